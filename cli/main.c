@@ -1,0 +1,352 @@
+/* volpass command line: argument parsing, file handling and messages around
+ * the library in include/volpass.h, which does all the work. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "volpass.h"
+
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_USAGE = 2,
+    /* 3 to 7 are the library's vp_status values: invalid input, unsupported
+     * input, I/O failure, limit exceeded, out of memory. */
+};
+
+static const char usage_text[] =
+    "Usage: volpass [--input FILE] [--output FILE] --volume SPEC [options]\n"
+    "\n"
+    "Rewrites Argo workflows so that artifacts pass through one shared volume\n"
+    "instead of an artifact repository. Reads FILE (or standard input) and\n"
+    "writes the result to FILE (or standard output). A stream of several\n"
+    "documents is accepted: Workflow, WorkflowTemplate, ClusterWorkflowTemplate\n"
+    "and CronWorkflow documents are rewritten, any other passes through.\n"
+    "\n"
+    "Options:\n"
+    "  -i, --input FILE        workflow to read (default, or '-': standard input)\n"
+    "  -o, --output FILE       where to write (default, or '-': standard output);\n"
+    "                          written to a temporary file and renamed, so FILE\n"
+    "                          is untouched when anything fails\n"
+    "      --volume SPEC       the volume source, YAML or JSON, e.g.\n"
+    "                          \"persistentVolumeClaim: {claimName: my-pvc}\"\n"
+    "      --path-prefix P     prefix of the data directories on the volume\n"
+    "                          (default: artifact_data/)\n"
+    "      --scheme kfp        how to rewrite: kfp reproduces Kubeflow Pipelines\n"
+    "                          v1's rewriter (the default and only scheme)\n"
+    "      --format FMT        output format, yaml or json (default: the input's)\n"
+    "      --max-depth N       deepest nesting accepted (default 1000)\n"
+    "      --max-alias-nodes N nodes that YAML aliases may expand to (default 1000000)\n"
+    "      --max-input-bytes N largest input accepted (default 1073741824)\n"
+    "  -h, --help              show this help\n"
+    "      --version           show the version\n"
+    "\n"
+    "Exit status: 0 success, 2 usage error, 3 invalid input, 4 input the scheme\n"
+    "cannot convert, 5 I/O error, 6 a safety limit exceeded, 7 out of memory.\n"
+    "Errors are printed as FILE:LINE:COLUMN: error: MESSAGE.\n";
+
+typedef struct cli {
+    const char *input;
+    const char *output;
+    vp_load_options load;
+    vp_rewrite_options rewrite;
+    vp_format format;
+} cli;
+
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "volpass: error: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'volpass --help' for more information.\n");
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static int parse_size(const char *text, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || v == 0 || text[0] == '-' || v > SIZE_MAX)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+/* Matches "--name VALUE" and "--name=VALUE"; advances *i past what it used. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, const char *alias,
+                                int *missing)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) == 0 && arg[n] == '=')
+        return arg + n + 1;
+    if (strcmp(arg, name) != 0 && !(alias && strcmp(arg, alias) == 0))
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv, cli *c)
+{
+    static const char *const size_options[] = {"--max-depth", "--max-alias-nodes", "--max-input-bytes"};
+    size_t *const size_targets[] = {&c->load.max_depth, &c->load.max_alias_nodes, &c->load.max_input_bytes};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v;
+        int missing = 0;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return -1;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            printf("volpass %s\n", vp_version());
+            return -1;
+        }
+        if ((v = option_value(argc, argv, &i, "--input", "-i", &missing))) {
+            c->input = v;
+        } else if ((v = option_value(argc, argv, &i, "--output", "-o", &missing))) {
+            c->output = v;
+        } else if ((v = option_value(argc, argv, &i, "--volume", NULL, &missing))) {
+            c->rewrite.volume = v;
+        } else if ((v = option_value(argc, argv, &i, "--path-prefix", NULL, &missing))) {
+            c->rewrite.path_prefix = v;
+        } else if ((v = option_value(argc, argv, &i, "--scheme", NULL, &missing))) {
+            if (strcmp(v, "kfp") != 0)
+                return usage_error("unknown scheme '%s' (known: kfp)", v);
+            c->rewrite.scheme = VP_SCHEME_KFP;
+        } else if ((v = option_value(argc, argv, &i, "--format", NULL, &missing))) {
+            if (strcmp(v, "yaml") == 0)
+                c->format = VP_FORMAT_YAML;
+            else if (strcmp(v, "json") == 0)
+                c->format = VP_FORMAT_JSON;
+            else
+                return usage_error("unknown format '%s' (known: yaml, json)", v);
+        } else if (!missing) {
+            size_t k = 0;
+            while (k < 3 && !(v = option_value(argc, argv, &i, size_options[k], NULL, &missing)) && !missing)
+                k++;
+            if (k == 3)
+                return usage_error("unknown argument '%s'", arg);
+            if (v && parse_size(v, size_targets[k]) != 0)
+                return usage_error("%s takes a positive whole number", size_options[k]);
+        }
+        if (missing)
+            return usage_error("%s needs a value", arg);
+    }
+    if (!c->rewrite.volume)
+        return usage_error("%s", "--volume is required, e.g. --volume \"persistentVolumeClaim: {claimName: my-pvc}\"");
+    return 0;
+}
+
+static int is_stdio(const char *path)
+{
+    return !path || strcmp(path, "-") == 0;
+}
+
+static void print_error(const vp_error *e)
+{
+    const char *file = vp_error_file(e);
+    if (*file && vp_error_line(e))
+        fprintf(stderr, "%s:%lu:%lu: error: %s\n", file, vp_error_line(e), vp_error_column(e),
+                vp_error_message(e));
+    else if (*file)
+        fprintf(stderr, "%s: error: %s\n", file, vp_error_message(e));
+    else
+        fprintf(stderr, "volpass: error: %s\n", vp_error_message(e));
+}
+
+static void print_warning(const vp_error *w, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "%s: warning: %s\n", vp_error_file(w), vp_error_message(w));
+}
+
+static int io_error(const char *what, const char *path)
+{
+    fprintf(stderr, "%s: error: %s: %s\n", path, what, strerror(errno));
+    return VP_EIO;
+}
+
+/* Reads all of `in`; stops early once more than `limit` bytes came, so a
+ * huge input is refused without being held in memory. */
+static int read_all(FILE *in, size_t limit, char **data, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return -1;
+    for (;;) {
+        if (n == cap) {
+            if (n > limit)
+                break;
+            char *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                return -1;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, in);
+        n += got;
+        if (got == 0) {
+            if (ferror(in)) {
+                free(buf);
+                return -1;
+            }
+            break;
+        }
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+/* ---- output: a temporary file beside the target, renamed when complete -- */
+
+static char *temp_path; /* removed by the signal handler if we are killed mid-write */
+
+static void on_signal(int sig)
+{
+    if (temp_path)
+        unlink(temp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static int write_file(const char *data, size_t len, void *ctx)
+{
+    return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
+}
+
+static FILE *open_temp(const char *target)
+{
+    size_t n = strlen(target);
+    temp_path = malloc(n + 32);
+    if (!temp_path)
+        return NULL;
+    const char *slash = strrchr(target, '/');
+    size_t dir = slash ? (size_t)(slash - target) + 1 : 0;
+    snprintf(temp_path, n + 32, "%.*s.%s.volpass-XXXXXX", (int)dir, target, target + dir);
+    int fd = mkstemp(temp_path);
+    if (fd < 0) {
+        free(temp_path);
+        temp_path = NULL;
+        return NULL;
+    }
+    struct stat st;
+    mode_t mode;
+    if (stat(target, &st) == 0) {
+        mode = st.st_mode & 07777; /* keep the permissions of the file we replace */
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    if (fchmod(fd, mode) != 0) {
+        close(fd);
+        return NULL;
+    }
+    return fdopen(fd, "w");
+}
+
+static int emit_to_file(const vp_stream *s, vp_format format, const char *target)
+{
+    FILE *out = open_temp(target);
+    if (!out) {
+        int rc = io_error("cannot create a temporary file beside it", target);
+        if (temp_path)
+            unlink(temp_path);
+        return rc;
+    }
+    vp_error *err = NULL;
+    vp_status st = vp_stream_emit(s, format, write_file, out, &err);
+    int failed = st != VP_OK || fflush(out) != 0 || fsync(fileno(out)) != 0;
+    int saved = errno;
+    if (fclose(out) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    if (!failed && rename(temp_path, target) != 0) {
+        failed = 1;
+        saved = errno;
+    }
+    if (failed) {
+        unlink(temp_path);
+        errno = saved;
+        vp_error_free(err);
+        return io_error("cannot write", target);
+    }
+    return EXIT_OK;
+}
+
+static int emit_to_stdout(const vp_stream *s, vp_format format)
+{
+    vp_error *err = NULL;
+    vp_status st = vp_stream_emit(s, format, write_file, stdout, &err);
+    if (st == VP_OK && fflush(stdout) != 0)
+        st = VP_EIO;
+    vp_error_free(err);
+    return st == VP_OK ? EXIT_OK : io_error("cannot write", "<stdout>");
+}
+
+static int run(const cli *c)
+{
+    const char *name = is_stdio(c->input) ? "<stdin>" : c->input;
+    FILE *in = is_stdio(c->input) ? stdin : fopen(c->input, "rb");
+    if (!in)
+        return io_error("cannot open", name);
+    char *data;
+    size_t len;
+    size_t limit = c->load.max_input_bytes ? c->load.max_input_bytes : ((size_t)1 << 30);
+    int rc = read_all(in, limit, &data, &len);
+    if (in != stdin)
+        fclose(in);
+    if (rc != 0)
+        return io_error("cannot read", name);
+
+    vp_load_options load = c->load;
+    load.filename = name;
+    vp_stream *s = NULL;
+    vp_error *err = NULL;
+    vp_status st = vp_stream_load(&s, data, len, &load, &err);
+    free(data);
+    if (st == VP_OK)
+        st = vp_rewrite(s, &c->rewrite, &err);
+    if (st != VP_OK) {
+        print_error(err);
+        vp_error_free(err);
+        vp_stream_free(s);
+        return (int)st;
+    }
+    rc = is_stdio(c->output) ? emit_to_stdout(s, c->format) : emit_to_file(s, c->format, c->output);
+    vp_stream_free(s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {NULL, NULL, VP_LOAD_OPTIONS_INIT, VP_REWRITE_OPTIONS_INIT, VP_FORMAT_AUTO};
+    c.rewrite.on_warning = print_warning;
+    int rc = parse_args(argc, argv, &c);
+    if (rc != 0)
+        return rc < 0 ? EXIT_OK : rc;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+    rc = run(&c);
+    free(temp_path);
+    return rc;
+}

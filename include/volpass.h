@@ -1,0 +1,115 @@
+/*
+ * volpass — rewrite Argo workflows so artifacts pass through one shared volume.
+ *
+ * The library works on a *stream*: the documents of one YAML or JSON input.
+ * Load it, rewrite it, emit it:
+ *
+ *     vp_stream *s; vp_error *err = NULL;
+ *     if (vp_stream_load(&s, text, len, &load_opts, &err) != VP_OK) { ...report err... }
+ *     if (vp_rewrite(s, &rewrite_opts, &err) != VP_OK) { ... }
+ *     vp_stream_emit(s, VP_FORMAT_AUTO, write_fn, ctx, &err);
+ *     vp_stream_free(s);
+ *
+ * Every function that can fail returns a vp_status and, when it is not VP_OK,
+ * hands the caller an error object (free it with vp_error_free). Errors carry
+ * the input's file name, line and column (1-based; 0 when they do not apply).
+ */
+#ifndef VOLPASS_H
+#define VOLPASS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VOLPASS_VERSION "0.1.0"
+
+typedef enum vp_status {
+    VP_OK = 0,
+    VP_EINVALID = 3,     /* malformed input: YAML syntax, bad UTF-8, duplicate key, wrong type */
+    VP_EUNSUPPORTED = 4, /* valid input that the chosen scheme cannot convert */
+    VP_EIO = 5,          /* reading or writing failed */
+    VP_ELIMIT = 6,       /* input exceeds a safety limit (depth, aliases, size) */
+    VP_ENOMEM = 7        /* out of memory */
+} vp_status;
+
+/* ---- errors ---------------------------------------------------------- */
+
+typedef struct vp_error vp_error;
+
+vp_status vp_error_status(const vp_error *err);
+const char *vp_error_message(const vp_error *err);
+const char *vp_error_file(const vp_error *err);   /* never NULL; "" when unknown */
+unsigned long vp_error_line(const vp_error *err);   /* 1-based, 0 = no position */
+unsigned long vp_error_column(const vp_error *err); /* 1-based, 0 = no position */
+void vp_error_free(vp_error *err);
+
+/* ---- loading --------------------------------------------------------- */
+
+typedef struct vp_stream vp_stream;
+
+typedef enum vp_format { VP_FORMAT_AUTO = 0, VP_FORMAT_YAML, VP_FORMAT_JSON } vp_format;
+
+typedef struct vp_load_options {
+    const char *filename;    /* used in error messages; NULL means "<stdin>" */
+    size_t max_depth;        /* deepest nesting of collections; 0 = default (1000) */
+    size_t max_alias_nodes;  /* nodes that alias expansion may create; 0 = default (1,000,000) */
+    size_t max_input_bytes;  /* largest accepted input; 0 = default (1 GiB) */
+} vp_load_options;
+
+#define VP_LOAD_OPTIONS_INIT {NULL, 0, 0, 0}
+
+/* Parses `len` bytes of YAML or JSON (a stream of one or more documents). The
+ * text is copied; the caller keeps ownership of `data`. */
+vp_status vp_stream_load(vp_stream **out, const char *data, size_t len,
+                         const vp_load_options *opts, vp_error **err);
+
+/* The format the input was written in: VP_FORMAT_JSON when its first
+ * significant character opens a JSON object or array, else VP_FORMAT_YAML. */
+vp_format vp_stream_format(const vp_stream *stream);
+
+size_t vp_stream_document_count(const vp_stream *stream);
+
+void vp_stream_free(vp_stream *stream);
+
+/* ---- rewriting ------------------------------------------------------- */
+
+typedef enum vp_scheme {
+    VP_SCHEME_KFP = 0 /* Kubeflow Pipelines v1's rewriter, reproduced */
+} vp_scheme;
+
+typedef void (*vp_warning_fn)(const vp_error *warning, void *ctx);
+
+typedef struct vp_rewrite_options {
+    vp_scheme scheme;
+    const char *volume;      /* volume source as YAML or JSON, e.g. "persistentVolumeClaim: {claimName: pvc}" */
+    const char *path_prefix; /* NULL = "artifact_data/" */
+    vp_warning_fn on_warning; /* optional; called for each warning */
+    void *warning_ctx;
+} vp_rewrite_options;
+
+#define VP_REWRITE_OPTIONS_INIT {VP_SCHEME_KFP, NULL, NULL, NULL, NULL}
+
+/* Rewrites every Workflow, WorkflowTemplate, ClusterWorkflowTemplate and
+ * CronWorkflow document of the stream in place; other documents are left as
+ * they are. On error the stream is unchanged only as far as the failing
+ * document: discard it. */
+vp_status vp_rewrite(vp_stream *stream, const vp_rewrite_options *opts, vp_error **err);
+
+/* ---- emitting -------------------------------------------------------- */
+
+/* Receives the output in pieces; returns 0 on success, non-zero to abort. */
+typedef int (*vp_write_fn)(const char *data, size_t len, void *ctx);
+
+/* Writes the stream as YAML or JSON. VP_FORMAT_AUTO keeps the input's format. */
+vp_status vp_stream_emit(const vp_stream *stream, vp_format format,
+                         vp_write_fn write, void *ctx, vp_error **err);
+
+const char *vp_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VOLPASS_H */

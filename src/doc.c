@@ -1,0 +1,180 @@
+#include "doc.h"
+
+#include <string.h>
+
+static node *node_new(arena *a, node_kind kind, node_style style)
+{
+    node *n = arena_alloc(a, sizeof *n);
+    if (!n)
+        return NULL;
+    memset(n, 0, sizeof *n);
+    n->kind = (uint8_t)kind;
+    n->style = (uint8_t)style;
+    return n;
+}
+
+node *node_scalar(arena *a, const char *text, size_t len, node_style style)
+{
+    if (len > UINT32_MAX)
+        return NULL;
+    node *n = node_new(a, NODE_SCALAR, style);
+    if (!n)
+        return NULL;
+    char *copy = arena_strndup(a, text, len);
+    if (!copy)
+        return NULL;
+    n->as.text = copy;
+    n->len = (uint32_t)len;
+    return n;
+}
+
+node *node_string(arena *a, const char *text)
+{
+    return node_scalar(a, text, strlen(text), STYLE_ANY);
+}
+
+node *node_collection(arena *a, node_kind kind, node_style style)
+{
+    return node_new(a, kind, style);
+}
+
+static size_t slots(const node *n)
+{
+    return n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+}
+
+node *node_copy(arena *a, const node *n)
+{
+    node *c = node_new(a, (node_kind)n->kind, (node_style)n->style);
+    if (!c)
+        return NULL;
+    *c = *n;
+    /* Text and tag are copied too: the source may live in another arena (the
+     * volume spec is parsed on its own) that is freed first. */
+    if (n->tag && !(c->tag = arena_strndup(a, n->tag, strlen(n->tag))))
+        return NULL;
+    if (n->kind == NODE_SCALAR) {
+        c->as.text = arena_strndup(a, n->as.text, n->len);
+        return c->as.text ? c : NULL;
+    }
+    size_t count = slots(n);
+    c->cap = (uint32_t)count;
+    c->as.items = NULL;
+    if (count == 0)
+        return c;
+    c->as.items = arena_alloc(a, count * sizeof(node *));
+    if (!c->as.items)
+        return NULL;
+    for (size_t i = 0; i < count; i++) {
+        c->as.items[i] = node_copy(a, n->as.items[i]);
+        if (!c->as.items[i])
+            return NULL;
+    }
+    return c;
+}
+
+bool node_equal(const node *x, const node *y)
+{
+    if (x->kind != y->kind || x->len != y->len)
+        return false;
+    if ((x->tag == NULL) != (y->tag == NULL) || (x->tag && strcmp(x->tag, y->tag) != 0))
+        return false;
+    if (x->kind == NODE_SCALAR)
+        return memcmp(x->as.text, y->as.text, x->len) == 0;
+    for (size_t i = 0; i < slots(x); i++)
+        if (!node_equal(x->as.items[i], y->as.items[i]))
+            return false;
+    return true;
+}
+
+bool scalar_is(const node *n, const char *text)
+{
+    return n && n->kind == NODE_SCALAR && strlen(text) == n->len &&
+           memcmp(n->as.text, text, n->len) == 0;
+}
+
+/* Makes room for `extra` more slots, doubling so that appends stay amortised O(1). */
+static int reserve(arena *a, node *n, size_t extra)
+{
+    size_t need = slots(n) + extra;
+    if (need <= n->cap)
+        return 0;
+    size_t cap = n->cap ? (size_t)n->cap * 2 : 4;
+    while (cap < need)
+        cap *= 2;
+    if (cap > UINT32_MAX)
+        return -1;
+    node **items = arena_alloc(a, cap * sizeof(node *));
+    if (!items)
+        return -1;
+    if (slots(n))
+        memcpy(items, n->as.items, slots(n) * sizeof(node *));
+    n->as.items = items;
+    n->cap = (uint32_t)cap;
+    return 0;
+}
+
+int seq_push(arena *a, node *seq, node *item)
+{
+    if (!item || reserve(a, seq, 1) != 0)
+        return -1;
+    seq->as.items[seq->len++] = item;
+    return 0;
+}
+
+int map_push(arena *a, node *map, node *key, node *value)
+{
+    if (!key || !value || reserve(a, map, 2) != 0)
+        return -1;
+    map->as.items[2 * (size_t)map->len] = key;
+    map->as.items[2 * (size_t)map->len + 1] = value;
+    map->len++;
+    return 0;
+}
+
+long map_find(const node *map, const char *key)
+{
+    if (!map || map->kind != NODE_MAPPING)
+        return -1;
+    for (size_t i = 0; i < map->len; i++)
+        if (scalar_is(map_key(map, i), key))
+            return (long)i;
+    return -1;
+}
+
+node *map_get(const node *map, const char *key)
+{
+    long i = map_find(map, key);
+    return i < 0 ? NULL : map_value(map, (size_t)i);
+}
+
+int map_set(arena *a, node *map, const char *key, node *value)
+{
+    if (!value)
+        return -1;
+    long i = map_find(map, key);
+    if (i >= 0) {
+        map->as.items[2 * (size_t)i + 1] = value;
+        return 0;
+    }
+    return map_push(a, map, node_string(a, key), value);
+}
+
+void map_remove(node *map, const char *key)
+{
+    long i = map_find(map, key);
+    if (i < 0)
+        return;
+    size_t from = 2 * (size_t)i + 2, total = 2 * (size_t)map->len;
+    memmove(&map->as.items[2 * (size_t)i], &map->as.items[from], (total - from) * sizeof(node *));
+    map->len--;
+}
+
+int map_rename(arena *a, node *map, size_t i, const char *key)
+{
+    node *k = node_string(a, key);
+    if (!k)
+        return -1;
+    map->as.items[2 * i] = k;
+    return 0;
+}

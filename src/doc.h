@@ -1,0 +1,71 @@
+/* The document model: a tree of scalars, sequences and ordered mappings that
+ * remembers how each node was written (scalar quoting, block or flow) and
+ * where (line and column), so output looks like input and errors can point
+ * at the source. All memory comes from the owning stream's arena. */
+#ifndef VP_DOC_H
+#define VP_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+typedef enum node_kind { NODE_SCALAR, NODE_SEQUENCE, NODE_MAPPING } node_kind;
+
+typedef enum node_style {
+    STYLE_ANY = 0, /* created by volpass: scalars are strings, the emitter picks quoting */
+    STYLE_PLAIN,   /* scalar styles as written */
+    STYLE_SINGLE,
+    STYLE_DOUBLE,
+    STYLE_LITERAL,
+    STYLE_FOLDED,
+    STYLE_BLOCK,   /* collection styles as written */
+    STYLE_FLOW
+} node_style;
+
+typedef struct node {
+    uint8_t kind;   /* node_kind */
+    uint8_t style;  /* node_style */
+    uint32_t line;  /* 1-based source position; 0 for nodes volpass created */
+    uint32_t column;
+    uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
+    uint32_t cap;   /* collections: allocated slots (a mapping uses two per pair) */
+    const char *tag; /* explicit tag as written (resolved by libyaml), else NULL */
+    union {
+        const char *text;    /* scalars: NUL-terminated UTF-8 */
+        struct node **items; /* sequences: items; mappings: key, value, key, value, ... */
+    } as;
+} node;
+
+node *node_scalar(arena *a, const char *text, size_t len, node_style style);
+node *node_string(arena *a, const char *text); /* a new string scalar */
+node *node_collection(arena *a, node_kind kind, node_style style);
+node *node_copy(arena *a, const node *n);
+bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */
+
+bool scalar_is(const node *n, const char *text);
+
+/* Appends; returns -1 when out of memory. */
+int seq_push(arena *a, node *seq, node *item);
+int map_push(arena *a, node *map, node *key, node *value);
+
+static inline node *map_key(const node *map, size_t i) { return map->as.items[2 * i]; }
+static inline node *map_value(const node *map, size_t i) { return map->as.items[2 * i + 1]; }
+
+/* The value under a scalar key, or NULL. NULL-safe: map may be NULL or not a mapping. */
+node *map_get(const node *map, const char *key);
+
+/* Index of the pair whose key is `key`, or -1. */
+long map_find(const node *map, const char *key);
+
+/* Sets map[key] = value, keeping the key's position when it exists. */
+int map_set(arena *a, node *map, const char *key, node *value);
+
+/* Removes the pair whose key is `key`; does nothing when there is none. */
+void map_remove(node *map, const char *key);
+
+/* Replaces the key of pair i with a new string key, keeping its place. */
+int map_rename(arena *a, node *map, size_t i, const char *key);
+
+#endif

@@ -1,0 +1,146 @@
+/* Writing the document model as YAML through libyaml's emitter. Each node
+ * is written in the style it was read in; strings volpass created get the
+ * quoting that keeps them strings for every reader. */
+#include <string.h>
+#include <yaml.h>
+
+#include "error.h"
+#include "scalar.h"
+#include "stream.h"
+
+typedef struct yaml_out {
+    vp_write_fn write;
+    void *ctx;
+    bool keep_styles; /* false when converting from JSON: write idiomatic YAML instead */
+} yaml_out;
+
+static int write_handler(void *data, unsigned char *buffer, size_t size)
+{
+    yaml_out *out = data;
+    return out->write((const char *)buffer, size, out->ctx) == 0;
+}
+
+static yaml_scalar_style_t yaml_scalar_style(node_style style)
+{
+    switch (style) {
+    case STYLE_PLAIN: return YAML_PLAIN_SCALAR_STYLE;
+    case STYLE_SINGLE: return YAML_SINGLE_QUOTED_SCALAR_STYLE;
+    case STYLE_DOUBLE: return YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    case STYLE_LITERAL: return YAML_LITERAL_SCALAR_STYLE;
+    case STYLE_FOLDED: return YAML_FOLDED_SCALAR_STYLE;
+    default: return YAML_ANY_SCALAR_STYLE;
+    }
+}
+
+static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, bool in_flow)
+{
+    yaml_event_t e;
+    node_style style = (node_style)n->style;
+    const char *text = n->as.text;
+    size_t len = n->len;
+    int plain_implicit, quoted_implicit;
+    if (!out->keep_styles && style != STYLE_PLAIN)
+        style = STYLE_ANY;
+    if (n->tag) {
+        plain_implicit = quoted_implicit = 0; /* written out */
+    } else if (style == STYLE_PLAIN) {
+        /* Kept plain where libyaml allows it; where it must quote (a folded
+         * multi-line plain scalar), quoting keeps the meaning only for strings. */
+        plain_implicit = 1;
+        quoted_implicit = scalar_resolve(n) == SCALAR_STR;
+        if (len == 0 && in_flow)
+            text = "null", len = 4; /* libyaml would write '' there, a string */
+    } else if (style == STYLE_ANY) {
+        plain_implicit = !scalar_needs_quotes(text, len);
+        quoted_implicit = 1;
+        if (memchr(text, '\n', len))
+            style = STYLE_LITERAL; /* libyaml falls back to quotes when it cannot */
+    } else {
+        plain_implicit = 0;
+        quoted_implicit = 1;
+    }
+    yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)n->tag, (yaml_char_t *)text, (int)len,
+                                 plain_implicit, quoted_implicit, yaml_scalar_style(style));
+    return yaml_emitter_emit(em, &e);
+}
+
+static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, bool in_flow)
+{
+    if (n->kind == NODE_SCALAR)
+        return emit_scalar(em, out, n, in_flow);
+    yaml_event_t e;
+    bool flow = out->keep_styles && n->style == STYLE_FLOW;
+    in_flow = in_flow || flow;
+    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    int implicit = n->tag == NULL;
+    if (n->kind == NODE_MAPPING)
+        yaml_mapping_start_event_initialize(&e, NULL, (yaml_char_t *)n->tag, implicit,
+                                            flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE);
+    else
+        yaml_sequence_start_event_initialize(&e, NULL, (yaml_char_t *)n->tag, implicit,
+                                             flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+    if (!yaml_emitter_emit(em, &e))
+        return 0;
+    for (size_t i = 0; i < slots; i++)
+        if (!emit_node(em, out, n->as.items[i], in_flow))
+            return 0;
+    if (n->kind == NODE_MAPPING)
+        yaml_mapping_end_event_initialize(&e);
+    else
+        yaml_sequence_end_event_initialize(&e);
+    return yaml_emitter_emit(em, &e);
+}
+
+static int emit_document(yaml_emitter_t *em, const yaml_out *out, const document *d)
+{
+    yaml_event_t e;
+    yaml_document_start_event_initialize(&e, NULL, NULL, NULL, !d->explicit_start);
+    if (!yaml_emitter_emit(em, &e))
+        return 0;
+    if (d->root) {
+        if (!emit_node(em, out, d->root, false))
+            return 0;
+    } else {
+        yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)"", 0, 1, 0,
+                                     YAML_PLAIN_SCALAR_STYLE);
+        if (!yaml_emitter_emit(em, &e))
+            return 0;
+    }
+    yaml_document_end_event_initialize(&e, !d->explicit_end);
+    return yaml_emitter_emit(em, &e);
+}
+
+vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
+                    vp_error **err)
+{
+    yaml_out out = {write, ctx, keep_styles};
+    yaml_emitter_t em;
+    yaml_event_t e;
+    if (!yaml_emitter_initialize(&em))
+        return error_give(err, error_oom());
+    yaml_emitter_set_output(&em, write_handler, &out);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_width(&em, -1); /* never fold long lines */
+    yaml_emitter_set_indent(&em, 2);
+    int ok = 1;
+    yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING);
+    ok = yaml_emitter_emit(&em, &e);
+    for (size_t i = 0; ok && i < s->ndocs; i++)
+        ok = emit_document(&em, &out, &s->docs[i]);
+    if (ok) {
+        yaml_stream_end_event_initialize(&e);
+        ok = yaml_emitter_emit(&em, &e);
+    }
+    vp_status status = VP_OK;
+    if (!ok) {
+        if (em.error == YAML_WRITER_ERROR)
+            status = error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the output"));
+        else if (em.error == YAML_MEMORY_ERROR)
+            status = error_give(err, error_oom());
+        else
+            status = error_give(err, error_new(VP_EINVALID, "", 0, 0, "cannot emit YAML: %s",
+                                               em.problem ? em.problem : "unknown problem"));
+    }
+    yaml_emitter_delete(&em);
+    return status;
+}

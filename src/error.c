@@ -1,0 +1,77 @@
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vp_error {
+    vp_status status;
+    unsigned long line, column;
+    char *file;
+    char *message;
+};
+
+static vp_error oom_error = {VP_ENOMEM, 0, 0, "", "out of memory"};
+
+vp_error *error_oom(void)
+{
+    return &oom_error;
+}
+
+vp_error *error_new(vp_status status, const char *file, unsigned long line,
+                    unsigned long column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vp_error *e = error_newv(status, file, line, column, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+vp_error *error_newv(vp_status status, const char *file, unsigned long line,
+                     unsigned long column, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return &oom_error;
+    if (!file)
+        file = "";
+    size_t flen = strlen(file);
+    vp_error *e = malloc(sizeof *e + flen + 1 + (size_t)n + 1);
+    if (!e)
+        return &oom_error;
+    e->status = status;
+    e->line = line;
+    e->column = column;
+    e->file = (char *)(e + 1);
+    memcpy(e->file, file, flen + 1);
+    e->message = e->file + flen + 1;
+    vsnprintf(e->message, (size_t)n + 1, fmt, ap);
+    return e;
+}
+
+vp_status error_give(vp_error **out, vp_error *e)
+{
+    vp_status status = e->status;
+    if (out)
+        *out = e;
+    else
+        vp_error_free(e);
+    return status;
+}
+
+vp_status vp_error_status(const vp_error *err) { return err->status; }
+const char *vp_error_message(const vp_error *err) { return err->message; }
+const char *vp_error_file(const vp_error *err) { return err->file; }
+unsigned long vp_error_line(const vp_error *err) { return err->line; }
+unsigned long vp_error_column(const vp_error *err) { return err->column; }
+
+void vp_error_free(vp_error *err)
+{
+    if (err && err != &oom_error)
+        free(err);
+}

@@ -1,0 +1,442 @@
+/* Reading YAML and JSON into the document model, with libyaml's event API.
+ *
+ * Events arrive in document order; children are collected on one shared
+ * stack and copied into their collection when it closes, so each collection
+ * is allocated once at its final size. The safety limits are enforced here,
+ * as events are read: nesting depth (which also bounds libyaml's quadratic
+ * work on deeply nested flow collections), alias expansion, and input size. */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "error.h"
+#include "stream.h"
+#include "strmap.h"
+
+#define DEFAULT_MAX_DEPTH 1000
+#define DEFAULT_MAX_ALIAS_NODES 1000000
+#define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30)
+#define SMALL_MAPPING 16 /* below this, duplicate keys are found by comparing all pairs */
+
+typedef struct anchor {
+    node *target;
+    size_t height;  /* nesting depth of target's subtree: aliases must respect the depth cap too */
+    bool complete;  /* false while the anchored collection is still open */
+} anchor;
+
+typedef struct frame {
+    node *collection;
+    anchor *anchor; /* NULL when the collection has none */
+    size_t base;    /* index of its first child on the child stack */
+    size_t height;  /* deepest child subtree so far */
+} frame;
+
+typedef struct loader {
+    vp_stream *s;
+    const char *data;
+    size_t len;
+    const char *file;
+    size_t max_depth;
+    size_t alias_left;
+    size_t max_alias_nodes;
+    node **children;
+    size_t nchildren, children_cap;
+    frame *frames;
+    size_t depth, frames_cap;
+    strmap anchors;
+    vp_error *err;
+} loader;
+
+static int fail(loader *l, vp_status status, const yaml_mark_t *mark, const char *what)
+{
+    l->err = error_new(status, l->file, mark ? mark->line + 1 : 0, mark ? mark->column + 1 : 0,
+                       "%s", what);
+    return -1;
+}
+
+static int fail_oom(loader *l)
+{
+    l->err = error_oom();
+    return -1;
+}
+
+static node *position(node *n, const yaml_mark_t *mark)
+{
+    if (n) {
+        n->line = (uint32_t)(mark->line + 1);
+        n->column = (uint32_t)(mark->column + 1);
+    }
+    return n;
+}
+
+/* Hands a finished node to the open collection (or the document). */
+static int add_child(loader *l, node *n, size_t height)
+{
+    if (!n)
+        return fail_oom(l);
+    if (l->nchildren == l->children_cap) {
+        size_t cap = l->children_cap ? l->children_cap * 2 : 256;
+        node **c = realloc(l->children, cap * sizeof *c);
+        if (!c)
+            return fail_oom(l);
+        l->children = c;
+        l->children_cap = cap;
+    }
+    l->children[l->nchildren++] = n;
+    if (l->depth && l->frames[l->depth - 1].height < height)
+        l->frames[l->depth - 1].height = height;
+    return 0;
+}
+
+static anchor *define_anchor(loader *l, const yaml_char_t *name, node *target, bool complete)
+{
+    size_t len = strlen((const char *)name);
+    char *key = arena_strndup(&l->s->arena, (const char *)name, len);
+    anchor *a = arena_alloc(&l->s->arena, sizeof *a);
+    if (!key || !a || strmap_put(&l->anchors, key, len, a) != 0)
+        return NULL;
+    a->target = target;
+    a->height = 0;
+    a->complete = complete;
+    return a;
+}
+
+static node_style scalar_style(yaml_scalar_style_t style)
+{
+    switch (style) {
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE: return STYLE_SINGLE;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return STYLE_DOUBLE;
+    case YAML_LITERAL_SCALAR_STYLE: return STYLE_LITERAL;
+    case YAML_FOLDED_SCALAR_STYLE: return STYLE_FOLDED;
+    default: return STYLE_PLAIN;
+    }
+}
+
+static int set_tag(loader *l, node *n, const yaml_char_t *tag)
+{
+    if (!tag)
+        return 0;
+    n->tag = arena_strndup(&l->s->arena, (const char *)tag, strlen((const char *)tag));
+    return n->tag ? 0 : fail_oom(l);
+}
+
+static int on_scalar(loader *l, const yaml_event_t *e)
+{
+    node *n = position(node_scalar(&l->s->arena, (const char *)e->data.scalar.value,
+                                   e->data.scalar.length, scalar_style(e->data.scalar.style)),
+                       &e->start_mark);
+    if (!n)
+        return fail_oom(l);
+    /* A plain or quoted scalar without a tag resolves by itself; an explicit one keeps it. */
+    if (!e->data.scalar.plain_implicit && !e->data.scalar.quoted_implicit &&
+        set_tag(l, n, e->data.scalar.tag) != 0)
+        return -1;
+    if (e->data.scalar.anchor && !define_anchor(l, e->data.scalar.anchor, n, true))
+        return fail_oom(l);
+    return add_child(l, n, 0);
+}
+
+static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
+{
+    if (l->depth >= l->max_depth) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "nesting deeper than %zu levels (raise --max-depth to accept it)",
+                 l->max_depth);
+        return fail(l, VP_ELIMIT, &e->start_mark, msg);
+    }
+    bool flow = kind == NODE_SEQUENCE
+                    ? e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                    : e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+    const yaml_char_t *tag = kind == NODE_SEQUENCE ? e->data.sequence_start.tag
+                                                   : e->data.mapping_start.tag;
+    int implicit = kind == NODE_SEQUENCE ? e->data.sequence_start.implicit
+                                         : e->data.mapping_start.implicit;
+    const yaml_char_t *anchor_name = kind == NODE_SEQUENCE ? e->data.sequence_start.anchor
+                                                           : e->data.mapping_start.anchor;
+    node *n = position(node_collection(&l->s->arena, kind, flow ? STYLE_FLOW : STYLE_BLOCK),
+                       &e->start_mark);
+    if (!n)
+        return fail_oom(l);
+    if (!implicit && set_tag(l, n, tag) != 0)
+        return -1;
+    anchor *a = NULL;
+    if (anchor_name && !(a = define_anchor(l, anchor_name, n, false)))
+        return fail_oom(l);
+    if (l->depth == l->frames_cap) {
+        size_t cap = l->frames_cap ? l->frames_cap * 2 : 32;
+        frame *f = realloc(l->frames, cap * sizeof *f);
+        if (!f)
+            return fail_oom(l);
+        l->frames = f;
+        l->frames_cap = cap;
+    }
+    l->frames[l->depth++] = (frame){n, a, l->nchildren, 0};
+    return 0;
+}
+
+static bool same_text(const node *a, const node *b)
+{
+    return a->len == b->len && memcmp(a->as.text, b->as.text, a->len) == 0;
+}
+
+static int compare_keys(const void *x, const void *y)
+{
+    const node *a = *(node *const *)x, *b = *(node *const *)y;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->as.text, b->as.text, n);
+    if (c == 0 && a->len != b->len)
+        c = a->len < b->len ? -1 : 1;
+    if (c == 0) /* equal keys sort in source order, so the later one is reported */
+        c = a->line != b->line ? (a->line < b->line ? -1 : 1)
+                               : (a->column < b->column ? -1 : a->column > b->column);
+    return c;
+}
+
+static int report_duplicate(loader *l, const node *first, const node *again)
+{
+    l->err = error_new(VP_EINVALID, l->file, again->line, again->column,
+                       "duplicate key '%s' in a mapping (first at line %lu, column %lu)",
+                       again->as.text, (unsigned long)first->line, (unsigned long)first->column);
+    return -1;
+}
+
+/* Mapping keys must be scalars (every Argo and Kubernetes key is) and unique. */
+static int check_keys(loader *l, node **keys_values, size_t pairs)
+{
+    for (size_t i = 0; i < pairs; i++) {
+        const node *k = keys_values[2 * i];
+        if (k->kind != NODE_SCALAR) {
+            l->err = error_new(VP_EINVALID, l->file, k->line, k->column,
+                               "a mapping key must be a scalar, not a %s",
+                               k->kind == NODE_MAPPING ? "mapping" : "sequence");
+            return -1;
+        }
+    }
+    if (pairs <= SMALL_MAPPING) {
+        for (size_t i = 1; i < pairs; i++)
+            for (size_t j = 0; j < i; j++)
+                if (same_text(keys_values[2 * i], keys_values[2 * j]))
+                    return report_duplicate(l, keys_values[2 * j], keys_values[2 * i]);
+        return 0;
+    }
+    node **keys = malloc(pairs * sizeof *keys);
+    if (!keys)
+        return fail_oom(l);
+    for (size_t i = 0; i < pairs; i++)
+        keys[i] = keys_values[2 * i];
+    qsort(keys, pairs, sizeof *keys, compare_keys);
+    int rc = 0;
+    for (size_t i = 1; i < pairs && rc == 0; i++)
+        if (same_text(keys[i - 1], keys[i]))
+            rc = report_duplicate(l, keys[i - 1], keys[i]);
+    free(keys);
+    return rc;
+}
+
+static int on_collection_end(loader *l)
+{
+    frame f = l->frames[--l->depth];
+    node *n = f.collection;
+    size_t count = l->nchildren - f.base;
+    node **items = &l->children[f.base];
+    if (n->kind == NODE_MAPPING && check_keys(l, items, count / 2) != 0)
+        return -1;
+    if (count) {
+        n->as.items = arena_alloc(&l->s->arena, count * sizeof(node *));
+        if (!n->as.items)
+            return fail_oom(l);
+        memcpy(n->as.items, items, count * sizeof(node *));
+    }
+    n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
+    n->cap = (uint32_t)count;
+    l->nchildren = f.base;
+    if (f.anchor) {
+        f.anchor->complete = true;
+        f.anchor->height = f.height + 1;
+    }
+    return add_child(l, n, f.height + 1);
+}
+
+/* Counts the nodes of a subtree, stopping once the count passes `limit`. */
+static size_t count_nodes(const node *n, size_t limit)
+{
+    size_t total = 1;
+    if (n->kind == NODE_SCALAR)
+        return total;
+    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = 0; i < slots && total <= limit; i++)
+        total += count_nodes(n->as.items[i], limit - total);
+    return total;
+}
+
+static int on_alias(loader *l, const yaml_event_t *e)
+{
+    const char *name = (const char *)e->data.alias.anchor;
+    anchor *a = strmap_get(&l->anchors, name, strlen(name));
+    char msg[200];
+    if (!a) {
+        snprintf(msg, sizeof msg, "alias '*%.100s' names no anchor defined before it", name);
+        return fail(l, VP_EINVALID, &e->start_mark, msg);
+    }
+    if (!a->complete) {
+        snprintf(msg, sizeof msg, "alias '*%.100s' is inside the collection it names (recursive aliases are not supported)", name);
+        return fail(l, VP_EINVALID, &e->start_mark, msg);
+    }
+    if (l->depth + a->height > l->max_depth) {
+        snprintf(msg, sizeof msg, "alias '*%.100s' nests deeper than %zu levels (raise --max-depth to accept it)",
+                 name, l->max_depth);
+        return fail(l, VP_ELIMIT, &e->start_mark, msg);
+    }
+    size_t size = count_nodes(a->target, l->alias_left);
+    if (size > l->alias_left) {
+        snprintf(msg, sizeof msg, "aliases expand to more than %zu nodes (raise --max-alias-nodes to accept it)",
+                 l->max_alias_nodes);
+        return fail(l, VP_ELIMIT, &e->start_mark, msg);
+    }
+    l->alias_left -= size;
+    return add_child(l, node_copy(&l->s->arena, a->target), a->height);
+}
+
+static int begin_document(loader *l, const yaml_event_t *e)
+{
+    vp_stream *s = l->s;
+    if (s->ndocs == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 4;
+        document *d = realloc(s->docs, cap * sizeof *d);
+        if (!d)
+            return fail_oom(l);
+        s->docs = d;
+        s->cap = cap;
+    }
+    s->docs[s->ndocs++] = (document){NULL, !e->data.document_start.implicit, false};
+    strmap_free(&l->anchors); /* anchors are scoped to their document */
+    return 0;
+}
+
+static void end_document(loader *l, const yaml_event_t *e)
+{
+    document *d = &l->s->docs[l->s->ndocs - 1];
+    d->root = l->nchildren ? l->children[0] : NULL;
+    d->explicit_end = !e->data.document_end.implicit;
+    l->nchildren = 0;
+}
+
+/* libyaml reports encoding errors as a byte offset; turn it into line and column. */
+static void offset_position(const char *data, size_t len, size_t offset, unsigned long *line,
+                            unsigned long *column)
+{
+    *line = 1;
+    *column = 1;
+    for (size_t i = 0; i < offset && i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '\n') {
+            ++*line;
+            *column = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            ++*column; /* count characters, not continuation bytes */
+        }
+    }
+}
+
+static void parser_error(loader *l, const yaml_parser_t *p)
+{
+    if (p->error == YAML_MEMORY_ERROR) {
+        l->err = error_oom();
+        return;
+    }
+    const char *problem = p->problem ? p->problem : "cannot parse";
+    if (p->error == YAML_READER_ERROR) {
+        unsigned long line, column;
+        offset_position(l->data, l->len, p->problem_offset, &line, &column);
+        if (p->problem_value != -1)
+            l->err = error_new(VP_EINVALID, l->file, line, column, "%s (value 0x%X at byte offset %zu)",
+                               problem, (unsigned)p->problem_value, p->problem_offset);
+        else
+            l->err = error_new(VP_EINVALID, l->file, line, column, "%s (at byte offset %zu)",
+                               problem, p->problem_offset);
+        return;
+    }
+    if (p->context)
+        l->err = error_new(VP_EINVALID, l->file, p->problem_mark.line + 1,
+                           p->problem_mark.column + 1, "%s %s (line %lu, column %lu)", problem,
+                           p->context, (unsigned long)p->context_mark.line + 1,
+                           (unsigned long)p->context_mark.column + 1);
+    else
+        l->err = error_new(VP_EINVALID, l->file, p->problem_mark.line + 1,
+                           p->problem_mark.column + 1, "%s", problem);
+}
+
+static int on_event(loader *l, const yaml_event_t *e)
+{
+    switch (e->type) {
+    case YAML_DOCUMENT_START_EVENT: return begin_document(l, e);
+    case YAML_DOCUMENT_END_EVENT: end_document(l, e); return 0;
+    case YAML_SCALAR_EVENT: return on_scalar(l, e);
+    case YAML_ALIAS_EVENT: return on_alias(l, e);
+    case YAML_SEQUENCE_START_EVENT: return on_collection_start(l, e, NODE_SEQUENCE);
+    case YAML_MAPPING_START_EVENT: return on_collection_start(l, e, NODE_MAPPING);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: return on_collection_end(l);
+    default: return 0;
+    }
+}
+
+static vp_format detect_format(const char *data, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    return i < len && (data[i] == '{' || data[i] == '[') ? VP_FORMAT_JSON : VP_FORMAT_YAML;
+}
+
+static size_t or_default(size_t value, size_t fallback)
+{
+    return value ? value : fallback;
+}
+
+vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_options *opts,
+                      vp_error **err)
+{
+    vp_load_options none = VP_LOAD_OPTIONS_INIT;
+    if (!opts)
+        opts = &none;
+    loader l;
+    memset(&l, 0, sizeof l);
+    l.s = s;
+    l.data = data;
+    l.len = len;
+    l.file = s->filename;
+    l.max_depth = or_default(opts->max_depth, DEFAULT_MAX_DEPTH);
+    l.max_alias_nodes = or_default(opts->max_alias_nodes, DEFAULT_MAX_ALIAS_NODES);
+    l.alias_left = l.max_alias_nodes;
+    strmap_init(&l.anchors);
+    size_t max_bytes = or_default(opts->max_input_bytes, DEFAULT_MAX_INPUT_BYTES);
+    if (len > max_bytes || len > UINT32_MAX)
+        return error_give(err, error_new(VP_ELIMIT, l.file, 0, 0,
+                                         "input of %zu bytes exceeds the limit of %zu bytes "
+                                         "(raise --max-input-bytes to accept it)",
+                                         len, max_bytes < UINT32_MAX ? max_bytes : UINT32_MAX));
+    s->format = detect_format(data, len);
+
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return error_give(err, error_oom());
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    for (bool done = false; !done && !l.err;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&parser, &e)) {
+            parser_error(&l, &parser);
+            break;
+        }
+        done = e.type == YAML_STREAM_END_EVENT;
+        on_event(&l, &e);
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&parser);
+    free(l.children);
+    free(l.frames);
+    strmap_free(&l.anchors);
+    return l.err ? error_give(err, l.err) : VP_OK;
+}

@@ -1,0 +1,27 @@
+/* What a scalar means: YAML resolves untagged plain scalars by their text
+ * (`true` is a boolean, `010` an integer). volpass needs this twice: to quote
+ * the strings it writes so that no reader takes them for something else, and
+ * to turn YAML into JSON. */
+#ifndef VP_SCALAR_H
+#define VP_SCALAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "doc.h"
+
+typedef enum scalar_type { SCALAR_STR, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCALAR_FLOAT } scalar_type;
+
+/* The type a YAML 1.1 reader (PyYAML, go-yaml v2 as used by Kubernetes) gives the scalar. */
+scalar_type scalar_resolve(const node *n);
+
+/* True when `text` written plain could be read as anything but a string by a
+ * YAML 1.1 or 1.2 reader. Deliberately generous: a needless quote is harmless. */
+bool scalar_needs_quotes(const char *text, size_t len);
+
+/* Writes the JSON form of a resolved number or boolean into buf (NUL-terminated).
+ * Returns false when JSON cannot represent it (.inf, .nan, huge non-decimal
+ * integers): such a scalar is written as a JSON string. */
+bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size);
+
+#endif

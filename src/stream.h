@@ -1,0 +1,33 @@
+/* The stream behind the public vp_stream handle: documents plus the arena
+ * that owns every node in them. */
+#ifndef VP_STREAM_H
+#define VP_STREAM_H
+
+#include <stdbool.h>
+
+#include "doc.h"
+#include "volpass.h"
+
+typedef struct document {
+    node *root;
+    bool explicit_start; /* written with "---" */
+    bool explicit_end;   /* written with "..." */
+} document;
+
+struct vp_stream {
+    arena arena;
+    document *docs;
+    size_t ndocs, cap;
+    vp_format format;
+    char *filename; /* for error messages */
+};
+
+/* Parses YAML or JSON text into `s` (already initialised, empty). */
+vp_status load_stream(vp_stream *s, const char *data, size_t len,
+                      const vp_load_options *opts, vp_error **err);
+
+vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
+                    vp_error **err);
+vp_status emit_json(const vp_stream *s, vp_write_fn write, void *ctx, vp_error **err);
+
+#endif

@@ -1,0 +1,79 @@
+#include "strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void strmap_init(strmap *m)
+{
+    m->slots = NULL;
+    m->cap = 0;
+    m->count = 0;
+}
+
+void strmap_free(strmap *m)
+{
+    free(m->slots);
+    strmap_init(m);
+}
+
+static uint64_t hash(const char *key, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)key[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static strmap_slot *find(const strmap *m, const char *key, size_t len)
+{
+    size_t mask = m->cap - 1;
+    for (size_t i = (size_t)hash(key, len) & mask;; i = (i + 1) & mask) {
+        strmap_slot *s = &m->slots[i];
+        if (!s->key || (s->len == len && memcmp(s->key, key, len) == 0))
+            return s;
+    }
+}
+
+void *strmap_get(const strmap *m, const char *key, size_t len)
+{
+    if (m->count == 0)
+        return NULL;
+    strmap_slot *s = find(m, key, len);
+    return s->key ? s->value : NULL;
+}
+
+static int grow(strmap *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    strmap_slot *old = m->slots;
+    size_t old_cap = m->cap;
+    m->slots = calloc(cap, sizeof *m->slots);
+    if (!m->slots) {
+        m->slots = old;
+        return -1;
+    }
+    m->cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].key)
+            *find(m, old[i].key, old[i].len) = old[i];
+    free(old);
+    return 0;
+}
+
+int strmap_put(strmap *m, const char *key, size_t len, void *value)
+{
+    /* Keep the load factor under 1/2 so probe runs stay short. */
+    if (2 * (m->count + 1) > m->cap && grow(m) != 0)
+        return -1;
+    strmap_slot *s = find(m, key, len);
+    if (!s->key) {
+        s->key = key;
+        s->len = len;
+        m->count++;
+    }
+    s->value = value;
+    return 0;
+}

@@ -1,0 +1,120 @@
+/* The public API: streams in, rewrites, streams out. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "scheme.h"
+#include "stream.h"
+
+#define DEFAULT_PATH_PREFIX "artifact_data/"
+
+const char *vp_version(void)
+{
+    return VOLPASS_VERSION;
+}
+
+static vp_stream *stream_new(const char *filename)
+{
+    vp_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    arena_init(&s->arena);
+    s->filename = strdup(filename ? filename : "<stdin>");
+    if (!s->filename) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void vp_stream_free(vp_stream *s)
+{
+    if (!s)
+        return;
+    arena_free(&s->arena);
+    free(s->docs);
+    free(s->filename);
+    free(s);
+}
+
+vp_status vp_stream_load(vp_stream **out, const char *data, size_t len,
+                         const vp_load_options *opts, vp_error **err)
+{
+    *out = NULL;
+    vp_stream *s = stream_new(opts ? opts->filename : NULL);
+    if (!s)
+        return error_give(err, error_oom());
+    vp_status st = load_stream(s, data, len, opts, err);
+    if (st != VP_OK) {
+        vp_stream_free(s);
+        return st;
+    }
+    *out = s;
+    return VP_OK;
+}
+
+vp_format vp_stream_format(const vp_stream *s)
+{
+    return s->format;
+}
+
+size_t vp_stream_document_count(const vp_stream *s)
+{
+    return s->ndocs;
+}
+
+vp_status vp_stream_emit(const vp_stream *s, vp_format format, vp_write_fn write, void *ctx,
+                         vp_error **err)
+{
+    if (format == VP_FORMAT_AUTO)
+        format = s->format;
+    if (format == VP_FORMAT_JSON)
+        return emit_json(s, write, ctx, err);
+    /* YAML written from JSON gets YAML's own look: block collections, few quotes. */
+    return emit_yaml(s, s->format == VP_FORMAT_YAML, write, ctx, err);
+}
+
+/* The --volume text: one document, a mapping such as {persistentVolumeClaim: {claimName: x}}. */
+static vp_status load_volume(vp_stream **out, const char *text, vp_error **err)
+{
+    vp_load_options opts = VP_LOAD_OPTIONS_INIT;
+    opts.filename = "--volume";
+    if (!text)
+        return error_give(err, error_new(VP_EINVALID, "--volume", 0, 0,
+                                         "no volume given: pass a volume source such as "
+                                         "\"persistentVolumeClaim: {claimName: my-pvc}\""));
+    vp_status st = vp_stream_load(out, text, strlen(text), &opts, err);
+    if (st != VP_OK)
+        return st;
+    const vp_stream *v = *out;
+    if (v->ndocs != 1 || !v->docs[0].root || v->docs[0].root->kind != NODE_MAPPING) {
+        vp_stream_free(*out);
+        *out = NULL;
+        return error_give(err, error_new(VP_EINVALID, "--volume", 1, 1,
+                                         "the volume must be one mapping, such as "
+                                         "\"persistentVolumeClaim: {claimName: my-pvc}\""));
+    }
+    return VP_OK;
+}
+
+vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
+{
+    vp_stream *volume;
+    vp_status st = load_volume(&volume, opts->volume, err);
+    if (st != VP_OK)
+        return st;
+    scheme_ctx ctx = {&s->arena, s->filename, volume->docs[0].root,
+                      opts->path_prefix ? opts->path_prefix : DEFAULT_PATH_PREFIX,
+                      opts->on_warning, opts->warning_ctx};
+    for (size_t i = 0; i < s->ndocs && st == VP_OK; i++) {
+        if (!workflow_document(s->docs[i].root))
+            continue;
+        workflow wf;
+        st = workflow_read(&wf, s->docs[i].root, s->filename, err);
+        if (st == VP_OK)
+            st = scheme_kfp(&ctx, &wf, err);
+        workflow_free(&wf);
+    }
+    vp_stream_free(volume);
+    return st;
+}

@@ -1,0 +1,136 @@
+/* Emitting: styles kept, strings quoted so they stay strings, JSON typed. */
+#include <stdlib.h>
+
+#include "scalar.h"
+#include "stream.h"
+#include "unit.h"
+
+/* Emitting then loading again gives the same text back. */
+static void round_trip(const char *in, const char *want)
+{
+    vp_error *err = NULL;
+    vp_stream *s = load_text(in, &err);
+    CHECK(s != NULL);
+    if (!s) {
+        fprintf(stderr, "  %s\n", vp_error_message(err));
+        vp_error_free(err);
+        return;
+    }
+    char *out = emit_text(s, VP_FORMAT_AUTO);
+    CHECK_STR(out, want);
+    free(out);
+    vp_stream_free(s);
+}
+
+static void styles_kept(void)
+{
+    round_trip("a: plain\nb: 'single'\nc: \"double\"\nd: |\n  line 1\n  line 2\ne: >\n  folded\n  text\n",
+               "a: plain\nb: 'single'\nc: \"double\"\nd: |\n  line 1\n  line 2\ne: >\n  folded text\n");
+    round_trip("args: [sh, -c, \"echo {{inputs.parameters.x}}\"]\nm: {k: v}\nempty: []\n",
+               "args: [sh, -c, \"echo {{inputs.parameters.x}}\"]\nm: {k: v}\nempty: []\n");
+    round_trip("n: 010\nb: yes\nnull1:\nnull2: ~\nt: !!str 12\n",
+               "n: 010\nb: yes\nnull1:\nnull2: ~\nt: !!str 12\n");
+    round_trip("a: 1\n---\nb: 2\n", "a: 1\n---\nb: 2\n");
+    round_trip("--- \nkind: ConfigMap\n...\n", "---\nkind: ConfigMap\n...\n");
+    round_trip("x: {a: , b: 1}\n", "x: {a: null, b: 1}\n");
+    round_trip("long: " "0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789\n",
+               "long: " "0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789\n");
+}
+
+/* A string volpass creates must come back as the same string, never as a
+ * number, boolean, null, comment, sequence item or flow collection. */
+static void created_strings_stay_strings(void)
+{
+    static const char *const tricky[] = {
+        "{{inputs.parameters.x}}", "#x", "- x", "true", "True", "yes", "no", "on", "off", "y", "N",
+        "123", "0123", "1e3", "0o17", "0x1F", "1_000", ".5", "-1", "+1", "1.5", ".inf", "-.inf",
+        ".nan", "", "null", "~", "Null", "2024-01-01", "12:30", "=", "<<", ": x", "x: y", "x #y",
+        "@x", "`x", "%x", "*x", "&x", "!x", "|", ">", "'q'", "\"q\"", " lead", "trail ",
+        "multi\nline", "tab\there", "[a]", "{a: b}", "a,b", "?", "-", "---", "...", "é ü 日本",
+        NULL};
+    arena a;
+    arena_init(&a);
+    vp_stream s;
+    memset(&s, 0, sizeof s);
+    node *map = node_collection(&a, NODE_MAPPING, STYLE_ANY);
+    node *seq = node_collection(&a, NODE_SEQUENCE, STYLE_ANY);
+    for (size_t i = 0; tricky[i]; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%zu", i);
+        map_push(&a, map, node_string(&a, key), node_string(&a, tricky[i]));
+        seq_push(&a, seq, node_string(&a, tricky[i]));
+    }
+    node *flow = node_collection(&a, NODE_SEQUENCE, STYLE_FLOW);
+    for (size_t i = 0; tricky[i]; i++)
+        seq_push(&a, flow, node_string(&a, tricky[i]));
+    map_push(&a, map, node_string(&a, "seq"), seq);
+    map_push(&a, map, node_string(&a, "flow"), flow);
+    document doc = {map, false, false};
+    s.docs = &doc;
+    s.ndocs = 1;
+    s.format = VP_FORMAT_YAML;
+    for (int f = 0; f < 2; f++) {
+        char *out = emit_text(&s, f ? VP_FORMAT_JSON : VP_FORMAT_YAML);
+        vp_error *err = NULL;
+        vp_stream *back = out ? load_text(out, &err) : NULL;
+        CHECK(back != NULL);
+        if (back) {
+            node *root = back->docs[0].root;
+            const node *lists[] = {map_get(root, "seq"), map_get(root, "flow")};
+            for (size_t i = 0; tricky[i]; i++) {
+                char key[16];
+                snprintf(key, sizeof key, "k%zu", i);
+                const node *v = map_get(root, key);
+                CHECK(v && scalar_resolve(v) == SCALAR_STR && strcmp(v->as.text, tricky[i]) == 0);
+                for (size_t l = 0; l < 2; l++) {
+                    const node *item = lists[l] && i < lists[l]->len ? lists[l]->as.items[i] : NULL;
+                    CHECK(item && scalar_resolve(item) == SCALAR_STR && strcmp(item->as.text, tricky[i]) == 0);
+                }
+            }
+        } else {
+            fprintf(stderr, "%s\n", out ? out : "(no output)");
+        }
+        vp_stream_free(back);
+        free(out);
+    }
+    arena_free(&a);
+}
+
+static void to_json(const char *yaml, const char *json)
+{
+    vp_error *err = NULL;
+    vp_stream *s = load_text(yaml, &err);
+    CHECK(s != NULL);
+    char *out = s ? emit_text(s, VP_FORMAT_JSON) : NULL;
+    CHECK_STR(out, json);
+    free(out);
+    vp_stream_free(s);
+}
+
+static void json_output(void)
+{
+    to_json("a: 010\nb: 0x1F\nc: 1_000\nd: .5\ne: yes\nf: ~\ng: \"true\"\nh: 1.\ni: .inf\nj: -0b11\n"
+            "k: 1:30\nl: +12.5e+3\nm: off\nn: '\\'\no: \"tab\\there\\u0001\"\np: 2024-01-01\nq: []\nr: {}\n",
+            "{\n  \"a\": 8,\n  \"b\": 31,\n  \"c\": 1000,\n  \"d\": 0.5,\n  \"e\": true,\n"
+            "  \"f\": null,\n  \"g\": \"true\",\n  \"h\": 1.0,\n  \"i\": \".inf\",\n  \"j\": -3,\n"
+            "  \"k\": 90,\n  \"l\": 12.5e+3,\n  \"m\": false,\n  \"n\": \"\\\\\",\n"
+            "  \"o\": \"tab\\there\\u0001\",\n  \"p\": \"2024-01-01\",\n  \"q\": [],\n  \"r\": {}\n}\n");
+    to_json("- 1\n- [a, {b: c}]\n---\nx\n", "[\n  1,\n  [\n    \"a\",\n    {\n      \"b\": \"c\"\n    }\n  ]\n]\n\"x\"\n");
+    /* JSON in, JSON out by default; YAML out on request, in block style. */
+    vp_error *err = NULL;
+    vp_stream *s = load_text("{\"a\": [\"x\", 1, true, null, \"1\"], \"b\": \"line\\nbreak\"}", &err);
+    char *out = s ? emit_text(s, VP_FORMAT_AUTO) : NULL;
+    CHECK_STR(out, "{\n  \"a\": [\n    \"x\",\n    1,\n    true,\n    null,\n    \"1\"\n  ],\n  \"b\": \"line\\nbreak\"\n}\n");
+    free(out);
+    out = s ? emit_text(s, VP_FORMAT_YAML) : NULL;
+    CHECK_STR(out, "a:\n- x\n- 1\n- true\n- null\n- '1'\nb: |-\n  line\n  break\n");
+    free(out);
+    vp_stream_free(s);
+}
+
+void test_emit(void)
+{
+    styles_kept();
+    created_strings_stay_strings();
+    json_output();
+}

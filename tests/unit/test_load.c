@@ -1,0 +1,174 @@
+/* Loading: what is accepted, and every refusal with its status and place. */
+#include <stdlib.h>
+
+#include "stream.h"
+#include "unit.h"
+
+/* Loads `text` expecting failure; checks status, line, column and that the
+ * message contains `words`. */
+static void refused(const char *text, size_t len, const vp_load_options *opts, vp_status status,
+                    unsigned long line, unsigned long column, const char *words)
+{
+    vp_stream *s = NULL;
+    vp_error *err = NULL;
+    vp_load_options o = opts ? *opts : (vp_load_options)VP_LOAD_OPTIONS_INIT;
+    o.filename = "t.yaml";
+    vp_status st = vp_stream_load(&s, text, len, &o, &err);
+    CHECK(st == status);
+    CHECK(s == NULL);
+    CHECK(err != NULL);
+    if (!err)
+        return;
+    CHECK(vp_error_status(err) == status);
+    CHECK_STR(vp_error_file(err), "t.yaml");
+    if (vp_error_line(err) != line || vp_error_column(err) != column)
+        fprintf(stderr, "  at %lu:%lu, wanted %lu:%lu: %s\n", vp_error_line(err),
+                vp_error_column(err), line, column, vp_error_message(err));
+    CHECK(vp_error_line(err) == line);
+    CHECK(vp_error_column(err) == column);
+    if (!strstr(vp_error_message(err), words))
+        fprintf(stderr, "  message '%s' lacks '%s'\n", vp_error_message(err), words);
+    CHECK(strstr(vp_error_message(err), words) != NULL);
+    vp_error_free(err);
+}
+
+static void refused_text(const char *text, vp_status status, unsigned long line,
+                         unsigned long column, const char *words)
+{
+    refused(text, strlen(text), NULL, status, line, column, words);
+}
+
+static char *repeat(const char *unit, size_t times, const char *tail)
+{
+    size_t n = strlen(unit), t = strlen(tail);
+    char *s = malloc(n * times + t + 1);
+    for (size_t i = 0; i < times; i++)
+        memcpy(s + i * n, unit, n);
+    memcpy(s + n * times, tail, t + 1);
+    return s;
+}
+
+static void duplicate_keys(void)
+{
+    refused_text("a: 1\nb: 2\na: 3\n", VP_EINVALID, 3, 1, "duplicate key 'a' in a mapping (first at line 1, column 1)");
+    refused_text("x:\n  'k': 1\n  \"k\": 2\n", VP_EINVALID, 3, 3, "duplicate key 'k'");
+    refused_text("{\"a\": 1, \"a\": 2}", VP_EINVALID, 1, 10, "duplicate key 'a'");
+    /* A large mapping takes the sorted path. */
+    char big[2048] = "";
+    for (int i = 0; i < 40; i++)
+        snprintf(big + strlen(big), sizeof big - strlen(big), "key%02d: %d\n", i, i);
+    strcat(big, "key07: again\n");
+    refused_text(big, VP_EINVALID, 41, 1, "duplicate key 'key07' in a mapping (first at line 8, column 1)");
+    /* The same key in different mappings is fine. */
+    vp_error *err = NULL;
+    vp_stream *s = load_text("a: {k: 1}\nb: {k: 2}\n", &err);
+    CHECK(s != NULL);
+    vp_stream_free(s);
+}
+
+static void aliases(void)
+{
+    /* Aliases are expanded into copies, so the document can be changed safely. */
+    vp_error *err = NULL;
+    vp_stream *s = load_text("base: &b {image: x}\nuse: *b\n", &err);
+    CHECK(s != NULL);
+    if (s) {
+        node *root = s->docs[0].root;
+        CHECK(node_equal(map_get(root, "base"), map_get(root, "use")));
+        CHECK(map_get(root, "base") != map_get(root, "use"));
+    }
+    vp_stream_free(s);
+
+    const char *laughs =
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+        "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+        "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+        "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
+        "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
+    /* b to e copy 123,440 nodes; f's copies of e are 111,111 nodes each, so
+     * its eighth alias (line 6, column 36) is the one that passes 1,000,000. */
+    refused_text(laughs, VP_ELIMIT, 6, 36, "aliases expand to more than 1000000 nodes");
+    vp_load_options small = VP_LOAD_OPTIONS_INIT;
+    small.max_alias_nodes = 100;
+    refused(laughs, strlen(laughs), &small, VP_ELIMIT, 2, 44, "more than 100 nodes"); /* b's tenth *a */
+
+    refused_text("a: *nowhere\n", VP_EINVALID, 1, 4, "alias '*nowhere' names no anchor");
+    refused_text("a: &r [1, *r]\n", VP_EINVALID, 1, 11, "recursive aliases are not supported");
+}
+
+static void depth(void)
+{
+    char *deep = repeat("[", 100000, "");
+    refused(deep, strlen(deep), NULL, VP_ELIMIT, 1, 1001, "nesting deeper than 1000 levels");
+    free(deep);
+    deep = repeat("{a: ", 100000, "");
+    refused(deep, strlen(deep), NULL, VP_ELIMIT, 1, 4001, "nesting deeper than 1000 levels");
+    free(deep);
+    vp_load_options shallow = VP_LOAD_OPTIONS_INIT;
+    shallow.max_depth = 3;
+    const char *nested = "a:\n  b:\n    c:\n      d: 1\n";
+    refused(nested, strlen(nested), &shallow, VP_ELIMIT, 4, 7, "nesting deeper than 3 levels");
+    /* An alias may not smuggle in depth beyond the cap. */
+    const char *via_alias = "a: &x [[1]]\nb: [*x]\n";
+    refused(via_alias, strlen(via_alias), &shallow, VP_ELIMIT, 2, 5, "nests deeper than 3 levels");
+}
+
+static void encoding(void)
+{
+    refused_text("a: b\nc: \xff\n", VP_EINVALID, 2, 4, "invalid leading UTF-8 octet");
+    refused_text("a: b\nc: d\xc0\x80\n", VP_EINVALID, 2, 5, "UTF-8");
+    refused_text("a: \xc3\xa9\xc3\xa9 \xed\xa0\x80\n", VP_EINVALID, 1, 7, "invalid Unicode character");
+    const char nul[] = "a: b\0c\n";
+    refused(nul, sizeof nul - 1, NULL, VP_EINVALID, 1, 5, "control characters are not allowed");
+}
+
+static void syntax(void)
+{
+    refused_text("a: [1, 2\nb: 3\n", VP_EINVALID, 2, 2, "did not find expected ',' or ']'");
+    refused_text("a: b\n  c: d\n", VP_EINVALID, 2, 4, "mapping values are not allowed");
+    refused_text("a: b: c\n", VP_EINVALID, 1, 5, "mapping values are not allowed in this context");
+    refused_text("? [a, b]\n: c\n", VP_EINVALID, 1, 3, "a mapping key must be a scalar, not a sequence");
+    refused_text("'unterminated\n", VP_EINVALID, 2, 1, "found unexpected end of stream");
+}
+
+static void size_limit(void)
+{
+    vp_load_options tiny = VP_LOAD_OPTIONS_INIT;
+    tiny.max_input_bytes = 8;
+    refused("a: 123456789\n", 13, &tiny, VP_ELIMIT, 0, 0, "input of 13 bytes exceeds the limit of 8 bytes");
+}
+
+static void accepted(void)
+{
+    vp_error *err = NULL;
+    vp_stream *s = load_text("a: 1\n---\nkind: ConfigMap\n--- x\n", &err);
+    CHECK(s && vp_stream_document_count(s) == 3);
+    CHECK(s && vp_stream_format(s) == VP_FORMAT_YAML);
+    if (s) {
+        CHECK(!s->docs[0].explicit_start && s->docs[1].explicit_start);
+        CHECK(scalar_is(s->docs[2].root, "x"));
+        CHECK(s->docs[1].root->line == 3 && s->docs[1].root->column == 1);
+    }
+    vp_stream_free(s);
+    s = load_text("  \n{\"a\": [1, {\"b\": null}]}", &err);
+    CHECK(s && vp_stream_format(s) == VP_FORMAT_JSON);
+    vp_stream_free(s);
+    s = load_text("", &err);
+    CHECK(s && vp_stream_document_count(s) == 0);
+    vp_stream_free(s);
+}
+
+void test_load(void)
+{
+    duplicate_keys();
+    aliases();
+    depth();
+    encoding();
+    syntax();
+    size_limit();
+    accepted();
+}
