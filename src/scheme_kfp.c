@@ -63,9 +63,10 @@ static vp_status check_template(const scheme_ctx *ctx, const template *t, vp_err
     for (size_t i = 0; i < t->outputs.count; i++)
         if (!t->outputs.items[i].from)
             return refuse(ctx, err, VP_EUNSUPPORTED, t->outputs.items[i].node,
-                          "template '%s': output artifact '%s' has no 'from' (the kfp scheme "
-                          "passes only 'from' references)",
-                          t->name, t->outputs.items[i].name);
+                          "template '%s': output artifact '%s' %s; the kfp scheme passes only "
+                          "'from' references",
+                          t->name, t->outputs.items[i].name,
+                          t->outputs.items[i].from_expression ? "uses fromExpression" : "has no 'from'");
     for (size_t c = 0; c < t->ncalls; c++) {
         const call_site *call = &t->calls[c];
         for (size_t i = 0; i < call->arguments.count; i++)

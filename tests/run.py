@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Runs the whole test suite: the C unit tests, then every tests/test_*.py
+module. Prints one line per failure and a closing "N passed, N failed"."""
+import argparse
+import importlib
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402
+import reference  # noqa: E402
+
+
+def run_unit(ctx):
+    cmd = ctx.wrapper + [os.path.join(ctx.build, "unit-tests"), reference.CORPUS]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    m = re.search(r"^unit: (\d+) passed, (\d+) failed$", proc.stdout, re.M)
+    if proc.returncode != 0 or not m:
+        sys.stdout.write(proc.stdout + proc.stderr)
+    passed, failed = (int(m.group(1)), int(m.group(2))) if m else (0, 1)
+    if proc.returncode != 0 and failed == 0:
+        failed = 1  # a crash or a valgrind report
+    print(f"unit tests (C): {passed} checks passed, {failed} failed")
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--wrapper", default="", help="command to run volpass under, e.g. valgrind")
+    ap.add_argument("-k", default="", help="run only tests whose name contains this")
+    args = ap.parse_args()
+    ctx = harness.Context(args.build, args.wrapper)
+
+    passed, failed = run_unit(ctx) if not args.k else (0, 0)
+    for name in sorted(os.listdir(HERE)):
+        if not (name.startswith("test_") and name.endswith(".py")):
+            continue
+        module = importlib.import_module(name[:-3])
+        started, p0, f0 = time.time(), passed, failed
+        for test_name, fn in module.tests(ctx):
+            if args.k not in test_name:
+                continue
+            try:
+                fn()
+                passed += 1
+            except Exception as e:  # a failed assertion or an unexpected error
+                failed += 1
+                detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
+                print(f"FAIL {test_name}: {detail}")
+        print(f"{name}: {passed - p0} passed, {failed - f0} failed ({time.time() - started:.1f}s)")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
