@@ -44,7 +44,14 @@ asan:
 valgrind: all
 	python3 tests/run.py --build $(BUILD) --wrapper "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all"
 
+# The README's first command ends here: build and convert the bundled example.
+demo: all
+	$(BUILD)/volpass --input examples/train-pipeline.yaml --volume "persistentVolumeClaim: {claimName: my-pvc}"
+
+# What CI runs (.ci/run): every test, plain, with sanitizers, under valgrind.
+ci: check asan valgrind
+
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check asan valgrind clean
+.PHONY: all check asan valgrind demo ci clean

@@ -231,7 +231,19 @@ static int write_file(const char *data, size_t len, void *ctx)
     return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
 }
 
-static FILE *open_temp(const char *target)
+/* Emits into `out` and flushes it; returns 0, or -1 with errno set. */
+static int emit_to(const vp_stream *s, vp_format format, FILE *out)
+{
+    vp_error *err = NULL;
+    errno = 0;
+    vp_status st = vp_stream_emit(s, format, write_file, out, &err);
+    vp_error_free(err);
+    if (st != VP_OK && errno == 0)
+        errno = EIO;
+    return st == VP_OK && fflush(out) == 0 ? 0 : -1;
+}
+
+static FILE *open_temp(const char *target, const struct stat *existing)
 {
     size_t n = strlen(target);
     temp_path = malloc(n + 32);
@@ -246,34 +258,31 @@ static FILE *open_temp(const char *target)
         temp_path = NULL;
         return NULL;
     }
-    struct stat st;
     mode_t mode;
-    if (stat(target, &st) == 0) {
-        mode = st.st_mode & 07777; /* keep the permissions of the file we replace */
+    if (existing) {
+        mode = existing->st_mode & 07777; /* keep the permissions of the file we replace */
     } else {
         mode_t mask = umask(0);
         umask(mask);
         mode = 0666 & ~mask;
     }
-    if (fchmod(fd, mode) != 0) {
+    FILE *f = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
         close(fd);
-        return NULL;
+        unlink(temp_path);
     }
-    return fdopen(fd, "w");
+    return f;
 }
 
-static int emit_to_file(const vp_stream *s, vp_format format, const char *target)
+/* A regular file is replaced whole: the output goes to a temporary file
+ * beside it, synced, then renamed over it. */
+static int emit_to_file(const vp_stream *s, vp_format format, const char *target,
+                        const struct stat *existing)
 {
-    FILE *out = open_temp(target);
-    if (!out) {
-        int rc = io_error("cannot create a temporary file beside it", target);
-        if (temp_path)
-            unlink(temp_path);
-        return rc;
-    }
-    vp_error *err = NULL;
-    vp_status st = vp_stream_emit(s, format, write_file, out, &err);
-    int failed = st != VP_OK || fflush(out) != 0 || fsync(fileno(out)) != 0;
+    FILE *out = open_temp(target, existing);
+    if (!out)
+        return io_error("cannot create a temporary file beside it", target);
+    int failed = emit_to(s, format, out) != 0 || fsync(fileno(out)) != 0;
     int saved = errno;
     if (fclose(out) != 0 && !failed) {
         failed = 1;
@@ -286,20 +295,27 @@ static int emit_to_file(const vp_stream *s, vp_format format, const char *target
     if (failed) {
         unlink(temp_path);
         errno = saved;
-        vp_error_free(err);
         return io_error("cannot write", target);
     }
     return EXIT_OK;
 }
 
-static int emit_to_stdout(const vp_stream *s, vp_format format)
+static int emit_output(const vp_stream *s, vp_format format, const char *target)
 {
-    vp_error *err = NULL;
-    vp_status st = vp_stream_emit(s, format, write_file, stdout, &err);
-    if (st == VP_OK && fflush(stdout) != 0)
-        st = VP_EIO;
-    vp_error_free(err);
-    return st == VP_OK ? EXIT_OK : io_error("cannot write", "<stdout>");
+    struct stat st;
+    int exists = !is_stdio(target) && stat(target, &st) == 0;
+    if (!is_stdio(target) && (!exists || S_ISREG(st.st_mode)))
+        return emit_to_file(s, format, target, exists ? &st : NULL);
+    /* Standard output, or a device or pipe named on the command line: written
+     * directly (the rewrite is complete before the first byte goes out). */
+    const char *name = is_stdio(target) ? "<stdout>" : target;
+    FILE *out = is_stdio(target) ? stdout : fopen(target, "w");
+    if (!out)
+        return io_error("cannot open", name);
+    int rc = emit_to(s, format, out);
+    if (out != stdout && fclose(out) != 0)
+        rc = -1;
+    return rc == 0 ? EXIT_OK : io_error("cannot write", name);
 }
 
 static int run(const cli *c)
@@ -331,7 +347,7 @@ static int run(const cli *c)
         vp_stream_free(s);
         return (int)st;
     }
-    rc = is_stdio(c->output) ? emit_to_stdout(s, c->format) : emit_to_file(s, c->format, c->output);
+    rc = emit_output(s, c->format, c->output);
     vp_stream_free(s);
     return rc;
 }

@@ -18,7 +18,7 @@ vp_error *error_new(vp_status status, const char *file, unsigned long line,
                     unsigned long column, const char *fmt, ...) VP_PRINTF(5, 6);
 
 vp_error *error_newv(vp_status status, const char *file, unsigned long line,
-                     unsigned long column, const char *fmt, va_list ap);
+                     unsigned long column, const char *fmt, va_list ap) VP_PRINTF(5, 0);
 
 /* Stores `e` in *out when out is non-NULL (else frees it); returns its status. */
 vp_status error_give(vp_error **out, vp_error *e);

@@ -358,7 +358,7 @@ static void parser_error(loader *l, const yaml_parser_t *p)
     }
     if (p->context)
         l->err = error_new(VP_EINVALID, l->file, p->problem_mark.line + 1,
-                           p->problem_mark.column + 1, "%s %s (line %lu, column %lu)", problem,
+                           p->problem_mark.column + 1, "%s (%s started at line %lu, column %lu)", problem,
                            p->context, (unsigned long)p->context_mark.line + 1,
                            (unsigned long)p->context_mark.column + 1);
     else

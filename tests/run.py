@@ -2,6 +2,7 @@
 """Runs the whole test suite: the C unit tests, then every tests/test_*.py
 module. Prints one line per failure and a closing "N passed, N failed"."""
 import argparse
+import concurrent.futures
 import importlib
 import os
 import re
@@ -30,6 +31,17 @@ def run_unit(ctx):
     return passed, failed
 
 
+def run_case(fn):
+    """None when fn passes, else what went wrong."""
+    try:
+        fn()
+        return None
+    except AssertionError as e:
+        return str(e)
+    except Exception:  # an unexpected error is a failure too, with its traceback
+        return traceback.format_exc()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -39,21 +51,25 @@ def main():
     ctx = harness.Context(args.build, args.wrapper)
 
     passed, failed = run_unit(ctx) if not args.k else (0, 0)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
     for name in sorted(os.listdir(HERE)):
         if not (name.startswith("test_") and name.endswith(".py")):
             continue
         module = importlib.import_module(name[:-3])
         started, p0, f0 = time.time(), passed, failed
-        for test_name, fn in module.tests(ctx):
-            if args.k not in test_name:
-                continue
-            try:
-                fn()
+        cases = [(n, fn) for n, fn in module.tests(ctx) if args.k in n]
+        # Cases are independent processes: run them side by side, report in order.
+        for test_name, error in pool.map(lambda case: (case[0], run_case(case[1])), cases):
+            if error is None:
                 passed += 1
-            except Exception as e:  # a failed assertion or an unexpected error
+            else:
                 failed += 1
-                detail = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
-                print(f"FAIL {test_name}: {detail}")
+                print(f"FAIL {test_name}: {error}")
+        if cases and hasattr(module, "summary"):  # checks over all cases, run after them
+            error = run_case(module.summary)
+            passed, failed = (passed + 1, failed) if error is None else (passed, failed + 1)
+            if error is not None:
+                print(f"FAIL {name} summary: {error}")
         print(f"{name}: {passed - p0} passed, {failed - f0} failed ({time.time() - started:.1f}s)")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -1,8 +1,10 @@
 """volpass --scheme kfp against the reference rewriter, on every corpus file,
 compared as data (YAML and JSON output), with the same warnings and refusals."""
+import collections
 import json
 import os
 import re
+import threading
 
 import reference
 from harness import VOLUME_DATA, expect
@@ -44,15 +46,15 @@ def _expected(docs):
     return out, warned
 
 
-def check_file(ctx, path, counts):
+def check_file(ctx, path):
+    """Returns "equal" or "refused"; raises when volpass and the reference disagree."""
     base = os.path.basename(path)
     if base in LOAD_REFUSALS:
         code, words = LOAD_REFUSALS[base]
         proc = ctx.rewrite(path)
         expect(proc.returncode == code and words in proc.stderr and proc.stdout == "",
                f"wanted exit {code} and '{words}', got {proc.returncode}: {proc.stderr}")
-        counts["refused"] += 1
-        return
+        return "refused"
     with open(path) as f:
         expected = _expected(reference.load_all(f.read()))
     for fmt in ("yaml", "json"):
@@ -73,17 +75,26 @@ def check_file(ctx, path, counts):
         got_warnings = [_warning_parts(line) for line in proc.stderr.splitlines() if "warning:" in line]
         expect(got_warnings == [_warning_parts(w) for w in warned],
                f"warnings differ: {proc.stderr!r} vs {warned!r}")
-    counts["refused" if isinstance(expected, Exception) else "equal"] += 1
+    return "refused" if isinstance(expected, Exception) else "equal"
+
+
+_counts = collections.Counter()
+_lock = threading.Lock()
+
+
+def _record(ctx, path):
+    outcome = check_file(ctx, path)
+    with _lock:  # cases run on several threads
+        _counts[outcome] += 1
 
 
 def tests(ctx):
-    counts = {"equal": 0, "refused": 0}
-    cases = [(f"differential:{os.path.relpath(p, reference.CORPUS)}",
-              lambda p=p: check_file(ctx, p, counts)) for p in reference.corpus_files()]
+    return [(f"differential:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: _record(ctx, p))
+            for p in reference.corpus_files()]
 
-    def summary():
-        print(f"differential: {counts['equal']} corpus files equal to the reference, "
-              f"{counts['refused']} refused as expected, of {len(cases)}")
-        expect(counts["equal"] + counts["refused"] == len(cases), "not every corpus file was compared")
 
-    return cases + [("differential:summary", summary)]
+def summary():
+    total = len(reference.corpus_files())
+    print(f"differential: {_counts['equal']} corpus files equal to the reference, "
+          f"{_counts['refused']} refused as expected, of {total}")
+    expect(_counts["equal"] + _counts["refused"] == total, "not every corpus file was compared")

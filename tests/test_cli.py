@@ -1,0 +1,200 @@
+"""The command line: options, streams, exit codes, messages, atomic output."""
+import json
+import os
+import re
+import stat
+import subprocess
+import tempfile
+
+import reference
+from harness import VOLUME, expect
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PASSING = os.path.join(reference.CORPUS, "artifact-passing.yaml")
+STREAM = os.path.join(HERE, "data", "stream.yaml")
+EXAMPLE = os.path.join(ROOT, "examples", "train-pipeline.yaml")
+
+
+def _tmp():
+    return tempfile.TemporaryDirectory(prefix="volpass-test-")
+
+
+def _write(path, text, mode="w"):
+    with open(path, mode) as f:
+        f.write(text)
+
+
+def _read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def _usage_error(ctx, args, words):
+    proc = ctx.run(args, stdin="")
+    expect(proc.returncode == 2, f"{args}: exit {proc.returncode}, wanted 2")
+    expect(words in proc.stderr and "Try 'volpass --help'" in proc.stderr,
+           f"{args}: unclear usage error: {proc.stderr!r}")
+    expect(proc.stdout == "", "usage error wrote output")
+
+
+def test_help(ctx):
+    proc = ctx.run(["--help"])
+    expect(proc.returncode == 0 and proc.stdout.startswith("Usage: volpass"), proc.stderr)
+    for option in ("--input", "--output", "--volume", "--path-prefix", "--scheme", "--format",
+                   "--max-depth", "--max-alias-nodes", "--max-input-bytes", "--version"):
+        expect(option in proc.stdout, f"--help does not mention {option}")
+    for code in ("0 success", "2 usage error", "3 invalid input", "4 input the scheme", "5 I/O error",
+                 "6 a safety limit", "7 out of memory"):
+        expect(code in proc.stdout, f"--help does not document exit status '{code}'")
+    proc = ctx.run(["--version"])
+    expect(proc.returncode == 0 and re.fullmatch(r"volpass \d+\.\d+\.\d+\n", proc.stdout), proc.stdout)
+
+
+def test_usage_errors(ctx):
+    _usage_error(ctx, ["--input", PASSING], "--volume is required")
+    _usage_error(ctx, ["--volume", VOLUME, "--bogus"], "unknown argument '--bogus'")
+    _usage_error(ctx, ["--volume", VOLUME, "--format", "xml"], "unknown format 'xml'")
+    _usage_error(ctx, ["--volume", VOLUME, "--scheme", "s3"], "unknown scheme 's3'")
+    _usage_error(ctx, ["--volume", VOLUME, "--input"], "--input needs a value")
+    _usage_error(ctx, ["--volume", VOLUME, "--max-depth", "ten"], "--max-depth takes a positive whole number")
+    _usage_error(ctx, ["--volume", VOLUME, "--max-depth=0"], "--max-depth takes a positive whole number")
+
+
+def test_stdin_to_stdout(ctx):
+    text = _read(PASSING)
+    for args in (["--volume", VOLUME], ["--volume=" + VOLUME, "-i", "-", "-o", "-"]):
+        proc = ctx.run(args, stdin=text)
+        expect(proc.returncode == 0, proc.stderr)
+        doc = reference.load_all(proc.stdout)[0]
+        expect({"name": "data-storage", "persistentVolumeClaim": {"claimName": "data-volume"}}
+               in doc["spec"]["volumes"], "the volume was not added")
+        expect("<stdin>: warning: Detected different artifact file names" in proc.stderr, proc.stderr)
+
+
+def test_output_file(ctx):
+    with _tmp() as d:
+        out = os.path.join(d, "out.yaml")
+        proc = ctx.rewrite(EXAMPLE, "--output", out)
+        expect(proc.returncode == 0 and proc.stdout == "", proc.stderr)
+        expect(_read(out) == ctx.rewrite(EXAMPLE).stdout, "file and stdout output differ")
+        expect(os.listdir(d) == ["out.yaml"], f"temporary files left: {os.listdir(d)}")
+        mode = stat.S_IMODE(os.stat(out).st_mode)
+        expect(mode == 0o666 & ~_umask(), f"new file has mode {oct(mode)}")
+        # Replacing a file keeps its permissions.
+        os.chmod(out, 0o640)
+        expect(ctx.rewrite(PASSING, "-o", out).returncode == 0, "rewrite failed")
+        expect(stat.S_IMODE(os.stat(out).st_mode) == 0o640, "permissions of the replaced file changed")
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_errors_leave_output_alone(ctx):
+    with _tmp() as d:
+        bad = os.path.join(d, "bad.yaml")
+        _write(bad, "spec:\n  templates: [1, 2\n  x: y\n")
+        out = os.path.join(d, "out.yaml")
+        proc = ctx.rewrite(bad, "-o", out)
+        expect(proc.returncode == 3, f"exit {proc.returncode}")
+        expect(re.match(re.escape(bad) + r":3:\d+: error: ", proc.stderr), proc.stderr)
+        expect(not os.path.exists(out), "an output file was created on error")
+        _write(out, "precious\n")
+        for path in (bad, os.path.join(reference.CORPUS, "arguments-artifacts.yaml")):
+            proc = ctx.rewrite(path, "-o", out)
+            expect(proc.returncode in (3, 4), f"exit {proc.returncode}")
+            expect(_read(out) == "precious\n", "the output file was changed on error")
+        expect(sorted(os.listdir(d)) == ["bad.yaml", "out.yaml"], f"files left: {os.listdir(d)}")
+
+
+def test_refusal_names_template_and_artifact(ctx):
+    proc = ctx.rewrite(os.path.join(reference.CORPUS, "map-reduce.yaml"))
+    expect(proc.returncode == 4 and proc.stdout == "", f"exit {proc.returncode}")
+    expect(re.search(r"map-reduce\.yaml:\d+:\d+: error: template 'main', task 'map': artifact argument "
+                     r"'part' is a constant", proc.stderr), proc.stderr)
+
+
+def test_io_errors(ctx):
+    proc = ctx.run(["--volume", VOLUME, "-i", "/nonexistent/wf.yaml"])
+    expect(proc.returncode == 5 and "/nonexistent/wf.yaml: error: cannot open: No such file" in proc.stderr,
+           proc.stderr)
+    proc = ctx.rewrite(PASSING, "-o", "/nonexistent/dir/out.yaml")
+    expect(proc.returncode == 5 and "/nonexistent/dir/out.yaml: error: cannot create a temporary file" in proc.stderr,
+           proc.stderr)
+    if os.path.exists("/dev/full"):
+        # A device is written to, never replaced by a regular file.
+        proc = ctx.rewrite(PASSING, "-o", "/dev/full")
+        expect(proc.returncode == 5 and "/dev/full: error: cannot write: No space left" in proc.stderr,
+               proc.stderr)
+        expect(stat.S_ISCHR(os.stat("/dev/full").st_mode), "/dev/full was replaced")
+        with open("/dev/full", "w") as full:
+            rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING],
+                                stdout=full, stderr=subprocess.PIPE, text=True)
+        expect(rc.returncode == 5 and "<stdout>: error: cannot write" in rc.stderr, rc.stderr)
+
+
+def test_limits(ctx):
+    proc = ctx.rewrite(PASSING, "--max-depth", "3")
+    expect(proc.returncode == 6 and "nesting deeper than 3 levels" in proc.stderr, proc.stderr)
+    proc = ctx.rewrite(PASSING, "--max-input-bytes", "100")
+    expect(proc.returncode == 6 and "exceeds the limit of 100 bytes" in proc.stderr, proc.stderr)
+    bomb = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b]\n"
+    proc = ctx.run(["--volume", VOLUME, "--max-alias-nodes", "300"], stdin=bomb)
+    expect(proc.returncode == 6 and "<stdin>:3:" in proc.stderr and "300 nodes" in proc.stderr, proc.stderr)
+
+
+def test_formats(ctx):
+    proc = ctx.rewrite(PASSING, "--format", "json")
+    expect(proc.returncode == 0, proc.stderr)
+    as_json = json.loads(proc.stdout)
+    with _tmp() as d:
+        src = os.path.join(d, "wf.json")
+        _write(src, json.dumps(reference.load_all(_read(PASSING))[0]))
+        proc = ctx.rewrite(src)  # JSON in: JSON out
+        expect(proc.returncode == 0 and json.loads(proc.stdout) == as_json, proc.stderr)
+        proc = ctx.rewrite(src, "--format", "yaml")
+        expect(proc.returncode == 0 and not proc.stdout.lstrip().startswith("{"), "not YAML")
+        expect(reference.load_all(proc.stdout)[0] == as_json, "YAML from JSON differs")
+
+
+def test_path_prefix(ctx):
+    proc = ctx.rewrite(PASSING, "--path-prefix", "runs/")
+    doc = reference.load_all(proc.stdout)[0]
+    producer = [t for t in doc["spec"]["templates"] if t["name"] == "hello-world-to-file"][0]
+    expect(producer["outputs"]["parameters"][0]["value"] == "runs/{{workflow.uid}}_{{pod.name}}/hello-art",
+           str(producer["outputs"]))
+
+
+def test_stream(ctx):
+    proc = ctx.rewrite(STREAM)
+    expect(proc.returncode == 0, proc.stderr)
+    before, after = reference.load_all(_read(STREAM)), reference.load_all(proc.stdout)
+    expect([d["kind"] for d in after] == ["ConfigMap", "Workflow", "Secret"], "order changed")
+    expect(after[0] == before[0] and after[2] == before[2], "a non-workflow document changed")
+    expect(after[1] != before[1] and "volumes" in after[1]["spec"], "the workflow was not rewritten")
+    expect(proc.stdout.count("\n---\n") == 2, "document separators lost")
+
+
+def test_volume_spec_errors(ctx):
+    proc = ctx.rewrite(PASSING, "--volume", "persistentVolumeClaim: [x")
+    expect(proc.returncode == 3 and proc.stderr.startswith("--volume:"), proc.stderr)
+    proc = ctx.run(["--volume", "just-a-name", "-i", PASSING])
+    expect(proc.returncode == 3 and "--volume:1:1: error: the volume must be one mapping" in proc.stderr,
+           proc.stderr)
+
+
+def test_bundled_example(ctx):
+    proc = ctx.rewrite(EXAMPLE)
+    expect(proc.returncode == 0, proc.stderr)
+    doc = reference.load_all(proc.stdout)[0]
+    train = [t for t in doc["spec"]["templates"] if t["name"] == "train-model"][0]
+    expect(train["script"]["volumeMounts"][0]["mountPath"] == "/in", str(train))
+    expect("artifacts" not in train["inputs"], "script inputs not rewritten")
+
+
+def tests(ctx):
+    return [(f"cli:{name[5:]}", (lambda fn=fn: fn(ctx)))
+            for name, fn in sorted(globals().items()) if name.startswith("test_") and callable(fn)]
