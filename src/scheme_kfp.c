@@ -69,6 +69,8 @@ static vp_status check_template(const scheme_ctx *ctx, const template *t, vp_err
                           t->outputs.items[i].from_expression ? "uses fromExpression" : "has no 'from'");
     for (size_t c = 0; c < t->ncalls; c++) {
         const call_site *call = &t->calls[c];
+        if (call->kind != CALL_TASK && call->kind != CALL_STEP)
+            continue;
         for (size_t i = 0; i < call->arguments.count; i++)
             if (!call->arguments.items[i].from)
                 return refuse(ctx, err, VP_EUNSUPPORTED, call->arguments.items[i].node,
@@ -318,8 +320,9 @@ static void rewrite_graph(kfp *k, template *t)
         }
     }
     map_remove(t->outputs.owner, "artifacts");
-    for (size_t c = 0; c < t->ncalls; c++)
-        rewrite_arguments(k, &t->calls[c].arguments);
+    for (size_t c = 0; c < t->ncalls; c++) /* as the reference: not hooks, not exit handlers */
+        if (t->calls[c].kind == CALL_TASK || t->calls[c].kind == CALL_STEP)
+            rewrite_arguments(k, &t->calls[c].arguments);
 }
 
 static void add_volume(kfp *k)

@@ -121,20 +121,105 @@ static void read_artifacts(reader *r, artifact_list *list, node *owner, const ch
         read_artifact(r, &list->items[list->count++], seq->as.items[i], here);
 }
 
-static void read_call(reader *r, call_site *c, node *n, const char *where)
+static void read_template(reader *r, template *t, node *n, const char *name);
+
+static call_site *add_call(reader *r, template *t, node *n, const char *name, call_kind kind)
 {
+    if (t->ncalls == t->calls_cap) {
+        size_t cap = t->calls_cap ? t->calls_cap * 2 : 8;
+        call_site *calls = model_alloc(r, cap, sizeof *calls);
+        if (!calls)
+            return NULL;
+        if (t->ncalls)
+            memcpy(calls, t->calls, t->ncalls * sizeof *calls);
+        t->calls = calls;
+        t->calls_cap = cap;
+    }
+    call_site *c = &t->calls[t->ncalls++];
+    c->node = n;
+    c->name = name;
+    c->kind = kind;
+    return c;
+}
+
+static char *model_strcat(reader *r, const char *a, const char *b, const char *c)
+{
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *s = model_alloc(r, la + lb + lc + 1, 1);
+    if (s) {
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb);
+        memcpy(s + la + lb, c, lc + 1);
+    }
+    return s;
+}
+
+/* What a call site calls and passes: template, templateRef or inline; arguments. */
+static void read_target(reader *r, call_site *c, const char *where)
+{
+    const node *name = field(r, c->node, "template", NODE_SCALAR, where);
+    c->template_name = name ? name->as.text : NULL;
+    c->template_ref = field(r, c->node, "templateRef", NODE_MAPPING, where);
+    node *inl = field(r, c->node, "inline", NODE_MAPPING, where);
+    if (inl && !r->err) {
+        c->inline_template = model_alloc(r, 1, sizeof(template));
+        if (c->inline_template)
+            read_template(r, c->inline_template, inl, c->name);
+    }
+    c->looped = map_get(c->node, "withItems") || map_get(c->node, "withParam") ||
+                map_get(c->node, "withSequence");
+    char here[300];
+    snprintf(here, sizeof here, "%s: arguments", where);
+    node *args = field(r, c->node, "arguments", NODE_MAPPING, where);
+    c->parameters = field(r, args, "parameters", NODE_SEQUENCE, here);
+    read_artifacts(r, &c->arguments, args, here);
+}
+
+/* The exit handler and lifecycle hooks of a task, step or workflow (`owner`). */
+static void read_handlers(reader *r, template *t, const node *owner, const char *prefix,
+                          const char *where)
+{
+    const node *on_exit = field(r, owner, "onExit", NODE_SCALAR, where);
+    if (on_exit) {
+        call_site *c = add_call(r, t, (node *)owner, model_strcat(r, prefix, "onExit", ""), CALL_ON_EXIT);
+        if (c)
+            c->template_name = on_exit->as.text;
+    }
+    node *hooks = field(r, owner, "hooks", NODE_MAPPING, where);
+    for (size_t i = 0; hooks && i < hooks->len && !r->err; i++) {
+        node *hook = map_value(hooks, i);
+        char here[300];
+        snprintf(here, sizeof here, "%s: hooks.%s", where, map_key(hooks, i)->as.text);
+        if (hook->kind != NODE_MAPPING) {
+            r->err = error_new(VP_EINVALID, r->file, hook->line, hook->column,
+                               "%s must be a mapping, not %s", here, kind_name(hook));
+            return;
+        }
+        call_site *c = add_call(r, t, hook, model_strcat(r, prefix, "hooks.", map_key(hooks, i)->as.text), CALL_HOOK);
+        if (c)
+            read_target(r, c, here);
+    }
+}
+
+static void read_call(reader *r, template *t, node *n, call_kind kind)
+{
+    const char *what = kind == CALL_TASK ? "task" : "step";
     if (n->kind != NODE_MAPPING) {
-        r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "%s must be a mapping, not %s",
-                           where, kind_name(n));
+        r->err = error_new(VP_EINVALID, r->file, n->line, n->column,
+                           "template '%s': each %s must be a mapping, not %s", t->name, what,
+                           kind_name(n));
         return;
     }
-    c->node = n;
+    char where[300];
+    snprintf(where, sizeof where, "template '%s', %s", t->name, what);
     const node *name = field(r, n, "name", NODE_SCALAR, where);
-    c->name = name ? name->as.text : "";
-    char here[256];
-    snprintf(here, sizeof here, "%s '%s': arguments", where, c->name);
-    node *args = field(r, n, "arguments", NODE_MAPPING, here);
-    read_artifacts(r, &c->arguments, args, here);
+    const char *call_name = name ? name->as.text : "";
+    snprintf(where, sizeof where, "template '%s', %s '%s'", t->name, what, call_name);
+    call_site *c = add_call(r, t, n, call_name, kind);
+    if (!c)
+        return;
+    read_target(r, c, where);
+    read_handlers(r, t, n, model_strcat(r, call_name, ".", ""), where);
 }
 
 static void read_calls(reader *r, template *t)
@@ -143,20 +228,13 @@ static void read_calls(reader *r, template *t)
     if (t->kind == TEMPLATE_DAG) {
         snprintf(where, sizeof where, "template '%s': dag", t->name);
         node *tasks = field(r, field(r, t->node, "dag", NODE_MAPPING, where), "tasks", NODE_SEQUENCE, where);
-        if (!tasks)
-            return;
-        t->calls = model_alloc(r, tasks->len, sizeof(call_site));
-        snprintf(where, sizeof where, "template '%s', task", t->name);
-        for (size_t i = 0; i < tasks->len && !r->err; i++)
-            read_call(r, &t->calls[t->ncalls++], tasks->as.items[i], where);
+        for (size_t i = 0; tasks && i < tasks->len && !r->err; i++)
+            read_call(r, t, tasks->as.items[i], CALL_TASK);
         return;
     }
     snprintf(where, sizeof where, "template '%s'", t->name);
     node *groups = field(r, t->node, "steps", NODE_SEQUENCE, where);
-    if (!groups)
-        return;
-    size_t total = 0;
-    for (size_t g = 0; g < groups->len; g++) {
+    for (size_t g = 0; groups && g < groups->len && !r->err; g++) {
         node *group = groups->as.items[g];
         if (group->kind != NODE_SEQUENCE) {
             r->err = error_new(VP_EINVALID, r->file, group->line, group->column,
@@ -164,13 +242,9 @@ static void read_calls(reader *r, template *t)
                                t->name, kind_name(group));
             return;
         }
-        total += group->len;
+        for (size_t i = 0; i < group->len && !r->err; i++)
+            read_call(r, t, group->as.items[i], CALL_STEP);
     }
-    t->calls = model_alloc(r, total, sizeof(call_site));
-    snprintf(where, sizeof where, "template '%s', step", t->name);
-    for (size_t g = 0; g < groups->len && !r->err; g++)
-        for (size_t i = 0; i < groups->as.items[g]->len && !r->err; i++)
-            read_call(r, &t->calls[t->ncalls++], groups->as.items[g]->as.items[i], where);
 }
 
 static template_kind classify(const node *t)
@@ -188,7 +262,20 @@ static template_kind classify(const node *t)
     return TEMPLATE_OTHER;
 }
 
-static void read_template(reader *r, template *t, node *n)
+/* The container whose artifacts a containerSet template's are: the one named main. */
+static node *main_container(reader *r, const node *t, const char *where)
+{
+    node *containers = field(r, field(r, t, "containerSet", NODE_MAPPING, where), "containers",
+                             NODE_SEQUENCE, where);
+    for (size_t i = 0; containers && i < containers->len; i++)
+        if (scalar_is(map_get(containers->as.items[i], "name"), "main"))
+            return containers->as.items[i];
+    return NULL;
+}
+
+/* `inline_name` names an inline template (which has no name of its own);
+ * NULL for the templates of spec.templates. */
+static void read_template(reader *r, template *t, node *n, const char *inline_name)
 {
     if (n->kind != NODE_MAPPING) {
         r->err = error_new(VP_EINVALID, r->file, n->line, n->column,
@@ -196,26 +283,32 @@ static void read_template(reader *r, template *t, node *n)
         return;
     }
     t->node = n;
-    const node *name = field(r, n, "name", NODE_SCALAR, "template");
-    if (!name) {
+    const node *name = inline_name ? NULL : field(r, n, "name", NODE_SCALAR, "template");
+    if (!name && !inline_name) {
         if (!r->err)
             r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "template has no name");
         return;
     }
-    t->name = name->as.text;
+    t->name = name ? name->as.text : inline_name;
     t->kind = classify(n);
     char where[200];
     snprintf(where, sizeof where, "template '%s'", t->name);
     if (t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT)
         t->container = field(r, n, t->kind == TEMPLATE_CONTAINER ? "container" : "script",
                              NODE_MAPPING, where);
+    else if (t->kind == TEMPLATE_CONTAINER_SET)
+        t->container = main_container(r, n, where);
     snprintf(where, sizeof where, "template '%s': inputs", t->name);
-    read_artifacts(r, &t->inputs, field(r, n, "inputs", NODE_MAPPING, where), where);
+    node *inputs = field(r, n, "inputs", NODE_MAPPING, where);
+    t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, where);
+    read_artifacts(r, &t->inputs, inputs, where);
     snprintf(where, sizeof where, "template '%s': outputs", t->name);
-    read_artifacts(r, &t->outputs, field(r, n, "outputs", NODE_MAPPING, where), where);
+    node *outputs = field(r, n, "outputs", NODE_MAPPING, where);
+    t->output_parameters = field(r, outputs, "parameters", NODE_SEQUENCE, where);
+    read_artifacts(r, &t->outputs, outputs, where);
     if (t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS)
         read_calls(r, t);
-    if (!r->err && strmap_put(&r->wf->by_name, t->name, name->len, t) != 0)
+    if (!r->err && name && strmap_put(&r->wf->by_name, t->name, name->len, t) != 0)
         r->err = error_oom();
 }
 
@@ -241,11 +334,25 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **e
     if (templates) {
         wf->templates = model_alloc(&r, templates->len, sizeof(template));
         for (size_t i = 0; i < templates->len && !r.err; i++)
-            read_template(&r, &wf->templates[wf->ntemplates++], templates->as.items[i]);
+            read_template(&r, &wf->templates[wf->ntemplates++], templates->as.items[i], NULL);
     }
-    read_artifacts(&r, &wf->arguments, field(&r, wf->spec, "arguments", NODE_MAPPING, "spec"),
-                   "spec.arguments");
+    node *args = field(&r, wf->spec, "arguments", NODE_MAPPING, "spec");
+    wf->parameters = field(&r, args, "parameters", NODE_SEQUENCE, "spec.arguments");
+    read_artifacts(&r, &wf->arguments, args, "spec.arguments");
+    const node *entry = field(&r, wf->spec, "entrypoint", NODE_SCALAR, "spec");
+    wf->entrypoint = entry ? entry->as.text : NULL;
+    const node *name = field(&r, field(&r, root, "metadata", NODE_MAPPING, ""), "name", NODE_SCALAR, "metadata");
+    wf->name = name ? name->as.text : NULL;
+    wf->handlers.name = "(workflow)";
+    wf->handlers.kind = TEMPLATE_OTHER;
+    if (wf->spec)
+        read_handlers(&r, &wf->handlers, wf->spec, "", "spec");
     return r.err ? error_give(err, r.err) : VP_OK;
+}
+
+template *workflow_template(const workflow *wf, const char *name)
+{
+    return strmap_get(&wf->by_name, name, strlen(name));
 }
 
 void workflow_free(workflow *wf)

@@ -36,29 +36,50 @@ typedef struct artifact_list {
     size_t count;
 } artifact_list;
 
-typedef struct call_site { /* a dag task or a step */
+typedef enum call_kind {
+    CALL_TASK,    /* a dag task */
+    CALL_STEP,    /* a step of a steps template (any parallel group) */
+    CALL_HOOK,    /* a lifecycle hook of a task, step or workflow: hooks.NAME */
+    CALL_ON_EXIT  /* an exit handler: onExit of a task, step or workflow */
+} call_kind;
+
+typedef struct template template;
+
+/* One place where a template is called. */
+typedef struct call_site {
     node *node;
-    const char *name;
+    const char *name;       /* task or step name; "TASK.hooks.NAME", "TASK.onExit" for handlers */
+    call_kind kind;
     artifact_list arguments;
+    node *parameters;       /* arguments.parameters, or NULL */
+    const char *template_name; /* template: NAME, or NULL */
+    node *template_ref;     /* templateRef mapping, or NULL */
+    template *inline_template; /* inline: {...}, or NULL */
+    bool looped;            /* withItems, withParam or withSequence: many instances */
 } call_site;
 
-typedef struct template {
+struct template {
     node *node;
     const char *name;
     template_kind kind;
-    node *container; /* container or script mapping, for those kinds */
+    node *container; /* container or script mapping; for containerSet, the container named main */
     artifact_list inputs, outputs;
-    call_site *calls; /* dag tasks, or steps of every parallel group */
-    size_t ncalls;
-} template;
+    node *input_parameters, *output_parameters; /* lists, or NULL */
+    call_site *calls; /* dag tasks or steps, then their hooks and exit handlers */
+    size_t ncalls, calls_cap;
+};
 
 typedef struct workflow {
     node *root;
     node *spec;      /* spec, or spec.workflowSpec of a CronWorkflow */
     const char *kind;
+    const char *name; /* metadata.name, or NULL */
+    const char *entrypoint; /* or NULL */
     template *templates;
     size_t ntemplates;
     artifact_list arguments; /* spec.arguments.artifacts */
+    node *parameters;        /* spec.arguments.parameters, or NULL */
+    template handlers;       /* the workflow's onExit and hooks, as the call sites of a pseudo-template */
     strmap by_name;          /* template name -> template */
     arena mem;               /* the model's own arrays */
 } workflow;
@@ -72,6 +93,9 @@ bool workflow_document(const node *root);
  * a field the model reads has the wrong type. */
 vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **err);
 void workflow_free(workflow *wf);
+
+/* The template named `name`, or NULL. */
+template *workflow_template(const workflow *wf, const char *name);
 
 
 #endif
