@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 
 enum exit_code {
     EXIT_OK = 0,
+    EXIT_UNVERIFIED = 1, /* verify found a broken hand-off or a problem */
     EXIT_USAGE = 2,
     /* 3 to 7 are the library's vp_status values: invalid input, unsupported
      * input, I/O failure, limit exceeded, out of memory. */
@@ -23,6 +25,7 @@ enum exit_code {
 
 static const char usage_text[] =
     "Usage: volpass [--input FILE] [--output FILE] --volume SPEC [options]\n"
+    "       volpass verify ORIGINAL REWRITTEN [--json]\n"
     "\n"
     "Rewrites Argo workflows so that artifacts pass through one shared volume\n"
     "instead of an artifact repository. Reads FILE (or standard input) and\n"
@@ -42,14 +45,23 @@ static const char usage_text[] =
     "      --scheme kfp        how to rewrite: kfp reproduces Kubeflow Pipelines\n"
     "                          v1's rewriter (the default and only scheme)\n"
     "      --format FMT        output format, yaml or json (default: the input's)\n"
+    "      --verify            check the rewrite with verify before writing it; on\n"
+    "                          failure print the report and write nothing\n"
     "      --max-depth N       deepest nesting accepted (default 1000)\n"
     "      --max-alias-nodes N nodes that YAML aliases may expand to (default 1000000)\n"
     "      --max-input-bytes N largest input accepted (default 1073741824)\n"
     "  -h, --help              show this help\n"
     "      --version           show the version\n"
     "\n"
-    "Exit status: 0 success, 2 usage error, 3 invalid input, 4 input the scheme\n"
-    "cannot convert, 5 I/O error, 6 a safety limit exceeded, 7 out of memory.\n"
+    "verify checks, statically, that REWRITTEN moves data as ORIGINAL does: every\n"
+    "artifact hand-off of ORIGINAL must reach the consumer at its path through the\n"
+    "same volume location, or stay a real artifact; it also reports problems\n"
+    "(colliding mounts, missing volumes or parameters, ...). It prints one line\n"
+    "per hand-off and problem and a summary; --json prints one JSON object.\n"
+    "\n"
+    "Exit status: 0 success, 1 verify found a broken hand-off or a problem,\n"
+    "2 usage error, 3 invalid input, 4 input the scheme cannot convert, 5 I/O\n"
+    "error, 6 a safety limit exceeded, 7 out of memory.\n"
     "Errors are printed as FILE:LINE:COLUMN: error: MESSAGE.\n";
 
 typedef struct cli {
@@ -58,6 +70,10 @@ typedef struct cli {
     vp_load_options load;
     vp_rewrite_options rewrite;
     vp_format format;
+    bool verify;          /* --verify: check the rewrite before writing it */
+    bool verify_command;  /* volpass verify ORIGINAL REWRITTEN */
+    bool json;
+    const char *files[2]; /* verify's ORIGINAL and REWRITTEN */
 } cli;
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -103,9 +119,28 @@ static int parse_args(int argc, char **argv, cli *c)
 {
     static const char *const size_options[] = {"--max-depth", "--max-alias-nodes", "--max-input-bytes"};
     size_t *const size_targets[] = {&c->load.max_depth, &c->load.max_alias_nodes, &c->load.max_input_bytes};
-    for (int i = 1; i < argc; i++) {
+    int first = 1, nfiles = 0;
+    if (argc > 1 && strcmp(argv[1], "verify") == 0) {
+        c->verify_command = true;
+        first = 2;
+    }
+    for (int i = first; i < argc; i++) {
         const char *arg = argv[i], *v;
         int missing = 0;
+        if (c->verify_command && (arg[0] != '-' || strcmp(arg, "-") == 0)) {
+            if (nfiles == 2)
+                return usage_error("verify takes two files, ORIGINAL and REWRITTEN; '%s' is a third", arg);
+            c->files[nfiles++] = arg;
+            continue;
+        }
+        if (c->verify_command && strcmp(arg, "--json") == 0) {
+            c->json = true;
+            continue;
+        }
+        if (!c->verify_command && strcmp(arg, "--verify") == 0) {
+            c->verify = true;
+            continue;
+        }
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             return -1;
@@ -144,6 +179,11 @@ static int parse_args(int argc, char **argv, cli *c)
         }
         if (missing)
             return usage_error("%s needs a value", arg);
+    }
+    if (c->verify_command) {
+        if (nfiles != 2)
+            return usage_error("%s", "verify needs two files: ORIGINAL and REWRITTEN");
+        return 0;
     }
     if (!c->rewrite.volume)
         return usage_error("%s", "--volume is required, e.g. --volume \"persistentVolumeClaim: {claimName: my-pvc}\"");
@@ -318,10 +358,11 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
     return rc == 0 ? EXIT_OK : io_error("cannot write", name);
 }
 
-static int run(const cli *c)
+/* Reads and parses one input; prints the error and returns the exit code on failure. */
+static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream **copy)
 {
-    const char *name = is_stdio(c->input) ? "<stdin>" : c->input;
-    FILE *in = is_stdio(c->input) ? stdin : fopen(c->input, "rb");
+    const char *name = is_stdio(path) ? "<stdin>" : path;
+    FILE *in = is_stdio(path) ? stdin : fopen(path, "rb");
     if (!in)
         return io_error("cannot open", name);
     char *data;
@@ -332,29 +373,85 @@ static int run(const cli *c)
         fclose(in);
     if (rc != 0)
         return io_error("cannot read", name);
-
     vp_load_options load = c->load;
     load.filename = name;
-    vp_stream *s = NULL;
     vp_error *err = NULL;
-    vp_status st = vp_stream_load(&s, data, len, &load, &err);
+    vp_status st = vp_stream_load(out, data, len, &load, &err);
+    if (st == VP_OK && copy && (st = vp_stream_load(copy, data, len, &load, &err)) != VP_OK)
+        vp_stream_free(*out);
     free(data);
-    if (st == VP_OK)
-        st = vp_rewrite(s, &c->rewrite, &err);
     if (st != VP_OK) {
         print_error(err);
         vp_error_free(err);
-        vp_stream_free(s);
+    }
+    return (int)st;
+}
+
+/* Verifies and prints the report to `out` (always, or only when it fails). */
+static int verify_and_report(const cli *c, const vp_stream *original, const vp_stream *rewritten, FILE *out,
+                  bool only_failures)
+{
+    vp_verify_report *report = NULL;
+    vp_error *err = NULL;
+    vp_status st = vp_verify(original, rewritten, &report, &err);
+    if (st != VP_OK) {
+        print_error(err);
+        vp_error_free(err);
         return (int)st;
     }
-    rc = emit_output(s, c->format, c->output);
+    vp_verify_summary sum = vp_verify_report_summary(report);
+    bool ok = sum.broken == 0 && sum.problems == 0;
+    int rc = ok ? EXIT_OK : EXIT_UNVERIFIED;
+    if (!ok || !only_failures) {
+        st = vp_verify_report_write(report, c->json ? VP_REPORT_JSON : VP_REPORT_TEXT, write_file, out, &err);
+        if (st != VP_OK || fflush(out) != 0) {
+            vp_error_free(err);
+            rc = io_error("cannot write", out == stdout ? "<stdout>" : "<stderr>");
+        }
+    }
+    vp_verify_report_free(report);
+    return rc;
+}
+
+static int run_verify(const cli *c)
+{
+    vp_stream *original = NULL, *rewritten = NULL;
+    int rc = load_input(c, c->files[0], &original, NULL);
+    if (rc == EXIT_OK)
+        rc = load_input(c, c->files[1], &rewritten, NULL);
+    if (rc == EXIT_OK)
+        rc = verify_and_report(c, original, rewritten, stdout, false);
+    vp_stream_free(original);
+    vp_stream_free(rewritten);
+    return rc;
+}
+
+static int run(const cli *c)
+{
+    vp_stream *s = NULL, *original = NULL;
+    int rc = load_input(c, c->input, &s, c->verify ? &original : NULL);
+    if (rc != EXIT_OK)
+        return rc;
+    vp_error *err = NULL;
+    vp_status st = vp_rewrite(s, &c->rewrite, &err);
+    if (st != VP_OK) {
+        print_error(err);
+        vp_error_free(err);
+        rc = (int)st;
+    } else if (c->verify) {
+        rc = verify_and_report(c, original, s, stderr, true);
+    }
+    if (rc == EXIT_OK)
+        rc = emit_output(s, c->format, c->output);
     vp_stream_free(s);
+    vp_stream_free(original);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    cli c = {NULL, NULL, VP_LOAD_OPTIONS_INIT, VP_REWRITE_OPTIONS_INIT, VP_FORMAT_AUTO};
+    cli c = {NULL, NULL, VP_LOAD_OPTIONS_INIT, VP_REWRITE_OPTIONS_INIT, VP_FORMAT_AUTO,
+             false, false, false, {NULL, NULL}};
     c.rewrite.on_warning = print_warning;
     int rc = parse_args(argc, argv, &c);
     if (rc != 0)
@@ -362,7 +459,7 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
-    rc = run(&c);
+    rc = c.verify_command ? run_verify(&c) : run(&c);
     free(temp_path);
     return rc;
 }

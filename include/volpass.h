@@ -45,6 +45,9 @@ unsigned long vp_error_line(const vp_error *err);   /* 1-based, 0 = no position 
 unsigned long vp_error_column(const vp_error *err); /* 1-based, 0 = no position */
 void vp_error_free(vp_error *err);
 
+/* Receives output in pieces; returns 0 on success, non-zero to abort. */
+typedef int (*vp_write_fn)(const char *data, size_t len, void *ctx);
+
 /* ---- loading --------------------------------------------------------- */
 
 typedef struct vp_stream vp_stream;
@@ -97,10 +100,33 @@ typedef struct vp_rewrite_options {
  * document: discard it. */
 vp_status vp_rewrite(vp_stream *stream, const vp_rewrite_options *opts, vp_error **err);
 
-/* ---- emitting -------------------------------------------------------- */
+/* ---- verifying ------------------------------------------------------- */
 
-/* Receives the output in pieces; returns 0 on success, non-zero to abort. */
-typedef int (*vp_write_fn)(const char *data, size_t len, void *ctx);
+/* Checks statically that `rewritten` moves data as `original` does: every
+ * artifact hand-off of the original (a producer instance's output consumed by
+ * another instance's input) must land where the consumer reads it in the
+ * rewrite, or stay a real artifact on both sides. It follows what the
+ * documents say, whatever wrote the rewrite. Also reports problems of the
+ * rewrite: colliding or root mounts, outputs under read-only mounts, missing
+ * volumes, undeclared or unsupplied parameters, dangling references, inputs
+ * that lost their own source. */
+typedef struct vp_verify_report vp_verify_report;
+
+typedef struct vp_verify_summary {
+    size_t handoffs, preserved, broken, problems;
+} vp_verify_summary;
+
+typedef enum vp_report_format { VP_REPORT_TEXT = 0, VP_REPORT_JSON } vp_report_format;
+
+vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
+                    vp_verify_report **out, vp_error **err);
+vp_verify_summary vp_verify_report_summary(const vp_verify_report *report);
+/* One line per hand-off and problem, then a summary line; or one JSON object. */
+vp_status vp_verify_report_write(const vp_verify_report *report, vp_report_format format,
+                                 vp_write_fn write, void *ctx, vp_error **err);
+void vp_verify_report_free(vp_verify_report *report);
+
+/* ---- emitting -------------------------------------------------------- */
 
 /* Writes the stream as YAML or JSON. VP_FORMAT_AUTO keeps the input's format. */
 vp_status vp_stream_emit(const vp_stream *stream, vp_format format,

@@ -49,7 +49,7 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
         plain_implicit = 1;
         quoted_implicit = scalar_resolve(n) == SCALAR_STR;
         if (len == 0 && in_flow)
-            text = "null", len = 4; /* libyaml would write '' there, a string */
+            text = "null", len = 4; /* libyaml would write '' there (or as a key), a string */
     } else if (style == STYLE_ANY) {
         plain_implicit = !scalar_needs_quotes(text, len);
         quoted_implicit = 1;
@@ -81,8 +81,9 @@ static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, boo
                                              flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
     if (!yaml_emitter_emit(em, &e))
         return 0;
+    /* A key is treated as if in flow: libyaml quotes an empty plain key too. */
     for (size_t i = 0; i < slots; i++)
-        if (!emit_node(em, out, n->as.items[i], in_flow))
+        if (!emit_node(em, out, n->as.items[i], in_flow || (n->kind == NODE_MAPPING && i % 2 == 0)))
             return 0;
     if (n->kind == NODE_MAPPING)
         yaml_mapping_end_event_initialize(&e);
@@ -91,10 +92,26 @@ static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, boo
     return yaml_emitter_emit(em, &e);
 }
 
+/* Whether the document must start with "---" to read back as it was: a
+ * root written as nothing at all (an empty plain scalar) would be no
+ * document, and one starting with '{' or '[' (a flow collection, styles
+ * kept) would make the text read as JSON, which loses the styles. */
+static bool needs_start_marker(const yaml_out *out, const node *root)
+{
+    if (!root)
+        return true;
+    if (root->tag)
+        return false; /* written first */
+    if (root->kind == NODE_SCALAR)
+        return root->len == 0 && root->style == STYLE_PLAIN;
+    return out->keep_styles && root->style == STYLE_FLOW;
+}
+
 static int emit_document(yaml_emitter_t *em, const yaml_out *out, const document *d)
 {
     yaml_event_t e;
-    yaml_document_start_event_initialize(&e, NULL, NULL, NULL, !d->explicit_start);
+    yaml_document_start_event_initialize(&e, NULL, NULL, NULL,
+                                         !d->explicit_start && !needs_start_marker(out, d->root));
     if (!yaml_emitter_emit(em, &e))
         return 0;
     if (d->root) {

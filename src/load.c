@@ -45,6 +45,11 @@ typedef struct loader {
     size_t depth, frames_cap;
     strmap anchors;
     vp_error *err;
+    /* A JSON stream is parsed one document at a time (next_json_document). */
+    size_t start;       /* byte where the current parser began */
+    yaml_mark_t base;   /* its line and column in the whole input; marks are relative to it */
+    yaml_mark_t resume; /* where the last document ended, as the parser counts */
+    bool between;       /* that document end was the last event */
 } loader;
 
 static int fail(loader *l, vp_status status, const yaml_mark_t *mark, const char *what)
@@ -67,6 +72,14 @@ static node *position(node *n, const yaml_mark_t *mark)
         n->column = (uint32_t)(mark->column + 1);
     }
     return n;
+}
+
+/* Turns a mark of the current parser into one in the whole input. */
+static void shift_mark(const loader *l, yaml_mark_t *m)
+{
+    if (m->line == 0)
+        m->column += l->base.column;
+    m->line += l->base.line;
 }
 
 /* Hands a finished node to the open collection (or the document). */
@@ -238,7 +251,7 @@ static int on_collection_end(loader *l)
     frame f = l->frames[--l->depth];
     node *n = f.collection;
     size_t count = l->nchildren - f.base;
-    node **items = &l->children[f.base];
+    node **items = count ? &l->children[f.base] : NULL; /* children is NULL until a first child */
     if (n->kind == NODE_MAPPING && check_keys(l, items, count / 2) != 0)
         return -1;
     if (count) {
@@ -347,23 +360,25 @@ static void parser_error(loader *l, const yaml_parser_t *p)
     const char *problem = p->problem ? p->problem : "cannot parse";
     if (p->error == YAML_READER_ERROR) {
         unsigned long line, column;
-        offset_position(l->data, l->len, p->problem_offset, &line, &column);
+        size_t offset = l->start + p->problem_offset;
+        offset_position(l->data, l->len, offset, &line, &column);
         if (p->problem_value != -1)
             l->err = error_new(VP_EINVALID, l->file, line, column, "%s (value 0x%X at byte offset %zu)",
-                               problem, (unsigned)p->problem_value, p->problem_offset);
+                               problem, (unsigned)p->problem_value, offset);
         else
             l->err = error_new(VP_EINVALID, l->file, line, column, "%s (at byte offset %zu)",
-                               problem, p->problem_offset);
+                               problem, offset);
         return;
     }
+    yaml_mark_t at = p->problem_mark, context = p->context_mark;
+    shift_mark(l, &at);
+    shift_mark(l, &context);
     if (p->context)
-        l->err = error_new(VP_EINVALID, l->file, p->problem_mark.line + 1,
-                           p->problem_mark.column + 1, "%s (%s started at line %lu, column %lu)", problem,
-                           p->context, (unsigned long)p->context_mark.line + 1,
-                           (unsigned long)p->context_mark.column + 1);
+        l->err = error_new(VP_EINVALID, l->file, at.line + 1, at.column + 1,
+                           "%s (%s started at line %lu, column %lu)", problem, p->context,
+                           (unsigned long)context.line + 1, (unsigned long)context.column + 1);
     else
-        l->err = error_new(VP_EINVALID, l->file, p->problem_mark.line + 1,
-                           p->problem_mark.column + 1, "%s", problem);
+        l->err = error_new(VP_EINVALID, l->file, at.line + 1, at.column + 1, "%s", problem);
 }
 
 static int on_event(loader *l, const yaml_event_t *e)
@@ -394,6 +409,35 @@ static vp_format detect_format(const char *data, size_t len)
 static size_t or_default(size_t value, size_t fallback)
 {
     return value ? value : fallback;
+}
+
+/* JSON streams put documents one after the other ("{...}\n{...}", as
+ * emit_json writes them), which YAML allows only with "---" between them.
+ * When the parser of a JSON input stops right where a document ended, the
+ * rest is parsed on its own, from there: `p` starts again on it. */
+static bool next_json_document(loader *l, yaml_parser_t *p)
+{
+    if (l->s->format != VP_FORMAT_JSON || !l->between || p->error != YAML_PARSER_ERROR ||
+        p->problem_mark.index != l->resume.index)
+        return false;
+    size_t at = l->start;
+    if (at == 0 && l->len >= 3 && memcmp(l->data, "\xEF\xBB\xBF", 3) == 0)
+        at = 3; /* libyaml does not count the byte order mark */
+    for (size_t i = 0; i < l->resume.index && at < l->len; i++) { /* marks count characters */
+        at++;
+        while (at < l->len && ((unsigned char)l->data[at] & 0xC0) == 0x80)
+            at++;
+    }
+    yaml_mark_t base = l->resume;
+    shift_mark(l, &base);
+    l->base = base;
+    l->start = at;
+    yaml_parser_delete(p);
+    if (!yaml_parser_initialize(p))
+        fail_oom(l); /* p stays safe to delete */
+    else
+        yaml_parser_set_input_string(p, (const unsigned char *)l->data + at, l->len - at);
+    return true;
 }
 
 vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_options *opts,
@@ -427,9 +471,15 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     for (bool done = false; !done && !l.err;) {
         yaml_event_t e;
         if (!yaml_parser_parse(&parser, &e)) {
+            if (next_json_document(&l, &parser))
+                continue;
             parser_error(&l, &parser);
             break;
         }
+        l.between = e.type == YAML_DOCUMENT_END_EVENT;
+        if (l.between)
+            l.resume = e.end_mark;
+        shift_mark(&l, &e.start_mark);
         done = e.type == YAML_STREAM_END_EVENT;
         on_event(&l, &e);
         yaml_event_delete(&e);

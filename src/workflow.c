@@ -102,9 +102,12 @@ static void read_artifact(reader *r, artifact *a, node *n, const char *where)
     a->path = field(r, n, "path", NODE_SCALAR, here);
     a->from = field(r, n, "from", NODE_SCALAR, here);
     a->from_expression = field(r, n, "fromExpression", NODE_SCALAR, here);
-    for (const char *const *k = source_keys; *k; k++)
+    a->sub_path = field(r, n, "subPath", NODE_SCALAR, here);
+    a->global_name = field(r, n, "globalName", NODE_SCALAR, here);
+    a->optional = scalar_is(map_get(n, "optional"), "true");
+    for (const char *const *k = source_keys; *k && !a->source; k++)
         if (map_get(n, *k))
-            a->has_source = true;
+            a->source = *k;
 }
 
 /* Reads owner.artifacts (owner being an inputs, outputs or arguments mapping). */

@@ -27,7 +27,10 @@ typedef struct artifact {
     const node *path;            /* scalar or NULL */
     const node *from;            /* scalar or NULL */
     const node *from_expression; /* scalar or NULL */
-    bool has_source;             /* raw, s3, http, git, ...: the artifact brings its own data */
+    const node *sub_path;        /* an argument's subPath: scalar or NULL */
+    const node *global_name;     /* an output's globalName: scalar or NULL */
+    const char *source;          /* raw, s3, http, git, ...: the artifact brings its own data; or NULL */
+    bool optional;
 } artifact;
 
 typedef struct artifact_list {

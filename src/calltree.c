@@ -1,0 +1,242 @@
+#include "calltree.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+#define MAX_INSTANCES 2000000
+#define MAX_DEPTH 200
+#define MAX_RECURSION 2 /* a recursive template is expanded this many times in one branch */
+
+typedef struct builder {
+    call_tree *t;
+    const char *file;
+    bool **reached; /* per document, per template: has an instance */
+    vp_error *err;
+} builder;
+
+static const workflow *find_document(const call_tree *t, const node *template_ref)
+{
+    const node *name = map_get(template_ref, "name");
+    bool cluster = scalar_is(map_get(template_ref, "clusterScope"), "true");
+    for (size_t i = 0; i < t->nwfs; i++) {
+        const workflow *wf = &t->wfs[i];
+        if (!wf->root || !wf->name || !name || strcmp(wf->name, name->as.text) != 0)
+            continue;
+        if (strcmp(wf->kind, cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate") == 0)
+            return wf;
+    }
+    return NULL;
+}
+
+/* The template a call runs, and the document it belongs to. */
+static template *call_target(const call_tree *t, const workflow *wf, const call_site *c,
+                             const workflow **in)
+{
+    *in = wf;
+    if (c->inline_template)
+        return c->inline_template;
+    if (c->template_name)
+        return workflow_template(wf, c->template_name);
+    if (c->template_ref) {
+        const node *name = map_get(c->template_ref, "template");
+        *in = find_document(t, c->template_ref);
+        return *in && name ? workflow_template(*in, name->as.text) : NULL;
+    }
+    return NULL;
+}
+
+static char *join_path(builder *b, const char *parent, const char *name)
+{
+    size_t lp = parent ? strlen(parent) : 0, ln = strlen(name);
+    char *p = arena_alloc(&b->t->mem, lp + ln + 2);
+    if (!p)
+        return NULL;
+    if (parent) {
+        memcpy(p, parent, lp);
+        p[lp++] = '/';
+    }
+    memcpy(p + lp, name, ln + 1);
+    return p;
+}
+
+static size_t times_in_branch(const instance *i, const template *tmpl)
+{
+    size_t n = 0;
+    for (; i; i = i->parent)
+        n += i->tmpl == tmpl;
+    return n;
+}
+
+static instance *make_instance(builder *b, const workflow *wf, template *tmpl, instance *parent,
+                               const call_site *call, const char *name, size_t depth);
+
+static void expand(builder *b, instance *i, size_t depth)
+{
+    template *tm = i->tmpl;
+    if (!tm || tm->ncalls == 0 || depth >= MAX_DEPTH || times_in_branch(i->parent, tm) >= MAX_RECURSION)
+        return;
+    i->children = arena_alloc(&b->t->mem, tm->ncalls * sizeof(instance *));
+    if (!i->children) {
+        b->err = error_oom();
+        return;
+    }
+    i->nchildren = tm->ncalls;
+    for (size_t c = 0; c < tm->ncalls && !b->err; c++) {
+        const workflow *in;
+        template *target = call_target(b->t, i->wf, &tm->calls[c], &in);
+        i->children[c] = make_instance(b, in, target, i, &tm->calls[c], tm->calls[c].name, depth + 1);
+    }
+}
+
+static instance *make_instance(builder *b, const workflow *wf, template *tmpl, instance *parent,
+                               const call_site *call, const char *name, size_t depth)
+{
+    call_tree *t = b->t;
+    if (++t->count > MAX_INSTANCES) {
+        b->err = error_new(VP_ELIMIT, b->file, 0, 0,
+                           "the workflow expands to more than %d template instances", MAX_INSTANCES);
+        return NULL;
+    }
+    instance *i = arena_alloc(&t->mem, sizeof *i);
+    char *path = join_path(b, parent ? parent->path : NULL, name);
+    if (!i || !path || strmap_put(&t->by_path, path, strlen(path), i) != 0) {
+        b->err = error_oom();
+        return NULL;
+    }
+    *i = (instance){wf, tmpl, parent, call, path, NULL, 0};
+    size_t doc = (size_t)(wf - t->wfs);
+    if (tmpl && tmpl >= wf->templates && tmpl < wf->templates + wf->ntemplates)
+        b->reached[doc][tmpl - wf->templates] = true;
+    expand(b, i, depth);
+    return i;
+}
+
+static void add_root(builder *b, const workflow *wf, template *tmpl, const call_site *call,
+                     const char *name)
+{
+    call_tree *t = b->t;
+    if (t->nroots == t->roots_cap) {
+        size_t cap = t->roots_cap ? t->roots_cap * 2 : 8;
+        instance **roots = arena_alloc(&t->mem, cap * sizeof *roots);
+        if (!roots) {
+            b->err = error_oom();
+            return;
+        }
+        if (t->nroots)
+            memcpy(roots, t->roots, t->nroots * sizeof *roots);
+        t->roots = roots;
+        t->roots_cap = cap;
+    }
+    if (call_tree_find(t, name))
+        return; /* already a root under this name (an entrypoint that is also an exit handler) */
+    instance *i = make_instance(b, wf, tmpl, NULL, call, name, 0);
+    if (i)
+        t->roots[t->nroots++] = i;
+}
+
+/* Roots: the entrypoint, the workflow's exit handler and hooks, then every
+ * dag or steps template nothing reached (a WorkflowTemplate library's). With
+ * several documents, root names carry the document's index: "1:main". */
+static void add_roots(builder *b, size_t doc, bool many)
+{
+    const workflow *wf = &b->t->wfs[doc];
+    char name[512];
+    const char *prefix = many ? name : "";
+    if (many)
+        snprintf(name, sizeof name, "%zu:", doc);
+    char label[1024];
+    if (wf->entrypoint && workflow_template(wf, wf->entrypoint)) {
+        snprintf(label, sizeof label, "%s%s", prefix, wf->entrypoint);
+        add_root(b, wf, workflow_template(wf, wf->entrypoint), NULL, label);
+    }
+    for (size_t c = 0; c < wf->handlers.ncalls && !b->err; c++) {
+        const workflow *in;
+        template *target = call_target(b->t, wf, &wf->handlers.calls[c], &in);
+        snprintf(label, sizeof label, "%s%s", prefix, wf->handlers.calls[c].name);
+        add_root(b, in, target, &wf->handlers.calls[c], label);
+    }
+    for (size_t i = 0; i < wf->ntemplates && !b->err; i++) {
+        template *tm = &wf->templates[i];
+        if ((tm->kind == TEMPLATE_DAG || tm->kind == TEMPLATE_STEPS) && !b->reached[doc][i]) {
+            snprintf(label, sizeof label, "%s%s", prefix, tm->name);
+            add_root(b, wf, tm, NULL, label);
+        }
+    }
+}
+
+vp_status call_tree_build(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err)
+{
+    memset(t, 0, sizeof *t);
+    arena_init(&t->mem);
+    strmap_init(&t->by_path);
+    builder b = {t, file, NULL, NULL};
+    t->wfs = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(workflow));
+    if (!t->wfs)
+        return error_give(err, error_oom());
+    memset(t->wfs, 0, (ndocs ? ndocs : 1) * sizeof(workflow));
+    t->nwfs = ndocs;
+    for (size_t i = 0; i < ndocs; i++) {
+        if (!workflow_document(docs[i]))
+            continue;
+        vp_status st = workflow_read(&t->wfs[i], docs[i], file, err);
+        if (st != VP_OK)
+            return st;
+    }
+    size_t workflows = 0;
+    b.reached = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(bool *));
+    for (size_t i = 0; b.reached && i < ndocs; i++) {
+        workflows += t->wfs[i].root != NULL;
+        size_t n = t->wfs[i].ntemplates;
+        if (!(b.reached[i] = arena_alloc(&t->mem, n ? n : 1)))
+            b.reached = NULL;
+        else
+            memset(b.reached[i], 0, n ? n : 1);
+    }
+    if (!b.reached)
+        return error_give(err, error_oom());
+    for (size_t i = 0; i < ndocs && !b.err; i++)
+        if (t->wfs[i].root)
+            add_roots(&b, i, workflows > 1);
+    return b.err ? error_give(err, b.err) : VP_OK;
+}
+
+void call_tree_free(call_tree *t)
+{
+    for (size_t i = 0; i < t->nwfs; i++)
+        if (t->wfs[i].root)
+            workflow_free(&t->wfs[i]);
+    strmap_free(&t->by_path);
+    arena_free(&t->mem);
+}
+
+instance *call_tree_find(const call_tree *t, const char *path)
+{
+    return strmap_get(&t->by_path, path, strlen(path));
+}
+
+instance *instance_sibling(const call_tree *t, const instance *scope, span name)
+{
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "%s/%.*s", scope->path, (int)name.len, name.s);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return NULL;
+    return call_tree_find(t, buf);
+}
+
+static void each(instance *i, void (*fn)(instance *, void *), void *ctx)
+{
+    if (!i)
+        return;
+    if (i->tmpl && i->tmpl->kind != TEMPLATE_DAG && i->tmpl->kind != TEMPLATE_STEPS)
+        fn(i, ctx);
+    for (size_t c = 0; c < i->nchildren; c++)
+        each(i->children[c], fn, ctx);
+}
+
+void call_tree_each(const call_tree *t, void (*fn)(instance *, void *), void *ctx)
+{
+    for (size_t r = 0; r < t->nroots; r++)
+        each(t->roots[r], fn, ctx);
+}

@@ -1,0 +1,50 @@
+/* The call tree of a stream: every template *instance* a run would create,
+ * found by walking from each workflow's entrypoint, exit handler and hooks
+ * through dag tasks and steps (and templateRef, inline templates). A template
+ * called from two places is two instances. Instances are named by the path of
+ * call names that reaches them ("main/train/fit"), which is what a rewrite
+ * keeps, so the same instance can be found in the original and the rewrite. */
+#ifndef VP_CALLTREE_H
+#define VP_CALLTREE_H
+
+#include "refs.h"
+#include "strmap.h"
+#include "volpass.h"
+#include "workflow.h"
+
+typedef struct instance instance;
+
+struct instance {
+    const workflow *wf;     /* the document its template is in */
+    template *tmpl;         /* NULL when the call's target is not in the stream */
+    instance *parent;       /* the dag or steps instance that calls it; NULL for roots */
+    const call_site *call;  /* NULL for a root */
+    const char *path;
+    instance **children;    /* one per call site of tmpl (NULL where it was not expanded) */
+    size_t nchildren;
+};
+
+typedef struct call_tree {
+    workflow *wfs;       /* the stream's workflow documents, NULL entries for others */
+    size_t nwfs;
+    instance **roots;
+    size_t nroots, roots_cap;
+    strmap by_path;      /* path -> instance */
+    size_t count;
+    arena mem;
+} call_tree;
+
+/* Reads every workflow document of `docs` and builds the tree. */
+vp_status call_tree_build(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err);
+void call_tree_free(call_tree *t);
+
+instance *call_tree_find(const call_tree *t, const char *path);
+
+/* The instance created by the task or step named `name` of `scope` (a dag or steps instance). */
+instance *instance_sibling(const call_tree *t, const instance *scope, span name);
+
+/* Every leaf instance: one that runs a pod (container, script, containerSet) or any other
+ * non-dag, non-steps template. Calls fn for each, in tree order. */
+void call_tree_each(const call_tree *t, void (*fn)(instance *, void *), void *ctx);
+
+#endif

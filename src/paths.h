@@ -1,0 +1,19 @@
+/* Absolute paths in a container, compared as Kubernetes mounts them: "//"
+ * and "/./" collapse and a trailing "/" does not count. */
+#ifndef VP_PATHS_H
+#define VP_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Normalises in place; the result is never longer. */
+void path_normalize(char *path);
+
+bool path_equal(const char *a, const char *b);
+bool path_is_root(const char *path);
+
+/* When mount path `mount` covers the normalised `path` (is it, or one of its
+ * directories), the length of `path`'s prefix it covers (at least 1); else 0. */
+size_t path_covers(const char *mount, const char *path);
+
+#endif

@@ -1,0 +1,53 @@
+/* Argo's template tags and references: finding {{...}} in text, reading
+ * "tasks.X.outputs.artifacts.Y" (dotted or bracketed) and splitting an
+ * expression "cond ? a : b" into the values it may take. */
+#ifndef VP_REFS_H
+#define VP_REFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct span {
+    const char *s;
+    size_t len;
+} span;
+
+/* One {{...}} tag: text[start, end) is the whole tag, expr its trimmed inside
+ * (without a leading '=' for expression tags). */
+typedef struct tag {
+    size_t start, end;
+    span expr;
+    bool expression; /* {{= ... }} */
+} tag;
+
+/* Finds the next tag at or after *pos; advances *pos past it. */
+bool tag_next(const char *text, size_t len, size_t *pos, tag *out);
+
+typedef enum ref_kind {
+    REF_NONE,
+    REF_OUTPUT,          /* tasks.X.outputs.KIND.Y or steps.X.outputs.KIND.Y */
+    REF_INPUT,           /* inputs.KIND.Y */
+    REF_WORKFLOW_OUTPUT, /* workflow.outputs.KIND.Y */
+    REF_WORKFLOW_PARAMETER /* workflow.parameters.Y */
+} ref_kind;
+
+typedef struct ref {
+    ref_kind kind;
+    bool artifact;   /* KIND is artifacts (else parameters) */
+    bool steps;      /* steps.X rather than tasks.X */
+    span step;       /* X */
+    span name;       /* Y */
+    span rest;       /* what follows Y, e.g. ".path"; empty when nothing */
+} ref;
+
+/* Reads a reference; kind is REF_NONE when `expr` is not one. */
+ref ref_parse(span expr);
+
+/* The values an expression may evaluate to: the branches of its ?: operators
+ * (recursively), each trimmed of spaces and parentheses; an expression
+ * without ?: is its own single value. Returns how many were stored (at most max). */
+size_t expr_alternatives(span expr, span *out, size_t max);
+
+bool span_is(span s, const char *text);
+
+#endif

@@ -1,0 +1,149 @@
+/* Writing a verify report: one line per hand-off and problem and a summary,
+ * or the same as one JSON object (built as a document and written by the
+ * JSON emitter). */
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "stream.h"
+#include "verify.h"
+
+static int put(vp_write_fn write, void *ctx, const char *s)
+{
+    return write(s, strlen(s), ctx);
+}
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static int write_line(const vp_verify_report *r, const entry *e, vp_write_fn write, void *ctx)
+{
+    char head[256];
+    int rc;
+    if (e->kind == ENTRY_PROBLEM) {
+        if (e->line)
+            snprintf(head, sizeof head, "%s:%lu:%lu: problem: ", r->file, e->line, e->column);
+        else
+            snprintf(head, sizeof head, "%s: problem: ", r->file);
+        rc = put(write, ctx, head) || put(write, ctx, e->detail);
+    } else {
+        rc = put(write, ctx, e->preserved ? "preserved: " : "broken: ") ||
+             put(write, ctx, e->producer) || put(write, ctx, " output '") ||
+             put(write, ctx, e->output) || put(write, ctx, "' -> ") ||
+             put(write, ctx, e->consumer) || put(write, ctx, " input '") ||
+             put(write, ctx, e->input) || put(write, ctx, "'");
+        if (!rc && e->sub_path)
+            rc = put(write, ctx, " (subPath ") || put(write, ctx, e->sub_path) || put(write, ctx, ")");
+        rc = rc || put(write, ctx, ": ") || put(write, ctx, e->detail);
+    }
+    return rc || put(write, ctx, "\n");
+}
+
+static vp_status write_text(const vp_verify_report *r, vp_write_fn write, void *ctx)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (write_line(r, &r->entries[i], write, ctx))
+            return VP_EIO;
+    char summary[256];
+    snprintf(summary, sizeof summary,
+             "verify: %zu hand-offs: %zu preserved, %zu broken; %zu problems\n", r->sum.handoffs,
+             r->sum.preserved, r->sum.broken, r->sum.problems);
+    return put(write, ctx, summary) ? VP_EIO : VP_OK;
+}
+
+/* ---- JSON, through the document model ---------------------------------- */
+
+typedef struct builder {
+    arena *a;
+    bool oom;
+} builder;
+
+static node *string(builder *b, const char *s)
+{
+    node *n = node_string(b->a, s);
+    b->oom |= !n;
+    return n;
+}
+
+static node *number(builder *b, size_t value)
+{
+    char digits[32];
+    snprintf(digits, sizeof digits, "%zu", value);
+    node *n = node_scalar(b->a, digits, strlen(digits), STYLE_PLAIN);
+    b->oom |= !n;
+    return n;
+}
+
+static node *mapping(builder *b)
+{
+    node *n = node_collection(b->a, NODE_MAPPING, STYLE_BLOCK);
+    b->oom |= !n;
+    return n;
+}
+
+static void set(builder *b, node *map, const char *key, node *value)
+{
+    if (!map || !value || map_push(b->a, map, string(b, key), value) != 0)
+        b->oom = true;
+}
+
+static node *entry_node(builder *b, const vp_verify_report *r, const entry *e)
+{
+    node *m = mapping(b);
+    if (e->kind == ENTRY_PROBLEM) {
+        set(b, m, "file", string(b, r->file));
+        set(b, m, "line", number(b, e->line));
+        set(b, m, "column", number(b, e->column));
+        set(b, m, "message", string(b, e->detail));
+        return m;
+    }
+    set(b, m, "verdict", string(b, e->preserved ? "preserved" : "broken"));
+    set(b, m, "producer", string(b, e->producer));
+    set(b, m, "output", string(b, e->output));
+    set(b, m, "consumer", string(b, e->consumer));
+    set(b, m, "input", string(b, e->input));
+    set(b, m, "subPath", string(b, or_empty(e->sub_path)));
+    set(b, m, e->preserved ? "location" : "reason", string(b, e->detail));
+    return m;
+}
+
+static vp_status write_json(const vp_verify_report *r, vp_write_fn write, void *ctx, vp_error **err)
+{
+    vp_stream s;
+    memset(&s, 0, sizeof s);
+    arena_init(&s.arena);
+    builder b = {&s.arena, false};
+    node *root = mapping(&b);
+    node *handoffs = node_collection(b.a, NODE_SEQUENCE, STYLE_BLOCK);
+    node *problems = node_collection(b.a, NODE_SEQUENCE, STYLE_BLOCK);
+    for (size_t i = 0; i < r->count && handoffs && problems; i++) {
+        const entry *e = &r->entries[i];
+        if (seq_push(b.a, e->kind == ENTRY_PROBLEM ? problems : handoffs, entry_node(&b, r, e)) != 0)
+            b.oom = true;
+    }
+    node *summary = mapping(&b);
+    set(&b, summary, "handoffs", number(&b, r->sum.handoffs));
+    set(&b, summary, "preserved", number(&b, r->sum.preserved));
+    set(&b, summary, "broken", number(&b, r->sum.broken));
+    set(&b, summary, "problems", number(&b, r->sum.problems));
+    set(&b, root, "handoffs", handoffs);
+    set(&b, root, "problems", problems);
+    set(&b, root, "summary", summary);
+    document doc = {root, false, false};
+    s.docs = &doc;
+    s.ndocs = 1;
+    vp_status st = b.oom ? error_give(err, error_oom()) : emit_json(&s, write, ctx, err);
+    arena_free(&s.arena);
+    return st;
+}
+
+vp_status vp_verify_report_write(const vp_verify_report *r, vp_report_format format,
+                                 vp_write_fn write, void *ctx, vp_error **err)
+{
+    if (format == VP_REPORT_JSON)
+        return write_json(r, write, ctx, err);
+    vp_status st = write_text(r, write, ctx);
+    return st == VP_OK ? VP_OK : error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the report"));
+}

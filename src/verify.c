@@ -1,0 +1,990 @@
+/* The verifier: does a rewritten stream move data as the original does?
+ *
+ * 1. In the original, every leaf instance's input artifact is traced back
+ *    through arguments (from, fromExpression, subPath), dag and steps outputs
+ *    and globalName to the producer instance's output: a hand-off.
+ * 2. In the rewrite, the same two instances (found by call path) are
+ *    evaluated symbolically: parameters substituted from callers, task
+ *    outputs and defaults, {{pod.name}} made distinct per instance, and each
+ *    side's file path located on a volume through the container's mounts.
+ * 3. A hand-off is preserved when the consumer's location is the producer's
+ *    (plus the argument's subPath), or when both sides are still artifacts.
+ * Nothing here knows how volpass rewrites: only what the documents say. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calltree.h"
+#include "error.h"
+#include "paths.h"
+#include "refs.h"
+#include "stream.h"
+#include "verify.h"
+
+#define MAX_ALT 16   /* alternatives followed for one value (branches of ?:) */
+#define MAX_DEPTH 64 /* references followed through one another */
+
+typedef struct vctx {
+    vp_verify_report *r;
+    const char *file;  /* the rewritten stream's, for problem positions */
+    call_tree orig, rew;
+    strmap checked;    /* templates whose problems were looked for */
+    bool oom;
+} vctx;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static const char *VP_PRINTF(2, 3) fmt(vctx *v, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    char *s = n >= 0 ? arena_alloc(&v->r->mem, (size_t)n + 1) : NULL;
+    if (!s) {
+        v->oom = true;
+        return "";
+    }
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return s;
+}
+
+static const char *span_str(vctx *v, span s)
+{
+    return fmt(v, "%.*s", (int)s.len, s.s);
+}
+
+static void add_entry(vctx *v, entry e)
+{
+    vp_verify_report *r = v->r;
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        entry *bigger = realloc(r->entries, cap * sizeof *bigger);
+        if (!bigger) {
+            v->oom = true;
+            return;
+        }
+        r->entries = bigger;
+        r->cap = cap;
+    }
+    r->entries[r->count++] = e;
+    if (e.kind == ENTRY_PROBLEM) {
+        r->sum.problems++;
+    } else {
+        r->sum.handoffs++;
+        if (e.preserved)
+            r->sum.preserved++;
+        else
+            r->sum.broken++;
+    }
+}
+
+static void VP_PRINTF(4, 5) problem(vctx *v, const node *at, const template *t, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, f, ap);
+    va_end(ap);
+    entry e = {ENTRY_PROBLEM, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    e.detail = fmt(v, "template '%s': %s", t->name, msg);
+    if (at) {
+        e.line = at->line;
+        e.column = at->column;
+    }
+    add_entry(v, e);
+}
+
+/* True the first time it sees `p`: each template's problems are reported once. */
+static bool first_visit(vctx *v, const void *p)
+{
+    const void **cell = arena_alloc(&v->r->mem, sizeof p);
+    if (!cell) {
+        v->oom = true;
+        return false;
+    }
+    *cell = p;
+    if (strmap_get(&v->checked, (const char *)cell, sizeof p))
+        return false;
+    if (strmap_put(&v->checked, (const char *)cell, sizeof p, cell) != 0)
+        v->oom = true;
+    return true;
+}
+
+static const artifact *find_artifact(const artifact_list *l, span name)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (span_is(name, l->items[i].name))
+            return &l->items[i];
+    return NULL;
+}
+
+static node *find_parameter(const node *list, span name)
+{
+    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++)
+        if (list->as.items[i]->kind == NODE_MAPPING) {
+            const node *n = map_get(list->as.items[i], "name");
+            if (n && n->kind == NODE_SCALAR && span_is(name, n->as.text))
+                return list->as.items[i];
+        }
+    return NULL;
+}
+
+static span text_span(const char *s)
+{
+    return (span){s, strlen(s)};
+}
+
+static const char *scalar_text(const node *n)
+{
+    return n && n->kind == NODE_SCALAR ? n->as.text : NULL;
+}
+
+static bool is_graph(const template *t)
+{
+    return t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS;
+}
+
+static bool runs_pod(const template *t)
+{
+    return t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT ||
+           t->kind == TEMPLATE_CONTAINER_SET;
+}
+
+/* ---- where an artifact comes from (original and rewrite alike) -------- */
+
+typedef enum origin_kind { ORIGIN_OUTPUT, ORIGIN_SOURCE, ORIGIN_NONE, ORIGIN_UNRESOLVED } origin_kind;
+
+typedef struct origin {
+    origin_kind kind;
+    const instance *producer; /* ORIGIN_OUTPUT */
+    const char *output;
+    const char *sub_path;     /* accumulated argument subPath, or NULL */
+    const char *what;         /* ORIGIN_SOURCE: which source; ORIGIN_UNRESOLVED: why */
+} origin;
+
+typedef struct origins {
+    origin o[MAX_ALT];
+    size_t n;
+} origins;
+
+static void add_origin(origins *os, origin o)
+{
+    if (os->n < MAX_ALT)
+        os->o[os->n++] = o;
+}
+
+static void unresolved(origins *os, const char *why)
+{
+    add_origin(os, (origin){ORIGIN_UNRESOLVED, NULL, NULL, NULL, why});
+}
+
+static void input_origins(vctx *v, const call_tree *t, const instance *i, span name,
+                          const char *sub, origins *os, int depth);
+static void text_origins(vctx *v, const call_tree *t, const instance *scope, const char *text,
+                         const char *sub, origins *os, int depth);
+
+static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os);
+
+static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref r, const char *sub,
+                        origins *os, int depth)
+{
+    if (depth > MAX_DEPTH) {
+        unresolved(os, "artifact references nest too deeply");
+        return;
+    }
+    if (!r.artifact || r.kind == REF_NONE || r.kind == REF_WORKFLOW_PARAMETER) {
+        unresolved(os, "not an artifact reference");
+        return;
+    }
+    if (r.kind == REF_WORKFLOW_OUTPUT) {
+        global_origins(v, t, r.name, sub, os);
+        return;
+    }
+    if (!scope) {
+        unresolved(os, fmt(v, "'%s' is out of scope here", span_str(v, r.name)));
+        return;
+    }
+    if (r.kind == REF_INPUT) {
+        input_origins(v, t, scope, r.name, sub, os, depth + 1);
+        return;
+    }
+    const instance *x = instance_sibling(t, scope, r.step);
+    if (!x || !x->tmpl) {
+        unresolved(os, fmt(v, "no task or step '%s' with a known template", span_str(v, r.step)));
+        return;
+    }
+    if (x->call && x->call->looped) {
+        unresolved(os, fmt(v, "'%s' runs in a loop, and Argo does not aggregate artifacts", x->path));
+        return;
+    }
+    const artifact *out = find_artifact(&x->tmpl->outputs, r.name);
+    if (!out) {
+        unresolved(os, fmt(v, "'%s' has no output artifact '%s'", x->path, span_str(v, r.name)));
+        return;
+    }
+    if (!is_graph(x->tmpl)) {
+        add_origin(os, (origin){ORIGIN_OUTPUT, x, out->name, sub, NULL});
+        return;
+    }
+    if (out->from)
+        text_origins(v, t, x, out->from->as.text, sub, os, depth + 1);
+    else if (out->from_expression) {
+        span alts[MAX_ALT];
+        size_t n = expr_alternatives(text_span(out->from_expression->as.text), alts, MAX_ALT);
+        for (size_t k = 0; k < n; k++)
+            ref_origins(v, t, x, ref_parse(alts[k]), sub, os, depth + 1);
+    } else {
+        unresolved(os, fmt(v, "output '%s' of '%s' has no from", out->name, x->path));
+    }
+}
+
+/* `text` holds exactly one {{...}} reference (an argument's or output's from). */
+static void text_origins(vctx *v, const call_tree *t, const instance *scope, const char *text,
+                         const char *sub, origins *os, int depth)
+{
+    size_t pos = 0, len = strlen(text);
+    tag g;
+    if (!tag_next(text, len, &pos, &g) || g.start != 0 || g.end != len) {
+        unresolved(os, fmt(v, "'%s' is not a single reference", text));
+        return;
+    }
+    span alts[MAX_ALT];
+    size_t n = g.expression ? expr_alternatives(g.expr, alts, MAX_ALT) : (alts[0] = g.expr, 1);
+    for (size_t k = 0; k < n; k++)
+        ref_origins(v, t, scope, ref_parse(alts[k]), sub, os, depth);
+}
+
+static void global_leaf(const instance *i, span name, const char *sub, origins *os)
+{
+    for (size_t k = 0; i->tmpl && k < i->tmpl->outputs.count; k++) {
+        const artifact *a = &i->tmpl->outputs.items[k];
+        if (a->global_name && span_is(name, a->global_name->as.text))
+            add_origin(os, (origin){ORIGIN_OUTPUT, i, a->name, sub, NULL});
+    }
+    for (size_t c = 0; c < i->nchildren; c++)
+        if (i->children[c])
+            global_leaf(i->children[c], name, sub, os);
+}
+
+static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os)
+{
+    size_t before = os->n;
+    for (size_t r = 0; r < t->nroots; r++)
+        global_leaf(t->roots[r], name, sub, os);
+    if (os->n == before)
+        unresolved(os, fmt(v, "no output has globalName '%s'", span_str(v, name)));
+}
+
+static const char *join_sub(vctx *v, const char *outer, const char *inner)
+{
+    if (!outer || !*outer)
+        return inner;
+    return inner && *inner ? fmt(v, "%s/%s", outer, inner) : outer;
+}
+
+static void input_origins(vctx *v, const call_tree *t, const instance *i, span name,
+                          const char *sub, origins *os, int depth)
+{
+    const artifact *arg = i->call ? find_artifact(&i->call->arguments, name) : NULL;
+    if (!arg && !i->call && i->wf)
+        arg = find_artifact(&i->wf->arguments, name); /* the entrypoint's: spec.arguments */
+    if (arg) {
+        const char *s = join_sub(v, arg->sub_path ? arg->sub_path->as.text : NULL, sub);
+        const instance *scope = i->call ? i->parent : NULL;
+        if (arg->from) {
+            text_origins(v, t, scope, arg->from->as.text, s, os, depth + 1);
+        } else if (arg->from_expression) {
+            span alts[MAX_ALT];
+            size_t n = expr_alternatives(text_span(arg->from_expression->as.text), alts, MAX_ALT);
+            for (size_t k = 0; k < n; k++)
+                ref_origins(v, t, scope, ref_parse(alts[k]), s, os, depth + 1);
+        } else if (arg->source) {
+            add_origin(os, (origin){ORIGIN_SOURCE, NULL, NULL, NULL, arg->source});
+        } else {
+            unresolved(os, fmt(v, "argument '%s' has neither from nor a source", arg->name));
+        }
+        return;
+    }
+    const artifact *own = i->tmpl ? find_artifact(&i->tmpl->inputs, name) : NULL;
+    if (own && own->source)
+        add_origin(os, (origin){ORIGIN_SOURCE, NULL, NULL, NULL, own->source});
+    else if (own && own->optional)
+        add_origin(os, (origin){ORIGIN_NONE, NULL, NULL, NULL, NULL});
+    else
+        unresolved(os, fmt(v, "nothing supplies input artifact '%s' of '%s'", span_str(v, name), i->path));
+}
+
+/* ---- symbolic values of parameters in the rewrite --------------------- */
+
+typedef struct values {
+    const char *v[MAX_ALT];
+    size_t n;
+    const char *why; /* set when the value cannot be known */
+} values;
+
+static void resolve_text(vctx *v, const call_tree *t, const instance *scope, const char *text,
+                         values *out, int depth);
+
+static void one_value(values *out, const char *s)
+{
+    out->n = 1;
+    out->v[0] = s;
+    out->why = NULL;
+}
+
+static void cannot(values *out, const char *why)
+{
+    out->n = 0;
+    out->why = why;
+}
+
+static void parameter_node_values(vctx *v, const call_tree *t, const instance *scope,
+                                  const node *p, const char *what, values *out, int depth);
+
+static void input_parameter(vctx *v, const call_tree *t, const instance *i, span name,
+                            values *out, int depth)
+{
+    const node *p = i->call ? find_parameter(i->call->parameters, name) : NULL;
+    if (p) {
+        parameter_node_values(v, t, i->parent, p, "argument", out, depth);
+        return;
+    }
+    p = i->tmpl ? find_parameter(i->tmpl->input_parameters, name) : NULL;
+    if (p && (map_get(p, "value") || map_get(p, "default"))) {
+        parameter_node_values(v, t, i, p, "input", out, depth);
+        return;
+    }
+    if (!i->call && (p = find_parameter(i->wf->parameters, name))) {
+        parameter_node_values(v, t, NULL, p, "workflow argument", out, depth);
+        return;
+    }
+    cannot(out, fmt(v, "{{inputs.parameters.%s}} of '%s' has no value", span_str(v, name), i->path));
+}
+
+static void expression_values(vctx *v, const call_tree *t, const instance *scope, span e,
+                              values *out, int depth);
+
+static void output_parameter(vctx *v, const call_tree *t, const instance *x, span name,
+                             values *out, int depth)
+{
+    if (x->call && x->call->looped) {
+        cannot(out, fmt(v, "'%s' runs in a loop: its outputs are aggregated", x->path));
+        return;
+    }
+    const node *p = x->tmpl ? find_parameter(x->tmpl->output_parameters, name) : NULL;
+    if (!p) {
+        cannot(out, fmt(v, "'%s' has no output parameter '%s'", x->path, span_str(v, name)));
+        return;
+    }
+    parameter_node_values(v, t, x, p, "output", out, depth);
+}
+
+/* A parameter's value: `value`, `default`, or valueFrom's parameter or expression. */
+static void parameter_node_values(vctx *v, const call_tree *t, const instance *scope,
+                                  const node *p, const char *what, values *out, int depth)
+{
+    const char *value = scalar_text(map_get(p, "value"));
+    if (value) {
+        resolve_text(v, t, scope, value, out, depth + 1);
+        return;
+    }
+    const node *from = map_get(p, "valueFrom");
+    const char *param = scalar_text(map_get(from, "parameter"));
+    const char *expr = scalar_text(map_get(from, "expression"));
+    if (param) {
+        resolve_text(v, t, scope, param, out, depth + 1);
+    } else if (expr) {
+        expression_values(v, t, scope, text_span(expr), out, depth + 1);
+    } else if ((value = scalar_text(map_get(p, "default")))) {
+        resolve_text(v, t, scope, value, out, depth + 1);
+    } else {
+        cannot(out, fmt(v, "%s parameter '%s' is set at run time", what,
+                        scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?"));
+    }
+}
+
+static void global_parameter(vctx *v, const call_tree *t, const instance *i, span name,
+                             values *out, int depth)
+{
+    for (size_t k = 0; i->tmpl && k < (i->tmpl->output_parameters ? i->tmpl->output_parameters->len : 0); k++) {
+        const node *p = i->tmpl->output_parameters->as.items[k];
+        const char *g = scalar_text(map_get(p, "globalName"));
+        if (g && span_is(name, g) && out->n < MAX_ALT) {
+            values one;
+            parameter_node_values(v, t, i, p, "output", &one, depth);
+            for (size_t j = 0; j < one.n && out->n < MAX_ALT; j++)
+                out->v[out->n++] = one.v[j];
+            if (one.why && !out->why)
+                out->why = one.why;
+        }
+    }
+    for (size_t c = 0; c < i->nchildren; c++)
+        if (i->children[c])
+            global_parameter(v, t, i->children[c], name, out, depth);
+}
+
+/* The value of one reference or variable `e` seen from `scope`. Variables
+ * that name no parameter ({{workflow.uid}}, {{workflow.name}}) are the same
+ * on both sides of a hand-off, so they stay as written. */
+static void variable_values(vctx *v, const call_tree *t, const instance *scope, span e,
+                            bool in_expression, values *out, int depth)
+{
+    if (depth > MAX_DEPTH) {
+        cannot(out, "parameter references nest too deeply");
+        return;
+    }
+    if (span_is(e, "pod.name")) {
+        if (scope)
+            one_value(out, fmt(v, "<pod %s>", scope->path));
+        else
+            cannot(out, "{{pod.name}} outside a pod");
+        return;
+    }
+    ref r = ref_parse(e);
+    if (r.kind == REF_INPUT && !r.artifact && scope) {
+        input_parameter(v, t, scope, r.name, out, depth);
+    } else if (r.kind == REF_INPUT && r.artifact && span_is(r.rest, ".path") && scope && scope->tmpl) {
+        const artifact *a = find_artifact(&scope->tmpl->inputs, r.name);
+        if (a && a->path)
+            one_value(out, a->path->as.text);
+        else
+            cannot(out, fmt(v, "no input artifact '%s' with a path", span_str(v, r.name)));
+    } else if (r.kind == REF_OUTPUT && !r.artifact && scope) {
+        const instance *x = instance_sibling(t, scope, r.step);
+        if (x)
+            output_parameter(v, t, x, r.name, out, depth);
+        else
+            cannot(out, fmt(v, "no task or step '%s'", span_str(v, r.step)));
+    } else if (r.kind == REF_WORKFLOW_OUTPUT && !r.artifact) {
+        out->n = 0;
+        out->why = NULL;
+        for (size_t k = 0; k < t->nroots; k++)
+            global_parameter(v, t, t->roots[k], r.name, out, depth + 1);
+        if (out->n == 0 && !out->why)
+            out->why = fmt(v, "no output parameter has globalName '%s'", span_str(v, r.name));
+    } else if (r.kind == REF_WORKFLOW_PARAMETER && scope) {
+        const instance *root = scope;
+        while (root->parent)
+            root = root->parent;
+        const node *p = find_parameter(root->wf->parameters, r.name);
+        if (p)
+            parameter_node_values(v, t, NULL, p, "workflow", out, depth);
+        else
+            one_value(out, fmt(v, "{{%s}}", span_str(v, e)));
+    } else if (in_expression && e.len >= 2 && (e.s[0] == '\'' || e.s[0] == '"') && e.s[e.len - 1] == e.s[0]) {
+        one_value(out, fmt(v, "%.*s", (int)e.len - 2, e.s + 1)); /* a string literal */
+    } else if (r.kind != REF_NONE || in_expression) {
+        cannot(out, fmt(v, "'%s' cannot be followed here", span_str(v, e)));
+    } else {
+        one_value(out, fmt(v, "{{%s}}", span_str(v, e)));
+    }
+}
+
+static void expression_values(vctx *v, const call_tree *t, const instance *scope, span e,
+                              values *out, int depth)
+{
+    span alts[MAX_ALT];
+    size_t n = expr_alternatives(e, alts, MAX_ALT);
+    out->n = 0;
+    out->why = NULL;
+    for (size_t k = 0; k < n; k++) {
+        values one;
+        variable_values(v, t, scope, alts[k], true, &one, depth + 1);
+        if (one.why) {
+            cannot(out, one.why);
+            return;
+        }
+        for (size_t j = 0; j < one.n && out->n < MAX_ALT; j++)
+            out->v[out->n++] = one.v[j];
+    }
+}
+
+/* Substitutes every tag of `text`; several alternatives when a tag has them. */
+static void resolve_text(vctx *v, const call_tree *t, const instance *scope, const char *text,
+                         values *out, int depth)
+{
+    one_value(out, "");
+    size_t len = strlen(text), pos = 0, last = 0;
+    tag g;
+    for (;;) {
+        bool more = tag_next(text, len, &pos, &g);
+        size_t upto = more ? g.start : len;
+        values part;
+        if (more) {
+            if (g.expression)
+                expression_values(v, t, scope, g.expr, &part, depth + 1);
+            else
+                variable_values(v, t, scope, g.expr, false, &part, depth + 1);
+            if (part.why) {
+                cannot(out, part.why);
+                return;
+            }
+        }
+        values next = {.n = 0, .why = NULL};
+        for (size_t a = 0; a < out->n; a++)
+            for (size_t b = 0; b < (more ? part.n : 1) && next.n < MAX_ALT; b++)
+                next.v[next.n++] = fmt(v, "%s%.*s%s", out->v[a], (int)(upto - last), text + last,
+                                       more ? part.v[b] : "");
+        *out = next;
+        if (!more)
+            return;
+        last = g.end;
+    }
+}
+
+/* ---- locating a file on a volume ---------------------------------------- */
+
+typedef struct location {
+    const char *volume;
+    const node *mount;
+    values where; /* path inside the volume, normalised; alternatives */
+} location;
+
+static const node *pod_mounts(const template *t, int which)
+{
+    if (which == 0)
+        return map_get(t->container, "volumeMounts");
+    return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
+}
+
+/* The mount whose mountPath is the longest prefix of `path`, or NULL. */
+static const node *covering_mount(const template *t, const char *path, size_t *prefix_len)
+{
+    const node *best = NULL;
+    size_t best_len = 0;
+    for (int w = 0; w < 2; w++) {
+        const node *mounts = pod_mounts(t, w);
+        for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
+            const char *mp = scalar_text(map_get(mounts->as.items[i], "mountPath"));
+            size_t n = mp ? path_covers(mp, path) : 0;
+            if (n && (!best || n > best_len)) {
+                best = mounts->as.items[i];
+                best_len = n;
+            }
+        }
+    }
+    *prefix_len = best_len;
+    return best;
+}
+
+static void locate(vctx *v, const call_tree *t, const instance *i, const char *raw, location *out)
+{
+    size_t prefix = 0;
+    char *path = (char *)fmt(v, "%s", raw);
+    path_normalize(path);
+    memset(out, 0, sizeof *out);
+    out->mount = covering_mount(i->tmpl, path, &prefix);
+    if (!out->mount) {
+        cannot(&out->where, fmt(v, "no volume mount of '%s' covers %s", i->path, path));
+        return;
+    }
+    out->volume = scalar_text(map_get(out->mount, "name"));
+    const char *sub = scalar_text(map_get(out->mount, "subPath"));
+    if (map_get(out->mount, "subPathExpr")) {
+        cannot(&out->where, fmt(v, "the mount covering %s uses subPathExpr", path));
+        return;
+    }
+    const char *rest = path + prefix;
+    while (*rest == '/')
+        rest++;
+    resolve_text(v, t, i, sub ? sub : "", &out->where, 0);
+    for (size_t k = 0; k < out->where.n; k++) {
+        const char *joined = fmt(v, "%s/%s", out->where.v[k], rest);
+        char *norm = (char *)fmt(v, "%s", joined);
+        path_normalize(norm);
+        out->where.v[k] = norm;
+    }
+}
+
+/* A volume that every pod of the workflow sees alike; NULL when it is, else why not. */
+static const char *volume_problem(vctx *v, const instance *i, const char *name)
+{
+    if (!name)
+        return "the mount names no volume";
+    const instance *root = i;
+    while (root->parent)
+        root = root->parent;
+    const node *specs[] = {map_get(i->tmpl->node, "volumes"), map_get(i->wf->spec, "volumes"),
+                           map_get(root->wf->spec, "volumes")};
+    for (size_t s = 0; s < 3; s++) {
+        const node *vol = NULL;
+        for (size_t k = 0; specs[s] && specs[s]->kind == NODE_SEQUENCE && k < specs[s]->len; k++)
+            if (scalar_is(map_get(specs[s]->as.items[k], "name"), name))
+                vol = specs[s]->as.items[k];
+        if (!vol)
+            continue;
+        static const char *const private_kinds[] = {"emptyDir", "configMap", "secret", "downwardAPI",
+                                                    "projected", "ephemeral", "hostPath", NULL};
+        for (const char *const *k = private_kinds; *k; k++)
+            if (map_get(vol, *k))
+                return fmt(v, "volume '%s' is a %s, which pods do not share", name, *k);
+        return NULL;
+    }
+    const node *claims = map_get(root->wf->spec, "volumeClaimTemplates");
+    for (size_t k = 0; claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)
+        if (scalar_is(map_get(map_get(claims->as.items[k], "metadata"), "name"), name))
+            return NULL;
+    return fmt(v, "volume '%s' does not exist", name);
+}
+
+/* ---- hand-offs ---------------------------------------------------------- */
+
+typedef struct handoff {
+    const instance *producer, *consumer; /* in the original */
+    const char *output, *input, *sub_path;
+    const char *produced_at, *consumed_at; /* file paths in the pods */
+} handoff;
+
+static bool same_origin(const origin *o, const handoff *h)
+{
+    return o->kind == ORIGIN_OUTPUT && strcmp(o->producer->path, h->producer->path) == 0 &&
+           strcmp(o->output, h->output) == 0 &&
+           strcmp(o->sub_path ? o->sub_path : "", h->sub_path ? h->sub_path : "") == 0;
+}
+
+static const char *origins_reason(vctx *v, const origins *os)
+{
+    for (size_t k = 0; k < os->n; k++)
+        if (os->o[k].kind == ORIGIN_UNRESOLVED)
+            return os->o[k].what;
+    if (os->n && os->o[0].kind == ORIGIN_OUTPUT)
+        return fmt(v, "the artifact now comes from '%s' output '%s'", os->o[0].producer->path, os->o[0].output);
+    return "the artifact no longer comes from the producer";
+}
+
+/* Preserved, or why not; `where` receives the location when preserved. */
+static const char *check_handoff(vctx *v, const handoff *h, const char **where)
+{
+    const instance *c = call_tree_find(&v->rew, h->consumer->path);
+    const instance *p = call_tree_find(&v->rew, h->producer->path);
+    if (!c || !c->tmpl)
+        return "the consumer is not in the rewritten workflow";
+    if (!p || !p->tmpl)
+        return "the producer is not in the rewritten workflow";
+    if (find_artifact(&c->tmpl->inputs, text_span(h->input))) {
+        origins os = {.n = 0};
+        input_origins(v, &v->rew, c, text_span(h->input), NULL, &os, 0);
+        for (size_t k = 0; k < os.n; k++)
+            if (same_origin(&os.o[k], h)) {
+                *where = "a real artifact on both sides";
+                return NULL;
+            }
+        return origins_reason(v, &os);
+    }
+    location at_consumer, at_producer;
+    locate(v, &v->rew, c, h->consumed_at, &at_consumer);
+    if (at_consumer.where.why)
+        return at_consumer.where.why;
+    locate(v, &v->rew, p, h->produced_at, &at_producer);
+    if (at_producer.where.why)
+        return fmt(v, "the consumer reads a volume, but %s", at_producer.where.why);
+    const char *why = volume_problem(v, c, at_consumer.volume);
+    if (!why)
+        why = volume_problem(v, p, at_producer.volume);
+    if (why)
+        return why;
+    if (strcmp(at_consumer.volume, at_producer.volume) != 0)
+        return fmt(v, "the consumer reads volume '%s', the producer wrote volume '%s'",
+                   at_consumer.volume, at_producer.volume);
+    if (at_producer.where.n != 1)
+        return "the producer's location is not one place";
+    char *expected = (char *)fmt(v, "%s/%s", at_producer.where.v[0], h->sub_path ? h->sub_path : "");
+    path_normalize(expected);
+    for (size_t k = 0; k < at_consumer.where.n; k++)
+        if (strcmp(at_consumer.where.v[k], expected) == 0) {
+            *where = fmt(v, "volume '%s' at %s", at_consumer.volume, expected);
+            return NULL;
+        }
+    return fmt(v, "the consumer reads %s, the producer wrote %s", at_consumer.where.v[0], expected);
+}
+
+static void record_handoff(vctx *v, const handoff *h)
+{
+    const char *where = NULL;
+    const char *why = check_handoff(v, h, &where);
+    entry e = {ENTRY_HANDOFF, why == NULL, h->producer->path, h->output, h->consumer->path,
+               h->input, h->sub_path, why ? why : where, 0, 0};
+    add_entry(v, e);
+}
+
+/* An input that had its own source (raw, s3, ...) in the original must
+ * still get it in the rewrite. */
+static void check_source_kept(vctx *v, const instance *orig, const artifact *in, const char *source)
+{
+    const instance *c = call_tree_find(&v->rew, orig->path);
+    if (!c || !c->tmpl)
+        return;
+    origins os = {.n = 0};
+    if (find_artifact(&c->tmpl->inputs, text_span(in->name)))
+        input_origins(v, &v->rew, c, text_span(in->name), NULL, &os, 0);
+    for (size_t k = 0; k < os.n; k++)
+        if (os.o[k].kind == ORIGIN_SOURCE)
+            return;
+    problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' lost its own source (%s)",
+            in->name, c->path, source);
+}
+
+static void find_handoffs(instance *i, void *ctx)
+{
+    vctx *v = ctx;
+    if (!runs_pod(i->tmpl))
+        return;
+    for (size_t k = 0; k < i->tmpl->inputs.count; k++) {
+        const artifact *in = &i->tmpl->inputs.items[k];
+        origins os = {.n = 0};
+        input_origins(v, &v->orig, i, text_span(in->name), NULL, &os, 0);
+        for (size_t o = 0; o < os.n; o++) {
+            const origin *from = &os.o[o];
+            if (from->kind == ORIGIN_SOURCE) {
+                check_source_kept(v, i, in, from->what);
+                continue;
+            }
+            if (from->kind != ORIGIN_OUTPUT || !in->path)
+                continue;
+            const artifact *out = find_artifact(&from->producer->tmpl->outputs, text_span(from->output));
+            if (!out || !out->path || !runs_pod(from->producer->tmpl))
+                continue;
+            handoff h = {from->producer, i, from->output, in->name, from->sub_path,
+                         out->path->as.text, in->path->as.text};
+            record_handoff(v, &h);
+        }
+    }
+}
+
+/* ---- problems of the rewrite -------------------------------------------- */
+
+static void check_mounts(vctx *v, const instance *i)
+{
+    const template *t = i->tmpl;
+    for (int w = 0; w < 2; w++) {
+        const node *mounts = pod_mounts(t, w);
+        for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
+            const node *m = mounts->as.items[a];
+            const char *mp = scalar_text(map_get(m, "mountPath"));
+            if (!mp)
+                continue;
+            if (path_is_root(mp))
+                problem(v, m, t, "a volume mount at /");
+            for (size_t b = 0; b < a; b++) {
+                const char *other = scalar_text(map_get(mounts->as.items[b], "mountPath"));
+                if (other && path_equal(mp, other)) {
+                    problem(v, m, t, "two volume mounts on %s", mp);
+                    break;
+                }
+            }
+            const char *name = scalar_text(map_get(m, "name"));
+            const char *why = volume_problem(v, i, name);
+            if (why && strstr(why, "does not exist"))
+                problem(v, m, t, "%s", why);
+        }
+    }
+}
+
+/* Every output path (the original's, which the producer writes, and any the
+ * rewrite declares) must not lie under a read-only mount. */
+static void check_outputs_writable(vctx *v, const instance *i)
+{
+    const instance *orig = call_tree_find(&v->orig, i->path);
+    const artifact_list *lists[] = {orig && orig->tmpl ? &orig->tmpl->outputs : NULL, &i->tmpl->outputs};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t k = 0; lists[l] && k < lists[l]->count; k++) {
+            const artifact *out = &lists[l]->items[k];
+            size_t prefix;
+            char *path = out->path ? (char *)fmt(v, "%s", out->path->as.text) : NULL;
+            if (path)
+                path_normalize(path);
+            const node *m = path ? covering_mount(i->tmpl, path, &prefix) : NULL;
+            if (m && scalar_is(map_get(m, "readOnly"), "true"))
+                problem(v, m, i->tmpl, "output '%s' at %s lies under a read-only mount",
+                        out->name, out->path->as.text);
+        }
+}
+
+typedef struct scan {
+    vctx *v;
+    const instance *i;
+} scan;
+
+static bool declared_parameter(const template *t, span name)
+{
+    return find_parameter(t->input_parameters, name) != NULL;
+}
+
+/* Checks one reference written in template i->tmpl. */
+static void check_reference(scan *s, const node *at, span e)
+{
+    vctx *v = s->v;
+    const template *t = s->i->tmpl;
+    ref r = ref_parse(e);
+    if (r.kind == REF_INPUT && !r.artifact && !declared_parameter(t, r.name))
+        problem(v, at, t, "parameter '%s' is used but not declared", span_str(v, r.name));
+    else if (r.kind == REF_INPUT && r.artifact && !find_artifact(&t->inputs, r.name))
+        problem(v, at, t, "reference {{%s}} points at no input artifact", span_str(v, e));
+    else if (r.kind == REF_OUTPUT && is_graph(t)) {
+        const instance *x = instance_sibling(&v->rew, s->i, r.step);
+        bool found = x && x->tmpl &&
+                     (r.artifact ? find_artifact(&x->tmpl->outputs, r.name) != NULL
+                                 : find_parameter(x->tmpl->output_parameters, r.name) != NULL);
+        if (x && !x->tmpl)
+            return; /* a template outside the stream: nothing to check against */
+        if (!found)
+            problem(v, at, t, "reference {{%s}} points at nothing", span_str(v, e));
+    }
+}
+
+static void scan_text(scan *s, const node *at, const char *text, bool expression)
+{
+    if (expression) {
+        span alts[MAX_ALT];
+        size_t n = expr_alternatives(text_span(text), alts, MAX_ALT);
+        for (size_t k = 0; k < n; k++)
+            check_reference(s, at, alts[k]);
+        return;
+    }
+    size_t pos = 0, len = strlen(text);
+    tag g;
+    while (tag_next(text, len, &pos, &g)) {
+        if (!g.expression) {
+            check_reference(s, at, g.expr);
+            continue;
+        }
+        span alts[MAX_ALT];
+        size_t n = expr_alternatives(g.expr, alts, MAX_ALT);
+        for (size_t k = 0; k < n; k++)
+            check_reference(s, at, alts[k]);
+    }
+}
+
+/* Walks a template's nodes for references, leaving out inline templates
+ * (they have their own scope) and the calls' own outputs. */
+static void scan_node(scan *s, const node *n, bool expression)
+{
+    if (n->kind == NODE_SCALAR) {
+        scan_text(s, n, n->as.text, expression);
+        return;
+    }
+    if (n->kind == NODE_SEQUENCE) {
+        for (size_t k = 0; k < n->len; k++)
+            scan_node(s, n->as.items[k], false);
+        return;
+    }
+    for (size_t k = 0; k < n->len; k++) {
+        const node *key = map_key(n, k);
+        if (scalar_is(key, "inline") || scalar_is(key, "name"))
+            continue;
+        bool expr = scalar_is(key, "fromExpression") || scalar_is(key, "expression") ||
+                    scalar_is(key, "when") || scalar_is(key, "depends");
+        if (!scalar_is(key, "when") && !scalar_is(key, "depends"))
+            scan_node(s, map_value(n, k), expr);
+    }
+}
+
+/* Callers must supply every input parameter that has no value of its own;
+ * the entrypoint's come from spec.arguments. Other roots (library templates
+ * of a WorkflowTemplate) have no caller in the stream to check. */
+static void check_required_parameters(vctx *v, const instance *i)
+{
+    const template *t = i->tmpl;
+    bool entrypoint = !i->call && i->wf->entrypoint && strcmp(i->wf->entrypoint, t->name) == 0;
+    if (!i->call && !entrypoint)
+        return;
+    const node *params = t->input_parameters;
+    for (size_t k = 0; params && k < params->len; k++) {
+        const node *p = params->as.items[k];
+        const char *name = scalar_text(map_get(p, "name"));
+        if (!name || map_get(p, "value") || map_get(p, "default") || map_get(p, "valueFrom"))
+            continue;
+        const node *supplied = i->call ? find_parameter(i->call->parameters, text_span(name))
+                                       : find_parameter(i->wf->parameters, text_span(name));
+        if (!supplied)
+            problem(v, i->call ? i->call->node : p, t, "required parameter '%s' is not supplied by '%s'",
+                    name, i->call ? (i->parent ? i->parent->path : "the workflow") : "spec.arguments");
+    }
+}
+
+static void check_instance(vctx *v, instance *i)
+{
+    if (!i || !i->tmpl)
+        return;
+    check_required_parameters(v, i);
+    if (first_visit(v, i->tmpl)) {
+        scan s = {v, i};
+        scan_node(&s, i->tmpl->node, false);
+        if (runs_pod(i->tmpl)) {
+            check_mounts(v, i);
+            check_outputs_writable(v, i);
+        }
+    }
+    for (size_t c = 0; c < i->nchildren; c++)
+        check_instance(v, i->children[c]);
+}
+
+/* ---- the report --------------------------------------------------------- */
+
+vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
+                    vp_verify_report **out, vp_error **err)
+{
+    *out = NULL;
+    if (original->ndocs != rewritten->ndocs)
+        return error_give(err, error_new(VP_EINVALID, rewritten->filename, 0, 0,
+                                         "the rewrite has %zu documents, the original %zu",
+                                         rewritten->ndocs, original->ndocs));
+    vp_verify_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return error_give(err, error_oom());
+    arena_init(&r->mem);
+    r->file = strdup(rewritten->filename);
+    vctx v;
+    memset(&v, 0, sizeof v);
+    v.r = r;
+    v.file = rewritten->filename;
+    strmap_init(&v.checked);
+    node **docs_o = malloc((original->ndocs + 1) * sizeof *docs_o);
+    node **docs_r = malloc((rewritten->ndocs + 1) * sizeof *docs_r);
+    vp_status st = r->file && docs_o && docs_r ? VP_OK : error_give(err, error_oom());
+    for (size_t i = 0; st == VP_OK && i < original->ndocs; i++) {
+        docs_o[i] = original->docs[i].root;
+        docs_r[i] = rewritten->docs[i].root;
+    }
+    if (st == VP_OK)
+        st = call_tree_build(&v.orig, docs_o, original->ndocs, original->filename, err);
+    if (st == VP_OK)
+        st = call_tree_build(&v.rew, docs_r, rewritten->ndocs, rewritten->filename, err);
+    if (st == VP_OK) {
+        call_tree_each(&v.orig, find_handoffs, &v);
+        for (size_t k = 0; k < v.rew.nroots; k++)
+            check_instance(&v, v.rew.roots[k]);
+        if (v.oom)
+            st = error_give(err, error_oom());
+    }
+    call_tree_free(&v.orig); /* a tree that was not built is all zeros: nothing to free */
+    call_tree_free(&v.rew);
+    strmap_free(&v.checked);
+    free(docs_o);
+    free(docs_r);
+    if (st != VP_OK) {
+        vp_verify_report_free(r);
+        return st;
+    }
+    *out = r;
+    return VP_OK;
+}
+
+vp_verify_summary vp_verify_report_summary(const vp_verify_report *r)
+{
+    return r->sum;
+}
+
+void vp_verify_report_free(vp_verify_report *r)
+{
+    if (!r)
+        return;
+    arena_free(&r->mem);
+    free(r->entries);
+    free(r->file);
+    free(r);
+}
