@@ -59,9 +59,15 @@ static const char usage_text[] =
     "(colliding mounts, missing volumes or parameters, ...). It prints one line\n"
     "per hand-off and problem and a summary; --json prints one JSON object.\n"
     "\n"
-    "Exit status: 0 success, 1 verify found a broken hand-off or a problem,\n"
-    "2 usage error, 3 invalid input, 4 input the scheme cannot convert, 5 I/O\n"
-    "error, 6 a safety limit exceeded, 7 out of memory.\n"
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  verify found a broken hand-off or a problem\n"
+    "  2  usage error\n"
+    "  3  invalid input (YAML, UTF-8, duplicate key, wrong type, bad --volume)\n"
+    "  4  input the scheme cannot convert\n"
+    "  5  I/O error\n"
+    "  6  a safety limit exceeded\n"
+    "  7  out of memory\n"
     "Errors are printed as FILE:LINE:COLUMN: error: MESSAGE.\n";
 
 typedef struct cli {

@@ -44,9 +44,11 @@ def test_help(ctx):
     for option in ("--input", "--output", "--volume", "--path-prefix", "--scheme", "--format",
                    "--max-depth", "--max-alias-nodes", "--max-input-bytes", "--version"):
         expect(option in proc.stdout, f"--help does not mention {option}")
-    for code in ("0 success", "2 usage error", "3 invalid input", "4 input the scheme", "5 I/O error",
-                 "6 a safety limit", "7 out of memory"):
-        expect(code in proc.stdout, f"--help does not document exit status '{code}'")
+    for code, meaning in (("0", "success"), ("1", "verify found"), ("2", "usage error"),
+                          ("3", "invalid input"), ("4", "input the scheme"), ("5", "I/O error"),
+                          ("6", "a safety limit"), ("7", "out of memory")):
+        expect(re.search(rf"^  {code}  {meaning}", proc.stdout, re.M),
+               f"--help does not document exit status {code}")
     proc = ctx.run(["--version"])
     expect(proc.returncode == 0 and re.fullmatch(r"volpass \d+\.\d+\.\d+\n", proc.stdout), proc.stdout)
 
