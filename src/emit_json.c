@@ -47,6 +47,28 @@ static void indent(json_out *o, size_t depth)
         put(o, "  ", 2);
 }
 
+/* Characters a YAML reader (volpass's own) would not take literally in a
+ * JSON string: control characters (C0, DEL, C1: refused), NEL, LS and PS
+ * (line breaks, folded into spaces), U+FFFE and U+FFFF (refused). Returns
+ * how many bytes the character at p takes, 0 when it is safe; sets *cp. */
+static size_t unsafe_char(const unsigned char *p, size_t left, unsigned *cp)
+{
+    if (p[0] < 0x20 || p[0] == 0x7F) {
+        *cp = p[0];
+        return 1;
+    }
+    if (left >= 2 && p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+        *cp = p[1];
+        return 2;
+    }
+    if (left >= 3 && ((p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) ||
+                      (p[0] == 0xEF && p[1] == 0xBF && p[2] >= 0xBE))) {
+        *cp = (unsigned)(p[0] & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3Fu);
+        return 3;
+    }
+    return 0;
+}
+
 static void put_string(json_out *o, const char *s, size_t len)
 {
     put(o, "\"", 1);
@@ -55,6 +77,8 @@ static void put_string(json_out *o, const char *s, size_t len)
         unsigned char c = (unsigned char)s[i];
         const char *esc = NULL;
         char hex[8];
+        size_t width = 1;
+        unsigned cp;
         switch (c) {
         case '"': esc = "\\\""; break;
         case '\\': esc = "\\\\"; break;
@@ -64,8 +88,8 @@ static void put_string(json_out *o, const char *s, size_t len)
         case '\b': esc = "\\b"; break;
         case '\f': esc = "\\f"; break;
         default:
-            if (c < 0x20) {
-                snprintf(hex, sizeof hex, "\\u%04x", c);
+            if ((width = unsafe_char((const unsigned char *)s + i, len - i, &cp)) != 0) {
+                snprintf(hex, sizeof hex, "\\u%04x", cp);
                 esc = hex;
             }
         }
@@ -73,7 +97,8 @@ static void put_string(json_out *o, const char *s, size_t len)
             continue;
         put(o, s + run, i - run);
         put_text(o, esc);
-        run = i + 1;
+        run = i + width;
+        i = run - 1;
     }
     put(o, s + run, len - run);
     put(o, "\"", 1);

@@ -348,13 +348,18 @@ static void parameter_node_values(vctx *v, const call_tree *t, const instance *s
 static void input_parameter(vctx *v, const call_tree *t, const instance *i, span name,
                             values *out, int depth)
 {
+    const node *declared = i->tmpl ? find_parameter(i->tmpl->input_parameters, name) : NULL;
+    if (!declared) { /* Argo passes only declared parameters */
+        cannot(out, fmt(v, "'%s' declares no input parameter '%s'", i->path, span_str(v, name)));
+        return;
+    }
     const node *p = i->call ? find_parameter(i->call->parameters, name) : NULL;
     if (p) {
         parameter_node_values(v, t, i->parent, p, "argument", out, depth);
         return;
     }
-    p = i->tmpl ? find_parameter(i->tmpl->input_parameters, name) : NULL;
-    if (p && (map_get(p, "value") || map_get(p, "default"))) {
+    p = declared;
+    if (map_get(p, "value") || map_get(p, "default")) {
         parameter_node_values(v, t, i, p, "input", out, depth);
         return;
     }
@@ -571,6 +576,19 @@ static const node *covering_mount(const template *t, const char *path, size_t *p
     return best;
 }
 
+static size_t mount_count(const template *t, const char *mount_path)
+{
+    size_t n = 0;
+    for (int w = 0; w < 2; w++) {
+        const node *mounts = pod_mounts(t, w);
+        for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
+            const char *mp = scalar_text(map_get(mounts->as.items[i], "mountPath"));
+            n += mp && path_equal(mp, mount_path);
+        }
+    }
+    return n;
+}
+
 static void locate(vctx *v, const call_tree *t, const instance *i, const char *raw, location *out)
 {
     size_t prefix = 0;
@@ -580,6 +598,16 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
     out->mount = covering_mount(i->tmpl, path, &prefix);
     if (!out->mount) {
         cannot(&out->where, fmt(v, "no volume mount of '%s' covers %s", i->path, path));
+        return;
+    }
+    const char *mount_path = scalar_text(map_get(out->mount, "mountPath"));
+    if (path_is_root(mount_path)) {
+        cannot(&out->where, fmt(v, "'%s' mounts a volume at /, which no container can start with", i->path));
+        return;
+    }
+    if (mount_count(i->tmpl, mount_path) > 1) {
+        cannot(&out->where, fmt(v, "'%s' has two volume mounts on %s, which Kubernetes rejects",
+                                i->path, mount_path));
         return;
     }
     out->volume = scalar_text(map_get(out->mount, "name"));
@@ -706,8 +734,10 @@ static void record_handoff(vctx *v, const handoff *h)
 {
     const char *where = NULL;
     const char *why = check_handoff(v, h, &where);
-    entry e = {ENTRY_HANDOFF, why == NULL, h->producer->path, h->output, h->consumer->path,
-               h->input, h->sub_path, why ? why : where, 0, 0};
+    /* The report outlives the call trees and documents: it keeps copies. */
+    entry e = {ENTRY_HANDOFF, why == NULL, fmt(v, "%s", h->producer->path), fmt(v, "%s", h->output),
+               fmt(v, "%s", h->consumer->path), fmt(v, "%s", h->input),
+               h->sub_path ? fmt(v, "%s", h->sub_path) : NULL, why ? why : where, 0, 0};
     add_entry(v, e);
 }
 

@@ -36,17 +36,20 @@ def load_all(text):
     return list(yaml.load_all(text, Loader=DataLoader))
 
 
-def _load_reference():
+def _load_reference(fix_script_crash):
     with open(REFERENCE) as f:
         source = f.read()
     if SCRIPT_CRASH not in source:
         raise RuntimeError("the reference changed: the script crash line is gone")
+    if fix_script_crash:
+        source = source.replace(SCRIPT_CRASH, SCRIPT_FIX)
     namespace = {"__name__": "reference"}
-    exec(compile(source.replace(SCRIPT_CRASH, SCRIPT_FIX), REFERENCE, "exec"), namespace)
+    exec(compile(source, REFERENCE, "exec"), namespace)
     return namespace["rewrite_data_passing_to_use_volumes"]
 
 
-_rewrite = _load_reference()
+_rewrite = _load_reference(fix_script_crash=True)
+original_rewrite = _load_reference(fix_script_crash=False)  # exactly as in ../shared
 
 
 def is_workflow(doc):

@@ -1,0 +1,244 @@
+"""volpass verify: verdicts on the reference's own output for the whole
+corpus, and hand-broken variants of a correct rewrite."""
+import collections
+import copy
+import json
+import os
+import tempfile
+import threading
+import warnings
+
+import yaml
+
+import reference
+from harness import VOLUME_DATA, expect
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOOD = os.path.join(HERE, "data", "verify", "artifact-passing.rewritten.yaml")
+PASSING = os.path.join(reference.CORPUS, "artifact-passing.yaml")
+
+# What verify must say of the reference's output, per corpus file: hand-offs
+# preserved, the reason of each broken one, each problem (by a phrase of its
+# message). Files not listed must verify clean. Why they break:
+# - different file names: the consumer's directory is the producer's, but it
+#   looks for its own file name ("the consumer reads");
+# - several artifacts in one directory: two mounts on one path;
+# - artifacts with their own source (raw, git, s3 key, ...) lose it, and the
+#   template then wants a -subpath parameter nobody passes;
+# - an artifact directly under / makes a mount at /;
+# - globalName is not followed by the reference.
+REFERENCE_VERDICTS = {
+    "artifact-disable-archive.yaml": (0, ["two volume mounts"] * 3, ["a volume mount at /"] + ["two volume mounts"] * 3),
+    "artifact-gc-workflow.yaml": (0, [], ["two volume mounts"]),
+    "artifact-passing-explicit-plugin.yaml": (0, ["the consumer reads"], []),
+    "artifact-passing-subpath.yaml": (0, ["the consumer reads"] * 2, []),
+    "artifact-passing.yaml": (0, ["the consumer reads"], []),
+    "artifactory-artifact.yaml": (0, ["the consumer reads"], []),
+    "ci-output-artifact.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
+    "ci-workflowtemplate.yaml": (0, [], ["lost its own source"] * 2 + ["required parameter"] * 2 + ["two volume mounts"] * 2),
+    "ci.yaml": (0, [], ["lost its own source", "required parameter"]),
+    "fun-with-gifs.yaml": (0, [], ["two volume mounts"]),
+    "global-outputs.yaml": (0, ["mounts a volume at /"] * 2, ["a volume mount at /"]),
+    "handle-large-output-results.yaml": (1, [], []),
+    "hdfs-artifact.yaml": (0, ["the consumer reads"], []),
+    "influxdb-ci.yaml": (0, ["mounts a volume at /"] * 5,
+                         ["lost its own source", "required parameter", "a volume mount at /", "a volume mount at /",
+                          "two volume mounts", "read-only mount", "a volume mount at /"]),
+    "input-artifact-azure.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
+    "input-artifact-gcs.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
+    "input-artifact-git.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
+    "input-artifact-http.yaml": (0, [], ["lost its own source", "required parameter"]),
+    "input-artifact-oss.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
+    "input-artifact-raw.yaml": (0, [], ["lost its own source", "required parameter"]),
+    "input-artifact-s3.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
+    "key-only-artifact.yaml": (0, [], ["lost its own source", "required parameter"]),
+    "nested-workflow.yaml": (0, ["the consumer reads"] * 2, []),
+    "output-artifact-azure.yaml": (0, [], ["a volume mount at /"]),
+    "output-artifact-gcs.yaml": (0, [], ["a volume mount at /"]),
+    "output-artifact-s3.yaml": (0, [], ["a volume mount at /"]),
+    "webhdfs-input-output-artifacts.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /",
+                                                    "a volume mount at /", "two volume mounts", "read-only mount"]),
+}
+
+
+def _verify(ctx, original, rewritten):
+    proc = ctx.run(["verify", original, rewritten, "--json"])
+    expect(proc.returncode in (0, 1), f"verify exit {proc.returncode}: {proc.stderr}")
+    report = json.loads(proc.stdout)
+    clean = not report["problems"] and all(h["verdict"] == "preserved" for h in report["handoffs"])
+    expect((proc.returncode == 0) == clean, f"exit {proc.returncode} does not match the report")
+    return report
+
+
+def _phrase(message, phrases):
+    return next((p for p in phrases if p in message), message)
+
+
+def check_reference_output(ctx, path, rel):
+    with open(path) as f:
+        text = f.read()
+    try:
+        doc = yaml.safe_load(text)  # what the reference's command line does
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = reference.original_rewrite(doc, copy.deepcopy(VOLUME_DATA))
+    except Exception:  # it crashes on script templates and refuses constant arguments
+        return "reference failed"
+    with tempfile.TemporaryDirectory() as d:
+        rewritten = os.path.join(d, "out.yaml")
+        with open(rewritten, "w") as f:
+            yaml.dump(out, f)
+        if rel == "k8s-patch-json-workflow.yaml":  # volpass refuses its duplicate key
+            proc = ctx.run(["verify", path, rewritten])
+            expect(proc.returncode == 3 and "duplicate key" in proc.stderr, proc.stderr)
+            return "refused"
+        report = _verify(ctx, path, rewritten)
+    preserved, broken, problems = REFERENCE_VERDICTS.get(rel, (0, [], []))
+    phrases = set(broken) | set(problems)
+    got = (sum(h["verdict"] == "preserved" for h in report["handoffs"]),
+           [_phrase(h["reason"], phrases) for h in report["handoffs"] if h["verdict"] == "broken"],
+           [_phrase(p["message"], phrases) for p in report["problems"]])
+    expect(got == (preserved, broken, problems), f"got {got}, wanted {(preserved, broken, problems)}")
+    return "checked"
+
+
+# ---- hand-broken variants of a correct rewrite --------------------------------
+
+def _templates(doc):
+    return {t["name"]: t for t in doc["spec"]["templates"]}
+
+
+def wrong_subpath(doc):
+    _templates(doc)["hello-world-to-file"]["outputs"]["parameters"][0]["value"] += ".bak"
+
+
+def swapped_mount(doc):
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"][0]["mountPath"] = "/tmp/other"
+
+
+def missing_parameter(doc):
+    del _templates(doc)["artifact-example"]["steps"][1][0]["arguments"]
+
+
+def read_only_over_output(doc):
+    _templates(doc)["hello-world-to-file"]["container"]["volumeMounts"][0]["readOnly"] = True
+
+
+def duplicate_mount_path(doc):
+    mounts = _templates(doc)["print-message-from-file"]["container"]["volumeMounts"]
+    mounts.append(dict(mounts[0], subPath="elsewhere"))
+
+
+def volume_renamed(doc):
+    doc["spec"]["volumes"][0]["name"] = "data-store"
+
+
+def volume_not_shared(doc):
+    doc["spec"]["volumes"][0] = {"name": "data-storage", "emptyDir": {}}
+
+
+def undeclared_parameter(doc):
+    del _templates(doc)["print-message-from-file"]["inputs"]
+
+
+def dangling_artifact_reference(doc):
+    step = _templates(doc)["artifact-example"]["steps"][1][0]
+    step["arguments"] = {"artifacts": [{"name": "message", "from": "{{steps.generate-artifact.outputs.artifacts.hello-art}}"}]}
+    consumer = _templates(doc)["print-message-from-file"]
+    consumer["inputs"] = {"artifacts": [{"name": "message", "path": "/tmp/message"}]}
+    del consumer["container"]["volumeMounts"]
+
+
+# Each variant: (broken hand-off reason or None, problems), by phrase.
+VARIANTS = {
+    wrong_subpath: ("the consumer reads artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/hello_world.txt.bak", []),
+    swapped_mount: ("no volume mount of 'artifact-example/consume-artifact' covers /tmp/message", []),
+    missing_parameter: ("{{inputs.parameters.message-subpath}} of 'artifact-example/consume-artifact' has no value",
+                        ["required parameter 'message-subpath' is not supplied by 'artifact-example'"]),
+    read_only_over_output: (None, ["output 'hello-art' at /tmp/hello_world.txt lies under a read-only mount"]),
+    duplicate_mount_path: ("two volume mounts on /tmp/message", ["two volume mounts on /tmp/message"]),
+    volume_renamed: ("volume 'data-storage' does not exist",
+                     ["volume 'data-storage' does not exist", "volume 'data-storage' does not exist"]),
+    volume_not_shared: ("volume 'data-storage' is a emptyDir, which pods do not share", []),
+    undeclared_parameter: ("'artifact-example/consume-artifact' declares no input parameter 'message-subpath'",
+                           ["parameter 'message-subpath' is used but not declared"]),
+    dangling_artifact_reference: ("'artifact-example/generate-artifact' has no output artifact 'hello-art'",
+                                  ["reference {{steps.generate-artifact.outputs.artifacts.hello-art}} points at nothing"]),
+}
+
+
+def check_variant(ctx, mutate):
+    with open(GOOD) as f:
+        doc = yaml.safe_load(f)
+    mutate(doc)
+    broken, problems = VARIANTS[mutate]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "variant.yaml")
+        with open(path, "w") as f:
+            yaml.safe_dump(doc, f, sort_keys=False)
+        report = _verify(ctx, PASSING, path)
+    [handoff] = report["handoffs"]
+    if broken is None:
+        expect(handoff["verdict"] == "preserved", f"hand-off should hold: {handoff}")
+    else:
+        expect(handoff["verdict"] == "broken" and broken in handoff["reason"], f"got {handoff}")
+    got = [p["message"] for p in report["problems"]]
+    expect(len(got) == len(problems) and all(w in g for w, g in zip(problems, got)),
+           f"problems {got}, wanted {problems}")
+
+
+def test_good_rewrite(ctx):
+    proc = ctx.run(["verify", PASSING, GOOD])
+    expect(proc.returncode == 0, proc.stdout + proc.stderr)
+    expect(proc.stdout.splitlines() == [
+        "preserved: artifact-example/generate-artifact output 'hello-art' -> artifact-example/consume-artifact "
+        "input 'message': volume 'data-storage' at "
+        "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/hello_world.txt",
+        "verify: 1 hand-offs: 1 preserved, 0 broken; 0 problems"], proc.stdout)
+
+
+def test_verify_flag(ctx):
+    """--verify refuses to write a rewrite that breaks a hand-off."""
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "out.yaml")
+        proc = ctx.rewrite(PASSING, "--verify", "-o", out)
+        expect(proc.returncode == 1 and not os.path.exists(out), f"exit {proc.returncode}")
+        expect("broken: artifact-example/generate-artifact output 'hello-art'" in proc.stderr, proc.stderr)
+        same_names = os.path.join(reference.CORPUS, "handle-large-output-results.yaml")
+        proc = ctx.rewrite(same_names, "--verify", "-o", out)
+        expect(proc.returncode == 0 and os.path.exists(out) and proc.stderr == "", proc.stderr)
+
+
+def test_verify_usage(ctx):
+    proc = ctx.run(["verify", PASSING])
+    expect(proc.returncode == 2 and "verify needs two files" in proc.stderr, proc.stderr)
+    proc = ctx.run(["verify", PASSING, GOOD, "--bogus"])
+    expect(proc.returncode == 2, proc.stderr)
+    proc = ctx.run(["verify", PASSING, os.path.join(HERE, "data", "stream.yaml")])
+    expect(proc.returncode == 3 and "documents" in proc.stderr, proc.stderr)
+
+
+_outcomes = collections.Counter()
+_lock = threading.Lock()
+
+
+def _record(ctx, path):
+    outcome = check_reference_output(ctx, path, os.path.relpath(path, reference.CORPUS))
+    with _lock:  # cases run on several threads
+        _outcomes[outcome] += 1
+
+
+def summary():
+    print(f"verify: the reference's output checked on {_outcomes['checked']} corpus files "
+          f"({len(REFERENCE_VERDICTS)} of them with broken hand-offs or problems); "
+          f"the reference fails on {_outcomes['reference failed']}, volpass refuses {_outcomes['refused']}")
+    expect(sum(_outcomes.values()) == len(reference.corpus_files()), "not every corpus file was seen")
+
+
+def tests(ctx):
+    cases = [(f"verify-reference:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: _record(ctx, p))
+             for p in reference.corpus_files()]
+    cases += [(f"verify-variant:{m.__name__}", lambda m=m: check_variant(ctx, m)) for m in VARIANTS]
+    cases += [(f"verify:{name[5:]}", lambda fn=fn: fn(ctx))
+              for name, fn in sorted(globals().items()) if name.startswith("test_") and callable(fn)]
+    return cases
