@@ -40,10 +40,21 @@ static const char usage_text[] =
     "                          is untouched when anything fails\n"
     "      --volume SPEC       the volume source, YAML or JSON, e.g.\n"
     "                          \"persistentVolumeClaim: {claimName: my-pvc}\"\n"
+    "      --volume-claim-template SPEC\n"
+    "                          instead of --volume: a PersistentVolumeClaim spec;\n"
+    "                          each run gets its own claim (spec.volumeClaimTemplates),\n"
+    "                          deleted by Argo afterwards (volume scheme)\n"
+    "      --volume-name NAME  name of the volume in the workflow (default\n"
+    "                          data-storage, or the first free data-storage-N)\n"
     "      --path-prefix P     prefix of the data directories on the volume\n"
     "                          (default: artifact_data/)\n"
-    "      --scheme kfp        how to rewrite: kfp reproduces Kubeflow Pipelines\n"
-    "                          v1's rewriter (the default and only scheme)\n"
+    "      --keep-artifact NAME  leave output artifacts named NAME as real\n"
+    "                          artifacts (repeatable; e.g. mlpipeline-ui-metadata)\n"
+    "      --scheme S          how to rewrite: volume (the default) passes data\n"
+    "                          correctly whatever the file names; kfp reproduces\n"
+    "                          Kubeflow Pipelines v1's rewriter exactly\n"
+    "      --explain[=json]    print to standard error what was done to each\n"
+    "                          artifact and why (volume scheme)\n"
     "      --format FMT        output format, yaml or json (default: the input's)\n"
     "      --verify            check the rewrite with verify before writing it; on\n"
     "                          failure print the report and write nothing\n"
@@ -80,6 +91,8 @@ typedef struct cli {
     bool verify_command;  /* volpass verify ORIGINAL REWRITTEN */
     bool json;
     const char *files[2]; /* verify's ORIGINAL and REWRITTEN */
+    enum { EXPLAIN_NONE, EXPLAIN_TEXT, EXPLAIN_JSON } explain;
+    const char **keep;    /* --keep-artifact values */
 } cli;
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -164,9 +177,22 @@ static int parse_args(int argc, char **argv, cli *c)
         } else if ((v = option_value(argc, argv, &i, "--path-prefix", NULL, &missing))) {
             c->rewrite.path_prefix = v;
         } else if ((v = option_value(argc, argv, &i, "--scheme", NULL, &missing))) {
-            if (strcmp(v, "kfp") != 0)
-                return usage_error("unknown scheme '%s' (known: kfp)", v);
-            c->rewrite.scheme = VP_SCHEME_KFP;
+            if (strcmp(v, "kfp") == 0)
+                c->rewrite.scheme = VP_SCHEME_KFP;
+            else if (strcmp(v, "volume") == 0)
+                c->rewrite.scheme = VP_SCHEME_VOLUME;
+            else
+                return usage_error("unknown scheme '%s' (known: volume, kfp)", v);
+        } else if ((v = option_value(argc, argv, &i, "--volume-claim-template", NULL, &missing))) {
+            c->rewrite.volume_claim_template = v;
+        } else if ((v = option_value(argc, argv, &i, "--volume-name", NULL, &missing))) {
+            c->rewrite.volume_name = v;
+        } else if ((v = option_value(argc, argv, &i, "--keep-artifact", NULL, &missing))) {
+            c->keep[c->rewrite.keep_artifacts_count++] = v; /* argc bounds the count */
+        } else if (strcmp(arg, "--explain") == 0 || strcmp(arg, "--explain=text") == 0) {
+            c->explain = EXPLAIN_TEXT;
+        } else if (strcmp(arg, "--explain=json") == 0) {
+            c->explain = EXPLAIN_JSON;
         } else if ((v = option_value(argc, argv, &i, "--format", NULL, &missing))) {
             if (strcmp(v, "yaml") == 0)
                 c->format = VP_FORMAT_YAML;
@@ -191,6 +217,10 @@ static int parse_args(int argc, char **argv, cli *c)
             return usage_error("%s", "verify needs two files: ORIGINAL and REWRITTEN");
         return 0;
     }
+    if (c->rewrite.volume && c->rewrite.volume_claim_template)
+        return usage_error("%s", "--volume and --volume-claim-template exclude each other");
+    if (c->rewrite.volume_claim_template)
+        return 0;
     if (!c->rewrite.volume)
         return usage_error("%s", "--volume is required, e.g. --volume \"persistentVolumeClaim: {claimName: my-pvc}\"");
     return 0;
@@ -432,6 +462,60 @@ static int run_verify(const cli *c)
     return rc;
 }
 
+/* --explain: decisions are copied as they come and written at the end. */
+typedef struct decisions {
+    vp_decision *items;
+    size_t count, cap;
+    bool oom;
+} decisions;
+
+static char *copy(const char *s, bool *oom)
+{
+    char *c = s ? strdup(s) : NULL;
+    *oom |= s && !c;
+    return c;
+}
+
+static void keep_decision(const vp_decision *d, void *ctx)
+{
+    decisions *all = ctx;
+    if (all->count == all->cap) {
+        size_t cap = all->cap ? all->cap * 2 : 32;
+        vp_decision *bigger = realloc(all->items, cap * sizeof *bigger);
+        if (!bigger) {
+            all->oom = true;
+            return;
+        }
+        all->items = bigger;
+        all->cap = cap;
+    }
+    vp_decision *c = &all->items[all->count++];
+    *c = *d;
+    c->template_name = copy(d->template_name, &all->oom);
+    c->artifact = copy(d->artifact, &all->oom);
+    c->role = copy(d->role, &all->oom);
+    c->action = copy(d->action, &all->oom);
+    c->detail = copy(d->detail, &all->oom);
+}
+
+static int write_decisions(const cli *c, decisions *all)
+{
+    vp_error *err = NULL;
+    vp_status st = vp_decisions_write(all->items, all->count,
+                                      c->explain == EXPLAIN_JSON ? VP_REPORT_JSON : VP_REPORT_TEXT,
+                                      write_file, stderr, &err);
+    vp_error_free(err);
+    for (size_t i = 0; i < all->count; i++) {
+        free((char *)all->items[i].template_name);
+        free((char *)all->items[i].artifact);
+        free((char *)all->items[i].role);
+        free((char *)all->items[i].action);
+        free((char *)all->items[i].detail);
+    }
+    free(all->items);
+    return st == VP_OK && !all->oom ? EXIT_OK : io_error("cannot write", "<stderr>");
+}
+
 static int run(const cli *c)
 {
     vp_stream *s = NULL, *original = NULL;
@@ -439,12 +523,23 @@ static int run(const cli *c)
     if (rc != EXIT_OK)
         return rc;
     vp_error *err = NULL;
-    vp_status st = vp_rewrite(s, &c->rewrite, &err);
+    decisions all = {NULL, 0, 0, false};
+    vp_rewrite_options opts = c->rewrite;
+    if (c->explain != EXPLAIN_NONE) {
+        opts.on_decision = keep_decision;
+        opts.decision_ctx = &all;
+    }
+    vp_status st = vp_rewrite(s, &opts, &err);
+    if (c->explain != EXPLAIN_NONE) {
+        int explained = write_decisions(c, &all);
+        if (st == VP_OK && explained != EXIT_OK)
+            rc = explained;
+    }
     if (st != VP_OK) {
         print_error(err);
         vp_error_free(err);
         rc = (int)st;
-    } else if (c->verify) {
+    } else if (c->verify && rc == EXIT_OK) {
         rc = verify_and_report(c, original, s, stderr, true);
     }
     if (rc == EXIT_OK)
@@ -457,15 +552,22 @@ static int run(const cli *c)
 int main(int argc, char **argv)
 {
     cli c = {NULL, NULL, VP_LOAD_OPTIONS_INIT, VP_REWRITE_OPTIONS_INIT, VP_FORMAT_AUTO,
-             false, false, false, {NULL, NULL}};
+             false, false, false, {NULL, NULL}, EXPLAIN_NONE, NULL};
+    c.keep = calloc((size_t)argc + 1, sizeof *c.keep);
+    if (!c.keep)
+        return VP_ENOMEM;
+    c.rewrite.keep_artifacts = c.keep;
     c.rewrite.on_warning = print_warning;
     int rc = parse_args(argc, argv, &c);
-    if (rc != 0)
+    if (rc != 0) {
+        free(c.keep);
         return rc < 0 ? EXIT_OK : rc;
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
     rc = c.verify_command ? run_verify(&c) : run(&c);
     free(temp_path);
+    free(c.keep);
     return rc;
 }

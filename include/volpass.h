@@ -79,20 +79,42 @@ void vp_stream_free(vp_stream *stream);
 /* ---- rewriting ------------------------------------------------------- */
 
 typedef enum vp_scheme {
-    VP_SCHEME_KFP = 0 /* Kubeflow Pipelines v1's rewriter, reproduced */
+    VP_SCHEME_VOLUME = 0, /* correct data flow on every workflow: the default */
+    VP_SCHEME_KFP         /* Kubeflow Pipelines v1's rewriter, reproduced */
 } vp_scheme;
 
 typedef void (*vp_warning_fn)(const vp_error *warning, void *ctx);
 
+/* One decision of the volume scheme, for --explain: what happened to one
+ * artifact of one template, and why. Strings live until the callback returns. */
+typedef struct vp_decision {
+    const char *template_name;
+    const char *artifact;  /* NULL for decisions about the whole template (twins) */
+    const char *role;      /* "input", "output" or "template" */
+    const char *action;    /* "converted", "kept", "twin" */
+    const char *detail;    /* what was done and why */
+    unsigned long line, column;
+} vp_decision;
+
+typedef void (*vp_decision_fn)(const vp_decision *decision, void *ctx);
+
 typedef struct vp_rewrite_options {
     vp_scheme scheme;
-    const char *volume;      /* volume source as YAML or JSON, e.g. "persistentVolumeClaim: {claimName: pvc}" */
-    const char *path_prefix; /* NULL = "artifact_data/" */
+    const char *volume;       /* volume source as YAML or JSON, e.g. "persistentVolumeClaim: {claimName: pvc}" */
+    const char *path_prefix;  /* NULL = "artifact_data/" */
     vp_warning_fn on_warning; /* optional; called for each warning */
     void *warning_ctx;
+    /* volume scheme only: */
+    const char *volume_claim_template; /* a PersistentVolumeClaim spec: the workflow gets its own
+                                          claim (spec.volumeClaimTemplates) instead of `volume` */
+    const char *volume_name;           /* NULL = "data-storage" (or the first free "data-storage-N") */
+    const char *const *keep_artifacts; /* output artifact names left as real artifacts */
+    size_t keep_artifacts_count;
+    vp_decision_fn on_decision;        /* optional; called for each decision */
+    void *decision_ctx;
 } vp_rewrite_options;
 
-#define VP_REWRITE_OPTIONS_INIT {VP_SCHEME_KFP, NULL, NULL, NULL, NULL}
+#define VP_REWRITE_OPTIONS_INIT {VP_SCHEME_VOLUME, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL}
 
 /* Rewrites every Workflow, WorkflowTemplate, ClusterWorkflowTemplate and
  * CronWorkflow document of the stream in place; other documents are left as
@@ -125,6 +147,11 @@ vp_verify_summary vp_verify_report_summary(const vp_verify_report *report);
 vp_status vp_verify_report_write(const vp_verify_report *report, vp_report_format format,
                                  vp_write_fn write, void *ctx, vp_error **err);
 void vp_verify_report_free(vp_verify_report *report);
+
+/* Writes decisions gathered through vp_rewrite_options.on_decision: one line
+ * each ("TEMPLATE, ROLE ARTIFACT: ACTION: DETAIL"), or a JSON array. */
+vp_status vp_decisions_write(const vp_decision *decisions, size_t count, vp_report_format format,
+                             vp_write_fn write, void *ctx, vp_error **err);
 
 /* ---- emitting -------------------------------------------------------- */
 

@@ -30,9 +30,8 @@ static const workflow *find_document(const call_tree *t, const node *template_re
     return NULL;
 }
 
-/* The template a call runs, and the document it belongs to. */
-static template *call_target(const call_tree *t, const workflow *wf, const call_site *c,
-                             const workflow **in)
+template *call_tree_target(const call_tree *t, const workflow *wf, const call_site *c,
+                           const workflow **in)
 {
     *in = wf;
     if (c->inline_template)
@@ -85,7 +84,7 @@ static void expand(builder *b, instance *i, size_t depth)
     i->nchildren = tm->ncalls;
     for (size_t c = 0; c < tm->ncalls && !b->err; c++) {
         const workflow *in;
-        template *target = call_target(b->t, i->wf, &tm->calls[c], &in);
+        template *target = call_tree_target(b->t, i->wf, &tm->calls[c], &in);
         i->children[c] = make_instance(b, in, target, i, &tm->calls[c], tm->calls[c].name, depth + 1);
     }
 }
@@ -153,7 +152,7 @@ static void add_roots(builder *b, size_t doc, bool many)
     }
     for (size_t c = 0; c < wf->handlers.ncalls && !b->err; c++) {
         const workflow *in;
-        template *target = call_target(b->t, wf, &wf->handlers.calls[c], &in);
+        template *target = call_tree_target(b->t, wf, &wf->handlers.calls[c], &in);
         snprintf(label, sizeof label, "%s%s", prefix, wf->handlers.calls[c].name);
         add_root(b, in, target, &wf->handlers.calls[c], label);
     }

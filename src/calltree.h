@@ -40,6 +40,11 @@ void call_tree_free(call_tree *t);
 
 instance *call_tree_find(const call_tree *t, const char *path);
 
+/* The template call `c` (made from a template of `wf`) runs, and in *in the
+ * document that template belongs to; NULL when it is not in the stream. */
+template *call_tree_target(const call_tree *t, const workflow *wf, const call_site *c,
+                           const workflow **in);
+
 /* The instance created by the task or step named `name` of `scope` (a dag or steps instance). */
 instance *instance_sibling(const call_tree *t, const instance *scope, span name);
 

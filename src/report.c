@@ -1,6 +1,6 @@
-/* Writing a verify report: one line per hand-off and problem and a summary,
- * or the same as one JSON object (built as a document and written by the
- * JSON emitter). */
+/* Writing reports: verify's (one line per hand-off and problem and a
+ * summary) and --explain's decisions, as text or as JSON (built as a
+ * document and written by the JSON emitter). */
 #include <stdio.h>
 #include <string.h>
 
@@ -109,12 +109,24 @@ static node *entry_node(builder *b, const vp_verify_report *r, const entry *e)
     return m;
 }
 
-static vp_status write_json(const vp_verify_report *r, vp_write_fn write, void *ctx, vp_error **err)
+/* Emits `root`, built in `a`, as one JSON document; frees the arena. */
+static vp_status emit_built(arena *a, node *root, bool oom, vp_write_fn write, void *ctx, vp_error **err)
 {
     vp_stream s;
     memset(&s, 0, sizeof s);
-    arena_init(&s.arena);
-    builder b = {&s.arena, false};
+    document doc = {root, false, false};
+    s.docs = &doc;
+    s.ndocs = 1;
+    vp_status st = oom || !root ? error_give(err, error_oom()) : emit_json(&s, write, ctx, err);
+    arena_free(a);
+    return st;
+}
+
+static vp_status write_json(const vp_verify_report *r, vp_write_fn write, void *ctx, vp_error **err)
+{
+    arena a;
+    arena_init(&a);
+    builder b = {&a, false};
     node *root = mapping(&b);
     node *handoffs = node_collection(b.a, NODE_SEQUENCE, STYLE_BLOCK);
     node *problems = node_collection(b.a, NODE_SEQUENCE, STYLE_BLOCK);
@@ -131,12 +143,7 @@ static vp_status write_json(const vp_verify_report *r, vp_write_fn write, void *
     set(&b, root, "handoffs", handoffs);
     set(&b, root, "problems", problems);
     set(&b, root, "summary", summary);
-    document doc = {root, false, false};
-    s.docs = &doc;
-    s.ndocs = 1;
-    vp_status st = b.oom ? error_give(err, error_oom()) : emit_json(&s, write, ctx, err);
-    arena_free(&s.arena);
-    return st;
+    return emit_built(&a, root, b.oom, write, ctx, err);
 }
 
 vp_status vp_verify_report_write(const vp_verify_report *r, vp_report_format format,
@@ -146,4 +153,49 @@ vp_status vp_verify_report_write(const vp_verify_report *r, vp_report_format for
         return write_json(r, write, ctx, err);
     vp_status st = write_text(r, write, ctx);
     return st == VP_OK ? VP_OK : error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the report"));
+}
+
+/* ---- --explain ---------------------------------------------------------- */
+
+static vp_status decisions_json(const vp_decision *d, size_t n, vp_write_fn write, void *ctx,
+                                vp_error **err)
+{
+    arena a;
+    arena_init(&a);
+    builder b = {&a, false};
+    node *list = node_collection(&a, NODE_SEQUENCE, STYLE_BLOCK);
+    for (size_t i = 0; i < n && list; i++) {
+        node *m = mapping(&b);
+        set(&b, m, "template", string(&b, d[i].template_name));
+        set(&b, m, "artifact", string(&b, or_empty(d[i].artifact)));
+        set(&b, m, "role", string(&b, d[i].role));
+        set(&b, m, "action", string(&b, d[i].action));
+        set(&b, m, "detail", string(&b, d[i].detail));
+        set(&b, m, "line", number(&b, d[i].line));
+        set(&b, m, "column", number(&b, d[i].column));
+        if (seq_push(&a, list, m) != 0)
+            b.oom = true;
+    }
+    return emit_built(&a, list, b.oom, write, ctx, err);
+}
+
+vp_status vp_decisions_write(const vp_decision *d, size_t n, vp_report_format format,
+                             vp_write_fn write, void *ctx, vp_error **err)
+{
+    if (format == VP_REPORT_JSON)
+        return decisions_json(d, n, write, ctx, err);
+    for (size_t i = 0; i < n; i++) {
+        char line[64];
+        snprintf(line, sizeof line, " (line %lu): ", d[i].line);
+        int rc = put(write, ctx, "template '") || put(write, ctx, d[i].template_name) ||
+                 put(write, ctx, "'");
+        if (!rc && d[i].artifact)
+            rc = put(write, ctx, ", ") || put(write, ctx, d[i].role) || put(write, ctx, " artifact '") ||
+                 put(write, ctx, d[i].artifact) || put(write, ctx, "'");
+        rc = rc || put(write, ctx, line) || put(write, ctx, d[i].action) || put(write, ctx, ": ") ||
+             put(write, ctx, d[i].detail) || put(write, ctx, "\n");
+        if (rc)
+            return error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the explanation"));
+    }
+    return VP_OK;
 }

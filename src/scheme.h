@@ -15,8 +15,19 @@ typedef struct scheme_ctx {
     const char *path_prefix;
     vp_warning_fn on_warning;
     void *warning_ctx;
+    /* volume scheme */
+    const node *claim;   /* a claim spec for spec.volumeClaimTemplates, or NULL */
+    const char *volume_name;
+    const char *const *keep;
+    size_t keep_count;
+    vp_decision_fn on_decision;
+    void *decision_ctx;
 } scheme_ctx;
 
 vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err);
+
+/* Rewrites every workflow of the stream at once (templateRef crosses documents). */
+struct call_tree;
+vp_status scheme_volume(const scheme_ctx *ctx, struct call_tree *tree, vp_error **err);
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calltree.h"
 #include "error.h"
 #include "scheme.h"
 #include "stream.h"
@@ -74,15 +75,11 @@ vp_status vp_stream_emit(const vp_stream *s, vp_format format, vp_write_fn write
     return emit_yaml(s, s->format == VP_FORMAT_YAML, write, ctx, err);
 }
 
-/* The --volume text: one document, a mapping such as {persistentVolumeClaim: {claimName: x}}. */
-static vp_status load_volume(vp_stream **out, const char *text, vp_error **err)
+/* A --volume or --volume-claim-template text: one document, a mapping. */
+static vp_status load_spec(vp_stream **out, const char *text, const char *option, vp_error **err)
 {
     vp_load_options opts = VP_LOAD_OPTIONS_INIT;
-    opts.filename = "--volume";
-    if (!text)
-        return error_give(err, error_new(VP_EINVALID, "--volume", 0, 0,
-                                         "no volume given: pass a volume source such as "
-                                         "\"persistentVolumeClaim: {claimName: my-pvc}\""));
+    opts.filename = option;
     vp_status st = vp_stream_load(out, text, strlen(text), &opts, err);
     if (st != VP_OK)
         return st;
@@ -90,31 +87,70 @@ static vp_status load_volume(vp_stream **out, const char *text, vp_error **err)
     if (v->ndocs != 1 || !v->docs[0].root || v->docs[0].root->kind != NODE_MAPPING) {
         vp_stream_free(*out);
         *out = NULL;
-        return error_give(err, error_new(VP_EINVALID, "--volume", 1, 1,
-                                         "the volume must be one mapping, such as "
-                                         "\"persistentVolumeClaim: {claimName: my-pvc}\""));
+        return error_give(err, error_new(VP_EINVALID, option, 1, 1,
+                                         "%s must be one mapping, such as \"%s\"",
+                                         strcmp(option, "--volume") == 0 ? "the volume" : "the claim",
+                                         strcmp(option, "--volume") == 0
+                                             ? "persistentVolumeClaim: {claimName: my-pvc}"
+                                             : "{accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}"));
     }
     return VP_OK;
 }
 
-vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
+static vp_status rewrite_kfp(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
 {
-    vp_stream *volume;
-    vp_status st = load_volume(&volume, opts->volume, err);
-    if (st != VP_OK)
-        return st;
-    scheme_ctx ctx = {&s->arena, s->filename, volume->docs[0].root,
-                      opts->path_prefix ? opts->path_prefix : DEFAULT_PATH_PREFIX,
-                      opts->on_warning, opts->warning_ctx};
+    vp_status st = VP_OK;
     for (size_t i = 0; i < s->ndocs && st == VP_OK; i++) {
         if (!workflow_document(s->docs[i].root))
             continue;
         workflow wf;
         st = workflow_read(&wf, s->docs[i].root, s->filename, err);
         if (st == VP_OK)
-            st = scheme_kfp(&ctx, &wf, err);
+            st = scheme_kfp(ctx, &wf, err);
         workflow_free(&wf);
     }
+    return st;
+}
+
+static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
+{
+    node **docs = malloc((s->ndocs + 1) * sizeof *docs);
+    if (!docs)
+        return error_give(err, error_oom());
+    for (size_t i = 0; i < s->ndocs; i++)
+        docs[i] = s->docs[i].root;
+    call_tree tree;
+    vp_status st = call_tree_build(&tree, docs, s->ndocs, s->filename, err);
+    if (st == VP_OK)
+        st = scheme_volume(ctx, &tree, err);
+    call_tree_free(&tree);
+    free(docs);
+    return st;
+}
+
+vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
+{
+    if (opts->scheme == VP_SCHEME_KFP && opts->volume_claim_template)
+        return error_give(err, error_new(VP_EINVALID, "--volume-claim-template", 0, 0,
+                                         "the kfp scheme takes --volume only"));
+    if (!opts->volume && !opts->volume_claim_template)
+        return error_give(err, error_new(VP_EINVALID, "--volume", 0, 0,
+                                         "no volume given: pass a volume source such as "
+                                         "\"persistentVolumeClaim: {claimName: my-pvc}\""));
+    vp_stream *volume = NULL, *claim = NULL;
+    vp_status st = opts->volume_claim_template
+                       ? load_spec(&claim, opts->volume_claim_template, "--volume-claim-template", err)
+                       : load_spec(&volume, opts->volume, "--volume", err);
+    if (st != VP_OK)
+        return st;
+    scheme_ctx ctx = {&s->arena, s->filename, volume ? volume->docs[0].root : NULL,
+                      opts->path_prefix ? opts->path_prefix : DEFAULT_PATH_PREFIX,
+                      opts->on_warning, opts->warning_ctx,
+                      claim ? claim->docs[0].root : NULL, opts->volume_name,
+                      opts->keep_artifacts, opts->keep_artifacts_count,
+                      opts->on_decision, opts->decision_ctx};
+    st = opts->scheme == VP_SCHEME_KFP ? rewrite_kfp(s, &ctx, err) : rewrite_volume(s, &ctx, err);
     vp_stream_free(volume);
+    vp_stream_free(claim);
     return st;
 }

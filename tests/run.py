@@ -65,7 +65,7 @@ def main():
             else:
                 failed += 1
                 print(f"FAIL {test_name}: {error}")
-        if cases and hasattr(module, "summary"):  # checks over all cases, run after them
+        if cases and not args.k and hasattr(module, "summary"):  # checks over all cases, run after them
             error = run_case(module.summary)
             passed, failed = (passed + 1, failed) if error is None else (passed, failed + 1)
             if error is not None:

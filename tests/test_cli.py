@@ -71,7 +71,9 @@ def test_stdin_to_stdout(ctx):
         doc = reference.load_all(proc.stdout)[0]
         expect({"name": "data-storage", "persistentVolumeClaim": {"claimName": "data-volume"}}
                in doc["spec"]["volumes"], "the volume was not added")
-        expect("<stdin>: warning: Detected different artifact file names" in proc.stderr, proc.stderr)
+        expect(proc.stderr == "", proc.stderr)
+    proc = ctx.run(["--volume", VOLUME, "--scheme", "kfp"], stdin=text)
+    expect("<stdin>: warning: Detected different artifact file names" in proc.stderr, proc.stderr)
 
 
 def test_output_file(ctx):
@@ -106,14 +108,14 @@ def test_errors_leave_output_alone(ctx):
         expect(not os.path.exists(out), "an output file was created on error")
         _write(out, "precious\n")
         for path in (bad, os.path.join(reference.CORPUS, "arguments-artifacts.yaml")):
-            proc = ctx.rewrite(path, "-o", out)
+            proc = ctx.rewrite(path, "-o", out, "--scheme", "kfp")
             expect(proc.returncode in (3, 4), f"exit {proc.returncode}")
             expect(_read(out) == "precious\n", "the output file was changed on error")
         expect(sorted(os.listdir(d)) == ["bad.yaml", "out.yaml"], f"files left: {os.listdir(d)}")
 
 
 def test_refusal_names_template_and_artifact(ctx):
-    proc = ctx.rewrite(os.path.join(reference.CORPUS, "map-reduce.yaml"))
+    proc = ctx.rewrite(os.path.join(reference.CORPUS, "map-reduce.yaml"), "--scheme", "kfp")
     expect(proc.returncode == 4 and proc.stdout == "", f"exit {proc.returncode}")
     expect(re.search(r"map-reduce\.yaml:\d+:\d+: error: template 'main', task 'map': artifact argument "
                      r"'part' is a constant", proc.stderr), proc.stderr)
@@ -163,11 +165,12 @@ def test_formats(ctx):
 
 
 def test_path_prefix(ctx):
-    proc = ctx.rewrite(PASSING, "--path-prefix", "runs/")
-    doc = reference.load_all(proc.stdout)[0]
-    producer = [t for t in doc["spec"]["templates"] if t["name"] == "hello-world-to-file"][0]
-    expect(producer["outputs"]["parameters"][0]["value"] == "runs/{{workflow.uid}}_{{pod.name}}/hello-art",
-           str(producer["outputs"]))
+    for scheme, value in (("volume", "runs/{{workflow.uid}}/{{pod.name}}/hello-art/hello_world.txt"),
+                          ("kfp", "runs/{{workflow.uid}}_{{pod.name}}/hello-art")):
+        proc = ctx.rewrite(PASSING, "--path-prefix", "runs/", "--scheme", scheme)
+        doc = reference.load_all(proc.stdout)[0]
+        producer = [t for t in doc["spec"]["templates"] if t["name"] == "hello-world-to-file"][0]
+        expect(producer["outputs"]["parameters"][0]["value"] == value, str(producer["outputs"]))
 
 
 def test_stream(ctx):
@@ -193,7 +196,7 @@ def test_bundled_example(ctx):
     expect(proc.returncode == 0, proc.stderr)
     doc = reference.load_all(proc.stdout)[0]
     train = [t for t in doc["spec"]["templates"] if t["name"] == "train-model"][0]
-    expect(train["script"]["volumeMounts"][0]["mountPath"] == "/in", str(train))
+    expect(train["script"]["volumeMounts"][0]["mountPath"] == "/in/data", str(train))
     expect("artifacts" not in train["inputs"], "script inputs not rewritten")
 
 

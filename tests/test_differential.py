@@ -51,14 +51,14 @@ def check_file(ctx, path):
     base = os.path.basename(path)
     if base in LOAD_REFUSALS:
         code, words = LOAD_REFUSALS[base]
-        proc = ctx.rewrite(path)
+        proc = ctx.rewrite(path, "--scheme", "kfp")
         expect(proc.returncode == code and words in proc.stderr and proc.stdout == "",
                f"wanted exit {code} and '{words}', got {proc.returncode}: {proc.stderr}")
         return "refused"
     with open(path) as f:
         expected = _expected(reference.load_all(f.read()))
     for fmt in ("yaml", "json"):
-        proc = ctx.rewrite(path, "--format", fmt)
+        proc = ctx.rewrite(path, "--scheme", "kfp", "--format", fmt)
         if isinstance(expected, Exception):
             # The reference refuses constant artifact arguments and crashes on
             # fromExpression outputs (KeyError 'from'): volpass refuses both.

@@ -201,11 +201,11 @@ def test_verify_flag(ctx):
     """--verify refuses to write a rewrite that breaks a hand-off."""
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "out.yaml")
-        proc = ctx.rewrite(PASSING, "--verify", "-o", out)
+        proc = ctx.rewrite(PASSING, "--verify", "-o", out, "--scheme", "kfp")
         expect(proc.returncode == 1 and not os.path.exists(out), f"exit {proc.returncode}")
         expect("broken: artifact-example/generate-artifact output 'hello-art'" in proc.stderr, proc.stderr)
         same_names = os.path.join(reference.CORPUS, "handle-large-output-results.yaml")
-        proc = ctx.rewrite(same_names, "--verify", "-o", out)
+        proc = ctx.rewrite(same_names, "--verify", "-o", out, "--scheme", "kfp")
         expect(proc.returncode == 0 and os.path.exists(out) and proc.stderr == "", proc.stderr)
 
 
