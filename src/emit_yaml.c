@@ -39,7 +39,10 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
     const char *text = n->as.text;
     size_t len = n->len;
     int plain_implicit, quoted_implicit;
-    if (!out->keep_styles && style != STYLE_PLAIN)
+    /* Not keeping styles, a multi-line plain scalar (always a string) is
+     * written as any other string is, rather than quoted by libyaml in a
+     * style that the next reading would not keep either. */
+    if (!out->keep_styles && (style != STYLE_PLAIN || memchr(text, '\n', len)))
         style = STYLE_ANY;
     if (n->tag) {
         plain_implicit = quoted_implicit = 0; /* written out */

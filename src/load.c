@@ -46,7 +46,7 @@ typedef struct loader {
     strmap anchors;
     vp_error *err;
     /* A JSON stream is parsed one document at a time (next_json_document). */
-    size_t start;       /* byte where the current parser began */
+    size_t start, end;  /* bytes the current parser reads */
     yaml_mark_t base;   /* its line and column in the whole input; marks are relative to it */
     yaml_mark_t resume; /* where the last document ended, as the parser counts */
     bool between;       /* that document end was the last event */
@@ -140,10 +140,18 @@ static int on_scalar(loader *l, const yaml_event_t *e)
                        &e->start_mark);
     if (!n)
         return fail_oom(l);
-    /* A plain or quoted scalar without a tag resolves by itself; an explicit one keeps it. */
-    if (!e->data.scalar.plain_implicit && !e->data.scalar.quoted_implicit &&
-        set_tag(l, n, e->data.scalar.tag) != 0)
+    /* A plain or quoted scalar without a tag resolves by itself; an explicit
+     * one keeps it. The non-specific tag "!" makes any text a string (libyaml
+     * reports it as implicit, except on an empty scalar): a string it stays,
+     * untagged. */
+    const char *tag = (const char *)e->data.scalar.tag;
+    if (tag && strcmp(tag, "!") == 0) {
+        if (n->style == STYLE_PLAIN)
+            n->style = STYLE_ANY;
+    } else if (!e->data.scalar.plain_implicit && !e->data.scalar.quoted_implicit &&
+               set_tag(l, n, e->data.scalar.tag) != 0) {
         return -1;
+    }
     if (e->data.scalar.anchor && !define_anchor(l, e->data.scalar.anchor, n, true))
         return fail_oom(l);
     return add_child(l, n, 0);
@@ -411,10 +419,31 @@ static size_t or_default(size_t value, size_t fallback)
     return value ? value : fallback;
 }
 
+/* Starts `p` again on the input from byte `at` on, whose position `mark`
+ * has in the current parser. A document that is a scalar (null, 1, "x")
+ * ends with its line: YAML would read the next lines as more of it. */
+static void restart(loader *l, yaml_parser_t *p, size_t at, yaml_mark_t mark)
+{
+    shift_mark(l, &mark);
+    l->base = mark;
+    l->start = at;
+    l->end = l->len;
+    if (at < l->len && l->data[at] != '{' && l->data[at] != '[') {
+        const char *eol = memchr(l->data + at, '\n', l->len - at);
+        if (eol)
+            l->end = (size_t)(eol - l->data) + 1;
+    }
+    yaml_parser_delete(p);
+    if (!yaml_parser_initialize(p))
+        fail_oom(l); /* p stays safe to delete */
+    else
+        yaml_parser_set_input_string(p, (const unsigned char *)l->data + at, l->end - at);
+}
+
 /* JSON streams put documents one after the other ("{...}\n{...}", as
  * emit_json writes them), which YAML allows only with "---" between them.
  * When the parser of a JSON input stops right where a document ended, the
- * rest is parsed on its own, from there: `p` starts again on it. */
+ * rest is parsed on its own, from there. */
 static bool next_json_document(loader *l, yaml_parser_t *p)
 {
     if (l->s->format != VP_FORMAT_JSON || !l->between || p->error != YAML_PARSER_ERROR ||
@@ -428,15 +457,7 @@ static bool next_json_document(loader *l, yaml_parser_t *p)
         while (at < l->len && ((unsigned char)l->data[at] & 0xC0) == 0x80)
             at++;
     }
-    yaml_mark_t base = l->resume;
-    shift_mark(l, &base);
-    l->base = base;
-    l->start = at;
-    yaml_parser_delete(p);
-    if (!yaml_parser_initialize(p))
-        fail_oom(l); /* p stays safe to delete */
-    else
-        yaml_parser_set_input_string(p, (const unsigned char *)l->data + at, l->len - at);
+    restart(l, p, at, l->resume);
     return true;
 }
 
@@ -455,6 +476,7 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.max_depth = or_default(opts->max_depth, DEFAULT_MAX_DEPTH);
     l.max_alias_nodes = or_default(opts->max_alias_nodes, DEFAULT_MAX_ALIAS_NODES);
     l.alias_left = l.max_alias_nodes;
+    l.end = len;
     strmap_init(&l.anchors);
     size_t max_bytes = or_default(opts->max_input_bytes, DEFAULT_MAX_INPUT_BYTES);
     if (len > max_bytes || len > UINT32_MAX)
@@ -475,6 +497,11 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
                 continue;
             parser_error(&l, &parser);
             break;
+        }
+        if (e.type == YAML_STREAM_END_EVENT && l.end < len) { /* after a scalar's line */
+            restart(&l, &parser, l.end, e.start_mark);
+            yaml_event_delete(&e);
+            continue;
         }
         l.between = e.type == YAML_DOCUMENT_END_EVENT;
         if (l.between)

@@ -54,7 +54,14 @@ typedef struct twin {
     const workflow *home; /* the document it is added to */
 } twin;
 
-typedef struct tplan {
+typedef struct tplan tplan;
+
+typedef struct caller {
+    tplan *scope; /* the graph template (or the workflow's start) that makes the call */
+    const call_site *c;
+} caller;
+
+struct tplan {
     template *t;
     const workflow *wf;
     art_plan *in, *out;
@@ -63,7 +70,10 @@ typedef struct tplan {
     twin twins[MAX_TWINS];
     size_t ntwins;
     int graph_outputs_state; /* 0 not computed, 1 computing, 2 done */
-} tplan;
+    int graph_inputs_state;  /* likewise */
+    caller *callers;         /* every call of this template in the stream */
+    size_t ncallers, callers_cap;
+};
 
 typedef struct call_plan {
     const call_site *c;
@@ -221,6 +231,18 @@ static const node *user_mount_conflict(const template *t, const char *dir, bool 
     return NULL;
 }
 
+/* An output that cannot go through the volume stays a real artifact: it
+ * then needs an artifact repository, which is worth a warning. */
+static void keep_output(vplan *p, const template *t, art_plan *o, const char *why)
+{
+    o->keep = true;
+    o->why_kept = why;
+    decide(p, t, o->a, "output", "kept", fmt(p, "left as a real artifact: %s", why));
+    if (!o->a->source) /* one with its own destination needs no artifact repository */
+        warn(p, o->a->node, fmt(p, "template '%s': output artifact '%s' stays a real artifact (it needs "
+                                   "an artifact repository): %s", t->name, o->a->name, why));
+}
+
 static void plan_output(vplan *p, tplan *tp, size_t k)
 {
     const template *t = tp->t;
@@ -242,9 +264,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
     o->path = normalized(p, raw);
     if (o->path[0] != '/' || strstr(o->path, "{{")) {
-        o->keep = true;
-        o->why_kept = fmt(p, "its path %s is not a fixed absolute path", raw);
-        decide(p, t, a, "output", "kept", fmt(p, "left as a real artifact: %s", o->why_kept));
+        keep_output(p, t, o, fmt(p, "its path %s is not a fixed absolute path", raw));
         return;
     }
     if (is_dir) {
@@ -256,21 +276,14 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         o->file = slash + 1;
     }
     if (path_is_root(o->mount_dir)) {
-        o->keep = true;
-        o->why_kept = fmt(p, "its directory is /, which cannot be mounted (write it into a directory such as /tmp)");
-        decide(p, t, a, "output", "kept", fmt(p, "left as a real artifact: %s", o->why_kept));
-        warn(p, a->node, fmt(p, "template '%s': output artifact '%s' at %s stays a real artifact: %s",
-                            t->name, a->name, raw, o->why_kept));
+        keep_output(p, t, o, "its directory is /, which cannot be mounted (write it into a directory such as /tmp)");
         return;
     }
     bool exact;
-    const node *m = user_mount_conflict(t, o->mount_dir, &exact);
-    if (m) {
-        refuse(p, VP_EUNSUPPORTED, a->node,
-               "template '%s': output artifact '%s' at %s cannot be written to the shared volume: "
-               "the container %s %s",
-               t->name, a->name, raw, exact ? "already mounts a volume on" : "has a read-only mount over",
-               o->mount_dir);
+    if (user_mount_conflict(t, o->mount_dir, &exact)) {
+        keep_output(p, t, o, fmt(p, "the container %s %s, so the file cannot be put on the shared volume",
+                                 exact ? "already mounts a volume on" : "has a read-only mount over",
+                                 o->mount_dir));
         return;
     }
     size_t i = 0;
@@ -380,6 +393,7 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
 typedef enum backing { BACK_VOLUME, BACK_ARTIFACT, BACK_UNKNOWN } backing;
 
 static backing graph_output_backing(vplan *p, tplan *tp, size_t k);
+static void graph_inputs(vplan *p, tplan *tp);
 
 /* The call of graph template g named `name` (a task or step). */
 static const call_site *call_named(const template *g, span name)
@@ -402,6 +416,8 @@ static backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, co
 {
     *param = NULL;
     if (r.kind == REF_INPUT && r.artifact) {
+        if (is_graph(scope->t))
+            graph_inputs(p, scope);
         size_t k = artifact_index(&scope->t->inputs, r.name);
         if (k == (size_t)-1)
             return BACK_UNKNOWN;
@@ -494,6 +510,67 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
     return o->convert ? BACK_VOLUME : BACK_ARTIFACT;
 }
 
+/* A dag or steps template's input artifacts go through the volume when its
+ * callers pass volume locations, and stay artifacts when they pass real
+ * artifacts; callers that disagree are refused (only pod templates get
+ * twins). Without callers in the stream, the default stands. */
+static void graph_inputs(vplan *p, tplan *tp)
+{
+    if (tp->graph_inputs_state)
+        return; /* done, or being done further up a recursion: the current form stands */
+    tp->graph_inputs_state = 1;
+    const template *t = tp->t;
+    for (size_t k = 0; k < t->inputs.count && !p->err; k++) {
+        size_t volume = 0, artifacts = 0;
+        const node *at = NULL;
+        for (size_t i = 0; i < tp->ncallers; i++) {
+            const call_site *c = tp->callers[i].c;
+            size_t a = artifact_index(&c->arguments, (span){t->inputs.items[k].name, strlen(t->inputs.items[k].name)});
+            backing b = a == (size_t)-1 ? BACK_ARTIFACT : from_backing(p, tp->callers[i].scope, &c->arguments.items[a]);
+            volume += b == BACK_VOLUME;
+            artifacts += b == BACK_ARTIFACT;
+            at = c->node;
+        }
+        if (volume && artifacts)
+            refuse(p, VP_EUNSUPPORTED, at,
+                   "template '%s': input artifact '%s' gets a volume location from some callers and a "
+                   "real artifact from others; volpass makes twins of container and script templates only",
+                   t->name, t->inputs.items[k].name);
+        else if (volume || artifacts)
+            tp->in[k].convert = volume > 0;
+        decide(p, t, &t->inputs.items[k], "input", tp->in[k].convert ? "converted" : "kept",
+               tp->in[k].convert ? fmt(p, "passed on as parameter '%s'", tp->in[k].param)
+                                 : "its callers pass a real artifact");
+    }
+    tp->graph_inputs_state = 2;
+}
+
+static void add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c)
+{
+    if (target->ncallers == target->callers_cap) {
+        size_t cap = target->callers_cap ? target->callers_cap * 2 : 4;
+        caller *bigger = arena_alloc(p->mem, cap * sizeof *bigger);
+        if (!bigger) {
+            p->oom = true;
+            return;
+        }
+        if (target->ncallers)
+            memcpy(bigger, target->callers, target->ncallers * sizeof *bigger);
+        target->callers = bigger;
+        target->callers_cap = cap;
+    }
+    target->callers[target->ncallers++] = (caller){scope, c};
+}
+
+static void index_calls(vplan *p, tplan *scope)
+{
+    for (size_t c = 0; c < scope->t->ncalls; c++) {
+        tplan *target = target_plan(p, scope, &scope->t->calls[c]);
+        if (target)
+            add_caller(p, target, scope, &scope->t->calls[c]);
+    }
+}
+
 /* ---- calls and twins ---------------------------------------------------- */
 
 static bool same_mask(const bool *a, const bool *b, size_t n)
@@ -579,6 +656,8 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
         return;
     }
     const template *tt = cp->target->t;
+    if (is_graph(tt))
+        graph_inputs(p, cp->target);
     bool *needed = arena_alloc(p->mem, tt->inputs.count + 1);
     bool *defaults = arena_alloc(p->mem, tt->inputs.count + 1);
     if (!needed || !defaults) {
@@ -1044,19 +1123,34 @@ static call_plan *plan_calls(vplan *p, tplan *tp)
 
 static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
 {
-    (void)wf;
     tplan *tp = plan_of(p, t);
-    if (tp && is_graph(t) && t->outputs.count)
-        graph_output_backing(p, tp, 0);
+    if (tp && is_graph(t)) {
+        graph_inputs(p, tp);
+        if (t->outputs.count)
+            graph_output_backing(p, tp, 0);
+    }
+    for (size_t c = 0; c < t->ncalls && !p->err; c++)
+        if (t->calls[c].inline_template)
+            finish_graph_outputs(p, t->calls[c].inline_template, wf);
+}
+
+static void index_template_calls(vplan *p, template *t, const workflow *wf)
+{
+    tplan *tp = plan_of(p, t);
+    if (tp && is_graph(t))
+        index_calls(p, tp);
+    for (size_t c = 0; c < t->ncalls; c++)
+        if (t->calls[c].inline_template)
+            index_template_calls(p, t->calls[c].inline_template, wf);
 }
 
 /* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
 static void add_volume(editor *e, workflow *wf)
 {
     const scheme_ctx *ctx = e->p->ctx;
-    if (!wf->spec || scalar_is(map_get(wf->root, "kind"), "WorkflowTemplate") ||
-        scalar_is(map_get(wf->root, "kind"), "ClusterWorkflowTemplate"))
-        return; /* templates run inside the Workflow that calls them, which has the volume */
+    /* WorkflowTemplates get it too: they can be submitted on their own. */
+    if (!wf->spec)
+        return;
     node *entry;
     if (ctx->claim) {
         entry = new_map(e);
@@ -1176,7 +1270,7 @@ typedef struct stream_calls {
     call_plan entry_plan;
 } stream_calls;
 
-static void plan_roots(vplan *p, workflow *wf, stream_calls *r)
+static void make_roots(vplan *p, workflow *wf, stream_calls *r)
 {
     r->scope = arena_alloc(p->mem, sizeof *r->scope);
     if (!r->scope) {
@@ -1186,12 +1280,20 @@ static void plan_roots(vplan *p, workflow *wf, stream_calls *r)
     memset(r->scope, 0, sizeof *r->scope);
     r->scope->t = &wf->handlers;
     r->scope->wf = wf;
-    r->handlers = plan_calls(p, r->scope);
-    if (!wf->entrypoint || !workflow_template(wf, wf->entrypoint))
+    index_calls(p, r->scope);
+    tplan *entry = plan_of(p, wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
+    if (!entry)
         return;
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,
                            wf->entrypoint, NULL, NULL, false};
-    plan_call(p, r->scope, &r->entry, &r->entry_plan);
+    add_caller(p, entry, r->scope, &r->entry);
+}
+
+static void plan_roots(vplan *p, stream_calls *r)
+{
+    r->handlers = plan_calls(p, r->scope);
+    if (r->entry.template_name)
+        plan_call(p, r->scope, &r->entry, &r->entry_plan);
 }
 
 static void apply_roots(editor *e, workflow *wf, const stream_calls *r)
@@ -1217,17 +1319,24 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     strmap_init(&p.plans);
     strmap_init(&p.globals);
 
-    /* Plan: every template, then globals, graph outputs, and every call. */
+    /* Plan: every template; who calls what; then the forms that depend on
+     * callers (graph templates' inputs and outputs); then every call. */
     each_template(&p, plan_entry);
     each_template(&p, register_globals);
+    stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
+    if (!roots)
+        p.oom = true;
+    for (size_t d = 0; d < tree->nwfs && !p.oom; d++)
+        if (tree->wfs[d].root)
+            make_roots(&p, &tree->wfs[d], &roots[d]);
+    each_template(&p, index_template_calls);
     each_template(&p, finish_graph_outputs);
     size_t total = 0;
     for (size_t d = 0; d < tree->nwfs; d++)
         for (size_t i = 0; tree->wfs[d].root && i < tree->wfs[d].ntemplates; i++)
             total += count_plans(&p, &tree->wfs[d].templates[i]);
     call_plan **calls = calloc(total + 1, sizeof *calls);
-    stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
-    if (!calls || !roots)
+    if (!calls)
         p.oom = true;
     size_t next = 0;
     for (size_t d = 0; d < tree->nwfs && !p.err && !p.oom; d++) {
@@ -1239,7 +1348,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
         for (size_t i = 0; i < wf->ntemplates && !p.err; i++)
             collect_calls(&p, &wf->templates[i], calls, &next);
         if (!p.err)
-            plan_roots(&p, wf, &roots[d]);
+            plan_roots(&p, &roots[d]);
     }
     const char *volume = p.err ? NULL : choose_volume_name(&p);
 

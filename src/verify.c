@@ -30,6 +30,8 @@ typedef struct vctx {
     const char *file;  /* the rewritten stream's, for problem positions */
     call_tree orig, rew;
     strmap checked;    /* templates whose problems were looked for */
+    strmap known;      /* problems the original has already: not the rewrite's doing */
+    bool baseline;     /* looking at the original, to fill `known` */
     bool oom;
 } vctx;
 
@@ -91,6 +93,13 @@ static void VP_PRINTF(4, 5) problem(vctx *v, const node *at, const template *t, 
     va_end(ap);
     entry e = {ENTRY_PROBLEM, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
     e.detail = fmt(v, "template '%s': %s", t->name, msg);
+    if (v->baseline) {
+        if (strmap_put(&v->known, e.detail, strlen(e.detail), (void *)e.detail) != 0)
+            v->oom = true;
+        return;
+    }
+    if (strmap_get(&v->known, e.detail, strlen(e.detail)))
+        return;
     if (at) {
         e.line = at->line;
         e.column = at->column;
@@ -818,7 +827,7 @@ static void check_mounts(vctx *v, const instance *i)
  * rewrite declares) must not lie under a read-only mount. */
 static void check_outputs_writable(vctx *v, const instance *i)
 {
-    const instance *orig = call_tree_find(&v->orig, i->path);
+    const instance *orig = v->baseline ? i : call_tree_find(&v->orig, i->path);
     const artifact_list *lists[] = {orig && orig->tmpl ? &orig->tmpl->outputs : NULL, &i->tmpl->outputs};
     for (size_t l = 0; l < 2; l++)
         for (size_t k = 0; lists[l] && k < lists[l]->count; k++) {
@@ -836,6 +845,7 @@ static void check_outputs_writable(vctx *v, const instance *i)
 
 typedef struct scan {
     vctx *v;
+    const call_tree *tree;
     const instance *i;
 } scan;
 
@@ -855,7 +865,7 @@ static void check_reference(scan *s, const node *at, span e)
     else if (r.kind == REF_INPUT && r.artifact && !find_artifact(&t->inputs, r.name))
         problem(v, at, t, "reference {{%s}} points at no input artifact", span_str(v, e));
     else if (r.kind == REF_OUTPUT && is_graph(t)) {
-        const instance *x = instance_sibling(&v->rew, s->i, r.step);
+        const instance *x = instance_sibling(s->tree, s->i, r.step);
         bool found = x && x->tmpl &&
                      (r.artifact ? find_artifact(&x->tmpl->outputs, r.name) != NULL
                                  : find_parameter(x->tmpl->output_parameters, r.name) != NULL);
@@ -936,13 +946,13 @@ static void check_required_parameters(vctx *v, const instance *i)
     }
 }
 
-static void check_instance(vctx *v, instance *i)
+static void check_instance(vctx *v, const call_tree *tree, instance *i)
 {
     if (!i || !i->tmpl)
         return;
     check_required_parameters(v, i);
     if (first_visit(v, i->tmpl)) {
-        scan s = {v, i};
+        scan s = {v, tree, i};
         scan_node(&s, i->tmpl->node, false);
         if (runs_pod(i->tmpl)) {
             check_mounts(v, i);
@@ -950,7 +960,7 @@ static void check_instance(vctx *v, instance *i)
         }
     }
     for (size_t c = 0; c < i->nchildren; c++)
-        check_instance(v, i->children[c]);
+        check_instance(v, tree, i->children[c]);
 }
 
 /* ---- the report --------------------------------------------------------- */
@@ -973,6 +983,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     v.r = r;
     v.file = rewritten->filename;
     strmap_init(&v.checked);
+    strmap_init(&v.known);
     node **docs_o = malloc((original->ndocs + 1) * sizeof *docs_o);
     node **docs_r = malloc((rewritten->ndocs + 1) * sizeof *docs_r);
     vp_status st = r->file && docs_o && docs_r ? VP_OK : error_give(err, error_oom());
@@ -986,14 +997,20 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
         st = call_tree_build(&v.rew, docs_r, rewritten->ndocs, rewritten->filename, err);
     if (st == VP_OK) {
         call_tree_each(&v.orig, find_handoffs, &v);
+        /* Problems the original has already are not the rewrite's: look at it first. */
+        v.baseline = true;
+        for (size_t k = 0; k < v.orig.nroots; k++)
+            check_instance(&v, &v.orig, v.orig.roots[k]);
+        v.baseline = false;
         for (size_t k = 0; k < v.rew.nroots; k++)
-            check_instance(&v, v.rew.roots[k]);
+            check_instance(&v, &v.rew, v.rew.roots[k]);
         if (v.oom)
             st = error_give(err, error_oom());
     }
     call_tree_free(&v.orig); /* a tree that was not built is all zeros: nothing to free */
     call_tree_free(&v.rew);
     strmap_free(&v.checked);
+    strmap_free(&v.known);
     free(docs_o);
     free(docs_r);
     if (st != VP_OK) {
