@@ -710,9 +710,18 @@ static void put(editor *e, node *map, const char *key, node *value)
         e->p->oom = true;
 }
 
+/* A flow collection that volpass adds to is written in block style: long
+ * added mounts read better on lines of their own. */
+static node *unflow(node *n)
+{
+    if (n && n->style == STYLE_FLOW)
+        n->style = STYLE_BLOCK;
+    return n;
+}
+
 static void push(editor *e, node *seq, node *item)
 {
-    if (!seq || !item || seq_push(e->p->mem, seq, item) != 0)
+    if (!unflow(seq) || !item || seq_push(e->p->mem, seq, item) != 0)
         e->p->oom = true;
 }
 
@@ -723,7 +732,7 @@ static node *list_field(editor *e, node *map, const char *key)
     if (v && v->kind == NODE_SEQUENCE)
         return v;
     node *seq = node_collection(e->p->mem, NODE_SEQUENCE, STYLE_ANY);
-    if (!map || !seq || map_set(e->p->mem, map, key, seq) != 0)
+    if (!unflow(map) || !seq || map_set(e->p->mem, map, key, seq) != 0)
         e->p->oom = true;
     return seq;
 }
@@ -735,7 +744,7 @@ static node *map_field(editor *e, node *map, const char *key)
     if (v && v->kind == NODE_MAPPING)
         return v;
     node *m = new_map(e);
-    if (!map || map_set(e->p->mem, map, key, m) != 0)
+    if (!unflow(map) || map_set(e->p->mem, map, key, m) != 0)
         e->p->oom = true;
     return m;
 }

@@ -1,0 +1,215 @@
+"""The volume scheme (the default): every corpus file converts with every
+hand-off preserved, as verify sees it, and validates against Argo's schema,
+or is refused with a checked reason; hand-written cases for each kind of
+difficulty compare with their expected output."""
+import collections
+import copy
+import json
+import os
+import tempfile
+import threading
+
+import jsonschema
+
+import reference
+from harness import VOLUME, expect
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CASES = os.path.join(HERE, "data", "volume")
+EXPECTED = os.path.join(CASES, "expected")
+SCHEMA_PATH = os.path.join(reference.SHARED, "corpus", "argo-workflow-schema.json")
+PVC = "persistentVolumeClaim: {claimName: pvc}"
+
+# Corpus files volpass refuses, with the reason.
+REFUSED = {
+    "k8s-patch-json-workflow.yaml": (3, "duplicate key 'annotations'"),
+}
+
+
+def _schema():
+    with open(SCHEMA_PATH) as f:
+        schema = json.load(f)
+    # Kubernetes' IntOrString takes both; the generated schema says string
+    # only, which Argo's own examples (ports, retry limits) do not follow.
+    schema["definitions"]["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = {"type": ["string", "integer"]}
+    return schema
+
+
+_SCHEMA = _schema()
+_VALIDATORS = {}
+
+
+def schema_errors(doc):
+    """Errors of a workflow document against the definition of its kind."""
+    kind = doc.get("kind")
+    if kind not in reference.WORKFLOW_KINDS:
+        return []
+    if kind not in _VALIDATORS:
+        sub = copy.copy(_SCHEMA)
+        sub.pop("oneOf")
+        sub["$ref"] = "#/definitions/io.argoproj.workflow.v1alpha1." + kind
+        _VALIDATORS[kind] = jsonschema.Draft202012Validator(sub)
+    return [f"{'.'.join(map(str, e.path))}: {e.message[:200]}" for e in _VALIDATORS[kind].iter_errors(doc)]
+
+
+def verify(ctx, original, rewritten_text):
+    """Runs volpass verify; returns the report. Fails on anything broken."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "rewritten.yaml")
+        with open(path, "w") as f:
+            f.write(rewritten_text)
+        proc = ctx.run(["verify", original, path, "--json"])
+    report = json.loads(proc.stdout) if proc.stdout.startswith("{") else None
+    expect(proc.returncode == 0 and report, f"verify failed ({proc.returncode}): {proc.stdout[:2000]}{proc.stderr}")
+    return report
+
+
+def check_output(ctx, original, text):
+    report = verify(ctx, original, text)
+    for doc in reference.load_all(text):
+        if isinstance(doc, dict):
+            errors = schema_errors(doc)
+            expect(not errors, f"not valid against Argo's schema: {errors[:3]}")
+    return report
+
+
+_counts = collections.Counter()
+_lock = threading.Lock()
+
+
+def check_corpus_file(ctx, path):
+    rel = os.path.relpath(path, reference.CORPUS)
+    proc = ctx.rewrite(path)
+    if rel in REFUSED:
+        code, words = REFUSED[rel]
+        expect(proc.returncode == code and words in proc.stderr and proc.stdout == "",
+               f"wanted exit {code} with '{words}': {proc.returncode} {proc.stderr}")
+        with _lock:
+            _counts["refused"] += 1
+        return
+    expect(proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}")
+    report = check_output(ctx, path, proc.stdout)
+    volume = sum(h["location"].startswith("volume ") for h in report["handoffs"])
+    with _lock:
+        _counts["converted"] += 1
+        _counts["handoffs"] += len(report["handoffs"])
+        _counts["through the volume"] += volume
+        _counts["kept as artifacts"] += len(report["handoffs"]) - volume
+        _counts["files with kept outputs"] += "stays a real artifact" in proc.stderr
+
+
+def summary():
+    print(f"volume scheme on the corpus: {_counts['converted']} files converted and verified, "
+          f"{_counts['refused']} refused; {_counts['handoffs']} hand-offs preserved, "
+          f"{_counts['through the volume']} through the volume and {_counts['kept as artifacts']} "
+          f"still real artifacts on both sides; {_counts['files with kept outputs']} files keep some "
+          f"output as an artifact (with a warning)")
+    expect(_counts["converted"] + _counts["refused"] == len(reference.corpus_files()), "not every file was seen")
+
+
+# ---- hand-written cases, with their expected output -------------------------
+
+def _read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def golden(ctx, source, expected, *args):
+    proc = ctx.run(["--input", source] + list(args))
+    expect(proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}")
+    want = _read(os.path.join(EXPECTED, expected))
+    expect(proc.stdout == want, f"output differs from expected/{expected}")
+    check_output(ctx, source, proc.stdout)
+    return proc
+
+
+def test_collisions(ctx):
+    proc = golden(ctx, os.path.join(CASES, "collisions.yaml"), "collisions.yaml", "--volume", PVC)
+    expect("output artifact 'rooted' stays a real artifact" in proc.stderr and
+           "its directory is /" in proc.stderr, proc.stderr)
+    expect("output artifact 'cached' stays a real artifact" in proc.stderr and
+           "already mounts a volume on /cache" in proc.stderr, proc.stderr)
+
+
+def test_sources_and_twins(ctx):
+    golden(ctx, os.path.join(CASES, "sources.yaml"), "sources.yaml", "--volume", PVC)
+
+
+def test_expressions_globals_hooks(ctx):
+    golden(ctx, os.path.join(CASES, "flow.yaml"), "flow.yaml", "--volume", PVC)
+
+
+def test_kinds_and_template_ref(ctx):
+    golden(ctx, os.path.join(CASES, "kinds.yaml"), "kinds.yaml", "--volume", PVC)
+
+
+def test_kinds_converted_apart(ctx):
+    """The WorkflowTemplate and the Workflow that calls it, converted separately,
+    come out as converting them together does."""
+    docs = _read(os.path.join(CASES, "kinds.yaml")).split("\n---\n")
+    together = reference.load_all(_read(os.path.join(EXPECTED, "kinds.yaml")))
+    with tempfile.TemporaryDirectory() as d:
+        for i, text in enumerate(docs[:2]):
+            path = os.path.join(d, f"doc{i}.yaml")
+            with open(path, "w") as f:
+                f.write(text + "\n")
+            proc = ctx.run(["--input", path, "--volume", PVC])
+            expect(proc.returncode == 0, proc.stderr)
+            expect(reference.load_all(proc.stdout) == [together[i]], f"document {i} differs when converted alone")
+
+
+def test_clashing_names(ctx):
+    golden(ctx, os.path.join(CASES, "clashes.yaml"), "clashes.yaml", "--volume", PVC)
+
+
+def test_keep_artifact(ctx):
+    golden(ctx, os.path.join(CASES, "keep.yaml"), "keep.yaml", "--volume", PVC,
+           "--keep-artifact", "mlpipeline-ui-metadata", "--keep-artifact", "mlpipeline-metrics")
+
+
+def test_volume_claim_template_and_name(ctx):
+    golden(ctx, os.path.join(reference.CORPUS, "artifact-passing.yaml"), "claim.yaml",
+           "--volume-claim-template", "{accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}",
+           "--volume-name", "shared")
+    proc = ctx.run(["--input", os.path.join(CASES, "clashes.yaml"), "--volume", PVC, "--volume-name", "data-storage"])
+    expect(proc.returncode == 4 and "--volume-name data-storage: the workflow already has a volume" in proc.stderr,
+           proc.stderr)
+    proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", PVC, "--volume-claim-template", "{}"])
+    expect(proc.returncode == 2 and "exclude each other" in proc.stderr, proc.stderr)
+
+
+def test_loops_refused(ctx):
+    proc = ctx.run(["--input", os.path.join(CASES, "loops.yaml"), "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "", f"exit {proc.returncode}")
+    expect(proc.stderr.strip().endswith(
+        "loops.yaml:21:13: error: template 'main': 'fan-out' runs in a loop (withItems, withParam or "
+        "withSequence), and Argo does not aggregate artifacts: its output artifact 'out' cannot be passed on"),
+        proc.stderr)
+
+
+def test_explain(ctx):
+    source = os.path.join(CASES, "sources.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--explain"])
+    expect(proc.returncode == 0 and proc.stderr == _read(os.path.join(EXPECTED, "sources.explain.txt")),
+           proc.stderr)
+    proc = ctx.run(["--input", source, "--volume", PVC, "--explain=json"])
+    decisions = json.loads(proc.stderr)
+    expect([(d["template"], d["artifact"], d["action"]) for d in decisions] == [
+        ("produce", "report", "converted"), ("show", "text", "kept"), ("count", "lines", "converted"),
+        ("show", "", "twin"), ("count", "", "twin")], str(decisions))
+    expect(all(d["line"] > 0 and d["detail"] for d in decisions), "decisions lack a line or a reason")
+
+
+def test_default_is_volume_and_kfp_stays(ctx):
+    proc = ctx.rewrite(os.path.join(reference.CORPUS, "artifact-passing.yaml"))
+    expect("/tmp/message" in proc.stdout and "mountPath: /tmp/message" in proc.stdout, "the default is not volume")
+    proc = ctx.rewrite(os.path.join(reference.CORPUS, "artifact-passing.yaml"), "--scheme", "kfp")
+    expect("{{workflow.uid}}_{{pod.name}}/hello-art" in proc.stdout, "kfp output changed")
+
+
+def tests(ctx):
+    cases = [(f"volume-corpus:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: check_corpus_file(ctx, p))
+             for p in reference.corpus_files()]
+    cases += [(f"volume:{name[5:]}", lambda fn=fn: fn(ctx))
+              for name, fn in sorted(globals().items()) if name.startswith("test_") and callable(fn)]
+    return cases
