@@ -231,22 +231,26 @@ static int is_stdio(const char *path)
     return !path || strcmp(path, "-") == 0;
 }
 
-static void print_error(const vp_error *e)
+/* FILE:LINE:COLUMN: SEVERITY: MESSAGE, leaving out what the message lacks. */
+static void print_message(const vp_error *e, const char *severity)
 {
     const char *file = vp_error_file(e);
     if (*file && vp_error_line(e))
-        fprintf(stderr, "%s:%lu:%lu: error: %s\n", file, vp_error_line(e), vp_error_column(e),
+        fprintf(stderr, "%s:%lu:%lu: %s: %s\n", file, vp_error_line(e), vp_error_column(e), severity,
                 vp_error_message(e));
-    else if (*file)
-        fprintf(stderr, "%s: error: %s\n", file, vp_error_message(e));
     else
-        fprintf(stderr, "volpass: error: %s\n", vp_error_message(e));
+        fprintf(stderr, "%s: %s: %s\n", *file ? file : "volpass", severity, vp_error_message(e));
+}
+
+static void print_error(const vp_error *e)
+{
+    print_message(e, "error");
 }
 
 static void print_warning(const vp_error *w, void *ctx)
 {
     (void)ctx;
-    fprintf(stderr, "%s: warning: %s\n", vp_error_file(w), vp_error_message(w));
+    print_message(w, "warning");
 }
 
 static int io_error(const char *what, const char *path)

@@ -654,12 +654,8 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
                 vol = specs[s]->as.items[k];
         if (!vol)
             continue;
-        static const char *const private_kinds[] = {"emptyDir", "configMap", "secret", "downwardAPI",
-                                                    "projected", "ephemeral", "hostPath", NULL};
-        for (const char *const *k = private_kinds; *k; k++)
-            if (map_get(vol, *k))
-                return fmt(v, "volume '%s' is a %s, which pods do not share", name, *k);
-        return NULL;
+        const char *kind = volume_private_kind(vol);
+        return kind ? fmt(v, "volume '%s' is a %s, which pods do not share", name, kind) : NULL;
     }
     const node *claims = map_get(root->wf->spec, "volumeClaimTemplates");
     for (size_t k = 0; claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)

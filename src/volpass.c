@@ -143,6 +143,14 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
                        : load_spec(&volume, opts->volume, "--volume", err);
     if (st != VP_OK)
         return st;
+    const char *private_kind = volume ? volume_private_kind(volume->docs[0].root) : NULL;
+    if (opts->scheme == VP_SCHEME_VOLUME && private_kind) {
+        vp_stream_free(volume);
+        return error_give(err, error_new(VP_EINVALID, "--volume", 1, 1,
+                                         "a %s volume is not shared between pods, so artifacts cannot "
+                                         "pass through it; use a ReadWriteMany persistentVolumeClaim "
+                                         "(or --volume-claim-template)", private_kind));
+    }
     scheme_ctx ctx = {&s->arena, s->filename, volume ? volume->docs[0].root : NULL,
                       opts->path_prefix ? opts->path_prefix : DEFAULT_PATH_PREFIX,
                       opts->on_warning, opts->warning_ctx,

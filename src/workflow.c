@@ -353,6 +353,16 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **e
     return r.err ? error_give(err, r.err) : VP_OK;
 }
 
+const char *volume_private_kind(const node *volume)
+{
+    static const char *const private_kinds[] = {"emptyDir", "configMap", "secret", "downwardAPI",
+                                                "projected", "ephemeral", "hostPath", NULL};
+    for (const char *const *k = private_kinds; *k; k++)
+        if (map_get(volume, *k))
+            return *k;
+    return NULL;
+}
+
 template *workflow_template(const workflow *wf, const char *name)
 {
     return strmap_get(&wf->by_name, name, strlen(name));

@@ -97,6 +97,11 @@ bool workflow_document(const node *root);
 vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **err);
 void workflow_free(workflow *wf);
 
+/* When a volume source (a spec.volumes entry or --volume) gives each pod
+ * its own storage (emptyDir, configMap, secret, ...) or one node's
+ * (hostPath), the name of that kind; NULL for storage pods can share. */
+const char *volume_private_kind(const node *volume);
+
 /* The template named `name`, or NULL. */
 template *workflow_template(const workflow *wf, const char *name);
 

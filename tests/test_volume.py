@@ -178,6 +178,13 @@ def test_volume_claim_template_and_name(ctx):
     expect(proc.returncode == 2 and "exclude each other" in proc.stderr, proc.stderr)
 
 
+def test_private_volume_refused(ctx):
+    for kind in ("emptyDir: {}", "hostPath: {path: /data}", "configMap: {name: c}"):
+        proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", kind])
+        expect(proc.returncode == 3 and "--volume:1:1: error: a " in proc.stderr and
+               "is not shared between pods" in proc.stderr, proc.stderr)
+
+
 def test_loops_refused(ctx):
     proc = ctx.run(["--input", os.path.join(CASES, "loops.yaml"), "--volume", PVC])
     expect(proc.returncode == 4 and proc.stdout == "", f"exit {proc.returncode}")
