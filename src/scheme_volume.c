@@ -1113,11 +1113,6 @@ static void register_globals(vplan *p, template *t, const workflow *wf)
     }
 }
 
-typedef struct applied {
-    vplan *p;
-    editor *e;
-} applied;
-
 static call_plan *plan_calls(vplan *p, tplan *tp)
 {
     call_plan *calls = arena_alloc(p->mem, (tp->t->ncalls + 1) * sizeof *calls);
@@ -1252,12 +1247,12 @@ static void apply_all(editor *e, template *t, call_plan **calls, size_t *next)
             apply_all(e, t->calls[c].inline_template, calls, next);
 }
 
-static size_t count_plans(vplan *p, template *t)
+static size_t count_plans(const template *t)
 {
     size_t n = 1;
     for (size_t c = 0; c < t->ncalls; c++)
         if (t->calls[c].inline_template)
-            n += count_plans(p, t->calls[c].inline_template);
+            n += count_plans(t->calls[c].inline_template);
     return n;
 }
 
@@ -1313,11 +1308,6 @@ static void apply_roots(editor *e, workflow *wf, const stream_calls *r)
         e->p->oom = true;
 }
 
-static void plan_entry(vplan *p, template *t, const workflow *wf)
-{
-    plan_all(p, t, wf);
-}
-
 vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
 {
     vplan p;
@@ -1330,7 +1320,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
 
     /* Plan: every template; who calls what; then the forms that depend on
      * callers (graph templates' inputs and outputs); then every call. */
-    each_template(&p, plan_entry);
+    each_template(&p, plan_all);
     each_template(&p, register_globals);
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
     if (!roots)
@@ -1343,7 +1333,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     size_t total = 0;
     for (size_t d = 0; d < tree->nwfs; d++)
         for (size_t i = 0; tree->wfs[d].root && i < tree->wfs[d].ntemplates; i++)
-            total += count_plans(&p, &tree->wfs[d].templates[i]);
+            total += count_plans(&tree->wfs[d].templates[i]);
     call_plan **calls = calloc(total + 1, sizeof *calls);
     if (!calls)
         p.oom = true;
