@@ -23,8 +23,8 @@ $(BUILD)/libvolpass.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/volpass: cli/main.c include/volpass.h $(BUILD)/libvolpass.a
-	$(CC) -Iinclude $(WARN) $(CFLAGS) cli/main.c $(BUILD)/libvolpass.a $(LDFLAGS) $(LDLIBS) -o $@
+$(BUILD)/volpass: $(wildcard cli/*.c cli/*.h) include/volpass.h $(BUILD)/libvolpass.a
+	$(CC) -Iinclude $(WARN) $(CFLAGS) $(wildcard cli/*.c) $(BUILD)/libvolpass.a $(LDFLAGS) $(LDLIBS) -o $@
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(BUILD)/libvolpass.a
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) $(UNIT_SRC) $(BUILD)/libvolpass.a $(LDFLAGS) $(LDLIBS) -o $@
@@ -55,3 +55,83 @@ clean:
 	rm -rf build build-asan
 
 .PHONY: all check asan valgrind demo ci clean
+
+# ---- fuzzing (fuzz/) ----------------------------------------------------
+# `make fuzz-build` builds the libFuzzer targets with clang in build-fuzz/;
+# `make fuzz FUZZ_SECONDS=60` runs each in turn for that long, with the
+# dictionary and the seed corpus, and fails when one finds a crash (its
+# input is left in build-fuzz/crashes/TARGET/). The inputs that once crashed
+# are kept in fuzz/regressions/TARGET/ and run by `make check`, without
+# libFuzzer, through fuzz/driver.c.
+
+FUZZ_CC ?= clang
+FUZZ_BUILD = build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = fuzz_load fuzz_volume fuzz_rewrite
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_OBJ = $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_SEEDS = ../shared/corpus/argo-examples tests/data examples
+
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) include/volpass.h | $(FUZZ_BUILD)/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h include/volpass.h $(FUZZ_OBJ)
+	$(FUZZ_CC) -Iinclude $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) $(LDLIBS) -o $@
+
+$(FUZZ_BUILD)/obj:
+	mkdir -p $@
+
+.SECONDARY: $(FUZZ_OBJ) # made through a pattern rule, yet worth keeping
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+
+# Seeds: every document we have, copied (flattened names) into the
+# git-ignored fuzz/corpus/docs/; each target grows fuzz/corpus/TARGET/.
+fuzz-corpus:
+	rm -rf fuzz/corpus/docs && mkdir -p fuzz/corpus/docs
+	find $(FUZZ_SEEDS) -type f | while read -r f; do \
+	  cp "$$f" "fuzz/corpus/docs/$$(echo "$$f" | sed 's|^\.\./shared/corpus/||; s|/|_|g')"; done
+
+fuzz: fuzz-build fuzz-corpus
+	set -e; for t in $(FUZZ_TARGETS); do \
+	  case $$t in fuzz_volume) seeds=fuzz/seeds/volume;; *) seeds=fuzz/corpus/docs;; esac; \
+	  mkdir -p fuzz/corpus/$$t fuzz/regressions/$$t $(FUZZ_BUILD)/crashes/$$t; \
+	  echo "== $$t for $(FUZZ_SECONDS)s"; \
+	  $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=25 -dict=fuzz/yaml.dict \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ -print_final_stats=1 \
+	    fuzz/corpus/$$t $$seeds fuzz/regressions/$$t; \
+	done
+
+# The regression driver: each target's logic with a plain main(), built
+# like the rest of $(BUILD) (so `make asan` and `make valgrind` cover it).
+FUZZ_REGRESS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz-regress/%)
+
+$(BUILD)/fuzz-regress/fuzz_%: fuzz/fuzz_%.c fuzz/driver.c fuzz/fuzz.h $(BUILD)/libvolpass.a
+	mkdir -p $(BUILD)/fuzz-regress
+	$(CC) -Iinclude $(WARN) $(CFLAGS) $< fuzz/driver.c $(BUILD)/libvolpass.a $(LDFLAGS) $(LDLIBS) -o $@
+
+check valgrind: $(FUZZ_REGRESS)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
+
+clean: fuzz-clean
+
+.PHONY: fuzz-build fuzz-corpus fuzz fuzz-clean
+
+# ---- benchmark (bench/) -------------------------------------------------
+# `make bench` generates workflows of 100 to 100,000 templates into the
+# git-ignored bench/out/ and times volpass on them against the reference and
+# against bench-floor, a bare libyaml parse-and-emit round trip; `make
+# bench-smoke` does the smallest size only. bench/README.md reads the table.
+
+$(BUILD)/bench-floor: bench/floor.c | $(BUILD)/obj
+	$(CC) $(WARN) $(CFLAGS) bench/floor.c $(LDFLAGS) $(LDLIBS) -o $@
+
+bench: $(BUILD)/volpass $(BUILD)/bench-floor
+	python3 bench/run.py --build $(BUILD)
+
+bench-smoke: $(BUILD)/volpass $(BUILD)/bench-floor
+	python3 bench/run.py --build $(BUILD) --smoke
+
+.PHONY: bench bench-smoke

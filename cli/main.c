@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "staging.h"
 #include "volpass.h"
 
 enum exit_code {
@@ -25,6 +26,7 @@ enum exit_code {
 
 static const char usage_text[] =
     "Usage: volpass [--input FILE] [--output FILE] --volume SPEC [options]\n"
+    "       volpass --in-place FILE... --volume SPEC [options]\n"
     "       volpass verify ORIGINAL REWRITTEN [--json]\n"
     "\n"
     "Rewrites Argo workflows so that artifacts pass through one shared volume\n"
@@ -38,6 +40,8 @@ static const char usage_text[] =
     "  -o, --output FILE       where to write (default, or '-': standard output);\n"
     "                          written to a temporary file and renamed, so FILE\n"
     "                          is untouched when anything fails\n"
+    "      --in-place          rewrite each FILE over itself; all of them change\n"
+    "                          only if every one is rewritten successfully\n"
     "      --volume SPEC       the volume source, YAML or JSON, e.g.\n"
     "                          \"persistentVolumeClaim: {claimName: my-pvc}\"\n"
     "      --volume-claim-template SPEC\n"
@@ -93,6 +97,9 @@ typedef struct cli {
     const char *files[2]; /* verify's ORIGINAL and REWRITTEN */
     enum { EXPLAIN_NONE, EXPLAIN_TEXT, EXPLAIN_JSON } explain;
     const char **keep;    /* --keep-artifact values */
+    bool in_place;
+    const char **in_place_files; /* FILE arguments of --in-place */
+    int nfiles;
 } cli;
 
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
@@ -160,6 +167,14 @@ static int parse_args(int argc, char **argv, cli *c)
             c->verify = true;
             continue;
         }
+        if (!c->verify_command && strcmp(arg, "--in-place") == 0) {
+            c->in_place = true;
+            continue;
+        }
+        if (!c->verify_command && arg[0] != '-') {
+            c->in_place_files[c->nfiles++] = arg; /* argc bounds the count */
+            continue;
+        }
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage_text, stdout);
             return -1;
@@ -217,6 +232,10 @@ static int parse_args(int argc, char **argv, cli *c)
             return usage_error("%s", "verify needs two files: ORIGINAL and REWRITTEN");
         return 0;
     }
+    if (c->nfiles && !c->in_place)
+        return usage_error("'%s': files are given with --in-place, or one with --input", c->in_place_files[0]);
+    if (c->in_place && (c->nfiles == 0 || c->input || c->output))
+        return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
     if (c->rewrite.volume && c->rewrite.volume_claim_template)
         return usage_error("%s", "--volume and --volume-claim-template exclude each other");
     if (c->rewrite.volume_claim_template)
@@ -294,17 +313,7 @@ static int read_all(FILE *in, size_t limit, char **data, size_t *len)
     return 0;
 }
 
-/* ---- output: a temporary file beside the target, renamed when complete -- */
-
-static char *temp_path; /* removed by the signal handler if we are killed mid-write */
-
-static void on_signal(int sig)
-{
-    if (temp_path)
-        unlink(temp_path);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
+/* ---- output ------------------------------------------------------------ */
 
 static int write_file(const char *data, size_t len, void *ctx)
 {
@@ -323,71 +332,25 @@ static int emit_to(const vp_stream *s, vp_format format, FILE *out)
     return st == VP_OK && fflush(out) == 0 ? 0 : -1;
 }
 
-static FILE *open_temp(const char *target, const struct stat *existing)
-{
-    size_t n = strlen(target);
-    temp_path = malloc(n + 32);
-    if (!temp_path)
-        return NULL;
-    const char *slash = strrchr(target, '/');
-    size_t dir = slash ? (size_t)(slash - target) + 1 : 0;
-    snprintf(temp_path, n + 32, "%.*s.%s.volpass-XXXXXX", (int)dir, target, target + dir);
-    int fd = mkstemp(temp_path);
-    if (fd < 0) {
-        free(temp_path);
-        temp_path = NULL;
-        return NULL;
-    }
-    mode_t mode;
-    if (existing) {
-        mode = existing->st_mode & 07777; /* keep the permissions of the file we replace */
-    } else {
-        mode_t mask = umask(0);
-        umask(mask);
-        mode = 0666 & ~mask;
-    }
-    FILE *f = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        close(fd);
-        unlink(temp_path);
-    }
-    return f;
-}
-
-/* A regular file is replaced whole: the output goes to a temporary file
- * beside it, synced, then renamed over it. */
-static int emit_to_file(const vp_stream *s, vp_format format, const char *target,
-                        const struct stat *existing)
-{
-    FILE *out = open_temp(target, existing);
-    if (!out)
-        return io_error("cannot create a temporary file beside it", target);
-    int failed = emit_to(s, format, out) != 0 || fsync(fileno(out)) != 0;
-    int saved = errno;
-    if (fclose(out) != 0 && !failed) {
-        failed = 1;
-        saved = errno;
-    }
-    if (!failed && rename(temp_path, target) != 0) {
-        failed = 1;
-        saved = errno;
-    }
-    if (failed) {
-        unlink(temp_path);
-        errno = saved;
-        return io_error("cannot write", target);
-    }
-    return EXIT_OK;
-}
-
+/* A regular file (or a new one) is staged and appears when the run commits;
+ * standard output, a device or a pipe is written directly (the rewrite is
+ * complete before the first byte goes out). */
 static int emit_output(const vp_stream *s, vp_format format, const char *target)
 {
     struct stat st;
     int exists = !is_stdio(target) && stat(target, &st) == 0;
-    if (!is_stdio(target) && (!exists || S_ISREG(st.st_mode)))
-        return emit_to_file(s, format, target, exists ? &st : NULL);
-    /* Standard output, or a device or pipe named on the command line: written
-     * directly (the rewrite is complete before the first byte goes out). */
+    if (!is_stdio(target) && (!exists || S_ISREG(st.st_mode))) {
+        FILE *out = stage_open(target, exists ? &st : NULL);
+        if (!out)
+            return io_error("cannot create a temporary file beside it", target);
+        if (emit_to(s, format, out) != 0) {
+            int saved = errno;
+            fclose(out);
+            errno = saved;
+            return io_error("cannot write", target);
+        }
+        return stage_close(out) == 0 ? EXIT_OK : io_error("cannot write", target);
+    }
     const char *name = is_stdio(target) ? "<stdout>" : target;
     FILE *out = is_stdio(target) ? stdout : fopen(target, "w");
     if (!out)
@@ -396,6 +359,17 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
     if (out != stdout && fclose(out) != 0)
         rc = -1;
     return rc == 0 ? EXIT_OK : io_error("cannot write", name);
+}
+
+/* Makes every staged output appear, or, after a failure, none. */
+static int finish_outputs(int rc)
+{
+    const char *failed = NULL;
+    if (rc != EXIT_OK)
+        stage_abort();
+    else if (stage_commit(&failed) != 0)
+        rc = io_error("cannot replace", failed);
+    return rc;
 }
 
 /* Reads and parses one input; prints the error and returns the exit code on failure. */
@@ -520,10 +494,11 @@ static int write_decisions(const cli *c, decisions *all)
     return st == VP_OK && !all->oom ? EXIT_OK : io_error("cannot write", "<stderr>");
 }
 
-static int run(const cli *c)
+/* Rewrites one input into `output`. */
+static int rewrite_one(const cli *c, const char *input, const char *output)
 {
     vp_stream *s = NULL, *original = NULL;
-    int rc = load_input(c, c->input, &s, c->verify ? &original : NULL);
+    int rc = load_input(c, input, &s, c->verify ? &original : NULL);
     if (rc != EXIT_OK)
         return rc;
     vp_error *err = NULL;
@@ -547,31 +522,46 @@ static int run(const cli *c)
         rc = verify_and_report(c, original, s, stderr, true);
     }
     if (rc == EXIT_OK)
-        rc = emit_output(s, c->format, c->output);
+        rc = emit_output(s, c->format, output);
     vp_stream_free(s);
     vp_stream_free(original);
     return rc;
 }
 
+/* With --in-place every file is rewritten over itself, and all of them
+ * change only if every one succeeded. */
+static int run(const cli *c)
+{
+    int rc = EXIT_OK;
+    if (c->nfiles == 0)
+        rc = rewrite_one(c, c->input, c->output);
+    for (int i = 0; i < c->nfiles && rc == EXIT_OK; i++)
+        rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i]);
+    return finish_outputs(rc);
+}
+
 int main(int argc, char **argv)
 {
     cli c = {NULL, NULL, VP_LOAD_OPTIONS_INIT, VP_REWRITE_OPTIONS_INIT, VP_FORMAT_AUTO,
-             false, false, false, {NULL, NULL}, EXPLAIN_NONE, NULL};
+             false, false, false, {NULL, NULL}, EXPLAIN_NONE, NULL, false, NULL, 0};
     c.keep = calloc((size_t)argc + 1, sizeof *c.keep);
-    if (!c.keep)
+    c.in_place_files = calloc((size_t)argc + 1, sizeof *c.in_place_files);
+    if (!c.keep || !c.in_place_files) {
+        free(c.keep);
+        free(c.in_place_files);
         return VP_ENOMEM;
+    }
     c.rewrite.keep_artifacts = c.keep;
     c.rewrite.on_warning = print_warning;
     int rc = parse_args(argc, argv, &c);
     if (rc != 0) {
         free(c.keep);
+        free(c.in_place_files);
         return rc < 0 ? EXIT_OK : rc;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
+    staging_init();
     rc = c.verify_command ? run_verify(&c) : run(&c);
-    free(temp_path);
     free(c.keep);
+    free(c.in_place_files);
     return rc;
 }

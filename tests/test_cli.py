@@ -203,3 +203,83 @@ def test_bundled_example(ctx):
 def tests(ctx):
     return [(f"cli:{name[5:]}", (lambda fn=fn: fn(ctx)))
             for name, fn in sorted(globals().items()) if name.startswith("test_") and callable(fn)]
+
+
+# ---- --in-place: every file changes, or none does -----------------------------
+
+def _two_workflows(d):
+    paths = [os.path.join(d, "a.yaml"), os.path.join(d, "b.yaml")]
+    for p in paths:
+        _write(p, _read(PASSING))
+    os.chmod(paths[0], 0o600)
+    return paths
+
+
+def test_in_place(ctx):
+    with _tmp() as d:
+        paths = _two_workflows(d)
+        proc = ctx.run(["--volume", VOLUME, "--in-place"] + paths)
+        expect(proc.returncode == 0 and proc.stdout == "", proc.stderr)
+        want = ctx.rewrite(PASSING).stdout
+        expect(all(_read(p) == want for p in paths), "a file was not rewritten")
+        expect(stat.S_IMODE(os.stat(paths[0]).st_mode) == 0o600, "permissions changed")
+        expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml"], f"files left: {os.listdir(d)}")
+
+
+def test_in_place_all_or_nothing(ctx):
+    with _tmp() as d:
+        paths = _two_workflows(d)
+        _write(paths[1], "spec: [unclosed\n")
+        before = [_read(p) for p in paths]
+        proc = ctx.run(["--volume", VOLUME, "--in-place"] + paths)
+        expect(proc.returncode == 3 and "b.yaml:2:1: error:" in proc.stderr, proc.stderr)
+        expect([_read(p) for p in paths] == before, "a file changed although another failed")
+        expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml"], f"files left: {os.listdir(d)}")
+
+
+def test_in_place_full_disk(ctx):
+    """A write that fails (here: the file size limit, as a full disk would) changes nothing."""
+    import resource
+    import signal
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail with EFBIG instead of dying
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+
+    with _tmp() as d:
+        paths = _two_workflows(d)
+        before = [_read(p) for p in paths]
+        proc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place"] + paths,
+                              capture_output=True, text=True, preexec_fn=small_files)
+        expect(proc.returncode == 5 and "a.yaml: error: cannot write: File too large" in proc.stderr, proc.stderr)
+        expect([_read(p) for p in paths] == before, "a file changed")
+        expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml"], f"files left: {os.listdir(d)}")
+
+
+def test_in_place_signal(ctx):
+    """Killed while a file is staged: the originals stay, the staged file goes."""
+    import signal
+    import time
+    with _tmp() as d:
+        paths = _two_workflows(d)
+        fifo = os.path.join(d, "c.yaml")
+        os.mkfifo(fifo)
+        before = [_read(p) for p in paths]
+        proc = subprocess.Popen(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place"] + paths + [fifo],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while time.time() < deadline and len([f for f in os.listdir(d) if "volpass-" in f]) < 2:
+            time.sleep(0.05)  # a.yaml and b.yaml staged; now it waits on the fifo
+        staged = [f for f in os.listdir(d) if "volpass-" in f]
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        expect(len(staged) == 2, f"staged files: {staged}")
+        expect(proc.returncode == -signal.SIGTERM, f"exit {proc.returncode}")
+        expect([_read(p) for p in paths] == before, "a file changed")
+        expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml", "c.yaml"], f"files left: {os.listdir(d)}")
+
+
+def test_in_place_usage(ctx):
+    _usage_error(ctx, ["--volume", VOLUME, PASSING], "files are given with --in-place")
+    _usage_error(ctx, ["--volume", VOLUME, "--in-place"], "--in-place takes the files to rewrite")
+    _usage_error(ctx, ["--volume", VOLUME, "--in-place", "-o", "x.yaml", PASSING], "no --input or --output")

@@ -1,0 +1,136 @@
+#define _POSIX_C_SOURCE 200809L
+
+#include "staging.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct staged {
+    char *target;
+    char *temp;
+} staged;
+
+/* Read by the signal handler: entries are complete before the count covers them. */
+static staged *files;
+static volatile sig_atomic_t nfiles;
+static size_t cap;
+
+static void on_signal(int sig)
+{
+    for (sig_atomic_t i = 0; i < nfiles; i++)
+        unlink(files[i].temp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void staging_init(void)
+{
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+}
+
+static mode_t new_file_mode(void)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+FILE *stage_open(const char *target, const struct stat *existing)
+{
+    if ((size_t)nfiles == cap) {
+        size_t bigger_cap = cap ? cap * 2 : 8;
+        staged *bigger = malloc(bigger_cap * sizeof *bigger);
+        if (!bigger)
+            return NULL;
+        if (nfiles)
+            memcpy(bigger, files, (size_t)nfiles * sizeof *bigger);
+        staged *old = files;
+        files = bigger; /* the handler sees either array whole */
+        free(old);
+        cap = bigger_cap;
+    }
+    size_t n = strlen(target);
+    char *temp = malloc(n + 32);
+    char *name = strdup(target);
+    if (!temp || !name) {
+        free(temp);
+        free(name);
+        return NULL;
+    }
+    const char *slash = strrchr(target, '/');
+    size_t dir = slash ? (size_t)(slash - target) + 1 : 0;
+    snprintf(temp, n + 32, "%.*s.%s.volpass-XXXXXX", (int)dir, target, target + dir);
+    int fd = mkstemp(temp);
+    if (fd < 0) {
+        int saved = errno;
+        free(temp);
+        free(name);
+        errno = saved;
+        return NULL;
+    }
+    files[nfiles] = (staged){name, temp};
+    nfiles++;
+    mode_t mode = existing ? existing->st_mode & 07777 : new_file_mode();
+    FILE *f = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+    }
+    return f;
+}
+
+int stage_close(FILE *f)
+{
+    int failed = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    int saved = errno;
+    if (fclose(f) != 0 && !failed) {
+        failed = 1;
+        saved = errno;
+    }
+    errno = saved;
+    return failed ? -1 : 0;
+}
+
+static void forget(void)
+{
+    for (sig_atomic_t i = 0; i < nfiles; i++) {
+        free(files[i].target);
+        free(files[i].temp);
+    }
+    nfiles = 0;
+}
+
+int stage_commit(const char **failed)
+{
+    for (sig_atomic_t i = 0; i < nfiles; i++)
+        if (rename(files[i].temp, files[i].target) != 0) {
+            int saved = errno;
+            static char target[4096];
+            snprintf(target, sizeof target, "%s", files[i].target);
+            *failed = target;
+            stage_abort();
+            errno = saved;
+            return -1;
+        }
+    forget();
+    free(files);
+    files = NULL;
+    cap = 0;
+    return 0;
+}
+
+void stage_abort(void)
+{
+    for (sig_atomic_t i = 0; i < nfiles; i++)
+        unlink(files[i].temp);
+    forget();
+    free(files);
+    files = NULL;
+    cap = 0;
+}
