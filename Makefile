@@ -33,13 +33,13 @@ $(BUILD)/obj:
 	mkdir -p $@
 
 check: all
-	python3 tests/run.py --build $(BUILD)
+	python3 tests/run.py --build $(BUILD) $(TEST_FLAGS)
 
 # The whole suite again, under sanitizers (a separate build tree) and valgrind.
 asan:
 	$(MAKE) BUILD=build-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" check
+	  LDFLAGS="-fsanitize=address,undefined" TEST_FLAGS=--instrumented check
 
 valgrind: all
 	python3 tests/run.py --build $(BUILD) --wrapper "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all"

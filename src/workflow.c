@@ -42,8 +42,11 @@ static node *field(reader *r, const node *map, const char *key, node_kind kind, 
     if (!v || r->err || is_null(v))
         return NULL;
     if (v->kind != kind) {
+        /* "spec.templates", but "template 'x': inputs" after a label that ends in a name */
+        size_t n = strlen(where);
+        const char *sep = n == 0 ? "" : where[n - 1] == '\'' ? ": " : ".";
         r->err = error_new(VP_EINVALID, r->file, v->line, v->column, "%s%s%s must be %s, not %s",
-                           where, *where ? "." : "", key,
+                           where, sep, key,
                            kind == NODE_MAPPING ? "a mapping" : kind == NODE_SEQUENCE ? "a list" : "a scalar",
                            kind_name(v));
         return NULL;
@@ -301,6 +304,10 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
                              NODE_MAPPING, where);
     else if (t->kind == TEMPLATE_CONTAINER_SET)
         t->container = main_container(r, n, where);
+    /* Rewrites add to these lists: they must be lists. */
+    field(r, t->container, "volumeMounts", NODE_SEQUENCE, where);
+    field(r, map_get(n, "containerSet"), "volumeMounts", NODE_SEQUENCE, where);
+    field(r, n, "volumes", NODE_SEQUENCE, where);
     snprintf(where, sizeof where, "template '%s': inputs", t->name);
     node *inputs = field(r, n, "inputs", NODE_MAPPING, where);
     t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, where);
@@ -334,6 +341,8 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **e
     wf->kind = kind && kind->kind == NODE_SCALAR ? kind->as.text : "Workflow";
     wf->spec = find_spec(&r, root);
     node *templates = field(&r, wf->spec, "templates", NODE_SEQUENCE, "spec");
+    field(&r, wf->spec, "volumes", NODE_SEQUENCE, "spec");
+    field(&r, wf->spec, "volumeClaimTemplates", NODE_SEQUENCE, "spec");
     if (templates) {
         wf->templates = model_alloc(&r, templates->len, sizeof(template));
         for (size_t i = 0; i < templates->len && !r.err; i++)

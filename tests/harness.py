@@ -8,7 +8,8 @@ VOLUME_DATA = {"persistentVolumeClaim": {"claimName": "data-volume"}}
 
 
 class Context:
-    def __init__(self, build, wrapper):
+    def __init__(self, build, wrapper, instrumented=False):
+        self.instrumented = instrumented or bool(wrapper)  # under ASan or valgrind: slow, no memory caps
         self.build = os.path.abspath(build)
         self.volpass = os.path.join(self.build, "volpass")
         self.wrapper = shlex.split(wrapper) if wrapper else []

@@ -47,8 +47,9 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--wrapper", default="", help="command to run volpass under, e.g. valgrind")
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
+    ap.add_argument("--instrumented", action="store_true", help="volpass is built with sanitizers")
     args = ap.parse_args()
-    ctx = harness.Context(args.build, args.wrapper)
+    ctx = harness.Context(args.build, args.wrapper, args.instrumented)
 
     passed, failed = run_unit(ctx) if not args.k else (0, 0)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2)

@@ -1,0 +1,180 @@
+"""Hostile input: each case ends in a clear error with a location (and the
+right exit status) or in a correct result, within a time limit and, for a
+plain build, a 1 GiB address-space limit. Prints a table of outcome, time
+and peak memory for each."""
+import os
+import subprocess
+import tempfile
+import threading
+import time
+
+import reference
+from harness import VOLUME, expect
+
+GIB = 1 << 30
+TIME_LIMIT = 20  # seconds; generous for a loaded 2-core machine, the cases take far less
+_results = []
+_lock = threading.Lock()
+
+BASE = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: hostile-
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: make
+        template: make
+    - - name: use
+        template: use
+        arguments:
+          artifacts:
+          - {name: in, from: "{{steps.make.outputs.artifacts.out}}"}
+  - name: make
+    container: {image: busybox, command: [sh, -c, "echo hi > /tmp/out"]}
+    outputs:
+      artifacts:
+      - {name: out, path: /tmp/out}
+  - name: use
+    inputs:
+      artifacts:
+      - {name: in, path: /tmp/in}
+    container: {image: busybox, command: [cat, /tmp/in]}
+"""
+
+
+def run_case(ctx, name, data, status, words=None, heavy=False, check_output=None):
+    """Feeds `data` (bytes) to volpass; checks the exit status and that an
+    error names a position: FILE:LINE:COLUMN (or FILE: for whole-file limits);
+    a success's output goes to `check_output(path)`."""
+    if heavy and ctx.instrumented:
+        return  # too slow under valgrind, and ASan cannot run under a 1 GiB cap
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "input.yaml")
+        with open(path, "wb") as f:
+            f.write(data)
+        out = os.path.join(d, "out.yaml")
+        errors, rss_file = os.path.join(d, "stderr"), os.path.join(d, "rss")
+        # GNU time measures its own child, which a small process forked: not
+        # this large Python one, whose peak a fork would carry over.
+        launcher = ["/usr/bin/time", "-f", "%M", "-o", rss_file]
+        if not ctx.instrumented:  # ASan cannot run under the cap, valgrind needs more
+            launcher += ["prlimit", f"--as={GIB}"]
+        started = time.time()
+        with open(errors, "wb") as err:
+            proc = subprocess.Popen(launcher + ctx.wrapper + [ctx.volpass, "--input", path, "--output", out,
+                                                              "--volume", VOLUME],
+                                    stdout=subprocess.DEVNULL, stderr=err)
+            try:
+                returncode = proc.wait(timeout=TIME_LIMIT * (20 if ctx.instrumented else 1))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise AssertionError(f"{name}: still running after the time limit")
+        elapsed = time.time() - started
+        with open(errors, "rb") as f:
+            stderr = f.read().decode("utf-8", "replace")
+        if "Command exited with non-zero status" in stderr or "Command terminated by signal" in stderr:
+            stderr = stderr[:stderr.rfind("Command ")]  # GNU time's own line
+        with open(rss_file) as f:
+            rss_kib = int(f.read().split()[-1])
+        wrote = os.path.exists(out)
+        with _lock:
+            _results.append((name, len(data), returncode, elapsed, rss_kib))
+        expect(proc.returncode == status, f"{name}: exit {proc.returncode}, wanted {status}: {stderr[:300]}")
+        if status == 0:
+            expect(wrote, f"{name}: no output")
+            if check_output:
+                check_output(out)
+            return
+        expect(not wrote, f"{name}: an output file was written despite the error")
+        expect(stderr.startswith(path + ":"), f"{name}: the error does not name the file: {stderr[:200]}")
+        if words:
+            expect(words in stderr, f"{name}: '{words}' not in: {stderr[:300]}")
+
+
+def _laughs(levels):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+CASES = {
+    "billion laughs": lambda: (_laughs(9), 6, "aliases expand to more than 1000000 nodes", False),
+    "100,000 nested [": lambda: (b"[" * 100000, 6, ":1:1001: error: nesting deeper than 1000 levels", False),
+    "100,000 nested {a:": lambda: (b"{a: " * 100000, 6, "nesting deeper than 1000 levels", False),
+    "100,000 nested block maps": lambda: ("".join(" " * i + "a:\n" for i in range(1200)).encode(), 6,
+                                          ":1001:1001: error: nesting deeper", False),
+    "100 MB scalar": lambda: (b"a: " + b"x" * (100 << 20) + b"\n", 0, None, True),
+    "1,000,000 keys": lambda: ("".join(f"k{i}: {i}\n" for i in range(1000000)).encode(), 0, None, True),
+    "invalid UTF-8": lambda: (BASE.encode().replace(b"busybox", b"busy\xffbox", 1), 3,
+                              ":18:28: error: invalid leading UTF-8 octet", False),
+    "overlong UTF-8": lambda: (BASE.encode().replace(b"hostile-", b"host\xc0\xafile-", 1), 3,
+                               ":4:21: error: invalid length of a UTF-8 sequence", False),
+    "UTF-16 surrogate": lambda: (b"a: \xed\xa0\x80\n", 3, ":1:4: error: invalid Unicode character", False),
+    "NUL byte": lambda: (b"a: b\x00c\n", 3, ":1:5: error: control characters are not allowed", False),
+    "duplicate key": lambda: (BASE.replace("  entrypoint: main\n", "  entrypoint: main\n  entrypoint: other\n").encode(),
+                              3, ":7:3: error: duplicate key 'entrypoint'", False),
+    "templates a string": lambda: (BASE[:BASE.index("  templates:")].encode() + b"  templates: nope\n", 3,
+                                   ":7:14: error: spec.templates must be a list, not a scalar", False),
+    "spec a list": lambda: (b"kind: Workflow\nspec: [1, 2]\n", 3, ":2:7: error: spec must be a mapping, not a list", False),
+    "template a scalar": lambda: (b"kind: Workflow\nspec:\n  templates: [oops]\n", 3,
+                                  ":3:15: error: each template must be a mapping, not a scalar", False),
+    "artifacts a mapping": lambda: (BASE.replace("      artifacts:\n      - {name: in, path: /tmp/in}",
+                                                 "      artifacts: {name: in}").encode(), 3,
+                                    "template 'use': inputs.artifacts must be a list, not a mapping", False),
+    "name a list": lambda: (BASE.replace("- name: make\n    container", "- name: [make]\n    container").encode(), 3,
+                            ":17:11: error: template.name must be a scalar, not a list", False),
+    "path a number": lambda: (BASE.replace("path: /tmp/in", "path: 42").encode(), 4,
+                              "input artifact 'in' at 42 cannot be mounted", False),
+    "tasks a mapping": lambda: (b"kind: Workflow\nspec:\n  templates:\n  - name: m\n    dag: {tasks: {a: b}}\n", 3,
+                                "template 'm': dag.tasks must be a list, not a mapping", False),
+    "steps of scalars": lambda: (b"kind: Workflow\nspec:\n  templates:\n  - name: m\n    steps: [x]\n", 3,
+                                 "each group of steps must be a list, not a scalar", False),
+    "arguments a list": lambda: (BASE.replace("        arguments:\n          artifacts:\n          - {name: in, from: \"{{steps.make.outputs.artifacts.out}}\"}",
+                                              "        arguments: [1]").encode(), 3,
+                                 ":14:20: error: template 'main', step 'use': arguments must be a mapping, not a list", False),
+    "volumeMounts a mapping": lambda: (BASE.replace("command: [cat, /tmp/in]}", "command: [cat, /tmp/in], volumeMounts: {a: b}}").encode(), 3,
+                                       "template 'use': volumeMounts must be a list, not a mapping", False),
+    "empty input": lambda: (b"", 0, None, False),
+    "empty documents": lambda: (b"---\n---\n...\n", 0, None, False),
+    "10,000 documents": lambda: (("---\n".join([BASE] * 10000)).encode(), 0, None, True),
+    "truncated in a string": lambda: (BASE[:BASE.index("hi > /tmp/out") + 3].encode(), 3,
+                                      "error: found unexpected end of stream", False),
+    "truncated in a flow": lambda: (BASE[:BASE.index("{name: out") + 6].encode(), 3, "error:", False),
+    "truncated at a line": lambda: (BASE[:BASE.index("  - name: use")].encode(), 0, None, False),
+    "huge depth via aliases": lambda: (b"a: &a " + b"[" * 990 + b"1" + b"]" * 990 + b"\nb: " + b"[" * 20 + b"*a" + b"]" * 20 + b"\n",
+                                       6, ":2:24: error: alias '*a' nests deeper than 1000 levels", False),
+}
+
+
+def _all_rewritten(path):
+    with open(path) as f:
+        docs = reference.load_all(f.read())
+    expect(len(docs) == 10000 and all(d["spec"]["volumes"][0]["name"] == "data-storage" for d in docs),
+           "not every document was rewritten")
+
+
+def _whole_scalar(path):
+    expect(os.path.getsize(path) == (100 << 20) + 4, "the scalar did not come through whole")
+
+
+OUTPUT_CHECKS = {"10,000 documents": _all_rewritten, "100 MB scalar": _whole_scalar}
+
+
+def check_case(ctx, name):
+    data, status, words, heavy = CASES[name]()
+    run_case(ctx, name, data, status, words, heavy, OUTPUT_CHECKS.get(name))
+
+
+def summary():
+    print("hostile inputs (input, bytes, exit status, seconds, peak RSS):")
+    for name, size, rc, elapsed, rss in sorted(_results):
+        print(f"  {name:28} {size:>11} exit {rc:>2} {elapsed:6.2f}s {rss / 1024:8.1f} MiB")
+
+
+def tests(ctx):
+    return [(f"hostile:{name}", lambda name=name: check_case(ctx, name)) for name in CASES]
