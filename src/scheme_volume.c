@@ -876,7 +876,7 @@ static char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char 
         if (literal) {
             tb_put(p, &b, literal, strlen(literal));
             changed = true;
-        } else if (r.artifact && r.rest.len == 0 && is_graph(scope->t) &&
+        } else if (r.artifact && r.rest.len == 0 && !runs_pod(scope->t) && /* dags, steps, the workflow's hooks */
                    ref_backing(p, scope, r, &param, NULL) == BACK_VOLUME && param) {
             const char *head = r.kind == REF_OUTPUT ? fmt(p, "{{%s.%.*s.outputs.parameters.", r.steps ? "steps" : "tasks", (int)r.step.len, r.step.s)
                              : r.kind == REF_INPUT ? "{{inputs.parameters."
