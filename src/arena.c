@@ -1,6 +1,7 @@
 #include "arena.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,4 +78,16 @@ char *arena_strndup(arena *a, const char *s, size_t len)
         memcpy(p, s, len);
     p[len] = '\0';
     return p;
+}
+
+char *arena_vprintf(arena *a, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    char *s = n >= 0 ? arena_alloc(a, (size_t)n + 1) : NULL;
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
 }

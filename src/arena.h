@@ -3,6 +3,7 @@
 #ifndef VP_ARENA_H
 #define VP_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct arena_chunk arena_chunk;
@@ -21,5 +22,11 @@ void *arena_alloc(arena *a, size_t size);
 
 /* Copies `len` bytes and appends a NUL. */
 char *arena_strndup(arena *a, const char *s, size_t len);
+
+/* printf into the arena; NULL when out of memory. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+char *arena_vprintf(arena *a, const char *fmt, va_list ap);
 
 #endif

@@ -41,17 +41,10 @@ static const char *VP_PRINTF(2, 3) fmt(vctx *v, const char *f, ...)
 {
     va_list ap;
     va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
+    char *s = arena_vprintf(&v->r->mem, f, ap);
     va_end(ap);
-    char *s = n >= 0 ? arena_alloc(&v->r->mem, (size_t)n + 1) : NULL;
-    if (!s) {
-        v->oom = true;
-        return "";
-    }
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return s;
+    v->oom |= !s;
+    return s ? s : "";
 }
 
 static const char *span_str(vctx *v, span s)
@@ -125,21 +118,13 @@ static bool first_visit(vctx *v, const void *p)
 
 static const artifact *find_artifact(const artifact_list *l, span name)
 {
-    for (size_t i = 0; i < l->count; i++)
-        if (span_is(name, l->items[i].name))
-            return &l->items[i];
-    return NULL;
+    size_t i = artifact_index(l, name.s, name.len);
+    return i == NOT_FOUND ? NULL : &l->items[i];
 }
 
 static node *find_parameter(const node *list, span name)
 {
-    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++)
-        if (list->as.items[i]->kind == NODE_MAPPING) {
-            const node *n = map_get(list->as.items[i], "name");
-            if (n && n->kind == NODE_SCALAR && span_is(name, n->as.text))
-                return list->as.items[i];
-        }
-    return NULL;
+    return parameter_named(list, name.s, name.len);
 }
 
 static span text_span(const char *s)
@@ -150,17 +135,6 @@ static span text_span(const char *s)
 static const char *scalar_text(const node *n)
 {
     return n && n->kind == NODE_SCALAR ? n->as.text : NULL;
-}
-
-static bool is_graph(const template *t)
-{
-    return t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS;
-}
-
-static bool runs_pod(const template *t)
-{
-    return t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT ||
-           t->kind == TEMPLATE_CONTAINER_SET;
 }
 
 /* ---- where an artifact comes from (original and rewrite alike) -------- */
@@ -235,7 +209,7 @@ static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref 
         unresolved(os, fmt(v, "'%s' has no output artifact '%s'", x->path, span_str(v, r.name)));
         return;
     }
-    if (!is_graph(x->tmpl)) {
+    if (!template_is_graph(x->tmpl)) {
         add_origin(os, (origin){ORIGIN_OUTPUT, x, out->name, sub, NULL});
         return;
     }
@@ -766,7 +740,7 @@ static void check_source_kept(vctx *v, const instance *orig, const artifact *in,
 static void find_handoffs(instance *i, void *ctx)
 {
     vctx *v = ctx;
-    if (!runs_pod(i->tmpl))
+    if (!template_runs_pod(i->tmpl))
         return;
     for (size_t k = 0; k < i->tmpl->inputs.count; k++) {
         const artifact *in = &i->tmpl->inputs.items[k];
@@ -781,7 +755,7 @@ static void find_handoffs(instance *i, void *ctx)
             if (from->kind != ORIGIN_OUTPUT || !in->path)
                 continue;
             const artifact *out = find_artifact(&from->producer->tmpl->outputs, text_span(from->output));
-            if (!out || !out->path || !runs_pod(from->producer->tmpl))
+            if (!out || !out->path || !template_runs_pod(from->producer->tmpl))
                 continue;
             handoff h = {from->producer, i, from->output, in->name, from->sub_path,
                          out->path->as.text, in->path->as.text};
@@ -860,7 +834,7 @@ static void check_reference(scan *s, const node *at, span e)
         problem(v, at, t, "parameter '%s' is used but not declared", span_str(v, r.name));
     else if (r.kind == REF_INPUT && r.artifact && !find_artifact(&t->inputs, r.name))
         problem(v, at, t, "reference {{%s}} points at no input artifact", span_str(v, e));
-    else if (r.kind == REF_OUTPUT && is_graph(t)) {
+    else if (r.kind == REF_OUTPUT && template_is_graph(t)) {
         const instance *x = instance_sibling(s->tree, s->i, r.step);
         bool found = x && x->tmpl &&
                      (r.artifact ? find_artifact(&x->tmpl->outputs, r.name) != NULL
@@ -950,7 +924,7 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
     if (first_visit(v, i->tmpl)) {
         scan s = {v, tree, i};
         scan_node(&s, i->tmpl->node, false);
-        if (runs_pod(i->tmpl)) {
+        if (template_runs_pod(i->tmpl)) {
             check_mounts(v, i);
             check_outputs_writable(v, i);
         }

@@ -372,6 +372,24 @@ const char *volume_private_kind(const node *volume)
     return NULL;
 }
 
+size_t artifact_index(const artifact_list *l, const char *name, size_t len)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strlen(l->items[i].name) == len && memcmp(l->items[i].name, name, len) == 0)
+            return i;
+    return NOT_FOUND;
+}
+
+node *parameter_named(const node *list, const char *name, size_t len)
+{
+    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++) {
+        const node *n = map_get(list->as.items[i], "name");
+        if (n && n->kind == NODE_SCALAR && n->len == len && memcmp(n->as.text, name, len) == 0)
+            return list->as.items[i];
+    }
+    return NULL;
+}
+
 template *workflow_template(const workflow *wf, const char *name)
 {
     return strmap_get(&wf->by_name, name, strlen(name));

@@ -102,6 +102,26 @@ void workflow_free(workflow *wf);
  * (hostPath), the name of that kind; NULL for storage pods can share. */
 const char *volume_private_kind(const node *volume);
 
+static inline bool template_is_graph(const template *t)
+{
+    return t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS;
+}
+
+/* Container, script and containerSet templates: the ones that run a pod. */
+static inline bool template_runs_pod(const template *t)
+{
+    return t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT ||
+           t->kind == TEMPLATE_CONTAINER_SET;
+}
+
+#define NOT_FOUND ((size_t)-1)
+
+/* Index of the artifact named name[0, len) in `l`, or NOT_FOUND. */
+size_t artifact_index(const artifact_list *l, const char *name, size_t len);
+
+/* The item named name[0, len) of a parameters list, or NULL. */
+node *parameter_named(const node *list, const char *name, size_t len);
+
 /* The template named `name`, or NULL. */
 template *workflow_template(const workflow *wf, const char *name);
 

@@ -1,0 +1,113 @@
+/* The volume scheme's plan: what happens to every artifact of every
+ * template and every call, decided for the whole stream before anything is
+ * edited (src/volume_plan.c), then carried out (src/scheme_volume.c). */
+#ifndef VP_VOLUME_PLAN_H
+#define VP_VOLUME_PLAN_H
+
+#include "calltree.h"
+#include "error.h"
+#include "refs.h"
+#include "scheme.h"
+
+#define SUBPATH_SUFFIX "-subpath"
+#define MAX_TWINS 8
+
+/* What happens to one artifact of a template. */
+typedef struct art_plan {
+    const artifact *a;
+    const char *param;      /* parameter carrying its location on the volume */
+    const char *global;     /* outputs with globalName: the parameter's globalName */
+    const char *path;       /* normalised artifact path */
+    const char *mount_dir;  /* outputs: the directory mounted from the volume */
+    const char *file;       /* outputs: name under mount_dir; "" when the artifact is the directory */
+    size_t mount;           /* outputs: which of the template's output mounts */
+    bool convert;           /* outputs: passed through the volume; inputs: in the default form */
+    bool keep;              /* outputs: the artifact stays declared (own destination, --keep-artifact) */
+    const char *why_kept;
+} art_plan;
+
+/* A directory of a pod's outputs, mounted from the volume. */
+typedef struct out_mount {
+    const char *dir;
+    const char *key; /* the last part of its subPath */
+} out_mount;
+
+/* A copy of a template in another form (other inputs through the volume). */
+typedef struct twin {
+    bool *mask; /* per input: converted */
+    const char *name;
+    const workflow *home; /* the document it is added to */
+} twin;
+
+typedef struct tplan tplan;
+
+typedef struct caller {
+    tplan *scope; /* the graph template (or the workflow's start) that makes the call */
+    const call_site *c;
+} caller;
+
+/* The plan of one template. */
+struct tplan {
+    template *t;
+    const workflow *wf;
+    art_plan *in, *out;
+    out_mount *mounts;
+    size_t nmounts;
+    twin twins[MAX_TWINS];
+    size_t ntwins;
+    int graph_outputs_state; /* 0 not computed, 1 computing, 2 done */
+    int graph_inputs_state;  /* likewise */
+    caller *callers;         /* every call of this template in the stream */
+    size_t ncallers, callers_cap;
+};
+
+/* The plan of one call: which form of its target it calls. */
+typedef struct call_plan {
+    const call_site *c;
+    tplan *target;        /* NULL when the target is outside the stream */
+    const char *twin;     /* call this twin instead, or NULL */
+    const workflow *twin_home;
+    const bool *mask;     /* the form it calls (default mask or a twin's) */
+} call_plan;
+
+/* The plan of the whole stream. */
+typedef struct vplan {
+    const scheme_ctx *ctx;
+    call_tree *tree;
+    strmap plans;       /* template pointer bytes -> tplan */
+    strmap globals;     /* artifact globalName -> parameter globalName */
+    arena *mem;         /* the stream's arena: names end up in the documents */
+    vp_error *err;
+    bool oom;
+} vplan;
+
+/* How an artifact reference is carried after the rewrite. */
+typedef enum backing { BACK_VOLUME, BACK_ARTIFACT, BACK_UNKNOWN } backing;
+
+/* The calls that start a workflow: spec.arguments to the entrypoint, and
+ * the workflow's exit handler and hooks. */
+typedef struct stream_calls {
+    tplan *scope;         /* a pseudo-template whose calls are the handlers */
+    call_plan *handlers;
+    call_site entry;      /* spec.arguments, as a call of the entrypoint */
+    call_plan entry_plan;
+} stream_calls;
+
+/* printf into the stream's arena (where names end up in the documents). */
+const char *plan_fmt(vplan *p, const char *f, ...) VP_PRINTF(2, 3);
+
+/* The plan of template `t`, or NULL when `t` is not in the stream. */
+tplan *plan_of(const vplan *p, const template *t);
+
+/* Whether reference `r`, written in dag or steps template `scope`, names
+ * data on the volume after the rewrite or a real artifact; in *param the
+ * parameter that carries its location. */
+backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at);
+
+/* Plans the whole stream: every template, call and root. On a refusal
+ * p->err is set and nothing should be applied. *calls gets, per template in
+ * stream order (inline templates after their parent), its calls' plans;
+ * *roots, per document, the calls that start it; *volume the volume's name. */
+void volume_plan(vplan *p, call_plan ***calls, stream_calls **roots, const char **volume);
+
+#endif
