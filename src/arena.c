@@ -51,27 +51,31 @@ static int arena_grow(arena *a, size_t need)
     return 0;
 }
 
+/* Takes `size` bytes from the head chunk at a multiple of `align`. */
+static void *take(arena *a, size_t size, size_t align)
+{
+    if (size > SIZE_MAX - 16)
+        return NULL;
+    size_t at = a->head ? (a->used + align - 1) & ~(align - 1) : 0;
+    if (!a->head || at > a->capacity || a->capacity - at < size) {
+        if (arena_grow(a, size ? size : 1) != 0)
+            return NULL;
+        at = 0;
+    }
+    a->used = at + size;
+    return (char *)a->head->data + at;
+}
+
 void *arena_alloc(arena *a, size_t size)
 {
-    if (size > SIZE_MAX - 8)
-        return NULL;
-    size = (size + 7) & ~(size_t)7;
-    if (size == 0)
-        size = 8;
-    if (!a->head || a->capacity - a->used < size) {
-        if (arena_grow(a, size) != 0)
-            return NULL;
-    }
-    void *p = (char *)a->head->data + a->used;
-    a->used += size;
-    return p;
+    return take(a, size ? size : 1, 8);
 }
 
 char *arena_strndup(arena *a, const char *s, size_t len)
 {
     if (len == SIZE_MAX)
         return NULL;
-    char *p = arena_alloc(a, len + 1);
+    char *p = take(a, len + 1, 1); /* text needs no alignment: pack it */
     if (!p)
         return NULL;
     if (len)

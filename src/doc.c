@@ -58,7 +58,7 @@ node *node_copy(arena *a, const node *n)
         return c->as.text ? c : NULL;
     }
     size_t count = slots(n);
-    c->cap = (uint32_t)count;
+    c->grown = 0;
     c->as.items = NULL;
     if (count == 0)
         return c;
@@ -93,13 +93,26 @@ bool scalar_is(const node *n, const char *text)
            memcmp(n->as.text, text, n->len) == 0;
 }
 
+/* The slots allocated for n's items. A loaded collection has exactly its
+ * items; one that grew has the next power of two (at least 4). */
+static size_t capacity(const node *n)
+{
+    size_t used = slots(n);
+    if (!n->grown)
+        return used;
+    size_t cap = 4;
+    while (cap < used)
+        cap *= 2;
+    return cap;
+}
+
 /* Makes room for `extra` more slots, doubling so that appends stay amortised O(1). */
 static int reserve(arena *a, node *n, size_t extra)
 {
     size_t need = slots(n) + extra;
-    if (need <= n->cap)
+    if (need <= capacity(n))
         return 0;
-    size_t cap = n->cap ? (size_t)n->cap * 2 : 4;
+    size_t cap = 4;
     while (cap < need)
         cap *= 2;
     if (cap > UINT32_MAX)
@@ -110,7 +123,7 @@ static int reserve(arena *a, node *n, size_t extra)
     if (slots(n))
         memcpy(items, n->as.items, slots(n) * sizeof(node *));
     n->as.items = items;
-    n->cap = (uint32_t)cap;
+    n->grown = 1;
     return 0;
 }
 

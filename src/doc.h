@@ -24,13 +24,14 @@ typedef enum node_style {
     STYLE_FLOW
 } node_style;
 
+/* 32 bytes: a large workflow has millions of nodes. */
 typedef struct node {
     uint8_t kind;   /* node_kind */
     uint8_t style;  /* node_style */
+    uint8_t grown;  /* collections: items were reallocated to a power-of-two capacity */
+    uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
     uint32_t line;  /* 1-based source position; 0 for nodes volpass created */
     uint32_t column;
-    uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
-    uint32_t cap;   /* collections: allocated slots (a mapping uses two per pair) */
     const char *tag; /* explicit tag as written (resolved by libyaml), else NULL */
     union {
         const char *text;    /* scalars: NUL-terminated UTF-8 */

@@ -269,7 +269,6 @@ static int on_collection_end(loader *l)
         memcpy(n->as.items, items, count * sizeof(node *));
     }
     n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
-    n->cap = (uint32_t)count;
     l->nchildren = f.base;
     if (f.anchor) {
         f.anchor->complete = true;

@@ -23,6 +23,7 @@ typedef struct editor {
     vplan *p;
     const char *volume;
     const char *prefix;
+    strmap keys; /* one node per key text: mappings volpass adds share their keys */
 } editor;
 
 static node *str(editor *e, const char *s)
@@ -39,9 +40,19 @@ static node *new_map(editor *e)
     return n;
 }
 
-static void put(editor *e, node *map, const char *key, node *value)
+/* Keys are never changed in place, so the thousands of "name" and
+ * "mountPath" keys a large rewrite adds can be one node each. */
+static node *key(editor *e, const char *text)
 {
-    if (!map || !value || map_push(e->p->mem, map, str(e, key), value) != 0)
+    node *k = strmap_get(&e->keys, text, strlen(text));
+    if (!k && (!(k = str(e, text)) || strmap_put(&e->keys, k->as.text, k->len, k) != 0))
+        e->p->oom = true;
+    return k;
+}
+
+static void put(editor *e, node *map, const char *name, node *value)
+{
+    if (!map || !value || map_push(e->p->mem, map, key(e, name), value) != 0)
         e->p->oom = true;
 }
 
@@ -505,7 +516,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     const char *volume = NULL;
     volume_plan(&p, &calls, &roots, &volume);
     if (!p.err && !p.oom) { /* edit only when nothing was refused */
-        editor e = {&p, volume, ctx->path_prefix};
+        editor e = {&p, volume, ctx->path_prefix, {NULL, 0, 0}};
         size_t next = 0;
         for (size_t d = 0; d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
@@ -516,6 +527,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
             apply_roots(&e, wf, &roots[d]);
             add_volume(&e, wf);
         }
+        strmap_free(&e.keys);
     }
     free(calls);
     free(roots);
