@@ -64,12 +64,16 @@ def verify(ctx, original, rewritten_text):
     return report
 
 
-def check_output(ctx, original, text):
-    report = verify(ctx, original, text)
+def check_schema(text):
     for doc in reference.load_all(text):
         if isinstance(doc, dict):
             errors = schema_errors(doc)
             expect(not errors, f"not valid against Argo's schema: {errors[:3]}")
+
+
+def check_output(ctx, original, text):
+    report = verify(ctx, original, text)
+    check_schema(text)
     return report
 
 
@@ -79,7 +83,7 @@ _lock = threading.Lock()
 
 def check_corpus_file(ctx, path):
     rel = os.path.relpath(path, reference.CORPUS)
-    proc = ctx.rewrite(path)
+    proc = ctx.rewrite(path, "--verify")  # verify in the same process: exit 1 and the report if broken
     if rel in REFUSED:
         code, words = REFUSED[rel]
         expect(proc.returncode == code and words in proc.stderr and proc.stdout == "",
@@ -88,7 +92,12 @@ def check_corpus_file(ctx, path):
             _counts["refused"] += 1
         return
     expect(proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}")
-    report = check_output(ctx, path, proc.stdout)
+    check_schema(proc.stdout)
+    if ctx.wrapper:  # under valgrind, --verify said enough; the counts come from plain runs
+        with _lock:
+            _counts["converted"] += 1
+        return
+    report = verify(ctx, path, proc.stdout)
     volume = sum(h["location"].startswith("volume ") for h in report["handoffs"])
     with _lock:
         _counts["converted"] += 1
