@@ -132,6 +132,13 @@ def golden(ctx, source, expected, *args):
     return proc
 
 
+def test_different_file_names(ctx):
+    """Point 1: the producer writes /tmp/hello_world.txt, the consumer reads /tmp/message."""
+    proc = golden(ctx, os.path.join(reference.CORPUS, "artifact-passing.yaml"), "artifact-passing.yaml",
+                  "--volume", PVC)
+    expect(proc.stderr == "", proc.stderr)
+
+
 def test_collisions(ctx):
     proc = golden(ctx, os.path.join(CASES, "collisions.yaml"), "collisions.yaml", "--volume", PVC)
     expect("output artifact 'rooted' stays a real artifact" in proc.stderr and
