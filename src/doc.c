@@ -149,9 +149,12 @@ long map_find(const node *map, const char *key)
 {
     if (!map || map->kind != NODE_MAPPING)
         return -1;
-    for (size_t i = 0; i < map->len; i++)
-        if (scalar_is(map_key(map, i), key))
+    size_t len = strlen(key);
+    for (size_t i = 0; i < map->len; i++) {
+        const node *k = map_key(map, i);
+        if (k->kind == NODE_SCALAR && k->len == len && memcmp(k->as.text, key, len) == 0)
             return (long)i;
+    }
     return -1;
 }
 

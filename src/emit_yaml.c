@@ -50,7 +50,11 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
         /* Kept plain where libyaml allows it; where it must quote (a folded
          * multi-line plain scalar), quoting keeps the meaning only for strings. */
         plain_implicit = 1;
-        quoted_implicit = scalar_resolve(n) == SCALAR_STR;
+        /* Nor can libyaml write ':' plain in flow: the only non-strings with
+         * one are YAML 1.1's base-60 numbers (1:30), which YAML 1.2 and Go
+         * (Argo) read as strings anyway. They become those strings, quoted,
+         * rather than get the "!" tag libyaml would add (also a string). */
+        quoted_implicit = scalar_resolve(n) == SCALAR_STR || (in_flow && memchr(text, ':', len));
         if (len == 0 && in_flow)
             text = "null", len = 4; /* libyaml would write '' there (or as a key), a string */
     } else if (style == STYLE_ANY) {

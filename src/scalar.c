@@ -116,6 +116,9 @@ static bool is_float(const char *t, size_t len)
 
 static scalar_type resolve_plain(const char *t, size_t len)
 {
+    /* Only these can start a null, boolean or number: most text is ruled out at once. */
+    if (len && !strchr("~nNtTfFyYoO0123456789+-.", t[0]))
+        return SCALAR_STR;
     if (len == 0 || is_one_of(t, len, null_words))
         return SCALAR_NULL;
     if (is_one_of(t, len, true_words) || is_one_of(t, len, false_words))

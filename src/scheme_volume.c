@@ -196,6 +196,8 @@ static void rewrite_expression(editor *e, tplan *scope, span expr, text_buf *out
 
 static char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char *text)
 {
+    if (!strstr(text, "artifacts"))
+        return NULL; /* every reference this rewrites names artifacts: most text has none */
     vplan *p = e->p;
     size_t len = strlen(text), pos = 0, last = 0;
     text_buf b = {NULL, 0, 0};
@@ -240,7 +242,7 @@ static char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char 
         free(b.s);
         return NULL;
     }
-    char *result = (char *)plan_fmt(p, "%s", b.s ? b.s : "");
+    char *result = plan_cat(p, b.s ? b.s : "", NULL);
     free(b.s);
     return result;
 }
@@ -252,10 +254,12 @@ static void rewrite_tree(editor *e, tplan *scope, const bool *mask, node *n, boo
 {
     if (n->kind == NODE_SCALAR) {
         char *text;
-        if (expression) {
+        if (expression && !strstr(n->as.text, "artifacts")) {
+            text = NULL;
+        } else if (expression) {
             text_buf b = {NULL, 0, 0};
             rewrite_expression(e, scope, (span){n->as.text, n->len}, &b);
-            text = b.s && strcmp(b.s, n->as.text) != 0 ? (char *)plan_fmt(e->p, "%s", b.s) : NULL;
+            text = b.s && strcmp(b.s, n->as.text) != 0 ? plan_cat(e->p, b.s, NULL) : NULL;
             free(b.s);
         } else {
             text = rewrite_text(e, scope, mask, n->as.text);
@@ -308,7 +312,7 @@ static node *mount_node(editor *e, const char *path, node *sub_path, bool read_o
 
 static const char *out_sub_path(editor *e, const tplan *tp, size_t mount)
 {
-    return plan_fmt(e->p, "%s{{workflow.uid}}/{{pod.name}}/%s", e->prefix, tp->mounts[mount].key);
+    return plan_cat(e->p, e->prefix, "{{workflow.uid}}/{{pod.name}}/", tp->mounts[mount].key, NULL);
 }
 
 /* A pod template in the form `mask` (which inputs come from the volume). */
@@ -325,7 +329,7 @@ static void apply_pod(editor *e, tplan *tp, node *n, const bool *mask)
         put(e, param, "name", str(e, in->param));
         push(e, list_field(e, map_field(e, n, "inputs"), "parameters"), param);
         push(e, list_field(e, container, "volumeMounts"),
-             mount_node(e, in->path, str(e, plan_fmt(e->p, "{{inputs.parameters.%s}}", in->param)), true));
+             mount_node(e, in->path, str(e, plan_cat(e->p, "{{inputs.parameters.", in->param, "}}", NULL)), true));
         remove_artifact(n, "inputs", in->a->name);
     }
     for (size_t m = 0; m < tp->nmounts; m++)
@@ -338,7 +342,7 @@ static void apply_pod(editor *e, tplan *tp, node *n, const bool *mask)
         const char *where = out_sub_path(e, tp, o->mount);
         node *param = new_map(e);
         put(e, param, "name", str(e, o->param));
-        put(e, param, "value", str(e, *o->file ? plan_fmt(e->p, "%s/%s", where, o->file) : where));
+        put(e, param, "value", str(e, *o->file ? plan_cat(e->p, where, "/", o->file, NULL) : where));
         if (o->global)
             put(e, param, "globalName", str(e, o->global));
         push(e, list_field(e, map_field(e, n, "outputs"), "parameters"), param);
@@ -357,7 +361,7 @@ static void apply_arguments(editor *e, tplan *scope, const call_plan *cp, node *
         bool volume = cp->target ? k != NOT_FOUND && cp->mask[k] : (a->from || a->from_expression);
         if (!volume)
             continue;
-        const char *param = cp->target ? cp->target->in[k].param : plan_fmt(e->p, "%s" SUBPATH_SUFFIX, a->name);
+        const char *param = cp->target ? cp->target->in[k].param : plan_cat(e->p, a->name, SUBPATH_SUFFIX, NULL);
         const char *value;
         if (a->from) {
             value = rewrite_text(e, scope, NULL, a->from->as.text);
@@ -370,7 +374,7 @@ static void apply_arguments(editor *e, tplan *scope, const call_plan *cp, node *
             free(b.s);
         }
         if (a->sub_path)
-            value = plan_fmt(e->p, "%s/%s", value, a->sub_path->as.text);
+            value = plan_cat(e->p, value, "/", a->sub_path->as.text, NULL);
         node *pn = new_map(e);
         put(e, pn, "name", str(e, param));
         put(e, pn, "value", str(e, value));

@@ -38,24 +38,58 @@ static void VP_PRINTF(4, 5) refuse(vplan *p, vp_status status, const node *at, c
     va_end(ap);
 }
 
-static void decide(vplan *p, const template *t, const artifact *a, const char *role,
-                   const char *action, const char *detail)
+/* Reports a decision for --explain. The detail is formatted only when
+ * someone listens: a large workflow has hundreds of thousands of them. */
+static void VP_PRINTF(6, 7) decide(vplan *p, const template *t, const artifact *a, const char *role,
+                                   const char *action, const char *f, ...)
 {
     if (!p->ctx->on_decision)
         return;
+    va_list ap;
+    va_start(ap, f);
+    char *detail = arena_vprintf(p->mem, f, ap);
+    va_end(ap);
     const node *at = a ? a->node : t->node;
-    vp_decision d = {t->name, a ? a->name : NULL, role, action, detail, at ? at->line : 0,
+    vp_decision d = {t->name, a ? a->name : NULL, role, action, detail ? detail : "", at ? at->line : 0,
                      at ? at->column : 0};
     p->ctx->on_decision(&d, p->ctx->decision_ctx);
 }
 
-static void warn(vplan *p, const node *at, const char *msg)
+static void VP_PRINTF(3, 4) warn(vplan *p, const node *at, const char *f, ...)
 {
     if (!p->ctx->on_warning)
         return;
-    vp_error *w = error_new(VP_OK, p->ctx->file, at ? at->line : 0, at ? at->column : 0, "%s", msg);
+    va_list ap;
+    va_start(ap, f);
+    vp_error *w = error_newv(VP_OK, p->ctx->file, at ? at->line : 0, at ? at->column : 0, f, ap);
+    va_end(ap);
     p->ctx->on_warning(w, p->ctx->warning_ctx);
     vp_error_free(w);
+}
+
+char *plan_cat(vplan *p, ...)
+{
+    va_list ap;
+    size_t len = 0;
+    va_start(ap, p);
+    for (const char *part; (part = va_arg(ap, const char *));)
+        len += strlen(part);
+    va_end(ap);
+    char *s = arena_strndup(p->mem, "", len); /* len + 1 bytes, the first a NUL */
+    if (!s) {
+        p->oom = true;
+        return (char *)"";
+    }
+    char *at = s;
+    va_start(ap, p);
+    for (const char *part; (part = va_arg(ap, const char *));) {
+        size_t n = strlen(part);
+        memcpy(at, part, n);
+        at += n;
+    }
+    va_end(ap);
+    *at = '\0';
+    return s;
 }
 
 tplan *plan_of(const vplan *p, const template *t)
@@ -77,7 +111,7 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
                              const char *base, const char *suffix)
 {
     for (int n = 1;; n++) {
-        const char *name = n == 1 ? plan_fmt(p, "%s%s", base, suffix) : plan_fmt(p, "%s%s-%d", base, suffix, n);
+        const char *name = n == 1 ? plan_cat(p, base, suffix, NULL) : plan_fmt(p, "%s%s-%d", base, suffix, n);
         bool used = parameter_named(list, name, strlen(name)) != NULL;
         for (size_t i = 0; i < ntaken && !used; i++)
             used = taken[i].param && strcmp(taken[i].param, name) == 0;
@@ -88,7 +122,7 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
 
 static char *normalized(vplan *p, const char *path)
 {
-    char *c = (char *)plan_fmt(p, "%s", path);
+    char *c = plan_cat(p, path, NULL);
     path_normalize(c);
     return c;
 }
@@ -126,10 +160,10 @@ static void keep_output(vplan *p, const template *t, art_plan *o, const char *wh
 {
     o->keep = true;
     o->why_kept = why;
-    decide(p, t, o->a, "output", "kept", plan_fmt(p, "left as a real artifact: %s", why));
+    decide(p, t, o->a, "output", "kept", "left as a real artifact: %s", why);
     if (!o->a->source) /* one with its own destination needs no artifact repository */
-        warn(p, o->a->node, plan_fmt(p, "template '%s': output artifact '%s' stays a real artifact (it needs "
-                                   "an artifact repository): %s", t->name, o->a->name, why));
+        warn(p, o->a->node, "template '%s': output artifact '%s' stays a real artifact (it needs "
+                            "an artifact repository): %s", t->name, o->a->name, why);
 }
 
 static void plan_output(vplan *p, tplan *tp, size_t k)
@@ -184,8 +218,8 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     o->convert = true;
     o->param = free_name(p, t->output_parameters, tp->out, k, a->name, SUBPATH_SUFFIX);
     decide(p, t, a, "output", "converted",
-           plan_fmt(p, "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
-               o->mount_dir, o->param, o->keep ? " (and the artifact is still uploaded to its own destination)" : ""));
+           "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
+           o->mount_dir, o->param, o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
 }
 
 /* Inputs convert by default when nothing but a caller can supply them. */
@@ -205,11 +239,11 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     in->path = normalized(p, a->path->as.text);
     if (!in->convert)
         decide(p, t, a, "input", "kept",
-               plan_fmt(p, "left as a real artifact by default: it %s (a caller passing a volume location gets a twin)",
-                   a->source ? plan_fmt(p, "has its own source (%s)", a->source) : "is optional"));
+               "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
+               a->source ? "has its own source (" : "is optional", a->source ? a->source : "", a->source ? ")" : "");
     else
-        decide(p, t, a, "input", "converted",
-               plan_fmt(p, "mounted read-only at %s from the location parameter '%s' carries", in->path, in->param));
+        decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
+               in->path, in->param);
     if (path_is_root(in->path) || in->path[0] != '/') {
         refuse(p, VP_EUNSUPPORTED, a->node,
                "template '%s': input artifact '%s' at %s cannot be mounted (it must be an absolute path below /)",
@@ -425,9 +459,10 @@ static void graph_inputs(vplan *p, tplan *tp)
                    t->name, t->inputs.items[k].name);
         else if (volume || artifacts)
             tp->in[k].convert = volume > 0;
-        decide(p, t, &t->inputs.items[k], "input", tp->in[k].convert ? "converted" : "kept",
-               tp->in[k].convert ? plan_fmt(p, "passed on as parameter '%s'", tp->in[k].param)
-                                 : "its callers pass a real artifact");
+        if (tp->in[k].convert)
+            decide(p, t, &t->inputs.items[k], "input", "converted", "passed on as parameter '%s'", tp->in[k].param);
+        else
+            decide(p, t, &t->inputs.items[k], "input", "kept", "its callers pass a real artifact");
     }
     tp->graph_inputs_state = 2;
 }
@@ -518,7 +553,7 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     }
     target->ntwins++;
     decide(p, target->t, NULL, "template", "twin",
-           plan_fmt(p, "twin '%s' created: some calls pass its inputs differently (constants and volume locations)", tw->name));
+           "twin '%s' created: some calls pass its inputs differently (constants and volume locations)", tw->name);
     return tw;
 }
 

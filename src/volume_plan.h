@@ -96,6 +96,10 @@ typedef struct stream_calls {
 /* printf into the stream's arena (where names end up in the documents). */
 const char *plan_fmt(vplan *p, const char *f, ...) VP_PRINTF(2, 3);
 
+/* The strings up to a NULL, joined, in the stream's arena: cheaper than
+ * plan_fmt for the hundreds of thousands of names a large rewrite makes. */
+char *plan_cat(vplan *p, ...);
+
 /* The plan of template `t`, or NULL when `t` is not in the stream. */
 tplan *plan_of(const vplan *p, const template *t);
 
