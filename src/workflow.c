@@ -108,9 +108,10 @@ static void read_artifact(reader *r, artifact *a, node *n, const char *where)
     a->sub_path = field(r, n, "subPath", NODE_SCALAR, here);
     a->global_name = field(r, n, "globalName", NODE_SCALAR, here);
     a->optional = scalar_is(map_get(n, "optional"), "true");
-    for (const char *const *k = source_keys; *k && !a->source; k++)
-        if (map_get(n, *k))
-            a->source = *k;
+    for (size_t i = 0; i < n->len && !a->source; i++) /* one pass over the artifact's keys */
+        for (const char *const *k = source_keys; *k && !a->source; k++)
+            if (scalar_is(map_key(n, i), *k))
+                a->source = *k;
 }
 
 /* Reads owner.artifacts (owner being an inputs, outputs or arguments mapping). */
