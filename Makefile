@@ -14,7 +14,7 @@ LIB_SRC = $(sort $(wildcard src/*.c))
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 
-all: $(BUILD)/volpass $(BUILD)/unit-tests
+all: $(BUILD)/volpass $(BUILD)/unit-tests $(BUILD)/bench-floor
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) include/volpass.h | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c $< -o $@
