@@ -51,8 +51,9 @@ static inline void fuzz_fail(const char *what, const vp_error *err, const fuzz_b
     if (err)
         fprintf(stderr, "  error: %s:%lu:%lu: %s\n", vp_error_file(err), vp_error_line(err),
                 vp_error_column(err), vp_error_message(err));
-    if (text)
-        fprintf(stderr, "  text (%zu bytes):\n%.*s\n", text->len, (int)text->len, text->data);
+    if (text) /* the start is enough to see what went wrong */
+        fprintf(stderr, "  text (%zu bytes):\n%.*s\n", text->len,
+                (int)(text->len < 4000 ? text->len : 4000), text->data);
     abort();
 }
 

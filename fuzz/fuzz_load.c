@@ -23,7 +23,8 @@ static void check_yaml_fixed_point(const fuzz_buf *yaml)
     fuzz_buf yaml2;
     fuzz_emit(again, VP_FORMAT_YAML, &yaml2);
     if (yaml2.len != yaml->len || (yaml->len && memcmp(yaml2.data, yaml->data, yaml->len) != 0)) {
-        fprintf(stderr, "first YAML (%zu bytes):\n%.*s\n", yaml->len, (int)yaml->len, yaml->data);
+        fprintf(stderr, "first YAML (%zu bytes):\n%.*s\n", yaml->len,
+                (int)(yaml->len < 4000 ? yaml->len : 4000), yaml->data);
         fuzz_fail("YAML emitted from reloaded YAML differs", NULL, &yaml2);
     }
     fuzz_buf_free(&yaml2);

@@ -1,6 +1,8 @@
 /* The --volume option: any text either rewrites a fixed workflow or fails
- * with an error; what a success writes loads again. */
+ * with an error, under every scheme; what a success writes loads again. */
 #include "fuzz.h"
+
+static const vp_scheme schemes[] = {VP_SCHEME_KFP, VP_SCHEME_VOLUME};
 
 /* Small, but with every kind of artifact passing: container and script
  * outputs and inputs, a dag task and a step passing them along. */
@@ -34,19 +36,15 @@ static const char workflow[] =
     "      artifacts: [{name: in, path: /in/out.txt}]\n"
     "    script: {image: alpine, command: [sh], source: cat /in/out.txt}\n";
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void rewrite_with(vp_scheme scheme, const char *volume)
 {
-    char *volume = malloc(size + 1);
-    if (!volume)
-        return 0;
-    memcpy(volume, data, size);
-    volume[size] = '\0';
     vp_stream *s = NULL;
     vp_error *err = NULL;
     vp_status st = vp_stream_load(&s, workflow, sizeof workflow - 1, NULL, &err);
     if (st != VP_OK)
         fuzz_fail("the fixed workflow does not load", err, NULL);
     vp_rewrite_options ro = VP_REWRITE_OPTIONS_INIT;
+    ro.scheme = scheme;
     ro.volume = volume;
     st = vp_rewrite(s, &ro, &err);
     fuzz_check_error(st, err);
@@ -60,6 +58,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_buf_free(&out);
     }
     vp_stream_free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *volume = malloc(size + 1);
+    if (!volume)
+        return 0;
+    memcpy(volume, data, size);
+    volume[size] = '\0';
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        rewrite_with(schemes[i], volume);
     free(volume);
     return 0;
 }
