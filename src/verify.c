@@ -539,24 +539,44 @@ static const node *pod_mounts(const template *t, int which)
     return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
 }
 
-/* The mount whose mountPath is the longest prefix of `path`, or NULL. */
-static const node *covering_mount(const template *t, const char *path, size_t *prefix_len)
+/* A path as the pod sees it: parameters substituted (the first value when
+ * there are several), or as written when they cannot be known. */
+static const char *pod_path(vctx *v, const call_tree *t, const instance *i, const char *text)
+{
+    if (!v || !strstr(text, "{{"))
+        return text;
+    values vals;
+    resolve_text(v, t, i, text, &vals, 0);
+    return !vals.why && vals.n ? vals.v[0] : text;
+}
+
+/* The mount whose mountPath is the longest prefix of `path`, or NULL. With
+ * v set, mount paths have their parameters substituted in instance i. */
+static const node *covering_mount_in(vctx *v, const call_tree *tree, const instance *i,
+                                     const template *t, const char *path, size_t *prefix_len)
 {
     const node *best = NULL;
     size_t best_len = 0;
     for (int w = 0; w < 2; w++) {
         const node *mounts = pod_mounts(t, w);
-        for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
-            const char *mp = scalar_text(map_get(mounts->as.items[i], "mountPath"));
+        for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++) {
+            const char *mp = scalar_text(map_get(mounts->as.items[k], "mountPath"));
+            if (mp)
+                mp = pod_path(v, tree, i, mp);
             size_t n = mp ? path_covers(mp, path) : 0;
             if (n && (!best || n > best_len)) {
-                best = mounts->as.items[i];
+                best = mounts->as.items[k];
                 best_len = n;
             }
         }
     }
     *prefix_len = best_len;
     return best;
+}
+
+static const node *covering_mount(const template *t, const char *path, size_t *prefix_len)
+{
+    return covering_mount_in(NULL, NULL, NULL, t, path, prefix_len);
 }
 
 static size_t mount_count(const template *t, const char *mount_path)
@@ -575,10 +595,10 @@ static size_t mount_count(const template *t, const char *mount_path)
 static void locate(vctx *v, const call_tree *t, const instance *i, const char *raw, location *out)
 {
     size_t prefix = 0;
-    char *path = (char *)fmt(v, "%s", raw);
+    char *path = (char *)fmt(v, "%s", pod_path(v, t, i, raw));
     path_normalize(path);
     memset(out, 0, sizeof *out);
-    out->mount = covering_mount(i->tmpl, path, &prefix);
+    out->mount = covering_mount_in(v, t, i, i->tmpl, path, &prefix);
     if (!out->mount) {
         cannot(&out->where, fmt(v, "no volume mount of '%s' covers %s", i->path, path));
         return;

@@ -186,17 +186,28 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     const char *raw = a->path->as.text;
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
     o->path = normalized(p, raw);
-    if (o->path[0] != '/' || strstr(o->path, "{{")) {
-        keep_output(p, t, o, plan_fmt(p, "its path %s is not a fixed absolute path", raw));
+    const char *slash = strrchr(o->path, '/');
+    if (!slash) {
+        keep_output(p, t, o, plan_fmt(p, "its path %s is not absolute", raw));
         return;
     }
     if (is_dir) {
         o->mount_dir = o->path;
         o->file = "";
     } else {
-        const char *slash = strrchr(o->path, '/');
         o->mount_dir = slash == o->path ? "/" : plan_fmt(p, "%.*s", (int)(slash - o->path), o->path);
         o->file = slash + 1;
+    }
+    /* A file name made of parameters is fine (the location parameter is
+     * substituted in the producer's pod too); a directory is not: whether it
+     * collides with another mount cannot be known here. */
+    if (strstr(o->mount_dir, "{{")) {
+        keep_output(p, t, o, plan_fmt(p, "its directory %s depends on parameters", o->mount_dir));
+        return;
+    }
+    if (o->path[0] != '/') {
+        keep_output(p, t, o, plan_fmt(p, "its path %s is not absolute", raw));
+        return;
     }
     if (path_is_root(o->mount_dir)) {
         keep_output(p, t, o, "its directory is /, which cannot be mounted (write it into a directory such as /tmp)");
@@ -244,7 +255,9 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     else
         decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
                in->path, in->param);
-    if (path_is_root(in->path) || in->path[0] != '/') {
+    /* A path made of parameters ({{inputs.parameters.dir}}/x) is fine:
+     * Argo substitutes them in the mount as everywhere in the template. */
+    if (path_is_root(in->path) || (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0)) {
         refuse(p, VP_EUNSUPPORTED, a->node,
                "template '%s': input artifact '%s' at %s cannot be mounted (it must be an absolute path below /)",
                t->name, a->name, a->path->as.text);

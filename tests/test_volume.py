@@ -147,6 +147,12 @@ def test_collisions(ctx):
            "already mounts a volume on /cache" in proc.stderr, proc.stderr)
 
 
+def test_templated_paths(ctx):
+    proc = golden(ctx, os.path.join(CASES, "templated.yaml"), "templated.yaml", "--volume", PVC)
+    expect("output artifact 'placed' stays a real artifact" in proc.stderr and
+           "its directory {{inputs.parameters.where}} depends on parameters" in proc.stderr, proc.stderr)
+
+
 def test_sources_and_twins(ctx):
     golden(ctx, os.path.join(CASES, "sources.yaml"), "sources.yaml", "--volume", PVC)
 
