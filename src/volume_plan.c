@@ -75,7 +75,7 @@ char *plan_cat(vplan *p, ...)
     for (const char *part; (part = va_arg(ap, const char *));)
         len += strlen(part);
     va_end(ap);
-    char *s = arena_strndup(p->mem, "", len); /* len + 1 bytes, the first a NUL */
+    char *s = arena_alloc(p->mem, len + 1);
     if (!s) {
         p->oom = true;
         return (char *)"";
