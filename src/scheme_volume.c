@@ -449,9 +449,12 @@ static void add_volume(editor *e, workflow *wf)
     entry = new_map(e);
     put(e, entry, "name", str(e, e->volume));
     const node *v = ctx->volume;
+    /* Keys copied as nodes, not as C strings: "name\0x" must not become "name". */
     for (size_t i = 0; v && i < v->len; i++)
-        if (!scalar_is(map_key(v, i), "name"))
-            put(e, entry, map_key(v, i)->as.text, node_copy(e->p->mem, map_value(v, i)));
+        if (!scalar_is(map_key(v, i), "name") &&
+            (!entry || map_push(e->p->mem, entry, node_copy(e->p->mem, map_key(v, i)),
+                                node_copy(e->p->mem, map_value(v, i))) != 0))
+            e->p->oom = true;
     push(e, list_field(e, wf->spec, "volumes"), entry);
 }
 
