@@ -42,7 +42,9 @@ def test_help(ctx):
     proc = ctx.run(["--help"])
     expect(proc.returncode == 0 and proc.stdout.startswith("Usage: volpass"), proc.stderr)
     for option in ("--input", "--output", "--volume", "--path-prefix", "--scheme", "--format",
-                   "--max-depth", "--max-alias-nodes", "--max-input-bytes", "--version"):
+                   "--max-depth", "--max-alias-nodes", "--max-input-bytes", "--version", "--in-place",
+                   "--volume-claim-template", "--volume-name", "--keep-artifact", "--explain", "--verify",
+                   "volpass verify ORIGINAL REWRITTEN"):
         expect(option in proc.stdout, f"--help does not mention {option}")
     for code, meaning in (("0", "success"), ("1", "verify found"), ("2", "usage error"),
                           ("3", "invalid input"), ("4", "input the scheme"), ("5", "I/O error"),
