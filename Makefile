@@ -48,8 +48,11 @@ valgrind: all
 demo: all
 	$(BUILD)/volpass --input examples/train-pipeline.yaml --volume "persistentVolumeClaim: {claimName: my-pvc}"
 
-# What CI runs (.ci/run): every test, plain, with sanitizers, under valgrind.
+# What CI runs (.ci/run): every test, plain, with sanitizers, under valgrind;
+# then each fuzz target for a short while (the long runs are done by hand).
+CI_FUZZ_SECONDS ?= 45
 ci: check asan valgrind
+	$(MAKE) fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS)
 
 clean:
 	rm -rf build build-asan
