@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 
 #define MAX_INSTANCES 2000000
 #define MAX_DEPTH 200
@@ -116,18 +117,12 @@ static void add_root(builder *b, const workflow *wf, template *tmpl, const call_
                      const char *name)
 {
     call_tree *t = b->t;
-    if (t->nroots == t->roots_cap) {
-        size_t cap = t->roots_cap ? t->roots_cap * 2 : 8;
-        instance **roots = arena_alloc(&t->mem, cap * sizeof *roots);
-        if (!roots) {
-            b->err = error_oom();
-            return;
-        }
-        if (t->nroots)
-            memcpy(roots, t->roots, t->nroots * sizeof *roots);
-        t->roots = roots;
-        t->roots_cap = cap;
+    instance **roots = grow_arena(&t->mem, t->roots, &t->roots_cap, t->nroots, sizeof *roots);
+    if (!roots) {
+        b->err = error_oom();
+        return;
     }
+    t->roots = roots;
     if (call_tree_find(t, name))
         return; /* already a root under this name (an entrypoint that is also an exit handler) */
     instance *i = make_instance(b, wf, tmpl, NULL, call, name, 0);

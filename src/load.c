@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "error.h"
+#include "grow.h"
 #include "stream.h"
 #include "strmap.h"
 
@@ -87,14 +88,10 @@ static int add_child(loader *l, node *n, size_t height)
 {
     if (!n)
         return fail_oom(l);
-    if (l->nchildren == l->children_cap) {
-        size_t cap = l->children_cap ? l->children_cap * 2 : 256;
-        node **c = realloc(l->children, cap * sizeof *c);
-        if (!c)
-            return fail_oom(l);
-        l->children = c;
-        l->children_cap = cap;
-    }
+    node **c = grow_heap(l->children, &l->children_cap, l->nchildren, sizeof *c);
+    if (!c)
+        return fail_oom(l);
+    l->children = c;
     l->children[l->nchildren++] = n;
     if (l->depth && l->frames[l->depth - 1].height < height)
         l->frames[l->depth - 1].height = height;
@@ -183,14 +180,10 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
     anchor *a = NULL;
     if (anchor_name && !(a = define_anchor(l, anchor_name, n, false)))
         return fail_oom(l);
-    if (l->depth == l->frames_cap) {
-        size_t cap = l->frames_cap ? l->frames_cap * 2 : 32;
-        frame *f = realloc(l->frames, cap * sizeof *f);
-        if (!f)
-            return fail_oom(l);
-        l->frames = f;
-        l->frames_cap = cap;
-    }
+    frame *f = grow_heap(l->frames, &l->frames_cap, l->depth, sizeof *f);
+    if (!f)
+        return fail_oom(l);
+    l->frames = f;
     l->frames[l->depth++] = (frame){n, a, l->nchildren, 0};
     return 0;
 }
@@ -320,14 +313,10 @@ static int on_alias(loader *l, const yaml_event_t *e)
 static int begin_document(loader *l, const yaml_event_t *e)
 {
     vp_stream *s = l->s;
-    if (s->ndocs == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 4;
-        document *d = realloc(s->docs, cap * sizeof *d);
-        if (!d)
-            return fail_oom(l);
-        s->docs = d;
-        s->cap = cap;
-    }
+    document *d = grow_heap(s->docs, &s->cap, s->ndocs, sizeof *d);
+    if (!d)
+        return fail_oom(l);
+    s->docs = d;
     s->docs[s->ndocs++] = (document){NULL, !e->data.document_start.implicit, false};
     strmap_free(&l->anchors); /* anchors are scoped to their document */
     return 0;

@@ -17,6 +17,7 @@
 
 #include "calltree.h"
 #include "error.h"
+#include "grow.h"
 #include "paths.h"
 #include "refs.h"
 #include "stream.h"
@@ -55,16 +56,12 @@ static const char *span_str(vctx *v, span s)
 static void add_entry(vctx *v, entry e)
 {
     vp_verify_report *r = v->r;
-    if (r->count == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        entry *bigger = realloc(r->entries, cap * sizeof *bigger);
-        if (!bigger) {
-            v->oom = true;
-            return;
-        }
-        r->entries = bigger;
-        r->cap = cap;
+    entry *bigger = grow_heap(r->entries, &r->cap, r->count, sizeof *bigger);
+    if (!bigger) {
+        v->oom = true;
+        return;
     }
+    r->entries = bigger;
     r->entries[r->count++] = e;
     if (e.kind == ENTRY_PROBLEM) {
         r->sum.problems++;

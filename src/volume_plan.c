@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "paths.h"
 #include "volume_plan.h"
 
@@ -482,18 +483,12 @@ static void graph_inputs(vplan *p, tplan *tp)
 
 static void add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c)
 {
-    if (target->ncallers == target->callers_cap) {
-        size_t cap = target->callers_cap ? target->callers_cap * 2 : 4;
-        caller *bigger = arena_alloc(p->mem, cap * sizeof *bigger);
-        if (!bigger) {
-            p->oom = true;
-            return;
-        }
-        if (target->ncallers)
-            memcpy(bigger, target->callers, target->ncallers * sizeof *bigger);
-        target->callers = bigger;
-        target->callers_cap = cap;
+    caller *bigger = grow_arena(p->mem, target->callers, &target->callers_cap, target->ncallers, sizeof *bigger);
+    if (!bigger) {
+        p->oom = true;
+        return;
     }
+    target->callers = bigger;
     target->callers[target->ncallers++] = (caller){scope, c};
 }
 

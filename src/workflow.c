@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 
 /* Artifact fields that make an artifact bring its own data. */
 static const char *const source_keys[] = {"raw", "s3", "http", "git", "gcs", "oss", "hdfs",
@@ -132,17 +133,15 @@ static void read_template(reader *r, template *t, node *n, const char *name);
 
 static call_site *add_call(reader *r, template *t, node *n, const char *name, call_kind kind)
 {
-    if (t->ncalls == t->calls_cap) {
-        size_t cap = t->calls_cap ? t->calls_cap * 2 : 8;
-        call_site *calls = model_alloc(r, cap, sizeof *calls);
-        if (!calls)
-            return NULL;
-        if (t->ncalls)
-            memcpy(calls, t->calls, t->ncalls * sizeof *calls);
-        t->calls = calls;
-        t->calls_cap = cap;
+    call_site *calls = grow_arena(&r->wf->mem, t->calls, &t->calls_cap, t->ncalls, sizeof *calls);
+    if (!calls) {
+        if (!r->err)
+            r->err = error_oom();
+        return NULL;
     }
+    t->calls = calls;
     call_site *c = &t->calls[t->ncalls++];
+    memset(c, 0, sizeof *c);
     c->node = n;
     c->name = name;
     c->kind = kind;
