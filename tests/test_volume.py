@@ -108,6 +108,11 @@ def check_corpus_file(ctx, path):
 
 
 def summary():
+    if _counts["handoffs"] == 0 and _counts["converted"]:
+        print(f"volume scheme on the corpus: {_counts['converted']} files converted and verified "
+              f"(--verify), {_counts['refused']} refused; hand-offs are counted by plain runs only")
+        expect(_counts["converted"] + _counts["refused"] == len(reference.corpus_files()), "not every file was seen")
+        return
     print(f"volume scheme on the corpus: {_counts['converted']} files converted and verified, "
           f"{_counts['refused']} refused; {_counts['handoffs']} hand-offs preserved, "
           f"{_counts['through the volume']} through the volume and {_counts['kept as artifacts']} "
