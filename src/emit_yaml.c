@@ -56,7 +56,7 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
          * rather than get the "!" tag libyaml would add (also a string). */
         quoted_implicit = scalar_resolve(n) == SCALAR_STR || (in_flow && memchr(text, ':', len));
         if (len == 0 && in_flow)
-            text = "null", len = 4; /* libyaml would write '' there (or as a key), a string */
+            text = "null", len = 4; /* libyaml would write '' there, a string (keys: null_key) */
     } else if (style == STYLE_ANY) {
         plain_implicit = !scalar_needs_quotes(text, len);
         quoted_implicit = 1;
@@ -69,6 +69,24 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
     yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)n->tag, (yaml_char_t *)text, (int)len,
                                  plain_implicit, quoted_implicit, yaml_scalar_style(style));
     return yaml_emitter_emit(em, &e);
+}
+
+/* A scalar written as nothing at all: null. */
+static bool empty_plain(const node *n)
+{
+    return n->kind == NODE_SCALAR && n->len == 0 && n->style == STYLE_PLAIN && !n->tag;
+}
+
+/* libyaml quotes an empty plain key, which would make a string of it:
+ * another spelling of null is written instead, one that no other key of
+ * the mapping has (keys are distinct and null has five: one is free). */
+static const char *null_key(const node *map)
+{
+    static const char *const spellings[] = {"null", "~", "Null", "NULL"};
+    for (size_t i = 0; i < 3; i++)
+        if (map_find(map, spellings[i]) < 0)
+            return spellings[i];
+    return spellings[3];
 }
 
 static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, bool in_flow)
@@ -88,10 +106,18 @@ static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, boo
                                              flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
     if (!yaml_emitter_emit(em, &e))
         return 0;
-    /* A key is treated as if in flow: libyaml quotes an empty plain key too. */
-    for (size_t i = 0; i < slots; i++)
-        if (!emit_node(em, out, n->as.items[i], in_flow || (n->kind == NODE_MAPPING && i % 2 == 0)))
+    for (size_t i = 0; i < slots; i++) {
+        const node *item = n->as.items[i];
+        node spelled;
+        if (n->kind == NODE_MAPPING && i % 2 == 0 && empty_plain(item)) {
+            spelled = *item;
+            spelled.as.text = null_key(n);
+            spelled.len = (uint32_t)strlen(spelled.as.text);
+            item = &spelled;
+        }
+        if (!emit_node(em, out, item, in_flow))
             return 0;
+    }
     if (n->kind == NODE_MAPPING)
         yaml_mapping_end_event_initialize(&e);
     else
@@ -105,12 +131,10 @@ static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, boo
  * kept) would make the text read as JSON, which loses the styles. */
 static bool needs_start_marker(const yaml_out *out, const node *root)
 {
-    if (!root)
+    if (!root || empty_plain(root))
         return true;
-    if (root->tag)
-        return false; /* written first */
-    if (root->kind == NODE_SCALAR)
-        return root->len == 0 && root->style == STYLE_PLAIN;
+    if (root->tag || root->kind == NODE_SCALAR)
+        return false; /* a tag is written first */
     return out->keep_styles && root->style == STYLE_FLOW;
 }
 
