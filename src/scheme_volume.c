@@ -357,11 +357,9 @@ static void apply_arguments(editor *e, tplan *scope, const call_plan *cp, node *
     node *args = map_get(call_node, "arguments");
     for (size_t i = 0; i < c->arguments.count; i++) {
         const artifact *a = &c->arguments.items[i];
-        size_t k = cp->target ? artifact_index(&cp->target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
-        bool volume = cp->target ? k != NOT_FOUND && cp->mask[k] : (a->from || a->from_expression);
-        if (!volume)
+        const char *param = cp->arg_params[i];
+        if (!param)
             continue;
-        const char *param = cp->target ? cp->target->in[k].param : plan_cat(e->p, a->name, SUBPATH_SUFFIX, NULL);
         const char *value;
         if (a->from) {
             value = rewrite_text(e, scope, NULL, a->from->as.text);

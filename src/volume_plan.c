@@ -346,7 +346,9 @@ static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
 }
 
 /* Whether reference `r`, made in graph template `scope`, names data on the
- * volume after the rewrite or a real artifact; and its parameter name. */
+ * volume after the rewrite or a real artifact; and its parameter name. A
+ * reference to an artifact that does not exist is refused at `at` (Argo
+ * refuses it too); with `at` NULL, during the edit, it is only UNKNOWN. */
 backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at)
 {
     *param = NULL;
@@ -354,8 +356,12 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         if (template_is_graph(scope->t))
             graph_inputs(p, scope);
         size_t k = artifact_index(&scope->t->inputs, r.name.s, r.name.len);
-        if (k == NOT_FOUND)
+        if (k == NOT_FOUND) {
+            if (at)
+                refuse(p, VP_EINVALID, at, "template '%s' refers to input artifact '%.*s', which it does not declare",
+                       scope->t->name, (int)r.name.len, r.name.s);
             return BACK_UNKNOWN;
+        }
         *param = scope->in[k].param;
         return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
     }
@@ -367,8 +373,12 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     if (r.kind != REF_OUTPUT || !r.artifact)
         return BACK_UNKNOWN;
     const call_site *c = call_named(scope->t, r.step);
-    if (!c)
+    if (!c) {
+        if (at)
+            refuse(p, VP_EINVALID, at, "template '%s' refers to artifact '%.*s' of '%.*s', which is not one of its %s",
+                   scope->t->name, (int)r.name.len, r.name.s, (int)r.step.len, r.step.s, r.steps ? "steps" : "tasks");
         return BACK_UNKNOWN;
+    }
     if (c->looped) {
         refuse(p, VP_EUNSUPPORTED, at,
                "template '%s': '%.*s' runs in a loop (withItems, withParam or withSequence), and Argo "
@@ -382,8 +392,12 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         return BACK_VOLUME;
     }
     size_t k = artifact_index(&x->t->outputs, r.name.s, r.name.len);
-    if (k == NOT_FOUND)
+    if (k == NOT_FOUND) {
+        if (at)
+            refuse(p, VP_EINVALID, at, "template '%s' refers to output artifact '%.*s' of '%.*s', whose template '%s' "
+                   "does not declare it", scope->t->name, (int)r.name.len, r.name.s, (int)r.step.len, r.step.s, x->t->name);
         return BACK_UNKNOWN;
+    }
     *param = x->out[k].param;
     if (template_is_graph(x->t))
         return graph_output_backing(p, x, k);
@@ -418,10 +432,18 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
     if (a->from) {
         size_t pos = 0, len = a->from->len;
         tag g;
-        if (!tag_next(a->from->as.text, len, &pos, &g))
+        ref r = {0};
+        bool found = tag_next(a->from->as.text, len, &pos, &g);
+        if (found && g.expression)
+            return expression_backing(p, scope, plan_fmt(p, "%.*s", (int)g.expr.len, g.expr.s), a->node);
+        if (found && g.start == 0 && g.end == len) /* the whole of `from` */
+            r = ref_parse(g.expr);
+        if (!r.artifact || r.rest.len) {
+            refuse(p, VP_EINVALID, a->from, "template '%s': artifact '%s' takes 'from: %s', which is not an "
+                   "artifact reference", scope->t->name, a->name, a->from->as.text);
             return BACK_UNKNOWN;
-        return g.expression ? expression_backing(p, scope, plan_fmt(p, "%.*s", (int)g.expr.len, g.expr.s), a->node)
-                            : ref_backing(p, scope, ref_parse(g.expr), &param, a->node);
+        }
+        return ref_backing(p, scope, r, &param, a->node);
     }
     if (a->from_expression)
         return expression_backing(p, scope, a->from_expression->as.text, a->node);
@@ -565,6 +587,30 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     return tw;
 }
 
+/* The parameter each argument artifact of call `c` becomes, or NULL where it
+ * stays an artifact. An argument the target does not declare is ignored by
+ * Argo, but its `from` must still name something: it follows its source. */
+static const char **argument_params(vplan *p, tplan *scope, const call_site *c, const tplan *target, const bool *mask)
+{
+    const char **params = arena_alloc(p->mem, (c->arguments.count + 1) * sizeof *params);
+    if (!params) {
+        p->oom = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
+        const artifact *a = &c->arguments.items[i];
+        size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
+        bool volume = k != NOT_FOUND ? mask[k] : from_backing(p, scope, a) == BACK_VOLUME;
+        params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : plan_cat(p, a->name, SUBPATH_SUFFIX, NULL);
+        if (!target && !volume && !p->err)
+            refuse(p, VP_EUNSUPPORTED, a->node,
+                   "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "
+                   "that stays an artifact) for a template outside the input, which takes a volume "
+                   "location; convert the documents together", scope->t->name, c->name, a->name);
+    }
+    return params;
+}
+
 /* Plans one call: which form of the target it needs, given how each input
  * artifact is passed (through the volume, or as a real artifact). */
 static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
@@ -577,12 +623,7 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     for (size_t i = 0; i < c->arguments.count && !p->err; i++)
         (void)from_backing(p, scope, &c->arguments.items[i]);
     if (!cp->target) {
-        for (size_t i = 0; i < c->arguments.count && !p->err; i++)
-            if (!c->arguments.items[i].from && !c->arguments.items[i].from_expression)
-                refuse(p, VP_EUNSUPPORTED, c->arguments.items[i].node,
-                       "template '%s', %s: artifact argument '%s' is a constant for a template outside "
-                       "the input; convert the documents together", scope->t->name, c->name,
-                       c->arguments.items[i].name);
+        cp->arg_params = argument_params(p, scope, c, NULL, NULL);
         return;
     }
     const template *tt = cp->target->t;
@@ -601,15 +642,17 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
         if (a == NOT_FOUND && defaults[k] && !p->err)
             needed[k] = true; /* nothing passed: Argo refuses it anyway; keep the default form */
     }
-    cp->mask = defaults;
-    if (p->err || same_mask(needed, defaults, tt->inputs.count))
-        return;
-    const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
-    if (tw) {
-        cp->twin = tw->name;
-        cp->twin_home = tw->home;
-        cp->mask = tw->mask;
+    const bool *mask = defaults;
+    if (!p->err && !same_mask(needed, defaults, tt->inputs.count)) {
+        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
+        if (tw) {
+            cp->twin = tw->name;
+            cp->twin_home = tw->home;
+            mask = tw->mask;
+        }
     }
+    if (!p->err)
+        cp->arg_params = argument_params(p, scope, c, cp->target, mask);
 }
 
 /* ---- the whole stream ---------------------------------------------------- */

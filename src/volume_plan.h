@@ -67,7 +67,7 @@ typedef struct call_plan {
     tplan *target;        /* NULL when the target is outside the stream */
     const char *twin;     /* call this twin instead, or NULL */
     const workflow *twin_home;
-    const bool *mask;     /* the form it calls (default mask or a twin's) */
+    const char **arg_params; /* per argument artifact: the parameter it becomes, or NULL */
 } call_plan;
 
 /* The plan of the whole stream. */

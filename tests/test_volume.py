@@ -221,6 +221,71 @@ def test_loops_refused(ctx):
         proc.stderr)
 
 
+def test_extra_argument_follows_its_source(ctx):
+    golden(ctx, os.path.join(CASES, "extra.yaml"), "extra.yaml", "--volume", PVC)
+
+
+# References that name nothing: Argo refuses them, and so does volpass, at
+# the line of the reference (extra.yaml with one edit each).
+DANGLING = [
+    ("{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "{{steps.gone.outputs.artifacts.out}}\"}\n          - {name: unused",
+     19, "template 'main' refers to artifact 'out' of 'gone', which is not one of its steps"),
+    ("{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "{{steps.make.outputs.artifacts.missing}}\"}\n          - {name: unused",
+     19, "template 'main' refers to output artifact 'missing' of 'make', whose template 'produce' does not "
+         "declare it"),
+    ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "from: \"{{steps.make.outputs.parameters.out}}\"}\n          - {name: unused",
+     19, "template 'main': artifact 'in' takes 'from: {{steps.make.outputs.parameters.out}}', which is not an "
+         "artifact reference"),
+    ("  - name: main\n    steps:", "  - name: main\n    inputs: {artifacts: [{name: x}]}\n    steps:", 0, None),
+]
+
+
+def test_dangling_references_refused(ctx):
+    text = _read(os.path.join(CASES, "extra.yaml"))
+    with tempfile.TemporaryDirectory() as d:
+        for old, new, line, message in DANGLING:
+            expect(old in text, f"extra.yaml lacks {old!r}")
+            path = os.path.join(d, "dangling.yaml")
+            with open(path, "w") as f:
+                f.write(text.replace(old, new, 1))
+            proc = ctx.run(["--input", path, "--volume", PVC])
+            if message is None:  # a declared but unused input changes nothing
+                expect(proc.returncode == 0, proc.stderr)
+                continue
+            expect(proc.returncode == 3 and proc.stdout == "", f"exit {proc.returncode} for {new!r}")
+            expect(f"dangling.yaml:{line}:" in proc.stderr and message in proc.stderr, proc.stderr)
+    # a template's own input that it does not declare
+    proc = ctx.run(["--input", os.path.join(CASES, "undeclared.yaml"), "--volume", PVC])
+    expect(proc.returncode == 3 and "undeclared.yaml:20:13: error: template 'relay' refers to input artifact "
+           "'in', which it does not declare" in proc.stderr, proc.stderr)
+
+
+def test_real_artifact_to_outside_template_refused(ctx):
+    text = _read(os.path.join(CASES, "outside.yaml"))
+    kept = text.index("      - name: kept")
+    constant = text.index("      - name: constant")
+    body = text.index("  - name: produce")
+    variants = [(text, "24:13", "kept"), (text[:kept] + text[constant:], "24:13", "constant"),
+                (text[:kept] + text[body:], None, None)]
+    with tempfile.TemporaryDirectory() as d:
+        for variant, where, step in variants:
+            path = os.path.join(d, "outside.yaml")
+            with open(path, "w") as f:
+                f.write(variant)
+            proc = ctx.run(["--input", path, "--volume", PVC])
+            if where is None:
+                expect(proc.returncode == 0 and "name: in-subpath" in proc.stdout and
+                       "artifacts.out" not in proc.stdout, proc.stderr)
+                continue
+            expect(proc.returncode == 4 and proc.stdout == "", f"exit {proc.returncode}")
+            expect(f"outside.yaml:{where}: error: template 'main', {step}: artifact argument 'in' is a real "
+                   "artifact (a constant, or an output that stays an artifact) for a template outside the input"
+                   in proc.stderr, proc.stderr)
+
+
 def test_explain(ctx):
     source = os.path.join(CASES, "sources.yaml")
     proc = ctx.run(["--input", source, "--volume", PVC, "--explain"])
