@@ -7,11 +7,16 @@ bool span_is(span s, const char *text)
     return strlen(text) == s.len && memcmp(s.s, text, s.len) == 0;
 }
 
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
 static span trim(span s)
 {
-    while (s.len && (s.s[0] == ' ' || s.s[0] == '\t' || s.s[0] == '\n'))
+    while (s.len && is_space(s.s[0]))
         s.s++, s.len--;
-    while (s.len && (s.s[s.len - 1] == ' ' || s.s[s.len - 1] == '\t' || s.s[s.len - 1] == '\n'))
+    while (s.len && is_space(s.s[s.len - 1]))
         s.len--;
     return s;
 }
@@ -118,21 +123,34 @@ ref ref_parse(span expr)
     return r;
 }
 
-/* Strips spaces and one pair of enclosing parentheses, repeatedly. */
+/* Strips spaces and the parentheses that enclose the whole expression, up
+ * to UNWRAP_MAX pairs. One pass finds where each leading '(' closes, so a
+ * hostile "((((...))))" costs linear time, not quadratic. */
+#define UNWRAP_MAX 64
 static span unwrap(span s)
 {
-    for (;;) {
-        s = trim(s);
-        if (s.len < 2 || s.s[0] != '(' || s.s[s.len - 1] != ')')
-            return s;
-        int depth = 0;
-        for (size_t i = 0; i < s.len; i++) {
-            depth += s.s[i] == '(' ? 1 : s.s[i] == ')' ? -1 : 0;
-            if (depth == 0 && i + 1 < s.len)
-                return s; /* "(a) + (b)": the parentheses do not enclose it all */
+    s = trim(s);
+    size_t open[UNWRAP_MAX], close[UNWRAP_MAX], nopen = 0;
+    for (size_t i = 0; i < s.len && nopen < UNWRAP_MAX && (s.s[i] == '(' || is_space(s.s[i])); i++)
+        if (s.s[i] == '(') {
+            close[nopen] = s.len; /* not closed */
+            open[nopen++] = i;
         }
-        s = (span){s.s + 1, s.len - 2};
+    long depth = 0;
+    for (size_t i = 0; i < s.len && nopen; i++) {
+        if (s.s[i] == '(')
+            depth++;
+        else if (s.s[i] == ')' && --depth >= 0 && (size_t)depth < nopen && close[depth] == s.len)
+            close[depth] = i; /* the first return to this depth closes that '(' */
     }
+    span w = s;
+    for (size_t k = 0; k < nopen; k++) {
+        /* "(a) + (b)": a pair that does not enclose all that is left stops it */
+        if (s.s + open[k] != w.s || close[k] == s.len || s.s + close[k] != w.s + w.len - 1)
+            break;
+        w = trim((span){w.s + 1, w.len - 2});
+    }
+    return w;
 }
 
 /* Index of the first top-level `c` (outside quotes, brackets and parentheses)
@@ -169,15 +187,28 @@ static size_t find_top(span s, size_t from, char c)
     return s.len;
 }
 
-size_t expr_alternatives(span expr, span *out, size_t max)
+/* Stores at most `room` branches; returns their number, room + 1 when there
+ * are more. The nesting bound keeps the recursion off a hostile stack. */
+static size_t alternatives(span expr, span *out, size_t room, int nesting)
 {
     expr = unwrap(expr);
     size_t q = find_top(expr, 0, '?');
-    if (q == expr.len)
-        return max ? (out[0] = expr, 1) : 0;
-    size_t colon = find_top(expr, q + 1, ':');
-    if (colon == expr.len)
-        return max ? (out[0] = expr, 1) : 0;
-    size_t n = expr_alternatives((span){expr.s + q + 1, colon - q - 1}, out, max);
-    return n + expr_alternatives((span){expr.s + colon + 1, expr.len - colon - 1}, out + n, max - n);
+    size_t colon = q == expr.len ? q : find_top(expr, q + 1, ':');
+    if (colon == expr.len) {
+        if (room == 0)
+            return 1;
+        out[0] = expr;
+        return 1;
+    }
+    if (nesting == 0)
+        return room + 1;
+    size_t n = alternatives((span){expr.s + q + 1, colon - q - 1}, out, room, nesting - 1);
+    if (n > room)
+        return n;
+    return n + alternatives((span){expr.s + colon + 1, expr.len - colon - 1}, out + n, room - n, nesting - 1);
+}
+
+size_t expr_alternatives(span expr, span *out, size_t max)
+{
+    return alternatives(expr, out, max, EXPR_MAX_NESTING);
 }

@@ -45,7 +45,10 @@ ref ref_parse(span expr);
 
 /* The values an expression may evaluate to: the branches of its ?: operators
  * (recursively), each trimmed of spaces and parentheses; an expression
- * without ?: is its own single value. Returns how many were stored (at most max). */
+ * without ?: is its own single value. Stores at most `max` (at least 1) and
+ * returns how many there are, or max + 1 when there are more or the ?:
+ * nest deeper than EXPR_MAX_NESTING: callers give up on such expressions. */
+#define EXPR_MAX_NESTING 64
 size_t expr_alternatives(span expr, span *out, size_t max);
 
 bool span_is(span s, const char *text);

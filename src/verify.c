@@ -166,6 +166,8 @@ static void input_origins(vctx *v, const call_tree *t, const instance *i, span n
                           const char *sub, origins *os, int depth);
 static void text_origins(vctx *v, const call_tree *t, const instance *scope, const char *text,
                          const char *sub, origins *os, int depth);
+static void expression_origins(vctx *v, const call_tree *t, const instance *scope, span e, const char *sub,
+                               origins *os, int depth);
 
 static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os);
 
@@ -213,10 +215,7 @@ static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref 
     if (out->from)
         text_origins(v, t, x, out->from->as.text, sub, os, depth + 1);
     else if (out->from_expression) {
-        span alts[MAX_ALT];
-        size_t n = expr_alternatives(text_span(out->from_expression->as.text), alts, MAX_ALT);
-        for (size_t k = 0; k < n; k++)
-            ref_origins(v, t, x, ref_parse(alts[k]), sub, os, depth + 1);
+        expression_origins(v, t, x, text_span(out->from_expression->as.text), sub, os, depth + 1);
     } else {
         unresolved(os, fmt(v, "output '%s' of '%s' has no from", out->name, x->path));
     }
@@ -232,8 +231,22 @@ static void text_origins(vctx *v, const call_tree *t, const instance *scope, con
         unresolved(os, fmt(v, "'%s' is not a single reference", text));
         return;
     }
+    if (g.expression)
+        expression_origins(v, t, scope, g.expr, sub, os, depth);
+    else
+        ref_origins(v, t, scope, ref_parse(g.expr), sub, os, depth);
+}
+
+/* Every branch of an expression that picks an artifact. */
+static void expression_origins(vctx *v, const call_tree *t, const instance *scope, span e, const char *sub,
+                               origins *os, int depth)
+{
     span alts[MAX_ALT];
-    size_t n = g.expression ? expr_alternatives(g.expr, alts, MAX_ALT) : (alts[0] = g.expr, 1);
+    size_t n = expr_alternatives(e, alts, MAX_ALT);
+    if (n > MAX_ALT) {
+        unresolved(os, fmt(v, "'%.*s' has more than %d branches", (int)e.len, e.s, MAX_ALT));
+        return;
+    }
     for (size_t k = 0; k < n; k++)
         ref_origins(v, t, scope, ref_parse(alts[k]), sub, os, depth);
 }
@@ -278,10 +291,7 @@ static void input_origins(vctx *v, const call_tree *t, const instance *i, span n
         if (arg->from) {
             text_origins(v, t, scope, arg->from->as.text, s, os, depth + 1);
         } else if (arg->from_expression) {
-            span alts[MAX_ALT];
-            size_t n = expr_alternatives(text_span(arg->from_expression->as.text), alts, MAX_ALT);
-            for (size_t k = 0; k < n; k++)
-                ref_origins(v, t, scope, ref_parse(alts[k]), s, os, depth + 1);
+            expression_origins(v, t, scope, text_span(arg->from_expression->as.text), s, os, depth + 1);
         } else if (arg->source) {
             add_origin(os, (origin){ORIGIN_SOURCE, NULL, NULL, NULL, arg->source});
         } else {
@@ -476,6 +486,10 @@ static void expression_values(vctx *v, const call_tree *t, const instance *scope
     size_t n = expr_alternatives(e, alts, MAX_ALT);
     out->n = 0;
     out->why = NULL;
+    if (n > MAX_ALT) {
+        cannot(out, fmt(v, "'%.*s' has more than %d branches", (int)e.len, e.s, MAX_ALT));
+        return;
+    }
     for (size_t k = 0; k < n; k++) {
         values one;
         variable_values(v, t, scope, alts[k], true, &one, depth + 1);
@@ -863,26 +877,28 @@ static void check_reference(scan *s, const node *at, span e)
     }
 }
 
+/* The references among an expression's branches (the first MAX_ALT). */
+static void scan_expression(scan *s, const node *at, span e)
+{
+    span alts[MAX_ALT];
+    size_t n = expr_alternatives(e, alts, MAX_ALT);
+    for (size_t k = 0; k < n && k < MAX_ALT; k++)
+        check_reference(s, at, alts[k]);
+}
+
 static void scan_text(scan *s, const node *at, const char *text, bool expression)
 {
     if (expression) {
-        span alts[MAX_ALT];
-        size_t n = expr_alternatives(text_span(text), alts, MAX_ALT);
-        for (size_t k = 0; k < n; k++)
-            check_reference(s, at, alts[k]);
+        scan_expression(s, at, text_span(text));
         return;
     }
     size_t pos = 0, len = strlen(text);
     tag g;
     while (tag_next(text, len, &pos, &g)) {
-        if (!g.expression) {
+        if (g.expression)
+            scan_expression(s, at, g.expr);
+        else
             check_reference(s, at, g.expr);
-            continue;
-        }
-        span alts[MAX_ALT];
-        size_t n = expr_alternatives(g.expr, alts, MAX_ALT);
-        for (size_t k = 0; k < n; k++)
-            check_reference(s, at, alts[k]);
     }
 }
 

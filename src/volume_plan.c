@@ -29,7 +29,7 @@ const char *plan_fmt(vplan *p, const char *f, ...)
     return s ? s : "";
 }
 
-static void VP_PRINTF(4, 5) refuse(vplan *p, vp_status status, const node *at, const char *f, ...)
+void plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...)
 {
     if (p->err)
         return;
@@ -181,7 +181,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         return;
     }
     if (!a->path) {
-        refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
+        plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
     const char *raw = a->path->as.text;
@@ -245,7 +245,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     if (!template_runs_pod(t))
         return;
     if (!a->path) {
-        refuse(p, VP_EINVALID, a->node, "template '%s': input artifact '%s' has no path", t->name, a->name);
+        plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifact '%s' has no path", t->name, a->name);
         return;
     }
     in->path = normalized(p, a->path->as.text);
@@ -259,7 +259,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     /* A path made of parameters ({{inputs.parameters.dir}}/x) is fine:
      * Argo substitutes them in the mount as everywhere in the template. */
     if (path_is_root(in->path) || (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0)) {
-        refuse(p, VP_EUNSUPPORTED, a->node,
+        plan_refuse(p, VP_EUNSUPPORTED, a->node,
                "template '%s': input artifact '%s' at %s cannot be mounted (it must be an absolute path below /)",
                t->name, a->name, a->path->as.text);
         return;
@@ -267,7 +267,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     bool exact;
     const node *m = user_mount_conflict(t, in->path, &exact);
     if (m && exact) {
-        refuse(p, VP_EUNSUPPORTED, a->node,
+        plan_refuse(p, VP_EUNSUPPORTED, a->node,
                "template '%s': input artifact '%s' at %s cannot be mounted: the container already mounts a volume there",
                t->name, a->name, in->path);
         return;
@@ -275,7 +275,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     for (size_t j = 0; j < t->outputs.count; j++) {
         const art_plan *o = &tp->out[j];
         if (o->convert && (path_covers(in->path, o->mount_dir) || path_equal(in->path, o->path))) {
-            refuse(p, VP_EUNSUPPORTED, a->node,
+            plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s': input artifact '%s' at %s would be mounted read-only over output "
                    "artifact '%s' at %s",
                    t->name, a->name, in->path, o->a->name, o->a->path->as.text);
@@ -284,7 +284,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     }
     for (size_t j = 0; j < k; j++)
         if (tp->in[j].path && path_equal(tp->in[j].path, in->path)) {
-            refuse(p, VP_EINVALID, a->node, "template '%s': input artifacts '%s' and '%s' share the path %s",
+            plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifacts '%s' and '%s' share the path %s",
                    t->name, tp->in[j].a->name, a->name, in->path);
             return;
         }
@@ -358,7 +358,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         size_t k = artifact_index(&scope->t->inputs, r.name.s, r.name.len);
         if (k == NOT_FOUND) {
             if (at)
-                refuse(p, VP_EINVALID, at, "template '%s' refers to input artifact '%.*s', which it does not declare",
+                plan_refuse(p, VP_EINVALID, at, "template '%s' refers to input artifact '%.*s', which it does not declare",
                        scope->t->name, (int)r.name.len, r.name.s);
             return BACK_UNKNOWN;
         }
@@ -375,12 +375,12 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     const call_site *c = call_named(scope->t, r.step);
     if (!c) {
         if (at)
-            refuse(p, VP_EINVALID, at, "template '%s' refers to artifact '%.*s' of '%.*s', which is not one of its %s",
+            plan_refuse(p, VP_EINVALID, at, "template '%s' refers to artifact '%.*s' of '%.*s', which is not one of its %s",
                    scope->t->name, (int)r.name.len, r.name.s, (int)r.step.len, r.step.s, r.steps ? "steps" : "tasks");
         return BACK_UNKNOWN;
     }
     if (c->looped) {
-        refuse(p, VP_EUNSUPPORTED, at,
+        plan_refuse(p, VP_EUNSUPPORTED, at,
                "template '%s': '%.*s' runs in a loop (withItems, withParam or withSequence), and Argo "
                "does not aggregate artifacts: its output artifact '%.*s' cannot be passed on",
                scope->t->name, (int)r.step.len, r.step.s, (int)r.name.len, r.name.s);
@@ -394,7 +394,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     size_t k = artifact_index(&x->t->outputs, r.name.s, r.name.len);
     if (k == NOT_FOUND) {
         if (at)
-            refuse(p, VP_EINVALID, at, "template '%s' refers to output artifact '%.*s' of '%.*s', whose template '%s' "
+            plan_refuse(p, VP_EINVALID, at, "template '%s' refers to output artifact '%.*s' of '%.*s', whose template '%s' "
                    "does not declare it", scope->t->name, (int)r.name.len, r.name.s, (int)r.step.len, r.step.s, x->t->name);
         return BACK_UNKNOWN;
     }
@@ -404,19 +404,31 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     return x->out[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
 }
 
-/* All references of an expression must agree: a volume location or an artifact. */
+/* The branches of an artifact's fromExpression (or {{=...}} from) must all
+ * be artifact references, and agree: a volume location or an artifact. */
 static backing expression_backing(vplan *p, tplan *scope, const char *expr, const node *at)
 {
-    span alts[16];
-    size_t n = expr_alternatives((span){expr, strlen(expr)}, alts, 16);
+    span alts[MAX_BRANCHES];
+    size_t n = expr_alternatives((span){expr, strlen(expr)}, alts, MAX_BRANCHES);
+    if (n > MAX_BRANCHES) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': '%s' has more than %d branches, or nests them deeper "
+               "than %d", scope->t->name, expr, MAX_BRANCHES, EXPR_MAX_NESTING);
+        return BACK_UNKNOWN;
+    }
     backing b = BACK_UNKNOWN;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !p->err; i++) {
         const char *param;
-        backing one = ref_backing(p, scope, ref_parse(alts[i]), &param, at);
+        ref r = ref_parse(alts[i]);
+        if (!r.artifact || r.rest.len) {
+            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': branch '%.*s' of '%s' is not an artifact reference "
+                   "(volpass follows the branches of ?: operators)", scope->t->name, (int)alts[i].len, alts[i].s, expr);
+            return BACK_UNKNOWN;
+        }
+        backing one = ref_backing(p, scope, r, &param, at);
         if (one == BACK_UNKNOWN)
             continue;
         if (b != BACK_UNKNOWN && one != b) {
-            refuse(p, VP_EUNSUPPORTED, at,
+            plan_refuse(p, VP_EUNSUPPORTED, at,
                    "template '%s': the branches of '%s' mix artifacts that go through the volume and "
                    "artifacts that stay real artifacts", scope->t->name, expr);
             return BACK_UNKNOWN;
@@ -439,7 +451,7 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
         if (found && g.start == 0 && g.end == len) /* the whole of `from` */
             r = ref_parse(g.expr);
         if (!r.artifact || r.rest.len) {
-            refuse(p, VP_EINVALID, a->from, "template '%s': artifact '%s' takes 'from: %s', which is not an "
+            plan_refuse(p, VP_EINVALID, a->from, "template '%s': artifact '%s' takes 'from: %s', which is not an "
                    "artifact reference", scope->t->name, a->name, a->from->as.text);
             return BACK_UNKNOWN;
         }
@@ -489,7 +501,7 @@ static void graph_inputs(vplan *p, tplan *tp)
             at = c->node;
         }
         if (volume && artifacts)
-            refuse(p, VP_EUNSUPPORTED, at,
+            plan_refuse(p, VP_EUNSUPPORTED, at,
                    "template '%s': input artifact '%s' gets a volume location from some callers and a "
                    "real artifact from others; volpass makes twins of container and script templates only",
                    t->name, t->inputs.items[k].name);
@@ -553,14 +565,14 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         if (target->twins[i].home == home && same_mask(target->twins[i].mask, mask, target->t->inputs.count))
             return &target->twins[i];
     if (template_is_graph(target->t)) {
-        refuse(p, VP_EUNSUPPORTED, at,
+        plan_refuse(p, VP_EUNSUPPORTED, at,
                "template '%s' is called with constant artifacts where it expects the volume, or the "
                "other way round; volpass makes twins of container and script templates only",
                target->t->name);
         return NULL;
     }
     if (target->ntwins == MAX_TWINS) {
-        refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
         return NULL;
     }
     twin *tw = &target->twins[target->ntwins];
@@ -603,7 +615,7 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
         bool volume = k != NOT_FOUND ? mask[k] : from_backing(p, scope, a) == BACK_VOLUME;
         params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : plan_cat(p, a->name, SUBPATH_SUFFIX, NULL);
         if (!target && !volume && !p->err)
-            refuse(p, VP_EUNSUPPORTED, a->node,
+            plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "
                    "that stays an artifact) for a template outside the input, which takes a volume "
                    "location; convert the documents together", scope->t->name, c->name, a->name);
@@ -743,7 +755,7 @@ static const char *choose_volume_name(vplan *p)
 {
     if (p->ctx->volume_name) {
         if (volume_name_used(p->tree, p->ctx->volume_name))
-            refuse(p, VP_EUNSUPPORTED, NULL, "--volume-name %s: the workflow already has a volume of that name",
+            plan_refuse(p, VP_EUNSUPPORTED, NULL, "--volume-name %s: the workflow already has a volume of that name",
                    p->ctx->volume_name);
         return p->ctx->volume_name;
     }
@@ -826,7 +838,7 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
         if (!wf->root)
             continue;
         if (!wf->spec)
-            refuse(p, VP_EINVALID, wf->root, "%s has no spec", wf->kind);
+            plan_refuse(p, VP_EINVALID, wf->root, "%s has no spec", wf->kind);
         for (size_t i = 0; i < wf->ntemplates && !p->err; i++)
             collect_calls(p, &wf->templates[i], calls, &next);
         if (!p->err)

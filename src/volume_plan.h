@@ -11,6 +11,7 @@
 
 #define SUBPATH_SUFFIX "-subpath"
 #define MAX_TWINS 8
+#define MAX_BRANCHES 16 /* of an expression that picks an artifact */
 
 /* What happens to one artifact of a template. */
 typedef struct art_plan {
@@ -92,6 +93,10 @@ typedef struct stream_calls {
     call_site entry;      /* spec.arguments, as a call of the entrypoint */
     call_plan entry_plan;
 } stream_calls;
+
+/* Refuses the stream (the first refusal stands): nothing will be edited
+ * when it happens while planning. */
+void plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...) VP_PRINTF(4, 5);
 
 /* printf into the stream's arena (where names end up in the documents). */
 const char *plan_fmt(vplan *p, const char *f, ...) VP_PRINTF(2, 3);

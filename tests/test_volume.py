@@ -241,12 +241,24 @@ DANGLING = [
          "artifact reference"),
     ("  - name: main\n    steps:", "  - name: main\n    inputs: {artifacts: [{name: x}]}\n    steps:", 0, None),
 ]
+# fromExpression: every branch must be an artifact reference, and there are at most 16
+BRANCHES = [
+    ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "fromExpression: \"1 > 0 ? steps.make.outputs.artifacts.out : steps.make.outputs.artifact.out\"}\n"
+     "          - {name: unused",
+     19, "template 'main': branch 'steps.make.outputs.artifact.out' of '1 > 0 ? steps.make.outputs.artifacts.out : "
+         "steps.make.outputs.artifact.out' is not an artifact reference"),
+    ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "fromExpression: \"" + "x ? steps.make.outputs.artifacts.out : " * 16 + "steps.make.outputs.artifacts.out\"}\n"
+     "          - {name: unused",
+     19, "has more than 16 branches, or nests them deeper than 64"),
+]
 
 
 def test_dangling_references_refused(ctx):
     text = _read(os.path.join(CASES, "extra.yaml"))
     with tempfile.TemporaryDirectory() as d:
-        for old, new, line, message in DANGLING:
+        for old, new, line, message in DANGLING + BRANCHES:
             expect(old in text, f"extra.yaml lacks {old!r}")
             path = os.path.join(d, "dangling.yaml")
             with open(path, "w") as f:
@@ -255,7 +267,8 @@ def test_dangling_references_refused(ctx):
             if message is None:  # a declared but unused input changes nothing
                 expect(proc.returncode == 0, proc.stderr)
                 continue
-            expect(proc.returncode == 3 and proc.stdout == "", f"exit {proc.returncode} for {new!r}")
+            code = 4 if (old, new, line, message) in BRANCHES else 3
+            expect(proc.returncode == code and proc.stdout == "", f"exit {proc.returncode} for {new!r}")
             expect(f"dangling.yaml:{line}:" in proc.stderr and message in proc.stderr, proc.stderr)
     # a template's own input that it does not declare
     proc = ctx.run(["--input", os.path.join(CASES, "undeclared.yaml"), "--volume", PVC])

@@ -35,6 +35,7 @@ extern int unit_checks_passed;
 void test_model(void);
 void test_load(void);
 void test_emit(void);
+void test_refs(void);
 void test_corpus(const char *dir);
 
 /* Helpers shared by the test files (unit_main.c). */

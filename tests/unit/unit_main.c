@@ -51,6 +51,7 @@ int main(int argc, char **argv)
     test_model();
     test_load();
     test_emit();
+    test_refs();
     test_corpus(argv[1]);
     printf("unit: %d passed, %d failed\n", unit_checks_passed, unit_checks_failed);
     return unit_checks_failed ? 1 : 0;

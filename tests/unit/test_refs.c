@@ -1,0 +1,56 @@
+/* References and expressions: what the rewriter and verify read in {{...}}. */
+#include <stdlib.h>
+
+#include "refs.h"
+#include "unit.h"
+
+static span sp(const char *s)
+{
+    return (span){s, strlen(s)};
+}
+
+static bool branch_is(span got, const char *want)
+{
+    return got.len == strlen(want) && memcmp(got.s, want, got.len) == 0;
+}
+
+static void alternatives(void)
+{
+    span alts[4];
+    CHECK(expr_alternatives(sp("  (tasks.a.outputs.artifacts.x) "), alts, 4) == 1 &&
+          branch_is(alts[0], "tasks.a.outputs.artifacts.x"));
+    CHECK(expr_alternatives(sp("c == 'y' ? ((a)) : ( b ? c : d )"), alts, 4) == 3 && branch_is(alts[0], "a") &&
+          branch_is(alts[1], "c") && branch_is(alts[2], "d"));
+    CHECK(expr_alternatives(sp("(a) + (b)"), alts, 4) == 1 && branch_is(alts[0], "(a) + (b)"));
+    CHECK(expr_alternatives(sp("x ? 'a:b' : c"), alts, 4) == 2 && branch_is(alts[0], "'a:b'"));
+    /* more branches than room: max + 1 */
+    CHECK(expr_alternatives(sp("a ? b : c ? d : e ? f : g ? h : i"), alts, 4) == 5);
+    CHECK(expr_alternatives(sp("a ? b : c ? d : e ? f : g"), alts, 4) == 4 && branch_is(alts[3], "g"));
+}
+
+/* Hostile nesting: bounded recursion, linear time. */
+static void hostile(void)
+{
+    size_t n = 1000000;
+    char *deep = malloc(2 * n + 2);
+    CHECK(deep != NULL);
+    if (!deep)
+        return;
+    memset(deep, '(', n);
+    deep[n] = 'a';
+    memset(deep + n + 1, ')', n);
+    deep[2 * n + 1] = '\0';
+    span alts[4];
+    CHECK(expr_alternatives(sp(deep), alts, 4) == 1 && alts[0].len < 2 * n + 1); /* unwrapped as far as the cap */
+    for (size_t i = 0; i < n; i++) /* a ? a ? a ? ... nested in the then-branch */
+        deep[i] = i % 4 == 1 ? '?' : ' ';
+    memset(deep + n, ':', n + 1);
+    CHECK(expr_alternatives(sp(deep), alts, 4) == 5);
+    free(deep);
+}
+
+void test_refs(void)
+{
+    alternatives();
+    hostile();
+}
