@@ -49,10 +49,12 @@ demo: all
 	$(BUILD)/volpass --input examples/train-pipeline.yaml --volume "persistentVolumeClaim: {claimName: my-pvc}"
 
 # What CI runs (.ci/run): every test, plain, with sanitizers, under valgrind;
-# then each fuzz target for a short while (the long runs are done by hand).
-CI_FUZZ_SECONDS ?= 45
+# then each fuzz target for a fixed number of inputs from a fixed seed, so
+# that a CI result can be reproduced (the long, open-ended runs are done by
+# hand: `make fuzz FUZZ_SECONDS=1800`).
+CI_FUZZ_RUNS ?= 30000
 ci: check asan valgrind
-	$(MAKE) fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS)
+	$(MAKE) fuzz FUZZ_LIMIT="-seed=1 -runs=$(CI_FUZZ_RUNS)"
 
 clean:
 	rm -rf build build-asan
@@ -70,6 +72,7 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_BUILD = build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_LIMIT ?= -max_total_time=$(FUZZ_SECONDS)
 FUZZ_TARGETS = fuzz_load fuzz_volume fuzz_rewrite
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_OBJ = $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
@@ -99,8 +102,8 @@ fuzz: fuzz-build fuzz-corpus
 	set -e; for t in $(FUZZ_TARGETS); do \
 	  case $$t in fuzz_volume) seeds=fuzz/seeds/volume;; *) seeds=fuzz/corpus/docs;; esac; \
 	  mkdir -p fuzz/corpus/$$t fuzz/regressions/$$t $(FUZZ_BUILD)/crashes/$$t; \
-	  echo "== $$t for $(FUZZ_SECONDS)s"; \
-	  $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=25 -dict=fuzz/yaml.dict \
+	  echo "== $$t ($(FUZZ_LIMIT))"; \
+	  $(FUZZ_BUILD)/$$t $(FUZZ_LIMIT) -timeout=25 -dict=fuzz/yaml.dict \
 	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ -print_final_stats=1 \
 	    fuzz/corpus/$$t $$seeds fuzz/regressions/$$t; \
 	done
