@@ -160,12 +160,11 @@ static void add_roots(builder *b, size_t doc, bool many)
     }
 }
 
-vp_status call_tree_build(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err)
+vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err)
 {
     memset(t, 0, sizeof *t);
     arena_init(&t->mem);
     strmap_init(&t->by_path);
-    builder b = {t, file, NULL, NULL};
     t->wfs = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(workflow));
     if (!t->wfs)
         return error_give(err, error_oom());
@@ -178,7 +177,13 @@ vp_status call_tree_build(call_tree *t, node **docs, size_t ndocs, const char *f
         if (st != VP_OK)
             return st;
     }
-    size_t workflows = 0;
+    return VP_OK;
+}
+
+vp_status call_tree_expand(call_tree *t, const char *file, vp_error **err)
+{
+    builder b = {t, file, NULL, NULL};
+    size_t ndocs = t->nwfs, workflows = 0;
     b.reached = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(bool *));
     for (size_t i = 0; b.reached && i < ndocs; i++) {
         workflows += t->wfs[i].root != NULL;

@@ -34,8 +34,12 @@ typedef struct call_tree {
     arena mem;
 } call_tree;
 
-/* Reads every workflow document of `docs` and builds the tree. */
-vp_status call_tree_build(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err);
+/* Reads every workflow document of `docs`: enough for call_tree_target. */
+vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err);
+
+/* Then builds the instances (verify needs them; a rewrite does not, and is
+ * spared their limit: a workflow may expand to millions of instances). */
+vp_status call_tree_expand(call_tree *t, const char *file, vp_error **err);
 void call_tree_free(call_tree *t);
 
 instance *call_tree_find(const call_tree *t, const char *path);

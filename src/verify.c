@@ -995,9 +995,13 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
         docs_r[i] = rewritten->docs[i].root;
     }
     if (st == VP_OK)
-        st = call_tree_build(&v.orig, docs_o, original->ndocs, original->filename, err);
+        st = call_tree_read(&v.orig, docs_o, original->ndocs, original->filename, err);
     if (st == VP_OK)
-        st = call_tree_build(&v.rew, docs_r, rewritten->ndocs, rewritten->filename, err);
+        st = call_tree_expand(&v.orig, original->filename, err);
+    if (st == VP_OK)
+        st = call_tree_read(&v.rew, docs_r, rewritten->ndocs, rewritten->filename, err);
+    if (st == VP_OK)
+        st = call_tree_expand(&v.rew, rewritten->filename, err);
     if (st == VP_OK) {
         call_tree_each(&v.orig, find_handoffs, &v);
         /* Problems the original has already are not the rewrite's: look at it first. */

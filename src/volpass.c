@@ -120,7 +120,7 @@ static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **
     for (size_t i = 0; i < s->ndocs; i++)
         docs[i] = s->docs[i].root;
     call_tree tree;
-    vp_status st = call_tree_build(&tree, docs, s->ndocs, s->filename, err);
+    vp_status st = call_tree_read(&tree, docs, s->ndocs, s->filename, err);
     if (st == VP_OK)
         st = scheme_volume(ctx, &tree, err);
     call_tree_free(&tree);

@@ -167,6 +167,25 @@ static void keep_output(vplan *p, const template *t, art_plan *o, const char *wh
                             "an artifact repository): %s", t->name, o->a->name, why);
 }
 
+/* A path's {{inputs.parameters.X}} end up in mounts and locations: each X
+ * must be declared (Argo refuses the workflow otherwise). */
+static bool path_parameters_declared(vplan *p, const template *t, const artifact *a, const char *role)
+{
+    const char *text = a->path->as.text;
+    size_t pos = 0, len = a->path->len;
+    tag g;
+    while (tag_next(text, len, &pos, &g)) {
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len)) {
+            plan_refuse(p, VP_EINVALID, a->path, "template '%s': the path of %s artifact '%s' uses parameter "
+                        "'%.*s', which the template does not declare", t->name, role, a->name,
+                        (int)r.name.len, r.name.s);
+            return false;
+        }
+    }
+    return true;
+}
+
 static void plan_output(vplan *p, tplan *tp, size_t k)
 {
     const template *t = tp->t;
@@ -184,6 +203,8 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
+    if (!path_parameters_declared(p, t, a, "output"))
+        return;
     const char *raw = a->path->as.text;
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
     o->path = normalized(p, raw);
@@ -248,6 +269,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifact '%s' has no path", t->name, a->name);
         return;
     }
+    if (!path_parameters_declared(p, t, a, "input"))
+        return;
     in->path = normalized(p, a->path->as.text);
     if (!in->convert)
         decide(p, t, a, "input", "kept",

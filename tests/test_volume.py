@@ -158,6 +158,20 @@ def test_templated_paths(ctx):
            "its directory {{inputs.parameters.where}} depends on parameters" in proc.stderr, proc.stderr)
 
 
+def test_undeclared_path_parameter_refused(ctx):
+    text = _read(os.path.join(CASES, "templated.yaml"))
+    declared = "      - {name: file, value: report.txt}\n"
+    expect(declared in text, "templated.yaml changed")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "templated.yaml")
+        with open(path, "w") as f:
+            f.write(text.replace(declared, ""))
+        proc = ctx.run(["--input", path, "--volume", PVC])
+    expect(proc.returncode == 3 and proc.stdout == "" and
+           "templated.yaml:36:29: error: template 'make': the path of output artifact 'named' uses parameter "
+           "'file', which the template does not declare" in proc.stderr, proc.stderr)
+
+
 def test_sources_and_twins(ctx):
     golden(ctx, os.path.join(CASES, "sources.yaml"), "sources.yaml", "--volume", PVC)
 
