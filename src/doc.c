@@ -33,6 +33,17 @@ node *node_string(arena *a, const char *text)
     return node_scalar(a, text, strlen(text), STYLE_ANY);
 }
 
+node *node_text(arena *a, const char *text)
+{
+    size_t len = strlen(text);
+    node *n = len <= UINT32_MAX ? node_new(a, NODE_SCALAR, STYLE_ANY) : NULL;
+    if (n) {
+        n->as.text = text;
+        n->len = (uint32_t)len;
+    }
+    return n;
+}
+
 node *node_collection(arena *a, node_kind kind, node_style style)
 {
     return node_new(a, kind, style);
@@ -129,7 +140,7 @@ static int reserve(arena *a, node *n, size_t extra)
 
 int seq_push(arena *a, node *seq, node *item)
 {
-    if (!item || reserve(a, seq, 1) != 0)
+    if (!item || seq->kind != NODE_SEQUENCE || reserve(a, seq, 1) != 0)
         return -1;
     seq->as.items[seq->len++] = item;
     return 0;
@@ -137,7 +148,7 @@ int seq_push(arena *a, node *seq, node *item)
 
 int map_push(arena *a, node *map, node *key, node *value)
 {
-    if (!key || !value || reserve(a, map, 2) != 0)
+    if (!key || !value || map->kind != NODE_MAPPING || reserve(a, map, 2) != 0)
         return -1;
     map->as.items[2 * (size_t)map->len] = key;
     map->as.items[2 * (size_t)map->len + 1] = value;

@@ -41,13 +41,16 @@ typedef struct node {
 
 node *node_scalar(arena *a, const char *text, size_t len, node_style style);
 node *node_string(arena *a, const char *text); /* a new string scalar */
+/* A new string scalar over `text` itself, not a copy: text must live as
+ * long as the node (in the same arena, or a literal). */
+node *node_text(arena *a, const char *text);
 node *node_collection(arena *a, node_kind kind, node_style style);
 node *node_copy(arena *a, const node *n);
 bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */
 
 bool scalar_is(const node *n, const char *text);
 
-/* Appends; returns -1 when out of memory. */
+/* Appends; returns -1 when out of memory (or when the node is not a sequence, or a mapping). */
 int seq_push(arena *a, node *seq, node *item);
 int map_push(arena *a, node *map, node *key, node *value);
 

@@ -23,12 +23,16 @@ typedef struct editor {
     vplan *p;
     const char *volume;
     const char *prefix;
-    strmap keys; /* one node per key text: mappings volpass adds share their keys */
+    strmap keys;  /* one node per key text: mappings volpass adds share their keys */
+    node *yes;    /* the plain `true` of every readOnly mount */
 } editor;
 
+/* A new string scalar over `s`, which lives in the stream's arena (as every
+ * name the plan makes does) or is a literal: a large rewrite makes hundreds
+ * of thousands, and copying each again would double what they take. */
 static node *str(editor *e, const char *s)
 {
-    node *n = node_string(e->p->mem, s);
+    node *n = node_text(e->p->mem, s);
     e->p->oom |= !n;
     return n;
 }
@@ -40,19 +44,20 @@ static node *new_map(editor *e)
     return n;
 }
 
-/* Keys are never changed in place, so the thousands of "name" and
- * "mountPath" keys a large rewrite adds can be one node each. */
-static node *key(editor *e, const char *text)
+/* Keys are never changed in place, nor is the volume's name, so the
+ * thousands of "name" and "mountPath" keys and volume names a large rewrite
+ * adds can be one node each. */
+static node *shared(editor *e, const char *text)
 {
     node *k = strmap_get(&e->keys, text, strlen(text));
-    if (!k && (!(k = str(e, text)) || strmap_put(&e->keys, k->as.text, k->len, k) != 0))
+    if (!k && (!(k = node_string(e->p->mem, text)) || strmap_put(&e->keys, k->as.text, k->len, k) != 0))
         e->p->oom = true;
     return k;
 }
 
 static void put(editor *e, node *map, const char *name, node *value)
 {
-    if (!map || !value || map_push(e->p->mem, map, key(e, name), value) != 0)
+    if (!map || !value || map_push(e->p->mem, map, shared(e, name), value) != 0)
         e->p->oom = true;
 }
 
@@ -308,11 +313,11 @@ static node *main_container(node *tmpl_node, const template *t)
 static node *mount_node(editor *e, const char *path, node *sub_path, bool read_only)
 {
     node *m = new_map(e);
-    put(e, m, "name", str(e, e->volume));
+    put(e, m, "name", shared(e, e->volume));
     put(e, m, "mountPath", str(e, path));
     put(e, m, "subPath", sub_path);
     if (read_only)
-        put(e, m, "readOnly", node_scalar(e->p->mem, "true", 4, STYLE_PLAIN));
+        put(e, m, "readOnly", e->yes ? e->yes : (e->yes = node_scalar(e->p->mem, "true", 4, STYLE_PLAIN)));
     return m;
 }
 
@@ -410,7 +415,7 @@ static void apply_graph(editor *e, tplan *tp, call_plan *calls)
         } else {
             text_buf b = {NULL, 0, 0};
             rewrite_expression(e, tp, (span){o->a->from_expression->as.text, o->a->from_expression->len}, &b);
-            put(e, value_from, "expression", str(e, b.s ? b.s : ""));
+            put(e, value_from, "expression", str(e, plan_cat(e->p, b.s ? b.s : "", NULL)));
             free(b.s);
         }
         put(e, param, "name", str(e, o->param));
@@ -444,14 +449,14 @@ static void add_volume(editor *e, workflow *wf)
     if (ctx->claim) {
         entry = new_map(e);
         node *meta = new_map(e);
-        put(e, meta, "name", str(e, e->volume));
+        put(e, meta, "name", shared(e, e->volume));
         put(e, entry, "metadata", meta);
         put(e, entry, "spec", node_copy(e->p->mem, ctx->claim));
         push(e, list_field(e, wf->spec, "volumeClaimTemplates"), entry);
         return;
     }
     entry = new_map(e);
-    put(e, entry, "name", str(e, e->volume));
+    put(e, entry, "name", shared(e, e->volume));
     const node *v = ctx->volume;
     /* Keys copied as nodes, not as C strings: "name\0x" must not become "name". */
     for (size_t i = 0; v && i < v->len; i++)
@@ -527,7 +532,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     const char *volume = NULL;
     volume_plan(&p, &calls, &roots, &volume);
     if (!p.err && !p.oom) { /* edit only when nothing was refused */
-        editor e = {&p, volume, ctx->path_prefix, {NULL, 0, 0}};
+        editor e = {&p, volume, ctx->path_prefix, {NULL, 0, 0}, NULL};
         size_t next = 0;
         for (size_t d = 0; d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];

@@ -167,23 +167,35 @@ static void keep_output(vplan *p, const template *t, art_plan *o, const char *wh
                             "an artifact repository): %s", t->name, o->a->name, why);
 }
 
-/* A path's {{inputs.parameters.X}} end up in mounts and locations: each X
- * must be declared (Argo refuses the workflow otherwise). */
-static bool path_parameters_declared(vplan *p, const template *t, const artifact *a, const char *role)
+/* Every {{inputs.parameters.X}} of a template must name a parameter it
+ * declares, as Argo requires: the rewrite adds parameters, and one of them
+ * must not give an undeclared reference a meaning (or a path a location). */
+static void check_parameter_references(vplan *p, const template *t, const node *n)
 {
-    const char *text = a->path->as.text;
-    size_t pos = 0, len = a->path->len;
-    tag g;
-    while (tag_next(text, len, &pos, &g)) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len)) {
-            plan_refuse(p, VP_EINVALID, a->path, "template '%s': the path of %s artifact '%s' uses parameter "
-                        "'%.*s', which the template does not declare", t->name, role, a->name,
-                        (int)r.name.len, r.name.s);
-            return false;
+    if (p->err)
+        return;
+    if (n->kind == NODE_SCALAR) {
+        if (!strstr(n->as.text, "inputs.parameters."))
+            return;
+        size_t pos = 0;
+        tag g;
+        while (tag_next(n->as.text, n->len, &pos, &g)) {
+            ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+            if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len)) {
+                plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
+                            t->name, (int)r.name.len, r.name.s);
+                return;
+            }
+        }
+        return;
+    }
+    for (size_t i = 0; i < n->len; i++) {
+        if (n->kind == NODE_SEQUENCE) {
+            check_parameter_references(p, t, n->as.items[i]);
+        } else if (!scalar_is(map_key(n, i), "inline")) { /* inline templates have their own inputs */
+            check_parameter_references(p, t, map_value(n, i));
         }
     }
-    return true;
 }
 
 static void plan_output(vplan *p, tplan *tp, size_t k)
@@ -203,8 +215,6 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
-    if (!path_parameters_declared(p, t, a, "output"))
-        return;
     const char *raw = a->path->as.text;
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
     o->path = normalized(p, raw);
@@ -261,7 +271,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     const template *t = tp->t;
     art_plan *in = &tp->in[k];
     const artifact *a = in->a;
-    in->convert = !a->source && !a->optional;
+    /* a resource, http, plugin... template has no container to mount into */
+    in->convert = !a->source && !a->optional && (template_runs_pod(t) || template_is_graph(t));
     in->param = free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
     if (!template_runs_pod(t))
         return;
@@ -269,8 +280,6 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifact '%s' has no path", t->name, a->name);
         return;
     }
-    if (!path_parameters_declared(p, t, a, "input"))
-        return;
     in->path = normalized(p, a->path->as.text);
     if (!in->convert)
         decide(p, t, a, "input", "kept",
@@ -338,6 +347,10 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
         tp->out[k].a = &t->outputs.items[k];
     for (size_t k = 0; k < t->inputs.count; k++)
         tp->in[k].a = &t->inputs.items[k];
+    check_parameter_references(p, t, t->node);
+    if (template_runs_pod(t) && !t->container && t->inputs.count + t->outputs.count > 0)
+        plan_refuse(p, VP_EUNSUPPORTED, t->node, "template '%s' has artifacts, but its containerSet has no "
+                    "container named main to mount them into", t->name);
     if (template_runs_pod(t))
         for (size_t k = 0; k < t->outputs.count && !p->err; k++)
             plan_output(p, tp, k);
@@ -587,6 +600,12 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     for (size_t i = 0; i < target->ntwins; i++)
         if (target->twins[i].home == home && same_mask(target->twins[i].mask, mask, target->t->inputs.count))
             return &target->twins[i];
+    if (!template_runs_pod(target->t) && !template_is_graph(target->t)) {
+        plan_refuse(p, VP_EUNSUPPORTED, at,
+                    "template '%s' takes input artifacts but runs no container that the volume could be "
+                    "mounted into: keep its producers' outputs as artifacts (--keep-artifact)", target->t->name);
+        return NULL;
+    }
     if (template_is_graph(target->t)) {
         plan_refuse(p, VP_EUNSUPPORTED, at,
                "template '%s' is called with constant artifacts where it expects the volume, or the "
@@ -637,6 +656,10 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
         size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
         bool volume = k != NOT_FOUND ? mask[k] : from_backing(p, scope, a) == BACK_VOLUME;
         params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : plan_cat(p, a->name, SUBPATH_SUFFIX, NULL);
+        if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
+                        "does not declare, is passed already; volpass needs that name for artifact '%s'",
+                        scope->t->name, c->name, params[i], a->name);
         if (!target && !volume && !p->err)
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "

@@ -253,17 +253,24 @@ static void read_calls(reader *r, template *t)
     }
 }
 
+/* A field set to null is absent, as Argo reads it. */
+static bool has(const node *map, const char *key)
+{
+    const node *v = map_get(map, key);
+    return v && !is_null(v);
+}
+
 static template_kind classify(const node *t)
 {
-    if (map_get(t, "container"))
+    if (has(t, "container"))
         return TEMPLATE_CONTAINER;
-    if (map_get(t, "script"))
+    if (has(t, "script"))
         return TEMPLATE_SCRIPT;
-    if (map_get(t, "containerSet"))
+    if (has(t, "containerSet"))
         return TEMPLATE_CONTAINER_SET;
-    if (map_get(t, "dag"))
+    if (has(t, "dag"))
         return TEMPLATE_DAG;
-    if (map_get(t, "steps"))
+    if (has(t, "steps"))
         return TEMPLATE_STEPS;
     return TEMPLATE_OTHER;
 }

@@ -158,7 +158,9 @@ def test_templated_paths(ctx):
            "its directory {{inputs.parameters.where}} depends on parameters" in proc.stderr, proc.stderr)
 
 
-def test_undeclared_path_parameter_refused(ctx):
+def test_undeclared_parameter_refused(ctx):
+    """A template's {{inputs.parameters.X}} must name a declared parameter (as
+    Argo requires): the parameters the rewrite adds must not give one a meaning."""
     text = _read(os.path.join(CASES, "templated.yaml"))
     declared = "      - {name: file, value: report.txt}\n"
     expect(declared in text, "templated.yaml changed")
@@ -168,8 +170,8 @@ def test_undeclared_path_parameter_refused(ctx):
             f.write(text.replace(declared, ""))
         proc = ctx.run(["--input", path, "--volume", PVC])
     expect(proc.returncode == 3 and proc.stdout == "" and
-           "templated.yaml:36:29: error: template 'make': the path of output artifact 'named' uses parameter "
-           "'file', which the template does not declare" in proc.stderr, proc.stderr)
+           "templated.yaml:32:51: error: template 'make' uses parameter 'file', which it does not declare"
+           in proc.stderr, proc.stderr)
 
 
 def test_sources_and_twins(ctx):
@@ -311,6 +313,24 @@ def test_real_artifact_to_outside_template_refused(ctx):
             expect(f"outside.yaml:{where}: error: template 'main', {step}: artifact argument 'in' is a real "
                    "artifact (a constant, or an output that stays an artifact) for a template outside the input"
                    in proc.stderr, proc.stderr)
+
+
+# Hand-written documents that must be refused: file -> (exit, location, message).
+REFUSALS = {
+    "no-container.yaml": (4, "12:9", "template 'apply' takes input artifacts but runs no container that the "
+                                     "volume could be mounted into"),
+    "passed-name.yaml": (4, "22:13", "template 'main', consume: parameter 'in-subpath', which the called "
+                                     "template does not declare, is passed already"),
+    "containerset-no-main.yaml": (4, "9:5", "template 'main' has artifacts, but its containerSet has no "
+                                            "container named main"),
+}
+
+
+def test_refusals(ctx):
+    for name, (code, where, message) in REFUSALS.items():
+        proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC])
+        expect(proc.returncode == code and proc.stdout == "", f"{name}: exit {proc.returncode}")
+        expect(f"{name}:{where}: error: {message}" in proc.stderr, proc.stderr)
 
 
 def test_explain(ctx):
