@@ -54,41 +54,86 @@ static size_t slots(const node *n)
     return n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
 }
 
+/* ---- tags ----------------------------------------------------------------
+ * A tagged node's text or items are preceded by a pointer to the tag, so the
+ * millions of untagged nodes do not carry one. */
+
+#define TAG_ROOM sizeof(const char *)
+_Static_assert(sizeof(node) == 24 || sizeof(void *) != 8, "a node is 24 bytes on 64-bit machines");
+
+static const char *payload(const node *n)
+{
+    return n->kind == NODE_SCALAR ? n->as.text : (const char *)n->as.items;
+}
+
+const char *node_tag(const node *n)
+{
+    const char *tag = NULL;
+    if (n->tagged)
+        memcpy(&tag, payload(n) - TAG_ROOM, sizeof tag);
+    return tag;
+}
+
+/* Room for `bytes` of payload after the tag pointer; returns the payload. */
+static char *tagged_payload(arena *a, const char *tag, size_t bytes)
+{
+    char *p = arena_alloc(a, TAG_ROOM + bytes);
+    if (!p)
+        return NULL;
+    memcpy(p, &tag, sizeof tag);
+    return p + TAG_ROOM;
+}
+
+int node_set_tag(arena *a, node *n, const char *tag)
+{
+    char *copy = arena_strndup(a, tag, strlen(tag));
+    size_t bytes = n->kind == NODE_SCALAR ? (size_t)n->len + 1 : slots(n) * sizeof(node *);
+    char *p = copy ? tagged_payload(a, copy, bytes) : NULL;
+    if (!p)
+        return -1;
+    if (bytes)
+        memcpy(p, payload(n), bytes);
+    if (n->kind == NODE_SCALAR)
+        n->as.text = p;
+    else
+        n->as.items = (node **)(void *)p;
+    n->tagged = 1;
+    n->grown = 0; /* exactly its items now */
+    return 0;
+}
+
 node *node_copy(arena *a, const node *n)
 {
     node *c = node_new(a, (node_kind)n->kind, (node_style)n->style);
     if (!c)
         return NULL;
     *c = *n;
+    c->tagged = 0;
     /* Text and tag are copied too: the source may live in another arena (the
      * volume spec is parsed on its own) that is freed first. */
-    if (n->tag && !(c->tag = arena_strndup(a, n->tag, strlen(n->tag))))
-        return NULL;
     if (n->kind == NODE_SCALAR) {
         c->as.text = arena_strndup(a, n->as.text, n->len);
-        return c->as.text ? c : NULL;
-    }
-    size_t count = slots(n);
-    c->grown = 0;
-    c->as.items = NULL;
-    if (count == 0)
-        return c;
-    c->as.items = arena_alloc(a, count * sizeof(node *));
-    if (!c->as.items)
-        return NULL;
-    for (size_t i = 0; i < count; i++) {
-        c->as.items[i] = node_copy(a, n->as.items[i]);
-        if (!c->as.items[i])
+        if (!c->as.text)
             return NULL;
+    } else {
+        size_t count = slots(n);
+        c->grown = 0;
+        c->as.items = count ? arena_alloc(a, count * sizeof(node *)) : NULL;
+        if (count && !c->as.items)
+            return NULL;
+        for (size_t i = 0; i < count; i++)
+            if (!(c->as.items[i] = node_copy(a, n->as.items[i])))
+                return NULL;
     }
-    return c;
+    return n->tagged && node_set_tag(a, c, node_tag(n)) != 0 ? NULL : c;
 }
 
 bool node_equal(const node *x, const node *y)
 {
     if (x->kind != y->kind || x->len != y->len)
         return false;
-    if ((x->tag == NULL) != (y->tag == NULL) || (x->tag && strcmp(x->tag, y->tag) != 0))
+    const char *tx = node_tag(x), *ty = node_tag(y);
+    if ((tx == NULL) != (ty == NULL) || (tx && strcmp(tx, ty) != 0))
         return false;
     if (x->kind == NODE_SCALAR)
         return memcmp(x->as.text, y->as.text, x->len) == 0;
@@ -128,7 +173,8 @@ static int reserve(arena *a, node *n, size_t extra)
         cap *= 2;
     if (cap > UINT32_MAX)
         return -1;
-    node **items = arena_alloc(a, cap * sizeof(node *));
+    node **items = n->tagged ? (node **)(void *)tagged_payload(a, node_tag(n), cap * sizeof(node *))
+                             : arena_alloc(a, cap * sizeof(node *));
     if (!items)
         return -1;
     if (slots(n))

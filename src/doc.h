@@ -24,20 +24,27 @@ typedef enum node_style {
     STYLE_FLOW
 } node_style;
 
-/* 32 bytes: a large workflow has millions of nodes. */
+/* 24 bytes: a large workflow has millions of nodes. An explicit tag (rare)
+ * lives just before the text or items it belongs to: see node_tag. */
 typedef struct node {
     uint8_t kind;   /* node_kind */
     uint8_t style;  /* node_style */
     uint8_t grown;  /* collections: items were reallocated to a power-of-two capacity */
+    uint8_t tagged; /* has an explicit tag */
     uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
     uint32_t line;  /* 1-based source position; 0 for nodes volpass created */
     uint32_t column;
-    const char *tag; /* explicit tag as written (resolved by libyaml), else NULL */
     union {
         const char *text;    /* scalars: NUL-terminated UTF-8 */
         struct node **items; /* sequences: items; mappings: key, value, key, value, ... */
     } as;
 } node;
+
+/* The explicit tag as written (resolved by libyaml), or NULL. */
+const char *node_tag(const node *n);
+
+/* Gives n (its text or items set) an explicit tag; -1 when out of memory. */
+int node_set_tag(arena *a, node *n, const char *tag);
 
 node *node_scalar(arena *a, const char *text, size_t len, node_style style);
 node *node_string(arena *a, const char *text); /* a new string scalar */

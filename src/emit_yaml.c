@@ -44,7 +44,7 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
      * style that the next reading would not keep either. */
     if (!out->keep_styles && (style != STYLE_PLAIN || memchr(text, '\n', len)))
         style = STYLE_ANY;
-    if (n->tag) {
+    if (n->tagged) {
         plain_implicit = quoted_implicit = 0; /* written out */
     } else if (style == STYLE_PLAIN) {
         /* Kept plain where libyaml allows it; where it must quote (a folded
@@ -66,7 +66,7 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
         plain_implicit = 0;
         quoted_implicit = 1;
     }
-    yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)n->tag, (yaml_char_t *)text, (int)len,
+    yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), (yaml_char_t *)text, (int)len,
                                  plain_implicit, quoted_implicit, yaml_scalar_style(style));
     return yaml_emitter_emit(em, &e);
 }
@@ -74,7 +74,7 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
 /* A scalar written as nothing at all: null. */
 static bool empty_plain(const node *n)
 {
-    return n->kind == NODE_SCALAR && n->len == 0 && n->style == STYLE_PLAIN && !n->tag;
+    return n->kind == NODE_SCALAR && n->len == 0 && n->style == STYLE_PLAIN && !n->tagged;
 }
 
 /* libyaml quotes an empty plain key, which would make a string of it:
@@ -97,12 +97,12 @@ static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, boo
     bool flow = out->keep_styles && n->style == STYLE_FLOW;
     in_flow = in_flow || flow;
     size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
-    int implicit = n->tag == NULL;
+    int implicit = !n->tagged;
     if (n->kind == NODE_MAPPING)
-        yaml_mapping_start_event_initialize(&e, NULL, (yaml_char_t *)n->tag, implicit,
+        yaml_mapping_start_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), implicit,
                                             flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE);
     else
-        yaml_sequence_start_event_initialize(&e, NULL, (yaml_char_t *)n->tag, implicit,
+        yaml_sequence_start_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), implicit,
                                              flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
     if (!yaml_emitter_emit(em, &e))
         return 0;
@@ -133,7 +133,7 @@ static bool needs_start_marker(const yaml_out *out, const node *root)
 {
     if (!root || empty_plain(root))
         return true;
-    if (root->tag || root->kind == NODE_SCALAR)
+    if (root->tagged || root->kind == NODE_SCALAR)
         return false; /* a tag is written first */
     return out->keep_styles && root->style == STYLE_FLOW;
 }

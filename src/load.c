@@ -27,6 +27,7 @@ typedef struct anchor {
 
 typedef struct frame {
     node *collection;
+    char *tag;      /* an explicit tag, set when the collection closes; or NULL */
     anchor *anchor; /* NULL when the collection has none */
     size_t base;    /* index of its first child on the child stack */
     size_t height;  /* deepest child subtree so far */
@@ -122,12 +123,11 @@ static node_style scalar_style(yaml_scalar_style_t style)
     }
 }
 
-static int set_tag(loader *l, node *n, const yaml_char_t *tag)
+static int set_tag(loader *l, node *n, const char *tag)
 {
     if (!tag)
         return 0;
-    n->tag = arena_strndup(&l->s->arena, (const char *)tag, strlen((const char *)tag));
-    return n->tag ? 0 : fail_oom(l);
+    return node_set_tag(&l->s->arena, n, tag) == 0 ? 0 : fail_oom(l);
 }
 
 static int on_scalar(loader *l, const yaml_event_t *e)
@@ -146,7 +146,7 @@ static int on_scalar(loader *l, const yaml_event_t *e)
         if (n->style == STYLE_PLAIN)
             n->style = STYLE_ANY;
     } else if (!e->data.scalar.plain_implicit && !e->data.scalar.quoted_implicit &&
-               set_tag(l, n, e->data.scalar.tag) != 0) {
+               set_tag(l, n, tag) != 0) {
         return -1;
     }
     if (e->data.scalar.anchor && !define_anchor(l, e->data.scalar.anchor, n, true))
@@ -175,8 +175,9 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
                        &e->start_mark);
     if (!n)
         return fail_oom(l);
-    if (!implicit && set_tag(l, n, tag) != 0)
-        return -1;
+    char *tag_copy = NULL;
+    if (!implicit && tag && !(tag_copy = arena_strndup(&l->s->arena, (const char *)tag, strlen((const char *)tag))))
+        return fail_oom(l);
     anchor *a = NULL;
     if (anchor_name && !(a = define_anchor(l, anchor_name, n, false)))
         return fail_oom(l);
@@ -184,7 +185,7 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
     if (!f)
         return fail_oom(l);
     l->frames = f;
-    l->frames[l->depth++] = (frame){n, a, l->nchildren, 0};
+    l->frames[l->depth++] = (frame){n, tag_copy, a, l->nchildren, 0};
     return 0;
 }
 
@@ -262,6 +263,8 @@ static int on_collection_end(loader *l)
         memcpy(n->as.items, items, count * sizeof(node *));
     }
     n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
+    if (set_tag(l, n, f.tag) != 0)
+        return -1;
     l->nchildren = f.base;
     if (f.anchor) {
         f.anchor->complete = true;

@@ -149,8 +149,8 @@ static scalar_type resolve_tag(const char *tag)
 
 scalar_type scalar_resolve(const node *n)
 {
-    if (n->tag) {
-        scalar_type t = resolve_tag(n->tag);
+    if (n->tagged) {
+        scalar_type t = resolve_tag(node_tag(n));
         /* An explicit tag the text does not fit (!!int abc) is read as a string. */
         return t == SCALAR_STR || t == resolve_plain(n->as.text, n->len) ? t : SCALAR_STR;
     }
