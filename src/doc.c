@@ -15,17 +15,8 @@ static node *node_new(arena *a, node_kind kind, node_style style)
 
 node *node_scalar(arena *a, const char *text, size_t len, node_style style)
 {
-    if (len > UINT32_MAX)
-        return NULL;
-    node *n = node_new(a, NODE_SCALAR, style);
-    if (!n)
-        return NULL;
-    char *copy = arena_strndup(a, text, len);
-    if (!copy)
-        return NULL;
-    n->as.text = copy;
-    n->len = (uint32_t)len;
-    return n;
+    char *copy = len <= UINT32_MAX ? arena_strndup(a, text, len) : NULL;
+    return copy ? node_text(a, copy, len, style) : NULL;
 }
 
 node *node_string(arena *a, const char *text)
@@ -33,10 +24,9 @@ node *node_string(arena *a, const char *text)
     return node_scalar(a, text, strlen(text), STYLE_ANY);
 }
 
-node *node_text(arena *a, const char *text)
+node *node_text(arena *a, const char *text, size_t len, node_style style)
 {
-    size_t len = strlen(text);
-    node *n = len <= UINT32_MAX ? node_new(a, NODE_SCALAR, STYLE_ANY) : NULL;
+    node *n = len <= UINT32_MAX ? node_new(a, NODE_SCALAR, style) : NULL;
     if (n) {
         n->as.text = text;
         n->len = (uint32_t)len;

@@ -48,9 +48,9 @@ int node_set_tag(arena *a, node *n, const char *tag);
 
 node *node_scalar(arena *a, const char *text, size_t len, node_style style);
 node *node_string(arena *a, const char *text); /* a new string scalar */
-/* A new string scalar over `text` itself, not a copy: text must live as
- * long as the node (in the same arena, or a literal). */
-node *node_text(arena *a, const char *text);
+/* A new scalar over `text` itself (NUL-terminated at len), not a copy: text
+ * must live as long as the node (in the same arena, or a literal). */
+node *node_text(arena *a, const char *text, size_t len, node_style style);
 node *node_collection(arena *a, node_kind kind, node_style style);
 node *node_copy(arena *a, const node *n);
 bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */

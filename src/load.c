@@ -18,6 +18,7 @@
 #define DEFAULT_MAX_ALIAS_NODES 1000000
 #define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30)
 #define SMALL_MAPPING 16 /* below this, duplicate keys are found by comparing all pairs */
+#define INTERN_CHECK 65536 /* interning stops when fewer than half of this many scalars repeat */
 
 typedef struct anchor {
     node *target;
@@ -46,6 +47,10 @@ typedef struct loader {
     frame *frames;
     size_t depth, frames_cap;
     strmap anchors;
+    strmap texts;        /* scalar text -> its one copy in the arena */
+    size_t texts_seen;   /* scalars looked up since the last check */
+    size_t texts_reused;
+    bool interning;
     vp_error *err;
     /* A JSON stream is parsed one document at a time (next_json_document). */
     size_t start, end;  /* bytes the current parser reads */
@@ -130,11 +135,38 @@ static int set_tag(loader *l, node *n, const char *tag)
     return node_set_tag(&l->s->arena, n, tag) == 0 ? 0 : fail_oom(l);
 }
 
+/* One copy of each scalar text: a workflow repeats its keys, images and
+ * paths thousands of times (a 13 MB one holds 3 MB of distinct text). Nodes
+ * never change their text in place, so they can share it. A stream whose
+ * scalars rarely repeat would pay for the table for nothing: interning
+ * stops when fewer than half of the last INTERN_CHECK scalars were repeats. */
+static const char *intern(loader *l, const char *text, size_t len)
+{
+    const char *s = l->interning ? strmap_get(&l->texts, text, len) : NULL;
+    if (s) {
+        l->texts_reused++;
+    } else {
+        char *copy = arena_strndup(&l->s->arena, text, len);
+        if (!copy || (l->interning && strmap_put(&l->texts, copy, len, copy) != 0))
+            return NULL;
+        s = copy;
+    }
+    if (l->interning && ++l->texts_seen == INTERN_CHECK) {
+        l->interning = 2 * l->texts_reused >= INTERN_CHECK;
+        l->texts_seen = l->texts_reused = 0;
+        if (!l->interning)
+            strmap_free(&l->texts);
+    }
+    return s;
+}
+
 static int on_scalar(loader *l, const yaml_event_t *e)
 {
-    node *n = position(node_scalar(&l->s->arena, (const char *)e->data.scalar.value,
-                                   e->data.scalar.length, scalar_style(e->data.scalar.style)),
-                       &e->start_mark);
+    size_t len = e->data.scalar.length;
+    const char *text = intern(l, (const char *)e->data.scalar.value, len);
+    node *n = text ? position(node_text(&l->s->arena, text, len, scalar_style(e->data.scalar.style)),
+                              &e->start_mark)
+                   : NULL;
     if (!n)
         return fail_oom(l);
     /* A plain or quoted scalar without a tag resolves by itself; an explicit
@@ -469,6 +501,8 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.alias_left = l.max_alias_nodes;
     l.end = len;
     strmap_init(&l.anchors);
+    strmap_init(&l.texts);
+    l.interning = true;
     size_t max_bytes = or_default(opts->max_input_bytes, DEFAULT_MAX_INPUT_BYTES);
     if (len > max_bytes || len > UINT32_MAX)
         return error_give(err, error_new(VP_ELIMIT, l.file, 0, 0,
@@ -506,5 +540,6 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     free(l.children);
     free(l.frames);
     strmap_free(&l.anchors);
+    strmap_free(&l.texts);
     return l.err ? error_give(err, l.err) : VP_OK;
 }

@@ -32,7 +32,7 @@ typedef struct editor {
  * of thousands, and copying each again would double what they take. */
 static node *str(editor *e, const char *s)
 {
-    node *n = node_text(e->p->mem, s);
+    node *n = node_text(e->p->mem, s, strlen(s), STYLE_ANY);
     e->p->oom |= !n;
     return n;
 }
