@@ -678,6 +678,18 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     const workflow *in = NULL;
     template *t = call_tree_target(p->tree, scope->wf, c, &in);
     cp->target = plan_of(p, t);
+    /* A name that is not a template of the document (and no
+     * workflowTemplateRef that could bring it) is a workflow Argo refuses. */
+    if (!t && c->template_name && !map_get(scope->wf->spec, "workflowTemplateRef")) {
+        plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: calls template '%s', which the workflow does "
+                    "not have", scope->t->name, c->name, c->template_name);
+        return;
+    }
+    if (!c->template_name && !c->template_ref && !c->inline_template) {
+        plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: names no template (template, templateRef "
+                    "or inline)", scope->t->name, c->name);
+        return;
+    }
     for (size_t i = 0; i < c->arguments.count && !p->err; i++)
         (void)from_backing(p, scope, &c->arguments.items[i]);
     if (!cp->target) {

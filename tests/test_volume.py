@@ -256,6 +256,8 @@ DANGLING = [
      19, "template 'main': artifact 'in' takes 'from: {{steps.make.outputs.parameters.out}}', which is not an "
          "artifact reference"),
     ("  - name: main\n    steps:", "  - name: main\n    inputs: {artifacts: [{name: x}]}\n    steps:", 0, None),
+    ("        template: consume\n", "        tempate: consume\n", 15,
+     "template 'main', use: names no template (template, templateRef or inline)"),
 ]
 # fromExpression: every branch must be an artifact reference, and there are at most 16
 BRANCHES = [
