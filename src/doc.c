@@ -133,11 +133,6 @@ bool node_equal(const node *x, const node *y)
     return true;
 }
 
-bool scalar_is(const node *n, const char *text)
-{
-    return n && n->kind == NODE_SCALAR && strlen(text) == n->len &&
-           memcmp(n->as.text, text, n->len) == 0;
-}
 
 /* The slots allocated for n's items. A loaded collection has exactly its
  * items; one that grew has the next power of two (at least 4). */
@@ -192,11 +187,10 @@ int map_push(arena *a, node *map, node *key, node *value)
     return 0;
 }
 
-long map_find(const node *map, const char *key)
+long map_find_len(const node *map, const char *key, size_t len)
 {
     if (!map || map->kind != NODE_MAPPING)
         return -1;
-    size_t len = strlen(key);
     for (size_t i = 0; i < map->len; i++) {
         const node *k = map_key(map, i);
         if (k->kind == NODE_SCALAR && k->len == len && memcmp(k->as.text, key, len) == 0)
@@ -205,11 +199,6 @@ long map_find(const node *map, const char *key)
     return -1;
 }
 
-node *map_get(const node *map, const char *key)
-{
-    long i = map_find(map, key);
-    return i < 0 ? NULL : map_value(map, (size_t)i);
-}
 
 int map_set(arena *a, node *map, const char *key, node *value)
 {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -55,7 +56,13 @@ node *node_collection(arena *a, node_kind kind, node_style style);
 node *node_copy(arena *a, const node *n);
 bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */
 
-bool scalar_is(const node *n, const char *text);
+/* Whether n is the scalar `text`. Inline, so that the length of a literal
+ * (the usual argument) is known when compiling. */
+static inline bool scalar_is(const node *n, const char *text)
+{
+    size_t len = strlen(text);
+    return n && n->kind == NODE_SCALAR && n->len == len && memcmp(n->as.text, text, len) == 0;
+}
 
 /* Appends; returns -1 when out of memory (or when the node is not a sequence, or a mapping). */
 int seq_push(arena *a, node *seq, node *item);
@@ -64,11 +71,22 @@ int map_push(arena *a, node *map, node *key, node *value);
 static inline node *map_key(const node *map, size_t i) { return map->as.items[2 * i]; }
 static inline node *map_value(const node *map, size_t i) { return map->as.items[2 * i + 1]; }
 
-/* The value under a scalar key, or NULL. NULL-safe: map may be NULL or not a mapping. */
-node *map_get(const node *map, const char *key);
+/* Index of the pair whose key is key[0, len), or -1. NULL-safe: map may be
+ * NULL or not a mapping. */
+long map_find_len(const node *map, const char *key, size_t len);
 
 /* Index of the pair whose key is `key`, or -1. */
-long map_find(const node *map, const char *key);
+static inline long map_find(const node *map, const char *key)
+{
+    return map_find_len(map, key, strlen(key));
+}
+
+/* The value under a scalar key, or NULL. NULL-safe like map_find. */
+static inline node *map_get(const node *map, const char *key)
+{
+    long i = map_find(map, key);
+    return i < 0 ? NULL : map->as.items[2 * i + 1];
+}
 
 /* Sets map[key] = value, keeping the key's position when it exists. */
 int map_set(arena *a, node *map, const char *key, node *value);

@@ -8,8 +8,10 @@
 
 static bool is_one_of(const char *text, size_t len, const char *const *words)
 {
-    for (; *words; words++)
-        if (strlen(*words) == len && memcmp(*words, text, len) == 0)
+    if (len == 0)
+        return false; /* no word is empty */
+    for (; *words; words++) /* the first byte rules out most words before strlen */
+        if ((*words)[0] == text[0] && strlen(*words) == len && memcmp(*words, text, len) == 0)
             return true;
     return false;
 }
