@@ -161,9 +161,11 @@ scalar_type scalar_resolve(const node *n)
 
 bool scalar_needs_quotes(const char *text, size_t len)
 {
-    if (resolve_plain(text, len) != SCALAR_STR || is_one_of(text, len, go_bool_words))
+    if (resolve_plain(text, len) != SCALAR_STR)
         return true;
-    if (is_one_of(text, len, (const char *const[]){"=", "<<", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL}))
+    if (len <= 4 && (is_one_of(text, len, go_bool_words) ||
+                     is_one_of(text, len, (const char *const[]){"=", "<<", ".inf", ".Inf", ".INF", ".nan", ".NaN",
+                                                                ".NAN", NULL})))
         return true;
     /* Anything that starts like a number (1e3, 0o17, 2024-01-01, 1_000) may be
      * one to some reader: quote it. */

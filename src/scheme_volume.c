@@ -207,8 +207,8 @@ static void rewrite_expression(editor *e, tplan *scope, span expr, text_buf *out
 
 static char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char *text)
 {
-    if (!strstr(text, "artifacts"))
-        return NULL; /* every reference this rewrites names artifacts: most text has none */
+    if (!strchr(text, '{') || !strstr(text, "artifacts"))
+        return NULL; /* every reference this rewrites is a tag naming artifacts: most text has none */
     vplan *p = e->p;
     size_t len = strlen(text), pos = 0, last = 0;
     text_buf b = {NULL, 0, 0};

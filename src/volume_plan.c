@@ -175,8 +175,8 @@ static void check_parameter_references(vplan *p, const template *t, const node *
     if (p->err)
         return;
     if (n->kind == NODE_SCALAR) {
-        if (!strstr(n->as.text, "inputs.parameters."))
-            return;
+        if (!memchr(n->as.text, '{', n->len) || !strstr(n->as.text, "inputs.parameters."))
+            return; /* most text holds no tag at all */
         size_t pos = 0;
         tag g;
         while (tag_next(n->as.text, n->len, &pos, &g)) {
