@@ -20,37 +20,57 @@ void path_normalize(char *path)
         path[--n] = '\0';
 }
 
-static char *normalized_copy(const char *p)
+bool path_is_normal(const char *path)
 {
+    size_t n = strlen(path);
+    if (n > 1 && path[n - 1] == '/')
+        return false;
+    for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/'))
+        if (s[1] == '/' || (s[1] == '.' && (s[2] == '/' || s[2] == '\0')))
+            return false;
+    return true;
+}
+
+/* p when it is normal (no allocation: the usual case), else a normalised
+ * copy that *owned keeps for the caller to free; NULL when out of memory. */
+static const char *normal_form(const char *p, char **owned)
+{
+    *owned = NULL;
+    if (path_is_normal(p))
+        return p;
     size_t n = strlen(p);
     char *c = malloc(n + 1);
     if (c) {
         memcpy(c, p, n + 1);
         path_normalize(c);
     }
+    *owned = c;
     return c;
 }
 
 bool path_equal(const char *a, const char *b)
 {
-    char *x = normalized_copy(a), *y = normalized_copy(b);
+    char *ox, *oy;
+    const char *x = normal_form(a, &ox), *y = normal_form(b, &oy);
     bool same = x && y && strcmp(x, y) == 0;
-    free(x);
-    free(y);
+    free(ox);
+    free(oy);
     return same;
 }
 
 bool path_is_root(const char *path)
 {
-    char *x = normalized_copy(path);
+    char *owned;
+    const char *x = normal_form(path, &owned);
     bool root = x && strcmp(x, "/") == 0;
-    free(x);
+    free(owned);
     return root;
 }
 
 size_t path_covers(const char *mount, const char *path)
 {
-    char *m = normalized_copy(mount);
+    char *owned;
+    const char *m = normal_form(mount, &owned);
     if (!m)
         return 0;
     size_t n = strlen(m), covered = 0;
@@ -58,6 +78,6 @@ size_t path_covers(const char *mount, const char *path)
         covered = 1;
     else if (n && strncmp(m, path, n) == 0 && (path[n] == '\0' || path[n] == '/'))
         covered = n;
-    free(m);
+    free(owned);
     return covered;
 }

@@ -9,6 +9,9 @@
 /* Normalises in place; the result is never longer. */
 void path_normalize(char *path);
 
+/* Whether path_normalize would leave the path as it is. */
+bool path_is_normal(const char *path);
+
 bool path_equal(const char *a, const char *b);
 bool path_is_root(const char *path);
 

@@ -527,6 +527,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     p.mem = ctx->arena;
     strmap_init(&p.plans);
     strmap_init(&p.globals);
+    strmap_init(&p.twin_names);
     call_plan **calls = NULL;
     stream_calls *roots = NULL;
     const char *volume = NULL;
@@ -549,6 +550,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     free(roots);
     strmap_free(&p.plans);
     strmap_free(&p.globals);
+    strmap_free(&p.twin_names);
     if (p.oom && !p.err)
         p.err = error_oom();
     return p.err ? error_give(err, p.err) : VP_OK;

@@ -121,8 +121,11 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
     }
 }
 
-static char *normalized(vplan *p, const char *path)
+/* The path itself when it is normal already (the usual case: no copy). */
+static const char *normalized(vplan *p, const char *path)
 {
+    if (path_is_normal(path))
+        return path;
     char *c = plan_cat(p, path, NULL);
     path_normalize(c);
     return c;
@@ -581,18 +584,27 @@ static bool same_mask(const bool *a, const bool *b, size_t n)
     return true;
 }
 
-static bool name_taken(const vplan *p, const workflow *wf, const char *name)
+/* Twin names are kept per document: the key is the document's address
+ * followed by the name. */
+static const char *twin_key(vplan *p, const workflow *wf, const char *name, size_t *len)
 {
-    if (workflow_template(wf, name))
-        return true;
-    strmap *plans = (strmap *)&p->plans;
-    for (size_t i = 0; i < plans->cap; i++) {
-        const tplan *tp = plans->slots[i].key ? plans->slots[i].value : NULL;
-        for (size_t k = 0; tp && k < tp->ntwins; k++)
-            if (tp->twins[k].home == wf && strcmp(tp->twins[k].name, name) == 0)
-                return true;
+    size_t n = strlen(name);
+    char *key = arena_alloc(p->mem, sizeof wf + n);
+    if (!key) {
+        p->oom = true;
+        return NULL;
     }
-    return false;
+    memcpy(key, &wf, sizeof wf);
+    memcpy(key + sizeof wf, name, n);
+    *len = sizeof wf + n;
+    return key;
+}
+
+static bool name_taken(vplan *p, const workflow *wf, const char *name)
+{
+    size_t len;
+    const char *key = twin_key(p, wf, name, &len);
+    return workflow_template(wf, name) || (key && strmap_get(&p->twin_names, key, len));
 }
 
 static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const workflow *home, const node *at)
@@ -617,6 +629,10 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
         return NULL;
     }
+    if (!target->twins && !(target->twins = arena_alloc(p->mem, MAX_TWINS * sizeof(twin)))) {
+        p->oom = true;
+        return NULL;
+    }
     twin *tw = &target->twins[target->ntwins];
     tw->mask = arena_alloc(p->mem, target->t->inputs.count + 1);
     if (!tw->mask) {
@@ -635,6 +651,10 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         if (!name_taken(p, home, tw->name) || p->oom)
             break;
     }
+    size_t len;
+    const char *key = twin_key(p, home, tw->name, &len);
+    if (!key || strmap_put(&p->twin_names, key, len, tw) != 0)
+        p->oom = true;
     target->ntwins++;
     decide(p, target->t, NULL, "template", "twin",
            "twin '%s' created: some calls pass its inputs differently (constants and volume locations)", tw->name);

@@ -54,7 +54,7 @@ struct tplan {
     art_plan *in, *out;
     out_mount *mounts;
     size_t nmounts;
-    twin twins[MAX_TWINS];
+    twin *twins;             /* room for MAX_TWINS, made with the first */
     size_t ntwins;
     int graph_outputs_state; /* 0 not computed, 1 computing, 2 done */
     int graph_inputs_state;  /* likewise */
@@ -77,6 +77,7 @@ typedef struct vplan {
     call_tree *tree;
     strmap plans;       /* template pointer bytes -> tplan */
     strmap globals;     /* artifact globalName -> parameter globalName */
+    strmap twin_names;  /* document address + twin name -> twin */
     arena *mem;         /* the stream's arena: names end up in the documents */
     vp_error *err;
     bool oom;

@@ -1,6 +1,7 @@
-/* References and expressions: what the rewriter and verify read in {{...}}. */
+/* References and expressions (what the rewriter and verify read in {{...}}), and paths. */
 #include <stdlib.h>
 
+#include "paths.h"
 #include "refs.h"
 #include "unit.h"
 
@@ -53,4 +54,18 @@ void test_refs(void)
 {
     alternatives();
     hostile();
+}
+
+/* Paths as Kubernetes compares mounts (src/paths.c). */
+void test_paths(void)
+{
+    const char *normal[] = {"/", "/tmp", "/tmp/a.txt", "/a/.b", "/a/..", "relative/x", NULL};
+    const char *not_normal[] = {"//", "/tmp/", "/a//b", "/a/./b", "/a/.", NULL};
+    for (const char **p = normal; *p; p++)
+        CHECK(path_is_normal(*p));
+    for (const char **p = not_normal; *p; p++)
+        CHECK(!path_is_normal(*p));
+    CHECK(path_equal("/tmp/./out/", "/tmp//out") && !path_equal("/tmp/out", "/tmp/out2"));
+    CHECK(path_is_root("//") && path_is_root("/./") && !path_is_root("/tmp"));
+    CHECK(path_covers("/tmp/", "/tmp/out") == 4 && path_covers("/", "/tmp") == 1 && path_covers("/tm", "/tmp") == 0);
 }

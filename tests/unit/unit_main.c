@@ -52,6 +52,7 @@ int main(int argc, char **argv)
     test_load();
     test_emit();
     test_refs();
+    test_paths();
     test_corpus(argv[1]);
     printf("unit: %d passed, %d failed\n", unit_checks_passed, unit_checks_failed);
     return unit_checks_failed ? 1 : 0;
