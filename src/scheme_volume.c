@@ -525,7 +525,6 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     p.ctx = ctx;
     p.tree = tree;
     p.mem = ctx->arena;
-    strmap_init(&p.plans);
     strmap_init(&p.globals);
     strmap_init(&p.twin_names);
     call_plan **calls = NULL;
@@ -548,7 +547,6 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     }
     free(calls);
     free(roots);
-    strmap_free(&p.plans);
     strmap_free(&p.globals);
     strmap_free(&p.twin_names);
     if (p.oom && !p.err)

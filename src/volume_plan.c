@@ -95,7 +95,8 @@ char *plan_cat(vplan *p, ...)
 
 tplan *plan_of(const vplan *p, const template *t)
 {
-    return t ? strmap_get(&p->plans, (const char *)&t, sizeof t) : NULL;
+    (void)p;
+    return t ? t->plan : NULL;
 }
 
 static bool kept_by_option(const scheme_ctx *ctx, const char *name)
@@ -338,12 +339,11 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
     tp->in = arena_alloc(p->mem, (t->inputs.count + 1) * sizeof(art_plan));
     tp->out = arena_alloc(p->mem, (t->outputs.count + 1) * sizeof(art_plan));
     tp->mounts = arena_alloc(p->mem, (t->outputs.count + 1) * sizeof(out_mount));
-    template **key = arena_alloc(p->mem, sizeof *key);
-    if (!tp->in || !tp->out || !tp->mounts || !key) {
+    if (!tp->in || !tp->out || !tp->mounts) {
         p->oom = true;
         return NULL;
     }
-    *key = t;
+    t->plan = tp;
     memset(tp->in, 0, (t->inputs.count + 1) * sizeof(art_plan));
     memset(tp->out, 0, (t->outputs.count + 1) * sizeof(art_plan));
     for (size_t k = 0; k < t->outputs.count; k++)
@@ -359,8 +359,6 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
             plan_output(p, tp, k);
     for (size_t k = 0; k < t->inputs.count && !p->err; k++)
         plan_input(p, tp, k);
-    if (strmap_put(&p->plans, (const char *)key, sizeof *key, tp) != 0)
-        p->oom = true;
     return tp;
 }
 

@@ -75,7 +75,6 @@ typedef struct call_plan {
 typedef struct vplan {
     const scheme_ctx *ctx;
     call_tree *tree;
-    strmap plans;       /* template pointer bytes -> tplan */
     strmap globals;     /* artifact globalName -> parameter globalName */
     strmap twin_names;  /* document address + twin name -> twin */
     arena *mem;         /* the stream's arena: names end up in the documents */

@@ -70,6 +70,7 @@ struct template {
     node *input_parameters, *output_parameters; /* lists, or NULL */
     call_site *calls; /* dag tasks or steps, then their hooks and exit handlers */
     size_t ncalls, calls_cap;
+    void *plan;       /* the volume scheme's plan of it (src/volume_plan.c), while it rewrites */
 };
 
 typedef struct workflow {
