@@ -92,6 +92,17 @@ int node_set_tag(arena *a, node *n, const char *tag)
     return 0;
 }
 
+int node_set_text(arena *a, node *n, const char *text, size_t len)
+{
+    const char *tag = node_tag(n);
+    if (len > UINT32_MAX)
+        return -1;
+    n->as.text = text;
+    n->len = (uint32_t)len;
+    n->tagged = 0;
+    return tag ? node_set_tag(a, n, tag) : 0;
+}
+
 node *node_copy(arena *a, const node *n)
 {
     node *c = node_new(a, (node_kind)n->kind, (node_style)n->style);

@@ -47,6 +47,10 @@ const char *node_tag(const node *n);
 /* Gives n (its text or items set) an explicit tag; -1 when out of memory. */
 int node_set_tag(arena *a, node *n, const char *tag);
 
+/* Replaces a scalar's text with `text` (which must outlive the node), keeping
+ * its tag; -1 when out of memory. */
+int node_set_text(arena *a, node *n, const char *text, size_t len);
+
 node *node_scalar(arena *a, const char *text, size_t len, node_style style);
 node *node_string(arena *a, const char *text); /* a new string scalar */
 /* A new scalar over `text` itself (NUL-terminated at len), not a copy: text

@@ -276,8 +276,8 @@ static void rewrite_tree(editor *e, tplan *scope, const bool *mask, node *n, boo
             text = rewrite_text(e, scope, mask, n->as.text);
         }
         if (text) {
-            n->as.text = text;
-            n->len = (uint32_t)strlen(text);
+            if (node_set_text(e->p->mem, n, text, strlen(text)) != 0)
+                e->p->oom = true;
             if (n->style == STYLE_PLAIN)
                 n->style = STYLE_ANY;
         }

@@ -335,6 +335,17 @@ def test_refusals(ctx):
         expect(f"{name}:{where}: error: {message}" in proc.stderr, proc.stderr)
 
 
+def test_tagged_placeholder_keeps_its_tag(ctx):
+    text = _read(os.path.join(CASES, "extra.yaml")).replace(
+        "command: [cat, /data/in]", "command: [cat, !!str \"{{inputs.artifacts.in.path}}\"]")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "tagged.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        proc = ctx.run(["--input", path, "--volume", PVC])
+    expect(proc.returncode == 0 and "command: [cat, !!str \"/data/in\"]" in proc.stdout, proc.stdout + proc.stderr)
+
+
 def test_explain(ctx):
     source = os.path.join(CASES, "sources.yaml")
     proc = ctx.run(["--input", source, "--volume", PVC, "--explain"])

@@ -48,8 +48,31 @@ static void string_map(void)
     strmap_free(&m);
 }
 
+/* Tags live before the text or items: every change must carry them along. */
+static void tags(void)
+{
+    arena a;
+    arena_init(&a);
+    node *s = node_string(&a, "x");
+    CHECK(node_tag(s) == NULL && node_set_tag(&a, s, "tag:yaml.org,2002:str") == 0);
+    CHECK_STR(node_tag(s), "tag:yaml.org,2002:str");
+    CHECK(node_set_text(&a, s, "longer text", 11) == 0 && scalar_is(s, "longer text"));
+    CHECK_STR(node_tag(s), "tag:yaml.org,2002:str");
+    node *seq = node_collection(&a, NODE_SEQUENCE, STYLE_BLOCK);
+    CHECK(node_set_tag(&a, seq, "!list") == 0);
+    for (int i = 0; i < 20; i++) /* grows several times */
+        CHECK(seq_push(&a, seq, node_string(&a, "item")) == 0);
+    CHECK_STR(node_tag(seq), "!list");
+    node *copy = node_copy(&a, seq);
+    CHECK(copy && node_equal(copy, seq) && copy->len == 20);
+    CHECK_STR(node_tag(copy), "!list");
+    CHECK(copy && node_tag(copy) != node_tag(seq)); /* copied, not shared */
+    arena_free(&a);
+}
+
 void test_model(void)
 {
+    tags();
     mappings();
     string_map();
 }
