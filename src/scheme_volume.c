@@ -501,7 +501,7 @@ static void apply_template(editor *e, tplan *tp, call_plan *calls)
 
 static void apply_all(editor *e, template *t, call_plan **calls, size_t *next)
 {
-    tplan *tp = plan_of(e->p, t);
+    tplan *tp = plan_of(t);
     if (!tp)
         return;
     apply_template(e, tp, calls[(*next)++]);

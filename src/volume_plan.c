@@ -93,9 +93,8 @@ char *plan_cat(vplan *p, ...)
     return s;
 }
 
-tplan *plan_of(const vplan *p, const template *t)
+tplan *plan_of(const template *t)
 {
-    (void)p;
     return t ? t->plan : NULL;
 }
 
@@ -379,7 +378,7 @@ static const call_site *call_named(const template *g, span name)
 static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
 {
     const workflow *in;
-    return plan_of(p, call_tree_target(p->tree, scope->wf, c, &in));
+    return plan_of(call_tree_target(p->tree, scope->wf, c, &in));
 }
 
 /* Whether reference `r`, made in graph template `scope`, names data on the
@@ -695,7 +694,7 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     cp->c = c;
     const workflow *in = NULL;
     template *t = call_tree_target(p->tree, scope->wf, c, &in);
-    cp->target = plan_of(p, t);
+    cp->target = plan_of(t);
     /* A name that is not a template of the document (and no
      * workflowTemplateRef that could bring it) is a workflow Argo refuses. */
     if (!t && c->template_name && !map_get(scope->wf->spec, "workflowTemplateRef")) {
@@ -747,7 +746,7 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
 
 static void plan_all(vplan *p, template *t, const workflow *wf)
 {
-    if (!p->err && !plan_of(p, t))
+    if (!p->err && !plan_of(t))
         plan_template(p, t, wf);
     for (size_t c = 0; c < t->ncalls && !p->err; c++)
         if (t->calls[c].inline_template)
@@ -766,7 +765,7 @@ static void each_template(vplan *p, void (*fn)(vplan *, template *, const workfl
 static void register_globals(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
-    tplan *tp = plan_of(p, t);
+    tplan *tp = plan_of(t);
     for (size_t k = 0; tp && template_runs_pod(t) && k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
         if (!o->convert || !o->a->global_name)
@@ -791,7 +790,7 @@ static call_plan *plan_calls(vplan *p, tplan *tp)
 
 static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
 {
-    tplan *tp = plan_of(p, t);
+    tplan *tp = plan_of(t);
     if (tp && template_is_graph(t)) {
         graph_inputs(p, tp);
         if (t->outputs.count)
@@ -804,7 +803,7 @@ static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
 
 static void index_template_calls(vplan *p, template *t, const workflow *wf)
 {
-    tplan *tp = plan_of(p, t);
+    tplan *tp = plan_of(t);
     if (tp && template_is_graph(t))
         index_calls(p, tp);
     for (size_t c = 0; c < t->ncalls; c++)
@@ -853,7 +852,7 @@ static size_t count_plans(const template *t)
 
 static void collect_calls(vplan *p, template *t, call_plan **calls, size_t *next)
 {
-    tplan *tp = plan_of(p, t);
+    tplan *tp = plan_of(t);
     calls[(*next)++] = tp && template_is_graph(t) ? plan_calls(p, tp) : NULL;
     for (size_t c = 0; c < t->ncalls && !p->err; c++)
         if (t->calls[c].inline_template)
@@ -871,7 +870,7 @@ static void make_roots(vplan *p, workflow *wf, stream_calls *r)
     r->scope->t = &wf->handlers;
     r->scope->wf = wf;
     index_calls(p, r->scope);
-    tplan *entry = plan_of(p, wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
+    tplan *entry = plan_of(wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
     if (!entry)
         return;
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,

@@ -106,7 +106,7 @@ const char *plan_fmt(vplan *p, const char *f, ...) VP_PRINTF(2, 3);
 char *plan_cat(vplan *p, ...);
 
 /* The plan of template `t`, or NULL when `t` is not in the stream. */
-tplan *plan_of(const vplan *p, const template *t);
+tplan *plan_of(const template *t);
 
 /* Whether reference `r`, written in dag or steps template `scope`, names
  * data on the volume after the rewrite or a real artifact; in *param the
