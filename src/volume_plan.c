@@ -776,6 +776,24 @@ static void register_globals(vplan *p, template *t, const workflow *wf)
     }
 }
 
+/* A call must supply every input parameter of its target that has no
+ * value, default or valueFrom of its own: Argo refuses the workflow
+ * otherwise, and paths made of such a parameter would have no location.
+ * (Not the entrypoint's: `argo submit -p` may supply those.) */
+static void check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp)
+{
+    const node *list = cp->target ? cp->target->t->input_parameters : NULL;
+    for (size_t i = 0; list && i < list->len && !p->err; i++) {
+        const node *param = list->as.items[i], *name = map_get(param, "name");
+        if (!name || name->kind != NODE_SCALAR || map_get(param, "value") || map_get(param, "default") ||
+            map_get(param, "valueFrom"))
+            continue;
+        if (!parameter_named(c->parameters, name->as.text, name->len))
+            plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: does not supply parameter '%s', which "
+                        "template '%s' requires", scope->t->name, c->name, name->as.text, cp->target->t->name);
+    }
+}
+
 static call_plan *plan_calls(vplan *p, tplan *tp)
 {
     call_plan *calls = arena_alloc(p->mem, (tp->t->ncalls + 1) * sizeof *calls);
@@ -783,8 +801,10 @@ static call_plan *plan_calls(vplan *p, tplan *tp)
         p->oom = true;
         return NULL;
     }
-    for (size_t c = 0; c < tp->t->ncalls && !p->err; c++)
+    for (size_t c = 0; c < tp->t->ncalls && !p->err; c++) {
         plan_call(p, tp, &tp->t->calls[c], &calls[c]);
+        check_required_parameters(p, tp, &tp->t->calls[c], &calls[c]);
+    }
     return calls;
 }
 

@@ -158,20 +158,24 @@ def test_templated_paths(ctx):
            "its directory {{inputs.parameters.where}} depends on parameters" in proc.stderr, proc.stderr)
 
 
-def test_undeclared_parameter_refused(ctx):
-    """A template's {{inputs.parameters.X}} must name a declared parameter (as
-    Argo requires): the parameters the rewrite adds must not give one a meaning."""
+def test_parameters_refused(ctx):
+    """A template's {{inputs.parameters.X}} must name a declared parameter, and
+    a call must supply the parameters that have no value of their own (as Argo
+    requires): the rewrite puts them in paths and locations."""
     text = _read(os.path.join(CASES, "templated.yaml"))
     declared = "      - {name: file, value: report.txt}\n"
     expect(declared in text, "templated.yaml changed")
+    cases = [(declared, "", "templated.yaml:32:51: error: template 'make' uses parameter 'file', which it does "
+                            "not declare"),
+             (declared, "      - {name: file}\n", "templated.yaml:17:9: error: template 'main', make: does not "
+                                                  "supply parameter 'file', which template 'make' requires")]
     with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "templated.yaml")
-        with open(path, "w") as f:
-            f.write(text.replace(declared, ""))
-        proc = ctx.run(["--input", path, "--volume", PVC])
-    expect(proc.returncode == 3 and proc.stdout == "" and
-           "templated.yaml:32:51: error: template 'make' uses parameter 'file', which it does not declare"
-           in proc.stderr, proc.stderr)
+        for old, new, message in cases:
+            path = os.path.join(d, "templated.yaml")
+            with open(path, "w") as f:
+                f.write(text.replace(old, new))
+            proc = ctx.run(["--input", path, "--volume", PVC])
+            expect(proc.returncode == 3 and proc.stdout == "" and message in proc.stderr, proc.stderr)
 
 
 def test_sources_and_twins(ctx):
