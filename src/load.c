@@ -128,10 +128,30 @@ static node_style scalar_style(yaml_scalar_style_t style)
     }
 }
 
+/* libyaml writes a tag under one of its handles ("!" and "!!") whenever the
+ * tag starts with the handle's prefix, even when the rest holds ',', '[' or
+ * ']', which its own reader refuses in that form: such a tag could not be
+ * read back, so it is refused here, where its place is known. */
+static bool tag_writable(const char *tag)
+{
+    static const char core[] = "tag:yaml.org,2002:";
+    size_t n = strlen(tag);
+    const char *rest = strncmp(tag, core, sizeof core - 1) == 0 && n > sizeof core - 1 ? tag + sizeof core - 1
+                       : tag[0] == '!' && n > 1                                     ? tag + 1
+                                                                                    : NULL;
+    return !rest || !strpbrk(rest, ",[]");
+}
+
 static int set_tag(loader *l, node *n, const char *tag)
 {
     if (!tag)
         return 0;
+    if (!tag_writable(tag)) {
+        l->err = error_new(VP_EUNSUPPORTED, l->file, n->line, n->column,
+                           "the tag '%s' cannot be written back: libyaml would shorten it to a form "
+                           "that YAML readers refuse", tag);
+        return -1;
+    }
     return node_set_tag(&l->s->arena, n, tag) == 0 ? 0 : fail_oom(l);
 }
 

@@ -48,6 +48,19 @@ static char *repeat(const char *unit, size_t times, const char *tail)
     return s;
 }
 
+/* Tags libyaml would write in a shorthand its reader refuses are refused
+ * where they stand; others (verbatim ones, too) load. */
+static void unwritable_tags(void)
+{
+    refused_text("a: !<tag:yaml.org,2002:s,2002:str> x\n", VP_EUNSUPPORTED, 1, 4, "cannot be written back");
+    refused_text("a: !<!foo[x]> {b: 1}\n", VP_EUNSUPPORTED, 1, 4, "the tag '!foo[x]'");
+    vp_error *err = NULL;
+    vp_stream *s = load_text("b: !<tag:example.com,2000:app> z\nc: !!str 1\n", &err);
+    CHECK(s != NULL && err == NULL);
+    vp_stream_free(s);
+    vp_error_free(err);
+}
+
 static void duplicate_keys(void)
 {
     refused_text("a: 1\nb: 2\na: 3\n", VP_EINVALID, 3, 1, "duplicate key 'a' in a mapping (first at line 1, column 1)");
@@ -165,6 +178,7 @@ static void accepted(void)
 void test_load(void)
 {
     duplicate_keys();
+    unwritable_tags();
     aliases();
     depth();
     encoding();
