@@ -170,15 +170,18 @@ static void keep_output(vplan *p, const template *t, art_plan *o, const char *wh
                             "an artifact repository): %s", t->name, o->a->name, why);
 }
 
-/* Every {{inputs.parameters.X}} of a template must name a parameter it
- * declares, as Argo requires: the rewrite adds parameters, and one of them
- * must not give an undeclared reference a meaning (or a path a location). */
-static void check_parameter_references(vplan *p, const template *t, const node *n)
+/* References Argo would refuse to resolve in a template, and which the
+ * rewrite would otherwise carry into mounts and locations: an
+ * {{inputs.parameters.X}} the template does not declare (one of the
+ * parameters the rewrite adds must not give it a meaning), and, in a pod
+ * template, any {{tasks.…}} or {{steps.…}} (only dag and steps templates
+ * have those). */
+static void check_references(vplan *p, const template *t, const node *n)
 {
     if (p->err)
         return;
     if (n->kind == NODE_SCALAR) {
-        if (!memchr(n->as.text, '{', n->len) || !strstr(n->as.text, "inputs.parameters."))
+        if (!memchr(n->as.text, '{', n->len))
             return; /* most text holds no tag at all */
         size_t pos = 0;
         tag g;
@@ -189,14 +192,19 @@ static void check_parameter_references(vplan *p, const template *t, const node *
                             t->name, (int)r.name.len, r.name.s);
                 return;
             }
+            if (r.kind == REF_OUTPUT && template_runs_pod(t)) {
+                plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{%.*s}}', which only a dag or steps "
+                            "template can", t->name, (int)g.expr.len, g.expr.s);
+                return;
+            }
         }
         return;
     }
     for (size_t i = 0; i < n->len; i++) {
         if (n->kind == NODE_SEQUENCE) {
-            check_parameter_references(p, t, n->as.items[i]);
+            check_references(p, t, n->as.items[i]);
         } else if (!scalar_is(map_key(n, i), "inline")) { /* inline templates have their own inputs */
-            check_parameter_references(p, t, map_value(n, i));
+            check_references(p, t, map_value(n, i));
         }
     }
 }
@@ -349,7 +357,7 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
         tp->out[k].a = &t->outputs.items[k];
     for (size_t k = 0; k < t->inputs.count; k++)
         tp->in[k].a = &t->inputs.items[k];
-    check_parameter_references(p, t, t->node);
+    check_references(p, t, t->node);
     if (template_runs_pod(t) && !t->container && t->inputs.count + t->outputs.count > 0)
         plan_refuse(p, VP_EUNSUPPORTED, t->node, "template '%s' has artifacts, but its containerSet has no "
                     "container named main to mount them into", t->name);

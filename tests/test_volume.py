@@ -262,6 +262,8 @@ DANGLING = [
     ("  - name: main\n    steps:", "  - name: main\n    inputs: {artifacts: [{name: x}]}\n    steps:", 0, None),
     ("        template: consume\n", "        tempate: consume\n", 15,
      "template 'main', use: names no template (template, templateRef or inline)"),
+    ('"echo hi > /tmp/out"', '"echo {{steps.make.outputs.parameters.p}} > /tmp/out"', 22,
+     "template 'produce' refers to '{{steps.make.outputs.parameters.p}}', which only a dag or steps template can"),
 ]
 # fromExpression: every branch must be an artifact reference, and there are at most 16
 BRANCHES = [
