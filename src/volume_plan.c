@@ -173,9 +173,9 @@ static void keep_output(vplan *p, const template *t, art_plan *o, const char *wh
 /* References Argo would refuse to resolve in a template, and which the
  * rewrite would otherwise carry into mounts and locations: an
  * {{inputs.parameters.X}} the template does not declare (one of the
- * parameters the rewrite adds must not give it a meaning), and, in a pod
+ * parameters the rewrite adds must not give it a meaning); in a pod
  * template, any {{tasks.…}} or {{steps.…}} (only dag and steps templates
- * have those). */
+ * have those); in a dag or steps template, {{pod.name}} (it has no pod). */
 static void check_references(vplan *p, const template *t, const node *n)
 {
     if (p->err)
@@ -195,6 +195,11 @@ static void check_references(vplan *p, const template *t, const node *n)
             if (r.kind == REF_OUTPUT && template_runs_pod(t)) {
                 plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{%.*s}}', which only a dag or steps "
                             "template can", t->name, (int)g.expr.len, g.expr.s);
+                return;
+            }
+            if (!g.expression && template_is_graph(t) && span_is(g.expr, "pod.name")) {
+                plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{pod.name}}', which only a template "
+                            "that runs a pod has", t->name);
                 return;
             }
         }

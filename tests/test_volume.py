@@ -264,6 +264,9 @@ DANGLING = [
      "template 'main', use: names no template (template, templateRef or inline)"),
     ('"echo hi > /tmp/out"', '"echo {{steps.make.outputs.parameters.p}} > /tmp/out"', 22,
      "template 'produce' refers to '{{steps.make.outputs.parameters.p}}', which only a dag or steps template can"),
+    ("        template: produce\n",
+     "        template: produce\n        arguments: {parameters: [{name: x, value: \"{{pod.name}}\"}]}\n", 15,
+     "template 'main' refers to '{{pod.name}}', which only a template that runs a pod has"),
 ]
 # fromExpression: every branch must be an artifact reference, and there are at most 16
 BRANCHES = [
