@@ -49,9 +49,10 @@ demo: all
 	$(BUILD)/volpass --input examples/train-pipeline.yaml --volume "persistentVolumeClaim: {claimName: my-pvc}"
 
 # What CI runs (.ci/run): every test, plain, with sanitizers, under valgrind;
-# then each fuzz target for about a minute from a fixed seed: always the
-# same inputs in the same order, so that a CI result can be reproduced (the
-# long, open-ended runs are done by hand: `make fuzz FUZZ_SECONDS=1800`).
+# then each fuzz target for about a minute from a fixed seed, so that runs
+# mutate alike (how far one gets in 50 s still varies with the machine's
+# speed; a failure leaves its input in build-fuzz/crashes/). The long,
+# open-ended runs are done by hand: `make fuzz FUZZ_SECONDS=1800`.
 CI_FUZZ_SECONDS ?= 50
 ci: check asan valgrind
 	$(MAKE) fuzz FUZZ_LIMIT="-seed=1 -max_total_time=$(CI_FUZZ_SECONDS)"
