@@ -672,9 +672,11 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
 }
 
 /* The parameter each argument artifact of call `c` becomes, or NULL where it
- * stays an artifact. An argument the target does not declare is ignored by
- * Argo, but its `from` must still name something: it follows its source. */
-static const char **argument_params(vplan *p, tplan *scope, const call_site *c, const tplan *target, const bool *mask)
+ * stays an artifact (b: each argument's backing). An argument the target
+ * does not declare is ignored by Argo, but its `from` must still name
+ * something: it follows its source. */
+static const char **argument_params(vplan *p, tplan *scope, const call_site *c, const backing *b, const tplan *target,
+                                    const bool *mask)
 {
     const char **params = arena_alloc(p->mem, (c->arguments.count + 1) * sizeof *params);
     if (!params) {
@@ -684,7 +686,7 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
     for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
         const artifact *a = &c->arguments.items[i];
         size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
-        bool volume = k != NOT_FOUND ? mask[k] : from_backing(p, scope, a) == BACK_VOLUME;
+        bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME;
         params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : plan_cat(p, a->name, SUBPATH_SUFFIX, NULL);
         if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
@@ -697,6 +699,42 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                    "location; convert the documents together", scope->t->name, c->name, a->name);
     }
     return params;
+}
+
+/* The form of the target call `c` needs, and so what its arguments become. */
+static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan *cp, const backing *b)
+{
+    if (!cp->target) {
+        cp->arg_params = argument_params(p, scope, c, b, NULL, NULL);
+        return;
+    }
+    const template *tt = cp->target->t;
+    if (template_is_graph(tt))
+        graph_inputs(p, cp->target);
+    bool *needed = arena_alloc(p->mem, tt->inputs.count + 1);
+    bool *defaults = arena_alloc(p->mem, tt->inputs.count + 1);
+    if (!needed || !defaults) {
+        p->oom = true;
+        return;
+    }
+    for (size_t k = 0; k < tt->inputs.count; k++) {
+        defaults[k] = cp->target->in[k].convert;
+        size_t a = artifact_index(&c->arguments, tt->inputs.items[k].name, strlen(tt->inputs.items[k].name));
+        needed[k] = a != NOT_FOUND && b[a] == BACK_VOLUME;
+        if (a == NOT_FOUND && defaults[k] && !p->err)
+            needed[k] = true; /* nothing passed: Argo refuses it anyway; keep the default form */
+    }
+    const bool *mask = defaults;
+    if (!p->err && !same_mask(needed, defaults, tt->inputs.count)) {
+        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
+        if (tw) {
+            cp->twin = tw->name;
+            cp->twin_home = tw->home;
+            mask = tw->mask;
+        }
+    }
+    if (!p->err)
+        cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
 }
 
 /* Plans one call: which form of the target it needs, given how each input
@@ -720,39 +758,17 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
                     "or inline)", scope->t->name, c->name);
         return;
     }
-    for (size_t i = 0; i < c->arguments.count && !p->err; i++)
-        (void)from_backing(p, scope, &c->arguments.items[i]);
-    if (!cp->target) {
-        cp->arg_params = argument_params(p, scope, c, NULL, NULL);
-        return;
-    }
-    const template *tt = cp->target->t;
-    if (template_is_graph(tt))
-        graph_inputs(p, cp->target);
-    bool *needed = arena_alloc(p->mem, tt->inputs.count + 1);
-    bool *defaults = arena_alloc(p->mem, tt->inputs.count + 1);
-    if (!needed || !defaults) {
+    /* Each argument's backing, once: following a reference refuses what names nothing. */
+    backing *b = malloc((c->arguments.count + 1) * sizeof *b);
+    if (!b) {
         p->oom = true;
         return;
     }
-    for (size_t k = 0; k < tt->inputs.count; k++) {
-        defaults[k] = cp->target->in[k].convert;
-        size_t a = artifact_index(&c->arguments, tt->inputs.items[k].name, strlen(tt->inputs.items[k].name));
-        needed[k] = a != NOT_FOUND && from_backing(p, scope, &c->arguments.items[a]) == BACK_VOLUME;
-        if (a == NOT_FOUND && defaults[k] && !p->err)
-            needed[k] = true; /* nothing passed: Argo refuses it anyway; keep the default form */
-    }
-    const bool *mask = defaults;
-    if (!p->err && !same_mask(needed, defaults, tt->inputs.count)) {
-        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
-        if (tw) {
-            cp->twin = tw->name;
-            cp->twin_home = tw->home;
-            mask = tw->mask;
-        }
-    }
+    for (size_t i = 0; i < c->arguments.count && !p->err; i++)
+        b[i] = from_backing(p, scope, &c->arguments.items[i]);
     if (!p->err)
-        cp->arg_params = argument_params(p, scope, c, cp->target, mask);
+        plan_call_form(p, scope, c, cp, b);
+    free(b);
 }
 
 /* ---- the whole stream ---------------------------------------------------- */
