@@ -174,13 +174,9 @@ static void rewrite_expression(editor *e, tplan *scope, span expr, text_buf *out
 {
     vplan *p = e->p;
     span alts[MAX_BRANCHES];
-    size_t n = expr_alternatives(expr, alts, MAX_BRANCHES);
-    if (n > MAX_BRANCHES) {
-        plan_refuse(p, VP_EUNSUPPORTED, scope->t->node, "template '%s': '{{=%.*s}}' has more than %d branches, "
-                    "or nests them deeper than %d", scope->t->name, (int)expr.len, expr.s, MAX_BRANCHES,
-                    EXPR_MAX_NESTING);
+    size_t n = plan_branches(p, scope, expr, scope->t->node, alts);
+    if (n == 0)
         return;
-    }
     size_t last = 0;
     for (size_t i = 0; i < n; i++) {
         ref r = ref_parse(alts[i]);

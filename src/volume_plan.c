@@ -29,7 +29,8 @@ const char *plan_fmt(vplan *p, const char *f, ...)
     return s ? s : "";
 }
 
-void plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...)
+/* Refuses the stream; the first refusal stands. */
+static void VP_PRINTF(4, 5) plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...)
 {
     if (p->err)
         return;
@@ -453,22 +454,33 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     return x->out[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
 }
 
+size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts)
+{
+    size_t n = expr_alternatives(expr, alts, MAX_BRANCHES);
+    if (n <= MAX_BRANCHES)
+        return n;
+    plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': '%.*s' has more than %d branches, or nests them deeper "
+                "than %d", scope->t->name, (int)expr.len, expr.s, MAX_BRANCHES, EXPR_MAX_NESTING);
+    return 0;
+}
+
+/* A reference to an artifact itself (not to one of its fields, such as .path). */
+static bool names_artifact(ref r)
+{
+    return r.artifact && r.rest.len == 0;
+}
+
 /* The branches of an artifact's fromExpression (or {{=...}} from) must all
  * be artifact references, and agree: a volume location or an artifact. */
 static backing expression_backing(vplan *p, tplan *scope, const char *expr, const node *at)
 {
     span alts[MAX_BRANCHES];
-    size_t n = expr_alternatives((span){expr, strlen(expr)}, alts, MAX_BRANCHES);
-    if (n > MAX_BRANCHES) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': '%s' has more than %d branches, or nests them deeper "
-               "than %d", scope->t->name, expr, MAX_BRANCHES, EXPR_MAX_NESTING);
-        return BACK_UNKNOWN;
-    }
+    size_t n = plan_branches(p, scope, (span){expr, strlen(expr)}, at, alts);
     backing b = BACK_UNKNOWN;
     for (size_t i = 0; i < n && !p->err; i++) {
         const char *param;
         ref r = ref_parse(alts[i]);
-        if (!r.artifact || r.rest.len) {
+        if (!names_artifact(r)) {
             plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': branch '%.*s' of '%s' is not an artifact reference "
                    "(volpass follows the branches of ?: operators)", scope->t->name, (int)alts[i].len, alts[i].s, expr);
             return BACK_UNKNOWN;
@@ -499,7 +511,7 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
             return expression_backing(p, scope, plan_fmt(p, "%.*s", (int)g.expr.len, g.expr.s), a->node);
         if (found && g.start == 0 && g.end == len) /* the whole of `from` */
             r = ref_parse(g.expr);
-        if (!r.artifact || r.rest.len) {
+        if (!names_artifact(r)) {
             plan_refuse(p, VP_EINVALID, a->from, "template '%s': artifact '%s' takes 'from: %s', which is not an "
                    "artifact reference", scope->t->name, a->name, a->from->as.text);
             return BACK_UNKNOWN;

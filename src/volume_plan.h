@@ -94,9 +94,10 @@ typedef struct stream_calls {
     call_plan entry_plan;
 } stream_calls;
 
-/* Refuses the stream (the first refusal stands): nothing will be edited
- * when it happens while planning. */
-void plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...) VP_PRINTF(4, 5);
+/* The branches of expression `expr` (the values its ?: operators pick)
+ * into alts, room for MAX_BRANCHES; 0, refused at `at`, when there are
+ * more or they nest too deep. */
+size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts);
 
 /* printf into the stream's arena (where names end up in the documents). */
 const char *plan_fmt(vplan *p, const char *f, ...) VP_PRINTF(2, 3);
