@@ -195,9 +195,8 @@ static size_t alternatives(span expr, span *out, size_t room, int nesting)
     size_t q = find_top(expr, 0, '?');
     size_t colon = q == expr.len ? q : find_top(expr, q + 1, ':');
     if (colon == expr.len) {
-        if (room == 0)
-            return 1;
-        out[0] = expr;
+        if (room)
+            out[0] = expr;
         return 1;
     }
     if (nesting == 0)
