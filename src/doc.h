@@ -33,7 +33,7 @@ typedef struct node {
     uint8_t grown;  /* collections: items were reallocated to a power-of-two capacity */
     uint8_t tagged; /* has an explicit tag */
     uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
-    uint32_t line;  /* 1-based source position; 0 for nodes volpass created */
+    uint32_t line;  /* 1-based source position; 0 for nodes volpass created and shared keys (load.c) */
     uint32_t column;
     union {
         const char *text;    /* scalars: NUL-terminated UTF-8 */

@@ -34,6 +34,13 @@ typedef struct frame {
     size_t height;  /* deepest child subtree so far */
 } frame;
 
+/* A finished node waiting on the child stack, with its own source position:
+ * a shared key node has none (see shared_key). */
+typedef struct child {
+    node *n;
+    uint32_t line, column;
+} child;
+
 typedef struct loader {
     vp_stream *s;
     const char *data;
@@ -42,15 +49,16 @@ typedef struct loader {
     size_t max_depth;
     size_t alias_left;
     size_t max_alias_nodes;
-    node **children;
+    child *children;
     size_t nchildren, children_cap;
     frame *frames;
     size_t depth, frames_cap;
     strmap anchors;
     strmap texts;        /* scalar text -> its one copy in the arena */
+    strmap keys;         /* mapping key text -> its shared node */
     size_t texts_seen;   /* scalars looked up since the last check */
     size_t texts_reused;
-    bool interning;
+    bool interning;      /* texts and keys are shared */
     vp_error *err;
     /* A JSON stream is parsed one document at a time (next_json_document). */
     size_t start, end;  /* bytes the current parser reads */
@@ -90,18 +98,23 @@ static void shift_mark(const loader *l, yaml_mark_t *m)
 }
 
 /* Hands a finished node to the open collection (or the document). */
-static int add_child(loader *l, node *n, size_t height)
+static int push_child(loader *l, child next, size_t height)
 {
-    if (!n)
+    if (!next.n)
         return fail_oom(l);
-    node **c = grow_heap(l->children, &l->children_cap, l->nchildren, sizeof *c);
+    child *c = grow_heap(l->children, &l->children_cap, l->nchildren, sizeof *c);
     if (!c)
         return fail_oom(l);
     l->children = c;
-    l->children[l->nchildren++] = n;
+    l->children[l->nchildren++] = next;
     if (l->depth && l->frames[l->depth - 1].height < height)
         l->frames[l->depth - 1].height = height;
     return 0;
+}
+
+static int add_child(loader *l, node *n, size_t height)
+{
+    return push_child(l, (child){n, n ? n->line : 0, n ? n->column : 0}, height);
 }
 
 static anchor *define_anchor(loader *l, const yaml_char_t *name, node *target, bool complete)
@@ -160,33 +173,74 @@ static int set_tag(loader *l, node *n, const char *tag)
  * never change their text in place, so they can share it. A stream whose
  * scalars rarely repeat would pay for the table for nothing: interning
  * stops when fewer than half of the last INTERN_CHECK scalars were repeats. */
+static void count_lookup(loader *l, bool reused)
+{
+    l->texts_reused += reused;
+    if (++l->texts_seen == INTERN_CHECK) {
+        l->interning = 2 * l->texts_reused >= INTERN_CHECK;
+        l->texts_seen = l->texts_reused = 0;
+        if (!l->interning) {
+            strmap_free(&l->texts);
+            strmap_free(&l->keys);
+        }
+    }
+}
+
 static const char *intern(loader *l, const char *text, size_t len)
 {
-    const char *s = l->interning ? strmap_get(&l->texts, text, len) : NULL;
-    if (s) {
-        l->texts_reused++;
-    } else {
+    if (!l->interning)
+        return arena_strndup(&l->s->arena, text, len);
+    const char *s = strmap_get(&l->texts, text, len);
+    bool reused = s != NULL;
+    if (!s) {
         char *copy = arena_strndup(&l->s->arena, text, len);
-        if (!copy || (l->interning && strmap_put(&l->texts, copy, len, copy) != 0))
+        if (!copy || strmap_put(&l->texts, copy, len, copy) != 0)
             return NULL;
         s = copy;
     }
-    if (l->interning && ++l->texts_seen == INTERN_CHECK) {
-        l->interning = 2 * l->texts_reused >= INTERN_CHECK;
-        l->texts_seen = l->texts_reused = 0;
-        if (!l->interning)
-            strmap_free(&l->texts);
-    }
+    count_lookup(l, reused);
     return s;
+}
+
+/* Whether the next child completes a key of the open mapping. */
+static bool at_key(const loader *l)
+{
+    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
+    return f && f->collection->kind == NODE_MAPPING && (l->nchildren - f->base) % 2 == 0;
+}
+
+/* Mapping keys are most of a workflow's nodes ("name" alone thousands of
+ * times) and never change in place, so while texts are shared an untagged,
+ * unanchored key is one node per text and style. That node has no position
+ * (line 0): the child stack keeps each occurrence's for the duplicate-key
+ * check, the one error that points at a key. Every other key gets a node of
+ * its own, with its position. */
+static int add_key(loader *l, const char *text, size_t len, node_style style, const yaml_mark_t *mark)
+{
+    child c = {strmap_get(&l->keys, text, len), (uint32_t)(mark->line + 1), (uint32_t)(mark->column + 1)};
+    if (c.n && c.n->style == style) {
+        count_lookup(l, true);
+        return push_child(l, c, 0);
+    }
+    bool share = !c.n; /* the first style of a key text met is the one shared */
+    const char *copy = intern(l, text, len);
+    c.n = copy ? node_text(&l->s->arena, copy, len, style) : NULL;
+    if (!c.n || (share && l->interning && strmap_put(&l->keys, copy, len, c.n) != 0))
+        return fail_oom(l);
+    if (!share)
+        position(c.n, mark);
+    return push_child(l, c, 0);
 }
 
 static int on_scalar(loader *l, const yaml_event_t *e)
 {
     size_t len = e->data.scalar.length;
-    const char *text = intern(l, (const char *)e->data.scalar.value, len);
-    node *n = text ? position(node_text(&l->s->arena, text, len, scalar_style(e->data.scalar.style)),
-                              &e->start_mark)
-                   : NULL;
+    const char *value = (const char *)e->data.scalar.value;
+    node_style style = scalar_style(e->data.scalar.style);
+    if (l->interning && !e->data.scalar.tag && !e->data.scalar.anchor && at_key(l))
+        return add_key(l, value, len, style, &e->start_mark);
+    const char *text = intern(l, value, len);
+    node *n = text ? position(node_text(&l->s->arena, text, len, style), &e->start_mark) : NULL;
     if (!n)
         return fail_oom(l);
     /* A plain or quoted scalar without a tag resolves by itself; an explicit
@@ -241,52 +295,52 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
     return 0;
 }
 
-static bool same_text(const node *a, const node *b)
+static bool same_text(const child *a, const child *b)
 {
-    return a->len == b->len && memcmp(a->as.text, b->as.text, a->len) == 0;
+    return a->n->len == b->n->len && memcmp(a->n->as.text, b->n->as.text, a->n->len) == 0;
 }
 
 static int compare_keys(const void *x, const void *y)
 {
-    const node *a = *(node *const *)x, *b = *(node *const *)y;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->as.text, b->as.text, n);
-    if (c == 0 && a->len != b->len)
-        c = a->len < b->len ? -1 : 1;
+    const child *a = x, *b = y;
+    size_t n = a->n->len < b->n->len ? a->n->len : b->n->len;
+    int c = memcmp(a->n->as.text, b->n->as.text, n);
+    if (c == 0 && a->n->len != b->n->len)
+        c = a->n->len < b->n->len ? -1 : 1;
     if (c == 0) /* equal keys sort in source order, so the later one is reported */
         c = a->line != b->line ? (a->line < b->line ? -1 : 1)
                                : (a->column < b->column ? -1 : a->column > b->column);
     return c;
 }
 
-static int report_duplicate(loader *l, const node *first, const node *again)
+static int report_duplicate(loader *l, const child *first, const child *again)
 {
     l->err = error_new(VP_EINVALID, l->file, again->line, again->column,
                        "duplicate key '%s' in a mapping (first at line %lu, column %lu)",
-                       again->as.text, (unsigned long)first->line, (unsigned long)first->column);
+                       again->n->as.text, (unsigned long)first->line, (unsigned long)first->column);
     return -1;
 }
 
 /* Mapping keys must be scalars (every Argo and Kubernetes key is) and unique. */
-static int check_keys(loader *l, node **keys_values, size_t pairs)
+static int check_keys(loader *l, const child *keys_values, size_t pairs)
 {
     for (size_t i = 0; i < pairs; i++) {
-        const node *k = keys_values[2 * i];
-        if (k->kind != NODE_SCALAR) {
+        const child *k = &keys_values[2 * i];
+        if (k->n->kind != NODE_SCALAR) {
             l->err = error_new(VP_EINVALID, l->file, k->line, k->column,
                                "a mapping key must be a scalar, not a %s",
-                               k->kind == NODE_MAPPING ? "mapping" : "sequence");
+                               k->n->kind == NODE_MAPPING ? "mapping" : "sequence");
             return -1;
         }
     }
     if (pairs <= SMALL_MAPPING) {
         for (size_t i = 1; i < pairs; i++)
             for (size_t j = 0; j < i; j++)
-                if (same_text(keys_values[2 * i], keys_values[2 * j]))
-                    return report_duplicate(l, keys_values[2 * j], keys_values[2 * i]);
+                if (same_text(&keys_values[2 * i], &keys_values[2 * j]))
+                    return report_duplicate(l, &keys_values[2 * j], &keys_values[2 * i]);
         return 0;
     }
-    node **keys = malloc(pairs * sizeof *keys);
+    child *keys = malloc(pairs * sizeof *keys);
     if (!keys)
         return fail_oom(l);
     for (size_t i = 0; i < pairs; i++)
@@ -294,8 +348,8 @@ static int check_keys(loader *l, node **keys_values, size_t pairs)
     qsort(keys, pairs, sizeof *keys, compare_keys);
     int rc = 0;
     for (size_t i = 1; i < pairs && rc == 0; i++)
-        if (same_text(keys[i - 1], keys[i]))
-            rc = report_duplicate(l, keys[i - 1], keys[i]);
+        if (same_text(&keys[i - 1], &keys[i]))
+            rc = report_duplicate(l, &keys[i - 1], &keys[i]);
     free(keys);
     return rc;
 }
@@ -305,14 +359,15 @@ static int on_collection_end(loader *l)
     frame f = l->frames[--l->depth];
     node *n = f.collection;
     size_t count = l->nchildren - f.base;
-    node **items = count ? &l->children[f.base] : NULL; /* children is NULL until a first child */
+    const child *items = count ? &l->children[f.base] : NULL; /* children is NULL until a first child */
     if (n->kind == NODE_MAPPING && check_keys(l, items, count / 2) != 0)
         return -1;
     if (count) {
         n->as.items = arena_alloc(&l->s->arena, count * sizeof(node *));
         if (!n->as.items)
             return fail_oom(l);
-        memcpy(n->as.items, items, count * sizeof(node *));
+        for (size_t i = 0; i < count; i++)
+            n->as.items[i] = items[i].n;
     }
     n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
     if (set_tag(l, n, f.tag) != 0)
@@ -380,7 +435,7 @@ static int begin_document(loader *l, const yaml_event_t *e)
 static void end_document(loader *l, const yaml_event_t *e)
 {
     document *d = &l->s->docs[l->s->ndocs - 1];
-    d->root = l->nchildren ? l->children[0] : NULL;
+    d->root = l->nchildren ? l->children[0].n : NULL;
     d->explicit_end = !e->data.document_end.implicit;
     l->nchildren = 0;
 }
@@ -522,6 +577,7 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.end = len;
     strmap_init(&l.anchors);
     strmap_init(&l.texts);
+    strmap_init(&l.keys);
     l.interning = true;
     size_t max_bytes = or_default(opts->max_input_bytes, DEFAULT_MAX_INPUT_BYTES);
     if (len > max_bytes || len > UINT32_MAX)
@@ -561,5 +617,6 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     free(l.frames);
     strmap_free(&l.anchors);
     strmap_free(&l.texts);
+    strmap_free(&l.keys);
     return l.err ? error_give(err, l.err) : VP_OK;
 }

@@ -31,6 +31,9 @@ static void styles_kept(void)
     round_trip("n: 010\nb: yes\nnull1:\nnull2: ~\nt: !!str 12\n",
                "n: 010\nb: yes\nnull1:\nnull2: ~\nt: !!str 12\n");
     round_trip("a: 1\n---\nb: 2\n", "a: 1\n---\nb: 2\n");
+    /* Keys are shared nodes, but each keeps the style it was written in. */
+    round_trip("a:\n  'k': 1\nb:\n  k: 2\nc:\n  \"k\": 3\n  'a': 4\n",
+               "a:\n  'k': 1\nb:\n  k: 2\nc:\n  \"k\": 3\n  'a': 4\n");
     round_trip("--- \nkind: ConfigMap\n...\n", "---\nkind: ConfigMap\n...\n");
     round_trip("x: {a: , b: 1}\n", "x: {a: null, b: 1}\n");
     round_trip("long: " "0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789\n",

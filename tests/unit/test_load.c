@@ -72,6 +72,9 @@ static void duplicate_keys(void)
         snprintf(big + strlen(big), sizeof big - strlen(big), "key%02d: %d\n", i, i);
     strcat(big, "key07: again\n");
     refused_text(big, VP_EINVALID, 41, 1, "duplicate key 'key07' in a mapping (first at line 8, column 1)");
+    /* Keys are shared between mappings; each occurrence keeps its own place. */
+    refused_text("a: {k: 1}\nb:\n  k: 2\n  j: 3\n  k: 4\n", VP_EINVALID, 5, 3,
+                 "duplicate key 'k' in a mapping (first at line 3, column 3)");
     /* The same key in different mappings is fine. */
     vp_error *err = NULL;
     vp_stream *s = load_text("a: {k: 1}\nb: {k: 2}\n", &err);
