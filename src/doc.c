@@ -103,6 +103,18 @@ int node_set_text(arena *a, node *n, const char *text, size_t len)
     return tag ? node_set_tag(a, n, tag) : 0;
 }
 
+node *node_mapping(arena *a, node *const *items, size_t pairs)
+{
+    node *n = pairs <= UINT32_MAX / 2 ? node_new(a, NODE_MAPPING, STYLE_ANY) : NULL;
+    if (!n || !pairs)
+        return n;
+    if (!(n->as.items = arena_alloc(a, 2 * pairs * sizeof *items)))
+        return NULL;
+    memcpy(n->as.items, items, 2 * pairs * sizeof *items);
+    n->len = (uint32_t)pairs;
+    return n;
+}
+
 node *node_copy(arena *a, const node *n)
 {
     node *c = node_new(a, (node_kind)n->kind, (node_style)n->style);

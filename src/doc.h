@@ -57,6 +57,8 @@ node *node_string(arena *a, const char *text); /* a new string scalar */
  * must live as long as the node (in the same arena, or a literal). */
 node *node_text(arena *a, const char *text, size_t len, node_style style);
 node *node_collection(arena *a, node_kind kind, node_style style);
+/* A new mapping of `pairs` pairs (items: key, value, key, value, ...), allocated at that size. */
+node *node_mapping(arena *a, node *const *items, size_t pairs);
 node *node_copy(arena *a, const node *n);
 bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */
 

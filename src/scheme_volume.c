@@ -23,42 +23,46 @@ typedef struct editor {
     vplan *p;
     const char *volume;
     const char *prefix;
-    strmap keys;  /* one node per key text: mappings volpass adds share their keys */
-    node *yes;    /* the plain `true` of every readOnly mount */
+    strmap strings; /* text -> the one string scalar volpass adds with it */
+    node *yes;      /* the plain `true` of every readOnly mount */
 } editor;
 
-/* A new string scalar over `s`, which lives in the stream's arena (as every
- * name the plan makes does) or is a literal: a large rewrite makes hundreds
- * of thousands, and copying each again would double what they take. */
-static node *str(editor *e, const char *s)
+/* The string scalar `text`. What volpass adds is written once and never
+ * changed in place (rewrite_tree leaves it alone), so the hundreds of
+ * thousands of keys, names, paths and subPaths a large rewrite adds, of
+ * only thousands of different texts, can be one node per text. */
+static node *str(editor *e, const char *text)
 {
-    node *n = node_text(e->p->mem, s, strlen(s), STYLE_ANY);
-    e->p->oom |= !n;
+    size_t len = strlen(text);
+    node *n = strmap_get(&e->strings, text, len);
+    if (n)
+        return n;
+    const char *copy = plan_intern(e->p, text, len);
+    n = node_text(e->p->mem, copy, len, STYLE_ANY);
+    if (!n || strmap_put(&e->strings, copy, len, n) != 0)
+        e->p->oom = true;
     return n;
 }
 
-static node *new_map(editor *e)
+/* A mapping volpass adds, gathered here and then allocated at its final size. */
+typedef struct pairs {
+    node *items[8];
+    size_t n;
+} pairs;
+
+static void put(editor *e, pairs *m, const char *key, node *value)
 {
-    node *n = node_collection(e->p->mem, NODE_MAPPING, STYLE_ANY);
+    m->items[m->n++] = str(e, key);
+    m->items[m->n++] = value;
+}
+
+static node *mapping(editor *e, const pairs *m)
+{
+    node *n = node_mapping(e->p->mem, m->items, m->n / 2);
+    for (size_t i = 0; i < m->n; i++)
+        n = m->items[i] ? n : NULL;
     e->p->oom |= !n;
     return n;
-}
-
-/* Keys are never changed in place, nor is the volume's name, so the
- * thousands of "name" and "mountPath" keys and volume names a large rewrite
- * adds can be one node each. */
-static node *shared(editor *e, const char *text)
-{
-    node *k = strmap_get(&e->keys, text, strlen(text));
-    if (!k && (!(k = node_string(e->p->mem, text)) || strmap_put(&e->keys, k->as.text, k->len, k) != 0))
-        e->p->oom = true;
-    return k;
-}
-
-static void put(editor *e, node *map, const char *name, node *value)
-{
-    if (!map || !value || map_push(e->p->mem, map, shared(e, name), value) != 0)
-        e->p->oom = true;
 }
 
 /* A flow collection that volpass adds to is written in block style: long
@@ -94,8 +98,8 @@ static node *map_field(editor *e, node *map, const char *key)
     node *v = map_get(map, key);
     if (v && v->kind == NODE_MAPPING)
         return v;
-    node *m = new_map(e);
-    if (!unflow(map) || map_set(e->p->mem, map, key, m) != 0)
+    node *m = node_collection(e->p->mem, NODE_MAPPING, STYLE_ANY);
+    if (!unflow(map) || !m || map_set(e->p->mem, map, key, m) != 0)
         e->p->oom = true;
     return m;
 }
@@ -201,7 +205,7 @@ static void rewrite_expression(editor *e, tplan *scope, span expr, text_buf *out
     tb_put(p, out, expr.s + last, expr.len - last);
 }
 
-static char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char *text)
+static const char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char *text)
 {
     if (!strchr(text, '{') || !strstr(text, "artifacts"))
         return NULL; /* every reference this rewrites is a tag naming artifacts: most text has none */
@@ -249,7 +253,7 @@ static char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char 
         free(b.s);
         return NULL;
     }
-    char *result = plan_cat(p, b.s ? b.s : "", NULL);
+    const char *result = plan_intern(p, b.s ? b.s : "", b.len);
     free(b.s);
     return result;
 }
@@ -260,13 +264,15 @@ static char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char 
 static void rewrite_tree(editor *e, tplan *scope, const bool *mask, node *n, bool expression)
 {
     if (n->kind == NODE_SCALAR) {
-        char *text;
+        if (n->line == 0)
+            return; /* added by volpass, rewritten already (and maybe shared: see str) */
+        const char *text;
         if (expression && !strstr(n->as.text, "artifacts")) {
             text = NULL;
         } else if (expression) {
             text_buf b = {NULL, 0, 0};
             rewrite_expression(e, scope, (span){n->as.text, n->len}, &b);
-            text = b.s && strcmp(b.s, n->as.text) != 0 ? plan_cat(e->p, b.s, NULL) : NULL;
+            text = b.s && strcmp(b.s, n->as.text) != 0 ? plan_intern(e->p, b.s, b.len) : NULL;
             free(b.s);
         } else {
             text = rewrite_text(e, scope, mask, n->as.text);
@@ -308,13 +314,13 @@ static node *main_container(node *tmpl_node, const template *t)
 
 static node *mount_node(editor *e, const char *path, node *sub_path, bool read_only)
 {
-    node *m = new_map(e);
-    put(e, m, "name", shared(e, e->volume));
-    put(e, m, "mountPath", str(e, path));
-    put(e, m, "subPath", sub_path);
+    pairs m = {{NULL}, 0};
+    put(e, &m, "name", str(e, e->volume));
+    put(e, &m, "mountPath", str(e, path));
+    put(e, &m, "subPath", sub_path);
     if (read_only)
-        put(e, m, "readOnly", e->yes ? e->yes : (e->yes = node_scalar(e->p->mem, "true", 4, STYLE_PLAIN)));
-    return m;
+        put(e, &m, "readOnly", e->yes ? e->yes : (e->yes = node_scalar(e->p->mem, "true", 4, STYLE_PLAIN)));
+    return mapping(e, &m);
 }
 
 static const char *out_sub_path(editor *e, const tplan *tp, size_t mount)
@@ -332,9 +338,9 @@ static void apply_pod(editor *e, tplan *tp, node *n, const bool *mask)
         if (!mask[k])
             continue;
         const art_plan *in = &tp->in[k];
-        node *param = new_map(e);
-        put(e, param, "name", str(e, in->param));
-        push(e, list_field(e, map_field(e, n, "inputs"), "parameters"), param);
+        pairs param = {{NULL}, 0};
+        put(e, &param, "name", str(e, in->param));
+        push(e, list_field(e, map_field(e, n, "inputs"), "parameters"), mapping(e, &param));
         push(e, list_field(e, container, "volumeMounts"),
              mount_node(e, in->path, str(e, plan_cat(e->p, "{{inputs.parameters.", in->param, "}}", NULL)), true));
         remove_artifact(n, "inputs", in->a->name);
@@ -347,12 +353,12 @@ static void apply_pod(editor *e, tplan *tp, node *n, const bool *mask)
         if (!o->convert)
             continue;
         const char *where = out_sub_path(e, tp, o->mount);
-        node *param = new_map(e);
-        put(e, param, "name", str(e, o->param));
-        put(e, param, "value", str(e, *o->file ? plan_cat(e->p, where, "/", o->file, NULL) : where));
+        pairs param = {{NULL}, 0};
+        put(e, &param, "name", str(e, o->param));
+        put(e, &param, "value", str(e, *o->file ? plan_cat(e->p, where, "/", o->file, NULL) : where));
         if (o->global)
-            put(e, param, "globalName", str(e, o->global));
-        push(e, list_field(e, map_field(e, n, "outputs"), "parameters"), param);
+            put(e, &param, "globalName", str(e, o->global));
+        push(e, list_field(e, map_field(e, n, "outputs"), "parameters"), mapping(e, &param));
         if (!o->keep)
             remove_artifact(n, "outputs", o->a->name);
     }
@@ -380,10 +386,10 @@ static void apply_arguments(editor *e, tplan *scope, const call_plan *cp, node *
         }
         if (a->sub_path)
             value = plan_cat(e->p, value, "/", a->sub_path->as.text, NULL);
-        node *pn = new_map(e);
-        put(e, pn, "name", str(e, param));
-        put(e, pn, "value", str(e, value));
-        push(e, list_field(e, args, "parameters"), pn);
+        pairs pn = {{NULL}, 0};
+        put(e, &pn, "name", str(e, param));
+        put(e, &pn, "value", str(e, value));
+        push(e, list_field(e, args, "parameters"), mapping(e, &pn));
         remove_artifact(call_node, "arguments", a->name);
     }
     if (cp->twin) {
@@ -404,29 +410,29 @@ static void apply_graph(editor *e, tplan *tp, call_plan *calls)
         art_plan *o = &tp->out[k];
         if (!o->convert)
             continue;
-        node *param = new_map(e), *value_from = new_map(e);
+        pairs param = {{NULL}, 0}, value_from = {{NULL}, 0};
         if (o->a->from) {
             const char *v = rewrite_text(e, tp, NULL, o->a->from->as.text);
-            put(e, value_from, "parameter", str(e, v ? v : o->a->from->as.text));
+            put(e, &value_from, "parameter", str(e, v ? v : o->a->from->as.text));
         } else {
             text_buf b = {NULL, 0, 0};
             rewrite_expression(e, tp, (span){o->a->from_expression->as.text, o->a->from_expression->len}, &b);
-            put(e, value_from, "expression", str(e, plan_cat(e->p, b.s ? b.s : "", NULL)));
+            put(e, &value_from, "expression", str(e, b.s ? b.s : ""));
             free(b.s);
         }
-        put(e, param, "name", str(e, o->param));
-        put(e, param, "valueFrom", value_from);
+        put(e, &param, "name", str(e, o->param));
+        put(e, &param, "valueFrom", mapping(e, &value_from));
         if (o->global)
-            put(e, param, "globalName", str(e, o->global));
-        push(e, list_field(e, map_field(e, n, "outputs"), "parameters"), param);
+            put(e, &param, "globalName", str(e, o->global));
+        push(e, list_field(e, map_field(e, n, "outputs"), "parameters"), mapping(e, &param));
         remove_artifact(n, "outputs", o->a->name);
     }
     for (size_t k = 0; k < t->inputs.count; k++) {
         if (!tp->in[k].convert)
             continue;
-        node *param = new_map(e);
-        put(e, param, "name", str(e, tp->in[k].param));
-        push(e, list_field(e, map_field(e, n, "inputs"), "parameters"), param);
+        pairs param = {{NULL}, 0};
+        put(e, &param, "name", str(e, tp->in[k].param));
+        push(e, list_field(e, map_field(e, n, "inputs"), "parameters"), mapping(e, &param));
     }
     rewrite_tree(e, tp, NULL, n, false);
     for (size_t k = 0; k < t->inputs.count; k++)
@@ -443,16 +449,16 @@ static void add_volume(editor *e, workflow *wf)
         return;
     node *entry;
     if (ctx->claim) {
-        entry = new_map(e);
-        node *meta = new_map(e);
-        put(e, meta, "name", shared(e, e->volume));
-        put(e, entry, "metadata", meta);
-        put(e, entry, "spec", node_copy(e->p->mem, ctx->claim));
-        push(e, list_field(e, wf->spec, "volumeClaimTemplates"), entry);
+        pairs meta = {{NULL}, 0}, claim = {{NULL}, 0};
+        put(e, &meta, "name", str(e, e->volume));
+        put(e, &claim, "metadata", mapping(e, &meta));
+        put(e, &claim, "spec", node_copy(e->p->mem, ctx->claim));
+        push(e, list_field(e, wf->spec, "volumeClaimTemplates"), mapping(e, &claim));
         return;
     }
-    entry = new_map(e);
-    put(e, entry, "name", shared(e, e->volume));
+    pairs name = {{NULL}, 0};
+    put(e, &name, "name", str(e, e->volume));
+    entry = mapping(e, &name);
     const node *v = ctx->volume;
     /* Keys copied as nodes, not as C strings: "name\0x" must not become "name". */
     for (size_t i = 0; v && i < v->len; i++)
@@ -523,12 +529,14 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     p.mem = ctx->arena;
     strmap_init(&p.globals);
     strmap_init(&p.twin_names);
+    strmap_init(&p.texts);
     call_plan **calls = NULL;
     stream_calls *roots = NULL;
     const char *volume = NULL;
     volume_plan(&p, &calls, &roots, &volume);
     if (!p.err && !p.oom) { /* edit only when nothing was refused */
         editor e = {&p, volume, ctx->path_prefix, {NULL, 0, 0}, NULL};
+        strmap_init(&e.strings);
         size_t next = 0;
         for (size_t d = 0; d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
@@ -539,12 +547,14 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
             apply_roots(&e, wf, &roots[d]);
             add_volume(&e, wf);
         }
-        strmap_free(&e.keys);
+        strmap_free(&e.strings);
     }
     free(calls);
     free(roots);
     strmap_free(&p.globals);
     strmap_free(&p.twin_names);
+    strmap_free(&p.texts);
+    free(p.scratch);
     if (p.oom && !p.err)
         p.err = error_oom();
     return p.err ? error_give(err, p.err) : VP_OK;

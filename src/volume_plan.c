@@ -19,14 +19,47 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
+const char *plan_intern(vplan *p, const char *s, size_t len)
+{
+    const char *known = strmap_get(&p->texts, s, len);
+    if (known)
+        return known;
+    char *copy = arena_strndup(p->mem, s, len);
+    if (!copy || strmap_put(&p->texts, copy, len, copy) != 0) {
+        p->oom = true;
+        return "";
+    }
+    return copy;
+}
+
+/* p->scratch with room for `len` bytes and a NUL, or NULL. */
+static char *scratch(vplan *p, size_t len)
+{
+    if (len >= p->scratch_cap) {
+        char *bigger = realloc(p->scratch, len + 1);
+        if (!bigger) {
+            p->oom = true;
+            return NULL;
+        }
+        p->scratch = bigger;
+        p->scratch_cap = len + 1;
+    }
+    return p->scratch;
+}
+
 const char *plan_fmt(vplan *p, const char *f, ...)
 {
     va_list ap;
     va_start(ap, f);
-    char *s = arena_vprintf(p->mem, f, ap);
+    int n = vsnprintf(NULL, 0, f, ap);
     va_end(ap);
-    p->oom |= !s;
-    return s ? s : "";
+    char *s = n >= 0 ? scratch(p, (size_t)n) : NULL;
+    if (!s)
+        return "";
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return plan_intern(p, s, (size_t)n);
 }
 
 /* Refuses the stream; the first refusal stands. */
@@ -69,7 +102,7 @@ static void VP_PRINTF(3, 4) warn(vplan *p, const node *at, const char *f, ...)
     vp_error_free(w);
 }
 
-char *plan_cat(vplan *p, ...)
+const char *plan_cat(vplan *p, ...)
 {
     va_list ap;
     size_t len = 0;
@@ -77,11 +110,9 @@ char *plan_cat(vplan *p, ...)
     for (const char *part; (part = va_arg(ap, const char *));)
         len += strlen(part);
     va_end(ap);
-    char *s = arena_alloc(p->mem, len + 1);
-    if (!s) {
-        p->oom = true;
-        return (char *)"";
-    }
+    char *s = scratch(p, len);
+    if (!s)
+        return "";
     char *at = s;
     va_start(ap, p);
     for (const char *part; (part = va_arg(ap, const char *));) {
@@ -91,7 +122,7 @@ char *plan_cat(vplan *p, ...)
     }
     va_end(ap);
     *at = '\0';
-    return s;
+    return plan_intern(p, s, len);
 }
 
 tplan *plan_of(const template *t)
@@ -127,7 +158,11 @@ static const char *normalized(vplan *p, const char *path)
 {
     if (path_is_normal(path))
         return path;
-    char *c = plan_cat(p, path, NULL);
+    char *c = arena_strndup(p->mem, path, strlen(path));
+    if (!c) {
+        p->oom = true;
+        return "";
+    }
     path_normalize(c);
     return c;
 }

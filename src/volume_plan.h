@@ -77,6 +77,9 @@ typedef struct vplan {
     call_tree *tree;
     strmap globals;     /* artifact globalName -> parameter globalName */
     strmap twin_names;  /* document address + twin name -> twin */
+    strmap texts;       /* every string the plan makes, once (plan_intern) */
+    char *scratch;      /* where plan_cat and plan_fmt build a string */
+    size_t scratch_cap;
     arena *mem;         /* the stream's arena: names end up in the documents */
     vp_error *err;
     bool oom;
@@ -99,12 +102,16 @@ typedef struct stream_calls {
  * more or they nest too deep. */
 size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts);
 
-/* printf into the stream's arena (where names end up in the documents). */
+/* The one copy of s[0, len) in the stream's arena (where names end up in
+ * the documents): a large rewrite makes hundreds of thousands of names and
+ * paths, but only thousands of different ones. Never write into it. */
+const char *plan_intern(vplan *p, const char *s, size_t len);
+
+/* printf, interned. */
 const char *plan_fmt(vplan *p, const char *f, ...) VP_PRINTF(2, 3);
 
-/* The strings up to a NULL, joined, in the stream's arena: cheaper than
- * plan_fmt for the hundreds of thousands of names a large rewrite makes. */
-char *plan_cat(vplan *p, ...);
+/* The strings up to a NULL, joined, interned: cheaper than plan_fmt. */
+const char *plan_cat(vplan *p, ...);
 
 /* The plan of template `t`, or NULL when `t` is not in the stream. */
 tplan *plan_of(const template *t);
