@@ -11,7 +11,8 @@
  * (realloc), updating *cap; NULL when out of memory (`items` stays valid). */
 void *grow_heap(void *items, size_t *cap, size_t count, size_t elem);
 
-/* The same in an arena: the old array is simply left behind. */
+/* The same in an arena: the old array is simply left behind, so growth
+ * starts at 2, not 8 (most such lists, a template's callers, hold one). */
 void *grow_arena(arena *a, void *items, size_t *cap, size_t count, size_t elem);
 
 #endif

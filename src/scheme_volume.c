@@ -56,6 +56,16 @@ static void put(editor *e, pairs *m, const char *key, node *value)
     m->items[m->n++] = value;
 }
 
+/* map[key] = value; a new key goes at the end, as a shared string. */
+static void set(editor *e, node *map, const char *key, node *value)
+{
+    long i = map_find(map, key);
+    if (i >= 0 && value)
+        map->as.items[2 * i + 1] = value;
+    else if (!map || !value || map_push(e->p->mem, map, str(e, key), value) != 0)
+        e->p->oom = true;
+}
+
 static node *mapping(editor *e, const pairs *m)
 {
     node *n = node_mapping(e->p->mem, m->items, m->n / 2);
@@ -87,8 +97,9 @@ static node *list_field(editor *e, node *map, const char *key)
     if (v && v->kind == NODE_SEQUENCE)
         return v;
     node *seq = node_collection(e->p->mem, NODE_SEQUENCE, STYLE_ANY);
-    if (!unflow(map) || !seq || map_set(e->p->mem, map, key, seq) != 0)
+    if (!unflow(map))
         e->p->oom = true;
+    set(e, map, key, seq);
     return seq;
 }
 
@@ -99,8 +110,9 @@ static node *map_field(editor *e, node *map, const char *key)
     if (v && v->kind == NODE_MAPPING)
         return v;
     node *m = node_collection(e->p->mem, NODE_MAPPING, STYLE_ANY);
-    if (!unflow(map) || !m || map_set(e->p->mem, map, key, m) != 0)
+    if (!unflow(map))
         e->p->oom = true;
+    set(e, map, key, m);
     return m;
 }
 
@@ -394,8 +406,7 @@ static void apply_arguments(editor *e, tplan *scope, const call_plan *cp, node *
     }
     if (cp->twin) {
         map_remove(call_node, "templateRef");
-        if (map_set(e->p->mem, call_node, "template", str(e, cp->twin)) != 0)
-            e->p->oom = true;
+        set(e, call_node, "template", str(e, cp->twin));
     }
 }
 
@@ -495,8 +506,7 @@ static void apply_template(editor *e, tplan *tp, call_plan *calls)
     apply_pod(e, tp, t->node, defaults);
     for (size_t k = 0; k < tp->ntwins && !p->oom; k++) {
         apply_pod(e, tp, copies[k], tp->twins[k].mask);
-        if (map_set(p->mem, copies[k], "name", str(e, tp->twins[k].name)) != 0)
-            p->oom = true;
+        set(e, copies[k], "name", str(e, tp->twins[k].name));
         push(e, list_field(e, tp->twins[k].home->spec, "templates"), copies[k]);
     }
 }
@@ -516,8 +526,8 @@ static void apply_roots(editor *e, workflow *wf, const stream_calls *r)
 {
     for (size_t c = 0; r->handlers && c < wf->handlers.ncalls; c++)
         apply_arguments(e, r->scope, &r->handlers[c], wf->handlers.calls[c].node);
-    if (r->entry_plan.twin && map_set(e->p->mem, wf->spec, "entrypoint", str(e, r->entry_plan.twin)) != 0)
-        e->p->oom = true;
+    if (r->entry_plan.twin)
+        set(e, wf->spec, "entrypoint", str(e, r->entry_plan.twin));
 }
 
 vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)

@@ -384,16 +384,16 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
     memset(tp, 0, sizeof *tp);
     tp->t = t;
     tp->wf = wf;
-    tp->in = arena_alloc(p->mem, (t->inputs.count + 1) * sizeof(art_plan));
-    tp->out = arena_alloc(p->mem, (t->outputs.count + 1) * sizeof(art_plan));
-    tp->mounts = arena_alloc(p->mem, (t->outputs.count + 1) * sizeof(out_mount));
+    tp->in = arena_alloc(p->mem, t->inputs.count * sizeof(art_plan));
+    tp->out = arena_alloc(p->mem, t->outputs.count * sizeof(art_plan));
+    tp->mounts = arena_alloc(p->mem, t->outputs.count * sizeof(out_mount));
     if (!tp->in || !tp->out || !tp->mounts) {
         p->oom = true;
         return NULL;
     }
     t->plan = tp;
-    memset(tp->in, 0, (t->inputs.count + 1) * sizeof(art_plan));
-    memset(tp->out, 0, (t->outputs.count + 1) * sizeof(art_plan));
+    memset(tp->in, 0, t->inputs.count * sizeof(art_plan));
+    memset(tp->out, 0, t->outputs.count * sizeof(art_plan));
     for (size_t k = 0; k < t->outputs.count; k++)
         tp->out[k].a = &t->outputs.items[k];
     for (size_t k = 0; k < t->inputs.count; k++)

@@ -228,18 +228,34 @@ static void read_call(reader *r, template *t, node *n, call_kind kind)
     read_handlers(r, t, n, model_strcat(r, call_name, ".", ""), where);
 }
 
+/* Room for the `n` calls a graph is about to add, made at once: growing
+ * one call at a time would leave smaller arrays behind in the arena. */
+static void expect_calls(reader *r, template *t, size_t n)
+{
+    call_site *calls = t->ncalls == 0 ? model_alloc(r, n, sizeof *calls) : NULL;
+    if (calls) {
+        t->calls = calls;
+        t->calls_cap = n;
+    }
+}
+
 static void read_calls(reader *r, template *t)
 {
     char where[200];
     if (t->kind == TEMPLATE_DAG) {
         snprintf(where, sizeof where, "template '%s': dag", t->name);
         node *tasks = field(r, field(r, t->node, "dag", NODE_MAPPING, where), "tasks", NODE_SEQUENCE, where);
+        expect_calls(r, t, tasks ? tasks->len : 0);
         for (size_t i = 0; tasks && i < tasks->len && !r->err; i++)
             read_call(r, t, tasks->as.items[i], CALL_TASK);
         return;
     }
     snprintf(where, sizeof where, "template '%s'", t->name);
     node *groups = field(r, t->node, "steps", NODE_SEQUENCE, where);
+    size_t steps = 0;
+    for (size_t g = 0; groups && g < groups->len; g++)
+        steps += groups->as.items[g]->kind == NODE_SEQUENCE ? groups->as.items[g]->len : 0;
+    expect_calls(r, t, steps);
     for (size_t g = 0; groups && g < groups->len && !r->err; g++) {
         node *group = groups->as.items[g];
         if (group->kind != NODE_SEQUENCE) {
