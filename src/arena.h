@@ -4,6 +4,7 @@
 #define VP_ARENA_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct arena_chunk arena_chunk;
@@ -12,6 +13,8 @@ typedef struct arena {
     arena_chunk *head;
     size_t used;       /* bytes handed out of head */
     size_t capacity;   /* usable bytes in head */
+    char *ready;       /* head is mapped up to here (see prefault) */
+    bool no_prefault;  /* the system cannot */
 } arena;
 
 void arena_init(arena *a);
