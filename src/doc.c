@@ -223,18 +223,6 @@ long map_find_len(const node *map, const char *key, size_t len)
 }
 
 
-int map_set(arena *a, node *map, const char *key, node *value)
-{
-    if (!value)
-        return -1;
-    long i = map_find(map, key);
-    if (i >= 0) {
-        map->as.items[2 * (size_t)i + 1] = value;
-        return 0;
-    }
-    return map_push(a, map, node_string(a, key), value);
-}
-
 void map_remove(node *map, const char *key)
 {
     long i = map_find(map, key);
@@ -243,13 +231,4 @@ void map_remove(node *map, const char *key)
     size_t from = 2 * (size_t)i + 2, total = 2 * (size_t)map->len;
     memmove(&map->as.items[2 * (size_t)i], &map->as.items[from], (total - from) * sizeof(node *));
     map->len--;
-}
-
-int map_rename(arena *a, node *map, size_t i, const char *key)
-{
-    node *k = node_string(a, key);
-    if (!k)
-        return -1;
-    map->as.items[2 * i] = k;
-    return 0;
 }

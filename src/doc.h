@@ -94,13 +94,7 @@ static inline node *map_get(const node *map, const char *key)
     return i < 0 ? NULL : map->as.items[2 * i + 1];
 }
 
-/* Sets map[key] = value, keeping the key's position when it exists. */
-int map_set(arena *a, node *map, const char *key, node *value);
-
 /* Removes the pair whose key is `key`; does nothing when there is none. */
 void map_remove(node *map, const char *key);
-
-/* Replaces the key of pair i with a new string key, keeping its place. */
-int map_rename(arena *a, node *map, size_t i, const char *key);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit.h"
 #include "error.h"
 #include "scheme.h"
 
@@ -21,7 +22,7 @@
 typedef struct kfp {
     const scheme_ctx *ctx;
     workflow *wf;
-    bool oom;
+    editor ed;
 } kfp;
 
 /* ---- checks: everything that makes the rewrite refuse ------------------ */
@@ -102,58 +103,6 @@ static vp_status check(const scheme_ctx *ctx, const workflow *wf, vp_error **err
 
 /* ---- building nodes ----------------------------------------------------- */
 
-static node *str(kfp *k, const char *text)
-{
-    node *n = node_string(k->ctx->arena, text);
-    k->oom |= !n;
-    return n;
-}
-
-static node *new_map(kfp *k)
-{
-    node *n = node_collection(k->ctx->arena, NODE_MAPPING, STYLE_ANY);
-    k->oom |= !n;
-    return n;
-}
-
-static void put(kfp *k, node *map, const char *key, node *value)
-{
-    if (!map || !value || map_push(k->ctx->arena, map, str(k, key), value) != 0)
-        k->oom = true;
-}
-
-static void push(kfp *k, node *seq, node *item)
-{
-    if (!seq || seq_push(k->ctx->arena, seq, item) != 0)
-        k->oom = true;
-}
-
-static char *concat(kfp *k, const char *a, const char *b, const char *c)
-{
-    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-    char *s = arena_alloc(k->ctx->arena, la + lb + lc + 1);
-    if (!s) {
-        k->oom = true;
-        return (char *)"";
-    }
-    memcpy(s, a, la);
-    memcpy(s + la, b, lb);
-    memcpy(s + la + lb, c, lc + 1);
-    return s;
-}
-
-/* map[key] as a list, created (empty, at the end) when absent or null. */
-static node *list_field(kfp *k, node *map, const char *key)
-{
-    node *v = map_get(map, key);
-    if (v && v->kind == NODE_SEQUENCE)
-        return v;
-    node *seq = node_collection(k->ctx->arena, NODE_SEQUENCE, STYLE_ANY);
-    if (!seq || map_set(k->ctx->arena, map, key, seq) != 0)
-        k->oom = true;
-    return seq;
-}
-
 /* Makes room for the parameters that replace owner.artifacts: the existing
  * parameters list, or a new one in the artifacts' place. */
 static node *artifacts_to_parameters(kfp *k, node *owner)
@@ -166,13 +115,16 @@ static node *artifacts_to_parameters(kfp *k, node *owner)
     }
     if (params || i < 0) { /* parameters: null */
         map_remove(owner, "artifacts");
-        return list_field(k, owner, "parameters");
+        return edit_list_field(&k->ed, owner, "parameters");
     }
-    node *seq = node_collection(k->ctx->arena, NODE_SEQUENCE, STYLE_ANY);
-    if (!seq || map_rename(k->ctx->arena, owner, (size_t)i, "parameters") != 0)
-        k->oom = true;
-    else
-        owner->as.items[2 * (size_t)i + 1] = seq;
+    node *seq = node_collection(k->ed.mem, NODE_SEQUENCE, STYLE_ANY);
+    node *key = edit_str(&k->ed, "parameters");
+    if (!seq || !key) {
+        k->ed.oom = true;
+        return NULL;
+    }
+    owner->as.items[2 * (size_t)i] = key;
+    owner->as.items[2 * (size_t)i + 1] = seq;
     return seq;
 }
 
@@ -185,7 +137,7 @@ static node *artifact_ref_to_parameter_ref(kfp *k, const node *from)
     size_t len = from->len;
     char *out = malloc(len * 2 + 32); /* each rewrite adds 9 bytes to at least 15 */
     if (!out) {
-        k->oom = true;
+        k->ed.oom = true;
         return NULL;
     }
     size_t n = 0, i = 0;
@@ -217,10 +169,10 @@ static node *artifact_ref_to_parameter_ref(kfp *k, const node *from)
         n += sizeof SUBPATH_SUFFIX + 1;
         i = end + 2;
     }
-    node *result = node_scalar(k->ctx->arena, out, n,
-                               from->style == STYLE_PLAIN ? STYLE_ANY : (node_style)from->style);
+    const char *text = edit_intern(&k->ed, out, n);
     free(out);
-    k->oom |= !result;
+    node *result = node_text(k->ed.mem, text, n, from->style == STYLE_PLAIN ? STYLE_ANY : (node_style)from->style);
+    k->ed.oom |= !result;
     return result;
 }
 
@@ -228,65 +180,63 @@ static node *artifact_ref_to_parameter_ref(kfp *k, const node *from)
 
 /* os.path.dirname: everything before the last '/', trailing slashes removed
  * unless nothing else is left. */
-static char *dirname_of(kfp *k, const node *path)
+static const char *dirname_of(kfp *k, const node *path)
 {
     const char *s = path->as.text;
     const char *slash = strrchr(s, '/');
     if (!slash)
-        return concat(k, "", "", "");
+        return "";
     size_t len = (size_t)(slash - s) + 1;
     size_t keep = len;
     while (keep > 0 && s[keep - 1] == '/')
         keep--;
     if (keep == 0)
         keep = len;
-    char *d = arena_strndup(k->ctx->arena, s, keep);
-    k->oom |= !d;
-    return d ? d : (char *)"";
+    return edit_intern(&k->ed, s, keep);
 }
 
 static node *mount(kfp *k, const artifact *a, node *subpath, bool read_only)
 {
-    node *m = new_map(k);
-    put(k, m, "mountPath", str(k, dirname_of(k, a->path)));
-    put(k, m, "name", str(k, VOLUME_NAME));
-    put(k, m, "subPath", subpath);
+    pairs m = {{NULL}, 0};
+    edit_put(&k->ed, &m, "mountPath", edit_str(&k->ed, dirname_of(k, a->path)));
+    edit_put(&k->ed, &m, "name", edit_str(&k->ed, VOLUME_NAME));
+    edit_put(&k->ed, &m, "subPath", subpath);
     if (read_only)
-        put(k, m, "readOnly", node_scalar(k->ctx->arena, "true", 4, STYLE_PLAIN));
-    return m;
+        edit_put(&k->ed, &m, "readOnly", edit_true(&k->ed));
+    return edit_mapping(&k->ed, &m);
 }
 
 static node *parameter(kfp *k, const char *artifact_name, const char *value_key, node *value)
 {
-    node *p = new_map(k);
-    put(k, p, "name", str(k, concat(k, artifact_name, SUBPATH_SUFFIX, "")));
+    pairs p = {{NULL}, 0};
+    edit_put(&k->ed, &p, "name", edit_str(&k->ed, edit_cat(&k->ed, artifact_name, SUBPATH_SUFFIX, NULL)));
     if (value_key)
-        put(k, p, value_key, value);
-    return p;
+        edit_put(&k->ed, &p, value_key, value);
+    return edit_mapping(&k->ed, &p);
 }
 
 static void rewrite_container(kfp *k, template *t)
 {
-    const char *data_dir = concat(k, k->ctx->path_prefix, "{{workflow.uid}}_{{pod.name}}/", "");
+    const char *data_dir = edit_cat(&k->ed, k->ctx->path_prefix, "{{workflow.uid}}_{{pod.name}}/", NULL);
     if (t->inputs.count) {
         node *params = artifacts_to_parameters(k, t->inputs.owner);
-        node *mounts = list_field(k, t->container, "volumeMounts");
+        node *mounts = edit_list_field(&k->ed, t->container, "volumeMounts");
         for (size_t i = 0; i < t->inputs.count; i++) {
             const artifact *a = &t->inputs.items[i];
-            node *subpath = str(k, concat(k, "{{inputs.parameters.", a->name, SUBPATH_SUFFIX "}}"));
-            push(k, mounts, mount(k, a, subpath, true));
-            push(k, params, parameter(k, a->name, NULL, NULL));
+            node *subpath = edit_str(&k->ed, edit_cat(&k->ed, "{{inputs.parameters.", a->name, SUBPATH_SUFFIX "}}", NULL));
+            edit_push(&k->ed, mounts, mount(k, a, subpath, true));
+            edit_push(&k->ed, params, parameter(k, a->name, NULL, NULL));
         }
     }
     map_remove(t->inputs.owner, "artifacts");
     if (t->outputs.count) {
         node *params = artifacts_to_parameters(k, t->outputs.owner);
-        node *mounts = list_field(k, t->container, "volumeMounts");
+        node *mounts = edit_list_field(&k->ed, t->container, "volumeMounts");
         for (size_t i = 0; i < t->outputs.count; i++) {
             const artifact *a = &t->outputs.items[i];
-            const char *subpath = concat(k, data_dir, a->name, "");
-            push(k, mounts, mount(k, a, str(k, subpath), false));
-            push(k, params, parameter(k, a->name, "value", str(k, subpath)));
+            node *subpath = edit_str(&k->ed, edit_cat(&k->ed, data_dir, a->name, NULL));
+            edit_push(&k->ed, mounts, mount(k, a, subpath, false));
+            edit_push(&k->ed, params, parameter(k, a->name, "value", subpath));
         }
     }
     map_remove(t->outputs.owner, "artifacts");
@@ -297,7 +247,7 @@ static void rewrite_arguments(kfp *k, artifact_list *args)
     if (args->count) {
         node *params = artifacts_to_parameters(k, args->owner);
         for (size_t i = 0; i < args->count; i++)
-            push(k, params, parameter(k, args->items[i].name, "value",
+            edit_push(&k->ed, params, parameter(k, args->items[i].name, "value",
                                       artifact_ref_to_parameter_ref(k, args->items[i].from)));
     }
     map_remove(args->owner, "artifacts");
@@ -308,15 +258,15 @@ static void rewrite_graph(kfp *k, template *t)
     if (t->inputs.count) {
         node *params = artifacts_to_parameters(k, t->inputs.owner);
         for (size_t i = 0; i < t->inputs.count; i++)
-            push(k, params, parameter(k, t->inputs.items[i].name, NULL, NULL));
+            edit_push(&k->ed, params, parameter(k, t->inputs.items[i].name, NULL, NULL));
     }
     map_remove(t->inputs.owner, "artifacts");
     if (t->outputs.count) {
         node *params = artifacts_to_parameters(k, t->outputs.owner);
         for (size_t i = 0; i < t->outputs.count; i++) {
-            node *value_from = new_map(k);
-            put(k, value_from, "parameter", artifact_ref_to_parameter_ref(k, t->outputs.items[i].from));
-            push(k, params, parameter(k, t->outputs.items[i].name, "valueFrom", value_from));
+            pairs value_from = {{NULL}, 0};
+            edit_put(&k->ed, &value_from, "parameter", artifact_ref_to_parameter_ref(k, t->outputs.items[i].from));
+            edit_push(&k->ed, params, parameter(k, t->outputs.items[i].name, "valueFrom", edit_mapping(&k->ed, &value_from)));
         }
     }
     map_remove(t->outputs.owner, "artifacts");
@@ -327,10 +277,9 @@ static void rewrite_graph(kfp *k, template *t)
 
 static void add_volume(kfp *k)
 {
-    node *volume = node_copy(k->ctx->arena, k->ctx->volume);
-    if (!volume || map_set(k->ctx->arena, volume, "name", str(k, VOLUME_NAME)) != 0)
-        k->oom = true;
-    push(k, list_field(k, k->wf->spec, "volumes"), volume);
+    node *volume = node_copy(k->ed.mem, k->ctx->volume);
+    edit_set(&k->ed, volume, "name", edit_str(&k->ed, VOLUME_NAME));
+    edit_push(&k->ed, edit_list_field(&k->ed, k->wf->spec, "volumes"), volume);
 }
 
 /* The reference warns when container artifacts use more than one file name:
@@ -341,9 +290,9 @@ static void warn_file_names(const kfp *k)
     for (size_t i = 0; i < k->wf->ntemplates; i++)
         total += k->wf->templates[i].inputs.count + k->wf->templates[i].outputs.count;
     const char **names = malloc((total ? total : 1) * sizeof *names);
-    if (!names)
-        return;
-    for (size_t i = 0; i < k->wf->ntemplates; i++) {
+    strmap seen; /* a set: a workflow may have thousands of names */
+    strmap_init(&seen);
+    for (size_t i = 0; names && i < k->wf->ntemplates; i++) {
         const template *t = &k->wf->templates[i];
         if (t->kind != TEMPLATE_CONTAINER && t->kind != TEMPLATE_SCRIPT)
             continue;
@@ -352,10 +301,7 @@ static void warn_file_names(const kfp *k)
             for (size_t j = 0; j < lists[l]->count; j++) {
                 const char *s = lists[l]->items[j].path->as.text;
                 const char *base = strrchr(s, '/') ? strrchr(s, '/') + 1 : s;
-                size_t seen = 0;
-                while (seen < used && strcmp(names[seen], base) != 0)
-                    seen++;
-                if (seen == used)
+                if (!strmap_get(&seen, base, strlen(base)) && strmap_put(&seen, base, strlen(base), (void *)base) == 0)
                     names[used++] = base;
             }
     }
@@ -365,12 +311,17 @@ static void warn_file_names(const kfp *k)
             len += strlen(names[i]) + 2;
         char *list = malloc(len + 1);
         if (list) {
-            list[0] = '\0';
+            char *at = list;
             for (size_t i = 0; i < used; i++) {
-                if (i)
-                    strcat(list, ", ");
-                strcat(list, names[i]);
+                size_t n = strlen(names[i]);
+                if (i) {
+                    memcpy(at, ", ", 2);
+                    at += 2;
+                }
+                memcpy(at, names[i], n);
+                at += n;
             }
+            *at = '\0';
             vp_error *w = error_new(VP_OK, k->ctx->file, 0, 0,
                                     "Detected different artifact file names: [%s]. The workflow "
                                     "can fail at runtime. Please use the same file name (e.g. "
@@ -380,6 +331,7 @@ static void warn_file_names(const kfp *k)
             free(list);
         }
     }
+    strmap_free(&seen);
     free(names);
 }
 
@@ -388,7 +340,8 @@ vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err)
     vp_status st = check(ctx, wf, err);
     if (st != VP_OK)
         return st;
-    kfp k = {ctx, wf, false};
+    kfp k = {ctx, wf, {0}};
+    edit_init(&k.ed, ctx->arena);
     add_volume(&k);
     for (size_t i = 0; i < wf->ntemplates; i++) {
         template *t = &wf->templates[i];
@@ -397,7 +350,9 @@ vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err)
         else if (t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS)
             rewrite_graph(&k, t);
     }
-    if (k.oom)
+    bool oom = k.ed.oom;
+    edit_free(&k.ed);
+    if (oom)
         return error_give(err, error_oom());
     warn_file_names(&k);
     return VP_OK;

@@ -17,104 +17,14 @@
 
 #include "volume_plan.h"
 
-/* ---- applying: node building ------------------------------------------ */
+/* ---- applying ------------------------------------------------------------ */
 
-typedef struct editor {
+typedef struct applier {
     vplan *p;
+    editor *ed; /* &p->ed: what is added to the documents (src/edit.c) */
     const char *volume;
     const char *prefix;
-    strmap strings; /* text -> the one string scalar volpass adds with it */
-    node *yes;      /* the plain `true` of every readOnly mount */
-} editor;
-
-/* The string scalar `text`. What volpass adds is written once and never
- * changed in place (rewrite_tree leaves it alone), so the hundreds of
- * thousands of keys, names, paths and subPaths a large rewrite adds, of
- * only thousands of different texts, can be one node per text. */
-static node *str(editor *e, const char *text)
-{
-    size_t len = strlen(text);
-    node *n = strmap_get(&e->strings, text, len);
-    if (n)
-        return n;
-    const char *copy = plan_intern(e->p, text, len);
-    n = node_text(e->p->mem, copy, len, STYLE_ANY);
-    if (!n || strmap_put(&e->strings, copy, len, n) != 0)
-        e->p->oom = true;
-    return n;
-}
-
-/* A mapping volpass adds, gathered here and then allocated at its final size. */
-typedef struct pairs {
-    node *items[8];
-    size_t n;
-} pairs;
-
-static void put(editor *e, pairs *m, const char *key, node *value)
-{
-    m->items[m->n++] = str(e, key);
-    m->items[m->n++] = value;
-}
-
-/* map[key] = value; a new key goes at the end, as a shared string. */
-static void set(editor *e, node *map, const char *key, node *value)
-{
-    long i = map_find(map, key);
-    if (i >= 0 && value)
-        map->as.items[2 * i + 1] = value;
-    else if (!map || !value || map_push(e->p->mem, map, str(e, key), value) != 0)
-        e->p->oom = true;
-}
-
-static node *mapping(editor *e, const pairs *m)
-{
-    node *n = node_mapping(e->p->mem, m->items, m->n / 2);
-    for (size_t i = 0; i < m->n; i++)
-        n = m->items[i] ? n : NULL;
-    e->p->oom |= !n;
-    return n;
-}
-
-/* A flow collection that volpass adds to is written in block style: long
- * added mounts read better on lines of their own. */
-static node *unflow(node *n)
-{
-    if (n && n->style == STYLE_FLOW)
-        n->style = STYLE_BLOCK;
-    return n;
-}
-
-static void push(editor *e, node *seq, node *item)
-{
-    if (!unflow(seq) || !item || seq_push(e->p->mem, seq, item) != 0)
-        e->p->oom = true;
-}
-
-/* map[key] as a list, created at the end when absent or null. */
-static node *list_field(editor *e, node *map, const char *key)
-{
-    node *v = map_get(map, key);
-    if (v && v->kind == NODE_SEQUENCE)
-        return v;
-    node *seq = node_collection(e->p->mem, NODE_SEQUENCE, STYLE_ANY);
-    if (!unflow(map))
-        e->p->oom = true;
-    set(e, map, key, seq);
-    return seq;
-}
-
-/* map[key] as a mapping, created when absent. */
-static node *map_field(editor *e, node *map, const char *key)
-{
-    node *v = map_get(map, key);
-    if (v && v->kind == NODE_MAPPING)
-        return v;
-    node *m = node_collection(e->p->mem, NODE_MAPPING, STYLE_ANY);
-    if (!unflow(map))
-        e->p->oom = true;
-    set(e, map, key, m);
-    return m;
-}
+} applier;
 
 /* Removes the artifact named `name` from owner.artifacts; drops the emptied
  * list and then the emptied owner key of `parent`. */
@@ -150,7 +60,7 @@ static void tb_put(vplan *p, text_buf *b, const char *s, size_t n)
         size_t cap = (b->len + n + 1) * 2;
         char *bigger = realloc(b->s, cap);
         if (!bigger) {
-            p->oom = true;
+            p->ed.oom = true;
             return;
         }
         b->s = bigger;
@@ -186,7 +96,7 @@ static const char *output_placeholder(const tplan *scope, span e)
 
 /* In an expression, artifact references become parameter references in
  * bracket form (names hold '-'): outputs.artifacts.x -> outputs.parameters['x-subpath']. */
-static void rewrite_expression(editor *e, tplan *scope, span expr, text_buf *out)
+static void rewrite_expression(applier *e, tplan *scope, span expr, text_buf *out)
 {
     vplan *p = e->p;
     span alts[MAX_BRANCHES];
@@ -217,7 +127,7 @@ static void rewrite_expression(editor *e, tplan *scope, span expr, text_buf *out
     tb_put(p, out, expr.s + last, expr.len - last);
 }
 
-static const char *rewrite_text(editor *e, tplan *scope, const bool *mask, const char *text)
+static const char *rewrite_text(applier *e, tplan *scope, const bool *mask, const char *text)
 {
     if (!strchr(text, '{') || !strstr(text, "artifacts"))
         return NULL; /* every reference this rewrites is a tag naming artifacts: most text has none */
@@ -249,7 +159,7 @@ static const char *rewrite_text(editor *e, tplan *scope, const bool *mask, const
             changed = true;
         } else if (r.artifact && r.rest.len == 0 && !template_runs_pod(scope->t) && /* dags, steps, the workflow's hooks */
                    ref_backing(p, scope, r, &param, NULL) == BACK_VOLUME && param) {
-            const char *head = r.kind == REF_OUTPUT ? plan_fmt(p, "{{%s.%.*s.outputs.parameters.", r.steps ? "steps" : "tasks", (int)r.step.len, r.step.s)
+            const char *head = r.kind == REF_OUTPUT ? edit_fmt(&p->ed, "{{%s.%.*s.outputs.parameters.", r.steps ? "steps" : "tasks", (int)r.step.len, r.step.s)
                              : r.kind == REF_INPUT ? "{{inputs.parameters."
                                                    : "{{workflow.outputs.parameters.";
             tb_put(p, &b, head, strlen(head));
@@ -265,7 +175,7 @@ static const char *rewrite_text(editor *e, tplan *scope, const bool *mask, const
         free(b.s);
         return NULL;
     }
-    const char *result = plan_intern(p, b.s ? b.s : "", b.len);
+    const char *result = edit_intern(&p->ed, b.s ? b.s : "", b.len);
     free(b.s);
     return result;
 }
@@ -273,7 +183,7 @@ static const char *rewrite_text(editor *e, tplan *scope, const bool *mask, const
 /* Rewrites every scalar of a template's subtree (leaving inline templates,
  * which are planned on their own). Expression-valued fields (fromExpression,
  * valueFrom.expression) hold bare expressions. */
-static void rewrite_tree(editor *e, tplan *scope, const bool *mask, node *n, bool expression)
+static void rewrite_tree(applier *e, tplan *scope, const bool *mask, node *n, bool expression)
 {
     if (n->kind == NODE_SCALAR) {
         if (n->line == 0)
@@ -284,14 +194,14 @@ static void rewrite_tree(editor *e, tplan *scope, const bool *mask, node *n, boo
         } else if (expression) {
             text_buf b = {NULL, 0, 0};
             rewrite_expression(e, scope, (span){n->as.text, n->len}, &b);
-            text = b.s && strcmp(b.s, n->as.text) != 0 ? plan_intern(e->p, b.s, b.len) : NULL;
+            text = b.s && strcmp(b.s, n->as.text) != 0 ? edit_intern(e->ed, b.s, b.len) : NULL;
             free(b.s);
         } else {
             text = rewrite_text(e, scope, mask, n->as.text);
         }
         if (text) {
-            if (node_set_text(e->p->mem, n, text, strlen(text)) != 0)
-                e->p->oom = true;
+            if (node_set_text(e->ed->mem, n, text, strlen(text)) != 0)
+                e->ed->oom = true;
             if (n->style == STYLE_PLAIN)
                 n->style = STYLE_ANY;
         }
@@ -324,24 +234,24 @@ static node *main_container(node *tmpl_node, const template *t)
     return NULL;
 }
 
-static node *mount_node(editor *e, const char *path, node *sub_path, bool read_only)
+static node *mount_node(applier *e, const char *path, node *sub_path, bool read_only)
 {
     pairs m = {{NULL}, 0};
-    put(e, &m, "name", str(e, e->volume));
-    put(e, &m, "mountPath", str(e, path));
-    put(e, &m, "subPath", sub_path);
+    edit_put(e->ed, &m, "name", edit_str(e->ed, e->volume));
+    edit_put(e->ed, &m, "mountPath", edit_str(e->ed, path));
+    edit_put(e->ed, &m, "subPath", sub_path);
     if (read_only)
-        put(e, &m, "readOnly", e->yes ? e->yes : (e->yes = node_scalar(e->p->mem, "true", 4, STYLE_PLAIN)));
-    return mapping(e, &m);
+        edit_put(e->ed, &m, "readOnly", edit_true(e->ed));
+    return edit_mapping(e->ed, &m);
 }
 
-static const char *out_sub_path(editor *e, const tplan *tp, size_t mount)
+static const char *out_sub_path(applier *e, const tplan *tp, size_t mount)
 {
-    return plan_cat(e->p, e->prefix, "{{workflow.uid}}/{{pod.name}}/", tp->mounts[mount].key, NULL);
+    return edit_cat(e->ed, e->prefix, "{{workflow.uid}}/{{pod.name}}/", tp->mounts[mount].key, NULL);
 }
 
 /* A pod template in the form `mask` (which inputs come from the volume). */
-static void apply_pod(editor *e, tplan *tp, node *n, const bool *mask)
+static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
 {
     const template *t = tp->t;
     node *container = main_container(n, t);
@@ -351,32 +261,32 @@ static void apply_pod(editor *e, tplan *tp, node *n, const bool *mask)
             continue;
         const art_plan *in = &tp->in[k];
         pairs param = {{NULL}, 0};
-        put(e, &param, "name", str(e, in->param));
-        push(e, list_field(e, map_field(e, n, "inputs"), "parameters"), mapping(e, &param));
-        push(e, list_field(e, container, "volumeMounts"),
-             mount_node(e, in->path, str(e, plan_cat(e->p, "{{inputs.parameters.", in->param, "}}", NULL)), true));
+        edit_put(e->ed, &param, "name", edit_str(e->ed, in->param));
+        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"), edit_mapping(e->ed, &param));
+        edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
+             mount_node(e, in->path, edit_str(e->ed, edit_cat(e->ed, "{{inputs.parameters.", in->param, "}}", NULL)), true));
         remove_artifact(n, "inputs", in->a->name);
     }
     for (size_t m = 0; m < tp->nmounts; m++)
-        push(e, list_field(e, container, "volumeMounts"),
-             mount_node(e, tp->mounts[m].dir, str(e, out_sub_path(e, tp, m)), false));
+        edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
+             mount_node(e, tp->mounts[m].dir, edit_str(e->ed, out_sub_path(e, tp, m)), false));
     for (size_t k = 0; k < t->outputs.count; k++) {
         const art_plan *o = &tp->out[k];
         if (!o->convert)
             continue;
         const char *where = out_sub_path(e, tp, o->mount);
         pairs param = {{NULL}, 0};
-        put(e, &param, "name", str(e, o->param));
-        put(e, &param, "value", str(e, *o->file ? plan_cat(e->p, where, "/", o->file, NULL) : where));
+        edit_put(e->ed, &param, "name", edit_str(e->ed, o->param));
+        edit_put(e->ed, &param, "value", edit_str(e->ed, *o->file ? edit_cat(e->ed, where, "/", o->file, NULL) : where));
         if (o->global)
-            put(e, &param, "globalName", str(e, o->global));
-        push(e, list_field(e, map_field(e, n, "outputs"), "parameters"), mapping(e, &param));
+            edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
+        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"), edit_mapping(e->ed, &param));
         if (!o->keep)
             remove_artifact(n, "outputs", o->a->name);
     }
 }
 
-static void apply_arguments(editor *e, tplan *scope, const call_plan *cp, node *call_node)
+static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node *call_node)
 {
     const call_site *c = cp->c;
     node *args = map_get(call_node, "arguments");
@@ -393,24 +303,24 @@ static void apply_arguments(editor *e, tplan *scope, const call_plan *cp, node *
         } else {
             text_buf b = {NULL, 0, 0};
             rewrite_expression(e, scope, (span){a->from_expression->as.text, a->from_expression->len}, &b);
-            value = plan_fmt(e->p, "{{=%s}}", b.s ? b.s : "");
+            value = edit_fmt(e->ed, "{{=%s}}", b.s ? b.s : "");
             free(b.s);
         }
         if (a->sub_path)
-            value = plan_cat(e->p, value, "/", a->sub_path->as.text, NULL);
+            value = edit_cat(e->ed, value, "/", a->sub_path->as.text, NULL);
         pairs pn = {{NULL}, 0};
-        put(e, &pn, "name", str(e, param));
-        put(e, &pn, "value", str(e, value));
-        push(e, list_field(e, args, "parameters"), mapping(e, &pn));
+        edit_put(e->ed, &pn, "name", edit_str(e->ed, param));
+        edit_put(e->ed, &pn, "value", edit_str(e->ed, value));
+        edit_push(e->ed, edit_list_field(e->ed, args, "parameters"), edit_mapping(e->ed, &pn));
         remove_artifact(call_node, "arguments", a->name);
     }
     if (cp->twin) {
         map_remove(call_node, "templateRef");
-        set(e, call_node, "template", str(e, cp->twin));
+        edit_set(e->ed, call_node, "template", edit_str(e->ed, cp->twin));
     }
 }
 
-static void apply_graph(editor *e, tplan *tp, call_plan *calls)
+static void apply_graph(applier *e, tplan *tp, call_plan *calls)
 {
     template *t = tp->t;
     node *n = t->node;
@@ -424,26 +334,26 @@ static void apply_graph(editor *e, tplan *tp, call_plan *calls)
         pairs param = {{NULL}, 0}, value_from = {{NULL}, 0};
         if (o->a->from) {
             const char *v = rewrite_text(e, tp, NULL, o->a->from->as.text);
-            put(e, &value_from, "parameter", str(e, v ? v : o->a->from->as.text));
+            edit_put(e->ed, &value_from, "parameter", edit_str(e->ed, v ? v : o->a->from->as.text));
         } else {
             text_buf b = {NULL, 0, 0};
             rewrite_expression(e, tp, (span){o->a->from_expression->as.text, o->a->from_expression->len}, &b);
-            put(e, &value_from, "expression", str(e, b.s ? b.s : ""));
+            edit_put(e->ed, &value_from, "expression", edit_str(e->ed, b.s ? b.s : ""));
             free(b.s);
         }
-        put(e, &param, "name", str(e, o->param));
-        put(e, &param, "valueFrom", mapping(e, &value_from));
+        edit_put(e->ed, &param, "name", edit_str(e->ed, o->param));
+        edit_put(e->ed, &param, "valueFrom", edit_mapping(e->ed, &value_from));
         if (o->global)
-            put(e, &param, "globalName", str(e, o->global));
-        push(e, list_field(e, map_field(e, n, "outputs"), "parameters"), mapping(e, &param));
+            edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
+        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"), edit_mapping(e->ed, &param));
         remove_artifact(n, "outputs", o->a->name);
     }
     for (size_t k = 0; k < t->inputs.count; k++) {
         if (!tp->in[k].convert)
             continue;
         pairs param = {{NULL}, 0};
-        put(e, &param, "name", str(e, tp->in[k].param));
-        push(e, list_field(e, map_field(e, n, "inputs"), "parameters"), mapping(e, &param));
+        edit_put(e->ed, &param, "name", edit_str(e->ed, tp->in[k].param));
+        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"), edit_mapping(e->ed, &param));
     }
     rewrite_tree(e, tp, NULL, n, false);
     for (size_t k = 0; k < t->inputs.count; k++)
@@ -452,7 +362,7 @@ static void apply_graph(editor *e, tplan *tp, call_plan *calls)
 }
 
 /* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
-static void add_volume(editor *e, workflow *wf)
+static void add_volume(applier *e, workflow *wf)
 {
     const scheme_ctx *ctx = e->p->ctx;
     /* WorkflowTemplates get it too: they can be submitted on their own. */
@@ -461,26 +371,26 @@ static void add_volume(editor *e, workflow *wf)
     node *entry;
     if (ctx->claim) {
         pairs meta = {{NULL}, 0}, claim = {{NULL}, 0};
-        put(e, &meta, "name", str(e, e->volume));
-        put(e, &claim, "metadata", mapping(e, &meta));
-        put(e, &claim, "spec", node_copy(e->p->mem, ctx->claim));
-        push(e, list_field(e, wf->spec, "volumeClaimTemplates"), mapping(e, &claim));
+        edit_put(e->ed, &meta, "name", edit_str(e->ed, e->volume));
+        edit_put(e->ed, &claim, "metadata", edit_mapping(e->ed, &meta));
+        edit_put(e->ed, &claim, "spec", node_copy(e->ed->mem, ctx->claim));
+        edit_push(e->ed, edit_list_field(e->ed, wf->spec, "volumeClaimTemplates"), edit_mapping(e->ed, &claim));
         return;
     }
     pairs name = {{NULL}, 0};
-    put(e, &name, "name", str(e, e->volume));
-    entry = mapping(e, &name);
+    edit_put(e->ed, &name, "name", edit_str(e->ed, e->volume));
+    entry = edit_mapping(e->ed, &name);
     const node *v = ctx->volume;
     /* Keys copied as nodes, not as C strings: "name\0x" must not become "name". */
     for (size_t i = 0; v && i < v->len; i++)
         if (!scalar_is(map_key(v, i), "name") &&
-            (!entry || map_push(e->p->mem, entry, node_copy(e->p->mem, map_key(v, i)),
-                                node_copy(e->p->mem, map_value(v, i))) != 0))
-            e->p->oom = true;
-    push(e, list_field(e, wf->spec, "volumes"), entry);
+            (!entry || map_push(e->ed->mem, entry, node_copy(e->ed->mem, map_key(v, i)),
+                                node_copy(e->ed->mem, map_value(v, i))) != 0))
+            e->ed->oom = true;
+    edit_push(e->ed, edit_list_field(e->ed, wf->spec, "volumes"), entry);
 }
 
-static void apply_template(editor *e, tplan *tp, call_plan *calls)
+static void apply_template(applier *e, tplan *tp, call_plan *calls)
 {
     vplan *p = e->p;
     template *t = tp->t;
@@ -493,25 +403,25 @@ static void apply_template(editor *e, tplan *tp, call_plan *calls)
     /* Twins are copies of the template as written, made before it changes. */
     node *copies[MAX_TWINS];
     for (size_t k = 0; k < tp->ntwins; k++) {
-        copies[k] = node_copy(p->mem, t->node);
-        p->oom |= !copies[k];
+        copies[k] = node_copy(p->ed.mem, t->node);
+        p->ed.oom |= !copies[k];
     }
-    bool *defaults = arena_alloc(p->mem, t->inputs.count + 1);
-    if (!defaults || p->oom) {
-        p->oom = true;
+    bool *defaults = arena_alloc(p->ed.mem, t->inputs.count + 1);
+    if (!defaults || p->ed.oom) {
+        p->ed.oom = true;
         return;
     }
     for (size_t k = 0; k < t->inputs.count; k++)
         defaults[k] = tp->in[k].convert;
     apply_pod(e, tp, t->node, defaults);
-    for (size_t k = 0; k < tp->ntwins && !p->oom; k++) {
+    for (size_t k = 0; k < tp->ntwins && !p->ed.oom; k++) {
         apply_pod(e, tp, copies[k], tp->twins[k].mask);
-        set(e, copies[k], "name", str(e, tp->twins[k].name));
-        push(e, list_field(e, tp->twins[k].home->spec, "templates"), copies[k]);
+        edit_set(e->ed, copies[k], "name", edit_str(e->ed, tp->twins[k].name));
+        edit_push(e->ed, edit_list_field(e->ed, tp->twins[k].home->spec, "templates"), copies[k]);
     }
 }
 
-static void apply_all(editor *e, template *t, call_plan **calls, size_t *next)
+static void apply_all(applier *e, template *t, call_plan **calls, size_t *next)
 {
     tplan *tp = plan_of(t);
     if (!tp)
@@ -522,12 +432,12 @@ static void apply_all(editor *e, template *t, call_plan **calls, size_t *next)
             apply_all(e, t->calls[c].inline_template, calls, next);
 }
 
-static void apply_roots(editor *e, workflow *wf, const stream_calls *r)
+static void apply_roots(applier *e, workflow *wf, const stream_calls *r)
 {
     for (size_t c = 0; r->handlers && c < wf->handlers.ncalls; c++)
         apply_arguments(e, r->scope, &r->handlers[c], wf->handlers.calls[c].node);
     if (r->entry_plan.twin)
-        set(e, wf->spec, "entrypoint", str(e, r->entry_plan.twin));
+        edit_set(e->ed, wf->spec, "entrypoint", edit_str(e->ed, r->entry_plan.twin));
 }
 
 vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
@@ -536,17 +446,15 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     memset(&p, 0, sizeof p);
     p.ctx = ctx;
     p.tree = tree;
-    p.mem = ctx->arena;
+    edit_init(&p.ed, ctx->arena);
     strmap_init(&p.globals);
     strmap_init(&p.twin_names);
-    strmap_init(&p.texts);
     call_plan **calls = NULL;
     stream_calls *roots = NULL;
     const char *volume = NULL;
     volume_plan(&p, &calls, &roots, &volume);
-    if (!p.err && !p.oom) { /* edit only when nothing was refused */
-        editor e = {&p, volume, ctx->path_prefix, {NULL, 0, 0}, NULL};
-        strmap_init(&e.strings);
+    if (!p.err && !p.ed.oom) { /* edit only when nothing was refused */
+        applier e = {&p, &p.ed, volume, ctx->path_prefix};
         size_t next = 0;
         for (size_t d = 0; d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
@@ -557,15 +465,13 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
             apply_roots(&e, wf, &roots[d]);
             add_volume(&e, wf);
         }
-        strmap_free(&e.strings);
     }
     free(calls);
     free(roots);
     strmap_free(&p.globals);
     strmap_free(&p.twin_names);
-    strmap_free(&p.texts);
-    free(p.scratch);
-    if (p.oom && !p.err)
+    edit_free(&p.ed);
+    if (p.ed.oom && !p.err)
         p.err = error_oom();
     return p.err ? error_give(err, p.err) : VP_OK;
 }

@@ -19,49 +19,6 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-const char *plan_intern(vplan *p, const char *s, size_t len)
-{
-    const char *known = strmap_get(&p->texts, s, len);
-    if (known)
-        return known;
-    char *copy = arena_strndup(p->mem, s, len);
-    if (!copy || strmap_put(&p->texts, copy, len, copy) != 0) {
-        p->oom = true;
-        return "";
-    }
-    return copy;
-}
-
-/* p->scratch with room for `len` bytes and a NUL, or NULL. */
-static char *scratch(vplan *p, size_t len)
-{
-    if (len >= p->scratch_cap) {
-        char *bigger = realloc(p->scratch, len + 1);
-        if (!bigger) {
-            p->oom = true;
-            return NULL;
-        }
-        p->scratch = bigger;
-        p->scratch_cap = len + 1;
-    }
-    return p->scratch;
-}
-
-const char *plan_fmt(vplan *p, const char *f, ...)
-{
-    va_list ap;
-    va_start(ap, f);
-    int n = vsnprintf(NULL, 0, f, ap);
-    va_end(ap);
-    char *s = n >= 0 ? scratch(p, (size_t)n) : NULL;
-    if (!s)
-        return "";
-    va_start(ap, f);
-    vsnprintf(s, (size_t)n + 1, f, ap);
-    va_end(ap);
-    return plan_intern(p, s, (size_t)n);
-}
-
 /* Refuses the stream; the first refusal stands. */
 static void VP_PRINTF(4, 5) plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...)
 {
@@ -82,7 +39,7 @@ static void VP_PRINTF(6, 7) decide(vplan *p, const template *t, const artifact *
         return;
     va_list ap;
     va_start(ap, f);
-    char *detail = arena_vprintf(p->mem, f, ap);
+    char *detail = arena_vprintf(p->ed.mem, f, ap);
     va_end(ap);
     const node *at = a ? a->node : t->node;
     vp_decision d = {t->name, a ? a->name : NULL, role, action, detail ? detail : "", at ? at->line : 0,
@@ -100,29 +57,6 @@ static void VP_PRINTF(3, 4) warn(vplan *p, const node *at, const char *f, ...)
     va_end(ap);
     p->ctx->on_warning(w, p->ctx->warning_ctx);
     vp_error_free(w);
-}
-
-const char *plan_cat(vplan *p, ...)
-{
-    va_list ap;
-    size_t len = 0;
-    va_start(ap, p);
-    for (const char *part; (part = va_arg(ap, const char *));)
-        len += strlen(part);
-    va_end(ap);
-    char *s = scratch(p, len);
-    if (!s)
-        return "";
-    char *at = s;
-    va_start(ap, p);
-    for (const char *part; (part = va_arg(ap, const char *));) {
-        size_t n = strlen(part);
-        memcpy(at, part, n);
-        at += n;
-    }
-    va_end(ap);
-    *at = '\0';
-    return plan_intern(p, s, len);
 }
 
 tplan *plan_of(const template *t)
@@ -144,11 +78,11 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
                              const char *base, const char *suffix)
 {
     for (int n = 1;; n++) {
-        const char *name = n == 1 ? plan_cat(p, base, suffix, NULL) : plan_fmt(p, "%s%s-%d", base, suffix, n);
+        const char *name = n == 1 ? edit_cat(&p->ed, base, suffix, NULL) : edit_fmt(&p->ed, "%s%s-%d", base, suffix, n);
         bool used = parameter_named(list, name, strlen(name)) != NULL;
         for (size_t i = 0; i < ntaken && !used; i++)
             used = taken[i].param && strcmp(taken[i].param, name) == 0;
-        if (!used || p->oom)
+        if (!used || p->ed.oom)
             return name;
     }
 }
@@ -158,9 +92,9 @@ static const char *normalized(vplan *p, const char *path)
 {
     if (path_is_normal(path))
         return path;
-    char *c = arena_strndup(p->mem, path, strlen(path));
+    char *c = arena_strndup(p->ed.mem, path, strlen(path));
     if (!c) {
-        p->oom = true;
+        p->ed.oom = true;
         return "";
     }
     path_normalize(c);
@@ -256,7 +190,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     art_plan *o = &tp->out[k];
     const artifact *a = o->a;
     if (a->source)
-        o->keep = true, o->why_kept = plan_fmt(p, "it has its own destination (%s)", a->source);
+        o->keep = true, o->why_kept = edit_fmt(&p->ed, "it has its own destination (%s)", a->source);
     if (kept_by_option(p->ctx, a->name)) {
         o->keep = true;
         o->why_kept = "--keep-artifact names it";
@@ -272,25 +206,25 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     o->path = normalized(p, raw);
     const char *slash = strrchr(o->path, '/');
     if (!slash) {
-        keep_output(p, t, o, plan_fmt(p, "its path %s is not absolute", raw));
+        keep_output(p, t, o, edit_fmt(&p->ed, "its path %s is not absolute", raw));
         return;
     }
     if (is_dir) {
         o->mount_dir = o->path;
         o->file = "";
     } else {
-        o->mount_dir = slash == o->path ? "/" : plan_fmt(p, "%.*s", (int)(slash - o->path), o->path);
+        o->mount_dir = slash == o->path ? "/" : edit_fmt(&p->ed, "%.*s", (int)(slash - o->path), o->path);
         o->file = slash + 1;
     }
     /* A file name made of parameters is fine (the location parameter is
      * substituted in the producer's pod too); a directory is not: whether it
      * collides with another mount cannot be known here. */
     if (strstr(o->mount_dir, "{{")) {
-        keep_output(p, t, o, plan_fmt(p, "its directory %s depends on parameters", o->mount_dir));
+        keep_output(p, t, o, edit_fmt(&p->ed, "its directory %s depends on parameters", o->mount_dir));
         return;
     }
     if (o->path[0] != '/') {
-        keep_output(p, t, o, plan_fmt(p, "its path %s is not absolute", raw));
+        keep_output(p, t, o, edit_fmt(&p->ed, "its path %s is not absolute", raw));
         return;
     }
     if (path_is_root(o->mount_dir)) {
@@ -299,7 +233,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     }
     bool exact;
     if (user_mount_conflict(t, o->mount_dir, &exact)) {
-        keep_output(p, t, o, plan_fmt(p, "the container %s %s, so the file cannot be put on the shared volume",
+        keep_output(p, t, o, edit_fmt(&p->ed, "the container %s %s, so the file cannot be put on the shared volume",
                                  exact ? "already mounts a volume on" : "has a read-only mount over",
                                  o->mount_dir));
         return;
@@ -376,19 +310,19 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
 
 static tplan *plan_template(vplan *p, template *t, const workflow *wf)
 {
-    tplan *tp = arena_alloc(p->mem, sizeof *tp);
+    tplan *tp = arena_alloc(p->ed.mem, sizeof *tp);
     if (!tp) {
-        p->oom = true;
+        p->ed.oom = true;
         return NULL;
     }
     memset(tp, 0, sizeof *tp);
     tp->t = t;
     tp->wf = wf;
-    tp->in = arena_alloc(p->mem, t->inputs.count * sizeof(art_plan));
-    tp->out = arena_alloc(p->mem, t->outputs.count * sizeof(art_plan));
-    tp->mounts = arena_alloc(p->mem, t->outputs.count * sizeof(out_mount));
+    tp->in = arena_alloc(p->ed.mem, t->inputs.count * sizeof(art_plan));
+    tp->out = arena_alloc(p->ed.mem, t->outputs.count * sizeof(art_plan));
+    tp->mounts = arena_alloc(p->ed.mem, t->outputs.count * sizeof(out_mount));
     if (!tp->in || !tp->out || !tp->mounts) {
-        p->oom = true;
+        p->ed.oom = true;
         return NULL;
     }
     t->plan = tp;
@@ -451,7 +385,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
     }
     if (r.kind == REF_WORKFLOW_OUTPUT && r.artifact) {
-        const char *g = plan_fmt(p, "%.*s", (int)r.name.len, r.name.s);
+        const char *g = edit_fmt(&p->ed, "%.*s", (int)r.name.len, r.name.s);
         *param = strmap_get(&p->globals, g, strlen(g));
         return *param ? BACK_VOLUME : BACK_ARTIFACT;
     }
@@ -473,7 +407,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     }
     tplan *x = target_plan(p, scope, c);
     if (!x) { /* a template outside the stream: volpass's convention */
-        *param = plan_fmt(p, "%.*s" SUBPATH_SUFFIX, (int)r.name.len, r.name.s);
+        *param = edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)r.name.len, r.name.s);
         return BACK_VOLUME;
     }
     size_t k = artifact_index(&x->t->outputs, r.name.s, r.name.len);
@@ -543,7 +477,7 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
         ref r = {0};
         bool found = tag_next(a->from->as.text, len, &pos, &g);
         if (found && g.expression)
-            return expression_backing(p, scope, plan_fmt(p, "%.*s", (int)g.expr.len, g.expr.s), a->node);
+            return expression_backing(p, scope, edit_fmt(&p->ed, "%.*s", (int)g.expr.len, g.expr.s), a->node);
         if (found && g.start == 0 && g.end == len) /* the whole of `from` */
             r = ref_parse(g.expr);
         if (!names_artifact(r)) {
@@ -613,9 +547,9 @@ static void graph_inputs(vplan *p, tplan *tp)
 
 static void add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c)
 {
-    caller *bigger = grow_arena(p->mem, target->callers, &target->callers_cap, target->ncallers, sizeof *bigger);
+    caller *bigger = grow_arena(p->ed.mem, target->callers, &target->callers_cap, target->ncallers, sizeof *bigger);
     if (!bigger) {
-        p->oom = true;
+        p->ed.oom = true;
         return;
     }
     target->callers = bigger;
@@ -646,9 +580,9 @@ static bool same_mask(const bool *a, const bool *b, size_t n)
 static const char *twin_key(vplan *p, const workflow *wf, const char *name, size_t *len)
 {
     size_t n = strlen(name);
-    char *key = arena_alloc(p->mem, sizeof wf + n);
+    char *key = arena_alloc(p->ed.mem, sizeof wf + n);
     if (!key) {
-        p->oom = true;
+        p->ed.oom = true;
         return NULL;
     }
     memcpy(key, &wf, sizeof wf);
@@ -686,14 +620,14 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
         return NULL;
     }
-    if (!target->twins && !(target->twins = arena_alloc(p->mem, MAX_TWINS * sizeof(twin)))) {
-        p->oom = true;
+    if (!target->twins && !(target->twins = arena_alloc(p->ed.mem, MAX_TWINS * sizeof(twin)))) {
+        p->ed.oom = true;
         return NULL;
     }
     twin *tw = &target->twins[target->ntwins];
-    tw->mask = arena_alloc(p->mem, target->t->inputs.count + 1);
+    tw->mask = arena_alloc(p->ed.mem, target->t->inputs.count + 1);
     if (!tw->mask) {
-        p->oom = true;
+        p->ed.oom = true;
         return NULL;
     }
     memcpy(tw->mask, mask, target->t->inputs.count);
@@ -704,14 +638,14 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         if (target->in[k].convert && !mask[k])
             kind = "constant";
     for (int n = 1;; n++) {
-        tw->name = n == 1 ? plan_fmt(p, "%s-%s", target->t->name, kind) : plan_fmt(p, "%s-%s-%d", target->t->name, kind, n);
-        if (!name_taken(p, home, tw->name) || p->oom)
+        tw->name = n == 1 ? edit_fmt(&p->ed, "%s-%s", target->t->name, kind) : edit_fmt(&p->ed, "%s-%s-%d", target->t->name, kind, n);
+        if (!name_taken(p, home, tw->name) || p->ed.oom)
             break;
     }
     size_t len;
     const char *key = twin_key(p, home, tw->name, &len);
     if (!key || strmap_put(&p->twin_names, key, len, tw) != 0)
-        p->oom = true;
+        p->ed.oom = true;
     target->ntwins++;
     decide(p, target->t, NULL, "template", "twin",
            "twin '%s' created: some calls pass its inputs differently (constants and volume locations)", tw->name);
@@ -725,16 +659,16 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
 static const char **argument_params(vplan *p, tplan *scope, const call_site *c, const backing *b, const tplan *target,
                                     const bool *mask)
 {
-    const char **params = arena_alloc(p->mem, (c->arguments.count + 1) * sizeof *params);
+    const char **params = arena_alloc(p->ed.mem, (c->arguments.count + 1) * sizeof *params);
     if (!params) {
-        p->oom = true;
+        p->ed.oom = true;
         return NULL;
     }
     for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
         const artifact *a = &c->arguments.items[i];
         size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
         bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME;
-        params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : plan_cat(p, a->name, SUBPATH_SUFFIX, NULL);
+        params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX, NULL);
         if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",
@@ -758,10 +692,10 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
     const template *tt = cp->target->t;
     if (template_is_graph(tt))
         graph_inputs(p, cp->target);
-    bool *needed = arena_alloc(p->mem, tt->inputs.count + 1);
-    bool *defaults = arena_alloc(p->mem, tt->inputs.count + 1);
+    bool *needed = arena_alloc(p->ed.mem, tt->inputs.count + 1);
+    bool *defaults = arena_alloc(p->ed.mem, tt->inputs.count + 1);
     if (!needed || !defaults) {
-        p->oom = true;
+        p->ed.oom = true;
         return;
     }
     for (size_t k = 0; k < tt->inputs.count; k++) {
@@ -808,7 +742,7 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     /* Each argument's backing, once: following a reference refuses what names nothing. */
     backing *b = malloc((c->arguments.count + 1) * sizeof *b);
     if (!b) {
-        p->oom = true;
+        p->ed.oom = true;
         return;
     }
     for (size_t i = 0; i < c->arguments.count && !p->err; i++)
@@ -846,9 +780,9 @@ static void register_globals(vplan *p, template *t, const workflow *wf)
         art_plan *o = &tp->out[k];
         if (!o->convert || !o->a->global_name)
             continue;
-        o->global = plan_fmt(p, "%s" SUBPATH_SUFFIX, o->a->global_name->as.text);
+        o->global = edit_fmt(&p->ed, "%s" SUBPATH_SUFFIX, o->a->global_name->as.text);
         if (strmap_put(&p->globals, o->a->global_name->as.text, o->a->global_name->len, (void *)o->global) != 0)
-            p->oom = true;
+            p->ed.oom = true;
     }
 }
 
@@ -872,9 +806,9 @@ static void check_required_parameters(vplan *p, const tplan *scope, const call_s
 
 static call_plan *plan_calls(vplan *p, tplan *tp)
 {
-    call_plan *calls = arena_alloc(p->mem, (tp->t->ncalls + 1) * sizeof *calls);
+    call_plan *calls = arena_alloc(p->ed.mem, (tp->t->ncalls + 1) * sizeof *calls);
     if (!calls) {
-        p->oom = true;
+        p->ed.oom = true;
         return NULL;
     }
     for (size_t c = 0; c < tp->t->ncalls && !p->err; c++) {
@@ -931,8 +865,8 @@ static const char *choose_volume_name(vplan *p)
         return p->ctx->volume_name;
     }
     for (int n = 1;; n++) {
-        const char *name = n == 1 ? "data-storage" : plan_fmt(p, "data-storage-%d", n);
-        if (!volume_name_used(p->tree, name) || p->oom)
+        const char *name = n == 1 ? "data-storage" : edit_fmt(&p->ed, "data-storage-%d", n);
+        if (!volume_name_used(p->tree, name) || p->ed.oom)
             return name;
     }
 }
@@ -957,9 +891,9 @@ static void collect_calls(vplan *p, template *t, call_plan **calls, size_t *next
 
 static void make_roots(vplan *p, workflow *wf, stream_calls *r)
 {
-    r->scope = arena_alloc(p->mem, sizeof *r->scope);
+    r->scope = arena_alloc(p->ed.mem, sizeof *r->scope);
     if (!r->scope) {
-        p->oom = true;
+        p->ed.oom = true;
         return;
     }
     memset(r->scope, 0, sizeof *r->scope);
@@ -990,8 +924,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
     each_template(p, register_globals);
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
     if (!roots)
-        p->oom = true;
-    for (size_t d = 0; d < tree->nwfs && !p->oom; d++)
+        p->ed.oom = true;
+    for (size_t d = 0; d < tree->nwfs && !p->ed.oom; d++)
         if (tree->wfs[d].root)
             make_roots(p, &tree->wfs[d], &roots[d]);
     each_template(p, index_template_calls);
@@ -1002,9 +936,9 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
             total += count_plans(&tree->wfs[d].templates[i]);
     call_plan **calls = calloc(total + 1, sizeof *calls);
     if (!calls)
-        p->oom = true;
+        p->ed.oom = true;
     size_t next = 0;
-    for (size_t d = 0; d < tree->nwfs && !p->err && !p->oom; d++) {
+    for (size_t d = 0; d < tree->nwfs && !p->err && !p->ed.oom; d++) {
         workflow *wf = &tree->wfs[d];
         if (!wf->root)
             continue;

@@ -5,6 +5,7 @@
 #define VP_VOLUME_PLAN_H
 
 #include "calltree.h"
+#include "edit.h"
 #include "error.h"
 #include "refs.h"
 #include "scheme.h"
@@ -77,12 +78,8 @@ typedef struct vplan {
     call_tree *tree;
     strmap globals;     /* artifact globalName -> parameter globalName */
     strmap twin_names;  /* document address + twin name -> twin */
-    strmap texts;       /* every string the plan makes, once (plan_intern) */
-    char *scratch;      /* where plan_cat and plan_fmt build a string */
-    size_t scratch_cap;
-    arena *mem;         /* the stream's arena: names end up in the documents */
+    editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     vp_error *err;
-    bool oom;
 } vplan;
 
 /* How an artifact reference is carried after the rewrite. */
@@ -101,17 +98,6 @@ typedef struct stream_calls {
  * into alts, room for MAX_BRANCHES; 0, refused at `at`, when there are
  * more or they nest too deep. */
 size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts);
-
-/* The one copy of s[0, len) in the stream's arena (where names end up in
- * the documents): a large rewrite makes hundreds of thousands of names and
- * paths, but only thousands of different ones. Never write into it. */
-const char *plan_intern(vplan *p, const char *s, size_t len);
-
-/* printf, interned. */
-const char *plan_fmt(vplan *p, const char *f, ...) VP_PRINTF(2, 3);
-
-/* The strings up to a NULL, joined, interned: cheaper than plan_fmt. */
-const char *plan_cat(vplan *p, ...);
 
 /* The plan of template `t`, or NULL when `t` is not in the stream. */
 tplan *plan_of(const template *t);

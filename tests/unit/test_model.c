@@ -1,5 +1,6 @@
 /* The document model's operations and the string map. */
 #include "doc.h"
+#include "edit.h"
 #include "strmap.h"
 #include "unit.h"
 
@@ -7,27 +8,67 @@ static void mappings(void)
 {
     arena a;
     arena_init(&a);
-    node *m = node_collection(&a, NODE_MAPPING, STYLE_BLOCK);
+    editor e;
+    edit_init(&e, &a);
+    node *m = node_collection(&a, NODE_MAPPING, STYLE_FLOW);
     for (int i = 0; i < 100; i++) {
         char key[8];
         snprintf(key, sizeof key, "k%d", i);
-        CHECK(map_set(&a, m, key, node_string(&a, key)) == 0);
+        edit_set(&e, m, key, node_string(&a, key));
     }
-    CHECK(m->len == 100);
+    CHECK(m->len == 100 && m->style == STYLE_BLOCK); /* what volpass adds to goes in block style */
     CHECK(scalar_is(map_get(m, "k42"), "k42"));
-    CHECK(map_set(&a, m, "k0", node_string(&a, "new")) == 0);
+    edit_set(&e, m, "k0", node_string(&a, "new"));
     CHECK(m->len == 100 && scalar_is(map_value(m, 0), "new")); /* replaced in place */
     map_remove(m, "k1");
     CHECK(m->len == 99 && scalar_is(map_key(m, 1), "k2"));
     map_remove(m, "absent");
     CHECK(m->len == 99);
-    CHECK(map_rename(&a, m, 0, "first") == 0 && map_find(m, "first") == 0 && map_get(m, "k0") == NULL);
     CHECK(map_get(NULL, "x") == NULL && map_get(node_string(&a, "s"), "x") == NULL);
 
     node *copy = node_copy(&a, m);
     CHECK(copy != m && node_equal(copy, m));
-    map_set(&a, copy, "k2", node_string(&a, "changed"));
+    edit_set(&e, copy, "k2", node_string(&a, "changed"));
     CHECK(!node_equal(copy, m) && scalar_is(map_get(m, "k2"), "k2"));
+    CHECK(!e.oom);
+    edit_free(&e);
+    arena_free(&a);
+}
+
+/* What the editor adds is shared: one copy per text, one node per string,
+ * mappings at their final size; fields are created where missing. */
+static void editor_shares(void)
+{
+    arena a;
+    arena_init(&a);
+    editor e;
+    edit_init(&e, &a);
+    char buf[16] = "in-0-subpath";
+    const char *one = edit_intern(&e, buf, strlen(buf));
+    CHECK(one != buf && strcmp(one, "in-0-subpath") == 0);
+    CHECK(edit_cat(&e, "in-0", "-subpath", NULL) == one);
+    CHECK(edit_fmt(&e, "in-%d-subpath", 0) == one);
+    node *s = edit_str(&e, "in-0-subpath");
+    CHECK(s->as.text == one && s->style == STYLE_ANY && edit_str(&e, buf) == s);
+    CHECK(edit_true(&e) == edit_true(&e) && edit_true(&e)->style == STYLE_PLAIN);
+
+    pairs p = {{NULL}, 0};
+    edit_put(&e, &p, "name", s);
+    edit_put(&e, &p, "value", edit_str(&e, "x"));
+    node *m = edit_mapping(&e, &p);
+    CHECK(m->kind == NODE_MAPPING && m->len == 2 && !m->grown);
+    CHECK(map_key(m, 0) == edit_str(&e, "name") && scalar_is(map_get(m, "value"), "x"));
+
+    node *doc = node_collection(&a, NODE_MAPPING, STYLE_BLOCK);
+    node *list = edit_list_field(&e, doc, "parameters");
+    CHECK(list->kind == NODE_SEQUENCE && map_get(doc, "parameters") == list);
+    CHECK(edit_list_field(&e, doc, "parameters") == list);
+    edit_push(&e, list, m);
+    CHECK(list->len == 1 && list->as.items[0] == m);
+    node *inputs = edit_map_field(&e, doc, "inputs");
+    CHECK(inputs->kind == NODE_MAPPING && map_get(doc, "inputs") == inputs && doc->len == 2);
+    CHECK(!e.oom);
+    edit_free(&e);
     arena_free(&a);
 }
 
@@ -74,5 +115,6 @@ void test_model(void)
 {
     tags();
     mappings();
+    editor_shares();
     string_map();
 }

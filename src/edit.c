@@ -1,0 +1,167 @@
+#include "edit.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void edit_init(editor *e, arena *mem)
+{
+    memset(e, 0, sizeof *e);
+    e->mem = mem;
+    strmap_init(&e->texts);
+    strmap_init(&e->strings);
+}
+
+void edit_free(editor *e)
+{
+    strmap_free(&e->texts);
+    strmap_free(&e->strings);
+    free(e->scratch);
+    e->scratch = NULL;
+    e->scratch_cap = 0;
+}
+
+const char *edit_intern(editor *e, const char *s, size_t len)
+{
+    const char *known = strmap_get(&e->texts, s, len);
+    if (known)
+        return known;
+    char *copy = arena_strndup(e->mem, s, len);
+    if (!copy || strmap_put(&e->texts, copy, len, copy) != 0) {
+        e->oom = true;
+        return "";
+    }
+    return copy;
+}
+
+/* The scratch buffer with room for `len` bytes and a NUL, or NULL. */
+static char *scratch(editor *e, size_t len)
+{
+    if (len >= e->scratch_cap) {
+        char *bigger = realloc(e->scratch, len + 1);
+        if (!bigger) {
+            e->oom = true;
+            return NULL;
+        }
+        e->scratch = bigger;
+        e->scratch_cap = len + 1;
+    }
+    return e->scratch;
+}
+
+const char *edit_cat(editor *e, ...)
+{
+    va_list ap;
+    size_t len = 0;
+    va_start(ap, e);
+    for (const char *part; (part = va_arg(ap, const char *));)
+        len += strlen(part);
+    va_end(ap);
+    char *s = scratch(e, len);
+    if (!s)
+        return "";
+    char *at = s;
+    va_start(ap, e);
+    for (const char *part; (part = va_arg(ap, const char *));) {
+        size_t n = strlen(part);
+        memcpy(at, part, n);
+        at += n;
+    }
+    va_end(ap);
+    *at = '\0';
+    return edit_intern(e, s, len);
+}
+
+const char *edit_fmt(editor *e, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    int n = vsnprintf(NULL, 0, f, ap);
+    va_end(ap);
+    char *s = n >= 0 ? scratch(e, (size_t)n) : NULL;
+    if (!s)
+        return "";
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+    return edit_intern(e, s, (size_t)n);
+}
+
+node *edit_str(editor *e, const char *text)
+{
+    size_t len = strlen(text);
+    node *n = strmap_get(&e->strings, text, len);
+    if (n)
+        return n;
+    const char *copy = edit_intern(e, text, len);
+    n = node_text(e->mem, copy, len, STYLE_ANY);
+    if (!n || strmap_put(&e->strings, copy, len, n) != 0)
+        e->oom = true;
+    return n;
+}
+
+node *edit_true(editor *e)
+{
+    if (!e->yes && !(e->yes = node_scalar(e->mem, "true", 4, STYLE_PLAIN)))
+        e->oom = true;
+    return e->yes;
+}
+
+void edit_put(editor *e, pairs *m, const char *key, node *value)
+{
+    m->items[m->n++] = edit_str(e, key);
+    m->items[m->n++] = value;
+}
+
+node *edit_mapping(editor *e, const pairs *m)
+{
+    node *n = node_mapping(e->mem, m->items, m->n / 2);
+    for (size_t i = 0; i < m->n; i++)
+        n = m->items[i] ? n : NULL;
+    e->oom |= !n;
+    return n;
+}
+
+static node *unflow(node *n)
+{
+    if (n && n->style == STYLE_FLOW)
+        n->style = STYLE_BLOCK;
+    return n;
+}
+
+void edit_set(editor *e, node *map, const char *key, node *value)
+{
+    long i = map_find(map, key);
+    if (i >= 0 && value)
+        map->as.items[2 * i + 1] = value;
+    else if (!unflow(map) || !value || map_push(e->mem, map, edit_str(e, key), value) != 0)
+        e->oom = true;
+}
+
+void edit_push(editor *e, node *seq, node *item)
+{
+    if (!unflow(seq) || !item || seq_push(e->mem, seq, item) != 0)
+        e->oom = true;
+}
+
+/* map[key] when it is a `kind`, else a new empty one set there. */
+static node *field(editor *e, node *map, const char *key, node_kind kind)
+{
+    node *v = map_get(map, key);
+    if (v && v->kind == kind)
+        return v;
+    v = node_collection(e->mem, kind, STYLE_ANY);
+    edit_set(e, map, key, v);
+    return v;
+}
+
+node *edit_list_field(editor *e, node *map, const char *key)
+{
+    return field(e, map, key, NODE_SEQUENCE);
+}
+
+node *edit_map_field(editor *e, node *map, const char *key)
+{
+    return field(e, map, key, NODE_MAPPING);
+}

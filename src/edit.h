@@ -1,0 +1,62 @@
+/* What a scheme adds to the documents, made once and shared: a large
+ * rewrite adds hundreds of thousands of keys, names, paths and subPaths but
+ * only thousands of different ones. Each text is kept once (edit_intern),
+ * each string scalar is one node (edit_str), and the mappings a scheme adds
+ * are allocated at their final size (pairs). What volpass adds is never
+ * changed in place afterwards, which is what makes the sharing safe. */
+#ifndef VP_EDIT_H
+#define VP_EDIT_H
+
+#include "doc.h"
+#include "error.h"
+#include "strmap.h"
+
+typedef struct editor {
+    arena *mem;       /* the stream's: everything added lives there */
+    strmap texts;     /* text -> its one copy in mem */
+    strmap strings;   /* text -> the one string scalar over it */
+    node *yes;        /* the plain `true` */
+    char *scratch;    /* where edit_cat and edit_fmt build a text */
+    size_t scratch_cap;
+    bool oom;         /* an allocation failed: the edit is incomplete */
+} editor;
+
+void edit_init(editor *e, arena *mem);
+void edit_free(editor *e);
+
+/* The one copy of s[0, len) in the arena (NUL-terminated). Never write into it. */
+const char *edit_intern(editor *e, const char *s, size_t len);
+
+/* The strings up to a NULL, joined; interned. */
+const char *edit_cat(editor *e, ...);
+
+/* printf, interned. */
+const char *edit_fmt(editor *e, const char *f, ...) VP_PRINTF(2, 3);
+
+/* The string scalar `text` (any text: it is interned first). */
+node *edit_str(editor *e, const char *text);
+
+/* The plain scalar `true`. */
+node *edit_true(editor *e);
+
+/* A mapping being built: up to four pairs, then made at its final size. */
+typedef struct pairs {
+    node *items[8];
+    size_t n;
+} pairs;
+
+void edit_put(editor *e, pairs *m, const char *key, node *value);
+node *edit_mapping(editor *e, const pairs *m);
+
+/* map[key] = value; a new key goes at the end. */
+void edit_set(editor *e, node *map, const char *key, node *value);
+
+/* Appends to a sequence. A flow collection volpass adds to is written in
+ * block style: long added mounts read better on lines of their own. */
+void edit_push(editor *e, node *seq, node *item);
+
+/* map[key] as a list (or a mapping), created at the end when absent or null. */
+node *edit_list_field(editor *e, node *map, const char *key);
+node *edit_map_field(editor *e, node *map, const char *key);
+
+#endif
