@@ -19,6 +19,38 @@ typedef struct reader {
     vp_error *err;
 } reader;
 
+/* Where the reader is, for error messages: "template 'x'", then ", task 'y'",
+ * ": arguments", ".artifacts", ... each part `head` + `name` + `tail` after
+ * its `up`. Spelled out only when an error is made: a large workflow has
+ * hundreds of thousands of places and, usually, no error. */
+typedef struct place {
+    const struct place *up;
+    const char *head, *name, *tail; /* name and tail may be NULL */
+} place;
+
+#define LABEL_MAX 512
+
+static size_t spell(const place *p, char *buf)
+{
+    if (!p)
+        return 0;
+    size_t n = spell(p->up, buf);
+    const char *parts[] = {p->head, p->name, p->tail};
+    for (size_t i = 0; i < 3; i++)
+        for (const char *c = parts[i]; c && *c && n < LABEL_MAX - 1; c++)
+            buf[n++] = *c;
+    buf[n] = '\0';
+    return n;
+}
+
+/* The place as text, in buf (LABEL_MAX bytes). */
+static const char *label(const place *p, char *buf)
+{
+    buf[0] = '\0';
+    spell(p, buf);
+    return buf;
+}
+
 static const char *kind_name(const node *n)
 {
     if (n->kind == NODE_MAPPING)
@@ -36,15 +68,16 @@ static bool is_null(const node *n)
 }
 
 /* The value of map[key] when it is of `kind`; NULL when absent or null; an
- * error naming `where` when it has another type. */
-static node *field(reader *r, const node *map, const char *key, node_kind kind, const char *where)
+ * error naming the place `at` when it has another type. */
+static node *field(reader *r, const node *map, const char *key, node_kind kind, const place *at)
 {
     node *v = map_get(map, key);
     if (!v || r->err || is_null(v))
         return NULL;
     if (v->kind != kind) {
         /* "spec.templates", but "template 'x': inputs" after a label that ends in a name */
-        size_t n = strlen(where);
+        char where[LABEL_MAX];
+        size_t n = strlen(label(at, where));
         const char *sep = n == 0 ? "" : where[n - 1] == '\'' ? ": " : ".";
         r->err = error_new(VP_EINVALID, r->file, v->line, v->column, "%s%s%s must be %s, not %s",
                            where, sep, key,
@@ -85,29 +118,29 @@ static void *model_alloc(reader *r, size_t count, size_t size)
     return p;
 }
 
-static void read_artifact(reader *r, artifact *a, node *n, const char *where)
+static void read_artifact(reader *r, artifact *a, node *n, const place *at)
 {
+    char where[LABEL_MAX];
     if (n->kind != NODE_MAPPING) {
         r->err = error_new(VP_EINVALID, r->file, n->line, n->column,
-                           "%s: each artifact must be a mapping, not %s", where, kind_name(n));
+                           "%s: each artifact must be a mapping, not %s", label(at, where), kind_name(n));
         return;
     }
     a->node = n;
-    const node *name = field(r, n, "name", NODE_SCALAR, where);
+    const node *name = field(r, n, "name", NODE_SCALAR, at);
     if (!name && !r->err) {
-        r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "%s: artifact has no name", where);
+        r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "%s: artifact has no name", label(at, where));
         return;
     }
     if (r->err)
         return;
     a->name = name->as.text;
-    char here[300];
-    snprintf(here, sizeof here, "%s, artifact '%s'", where, a->name);
-    a->path = field(r, n, "path", NODE_SCALAR, here);
-    a->from = field(r, n, "from", NODE_SCALAR, here);
-    a->from_expression = field(r, n, "fromExpression", NODE_SCALAR, here);
-    a->sub_path = field(r, n, "subPath", NODE_SCALAR, here);
-    a->global_name = field(r, n, "globalName", NODE_SCALAR, here);
+    place here = {at, ", artifact '", a->name, "'"};
+    a->path = field(r, n, "path", NODE_SCALAR, &here);
+    a->from = field(r, n, "from", NODE_SCALAR, &here);
+    a->from_expression = field(r, n, "fromExpression", NODE_SCALAR, &here);
+    a->sub_path = field(r, n, "subPath", NODE_SCALAR, &here);
+    a->global_name = field(r, n, "globalName", NODE_SCALAR, &here);
     a->optional = scalar_is(map_get(n, "optional"), "true");
     for (size_t i = 0; i < n->len && !a->source; i++) /* one pass over the artifact's keys */
         for (const char *const *k = source_keys; *k && !a->source; k++)
@@ -116,17 +149,16 @@ static void read_artifact(reader *r, artifact *a, node *n, const char *where)
 }
 
 /* Reads owner.artifacts (owner being an inputs, outputs or arguments mapping). */
-static void read_artifacts(reader *r, artifact_list *list, node *owner, const char *where)
+static void read_artifacts(reader *r, artifact_list *list, node *owner, const place *at)
 {
     list->owner = owner;
-    char here[256];
-    snprintf(here, sizeof here, "%s.artifacts", where);
-    node *seq = field(r, owner, "artifacts", NODE_SEQUENCE, where);
+    place here = {at, ".artifacts", NULL, NULL};
+    node *seq = field(r, owner, "artifacts", NODE_SEQUENCE, at);
     if (!seq)
         return;
     list->items = model_alloc(r, seq->len, sizeof(artifact));
     for (size_t i = 0; i < seq->len && !r->err; i++)
-        read_artifact(r, &list->items[list->count++], seq->as.items[i], here);
+        read_artifact(r, &list->items[list->count++], seq->as.items[i], &here);
 }
 
 static void read_template(reader *r, template *t, node *n, const char *name);
@@ -161,12 +193,12 @@ static char *model_strcat(reader *r, const char *a, const char *b, const char *c
 }
 
 /* What a call site calls and passes: template, templateRef or inline; arguments. */
-static void read_target(reader *r, call_site *c, const char *where)
+static void read_target(reader *r, call_site *c, const place *at)
 {
-    const node *name = field(r, c->node, "template", NODE_SCALAR, where);
+    const node *name = field(r, c->node, "template", NODE_SCALAR, at);
     c->template_name = name ? name->as.text : NULL;
-    c->template_ref = field(r, c->node, "templateRef", NODE_MAPPING, where);
-    node *inl = field(r, c->node, "inline", NODE_MAPPING, where);
+    c->template_ref = field(r, c->node, "templateRef", NODE_MAPPING, at);
+    node *inl = field(r, c->node, "inline", NODE_MAPPING, at);
     if (inl && !r->err) {
         c->inline_template = model_alloc(r, 1, sizeof(template));
         if (c->inline_template)
@@ -174,40 +206,39 @@ static void read_target(reader *r, call_site *c, const char *where)
     }
     c->looped = map_get(c->node, "withItems") || map_get(c->node, "withParam") ||
                 map_get(c->node, "withSequence");
-    char here[300];
-    snprintf(here, sizeof here, "%s: arguments", where);
-    node *args = field(r, c->node, "arguments", NODE_MAPPING, where);
-    c->parameters = field(r, args, "parameters", NODE_SEQUENCE, here);
-    read_artifacts(r, &c->arguments, args, here);
+    place here = {at, ": arguments", NULL, NULL};
+    node *args = field(r, c->node, "arguments", NODE_MAPPING, at);
+    c->parameters = field(r, args, "parameters", NODE_SEQUENCE, &here);
+    read_artifacts(r, &c->arguments, args, &here);
 }
 
 /* The exit handler and lifecycle hooks of a task, step or workflow (`owner`). */
 static void read_handlers(reader *r, template *t, const node *owner, const char *prefix,
-                          const char *where)
+                          const place *at)
 {
-    const node *on_exit = field(r, owner, "onExit", NODE_SCALAR, where);
+    const node *on_exit = field(r, owner, "onExit", NODE_SCALAR, at);
     if (on_exit) {
         call_site *c = add_call(r, t, (node *)owner, model_strcat(r, prefix, "onExit", ""), CALL_ON_EXIT);
         if (c)
             c->template_name = on_exit->as.text;
     }
-    node *hooks = field(r, owner, "hooks", NODE_MAPPING, where);
+    node *hooks = field(r, owner, "hooks", NODE_MAPPING, at);
     for (size_t i = 0; hooks && i < hooks->len && !r->err; i++) {
         node *hook = map_value(hooks, i);
-        char here[300];
-        snprintf(here, sizeof here, "%s: hooks.%s", where, map_key(hooks, i)->as.text);
+        place here = {at, ": hooks.", map_key(hooks, i)->as.text, NULL};
         if (hook->kind != NODE_MAPPING) {
+            char where[LABEL_MAX];
             r->err = error_new(VP_EINVALID, r->file, hook->line, hook->column,
-                               "%s must be a mapping, not %s", here, kind_name(hook));
+                               "%s must be a mapping, not %s", label(&here, where), kind_name(hook));
             return;
         }
         call_site *c = add_call(r, t, hook, model_strcat(r, prefix, "hooks.", map_key(hooks, i)->as.text), CALL_HOOK);
         if (c)
-            read_target(r, c, here);
+            read_target(r, c, &here);
     }
 }
 
-static void read_call(reader *r, template *t, node *n, call_kind kind)
+static void read_call(reader *r, template *t, node *n, call_kind kind, const place *tmpl)
 {
     const char *what = kind == CALL_TASK ? "task" : "step";
     if (n->kind != NODE_MAPPING) {
@@ -216,16 +247,15 @@ static void read_call(reader *r, template *t, node *n, call_kind kind)
                            kind_name(n));
         return;
     }
-    char where[300];
-    snprintf(where, sizeof where, "template '%s', %s", t->name, what);
-    const node *name = field(r, n, "name", NODE_SCALAR, where);
+    place unnamed = {tmpl, ", ", what, NULL};
+    const node *name = field(r, n, "name", NODE_SCALAR, &unnamed);
     const char *call_name = name ? name->as.text : "";
-    snprintf(where, sizeof where, "template '%s', %s '%s'", t->name, what, call_name);
+    place here = {&unnamed, " '", call_name, "'"};
     call_site *c = add_call(r, t, n, call_name, kind);
     if (!c)
         return;
-    read_target(r, c, where);
-    read_handlers(r, t, n, model_strcat(r, call_name, ".", ""), where);
+    read_target(r, c, &here);
+    read_handlers(r, t, n, model_strcat(r, call_name, ".", ""), &here);
 }
 
 /* Room for the `n` calls a graph is about to add, made at once: growing
@@ -239,19 +269,17 @@ static void expect_calls(reader *r, template *t, size_t n)
     }
 }
 
-static void read_calls(reader *r, template *t)
+static void read_calls(reader *r, template *t, const place *tmpl)
 {
-    char where[200];
     if (t->kind == TEMPLATE_DAG) {
-        snprintf(where, sizeof where, "template '%s': dag", t->name);
-        node *tasks = field(r, field(r, t->node, "dag", NODE_MAPPING, where), "tasks", NODE_SEQUENCE, where);
+        place dag = {tmpl, ": dag", NULL, NULL};
+        node *tasks = field(r, field(r, t->node, "dag", NODE_MAPPING, &dag), "tasks", NODE_SEQUENCE, &dag);
         expect_calls(r, t, tasks ? tasks->len : 0);
         for (size_t i = 0; tasks && i < tasks->len && !r->err; i++)
-            read_call(r, t, tasks->as.items[i], CALL_TASK);
+            read_call(r, t, tasks->as.items[i], CALL_TASK, tmpl);
         return;
     }
-    snprintf(where, sizeof where, "template '%s'", t->name);
-    node *groups = field(r, t->node, "steps", NODE_SEQUENCE, where);
+    node *groups = field(r, t->node, "steps", NODE_SEQUENCE, tmpl);
     size_t steps = 0;
     for (size_t g = 0; groups && g < groups->len; g++)
         steps += groups->as.items[g]->kind == NODE_SEQUENCE ? groups->as.items[g]->len : 0;
@@ -265,7 +293,7 @@ static void read_calls(reader *r, template *t)
             return;
         }
         for (size_t i = 0; i < group->len && !r->err; i++)
-            read_call(r, t, group->as.items[i], CALL_STEP);
+            read_call(r, t, group->as.items[i], CALL_STEP, tmpl);
     }
 }
 
@@ -292,10 +320,10 @@ static template_kind classify(const node *t)
 }
 
 /* The container whose artifacts a containerSet template's are: the one named main. */
-static node *main_container(reader *r, const node *t, const char *where)
+static node *main_container(reader *r, const node *t, const place *at)
 {
-    node *containers = field(r, field(r, t, "containerSet", NODE_MAPPING, where), "containers",
-                             NODE_SEQUENCE, where);
+    node *containers = field(r, field(r, t, "containerSet", NODE_MAPPING, at), "containers",
+                             NODE_SEQUENCE, at);
     for (size_t i = 0; containers && i < containers->len; i++)
         if (scalar_is(map_get(containers->as.items[i], "name"), "main"))
             return containers->as.items[i];
@@ -312,7 +340,8 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
         return;
     }
     t->node = n;
-    const node *name = inline_name ? NULL : field(r, n, "name", NODE_SCALAR, "template");
+    static const place unnamed = {NULL, "template", NULL, NULL};
+    const node *name = inline_name ? NULL : field(r, n, "name", NODE_SCALAR, &unnamed);
     if (!name && !inline_name) {
         if (!r->err)
             r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "template has no name");
@@ -320,36 +349,36 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     }
     t->name = name ? name->as.text : inline_name;
     t->kind = classify(n);
-    char where[200];
-    snprintf(where, sizeof where, "template '%s'", t->name);
+    const place at = {NULL, "template '", t->name, "'"};
     if (t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT)
         t->container = field(r, n, t->kind == TEMPLATE_CONTAINER ? "container" : "script",
-                             NODE_MAPPING, where);
+                             NODE_MAPPING, &at);
     else if (t->kind == TEMPLATE_CONTAINER_SET)
-        t->container = main_container(r, n, where);
+        t->container = main_container(r, n, &at);
     /* Rewrites add to these lists: they must be lists. */
-    field(r, t->container, "volumeMounts", NODE_SEQUENCE, where);
-    field(r, map_get(n, "containerSet"), "volumeMounts", NODE_SEQUENCE, where);
-    field(r, n, "volumes", NODE_SEQUENCE, where);
-    snprintf(where, sizeof where, "template '%s': inputs", t->name);
-    node *inputs = field(r, n, "inputs", NODE_MAPPING, where);
-    t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, where);
-    read_artifacts(r, &t->inputs, inputs, where);
-    snprintf(where, sizeof where, "template '%s': outputs", t->name);
-    node *outputs = field(r, n, "outputs", NODE_MAPPING, where);
-    t->output_parameters = field(r, outputs, "parameters", NODE_SEQUENCE, where);
-    read_artifacts(r, &t->outputs, outputs, where);
+    field(r, t->container, "volumeMounts", NODE_SEQUENCE, &at);
+    field(r, map_get(n, "containerSet"), "volumeMounts", NODE_SEQUENCE, &at);
+    field(r, n, "volumes", NODE_SEQUENCE, &at);
+    const place in = {&at, ": inputs", NULL, NULL}, out = {&at, ": outputs", NULL, NULL};
+    node *inputs = field(r, n, "inputs", NODE_MAPPING, &in);
+    t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, &in);
+    read_artifacts(r, &t->inputs, inputs, &in);
+    node *outputs = field(r, n, "outputs", NODE_MAPPING, &out);
+    t->output_parameters = field(r, outputs, "parameters", NODE_SEQUENCE, &out);
+    read_artifacts(r, &t->outputs, outputs, &out);
     if (t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS)
-        read_calls(r, t);
+        read_calls(r, t, &at);
     if (!r->err && name && strmap_put(&r->wf->by_name, t->name, name->len, t) != 0)
         r->err = error_oom();
 }
 
+static const place top = {NULL, "", NULL, NULL}, spec_place = {NULL, "spec", NULL, NULL};
+
 static node *find_spec(reader *r, node *root)
 {
-    node *spec = field(r, root, "spec", NODE_MAPPING, "");
+    node *spec = field(r, root, "spec", NODE_MAPPING, &top);
     if (scalar_is(map_get(root, "kind"), "CronWorkflow"))
-        spec = field(r, spec, "workflowSpec", NODE_MAPPING, "spec");
+        spec = field(r, spec, "workflowSpec", NODE_MAPPING, &spec_place);
     return spec;
 }
 
@@ -363,25 +392,26 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **e
     const node *kind = map_get(root, "kind");
     wf->kind = kind && kind->kind == NODE_SCALAR ? kind->as.text : "Workflow";
     wf->spec = find_spec(&r, root);
-    node *templates = field(&r, wf->spec, "templates", NODE_SEQUENCE, "spec");
-    field(&r, wf->spec, "volumes", NODE_SEQUENCE, "spec");
-    field(&r, wf->spec, "volumeClaimTemplates", NODE_SEQUENCE, "spec");
+    node *templates = field(&r, wf->spec, "templates", NODE_SEQUENCE, &spec_place);
+    field(&r, wf->spec, "volumes", NODE_SEQUENCE, &spec_place);
+    field(&r, wf->spec, "volumeClaimTemplates", NODE_SEQUENCE, &spec_place);
     if (templates) {
         wf->templates = model_alloc(&r, templates->len, sizeof(template));
         for (size_t i = 0; i < templates->len && !r.err; i++)
             read_template(&r, &wf->templates[wf->ntemplates++], templates->as.items[i], NULL);
     }
-    node *args = field(&r, wf->spec, "arguments", NODE_MAPPING, "spec");
-    wf->parameters = field(&r, args, "parameters", NODE_SEQUENCE, "spec.arguments");
-    read_artifacts(&r, &wf->arguments, args, "spec.arguments");
-    const node *entry = field(&r, wf->spec, "entrypoint", NODE_SCALAR, "spec");
+    static const place arguments = {NULL, "spec.arguments", NULL, NULL}, metadata = {NULL, "metadata", NULL, NULL};
+    node *args = field(&r, wf->spec, "arguments", NODE_MAPPING, &spec_place);
+    wf->parameters = field(&r, args, "parameters", NODE_SEQUENCE, &arguments);
+    read_artifacts(&r, &wf->arguments, args, &arguments);
+    const node *entry = field(&r, wf->spec, "entrypoint", NODE_SCALAR, &spec_place);
     wf->entrypoint = entry ? entry->as.text : NULL;
-    const node *name = field(&r, field(&r, root, "metadata", NODE_MAPPING, ""), "name", NODE_SCALAR, "metadata");
+    const node *name = field(&r, field(&r, root, "metadata", NODE_MAPPING, &top), "name", NODE_SCALAR, &metadata);
     wf->name = name ? name->as.text : NULL;
     wf->handlers.name = "(workflow)";
     wf->handlers.kind = TEMPLATE_OTHER;
     if (wf->spec)
-        read_handlers(&r, &wf->handlers, wf->spec, "", "spec");
+        read_handlers(&r, &wf->handlers, wf->spec, "", &spec_place);
     return r.err ? error_give(err, r.err) : VP_OK;
 }
 
