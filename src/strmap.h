@@ -5,10 +5,12 @@
 #define VP_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strmap_slot {
     const char *key;
-    size_t len;
+    uint32_t len;  /* keys come from an input of at most 4 GiB */
+    uint32_t hash; /* compared before the key, and kept for growing */
     void *value;
 } strmap_slot;
 
