@@ -9,30 +9,37 @@ void edit_init(editor *e, arena *mem)
 {
     memset(e, 0, sizeof *e);
     e->mem = mem;
-    strmap_init(&e->texts);
     strmap_init(&e->strings);
 }
 
 void edit_free(editor *e)
 {
-    strmap_free(&e->texts);
     strmap_free(&e->strings);
     free(e->scratch);
     e->scratch = NULL;
     e->scratch_cap = 0;
 }
 
+/* The string scalar over the one copy of s[0, len): a text and its node are
+ * made together, so that one lookup finds either. */
+static node *string(editor *e, const char *s, size_t len)
+{
+    node *n = strmap_get(&e->strings, s, len);
+    if (n)
+        return n;
+    char *copy = arena_strndup(e->mem, s, len);
+    n = copy ? node_text(e->mem, copy, len, STYLE_ANY) : NULL;
+    if (!n || strmap_put(&e->strings, copy, len, n) != 0) {
+        e->oom = true;
+        return NULL;
+    }
+    return n;
+}
+
 const char *edit_intern(editor *e, const char *s, size_t len)
 {
-    const char *known = strmap_get(&e->texts, s, len);
-    if (known)
-        return known;
-    char *copy = arena_strndup(e->mem, s, len);
-    if (!copy || strmap_put(&e->texts, copy, len, copy) != 0) {
-        e->oom = true;
-        return "";
-    }
-    return copy;
+    node *n = string(e, s, len);
+    return n ? n->as.text : "";
 }
 
 /* The scratch buffer with room for `len` bytes and a NUL, or NULL. */
@@ -90,15 +97,7 @@ const char *edit_fmt(editor *e, const char *f, ...)
 
 node *edit_str(editor *e, const char *text)
 {
-    size_t len = strlen(text);
-    node *n = strmap_get(&e->strings, text, len);
-    if (n)
-        return n;
-    const char *copy = edit_intern(e, text, len);
-    n = node_text(e->mem, copy, len, STYLE_ANY);
-    if (!n || strmap_put(&e->strings, copy, len, n) != 0)
-        e->oom = true;
-    return n;
+    return string(e, text, strlen(text));
 }
 
 node *edit_true(editor *e)

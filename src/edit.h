@@ -13,8 +13,7 @@
 
 typedef struct editor {
     arena *mem;       /* the stream's: everything added lives there */
-    strmap texts;     /* text -> its one copy in mem */
-    strmap strings;   /* text -> the one string scalar over it */
+    strmap strings;   /* text -> the one string scalar over its one copy */
     node *yes;        /* the plain `true` */
     char *scratch;    /* where edit_cat and edit_fmt build a text */
     size_t scratch_cap;
