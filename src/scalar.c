@@ -116,10 +116,21 @@ static bool is_float(const char *t, size_t len)
     return is_exponent(t, len, i);
 }
 
+/* Only these can start a null, boolean or number: most text is ruled out at once. */
+static bool may_start_other(char c)
+{
+    switch (c) {
+    case '~': case 'n': case 'N': case 't': case 'T': case 'f': case 'F': case 'y': case 'Y':
+    case 'o': case 'O': case '+': case '-': case '.':
+        return true;
+    default:
+        return is_digit(c);
+    }
+}
+
 static scalar_type resolve_plain(const char *t, size_t len)
 {
-    /* Only these can start a null, boolean or number: most text is ruled out at once. */
-    if (len && !strchr("~nNtTfFyYoO0123456789+-.", t[0]))
+    if (len && !may_start_other(t[0]))
         return SCALAR_STR;
     if (len == 0 || is_one_of(t, len, null_words))
         return SCALAR_NULL;
