@@ -58,8 +58,8 @@ static int arena_grow(arena *a, size_t need)
     return 0;
 }
 
-/* A page fault per page is costly, on virtual machines above all (a third
- * of a large rewrite's time went to them): the pages ahead of `upto` in the
+/* A page fault per page is costly, on virtual machines above all (a fifth
+ * of a large rewrite's time went to them here): the pages ahead of `upto` in the
  * head chunk are mapped PREFAULT bytes at a time, in one call. Linux 5.14
  * and later; elsewhere pages fault in as they are touched. */
 static void prefault(arena *a, const char *upto)

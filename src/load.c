@@ -35,7 +35,7 @@ typedef struct frame {
 } frame;
 
 /* A finished node waiting on the child stack, with its own source position:
- * a shared key node has none (see shared_key). */
+ * a shared key node has none (see add_key). */
 typedef struct child {
     node *n;
     uint32_t line, column;
@@ -173,7 +173,7 @@ static int set_tag(loader *l, node *n, const char *tag)
  * never change their text in place, so they can share it. A stream whose
  * scalars rarely repeat would pay for the table for nothing: interning
  * stops when fewer than half of the last INTERN_CHECK scalars were repeats. */
-static void count_lookup(loader *l, bool reused)
+static void count_lookup(loader *l, bool reused) /* counts one lookup, found or not */
 {
     l->texts_reused += reused;
     if (++l->texts_seen == INTERN_CHECK) {
@@ -225,7 +225,8 @@ static int add_key(loader *l, const char *text, size_t len, node_style style, co
     bool share = !c.n; /* the first style of a key text met is the one shared */
     const char *copy = intern(l, text, len);
     c.n = copy ? node_text(&l->s->arena, copy, len, style) : NULL;
-    if (!c.n || (share && l->interning && strmap_put(&l->keys, copy, len, c.n) != 0))
+    share = share && l->interning; /* which the lookup just counted may have ended */
+    if (!c.n || (share && strmap_put(&l->keys, copy, len, c.n) != 0))
         return fail_oom(l);
     if (!share)
         position(c.n, mark);
