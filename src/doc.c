@@ -156,7 +156,6 @@ bool node_equal(const node *x, const node *y)
     return true;
 }
 
-
 /* The slots allocated for n's items. A loaded collection has exactly its
  * items; one that grew has the next power of two (at least 4). */
 static size_t capacity(const node *n)
@@ -221,7 +220,6 @@ long map_find_len(const node *map, const char *key, size_t len)
     }
     return -1;
 }
-
 
 void map_remove(node *map, const char *key)
 {

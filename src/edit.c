@@ -115,9 +115,12 @@ void edit_put(editor *e, pairs *m, const char *key, node *value)
 
 node *edit_mapping(editor *e, const pairs *m)
 {
-    node *n = node_mapping(e->mem, m->items, m->n / 2);
     for (size_t i = 0; i < m->n; i++)
-        n = m->items[i] ? n : NULL;
+        if (!m->items[i]) {
+            e->oom = true; /* the part that could not be made */
+            return NULL;
+        }
+    node *n = node_mapping(e->mem, m->items, m->n / 2);
     e->oom |= !n;
     return n;
 }

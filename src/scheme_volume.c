@@ -187,7 +187,7 @@ static void rewrite_tree(applier *e, tplan *scope, const bool *mask, node *n, bo
 {
     if (n->kind == NODE_SCALAR) {
         if (n->line == 0)
-            return; /* added by volpass, rewritten already (and maybe shared: see str) */
+            return; /* added by volpass, rewritten already (and maybe shared: see src/edit.h) */
         const char *text;
         if (expression && !strstr(n->as.text, "artifacts")) {
             text = NULL;

@@ -937,15 +937,14 @@ static void check_required_parameters(vctx *v, const instance *i)
         return;
     const node *params = t->input_parameters;
     for (size_t k = 0; params && k < params->len; k++) {
-        const node *p = params->as.items[k];
-        const char *name = scalar_text(map_get(p, "name"));
-        if (!name || map_get(p, "value") || map_get(p, "default") || map_get(p, "valueFrom"))
+        const node *p = params->as.items[k], *name = required_parameter(p);
+        if (!name)
             continue;
-        const node *supplied = i->call ? find_parameter(i->call->parameters, text_span(name))
-                                       : find_parameter(i->wf->parameters, text_span(name));
+        const node *supplied = i->call ? find_parameter(i->call->parameters, text_span(name->as.text))
+                                       : find_parameter(i->wf->parameters, text_span(name->as.text));
         if (!supplied)
             problem(v, i->call ? i->call->node : p, t, "required parameter '%s' is not supplied by '%s'",
-                    name, i->call ? (i->parent ? i->parent->path : "the workflow") : "spec.arguments");
+                    name->as.text, i->call ? (i->parent ? i->parent->path : "the workflow") : "spec.arguments");
     }
 }
 

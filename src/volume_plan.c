@@ -385,8 +385,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
     }
     if (r.kind == REF_WORKFLOW_OUTPUT && r.artifact) {
-        const char *g = edit_fmt(&p->ed, "%.*s", (int)r.name.len, r.name.s);
-        *param = strmap_get(&p->globals, g, strlen(g));
+        *param = strmap_get(&p->globals, r.name.s, r.name.len);
         return *param ? BACK_VOLUME : BACK_ARTIFACT;
     }
     if (r.kind != REF_OUTPUT || !r.artifact)
@@ -794,11 +793,8 @@ static void check_required_parameters(vplan *p, const tplan *scope, const call_s
 {
     const node *list = cp->target ? cp->target->t->input_parameters : NULL;
     for (size_t i = 0; list && i < list->len && !p->err; i++) {
-        const node *param = list->as.items[i], *name = map_get(param, "name");
-        if (!name || name->kind != NODE_SCALAR || map_get(param, "value") || map_get(param, "default") ||
-            map_get(param, "valueFrom"))
-            continue;
-        if (!parameter_named(c->parameters, name->as.text, name->len))
+        const node *name = required_parameter(list->as.items[i]);
+        if (name && !parameter_named(c->parameters, name->as.text, name->len))
             plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: does not supply parameter '%s', which "
                         "template '%s' requires", scope->t->name, c->name, name->as.text, cp->target->t->name);
     }

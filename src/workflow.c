@@ -443,6 +443,15 @@ node *parameter_named(const node *list, const char *name, size_t len)
     return NULL;
 }
 
+const node *required_parameter(const node *param)
+{
+    const node *name = map_get(param, "name");
+    if (!name || name->kind != NODE_SCALAR || map_get(param, "value") || map_get(param, "default") ||
+        map_get(param, "valueFrom"))
+        return NULL;
+    return name;
+}
+
 template *workflow_template(const workflow *wf, const char *name)
 {
     return strmap_get(&wf->by_name, name, strlen(name));

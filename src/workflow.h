@@ -123,6 +123,10 @@ size_t artifact_index(const artifact_list *l, const char *name, size_t len);
 /* The item named name[0, len) of a parameters list, or NULL. */
 node *parameter_named(const node *list, const char *name, size_t len);
 
+/* The name (a scalar) of an input parameter that a caller must supply:
+ * one with no value, default or valueFrom of its own; else NULL. */
+const node *required_parameter(const node *param);
+
 /* The template named `name`, or NULL. */
 template *workflow_template(const workflow *wf, const char *name);
 
