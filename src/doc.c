@@ -100,6 +100,7 @@ int node_set_text(arena *a, node *n, const char *text, size_t len)
     n->as.text = text;
     n->len = (uint32_t)len;
     n->tagged = 0;
+    n->inert = false; /* the text is no longer the loaded one */
     return tag ? node_set_tag(a, n, tag) : 0;
 }
 

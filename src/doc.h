@@ -30,7 +30,12 @@ typedef enum node_style {
 typedef struct node {
     uint8_t kind;   /* node_kind */
     uint8_t style;  /* node_style */
-    uint8_t grown;  /* collections: items were reallocated to a power-of-two capacity */
+    bool grown : 1; /* collections: items were reallocated to a power-of-two capacity */
+    /* Set by the loader only: no scalar of this subtree, keys included, can
+     * hold an Argo reference as loaded. None holds a '{', and none is the
+     * value of an expression or fromExpression key (a bare expression). Walks
+     * looking for references in loaded text skip the subtree. */
+    bool inert : 1;
     uint8_t tagged; /* has an explicit tag */
     uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
     uint32_t line;  /* 1-based source position; 0 for nodes volpass created and shared keys (load.c) */

@@ -209,6 +209,17 @@ static bool at_key(const loader *l)
     return f && f->collection->kind == NODE_MAPPING && (l->nchildren - f->base) % 2 == 0;
 }
 
+/* Whether the next child is the value of an expression or fromExpression
+ * key: Argo reads it as an expression, which holds references bare. */
+static bool bare_expression(const loader *l)
+{
+    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
+    if (!f || f->collection->kind != NODE_MAPPING || at_key(l))
+        return false;
+    const node *key = l->children[l->nchildren - 1].n;
+    return scalar_is(key, "expression") || scalar_is(key, "fromExpression");
+}
+
 /* Mapping keys are most of a workflow's nodes ("name" alone thousands of
  * times) and never change in place, so while texts are shared an untagged,
  * unanchored key is one node per text and style. That node has no position
@@ -228,6 +239,7 @@ static int add_key(loader *l, const char *text, size_t len, node_style style, co
     share = share && l->interning; /* which the lookup just counted may have ended */
     if (!c.n || (share && strmap_put(&l->keys, copy, len, c.n) != 0))
         return fail_oom(l);
+    c.n->inert = !memchr(text, '{', len);
     if (!share)
         position(c.n, mark);
     return push_child(l, c, 0);
@@ -244,6 +256,7 @@ static int on_scalar(loader *l, const yaml_event_t *e)
     node *n = text ? position(node_text(&l->s->arena, text, len, style), &e->start_mark) : NULL;
     if (!n)
         return fail_oom(l);
+    n->inert = !memchr(value, '{', len) && !bare_expression(l);
     /* A plain or quoted scalar without a tag resolves by itself; an explicit
      * one keeps it. The non-specific tag "!" makes any text a string (libyaml
      * reports it as implicit, except on an empty scalar): a string it stays,
@@ -367,8 +380,11 @@ static int on_collection_end(loader *l)
         n->as.items = arena_alloc(&l->s->arena, count * sizeof(node *));
         if (!n->as.items)
             return fail_oom(l);
-        for (size_t i = 0; i < count; i++)
-            n->as.items[i] = items[i].n;
+    }
+    n->inert = true;
+    for (size_t i = 0; i < count; i++) {
+        n->as.items[i] = items[i].n;
+        n->inert &= items[i].n->inert;
     }
     n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
     if (set_tag(l, n, f.tag) != 0)

@@ -185,6 +185,8 @@ static const char *rewrite_text(applier *e, tplan *scope, const bool *mask, cons
  * valueFrom.expression) hold bare expressions. */
 static void rewrite_tree(applier *e, tplan *scope, const bool *mask, node *n, bool expression)
 {
+    if (n->inert)
+        return; /* no reference anywhere below: see src/doc.h */
     if (n->kind == NODE_SCALAR) {
         if (n->line == 0)
             return; /* added by volpass, rewritten already (and maybe shared: see src/edit.h) */

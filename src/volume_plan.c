@@ -148,11 +148,9 @@ static void keep_output(vplan *p, const template *t, art_plan *o, const char *wh
  * have those); in a dag or steps template, {{pod.name}} (it has no pod). */
 static void check_references(vplan *p, const template *t, const node *n)
 {
-    if (p->err)
-        return;
+    if (p->err || n->inert)
+        return; /* most of a template holds no tag at all */
     if (n->kind == NODE_SCALAR) {
-        if (!memchr(n->as.text, '{', n->len))
-            return; /* most text holds no tag at all */
         size_t pos = 0;
         tag g;
         while (tag_next(n->as.text, n->len, &pos, &g)) {
