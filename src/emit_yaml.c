@@ -8,10 +8,22 @@
 #include "scalar.h"
 #include "stream.h"
 
+/* A shared key node (plain, line 0: see src/load.c) stands for most of the
+ * scalars written, "name" alone thousands of times: its type is found once
+ * and kept here, in a slot chosen by its address. The text is compared too,
+ * as a null key is written from a copy with another text (null_key). */
+#define KEY_SLOTS 64
+typedef struct known_key {
+    const node *n;
+    const char *text;
+    bool string;
+} known_key;
+
 typedef struct yaml_out {
     vp_write_fn write;
     void *ctx;
     bool keep_styles; /* false when converting from JSON: write idiomatic YAML instead */
+    known_key keys[KEY_SLOTS];
 } yaml_out;
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
@@ -32,7 +44,18 @@ static yaml_scalar_style_t yaml_scalar_style(node_style style)
     }
 }
 
-static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, bool in_flow)
+/* Whether an untagged plain scalar reads as a string. */
+static bool plain_is_string(yaml_out *out, const node *n)
+{
+    if (n->line != 0)
+        return scalar_resolve(n) == SCALAR_STR;
+    known_key *k = &out->keys[((uintptr_t)n / sizeof *n) % KEY_SLOTS];
+    if (k->n != n || k->text != n->as.text)
+        *k = (known_key){n, n->as.text, scalar_resolve(n) == SCALAR_STR};
+    return k->string;
+}
+
+static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
 {
     yaml_event_t e;
     node_style style = (node_style)n->style;
@@ -54,7 +77,7 @@ static int emit_scalar(yaml_emitter_t *em, const yaml_out *out, const node *n, b
          * one are YAML 1.1's base-60 numbers (1:30), which YAML 1.2 and Go
          * (Argo) read as strings anyway. They become those strings, quoted,
          * rather than get the "!" tag libyaml would add (also a string). */
-        quoted_implicit = scalar_resolve(n) == SCALAR_STR || (in_flow && memchr(text, ':', len));
+        quoted_implicit = plain_is_string(out, n) || (in_flow && memchr(text, ':', len));
         if (len == 0 && in_flow)
             text = "null", len = 4; /* libyaml would write '' there, a string (keys: null_key) */
     } else if (style == STYLE_ANY) {
@@ -89,7 +112,7 @@ static const char *null_key(const node *map)
     return spellings[3];
 }
 
-static int emit_node(yaml_emitter_t *em, const yaml_out *out, const node *n, bool in_flow)
+static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
 {
     if (n->kind == NODE_SCALAR)
         return emit_scalar(em, out, n, in_flow);
@@ -138,7 +161,7 @@ static bool needs_start_marker(const yaml_out *out, const node *root)
     return out->keep_styles && root->style == STYLE_FLOW;
 }
 
-static int emit_document(yaml_emitter_t *em, const yaml_out *out, const document *d)
+static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d)
 {
     yaml_event_t e;
     yaml_document_start_event_initialize(&e, NULL, NULL, NULL,
@@ -161,7 +184,7 @@ static int emit_document(yaml_emitter_t *em, const yaml_out *out, const document
 vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
                     vp_error **err)
 {
-    yaml_out out = {write, ctx, keep_styles};
+    yaml_out out = {write, ctx, keep_styles, {{NULL, NULL, false}}};
     yaml_emitter_t em;
     yaml_event_t e;
     if (!yaml_emitter_initialize(&em))

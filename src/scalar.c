@@ -130,12 +130,19 @@ static bool may_start_other(char c)
 
 static scalar_type resolve_plain(const char *t, size_t len)
 {
-    if (len && !may_start_other(t[0]))
+    if (len == 0)
+        return SCALAR_NULL;
+    if (!may_start_other(t[0]))
         return SCALAR_STR;
-    if (len == 0 || is_one_of(t, len, null_words))
+    bool numeric_start = is_digit(t[0]) || t[0] == '+' || t[0] == '-' || t[0] == '.';
+    if (!numeric_start && len > 5)
+        return SCALAR_STR; /* no null or boolean word is longer ("false") */
+    if (is_one_of(t, len, null_words))
         return SCALAR_NULL;
     if (is_one_of(t, len, true_words) || is_one_of(t, len, false_words))
         return SCALAR_BOOL;
+    if (!numeric_start)
+        return SCALAR_STR; /* a number starts with a digit, a sign or '.' */
     if (is_int(t, len))
         return SCALAR_INT;
     if (is_float(t, len))
