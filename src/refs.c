@@ -2,11 +2,6 @@
 
 #include <string.h>
 
-bool span_is(span s, const char *text)
-{
-    return strlen(text) == s.len && memcmp(s.s, text, s.len) == 0;
-}
-
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n';

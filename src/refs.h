@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct span {
     const char *s;
@@ -51,6 +52,11 @@ ref ref_parse(span expr);
 #define EXPR_MAX_NESTING 64
 size_t expr_alternatives(span expr, span *out, size_t max);
 
-bool span_is(span s, const char *text);
+/* Whether the span is `text`. Inline, so that the length of a literal (the
+ * usual argument) is known when compiling. */
+static inline bool span_is(span s, const char *text)
+{
+    return strlen(text) == s.len && memcmp(s.s, text, s.len) == 0;
+}
 
 #endif

@@ -159,10 +159,14 @@ static const char *rewrite_text(applier *e, tplan *scope, const bool *mask, cons
             changed = true;
         } else if (r.artifact && r.rest.len == 0 && !template_runs_pod(scope->t) && /* dags, steps, the workflow's hooks */
                    ref_backing(p, scope, r, &param, NULL) == BACK_VOLUME && param) {
-            const char *head = r.kind == REF_OUTPUT ? edit_fmt(&p->ed, "{{%s.%.*s.outputs.parameters.", r.steps ? "steps" : "tasks", (int)r.step.len, r.step.s)
-                             : r.kind == REF_INPUT ? "{{inputs.parameters."
-                                                   : "{{workflow.outputs.parameters.";
-            tb_put(p, &b, head, strlen(head));
+            if (r.kind == REF_OUTPUT) {
+                tb_put(p, &b, r.steps ? "{{steps." : "{{tasks.", 8);
+                tb_put(p, &b, r.step.s, r.step.len);
+                tb_put(p, &b, ".outputs.parameters.", 20);
+            } else {
+                const char *head = r.kind == REF_INPUT ? "{{inputs.parameters." : "{{workflow.outputs.parameters.";
+                tb_put(p, &b, head, strlen(head));
+            }
             tb_put(p, &b, param, strlen(param));
             tb_put(p, &b, "}}", 2);
             changed = true;

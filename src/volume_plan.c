@@ -211,7 +211,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         o->mount_dir = o->path;
         o->file = "";
     } else {
-        o->mount_dir = slash == o->path ? "/" : edit_fmt(&p->ed, "%.*s", (int)(slash - o->path), o->path);
+        o->mount_dir = slash == o->path ? "/" : edit_intern(&p->ed, o->path, (size_t)(slash - o->path));
         o->file = slash + 1;
     }
     /* A file name made of parameters is fine (the location parameter is

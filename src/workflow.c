@@ -144,7 +144,7 @@ static void read_artifact(reader *r, artifact *a, node *n, const place *at)
     a->optional = scalar_is(map_get(n, "optional"), "true");
     for (size_t i = 0; i < n->len && !a->source; i++) /* one pass over the artifact's keys */
         for (const char *const *k = source_keys; *k && !a->source; k++)
-            if (scalar_is(map_key(n, i), *k))
+            if ((*k)[0] == map_key(n, i)->as.text[0] && scalar_is(map_key(n, i), *k)) /* texts end in NUL */
                 a->source = *k;
 }
 
