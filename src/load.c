@@ -202,19 +202,25 @@ static const char *intern(loader *l, const char *text, size_t len)
     return s;
 }
 
+/* The open collection's frame when it is a mapping, else NULL. */
+static const frame *open_mapping(const loader *l)
+{
+    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
+    return f && f->collection->kind == NODE_MAPPING ? f : NULL;
+}
+
 /* Whether the next child completes a key of the open mapping. */
 static bool at_key(const loader *l)
 {
-    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
-    return f && f->collection->kind == NODE_MAPPING && (l->nchildren - f->base) % 2 == 0;
+    const frame *f = open_mapping(l);
+    return f && (l->nchildren - f->base) % 2 == 0;
 }
 
 /* Whether the next child is the value of an expression or fromExpression
  * key: Argo reads it as an expression, which holds references bare. */
 static bool bare_expression(const loader *l)
 {
-    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
-    if (!f || f->collection->kind != NODE_MAPPING || at_key(l))
+    if (!open_mapping(l) || at_key(l))
         return false;
     const node *key = l->children[l->nchildren - 1].n;
     return scalar_is(key, "expression") || scalar_is(key, "fromExpression");

@@ -116,15 +116,21 @@ static bool is_float(const char *t, size_t len)
     return is_exponent(t, len, i);
 }
 
-/* Only these can start a null, boolean or number: most text is ruled out at once. */
-static bool may_start_other(char c)
+/* A number starts with a digit, a sign or '.'; a null or boolean word with
+ * one of the letters below (or '~'). Any other plain text is a string. */
+static bool may_start_number(char c)
+{
+    return is_digit(c) || c == '+' || c == '-' || c == '.';
+}
+
+static bool may_start_word(char c)
 {
     switch (c) {
     case '~': case 'n': case 'N': case 't': case 'T': case 'f': case 'F': case 'y': case 'Y':
-    case 'o': case 'O': case '+': case '-': case '.':
+    case 'o': case 'O':
         return true;
     default:
-        return is_digit(c);
+        return false;
     }
 }
 
@@ -132,17 +138,15 @@ static scalar_type resolve_plain(const char *t, size_t len)
 {
     if (len == 0)
         return SCALAR_NULL;
-    if (!may_start_other(t[0]))
+    if (!may_start_number(t[0])) {
+        if (!may_start_word(t[0]) || len > 5) /* no word is longer than "false" */
+            return SCALAR_STR;
+        if (is_one_of(t, len, null_words))
+            return SCALAR_NULL;
+        if (is_one_of(t, len, true_words) || is_one_of(t, len, false_words))
+            return SCALAR_BOOL;
         return SCALAR_STR;
-    bool numeric_start = is_digit(t[0]) || t[0] == '+' || t[0] == '-' || t[0] == '.';
-    if (!numeric_start && len > 5)
-        return SCALAR_STR; /* no null or boolean word is longer ("false") */
-    if (is_one_of(t, len, null_words))
-        return SCALAR_NULL;
-    if (is_one_of(t, len, true_words) || is_one_of(t, len, false_words))
-        return SCALAR_BOOL;
-    if (!numeric_start)
-        return SCALAR_STR; /* a number starts with a digit, a sign or '.' */
+    }
     if (is_int(t, len))
         return SCALAR_INT;
     if (is_float(t, len))

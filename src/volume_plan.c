@@ -474,7 +474,7 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
         ref r = {0};
         bool found = tag_next(a->from->as.text, len, &pos, &g);
         if (found && g.expression)
-            return expression_backing(p, scope, edit_fmt(&p->ed, "%.*s", (int)g.expr.len, g.expr.s), a->node);
+            return expression_backing(p, scope, edit_intern(&p->ed, g.expr.s, g.expr.len), a->node);
         if (found && g.start == 0 && g.end == len) /* the whole of `from` */
             r = ref_parse(g.expr);
         if (!names_artifact(r)) {
