@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -313,6 +314,43 @@ static int read_all(FILE *in, size_t limit, char **data, size_t *len)
     return 0;
 }
 
+/* An input's bytes. A regular file is mapped rather than read: the parser
+ * then reads the page cache directly, which saves copying the whole input
+ * (a tenth of the run time on a large workflow). A file truncated while it
+ * is mapped would fault; volpass never truncates its inputs, even when it
+ * rewrites them in place (it renames a new file over them). */
+typedef struct input_text {
+    char *data;
+    size_t len;
+    bool mapped;
+} input_text;
+
+static int input_read(FILE *in, size_t limit, input_text *out)
+{
+    struct stat st;
+    out->mapped = false;
+    /* Standard input may be a file that something before volpass read part of. */
+    if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uintmax_t)st.st_size <= limit && lseek(fileno(in), 0, SEEK_CUR) == 0) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(in), 0);
+        if (map != MAP_FAILED) {
+            out->data = map;
+            out->len = (size_t)st.st_size;
+            out->mapped = true;
+            return 0;
+        }
+    }
+    return read_all(in, limit, &out->data, &out->len);
+}
+
+static void input_free(input_text *in)
+{
+    if (in->mapped)
+        munmap(in->data, in->len);
+    else
+        free(in->data);
+}
+
 /* ---- output ------------------------------------------------------------ */
 
 static int write_file(const char *data, size_t len, void *ctx)
@@ -379,10 +417,9 @@ static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream
     FILE *in = is_stdio(path) ? stdin : fopen(path, "rb");
     if (!in)
         return io_error("cannot open", name);
-    char *data;
-    size_t len;
+    input_text text;
     size_t limit = c->load.max_input_bytes ? c->load.max_input_bytes : ((size_t)1 << 30);
-    int rc = read_all(in, limit, &data, &len);
+    int rc = input_read(in, limit, &text);
     if (in != stdin)
         fclose(in);
     if (rc != 0)
@@ -390,10 +427,10 @@ static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream
     vp_load_options load = c->load;
     load.filename = name;
     vp_error *err = NULL;
-    vp_status st = vp_stream_load(out, data, len, &load, &err);
-    if (st == VP_OK && copy && (st = vp_stream_load(copy, data, len, &load, &err)) != VP_OK)
+    vp_status st = vp_stream_load(out, text.data, text.len, &load, &err);
+    if (st == VP_OK && copy && (st = vp_stream_load(copy, text.data, text.len, &load, &err)) != VP_OK)
         vp_stream_free(*out);
-    free(data);
+    input_free(&text);
     if (st != VP_OK) {
         print_error(err);
         vp_error_free(err);

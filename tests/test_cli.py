@@ -78,6 +78,31 @@ def test_stdin_to_stdout(ctx):
     expect("<stdin>: warning: Detected different artifact file names" in proc.stderr, proc.stderr)
 
 
+def test_stdin_file(ctx):
+    """Standard input that is a file is mapped, from where its reader stands."""
+    text = _read(PASSING)
+    piped = ctx.run(["--volume", VOLUME], stdin=text)
+    expect(piped.returncode == 0, piped.stderr)
+    with _tmp() as d:
+        path = os.path.join(d, "in.yaml")
+        for first_line in ("", "]\n"):  # a line that something before volpass read, unparsable
+            _write(path, first_line + text)
+            with open(path) as f:
+                os.lseek(f.fileno(), len(first_line), os.SEEK_SET)
+                proc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME], stdin=f,
+                                      capture_output=True, text=True, timeout=600)
+            expect(proc.returncode == 0 and proc.stdout == piped.stdout,
+                   f"stdin from a file after {first_line!r} differs from a pipe: {proc.stderr}")
+        bad = os.path.join(d, "bad.yaml")
+        _write(bad, "kind: Workflow\nspec: [1\n")
+        with open(bad) as f:
+            os.lseek(f.fileno(), len("kind: Workflow\n"), os.SEEK_SET)
+            proc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME], stdin=f,
+                                  capture_output=True, text=True, timeout=600)
+        expect(proc.returncode == 3 and proc.stderr.startswith("<stdin>:2:1: error: did not find expected"),
+               f"an error in the rest of a file on stdin is placed wrongly: {proc.stderr}")
+
+
 def test_output_file(ctx):
     with _tmp() as d:
         out = os.path.join(d, "out.yaml")
