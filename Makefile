@@ -14,7 +14,7 @@ LIB_SRC = $(sort $(wildcard src/*.c))
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/*.c))
 
-all: $(BUILD)/volpass $(BUILD)/unit-tests $(BUILD)/bench-floor
+all: $(BUILD)/volpass $(BUILD)/unit-tests $(BUILD)/bench-floor $(BUILD)/bench-phases
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) include/volpass.h | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c $< -o $@
@@ -129,16 +129,22 @@ clean: fuzz-clean
 # ---- benchmark (bench/) -------------------------------------------------
 # `make bench` generates workflows of 100 to 100,000 templates into the
 # git-ignored bench/out/ and times volpass on them against the reference and
-# against bench-floor, a bare libyaml parse-and-emit round trip; `make
-# bench-smoke` does the smallest size only. bench/README.md reads the table.
+# against bench-floor, a bare libyaml parse-and-emit round trip, and shows
+# where the time goes with bench-phases; `make bench-smoke` does the smallest
+# size only. bench/README.md reads the table.
 
-$(BUILD)/bench-floor: bench/floor.c | $(BUILD)/obj
-	$(CC) $(WARN) $(CFLAGS) bench/floor.c $(LDFLAGS) $(LDLIBS) -o $@
+BENCH_COMMON = bench/roundtrip.c bench/roundtrip.h
 
-bench: $(BUILD)/volpass $(BUILD)/bench-floor
+$(BUILD)/bench-floor: bench/floor.c $(BENCH_COMMON) | $(BUILD)/obj
+	$(CC) $(WARN) $(CFLAGS) bench/floor.c bench/roundtrip.c $(LDFLAGS) $(LDLIBS) -o $@
+
+$(BUILD)/bench-phases: bench/phases.c $(BENCH_COMMON) include/volpass.h $(BUILD)/libvolpass.a
+	$(CC) -Iinclude $(WARN) $(CFLAGS) bench/phases.c bench/roundtrip.c $(BUILD)/libvolpass.a $(LDFLAGS) $(LDLIBS) -o $@
+
+bench: $(BUILD)/volpass $(BUILD)/bench-floor $(BUILD)/bench-phases
 	python3 bench/run.py --build $(BUILD)
 
-bench-smoke: $(BUILD)/volpass $(BUILD)/bench-floor
+bench-smoke: $(BUILD)/volpass $(BUILD)/bench-floor $(BUILD)/bench-phases
 	python3 bench/run.py --build $(BUILD) --smoke
 
 .PHONY: bench bench-smoke

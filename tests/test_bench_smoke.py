@@ -15,7 +15,8 @@ def test_bench_smoke(ctx):
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "run.py"), "--build", ctx.build, "--smoke"],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     expect(proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:])
-    for row in ("floor", "volpass --scheme kfp", "volpass --scheme volume", "volpass / floor"):
+    for row in ("floor", "volpass --scheme kfp", "volpass --scheme volume", "volpass / floor", "in one process: load",
+                "libyaml's part"):
         expect(row in proc.stdout, f"the table lacks '{row}':\n{proc.stdout[-2000:]}")
 
 
