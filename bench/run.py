@@ -158,24 +158,28 @@ def bench_size(n, args, progs, results):
 
 def phases(path, reps, args):
     """Where volpass's time goes, in one process (bench/phases.c), median of
-    `reps` runs: its phases, and libyaml's own part of them."""
+    `reps` runs: its phases, and libyaml's own part of them. Ratios are taken
+    within a run, as `paired` does, so that the machine's speed cancels out."""
     runs = []
     for _ in range(reps):
         proc = subprocess.run([os.path.join(args.build, "bench-phases"), path, VOLUME],
                               capture_output=True, text=True)
         if proc.returncode != 0:
             raise Failed(f"bench-phases {path}: exit {proc.returncode}\n{proc.stderr[-2000:]}")
-        runs.append({k: float(v) for k, v in (pair.split("=") for pair in proc.stdout.split())})
+        r = {k: float(v) for k, v in (pair.split("=") for pair in proc.stdout.split())}
+        r["emit_out"] = r["round_trip_out"] - r["parse_out"]
+        r["libyaml"] = r["parse_in"] + r["emit_out"]
+        r["own"] = r["load"] + r["rewrite"] + r["emit"] - r["libyaml"]
+        r["libyaml_ratio"] = r["libyaml"] / r["round_trip_in"]
+        r["own_ratio"] = r["own"] / r["round_trip_in"]
+        runs.append(r)
     p = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    emit_out = p["round_trip_out"] - p["parse_out"]
-    libyaml = p["parse_in"] + emit_out
-    own = p["load"] + p["rewrite"] + p["emit"] - libyaml
     print(f"in one process: load {p['load']:.3f} s (libyaml's parser alone {p['parse_in']:.3f}), rewrite "
-          f"{p['rewrite']:.3f}, emit {p['emit']:.3f} (libyaml's emitter alone {emit_out:.3f}; the output is "
+          f"{p['rewrite']:.3f}, emit {p['emit']:.3f} (libyaml's emitter alone {p['emit_out']:.3f}; the output is "
           f"{p['out_bytes'] / p['in_bytes']:.2f}× the input)")
-    print(f"libyaml's part, parse of the input and emit of the output: {libyaml:.3f} s = "
-          f"{libyaml / p['round_trip_in']:.2f}× the floor's round trip in one process ({p['round_trip_in']:.3f} s); "
-          f"volpass's own work: {own:.3f} s = {own / p['round_trip_in']:.2f}× it", flush=True)
+    print(f"libyaml's part, parse of the input and emit of the output: {p['libyaml']:.3f} s = "
+          f"{p['libyaml_ratio']:.2f}× the floor's round trip in one process ({p['round_trip_in']:.3f} s); "
+          f"volpass's own work: {p['own']:.3f} s = {p['own_ratio']:.2f}× it", flush=True)
 
 
 def bench_small(args, reps_volpass, reps_reference):
