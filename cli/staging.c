@@ -31,6 +31,7 @@ void staging_init(void)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
+    signal(SIGBUS, on_signal);
 }
 
 static mode_t new_file_mode(void)

@@ -1,8 +1,9 @@
 /* Output files that appear whole or not at all. Each is written to a
  * temporary file beside its target ("staged"); once every output of the run
  * is written and synced, all are renamed over their targets. An error, a
- * signal (SIGINT, SIGTERM, SIGHUP) or a full disk before that leaves every
- * target as it was and no temporary file behind. */
+ * signal (SIGINT, SIGTERM, SIGHUP; SIGBUS, which an input file truncated
+ * while volpass has it mapped raises) or a full disk before that leaves
+ * every target as it was and no temporary file behind. */
 #ifndef VP_CLI_STAGING_H
 #define VP_CLI_STAGING_H
 
