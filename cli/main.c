@@ -316,7 +316,7 @@ static int read_all(FILE *in, size_t limit, char **data, size_t *len)
 
 /* An input's bytes. A regular file is mapped rather than read: the parser
  * then reads the page cache directly, which saves copying the whole input
- * (a tenth of the run time on a large workflow). A file that something else
+ * (some 5% of the run time on a large workflow). A file that something else
  * truncates while volpass reads it makes it die of SIGBUS, with no output
  * written (see staging.h); volpass itself never truncates its inputs, even
  * when it rewrites them in place (it renames a new file over them). */
