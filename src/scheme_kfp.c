@@ -301,7 +301,8 @@ static void warn_file_names(const kfp *k)
             for (size_t j = 0; j < lists[l]->count; j++) {
                 const char *s = lists[l]->items[j].path->as.text;
                 const char *base = strrchr(s, '/') ? strrchr(s, '/') + 1 : s;
-                if (!strmap_get(&seen, base, strlen(base)) && strmap_put(&seen, base, strlen(base), (void *)base) == 0)
+                size_t known = seen.count; /* a put that adds the name counts it */
+                if (strmap_put(&seen, base, strlen(base), (void *)base) == 0 && seen.count > known)
                     names[used++] = base;
             }
     }
