@@ -101,13 +101,14 @@ typedef void (*vp_decision_fn)(const vp_decision *decision, void *ctx);
 typedef struct vp_rewrite_options {
     vp_scheme scheme;
     const char *volume;       /* volume source as YAML or JSON, e.g. "persistentVolumeClaim: {claimName: pvc}" */
-    const char *path_prefix;  /* NULL = "artifact_data/" */
+    const char *path_prefix;  /* NULL = "artifact_data/"; relative, no ".." directory (else VP_EINVALID) */
     vp_warning_fn on_warning; /* optional; called for each warning */
     void *warning_ctx;
     /* volume scheme only: */
     const char *volume_claim_template; /* a PersistentVolumeClaim spec: the workflow gets its own
                                           claim (spec.volumeClaimTemplates) instead of `volume` */
-    const char *volume_name;           /* NULL = "data-storage" (or the first free "data-storage-N") */
+    const char *volume_name;           /* NULL = "data-storage" (or the first free "data-storage-N");
+                                          a DNS-1123 label (else VP_EINVALID) */
     const char *const *keep_artifacts; /* output artifact names left as real artifacts */
     size_t keep_artifacts_count;
     vp_decision_fn on_decision;        /* optional; called for each decision */

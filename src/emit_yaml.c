@@ -24,6 +24,8 @@ typedef struct yaml_out {
     void *ctx;
     bool keep_styles; /* false when converting from JSON: write idiomatic YAML instead */
     known_key keys[KEY_SLOTS];
+    bool unmade;         /* libyaml could not make an event: see refused() */
+    const node *refused; /* for which node, if any */
 } yaml_out;
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
@@ -53,6 +55,23 @@ static bool plain_is_string(yaml_out *out, const node *n)
     if (k->n != n || k->text != n->as.text)
         *k = (known_key){n, n->as.text, scalar_resolve(n) == SCALAR_STR};
     return k->string;
+}
+
+/* libyaml's event constructors copy the text and tag, and fail when memory
+ * runs out or when either is not UTF-8 (which loaded text always is; text
+ * volpass made must be too). The event is then unset: never emitted. */
+static int refused(yaml_out *out, const node *n)
+{
+    out->unmade = true;
+    out->refused = n;
+    return 0;
+}
+
+static bool node_is_utf8(const node *n)
+{
+    const char *tag = node_tag(n);
+    return (!tag || text_is_utf8(tag, strlen(tag))) &&
+           (n->kind != NODE_SCALAR || text_is_utf8(n->as.text, n->len));
 }
 
 static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
@@ -89,8 +108,9 @@ static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in
         plain_implicit = 0;
         quoted_implicit = 1;
     }
-    yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), (yaml_char_t *)text, (int)len,
-                                 plain_implicit, quoted_implicit, yaml_scalar_style(style));
+    if (!yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), (yaml_char_t *)text, (int)len,
+                                      plain_implicit, quoted_implicit, yaml_scalar_style(style)))
+        return refused(out, n);
     return yaml_emitter_emit(em, &e);
 }
 
@@ -121,12 +141,13 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
     in_flow = in_flow || flow;
     size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
     int implicit = !n->tagged;
-    if (n->kind == NODE_MAPPING)
-        yaml_mapping_start_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), implicit,
-                                            flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE);
-    else
-        yaml_sequence_start_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), implicit,
-                                             flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+    int made = n->kind == NODE_MAPPING
+                   ? yaml_mapping_start_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), implicit,
+                                                         flow ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
+                   : yaml_sequence_start_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), implicit,
+                                                          flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+    if (!made)
+        return refused(out, n);
     if (!yaml_emitter_emit(em, &e))
         return 0;
     for (size_t i = 0; i < slots; i++) {
@@ -172,8 +193,9 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d)
         if (!emit_node(em, out, d->root, false))
             return 0;
     } else {
-        yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)"", 0, 1, 0,
-                                     YAML_PLAIN_SCALAR_STYLE);
+        if (!yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)"", 0, 1, 0,
+                                          YAML_PLAIN_SCALAR_STYLE))
+            return refused(out, NULL);
         if (!yaml_emitter_emit(em, &e))
             return 0;
     }
@@ -184,7 +206,7 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d)
 vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
                     vp_error **err)
 {
-    yaml_out out = {write, ctx, keep_styles, {{NULL, NULL, false}}};
+    yaml_out out = {write, ctx, keep_styles, {{NULL, NULL, false}}, false, NULL};
     yaml_emitter_t em;
     yaml_event_t e;
     if (!yaml_emitter_initialize(&em))
@@ -204,10 +226,13 @@ vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, voi
     }
     vp_status status = VP_OK;
     if (!ok) {
-        if (em.error == YAML_WRITER_ERROR)
-            status = error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the output"));
-        else if (em.error == YAML_MEMORY_ERROR)
+        if (out.refused && !node_is_utf8(out.refused))
+            status = error_give(err, error_new(VP_EINVALID, "", out.refused->line, out.refused->column,
+                                               "cannot emit YAML: a text that is not valid UTF-8"));
+        else if (out.unmade || em.error == YAML_MEMORY_ERROR)
             status = error_give(err, error_oom());
+        else if (em.error == YAML_WRITER_ERROR)
+            status = error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the output"));
         else
             status = error_give(err, error_new(VP_EINVALID, "", 0, 0, "cannot emit YAML: %s",
                                                em.problem ? em.problem : "unknown problem"));

@@ -303,3 +303,25 @@ bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size
     free(digits);
     return ok;
 }
+
+bool text_is_utf8(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        unsigned c = s[i];
+        size_t width = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (width == 0 || len - i < width)
+            return false;
+        unsigned long value = width == 1 ? c : c & (0x7Fu >> width);
+        for (size_t k = 1; k < width; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            value = value << 6 | (s[i + k] & 0x3Fu);
+        }
+        static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000}; /* shorter forms are overlong */
+        if (value < least[width] || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+            return false;
+        i += width;
+    }
+    return true;
+}

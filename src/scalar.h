@@ -24,4 +24,9 @@ bool scalar_needs_quotes(const char *text, size_t len);
  * integers): such a scalar is written as a JSON string. */
 bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size);
 
+/* Whether text[0, len) is well-formed UTF-8 (no overlong forms, surrogates
+ * or code points past U+10FFFF), as every YAML text must be: libyaml
+ * refuses to write a scalar that is not. */
+bool text_is_utf8(const char *text, size_t len);
+
 #endif

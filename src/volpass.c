@@ -4,6 +4,7 @@
 
 #include "calltree.h"
 #include "error.h"
+#include "scalar.h"
 #include "scheme.h"
 #include "stream.h"
 
@@ -128,8 +129,54 @@ static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **
     return st;
 }
 
+/* Whether name is a Kubernetes volume name: a DNS-1123 label (at most 63
+ * lowercase letters, digits and '-', starting and ending with neither '-'). */
+static bool dns_label(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 63 || name[0] == '-' || name[len - 1] == '-')
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+}
+
+/* Whether prefix starts a subPath that Kubernetes takes: relative, with no
+ * ".." component (a pod may not leave its volume's subtree). Both schemes
+ * follow the prefix with "{{workflow.uid}}", so a ".." at its very end is
+ * no component. */
+static bool relative_subpath(const char *prefix)
+{
+    if (prefix[0] == '/')
+        return false;
+    for (const char *c = prefix; *c; c += strcspn(c, "/"), c += *c == '/')
+        if (strncmp(c, "../", 3) == 0)
+            return false;
+    return true;
+}
+
+/* The options whose text goes into the output as it is must make a valid
+ * spec (and valid UTF-8, which libyaml would refuse to write). */
+static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
+{
+    const char *name = opts->volume_name, *prefix = opts->path_prefix;
+    if (name && !dns_label(name))
+        return error_give(err, error_new(VP_EINVALID, "--volume-name", 0, 0,
+                                         "'%s' is not a Kubernetes volume name: at most 63 lowercase "
+                                         "letters, digits and '-', starting and ending with a letter "
+                                         "or digit", text_is_utf8(name, strlen(name)) ? name : "?"));
+    if (prefix && !text_is_utf8(prefix, strlen(prefix)))
+        return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0, "the prefix is not valid UTF-8"));
+    if (prefix && !relative_subpath(prefix))
+        return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0,
+                                         "'%s' would make an absolute subPath or one with '..', which "
+                                         "Kubernetes refuses: give a relative path", prefix));
+    return VP_OK;
+}
+
 vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
 {
+    vp_status st = check_options(opts, err);
+    if (st != VP_OK)
+        return st;
     if (opts->scheme == VP_SCHEME_KFP && opts->volume_claim_template)
         return error_give(err, error_new(VP_EINVALID, "--volume-claim-template", 0, 0,
                                          "the kfp scheme takes --volume only"));
@@ -138,7 +185,7 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
                                          "no volume given: pass a volume source such as "
                                          "\"persistentVolumeClaim: {claimName: my-pvc}\""));
     vp_stream *volume = NULL, *claim = NULL;
-    vp_status st = opts->volume_claim_template
+    st = opts->volume_claim_template
                        ? load_spec(&claim, opts->volume_claim_template, "--volume-claim-template", err)
                        : load_spec(&volume, opts->volume, "--volume", err);
     if (st != VP_OK)

@@ -200,6 +200,26 @@ def test_path_prefix(ctx):
         expect(producer["outputs"]["parameters"][0]["value"] == value, str(producer["outputs"]))
 
 
+def test_options_checked(ctx):
+    """Option text the output would carry as it is must make a valid spec:
+    a volume name Kubernetes takes, a relative subPath without '..', UTF-8.
+    Each is refused up front (exit 3), naming the option; nothing is written."""
+    bad_names = ["Data_Storage", "-data", "data-", "x" * 64, os.fsdecode(b"data\xff"), ""]
+    bad_prefixes = ["/abs/", "../up/", "runs/../../x/", os.fsdecode(b"runs\xff/")]
+    for option, values in (("--volume-name", bad_names), ("--path-prefix", bad_prefixes)):
+        for value in values:
+            for scheme in ("volume", "kfp"):
+                proc = ctx.rewrite(PASSING, option, value, "--scheme", scheme)
+                expect(proc.returncode == 3 and proc.stderr.startswith(option + ": error: ")
+                       and proc.stdout == "", f"{option} {value!r} ({scheme}): exit {proc.returncode}, "
+                       f"{proc.stderr!r}")
+    for option, value in (("--volume-name", "x" * 63), ("--volume-name", "0-data-9"),
+                          ("--path-prefix", "a/..b/"), ("--path-prefix", "runs/..")):
+        proc = ctx.rewrite(PASSING, option, value)
+        expect(proc.returncode == 0, f"{option} {value!r}: {proc.stderr}")
+        expect(value in proc.stdout, f"{option} {value!r} is not in the output")
+
+
 def test_stream(ctx):
     proc = ctx.rewrite(STREAM)
     expect(proc.returncode == 0, proc.stderr)

@@ -1,5 +1,6 @@
 /* Emitting: styles kept, strings quoted so they stay strings, JSON typed. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "scalar.h"
 #include "stream.h"
@@ -131,8 +132,57 @@ static void json_output(void)
     vp_stream_free(s);
 }
 
+static int discard_output(const char *data, size_t len, void *ctx)
+{
+    (void)data, (void)len, (void)ctx;
+    return 0;
+}
+
+static void utf8_checked(void)
+{
+    static const struct {
+        const char *text;
+        bool valid;
+    } cases[] = {
+        {"", true}, {"plain ascii", true}, {"\xc3\xa9", true}, {"\xe6\x97\xa5", true},
+        {"\xf0\x9f\x99\x82", true}, {"\xf4\x8f\xbf\xbf", true}, /* U+10FFFF, the last */
+        {"ab\xff", false}, {"\xc3", false}, {"\xc3(", false}, {"\x80", false},
+        {"\xc0\xaf", false},         /* '/' spelled long */
+        {"\xe0\x80\xaf", false},     /* and longer */
+        {"\xed\xa0\x80", false},     /* U+D800, a surrogate */
+        {"\xf4\x90\x80\x80", false}, /* past U+10FFFF */
+        {"\xf8\x88\x80\x80\x80", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(text_is_utf8(cases[i].text, strlen(cases[i].text)) == cases[i].valid);
+
+    /* A node no load could make (volpass-made text must be UTF-8 too): the
+     * writer refuses it with its position, rather than hand libyaml an
+     * event it failed to make. */
+    arena a;
+    arena_init(&a);
+    node *map = node_collection(&a, NODE_MAPPING, STYLE_BLOCK);
+    node *bad = node_string(&a, "ab\xff");
+    bad->line = 7;
+    bad->column = 3;
+    map_push(&a, map, node_string(&a, "k"), bad);
+    document doc = {map, false, false};
+    vp_stream s;
+    memset(&s, 0, sizeof s);
+    s.docs = &doc;
+    s.ndocs = 1;
+    s.format = VP_FORMAT_YAML;
+    vp_error *err = NULL;
+    CHECK(vp_stream_emit(&s, VP_FORMAT_YAML, discard_output, NULL, &err) == VP_EINVALID);
+    CHECK(err && vp_error_line(err) == 7 && vp_error_column(err) == 3);
+    CHECK(err && strstr(vp_error_message(err), "not valid UTF-8"));
+    vp_error_free(err);
+    arena_free(&a);
+}
+
 void test_emit(void)
 {
+    utf8_checked();
     styles_kept();
     created_strings_stay_strings();
     json_output();
