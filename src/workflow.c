@@ -118,6 +118,63 @@ static void *model_alloc(reader *r, size_t count, size_t size)
     return p;
 }
 
+/* Argo refuses two templates of a workflow, two tasks or steps of a
+ * template, or two artifacts of one list with the same name; the model,
+ * which finds each by its name, would take one for the other. `name_at`
+ * gives the name and the node of item i. Short lists are compared pairwise;
+ * a long one goes through a set, so that a hostile one stays linear. */
+typedef const char *(*name_at_fn)(const void *items, size_t i, const node **at);
+
+static void refuse_repeats(reader *r, const void *items, size_t count, name_at_fn name_at,
+                           const char *what, const place *where)
+{
+    enum { PAIRWISE_MAX = 16 };
+    strmap seen;
+    strmap_init(&seen);
+    const node *first = NULL, *again = NULL;
+    const char *name = NULL;
+    for (size_t i = 0; i < count && !first && !r->err; i++) {
+        name = name_at(items, i, &again);
+        if (count <= PAIRWISE_MAX) {
+            for (size_t j = 0; j < i && !first; j++)
+                if (strcmp(name_at(items, j, &first), name) != 0)
+                    first = NULL;
+        } else if (!(first = strmap_get(&seen, name, strlen(name))) &&
+                   strmap_put(&seen, name, strlen(name), (void *)again) != 0) {
+            r->err = error_oom();
+        }
+    }
+    strmap_free(&seen);
+    if (first && !r->err) {
+        char buf[LABEL_MAX];
+        r->err = error_new(VP_EINVALID, r->file, again->line, again->column,
+                           "%s has two %s named '%s' (lines %lu and %lu), which Argo refuses",
+                           label(where, buf), what, name, (unsigned long)first->line,
+                           (unsigned long)again->line);
+    }
+}
+
+static const char *artifact_name_at(const void *items, size_t i, const node **at)
+{
+    const artifact *a = (const artifact *)items + i;
+    *at = a->node;
+    return a->name;
+}
+
+static const char *call_name_at(const void *items, size_t i, const node **at)
+{
+    const call_site *c = (const call_site *)items + i;
+    *at = c->node;
+    return c->name;
+}
+
+static const char *template_name_at(const void *items, size_t i, const node **at)
+{
+    const template *t = (const template *)items + i;
+    *at = t->node;
+    return t->name;
+}
+
 static void read_artifact(reader *r, artifact *a, node *n, const place *at)
 {
     char where[LABEL_MAX];
@@ -159,6 +216,7 @@ static void read_artifacts(reader *r, artifact_list *list, node *owner, const pl
     list->items = model_alloc(r, seq->len, sizeof(artifact));
     for (size_t i = 0; i < seq->len && !r->err; i++)
         read_artifact(r, &list->items[list->count++], seq->as.items[i], &here);
+    refuse_repeats(r, list->items, list->count, artifact_name_at, "artifacts", &here);
 }
 
 static void read_template(reader *r, template *t, node *n, const char *name);
@@ -277,6 +335,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
         expect_calls(r, t, tasks ? tasks->len : 0);
         for (size_t i = 0; tasks && i < tasks->len && !r->err; i++)
             read_call(r, t, tasks->as.items[i], CALL_TASK, tmpl);
+        refuse_repeats(r, t->calls, t->ncalls, call_name_at, "tasks", tmpl);
         return;
     }
     node *groups = field(r, t->node, "steps", NODE_SEQUENCE, tmpl);
@@ -295,6 +354,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
         for (size_t i = 0; i < group->len && !r->err; i++)
             read_call(r, t, group->as.items[i], CALL_STEP, tmpl);
     }
+    refuse_repeats(r, t->calls, t->ncalls, call_name_at, "steps", tmpl);
 }
 
 /* A field set to null is absent, as Argo reads it. */
@@ -399,6 +459,7 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **e
         wf->templates = model_alloc(&r, templates->len, sizeof(template));
         for (size_t i = 0; i < templates->len && !r.err; i++)
             read_template(&r, &wf->templates[wf->ntemplates++], templates->as.items[i], NULL);
+        refuse_repeats(&r, wf->templates, wf->ntemplates, template_name_at, "templates", &spec_place);
     }
     static const place arguments = {NULL, "spec.arguments", NULL, NULL}, metadata = {NULL, "metadata", NULL, NULL};
     node *args = field(&r, wf->spec, "arguments", NODE_MAPPING, &spec_place);

@@ -326,6 +326,41 @@ def test_real_artifact_to_outside_template_refused(ctx):
                    in proc.stderr, proc.stderr)
 
 
+# repeats.yaml with one name repeated: (old, new, location, message). Both
+# schemes read the workflow through one model, and both refuse.
+REPEATS = [
+    ("    - {name: salt, raw", "    - {name: seed, raw", "14:7",
+     "spec.arguments.artifacts has two artifacts named 'seed' (lines 13 and 14)"),
+    ("      - name: use\n        template: use", "      - name: make\n        template: use", "21:9",
+     "template 'main' has two tasks named 'make' (lines 19 and 21)"),
+    ("{name: second, from", "{name: first, from", "27:13",
+     "template 'main', task 'use': arguments.artifacts has two artifacts named 'first' (lines 26 and 27)"),
+    ("{name: b, path", "{name: a, path", "37:9",
+     "template 'make': outputs.artifacts has two artifacts named 'a' (lines 36 and 37)"),
+    ("{name: second, path", "{name: first, path", "42:9",
+     "template 'use': inputs.artifacts has two artifacts named 'first' (lines 41 and 42)"),
+    ("- - name: s17", "- - name: s3", "82:9", "template 'many' has two steps named 's3' (lines 54 and 82)"),
+    ("  - name: work", "  - name: use", "84:5", "spec has two templates named 'use' (lines 38 and 84)"),
+]
+
+
+def test_repeated_names_refused(ctx):
+    path = os.path.join(CASES, "repeats.yaml")
+    text = _read(path)
+    proc = ctx.run(["--input", path, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0, proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        for old, new, where, message in REPEATS:
+            expect(text.count(old) == 1, f"repeats.yaml has {old!r} {text.count(old)} times")
+            path = os.path.join(d, "repeats.yaml")
+            with open(path, "w") as f:
+                f.write(text.replace(old, new))
+            for scheme in ("volume", "kfp"):
+                proc = ctx.run(["--input", path, "--volume", PVC, "--scheme", scheme])
+                expect(proc.returncode == 3 and proc.stdout == "", f"{new!r} ({scheme}): exit {proc.returncode}")
+                expect(f"repeats.yaml:{where}: error: {message}, which Argo refuses" in proc.stderr, proc.stderr)
+
+
 # Hand-written documents that must be refused: file -> (exit, location, message).
 REFUSALS = {
     "no-container.yaml": (4, "12:9", "template 'apply' takes input artifacts but runs no container that the "
