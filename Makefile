@@ -102,11 +102,8 @@ fuzz-corpus:
 fuzz: fuzz-build fuzz-corpus
 	set -e; for t in $(FUZZ_TARGETS); do \
 	  case $$t in fuzz_volume) seeds=fuzz/seeds/volume;; *) seeds=fuzz/corpus/docs;; esac; \
-	  mkdir -p fuzz/corpus/$$t fuzz/regressions/$$t $(FUZZ_BUILD)/crashes/$$t; \
 	  echo "== $$t ($(FUZZ_LIMIT))"; \
-	  $(FUZZ_BUILD)/$$t $(FUZZ_LIMIT) -timeout=25 -dict=fuzz/yaml.dict \
-	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ -print_final_stats=1 \
-	    fuzz/corpus/$$t $$seeds fuzz/regressions/$$t; \
+	  fuzz/run-target $(FUZZ_BUILD) $$t $$seeds $(FUZZ_LIMIT); \
 	done
 
 # The regression driver: each target's logic with a plain main(), built
