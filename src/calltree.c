@@ -17,18 +17,16 @@ typedef struct builder {
     vp_error *err;
 } builder;
 
+/* The WorkflowTemplate or ClusterWorkflowTemplate a templateRef names. */
 static const workflow *find_document(const call_tree *t, const node *template_ref)
 {
     const node *name = map_get(template_ref, "name");
-    bool cluster = scalar_is(map_get(template_ref, "clusterScope"), "true");
-    for (size_t i = 0; i < t->nwfs; i++) {
-        const workflow *wf = &t->wfs[i];
-        if (!wf->root || !wf->name || !name || strcmp(wf->name, name->as.text) != 0)
-            continue;
-        if (strcmp(wf->kind, cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate") == 0)
-            return wf;
-    }
-    return NULL;
+    if (!name || name->kind != NODE_SCALAR)
+        return NULL;
+    const strmap *by_name = scalar_is(map_get(template_ref, "clusterScope"), "true")
+                                ? &t->cluster_templates
+                                : &t->workflow_templates;
+    return strmap_get(by_name, name->as.text, name->len);
 }
 
 template *call_tree_target(const call_tree *t, const workflow *wf, const call_site *c,
@@ -165,6 +163,8 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
     memset(t, 0, sizeof *t);
     arena_init(&t->mem);
     strmap_init(&t->by_path);
+    strmap_init(&t->workflow_templates);
+    strmap_init(&t->cluster_templates);
     t->wfs = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(workflow));
     if (!t->wfs)
         return error_give(err, error_oom());
@@ -173,9 +173,17 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
     for (size_t i = 0; i < ndocs; i++) {
         if (!workflow_document(docs[i]))
             continue;
-        vp_status st = workflow_read(&t->wfs[i], docs[i], file, err);
+        vp_status st = workflow_read(&t->wfs[i], docs[i], file, &t->mem, err);
         if (st != VP_OK)
             return st;
+        const workflow *wf = &t->wfs[i];
+        strmap *by_name = strcmp(wf->kind, "WorkflowTemplate") == 0          ? &t->workflow_templates
+                          : strcmp(wf->kind, "ClusterWorkflowTemplate") == 0 ? &t->cluster_templates
+                                                                             : NULL;
+        /* The first of a name is the one found, as before a set was kept. */
+        if (by_name && wf->name && !strmap_get(by_name, wf->name, strlen(wf->name)) &&
+            strmap_put(by_name, wf->name, strlen(wf->name), (void *)wf) != 0)
+            return error_give(err, error_oom());
     }
     return VP_OK;
 }
@@ -207,6 +215,8 @@ void call_tree_free(call_tree *t)
         if (t->wfs[i].root)
             workflow_free(&t->wfs[i]);
     strmap_free(&t->by_path);
+    strmap_free(&t->workflow_templates);
+    strmap_free(&t->cluster_templates);
     arena_free(&t->mem);
 }
 

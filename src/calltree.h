@@ -30,6 +30,7 @@ typedef struct call_tree {
     instance **roots;
     size_t nroots, roots_cap;
     strmap by_path;      /* path -> instance */
+    strmap workflow_templates, cluster_templates; /* metadata.name -> workflow: what a templateRef finds */
     size_t count;
     arena mem;
 } call_tree;
