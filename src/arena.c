@@ -12,8 +12,10 @@ struct arena_chunk {
     max_align_t data[];
 };
 
-/* Chunks grow with the arena so that a large document needs few of them. */
-#define ARENA_MIN_CHUNK ((size_t)64 * 1024)
+/* Chunks grow with the arena so that a large document needs few of them;
+ * the first is small, so that a small input (or a library caller with many
+ * streams) pays little. */
+#define ARENA_MIN_CHUNK ((size_t)4 * 1024)
 #define ARENA_MAX_CHUNK ((size_t)8 * 1024 * 1024)
 #define PREFAULT ((uintptr_t)256 * 1024)
 #define PAGE ((uintptr_t)4096) /* where pages are larger, madvise refuses and prefaulting stops */

@@ -101,15 +101,18 @@ static vp_status load_spec(vp_stream **out, const char *text, const char *option
 static vp_status rewrite_kfp(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
 {
     vp_status st = VP_OK;
+    arena models;
+    arena_init(&models);
     for (size_t i = 0; i < s->ndocs && st == VP_OK; i++) {
         if (!workflow_document(s->docs[i].root))
             continue;
         workflow wf;
-        st = workflow_read(&wf, s->docs[i].root, s->filename, err);
+        st = workflow_read(&wf, s->docs[i].root, s->filename, &models, err);
         if (st == VP_OK)
             st = scheme_kfp(ctx, &wf, err);
         workflow_free(&wf);
     }
+    arena_free(&models);
     return st;
 }
 

@@ -110,7 +110,7 @@ static void *model_alloc(reader *r, size_t count, size_t size)
 {
     if (count == 0)
         return NULL;
-    void *p = arena_alloc(&r->wf->mem, count * size);
+    void *p = arena_alloc(r->wf->mem, count * size);
     if (!p && !r->err)
         r->err = error_oom();
     if (p)
@@ -223,7 +223,7 @@ static void read_template(reader *r, template *t, node *n, const char *name);
 
 static call_site *add_call(reader *r, template *t, node *n, const char *name, call_kind kind)
 {
-    call_site *calls = grow_arena(&r->wf->mem, t->calls, &t->calls_cap, t->ncalls, sizeof *calls);
+    call_site *calls = grow_arena(r->wf->mem, t->calls, &t->calls_cap, t->ncalls, sizeof *calls);
     if (!calls) {
         if (!r->err)
             r->err = error_oom();
@@ -442,10 +442,10 @@ static node *find_spec(reader *r, node *root)
     return spec;
 }
 
-vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **err)
+vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, vp_error **err)
 {
     memset(wf, 0, sizeof *wf);
-    arena_init(&wf->mem);
+    wf->mem = mem;
     strmap_init(&wf->by_name);
     reader r = {wf, file, NULL};
     wf->root = root;
@@ -521,5 +521,4 @@ template *workflow_template(const workflow *wf, const char *name)
 void workflow_free(workflow *wf)
 {
     strmap_free(&wf->by_name);
-    arena_free(&wf->mem);
 }

@@ -85,7 +85,7 @@ typedef struct workflow {
     node *parameters;        /* spec.arguments.parameters, or NULL */
     template handlers;       /* the workflow's onExit and hooks, as the call sites of a pseudo-template */
     strmap by_name;          /* template name -> template */
-    arena mem;               /* the model's own arrays */
+    arena *mem;              /* the model's own arrays: the caller's, as a stream has many models */
 } workflow;
 
 /* True for Workflow, WorkflowTemplate, ClusterWorkflowTemplate and
@@ -93,10 +93,11 @@ typedef struct workflow {
  * has no kind but spec.templates). */
 bool workflow_document(const node *root);
 
-/* Reads the document into `wf`. Returns VP_EINVALID with the location when
- * a field the model reads has the wrong type. */
-vp_status workflow_read(workflow *wf, node *root, const char *file, vp_error **err);
-void workflow_free(workflow *wf);
+/* Reads the document into `wf`, its arrays allocated from `mem` (which must
+ * outlive it). Returns VP_EINVALID with the location when a field the model
+ * reads has the wrong type. */
+vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, vp_error **err);
+void workflow_free(workflow *wf); /* all but what `mem` holds */
 
 /* When a volume source (a spec.volumes entry or --volume) gives each pod
  * its own storage (emptyDir, configMap, secret, ...) or one node's
