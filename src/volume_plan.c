@@ -348,14 +348,6 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k);
 static void graph_inputs(vplan *p, tplan *tp);
 
 /* The call of graph template g named `name` (a task or step). */
-static const call_site *call_named(const template *g, span name)
-{
-    for (size_t i = 0; i < g->ncalls; i++)
-        if ((g->calls[i].kind == CALL_TASK || g->calls[i].kind == CALL_STEP) && span_is(name, g->calls[i].name))
-            return &g->calls[i];
-    return NULL;
-}
-
 static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
 {
     const workflow *in;
@@ -388,7 +380,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     }
     if (r.kind != REF_OUTPUT || !r.artifact)
         return BACK_UNKNOWN;
-    const call_site *c = call_named(scope->t, r.step);
+    const call_site *c = template_call(scope->t, r.step.s, r.step.len);
     if (!c) {
         if (at)
             plan_refuse(p, VP_EINVALID, at, "template '%s' refers to artifact '%.*s' of '%.*s', which is not one of its %s",

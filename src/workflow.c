@@ -1,5 +1,6 @@
 #include "workflow.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -122,29 +123,31 @@ static void *model_alloc(reader *r, size_t count, size_t size)
  * template, or two artifacts of one list with the same name; the model,
  * which finds each by its name, would take one for the other. `name_at`
  * gives the name and the node of item i. Short lists are compared pairwise;
- * a long one goes through a set, so that a hostile one stays linear. */
+ * a long one goes through a set (name -> index + 1), so that a hostile one
+ * stays linear. When `index` is given, a set made is kept there. */
 typedef const char *(*name_at_fn)(const void *items, size_t i, const node **at);
 
+enum { PAIRWISE_MAX = 16 };
+
 static void refuse_repeats(reader *r, const void *items, size_t count, name_at_fn name_at,
-                           const char *what, const place *where)
+                           const char *what, const place *where, strmap *index)
 {
-    enum { PAIRWISE_MAX = 16 };
     strmap seen;
     strmap_init(&seen);
     const node *first = NULL, *again = NULL;
     const char *name = NULL;
     for (size_t i = 0; i < count && !first && !r->err; i++) {
         name = name_at(items, i, &again);
+        size_t earlier = 0; /* index + 1 */
         if (count <= PAIRWISE_MAX) {
-            for (size_t j = 0; j < i && !first; j++)
-                if (strcmp(name_at(items, j, &first), name) != 0)
-                    first = NULL;
-        } else if (!(first = strmap_get(&seen, name, strlen(name))) &&
-                   strmap_put(&seen, name, strlen(name), (void *)again) != 0) {
+            for (size_t j = 0; j < i && !earlier; j++)
+                earlier = strcmp(name_at(items, j, &first), name) == 0 ? j + 1 : 0;
+        } else if (!(earlier = (uintptr_t)strmap_get(&seen, name, strlen(name))) &&
+                   strmap_put(&seen, name, strlen(name), (void *)(uintptr_t)(i + 1)) != 0) {
             r->err = error_oom();
         }
+        first = earlier ? (name_at(items, earlier - 1, &first), first) : NULL;
     }
-    strmap_free(&seen);
     if (first && !r->err) {
         char buf[LABEL_MAX];
         r->err = error_new(VP_EINVALID, r->file, again->line, again->column,
@@ -152,6 +155,10 @@ static void refuse_repeats(reader *r, const void *items, size_t count, name_at_f
                            label(where, buf), what, name, (unsigned long)first->line,
                            (unsigned long)again->line);
     }
+    if (index && !r->err)
+        *index = seen;
+    else
+        strmap_free(&seen);
 }
 
 static const char *artifact_name_at(const void *items, size_t i, const node **at)
@@ -216,7 +223,7 @@ static void read_artifacts(reader *r, artifact_list *list, node *owner, const pl
     list->items = model_alloc(r, seq->len, sizeof(artifact));
     for (size_t i = 0; i < seq->len && !r->err; i++)
         read_artifact(r, &list->items[list->count++], seq->as.items[i], &here);
-    refuse_repeats(r, list->items, list->count, artifact_name_at, "artifacts", &here);
+    refuse_repeats(r, list->items, list->count, artifact_name_at, "artifacts", &here, NULL);
 }
 
 static void read_template(reader *r, template *t, node *n, const char *name);
@@ -335,7 +342,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
         expect_calls(r, t, tasks ? tasks->len : 0);
         for (size_t i = 0; tasks && i < tasks->len && !r->err; i++)
             read_call(r, t, tasks->as.items[i], CALL_TASK, tmpl);
-        refuse_repeats(r, t->calls, t->ncalls, call_name_at, "tasks", tmpl);
+        refuse_repeats(r, t->calls, t->ncalls, call_name_at, "tasks", tmpl, &t->calls_by_name);
         return;
     }
     node *groups = field(r, t->node, "steps", NODE_SEQUENCE, tmpl);
@@ -354,7 +361,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
         for (size_t i = 0; i < group->len && !r->err; i++)
             read_call(r, t, group->as.items[i], CALL_STEP, tmpl);
     }
-    refuse_repeats(r, t->calls, t->ncalls, call_name_at, "steps", tmpl);
+    refuse_repeats(r, t->calls, t->ncalls, call_name_at, "steps", tmpl, &t->calls_by_name);
 }
 
 /* A field set to null is absent, as Argo reads it. */
@@ -459,7 +466,7 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
         wf->templates = model_alloc(&r, templates->len, sizeof(template));
         for (size_t i = 0; i < templates->len && !r.err; i++)
             read_template(&r, &wf->templates[wf->ntemplates++], templates->as.items[i], NULL);
-        refuse_repeats(&r, wf->templates, wf->ntemplates, template_name_at, "templates", &spec_place);
+        refuse_repeats(&r, wf->templates, wf->ntemplates, template_name_at, "templates", &spec_place, NULL);
     }
     static const place arguments = {NULL, "spec.arguments", NULL, NULL}, metadata = {NULL, "metadata", NULL, NULL};
     node *args = field(&r, wf->spec, "arguments", NODE_MAPPING, &spec_place);
@@ -518,7 +525,32 @@ template *workflow_template(const workflow *wf, const char *name)
     return strmap_get(&wf->by_name, name, strlen(name));
 }
 
+static void template_free(template *t)
+{
+    strmap_free(&t->calls_by_name);
+    for (size_t c = 0; c < t->ncalls; c++)
+        if (t->calls[c].inline_template)
+            template_free(t->calls[c].inline_template);
+}
+
+const call_site *template_call(const template *t, const char *name, size_t len)
+{
+    const call_site *c = NULL;
+    if (t->calls_by_name.count) {
+        size_t i = (uintptr_t)strmap_get(&t->calls_by_name, name, len);
+        c = i ? &t->calls[i - 1] : NULL;
+    } else {
+        for (size_t i = 0; i < t->ncalls && !c; i++)
+            if (strlen(t->calls[i].name) == len && memcmp(t->calls[i].name, name, len) == 0)
+                c = &t->calls[i];
+    }
+    return c && (c->kind == CALL_TASK || c->kind == CALL_STEP) ? c : NULL;
+}
+
 void workflow_free(workflow *wf)
 {
+    for (size_t i = 0; i < wf->ntemplates; i++)
+        template_free(&wf->templates[i]);
+    template_free(&wf->handlers);
     strmap_free(&wf->by_name);
 }

@@ -70,6 +70,7 @@ struct template {
     node *input_parameters, *output_parameters; /* lists, or NULL */
     call_site *calls; /* dag tasks or steps, then their hooks and exit handlers */
     size_t ncalls, calls_cap;
+    strmap calls_by_name; /* name -> index + 1 of each call, when too many to scan: see template_call */
     void *plan;       /* the volume scheme's plan of it (src/volume_plan.c), while it rewrites */
 };
 
@@ -127,6 +128,9 @@ node *parameter_named(const node *list, const char *name, size_t len);
 /* The name (a scalar) of an input parameter that a caller must supply:
  * one with no value, default or valueFrom of its own; else NULL. */
 const node *required_parameter(const node *param);
+
+/* The task or step of graph template `t` named name[0, len), or NULL. */
+const call_site *template_call(const template *t, const char *name, size_t len);
 
 /* The template named `name`, or NULL. */
 template *workflow_template(const workflow *wf, const char *name);

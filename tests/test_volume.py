@@ -329,18 +329,18 @@ def test_real_artifact_to_outside_template_refused(ctx):
 # repeats.yaml with one name repeated: (old, new, location, message). Both
 # schemes read the workflow through one model, and both refuse.
 REPEATS = [
-    ("    - {name: salt, raw", "    - {name: seed, raw", "14:7",
-     "spec.arguments.artifacts has two artifacts named 'seed' (lines 13 and 14)"),
-    ("      - name: use\n        template: use", "      - name: make\n        template: use", "21:9",
-     "template 'main' has two tasks named 'make' (lines 19 and 21)"),
-    ("{name: second, from", "{name: first, from", "27:13",
-     "template 'main', task 'use': arguments.artifacts has two artifacts named 'first' (lines 26 and 27)"),
-    ("{name: b, path", "{name: a, path", "37:9",
-     "template 'make': outputs.artifacts has two artifacts named 'a' (lines 36 and 37)"),
-    ("{name: second, path", "{name: first, path", "42:9",
-     "template 'use': inputs.artifacts has two artifacts named 'first' (lines 41 and 42)"),
-    ("- - name: s17", "- - name: s3", "82:9", "template 'many' has two steps named 's3' (lines 54 and 82)"),
-    ("  - name: work", "  - name: use", "84:5", "spec has two templates named 'use' (lines 38 and 84)"),
+    ("    - {name: salt, raw", "    - {name: seed, raw", "15:7",
+     "spec.arguments.artifacts has two artifacts named 'seed' (lines 14 and 15)"),
+    ("      - name: use\n        template: use", "      - name: make\n        template: use", "22:9",
+     "template 'main' has two tasks named 'make' (lines 20 and 22)"),
+    ("{name: second, from: \"{{tasks", "{name: first, from: \"{{tasks", "28:13",
+     "template 'main', task 'use': arguments.artifacts has two artifacts named 'first' (lines 27 and 28)"),
+    ("{name: b, path", "{name: a, path", "38:9",
+     "template 'make': outputs.artifacts has two artifacts named 'a' (lines 37 and 38)"),
+    ("{name: second, path", "{name: first, path", "43:9",
+     "template 'use': inputs.artifacts has two artifacts named 'first' (lines 42 and 43)"),
+    ("- - name: s17", "- - name: s3", "83:9", "template 'many' has two steps named 's3' (lines 55 and 83)"),
+    ("  - name: work", "  - name: use", "89:5", "spec has two templates named 'use' (lines 39 and 89)"),
 ]
 
 
