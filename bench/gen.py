@@ -11,6 +11,7 @@ bring their own source (raw, s3, http, git); call arguments never do, since
 the kfp scheme refuses constant artifact arguments.
 
 Usage: gen.py N [--seed S] [--group G] [--output FILE] [--check]
+       gen.py N --documents [--output FILE]   (a stream of N WorkflowTemplates: see generate_stream)
 The same N and seed always give the same file.
 """
 import argparse
@@ -290,16 +291,91 @@ def check(text):
     return len(by_name)
 
 
+def generate_stream(ndocs):
+    """A stream of ndocs WorkflowTemplates, stage-0 to stage-(ndocs-1), then
+    one Workflow that runs them in a chain through templateRef, each stage
+    reading the one before's artifact under another file name: the shape of
+    a CI job that converts a whole repository of templates in one call."""
+    docs = []
+    for i in range(ndocs):
+        inputs = "" if i == 0 else """    inputs:
+      artifacts:
+      - name: data
+"""
+        argument = "" if i == 0 else """        arguments:
+          artifacts:
+          - name: in
+            from: "{{inputs.artifacts.data}}"
+"""
+        work_input = "" if i == 0 else """    inputs:
+      artifacts:
+      - name: in
+        path: /in/previous.bin
+"""
+        docs.append(f"""# stage {i} of {ndocs}
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata:
+  name: stage-{i}
+spec:
+  templates:
+  - name: main
+{inputs}    outputs:
+      artifacts:
+      - name: result
+        from: "{{{{tasks.work.outputs.artifacts.out}}}}"
+    dag:
+      tasks:
+      - name: work
+        template: work
+{argument}  - name: work
+{work_input}    container:
+      image: busybox:1.36
+      command: [sh, -c, "mkdir -p /out && date > /out/stage-{i}.bin"]
+    outputs:
+      artifacts:
+      - name: out
+        path: /out/stage-{i}.bin
+""")
+    tasks = []
+    for i in range(ndocs):
+        call = f"""      - name: stage-{i}
+        templateRef: {{name: stage-{i}, template: main}}
+"""
+        if i:
+            call += f"""        dependencies: [stage-{i - 1}]
+        arguments:
+          artifacts:
+          - name: data
+            from: "{{{{tasks.stage-{i - 1}.outputs.artifacts.result}}}}"
+"""
+        tasks.append(call)
+    docs.append("""apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: chain-
+spec:
+  entrypoint: chain
+  templates:
+  - name: chain
+    dag:
+      tasks:
+""" + "".join(tasks))
+    return "---\n".join(docs)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("templates", type=int)
+    ap.add_argument("templates", type=int, help="templates, or with --documents, WorkflowTemplate documents")
+    ap.add_argument("--documents", action="store_true",
+                    help="a stream of that many WorkflowTemplates and one Workflow chaining them instead")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--group", type=int, default=50, help="tasks per dag or steps template")
     ap.add_argument("--output", "-o", default="-")
     ap.add_argument("--check", action="store_true", help="load the result and check every reference")
     args = ap.parse_args()
-    text = generate(args.templates, args.seed, args.group)
-    if args.check:
+    text = generate_stream(args.templates) if args.documents else generate(args.templates, args.seed, args.group)
+    if args.check and not args.documents:
         print(f"{check(text)} templates, every reference resolves", file=sys.stderr)
     if args.output == "-":
         sys.stdout.write(text)

@@ -92,6 +92,39 @@ def workflow(n, seed):
     return path
 
 
+def stream(ndocs):
+    """A stream of ndocs WorkflowTemplates chained by one Workflow (gen.py --documents)."""
+    path = os.path.join(OUT, f"stream-{ndocs}.yaml")
+    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(GEN):
+        print(f"generating {os.path.relpath(path, ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, GEN, str(ndocs), "--documents", "--output", path], check=True)
+    return path
+
+
+def bench_streams(args, progs):
+    """Many documents in one input, as CI converting a repository of
+    WorkflowTemplates would give: each document and each templateRef must
+    cost the same however many there are. The reference reads one document
+    only, so it is not run here."""
+    timed = [(label, argv) for label, argv in progs if label != "reference"]
+    per_doc = {}
+    for n in args.streams:
+        path = stream(n)
+        size = os.path.getsize(path)
+        runs = measure(timed, path, args.reps_large)
+        print(f"\n== a stream of {n:,} WorkflowTemplates and one Workflow calling them all: "
+              f"{os.path.relpath(path, ROOT)}, {mb(size)}; median of {args.reps_large} runs ==")
+        print(f"{'':24}{'wall s':>9}{'cpu s':>9}{'peak RSS':>11}{'RSS/input':>11}{'µs/document':>13}{'growth':>8}")
+        for label, _ in timed:
+            r = summary(runs[label])
+            per = r["wall"] / n * 1e6
+            growth = f"{per / per_doc[label]:.2f}×" if label in per_doc else "—"
+            per_doc[label] = per
+            peak, ratio = rss(r["rss"], size, args.spawn_floor)
+            print(f"{label:24}{r['wall']:9.3f}{r['cpu']:9.3f}{peak:>11}{ratio:>11}{per:13.1f}{growth:>8}")
+        print(f"volpass / floor: {paired(summary(runs['volpass']), summary(runs['floor'])):.2f}× wall", flush=True)
+
+
 def measure(progs, path, reps):
     """Runs every program `reps` times, interleaved so that load changes hit all
     alike (after one untimed warm-up each, except the slow reference).
@@ -243,12 +276,16 @@ def main():
     ap.add_argument("--reference-cap", type=int, default=10000, help="largest size the reference runs on")
     ap.add_argument("--small-reps", type=int, default=200, help="volpass runs on the small workflow")
     ap.add_argument("--small-reps-reference", type=int, default=20)
+    ap.add_argument("--streams", default="1000,10000",
+                    help="documents per generated stream, comma-separated; empty for none")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--smoke", action="store_true", help="smallest size only, few runs: a quick check")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    args.streams = [int(s) for s in args.streams.split(",") if s]
     if args.smoke:
         sizes, args.reps, args.small_reps, args.small_reps_reference = sizes[:1], 2, 10, 2
+        args.streams, args.reps_large = [100], 2
     os.makedirs(OUT, exist_ok=True)
     progs = tools(args)
     args.spawn_floor = spawn_floor()
@@ -261,6 +298,7 @@ def main():
     try:
         for n in sizes:
             bench_size(n, args, progs, results)
+        bench_streams(args, progs)
         bench_small(args, args.small_reps, args.small_reps_reference)
     except Failed as e:
         sys.exit(f"bench: a run failed: {e}")

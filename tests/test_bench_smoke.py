@@ -16,7 +16,7 @@ def test_bench_smoke(ctx):
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     expect(proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:])
     for row in ("floor", "volpass --scheme kfp", "volpass --scheme volume", "volpass / floor", "in one process: load",
-                "libyaml's part"):
+                "libyaml's part", "== a stream of 100 WorkflowTemplates", "µs/document"):
         expect(row in proc.stdout, f"the table lacks '{row}':\n{proc.stdout[-2000:]}")
 
 
