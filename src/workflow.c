@@ -127,7 +127,10 @@ static void *model_alloc(reader *r, size_t count, size_t size)
  * stays linear. When `index` is given, a set made is kept there. */
 typedef const char *(*name_at_fn)(const void *items, size_t i, const node **at);
 
-enum { PAIRWISE_MAX = 16 };
+enum {
+    PAIRWISE_MAX = 16,   /* longer lists are checked for repeats through a set */
+    CALL_INDEX_MIN = 64, /* a graph with more calls keeps that set to find them by name */
+};
 
 static void refuse_repeats(reader *r, const void *items, size_t count, name_at_fn name_at,
                            const char *what, const place *where, strmap *index)
@@ -159,6 +162,13 @@ static void refuse_repeats(reader *r, const void *items, size_t count, name_at_f
         *index = seen;
     else
         strmap_free(&seen);
+}
+
+/* Where a graph keeps its set of call names: only a large one does, as
+ * scanning a few dozen names costs less than the set's memory. */
+static strmap *call_index(template *t)
+{
+    return t->ncalls > CALL_INDEX_MIN ? &t->calls_by_name : NULL;
 }
 
 static const char *artifact_name_at(const void *items, size_t i, const node **at)
@@ -342,7 +352,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
         expect_calls(r, t, tasks ? tasks->len : 0);
         for (size_t i = 0; tasks && i < tasks->len && !r->err; i++)
             read_call(r, t, tasks->as.items[i], CALL_TASK, tmpl);
-        refuse_repeats(r, t->calls, t->ncalls, call_name_at, "tasks", tmpl, &t->calls_by_name);
+        refuse_repeats(r, t->calls, t->ncalls, call_name_at, "tasks", tmpl, call_index(t));
         return;
     }
     node *groups = field(r, t->node, "steps", NODE_SEQUENCE, tmpl);
@@ -361,7 +371,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
         for (size_t i = 0; i < group->len && !r->err; i++)
             read_call(r, t, group->as.items[i], CALL_STEP, tmpl);
     }
-    refuse_repeats(r, t->calls, t->ncalls, call_name_at, "steps", tmpl, &t->calls_by_name);
+    refuse_repeats(r, t->calls, t->ncalls, call_name_at, "steps", tmpl, call_index(t));
 }
 
 /* A field set to null is absent, as Argo reads it. */

@@ -70,7 +70,7 @@ struct template {
     node *input_parameters, *output_parameters; /* lists, or NULL */
     call_site *calls; /* dag tasks or steps, then their hooks and exit handlers */
     size_t ncalls, calls_cap;
-    strmap calls_by_name; /* name -> index + 1 of each call, when too many to scan: see template_call */
+    strmap calls_by_name; /* name -> index + 1 of each call, when too many to scan (over 64) */
     void *plan;       /* the volume scheme's plan of it (src/volume_plan.c), while it rewrites */
 };
 

@@ -339,8 +339,8 @@ REPEATS = [
      "template 'make': outputs.artifacts has two artifacts named 'a' (lines 37 and 38)"),
     ("{name: second, path", "{name: first, path", "43:9",
      "template 'use': inputs.artifacts has two artifacts named 'first' (lines 42 and 43)"),
-    ("- - name: s17", "- - name: s3", "83:9", "template 'many' has two steps named 's3' (lines 55 and 83)"),
-    ("  - name: work", "  - name: use", "89:5", "spec has two templates named 'use' (lines 39 and 89)"),
+    ("- - name: s69", "- - name: s3", "187:9", "template 'many' has two steps named 's3' (lines 55 and 187)"),
+    ("  - name: work", "  - name: use", "193:5", "spec has two templates named 'use' (lines 39 and 193)"),
 ]
 
 
