@@ -114,15 +114,11 @@ def bench_streams(args, progs):
         runs = measure(timed, path, args.reps_large)
         print(f"\n== a stream of {n:,} WorkflowTemplates and one Workflow calling them all: "
               f"{os.path.relpath(path, ROOT)}, {mb(size)}; median of {args.reps_large} runs ==")
-        print(f"{'':24}{'wall s':>9}{'cpu s':>9}{'peak RSS':>11}{'RSS/input':>11}{'µs/document':>13}{'growth':>8}")
-        for label, _ in timed:
-            r = summary(runs[label])
-            per = r["wall"] / n * 1e6
-            growth = f"{per / per_doc[label]:.2f}×" if label in per_doc else "—"
-            per_doc[label] = per
-            peak, ratio = rss(r["rss"], size, args.spawn_floor)
-            print(f"{label:24}{r['wall']:9.3f}{r['cpu']:9.3f}{peak:>11}{ratio:>11}{per:13.1f}{growth:>8}")
-        print(f"volpass / floor: {paired(summary(runs['volpass']), summary(runs['floor'])):.2f}× wall", flush=True)
+        table_header("document")
+        rows = {label: summary(runs[label]) for label, _ in timed}
+        for label, r in rows.items():
+            per_doc[label] = table_row(label, r, n, size, per_doc.get(label), args)
+        print(f"volpass / floor: {paired(rows['volpass'], rows['floor']):.2f}× wall", flush=True)
 
 
 def measure(progs, path, reps):
@@ -157,6 +153,21 @@ def mb(n):
     return f"{n / 1e6:.1f} MB"
 
 
+def table_header(unit):
+    print(f"{'':24}{'wall s':>9}{'cpu s':>9}{'peak RSS':>11}{'RSS/input':>11}{'µs/' + unit:>13}{'growth':>8}")
+
+
+def table_row(label, r, n, size, before, args):
+    """One program's row: r from summary(), over n units (templates or
+    documents) of an input of `size` bytes; `before` is µs per unit at the
+    previous size, or None. Returns µs per unit at this one."""
+    per = r["wall"] / n * 1e6
+    growth = f"{per / before:.2f}×" if before else "—"
+    peak, ratio = rss(r["rss"], size, args.spawn_floor)
+    print(f"{label:24}{r['wall']:9.3f}{r['cpu']:9.3f}{peak:>11}{ratio:>11}{per:13.1f}{growth:>8}")
+    return per
+
+
 def bench_size(n, args, progs, results):
     path = workflow(n, args.seed)
     size = os.path.getsize(path)
@@ -166,18 +177,15 @@ def bench_size(n, args, progs, results):
     timed = [(label, argv) for label, argv in progs if not (label == "reference" and skip)]
     runs = measure(timed, path, reps)
     print(f"\n== {n:,} templates: {os.path.relpath(path, ROOT)}, {mb(size)}; median of {reps} runs ==")
-    print(f"{'':24}{'wall s':>9}{'cpu s':>9}{'peak RSS':>11}{'RSS/input':>11}{'µs/template':>13}{'growth':>8}")
+    table_header("template")
     row = results.setdefault(n, {"bytes": size})
     for label, _ in progs:
         if label not in runs:
             print(f"{label:24}  skipped (above --reference-cap {args.reference_cap:,} templates)")
             continue
         r = row[label] = summary(runs[label])
-        per = r["wall"] / n * 1e6
         prev = [m for m in results if m < n and label in results[m]]
-        growth = f"{per / (results[max(prev)][label]['wall'] / max(prev) * 1e6):.2f}×" if prev else "—"
-        peak, ratio = rss(r["rss"], size, args.spawn_floor)
-        print(f"{label:24}{r['wall']:9.3f}{r['cpu']:9.3f}{peak:>11}{ratio:>11}{per:13.1f}{growth:>8}")
+        table_row(label, r, n, size, results[max(prev)][label]["wall"] / max(prev) * 1e6 if prev else None, args)
     def both(a, b):  # a's time over b's, wall and cpu
         return f"{paired(row[a], row[b]):.2f}× wall, {paired(row[a], row[b], 'cpu'):.2f}× cpu"
 

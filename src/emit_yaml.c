@@ -24,8 +24,7 @@ typedef struct yaml_out {
     void *ctx;
     bool keep_styles; /* false when converting from JSON: write idiomatic YAML instead */
     known_key keys[KEY_SLOTS];
-    bool unmade;         /* libyaml could not make an event: see refused() */
-    const node *refused; /* for which node, if any */
+    const node *refused; /* the node libyaml could not make an event of: see refused() */
 } yaml_out;
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
@@ -62,7 +61,6 @@ static bool plain_is_string(yaml_out *out, const node *n)
  * volpass made must be too). The event is then unset: never emitted. */
 static int refused(yaml_out *out, const node *n)
 {
-    out->unmade = true;
     out->refused = n;
     return 0;
 }
@@ -189,16 +187,10 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d)
                                          !d->explicit_start && !needs_start_marker(out, d->root));
     if (!yaml_emitter_emit(em, &e))
         return 0;
-    if (d->root) {
-        if (!emit_node(em, out, d->root, false))
-            return 0;
-    } else {
-        if (!yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)"", 0, 1, 0,
-                                          YAML_PLAIN_SCALAR_STYLE))
-            return refused(out, NULL);
-        if (!yaml_emitter_emit(em, &e))
-            return 0;
-    }
+    /* A document without a root is written as one that is null. */
+    static const node null_root = {.kind = NODE_SCALAR, .style = STYLE_PLAIN, .as.text = ""};
+    if (!emit_node(em, out, d->root ? d->root : &null_root, false))
+        return 0;
     yaml_document_end_event_initialize(&e, !d->explicit_end);
     return yaml_emitter_emit(em, &e);
 }
@@ -206,7 +198,7 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d)
 vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
                     vp_error **err)
 {
-    yaml_out out = {write, ctx, keep_styles, {{NULL, NULL, false}}, false, NULL};
+    yaml_out out = {write, ctx, keep_styles, {{NULL, NULL, false}}, NULL};
     yaml_emitter_t em;
     yaml_event_t e;
     if (!yaml_emitter_initialize(&em))
@@ -229,7 +221,7 @@ vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, voi
         if (out.refused && !node_is_utf8(out.refused))
             status = error_give(err, error_new(VP_EINVALID, "", out.refused->line, out.refused->column,
                                                "cannot emit YAML: a text that is not valid UTF-8"));
-        else if (out.unmade || em.error == YAML_MEMORY_ERROR)
+        else if (out.refused || em.error == YAML_MEMORY_ERROR)
             status = error_give(err, error_oom());
         else if (em.error == YAML_WRITER_ERROR)
             status = error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the output"));

@@ -347,7 +347,6 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
 static backing graph_output_backing(vplan *p, tplan *tp, size_t k);
 static void graph_inputs(vplan *p, tplan *tp);
 
-/* The call of graph template g named `name` (a task or step). */
 static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
 {
     const workflow *in;

@@ -31,6 +31,8 @@ typedef struct place {
 
 #define LABEL_MAX 512
 
+static const place top = {NULL, "", NULL, NULL}, spec_place = {NULL, "spec", NULL, NULL};
+
 static size_t spell(const place *p, char *buf)
 {
     if (!p)
@@ -121,7 +123,8 @@ static void *model_alloc(reader *r, size_t count, size_t size)
 
 /* Argo refuses two templates of a workflow, two tasks or steps of a
  * template, or two artifacts of one list with the same name; the model,
- * which finds each by its name, would take one for the other. `name_at`
+ * which finds each by its name, would take one for the other. (Templates
+ * are checked as they are put in the workflow's by_name.) `name_at`
  * gives the name and the node of item i. Short lists are compared pairwise;
  * a long one goes through a set (name -> index + 1), so that a hostile one
  * stays linear. When `index` is given, a set made is kept there. */
@@ -131,6 +134,16 @@ enum {
     PAIRWISE_MAX = 16,   /* longer lists are checked for repeats through a set */
     CALL_INDEX_MIN = 64, /* a graph with more calls keeps that set to find them by name */
 };
+
+static void refuse_repeat(reader *r, const place *where, const char *what, const char *name,
+                          const node *first, const node *again)
+{
+    char buf[LABEL_MAX];
+    r->err = error_new(VP_EINVALID, r->file, again->line, again->column,
+                       "%s has two %s named '%s' (lines %lu and %lu), which Argo refuses",
+                       label(where, buf), what, name, (unsigned long)first->line,
+                       (unsigned long)again->line);
+}
 
 static void refuse_repeats(reader *r, const void *items, size_t count, name_at_fn name_at,
                            const char *what, const place *where, strmap *index)
@@ -151,13 +164,8 @@ static void refuse_repeats(reader *r, const void *items, size_t count, name_at_f
         }
         first = earlier ? (name_at(items, earlier - 1, &first), first) : NULL;
     }
-    if (first && !r->err) {
-        char buf[LABEL_MAX];
-        r->err = error_new(VP_EINVALID, r->file, again->line, again->column,
-                           "%s has two %s named '%s' (lines %lu and %lu), which Argo refuses",
-                           label(where, buf), what, name, (unsigned long)first->line,
-                           (unsigned long)again->line);
-    }
+    if (first && !r->err)
+        refuse_repeat(r, where, what, name, first, again);
     if (index && !r->err)
         *index = seen;
     else
@@ -183,13 +191,6 @@ static const char *call_name_at(const void *items, size_t i, const node **at)
     const call_site *c = (const call_site *)items + i;
     *at = c->node;
     return c->name;
-}
-
-static const char *template_name_at(const void *items, size_t i, const node **at)
-{
-    const template *t = (const template *)items + i;
-    *at = t->node;
-    return t->name;
 }
 
 static void read_artifact(reader *r, artifact *a, node *n, const place *at)
@@ -445,11 +446,15 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     read_artifacts(r, &t->outputs, outputs, &out);
     if (t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS)
         read_calls(r, t, &at);
-    if (!r->err && name && strmap_put(&r->wf->by_name, t->name, name->len, t) != 0)
+    if (r->err || !name)
+        return;
+    const template *earlier = strmap_get(&r->wf->by_name, t->name, name->len);
+    if (earlier)
+        refuse_repeat(r, &spec_place, "templates", t->name, earlier->node, n);
+    else if (strmap_put(&r->wf->by_name, t->name, name->len, t) != 0)
         r->err = error_oom();
 }
 
-static const place top = {NULL, "", NULL, NULL}, spec_place = {NULL, "spec", NULL, NULL};
 
 static node *find_spec(reader *r, node *root)
 {
@@ -476,7 +481,6 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
         wf->templates = model_alloc(&r, templates->len, sizeof(template));
         for (size_t i = 0; i < templates->len && !r.err; i++)
             read_template(&r, &wf->templates[wf->ntemplates++], templates->as.items[i], NULL);
-        refuse_repeats(&r, wf->templates, wf->ntemplates, template_name_at, "templates", &spec_place, NULL);
     }
     static const place arguments = {NULL, "spec.arguments", NULL, NULL}, metadata = {NULL, "metadata", NULL, NULL};
     node *args = field(&r, wf->spec, "arguments", NODE_MAPPING, &spec_place);
@@ -503,10 +507,16 @@ const char *volume_private_kind(const node *volume)
     return NULL;
 }
 
+/* Whether the model's name `have` is name[0, len). */
+static bool named(const char *have, const char *name, size_t len)
+{
+    return strlen(have) == len && memcmp(have, name, len) == 0;
+}
+
 size_t artifact_index(const artifact_list *l, const char *name, size_t len)
 {
     for (size_t i = 0; i < l->count; i++)
-        if (strlen(l->items[i].name) == len && memcmp(l->items[i].name, name, len) == 0)
+        if (named(l->items[i].name, name, len))
             return i;
     return NOT_FOUND;
 }
@@ -551,7 +561,7 @@ const call_site *template_call(const template *t, const char *name, size_t len)
         c = i ? &t->calls[i - 1] : NULL;
     } else {
         for (size_t i = 0; i < t->ncalls && !c; i++)
-            if (strlen(t->calls[i].name) == len && memcmp(t->calls[i].name, name, len) == 0)
+            if (named(t->calls[i].name, name, len))
                 c = &t->calls[i];
     }
     return c && (c->kind == CALL_TASK || c->kind == CALL_STEP) ? c : NULL;
