@@ -57,25 +57,20 @@ static char *scratch(editor *e, size_t len)
     return e->scratch;
 }
 
-const char *edit_cat(editor *e, ...)
+const char *edit_join(editor *e, const char *const *parts)
 {
-    va_list ap;
     size_t len = 0;
-    va_start(ap, e);
-    for (const char *part; (part = va_arg(ap, const char *));)
-        len += strlen(part);
-    va_end(ap);
+    for (size_t i = 0; parts[i]; i++)
+        len += strlen(parts[i]);
     char *s = scratch(e, len);
     if (!s)
         return "";
     char *at = s;
-    va_start(ap, e);
-    for (const char *part; (part = va_arg(ap, const char *));) {
-        size_t n = strlen(part);
-        memcpy(at, part, n);
+    for (size_t i = 0; parts[i]; i++) {
+        size_t n = strlen(parts[i]);
+        memcpy(at, parts[i], n);
         at += n;
     }
-    va_end(ap);
     *at = '\0';
     return edit_intern(e, s, len);
 }

@@ -26,8 +26,11 @@ void edit_free(editor *e);
 /* The one copy of s[0, len) in the arena (NUL-terminated). Never write into it. */
 const char *edit_intern(editor *e, const char *s, size_t len);
 
-/* The strings up to a NULL, joined; interned. */
-const char *edit_cat(editor *e, ...);
+/* The strings given, joined; interned: edit_cat(e, "a", b, "c"). A macro
+ * over an array, so that each part is checked to be a string and no
+ * sentinel can be forgotten or passed as a plain 0. */
+#define edit_cat(e, ...) edit_join((e), (const char *const[]){__VA_ARGS__, NULL})
+const char *edit_join(editor *e, const char *const *parts);
 
 /* printf, interned. */
 const char *edit_fmt(editor *e, const char *f, ...) VP_PRINTF(2, 3);

@@ -209,7 +209,7 @@ static node *mount(kfp *k, const artifact *a, node *subpath, bool read_only)
 static node *parameter(kfp *k, const char *artifact_name, const char *value_key, node *value)
 {
     pairs p = {{NULL}, 0};
-    edit_put(&k->ed, &p, "name", edit_str(&k->ed, edit_cat(&k->ed, artifact_name, SUBPATH_SUFFIX, NULL)));
+    edit_put(&k->ed, &p, "name", edit_str(&k->ed, edit_cat(&k->ed, artifact_name, SUBPATH_SUFFIX)));
     if (value_key)
         edit_put(&k->ed, &p, value_key, value);
     return edit_mapping(&k->ed, &p);
@@ -217,13 +217,13 @@ static node *parameter(kfp *k, const char *artifact_name, const char *value_key,
 
 static void rewrite_container(kfp *k, template *t)
 {
-    const char *data_dir = edit_cat(&k->ed, k->ctx->path_prefix, "{{workflow.uid}}_{{pod.name}}/", NULL);
+    const char *data_dir = edit_cat(&k->ed, k->ctx->path_prefix, "{{workflow.uid}}_{{pod.name}}/");
     if (t->inputs.count) {
         node *params = artifacts_to_parameters(k, t->inputs.owner);
         node *mounts = edit_list_field(&k->ed, t->container, "volumeMounts");
         for (size_t i = 0; i < t->inputs.count; i++) {
             const artifact *a = &t->inputs.items[i];
-            node *subpath = edit_str(&k->ed, edit_cat(&k->ed, "{{inputs.parameters.", a->name, SUBPATH_SUFFIX "}}", NULL));
+            node *subpath = edit_str(&k->ed, edit_cat(&k->ed, "{{inputs.parameters.", a->name, SUBPATH_SUFFIX "}}"));
             edit_push(&k->ed, mounts, mount(k, a, subpath, true));
             edit_push(&k->ed, params, parameter(k, a->name, NULL, NULL));
         }
@@ -234,7 +234,7 @@ static void rewrite_container(kfp *k, template *t)
         node *mounts = edit_list_field(&k->ed, t->container, "volumeMounts");
         for (size_t i = 0; i < t->outputs.count; i++) {
             const artifact *a = &t->outputs.items[i];
-            node *subpath = edit_str(&k->ed, edit_cat(&k->ed, data_dir, a->name, NULL));
+            node *subpath = edit_str(&k->ed, edit_cat(&k->ed, data_dir, a->name));
             edit_push(&k->ed, mounts, mount(k, a, subpath, false));
             edit_push(&k->ed, params, parameter(k, a->name, "value", subpath));
         }

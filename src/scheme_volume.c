@@ -253,7 +253,7 @@ static node *mount_node(applier *e, const char *path, node *sub_path, bool read_
 
 static const char *out_sub_path(applier *e, const tplan *tp, size_t mount)
 {
-    return edit_cat(e->ed, e->prefix, "{{workflow.uid}}/{{pod.name}}/", tp->mounts[mount].key, NULL);
+    return edit_cat(e->ed, e->prefix, "{{workflow.uid}}/{{pod.name}}/", tp->mounts[mount].key);
 }
 
 /* A pod template in the form `mask` (which inputs come from the volume). */
@@ -270,7 +270,7 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         edit_put(e->ed, &param, "name", edit_str(e->ed, in->param));
         edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"), edit_mapping(e->ed, &param));
         edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
-             mount_node(e, in->path, edit_str(e->ed, edit_cat(e->ed, "{{inputs.parameters.", in->param, "}}", NULL)), true));
+             mount_node(e, in->path, edit_str(e->ed, edit_cat(e->ed, "{{inputs.parameters.", in->param, "}}")), true));
         remove_artifact(n, "inputs", in->a->name);
     }
     for (size_t m = 0; m < tp->nmounts; m++)
@@ -283,7 +283,7 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         const char *where = out_sub_path(e, tp, o->mount);
         pairs param = {{NULL}, 0};
         edit_put(e->ed, &param, "name", edit_str(e->ed, o->param));
-        edit_put(e->ed, &param, "value", edit_str(e->ed, *o->file ? edit_cat(e->ed, where, "/", o->file, NULL) : where));
+        edit_put(e->ed, &param, "value", edit_str(e->ed, *o->file ? edit_cat(e->ed, where, "/", o->file) : where));
         if (o->global)
             edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
         edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"), edit_mapping(e->ed, &param));
@@ -313,7 +313,7 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
             free(b.s);
         }
         if (a->sub_path)
-            value = edit_cat(e->ed, value, "/", a->sub_path->as.text, NULL);
+            value = edit_cat(e->ed, value, "/", a->sub_path->as.text);
         pairs pn = {{NULL}, 0};
         edit_put(e->ed, &pn, "name", edit_str(e->ed, param));
         edit_put(e->ed, &pn, "value", edit_str(e->ed, value));

@@ -78,7 +78,7 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
                              const char *base, const char *suffix)
 {
     for (int n = 1;; n++) {
-        const char *name = n == 1 ? edit_cat(&p->ed, base, suffix, NULL) : edit_fmt(&p->ed, "%s%s-%d", base, suffix, n);
+        const char *name = n == 1 ? edit_cat(&p->ed, base, suffix) : edit_fmt(&p->ed, "%s%s-%d", base, suffix, n);
         bool used = parameter_named(list, name, strlen(name)) != NULL;
         for (size_t i = 0; i < ntaken && !used; i++)
             used = taken[i].param && strcmp(taken[i].param, name) == 0;
@@ -656,7 +656,7 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
         const artifact *a = &c->arguments.items[i];
         size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
         bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME;
-        params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX, NULL);
+        params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX);
         if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",

@@ -46,7 +46,7 @@ static void editor_shares(void)
     char buf[16] = "in-0-subpath";
     const char *one = edit_intern(&e, buf, strlen(buf));
     CHECK(one != buf && strcmp(one, "in-0-subpath") == 0);
-    CHECK(edit_cat(&e, "in-0", "-subpath", NULL) == one);
+    CHECK(edit_cat(&e, "in-0", "-subpath") == one);
     CHECK(edit_fmt(&e, "in-%d-subpath", 0) == one);
     node *s = edit_str(&e, "in-0-subpath");
     CHECK(s->as.text == one && s->style == STYLE_ANY && edit_str(&e, buf) == s);
