@@ -31,6 +31,14 @@ bool path_is_normal(const char *path)
     return true;
 }
 
+bool path_has_dotdot(const char *path)
+{
+    for (const char *s = strstr(path, ".."); s; s = strstr(s + 1, ".."))
+        if ((s == path || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
+            return true;
+    return false;
+}
+
 /* p when it is normal (no allocation: the usual case), else a normalised
  * copy that *owned keeps for the caller to free; NULL when out of memory. */
 static const char *normal_form(const char *p, char **owned)

@@ -12,6 +12,10 @@ void path_normalize(char *path);
 /* Whether path_normalize would leave the path as it is. */
 bool path_is_normal(const char *path);
 
+/* Whether a component of the path is "..": such a path cannot be compared
+ * with others by its text (and a symbolic link can change where it goes). */
+bool path_has_dotdot(const char *path);
+
 bool path_equal(const char *a, const char *b);
 bool path_is_root(const char *path);
 

@@ -110,34 +110,85 @@ static const node *container_mounts(const template *t, int which)
     return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
 }
 
-/* The user's own mount on exactly `dir`, or the read-only one covering it. */
-static const node *user_mount_conflict(const template *t, const char *dir, bool *exact)
+/* A relation between a mount path of the user's and paths of an artifact. */
+typedef bool mount_test(const char *mount, const char *dir, const char *within);
+
+/* On `dir` itself. */
+static bool mount_on(const char *mount, const char *dir, const char *within)
+{
+    (void)within;
+    return path_equal(mount, dir);
+}
+
+/* On `dir` or above it, or below `within` (an output's data): what it
+ * holds is then not what the shared volume mounted on `dir` would hold. */
+static bool mount_over(const char *mount, const char *dir, const char *within)
+{
+    return path_covers(mount, dir) || path_covers(within, mount);
+}
+
+/* The first of the user's own mounts (the main container's, or the
+ * containerSet's) that passes `test`; its mount path in *at. */
+static const node *user_mount(const template *t, mount_test *test, const char *dir, const char *within,
+                              const char **at)
 {
     for (int w = 0; w < 2; w++) {
         const node *mounts = container_mounts(t, w);
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const node *m = mounts->as.items[i];
             const node *mp = map_get(m, "mountPath");
-            if (!mp || mp->kind != NODE_SCALAR)
-                continue;
-            *exact = path_equal(mp->as.text, dir);
-            if (*exact || (path_covers(mp->as.text, dir) && scalar_is(map_get(m, "readOnly"), "true")))
+            if (mp && mp->kind == NODE_SCALAR && test(mp->as.text, dir, within)) {
+                *at = mp->as.text;
                 return m;
+            }
         }
     }
     return NULL;
 }
 
-/* An output that cannot go through the volume stays a real artifact: it
- * then needs an artifact repository, which is worth a warning. */
-static void keep_output(vplan *p, const template *t, art_plan *o, const char *why)
+/* Why the user's mount `m` at `at` keeps the output at `path`, written into `dir`. */
+static const char *mount_conflict(vplan *p, const node *m, const char *at, const char *dir, const char *path)
 {
-    o->keep = true;
-    o->why_kept = why;
-    decide(p, t, o->a, "output", "kept", "left as a real artifact: %s", why);
-    if (!o->a->source) /* one with its own destination needs no artifact repository */
+    const node *name = map_get(m, "name");
+    const char *volume = name && name->kind == NODE_SCALAR ? name->as.text : "?";
+    if (path_equal(at, dir))
+        return edit_fmt(&p->ed, "the container already mounts volume '%s' on %s", volume, dir);
+    if (path_covers(at, dir) && scalar_is(map_get(m, "readOnly"), "true"))
+        return edit_fmt(&p->ed, "the container has a read-only mount over %s", dir);
+    if (path_covers(at, dir))
+        return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, above %s: what other containers or "
+                                "that volume put there would not be on the shared volume", volume, at, dir);
+    return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, inside %s, and what it holds would not be "
+                            "on the shared volume", volume, at, path);
+}
+
+/* Why an output at `path` written into `dir` cannot go through the volume
+ * because of what else the container mounts, or NULL. */
+static const char *mounted_over(vplan *p, const template *t, const char *dir, const char *path)
+{
+    const char *at;
+    const node *m = user_mount(t, mount_over, dir, path, &at);
+    if (m)
+        return mount_conflict(p, m, at, dir, path);
+    for (size_t k = 0; k < t->inputs.count; k++) {
+        const node *in = t->inputs.items[k].path;
+        const char *in_path = in && in->kind == NODE_SCALAR ? normalized(p, in->as.text) : NULL;
+        if (in_path && path_covers(path, in_path) && strcmp(path, in_path) != 0)
+            return edit_fmt(&p->ed, "input artifact '%s' is mounted at %s, inside it, and would not be on the "
+                                    "shared volume", t->inputs.items[k].name, in->as.text);
+    }
+    return NULL;
+}
+
+/* An output that cannot go through the volume stays a real artifact: it
+ * then needs an artifact repository, which is worth a warning, unless the
+ * user asked for it or it has its own destination. */
+static void keep_output(vplan *p, const template *t, const art_plan *o, bool asked)
+{
+    decide(p, t, o->a, "output", "kept", "left as a real artifact: %s", o->why_kept);
+    if (!asked && !o->a->source)
         warn(p, o->a->node, "template '%s': output artifact '%s' stays a real artifact (it needs "
-                            "an artifact repository): %s", t->name, o->a->name, why);
+                            "an artifact repository): %s", t->name, o->a->name, o->why_kept);
 }
 
 /* References Argo would refuse to resolve in a template, and which the
@@ -182,31 +233,18 @@ static void check_references(vplan *p, const template *t, const node *n)
     }
 }
 
-static void plan_output(vplan *p, tplan *tp, size_t k)
+/* Where output k is written (o->path, o->mount_dir, o->file), or why it
+ * cannot go through the volume. */
+static const char *place_output(vplan *p, tplan *tp, size_t k)
 {
     const template *t = tp->t;
     art_plan *o = &tp->out[k];
-    const artifact *a = o->a;
-    if (a->source)
-        o->keep = true, o->why_kept = edit_fmt(&p->ed, "it has its own destination (%s)", a->source);
-    if (kept_by_option(p->ctx, a->name)) {
-        o->keep = true;
-        o->why_kept = "--keep-artifact names it";
-        decide(p, t, a, "output", "kept", "left as a real artifact: --keep-artifact names it");
-        return;
-    }
-    if (!a->path) {
-        plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
-        return;
-    }
-    const char *raw = a->path->as.text;
+    const char *raw = o->a->path->as.text;
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
     o->path = normalized(p, raw);
     const char *slash = strrchr(o->path, '/');
-    if (!slash) {
-        keep_output(p, t, o, edit_fmt(&p->ed, "its path %s is not absolute", raw));
-        return;
-    }
+    if (!slash)
+        return edit_fmt(&p->ed, "its path %s is not absolute", raw);
     if (is_dir) {
         o->mount_dir = o->path;
         o->file = "";
@@ -217,36 +255,81 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     /* A file name made of parameters is fine (the location parameter is
      * substituted in the producer's pod too); a directory is not: whether it
      * collides with another mount cannot be known here. */
-    if (strstr(o->mount_dir, "{{")) {
-        keep_output(p, t, o, edit_fmt(&p->ed, "its directory %s depends on parameters", o->mount_dir));
+    if (strstr(o->mount_dir, "{{"))
+        return edit_fmt(&p->ed, "its directory %s depends on parameters", o->mount_dir);
+    if (o->path[0] != '/')
+        return edit_fmt(&p->ed, "its path %s is not absolute", raw);
+    if (path_has_dotdot(o->path))
+        return edit_fmt(&p->ed, "its path %s has a '..' component", raw);
+    if (path_is_root(o->mount_dir))
+        return "its directory is /, which cannot be mounted (write it into a directory such as /tmp)";
+    return mounted_over(p, t, o->mount_dir, o->path);
+}
+
+/* Whether output k goes through the volume (o->convert) or stays a real
+ * artifact (o->keep, o->why_kept); both when it has its own destination. */
+static void plan_output(vplan *p, tplan *tp, size_t k)
+{
+    const template *t = tp->t;
+    art_plan *o = &tp->out[k];
+    const artifact *a = o->a;
+    if (a->source)
+        o->keep = true, o->why_kept = edit_fmt(&p->ed, "it has its own destination (%s)", a->source);
+    if (kept_by_option(p->ctx, a->name)) {
+        o->keep = true;
+        o->why_kept = "--keep-artifact names it";
         return;
     }
-    if (o->path[0] != '/') {
-        keep_output(p, t, o, edit_fmt(&p->ed, "its path %s is not absolute", raw));
+    if (!a->path) {
+        plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
-    if (path_is_root(o->mount_dir)) {
-        keep_output(p, t, o, "its directory is /, which cannot be mounted (write it into a directory such as /tmp)");
+    const char *why = place_output(p, tp, k);
+    if (why) {
+        o->keep = true;
+        o->why_kept = why;
         return;
     }
-    bool exact;
-    if (user_mount_conflict(t, o->mount_dir, &exact)) {
-        keep_output(p, t, o, edit_fmt(&p->ed, "the container %s %s, so the file cannot be put on the shared volume",
-                                 exact ? "already mounts a volume on" : "has a read-only mount over",
-                                 o->mount_dir));
-        return;
-    }
-    size_t i = 0;
-    while (i < tp->nmounts && strcmp(tp->mounts[i].dir, o->mount_dir) != 0)
-        i++;
-    if (i == tp->nmounts)
-        tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, a->name};
-    o->mount = i;
     o->convert = true;
     o->param = free_name(p, t->output_parameters, tp->out, k, a->name, SUBPATH_SUFFIX);
-    decide(p, t, a, "output", "converted",
-           "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
-           o->mount_dir, o->param, o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
+}
+
+/* Each directory converted outputs are written into is mounted from the
+ * volume once (and the kept ones are announced, in the same order). An output whose directory lies inside another's is written
+ * through that other mount, as the path below it: a mount of its own would
+ * hide it from the other output (an output /tmp/model/metrics.json inside
+ * an output /tmp/model, both written through /tmp). */
+static void mount_outputs(vplan *p, tplan *tp)
+{
+    const template *t = tp->t;
+    for (size_t k = 0; k < t->outputs.count; k++) {
+        art_plan *o = &tp->out[k];
+        if (!o->convert) {
+            keep_output(p, t, o, kept_by_option(p->ctx, o->a->name));
+            continue;
+        }
+        const char *outer = o->mount_dir;
+        for (size_t j = 0; j < t->outputs.count; j++) {
+            const char *dir = tp->out[j].mount_dir;
+            if (tp->out[j].convert && strlen(dir) < strlen(outer) && path_covers(dir, outer))
+                outer = dir;
+        }
+        if (outer != o->mount_dir) {
+            const char *below = o->mount_dir + strlen(outer) + 1;
+            o->file = *o->file ? edit_cat(&p->ed, below, "/", o->file) : edit_intern(&p->ed, below, strlen(below));
+            o->mount_dir = outer;
+        }
+        size_t i = 0;
+        while (i < tp->nmounts && strcmp(tp->mounts[i].dir, o->mount_dir) != 0)
+            i++;
+        if (i == tp->nmounts)
+            tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, o->a->name};
+        o->mount = i;
+        decide(p, t, o->a, "output", "converted",
+               "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
+               o->mount_dir, o->param,
+               o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
+    }
 }
 
 /* Inputs convert by default when nothing but a caller can supply them. */
@@ -280,9 +363,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
                t->name, a->name, a->path->as.text);
         return;
     }
-    bool exact;
-    const node *m = user_mount_conflict(t, in->path, &exact);
-    if (m && exact) {
+    const char *at;
+    if (user_mount(t, mount_on, in->path, NULL, &at)) {
         plan_refuse(p, VP_EUNSUPPORTED, a->node,
                "template '%s': input artifact '%s' at %s cannot be mounted: the container already mounts a volume there",
                t->name, a->name, in->path);
@@ -334,9 +416,11 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
     if (template_runs_pod(t) && !t->container && t->inputs.count + t->outputs.count > 0)
         plan_refuse(p, VP_EUNSUPPORTED, t->node, "template '%s' has artifacts, but its containerSet has no "
                     "container named main to mount them into", t->name);
-    if (template_runs_pod(t))
+    if (template_runs_pod(t)) {
         for (size_t k = 0; k < t->outputs.count && !p->err; k++)
             plan_output(p, tp, k);
+        mount_outputs(p, tp);
+    }
     for (size_t k = 0; k < t->inputs.count && !p->err; k++)
         plan_input(p, tp, k);
     return tp;
@@ -826,17 +910,39 @@ static void index_template_calls(vplan *p, template *t, const workflow *wf)
             index_template_calls(p, t->calls[c].inline_template, wf);
 }
 
+/* Whether a volume or claim of list `list` is named `name`. */
+static bool volume_listed(const node *list, const char *name)
+{
+    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++) {
+        const node *item = list->as.items[i];
+        if (scalar_is(map_get(item, "name"), name) || scalar_is(map_get(map_get(item, "metadata"), "name"), name))
+            return true;
+    }
+    return false;
+}
+
+/* Whether template t, or one inline in it, has a volume named `name` of its
+ * own: Argo gives a template's volumes precedence over the workflow's. */
+static bool template_volume_named(const template *t, const char *name)
+{
+    if (volume_listed(map_get(t->node, "volumes"), name))
+        return true;
+    for (size_t c = 0; c < t->ncalls; c++)
+        if (t->calls[c].inline_template && template_volume_named(t->calls[c].inline_template, name))
+            return true;
+    return false;
+}
+
 static bool volume_name_used(const call_tree *t, const char *name)
 {
     for (size_t d = 0; d < t->nwfs; d++) {
-        const node *spec = t->wfs[d].spec;
-        const node *lists[] = {map_get(spec, "volumes"), map_get(spec, "volumeClaimTemplates")};
-        for (size_t l = 0; l < 2; l++)
-            for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && i < lists[l]->len; i++) {
-                const node *item = lists[l]->as.items[i];
-                if (scalar_is(map_get(item, "name"), name) || scalar_is(map_get(map_get(item, "metadata"), "name"), name))
-                    return true;
-            }
+        const workflow *wf = &t->wfs[d];
+        if (volume_listed(map_get(wf->spec, "volumes"), name) ||
+            volume_listed(map_get(wf->spec, "volumeClaimTemplates"), name))
+            return true;
+        for (size_t i = 0; i < wf->ntemplates; i++)
+            if (template_volume_named(&wf->templates[i], name))
+                return true;
     }
     return false;
 }

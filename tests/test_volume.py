@@ -149,7 +149,24 @@ def test_collisions(ctx):
     expect("output artifact 'rooted' stays a real artifact" in proc.stderr and
            "its directory is /" in proc.stderr, proc.stderr)
     expect("output artifact 'cached' stays a real artifact" in proc.stderr and
-           "already mounts a volume on /cache" in proc.stderr, proc.stderr)
+           "already mounts volume 'cache' on /cache" in proc.stderr, proc.stderr)
+
+
+def test_nested_outputs_and_mounts(ctx):
+    """An output inside another's directory is written through the outer
+    mount; outputs that an input, a mount of the user's or a '..' would make
+    differ from what the pod wrote stay real artifacts; a template's own
+    volume named data-storage makes the shared one data-storage-2."""
+    proc = golden(ctx, os.path.join(CASES, "nesting.yaml"), "nesting.yaml", "--volume", PVC)
+    for name, why in [("ws", "input artifact 'src' is mounted at /work/src/metrics.json, inside it"),
+                      ("dir", "mounts volume 'cache' at /out/model, inside /out"),
+                      ("d", "mounts volume 'workspace' at /workspace, above /workspace/out"),
+                      ("a", "its path /tmp/o/../a.txt has a '..' component")]:
+        expect(f"output artifact '{name}' stays a real artifact" in proc.stderr and why in proc.stderr, proc.stderr)
+    expect(proc.stderr.count("stays a real artifact") == 4, proc.stderr)
+    expect("mountPath: /tmp/model\n" not in proc.stdout and
+           "value: artifact_data/{{workflow.uid}}/{{pod.name}}/metrics/model/metrics.json" in proc.stdout,
+           "the inner output is not written through the outer mount")
 
 
 def test_templated_paths(ctx):
