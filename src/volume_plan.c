@@ -332,6 +332,14 @@ static void mount_outputs(vplan *p, tplan *tp)
     }
 }
 
+/* The key by which an input has Argo set its file mode (mode, recurseMode),
+ * or NULL. Through a mount from the volume it would keep the mode its
+ * producer gave it, so such an input stays a real artifact. */
+static const char *mode_key(const artifact *a)
+{
+    return map_get(a->node, "mode") ? "mode" : map_get(a->node, "recurseMode") ? "recurseMode" : NULL;
+}
+
 /* Inputs convert by default when nothing but a caller can supply them. */
 static void plan_input(vplan *p, tplan *tp, size_t k)
 {
@@ -339,7 +347,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     art_plan *in = &tp->in[k];
     const artifact *a = in->a;
     /* a resource, http, plugin... template has no container to mount into */
-    in->convert = !a->source && !a->optional && (template_runs_pod(t) || template_is_graph(t));
+    in->convert = !a->source && !a->optional && !mode_key(a) && (template_runs_pod(t) || template_is_graph(t));
     in->param = free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
     if (!template_runs_pod(t))
         return;
@@ -351,7 +359,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     if (!in->convert)
         decide(p, t, a, "input", "kept",
                "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
-               a->source ? "has its own source (" : "is optional", a->source ? a->source : "", a->source ? ")" : "");
+               a->source ? "has its own source (" : a->optional ? "is optional" : "sets ",
+               a->source ? a->source : a->optional ? "" : mode_key(a), a->source ? ")" : "");
     else
         decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
                in->path, in->param);
@@ -361,6 +370,11 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EUNSUPPORTED, a->node,
                "template '%s': input artifact '%s' at %s cannot be mounted (it must be an absolute path below /)",
                t->name, a->name, a->path->as.text);
+        return;
+    }
+    if (path_has_dotdot(in->path)) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: "
+                    "its path has a '..' component", t->name, a->name, a->path->as.text);
         return;
     }
     const char *at;
@@ -380,12 +394,24 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
             return;
         }
     }
-    for (size_t j = 0; j < k; j++)
-        if (tp->in[j].path && path_equal(tp->in[j].path, in->path)) {
+    for (size_t j = 0; j < k; j++) {
+        const art_plan *other = &tp->in[j];
+        if (other->path && path_equal(other->path, in->path)) {
             plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifacts '%s' and '%s' share the path %s",
-                   t->name, tp->in[j].a->name, a->name, in->path);
+                   t->name, other->a->name, a->name, in->path);
             return;
         }
+        /* The runtime cannot make the inner one's mount point inside a read-only mount. */
+        const art_plan *outer = !other->path ? NULL : path_covers(other->path, in->path) ? other
+                                : path_covers(in->path, other->path) ? in : NULL;
+        if (outer && outer->convert) {
+            const art_plan *inner = outer == in ? other : in;
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s would be mounted "
+                        "inside input artifact '%s' at %s, which is mounted read-only from the volume",
+                        t->name, inner->a->name, inner->path, outer->a->name, outer->path);
+            return;
+        }
+    }
 }
 
 static tplan *plan_template(vplan *p, template *t, const workflow *wf)
@@ -703,6 +729,16 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         return NULL;
     }
     memcpy(tw->mask, mask, target->t->inputs.count);
+    for (size_t k = 0; k < target->t->inputs.count; k++) {
+        const artifact *a = &target->t->inputs.items[k];
+        if (mask[k] && mode_key(a)) {
+            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' sets %s, which a mount from "
+                        "the volume cannot apply (the file keeps its producer's mode): keep the producer's "
+                        "output a real artifact (--keep-artifact), or remove %s", target->t->name, a->name,
+                        mode_key(a), mode_key(a));
+            return NULL;
+        }
+    }
     tw->home = home;
     /* "-constant" when it takes a real artifact where the template takes the volume, else "-volume". */
     const char *kind = "volume";
@@ -713,6 +749,11 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         tw->name = n == 1 ? edit_fmt(&p->ed, "%s-%s", target->t->name, kind) : edit_fmt(&p->ed, "%s-%s-%d", target->t->name, kind, n);
         if (!name_taken(p, home, tw->name) || p->ed.oom)
             break;
+    }
+    if (strlen(tw->name) > MAX_NAME) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than "
+                    "the %d characters Argo accepts: shorten the template's name", target->t->name, tw->name, MAX_NAME);
+        return NULL;
     }
     size_t len;
     const char *key = twin_key(p, home, tw->name, &len);

@@ -12,6 +12,7 @@
 
 #define SUBPATH_SUFFIX "-subpath"
 #define MAX_TWINS 8
+#define MAX_NAME 128 /* the longest template name Argo accepts */
 #define MAX_BRANCHES 16 /* of an expression that picks an artifact */
 
 /* What happens to one artifact of a template. */

@@ -6,6 +6,7 @@ import collections
 import copy
 import json
 import os
+import re
 import tempfile
 import threading
 
@@ -394,6 +395,42 @@ def test_refusals(ctx):
         proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC])
         expect(proc.returncode == code and proc.stdout == "", f"{name}: exit {proc.returncode}")
         expect(f"{name}:{where}: error: {message}" in proc.stderr, proc.stderr)
+
+
+# Variants of inputs.yaml that must be refused: (pattern, replacement,
+# location, message).
+UNMOUNTABLE = [
+    (re.escape("path: /etc/app/config"), "path: /in/data/config", "36:9",
+     "template 'use': input artifact 'config' at /in/data/config would be mounted inside input artifact 'data' "
+     "at /in/data, which is mounted read-only from the volume"),
+    (re.escape("path: /in/data}"), "path: /in/../data}", "35:9",
+     "template 'use': input artifact 'data' at /in/../data cannot be mounted: its path has a '..' component"),
+    (re.escape("path: /in/data}"), "path: /in/data, mode: 0755}", "13:9",
+     "template 'use': input artifact 'data' sets mode, which a mount from the volume cannot apply"),
+    (re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}", "13:9",
+     "template 'use': input artifact 'data' sets recurseMode, which a mount from the volume cannot apply"),
+    (r"\buse\b", "u" * 125, "19:9",
+     "template '" + "u" * 125 + "' needs a twin, whose name '" + "u" * 125 + "-constant' would be longer than the 128 characters Argo accepts"),
+]
+
+
+def test_inputs_refused(ctx):
+    """Inputs a mount from the volume cannot give what Argo gives: one inside
+    another's read-only mount, a path with '..', a file mode Argo would set;
+    and a twin whose name Argo would refuse. The file itself converts."""
+    path = os.path.join(CASES, "inputs.yaml")
+    text = _read(path)
+    proc = ctx.run(["--input", path, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "use-constant" in proc.stdout, proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        for pattern, new, where, message in UNMOUNTABLE:
+            expect(re.search(pattern, text), f"inputs.yaml lacks {pattern!r}")
+            path = os.path.join(d, "inputs.yaml")
+            with open(path, "w") as f:
+                f.write(re.sub(pattern, new, text))
+            proc = ctx.run(["--input", path, "--volume", PVC])
+            expect(proc.returncode == 4 and proc.stdout == "", f"{new!r}: exit {proc.returncode}")
+            expect(f"inputs.yaml:{where}: error: {message}" in proc.stderr, proc.stderr)
 
 
 def test_tagged_placeholder_keeps_its_tag(ctx):
