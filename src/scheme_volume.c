@@ -454,6 +454,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     p.tree = tree;
     edit_init(&p.ed, ctx->arena);
     strmap_init(&p.globals);
+    strmap_init(&p.param_globals);
     strmap_init(&p.twin_names);
     call_plan **calls = NULL;
     stream_calls *roots = NULL;
@@ -475,6 +476,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     free(calls);
     free(roots);
     strmap_free(&p.globals);
+    strmap_free(&p.param_globals);
     strmap_free(&p.twin_names);
     edit_free(&p.ed);
     if (p.ed.oom && !p.err)

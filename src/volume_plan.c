@@ -885,17 +885,61 @@ static void each_template(vplan *p, void (*fn)(vplan *, template *, const workfl
     }
 }
 
+static void note_parameter_globals(vplan *p, template *t, const workflow *wf)
+{
+    (void)wf;
+    const node *list = t->output_parameters;
+    for (size_t i = 0; list && i < list->len; i++) {
+        const node *g = map_get(list->as.items[i], "globalName");
+        if (g && g->kind == NODE_SCALAR && strmap_put(&p->param_globals, g->as.text, g->len, (void *)g) != 0)
+            p->ed.oom = true;
+    }
+}
+
+/* The global parameter that carries the location of global artifact `name`:
+ * NAME-subpath, or -2, -3, ... when an output parameter has that global
+ * name already. Every producer of the artifact sets the same one. */
+static const char *global_param(vplan *p, const node *name)
+{
+    const char *known = strmap_get(&p->globals, name->as.text, name->len);
+    if (known)
+        return known;
+    for (int n = 1;; n++) {
+        const char *g = n == 1 ? edit_fmt(&p->ed, "%s" SUBPATH_SUFFIX, name->as.text)
+                               : edit_fmt(&p->ed, "%s" SUBPATH_SUFFIX "-%d", name->as.text, n);
+        if (!strmap_get(&p->param_globals, g, strlen(g)) || p->ed.oom) {
+            if (strmap_put(&p->globals, name->as.text, name->len, (void *)g) != 0 ||
+                strmap_put(&p->param_globals, g, strlen(g), (void *)g) != 0)
+                p->ed.oom = true;
+            return g;
+        }
+    }
+}
+
 static void register_globals(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
     tplan *tp = plan_of(t);
     for (size_t k = 0; tp && template_runs_pod(t) && k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
-        if (!o->convert || !o->a->global_name)
-            continue;
-        o->global = edit_fmt(&p->ed, "%s" SUBPATH_SUFFIX, o->a->global_name->as.text);
-        if (strmap_put(&p->globals, o->a->global_name->as.text, o->a->global_name->len, (void *)o->global) != 0)
-            p->ed.oom = true;
+        if (o->convert && o->a->global_name)
+            o->global = global_param(p, o->a->global_name);
+    }
+}
+
+/* A global artifact set through the volume by one producer and as a real
+ * artifact by another: its readers cannot take both. */
+static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
+{
+    (void)wf;
+    tplan *tp = plan_of(t);
+    for (size_t k = 0; tp && template_runs_pod(t) && k < t->outputs.count && !p->err; k++) {
+        const art_plan *o = &tp->out[k];
+        const node *g = o->a->global_name;
+        if (!o->convert && g && strmap_get(&p->globals, g->as.text, g->len))
+            plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%s' sets global artifact "
+                        "'%s' as a real artifact (%s), and another template sets it through the volume: its "
+                        "readers cannot take both", t->name, o->a->name, g->as.text, o->why_kept);
     }
 }
 
@@ -1053,7 +1097,9 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
     /* Every template; who calls what; then the forms that depend on callers
      * (graph templates' inputs and outputs); then every call. */
     each_template(p, plan_all);
+    each_template(p, note_parameter_globals);
     each_template(p, register_globals);
+    each_template(p, refuse_mixed_globals);
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
     if (!roots)
         p->ed.oom = true;

@@ -227,6 +227,30 @@ def test_clashing_names(ctx):
     golden(ctx, os.path.join(CASES, "clashes.yaml"), "clashes.yaml", "--volume", PVC)
 
 
+def test_global_names(ctx):
+    """A global artifact's location parameter takes a global name no output
+    parameter has; one set through the volume by one producer and as a real
+    artifact by another is refused."""
+    golden(ctx, os.path.join(CASES, "globals.yaml"), "globals.yaml", "--volume", PVC)
+    text = _read(os.path.join(CASES, "globals.yaml"))
+    old = "      - name: count\n        template: count\n"
+    expect(old in text, "globals.yaml changed")
+    mixed = text.replace(old, old + "      - name: fallback\n        template: fallback\n") + (
+        "  - name: fallback\n"
+        "    container: {image: alpine:3.19, command: [sh, -c, \"echo 0 > /result.txt\"]}\n"
+        "    outputs:\n"
+        "      artifacts:\n"
+        "      - {name: result, path: /result.txt, globalName: result}\n")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "globals.yaml")
+        with open(path, "w") as f:
+            f.write(mixed)
+        proc = ctx.run(["--input", path, "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and
+           "globals.yaml:57:9: error: template 'fallback': output artifact 'result' sets global artifact 'result' "
+           "as a real artifact (its directory is /" in proc.stderr, proc.stderr)
+
+
 def test_keep_artifact(ctx):
     golden(ctx, os.path.join(CASES, "keep.yaml"), "keep.yaml", "--volume", PVC,
            "--keep-artifact", "mlpipeline-ui-metadata", "--keep-artifact", "mlpipeline-metrics")
