@@ -149,7 +149,8 @@ static span unwrap(span s)
 }
 
 /* Index of the first top-level `c` (outside quotes, brackets and parentheses)
- * at or after `from`; for ':' the one that closes the ?: opened before it. */
+ * at or after `from`, or s.len; for ':' the one that closes the ?: opened
+ * before it. */
 static size_t find_top(span s, size_t from, char c)
 {
     int depth = 0, pending = 0;
@@ -169,6 +170,8 @@ static size_t find_top(span s, size_t from, char c)
             depth++;
         else if (ch == ')' || ch == ']' || ch == '}')
             depth--;
+        else if (depth == 0 && ch == c && c != '?' && c != ':')
+            return i;
         else if (depth == 0 && ch == '?' && (i + 1 >= s.len || s.s[i + 1] != '?')) {
             if (c == '?')
                 return i;
@@ -205,4 +208,24 @@ static size_t alternatives(span expr, span *out, size_t room, int nesting)
 size_t expr_alternatives(span expr, span *out, size_t max)
 {
     return alternatives(expr, out, max, EXPR_MAX_NESTING);
+}
+
+size_t expr_terms(span expr, span *out, size_t max)
+{
+    expr = unwrap(expr);
+    size_t n = 0;
+    if (find_top(expr, 0, '?') < expr.len) { /* a ? b + c : d is one term: its branches hold the sums */
+        if (max)
+            out[0] = expr;
+        return 1; /* max + 1 when there is no room */
+    }
+    for (size_t from = 0;;) {
+        size_t plus = find_top(expr, from, '+');
+        if (n == max)
+            return max + 1;
+        out[n++] = unwrap((span){expr.s + from, plus - from});
+        if (plus == expr.len)
+            return n;
+        from = plus + 1;
+    }
 }

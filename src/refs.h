@@ -52,6 +52,12 @@ ref ref_parse(span expr);
 #define EXPR_MAX_NESTING 64
 size_t expr_alternatives(span expr, span *out, size_t max);
 
+/* The terms an expression joins with top-level '+' (a + 'b' + (c)), each
+ * trimmed of spaces and of parentheses around it all; an expression with a
+ * top-level ?: is one term. Stores at most `max` and returns how many there
+ * are (max + 1 when more). */
+size_t expr_terms(span expr, span *out, size_t max);
+
 /* Whether the span is `text`. Inline, so that the length of a literal (the
  * usual argument) is known when compiling. */
 static inline bool span_is(span s, const char *text)

@@ -326,6 +326,36 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
     }
 }
 
+/* The expression a dag or steps output's location parameter takes its value
+ * from: its fromExpression, or its `from` reference as one, with the
+ * parameters that carry locations in place of artifacts; followed by
+ * + '/SUBPATH' when it passes on a part of that artifact (valueFrom.parameter
+ * names one parameter, it cannot append). */
+static const char *output_expression(applier *e, tplan *tp, const artifact *a)
+{
+    span expr = {a->from_expression ? a->from_expression->as.text : "", a->from_expression ? a->from_expression->len : 0};
+    size_t pos = 0;
+    tag g;
+    if (a->from && tag_next(a->from->as.text, a->from->len, &pos, &g)) /* its {{reference}} or {{=expression}} */
+        expr = g.expr;
+    text_buf b = {NULL, 0, 0};
+    if (a->sub_path)
+        tb_put(e->p, &b, "(", 1);
+    rewrite_expression(e, tp, expr, &b);
+    if (a->sub_path) {
+        tb_put(e->p, &b, ") + '/", 6);
+        for (const char *c = a->sub_path->as.text; *c; c++) {
+            if (*c == '\\' || *c == '\'')
+                tb_put(e->p, &b, "\\", 1);
+            tb_put(e->p, &b, c, 1);
+        }
+        tb_put(e->p, &b, "'", 1);
+    }
+    const char *text = edit_intern(e->ed, b.s ? b.s : "", b.len);
+    free(b.s);
+    return text;
+}
+
 static void apply_graph(applier *e, tplan *tp, call_plan *calls)
 {
     template *t = tp->t;
@@ -338,14 +368,11 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
         if (!o->convert)
             continue;
         pairs param = {{NULL}, 0}, value_from = {{NULL}, 0};
-        if (o->a->from) {
+        if (o->a->from && !o->a->sub_path) {
             const char *v = rewrite_text(e, tp, NULL, o->a->from->as.text);
             edit_put(e->ed, &value_from, "parameter", edit_str(e->ed, v ? v : o->a->from->as.text));
         } else {
-            text_buf b = {NULL, 0, 0};
-            rewrite_expression(e, tp, (span){o->a->from_expression->as.text, o->a->from_expression->len}, &b);
-            edit_put(e->ed, &value_from, "expression", edit_str(e->ed, b.s ? b.s : ""));
-            free(b.s);
+            edit_put(e->ed, &value_from, "expression", edit_str(e->ed, output_expression(e, tp, o->a)));
         }
         edit_put(e->ed, &param, "name", edit_str(e->ed, o->param));
         edit_put(e->ed, &param, "valueFrom", edit_mapping(e->ed, &value_from));

@@ -166,6 +166,14 @@ static void input_origins(vctx *v, const call_tree *t, const instance *i, span n
                           const char *sub, origins *os, int depth);
 static void text_origins(vctx *v, const call_tree *t, const instance *scope, const char *text,
                          const char *sub, origins *os, int depth);
+/* Subpath `inner` below subpath `outer`: what is passed on of a part. */
+static const char *join_sub(vctx *v, const char *outer, const char *inner)
+{
+    if (!outer || !*outer)
+        return inner;
+    return inner && *inner ? fmt(v, "%s/%s", outer, inner) : outer;
+}
+
 static void expression_origins(vctx *v, const call_tree *t, const instance *scope, span e, const char *sub,
                                origins *os, int depth);
 
@@ -212,6 +220,7 @@ static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref 
         add_origin(os, (origin){ORIGIN_OUTPUT, x, out->name, sub, NULL});
         return;
     }
+    sub = join_sub(v, out->sub_path ? out->sub_path->as.text : NULL, sub); /* the part of it passed on */
     if (out->from)
         text_origins(v, t, x, out->from->as.text, sub, os, depth + 1);
     else if (out->from_expression) {
@@ -272,13 +281,6 @@ static void global_origins(vctx *v, const call_tree *t, span name, const char *s
         unresolved(os, fmt(v, "no output has globalName '%s'", span_str(v, name)));
 }
 
-static const char *join_sub(vctx *v, const char *outer, const char *inner)
-{
-    if (!outer || !*outer)
-        return inner;
-    return inner && *inner ? fmt(v, "%s/%s", outer, inner) : outer;
-}
-
 static void input_origins(vctx *v, const call_tree *t, const instance *i, span name,
                           const char *sub, origins *os, int depth)
 {
@@ -316,6 +318,8 @@ typedef struct values {
     const char *why; /* set when the value cannot be known */
 } values;
 
+static void expression_values(vctx *v, const call_tree *t, const instance *scope, span e,
+                              values *out, int depth);
 static void resolve_text(vctx *v, const call_tree *t, const instance *scope, const char *text,
                          values *out, int depth);
 
@@ -479,9 +483,34 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
     }
 }
 
+/* The values of a sum of terms, `a + 'b'`: each combination, joined (Argo's
+ * expressions join strings with +). */
+static void sum_values(vctx *v, const call_tree *t, const instance *scope, const span *terms, size_t n,
+                       values *out, int depth)
+{
+    one_value(out, "");
+    for (size_t k = 0; k < n; k++) {
+        values term;
+        expression_values(v, t, scope, terms[k], &term, depth + 1);
+        if (term.why) {
+            cannot(out, term.why);
+            return;
+        }
+        values next = {.n = 0, .why = NULL};
+        for (size_t a = 0; a < out->n; a++)
+            for (size_t b = 0; b < term.n && next.n < MAX_ALT; b++)
+                next.v[next.n++] = fmt(v, "%s%s", out->v[a], term.v[b]);
+        *out = next;
+    }
+}
+
 static void expression_values(vctx *v, const call_tree *t, const instance *scope, span e,
                               values *out, int depth)
 {
+    if (depth > MAX_DEPTH) {
+        cannot(out, "expressions nest too deeply");
+        return;
+    }
     span alts[MAX_ALT];
     size_t n = expr_alternatives(e, alts, MAX_ALT);
     out->n = 0;
@@ -492,7 +521,14 @@ static void expression_values(vctx *v, const call_tree *t, const instance *scope
     }
     for (size_t k = 0; k < n; k++) {
         values one;
-        variable_values(v, t, scope, alts[k], true, &one, depth + 1);
+        span terms[MAX_ALT];
+        size_t nterms = expr_terms(alts[k], terms, MAX_ALT);
+        if (nterms > MAX_ALT)
+            cannot(&one, fmt(v, "'%.*s' joins more than %d terms", (int)alts[k].len, alts[k].s, MAX_ALT));
+        else if (nterms > 1)
+            sum_values(v, t, scope, terms, nterms, &one, depth);
+        else
+            variable_values(v, t, scope, alts[k], true, &one, depth + 1);
         if (one.why) {
             cannot(out, one.why);
             return;

@@ -53,15 +53,22 @@ def schema_errors(doc):
     return [f"{'.'.join(map(str, e.path))}: {e.message[:200]}" for e in _VALIDATORS[kind].iter_errors(doc)]
 
 
-def verify(ctx, original, rewritten_text):
-    """Runs volpass verify; returns the report. Fails on anything broken."""
+def verify_report(ctx, original, rewritten_text):
+    """Runs volpass verify; returns its exit status and report."""
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "rewritten.yaml")
         with open(path, "w") as f:
             f.write(rewritten_text)
         proc = ctx.run(["verify", original, path, "--json"])
     report = json.loads(proc.stdout) if proc.stdout.startswith("{") else None
-    expect(proc.returncode == 0 and report, f"verify failed ({proc.returncode}): {proc.stdout[:2000]}{proc.stderr}")
+    expect(report is not None, f"verify gave no report ({proc.returncode}): {proc.stderr}")
+    return proc.returncode, report
+
+
+def verify(ctx, original, rewritten_text):
+    """Runs volpass verify; returns the report. Fails on anything broken."""
+    code, report = verify_report(ctx, original, rewritten_text)
+    expect(code == 0, f"verify failed ({code}): {json.dumps(report)[:2000]}")
     return report
 
 
@@ -221,6 +228,20 @@ def test_kinds_converted_apart(ctx):
             proc = ctx.run(["--input", path, "--volume", PVC])
             expect(proc.returncode == 0, proc.stderr)
             expect(reference.load_all(proc.stdout) == [together[i]], f"document {i} differs when converted alone")
+
+
+def test_graph_output_subpath(ctx):
+    """A dag output that passes on a part of an artifact (subPath) appends it
+    to the location, which verify follows through the expression; without
+    it verify reports the hand-off broken."""
+    source = os.path.join(CASES, "graph-subpath.yaml")
+    proc = golden(ctx, source, "graph-subpath.yaml", "--volume", PVC)
+    cut = "expression: (tasks['p'].outputs.parameters['dir-subpath']) + '/b.txt'"
+    expect(cut in proc.stdout, "the part is not appended")
+    code, report = verify_report(ctx, source,
+                                 proc.stdout.replace(cut, "parameter: '{{tasks.p.outputs.parameters.dir-subpath}}'"))
+    broken = [h for h in report["handoffs"] if h["verdict"] == "broken"]
+    expect(code == 1 and len(broken) == 1 and broken[0]["reason"].endswith("/dir/b.txt"), str(broken))
 
 
 def test_clashing_names(ctx):

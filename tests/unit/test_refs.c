@@ -29,6 +29,16 @@ static void alternatives(void)
     CHECK(expr_alternatives(sp("a ? b : c ? d : e ? f : g"), alts, 4) == 4 && branch_is(alts[3], "g"));
 }
 
+static void terms(void)
+{
+    span t[3];
+    CHECK(expr_terms(sp(" (a['x-y']) + '/b+c' "), t, 3) == 2 && branch_is(t[0], "a['x-y']") &&
+          branch_is(t[1], "'/b+c'"));
+    CHECK(expr_terms(sp("(p ? a + b : c)"), t, 3) == 1 && branch_is(t[0], "p ? a + b : c"));
+    CHECK(expr_terms(sp("a"), t, 3) == 1 && branch_is(t[0], "a"));
+    CHECK(expr_terms(sp("a + b + c + d"), t, 3) == 4); /* more than room: max + 1 */
+}
+
 /* Hostile nesting: bounded recursion, linear time. */
 static void hostile(void)
 {
@@ -53,6 +63,7 @@ static void hostile(void)
 void test_refs(void)
 {
     alternatives();
+    terms();
     hostile();
 }
 
