@@ -18,7 +18,7 @@ typedef struct builder {
 } builder;
 
 /* The WorkflowTemplate or ClusterWorkflowTemplate a templateRef names. */
-static const workflow *find_document(const call_tree *t, const node *template_ref)
+const workflow *call_tree_document(const call_tree *t, const node *template_ref)
 {
     const node *name = map_get(template_ref, "name");
     if (!name || name->kind != NODE_SCALAR)
@@ -39,7 +39,7 @@ template *call_tree_target(const call_tree *t, const workflow *wf, const call_si
         return workflow_template(wf, c->template_name);
     if (c->template_ref) {
         const node *name = map_get(c->template_ref, "template");
-        *in = find_document(t, c->template_ref);
+        *in = call_tree_document(t, c->template_ref);
         return *in && name ? workflow_template(*in, name->as.text) : NULL;
     }
     return NULL;

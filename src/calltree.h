@@ -45,6 +45,11 @@ void call_tree_free(call_tree *t);
 
 instance *call_tree_find(const call_tree *t, const char *path);
 
+/* The WorkflowTemplate (or ClusterWorkflowTemplate, with clusterScope) a
+ * templateRef or workflowTemplateRef mapping names, or NULL when it is not
+ * in the stream. */
+const workflow *call_tree_document(const call_tree *t, const node *template_ref);
+
 /* The template call `c` (made from a template of `wf`) runs, and in *in the
  * document that template belongs to; NULL when it is not in the stream. */
 template *call_tree_target(const call_tree *t, const workflow *wf, const call_site *c,

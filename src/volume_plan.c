@@ -1065,6 +1065,37 @@ static void collect_calls(vplan *p, template *t, call_plan **calls, size_t *next
             collect_calls(p, t->calls[c].inline_template, calls, next);
 }
 
+/* A Workflow that runs a WorkflowTemplate's entrypoint (workflowTemplateRef)
+ * passes it spec.arguments.artifacts, constants: where that template takes
+ * the input from the volume, the Workflow, which has no template of its own
+ * to call a twin from, is refused. */
+static void check_referred_entry(vplan *p, const workflow *wf)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    if (!refers || wf->arguments.count == 0)
+        return;
+    const workflow *doc = call_tree_document(p->tree, refers);
+    const node *name = map_get(refers, "name");
+    const char *shown = name && name->kind == NODE_SCALAR ? name->as.text : "?";
+    if (!doc) {
+        warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
+                        "it, its entrypoint takes the input artifacts that have no source of their own from the "
+                        "volume, not from spec.arguments", shown);
+        return;
+    }
+    const char *entry = wf->entrypoint ? wf->entrypoint : doc->entrypoint;
+    tplan *tp = plan_of(entry ? workflow_template(doc, entry) : NULL);
+    for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
+        const artifact *a = &wf->arguments.items[i];
+        size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
+        if (k != NOT_FOUND && tp->in[k].convert)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through workflowTemplateRef "
+                        "to template '%s' of WorkflowTemplate '%s', which takes it from the volume once converted; "
+                        "a Workflow that only refers to that template cannot call a twin of it that takes the "
+                        "artifact", a->name, tp->t->name, shown);
+    }
+}
+
 static void make_roots(vplan *p, workflow *wf, stream_calls *r)
 {
     r->scope = arena_alloc(p->ed.mem, sizeof *r->scope);
@@ -1077,8 +1108,10 @@ static void make_roots(vplan *p, workflow *wf, stream_calls *r)
     r->scope->wf = wf;
     index_calls(p, r->scope);
     tplan *entry = plan_of(wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
-    if (!entry)
+    if (!entry) {
+        check_referred_entry(p, wf);
         return;
+    }
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,
                            wf->entrypoint, NULL, NULL, false};
     add_caller(p, entry, r->scope, &r->entry);

@@ -244,6 +244,25 @@ def test_graph_output_subpath(ctx):
     expect(code == 1 and len(broken) == 1 and broken[0]["reason"].endswith("/dir/b.txt"), str(broken))
 
 
+def test_referred_entry(ctx):
+    """A Workflow whose workflowTemplateRef entrypoint would take from the
+    volume the constant it passes is refused; alone, it is converted with a
+    warning that says so."""
+    path = os.path.join(CASES, "referred.yaml")
+    proc = ctx.run(["--input", path, "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and
+           "referred.yaml:24:7: error: spec.arguments: artifact 'd' goes through workflowTemplateRef to template "
+           "'consume' of WorkflowTemplate 'lib', which takes it from the volume once converted" in proc.stderr,
+           proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        alone = os.path.join(d, "alone.yaml")
+        with open(alone, "w") as f:
+            f.write(_read(path).split("\n---\n")[1])
+        proc = ctx.run(["--input", alone, "--volume", PVC])
+    expect(proc.returncode == 0 and "alone.yaml:5:24: warning: spec.workflowTemplateRef: WorkflowTemplate 'lib' is "
+           "not in the input" in proc.stderr, proc.stderr)
+
+
 def test_clashing_names(ctx):
     golden(ctx, os.path.join(CASES, "clashes.yaml"), "clashes.yaml", "--volume", PVC)
 
