@@ -786,6 +786,13 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",
                         scope->t->name, c->name, params[i], a->name);
+        /* Argo drops an optional argument whose producer did not run or wrote
+         * nothing; a parameter naming a location it cannot drop. */
+        if (params[i] && a->optional && !p->err)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' is optional, which "
+                        "Argo drops when its producer did not run or wrote nothing; a location on the volume "
+                        "cannot be dropped: remove optional, or keep the producer's output a real artifact "
+                        "(--keep-artifact)", scope->t->name, c->name, a->name);
         if (!target && !volume && !p->err)
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "

@@ -473,6 +473,9 @@ UNMOUNTABLE = [
      "template 'use': input artifact 'data' sets mode, which a mount from the volume cannot apply"),
     (re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}", "13:9",
      "template 'use': input artifact 'data' sets recurseMode, which a mount from the volume cannot apply"),
+    (re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
+     '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}', "17:13",
+     "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
     (r"\buse\b", "u" * 125, "19:9",
      "template '" + "u" * 125 + "' needs a twin, whose name '" + "u" * 125 + "-constant' would be longer than the 128 characters Argo accepts"),
 ]
@@ -480,8 +483,9 @@ UNMOUNTABLE = [
 
 def test_inputs_refused(ctx):
     """Inputs a mount from the volume cannot give what Argo gives: one inside
-    another's read-only mount, a path with '..', a file mode Argo would set;
-    and a twin whose name Argo would refuse. The file itself converts."""
+    another's read-only mount, a path with '..', a file mode Argo would set,
+    an optional argument (Argo drops it when its producer did not run); and
+    a twin whose name Argo would refuse. The file itself converts."""
     path = os.path.join(CASES, "inputs.yaml")
     text = _read(path)
     proc = ctx.run(["--input", path, "--volume", PVC, "--verify"])
