@@ -833,6 +833,25 @@ static void find_handoffs(instance *i, void *ctx)
 
 /* ---- problems of the rewrite -------------------------------------------- */
 
+/* The deepest mount of t strictly above `path`, or NULL. */
+static const node *mount_above(const template *t, const char *path, size_t *prefix_len)
+{
+    char *parent = strdup(path);
+    if (!parent)
+        return NULL;
+    path_normalize(parent);
+    char *slash = strrchr(parent, '/');
+    const node *m = NULL;
+    if (slash && slash != parent) {
+        *slash = '\0';
+        m = covering_mount(t, parent, prefix_len);
+    } else if (slash && slash[1]) {
+        m = covering_mount(t, "/", prefix_len);
+    }
+    free(parent);
+    return m;
+}
+
 static void check_mounts(vctx *v, const instance *i)
 {
     const template *t = i->tmpl;
@@ -845,6 +864,13 @@ static void check_mounts(vctx *v, const instance *i)
                 continue;
             if (path_is_root(mp))
                 problem(v, m, t, "a volume mount at /");
+            if (path_has_dotdot(mp))
+                problem(v, m, t, "a volume mount at %s, a path with '..'", mp);
+            size_t prefix;
+            const node *outer = mount_above(t, mp, &prefix);
+            if (outer && scalar_is(map_get(outer, "readOnly"), "true"))
+                problem(v, m, t, "a volume mount at %s inside the read-only mount at %s, where the runtime "
+                        "cannot make its mount point", mp, scalar_text(map_get(outer, "mountPath")));
             for (size_t b = 0; b < a; b++) {
                 const char *other = scalar_text(map_get(mounts->as.items[b], "mountPath"));
                 if (other && path_equal(mp, other)) {
@@ -856,6 +882,48 @@ static void check_mounts(vctx *v, const instance *i)
             const char *why = volume_problem(v, i, name);
             if (why && strstr(why, "does not exist"))
                 problem(v, m, t, "%s", why);
+        }
+    }
+}
+
+/* An output the rewrite puts on a volume the original did not write it to
+ * must hold what the producer's pod held there: no other mount inside it
+ * (its files would not be on that volume), and no mount of the original's
+ * above the new one (what other containers or that volume put there would
+ * be missing). */
+static void check_outputs_whole(vctx *v, const instance *i)
+{
+    const instance *orig = call_tree_find(&v->orig, i->path);
+    if (v->baseline || !orig || !orig->tmpl)
+        return;
+    for (size_t k = 0; k < orig->tmpl->outputs.count; k++) {
+        const artifact *out = &orig->tmpl->outputs.items[k];
+        if (!out->path || strstr(out->path->as.text, "{{"))
+            continue;
+        char *path = (char *)fmt(v, "%s", out->path->as.text);
+        path_normalize(path);
+        size_t now_len, then_len;
+        const node *now = covering_mount(i->tmpl, path, &now_len);
+        const node *then = covering_mount(orig->tmpl, path, &then_len);
+        const char *at = now ? scalar_text(map_get(now, "mountPath")) : NULL;
+        if (!at || (then && path_equal(at, scalar_text(map_get(then, "mountPath")))))
+            continue; /* written where it was */
+        if (then && then_len < now_len)
+            problem(v, now, i->tmpl, "output '%s' at %s is written to the mount at %s, below the pod's own mount "
+                    "at %s, where other containers or that volume may put what it holds", out->name,
+                    out->path->as.text, at, scalar_text(map_get(then, "mountPath")));
+        for (int w = 0; w < 2; w++) {
+            const node *mounts = pod_mounts(i->tmpl, w);
+            for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
+                const char *mp = scalar_text(map_get(mounts->as.items[a], "mountPath"));
+                char *inner = mp ? (char *)fmt(v, "%s", mp) : NULL;
+                if (inner)
+                    path_normalize(inner);
+                if (inner && path_covers(path, inner) && strcmp(path, inner) != 0)
+                    problem(v, mounts->as.items[a], i->tmpl, "output '%s' at %s holds the mount at %s, whose "
+                            "files are not on the volume the output is written to", out->name,
+                            out->path->as.text, mp);
+            }
         }
     }
 }
@@ -994,6 +1062,7 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
         scan_node(&s, i->tmpl->node, false);
         if (template_runs_pod(i->tmpl)) {
             check_mounts(v, i);
+            check_outputs_whole(v, i);
             check_outputs_writable(v, i);
         }
     }

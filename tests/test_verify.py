@@ -43,7 +43,7 @@ REFERENCE_VERDICTS = {
     "hdfs-artifact.yaml": (0, ["the consumer reads"], []),
     "influxdb-ci.yaml": (0, ["mounts a volume at /"] * 5,
                          ["lost its own source", "required parameter", "a volume mount at /", "a volume mount at /",
-                          "two volume mounts", "read-only mount", "a volume mount at /"]),
+                          "two volume mounts", "read-only mount", "a volume mount at /", "read-only mount"]),
     "input-artifact-azure.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
     "input-artifact-gcs.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
     "input-artifact-git.yaml": (0, [], ["lost its own source", "required parameter", "a volume mount at /"]),
@@ -185,6 +185,23 @@ def check_variant(ctx, mutate):
     got = [p["message"] for p in report["problems"]]
     expect(len(got) == len(problems) and all(w in g for w, g in zip(problems, got)),
            f"problems {got}, wanted {problems}")
+
+
+def test_hidden_outputs(ctx):
+    """A real faulty rewrite (volpass's own, before it kept such outputs):
+    verify reports each output that another mount hides or misses."""
+    original = os.path.join(HERE, "data", "volume", "nesting.yaml")
+    report = _verify(ctx, original, os.path.join(HERE, "data", "verify", "nesting.broken.yaml"))
+    broken = sorted(h["reason"] for h in report["handoffs"] if h["verdict"] == "broken")
+    expect(len(broken) == 2 and "the producer wrote" in broken[0] and "emptyDir, which pods do not share" in broken[1],
+           str(broken))
+    problems = [p["message"] for p in report["problems"]]
+    wanted = ["template 'build': output 'ws' at /work/ holds the mount at /work/src/metrics.json",
+              "template 'cache': output 'dir' at /out/ holds the mount at /out/model",
+              "template 'shared': output 'd' at /workspace/out/d.txt is written to the mount at /workspace/out, "
+              "below the pod's own mount at /workspace",
+              "template 'dots': a volume mount at /tmp/o/.., a path with '..'"]
+    expect(len(problems) == len(wanted) and all(w in p for w, p in zip(wanted, problems)), str(problems))
 
 
 def test_good_rewrite(ctx):
