@@ -129,7 +129,7 @@ static bool mount_over(const char *mount, const char *dir, const char *within)
 
 /* The first of the user's own mounts (the main container's, or the
  * containerSet's) that passes `test`; its mount path in *at. */
-static const node *user_mount(const template *t, mount_test *test, const char *dir, const char *within,
+static const node *user_mount(vplan *p, const template *t, mount_test *test, const char *dir, const char *within,
                               const char **at)
 {
     for (int w = 0; w < 2; w++) {
@@ -137,7 +137,7 @@ static const node *user_mount(const template *t, mount_test *test, const char *d
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const node *m = mounts->as.items[i];
             const node *mp = map_get(m, "mountPath");
-            if (mp && mp->kind == NODE_SCALAR && test(mp->as.text, dir, within)) {
+            if (mp && mp->kind == NODE_SCALAR && test(normalized(p, mp->as.text), dir, within)) {
                 *at = mp->as.text;
                 return m;
             }
@@ -167,7 +167,7 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
 static const char *mounted_over(vplan *p, const template *t, const char *dir, const char *path)
 {
     const char *at;
-    const node *m = user_mount(t, mount_over, dir, path, &at);
+    const node *m = user_mount(p, t, mount_over, dir, path, &at);
     if (m)
         return mount_conflict(p, m, at, dir, path);
     for (size_t k = 0; k < t->inputs.count; k++) {
@@ -378,7 +378,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     const char *at;
-    if (user_mount(t, mount_on, in->path, NULL, &at)) {
+    if (user_mount(p, t, mount_on, in->path, NULL, &at)) {
         plan_refuse(p, VP_EUNSUPPORTED, a->node,
                "template '%s': input artifact '%s' at %s cannot be mounted: the container already mounts a volume there",
                t->name, a->name, in->path);
@@ -386,7 +386,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     }
     for (size_t j = 0; j < t->outputs.count; j++) {
         const art_plan *o = &tp->out[j];
-        if (o->convert && (path_covers(in->path, o->mount_dir) || path_equal(in->path, o->path))) {
+        if (o->convert && path_covers(in->path, o->path)) { /* (not mount_dir: it may be another output's) */
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s': input artifact '%s' at %s would be mounted read-only over output "
                    "artifact '%s' at %s",
@@ -394,24 +394,36 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
             return;
         }
     }
-    for (size_t j = 0; j < k; j++) {
-        const art_plan *other = &tp->in[j];
-        if (other->path && path_equal(other->path, in->path)) {
+    for (size_t j = 0; j < k; j++)
+        if (tp->in[j].path && path_equal(tp->in[j].path, in->path)) {
             plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifacts '%s' and '%s' share the path %s",
-                   t->name, other->a->name, a->name, in->path);
+                   t->name, tp->in[j].a->name, a->name, in->path);
             return;
         }
-        /* The runtime cannot make the inner one's mount point inside a read-only mount. */
-        const art_plan *outer = !other->path ? NULL : path_covers(other->path, in->path) ? other
-                                : path_covers(in->path, other->path) ? in : NULL;
-        if (outer && outer->convert) {
-            const art_plan *inner = outer == in ? other : in;
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s would be mounted "
-                        "inside input artifact '%s' at %s, which is mounted read-only from the volume",
-                        t->name, inner->a->name, inner->path, outer->a->name, outer->path);
-            return;
+}
+
+/* Refuses the form of pod template `tp` in which the inputs `mask` says
+ * (NULL: each input's default) come from the volume when one input would be
+ * mounted inside another's read-only mount from the volume: the runtime
+ * cannot make its mount point there. At `at`, or at the inner input. */
+static bool refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, const node *at)
+{
+    const template *t = tp->t;
+    for (size_t o = 0; o < t->inputs.count; o++) {
+        const art_plan *outer = &tp->in[o];
+        if (!(mask ? mask[o] : outer->convert) || !outer->path)
+            continue;
+        for (size_t k = 0; k < t->inputs.count; k++) {
+            const art_plan *inner = &tp->in[k];
+            if (k != o && inner->path && path_covers(outer->path, inner->path) && !path_equal(outer->path, inner->path)) {
+                plan_refuse(p, VP_EUNSUPPORTED, at ? at : inner->a->node, "template '%s': input artifact '%s' at %s "
+                            "would be mounted inside input artifact '%s' at %s, which is mounted read-only from the "
+                            "volume", t->name, inner->a->name, inner->path, outer->a->name, outer->path);
+                return true;
+            }
         }
     }
+    return false;
 }
 
 static tplan *plan_template(vplan *p, template *t, const workflow *wf)
@@ -449,6 +461,8 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
     }
     for (size_t k = 0; k < t->inputs.count && !p->err; k++)
         plan_input(p, tp, k);
+    if (template_runs_pod(t) && !p->err)
+        refuse_nested_inputs(p, tp, NULL, NULL);
     return tp;
 }
 
@@ -729,6 +743,8 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         return NULL;
     }
     memcpy(tw->mask, mask, target->t->inputs.count);
+    if (refuse_nested_inputs(p, target, mask, at))
+        return NULL;
     for (size_t k = 0; k < target->t->inputs.count; k++) {
         const artifact *a = &target->t->inputs.items[k];
         if (mask[k] && mode_key(a)) {

@@ -167,7 +167,7 @@ def test_nested_outputs_and_mounts(ctx):
     volume named data-storage makes the shared one data-storage-2."""
     proc = golden(ctx, os.path.join(CASES, "nesting.yaml"), "nesting.yaml", "--volume", PVC)
     for name, why in [("ws", "input artifact 'src' is mounted at /work/src/metrics.json, inside it"),
-                      ("dir", "mounts volume 'cache' at /out/model, inside /out"),
+                      ("dir", "mounts volume 'cache' at /out//model, inside /out"),
                       ("d", "mounts volume 'workspace' at /workspace, above /workspace/out"),
                       ("a", "its path /tmp/o/../a.txt has a '..' component")]:
         expect(f"output artifact '{name}' stays a real artifact" in proc.stderr and why in proc.stderr, proc.stderr)
@@ -461,29 +461,40 @@ def test_refusals(ctx):
         expect(f"{name}:{where}: error: {message}" in proc.stderr, proc.stderr)
 
 
-# Variants of inputs.yaml that must be refused: (pattern, replacement,
+# Variants of inputs.yaml that must be refused: ([(pattern, replacement)],
 # location, message).
 UNMOUNTABLE = [
-    (re.escape("path: /etc/app/config"), "path: /in/data/config", "36:9",
+    ([(re.escape("path: /etc/app/config"), "path: /in/data/config")], "36:9",
      "template 'use': input artifact 'config' at /in/data/config would be mounted inside input artifact 'data' "
      "at /in/data, which is mounted read-only from the volume"),
-    (re.escape("path: /in/data}"), "path: /in/../data}", "35:9",
+    ([(re.escape("path: /etc/app/config"), "path: /in/data/config"),
+      (re.escape("path: /in/data}"), "path: /in/data, raw: {data: x}}")], "13:9",
+     "template 'use': input artifact 'config' at /in/data/config would be mounted inside input artifact 'data' "
+     "at /in/data, which is mounted read-only from the volume"),
+    ([(re.escape("command: [cat, /in/data, /etc/app/config]"),
+       "command: [cat, /in/data, /etc/app/config]\n    outputs:\n      artifacts:\n"
+       "      - {name: top, path: /in/top.txt}\n      - {name: b, path: /in/data/b.txt}")], "35:9",
+     "template 'use': input artifact 'data' at /in/data would be mounted read-only over output artifact 'b' at "
+     "/in/data/b.txt"),
+    ([(re.escape("path: /in/data}"), "path: /in/../data}")], "35:9",
      "template 'use': input artifact 'data' at /in/../data cannot be mounted: its path has a '..' component"),
-    (re.escape("path: /in/data}"), "path: /in/data, mode: 0755}", "13:9",
+    ([(re.escape("path: /in/data}"), "path: /in/data, mode: 0755}")], "13:9",
      "template 'use': input artifact 'data' sets mode, which a mount from the volume cannot apply"),
-    (re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}", "13:9",
+    ([(re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}")], "13:9",
      "template 'use': input artifact 'data' sets recurseMode, which a mount from the volume cannot apply"),
-    (re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
-     '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}', "17:13",
+    ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
+       '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}')], "17:13",
      "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
-    (r"\buse\b", "u" * 125, "19:9",
-     "template '" + "u" * 125 + "' needs a twin, whose name '" + "u" * 125 + "-constant' would be longer than the 128 characters Argo accepts"),
+    ([(r"\buse\b", "u" * 125)], "19:9",
+     "template '" + "u" * 125 + "' needs a twin, whose name '" + "u" * 125 + "-constant' would be longer than "
+     "the 128 characters Argo accepts"),
 ]
 
 
 def test_inputs_refused(ctx):
     """Inputs a mount from the volume cannot give what Argo gives: one inside
-    another's read-only mount, a path with '..', a file mode Argo would set,
+    another's read-only mount (in the template or in a twin of it), one over
+    an output, a path with '..', a file mode Argo would set,
     an optional argument (Argo drops it when its producer did not run); and
     a twin whose name Argo would refuse. The file itself converts."""
     path = os.path.join(CASES, "inputs.yaml")
@@ -491,13 +502,16 @@ def test_inputs_refused(ctx):
     proc = ctx.run(["--input", path, "--volume", PVC, "--verify"])
     expect(proc.returncode == 0 and "use-constant" in proc.stdout, proc.stderr)
     with tempfile.TemporaryDirectory() as d:
-        for pattern, new, where, message in UNMOUNTABLE:
-            expect(re.search(pattern, text), f"inputs.yaml lacks {pattern!r}")
+        for edits, where, message in UNMOUNTABLE:
+            variant = text
+            for pattern, new in edits:
+                expect(re.search(pattern, variant), f"inputs.yaml lacks {pattern!r}")
+                variant = re.sub(pattern, new, variant)
             path = os.path.join(d, "inputs.yaml")
             with open(path, "w") as f:
-                f.write(re.sub(pattern, new, text))
+                f.write(variant)
             proc = ctx.run(["--input", path, "--volume", PVC])
-            expect(proc.returncode == 4 and proc.stdout == "", f"{new!r}: exit {proc.returncode}")
+            expect(proc.returncode == 4 and proc.stdout == "", f"{edits!r}: exit {proc.returncode}")
             expect(f"inputs.yaml:{where}: error: {message}" in proc.stderr, proc.stderr)
 
 
