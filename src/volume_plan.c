@@ -604,6 +604,21 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
     return BACK_ARTIFACT; /* a constant with its own source */
 }
 
+/* Whether text holds a tag Argo resolves only as the template runs (a task's
+ * or step's output, an expression): not {{inputs.parameters.…}} or
+ * {{workflow.…}}, which it substitutes in the template beforehand. */
+static bool holds_runtime_tag(const node *text)
+{
+    size_t pos = 0;
+    tag g;
+    while (tag_next(text->as.text, text->len, &pos, &g)) {
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        if (!(r.kind == REF_INPUT && !r.artifact) && !(g.expr.len > 9 && memcmp(g.expr.s, "workflow.", 9) == 0))
+            return true;
+    }
+    return false;
+}
+
 static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
 {
     art_plan *o = &tp->out[k];
@@ -614,6 +629,11 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
         for (size_t i = 0; i < tp->t->outputs.count; i++) {
             art_plan *oi = &tp->out[i];
             oi->convert = from_backing(p, tp, oi->a) != BACK_ARTIFACT;
+            /* The location appends the subPath in an expression, where tags are not substituted. */
+            if (oi->convert && oi->a->sub_path && holds_runtime_tag(oi->a->sub_path))
+                plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
+                            "subPath %s, whose value volpass cannot append to the location it passes on",
+                            tp->t->name, oi->a->name, oi->a->sub_path->as.text);
             oi->param = free_name(p, tp->t->output_parameters, tp->out, i, oi->a->name, SUBPATH_SUFFIX);
         }
         tp->graph_outputs_state = 2;

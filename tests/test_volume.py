@@ -233,7 +233,8 @@ def test_kinds_converted_apart(ctx):
 def test_graph_output_subpath(ctx):
     """A dag output that passes on a part of an artifact (subPath) appends it
     to the location, which verify follows through the expression; without
-    it verify reports the hand-off broken."""
+    it verify reports the hand-off broken. A subPath made of a task's output
+    (resolved at run time, which an expression would not do) is refused."""
     source = os.path.join(CASES, "graph-subpath.yaml")
     proc = golden(ctx, source, "graph-subpath.yaml", "--volume", PVC)
     cut = "expression: (tasks['p'].outputs.parameters['dir-subpath']) + '/b.txt'"
@@ -242,6 +243,13 @@ def test_graph_output_subpath(ctx):
                                  proc.stdout.replace(cut, "parameter: '{{tasks.p.outputs.parameters.dir-subpath}}'"))
     broken = [h for h in report["handoffs"] if h["verdict"] == "broken"]
     expect(code == 1 and len(broken) == 1 and broken[0]["reason"].endswith("/dir/b.txt"), str(broken))
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "graph-subpath.yaml")
+        with open(path, "w") as f:
+            f.write(_read(source).replace("subPath: b.txt", 'subPath: "{{tasks.p.outputs.result}}"'))
+        proc = ctx.run(["--input", path, "--volume", PVC])
+    expect(proc.returncode == 4 and "graph-subpath.yaml:34:74: error: template 'inner': output artifact 'part' takes "
+           "the subPath {{tasks.p.outputs.result}}, whose value volpass cannot append" in proc.stderr, proc.stderr)
 
 
 def test_referred_entry(ctx):
