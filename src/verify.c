@@ -177,7 +177,9 @@ static const char *join_sub(vctx *v, const char *outer, const char *inner)
 static void expression_origins(vctx *v, const call_tree *t, const instance *scope, span e, const char *sub,
                                origins *os, int depth);
 
-static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os);
+static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os, int depth);
+static void output_origins(vctx *v, const call_tree *t, const instance *x, const artifact *out, const char *sub,
+                           origins *os, int depth);
 
 static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref r, const char *sub,
                         origins *os, int depth)
@@ -191,7 +193,7 @@ static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref 
         return;
     }
     if (r.kind == REF_WORKFLOW_OUTPUT) {
-        global_origins(v, t, r.name, sub, os);
+        global_origins(v, t, r.name, sub, os, depth);
         return;
     }
     if (!scope) {
@@ -216,6 +218,14 @@ static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref 
         unresolved(os, fmt(v, "'%s' has no output artifact '%s'", x->path, span_str(v, r.name)));
         return;
     }
+    output_origins(v, t, x, out, sub, os, depth);
+}
+
+/* Where output `out` of instance x comes from: x's pod, or, for a dag or
+ * steps template, what its from or fromExpression names. */
+static void output_origins(vctx *v, const call_tree *t, const instance *x, const artifact *out, const char *sub,
+                           origins *os, int depth)
+{
     if (!template_is_graph(x->tmpl)) {
         add_origin(os, (origin){ORIGIN_OUTPUT, x, out->name, sub, NULL});
         return;
@@ -260,23 +270,25 @@ static void expression_origins(vctx *v, const call_tree *t, const instance *scop
         ref_origins(v, t, scope, ref_parse(alts[k]), sub, os, depth);
 }
 
-static void global_leaf(const instance *i, span name, const char *sub, origins *os)
+/* Every output of i and the instances below it that sets global artifact `name`. */
+static void global_leaf(vctx *v, const call_tree *t, const instance *i, span name, const char *sub, origins *os,
+                        int depth)
 {
     for (size_t k = 0; i->tmpl && k < i->tmpl->outputs.count; k++) {
         const artifact *a = &i->tmpl->outputs.items[k];
         if (a->global_name && span_is(name, a->global_name->as.text))
-            add_origin(os, (origin){ORIGIN_OUTPUT, i, a->name, sub, NULL});
+            output_origins(v, t, i, a, sub, os, depth + 1);
     }
     for (size_t c = 0; c < i->nchildren; c++)
         if (i->children[c])
-            global_leaf(i->children[c], name, sub, os);
+            global_leaf(v, t, i->children[c], name, sub, os, depth);
 }
 
-static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os)
+static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os, int depth)
 {
     size_t before = os->n;
     for (size_t r = 0; r < t->nroots; r++)
-        global_leaf(t->roots[r], name, sub, os);
+        global_leaf(v, t, t->roots[r], name, sub, os, depth);
     if (os->n == before)
         unresolved(os, fmt(v, "no output has globalName '%s'", span_str(v, name)));
 }

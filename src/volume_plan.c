@@ -959,11 +959,18 @@ static const char *global_param(vplan *p, const node *name)
     }
 }
 
+/* Whether the outputs of t are planned: a pod template's from the start, a
+ * dag's or steps template's once what they pass on is known. */
+static bool outputs_planned(const tplan *tp)
+{
+    return tp && (template_runs_pod(tp->t) || (template_is_graph(tp->t) && tp->graph_outputs_state == 2));
+}
+
 static void register_globals(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
     tplan *tp = plan_of(t);
-    for (size_t k = 0; tp && template_runs_pod(t) && k < t->outputs.count; k++) {
+    for (size_t k = 0; outputs_planned(tp) && k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
         if (o->convert && o->a->global_name)
             o->global = global_param(p, o->a->global_name);
@@ -976,7 +983,7 @@ static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
     tplan *tp = plan_of(t);
-    for (size_t k = 0; tp && template_runs_pod(t) && k < t->outputs.count && !p->err; k++) {
+    for (size_t k = 0; outputs_planned(tp) && k < t->outputs.count && !p->err; k++) {
         const art_plan *o = &tp->out[k];
         const node *g = o->a->global_name;
         if (!o->convert && g && strmap_get(&p->globals, g->as.text, g->len))
@@ -1174,8 +1181,7 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
      * (graph templates' inputs and outputs); then every call. */
     each_template(p, plan_all);
     each_template(p, note_parameter_globals);
-    each_template(p, register_globals);
-    each_template(p, refuse_mixed_globals);
+    each_template(p, register_globals); /* of pod templates: dag and steps outputs may refer to them */
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
     if (!roots)
         p->ed.oom = true;
@@ -1184,6 +1190,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
             make_roots(p, &tree->wfs[d], &roots[d]);
     each_template(p, index_template_calls);
     each_template(p, finish_graph_outputs);
+    each_template(p, register_globals); /* now of dag and steps templates too */
+    each_template(p, refuse_mixed_globals);
     size_t total = 0;
     for (size_t d = 0; d < tree->nwfs; d++)
         for (size_t i = 0; tree->wfs[d].root && i < tree->wfs[d].ntemplates; i++)

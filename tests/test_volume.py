@@ -299,6 +299,18 @@ def test_global_names(ctx):
            "as a real artifact (its directory is /" in proc.stderr, proc.stderr)
 
 
+def test_graph_output_global(ctx):
+    """A steps template's output with a globalName: its location parameter
+    sets the global parameter that readers of the global artifact take;
+    without it verify finds the hand-off broken."""
+    source = os.path.join(CASES, "graph-global.yaml")
+    proc = golden(ctx, source, "graph-global.yaml", "--volume", PVC)
+    cut = "        globalName: g-subpath\n"
+    expect(proc.stdout.count(cut) == 1, "the global parameter is not set")
+    code, report = verify_report(ctx, source, proc.stdout.replace(cut, ""))
+    expect(code == 1 and [h["verdict"] for h in report["handoffs"]] == ["broken"], json.dumps(report))
+
+
 def test_keep_artifact(ctx):
     golden(ctx, os.path.join(CASES, "keep.yaml"), "keep.yaml", "--volume", PVC,
            "--keep-artifact", "mlpipeline-ui-metadata", "--keep-artifact", "mlpipeline-metrics")
