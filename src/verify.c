@@ -877,11 +877,11 @@ static void check_mounts(vctx *v, const instance *i)
             if (path_is_root(mp))
                 problem(v, m, t, "a volume mount at /");
             if (path_has_dotdot(mp))
-                problem(v, m, t, "a volume mount at %s, a path with '..'", mp);
+                problem(v, m, t, "a mount path with '..': %s", mp);
             size_t prefix;
             const node *outer = mount_above(t, mp, &prefix);
             if (outer && scalar_is(map_get(outer, "readOnly"), "true"))
-                problem(v, m, t, "a volume mount at %s inside the read-only mount at %s, where the runtime "
+                problem(v, m, t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
                         "cannot make its mount point", mp, scalar_text(map_get(outer, "mountPath")));
             for (size_t b = 0; b < a; b++) {
                 const char *other = scalar_text(map_get(mounts->as.items[b], "mountPath"));
