@@ -7,7 +7,6 @@
 #include "grow.h"
 
 #define MAX_INSTANCES 2000000
-#define MAX_DEPTH 200
 #define MAX_RECURSION 2 /* a recursive template is expanded this many times in one branch */
 
 typedef struct builder {
@@ -73,8 +72,12 @@ static instance *make_instance(builder *b, const workflow *wf, template *tmpl, i
 static void expand(builder *b, instance *i, size_t depth)
 {
     template *tm = i->tmpl;
-    if (!tm || tm->ncalls == 0 || depth >= MAX_DEPTH || times_in_branch(i->parent, tm) >= MAX_RECURSION)
+    if (!tm || tm->ncalls == 0 || times_in_branch(i->parent, tm) >= MAX_RECURSION)
         return;
+    if (depth >= CALL_TREE_MAX_DEPTH) {
+        b->t->too_deep = true;
+        return;
+    }
     i->children = arena_alloc(&b->t->mem, tm->ncalls * sizeof(instance *));
     if (!i->children) {
         b->err = error_oom();

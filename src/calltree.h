@@ -32,11 +32,15 @@ typedef struct call_tree {
     strmap by_path;      /* path -> instance */
     strmap workflow_templates, cluster_templates; /* metadata.name -> workflow: what a templateRef finds */
     size_t count;
+    bool too_deep;       /* calls nest deeper than call_tree_expand follows: not all instances were made */
     arena mem;
 } call_tree;
 
 /* Reads every workflow document of `docs`: enough for call_tree_target. */
 vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err);
+
+/* Calls nested deeper than this are not expanded (too_deep is set). */
+#define CALL_TREE_MAX_DEPTH 200
 
 /* Then builds the instances (verify needs them; a rewrite does not, and is
  * spared their limit: a workflow may expand to millions of instances). */

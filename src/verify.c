@@ -24,7 +24,10 @@
 #include "verify.h"
 
 #define MAX_ALT 16   /* alternatives followed for one value (branches of ?:) */
-#define MAX_DEPTH 64 /* references followed through one another */
+/* References followed through one another: a chain through every level of
+ * the call tree, and then some. */
+#define MAX_DEPTH (CALL_TREE_MAX_DEPTH + 56)
+static const char too_deep[] = "artifact references nest too deeply";
 
 typedef struct vctx {
     vp_verify_report *r;
@@ -185,7 +188,7 @@ static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref 
                         origins *os, int depth)
 {
     if (depth > MAX_DEPTH) {
-        unresolved(os, "artifact references nest too deeply");
+        unresolved(os, too_deep);
         return;
     }
     if (!r.artifact || r.kind == REF_NONE || r.kind == REF_WORKFLOW_PARAMETER) {
@@ -827,6 +830,9 @@ static void find_handoffs(instance *i, void *ctx)
         input_origins(v, &v->orig, i, text_span(in->name), NULL, &os, 0);
         for (size_t o = 0; o < os.n; o++) {
             const origin *from = &os.o[o];
+            if (from->kind == ORIGIN_UNRESOLVED && from->what == too_deep) /* verify's limit, not the input's fault */
+                problem(v, in->node, i->tmpl, "input artifact '%s' of '%s': its references nest deeper than verify "
+                        "follows (%d), so its hand-off is not checked", in->name, i->path, MAX_DEPTH);
             if (from->kind == ORIGIN_SOURCE) {
                 check_source_kept(v, i, in, from->what);
                 continue;
@@ -1120,6 +1126,10 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
         st = call_tree_expand(&v.rew, rewritten->filename, err);
     if (st == VP_OK) {
         call_tree_each(&v.orig, find_handoffs, &v);
+        const instance *root = v.rew.nroots ? v.rew.roots[0] : NULL;
+        if ((v.orig.too_deep || v.rew.too_deep) && root && root->tmpl)
+            problem(&v, root->tmpl->node, root->tmpl, "calls nest more than %d levels deep: verify does not "
+                    "check what happens further down", CALL_TREE_MAX_DEPTH);
         /* Problems the original has already are not the rewrite's: look at it first. */
         v.baseline = true;
         for (size_t k = 0; k < v.orig.nroots; k++)

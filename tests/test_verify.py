@@ -11,7 +11,7 @@ import warnings
 import yaml
 
 import reference
-from harness import VOLUME_DATA, expect
+from harness import VOLUME, VOLUME_DATA, expect
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOOD = os.path.join(HERE, "data", "verify", "artifact-passing.rewritten.yaml")
@@ -204,6 +204,52 @@ def test_hidden_outputs(ctx):
               "below the pod's own mount at /workspace",
               "template 'dots': a mount path with '..': /tmp/o/.."]
     expect(len(problems) == len(wanted) and all(w in p for w, p in zip(wanted, problems)), str(problems))
+
+
+def _chain(levels):
+    """A workflow passing one artifact down `levels` nested steps templates."""
+    lines = ["apiVersion: argoproj.io/v1alpha1", "kind: Workflow", "metadata: {generateName: chain-}", "spec:",
+             "  entrypoint: t0", "  templates:", "  - name: t0", "    steps:", "    - - {name: p, template: prod}",
+             '    - - {name: n, template: t1, arguments: {artifacts: [{name: a, from: "{{steps.p.outputs.artifacts.a}}"}]}}']
+    for i in range(1, levels):
+        lines += [f"  - name: t{i}", "    inputs: {artifacts: [{name: a, path: /in/a}]}", "    steps:",
+                  f'    - - {{name: n, template: t{i + 1}, arguments: {{artifacts: [{{name: a, from: '
+                  f'"{{{{inputs.artifacts.a}}}}"}}]}}}}']
+    lines += [f"  - name: t{levels}", "    inputs: {artifacts: [{name: a, path: /in/a}]}",
+              "    container: {image: alpine, command: [cat, /in/a]}", "  - name: prod",
+              "    container: {image: alpine, command: [sh, -c, 'echo > /tmp/a']}",
+              "    outputs: {artifacts: [{name: a, path: /tmp/a}]}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_deep_chains(ctx):
+    """A hand-off through 100 nested templates is followed (and a rewrite that
+    breaks it is caught); one deeper than verify follows is a problem, never
+    a silent pass."""
+    with tempfile.TemporaryDirectory() as d:
+        for levels, handoffs, problems in [(100, 1, 0), (230, 0, 1)]:
+            original = os.path.join(d, f"chain{levels}.yaml")
+            with open(original, "w") as f:
+                f.write(_chain(levels))
+            proc = ctx.run(["--input", original, "--volume", VOLUME])
+            expect(proc.returncode == 0, proc.stderr)
+            rewritten = os.path.join(d, f"chain{levels}.out.yaml")
+            with open(rewritten, "w") as f:
+                f.write(proc.stdout)
+            report = _verify(ctx, original, rewritten)
+            expect(len(report["handoffs"]) == handoffs and len(report["problems"]) == problems, json.dumps(report))
+            if problems:
+                expect("calls nest more than 200 levels deep" in report["problems"][0]["message"], json.dumps(report))
+                continue
+            with open(rewritten, "w") as f:
+                f.write(proc.stdout.replace(f"name: t{levels}\n    inputs:\n      parameters:\n      - name: a-subpath\n"
+                                            f"    container:\n      image: alpine\n      command: [cat, /in/a]\n"
+                                            f"      volumeMounts:\n      - name: data-storage\n        mountPath: /in/a",
+                                            f"name: t{levels}\n    inputs:\n      parameters:\n      - name: a-subpath\n"
+                                            f"    container:\n      image: alpine\n      command: [cat, /in/a]\n"
+                                            f"      volumeMounts:\n      - name: data-storage\n        mountPath: /in/b"))
+            report = _verify(ctx, original, rewritten)
+            expect([h["verdict"] for h in report["handoffs"]] == ["broken"], json.dumps(report)[:2000])
 
 
 def test_good_rewrite(ctx):
