@@ -1082,6 +1082,38 @@ static bool volume_name_used(const call_tree *t, const char *name)
     return false;
 }
 
+/* Whether template t, or one inline in it, calls a template of a document
+ * that is not in the stream. */
+static bool calls_outside(const call_tree *tree, const template *t)
+{
+    for (size_t c = 0; c < t->ncalls; c++) {
+        const call_site *cs = &t->calls[c];
+        if ((cs->template_ref && !call_tree_document(tree, cs->template_ref)) ||
+            (cs->inline_template && calls_outside(tree, cs->inline_template)))
+            return true;
+    }
+    return false;
+}
+
+/* Whether the stream holds a document that others may use, or uses one it
+ * does not hold: converted apart, they must name the volume alike. */
+static bool shares_templates(const call_tree *tree)
+{
+    for (size_t d = 0; d < tree->nwfs; d++) {
+        const workflow *wf = &tree->wfs[d];
+        if (!wf->root)
+            continue;
+        const node *refers = map_get(wf->spec, "workflowTemplateRef");
+        if (strcmp(wf->kind, "WorkflowTemplate") == 0 || strcmp(wf->kind, "ClusterWorkflowTemplate") == 0 ||
+            (refers && !call_tree_document(tree, refers)) || calls_outside(tree, &wf->handlers))
+            return true;
+        for (size_t i = 0; i < wf->ntemplates; i++)
+            if (calls_outside(tree, &wf->templates[i]))
+                return true;
+    }
+    return false;
+}
+
 static const char *choose_volume_name(vplan *p)
 {
     if (p->ctx->volume_name) {
@@ -1092,8 +1124,13 @@ static const char *choose_volume_name(vplan *p)
     }
     for (int n = 1;; n++) {
         const char *name = n == 1 ? "data-storage" : edit_fmt(&p->ed, "data-storage-%d", n);
-        if (!volume_name_used(p->tree, name) || p->ed.oom)
-            return name;
+        if (volume_name_used(p->tree, name) && !p->ed.oom)
+            continue;
+        if (n > 1 && shares_templates(p->tree))
+            plan_refuse(p, VP_EUNSUPPORTED, NULL, "the volume would be named %s, as data-storage is taken; but "
+                        "WorkflowTemplates and the workflows that use them, converted apart, must name it alike: "
+                        "give it a name with --volume-name, the same in every conversion", name);
+        return name;
     }
 }
 

@@ -327,6 +327,18 @@ def test_volume_claim_template_and_name(ctx):
     expect(proc.returncode == 2 and "exclude each other" in proc.stderr, proc.stderr)
 
 
+def test_volume_name_shared(ctx):
+    """Documents converted apart must name the volume alike: when data-storage
+    is taken in one that uses (or may be used by) another, volpass asks for
+    --volume-name instead of choosing data-storage-2 on its own."""
+    path = os.path.join(CASES, "taken-name.yaml")
+    proc = ctx.run(["--input", path, "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and "error: the volume would be named data-storage-2, as "
+           "data-storage is taken" in proc.stderr and "--volume-name" in proc.stderr, proc.stderr)
+    proc = ctx.run(["--input", path, "--volume", PVC, "--volume-name", "shared"])
+    expect(proc.returncode == 0 and "- name: shared\n    persistentVolumeClaim" in proc.stdout, proc.stderr)
+
+
 def test_private_volume_refused(ctx):
     for kind in ("emptyDir: {}", "hostPath: {path: /data}", "configMap: {name: c}"):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", kind])
