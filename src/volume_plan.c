@@ -294,6 +294,24 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
     o->param = free_name(p, t->output_parameters, tp->out, k, a->name, SUBPATH_SUFFIX);
 }
 
+/* A memoized template's outputs, found in the cache, are an earlier run's:
+ * their locations point into that run's directory on the volume, which a
+ * claim of that run (--volume-claim-template) no longer has. */
+static void check_memoized(vplan *p, const template *t)
+{
+    const node *memoize = map_get(t->node, "memoize");
+    if (!memoize)
+        return;
+    if (p->ctx->claim)
+        plan_refuse(p, VP_EUNSUPPORTED, memoize, "template '%s' is memoized: a later run that finds its outputs "
+                    "in the cache would read them on the claim of the run that made them, which Argo deletes "
+                    "(use --volume, or keep its outputs real artifacts with --keep-artifact)", t->name);
+    else
+        warn(p, memoize, "template '%s' is memoized: a later run that finds its outputs in the cache reads them "
+                         "where the run that made them wrote them on the volume, which must still hold them",
+             t->name);
+}
+
 /* Each directory converted outputs are written into is mounted from the
  * volume once (and the kept ones are announced, in the same order). An output whose directory lies inside another's is written
  * through that other mount, as the path below it: a mount of its own would
@@ -330,6 +348,8 @@ static void mount_outputs(vplan *p, tplan *tp)
                o->mount_dir, o->param,
                o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
     }
+    if (tp->nmounts)
+        check_memoized(p, t);
 }
 
 /* The key by which an input has Argo set its file mode (mode, recurseMode),

@@ -339,6 +339,25 @@ def test_volume_name_shared(ctx):
     expect(proc.returncode == 0 and "- name: shared\n    persistentVolumeClaim" in proc.stdout, proc.stderr)
 
 
+def test_memoized_producer(ctx):
+    """A memoized producer's cached outputs point into an earlier run's
+    directory: a warning with --volume, refused with a claim of each run."""
+    text = _read(os.path.join(CASES, "inputs.yaml"))
+    old = "  - name: make\n    container:\n"
+    expect(old in text, "inputs.yaml changed")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "memo.yaml")
+        with open(path, "w") as f:
+            f.write(text.replace(old, "  - name: make\n    memoize: {key: k, maxAge: 1h, cache: {configMap: {name: c}}}\n"
+                                      "    container:\n"))
+        proc = ctx.run(["--input", path, "--volume", PVC])
+        expect(proc.returncode == 0 and "memo.yaml:26:14: warning: template 'make' is memoized" in proc.stderr,
+               proc.stderr)
+        proc = ctx.run(["--input", path, "--volume-claim-template", "{resources: {requests: {storage: 1Gi}}}"])
+        expect(proc.returncode == 4 and "memo.yaml:26:14: error: template 'make' is memoized" in proc.stderr,
+               proc.stderr)
+
+
 def test_private_volume_refused(ctx):
     for kind in ("emptyDir: {}", "hostPath: {path: /data}", "configMap: {name: c}"):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", kind])
