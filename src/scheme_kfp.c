@@ -238,8 +238,8 @@ static void rewrite_container(kfp *k, template *t)
             edit_push(&k->ed, mounts, mount(k, a, subpath, false));
             edit_push(&k->ed, params, parameter(k, a->name, "value", subpath));
         }
+        map_remove(t->outputs.owner, "artifacts"); /* only here, as the reference: an empty list stays */
     }
-    map_remove(t->outputs.owner, "artifacts");
 }
 
 static void rewrite_arguments(kfp *k, artifact_list *args)

@@ -90,9 +90,20 @@ def _record(ctx, path):
         _counts[outcome] += 1
 
 
+# Hand-written inputs for corners of the reference the corpus does not reach.
+CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "kfp")
+
+
+def _case(ctx, path):
+    outcome = check_file(ctx, path)
+    expect(outcome == "equal", f"{outcome}, not equal to the reference")
+
+
 def tests(ctx):
-    return [(f"differential:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: _record(ctx, p))
-            for p in reference.corpus_files()]
+    cases = [(f"differential:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: _record(ctx, p))
+             for p in reference.corpus_files()]
+    return cases + [(f"differential:kfp/{name}", lambda p=os.path.join(CASES, name): _case(ctx, p))
+                    for name in sorted(os.listdir(CASES))]
 
 
 def summary():
