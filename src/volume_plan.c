@@ -313,10 +313,11 @@ static void check_memoized(vplan *p, const template *t)
 }
 
 /* Each directory converted outputs are written into is mounted from the
- * volume once (and the kept ones are announced, in the same order). An output whose directory lies inside another's is written
- * through that other mount, as the path below it: a mount of its own would
- * hide it from the other output (an output /tmp/model/metrics.json inside
- * an output /tmp/model, both written through /tmp). */
+ * volume once; the kept outputs are announced in the same order. An output
+ * whose directory lies inside another's is written through that other
+ * mount, as the path below it: a mount of its own would hide it from the
+ * other output (an output /tmp/model/metrics.json inside an output
+ * /tmp/model, both written through /tmp). */
 static void mount_outputs(vplan *p, tplan *tp)
 {
     const template *t = tp->t;
