@@ -819,6 +819,18 @@ static void check_source_kept(vctx *v, const instance *orig, const artifact *in,
             in->name, c->path, source);
 }
 
+/* An input whose file mode Argo sets (mode, recurseMode) keeps the mode its
+ * producer gave the file when it comes through a mount instead. (One with
+ * a source of its own that is gone is reported for that: check_source_kept.) */
+static void check_mode_kept(vctx *v, const instance *orig, const artifact *in)
+{
+    const char *key = map_get(in->node, "mode") ? "mode" : map_get(in->node, "recurseMode") ? "recurseMode" : NULL;
+    const instance *c = call_tree_find(&v->rew, orig->path);
+    if (key && !in->source && c && c->tmpl && !find_artifact(&c->tmpl->inputs, text_span(in->name)))
+        problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' sets %s, which its mount from a volume "
+                "does not apply", in->name, c->path, key);
+}
+
 static void find_handoffs(instance *i, void *ctx)
 {
     vctx *v = ctx;
@@ -826,6 +838,7 @@ static void find_handoffs(instance *i, void *ctx)
         return;
     for (size_t k = 0; k < i->tmpl->inputs.count; k++) {
         const artifact *in = &i->tmpl->inputs.items[k];
+        check_mode_kept(v, i, in);
         origins os = {.n = 0};
         input_origins(v, &v->orig, i, text_span(in->name), NULL, &os, 0);
         for (size_t o = 0; o < os.n; o++) {

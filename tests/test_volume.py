@@ -564,6 +564,15 @@ def test_inputs_refused(ctx):
             proc = ctx.run(["--input", path, "--volume", PVC])
             expect(proc.returncode == 4 and proc.stdout == "", f"{edits!r}: exit {proc.returncode}")
             expect(f"inputs.yaml:{where}: error: {message}" in proc.stderr, proc.stderr)
+        # verify finds what such a rewrite loses: here, the mode of an input mounted from the volume
+        rewritten = ctx.run(["--input", os.path.join(CASES, "inputs.yaml"), "--volume", PVC]).stdout
+        path = os.path.join(d, "moded.yaml")
+        with open(path, "w") as f:
+            f.write(text.replace("path: /in/data}", "path: /in/data, mode: 0755}"))
+        code, report = verify_report(ctx, path, rewritten)
+        expect(code == 1 and [p["message"] for p in report["problems"]] ==
+               ["template 'use': input artifact 'data' of 'main/use' sets mode, which its mount from a volume does "
+                "not apply"], json.dumps(report["problems"]))
 
 
 def test_tagged_placeholder_keeps_its_tag(ctx):
