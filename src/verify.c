@@ -169,6 +169,8 @@ static void input_origins(vctx *v, const call_tree *t, const instance *i, span n
                           const char *sub, origins *os, int depth);
 static void text_origins(vctx *v, const call_tree *t, const instance *scope, const char *text,
                          const char *sub, origins *os, int depth);
+static const char *sub_path_value(vctx *v, const call_tree *t, const instance *scope, const node *text);
+
 /* Subpath `inner` below subpath `outer`: what is passed on of a part. */
 static const char *join_sub(vctx *v, const char *outer, const char *inner)
 {
@@ -233,7 +235,7 @@ static void output_origins(vctx *v, const call_tree *t, const instance *x, const
         add_origin(os, (origin){ORIGIN_OUTPUT, x, out->name, sub, NULL});
         return;
     }
-    sub = join_sub(v, out->sub_path ? out->sub_path->as.text : NULL, sub); /* the part of it passed on */
+    sub = join_sub(v, sub_path_value(v, t, x, out->sub_path), sub); /* the part of it passed on */
     if (out->from)
         text_origins(v, t, x, out->from->as.text, sub, os, depth + 1);
     else if (out->from_expression) {
@@ -303,8 +305,8 @@ static void input_origins(vctx *v, const call_tree *t, const instance *i, span n
     if (!arg && !i->call && i->wf)
         arg = find_artifact(&i->wf->arguments, name); /* the entrypoint's: spec.arguments */
     if (arg) {
-        const char *s = join_sub(v, arg->sub_path ? arg->sub_path->as.text : NULL, sub);
         const instance *scope = i->call ? i->parent : NULL;
+        const char *s = join_sub(v, sub_path_value(v, t, scope, arg->sub_path), sub);
         if (arg->from) {
             text_origins(v, t, scope, arg->from->as.text, s, os, depth + 1);
         } else if (arg->from_expression) {
@@ -415,10 +417,25 @@ static void parameter_node_values(vctx *v, const call_tree *t, const instance *s
         expression_values(v, t, scope, text_span(expr), out, depth + 1);
     } else if ((value = scalar_text(map_get(p, "default")))) {
         resolve_text(v, t, scope, value, out, depth + 1);
+    } else if (strcmp(what, "output") == 0 && scope) {
+        /* Set as the pod runs (valueFrom.path, …): the same on both sides of a rewrite that keeps the pod. */
+        one_value(out, fmt(v, "<output parameter %s of %s>", scalar_text(map_get(p, "name")) ?
+                           scalar_text(map_get(p, "name")) : "?", scope->path));
     } else {
         cannot(out, fmt(v, "%s parameter '%s' is set at run time", what,
                         scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?"));
     }
+}
+
+/* A subPath with its parameters substituted, as Argo does before it applies
+ * it; as written when they cannot be known, or NULL for none. */
+static const char *sub_path_value(vctx *v, const call_tree *t, const instance *scope, const node *text)
+{
+    if (!text || !strchr(text->as.text, '{'))
+        return text ? text->as.text : NULL;
+    values vals;
+    resolve_text(v, t, scope, text->as.text, &vals, 0);
+    return !vals.why && vals.n == 1 ? vals.v[0] : text->as.text;
 }
 
 static void global_parameter(vctx *v, const call_tree *t, const instance *i, span name,
@@ -490,7 +507,8 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
         else
             one_value(out, fmt(v, "{{%s}}", span_str(v, e)));
     } else if (in_expression && e.len >= 2 && (e.s[0] == '\'' || e.s[0] == '"') && e.s[e.len - 1] == e.s[0]) {
-        one_value(out, fmt(v, "%.*s", (int)e.len - 2, e.s + 1)); /* a string literal */
+        /* A string literal, with the {{…}} Argo substitutes in the template's text first. */
+        resolve_text(v, t, scope, fmt(v, "%.*s", (int)e.len - 2, e.s + 1), out, depth + 1);
     } else if (r.kind != REF_NONE || in_expression) {
         cannot(out, fmt(v, "'%s' cannot be followed here", span_str(v, e)));
     } else {

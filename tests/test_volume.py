@@ -271,6 +271,43 @@ def test_referred_entry(ctx):
            "not in the input" in proc.stderr, proc.stderr)
 
 
+def test_subpath_parameters(ctx):
+    """A subPath made of parameters Argo substitutes first: a step's output
+    parameter in an argument's subPath (passed on in the location parameter's
+    value), an input parameter in a dag output's (inside its expression).
+    Both convert, and verify follows them on both sides."""
+    extra = _read(os.path.join(CASES, "extra.yaml"))
+    graph = _read(os.path.join(CASES, "graph-subpath.yaml"))
+    variants = {
+        "argument.yaml": [('- {name: in, from: "{{steps.make.outputs.artifacts.out}}"}',
+                           '- {name: in, from: "{{steps.make.outputs.artifacts.out}}", '
+                           'subPath: "{{steps.make.outputs.parameters.p}}"}'),
+                          ("    outputs:\n      artifacts:\n      - {name: out, path: /tmp/out}\n",
+                           "    outputs:\n      parameters:\n      - {name: p, valueFrom: {path: /tmp/p}}\n"
+                           "      artifacts:\n      - {name: out, path: /tmp/out/}\n")],
+        "graph.yaml": [("      - name: inner\n        template: inner\n",
+                        "      - name: inner\n        template: inner\n        arguments:\n          parameters:\n"
+                        "          - {name: file, value: b.txt}\n"),
+                       ("  - name: inner\n    dag:", "  - name: inner\n    inputs:\n      parameters:\n"
+                                                   "      - name: file\n    dag:"),
+                       ("subPath: b.txt", 'subPath: "{{inputs.parameters.file}}"')],
+    }
+    with tempfile.TemporaryDirectory() as d:
+        for name, edits in variants.items():
+            text = extra if name == "argument.yaml" else graph
+            for old, new in edits:
+                expect(text.count(old) == 1, f"{name}: {old!r} is not there once")
+                text = text.replace(old, new)
+            path = os.path.join(d, name)
+            with open(path, "w") as f:
+                f.write(text)
+            proc = ctx.run(["--input", path, "--volume", PVC])
+            expect(proc.returncode == 0, proc.stderr)
+            report = check_output(ctx, path, proc.stdout)
+            expect(report["handoffs"] and all(h["verdict"] == "preserved" for h in report["handoffs"]),
+                   json.dumps(report))
+
+
 def test_clashing_names(ctx):
     golden(ctx, os.path.join(CASES, "clashes.yaml"), "clashes.yaml", "--volume", PVC)
 
@@ -383,7 +420,9 @@ def test_extra_argument_follows_its_source(ctx):
 DANGLING = [
     ("{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
      "{{steps.gone.outputs.artifacts.out}}\"}\n          - {name: unused",
-     19, "template 'main' refers to artifact 'out' of 'gone', which is not one of its steps"),
+     19, "template 'main' refers to '{{steps.gone.outputs.artifacts.out}}', but has no step named 'gone'"),
+    ("        template: consume\n", "        template: consume\n        when: \"{{steps.gone.outputs.parameters.p}} == x\"\n",
+     17, "template 'main' refers to '{{steps.gone.outputs.parameters.p}}', but has no step named 'gone'"),
     ("{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
      "{{steps.make.outputs.artifacts.missing}}\"}\n          - {name: unused",
      19, "template 'main' refers to output artifact 'missing' of 'make', whose template 'produce' does not "
@@ -392,6 +431,11 @@ DANGLING = [
      "from: \"{{steps.make.outputs.parameters.out}}\"}\n          - {name: unused",
      19, "template 'main': artifact 'in' takes 'from: {{steps.make.outputs.parameters.out}}', which is not an "
          "artifact reference"),
+    ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "from: \"{{steps.make.outputs.artifacts.out}}\", subPath: \"x{{steps.make.outputs.artifacts.out}}\"}\n"
+     "          - {name: unused",
+     19, "template 'main', use: argument 'in' takes the subPath x{{steps.make.outputs.artifacts.out}}, which names "
+         "an artifact where Argo substitutes parameters only"),
     ("  - name: main\n    steps:", "  - name: main\n    inputs: {artifacts: [{name: x}]}\n    steps:", 0, None),
     ("        template: consume\n", "        tempate: consume\n", 15,
      "template 'main', use: names no template (template, templateRef or inline)"),
