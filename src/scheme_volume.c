@@ -482,6 +482,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     edit_init(&p.ed, ctx->arena);
     strmap_init(&p.globals);
     strmap_init(&p.param_globals);
+    strmap_init(&p.setters);
     strmap_init(&p.twin_names);
     call_plan **calls = NULL;
     stream_calls *roots = NULL;
@@ -504,6 +505,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     free(roots);
     strmap_free(&p.globals);
     strmap_free(&p.param_globals);
+    strmap_free(&p.setters);
     strmap_free(&p.twin_names);
     edit_free(&p.ed);
     if (p.ed.oom && !p.err)

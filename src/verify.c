@@ -24,6 +24,7 @@
 #include "verify.h"
 
 #define MAX_ALT 16   /* alternatives followed for one value (branches of ?:) */
+#define MAX_GLOBAL_NESTING 8 /* globals looked up through one another */
 /* References followed through one another: a chain through every level of
  * the call tree, and then some. */
 #define MAX_DEPTH (CALL_TREE_MAX_DEPTH + 56)
@@ -37,7 +38,29 @@ typedef struct vctx {
     strmap known;      /* problems the original has already: not the rewrite's doing */
     bool baseline;     /* looking at the original, to fill `known` */
     bool oom;
+    /* Global names being looked up, innermost last: a global set from itself
+     * would make every lookup walk every instance again, without end. */
+    span globals[MAX_GLOBAL_NESTING];
+    size_t nglobals;
 } vctx;
+
+/* Whether global `name` is being looked up already; else marks it so
+ * (leave_global unmarks it). False, too, when lookups nest too deep. */
+static bool enter_global(vctx *v, span name)
+{
+    for (size_t k = 0; k < v->nglobals; k++)
+        if (v->globals[k].len == name.len && memcmp(v->globals[k].s, name.s, name.len) == 0)
+            return false;
+    if (v->nglobals == MAX_GLOBAL_NESTING)
+        return false;
+    v->globals[v->nglobals++] = name;
+    return true;
+}
+
+static void leave_global(vctx *v)
+{
+    v->nglobals--;
+}
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -291,9 +314,15 @@ static void global_leaf(vctx *v, const call_tree *t, const instance *i, span nam
 
 static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os, int depth)
 {
+    if (!enter_global(v, name)) {
+        unresolved(os, fmt(v, "global artifact '%s' is set from itself, or through too many globals",
+                           span_str(v, name)));
+        return;
+    }
     size_t before = os->n;
     for (size_t r = 0; r < t->nroots; r++)
         global_leaf(v, t, t->roots[r], name, sub, os, depth);
+    leave_global(v);
     if (os->n == before)
         unresolved(os, fmt(v, "no output has globalName '%s'", span_str(v, name)));
 }
@@ -493,8 +522,14 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
     } else if (r.kind == REF_WORKFLOW_OUTPUT && !r.artifact) {
         out->n = 0;
         out->why = NULL;
+        if (!enter_global(v, r.name)) {
+            cannot(out, fmt(v, "global parameter '%s' is set from itself, or through too many globals",
+                            span_str(v, r.name)));
+            return;
+        }
         for (size_t k = 0; k < t->nroots; k++)
             global_parameter(v, t, t->roots[k], r.name, out, depth + 1);
+        leave_global(v);
         if (out->n == 0 && !out->why)
             out->why = fmt(v, "no output parameter has globalName '%s'", span_str(v, r.name));
     } else if (r.kind == REF_WORKFLOW_PARAMETER && scope) {

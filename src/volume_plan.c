@@ -496,6 +496,7 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
 
 static backing graph_output_backing(vplan *p, tplan *tp, size_t k);
 static void graph_inputs(vplan *p, tplan *tp);
+static backing global_backing(vplan *p, span name, const char **param);
 
 static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
 {
@@ -523,10 +524,8 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         *param = scope->in[k].param;
         return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
     }
-    if (r.kind == REF_WORKFLOW_OUTPUT && r.artifact) {
-        *param = strmap_get(&p->globals, r.name.s, r.name.len);
-        return *param ? BACK_VOLUME : BACK_ARTIFACT;
-    }
+    if (r.kind == REF_WORKFLOW_OUTPUT && r.artifact)
+        return global_backing(p, r.name, param);
     if (r.kind != REF_OUTPUT || !r.artifact)
         return BACK_UNKNOWN;
     const call_site *c = template_call(scope->t, r.step.s, r.step.len);
@@ -971,7 +970,36 @@ static void each_template(vplan *p, void (*fn)(vplan *, template *, const workfl
     }
 }
 
-static void note_parameter_globals(vplan *p, template *t, const workflow *wf)
+/* ---- global artifacts ---------------------------------------------------- */
+
+/* One output that sets a global artifact (its globalName). */
+typedef struct setter {
+    tplan *tp;
+    size_t k;
+    struct setter *next;
+} setter;
+
+/* Calls fn on t and on the templates inline in it. */
+static void visit_deep(vplan *p, template *t, const workflow *wf, void (*fn)(vplan *, template *, const workflow *))
+{
+    fn(p, t, wf);
+    for (size_t c = 0; c < t->ncalls && !p->err; c++)
+        if (t->calls[c].inline_template)
+            visit_deep(p, t->calls[c].inline_template, wf, fn);
+}
+
+static void each_template_deep(vplan *p, void (*fn)(vplan *, template *, const workflow *))
+{
+    for (size_t d = 0; d < p->tree->nwfs && !p->err; d++) {
+        workflow *wf = &p->tree->wfs[d];
+        for (size_t i = 0; wf->root && i < wf->ntemplates && !p->err; i++)
+            visit_deep(p, &wf->templates[i], wf, fn);
+    }
+}
+
+/* Notes the global names output parameters have (the location parameters
+ * must not take one), and which outputs set each global artifact. */
+static void note_globals(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
     const node *list = t->output_parameters;
@@ -980,21 +1008,34 @@ static void note_parameter_globals(vplan *p, template *t, const workflow *wf)
         if (g && g->kind == NODE_SCALAR && strmap_put(&p->param_globals, g->as.text, g->len, (void *)g) != 0)
             p->ed.oom = true;
     }
+    tplan *tp = plan_of(t);
+    for (size_t k = 0; tp && k < t->outputs.count; k++) {
+        const node *g = t->outputs.items[k].global_name;
+        if (!g)
+            continue;
+        setter *s = arena_alloc(p->ed.mem, sizeof *s);
+        if (s)
+            *s = (setter){tp, k, strmap_get(&p->setters, g->as.text, g->len)};
+        if (!s || strmap_put(&p->setters, g->as.text, g->len, s) != 0) {
+            p->ed.oom = true;
+            return;
+        }
+    }
 }
 
 /* The global parameter that carries the location of global artifact `name`:
  * NAME-subpath, or -2, -3, ... when an output parameter has that global
  * name already. Every producer of the artifact sets the same one. */
-static const char *global_param(vplan *p, const node *name)
+static const char *global_param(vplan *p, span name)
 {
-    const char *known = strmap_get(&p->globals, name->as.text, name->len);
+    const char *known = strmap_get(&p->globals, name.s, name.len);
     if (known)
         return known;
     for (int n = 1;; n++) {
-        const char *g = n == 1 ? edit_fmt(&p->ed, "%s" SUBPATH_SUFFIX, name->as.text)
-                               : edit_fmt(&p->ed, "%s" SUBPATH_SUFFIX "-%d", name->as.text, n);
+        const char *g = n == 1 ? edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)name.len, name.s)
+                               : edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX "-%d", (int)name.len, name.s, n);
         if (!strmap_get(&p->param_globals, g, strlen(g)) || p->ed.oom) {
-            if (strmap_put(&p->globals, name->as.text, name->len, (void *)g) != 0 ||
+            if (strmap_put(&p->globals, name.s, name.len, (void *)g) != 0 ||
                 strmap_put(&p->param_globals, g, strlen(g), (void *)g) != 0)
                 p->ed.oom = true;
             return g;
@@ -1009,14 +1050,36 @@ static bool outputs_planned(const tplan *tp)
     return tp && (template_runs_pod(tp->t) || (template_is_graph(tp->t) && tp->graph_outputs_state == 2));
 }
 
+/* Whether global artifact `name` is on the volume, and the global parameter
+ * that carries its location. A dag or steps output that sets it is planned
+ * here if it was not yet; one set by no template of the input is, by the
+ * convention that holds for templates outside it, on the volume. */
+static backing global_backing(vplan *p, span name, const char **param)
+{
+    const char *known = strmap_get(&p->globals, name.s, name.len);
+    const setter *s = known ? NULL : strmap_get(&p->setters, name.s, name.len);
+    if (!known && !s)
+        known = global_param(p, name);
+    for (; s && !p->err; s = s->next) {
+        art_plan *o = &s->tp->out[s->k];
+        if (template_is_graph(s->tp->t))
+            graph_output_backing(p, s->tp, s->k);
+        if (o->convert)
+            known = o->global = global_param(p, name);
+    }
+    *param = known;
+    return known ? BACK_VOLUME : BACK_ARTIFACT;
+}
+
 static void register_globals(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
     tplan *tp = plan_of(t);
     for (size_t k = 0; outputs_planned(tp) && k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
-        if (o->convert && o->a->global_name)
-            o->global = global_param(p, o->a->global_name);
+        const node *g = o->a->global_name;
+        if (o->convert && g)
+            o->global = global_param(p, (span){g->as.text, g->len});
     }
 }
 
@@ -1260,8 +1323,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
     /* Every template; who calls what; then the forms that depend on callers
      * (graph templates' inputs and outputs); then every call. */
     each_template(p, plan_all);
-    each_template(p, note_parameter_globals);
-    each_template(p, register_globals); /* of pod templates: dag and steps outputs may refer to them */
+    each_template_deep(p, note_globals);
+    each_template_deep(p, register_globals); /* of pod templates, in stream order; dag and steps ones as needed */
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
     if (!roots)
         p->ed.oom = true;
@@ -1270,8 +1333,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
             make_roots(p, &tree->wfs[d], &roots[d]);
     each_template(p, index_template_calls);
     each_template(p, finish_graph_outputs);
-    each_template(p, register_globals); /* now of dag and steps templates too */
-    each_template(p, refuse_mixed_globals);
+    each_template_deep(p, register_globals); /* now of every dag and steps template too */
+    each_template_deep(p, refuse_mixed_globals);
     size_t total = 0;
     for (size_t d = 0; d < tree->nwfs; d++)
         for (size_t i = 0; tree->wfs[d].root && i < tree->wfs[d].ntemplates; i++)

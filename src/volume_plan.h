@@ -79,6 +79,7 @@ typedef struct vplan {
     call_tree *tree;
     strmap globals;     /* artifact globalName -> parameter globalName */
     strmap param_globals; /* the globalNames output parameters have already */
+    strmap setters;     /* artifact globalName -> the outputs that set it (volume_plan.c) */
     strmap twin_names;  /* document address + twin name -> twin */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     vp_error *err;

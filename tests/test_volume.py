@@ -348,6 +348,35 @@ def test_graph_output_global(ctx):
     expect(code == 1 and [h["verdict"] for h in report["handoffs"]] == ["broken"], json.dumps(report))
 
 
+def test_global_artifacts_everywhere(ctx):
+    """Global artifacts set by a dag or steps output and read before it is
+    planned (through another graph's output or input), set in an inline
+    template, set in a WorkflowTemplate converted apart, or set from itself:
+    each converts, verify follows it, and every hand-off is preserved."""
+    folder = os.path.join(CASES, "globals")
+    for name in ["through-dag-input.yaml", "through-dag-output.yaml", "inline-producer.yaml"]:
+        path = os.path.join(folder, name)
+        proc = ctx.run(["--input", path, "--volume", PVC])
+        expect(proc.returncode == 0, f"{name}: {proc.stderr}")
+        report = check_output(ctx, path, proc.stdout)
+        expect(len(report["handoffs"]) == 1, f"{name}: {json.dumps(report)}")
+    with tempfile.TemporaryDirectory() as d:
+        texts = {}
+        for name in ["lib-template.yaml", "use-template.yaml"]:
+            proc = ctx.run(["--input", os.path.join(folder, name), "--volume", PVC])
+            expect(proc.returncode == 0, f"{name}: {proc.stderr}")
+            texts[name] = (_read(os.path.join(folder, name)), proc.stdout)
+        paths = [os.path.join(d, n) for n in ("both.yaml", "both.out.yaml")]
+        for i, path in enumerate(paths):
+            with open(path, "w") as f:
+                f.write("---\n".join(pair[i] for pair in texts.values()))
+        report = check_output(ctx, paths[0], _read(paths[1]))
+        expect([h["verdict"] for h in report["handoffs"]] == ["preserved"], json.dumps(report))
+    path = os.path.join(folder, "self.yaml")  # verify walked every instance again per level, without end
+    proc = ctx.run(["--input", path, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0, proc.stderr)
+
+
 def test_keep_artifact(ctx):
     golden(ctx, os.path.join(CASES, "keep.yaml"), "keep.yaml", "--volume", PVC,
            "--keep-artifact", "mlpipeline-ui-metadata", "--keep-artifact", "mlpipeline-metrics")
