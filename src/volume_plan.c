@@ -655,12 +655,28 @@ static bool holds_artifact_tag(const node *text)
     return false;
 }
 
+/* Following what a dag or steps template passes on leads through the
+ * templates it names, recursively: a chain of thousands would exhaust the
+ * stack. Refuses the one that goes past MAX_GRAPH_NESTING; the caller
+ * decrements p->nesting when it returns true. */
+static bool enter_graph(vplan *p, const tplan *tp)
+{
+    if (++p->nesting <= MAX_GRAPH_NESTING)
+        return true;
+    p->nesting--;
+    plan_refuse(p, VP_ELIMIT, tp->t->node, "template '%s': artifacts pass through more than %d dag or steps "
+                "templates in a row, more than volpass follows", tp->t->name, MAX_GRAPH_NESTING);
+    return false;
+}
+
 static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
 {
     art_plan *o = &tp->out[k];
     if (tp->graph_outputs_state == 1) /* recursion: assume the volume, checked when it unwinds */
         return BACK_VOLUME;
     if (tp->graph_outputs_state == 0) {
+        if (!enter_graph(p, tp))
+            return BACK_UNKNOWN;
         tp->graph_outputs_state = 1;
         for (size_t i = 0; i < tp->t->outputs.count; i++) {
             art_plan *oi = &tp->out[i];
@@ -673,6 +689,7 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
             oi->param = free_name(p, tp->t->output_parameters, tp->out, i, oi->a->name, SUBPATH_SUFFIX);
         }
         tp->graph_outputs_state = 2;
+        p->nesting--;
     }
     return o->convert ? BACK_VOLUME : BACK_ARTIFACT;
 }
@@ -683,7 +700,7 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
  * twins). Without callers in the stream, the default stands. */
 static void graph_inputs(vplan *p, tplan *tp)
 {
-    if (tp->graph_inputs_state)
+    if (tp->graph_inputs_state || !enter_graph(p, tp))
         return; /* done, or being done further up a recursion: the current form stands */
     tp->graph_inputs_state = 1;
     const template *t = tp->t;
@@ -711,6 +728,7 @@ static void graph_inputs(vplan *p, tplan *tp)
             decide(p, t, &t->inputs.items[k], "input", "kept", "its callers pass a real artifact");
     }
     tp->graph_inputs_state = 2;
+    p->nesting--;
 }
 
 static void add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c)
@@ -1135,6 +1153,11 @@ static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
         graph_inputs(p, tp);
         if (t->outputs.count)
             graph_output_backing(p, tp, 0);
+        for (size_t k = 0; k < t->outputs.count; k++)
+            if (tp->out[k].convert) {
+                check_memoized(p, t); /* a dag or steps template can be memoized too */
+                break;
+            }
     }
     for (size_t c = 0; c < t->ncalls && !p->err; c++)
         if (t->calls[c].inline_template)

@@ -13,6 +13,7 @@
 #define SUBPATH_SUFFIX "-subpath"
 #define MAX_TWINS 8
 #define MAX_NAME 128 /* the longest template name Argo accepts */
+#define MAX_GRAPH_NESTING 1000 /* dag and steps templates an artifact is followed through in a row */
 #define MAX_BRANCHES 16 /* of an expression that picks an artifact */
 
 /* What happens to one artifact of a template. */
@@ -82,6 +83,7 @@ typedef struct vplan {
     strmap setters;     /* artifact globalName -> the outputs that set it (volume_plan.c) */
     strmap twin_names;  /* document address + twin name -> twin */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
+    size_t nesting;     /* dag and steps templates being followed through one another */
     vp_error *err;
 } vplan;
 

@@ -102,6 +102,19 @@ def _laughs(levels):
     return ("\n".join(lines) + "\n").encode()
 
 
+def _chained_outputs(n):
+    """A dag output passed on through n steps templates in a row."""
+    lines = [BASE[:BASE.index("  templates:")].rstrip("\n"), "  templates:", "  - name: main", "    steps:",
+             "    - - {name: i, template: g0}",
+             '    - - {name: c, template: use, arguments: {artifacts: [{name: in, from: "{{steps.i.outputs.artifacts.o}}"}]}}']
+    for i in range(n):
+        lines += [f"  - name: g{i}", "    steps:", f"    - - {{name: n, template: g{i + 1}}}",
+                  '    outputs: {artifacts: [{name: o, from: "{{steps.n.outputs.artifacts.o}}"}]}']
+    lines += [f"  - name: g{n}", "    container: {image: busybox, command: [sh, -c, 'echo > /tmp/o']}",
+              "    outputs: {artifacts: [{name: o, path: /tmp/o}]}", BASE[BASE.index("  - name: use"):].rstrip("\n")]
+    return ("\n".join(lines) + "\n").encode()
+
+
 CASES = {
     "billion laughs": lambda: (_laughs(9), 6, "aliases expand to more than 1000000 nodes", False),
     "100,000 nested [": lambda: (b"[" * 100000, 6, ":1:1001: error: nesting deeper than 1000 levels", False),
@@ -146,6 +159,8 @@ CASES = {
                                  ":12:15: error: template 'main', step.name must be a scalar, not a list", False),
     "volumeMounts a mapping": lambda: (BASE.replace("command: [cat, /tmp/in]}", "command: [cat, /tmp/in], volumeMounts: {a: b}}").encode(), 3,
                                        "template 'use': volumeMounts must be a list, not a mapping", False),
+    "20,000 chained dag outputs": lambda: (_chained_outputs(20000), 6, "artifacts pass through more than 1000 dag "
+                                           "or steps templates in a row", False),
     "empty input": lambda: (b"", 0, None, False),
     "empty documents": lambda: (b"---\n---\n...\n", 0, None, False),
     "10,000 documents": lambda: (("---\n".join([BASE] * 10000)).encode(), 0, None, True),
