@@ -1,6 +1,7 @@
 #include "calltree.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -230,11 +231,16 @@ instance *call_tree_find(const call_tree *t, const char *path)
 
 instance *instance_sibling(const call_tree *t, const instance *scope, span name)
 {
-    char buf[1024];
-    int n = snprintf(buf, sizeof buf, "%s/%.*s", scope->path, (int)name.len, name.s);
-    if (n < 0 || (size_t)n >= sizeof buf)
+    char buf[1024]; /* most paths; a longer one is put together on the heap */
+    size_t len = strlen(scope->path) + 1 + name.len;
+    char *path = len < sizeof buf ? buf : malloc(len + 1);
+    if (!path)
         return NULL;
-    return call_tree_find(t, buf);
+    snprintf(path, len + 1, "%s/%.*s", scope->path, (int)name.len, name.s);
+    instance *found = call_tree_find(t, path);
+    if (path != buf)
+        free(path);
+    return found;
 }
 
 static void each(instance *i, void (*fn)(instance *, void *), void *ctx)

@@ -27,7 +27,7 @@
 #define MAX_GLOBAL_NESTING 8 /* globals looked up through one another */
 /* References followed through one another: a chain through every level of
  * the call tree, and then some. */
-#define MAX_DEPTH (CALL_TREE_MAX_DEPTH + 56)
+#define MAX_DEPTH (2 * CALL_TREE_MAX_DEPTH + 56) /* a call level costs two: the argument, then its from */
 static const char too_deep[] = "artifact references nest too deeply";
 
 typedef struct vctx {
@@ -1192,8 +1192,10 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
         st = call_tree_expand(&v.rew, rewritten->filename, err);
     if (st == VP_OK) {
         call_tree_each(&v.orig, find_handoffs, &v);
-        const instance *root = v.rew.nroots ? v.rew.roots[0] : NULL;
-        if ((v.orig.too_deep || v.rew.too_deep) && root && root->tmpl)
+        const instance *root = NULL; /* the first with a template, where the problem is shown */
+        for (size_t k = 0; k < v.rew.nroots && !root; k++)
+            root = v.rew.roots[k]->tmpl ? v.rew.roots[k] : NULL;
+        if ((v.orig.too_deep || v.rew.too_deep) && root)
             problem(&v, root->tmpl->node, root->tmpl, "calls nest more than %d levels deep: verify does not "
                     "check what happens further down", CALL_TREE_MAX_DEPTH);
         /* Problems the original has already are not the rewrite's: look at it first. */

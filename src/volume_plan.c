@@ -412,7 +412,9 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     }
     for (size_t j = 0; j < t->outputs.count; j++) {
         const art_plan *o = &tp->out[j];
-        if (o->convert && path_covers(in->path, o->path)) { /* (not mount_dir: it may be another output's) */
+        /* Its path, not mount_dir: that may be another output's. A kept one is written into the input's mount. */
+        const char *out_path = o->path ? o->path : o->a->path ? normalized(p, o->a->path->as.text) : NULL;
+        if ((o->convert || in->convert) && out_path && path_covers(in->path, out_path)) {
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s': input artifact '%s' at %s would be mounted read-only over output "
                    "artifact '%s' at %s",

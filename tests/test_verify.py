@@ -206,14 +206,16 @@ def test_hidden_outputs(ctx):
     expect(len(problems) == len(wanted) and all(w in p for w, p in zip(wanted, problems)), str(problems))
 
 
-def _chain(levels):
-    """A workflow passing one artifact down `levels` nested steps templates."""
+def _chain(levels, step="n"):
+    """A workflow passing one artifact down `levels` nested steps templates,
+    each calling the next as step `step`."""
     lines = ["apiVersion: argoproj.io/v1alpha1", "kind: Workflow", "metadata: {generateName: chain-}", "spec:",
              "  entrypoint: t0", "  templates:", "  - name: t0", "    steps:", "    - - {name: p, template: prod}",
-             '    - - {name: n, template: t1, arguments: {artifacts: [{name: a, from: "{{steps.p.outputs.artifacts.a}}"}]}}']
+             f'    - - {{name: {step}, template: t1, arguments: {{artifacts: [{{name: a, from: '
+             '"{{steps.p.outputs.artifacts.a}}"}]}}']
     for i in range(1, levels):
         lines += [f"  - name: t{i}", "    inputs: {artifacts: [{name: a, path: /in/a}]}", "    steps:",
-                  f'    - - {{name: n, template: t{i + 1}, arguments: {{artifacts: [{{name: a, from: '
+                  f'    - - {{name: {step}, template: t{i + 1}, arguments: {{artifacts: [{{name: a, from: '
                   f'"{{{{inputs.artifacts.a}}}}"}}]}}}}']
     lines += [f"  - name: t{levels}", "    inputs: {artifacts: [{name: a, path: /in/a}]}",
               "    container: {image: alpine, command: [cat, /in/a]}", "  - name: prod",
@@ -223,14 +225,16 @@ def _chain(levels):
 
 
 def test_deep_chains(ctx):
-    """A hand-off through 100 nested templates is followed (and a rewrite that
-    breaks it is caught); one deeper than verify follows is a problem, never
-    a silent pass."""
+    """A hand-off through 150 nested templates, or through instance paths of
+    more than 1,024 characters, is followed (and a rewrite that breaks it is
+    caught); one deeper than verify follows is a problem, never a silent
+    pass."""
     with tempfile.TemporaryDirectory() as d:
-        for levels, handoffs, problems in [(100, 1, 0), (230, 0, 1)]:
+        for levels, step, handoffs, problems in [(150, "n", 1, 0), (60, "a-rather-long-step-name", 1, 0),
+                                                 (230, "n", 0, 1)]:
             original = os.path.join(d, f"chain{levels}.yaml")
             with open(original, "w") as f:
-                f.write(_chain(levels))
+                f.write(_chain(levels, step))
             proc = ctx.run(["--input", original, "--volume", VOLUME])
             expect(proc.returncode == 0, proc.stderr)
             rewritten = os.path.join(d, f"chain{levels}.out.yaml")

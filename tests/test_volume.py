@@ -422,6 +422,11 @@ def test_memoized_producer(ctx):
         proc = ctx.run(["--input", path, "--volume-claim-template", "{resources: {requests: {storage: 1Gi}}}"])
         expect(proc.returncode == 4 and "memo.yaml:26:14: error: template 'make' is memoized" in proc.stderr,
                proc.stderr)
+        graph = _read(os.path.join(CASES, "graph-global.yaml"))  # a steps template can be memoized too
+        with open(path, "w") as f:
+            f.write(graph.replace("  - name: inner\n", "  - name: inner\n    memoize: {key: k, cache: {configMap: {name: c}}}\n"))
+        proc = ctx.run(["--input", path, "--volume-claim-template", "{resources: {requests: {storage: 1Gi}}}"])
+        expect(proc.returncode == 4 and "error: template 'inner' is memoized" in proc.stderr, proc.stderr)
 
 
 def test_private_volume_refused(ctx):
@@ -637,6 +642,14 @@ def test_inputs_refused(ctx):
             proc = ctx.run(["--input", path, "--volume", PVC])
             expect(proc.returncode == 4 and proc.stdout == "", f"{edits!r}: exit {proc.returncode}")
             expect(f"inputs.yaml:{where}: error: {message}" in proc.stderr, proc.stderr)
+        # an output kept as a real artifact is still written under the input's read-only mount
+        with open(path, "w") as f:
+            f.write(text.replace("command: [cat, /in/data, /etc/app/config]",
+                                 "command: [cat, /in/data, /etc/app/config]\n    outputs:\n      artifacts:\n"
+                                 "      - {name: r, path: /in/data/r.txt}"))
+        proc = ctx.run(["--input", path, "--volume", PVC, "--keep-artifact", "r"])
+        expect(proc.returncode == 4 and "inputs.yaml:35:9: error: template 'use': input artifact 'data' at /in/data "
+               "would be mounted read-only over output artifact 'r'" in proc.stderr, proc.stderr)
         # verify finds what such a rewrite loses: here, the mode of an input mounted from the volume
         rewritten = ctx.run(["--input", os.path.join(CASES, "inputs.yaml"), "--volume", PVC]).stdout
         path = os.path.join(d, "moded.yaml")
