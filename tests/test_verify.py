@@ -256,6 +256,16 @@ def test_deep_chains(ctx):
             expect([h["verdict"] for h in report["handoffs"]] == ["broken"], json.dumps(report)[:2000])
 
 
+def test_global_cycle(ctx):
+    """A location carried by a global parameter set from itself: verify ends
+    (it walked every instance again per level, for ever) and calls the
+    hand-off broken."""
+    data = os.path.join(HERE, "data", "verify")
+    report = _verify(ctx, os.path.join(data, "global-cycle.yaml"), os.path.join(data, "global-cycle.rewritten.yaml"))
+    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] and
+           "global parameter 'g' is set from itself" in report["handoffs"][0]["reason"], json.dumps(report))
+
+
 def test_good_rewrite(ctx):
     proc = ctx.run(["verify", PASSING, GOOD])
     expect(proc.returncode == 0, proc.stdout + proc.stderr)
