@@ -216,11 +216,6 @@ static void check_references(vplan *p, const template *t, const node *n)
                             "template can", t->name, (int)g.expr.len, g.expr.s);
                 return;
             }
-            if (r.kind == REF_OUTPUT && !template_call(t, r.step.s, r.step.len)) {
-                plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{%.*s}}', but has no %s named '%.*s'",
-                            t->name, (int)g.expr.len, g.expr.s, r.steps ? "step" : "task", (int)r.step.len, r.step.s);
-                return;
-            }
             if (!g.expression && template_is_graph(t) && span_is(g.expr, "pod.name")) {
                 plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{pod.name}}', which only a template "
                             "that runs a pod has", t->name);
@@ -646,15 +641,24 @@ static bool holds_runtime_tag(const node *text)
     return false;
 }
 
-/* Whether text holds a reference to an artifact ({{…artifacts.X}}). */
-static bool holds_artifact_tag(const node *text)
+/* An argument's subPath is appended to the location it passes, with the
+ * parameters Argo substitutes there: refused when it names an artifact, or
+ * a task or step the calling template does not have. */
+static void check_argument_sub_path(vplan *p, const tplan *scope, const call_site *c, const artifact *a)
 {
     size_t pos = 0;
     tag g;
-    while (tag_next(text->as.text, text->len, &pos, &g))
-        if (!g.expression && ref_parse(g.expr).artifact)
-            return true;
-    return false;
+    while (a->sub_path && !p->err && tag_next(a->sub_path->as.text, a->sub_path->len, &pos, &g)) {
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        if (r.artifact)
+            plan_refuse(p, VP_EINVALID, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
+                        "names an artifact where Argo substitutes parameters only", scope->t->name, c->name,
+                        a->name, a->sub_path->as.text);
+        else if (r.kind == REF_OUTPUT && !template_call(scope->t, r.step.s, r.step.len))
+            plan_refuse(p, VP_EINVALID, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, but the "
+                        "template has no %s named '%.*s'", scope->t->name, c->name, a->name, a->sub_path->as.text,
+                        r.steps ? "step" : "task", (int)r.step.len, r.step.s);
+    }
 }
 
 /* Following what a dag or steps template passes on leads through the
@@ -960,10 +964,7 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
         const artifact *a = &c->arguments.items[i];
         b[i] = from_backing(p, scope, a);
-        if (a->sub_path && holds_artifact_tag(a->sub_path))
-            plan_refuse(p, VP_EINVALID, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
-                        "names an artifact where Argo substitutes parameters only", scope->t->name, c->name,
-                        a->name, a->sub_path->as.text);
+        check_argument_sub_path(p, scope, c, a);
     }
     if (!p->err)
         plan_call_form(p, scope, c, cp, b);

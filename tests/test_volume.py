@@ -454,9 +454,7 @@ def test_extra_argument_follows_its_source(ctx):
 DANGLING = [
     ("{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
      "{{steps.gone.outputs.artifacts.out}}\"}\n          - {name: unused",
-     19, "template 'main' refers to '{{steps.gone.outputs.artifacts.out}}', but has no step named 'gone'"),
-    ("        template: consume\n", "        template: consume\n        when: \"{{steps.gone.outputs.parameters.p}} == x\"\n",
-     17, "template 'main' refers to '{{steps.gone.outputs.parameters.p}}', but has no step named 'gone'"),
+     19, "template 'main' refers to artifact 'out' of 'gone', which is not one of its steps"),
     ("{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
      "{{steps.make.outputs.artifacts.missing}}\"}\n          - {name: unused",
      19, "template 'main' refers to output artifact 'missing' of 'make', whose template 'produce' does not "
@@ -470,6 +468,11 @@ DANGLING = [
      "          - {name: unused",
      19, "template 'main', use: argument 'in' takes the subPath x{{steps.make.outputs.artifacts.out}}, which names "
          "an artifact where Argo substitutes parameters only"),
+    ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "from: \"{{steps.make.outputs.artifacts.out}}\", subPath: \"{{steps.gone.outputs.parameters.p}}\"}\n"
+     "          - {name: unused",
+     19, "template 'main', use: argument 'in' takes the subPath {{steps.gone.outputs.parameters.p}}, but the "
+         "template has no step named 'gone'"),
     ("  - name: main\n    steps:", "  - name: main\n    inputs: {artifacts: [{name: x}]}\n    steps:", 0, None),
     ("        template: consume\n", "        tempate: consume\n", 15,
      "template 'main', use: names no template (template, templateRef or inline)"),
