@@ -132,6 +132,21 @@ static void add_root(builder *b, const workflow *wf, template *tmpl, const call_
         t->roots[t->nroots++] = i;
 }
 
+/* prefix + name, whole however long (two roots cut to one length would be
+ * taken for one), in the tree's arena; "" when out of memory (b->err). */
+static const char *root_label(builder *b, const char *prefix, const char *name)
+{
+    size_t lp = strlen(prefix), ln = strlen(name);
+    char *label = arena_alloc(&b->t->mem, lp + ln + 1);
+    if (!label) {
+        b->err = error_oom();
+        return "";
+    }
+    memcpy(label, prefix, lp);
+    memcpy(label + lp, name, ln + 1);
+    return label;
+}
+
 /* Roots: the entrypoint, the workflow's exit handler and hooks, then every
  * dag or steps template nothing reached (a WorkflowTemplate library's). With
  * several documents, root names carry the document's index: "1:main". */
@@ -142,23 +157,17 @@ static void add_roots(builder *b, size_t doc, bool many)
     const char *prefix = many ? name : "";
     if (many)
         snprintf(name, sizeof name, "%zu:", doc);
-    char label[1024];
-    if (wf->entrypoint && workflow_template(wf, wf->entrypoint)) {
-        snprintf(label, sizeof label, "%s%s", prefix, wf->entrypoint);
-        add_root(b, wf, workflow_template(wf, wf->entrypoint), NULL, label);
-    }
+    if (wf->entrypoint && workflow_template(wf, wf->entrypoint))
+        add_root(b, wf, workflow_template(wf, wf->entrypoint), NULL, root_label(b, prefix, wf->entrypoint));
     for (size_t c = 0; c < wf->handlers.ncalls && !b->err; c++) {
         const workflow *in;
         template *target = call_tree_target(b->t, wf, &wf->handlers.calls[c], &in);
-        snprintf(label, sizeof label, "%s%s", prefix, wf->handlers.calls[c].name);
-        add_root(b, in, target, &wf->handlers.calls[c], label);
+        add_root(b, in, target, &wf->handlers.calls[c], root_label(b, prefix, wf->handlers.calls[c].name));
     }
     for (size_t i = 0; i < wf->ntemplates && !b->err; i++) {
         template *tm = &wf->templates[i];
-        if ((tm->kind == TEMPLATE_DAG || tm->kind == TEMPLATE_STEPS) && !b->reached[doc][i]) {
-            snprintf(label, sizeof label, "%s%s", prefix, tm->name);
-            add_root(b, wf, tm, NULL, label);
-        }
+        if ((tm->kind == TEMPLATE_DAG || tm->kind == TEMPLATE_STEPS) && !b->reached[doc][i])
+            add_root(b, wf, tm, NULL, root_label(b, prefix, tm->name));
     }
 }
 

@@ -25,6 +25,8 @@
 
 #define MAX_ALT 16   /* alternatives followed for one value (branches of ?:) */
 #define MAX_GLOBAL_NESTING 8 /* globals looked up through one another */
+#define BUDGET 20000         /* references followed to answer one question */
+static const char over_budget[] = "references fan out more than verify follows";
 /* References followed through one another: a chain through every level of
  * the call tree, and then some. */
 #define MAX_DEPTH (2 * CALL_TREE_MAX_DEPTH + 56) /* a call level costs two: the argument, then its from */
@@ -42,6 +44,7 @@ typedef struct vctx {
      * would make every lookup walk every instance again, without end. */
     span globals[MAX_GLOBAL_NESTING];
     size_t nglobals;
+    size_t budget;     /* steps left for the question being answered (spend) */
 } vctx;
 
 /* Whether global `name` is being looked up already; else marks it so
@@ -175,17 +178,40 @@ typedef struct origin {
 typedef struct origins {
     origin o[MAX_ALT];
     size_t n;
+    const char *limit; /* set when verify's own limits left some origin out: why */
 } origins;
 
 static void add_origin(origins *os, origin o)
 {
     if (os->n < MAX_ALT)
         os->o[os->n++] = o;
+    else if (!os->limit)
+        os->limit = "it comes from more than 16 places";
 }
 
 static void unresolved(origins *os, const char *why)
 {
     add_origin(os, (origin){ORIGIN_UNRESOLVED, NULL, NULL, NULL, why});
+}
+
+/* Where verify stops following, for a limit of its own: the input is not
+ * at fault, but what was not followed is not checked either, which must
+ * be said (find_handoffs). */
+static void beyond_limit(origins *os, const char *why)
+{
+    unresolved(os, why);
+    if (!os->limit)
+        os->limit = why;
+}
+
+/* One step more of following references; false when the work one question
+ * may take is spent (fan-outs of globals and ?: multiply without end). */
+static bool spend(vctx *v)
+{
+    if (v->budget == 0)
+        return false;
+    v->budget--;
+    return true;
 }
 
 static void input_origins(vctx *v, const call_tree *t, const instance *i, span name,
@@ -212,8 +238,12 @@ static void output_origins(vctx *v, const call_tree *t, const instance *x, const
 static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref r, const char *sub,
                         origins *os, int depth)
 {
+    if (!spend(v)) {
+        beyond_limit(os, over_budget);
+        return;
+    }
     if (depth > MAX_DEPTH) {
-        unresolved(os, too_deep);
+        beyond_limit(os, too_deep);
         return;
     }
     if (!r.artifact || r.kind == REF_NONE || r.kind == REF_WORKFLOW_PARAMETER) {
@@ -315,8 +345,8 @@ static void global_leaf(vctx *v, const call_tree *t, const instance *i, span nam
 static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os, int depth)
 {
     if (!enter_global(v, name)) {
-        unresolved(os, fmt(v, "global artifact '%s' is set from itself, or through too many globals",
-                           span_str(v, name)));
+        beyond_limit(os, fmt(v, "global artifact '%s' is set from itself, or through more than %d globals",
+                             span_str(v, name), MAX_GLOBAL_NESTING));
         return;
     }
     size_t before = os->n;
@@ -493,6 +523,10 @@ static void global_parameter(vctx *v, const call_tree *t, const instance *i, spa
 static void variable_values(vctx *v, const call_tree *t, const instance *scope, span e,
                             bool in_expression, values *out, int depth)
 {
+    if (!spend(v)) {
+        cannot(out, over_budget);
+        return;
+    }
     if (depth > MAX_DEPTH) {
         cannot(out, "parameter references nest too deeply");
         return;
@@ -807,6 +841,7 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
         return "the consumer is not in the rewritten workflow";
     if (!p || !p->tmpl)
         return "the producer is not in the rewritten workflow";
+    v->budget = BUDGET;
     if (find_artifact(&c->tmpl->inputs, text_span(h->input))) {
         origins os = {.n = 0};
         input_origins(v, &v->rew, c, text_span(h->input), NULL, &os, 0);
@@ -863,6 +898,7 @@ static void check_source_kept(vctx *v, const instance *orig, const artifact *in,
     if (!c || !c->tmpl)
         return;
     origins os = {.n = 0};
+    v->budget = BUDGET;
     if (find_artifact(&c->tmpl->inputs, text_span(in->name)))
         input_origins(v, &v->rew, c, text_span(in->name), NULL, &os, 0);
     for (size_t k = 0; k < os.n; k++)
@@ -893,12 +929,14 @@ static void find_handoffs(instance *i, void *ctx)
         const artifact *in = &i->tmpl->inputs.items[k];
         check_mode_kept(v, i, in);
         origins os = {.n = 0};
+        v->budget = BUDGET;
         input_origins(v, &v->orig, i, text_span(in->name), NULL, &os, 0);
+        if (os.limit)
+            problem(v, in->node, i->tmpl, "input artifact '%s' of '%s': %s, so verify does not check all its "
+                    "hand-offs", in->name, i->path, os.limit);
         for (size_t o = 0; o < os.n; o++) {
             const origin *from = &os.o[o];
-            if (from->kind == ORIGIN_UNRESOLVED && from->what == too_deep) /* verify's limit, not the input's fault */
-                problem(v, in->node, i->tmpl, "input artifact '%s' of '%s': its references nest deeper than verify "
-                        "follows (%d), so its hand-off is not checked", in->name, i->path, MAX_DEPTH);
+
             if (from->kind == ORIGIN_SOURCE) {
                 check_source_kept(v, i, in, from->what);
                 continue;
@@ -1140,6 +1178,7 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
 {
     if (!i || !i->tmpl)
         return;
+    v->budget = BUDGET;
     check_required_parameters(v, i);
     if (first_visit(v, i->tmpl)) {
         scan s = {v, tree, i};

@@ -1083,6 +1083,12 @@ static backing global_backing(vplan *p, span name, const char **param)
         known = global_param(p, name);
     for (; s && !p->err; s = s->next) {
         art_plan *o = &s->tp->out[s->k];
+        if (template_is_graph(s->tp->t) && s->tp->graph_outputs_state == 1) {
+            plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': global artifact '%.*s', which its output "
+                        "'%s' sets, is read in what that template itself passes on: volpass cannot tell whether "
+                        "it goes through the volume", s->tp->t->name, (int)name.len, name.s, o->a->name);
+            break;
+        }
         if (template_is_graph(s->tp->t))
             graph_output_backing(p, s->tp, s->k);
         if (o->convert)
@@ -1116,7 +1122,8 @@ static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
         if (!o->convert && g && strmap_get(&p->globals, g->as.text, g->len))
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%s' sets global artifact "
                         "'%s' as a real artifact (%s), and another template sets it through the volume: its "
-                        "readers cannot take both", t->name, o->a->name, g->as.text, o->why_kept);
+                        "readers cannot take both", t->name, o->a->name, g->as.text,
+                        o->why_kept ? o->why_kept : "what it passes on is one");
     }
 }
 

@@ -266,6 +266,80 @@ def test_global_cycle(ctx):
            "global parameter 'g' is set from itself" in report["handoffs"][0]["reason"], json.dumps(report))
 
 
+def _globals(chain, setters):
+    """A global passed on through `chain` steps templates in a row, each
+    level set by `setters` templates alike; or, with chain 0, one global set
+    by `setters` pod templates."""
+    lines = ["apiVersion: argoproj.io/v1alpha1", "kind: Workflow", "metadata: {generateName: g-}", "spec:",
+             "  entrypoint: main", "  templates:", "  - name: main", "    steps:"]
+    pods = setters if chain == 0 else 1
+    lines.append("    - [" + ", ".join(f"{{name: p{j}, template: prod{j}}}" for j in range(pods)) + "]")
+    for i in range(1, chain + 1):
+        lines.append("    - [" + ", ".join(f"{{name: s{i}-{j}, template: d{i}-{j}}}" for j in range(setters)) + "]")
+    lines.append(f"    - - {{name: c, template: cons, arguments: {{artifacts: [{{name: a, from: "
+                 f"'{{{{workflow.outputs.artifacts.g{chain}}}}}'}}]}}}}")
+    for i in range(1, chain + 1):
+        for j in range(setters):
+            lines += [f"  - name: d{i}-{j}", "    steps: [[{name: n, template: noop}]]",
+                      f"    outputs: {{artifacts: [{{name: x, from: '{{{{workflow.outputs.artifacts.g{i - 1}}}}}', "
+                      f"globalName: g{i}}}]}}"]
+    lines += ["  - name: noop", "    container: {image: alpine, command: ['true']}"]
+    for j in range(pods):
+        lines += [f"  - name: prod{j}", f"    container: {{image: alpine, command: [sh, -c, 'echo > /tmp/o{j}/x']}}",
+                  f"    outputs: {{artifacts: [{{name: a, path: /tmp/o{j}/x, globalName: g0}}]}}"]
+    lines += ["  - name: cons", "    inputs: {artifacts: [{name: a, path: /in/a}]}",
+              "    container: {image: alpine, command: [cat, /in/a]}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_what_verify_cannot_follow(ctx):
+    """Where verify's own limits leave a hand-off out (a global passed
+    through more than 8 globals, more than 16 producers, a fan-out that
+    would take exponential time), it says so as a problem: a broken rewrite
+    never verifies clean."""
+    cases = [(8, 1, "through more than 8 globals"), (0, 17, "it comes from more than 16 places"),
+             (7, 12, "more than")]
+    with tempfile.TemporaryDirectory() as d:
+        for chain, setters, words in cases:
+            original = os.path.join(d, "globals.yaml")
+            with open(original, "w") as f:
+                f.write(_globals(chain, setters))
+            proc = ctx.run(["--input", original, "--volume", VOLUME])
+            expect(proc.returncode == 0, proc.stderr)
+            rewritten = os.path.join(d, "globals.out.yaml")
+            with open(rewritten, "w") as f:
+                f.write(proc.stdout.replace("mountPath: /tmp/o0\n", "mountPath: /tmp/WRONG\n"))
+            report = _verify(ctx, original, rewritten)
+            expect(any(words in p["message"] and "does not check all its hand-offs" in p["message"]
+                       for p in report["problems"]), f"{chain}x{setters}: {json.dumps(report)[:1500]}")
+
+
+def test_long_root_names(ctx):
+    """Two templates no one calls, whose names share their first 1,100
+    characters: two roots, two hand-offs (a name cut to 1,024 made them one)."""
+    head = ["apiVersion: argoproj.io/v1alpha1", "kind: WorkflowTemplate", "metadata: {name: lib}", "spec:",
+            "  templates:"]
+    for k in (1, 2):
+        head += [f"  - name: {'a' * 1100}{k}", "    steps:", f"    - - {{name: p, template: prod{k}}}",
+                 f'    - - {{name: c, template: cons, arguments: {{artifacts: [{{name: a, from: '
+                 f'"{{{{steps.p.outputs.artifacts.a}}}}"}}]}}}}',
+                 f"  - name: prod{k}", f"    container: {{image: alpine, command: [sh, -c, 'echo > /tmp/o{k}/a']}}",
+                 f"    outputs: {{artifacts: [{{name: a, path: /tmp/o{k}/a}}]}}"]
+    head += ["  - name: cons", "    inputs: {artifacts: [{name: a, path: /in/a}]}",
+             "    container: {image: alpine, command: [cat, /in/a]}"]
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "long.yaml")
+        with open(original, "w") as f:
+            f.write("\n".join(head) + "\n")
+        proc = ctx.run(["--input", original, "--volume", VOLUME])
+        expect(proc.returncode == 0, proc.stderr)
+        rewritten = os.path.join(d, "long.out.yaml")
+        with open(rewritten, "w") as f:
+            f.write(proc.stdout.replace("mountPath: /tmp/o2\n", "mountPath: /tmp/WRONG\n"))
+        report = _verify(ctx, original, rewritten)
+    expect(sorted(h["verdict"] for h in report["handoffs"]) == ["broken", "preserved"], json.dumps(report)[:1500])
+
+
 def test_good_rewrite(ctx):
     proc = ctx.run(["verify", PASSING, GOOD])
     expect(proc.returncode == 0, proc.stdout + proc.stderr)

@@ -372,9 +372,19 @@ def test_global_artifacts_everywhere(ctx):
                 f.write("---\n".join(pair[i] for pair in texts.values()))
         report = check_output(ctx, paths[0], _read(paths[1]))
         expect([h["verdict"] for h in report["handoffs"]] == ["preserved"], json.dumps(report))
-    path = os.path.join(folder, "self.yaml")  # verify walked every instance again per level, without end
-    proc = ctx.run(["--input", path, "--volume", PVC, "--verify"])
-    expect(proc.returncode == 0, proc.stderr)
+    proc = ctx.run(["--input", os.path.join(folder, "read-while-planned.yaml"), "--volume", PVC])
+    expect(proc.returncode == 4 and "read-while-planned.yaml:20:9: error: template 'd': global artifact 'g', which "
+           "its output 'out1' sets, is read in what that template itself passes on" in proc.stderr, proc.stderr)
+    proc = ctx.run(["--input", os.path.join(folder, "mixed-kept.yaml"), "--volume", PVC, "--keep-artifact", "a"])
+    expect(proc.returncode == 4 and "sets global artifact 'g' as a real artifact (what it passes on is one)" in
+           proc.stderr, proc.stderr)
+    path = os.path.join(folder, "self.yaml")  # refused; verify walked every instance again per level, without end
+    proc = ctx.run(["--input", path, "--volume", PVC])
+    expect(proc.returncode == 4 and "global artifact 'g', which its output 'x' sets, is read in what that "
+           "template itself passes on" in proc.stderr, proc.stderr)
+    proc = ctx.run(["verify", path, path])
+    expect(proc.returncode == 1 and "global artifact 'g' is set from itself, or through more than 8 globals, so "
+           "verify does not check all its hand-offs" in proc.stdout, proc.stdout + proc.stderr)
 
 
 def test_keep_artifact(ctx):
