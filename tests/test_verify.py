@@ -292,6 +292,21 @@ def _globals(chain, setters):
     return "\n".join(lines) + "\n"
 
 
+def _verify_broken_mount(ctx, text, mount):
+    """Converts `text`, moves the producer's mount on `mount` elsewhere, and
+    returns what verify says of that broken rewrite."""
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "original.yaml")
+        with open(original, "w") as f:
+            f.write(text)
+        proc = ctx.run(["--input", original, "--volume", VOLUME])
+        expect(proc.returncode == 0, proc.stderr)
+        rewritten = os.path.join(d, "broken.yaml")
+        with open(rewritten, "w") as f:
+            f.write(proc.stdout.replace(f"mountPath: {mount}\n", "mountPath: /tmp/WRONG\n"))
+        return _verify(ctx, original, rewritten)
+
+
 def test_what_verify_cannot_follow(ctx):
     """Where verify's own limits leave a hand-off out (a global passed
     through more than 8 globals, more than 16 producers, a fan-out that
@@ -299,19 +314,10 @@ def test_what_verify_cannot_follow(ctx):
     never verifies clean."""
     cases = [(8, 1, "through more than 8 globals"), (0, 17, "it comes from more than 16 places"),
              (7, 12, "more than")]
-    with tempfile.TemporaryDirectory() as d:
-        for chain, setters, words in cases:
-            original = os.path.join(d, "globals.yaml")
-            with open(original, "w") as f:
-                f.write(_globals(chain, setters))
-            proc = ctx.run(["--input", original, "--volume", VOLUME])
-            expect(proc.returncode == 0, proc.stderr)
-            rewritten = os.path.join(d, "globals.out.yaml")
-            with open(rewritten, "w") as f:
-                f.write(proc.stdout.replace("mountPath: /tmp/o0\n", "mountPath: /tmp/WRONG\n"))
-            report = _verify(ctx, original, rewritten)
-            expect(any(words in p["message"] and "does not check all its hand-offs" in p["message"]
-                       for p in report["problems"]), f"{chain}x{setters}: {json.dumps(report)[:1500]}")
+    for chain, setters, words in cases:
+        report = _verify_broken_mount(ctx, _globals(chain, setters), "/tmp/o0")
+        expect(any(words in p["message"] and "does not check all its hand-offs" in p["message"]
+                   for p in report["problems"]), f"{chain}x{setters}: {json.dumps(report)[:1500]}")
 
 
 def test_long_root_names(ctx):
@@ -327,16 +333,7 @@ def test_long_root_names(ctx):
                  f"    outputs: {{artifacts: [{{name: a, path: /tmp/o{k}/a}}]}}"]
     head += ["  - name: cons", "    inputs: {artifacts: [{name: a, path: /in/a}]}",
              "    container: {image: alpine, command: [cat, /in/a]}"]
-    with tempfile.TemporaryDirectory() as d:
-        original = os.path.join(d, "long.yaml")
-        with open(original, "w") as f:
-            f.write("\n".join(head) + "\n")
-        proc = ctx.run(["--input", original, "--volume", VOLUME])
-        expect(proc.returncode == 0, proc.stderr)
-        rewritten = os.path.join(d, "long.out.yaml")
-        with open(rewritten, "w") as f:
-            f.write(proc.stdout.replace("mountPath: /tmp/o2\n", "mountPath: /tmp/WRONG\n"))
-        report = _verify(ctx, original, rewritten)
+    report = _verify_broken_mount(ctx, "\n".join(head) + "\n", "/tmp/o2")
     expect(sorted(h["verdict"] for h in report["handoffs"]) == ["broken", "preserved"], json.dumps(report)[:1500])
 
 
