@@ -681,13 +681,6 @@ typedef struct location {
     values where; /* path inside the volume, normalised; alternatives */
 } location;
 
-static const node *pod_mounts(const template *t, int which)
-{
-    if (which == 0)
-        return map_get(t->container, "volumeMounts");
-    return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
-}
-
 /* A path as the pod sees it: parameters substituted (the first value when
  * there are several), or as written when they cannot be known. */
 static const char *pod_path(vctx *v, const call_tree *t, const instance *i, const char *text)
@@ -707,7 +700,7 @@ static const node *covering_mount_in(vctx *v, const call_tree *tree, const insta
     const node *best = NULL;
     size_t best_len = 0;
     for (int w = 0; w < 2; w++) {
-        const node *mounts = pod_mounts(t, w);
+        const node *mounts = template_mounts(t, w);
         for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++) {
             const char *mp = scalar_text(map_get(mounts->as.items[k], "mountPath"));
             if (mp)
@@ -732,7 +725,7 @@ static size_t mount_count(const template *t, const char *mount_path)
 {
     size_t n = 0;
     for (int w = 0; w < 2; w++) {
-        const node *mounts = pod_mounts(t, w);
+        const node *mounts = template_mounts(t, w);
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const char *mp = scalar_text(map_get(mounts->as.items[i], "mountPath"));
             n += mp && path_equal(mp, mount_path);
@@ -913,7 +906,7 @@ static void check_source_kept(vctx *v, const instance *orig, const artifact *in,
  * a source of its own that is gone is reported for that: check_source_kept.) */
 static void check_mode_kept(vctx *v, const instance *orig, const artifact *in)
 {
-    const char *key = map_get(in->node, "mode") ? "mode" : map_get(in->node, "recurseMode") ? "recurseMode" : NULL;
+    const char *key = artifact_mode_key(in);
     const instance *c = call_tree_find(&v->rew, orig->path);
     if (key && !in->source && c && c->tmpl && !find_artifact(&c->tmpl->inputs, text_span(in->name)))
         problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' sets %s, which its mount from a volume "
@@ -978,7 +971,7 @@ static void check_mounts(vctx *v, const instance *i)
 {
     const template *t = i->tmpl;
     for (int w = 0; w < 2; w++) {
-        const node *mounts = pod_mounts(t, w);
+        const node *mounts = template_mounts(t, w);
         for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
             const node *m = mounts->as.items[a];
             const char *mp = scalar_text(map_get(m, "mountPath"));
@@ -1035,7 +1028,7 @@ static void check_outputs_whole(vctx *v, const instance *i)
                     "at %s, where other containers or that volume may put what it holds", out->name,
                     out->path->as.text, at, scalar_text(map_get(then, "mountPath")));
         for (int w = 0; w < 2; w++) {
-            const node *mounts = pod_mounts(i->tmpl, w);
+            const node *mounts = template_mounts(i->tmpl, w);
             for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
                 const char *mp = scalar_text(map_get(mounts->as.items[a], "mountPath"));
                 char *inner = mp ? (char *)fmt(v, "%s", mp) : NULL;

@@ -103,13 +103,6 @@ static const char *normalized(vplan *p, const char *path)
 
 /* ---- planning one template --------------------------------------------- */
 
-static const node *container_mounts(const template *t, int which)
-{
-    if (which == 0)
-        return map_get(t->container, "volumeMounts");
-    return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
-}
-
 /* A relation between a mount path of the user's and paths of an artifact. */
 typedef bool mount_test(const char *mount, const char *dir, const char *within);
 
@@ -133,7 +126,7 @@ static const node *user_mount(vplan *p, const template *t, mount_test *test, con
                               const char **at)
 {
     for (int w = 0; w < 2; w++) {
-        const node *mounts = container_mounts(t, w);
+        const node *mounts = template_mounts(t, w);
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const node *m = mounts->as.items[i];
             const node *mp = map_get(m, "mountPath");
@@ -353,14 +346,6 @@ static void mount_outputs(vplan *p, tplan *tp)
         check_memoized(p, t);
 }
 
-/* The key by which an input has Argo set its file mode (mode, recurseMode),
- * or NULL. Through a mount from the volume it would keep the mode its
- * producer gave it, so such an input stays a real artifact. */
-static const char *mode_key(const artifact *a)
-{
-    return map_get(a->node, "mode") ? "mode" : map_get(a->node, "recurseMode") ? "recurseMode" : NULL;
-}
-
 /* Inputs convert by default when nothing but a caller can supply them. */
 static void plan_input(vplan *p, tplan *tp, size_t k)
 {
@@ -368,7 +353,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     art_plan *in = &tp->in[k];
     const artifact *a = in->a;
     /* a resource, http, plugin... template has no container to mount into */
-    in->convert = !a->source && !a->optional && !mode_key(a) && (template_runs_pod(t) || template_is_graph(t));
+    /* an input whose file mode Argo sets would keep its producer's through a mount */
+    in->convert = !a->source && !a->optional && !artifact_mode_key(a) && (template_runs_pod(t) || template_is_graph(t));
     in->param = free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
     if (!template_runs_pod(t))
         return;
@@ -381,7 +367,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         decide(p, t, a, "input", "kept",
                "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
                a->source ? "has its own source (" : a->optional ? "is optional" : "sets ",
-               a->source ? a->source : a->optional ? "" : mode_key(a), a->source ? ")" : "");
+               a->source ? a->source : a->optional ? "" : artifact_mode_key(a), a->source ? ")" : "");
     else
         decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
                in->path, in->param);
@@ -827,11 +813,11 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         return NULL;
     for (size_t k = 0; k < target->t->inputs.count; k++) {
         const artifact *a = &target->t->inputs.items[k];
-        if (mask[k] && mode_key(a)) {
+        if (mask[k] && artifact_mode_key(a)) {
             plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' sets %s, which a mount from "
                         "the volume cannot apply (the file keeps its producer's mode): keep the producer's "
                         "output a real artifact (--keep-artifact), or remove %s", target->t->name, a->name,
-                        mode_key(a), mode_key(a));
+                        artifact_mode_key(a), artifact_mode_key(a));
             return NULL;
         }
     }

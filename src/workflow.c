@@ -574,3 +574,15 @@ void workflow_free(workflow *wf)
     template_free(&wf->handlers);
     strmap_free(&wf->by_name);
 }
+
+const node *template_mounts(const template *t, int which)
+{
+    if (which == 0)
+        return map_get(t->container, "volumeMounts");
+    return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
+}
+
+const char *artifact_mode_key(const artifact *a)
+{
+    return map_get(a->node, "mode") ? "mode" : map_get(a->node, "recurseMode") ? "recurseMode" : NULL;
+}

@@ -135,5 +135,13 @@ const call_site *template_call(const template *t, const char *name, size_t len);
 /* The template named `name`, or NULL. */
 template *workflow_template(const workflow *wf, const char *name);
 
+/* The volumeMounts lists a pod template's main container sees: its own
+ * (which 0), and a containerSet's shared ones (which 1); NULL for none. */
+const node *template_mounts(const template *t, int which);
+
+/* The key by which an input has Argo set its file mode ("mode",
+ * "recurseMode"), or NULL: a mount from a volume cannot apply it. */
+const char *artifact_mode_key(const artifact *a);
+
 
 #endif
