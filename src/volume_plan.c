@@ -798,17 +798,6 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
         return NULL;
     }
-    if (!target->twins && !(target->twins = arena_alloc(p->ed.mem, MAX_TWINS * sizeof(twin)))) {
-        p->ed.oom = true;
-        return NULL;
-    }
-    twin *tw = &target->twins[target->ntwins];
-    tw->mask = arena_alloc(p->ed.mem, target->t->inputs.count + 1);
-    if (!tw->mask) {
-        p->ed.oom = true;
-        return NULL;
-    }
-    memcpy(tw->mask, mask, target->t->inputs.count);
     if (refuse_nested_inputs(p, target, mask, at))
         return NULL;
     for (size_t k = 0; k < target->t->inputs.count; k++) {
@@ -821,6 +810,17 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
             return NULL;
         }
     }
+    if (!target->twins && !(target->twins = arena_alloc(p->ed.mem, MAX_TWINS * sizeof(twin)))) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    twin *tw = &target->twins[target->ntwins];
+    tw->mask = arena_alloc(p->ed.mem, target->t->inputs.count + 1);
+    if (!tw->mask) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    memcpy(tw->mask, mask, target->t->inputs.count);
     tw->home = home;
     /* "-constant" when it takes a real artifact where the template takes the volume, else "-volume". */
     const char *kind = "volume";
@@ -961,19 +961,26 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
 
 static void plan_all(vplan *p, template *t, const workflow *wf)
 {
-    if (!p->err && !plan_of(t))
+    if (!plan_of(t))
         plan_template(p, t, wf);
-    for (size_t c = 0; c < t->ncalls && !p->err; c++)
-        if (t->calls[c].inline_template)
-            plan_all(p, t->calls[c].inline_template, wf);
 }
 
+/* Calls fn on t and on the templates inline in it, parents first. */
+static void visit_deep(vplan *p, template *t, const workflow *wf, void (*fn)(vplan *, template *, const workflow *))
+{
+    fn(p, t, wf);
+    for (size_t c = 0; c < t->ncalls && !p->err; c++)
+        if (t->calls[c].inline_template)
+            visit_deep(p, t->calls[c].inline_template, wf, fn);
+}
+
+/* Calls fn on every template of the stream, inline ones included. */
 static void each_template(vplan *p, void (*fn)(vplan *, template *, const workflow *))
 {
     for (size_t d = 0; d < p->tree->nwfs && !p->err; d++) {
         workflow *wf = &p->tree->wfs[d];
         for (size_t i = 0; wf->root && i < wf->ntemplates && !p->err; i++)
-            fn(p, &wf->templates[i], wf);
+            visit_deep(p, &wf->templates[i], wf, fn);
     }
 }
 
@@ -985,24 +992,6 @@ typedef struct setter {
     size_t k;
     struct setter *next;
 } setter;
-
-/* Calls fn on t and on the templates inline in it. */
-static void visit_deep(vplan *p, template *t, const workflow *wf, void (*fn)(vplan *, template *, const workflow *))
-{
-    fn(p, t, wf);
-    for (size_t c = 0; c < t->ncalls && !p->err; c++)
-        if (t->calls[c].inline_template)
-            visit_deep(p, t->calls[c].inline_template, wf, fn);
-}
-
-static void each_template_deep(vplan *p, void (*fn)(vplan *, template *, const workflow *))
-{
-    for (size_t d = 0; d < p->tree->nwfs && !p->err; d++) {
-        workflow *wf = &p->tree->wfs[d];
-        for (size_t i = 0; wf->root && i < wf->ntemplates && !p->err; i++)
-            visit_deep(p, &wf->templates[i], wf, fn);
-    }
-}
 
 /* Notes the global names output parameters have (the location parameters
  * must not take one), and which outputs set each global artifact. */
@@ -1144,6 +1133,7 @@ static call_plan *plan_calls(vplan *p, tplan *tp)
 
 static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
 {
+    (void)wf;
     tplan *tp = plan_of(t);
     if (tp && template_is_graph(t)) {
         graph_inputs(p, tp);
@@ -1155,19 +1145,14 @@ static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
                 break;
             }
     }
-    for (size_t c = 0; c < t->ncalls && !p->err; c++)
-        if (t->calls[c].inline_template)
-            finish_graph_outputs(p, t->calls[c].inline_template, wf);
 }
 
 static void index_template_calls(vplan *p, template *t, const workflow *wf)
 {
+    (void)wf;
     tplan *tp = plan_of(t);
     if (tp && template_is_graph(t))
         index_calls(p, tp);
-    for (size_t c = 0; c < t->ncalls; c++)
-        if (t->calls[c].inline_template)
-            index_template_calls(p, t->calls[c].inline_template, wf);
 }
 
 /* Whether a volume or claim of list `list` is named `name`. */
@@ -1342,8 +1327,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
     /* Every template; who calls what; then the forms that depend on callers
      * (graph templates' inputs and outputs); then every call. */
     each_template(p, plan_all);
-    each_template_deep(p, note_globals);
-    each_template_deep(p, register_globals); /* of pod templates, in stream order; dag and steps ones as needed */
+    each_template(p, note_globals);
+    each_template(p, register_globals); /* of pod templates, in stream order; dag and steps ones as needed */
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
     if (!roots)
         p->ed.oom = true;
@@ -1352,8 +1337,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
             make_roots(p, &tree->wfs[d], &roots[d]);
     each_template(p, index_template_calls);
     each_template(p, finish_graph_outputs);
-    each_template_deep(p, register_globals); /* now of every dag and steps template too */
-    each_template_deep(p, refuse_mixed_globals);
+    each_template(p, register_globals); /* now of every dag and steps template too */
+    each_template(p, refuse_mixed_globals);
     size_t total = 0;
     for (size_t d = 0; d < tree->nwfs; d++)
         for (size_t i = 0; tree->wfs[d].root && i < tree->wfs[d].ntemplates; i++)
