@@ -1,5 +1,5 @@
 /* Writing the document model as JSON: two-space indentation, keys in their
- * order, scalars typed as a YAML 1.1 reader types them. libyaml cannot write
+ * order, scalars typed as Kubernetes reads YAML (scalar.h), keys as strings. libyaml cannot write
  * JSON (its escapes and line folding are YAML's), so this is done here. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +124,19 @@ static void put_scalar(json_out *o, const node *n)
     put_string(o, n->as.text, n->len);
 }
 
+/* JSON keys are strings: a key YAML reads as a boolean or a number is
+ * spelled as Kubernetes spells it (true, 8 for 010). */
+static void put_key(json_out *o, const node *k)
+{
+    size_t size = (size_t)k->len + 32;
+    char *typed = malloc(size);
+    if (typed && scalar_json_key(k, typed, size))
+        put_string(o, typed, strlen(typed));
+    else
+        put_string(o, k->as.text, k->len);
+    free(typed);
+}
+
 static void put_node(json_out *o, const node *n, size_t depth)
 {
     if (n->kind == NODE_SCALAR) {
@@ -137,8 +150,7 @@ static void put_node(json_out *o, const node *n, size_t depth)
             put(o, ",", 1);
         indent(o, depth + 1);
         if (map) {
-            const node *k = map_key(n, i);
-            put_string(o, k->as.text, k->len); /* JSON keys are strings, whatever YAML made of them */
+            put_key(o, map_key(n, i));
             put(o, ": ", 2);
             put_node(o, map_value(n, i), depth + 1);
         } else {

@@ -1,6 +1,7 @@
 #include "scalar.h"
 
-#include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,104 +17,112 @@ static bool is_one_of(const char *text, size_t len, const char *const *words)
     return false;
 }
 
+/* go-yaml v2's table of words (resolve.go): everything else is a string
+ * unless it starts like a number. */
 static const char *const null_words[] = {"~", "null", "Null", "NULL", NULL};
-static const char *const true_words[] = {"yes", "Yes", "YES", "true", "True", "TRUE",
-                                         "on",  "On",  "ON",  NULL};
-static const char *const false_words[] = {"no", "No", "NO", "false", "False", "FALSE",
-                                          "off", "Off", "OFF", NULL};
-/* Read as booleans by go-yaml v2 but not by PyYAML; never written plain. */
-static const char *const go_bool_words[] = {"y", "Y", "n", "N", NULL};
+static const char *const true_words[] = {"y",  "Y",  "yes", "Yes", "YES", "true", "True",
+                                         "TRUE", "on", "On", "ON", NULL};
+static const char *const false_words[] = {"n",  "N",   "no",  "No",  "NO", "false", "False",
+                                          "FALSE", "off", "Off", "OFF", NULL};
+static const char *const special_floats[] = {".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf",
+                                             "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", NULL};
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-/* Scans [0-9_]* (or another class) from *i; returns how many characters matched. */
-static size_t skip(const char *t, size_t len, size_t *i, const char *set)
+/* The value of c as a digit of `base`, or -1. */
+static int digit_in(char c, int base)
 {
-    size_t start = *i;
-    while (*i < len && t[*i] && strchr(set, t[*i]))
-        ++*i;
-    return *i - start;
+    int d = is_digit(c) ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+    return d < base ? d : -1;
 }
 
-#define DEC "0123456789_"
+/* A plain scalar that starts like a number, as go-yaml v2 reads it: '_'
+ * dropped, then Go's strconv.ParseInt(s, 0, 64) (a sign, then 0b, 0o, 0x
+ * or a leading 0 for octal), or ParseUint for what only fits in 64 unsigned
+ * bits, or else a float of the form below that a double can hold. */
+typedef struct number {
+    scalar_type type;    /* SCALAR_INT, SCALAR_FLOAT or SCALAR_STR (not a number) */
+    bool negative;       /* integers: the value is -magnitude */
+    uintmax_t magnitude;
+} number;
 
-/* (:[0-5]?[0-9])+ — the base-60 tail of YAML 1.1's sexagesimal numbers. */
-static size_t skip_sexagesimal(const char *t, size_t len, size_t *i)
+/* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? — go-yaml v2's float syntax. */
+static bool is_go_float(const char *s)
 {
-    size_t groups = 0;
-    while (*i < len && t[*i] == ':') {
-        size_t j = *i + 1;
-        if (j + 1 < len && t[j] >= '0' && t[j] <= '5' && is_digit(t[j + 1]))
-            j += 2;
-        else if (j < len && is_digit(t[j]))
-            j += 1;
-        else
-            break;
-        *i = j;
-        groups++;
-    }
-    return groups;
-}
-
-static bool is_int(const char *t, size_t len)
-{
-    size_t i = 0;
-    if (i < len && (t[i] == '-' || t[i] == '+'))
-        i++;
-    if (i >= len || !is_digit(t[i]))
-        return false;
-    if (t[i] == '0') {
-        if (i + 1 == len)
-            return true;
-        size_t j = i + 2;
-        if (t[i + 1] == 'b')
-            return skip(t, len, &j, "01_") > 0 && j == len;
-        if (t[i + 1] == 'x')
-            return skip(t, len, &j, "0123456789abcdefABCDEF_") > 0 && j == len;
-        j = i + 1;
-        return skip(t, len, &j, "01234567_") > 0 && j == len;
-    }
-    skip(t, len, &i, DEC);
-    if (i == len)
-        return true;
-    return skip_sexagesimal(t, len, &i) > 0 && i == len;
-}
-
-static bool is_exponent(const char *t, size_t len, size_t i)
-{
-    if (i == len)
-        return true;
-    if ((t[i] != 'e' && t[i] != 'E') || i + 1 >= len || (t[i + 1] != '-' && t[i + 1] != '+'))
-        return false;
-    i += 2;
-    return skip(t, len, &i, "0123456789") > 0 && i == len;
-}
-
-static bool is_float(const char *t, size_t len)
-{
-    size_t i = 0;
-    if (len >= 1 && t[0] == '.') { /* .5, .inf, .nan */
-        if (is_one_of(t, len, (const char *const[]){".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN", NULL}))
-            return true;
-        i = 1;
-        if (i >= len || !is_digit(t[i]))
+    if (*s == '-' || *s == '+')
+        s++;
+    size_t digits = 0;
+    while (is_digit(*s))
+        s++, digits++;
+    if (*s == '.') {
+        s++;
+        size_t fraction = 0;
+        while (is_digit(*s))
+            s++, fraction++;
+        if (digits == 0 && fraction == 0)
             return false;
-        skip(t, len, &i, DEC);
-        return is_exponent(t, len, i);
+    } else if (digits == 0) {
+        return false;
     }
-    if (i < len && (t[i] == '-' || t[i] == '+'))
-        i++;
-    if (is_one_of(t + i, len - i, (const char *const[]){".inf", ".Inf", ".INF", NULL}))
-        return true;
-    if (i >= len || !is_digit(t[i]))
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '-' || *s == '+')
+            s++;
+        if (!is_digit(*s))
+            return false;
+        while (is_digit(*s))
+            s++;
+    }
+    return *s == '\0';
+}
+
+static bool go_integer(const char *s, number *out)
+{
+    bool signed_ = *s == '-' || *s == '+';
+    out->negative = *s == '-';
+    s += signed_;
+    int base = 10;
+    if (s[0] == '0' && s[1]) {
+        char p = (char)(s[1] | 0x20);
+        base = p == 'b' ? 2 : p == 'o' ? 8 : p == 'x' ? 16 : 8;
+        s += base == 8 && p != 'o' ? 1 : 2;
+    }
+    if (!*s)
         return false;
-    skip(t, len, &i, DEC);
-    skip_sexagesimal(t, len, &i);
-    if (i >= len || t[i] != '.')
-        return false;
-    i++;
-    skip(t, len, &i, DEC);
-    return is_exponent(t, len, i);
+    uintmax_t v = 0;
+    for (; *s; s++) {
+        int d = digit_in(*s, base);
+        if (d < 0 || v > (UINT64_MAX - (uintmax_t)d) / (uintmax_t)base)
+            return false;
+        v = v * (uintmax_t)base + (uintmax_t)d;
+    }
+    out->magnitude = v;
+    if (out->negative)
+        return v <= (uintmax_t)INT64_MAX + 1;
+    return v <= (uintmax_t)INT64_MAX || !signed_; /* ParseUint takes no sign */
+}
+
+static number go_number(const char *t, size_t len)
+{
+    number n = {SCALAR_STR, false, 0};
+    char small[128];
+    char *s = len < sizeof small ? small : malloc(len + 1);
+    if (!s)
+        return n; /* out of memory: a string, which JSON can always hold */
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        if (t[i] != '_')
+            s[k++] = t[i];
+    s[k] = '\0';
+    if (t[0] == '.' && k != len)
+        ; /* a float that starts with '.' is read as written: no '_' */
+    else if (t[0] != '.' && go_integer(s, &n))
+        n.type = SCALAR_INT;
+    else if (is_go_float(s) && !isinf(strtod(s, NULL)))
+        n.type = SCALAR_FLOAT; /* Go refuses a float out of range: a string */
+    if (s != small)
+        free(s);
+    return n;
 }
 
 /* A number starts with a digit, a sign or '.'; a null or boolean word with
@@ -147,11 +156,9 @@ static scalar_type resolve_plain(const char *t, size_t len)
             return SCALAR_BOOL;
         return SCALAR_STR;
     }
-    if (is_int(t, len))
-        return SCALAR_INT;
-    if (is_float(t, len))
+    if (len <= 5 && is_one_of(t, len, special_floats))
         return SCALAR_FLOAT;
-    return SCALAR_STR;
+    return go_number(t, len).type;
 }
 
 static scalar_type resolve_tag(const char *tag)
@@ -175,8 +182,10 @@ scalar_type scalar_resolve(const node *n)
 {
     if (n->tagged) {
         scalar_type t = resolve_tag(node_tag(n));
-        /* An explicit tag the text does not fit (!!int abc) is read as a string. */
-        return t == SCALAR_STR || t == resolve_plain(n->as.text, n->len) ? t : SCALAR_STR;
+        scalar_type plain = resolve_plain(n->as.text, n->len);
+        /* An explicit tag the text does not fit (!!int abc) is read as a
+         * string; go-yaml reads an integer tagged !!float as a float. */
+        return t == SCALAR_STR || t == plain || (t == SCALAR_FLOAT && plain == SCALAR_INT) ? t : SCALAR_STR;
     }
     return n->style == STYLE_PLAIN ? resolve_plain(n->as.text, n->len) : SCALAR_STR;
 }
@@ -185,103 +194,56 @@ bool scalar_needs_quotes(const char *text, size_t len)
 {
     if (resolve_plain(text, len) != SCALAR_STR)
         return true;
-    if (len <= 4 && (is_one_of(text, len, go_bool_words) ||
-                     is_one_of(text, len, (const char *const[]){"=", "<<", ".inf", ".Inf", ".INF", ".nan", ".NaN",
-                                                                ".NAN", NULL})))
+    /* PyYAML's value key and the merge key. */
+    if (len <= 2 && is_one_of(text, len, (const char *const[]){"=", "<<", NULL}))
         return true;
-    /* Anything that starts like a number (1e3, 0o17, 2024-01-01, 1_000) may be
-     * one to some reader: quote it. */
+    /* Anything else that starts like a number (1:30, a base-60 number to
+     * YAML 1.1, or 2024-01-01, a timestamp) may be one to some reader: quote it. */
     char c = len ? text[0] : 0;
     char d = len > 1 ? text[1] : 0;
     return is_digit(c) || ((c == '-' || c == '+' || c == '.') && (is_digit(d) || d == '.'));
 }
 
-/* Copies the text without '_' separators and without a leading '+'. */
-static size_t clean_number(const char *t, size_t len, char *out)
+/* t[*i], passing over '_'; '\0' at the end. */
+static char significant(const char *t, size_t len, size_t *i)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (t[i] != '_' && !(i == 0 && t[i] == '+'))
-            out[n++] = t[i];
-    out[n] = '\0';
-    return n;
+    while (*i < len && t[*i] == '_')
+        ++*i;
+    return *i < len ? t[*i] : '\0';
 }
 
-static bool sexagesimal_value(const char *digits, double *value)
+/* A float go-yaml accepts, written as JSON wants a number: no '+' or '_',
+ * no leading zeros, a digit on each side of the point ("08" -> "8",
+ * "+1." -> "1.0", "-.5e3" -> "-0.5e3"). buf holds len + 3 bytes. */
+static void float_literal(const char *t, size_t len, char *buf)
 {
-    bool negative = digits[0] == '-';
-    double v = 0;
-    const char *p = digits + negative;
-    while (*p) {
-        char *end;
-        double part = strtod(p, &end);
-        v = v * 60 + part;
-        p = *end == ':' ? end + 1 : end;
-        if (end == p && *p)
-            return false;
+    size_t i = 0, n = 0;
+    char c = significant(t, len, &i);
+    if (c == '-' || c == '+') {
+        if (c == '-')
+            buf[n++] = '-';
+        ++i;
+        c = significant(t, len, &i);
     }
-    *value = negative ? -v : v;
-    return true;
-}
-
-static bool int_literal(const char *digits, size_t n, char *buf, size_t size)
-{
-    bool negative = digits[0] == '-';
-    const char *body = digits + negative;
-    int base = 10;
-    if (strchr(body, ':')) {
-        double v;
-        if (!sexagesimal_value(digits, &v))
-            return false;
-        snprintf(buf, size, "%.0f", v);
-        return true;
+    while (c == '0') { /* leading zeros go, but for one before the point or the end */
+        size_t next = i + 1;
+        if (!is_digit(significant(t, len, &next)))
+            break;
+        c = t[i = next];
     }
-    if (body[0] == '0' && body[1] == 'b') {
-        base = 2, body += 2;
-    } else if (body[0] == '0' && body[1] == 'x') {
-        base = 16, body += 2;
-    } else if (body[0] == '0' && body[1]) {
-        base = 8, body += 1;
-    } else {
-        /* Plain decimal: already JSON, however long. */
-        snprintf(buf, size, "%.*s", (int)n, digits);
-        return true;
-    }
-    errno = 0;
-    uintmax_t v = strtoumax(body, NULL, base);
-    if (errno == ERANGE)
-        return false;
-    snprintf(buf, size, "%s%" PRIuMAX, negative && v ? "-" : "", v);
-    return true;
-}
-
-static bool float_literal(const char *digits, char *buf, size_t size)
-{
-    if (strchr(digits, ':')) {
-        double v;
-        if (!sexagesimal_value(digits, &v))
-            return false;
-        snprintf(buf, size, "%.17g", v);
-        return true;
-    }
-    if (strchr(digits, 'i') || strchr(digits, 'I') || strchr(digits, 'n') || strchr(digits, 'N'))
-        return false; /* .inf and .nan have no JSON form */
-    /* [-]int.frac[e±exp] with every part JSON needs: "1." -> "1.0", ".5" -> "0.5", "007.5" -> "7.5". */
-    const char *p = digits;
-    size_t n = 0;
-    if (*p == '-')
-        buf[n++] = *p++;
-    while (p[0] == '0' && is_digit(p[1]))
-        p++;
-    if (*p == '.')
+    if (!is_digit(c))
         buf[n++] = '0';
-    while (is_digit(*p))
-        buf[n++] = *p++;
-    buf[n++] = *p++; /* the '.' */
-    if (!is_digit(*p))
-        buf[n++] = '0';
-    snprintf(buf + n, size - n, "%s", p);
-    return true;
+    for (; is_digit(c); ++i, c = significant(t, len, &i))
+        buf[n++] = c;
+    if (c == '.') {
+        buf[n++] = c;
+        ++i;
+        if (!is_digit(c = significant(t, len, &i)))
+            buf[n++] = '0';
+    }
+    for (; c; ++i, c = significant(t, len, &i))
+        buf[n++] = c;
+    buf[n] = '\0';
 }
 
 bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size)
@@ -295,13 +257,84 @@ bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size
     }
     if (size < (size_t)n->len + 32)
         return false;
-    char *digits = malloc((size_t)n->len + 1);
-    if (!digits)
+    if (type == SCALAR_FLOAT) {
+        if (is_one_of(n->as.text, n->len, special_floats))
+            return false; /* .inf and .nan have no JSON form */
+        float_literal(n->as.text, n->len, buf);
+        return true;
+    }
+    number v = go_number(n->as.text, n->len);
+    if (v.type != SCALAR_INT)
+        return false; /* tagged !!int but no integer: never resolved so */
+    snprintf(buf, size, "%s%" PRIuMAX, v.negative && v.magnitude ? "-" : "", v.magnitude);
+    return true;
+}
+
+/* Go's strconv.FormatFloat(v, 'g', -1, 32), as sigs.k8s.io/yaml spells a
+ * float key: the fewest digits that read back as the same float32, in
+ * exponent form below 1e-4 or from 1e6 on ("1e+06", "0.5", "1e-05"). */
+static void go_float32_key(double value, char *buf, size_t size)
+{
+    float f = (float)value;
+    if (isinf(f) || isnan(f)) {
+        snprintf(buf, size, "%s", isnan(f) ? ".nan" : f > 0 ? ".inf" : "-.inf");
+        return;
+    }
+    if (f == 0) {
+        snprintf(buf, size, "%s", signbit(f) ? "-0" : "0");
+        return;
+    }
+    char e[32];
+    for (int precision = 0; precision < 9; precision++) {
+        snprintf(e, sizeof e, "%.*e", precision, (double)f);
+        if ((float)strtod(e, NULL) == f)
+            break;
+    }
+    /* e is [-]d[.ddd]e±XX: its digits, without the point and trailing zeros. */
+    char digits[16];
+    size_t nd = 0;
+    const char *p = e + (e[0] == '-');
+    for (; *p != 'e'; p++)
+        if (*p != '.')
+            digits[nd++] = *p;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = '\0';
+    int exp = atoi(p + 1);
+    char out[48];
+    size_t n = 0;
+    if (e[0] == '-')
+        out[n++] = '-';
+    if (exp < -4 || exp >= 6) {
+        out[n++] = digits[0];
+        if (nd > 1)
+            out[n++] = '.';
+        snprintf(out + n, sizeof out - n, "%se%c%02d", digits + 1, exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    } else {
+        /* The digits around the point, with zeros between them and it. */
+        int point = exp + 1; /* digits before the point */
+        for (int i = point <= 0 ? point - 1 : 0; i < (int)nd || i < point; i++) {
+            if (i == point)
+                out[n++] = '.';
+            out[n++] = i >= 0 && i < (int)nd ? digits[i] : '0';
+        }
+        out[n] = '\0';
+    }
+    snprintf(buf, size, "%s", out);
+}
+
+bool scalar_json_key(const node *n, char *buf, size_t size)
+{
+    scalar_type type = scalar_resolve(n);
+    if (type == SCALAR_BOOL || type == SCALAR_INT)
+        return scalar_json_literal(n, type, buf, size);
+    if (type != SCALAR_FLOAT)
         return false;
-    size_t len = clean_number(n->as.text, n->len, digits);
-    bool ok = type == SCALAR_INT ? int_literal(digits, len, buf, size) : float_literal(digits, buf, size);
-    free(digits);
-    return ok;
+    if (scalar_json_literal(n, type, buf, size))
+        go_float32_key(strtod(buf, NULL), buf, size);
+    else /* .inf, .nan: the spellings go-yaml writes */
+        snprintf(buf, size, "%s", (n->as.text[n->len - 3] | 0x20) == 'n' ? ".nan" : n->as.text[0] == '-' ? "-.inf" : ".inf");
+    return true;
 }
 
 bool text_is_utf8(const char *text, size_t len)

@@ -1,7 +1,8 @@
 /* What a scalar means: YAML resolves untagged plain scalars by their text
  * (`true` is a boolean, `010` an integer). volpass needs this twice: to quote
  * the strings it writes so that no reader takes them for something else, and
- * to turn YAML into JSON. */
+ * to turn YAML into JSON. The types are those Argo and Kubernetes read YAML
+ * with: go-yaml v2, under sigs.k8s.io/yaml. */
 #ifndef VP_SCALAR_H
 #define VP_SCALAR_H
 
@@ -12,7 +13,9 @@
 
 typedef enum scalar_type { SCALAR_STR, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCALAR_FLOAT } scalar_type;
 
-/* The type a YAML 1.1 reader (PyYAML, go-yaml v2 as used by Kubernetes) gives the scalar. */
+/* The type go-yaml v2 gives the scalar: YAML 1.1's words (y, yes, on, ~),
+ * Go's integers (010, 0o17, 0x1F, 1_000) and floats (1e3, 08, .5), no
+ * base-60 numbers (12:30 is a string) and timestamps read as strings. */
 scalar_type scalar_resolve(const node *n);
 
 /* True when `text` written plain could be read as anything but a string by a
@@ -23,6 +26,11 @@ bool scalar_needs_quotes(const char *text, size_t len);
  * Returns false when JSON cannot represent it (.inf, .nan, huge non-decimal
  * integers): such a scalar is written as a JSON string. */
 bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size);
+
+/* The text sigs.k8s.io/yaml gives a key that go-yaml reads as a boolean or a
+ * number ("true", "8" for 010, "1e+06" for 1e6), in buf (at least the key's
+ * length + 32 bytes); false for a string or null key, which is written as it is. */
+bool scalar_json_key(const node *n, char *buf, size_t size);
 
 /* Whether text[0, len) is well-formed UTF-8 (no overlong forms, surrogates
  * or code points past U+10FFFF), as every YAML text must be: libyaml

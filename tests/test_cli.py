@@ -6,6 +6,7 @@ import stat
 import subprocess
 import tempfile
 
+import goyaml
 import reference
 from harness import VOLUME, expect
 
@@ -189,6 +190,22 @@ def test_formats(ctx):
         proc = ctx.rewrite(src, "--format", "yaml")
         expect(proc.returncode == 0 and not proc.stdout.lstrip().startswith("{"), "not YAML")
         expect(reference.load_all(proc.stdout)[0] == as_json, "YAML from JSON differs")
+
+
+def test_json_types_as_kubernetes_reads(ctx):
+    """--format json holds what Argo would read from the YAML: go-yaml v2's
+    types (tests/goyaml.py), not PyYAML's, for a document of the scalars the
+    two disagree on, and for a rewritten workflow against its YAML form."""
+    types = os.path.join(HERE, "data", "json", "kubernetes-types.yaml")
+    for path in (types, PASSING):
+        as_yaml = ctx.rewrite(path, "--format", "yaml")
+        as_json = ctx.rewrite(path, "--format", "json")
+        expect(as_yaml.returncode == 0 and as_json.returncode == 0, as_yaml.stderr + as_json.stderr)
+        wanted = goyaml.load_all(as_yaml.stdout)
+        got = goyaml.json_documents(as_json.stdout)
+        expect(goyaml.same(got, wanted), f"{path}: JSON {got} is not what Kubernetes reads: {wanted}")
+    expect(reference.load_all(_read(types)) != goyaml.load_all(_read(types)),
+           "the document no longer has scalars PyYAML and go-yaml type apart")
 
 
 def test_path_prefix(ctx):

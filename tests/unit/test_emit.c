@@ -114,11 +114,21 @@ static void to_json(const char *yaml, const char *json)
 static void json_output(void)
 {
     to_json("a: 010\nb: 0x1F\nc: 1_000\nd: .5\ne: yes\nf: ~\ng: \"true\"\nh: 1.\ni: .inf\nj: -0b11\n"
-            "k: 1:30\nl: +12.5e+3\nm: off\nn: '\\'\no: \"tab\\there\\u0001\"\np: 2024-01-01\nq: []\nr: {}\n",
+            "k: 1:30\nl: +12.5e+3\nm: off\nbs: '\\'\no: \"tab\\there\\u0001\"\np: 2024-01-01\nq: []\nr: {}\n",
             "{\n  \"a\": 8,\n  \"b\": 31,\n  \"c\": 1000,\n  \"d\": 0.5,\n  \"e\": true,\n"
             "  \"f\": null,\n  \"g\": \"true\",\n  \"h\": 1.0,\n  \"i\": \".inf\",\n  \"j\": -3,\n"
-            "  \"k\": 90,\n  \"l\": 12.5e+3,\n  \"m\": false,\n  \"n\": \"\\\\\",\n"
+            "  \"k\": \"1:30\",\n  \"l\": 12.5e+3,\n  \"m\": false,\n  \"bs\": \"\\\\\",\n"
             "  \"o\": \"tab\\there\\u0001\",\n  \"p\": \"2024-01-01\",\n  \"q\": [],\n  \"r\": {}\n}\n");
+    /* go-yaml v2's typing, which PyYAML's differs from: y and n are booleans,
+     * Go reads 08 and 1e3 as floats and 0o17 as an integer, and a float
+     * out of a double's range stays a string. Keys take Kubernetes' spelling. */
+    to_json("- [y, N, 08, 1e3, 0o17, 0X1F, 1.0e3, 1e999, 1_2.5_0, -0b11, 0x10000000000000000, 18446744073709551615, "
+            "+18446744073709551615, ._5, 2001-12-14]\n- {on: a, 010: b, 1e6: c, 0.5: d, 1e-5: e, 15.0: f, -.Inf: g, x: h}\n",
+            "[\n  [\n    true,\n    false,\n    8,\n    1e3,\n    15,\n    31,\n    1.0e3,\n    \"1e999\",\n"
+            "    12.50,\n    -3,\n    \"0x10000000000000000\",\n    18446744073709551615,\n"
+            "    18446744073709551615,\n    \"._5\",\n    \"2001-12-14\"\n  ],\n"
+            "  {\n    \"true\": \"a\",\n    \"8\": \"b\",\n    \"1e+06\": \"c\",\n    \"0.5\": \"d\",\n"
+            "    \"1e-05\": \"e\",\n    \"15\": \"f\",\n    \"-.inf\": \"g\",\n    \"x\": \"h\"\n  }\n]\n");
     to_json("- 1\n- [a, {b: c}]\n---\nx\n", "[\n  1,\n  [\n    \"a\",\n    {\n      \"b\": \"c\"\n    }\n  ]\n]\n\"x\"\n");
     /* JSON in, JSON out by default; YAML out on request, in block style. */
     vp_error *err = NULL;
