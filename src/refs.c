@@ -229,3 +229,61 @@ size_t expr_terms(span expr, span *out, size_t max)
         from = plus + 1;
     }
 }
+
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* Reads the name after "inputs.artifacts" at expr.s[i]: ".X" or "['X']";
+ * returns the index past it, or 0 when there is none. */
+static size_t mention_name(span expr, size_t i, span *name)
+{
+    if (i < expr.len && expr.s[i] == '.') {
+        size_t j = i + 1;
+        while (j < expr.len && is_name_char(expr.s[j]))
+            j++;
+        *name = (span){expr.s + i + 1, j - i - 1};
+        return name->len ? j : 0;
+    }
+    if (i + 1 < expr.len && expr.s[i] == '[' && (expr.s[i + 1] == '\'' || expr.s[i + 1] == '"')) {
+        const char *close = memchr(expr.s + i + 2, expr.s[i + 1], expr.len - i - 2);
+        if (!close || close + 1 >= expr.s + expr.len || close[1] != ']')
+            return 0;
+        *name = (span){expr.s + i + 2, (size_t)(close - expr.s) - i - 2};
+        return (size_t)(close - expr.s) + 2;
+    }
+    return 0;
+}
+
+bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
+{
+    static const char *const heads[] = {"inputs.artifacts", "outputs.artifacts"};
+    for (size_t i = *pos; i < expr.len; i++) {
+        if (i > 0 && (is_name_char(expr.s[i - 1]) || expr.s[i - 1] == '.' || expr.s[i - 1] == ']'))
+            continue; /* tasks.a.outputs..., steps['a'].outputs...: not the template's own */
+        for (size_t h = 0; h < 2; h++) {
+            size_t n = strlen(heads[h]);
+            if (expr.len - i < n || memcmp(expr.s + i, heads[h], n) != 0)
+                continue;
+            size_t end = mention_name(expr, i + n, &out->name);
+            if (!end)
+                continue;
+            out->input = h == 0;
+            out->path = expr.len - end >= 5 && memcmp(expr.s + end, ".path", 5) == 0 &&
+                        (end + 5 == expr.len || !is_name_char(expr.s[end + 5]));
+            out->whole = (span){expr.s + i, end + (out->path ? 5 : 0) - i};
+            *pos = i + out->whole.len;
+            return true;
+        }
+    }
+    *pos = expr.len;
+    return false;
+}
+
+bool expr_mention_is(span expr, artifact_mention *out)
+{
+    expr = trim(expr);
+    size_t pos = 0;
+    return expr_next_mention(expr, &pos, out) && out->whole.s == expr.s && out->whole.len == expr.len;
+}

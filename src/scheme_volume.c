@@ -71,32 +71,28 @@ static void tb_put(vplan *p, text_buf *b, const char *s, size_t n)
     b->s[b->len] = '\0';
 }
 
-static const char *placeholder_path(const tplan *scope, const bool *mask, ref r)
+/* The path that a placeholder of a converted artifact stands for: the
+ * {{inputs.artifacts.X.path}} of an input that form `mask` mounts from the
+ * volume, or the {{outputs.artifacts.X.path}} of an output written there;
+ * in a tag, or as a whole branch of an expression. NULL for anything else. */
+static const char *placeholder_path(const tplan *scope, const bool *mask, span e)
 {
-    if (!mask || !span_is(r.rest, ".path"))
+    artifact_mention m;
+    if (!expr_mention_is(e, &m) || !m.path)
         return NULL;
-    if (r.kind == REF_INPUT) {
-        size_t k = artifact_index(&scope->t->inputs, r.name.s, r.name.len);
-        return k != NOT_FOUND && mask[k] && scope->t->inputs.items[k].path ? scope->t->inputs.items[k].path->as.text : NULL;
-    }
-    return NULL;
-}
-
-static const char *output_placeholder(const tplan *scope, span e)
-{
-    /* outputs.artifacts.X.path */
-    static const char head[] = "outputs.artifacts.";
-    if (e.len <= sizeof head || memcmp(e.s, head, sizeof head - 1) != 0 || e.len < 5 ||
-        memcmp(e.s + e.len - 5, ".path", 5) != 0)
+    const artifact_list *list = m.input ? &scope->t->inputs : &scope->t->outputs;
+    size_t k = artifact_index(list, m.name.s, m.name.len);
+    if (k == NOT_FOUND || !list->items[k].path)
         return NULL;
-    span name = {e.s + sizeof head - 1, e.len - (sizeof head - 1) - 5};
-    size_t k = artifact_index(&scope->t->outputs, name.s, name.len);
-    return k != NOT_FOUND && scope->out[k].convert && !scope->out[k].keep ? scope->t->outputs.items[k].path->as.text : NULL;
+    bool replaced = m.input ? mask && mask[k] : scope->out[k].convert && !scope->out[k].keep;
+    return replaced ? list->items[k].path->as.text : NULL;
 }
 
 /* In an expression, artifact references become parameter references in
- * bracket form (names hold '-'): outputs.artifacts.x -> outputs.parameters['x-subpath']. */
-static void rewrite_expression(applier *e, tplan *scope, span expr, text_buf *out)
+ * bracket form (names hold '-'): outputs.artifacts.x -> outputs.parameters['x-subpath'];
+ * placeholders of converted artifacts become their path, as a string (the
+ * plan refused paths with a quote or backslash). */
+static void rewrite_expression(applier *e, tplan *scope, const bool *mask, span expr, text_buf *out)
 {
     vplan *p = e->p;
     span alts[MAX_BRANCHES];
@@ -105,11 +101,20 @@ static void rewrite_expression(applier *e, tplan *scope, span expr, text_buf *ou
         return;
     size_t last = 0;
     for (size_t i = 0; i < n; i++) {
+        size_t start = (size_t)(alts[i].s - expr.s);
+        const char *path = placeholder_path(scope, mask, alts[i]);
+        if (path) {
+            tb_put(p, out, expr.s + last, start - last);
+            tb_put(p, out, "'", 1);
+            tb_put(p, out, path, strlen(path));
+            tb_put(p, out, "'", 1);
+            last = start + alts[i].len;
+            continue;
+        }
         ref r = ref_parse(alts[i]);
         const char *param;
         if (!r.artifact || ref_backing(p, scope, r, &param, NULL) != BACK_VOLUME || !param)
             continue;
-        size_t start = (size_t)(alts[i].s - expr.s);
         tb_put(p, out, expr.s + last, start - last);
         if (r.kind == REF_OUTPUT) {
             tb_put(p, out, r.steps ? "steps['" : "tasks['", 7);
@@ -141,7 +146,7 @@ static const char *rewrite_text(applier *e, tplan *scope, const bool *mask, cons
         last = g.end;
         if (g.expression) {
             text_buf inner = {NULL, 0, 0};
-            rewrite_expression(e, scope, g.expr, &inner);
+            rewrite_expression(e, scope, mask, g.expr, &inner);
             changed |= inner.s && (inner.len != g.expr.len || memcmp(inner.s, g.expr.s, g.expr.len) != 0);
             tb_put(p, &b, "{{=", 3);
             tb_put(p, &b, inner.s ? inner.s : "", inner.len);
@@ -150,9 +155,7 @@ static const char *rewrite_text(applier *e, tplan *scope, const bool *mask, cons
             continue;
         }
         ref r = ref_parse(g.expr);
-        const char *literal = placeholder_path(scope, mask, r);
-        if (!literal)
-            literal = output_placeholder(scope, g.expr);
+        const char *literal = placeholder_path(scope, mask, g.expr);
         const char *param = NULL;
         if (literal) {
             tb_put(p, &b, literal, strlen(literal));
@@ -199,7 +202,7 @@ static void rewrite_tree(applier *e, tplan *scope, const bool *mask, node *n, bo
             text = NULL;
         } else if (expression) {
             text_buf b = {NULL, 0, 0};
-            rewrite_expression(e, scope, (span){n->as.text, n->len}, &b);
+            rewrite_expression(e, scope, mask, (span){n->as.text, n->len}, &b);
             text = b.s && strcmp(b.s, n->as.text) != 0 ? edit_intern(e->ed, b.s, b.len) : NULL;
             free(b.s);
         } else {
@@ -308,7 +311,7 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
                 value = a->from->as.text;
         } else {
             text_buf b = {NULL, 0, 0};
-            rewrite_expression(e, scope, (span){a->from_expression->as.text, a->from_expression->len}, &b);
+            rewrite_expression(e, scope, NULL, (span){a->from_expression->as.text, a->from_expression->len}, &b);
             value = edit_fmt(e->ed, "{{=%s}}", b.s ? b.s : "");
             free(b.s);
         }
@@ -341,7 +344,7 @@ static const char *output_expression(applier *e, tplan *tp, const artifact *a)
     text_buf b = {NULL, 0, 0};
     if (a->sub_path)
         tb_put(e->p, &b, "(", 1);
-    rewrite_expression(e, tp, expr, &b);
+    rewrite_expression(e, tp, NULL, expr, &b);
     if (a->sub_path) {
         tb_put(e->p, &b, ") + '/", 6);
         for (const char *c = a->sub_path->as.text; *c; c++) {

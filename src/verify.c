@@ -1096,13 +1096,22 @@ static void check_reference(scan *s, const node *at, span e)
     }
 }
 
-/* The references among an expression's branches (the first MAX_ALT). */
+/* The references among an expression's branches (the first MAX_ALT), and
+ * the template's own artifacts named anywhere in it (in a call, say): each
+ * must be declared, or Argo has nothing to resolve the name from. */
 static void scan_expression(scan *s, const node *at, span e)
 {
     span alts[MAX_ALT];
     size_t n = expr_alternatives(e, alts, MAX_ALT);
     for (size_t k = 0; k < n && k < MAX_ALT; k++)
         check_reference(s, at, alts[k]);
+    const template *t = s->i->tmpl;
+    size_t pos = 0;
+    artifact_mention m;
+    while (expr_next_mention(e, &pos, &m))
+        if (!find_artifact(m.input ? &t->inputs : &t->outputs, m.name) && (m.input || template_runs_pod(t)))
+            problem(s->v, at, t, "the expression '%s' names %s artifact '%s', which '%s' does not declare",
+                    span_str(s->v, e), m.input ? "input" : "output", span_str(s->v, m.name), t->name);
 }
 
 static void scan_text(scan *s, const node *at, const char *text, bool expression)

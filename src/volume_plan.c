@@ -190,40 +190,103 @@ static void keep_output(vplan *p, const template *t, const art_plan *o, bool ask
  * parameters the rewrite adds must not give it a meaning); in a pod
  * template, any {{tasks.…}} or {{steps.…}} (only dag and steps templates
  * have those); in a dag or steps template, {{pod.name}} (it has no pod). */
-static void check_references(vplan *p, const template *t, const node *n)
+/* Calls fn on every tag of a template's text, and on every bare expression
+ * (the values of expression and fromExpression keys, as {{=...}} tags),
+ * leaving out inline templates, which have inputs of their own. */
+typedef void tag_fn(vplan *p, const tplan *tp, const node *at, const tag *g);
+
+static void each_tag(vplan *p, const tplan *tp, const node *n, bool expression, tag_fn *fn)
 {
     if (p->err || n->inert)
         return; /* most of a template holds no tag at all */
-    if (n->kind == NODE_SCALAR) {
+    if (n->kind == NODE_SCALAR && expression) {
+        tag g = {0, n->len, {n->as.text, n->len}, true};
+        fn(p, tp, n, &g);
+    } else if (n->kind == NODE_SCALAR) {
         size_t pos = 0;
         tag g;
-        while (tag_next(n->as.text, n->len, &pos, &g)) {
-            ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-            if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len)) {
-                plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
-                            t->name, (int)r.name.len, r.name.s);
-                return;
-            }
-            if (r.kind == REF_OUTPUT && template_runs_pod(t)) {
-                plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{%.*s}}', which only a dag or steps "
-                            "template can", t->name, (int)g.expr.len, g.expr.s);
-                return;
-            }
-            if (!g.expression && template_is_graph(t) && span_is(g.expr, "pod.name")) {
-                plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{pod.name}}', which only a template "
-                            "that runs a pod has", t->name);
-                return;
-            }
+        while (!p->err && tag_next(n->as.text, n->len, &pos, &g))
+            fn(p, tp, n, &g);
+    } else if (n->kind == NODE_SEQUENCE) {
+        for (size_t i = 0; i < n->len; i++)
+            each_tag(p, tp, n->as.items[i], false, fn);
+    } else {
+        for (size_t i = 0; i < n->len; i++) {
+            const node *key = map_key(n, i);
+            if (!scalar_is(key, "inline"))
+                each_tag(p, tp, map_value(n, i), scalar_is(key, "expression") || scalar_is(key, "fromExpression"), fn);
         }
+    }
+}
+
+static void check_reference(vplan *p, const tplan *tp, const node *n, const tag *g)
+{
+    const template *t = tp->t;
+    ref r = g->expression ? (ref){0} : ref_parse(g->expr);
+    if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
+        plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
+                    t->name, (int)r.name.len, r.name.s);
+    else if (r.kind == REF_OUTPUT && template_runs_pod(t))
+        plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{%.*s}}', which only a dag or steps "
+                    "template can", t->name, (int)g->expr.len, g->expr.s);
+    else if (!g->expression && template_is_graph(t) && span_is(g->expr, "pod.name"))
+        plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{pod.name}}', which only a template "
+                    "that runs a pod has", t->name);
+}
+
+/* Whether input k of pod template tp comes from the volume in some form of
+ * it: the template itself or a twin. */
+static bool input_from_volume(const tplan *tp, size_t k)
+{
+    if (tp->in[k].convert)
+        return true;
+    for (size_t i = 0; i < tp->ntwins; i++)
+        if (tp->twins[i].mask[k])
+            return true;
+    return false;
+}
+
+/* An expression that names an artifact the volume replaces must name it as
+ * a whole branch, inputs.artifacts.X.path or outputs.artifacts.X.path: the
+ * rewrite makes that branch the path, as a string. Argo resolves any other
+ * form (sprig.trim(inputs.artifacts['x'].path), the bare artifact) from the
+ * artifact itself, which the rewrite removes. */
+static void check_mentions(vplan *p, const tplan *tp, const node *at, const tag *g)
+{
+    if (!g->expression)
         return;
+    const template *t = tp->t;
+    size_t pos = 0;
+    artifact_mention m;
+    while (!p->err && expr_next_mention(g->expr, &pos, &m)) {
+        const artifact_list *list = m.input ? &t->inputs : &t->outputs;
+        size_t k = artifact_index(list, m.name.s, m.name.len);
+        if (k == NOT_FOUND || !(m.input ? input_from_volume(tp, k) : tp->out[k].convert && !tp->out[k].keep))
+            continue;
+        const node *path = list->items[k].path;
+        bool branch = false;
+        span alts[MAX_BRANCHES];
+        size_t n = m.path ? plan_branches(p, tp, g->expr, at, alts) : 0;
+        for (size_t i = 0; i < n; i++)
+            branch |= alts[i].s == m.whole.s && alts[i].len == m.whole.len;
+        if (branch && path && !strpbrk(path->as.text, "'\\"))
+            continue;
+        const char *role = m.input ? "input" : "output";
+        const char *side = m.input ? "inputs" : "outputs";
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s artifact '%.*s', which "
+                    "the volume replaces; volpass rewrites only a whole branch %s.artifacts.%.*s.path whose path has "
+                    "no quote or backslash (or write {{%s.artifacts.%.*s.path}})", t->name, (int)g->expr.len,
+                    g->expr.s, role, (int)m.name.len, m.name.s, side, (int)m.name.len, m.name.s, side,
+                    (int)m.name.len, m.name.s);
     }
-    for (size_t i = 0; i < n->len; i++) {
-        if (n->kind == NODE_SEQUENCE) {
-            check_references(p, t, n->as.items[i]);
-        } else if (!scalar_is(map_key(n, i), "inline")) { /* inline templates have their own inputs */
-            check_references(p, t, map_value(n, i));
-        }
-    }
+}
+
+static void refuse_artifact_expressions(vplan *p, template *t, const workflow *wf)
+{
+    (void)wf;
+    tplan *tp = plan_of(t);
+    if (tp && template_runs_pod(t))
+        each_tag(p, tp, t->node, false, check_mentions);
 }
 
 /* Where output k is written (o->path, o->mount_dir, o->file), or why it
@@ -459,7 +522,7 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
         tp->out[k].a = &t->outputs.items[k];
     for (size_t k = 0; k < t->inputs.count; k++)
         tp->in[k].a = &t->inputs.items[k];
-    check_references(p, t, t->node);
+    each_tag(p, tp, t->node, false, check_reference);
     if (template_runs_pod(t) && !t->container && t->inputs.count + t->outputs.count > 0)
         plan_refuse(p, VP_EUNSUPPORTED, t->node, "template '%s' has artifacts, but its containerSet has no "
                     "container named main to mount them into", t->name);
@@ -1358,6 +1421,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
         if (!p->err)
             plan_roots(p, &roots[d]);
     }
+    if (!p->err)
+        each_template(p, refuse_artifact_expressions); /* now that every twin is known */
     *volume = p->err ? NULL : choose_volume_name(p);
     *calls_out = calls;
     *roots_out = roots;

@@ -136,6 +136,15 @@ def _read(path):
         return f.read()
 
 
+def run_text(ctx, name, text, *args):
+    """Runs volpass on `text`, written to a file called `name` (error messages name it)."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return ctx.run(["--input", path, "--volume", PVC] + list(args))
+
+
 def golden(ctx, source, expected, *args):
     proc = ctx.run(["--input", source] + list(args))
     expect(proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}")
@@ -252,6 +261,30 @@ def test_graph_output_subpath(ctx):
            "the subPath {{tasks.p.outputs.result}}, whose value volpass cannot append" in proc.stderr, proc.stderr)
 
 
+def test_artifact_paths_in_expressions(ctx):
+    """{{=outputs.artifacts.X.path}} and a branch inputs.artifacts['X'].path of
+    an expression become the path, as a string: Argo resolves them from the
+    artifact, which the rewrite removes. Any other use of such an artifact in
+    an expression is refused, and verify reports it when a rewrite leaves one."""
+    source = os.path.join(CASES, "expressions.yaml")
+    proc = golden(ctx, source, "expressions.yaml", "--volume", PVC)
+    expect("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}" in proc.stdout and
+           "echo hi > {{='/tmp/out/x.txt'}}" in proc.stdout, "the placeholders are not the paths")
+    sprig = "{{=sprig.trim(inputs.artifacts['in'].path)}}"
+    text = _read(source).replace("inputs.parameters.mode == 'raw' ? inputs.artifacts['in'].path : '/dev/null'",
+                                 "sprig.trim(inputs.artifacts['in'].path)")
+    proc = run_text(ctx, "expressions.yaml", text)
+    expect(proc.returncode == 4 and proc.stdout == "" and "expressions.yaml:40:22: error: template 'cons': the "
+           "expression 'sprig.trim(inputs.artifacts['in'].path)' reads input artifact 'in', which the volume "
+           "replaces" in proc.stderr, proc.stderr)
+    rewritten = _read(os.path.join(EXPECTED, "expressions.yaml"))
+    kept = rewritten.replace("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}", sprig)
+    expect(kept != rewritten, "expected/expressions.yaml changed")
+    code, report = verify_report(ctx, source, kept)
+    expect(code == 1 and any("names input artifact 'in', which 'cons' does not declare" in p["message"]
+                             for p in report["problems"]), str(report["problems"]))
+
+
 def test_referred_entry(ctx):
     """A Workflow whose workflowTemplateRef entrypoint would take from the
     volume the constant it passes is refused; alone, it is converted with a
@@ -326,11 +359,7 @@ def test_global_names(ctx):
         "    outputs:\n"
         "      artifacts:\n"
         "      - {name: result, path: /result.txt, globalName: result}\n")
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "globals.yaml")
-        with open(path, "w") as f:
-            f.write(mixed)
-        proc = ctx.run(["--input", path, "--volume", PVC])
+    proc = run_text(ctx, "globals.yaml", mixed)
     expect(proc.returncode == 4 and proc.stdout == "" and
            "globals.yaml:57:9: error: template 'fallback': output artifact 'result' sets global artifact 'result' "
            "as a real artifact (its directory is /" in proc.stderr, proc.stderr)
