@@ -89,3 +89,82 @@ size_t path_covers(const char *mount, const char *path)
     free(owned);
     return covered;
 }
+
+bool path_is_templated(const char *path)
+{
+    return strstr(path, "{{") != NULL;
+}
+
+bool path_is_placed(const char *path)
+{
+    const char *tag = strstr(path, "{{");
+    if (!tag)
+        return true;
+    for (const char *c = path + 1; c < tag; c++)
+        if (*c == '/')
+            return true;
+    return false;
+}
+
+/* The directory a templated path lies in for sure: its text up to the last
+ * '/' before the first tag ("/" when there is none). Owned by the caller. */
+static char *fixed_directory(const char *path)
+{
+    const char *tag = strstr(path, "{{");
+    const char *slash = NULL;
+    for (const char *c = path; c < tag; c++)
+        if (*c == '/')
+            slash = c;
+    size_t n = slash && slash > path ? (size_t)(slash - path) : 1;
+    char *dir = malloc(n + 1);
+    if (dir) {
+        memcpy(dir, slash && slash > path ? path : "/", n);
+        dir[n] = '\0';
+    }
+    return dir;
+}
+
+/* The literal text after the last tag of a templated path ("/in.txt" of
+ * "{{inputs.parameters.dir}}/in.txt"; "" when it ends with a tag). */
+static const char *last_tail(const char *path)
+{
+    const char *tail = path;
+    for (const char *close = strstr(path, "}}"); close; close = strstr(close + 2, "}}"))
+        tail = close + 2;
+    return tail;
+}
+
+/* Whether `path` or one of its directories lies below `dir` and ends with `tail`. */
+static bool covers_with_tail(const char *dir, const char *tail, const char *path)
+{
+    size_t covered = path_covers(dir, path), t = strlen(tail);
+    if (!covered)
+        return false;
+    for (size_t n = strlen(path); n >= covered; n--)
+        if ((path[n] == '/' || path[n] == '\0') && n >= t && memcmp(path + n - t, tail, t) == 0)
+            return true;
+    return false;
+}
+
+bool path_may_cover(const char *outer, const char *inner)
+{
+    bool to = path_is_templated(outer), ti = path_is_templated(inner);
+    if (!to && !ti)
+        return path_covers(outer, inner) > 0;
+    char *fo = to ? fixed_directory(outer) : NULL, *fi = ti ? fixed_directory(inner) : NULL;
+    if ((to && !fo) || (ti && !fi)) {
+        free(fo);
+        free(fi);
+        return true; /* out of memory: assume the worst */
+    }
+    const char *o = to ? fo : outer, *i = ti ? fi : inner;
+    /* Two paths of which either is templated may meet when one's directory
+     * holds the other's; a templated outer path covers a literal one when
+     * some directory of it, or itself, lies below the outer one's directory
+     * and ends as the outer path does after its last tag. */
+    bool may = to && !ti ? covers_with_tail(o, last_tail(outer), inner)
+                         : path_covers(o, i) > 0 || path_covers(i, o) > 0;
+    free(fo);
+    free(fi);
+    return may;
+}

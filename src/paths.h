@@ -23,4 +23,18 @@ bool path_is_root(const char *path);
  * directories), the length of `path`'s prefix it covers (at least 1); else 0. */
 size_t path_covers(const char *mount, const char *path);
 
+/* Whether the path holds a {{…}} tag that Argo substitutes at run time. */
+bool path_is_templated(const char *path);
+
+/* Whether the path's text fixes a directory other than "/" before its
+ * first tag ("/data/{{…}}" does, "{{…}}/x" and "/{{…}}" do not); true for
+ * a path without tags. */
+bool path_is_placed(const char *path);
+
+/* Whether mount path `outer` covers `inner` (both normalised), or may once
+ * Argo substitutes their parameters: a templated path ("{{inputs.parameters.
+ * dir}}/x", "/data/{{inputs.parameters.name}}") may be any path below the
+ * directory its text fixes before the first tag ("/" when it starts with one). */
+bool path_may_cover(const char *outer, const char *inner);
+
 #endif

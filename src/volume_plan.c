@@ -120,6 +120,14 @@ static bool mount_over(const char *mount, const char *dir, const char *within)
     return path_covers(mount, dir) || path_covers(within, mount);
 }
 
+/* On `dir`, above it or inside it, once parameters are substituted: where
+ * an input whose path holds parameters may meet a mount of the user's. */
+static bool mount_may_meet(const char *mount, const char *dir, const char *within)
+{
+    (void)within;
+    return path_may_cover(mount, dir) || path_may_cover(dir, mount);
+}
+
 /* The first of the user's own mounts (the main container's, or the
  * containerSet's) that passes `test`; its mount path in *at. */
 static const node *user_mount(vplan *p, const template *t, mount_test *test, const char *dir, const char *within,
@@ -166,9 +174,10 @@ static const char *mounted_over(vplan *p, const template *t, const char *dir, co
     for (size_t k = 0; k < t->inputs.count; k++) {
         const node *in = t->inputs.items[k].path;
         const char *in_path = in && in->kind == NODE_SCALAR ? normalized(p, in->as.text) : NULL;
-        if (in_path && path_covers(path, in_path) && strcmp(path, in_path) != 0)
-            return edit_fmt(&p->ed, "input artifact '%s' is mounted at %s, inside it, and would not be on the "
-                                    "shared volume", t->inputs.items[k].name, in->as.text);
+        if (in_path && path_may_cover(path, in_path) && strcmp(path, in_path) != 0)
+            return edit_fmt(&p->ed, "input artifact '%s' is mounted at %s, %s it, and would not be on the "
+                                    "shared volume", t->inputs.items[k].name, in->as.text,
+                            path_is_templated(in_path) ? "which may lie inside" : "inside");
     }
     return NULL;
 }
@@ -448,21 +457,32 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     const char *at;
-    if (user_mount(p, t, mount_on, in->path, NULL, &at)) {
-        plan_refuse(p, VP_EUNSUPPORTED, a->node,
-               "template '%s': input artifact '%s' at %s cannot be mounted: the container already mounts a volume there",
-               t->name, a->name, in->path);
+    bool templated = path_is_templated(in->path);
+    /* Where an input's path starts with a tag, what it may meet is anything:
+     * the checks below whose failure Argo reports at run time (a mount
+     * point it cannot make, a write into a read-only mount) let it be;
+     * mounted_over still keeps an output it may lie inside. */
+    bool placed = path_is_placed(in->path);
+    if (templated && placed && user_mount(p, t, mount_may_meet, in->path, NULL, &at)) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: its "
+                    "path holds parameters, and may lie on, over or inside the container's mount at %s",
+                    t->name, a->name, in->path, at);
+        return;
+    }
+    if (!templated && user_mount(p, t, mount_on, in->path, NULL, &at)) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: the "
+                    "container already mounts a volume there", t->name, a->name, in->path);
         return;
     }
     for (size_t j = 0; j < t->outputs.count; j++) {
         const art_plan *o = &tp->out[j];
         /* Its path, not mount_dir: that may be another output's. A kept one is written into the input's mount. */
         const char *out_path = o->path ? o->path : o->a->path ? normalized(p, o->a->path->as.text) : NULL;
-        if ((o->convert || in->convert) && out_path && path_covers(in->path, out_path)) {
+        if ((o->convert || in->convert) && out_path && placed && path_may_cover(in->path, out_path)) {
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
-                   "template '%s': input artifact '%s' at %s would be mounted read-only over output "
+                   "template '%s': input artifact '%s' at %s %s be mounted read-only over output "
                    "artifact '%s' at %s",
-                   t->name, a->name, in->path, o->a->name, o->a->path->as.text);
+                   t->name, a->name, in->path, templated ? "may" : "would", o->a->name, o->a->path->as.text);
             return;
         }
     }
@@ -487,10 +507,13 @@ static bool refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, co
             continue;
         for (size_t k = 0; k < t->inputs.count; k++) {
             const art_plan *inner = &tp->in[k];
-            if (k != o && inner->path && path_covers(outer->path, inner->path) && !path_equal(outer->path, inner->path)) {
+            if (k != o && inner->path && path_is_placed(outer->path) && path_is_placed(inner->path) &&
+                path_may_cover(outer->path, inner->path) && !path_equal(outer->path, inner->path)) {
+                bool may = path_is_templated(outer->path) || path_is_templated(inner->path);
                 plan_refuse(p, VP_EUNSUPPORTED, at ? at : inner->a->node, "template '%s': input artifact '%s' at %s "
-                            "would be mounted inside input artifact '%s' at %s, which is mounted read-only from the "
-                            "volume", t->name, inner->a->name, inner->path, outer->a->name, outer->path);
+                            "%s be mounted inside input artifact '%s' at %s, which is mounted read-only from the "
+                            "volume", t->name, inner->a->name, inner->path, may ? "may" : "would", outer->a->name,
+                            outer->path);
                 return true;
             }
         }

@@ -285,6 +285,35 @@ def test_artifact_paths_in_expressions(ctx):
                              for p in report["problems"]), str(report["problems"]))
 
 
+def test_templated_input_paths(ctx):
+    """An input whose path holds parameters may land anywhere below the
+    directory its text fixes: converted when that cannot meet another mount,
+    refused when it may lie inside another input's read-only mount or over an
+    output, and an output it may lie inside stays a real artifact. A path that
+    starts with a tag fixes nothing: only that last check applies to it."""
+    source = os.path.join(CASES, "templated-inputs.yaml")
+    golden(ctx, source, "templated-inputs.yaml", "--volume", PVC)
+    text = _read(source)
+    fixed = 'path: "/data/{{inputs.parameters.name}}.txt"'
+    expect(fixed in text, "templated-inputs.yaml changed")
+    cases = [('path: "/in/{{inputs.parameters.name}}"', 4, "templated-inputs.yaml:47:9: error: template 'cons': "
+              "input artifact 'b' at /in/{{inputs.parameters.name}} may be mounted inside input artifact 'a' at /in, "
+              "which is mounted read-only from the volume"),
+             ('path: "/tmp/{{inputs.parameters.name}}"', 4, "templated-inputs.yaml:47:9: error: template 'cons': "
+              "input artifact 'b' at /tmp/{{inputs.parameters.name}} may be mounted read-only over output artifact "
+              "'both' at /tmp/out/"),
+             ('path: "/tmp/out/in/{{inputs.parameters.name}}"', 0, "templated-inputs.yaml:54:9: warning: template "
+              "'cons': output artifact 'both' stays a real artifact (it needs an artifact repository): input "
+              "artifact 'b' is mounted at /tmp/out/in/{{inputs.parameters.name}}, which may lie inside it"),
+             ('path: "{{inputs.parameters.name}}"', 0, "templated-inputs.yaml:54:9: warning: template 'cons': "
+              "output artifact 'both' stays a real artifact (it needs an artifact repository): input artifact 'b' "
+              "is mounted at {{inputs.parameters.name}}, which may lie inside it")]
+    for path, code, message in cases:
+        proc = run_text(ctx, "templated-inputs.yaml", text.replace(fixed, path))
+        expect(proc.returncode == code and message in proc.stderr, f"{path}: exit {proc.returncode}: {proc.stderr}")
+        expect((proc.stdout == "") == (code != 0), f"{path}: output and exit {code} disagree")
+
+
 def test_referred_entry(ctx):
     """A Workflow whose workflowTemplateRef entrypoint would take from the
     volume the constant it passes is refused; alone, it is converted with a
