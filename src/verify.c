@@ -699,7 +699,7 @@ static const node *covering_mount_in(vctx *v, const call_tree *tree, const insta
 {
     const node *best = NULL;
     size_t best_len = 0;
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++) {
             const char *mp = scalar_text(map_get(mounts->as.items[k], "mountPath"));
@@ -724,7 +724,7 @@ static const node *covering_mount(const template *t, const char *path, size_t *p
 static size_t mount_count(const template *t, const char *mount_path)
 {
     size_t n = 0;
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const char *mp = scalar_text(map_get(mounts->as.items[i], "mountPath"));
@@ -970,7 +970,7 @@ static const node *mount_above(const template *t, const char *path, size_t *pref
 static void check_mounts(vctx *v, const instance *i)
 {
     const template *t = i->tmpl;
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
             const node *m = mounts->as.items[a];
@@ -1027,7 +1027,7 @@ static void check_outputs_whole(vctx *v, const instance *i)
             problem(v, now, i->tmpl, "output '%s' at %s is written to the mount at %s, below the pod's own mount "
                     "at %s, where other containers or that volume may put what it holds", out->name,
                     out->path->as.text, at, scalar_text(map_get(then, "mountPath")));
-        for (int w = 0; w < 2; w++) {
+        for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
             const node *mounts = template_mounts(i->tmpl, w);
             for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
                 const char *mp = scalar_text(map_get(mounts->as.items[a], "mountPath"));

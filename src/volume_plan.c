@@ -133,7 +133,7 @@ static bool mount_may_meet(const char *mount, const char *dir, const char *withi
 static const node *user_mount(vplan *p, const template *t, mount_test *test, const char *dir, const char *within,
                               const char **at)
 {
-    for (int w = 0; w < 2; w++) {
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const node *m = mounts->as.items[i];

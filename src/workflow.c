@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "grow.h"
+#include "paths.h"
 
 /* Artifact fields that make an artifact bring its own data. */
 static const char *const source_keys[] = {"raw", "s3", "http", "git", "gcs", "oss", "hdfs",
@@ -408,6 +409,43 @@ static node *main_container(reader *r, const node *t, const place *at)
     return NULL;
 }
 
+/* Whether one of t's own volumeMounts lists has a mount on `path`. */
+static bool mounts_on(const template *t, const node *path)
+{
+    for (int w = 0; w < TEMPLATE_OWN_MOUNT_LISTS; w++) {
+        const node *mounts = template_mounts(t, w);
+        for (size_t i = 0; path && path->kind == NODE_SCALAR && mounts && i < mounts->len; i++) {
+            const node *mp = map_get(mounts->as.items[i], "mountPath");
+            if (mp && mp->kind == NODE_SCALAR && path_equal(mp->as.text, path->as.text))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The volumeMounts that spec.templateDefaults gives template t's container
+ * (or containerSet) and t does not set itself: Argo merges the defaults into
+ * every template, where a mount of t's own replaces the default mount on its
+ * mountPath. NULL for none. */
+static node *default_mounts(reader *r, const template *t)
+{
+    static const place defaults_place = {NULL, "spec.templateDefaults", NULL, NULL};
+    const char *key = t->kind == TEMPLATE_CONTAINER ? "container" : t->kind == TEMPLATE_SCRIPT ? "script"
+                    : t->kind == TEMPLATE_CONTAINER_SET ? "containerSet" : NULL;
+    node *defaults = field(r, r->wf->spec, "templateDefaults", NODE_MAPPING, &spec_place);
+    node *mounts = key ? field(r, field(r, defaults, key, NODE_MAPPING, &defaults_place), "volumeMounts",
+                               NODE_SEQUENCE, &defaults_place) : NULL;
+    if (!mounts || mounts->len == 0)
+        return NULL;
+    node *kept = node_collection(r->wf->mem, NODE_SEQUENCE, STYLE_BLOCK);
+    for (size_t i = 0; kept && i < mounts->len; i++)
+        if (!mounts_on(t, map_get(mounts->as.items[i], "mountPath")) && seq_push(r->wf->mem, kept, mounts->as.items[i]) != 0)
+            kept = NULL;
+    if (!kept)
+        r->err = error_oom();
+    return kept;
+}
+
 /* `inline_name` names an inline template (which has no name of its own);
  * NULL for the templates of spec.templates. */
 static void read_template(reader *r, template *t, node *n, const char *inline_name)
@@ -437,6 +475,7 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     field(r, t->container, "volumeMounts", NODE_SEQUENCE, &at);
     field(r, map_get(n, "containerSet"), "volumeMounts", NODE_SEQUENCE, &at);
     field(r, n, "volumes", NODE_SEQUENCE, &at);
+    t->default_mounts = default_mounts(r, t);
     const place in = {&at, ": inputs", NULL, NULL}, out = {&at, ": outputs", NULL, NULL};
     node *inputs = field(r, n, "inputs", NODE_MAPPING, &in);
     t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, &in);
@@ -579,7 +618,9 @@ const node *template_mounts(const template *t, int which)
 {
     if (which == 0)
         return map_get(t->container, "volumeMounts");
-    return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
+    if (which == 1)
+        return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
+    return t->default_mounts;
 }
 
 const char *artifact_mode_key(const artifact *a)

@@ -71,6 +71,7 @@ struct template {
     call_site *calls; /* dag tasks or steps, then their hooks and exit handlers */
     size_t ncalls, calls_cap;
     strmap calls_by_name; /* name -> index + 1 of each call, when too many to scan (over 64) */
+    node *default_mounts; /* the volumeMounts spec.templateDefaults adds (template_mounts), or NULL */
     void *plan;       /* the volume scheme's plan of it (src/volume_plan.c), while it rewrites */
 };
 
@@ -136,7 +137,11 @@ const call_site *template_call(const template *t, const char *name, size_t len);
 template *workflow_template(const workflow *wf, const char *name);
 
 /* The volumeMounts lists a pod template's main container sees: its own
- * (which 0), and a containerSet's shared ones (which 1); NULL for none. */
+ * (which 0), a containerSet's shared ones (1), and those spec.templateDefaults
+ * adds (2: the ones on a mountPath the template does not mount itself);
+ * NULL for none. The first TEMPLATE_OWN_MOUNT_LISTS are in the template. */
+#define TEMPLATE_MOUNT_LISTS 3
+#define TEMPLATE_OWN_MOUNT_LISTS 2
 const node *template_mounts(const template *t, int which);
 
 /* The key by which an input has Argo set its file mode ("mode",

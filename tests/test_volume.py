@@ -314,6 +314,24 @@ def test_templated_input_paths(ctx):
         expect((proc.stdout == "") == (code != 0), f"{path}: output and exit {code} disagree")
 
 
+def test_template_defaults(ctx):
+    """Mounts of spec.templateDefaults are the pods' own: an output holding one
+    stays a real artifact, and verify sees one the rewrite left in an output
+    moved to the volume; a template's own mount on the same path replaces it."""
+    source = os.path.join(CASES, "defaults.yaml")
+    proc = golden(ctx, source, "defaults.yaml", "--volume", PVC)
+    expect("output artifact 'out' stays a real artifact (it needs an artifact repository): the container mounts "
+           "volume 'scratch' at /tmp/out/cache, inside /tmp/out" in proc.stderr, proc.stderr)
+    # Without the defaults, the output goes through the volume; with them put back, verify objects.
+    text = _read(source)
+    defaults = text[text.index("  templateDefaults:"):text.index("  templates:")]
+    proc = run_text(ctx, "defaults.yaml", text.replace(defaults, ""))
+    expect(proc.returncode == 0 and "stays a real artifact" not in proc.stderr, proc.stderr)
+    code, report = verify_report(ctx, source, proc.stdout.replace("  templates:", defaults + "  templates:", 1))
+    expect(code == 1 and any("holds the mount at /tmp/out/cache" in p["message"] for p in report["problems"]),
+           str(report["problems"]))
+
+
 def test_referred_entry(ctx):
     """A Workflow whose workflowTemplateRef entrypoint would take from the
     volume the constant it passes is refused; alone, it is converted with a
