@@ -913,6 +913,23 @@ static void check_mode_kept(vctx *v, const instance *orig, const artifact *in)
                 "does not apply", in->name, c->path, key);
 }
 
+/* An input that lies in a volume the pod's other containers mount too is
+ * loaded there by Argo, for all of them; a mount from a volume instead
+ * shows it to the main container only. */
+static void check_shared_volume_kept(vctx *v, const instance *orig, const artifact *in)
+{
+    const instance *c = call_tree_find(&v->rew, orig->path);
+    const char *path = scalar_text(in->path);
+    size_t prefix;
+    const node *holder = path ? covering_mount(orig->tmpl, path, &prefix) : NULL;
+    const char *volume = scalar_text(map_get(holder, "name"));
+    if (volume && template_shares_volume(orig->tmpl, volume) && c && c->tmpl &&
+        !find_artifact(&c->tmpl->inputs, text_span(in->name)))
+        problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' lies in volume '%s', which other "
+                "containers of the pod mount too: Argo loads it there for all of them, its mount from a volume "
+                "shows it to the main container only", in->name, c->path, volume);
+}
+
 static void find_handoffs(instance *i, void *ctx)
 {
     vctx *v = ctx;
@@ -921,6 +938,7 @@ static void find_handoffs(instance *i, void *ctx)
     for (size_t k = 0; k < i->tmpl->inputs.count; k++) {
         const artifact *in = &i->tmpl->inputs.items[k];
         check_mode_kept(v, i, in);
+        check_shared_volume_kept(v, i, in);
         origins os = {.n = 0};
         v->budget = BUDGET;
         input_origins(v, &v->orig, i, text_span(in->name), NULL, &os, 0);

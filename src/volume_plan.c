@@ -120,6 +120,13 @@ static bool mount_over(const char *mount, const char *dir, const char *within)
     return path_covers(mount, dir) || path_covers(within, mount);
 }
 
+/* On `dir` or above it. */
+static bool mount_holds(const char *mount, const char *dir, const char *within)
+{
+    (void)within;
+    return path_covers(mount, dir) > 0;
+}
+
 /* On `dir`, above it or inside it, once parameters are substituted: where
  * an input whose path holds parameters may meet a mount of the user's. */
 static bool mount_may_meet(const char *mount, const char *dir, const char *within)
@@ -418,6 +425,27 @@ static void mount_outputs(vplan *p, tplan *tp)
         check_memoized(p, t);
 }
 
+/* Why a read-only mount from the volume at `path` would not give the pod
+ * what Argo gives it for input `a`, or NULL: a file mode Argo sets (the
+ * mount keeps the producer's), or a volume of the pod's own that holds the
+ * path and that other containers mount too (Argo loads the input into it,
+ * for all of them; the mount would show it to the main container only). */
+static const char *unmountable(vplan *p, const template *t, const artifact *a, const char *path)
+{
+    const char *mode = artifact_mode_key(a);
+    if (mode)
+        return edit_fmt(&p->ed, "sets %s, which a mount from the volume cannot apply (the file keeps its "
+                                "producer's mode)", mode);
+    const char *at;
+    const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, mount_holds, path, NULL, &at);
+    const node *volume = map_get(holder, "name");
+    if (volume && volume->kind == NODE_SCALAR && template_shares_volume(t, volume->as.text))
+        return edit_fmt(&p->ed, "lies in volume '%s' (mounted at %s), which other containers of the pod mount "
+                                "too: Argo loads it there for all of them, a mount from the volume would show it "
+                                "to the main container only", volume->as.text, at);
+    return NULL;
+}
+
 /* Inputs convert by default when nothing but a caller can supply them. */
 static void plan_input(vplan *p, tplan *tp, size_t k)
 {
@@ -425,8 +453,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     art_plan *in = &tp->in[k];
     const artifact *a = in->a;
     /* a resource, http, plugin... template has no container to mount into */
-    /* an input whose file mode Argo sets would keep its producer's through a mount */
-    in->convert = !a->source && !a->optional && !artifact_mode_key(a) && (template_runs_pod(t) || template_is_graph(t));
+    in->convert = !a->source && !a->optional && (template_runs_pod(t) || template_is_graph(t));
     in->param = free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
     if (!template_runs_pod(t))
         return;
@@ -435,11 +462,13 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     in->path = normalized(p, a->path->as.text);
+    in->unmountable = unmountable(p, t, a, in->path);
+    in->convert &= !in->unmountable;
     if (!in->convert)
         decide(p, t, a, "input", "kept",
                "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
-               a->source ? "has its own source (" : a->optional ? "is optional" : "sets ",
-               a->source ? a->source : a->optional ? "" : artifact_mode_key(a), a->source ? ")" : "");
+               a->source ? "has its own source (" : a->optional ? "is optional" : "",
+               a->source ? a->source : a->optional ? "" : in->unmountable, a->source ? ")" : "");
     else
         decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
                in->path, in->param);
@@ -888,11 +917,10 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         return NULL;
     for (size_t k = 0; k < target->t->inputs.count; k++) {
         const artifact *a = &target->t->inputs.items[k];
-        if (mask[k] && artifact_mode_key(a)) {
-            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' sets %s, which a mount from "
-                        "the volume cannot apply (the file keeps its producer's mode): keep the producer's "
-                        "output a real artifact (--keep-artifact), or remove %s", target->t->name, a->name,
-                        artifact_mode_key(a), artifact_mode_key(a));
+        if (mask[k] && target->in[k].unmountable) {
+            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' %s: keep the producer's "
+                        "output a real artifact (--keep-artifact)", target->t->name, a->name,
+                        target->in[k].unmountable);
             return NULL;
         }
     }

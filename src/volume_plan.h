@@ -28,6 +28,7 @@ typedef struct art_plan {
     bool convert;           /* outputs: passed through the volume; inputs: in the default form */
     bool keep;              /* outputs: the artifact stays declared (own destination, --keep-artifact) */
     const char *why_kept;
+    const char *unmountable; /* inputs: why a mount from the volume cannot stand in for it, or NULL */
 } art_plan;
 
 /* A directory of a pod's outputs, mounted from the volume. */

@@ -623,6 +623,29 @@ const node *template_mounts(const template *t, int which)
     return t->default_mounts;
 }
 
+bool template_shares_volume(const template *t, const char *volume)
+{
+    const node *set = map_get(t->node, "containerSet");
+    const node *lists[] = {map_get(t->node, "initContainers"), map_get(t->node, "sidecars"), map_get(set, "containers")};
+    const node *shared = map_get(set, "volumeMounts");
+    size_t others = 0;
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
+            const node *container = lists[l]->as.items[c];
+            if (container == t->container)
+                continue;
+            others++;
+            const node *mounts = map_get(container, "volumeMounts");
+            for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++)
+                if (scalar_is(map_get(mounts->as.items[i], "name"), volume))
+                    return true;
+        }
+    for (size_t i = 0; set && others && shared && shared->kind == NODE_SEQUENCE && i < shared->len; i++)
+        if (scalar_is(map_get(shared->as.items[i], "name"), volume))
+            return true;
+    return false;
+}
+
 const char *artifact_mode_key(const artifact *a)
 {
     return map_get(a->node, "mode") ? "mode" : map_get(a->node, "recurseMode") ? "recurseMode" : NULL;

@@ -144,6 +144,11 @@ template *workflow_template(const workflow *wf, const char *name);
 #define TEMPLATE_OWN_MOUNT_LISTS 2
 const node *template_mounts(const template *t, int which);
 
+/* Whether a container of pod template t other than the main one mounts
+ * `volume`: an init container, a sidecar, another container of a
+ * containerSet, or every container through the containerSet's own mounts. */
+bool template_shares_volume(const template *t, const char *volume);
+
 /* The key by which an input has Argo set its file mode ("mode",
  * "recurseMode"), or NULL: a mount from a volume cannot apply it. */
 const char *artifact_mode_key(const artifact *a);

@@ -332,6 +332,31 @@ def test_template_defaults(ctx):
            str(report["problems"]))
 
 
+def test_input_in_shared_volume(ctx):
+    """An input in a volume that another container of the pod mounts too (an
+    init container, a sidecar) stays a real artifact: a volume location for it
+    is refused, a kept producer output converts, and verify reports a rewrite
+    that mounts it from a volume for the main container only."""
+    source = os.path.join(CASES, "shared-volume.yaml")
+    golden(ctx, source, "shared-volume.yaml", "--volume", PVC, "--keep-artifact", "out")
+    text = _read(source)
+    why = ("input artifact 'in' lies in volume 'workspace' (mounted at /workspace), which other containers of the "
+           "pod mount too")
+    for variant in (text, text.replace("initContainers:", "sidecars:")):
+        proc = run_text(ctx, "shared-volume.yaml", variant)
+        expect(proc.returncode == 4 and proc.stdout == "" and f"shared-volume.yaml:17:9: error: template 'cons': "
+               f"{why}" in proc.stderr and "--keep-artifact" in proc.stderr, proc.stderr)
+    # Converted without the init container, which is then put back: verify objects.
+    init = text[text.index("    initContainers:"):text.index("    container:\n      image: alpine:3.19\n      command: [cat")]
+    proc = run_text(ctx, "shared-volume.yaml", text.replace(init, ""))
+    expect(proc.returncode == 0 and "mountPath: /workspace/in.txt" in proc.stdout, proc.stderr)
+    rewritten = proc.stdout.replace("    container:\n      image: alpine:3.19\n      command: [cat",
+                                    init + "    container:\n      image: alpine:3.19\n      command: [cat", 1)
+    code, report = verify_report(ctx, source, rewritten)
+    expect(code == 1 and any("lies in volume 'workspace', which other containers of the pod mount too" in p["message"]
+                             for p in report["problems"]), str(report["problems"]))
+
+
 def test_referred_entry(ctx):
     """A Workflow whose workflowTemplateRef entrypoint would take from the
     volume the constant it passes is refused; alone, it is converted with a
