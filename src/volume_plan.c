@@ -87,6 +87,26 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
     }
 }
 
+/* The parameter that carries the location of artifact `a` of template tp
+ * (the `role` list: "input", "output"): NAME-subpath, or the first free
+ * NAME-subpath-N. A workflow converted apart from the WorkflowTemplate it
+ * calls through templateRef passes and reads NAME-subpath: in a
+ * WorkflowTemplate, where a taken name would break that, it is refused. */
+static const char *location_param(vplan *p, const tplan *tp, const node *list, const art_plan *taken, size_t k,
+                                  const char *role)
+{
+    const artifact *a = taken[k].a;
+    const char *name = free_name(p, list, taken, k, a->name, SUBPATH_SUFFIX);
+    const char *kind = tp->wf->kind;
+    if ((strcmp(kind, "WorkflowTemplate") == 0 || strcmp(kind, "ClusterWorkflowTemplate") == 0) &&
+        strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' would carry its location in "
+                    "parameter '%s" SUBPATH_SUFFIX "', which the template has already; a workflow that calls it "
+                    "through templateRef, converted apart, passes or reads that name: rename the parameter",
+                    tp->t->name, role, a->name, a->name);
+    return name;
+}
+
 /* The path itself when it is normal already (the usual case: no copy). */
 static const char *normalized(vplan *p, const char *path)
 {
@@ -363,7 +383,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         return;
     }
     o->convert = true;
-    o->param = free_name(p, t->output_parameters, tp->out, k, a->name, SUBPATH_SUFFIX);
+    o->param = location_param(p, tp, t->output_parameters, tp->out, k, "output");
 }
 
 /* A memoized template's outputs, found in the cache, are an earlier run's:
@@ -454,7 +474,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     const artifact *a = in->a;
     /* a resource, http, plugin... template has no container to mount into */
     in->convert = !a->source && !a->optional && (template_runs_pod(t) || template_is_graph(t));
-    in->param = free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
+    in->param = in->convert ? location_param(p, tp, t->input_parameters, tp->in, k, "input")
+                            : free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
     if (!template_runs_pod(t))
         return;
     if (!a->path) {
@@ -793,7 +814,7 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
                             "subPath %s, whose value volpass cannot append to the location it passes on",
                             tp->t->name, oi->a->name, oi->a->sub_path->as.text);
-            oi->param = free_name(p, tp->t->output_parameters, tp->out, i, oi->a->name, SUBPATH_SUFFIX);
+            oi->param = location_param(p, tp, tp->t->output_parameters, tp->out, i, "output");
         }
         tp->graph_outputs_state = 2;
         p->nesting--;

@@ -357,6 +357,24 @@ def test_input_in_shared_volume(ctx):
                              for p in report["problems"]), str(report["problems"]))
 
 
+def test_taken_location_parameter(ctx):
+    """In a Workflow, an artifact whose NAME-subpath parameter is taken gets
+    NAME-subpath-2; in a WorkflowTemplate that is refused, since a workflow
+    calling it through templateRef, converted apart, uses NAME-subpath."""
+    lib = ("kind: KIND\nmetadata: {name: lib}\nspec:\n  entrypoint: prod\n  templates:\n  - name: prod\n"
+           "    container: {image: alpine:3.19, command: [sh, -c, \"echo hi > /tmp/out/x.txt\"]}\n"
+           "    outputs:\n      parameters:\n      - {name: out-subpath, value: somewhere/else}\n"
+           "      artifacts:\n      - {name: out, path: /tmp/out/x.txt}\n")
+    head = "apiVersion: argoproj.io/v1alpha1\n"
+    proc = run_text(ctx, "lib.yaml", head + lib.replace("KIND", "Workflow"))
+    expect(proc.returncode == 0 and "name: out-subpath-2" in proc.stdout, proc.stderr)
+    for kind in ("WorkflowTemplate", "ClusterWorkflowTemplate"):
+        proc = run_text(ctx, "lib.yaml", head + lib.replace("KIND", kind))
+        expect(proc.returncode == 4 and proc.stdout == "" and "lib.yaml:13:9: error: template 'prod': output artifact "
+               "'out' would carry its location in parameter 'out-subpath', which the template has already"
+               in proc.stderr, proc.stderr)
+
+
 def test_referred_entry(ctx):
     """A Workflow whose workflowTemplateRef entrypoint would take from the
     volume the constant it passes is refused; alone, it is converted with a
