@@ -239,6 +239,24 @@ def test_kinds_converted_apart(ctx):
             expect(reference.load_all(proc.stdout) == [together[i]], f"document {i} differs when converted alone")
 
 
+def test_template_ref_volumes_of_the_running_workflow(ctx):
+    """A pod that runs a WorkflowTemplate's template through templateRef has
+    the running workflow's spec.volumes, not the WorkflowTemplate's: verify
+    reads the volume there."""
+    source = os.path.join(CASES, "kinds.yaml")
+    rewritten = _read(os.path.join(EXPECTED, "kinds.yaml"))
+    docs = rewritten.split("\n---\n")
+    pvc = "  - name: data-storage\n    persistentVolumeClaim: {claimName: pvc}"
+    expect(pvc in docs[0] and pvc in docs[1], "expected/kinds.yaml changed")
+    empty = "  - name: data-storage\n    emptyDir: {}"
+    for edited, verdict in ((0, "preserved"), (1, "broken")):
+        text = "\n---\n".join(d.replace(pvc, empty) if i == edited else d for i, d in enumerate(docs))
+        code, report = verify_report(ctx, source, text)
+        calls = [h for h in report["handoffs"] if h["producer"].startswith("1:")]
+        expect(calls and all(h["verdict"] == verdict for h in calls) and code == (verdict == "broken"),
+               f"emptyDir in document {edited}: {calls}")
+
+
 def test_graph_output_subpath(ctx):
     """A dag output that passes on a part of an artifact (subPath) appends it
     to the location, which verify follows through the expression; without
