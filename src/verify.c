@@ -45,6 +45,10 @@ typedef struct vctx {
     span globals[MAX_GLOBAL_NESTING];
     size_t nglobals;
     size_t budget;     /* steps left for the question being answered (spend) */
+    /* Where the rewrite's pods write outputs on shared volumes: "volume\npath"
+     * of each place written (writes) and of each directory above one (above),
+     * to the writer: a place two instances write is nobody's alone. */
+    strmap writes, above;
 } vctx;
 
 /* Whether global `name` is being looked up already; else marks it so
@@ -827,6 +831,82 @@ static const char *origins_reason(vctx *v, const origins *os)
     return "the artifact no longer comes from the producer";
 }
 
+/* The instance (its path) that writes outputs somewhere on a shared volume
+ * first, and the first other one that writes there too (or NULL). */
+typedef struct writer {
+    const char *who, *other;
+} writer;
+
+static void note_writer(vctx *v, strmap *m, const char *key, const char *who)
+{
+    writer *w = strmap_get(m, key, strlen(key));
+    if (w) {
+        if (!w->other && strcmp(w->who, who) != 0)
+            w->other = who;
+        return;
+    }
+    w = arena_alloc(&v->r->mem, sizeof *w);
+    if (!w || strmap_put(m, key, strlen(key), w) != 0) {
+        v->oom = true;
+        return;
+    }
+    *w = (writer){who, NULL};
+}
+
+/* An instance other than `producer` among the writers of `key` in m, or NULL. */
+static const char *not_only(const strmap *m, const char *key, const char *producer)
+{
+    const writer *w = strmap_get(m, key, strlen(key));
+    return !w ? NULL : strcmp(w->who, producer) != 0 ? w->who : w->other;
+}
+
+/* Notes where pod instance i of the rewrite writes the outputs of its
+ * original: through its mounts, on volumes that pods share. */
+static void note_writes(instance *i, void *ctx)
+{
+    vctx *v = ctx;
+    const instance *orig = call_tree_find(&v->orig, i->path);
+    if (!template_runs_pod(i->tmpl) || !orig || !orig->tmpl)
+        return;
+    for (size_t k = 0; k < orig->tmpl->outputs.count; k++) {
+        const char *path = scalar_text(orig->tmpl->outputs.items[k].path);
+        location at;
+        v->budget = BUDGET;
+        if (!path)
+            continue;
+        locate(v, &v->rew, i, path, &at);
+        if (at.where.why || volume_problem(v, i, at.volume))
+            continue;
+        for (size_t a = 0; a < at.where.n; a++) {
+            const char *key = fmt(v, "%s\n%s", at.volume, at.where.v[a]);
+            note_writer(v, &v->writes, key, i->path);
+            /* The maps keep their keys: each directory gets a copy of its own. */
+            for (const char *slash = strrchr(key, '/'); slash && slash > strchr(key, '\n');) {
+                const char *dir = fmt(v, "%.*s", (int)(slash - key), key);
+                note_writer(v, &v->above, dir, i->path);
+                slash = strrchr(dir, '/');
+                key = dir;
+            }
+        }
+    }
+}
+
+/* An instance other than `producer` that writes at `path` on `volume`, in a
+ * directory above it or below it; NULL when there is none. */
+static const char *other_writer(vctx *v, const char *volume, const char *path, const char *producer)
+{
+    char *key = (char *)fmt(v, "%s\n%s", volume, path);
+    const char *other = not_only(&v->above, key, producer);
+    char *cut = strchr(key, '\n') + 1;
+    for (char *end = key + strlen(key); !other && end > cut; end = strrchr(cut, '/')) {
+        *end = '\0'; /* key is fmt's copy: cut to each directory in turn */
+        other = not_only(&v->writes, key, producer);
+        if (!strchr(cut, '/'))
+            break;
+    }
+    return other;
+}
+
 /* Preserved, or why not; `where` receives the location when preserved. */
 static const char *check_handoff(vctx *v, const handoff *h, const char **where)
 {
@@ -868,6 +948,10 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
     path_normalize(expected);
     for (size_t k = 0; k < at_consumer.where.n; k++)
         if (strcmp(at_consumer.where.v[k], expected) == 0) {
+            const char *other = other_writer(v, at_consumer.volume, expected, p->path);
+            if (other)
+                return fmt(v, "'%s' writes to volume '%s' at %s too, where it may replace what the consumer reads",
+                           other, at_consumer.volume, expected);
             *where = fmt(v, "volume '%s' at %s", at_consumer.volume, expected);
             return NULL;
         }
@@ -1236,6 +1320,8 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     v.file = rewritten->filename;
     strmap_init(&v.checked);
     strmap_init(&v.known);
+    strmap_init(&v.writes);
+    strmap_init(&v.above);
     node **docs_o = malloc((original->ndocs + 1) * sizeof *docs_o);
     node **docs_r = malloc((rewritten->ndocs + 1) * sizeof *docs_r);
     vp_status st = r->file && docs_o && docs_r ? VP_OK : error_give(err, error_oom());
@@ -1252,6 +1338,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     if (st == VP_OK)
         st = call_tree_expand(&v.rew, rewritten->filename, err);
     if (st == VP_OK) {
+        call_tree_each(&v.rew, note_writes, &v);
         call_tree_each(&v.orig, find_handoffs, &v);
         const instance *root = NULL; /* the first with a template, where the problem is shown */
         for (size_t k = 0; k < v.rew.nroots && !root; k++)
@@ -1273,6 +1360,8 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     call_tree_free(&v.rew);
     strmap_free(&v.checked);
     strmap_free(&v.known);
+    strmap_free(&v.writes);
+    strmap_free(&v.above);
     free(docs_o);
     free(docs_r);
     if (st != VP_OK) {

@@ -292,6 +292,15 @@ def _globals(chain, setters):
     return "\n".join(lines) + "\n"
 
 
+def _verify_text(ctx, original, rewritten_text):
+    """What verify says of `rewritten_text` as the rewrite of file `original`."""
+    with tempfile.TemporaryDirectory() as d:
+        rewritten = os.path.join(d, "rewritten.yaml")
+        with open(rewritten, "w") as f:
+            f.write(rewritten_text)
+        return _verify(ctx, original, rewritten)
+
+
 def _verify_broken_mount(ctx, text, mount):
     """Converts `text`, moves the producer's mount on `mount` elsewhere, and
     returns what verify says of that broken rewrite."""
@@ -301,10 +310,7 @@ def _verify_broken_mount(ctx, text, mount):
             f.write(text)
         proc = ctx.run(["--input", original, "--volume", VOLUME])
         expect(proc.returncode == 0, proc.stderr)
-        rewritten = os.path.join(d, "broken.yaml")
-        with open(rewritten, "w") as f:
-            f.write(proc.stdout.replace(f"mountPath: {mount}\n", "mountPath: /tmp/WRONG\n"))
-        return _verify(ctx, original, rewritten)
+        return _verify_text(ctx, original, proc.stdout.replace(f"mountPath: {mount}\n", "mountPath: /tmp/WRONG\n"))
 
 
 def test_what_verify_cannot_follow(ctx):
@@ -335,6 +341,21 @@ def test_long_root_names(ctx):
              "    container: {image: alpine, command: [cat, /in/a]}"]
     report = _verify_broken_mount(ctx, "\n".join(head) + "\n", "/tmp/o2")
     expect(sorted(h["verdict"] for h in report["handoffs"]) == ["broken", "preserved"], json.dumps(report)[:1500])
+
+
+def test_one_place_written_twice(ctx):
+    """Two runs of a producer writing one place on the volume: the consumer of
+    the first may read the second's. Broken, naming the other writer."""
+    original = os.path.join(HERE, "data", "verify", "twice.yaml")
+    proc = ctx.run(["--input", original, "--volume", VOLUME])
+    expect(proc.returncode == 0 and "{{pod.name}}/" in proc.stdout, proc.stderr)
+    clean = _verify_text(ctx, original, proc.stdout)
+    expect(all(h["verdict"] == "preserved" for h in clean["handoffs"]), str(clean["handoffs"]))
+    report = _verify_text(ctx, original, proc.stdout.replace("{{pod.name}}/", ""))
+    broken = [h for h in report["handoffs"] if h["verdict"] == "broken"]
+    expect(len(broken) == 1 and broken[0]["producer"] == "main/p1" and
+           broken[0]["reason"].startswith("'main/p2' writes to volume 'data-storage' at artifact_data/"
+                                          "{{workflow.uid}}/out/x.txt too"), str(report["handoffs"]))
 
 
 def test_good_rewrite(ctx):
