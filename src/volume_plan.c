@@ -123,6 +123,8 @@ static const char *normalized(vplan *p, const char *path)
 
 /* ---- planning one template --------------------------------------------- */
 
+#define MAX_FILE_NAME 255 /* bytes of a file name on Linux file systems (NAME_MAX) */
+
 /* A relation between a mount path of the user's and paths of an artifact. */
 typedef bool mount_test(const char *mount, const char *dir, const char *within);
 
@@ -433,6 +435,10 @@ static void mount_outputs(vplan *p, tplan *tp)
         size_t i = 0;
         while (i < tp->nmounts && strcmp(tp->mounts[i].dir, o->mount_dir) != 0)
             i++;
+        if (i == tp->nmounts && strlen(o->a->name) > MAX_FILE_NAME)
+            plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%.32s...' names the "
+                        "directory of its location on the volume, and is longer than the %d bytes a file name "
+                        "may have there", t->name, o->a->name, MAX_FILE_NAME);
         if (i == tp->nmounts)
             tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, o->a->name};
         o->mount = i;

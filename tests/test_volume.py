@@ -393,6 +393,18 @@ def test_taken_location_parameter(ctx):
                in proc.stderr, proc.stderr)
 
 
+def test_output_name_too_long_for_a_directory(ctx):
+    """An output's name is the directory of its location on the volume: one
+    longer than a file name may be (255 bytes) is refused, 255 converts."""
+    text = _read(os.path.join(CASES, "templated-inputs.yaml"))
+    for length, code in ((255, 0), (256, 4)):
+        proc = run_text(ctx, "long.yaml", text.replace("name: d\n", f"name: {'o' * length}\n")
+                        .replace("artifacts.d}}", f"artifacts.{'o' * length}}}}}"))
+        expect(proc.returncode == code, f"{length}: exit {proc.returncode}: {proc.stderr}")
+    expect("long.yaml:36:9: error: template 'prod': output artifact 'oooooooooooooooooooooooooooooooo...' names the "
+           "directory of its location on the volume, and is longer than the 255 bytes" in proc.stderr, proc.stderr)
+
+
 def test_referred_entry(ctx):
     """A Workflow whose workflowTemplateRef entrypoint would take from the
     volume the constant it passes is refused; alone, it is converted with a
