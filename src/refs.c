@@ -172,7 +172,8 @@ static size_t find_top(span s, size_t from, char c)
             depth--;
         else if (depth == 0 && ch == c && c != '?' && c != ':')
             return i;
-        else if (depth == 0 && ch == '?' && (i + 1 >= s.len || s.s[i + 1] != '?')) {
+        else if (depth == 0 && ch == '?' && (i + 1 >= s.len || (s.s[i + 1] != '?' && s.s[i + 1] != '.')) &&
+                 (i == 0 || s.s[i - 1] != '?')) { /* not ?? (nil coalescing) nor ?. (optional chaining) */
             if (c == '?')
                 return i;
             pending++;
@@ -230,52 +231,138 @@ size_t expr_terms(span expr, span *out, size_t max)
     }
 }
 
+/* Characters of an artifact's name, and of an identifier in an expression
+ * (where '-' is minus). */
 static bool is_name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-/* Reads the name after "inputs.artifacts" at expr.s[i]: ".X" or "['X']";
- * returns the index past it, or 0 when there is none. */
-static size_t mention_name(span expr, size_t i, span *name)
+static bool is_ident_char(char c)
 {
-    if (i < expr.len && expr.s[i] == '.') {
-        size_t j = i + 1;
-        while (j < expr.len && is_name_char(expr.s[j]))
+    return c != '-' && is_name_char(c);
+}
+
+static bool is_quote(char c)
+{
+    return c == '\'' || c == '"' || c == '`';
+}
+
+/* Whether identifier `word` stands whole at e.s[i]. */
+static bool word_at(span e, size_t i, const char *word)
+{
+    size_t n = strlen(word);
+    return e.len - i >= n && memcmp(e.s + i, word, n) == 0 && (i == 0 || !is_ident_char(e.s[i - 1])) &&
+           (i + n == e.len || !is_ident_char(e.s[i + n]));
+}
+
+/* What joins the parts of a member access, in any of the expression
+ * language's spellings: a.b, a?.b, a['b'], a ["b"], get(a, 'b'). */
+static bool is_access(char c)
+{
+    return is_space(c) || c == '.' || c == '?' || c == '[' || c == ']' || c == ',' || is_quote(c);
+}
+
+/* Index past the string literal that starts at e.s[i] (a quote). */
+static size_t past_string(span e, size_t i)
+{
+    for (size_t j = i + 1; j < e.len; j++) {
+        if (e.s[j] == '\\')
             j++;
-        *name = (span){expr.s + i + 1, j - i - 1};
-        return name->len ? j : 0;
+        else if (e.s[j] == e.s[i])
+            return j + 1;
     }
-    if (i + 1 < expr.len && expr.s[i] == '[' && (expr.s[i + 1] == '\'' || expr.s[i + 1] == '"')) {
-        const char *close = memchr(expr.s + i + 2, expr.s[i + 1], expr.len - i - 2);
-        if (!close || close + 1 >= expr.s + expr.len || close[1] != ']')
-            return 0;
-        *name = (span){expr.s + i + 2, (size_t)(close - expr.s) - i - 2};
-        return (size_t)(close - expr.s) + 2;
+    return e.len;
+}
+
+/* Whether the identifier before e.s[i] (access punctuation between) is the
+ * root of the template's own inputs or outputs (not steps.a.outputs, nor
+ * tasks['a'].outputs); its start in *root. */
+static bool own_root(span e, size_t i, bool *input, size_t *root)
+{
+    while (i > 0 && is_access(e.s[i - 1]))
+        i--;
+    size_t start = i;
+    while (start > 0 && is_ident_char(e.s[start - 1]))
+        start--;
+    *input = i - start == 6 && memcmp(e.s + start, "inputs", 6) == 0;
+    bool output = i - start == 7 && memcmp(e.s + start, "outputs", 7) == 0;
+    size_t lead = start;
+    while (lead > 0 && is_space(e.s[lead - 1]))
+        lead--;
+    char before = lead > 0 ? e.s[lead - 1] : ' ';
+    *root = start;
+    return (*input || output) && !is_ident_char(before) && before != '.' && before != ']' && before != '?';
+}
+
+/* The name after "artifacts" (ending before e.s[i]): quoted or bare, in
+ * *name (empty when there is none, or when a variable holds it: artifacts[x]);
+ * returns the index past it. */
+static size_t name_after(span e, size_t i, span *name)
+{
+    bool bracket = false;
+    while (i < e.len && is_access(e.s[i]) && !is_quote(e.s[i]))
+        bracket |= e.s[i++] == '[';
+    if (bracket && (i >= e.len || !is_quote(e.s[i]))) {
+        *name = (span){e.s + i, 0}; /* artifacts[x]: a name only known at run time */
+        return i;
     }
-    return 0;
+    if (i < e.len && is_quote(e.s[i])) {
+        size_t end = past_string(e, i);
+        *name = (span){e.s + i + 1, end > i + 1 ? end - i - 2 : 0};
+        return end;
+    }
+    size_t j = i;
+    while (j < e.len && is_name_char(e.s[j]))
+        j++;
+    *name = (span){e.s + i, j - i};
+    return j;
+}
+
+/* Index past `path` when it follows the name (ending before e.s[i]) as a
+ * member, and past its closing quote and bracket; else i. */
+static size_t path_after(span e, size_t i)
+{
+    size_t j = i;
+    while (j < e.len && is_access(e.s[j]) && e.s[j] != ',' && e.s[j] != ']')
+        j++;
+    if (j == i || !word_at(e, j, "path"))
+        return i;
+    j += 4;
+    while (j < e.len && (is_quote(e.s[j]) || e.s[j] == ']'))
+        j++;
+    return j;
 }
 
 bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
 {
-    static const char *const heads[] = {"inputs.artifacts", "outputs.artifacts"};
     for (size_t i = *pos; i < expr.len; i++) {
-        if (i > 0 && (is_name_char(expr.s[i - 1]) || expr.s[i - 1] == '.' || expr.s[i - 1] == ']'))
-            continue; /* tasks.a.outputs..., steps['a'].outputs...: not the template's own */
-        for (size_t h = 0; h < 2; h++) {
-            size_t n = strlen(heads[h]);
-            if (expr.len - i < n || memcmp(expr.s + i, heads[h], n) != 0)
+        size_t past; /* past the word "artifacts": bare, or the string of a bracket access */
+        if (is_quote(expr.s[i])) {
+            size_t end = past_string(expr, i), before = i;
+            while (before > 0 && is_space(expr.s[before - 1]))
+                before--;
+            if (!(before > 0 && expr.s[before - 1] == '[' && end - i == 11 && memcmp(expr.s + i + 1, "artifacts", 9) == 0)) {
+                i = end - 1; /* a string: "inputs.artifacts.x" in it is text, not a reference */
                 continue;
-            size_t end = mention_name(expr, i + n, &out->name);
-            if (!end)
-                continue;
-            out->input = h == 0;
-            out->path = expr.len - end >= 5 && memcmp(expr.s + end, ".path", 5) == 0 &&
-                        (end + 5 == expr.len || !is_name_char(expr.s[end + 5]));
-            out->whole = (span){expr.s + i, end + (out->path ? 5 : 0) - i};
-            *pos = i + out->whole.len;
-            return true;
+            }
+            past = end;
+        } else if (word_at(expr, i, "artifacts")) {
+            past = i + 9;
+        } else {
+            continue;
         }
+        size_t root;
+        if (!own_root(expr, i, &out->input, &root))
+            continue;
+        size_t end = name_after(expr, past, &out->name);
+        while (end < expr.len && expr.s[end] == ']')
+            end++;
+        size_t with_path = path_after(expr, end);
+        out->path = with_path != end;
+        out->whole = (span){expr.s + root, with_path - root};
+        *pos = with_path > i ? with_path : i + 1;
+        return true;
     }
     *pos = expr.len;
     return false;

@@ -58,18 +58,18 @@ size_t expr_alternatives(span expr, span *out, size_t max);
  * are (max + 1 when more). */
 size_t expr_terms(span expr, span *out, size_t max);
 
-/* A template's own artifact named inside an expression, in any form:
- * inputs.artifacts.X or outputs.artifacts.X, X dotted or in brackets, as a
- * branch or inside a call (sprig.trim(inputs.artifacts['x'].path)). */
+/* A template's own artifact named inside an expression, in any of the
+ * language's spellings (inputs.artifacts.x, inputs['artifacts']['x'],
+ * inputs?.artifacts?.x, get(inputs.artifacts, 'x')), as a branch or inside a
+ * call (sprig.trim(inputs.artifacts.x.path)). String literals are skipped. */
 typedef struct artifact_mention {
     bool input;  /* inputs.artifacts (else outputs.artifacts) */
-    bool path;   /* ".path" follows the name */
-    span name;
-    span whole;  /* from "inputs" or "outputs" through the name, and ".path" */
+    bool path;   /* the member path follows the name */
+    span name;   /* empty when it cannot be read (inputs.artifacts[k]) */
+    span whole;  /* from "inputs" or "outputs" through the name, and path */
 } artifact_mention;
 
-/* Finds the next mention at or after *pos (string literals are not told
- * apart: a mention there counts too); advances *pos past it. */
+/* Finds the next mention at or after *pos; advances *pos past it. */
 bool expr_next_mention(span expr, size_t *pos, artifact_mention *out);
 
 /* Whether the expression is one mention and nothing else (spaces aside). */

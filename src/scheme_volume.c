@@ -113,8 +113,8 @@ static void rewrite_expression(applier *e, tplan *scope, const bool *mask, span 
         }
         ref r = ref_parse(alts[i]);
         const char *param;
-        if (!r.artifact || ref_backing(p, scope, r, &param, NULL) != BACK_VOLUME || !param)
-            continue;
+        if (!r.artifact || r.rest.len || ref_backing(p, scope, r, &param, NULL) != BACK_VOLUME || !param)
+            continue; /* inputs.artifacts.x.path of an input kept in this form stays */
         tb_put(p, out, expr.s + last, start - last);
         if (r.kind == REF_OUTPUT) {
             tb_put(p, out, r.steps ? "steps['" : "tasks['", 7);

@@ -1213,7 +1213,8 @@ static void scan_expression(scan *s, const node *at, span e)
     size_t pos = 0;
     artifact_mention m;
     while (expr_next_mention(e, &pos, &m))
-        if (!find_artifact(m.input ? &t->inputs : &t->outputs, m.name) && (m.input || template_runs_pod(t)))
+        if (m.name.len && !find_artifact(m.input ? &t->inputs : &t->outputs, m.name) &&
+            (m.input || template_runs_pod(t)))
             problem(s->v, at, t, "the expression '%s' names %s artifact '%s', which '%s' does not declare",
                     span_str(s->v, e), m.input ? "input" : "output", span_str(s->v, m.name), t->name);
 }

@@ -298,6 +298,14 @@ static void check_mentions(vplan *p, const tplan *tp, const node *at, const tag 
     artifact_mention m;
     while (!p->err && expr_next_mention(g->expr, &pos, &m)) {
         const artifact_list *list = m.input ? &t->inputs : &t->outputs;
+        if (m.name.len == 0) { /* which artifact is known at run time only: any may be one the volume replaces */
+            for (size_t k = 0; k < list->count && !p->err; k++)
+                if (m.input ? input_from_volume(tp, k) : tp->out[k].convert && !tp->out[k].keep)
+                    plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s artifacts "
+                                "by a name known at run time, and the volume replaces '%s'", t->name,
+                                (int)g->expr.len, g->expr.s, m.input ? "input" : "output", list->items[k].name);
+            continue;
+        }
         size_t k = artifact_index(list, m.name.s, m.name.len);
         if (k == NOT_FOUND || !(m.input ? input_from_volume(tp, k) : tp->out[k].convert && !tp->out[k].keep))
             continue;

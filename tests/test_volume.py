@@ -281,22 +281,25 @@ def test_graph_output_subpath(ctx):
 
 def test_artifact_paths_in_expressions(ctx):
     """{{=outputs.artifacts.X.path}} and a branch inputs.artifacts['X'].path of
-    an expression become the path, as a string: Argo resolves them from the
-    artifact, which the rewrite removes. Any other use of such an artifact in
-    an expression is refused, and verify reports it when a rewrite leaves one."""
+    an expression, in any spelling, become the path, as a string: Argo
+    resolves them from the artifact, which the rewrite removes; in the twin
+    that keeps the artifact they stay. Any other use of such an artifact in an
+    expression is refused, and verify reports it when a rewrite leaves one."""
     source = os.path.join(CASES, "expressions.yaml")
     proc = golden(ctx, source, "expressions.yaml", "--volume", PVC)
-    expect("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}" in proc.stdout and
-           "echo hi > {{='/tmp/out/x.txt'}}" in proc.stdout, "the placeholders are not the paths")
-    sprig = "{{=sprig.trim(inputs.artifacts['in'].path)}}"
-    text = _read(source).replace("inputs.parameters.mode == 'raw' ? inputs.artifacts['in'].path : '/dev/null'",
-                                 "sprig.trim(inputs.artifacts['in'].path)")
-    proc = run_text(ctx, "expressions.yaml", text)
-    expect(proc.returncode == 4 and proc.stdout == "" and "expressions.yaml:40:22: error: template 'cons': the "
-           "expression 'sprig.trim(inputs.artifacts['in'].path)' reads input artifact 'in', which the volume "
-           "replaces" in proc.stderr, proc.stderr)
+    for placeholder in ("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}", "{{='/in/y.txt'}}",
+                        "echo hi > {{='/tmp/out/x.txt'}}; echo {{='/tmp/out/x.txt'}}", "{{='see inputs.artifacts."):
+        expect(placeholder in proc.stdout, f"no {placeholder} in the output")
+    expect(proc.stdout.count("{{=inputs?.artifacts?.in?.path}}") == 1, "the twin's placeholder is not kept")
+    branch = "inputs.parameters.mode == 'raw' ? inputs.artifacts['in'].path : '/dev/null'"
+    for other in ("sprig.trim(inputs.artifacts['in'].path)", "get(inputs.artifacts, 'in').path",
+                  "inputs.artifacts[inputs.parameters.mode].path"):
+        proc = run_text(ctx, "expressions.yaml", _read(source).replace(branch, other))
+        expect(proc.returncode == 4 and proc.stdout == "" and "expressions.yaml:48:22: error: template 'cons': the "
+               f"expression '{other}' reads input artifact" in proc.stderr, proc.stderr)
     rewritten = _read(os.path.join(EXPECTED, "expressions.yaml"))
-    kept = rewritten.replace("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}", sprig)
+    kept = rewritten.replace("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}",
+                             "{{=sprig.trim(inputs.artifacts['in'].path)}}")
     expect(kept != rewritten, "expected/expressions.yaml changed")
     code, report = verify_report(ctx, source, kept)
     expect(code == 1 and any("names input artifact 'in', which 'cons' does not declare" in p["message"]

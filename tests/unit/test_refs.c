@@ -27,6 +27,33 @@ static void alternatives(void)
     /* more branches than room: max + 1 */
     CHECK(expr_alternatives(sp("a ? b : c ? d : e ? f : g ? h : i"), alts, 4) == 5);
     CHECK(expr_alternatives(sp("a ? b : c ? d : e ? f : g"), alts, 4) == 4 && branch_is(alts[3], "g"));
+    /* ?? and ?. are not the ?: operator */
+    CHECK(expr_alternatives(sp("a ?? b"), alts, 4) == 1 && expr_alternatives(sp("x?.y ? a : b"), alts, 4) == 2 &&
+          branch_is(alts[0], "a"));
+}
+
+/* The template's own artifacts named in an expression, in any spelling. */
+static bool mentions(const char *expr, const char *names)
+{
+    char got[256] = "";
+    size_t pos = 0, n = 0;
+    artifact_mention m;
+    while (expr_next_mention(sp(expr), &pos, &m) && n < sizeof got - 80)
+        n += (size_t)snprintf(got + n, sizeof got - n, "%s%s:%.*s%s", n ? " " : "", m.input ? "in" : "out",
+                              (int)m.name.len, m.name.s, m.path ? ".path" : "");
+    return strcmp(got, names) == 0;
+}
+
+static void artifact_mentions(void)
+{
+    CHECK(mentions("inputs.artifacts.a.path", "in:a.path"));
+    CHECK(mentions("inputs['artifacts']['a-b'][\"path\"] + outputs?.artifacts?.c", "in:a-b.path out:c"));
+    CHECK(mentions("get(inputs.artifacts, 'a').path", "in:a")); /* .path of the call, not of a member */
+    CHECK(mentions("inputs.artifacts[k]", "in:")); /* a name known at run time */
+    CHECK(mentions("'inputs.artifacts.a' + steps.s.outputs.artifacts.b + tasks['t'].outputs['artifacts'].c", ""));
+    artifact_mention m;
+    CHECK(expr_mention_is(sp(" inputs . artifacts . a . path "), &m) && m.path);
+    CHECK(!expr_mention_is(sp("sprig.trim(inputs.artifacts.a.path)"), &m));
 }
 
 static void terms(void)
@@ -63,6 +90,7 @@ static void hostile(void)
 void test_refs(void)
 {
     alternatives();
+    artifact_mentions();
     terms();
     hostile();
 }
