@@ -778,9 +778,10 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
 }
 
 /* A volume that every pod of the workflow sees alike; NULL when it is, else
- * why not. A pod has its template's volumes and those of the workflow that
- * runs (the root's): a WorkflowTemplate's spec.volumes play no part when a
- * workflow calls its templates through templateRef. */
+ * why not. A pod has its template's volumes, those the running workflow's
+ * templateDefaults give every template, then the running workflow's (the
+ * root's): a WorkflowTemplate's spec plays no part when a workflow calls its
+ * templates through templateRef. */
 static const char *volume_problem(vctx *v, const instance *i, const char *name)
 {
     if (!name)
@@ -788,7 +789,9 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
     const instance *root = i;
     while (root->parent)
         root = root->parent;
-    const node *specs[] = {map_get(i->tmpl->node, "volumes"), map_get(root->wf->spec, "volumes")};
+    const node *specs[] = {map_get(i->tmpl->node, "volumes"),
+                           map_get(map_get(root->wf->spec, "templateDefaults"), "volumes"),
+                           map_get(root->wf->spec, "volumes")};
     for (size_t s = 0; s < sizeof specs / sizeof *specs; s++) {
         const node *vol = NULL;
         for (size_t k = 0; specs[s] && specs[s]->kind == NODE_SEQUENCE && k < specs[s]->len; k++)

@@ -1332,7 +1332,8 @@ static bool volume_name_used(const call_tree *t, const char *name)
     for (size_t d = 0; d < t->nwfs; d++) {
         const workflow *wf = &t->wfs[d];
         if (volume_listed(map_get(wf->spec, "volumes"), name) ||
-            volume_listed(map_get(wf->spec, "volumeClaimTemplates"), name))
+            volume_listed(map_get(wf->spec, "volumeClaimTemplates"), name) ||
+            volume_listed(map_get(map_get(wf->spec, "templateDefaults"), "volumes"), name)) /* every template's */
             return true;
         for (size_t i = 0; i < wf->ntemplates; i++)
             if (template_volume_named(&wf->templates[i], name))

@@ -33,6 +33,7 @@ typedef struct place {
 #define LABEL_MAX 512
 
 static const place top = {NULL, "", NULL, NULL}, spec_place = {NULL, "spec", NULL, NULL};
+static const place defaults_place = {NULL, "spec.templateDefaults", NULL, NULL};
 
 static size_t spell(const place *p, char *buf)
 {
@@ -429,11 +430,9 @@ static bool mounts_on(const template *t, const node *path)
  * mountPath. NULL for none. */
 static node *default_mounts(reader *r, const template *t)
 {
-    static const place defaults_place = {NULL, "spec.templateDefaults", NULL, NULL};
     const char *key = t->kind == TEMPLATE_CONTAINER ? "container" : t->kind == TEMPLATE_SCRIPT ? "script"
                     : t->kind == TEMPLATE_CONTAINER_SET ? "containerSet" : NULL;
-    node *defaults = field(r, r->wf->spec, "templateDefaults", NODE_MAPPING, &spec_place);
-    node *mounts = key ? field(r, field(r, defaults, key, NODE_MAPPING, &defaults_place), "volumeMounts",
+    node *mounts = key ? field(r, field(r, t->defaults, key, NODE_MAPPING, &defaults_place), "volumeMounts",
                                NODE_SEQUENCE, &defaults_place) : NULL;
     if (!mounts || mounts->len == 0)
         return NULL;
@@ -475,6 +474,7 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     field(r, t->container, "volumeMounts", NODE_SEQUENCE, &at);
     field(r, map_get(n, "containerSet"), "volumeMounts", NODE_SEQUENCE, &at);
     field(r, n, "volumes", NODE_SEQUENCE, &at);
+    t->defaults = field(r, r->wf->spec, "templateDefaults", NODE_MAPPING, &spec_place);
     t->default_mounts = default_mounts(r, t);
     const place in = {&at, ": inputs", NULL, NULL}, out = {&at, ": outputs", NULL, NULL};
     node *inputs = field(r, n, "inputs", NODE_MAPPING, &in);
@@ -626,7 +626,8 @@ const node *template_mounts(const template *t, int which)
 bool template_shares_volume(const template *t, const char *volume)
 {
     const node *set = map_get(t->node, "containerSet");
-    const node *lists[] = {map_get(t->node, "initContainers"), map_get(t->node, "sidecars"), map_get(set, "containers")};
+    const node *lists[] = {map_get(t->node, "initContainers"), map_get(t->node, "sidecars"), map_get(set, "containers"),
+                           map_get(t->defaults, "initContainers"), map_get(t->defaults, "sidecars")};
     const node *shared = map_get(set, "volumeMounts");
     size_t others = 0;
     for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)

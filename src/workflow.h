@@ -71,7 +71,8 @@ struct template {
     call_site *calls; /* dag tasks or steps, then their hooks and exit handlers */
     size_t ncalls, calls_cap;
     strmap calls_by_name; /* name -> index + 1 of each call, when too many to scan (over 64) */
-    node *default_mounts; /* the volumeMounts spec.templateDefaults adds (template_mounts), or NULL */
+    const node *defaults; /* spec.templateDefaults, which Argo merges into every template, or NULL */
+    node *default_mounts; /* the volumeMounts it adds to this one (template_mounts), or NULL */
     void *plan;       /* the volume scheme's plan of it (src/volume_plan.c), while it rewrites */
 };
 
@@ -145,8 +146,9 @@ template *workflow_template(const workflow *wf, const char *name);
 const node *template_mounts(const template *t, int which);
 
 /* Whether a container of pod template t other than the main one mounts
- * `volume`: an init container, a sidecar, another container of a
- * containerSet, or every container through the containerSet's own mounts. */
+ * `volume`: an init container or a sidecar (its own or spec.templateDefaults'),
+ * another container of a containerSet, or every container through the
+ * containerSet's own mounts. */
 bool template_shares_volume(const template *t, const char *volume);
 
 /* The key by which an input has Argo set its file mode ("mode",

@@ -338,7 +338,9 @@ def test_templated_input_paths(ctx):
 def test_template_defaults(ctx):
     """Mounts of spec.templateDefaults are the pods' own: an output holding one
     stays a real artifact, and verify sees one the rewrite left in an output
-    moved to the volume; a template's own mount on the same path replaces it."""
+    moved to the volume; a template's own mount on the same path replaces it.
+    Its volumes are every template's (the shared volume takes another name,
+    and verify sees one that shadows it), its sidecars share the pods' volumes."""
     source = os.path.join(CASES, "defaults.yaml")
     proc = golden(ctx, source, "defaults.yaml", "--volume", PVC)
     expect("output artifact 'out' stays a real artifact (it needs an artifact repository): the container mounts "
@@ -351,6 +353,17 @@ def test_template_defaults(ctx):
     code, report = verify_report(ctx, source, proc.stdout.replace("  templates:", defaults + "  templates:", 1))
     expect(code == 1 and any("holds the mount at /tmp/out/cache" in p["message"] for p in report["problems"]),
            str(report["problems"]))
+    expect([h["reason"] for h in report["handoffs"]] == ["volume 'data-storage' is a emptyDir, which pods do not "
+                                                         "share"], str(report["handoffs"]))
+    sidecar = ("    sidecars:\n    - {name: watch, image: alpine:3.19, command: [sh, -c, 'ls /tmp/out/cache'],\n"
+               "       volumeMounts: [{name: scratch, mountPath: /tmp/out/cache}]}\n")
+    inside = text.replace("    container:\n      image: alpine:3.19\n      volumeMounts:",
+                          sidecar + "    container:\n      image: alpine:3.19\n      volumeMounts:")
+    inside = inside.replace("path: /in/\n", "path: /tmp/out/cache/in/\n")
+    proc = run_text(ctx, "defaults.yaml", inside, "--explain")
+    expect(proc.returncode == 0 and "template 'cons', input artifact 'in' (line 50): kept: left as a real artifact by "
+           "default: it lies in volume 'scratch' (mounted at /tmp/out/cache), which other containers of the pod "
+           "mount too" in proc.stderr, proc.stderr)
 
 
 def test_input_in_shared_volume(ctx):
