@@ -374,6 +374,81 @@ static int check_keys(loader *l, const child *keys_values, size_t pairs)
     return rc;
 }
 
+static bool is_merge_key(const node *k)
+{
+    return k->kind == NODE_SCALAR && k->style == STYLE_PLAIN && !k->tagged && k->len == 2 && memcmp(k->as.text, "<<", 2) == 0;
+}
+
+/* Appends the pairs of mapping `m` whose keys `seen` lacks to out, and
+ * notes their keys. */
+static int merge_from(loader *l, const node *m, strmap *seen, node **out, size_t *n)
+{
+    for (size_t i = 0; i < m->len; i++) {
+        const node *k = map_key(m, i);
+        if (strmap_get(seen, k->as.text, k->len))
+            continue;
+        if (strmap_put(seen, k->as.text, k->len, (void *)k) != 0)
+            return fail_oom(l);
+        out[(*n)++] = map_key(m, i);
+        out[(*n)++] = map_value(m, i);
+    }
+    return 0;
+}
+
+/* YAML's merge key, which go-yaml (Argo's reader) and PyYAML apply: the
+ * pairs of the mapping under "<<: " (or of each mapping of a list under it)
+ * take the merge key's place, but for keys the mapping has itself or an
+ * earlier mapping of the list gave. The merged mapping in out (2 * *pairs
+ * nodes, malloc'd); *out NULL when there is no merge key. */
+static int merge_keys(loader *l, const child *items, size_t *pairs, node ***out)
+{
+    *out = NULL;
+    size_t m = 0;
+    while (m < *pairs && !is_merge_key(items[2 * m].n))
+        m++;
+    if (m == *pairs)
+        return 0;
+    const node *v = items[2 * m + 1].n;
+    bool list = v->kind == NODE_SEQUENCE, ok = list || v->kind == NODE_MAPPING;
+    size_t total = *pairs + (list ? 0 : v->len);
+    for (size_t i = 0; list && i < v->len; i++) {
+        ok &= v->as.items[i]->kind == NODE_MAPPING;
+        total += v->as.items[i]->len;
+    }
+    if (!ok) {
+        l->err = error_new(VP_EINVALID, l->file, items[2 * m].line, items[2 * m].column,
+                           "the value of a merge key (<<) must be a mapping or a list of mappings");
+        return -1;
+    }
+    strmap seen;
+    strmap_init(&seen);
+    node **merged = malloc(2 * total * sizeof *merged);
+    int rc = merged ? 0 : fail_oom(l);
+    for (size_t i = 0; rc == 0 && i < *pairs; i++)
+        if (i != m && strmap_put(&seen, items[2 * i].n->as.text, items[2 * i].n->len, items[2 * i].n) != 0)
+            rc = fail_oom(l);
+    size_t n = 0;
+    for (size_t i = 0; rc == 0 && i < *pairs; i++) {
+        if (i != m) {
+            merged[n++] = items[2 * i].n;
+            merged[n++] = items[2 * i + 1].n;
+        } else if (!list) {
+            rc = merge_from(l, v, &seen, merged, &n);
+        } else {
+            for (size_t j = 0; rc == 0 && j < v->len; j++)
+                rc = merge_from(l, v->as.items[j], &seen, merged, &n);
+        }
+    }
+    strmap_free(&seen);
+    if (rc != 0) {
+        free(merged);
+        return -1;
+    }
+    *out = merged;
+    *pairs = n / 2;
+    return 0;
+}
+
 static int on_collection_end(loader *l)
 {
     frame f = l->frames[--l->depth];
@@ -382,16 +457,25 @@ static int on_collection_end(loader *l)
     const child *items = count ? &l->children[f.base] : NULL; /* children is NULL until a first child */
     if (n->kind == NODE_MAPPING && check_keys(l, items, count / 2) != 0)
         return -1;
+    node **merged = NULL;
+    size_t pairs = count / 2;
+    if (n->kind == NODE_MAPPING && merge_keys(l, items, &pairs, &merged) != 0)
+        return -1;
+    if (merged)
+        count = 2 * pairs;
     if (count) {
         n->as.items = arena_alloc(&l->s->arena, count * sizeof(node *));
-        if (!n->as.items)
+        if (!n->as.items) {
+            free(merged);
             return fail_oom(l);
+        }
     }
     n->inert = true;
     for (size_t i = 0; i < count; i++) {
-        n->as.items[i] = items[i].n;
-        n->inert &= items[i].n->inert;
+        n->as.items[i] = merged ? merged[i] : items[i].n;
+        n->inert &= n->as.items[i]->inert;
     }
+    free(merged);
     n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
     if (set_tag(l, n, f.tag) != 0)
         return -1;

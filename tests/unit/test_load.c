@@ -116,6 +116,31 @@ static void aliases(void)
     refused_text("a: &r [1, *r]\n", VP_EINVALID, 1, 11, "recursive aliases are not supported");
 }
 
+/* Merge keys are applied as go-yaml and PyYAML apply them: a mapping's own
+ * keys win, then earlier mappings of a list; merged pairs take the merge
+ * key's place. A quoted "<<" is an ordinary key. */
+static void merge_keys(void)
+{
+    static const struct {
+        const char *yaml, *want;
+    } cases[] = {
+        {"d: &d {x: 1, y: 2}\nm: {a: 0, <<: *d, y: 3}\n", "d: {x: 1, y: 2}\nm: {a: 0, x: 1, y: 3}\n"},
+        {"m:\n  k: v\n  <<: [{x: 9, w: 8}, {x: 7, q: 6}]\n", "m:\n  k: v\n  x: 9\n  w: 8\n  q: 6\n"},
+        {"m: {'<<': {x: 1}}\n", "m: {'<<': {x: 1}}\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        vp_error *err = NULL;
+        vp_stream *s = load_text(cases[i].yaml, &err);
+        char *out = s ? emit_text(s, VP_FORMAT_YAML) : NULL;
+        CHECK_STR(out, cases[i].want);
+        free(out);
+        vp_stream_free(s);
+        vp_error_free(err);
+    }
+    refused_text("m: {<<: 5}\n", VP_EINVALID, 1, 5, "the value of a merge key (<<) must be a mapping or a list");
+    refused_text("m: {<<: [{a: 1}, x]}\n", VP_EINVALID, 1, 5, "must be a mapping or a list of mappings");
+}
+
 static void depth(void)
 {
     char *deep = repeat("[", 100000, "");
@@ -183,6 +208,7 @@ void test_load(void)
     duplicate_keys();
     unwritable_tags();
     aliases();
+    merge_keys();
     depth();
     encoding();
     syntax();
