@@ -835,7 +835,8 @@ static const char *origins_reason(vctx *v, const origins *os)
 }
 
 /* The instance (its path) that writes outputs somewhere on a shared volume
- * first, and the first other one that writes there too (or NULL). */
+ * first, and the first other one that writes there too (or NULL; the same
+ * when it runs in a loop and every run writes there). */
 typedef struct writer {
     const char *who, *other;
 } writer;
@@ -871,6 +872,9 @@ static void note_writes(instance *i, void *ctx)
     const instance *orig = call_tree_find(&v->orig, i->path);
     if (!template_runs_pod(i->tmpl) || !orig || !orig->tmpl)
         return;
+    bool looped = false; /* one instance of the call tree stands for every run of a loop */
+    for (const instance *up = i; up && !looped; up = up->parent)
+        looped = up->call && up->call->looped;
     for (size_t k = 0; k < orig->tmpl->outputs.count; k++) {
         const char *path = scalar_text(orig->tmpl->outputs.items[k].path);
         location at;
@@ -883,6 +887,8 @@ static void note_writes(instance *i, void *ctx)
         for (size_t a = 0; a < at.where.n; a++) {
             const char *key = fmt(v, "%s\n%s", at.volume, at.where.v[a]);
             note_writer(v, &v->writes, key, i->path);
+            if (looped && !strstr(at.where.v[a], "<pod ")) /* the same place for every run of the loop */
+                ((writer *)strmap_get(&v->writes, key, strlen(key)))->other = i->path;
             /* The maps keep their keys: each directory gets a copy of its own. */
             for (const char *slash = strrchr(key, '/'); slash && slash > strchr(key, '\n');) {
                 const char *dir = fmt(v, "%.*s", (int)(slash - key), key);
@@ -952,6 +958,9 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
     for (size_t k = 0; k < at_consumer.where.n; k++)
         if (strcmp(at_consumer.where.v[k], expected) == 0) {
             const char *other = other_writer(v, at_consumer.volume, expected, p->path);
+            if (other && strcmp(other, p->path) == 0)
+                return fmt(v, "every run of the loop around '%s' writes to volume '%s' at %s, where one may "
+                           "replace what another's consumer reads", other, at_consumer.volume, expected);
             if (other)
                 return fmt(v, "'%s' writes to volume '%s' at %s too, where it may replace what the consumer reads",
                            other, at_consumer.volume, expected);

@@ -344,18 +344,23 @@ def test_long_root_names(ctx):
 
 
 def test_one_place_written_twice(ctx):
-    """Two runs of a producer writing one place on the volume: the consumer of
-    the first may read the second's. Broken, naming the other writer."""
-    original = os.path.join(HERE, "data", "verify", "twice.yaml")
-    proc = ctx.run(["--input", original, "--volume", VOLUME])
-    expect(proc.returncode == 0 and "{{pod.name}}/" in proc.stdout, proc.stderr)
-    clean = _verify_text(ctx, original, proc.stdout)
-    expect(all(h["verdict"] == "preserved" for h in clean["handoffs"]), str(clean["handoffs"]))
-    report = _verify_text(ctx, original, proc.stdout.replace("{{pod.name}}/", ""))
-    broken = [h for h in report["handoffs"] if h["verdict"] == "broken"]
-    expect(len(broken) == 1 and broken[0]["producer"] == "main/p1" and
-           broken[0]["reason"].startswith("'main/p2' writes to volume 'data-storage' at artifact_data/"
-                                          "{{workflow.uid}}/out/x.txt too"), str(report["handoffs"]))
+    """Two runs of a producer writing one place on the volume, as two steps or
+    as the runs of a loop: a consumer may read another run's output. Broken,
+    naming the other writer."""
+    for name, producer, reason in (
+            ("twice.yaml", "main/p1", "'main/p2' writes to volume 'data-storage' at artifact_data/{{workflow.uid}}/"
+                                      "out/x.txt too"),
+            ("loop.yaml", "main/l/p", "every run of the loop around 'main/l/p' writes to volume 'data-storage' at "
+                                      "artifact_data/{{workflow.uid}}/out/f")):
+        original = os.path.join(HERE, "data", "verify", name)
+        proc = ctx.run(["--input", original, "--volume", VOLUME])
+        expect(proc.returncode == 0 and "{{pod.name}}/" in proc.stdout, proc.stderr)
+        clean = _verify_text(ctx, original, proc.stdout)
+        expect(all(h["verdict"] == "preserved" for h in clean["handoffs"]), str(clean["handoffs"]))
+        report = _verify_text(ctx, original, proc.stdout.replace("{{pod.name}}/", ""))
+        broken = [h for h in report["handoffs"] if h["verdict"] == "broken"]
+        expect(len(broken) == 1 and broken[0]["producer"] == producer and broken[0]["reason"].startswith(reason),
+               f"{name}: {report['handoffs']}")
 
 
 def test_good_rewrite(ctx):
