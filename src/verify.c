@@ -1065,7 +1065,10 @@ static void find_handoffs(instance *i, void *ctx)
 /* ---- problems of the rewrite -------------------------------------------- */
 
 /* The deepest mount of t strictly above `path`, or NULL. */
-static const node *mount_above(const template *t, const char *path, size_t *prefix_len)
+/* The mount above `path` (its parent directory's), paths resolved in
+ * instance i when v is set. */
+static const node *mount_above(vctx *v, const call_tree *tree, const instance *i, const char *path,
+                               size_t *prefix_len)
 {
     char *parent = strdup(path);
     if (!parent)
@@ -1075,15 +1078,18 @@ static const node *mount_above(const template *t, const char *path, size_t *pref
     const node *m = NULL;
     if (slash && slash != parent) {
         *slash = '\0';
-        m = covering_mount(t, parent, prefix_len);
+        m = covering_mount_in(v, tree, i, i->tmpl, parent, prefix_len);
     } else if (slash && slash[1]) {
-        m = covering_mount(t, "/", prefix_len);
+        m = covering_mount_in(v, tree, i, i->tmpl, "/", prefix_len);
     }
     free(parent);
     return m;
 }
 
-static void check_mounts(vctx *v, const instance *i)
+/* The pod's mounts as written (tree NULL), or, with tree, those whose path
+ * holds parameters, as instance i substitutes them ("{{inputs.parameters.d}}/b"
+ * may land in a read-only mount in one call and not in another). */
+static void check_mounts(vctx *v, const call_tree *tree, const instance *i)
 {
     const template *t = i->tmpl;
     for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
@@ -1091,26 +1097,28 @@ static void check_mounts(vctx *v, const instance *i)
         for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
             const node *m = mounts->as.items[a];
             const char *mp = scalar_text(map_get(m, "mountPath"));
-            if (!mp)
+            if (!mp || (tree && !strstr(mp, "{{")))
                 continue;
+            if (tree && strstr(mp = pod_path(v, tree, i, mp), "{{"))
+                continue; /* not known here */
             if (path_is_root(mp))
                 problem(v, m, t, "a volume mount at /");
             if (path_has_dotdot(mp))
                 problem(v, m, t, "a mount path with '..': %s", mp);
             size_t prefix;
-            const node *outer = mount_above(t, mp, &prefix);
+            const node *outer = mount_above(tree ? v : NULL, tree, i, mp, &prefix);
             if (outer && scalar_is(map_get(outer, "readOnly"), "true"))
                 problem(v, m, t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
                         "cannot make its mount point", mp, scalar_text(map_get(outer, "mountPath")));
             for (size_t b = 0; b < a; b++) {
                 const char *other = scalar_text(map_get(mounts->as.items[b], "mountPath"));
-                if (other && path_equal(mp, other)) {
+                if (other && path_equal(mp, tree ? pod_path(v, tree, i, other) : other)) {
                     problem(v, m, t, "two volume mounts on %s", mp);
                     break;
                 }
             }
             const char *name = scalar_text(map_get(m, "name"));
-            const char *why = volume_problem(v, i, name);
+            const char *why = tree ? NULL : volume_problem(v, i, name);
             if (why && strstr(why, "does not exist"))
                 problem(v, m, t, "%s", why);
         }
@@ -1303,11 +1311,13 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
         scan s = {v, tree, i};
         scan_node(&s, i->tmpl->node, false);
         if (template_runs_pod(i->tmpl)) {
-            check_mounts(v, i);
+            check_mounts(v, NULL, i);
             check_outputs_whole(v, i);
             check_outputs_writable(v, i);
         }
     }
+    if (template_runs_pod(i->tmpl))
+        check_mounts(v, tree, i); /* in every instance: the paths may differ */
     for (size_t c = 0; c < i->nchildren; c++)
         check_instance(v, tree, i->children[c]);
 }

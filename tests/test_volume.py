@@ -311,7 +311,8 @@ def test_templated_input_paths(ctx):
     directory its text fixes: converted when that cannot meet another mount,
     refused when it may lie inside another input's read-only mount or over an
     output, and an output it may lie inside stays a real artifact. A path that
-    starts with a tag fixes nothing: only that last check applies to it."""
+    starts with a tag fixes nothing: only that last check applies to it, and
+    verify checks the mounts with each call's values."""
     source = os.path.join(CASES, "templated-inputs.yaml")
     golden(ctx, source, "templated-inputs.yaml", "--volume", PVC)
     text = _read(source)
@@ -333,6 +334,12 @@ def test_templated_input_paths(ctx):
         proc = run_text(ctx, "templated-inputs.yaml", text.replace(fixed, path))
         expect(proc.returncode == code and message in proc.stderr, f"{path}: exit {proc.returncode}: {proc.stderr}")
         expect((proc.stdout == "") == (code != 0), f"{path}: output and exit {code} disagree")
+    # A path that starts with a tag is converted; verify substitutes each call's
+    # value, and finds this one inside a's read-only mount.
+    nested = text.replace(fixed, 'path: "{{inputs.parameters.name}}"').replace("value: b\n", "value: /in/x\n")
+    proc = run_text(ctx, "templated-inputs.yaml", nested, "--verify")
+    expect(proc.returncode == 1 and "problem: template 'cons': the mount at /in/x lies inside the read-only mount "
+           "at /in" in proc.stderr, proc.stderr)
 
 
 def test_template_defaults(ctx):
