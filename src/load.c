@@ -32,6 +32,7 @@ typedef struct frame {
     anchor *anchor; /* NULL when the collection has none */
     size_t base;    /* index of its first child on the child stack */
     size_t height;  /* deepest child subtree so far */
+    bool merge;     /* a mapping with a merge key (<<) */
 } frame;
 
 /* A finished node waiting on the child stack, with its own source position:
@@ -256,6 +257,8 @@ static int on_scalar(loader *l, const yaml_event_t *e)
     size_t len = e->data.scalar.length;
     const char *value = (const char *)e->data.scalar.value;
     node_style style = scalar_style(e->data.scalar.style);
+    if (len == 2 && style == STYLE_PLAIN && !e->data.scalar.tag && memcmp(value, "<<", 2) == 0 && at_key(l))
+        l->frames[l->depth - 1].merge = true; /* on_collection_end merges */
     if (l->interning && !e->data.scalar.tag && !e->data.scalar.anchor && at_key(l))
         return add_key(l, value, len, style, &e->start_mark);
     const char *text = intern(l, value, len);
@@ -311,7 +314,7 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
     if (!f)
         return fail_oom(l);
     l->frames = f;
-    l->frames[l->depth++] = (frame){n, tag_copy, a, l->nchildren, 0};
+    l->frames[l->depth++] = (frame){n, tag_copy, a, l->nchildren, 0, false};
     return 0;
 }
 
@@ -459,7 +462,7 @@ static int on_collection_end(loader *l)
         return -1;
     node **merged = NULL;
     size_t pairs = count / 2;
-    if (n->kind == NODE_MAPPING && merge_keys(l, items, &pairs, &merged) != 0)
+    if (f.merge && merge_keys(l, items, &pairs, &merged) != 0)
         return -1;
     if (merged)
         count = 2 * pairs;

@@ -92,14 +92,17 @@ size_t path_covers(const char *mount, const char *path)
 
 bool path_is_templated(const char *path)
 {
-    return strstr(path, "{{") != NULL;
+    for (const char *c = strchr(path, '{'); c; c = strchr(c + 1, '{')) /* strchr: most paths have none */
+        if (c[1] == '{')
+            return true;
+    return false;
 }
 
 bool path_is_placed(const char *path)
 {
-    const char *tag = strstr(path, "{{");
-    if (!tag)
+    if (!path_is_templated(path))
         return true;
+    const char *tag = strstr(path, "{{");
     for (const char *c = path + 1; c < tag; c++)
         if (*c == '/')
             return true;

@@ -338,6 +338,8 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
 {
     for (size_t i = *pos; i < expr.len; i++) {
         size_t past; /* past the word "artifacts": bare, or the string of a bracket access */
+        if (expr.s[i] != 'a' && !is_quote(expr.s[i]))
+            continue; /* the usual case, decided at once */
         if (is_quote(expr.s[i])) {
             size_t end = past_string(expr, i), before = i;
             while (before > 0 && is_space(expr.s[before - 1]))
@@ -371,6 +373,8 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
 bool expr_mention_is(span expr, artifact_mention *out)
 {
     expr = trim(expr);
+    if (!expr.len || (expr.s[0] != 'i' && expr.s[0] != 'o'))
+        return false; /* a mention starts with inputs or outputs: tasks.a..., parameters, most tags */
     size_t pos = 0;
     return expr_next_mention(expr, &pos, out) && out->whole.s == expr.s && out->whole.len == expr.len;
 }

@@ -231,9 +231,9 @@ static void keep_output(vplan *p, const template *t, const art_plan *o, bool ask
 /* Calls fn on every tag of a template's text, and on every bare expression
  * (the values of expression and fromExpression keys, as {{=...}} tags),
  * leaving out inline templates, which have inputs of their own. */
-typedef void tag_fn(vplan *p, const tplan *tp, const node *at, const tag *g);
+typedef void tag_fn(vplan *p, tplan *tp, const node *at, const tag *g);
 
-static void each_tag(vplan *p, const tplan *tp, const node *n, bool expression, tag_fn *fn)
+static void each_tag(vplan *p, tplan *tp, const node *n, bool expression, tag_fn *fn)
 {
     if (p->err || n->inert)
         return; /* most of a template holds no tag at all */
@@ -257,9 +257,10 @@ static void each_tag(vplan *p, const tplan *tp, const node *n, bool expression, 
     }
 }
 
-static void check_reference(vplan *p, const tplan *tp, const node *n, const tag *g)
+static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
 {
     const template *t = tp->t;
+    tp->has_expressions |= g->expression;
     ref r = g->expression ? (ref){0} : ref_parse(g->expr);
     if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
@@ -289,7 +290,7 @@ static bool input_from_volume(const tplan *tp, size_t k)
  * rewrite makes that branch the path, as a string. Argo resolves any other
  * form (sprig.trim(inputs.artifacts['x'].path), the bare artifact) from the
  * artifact itself, which the rewrite removes. */
-static void check_mentions(vplan *p, const tplan *tp, const node *at, const tag *g)
+static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
 {
     if (!g->expression)
         return;
@@ -331,7 +332,7 @@ static void refuse_artifact_expressions(vplan *p, template *t, const workflow *w
 {
     (void)wf;
     tplan *tp = plan_of(t);
-    if (tp && template_runs_pod(t))
+    if (tp && tp->has_expressions && template_runs_pod(t)) /* noted by check_reference */
         each_tag(p, tp, t->node, false, check_mentions);
 }
 

@@ -62,6 +62,7 @@ struct tplan {
     size_t ntwins;
     int graph_outputs_state; /* 0 not computed, 1 computing, 2 done */
     int graph_inputs_state;  /* likewise */
+    bool has_expressions;    /* some text of it is an expression ({{=...}}, fromExpression): check_mentions looks */
     caller *callers;         /* every call of this template in the stream */
     size_t ncallers, callers_cap;
 };
