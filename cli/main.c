@@ -360,16 +360,24 @@ static int write_file(const char *data, size_t len, void *ctx)
     return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
 }
 
-/* Emits into `out` and flushes it; returns 0, or -1 with errno set. */
-static int emit_to(const vp_stream *s, vp_format format, FILE *out)
+/* Emits into `out` (called `name`) and flushes it: EXIT_OK, or the exit
+ * status after saying why not (what the output cannot hold, or I/O). */
+static int emit_to(const vp_stream *s, vp_format format, FILE *out, const char *name)
 {
     vp_error *err = NULL;
     errno = 0;
     vp_status st = vp_stream_emit(s, format, write_file, out, &err);
+    if (st != VP_OK && st != VP_EIO) {
+        print_error(err);
+        vp_error_free(err);
+        return st;
+    }
     vp_error_free(err);
-    if (st != VP_OK && errno == 0)
+    if (st == VP_OK && fflush(out) == 0)
+        return EXIT_OK;
+    if (errno == 0)
         errno = EIO;
-    return st == VP_OK && fflush(out) == 0 ? 0 : -1;
+    return io_error("cannot write", name);
 }
 
 /* A regular file (or a new one) is staged and appears when the run commits;
@@ -383,11 +391,10 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
         FILE *out = stage_open(target, exists ? &st : NULL);
         if (!out)
             return io_error("cannot create a temporary file beside it", target);
-        if (emit_to(s, format, out) != 0) {
-            int saved = errno;
+        int rc = emit_to(s, format, out, target);
+        if (rc != EXIT_OK) {
             fclose(out);
-            errno = saved;
-            return io_error("cannot write", target);
+            return rc;
         }
         return stage_close(out) == 0 ? EXIT_OK : io_error("cannot write", target);
     }
@@ -395,10 +402,10 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
     FILE *out = is_stdio(target) ? stdout : fopen(target, "w");
     if (!out)
         return io_error("cannot open", name);
-    int rc = emit_to(s, format, out);
-    if (out != stdout && fclose(out) != 0)
-        rc = -1;
-    return rc == 0 ? EXIT_OK : io_error("cannot write", name);
+    int rc = emit_to(s, format, out, name);
+    if (out != stdout && fclose(out) != 0 && rc == EXIT_OK)
+        rc = io_error("cannot write", name);
+    return rc;
 }
 
 /* Makes every staged output appear, or, after a failure, none. */

@@ -11,7 +11,7 @@ static int run_file(const char *path)
         perror(path);
         return -1;
     }
-    fuzz_buf b = {NULL, 0, 0};
+    fuzz_buf b = {NULL, 0, 0, false};
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)

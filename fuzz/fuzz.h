@@ -4,6 +4,7 @@
 #ifndef VP_FUZZ_H
 #define VP_FUZZ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct fuzz_buf {
     char *data;
     size_t len, cap;
+    bool refused; /* JSON that would hold two keys Kubernetes reads as one */
 } fuzz_buf;
 
 static inline int fuzz_buf_write(const char *data, size_t len, void *ctx)
@@ -66,13 +68,16 @@ static inline void fuzz_check_error(vp_status st, vp_error *err)
 }
 
 /* Emits `s` as `format`; the text goes to *out (which the caller frees).
- * Emitting into memory can fail only when memory runs out. */
+ * Emitting into memory can fail only when memory runs out, or, as JSON,
+ * when two keys of a mapping would be one to Kubernetes (y and on). */
 static inline void fuzz_emit(const vp_stream *s, vp_format format, fuzz_buf *out)
 {
     vp_error *err = NULL;
     memset(out, 0, sizeof *out);
     vp_status st = vp_stream_emit(s, format, fuzz_buf_write, out, &err);
-    if (st != VP_OK && st != VP_ENOMEM)
+    out->refused = st == VP_EINVALID && format == VP_FORMAT_JSON && out->len == 0 &&
+                   strstr(vp_error_message(err), "are one key to Kubernetes");
+    if (st != VP_OK && st != VP_ENOMEM && !out->refused)
         fuzz_fail("emitting a loaded stream failed", err, NULL);
     fuzz_check_error(st, err);
 }
@@ -119,7 +124,7 @@ static inline int fuzz_json_long_key(const fuzz_buf *json)
  * document to be read back. */
 static inline void fuzz_reload_json(const fuzz_buf *json, size_t ndocs)
 {
-    if (fuzz_json_long_key(json))
+    if (json->refused || fuzz_json_long_key(json))
         return;
     if (ndocs <= 1 || (json->len && (json->data[0] == '{' || json->data[0] == '[')))
         vp_stream_free(fuzz_reload(json));

@@ -35,7 +35,7 @@ static vp_stream *load(const uint8_t *data, size_t size)
 
 static void report_to_stderr(const vp_verify_report *report)
 {
-    fuzz_buf text = {NULL, 0, 0};
+    fuzz_buf text = {NULL, 0, 0, false};
     vp_error *err = NULL;
     vp_status st = vp_verify_report_write(report, VP_REPORT_TEXT, fuzz_buf_write, &text, &err);
     fuzz_check_error(st, err);

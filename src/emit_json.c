@@ -8,6 +8,7 @@
 #include "error.h"
 #include "scalar.h"
 #include "stream.h"
+#include "strmap.h"
 
 typedef struct json_out {
     vp_write_fn write;
@@ -125,16 +126,66 @@ static void put_scalar(json_out *o, const node *n)
 }
 
 /* JSON keys are strings: a key YAML reads as a boolean or a number is
- * spelled as Kubernetes spells it (true, 8 for 010). */
-static void put_key(json_out *o, const node *k)
+ * spelled as Kubernetes spells it (true, 8 for 010). The spelling, in
+ * *typed (to free) when it differs from the text; NULL when out of memory. */
+static const char *key_text(const node *k, char **typed)
 {
     size_t size = (size_t)k->len + 32;
-    char *typed = malloc(size);
-    if (typed && scalar_json_key(k, typed, size))
-        put_string(o, typed, strlen(typed));
-    else
-        put_string(o, k->as.text, k->len);
+    *typed = malloc(size);
+    if (*typed && scalar_json_key(k, *typed, size))
+        return *typed;
+    free(*typed);
+    *typed = NULL;
+    return k->as.text;
+}
+
+static void put_key(json_out *o, const node *k)
+{
+    char *typed;
+    const char *text = key_text(k, &typed);
+    put_string(o, text, typed ? strlen(typed) : k->len);
     free(typed);
+}
+
+/* Two keys of one mapping that Kubernetes reads as one (y and on are both
+ * true, 010 and 8 both 8) cannot both be JSON keys: the first mapping
+ * holding such a pair, its keys in *a and *b; NULL when there is none. */
+static const node *key_clash(const node *n, const node **a, const node **b)
+{
+    if (n->kind == NODE_SCALAR)
+        return NULL;
+    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = n->kind == NODE_MAPPING; i < slots; i += 1 + (n->kind == NODE_MAPPING)) {
+        const node *inner = key_clash(n->as.items[i], a, b);
+        if (inner)
+            return inner;
+    }
+    if (n->kind != NODE_MAPPING)
+        return NULL;
+    size_t spelled = 0; /* keys whose JSON spelling is not their text: usually none */
+    for (size_t i = 0; i < n->len; i++) {
+        scalar_type t = map_key(n, i)->kind == NODE_SCALAR ? scalar_resolve(map_key(n, i)) : SCALAR_STR;
+        spelled += t == SCALAR_BOOL || t == SCALAR_INT || t == SCALAR_FLOAT;
+    }
+    if (!spelled)
+        return NULL; /* distinct texts, as the loader made sure */
+    strmap seen;
+    strmap_init(&seen);
+    char **typed = calloc(n->len + 1, sizeof *typed);
+    const node *clash = NULL;
+    for (size_t i = 0; typed && i < n->len && !clash; i++) {
+        const char *text = key_text(map_key(n, i), &typed[i]);
+        const node *first = strmap_get(&seen, text, strlen(text));
+        if (first)
+            clash = n, *a = first, *b = map_key(n, i);
+        else if (strmap_put(&seen, text, strlen(text), (void *)map_key(n, i)) != 0)
+            break; /* out of memory: the writing finds it */
+    }
+    for (size_t i = 0; typed && i < n->len; i++)
+        free(typed[i]);
+    free(typed);
+    strmap_free(&seen);
+    return clash;
 }
 
 static void put_node(json_out *o, const node *n, size_t depth)
@@ -171,6 +222,16 @@ vp_status emit_json(const vp_stream *s, vp_write_fn write, void *ctx, vp_error *
     o->ctx = ctx;
     o->used = 0;
     o->failed = false;
+    for (size_t i = 0; i < s->ndocs; i++) { /* before anything is written */
+        const node *a, *b, *clash = s->docs[i].root ? key_clash(s->docs[i].root, &a, &b) : NULL;
+        if (clash) {
+            free(o);
+            return error_give(err, error_new(VP_EINVALID, s->filename ? s->filename : "", clash->line, clash->column,
+                                             "keys '%s' and '%s' of a mapping are one key to Kubernetes, which "
+                                             "JSON cannot hold twice (quote them in the YAML to keep them strings)",
+                                             a->as.text, b->as.text));
+        }
+    }
     for (size_t i = 0; i < s->ndocs; i++) {
         if (s->docs[i].root)
             put_node(o, s->docs[i].root, 0);

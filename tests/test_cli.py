@@ -206,6 +206,10 @@ def test_json_types_as_kubernetes_reads(ctx):
         expect(goyaml.same(got, wanted), f"{path}: JSON {got} is not what Kubernetes reads: {wanted}")
     expect(reference.load_all(_read(types)) != goyaml.load_all(_read(types)),
            "the document no longer has scalars PyYAML and go-yaml type apart")
+    # Two keys Kubernetes reads as one (y and on are both true): JSON cannot hold both.
+    proc = ctx.run(["--volume", VOLUME, "--format", "json"], stdin="data:\n  y: 1\n  on: 2\n")
+    expect(proc.returncode == 3 and proc.stdout == "" and "<stdin>:2:3: error: keys 'y' and 'on' of a mapping are one "
+           "key to Kubernetes" in proc.stderr, proc.stderr)
 
 
 def test_path_prefix(ctx):
