@@ -252,12 +252,20 @@ static int add_key(loader *l, const char *text, size_t len, node_style style, co
     return push_child(l, c, 0);
 }
 
+#define MERGE_TAG "tag:yaml.org,2002:merge"
+
+/* "<<", plain, untagged or tagged !!merge. */
+static bool is_merge(const char *text, size_t len, node_style style, const char *tag)
+{
+    return len == 2 && memcmp(text, "<<", 2) == 0 && style == STYLE_PLAIN && (!tag || strcmp(tag, MERGE_TAG) == 0);
+}
+
 static int on_scalar(loader *l, const yaml_event_t *e)
 {
     size_t len = e->data.scalar.length;
     const char *value = (const char *)e->data.scalar.value;
     node_style style = scalar_style(e->data.scalar.style);
-    if (len == 2 && style == STYLE_PLAIN && !e->data.scalar.tag && memcmp(value, "<<", 2) == 0 && at_key(l))
+    if (is_merge(value, len, style, (const char *)e->data.scalar.tag) && at_key(l))
         l->frames[l->depth - 1].merge = true; /* on_collection_end merges */
     if (l->interning && !e->data.scalar.tag && !e->data.scalar.anchor && at_key(l))
         return add_key(l, value, len, style, &e->start_mark);
@@ -377,9 +385,24 @@ static int check_keys(loader *l, const child *keys_values, size_t pairs)
     return rc;
 }
 
+/* Levels of collections in n's subtree, n's own included (a scalar has 0).
+ * Deep as the depth limit at most: the loader refused deeper input. */
+static size_t subtree_height(const node *n)
+{
+    if (n->kind == NODE_SCALAR)
+        return 0;
+    size_t deepest = 0, slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = 0; i < slots; i++) {
+        size_t h = subtree_height(n->as.items[i]);
+        if (h > deepest)
+            deepest = h;
+    }
+    return deepest + 1;
+}
+
 static bool is_merge_key(const node *k)
 {
-    return k->kind == NODE_SCALAR && k->style == STYLE_PLAIN && !k->tagged && k->len == 2 && memcmp(k->as.text, "<<", 2) == 0;
+    return k->kind == NODE_SCALAR && is_merge(k->as.text, k->len, (node_style)k->style, node_tag(k));
 }
 
 /* Appends the pairs of mapping `m` whose keys `seen` lacks to out, and
@@ -478,8 +501,10 @@ static int on_collection_end(loader *l)
         n->as.items[i] = merged ? merged[i] : items[i].n;
         n->inert &= n->as.items[i]->inert;
     }
-    free(merged);
     n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
+    if (merged) /* the merge key's value nested one or two levels deeper than its pairs now do */
+        f.height = subtree_height(n) - 1;
+    free(merged);
     if (set_tag(l, n, f.tag) != 0)
         return -1;
     l->nchildren = f.base;

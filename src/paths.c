@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PATH_LIMIT 4096 /* PATH_MAX on Linux */
+
 void path_normalize(char *path)
 {
     char *out = path;
@@ -140,10 +142,12 @@ static const char *last_tail(const char *path)
 /* Whether `path` or one of its directories lies below `dir` and ends with `tail`. */
 static bool covers_with_tail(const char *dir, const char *tail, const char *path)
 {
-    size_t covered = path_covers(dir, path), t = strlen(tail);
+    size_t covered = path_covers(dir, path), t = strlen(tail), n = strlen(path);
     if (!covered)
         return false;
-    for (size_t n = strlen(path); n >= covered; n--)
+    if (n > PATH_LIMIT)
+        return true; /* longer than a path can be: assume the worst rather than compare at every '/' */
+    for (; n >= covered; n--)
         if ((path[n] == '/' || path[n] == '\0') && n >= t && memcmp(path + n - t, tail, t) == 0)
             return true;
     return false;

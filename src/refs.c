@@ -355,8 +355,10 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
             continue;
         }
         size_t root;
-        if (!own_root(expr, i, &out->input, &root))
+        if (!own_root(expr, i, &out->input, &root)) {
+            i = past - 1; /* past its word, or its whole string: a quote inside is not an opening one */
             continue;
+        }
         size_t end = name_after(expr, past, &out->name);
         while (end < expr.len && expr.s[end] == ']')
             end++;

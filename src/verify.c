@@ -841,16 +841,17 @@ typedef struct writer {
     const char *who, *other;
 } writer;
 
-static void note_writer(vctx *v, strmap *m, const char *key, const char *who)
+/* Notes `who` as a writer of key[0, len) (which must outlive the map). */
+static void note_writer(vctx *v, strmap *m, const char *key, size_t len, const char *who)
 {
-    writer *w = strmap_get(m, key, strlen(key));
+    writer *w = strmap_get(m, key, len);
     if (w) {
         if (!w->other && strcmp(w->who, who) != 0)
             w->other = who;
         return;
     }
     w = arena_alloc(&v->r->mem, sizeof *w);
-    if (!w || strmap_put(m, key, strlen(key), w) != 0) {
+    if (!w || strmap_put(m, key, len, w) != 0) {
         v->oom = true;
         return;
     }
@@ -886,16 +887,16 @@ static void note_writes(instance *i, void *ctx)
             continue;
         for (size_t a = 0; a < at.where.n; a++) {
             const char *key = fmt(v, "%s\n%s", at.volume, at.where.v[a]);
-            note_writer(v, &v->writes, key, i->path);
-            if (looped && !strstr(at.where.v[a], "<pod ")) /* the same place for every run of the loop */
-                ((writer *)strmap_get(&v->writes, key, strlen(key)))->other = i->path;
-            /* The maps keep their keys: each directory gets a copy of its own. */
-            for (const char *slash = strrchr(key, '/'); slash && slash > strchr(key, '\n');) {
-                const char *dir = fmt(v, "%.*s", (int)(slash - key), key);
-                note_writer(v, &v->above, dir, i->path);
-                slash = strrchr(dir, '/');
-                key = dir;
-            }
+            size_t len = strlen(key);
+            note_writer(v, &v->writes, key, len, i->path);
+            writer *w = strmap_get(&v->writes, key, len);
+            if (looped && w && !strstr(at.where.v[a], "<pod ")) /* the same place for every run of the loop */
+                w->other = i->path;
+            /* Each directory above is a prefix of the same key: the maps hold lengths, not copies. */
+            const char *volume_end = strchr(key, '\n');
+            for (size_t n = len; n > 0; n--)
+                if (key[n - 1] == '/' && key + n - 1 > volume_end)
+                    note_writer(v, &v->above, key, n - 1, i->path);
         }
     }
 }
@@ -1065,10 +1066,7 @@ static void find_handoffs(instance *i, void *ctx)
 /* ---- problems of the rewrite -------------------------------------------- */
 
 /* The deepest mount of t strictly above `path`, or NULL. */
-/* The mount above `path` (its parent directory's), paths resolved in
- * instance i when v is set. */
-static const node *mount_above(vctx *v, const call_tree *tree, const instance *i, const char *path,
-                               size_t *prefix_len)
+static const node *mount_above(const template *t, const char *path, size_t *prefix_len)
 {
     char *parent = strdup(path);
     if (!parent)
@@ -1078,18 +1076,15 @@ static const node *mount_above(vctx *v, const call_tree *tree, const instance *i
     const node *m = NULL;
     if (slash && slash != parent) {
         *slash = '\0';
-        m = covering_mount_in(v, tree, i, i->tmpl, parent, prefix_len);
+        m = covering_mount(t, parent, prefix_len);
     } else if (slash && slash[1]) {
-        m = covering_mount_in(v, tree, i, i->tmpl, "/", prefix_len);
+        m = covering_mount(t, "/", prefix_len);
     }
     free(parent);
     return m;
 }
 
-/* The pod's mounts as written (tree NULL), or, with tree, those whose path
- * holds parameters, as instance i substitutes them ("{{inputs.parameters.d}}/b"
- * may land in a read-only mount in one call and not in another). */
-static void check_mounts(vctx *v, const call_tree *tree, const instance *i)
+static void check_mounts(vctx *v, const instance *i)
 {
     const template *t = i->tmpl;
     for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
@@ -1097,32 +1092,95 @@ static void check_mounts(vctx *v, const call_tree *tree, const instance *i)
         for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
             const node *m = mounts->as.items[a];
             const char *mp = scalar_text(map_get(m, "mountPath"));
-            if (!mp || (tree && !strstr(mp, "{{")))
+            if (!mp)
                 continue;
-            if (tree && strstr(mp = pod_path(v, tree, i, mp), "{{"))
-                continue; /* not known here */
             if (path_is_root(mp))
                 problem(v, m, t, "a volume mount at /");
             if (path_has_dotdot(mp))
                 problem(v, m, t, "a mount path with '..': %s", mp);
             size_t prefix;
-            const node *outer = mount_above(tree ? v : NULL, tree, i, mp, &prefix);
+            const node *outer = mount_above(t, mp, &prefix);
             if (outer && scalar_is(map_get(outer, "readOnly"), "true"))
                 problem(v, m, t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
                         "cannot make its mount point", mp, scalar_text(map_get(outer, "mountPath")));
             for (size_t b = 0; b < a; b++) {
                 const char *other = scalar_text(map_get(mounts->as.items[b], "mountPath"));
-                if (other && path_equal(mp, tree ? pod_path(v, tree, i, other) : other)) {
+                if (other && path_equal(mp, other)) {
                     problem(v, m, t, "two volume mounts on %s", mp);
                     break;
                 }
             }
             const char *name = scalar_text(map_get(m, "name"));
-            const char *why = tree ? NULL : volume_problem(v, i, name);
+            const char *why = volume_problem(v, i, name);
             if (why && strstr(why, "does not exist"))
                 problem(v, m, t, "%s", why);
         }
     }
+}
+
+/* A pod's mounts as instance i places them, where a mount path holds
+ * parameters ("{{inputs.parameters.d}}/b" may land inside a read-only mount
+ * in one call and not in another): each path is resolved once, and one that
+ * verify's budget leaves unresolved is reported as unchecked. */
+static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *i)
+{
+    const template *t = i->tmpl;
+    size_t n = 0, templated = 0;
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
+        const node *mounts = template_mounts(t, w);
+        for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++, n++) {
+            const char *mp = scalar_text(map_get(mounts->as.items[a], "mountPath"));
+            templated += mp && strstr(mp, "{{");
+        }
+    }
+    if (!templated)
+        return;
+    const node **m = malloc(n * sizeof *m);
+    const char **path = malloc(n * sizeof *path);
+    bool *placed = malloc(n);
+    n = 0;
+    for (int w = 0; m && path && placed && w < TEMPLATE_MOUNT_LISTS; w++) {
+        const node *mounts = template_mounts(t, w);
+        for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++, n++) {
+            m[n] = mounts->as.items[a];
+            const char *raw = scalar_text(map_get(m[n], "mountPath"));
+            placed[n] = raw && strstr(raw, "{{");
+            v->budget = BUDGET;
+            path[n] = placed[n] ? pod_path(v, tree, i, raw) : raw;
+            if (placed[n] && v->budget == 0)
+                problem(v, m[n], t, "the mount path %s takes more references than verify follows to fill in '%s', "
+                        "so verify does not check it", raw, i->path);
+            placed[n] &= !strstr(path[n], "{{"); /* values not known here */
+        }
+    }
+    for (size_t a = 0; m && path && placed && a < n; a++) {
+        if (!placed[a])
+            continue;
+        if (path_is_root(path[a]))
+            problem(v, m[a], t, "a volume mount at /");
+        if (path_has_dotdot(path[a]))
+            problem(v, m[a], t, "a mount path with '..': %s", path[a]);
+        const node *outer = NULL;
+        size_t best = 0;
+        char *parent = (char *)fmt(v, "%s", path[a]);
+        path_normalize(parent);
+        char *slash = strrchr(parent, '/');
+        if (slash)
+            slash[slash == parent] = '\0'; /* "/x" has the parent "/" */
+        for (size_t b = 0; b < n; b++) {
+            size_t c = b != a && path[b] ? path_covers(path[b], parent) : 0;
+            if (c > best)
+                best = c, outer = m[b];
+            if (b != a && path[b] && (b < a || !placed[b]) && path_equal(path[a], path[b]))
+                problem(v, m[a], t, "two volume mounts on %s", path[a]);
+        }
+        if (outer && scalar_is(map_get(outer, "readOnly"), "true"))
+            problem(v, m[a], t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
+                    "cannot make its mount point", path[a], scalar_text(map_get(outer, "mountPath")));
+    }
+    free(m);
+    free(path);
+    free(placed);
 }
 
 /* An output the rewrite puts on a volume the original did not write it to
@@ -1234,9 +1292,11 @@ static void scan_expression(scan *s, const node *at, span e)
     artifact_mention m;
     while (expr_next_mention(e, &pos, &m))
         if (m.name.len && !find_artifact(m.input ? &t->inputs : &t->outputs, m.name) &&
-            (m.input || template_runs_pod(t)))
-            problem(s->v, at, t, "the expression '%s' names %s artifact '%s', which '%s' does not declare",
+            (m.input || template_runs_pod(t))) {
+            problem(s->v, at, t, "the expression '%.200s' names %s artifact '%s', which '%s' does not declare",
                     span_str(s->v, e), m.input ? "input" : "output", span_str(s->v, m.name), t->name);
+            return; /* one problem an expression: a long one names the same artifact again and again */
+        }
 }
 
 static void scan_text(scan *s, const node *at, const char *text, bool expression)
@@ -1311,13 +1371,13 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
         scan s = {v, tree, i};
         scan_node(&s, i->tmpl->node, false);
         if (template_runs_pod(i->tmpl)) {
-            check_mounts(v, NULL, i);
+            check_mounts(v, i);
             check_outputs_whole(v, i);
             check_outputs_writable(v, i);
         }
     }
     if (template_runs_pod(i->tmpl))
-        check_mounts(v, tree, i); /* in every instance: the paths may differ */
+        check_placed_mounts(v, tree, i); /* in every instance: the paths may differ */
     for (size_t c = 0; c < i->nchildren; c++)
         check_instance(v, tree, i->children[c]);
 }

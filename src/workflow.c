@@ -410,6 +410,42 @@ static node *main_container(reader *r, const node *t, const place *at)
     return NULL;
 }
 
+/* Each item of `list` must be a mapping (a volume, a container, a mount). */
+static void mappings(reader *r, const node *list, const place *at)
+{
+    for (size_t i = 0; list && !r->err && i < list->len; i++)
+        if (list->as.items[i]->kind != NODE_MAPPING) {
+            char where[LABEL_MAX];
+            const node *n = list->as.items[i];
+            r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "each item of %s must be a mapping, not %s",
+                               label(at, where), kind_name(n));
+        }
+}
+
+/* spec.templateDefaults, which Argo merges into every template: the parts
+ * volpass reads, checked for shape once. */
+static node *read_defaults(reader *r, node *spec)
+{
+    node *d = field(r, spec, "templateDefaults", NODE_MAPPING, &spec_place);
+    static const char *const lists[] = {"volumes", "initContainers", "sidecars"};
+    static const place list_places[] = {{&defaults_place, ".volumes", NULL, NULL},
+                                        {&defaults_place, ".initContainers", NULL, NULL},
+                                        {&defaults_place, ".sidecars", NULL, NULL}};
+    for (size_t i = 0; i < 3; i++)
+        mappings(r, field(r, d, lists[i], NODE_SEQUENCE, &defaults_place), &list_places[i]);
+    static const char *const pods[] = {"container", "script", "containerSet"};
+    static const place pod_places[] = {{&defaults_place, ".container", NULL, NULL},
+                                       {&defaults_place, ".script", NULL, NULL},
+                                       {&defaults_place, ".containerSet", NULL, NULL}};
+    static const place mount_places[] = {{&pod_places[0], ".volumeMounts", NULL, NULL},
+                                         {&pod_places[1], ".volumeMounts", NULL, NULL},
+                                         {&pod_places[2], ".volumeMounts", NULL, NULL}};
+    for (size_t i = 0; i < 3; i++)
+        mappings(r, field(r, field(r, d, pods[i], NODE_MAPPING, &defaults_place), "volumeMounts", NODE_SEQUENCE,
+                          &pod_places[i]), &mount_places[i]);
+    return r->err ? NULL : d;
+}
+
 /* Whether one of t's own volumeMounts lists has a mount on `path`. */
 static bool mounts_on(const template *t, const node *path)
 {
@@ -432,10 +468,9 @@ static node *default_mounts(reader *r, const template *t)
 {
     const char *key = t->kind == TEMPLATE_CONTAINER ? "container" : t->kind == TEMPLATE_SCRIPT ? "script"
                     : t->kind == TEMPLATE_CONTAINER_SET ? "containerSet" : NULL;
-    node *mounts = key ? field(r, field(r, t->defaults, key, NODE_MAPPING, &defaults_place), "volumeMounts",
-                               NODE_SEQUENCE, &defaults_place) : NULL;
-    if (!mounts || mounts->len == 0)
-        return NULL;
+    node *mounts = key ? map_get(map_get(t->defaults, key), "volumeMounts") : NULL; /* shape: read_defaults */
+    if (!mounts || mounts->kind != NODE_SEQUENCE || mounts->len == 0)
+        return NULL; /* none, or null */
     node *kept = node_collection(r->wf->mem, NODE_SEQUENCE, STYLE_BLOCK);
     for (size_t i = 0; kept && i < mounts->len; i++)
         if (!mounts_on(t, map_get(mounts->as.items[i], "mountPath")) && seq_push(r->wf->mem, kept, mounts->as.items[i]) != 0)
@@ -474,7 +509,7 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     field(r, t->container, "volumeMounts", NODE_SEQUENCE, &at);
     field(r, map_get(n, "containerSet"), "volumeMounts", NODE_SEQUENCE, &at);
     field(r, n, "volumes", NODE_SEQUENCE, &at);
-    t->defaults = field(r, r->wf->spec, "templateDefaults", NODE_MAPPING, &spec_place);
+    t->defaults = r->wf->defaults;
     t->default_mounts = default_mounts(r, t);
     const place in = {&at, ": inputs", NULL, NULL}, out = {&at, ": outputs", NULL, NULL};
     node *inputs = field(r, n, "inputs", NODE_MAPPING, &in);
@@ -514,6 +549,7 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     wf->kind = kind && kind->kind == NODE_SCALAR ? kind->as.text : "Workflow";
     wf->spec = find_spec(&r, root);
     node *templates = field(&r, wf->spec, "templates", NODE_SEQUENCE, &spec_place);
+    wf->defaults = read_defaults(&r, wf->spec);
     field(&r, wf->spec, "volumes", NODE_SEQUENCE, &spec_place);
     field(&r, wf->spec, "volumeClaimTemplates", NODE_SEQUENCE, &spec_place);
     if (templates) {

@@ -86,6 +86,7 @@ typedef struct workflow {
     size_t ntemplates;
     artifact_list arguments; /* spec.arguments.artifacts */
     node *parameters;        /* spec.arguments.parameters, or NULL */
+    const node *defaults;    /* spec.templateDefaults, or NULL */
     template handlers;       /* the workflow's onExit and hooks, as the call sites of a pseudo-template */
     strmap by_name;          /* template name -> template */
     arena *mem;              /* the model's own arrays: the caller's, as a stream has many models */

@@ -127,6 +127,7 @@ static void merge_keys(void)
         {"d: &d {x: 1, y: 2}\nm: {a: 0, <<: *d, y: 3}\n", "d: {x: 1, y: 2}\nm: {a: 0, x: 1, y: 3}\n"},
         {"m:\n  k: v\n  <<: [{x: 9, w: 8}, {x: 7, q: 6}]\n", "m:\n  k: v\n  x: 9\n  w: 8\n  q: 6\n"},
         {"m: {'<<': {x: 1}}\n", "m: {'<<': {x: 1}}\n"},
+        {"m: {!!merge <<: {x: 1}, y: 2}\n", "m: {x: 1, y: 2}\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         vp_error *err = NULL;
@@ -136,6 +137,20 @@ static void merge_keys(void)
         free(out);
         vp_stream_free(s);
         vp_error_free(err);
+    }
+    /* A chain of 1,100 merges is two levels deep, not 1,100: within the depth limit. */
+    size_t cap = 40000, used = 0;
+    char *chain = malloc(cap);
+    if (chain) {
+        used = (size_t)snprintf(chain, cap, "m0: &m0 {x: 1}\n");
+        for (int i = 1; i <= 1100 && used < cap - 64; i++)
+            used += (size_t)snprintf(chain + used, cap - used, "m%d: &m%d {<<: *m%d}\n", i, i, i - 1);
+        vp_error *err = NULL;
+        vp_stream *s = load_text(chain, &err);
+        CHECK(s != NULL && scalar_is(map_get(map_get(s->docs[0].root, "m1100"), "x"), "1"));
+        vp_stream_free(s);
+        vp_error_free(err);
+        free(chain);
     }
     refused_text("m: {<<: 5}\n", VP_EINVALID, 1, 5, "the value of a merge key (<<) must be a mapping or a list");
     refused_text("m: {<<: [{a: 1}, x]}\n", VP_EINVALID, 1, 5, "must be a mapping or a list of mappings");

@@ -51,6 +51,8 @@ static void artifact_mentions(void)
     CHECK(mentions("get(inputs.artifacts, 'a').path", "in:a")); /* .path of the call, not of a member */
     CHECK(mentions("inputs.artifacts[k]", "in:")); /* a name known at run time */
     CHECK(mentions("'inputs.artifacts.a' + steps.s.outputs.artifacts.b + tasks['t'].outputs['artifacts'].c", ""));
+    /* a bracket string that is no own artifacts is passed whole: its closing quote opens nothing */
+    CHECK(mentions("d('artifacts', 1)['artifacts'] + 'z' + trim(inputs.artifacts.in.path)", "in:in.path"));
     artifact_mention m;
     CHECK(expr_mention_is(sp(" inputs . artifacts . a . path "), &m) && m.path);
     CHECK(!expr_mention_is(sp("sprig.trim(inputs.artifacts.a.path)"), &m));
