@@ -1022,7 +1022,7 @@ static void check_shared_volume_kept(vctx *v, const instance *orig, const artifa
     size_t prefix;
     const node *holder = path ? covering_mount(orig->tmpl, path, &prefix) : NULL;
     const char *volume = scalar_text(map_get(holder, "name"));
-    if (volume && template_shares_volume(orig->tmpl, volume) && c && c->tmpl &&
+    if (volume && template_shares_volume(orig->tmpl, holder, path) && c && c->tmpl &&
         !find_artifact(&c->tmpl->inputs, text_span(in->name)))
         problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' lies in volume '%s', which other "
                 "containers of the pod mount too: Argo loads it there for all of them, its mount from a volume "

@@ -474,7 +474,7 @@ static const char *unmountable(vplan *p, const template *t, const artifact *a, c
     const char *at;
     const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, mount_holds, path, NULL, &at);
     const node *volume = map_get(holder, "name");
-    if (volume && volume->kind == NODE_SCALAR && template_shares_volume(t, volume->as.text))
+    if (volume && volume->kind == NODE_SCALAR && template_shares_volume(t, holder, path))
         return edit_fmt(&p->ed, "lies in volume '%s' (mounted at %s), which other containers of the pod mount "
                                 "too: Argo loads it there for all of them, a mount from the volume would show it "
                                 "to the main container only", volume->as.text, at);
@@ -500,11 +500,13 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     in->path = normalized(p, a->path->as.text);
     in->unmountable = unmountable(p, t, a, in->path);
     in->convert &= !in->unmountable;
-    if (!in->convert)
+    if (in->unmountable)
+        decide(p, t, a, "input", "kept", "left as a real artifact: it %s (a caller passing a volume location is "
+               "refused: keep the producer's output a real artifact)", in->unmountable);
+    else if (!in->convert)
         decide(p, t, a, "input", "kept",
                "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
-               a->source ? "has its own source (" : a->optional ? "is optional" : "",
-               a->source ? a->source : a->optional ? "" : in->unmountable, a->source ? ")" : "");
+               a->source ? "has its own source (" : "is optional", a->source ? a->source : "", a->source ? ")" : "");
     else
         decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
                in->path, in->param);

@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -659,28 +660,66 @@ const node *template_mounts(const template *t, int which)
     return t->default_mounts;
 }
 
-bool template_shares_volume(const template *t, const char *volume)
+/* Where in its volume a mount shows `path` (which lies under its
+ * mountPath): its subPath and the rest of the path; NULL when the mount uses
+ * subPathExpr (known at run time only) or memory runs out. Owned by the caller. */
+static char *place_in_volume(const node *mount, const char *path)
 {
+    const node *mp = map_get(mount, "mountPath"), *sub = map_get(mount, "subPath");
+    if (map_get(mount, "subPathExpr") || !mp || mp->kind != NODE_SCALAR)
+        return NULL;
+    size_t covered = path_covers(mp->as.text, path);
+    const char *base = sub && sub->kind == NODE_SCALAR ? sub->as.text : "";
+    size_t n = strlen(base) + strlen(path + covered) + 3;
+    char *where = malloc(n);
+    if (where) {
+        snprintf(where, n, "/%s/%s", base, path + covered);
+        path_normalize(where);
+    }
+    return where;
+}
+
+/* Whether a mount of `volume` among `mounts` shows `where` (a path in the
+ * volume), or a part of it. */
+static bool mounts_show(const node *mounts, const char *volume, const char *where)
+{
+    for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
+        const node *m = mounts->as.items[i];
+        if (!scalar_is(map_get(m, "name"), volume))
+            continue;
+        const node *mp = map_get(m, "mountPath");
+        char *seen = mp && mp->kind == NODE_SCALAR ? place_in_volume(m, mp->as.text) : NULL; /* its subPath's root */
+        bool shows = !seen || !where || path_covers(seen, where) || path_covers(where, seen);
+        free(seen);
+        if (shows)
+            return true;
+    }
+    return false;
+}
+
+bool template_shares_volume(const template *t, const node *holder, const char *path)
+{
+    const node *name = map_get(holder, "name");
+    if (!name || name->kind != NODE_SCALAR)
+        return false;
+    const char *volume = name->as.text;
+    char *where = place_in_volume(holder, path);
     const node *set = map_get(t->node, "containerSet");
     const node *lists[] = {map_get(t->node, "initContainers"), map_get(t->node, "sidecars"), map_get(set, "containers"),
                            map_get(t->defaults, "initContainers"), map_get(t->defaults, "sidecars")};
-    const node *shared = map_get(set, "volumeMounts");
     size_t others = 0;
-    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
-        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
+    bool shared = false;
+    for (size_t l = 0; l < sizeof lists / sizeof *lists && !shared; l++)
+        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len && !shared; c++) {
             const node *container = lists[l]->as.items[c];
             if (container == t->container)
                 continue;
             others++;
-            const node *mounts = map_get(container, "volumeMounts");
-            for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++)
-                if (scalar_is(map_get(mounts->as.items[i], "name"), volume))
-                    return true;
+            shared = mounts_show(map_get(container, "volumeMounts"), volume, where);
         }
-    for (size_t i = 0; set && others && shared && shared->kind == NODE_SEQUENCE && i < shared->len; i++)
-        if (scalar_is(map_get(shared->as.items[i], "name"), volume))
-            return true;
-    return false;
+    shared |= set && others && mounts_show(map_get(set, "volumeMounts"), volume, where);
+    free(where);
+    return shared;
 }
 
 const char *artifact_mode_key(const artifact *a)

@@ -146,11 +146,12 @@ template *workflow_template(const workflow *wf, const char *name);
 #define TEMPLATE_OWN_MOUNT_LISTS 2
 const node *template_mounts(const template *t, int which);
 
-/* Whether a container of pod template t other than the main one mounts
- * `volume`: an init container or a sidecar (its own or spec.templateDefaults'),
- * another container of a containerSet, or every container through the
- * containerSet's own mounts. */
-bool template_shares_volume(const template *t, const char *volume);
+/* Whether a container of pod template t other than the main one sees what
+ * the main container's mount `holder` shows at `path`: an init container or
+ * a sidecar (its own or spec.templateDefaults'), another container of a
+ * containerSet, or every container through the containerSet's own mounts,
+ * mounting the same volume where that place is (its subPath counts). */
+bool template_shares_volume(const template *t, const node *holder, const char *path);
 
 /* The key by which an input has Argo set its file mode ("mode",
  * "recurseMode"), or NULL: a mount from a volume cannot apply it. */

@@ -368,9 +368,9 @@ def test_template_defaults(ctx):
                           sidecar + "    container:\n      image: alpine:3.19\n      volumeMounts:")
     inside = inside.replace("path: /in/\n", "path: /tmp/out/cache/in/\n")
     proc = run_text(ctx, "defaults.yaml", inside, "--explain")
-    expect(proc.returncode == 0 and "template 'cons', input artifact 'in' (line 50): kept: left as a real artifact by "
-           "default: it lies in volume 'scratch' (mounted at /tmp/out/cache), which other containers of the pod "
-           "mount too" in proc.stderr, proc.stderr)
+    expect(proc.returncode == 0 and "template 'cons', input artifact 'in' (line 50): kept: left as a real artifact: "
+           "it lies in volume 'scratch' (mounted at /tmp/out/cache), which other containers of the pod mount too"
+           in proc.stderr and "a caller passing a volume location is refused" in proc.stderr, proc.stderr)
 
 
 def test_input_in_shared_volume(ctx):
@@ -387,6 +387,12 @@ def test_input_in_shared_volume(ctx):
         proc = run_text(ctx, "shared-volume.yaml", variant)
         expect(proc.returncode == 4 and proc.stdout == "" and f"shared-volume.yaml:17:9: error: template 'cons': "
                f"{why}" in proc.stderr and "--keep-artifact" in proc.stderr, proc.stderr)
+    # An init container that mounts only another part of the volume (its subPath) does not see the input.
+    apart = text.replace("      - name: workspace\n        mountPath: /workspace\n    container:",
+                         "      - name: workspace\n        mountPath: /workspace\n        subPath: logs\n    container:")
+    expect(apart != text, "shared-volume.yaml changed")
+    proc = run_text(ctx, "shared-volume.yaml", apart, "--verify")
+    expect(proc.returncode == 0 and "mountPath: /workspace/in.txt" in proc.stdout, proc.stderr)
     # Converted without the init container, which is then put back: verify objects.
     init = text[text.index("    initContainers:"):text.index("    container:\n      image: alpine:3.19\n      command: [cat")]
     proc = run_text(ctx, "shared-volume.yaml", text.replace(init, ""))
