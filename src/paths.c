@@ -100,38 +100,14 @@ bool path_is_templated(const char *path)
     return false;
 }
 
-bool path_is_placed(const char *path)
+/* A templated path is its lead (the text before its first tag), anything,
+ * and its tail (the text after its last tag). */
+static size_t lead_length(const char *path)
 {
-    if (!path_is_templated(path))
-        return true;
-    const char *tag = strstr(path, "{{");
-    for (const char *c = path + 1; c < tag; c++)
-        if (*c == '/')
-            return true;
-    return false;
+    return (size_t)(strstr(path, "{{") - path);
 }
 
-/* The directory a templated path lies in for sure: its text up to the last
- * '/' before the first tag ("/" when there is none). Owned by the caller. */
-static char *fixed_directory(const char *path)
-{
-    const char *tag = strstr(path, "{{");
-    const char *slash = NULL;
-    for (const char *c = path; c < tag; c++)
-        if (*c == '/')
-            slash = c;
-    size_t n = slash && slash > path ? (size_t)(slash - path) : 1;
-    char *dir = malloc(n + 1);
-    if (dir) {
-        memcpy(dir, slash && slash > path ? path : "/", n);
-        dir[n] = '\0';
-    }
-    return dir;
-}
-
-/* The literal text after the last tag of a templated path ("/in.txt" of
- * "{{inputs.parameters.dir}}/in.txt"; "" when it ends with a tag). */
-static const char *last_tail(const char *path)
+static const char *tail_of(const char *path)
 {
     const char *tail = path;
     for (const char *close = strstr(path, "}}"); close; close = strstr(close + 2, "}}"))
@@ -139,17 +115,37 @@ static const char *last_tail(const char *path)
     return tail;
 }
 
-/* Whether `path` or one of its directories lies below `dir` and ends with `tail`. */
-static bool covers_with_tail(const char *dir, const char *tail, const char *path)
+/* Whether templated path p may be at or below the literal directory `dir`. */
+static bool may_be_below(const char *p, const char *dir)
 {
-    size_t covered = path_covers(dir, path), t = strlen(tail), n = strlen(path);
-    if (!covered)
+    size_t lead = lead_length(p), d = strlen(dir);
+    if (path_is_root(dir))
+        return true;
+    while (d > 1 && dir[d - 1] == '/')
+        d--;
+    if (lead >= d) /* its lead reaches dir: it must go on into it */
+        return memcmp(p, dir, d) == 0 && (lead == d || p[d] == '/');
+    return memcmp(dir, p, lead) == 0; /* what the tags hold may lead on to dir */
+}
+
+/* Whether templated path p may be `path` or one of its directories: some
+ * prefix of `path` ending at a '/' (or its end) starts with p's lead and
+ * ends with p's tail. */
+static bool may_be_above(const char *p, const char *path)
+{
+    size_t lead = lead_length(p), n = strlen(path);
+    const char *tail = tail_of(p);
+    size_t t = strlen(tail);
+    if (n < lead || memcmp(path, p, lead) != 0)
         return false;
-    if (n > PATH_LIMIT)
+    if (n > PATH_LIMIT || t > PATH_LIMIT)
         return true; /* longer than a path can be: assume the worst rather than compare at every '/' */
-    for (; n >= covered; n--)
-        if ((path[n] == '/' || path[n] == '\0') && n >= t && memcmp(path + n - t, tail, t) == 0)
+    for (size_t k = n; k >= lead + t; k--) {
+        if ((k == n || path[k] == '/') && memcmp(path + k - t, tail, t) == 0)
             return true;
+        if (k == 0)
+            break;
+    }
     return false;
 }
 
@@ -158,20 +154,22 @@ bool path_may_cover(const char *outer, const char *inner)
     bool to = path_is_templated(outer), ti = path_is_templated(inner);
     if (!to && !ti)
         return path_covers(outer, inner) > 0;
-    char *fo = to ? fixed_directory(outer) : NULL, *fi = ti ? fixed_directory(inner) : NULL;
-    if ((to && !fo) || (ti && !fi)) {
-        free(fo);
-        free(fi);
-        return true; /* out of memory: assume the worst */
-    }
-    const char *o = to ? fo : outer, *i = ti ? fi : inner;
-    /* Two paths of which either is templated may meet when one's directory
-     * holds the other's; a templated outer path covers a literal one when
-     * some directory of it, or itself, lies below the outer one's directory
-     * and ends as the outer path does after its last tag. */
-    bool may = to && !ti ? covers_with_tail(o, last_tail(outer), inner)
-                         : path_covers(o, i) > 0 || path_covers(i, o) > 0;
-    free(fo);
-    free(fi);
-    return may;
+    if (to && !ti)
+        return may_be_above(outer, inner);
+    if (!to)
+        return may_be_below(inner, outer);
+    size_t lo = lead_length(outer), li = lead_length(inner); /* both: when one lead may grow into the other */
+    return memcmp(outer, inner, lo < li ? lo : li) == 0;
+}
+
+bool path_must_cover(const char *outer, const char *inner)
+{
+    if (path_is_templated(outer))
+        return false;
+    if (!path_is_templated(inner))
+        return path_covers(outer, inner) > 0;
+    size_t lead = lead_length(inner), d = strlen(outer);
+    while (d > 1 && outer[d - 1] == '/')
+        d--;
+    return path_is_root(outer) || (lead > d && memcmp(inner, outer, d) == 0 && inner[d] == '/');
 }

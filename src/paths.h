@@ -26,15 +26,15 @@ size_t path_covers(const char *mount, const char *path);
 /* Whether the path holds a {{…}} tag that Argo substitutes at run time. */
 bool path_is_templated(const char *path);
 
-/* Whether the path's text fixes a directory other than "/" before its
- * first tag ("/data/{{…}}" does, "{{…}}/x" and "/{{…}}" do not); true for
- * a path without tags. */
-bool path_is_placed(const char *path);
-
 /* Whether mount path `outer` covers `inner` (both normalised), or may once
- * Argo substitutes their parameters: a templated path ("{{inputs.parameters.
- * dir}}/x", "/data/{{inputs.parameters.name}}") may be any path below the
- * directory its text fixes before the first tag ("/" when it starts with one). */
+ * Argo substitutes their parameters. A templated path is its text before the
+ * first tag, anything, then its text after the last tag: "/data/{{…}}.csv"
+ * may be /data/x.csv or /data/a/b.csv, never /work/x. */
 bool path_may_cover(const char *outer, const char *inner);
+
+/* Whether `outer` covers `inner` whatever the parameters hold: literal
+ * paths that do, or a templated inner path whose text before its first tag
+ * already lies below `outer` ("/in/{{…}}" below /in). */
+bool path_must_cover(const char *outer, const char *inner);
 
 #endif

@@ -149,14 +149,6 @@ static bool mount_holds(const char *mount, const char *dir, const char *within)
     return path_covers(mount, dir) > 0;
 }
 
-/* On `dir`, above it or inside it, once parameters are substituted: where
- * an input whose path holds parameters may meet a mount of the user's. */
-static bool mount_may_meet(const char *mount, const char *dir, const char *within)
-{
-    (void)within;
-    return path_may_cover(mount, dir) || path_may_cover(dir, mount);
-}
-
 /* The first of the user's own mounts (the main container's, or the
  * containerSet's) that passes `test`; its mount path in *at. */
 static const node *user_mount(vplan *p, const template *t, mount_test *test, const char *dir, const char *within,
@@ -524,19 +516,11 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     const char *at;
-    bool templated = path_is_templated(in->path);
-    /* Where an input's path starts with a tag, what it may meet is anything:
-     * the checks below whose failure Argo reports at run time (a mount
-     * point it cannot make, a write into a read-only mount) let it be;
-     * mounted_over still keeps an output it may lie inside. */
-    bool placed = path_is_placed(in->path);
-    if (templated && placed && user_mount(p, t, mount_may_meet, in->path, NULL, &at)) {
-        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: its "
-                    "path holds parameters, and may lie on, over or inside the container's mount at %s",
-                    t->name, a->name, in->path, at);
-        return;
-    }
-    if (!templated && user_mount(p, t, mount_on, in->path, NULL, &at)) {
+    /* A path made of parameters is checked below for what its literal part
+     * makes certain: the rest fails at run time where it fails (a mount point
+     * Argo cannot make, a write into a read-only mount), and verify checks it
+     * with each call's values. mounted_over keeps an output it may lie in. */
+    if (!path_is_templated(in->path) && user_mount(p, t, mount_on, in->path, NULL, &at)) {
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: the "
                     "container already mounts a volume there", t->name, a->name, in->path);
         return;
@@ -545,11 +529,11 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         const art_plan *o = &tp->out[j];
         /* Its path, not mount_dir: that may be another output's. A kept one is written into the input's mount. */
         const char *out_path = o->path ? o->path : o->a->path ? normalized(p, o->a->path->as.text) : NULL;
-        if ((o->convert || in->convert) && out_path && placed && path_may_cover(in->path, out_path)) {
+        if ((o->convert || in->convert) && out_path && path_must_cover(in->path, out_path)) {
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
-                   "template '%s': input artifact '%s' at %s %s be mounted read-only over output "
+                   "template '%s': input artifact '%s' at %s would be mounted read-only over output "
                    "artifact '%s' at %s",
-                   t->name, a->name, in->path, templated ? "may" : "would", o->a->name, o->a->path->as.text);
+                   t->name, a->name, in->path, o->a->name, o->a->path->as.text);
             return;
         }
     }
@@ -574,13 +558,11 @@ static bool refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, co
             continue;
         for (size_t k = 0; k < t->inputs.count; k++) {
             const art_plan *inner = &tp->in[k];
-            if (k != o && inner->path && path_is_placed(outer->path) && path_is_placed(inner->path) &&
-                path_may_cover(outer->path, inner->path) && !path_equal(outer->path, inner->path)) {
-                bool may = path_is_templated(outer->path) || path_is_templated(inner->path);
+            if (k != o && inner->path && path_must_cover(outer->path, inner->path) &&
+                !path_equal(outer->path, inner->path)) {
                 plan_refuse(p, VP_EUNSUPPORTED, at ? at : inner->a->node, "template '%s': input artifact '%s' at %s "
-                            "%s be mounted inside input artifact '%s' at %s, which is mounted read-only from the "
-                            "volume", t->name, inner->a->name, inner->path, may ? "may" : "would", outer->a->name,
-                            outer->path);
+                            "would be mounted inside input artifact '%s' at %s, which is mounted read-only from the "
+                            "volume", t->name, inner->a->name, inner->path, outer->a->name, outer->path);
                 return true;
             }
         }

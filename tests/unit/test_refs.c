@@ -109,4 +109,13 @@ void test_paths(void)
     CHECK(path_equal("/tmp/./out/", "/tmp//out") && !path_equal("/tmp/out", "/tmp/out2"));
     CHECK(path_is_root("//") && path_is_root("/./") && !path_is_root("/tmp"));
     CHECK(path_covers("/tmp/", "/tmp/out") == 4 && path_covers("/", "/tmp") == 1 && path_covers("/tm", "/tmp") == 0);
+    /* Paths made of parameters: their text before the first tag, anything, their text after the last. */
+    CHECK(path_is_templated("/a/{{x}}") && !path_is_templated("/a/{x}"));
+    CHECK(path_may_cover("/work", "/work/in-{{x}}.csv") && !path_may_cover("/work/out", "/work/in-{{x}}.csv"));
+    CHECK(path_may_cover("/work/out/deep", "/work/{{x}}") && !path_may_cover("/data", "/work/{{x}}"));
+    CHECK(path_may_cover("/models/{{x}}", "/models/tokenizer") && !path_may_cover("/models/{{x}}.bin", "/models/tok"));
+    CHECK(path_may_cover("{{x}}/in.txt", "/a/in.txt/b") && !path_may_cover("{{x}}/in.txt", "/named.txt"));
+    CHECK(path_may_cover("/a/{{x}}", "/a/b{{y}}") && !path_may_cover("/a/{{x}}", "/b/{{y}}"));
+    CHECK(path_must_cover("/in", "/in/{{x}}") && !path_must_cover("/in", "/in{{x}}") &&
+          !path_must_cover("/in/{{x}}", "/in/a") && path_must_cover("/", "{{x}}"));
 }
