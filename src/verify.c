@@ -1205,7 +1205,13 @@ static void check_outputs_whole(vctx *v, const instance *i)
         const char *at = now ? scalar_text(map_get(now, "mountPath")) : NULL;
         if (!at || (then && path_equal(at, scalar_text(map_get(then, "mountPath")))))
             continue; /* written where it was */
-        if (then && then_len < now_len)
+        const instance *root = orig;
+        while (root->parent)
+            root = root->parent;
+        /* An emptyDir no other container sees there holds only what the main container writes. */
+        bool scratch = then && map_get(template_volume(orig->tmpl, root->wf, map_get(then, "name")), "emptyDir") &&
+                       !template_shares_volume(orig->tmpl, then, path);
+        if (then && then_len < now_len && !scratch)
             problem(v, now, i->tmpl, "output '%s' at %s is written to the mount at %s, below the pod's own mount "
                     "at %s, where other containers or that volume may put what it holds", out->name,
                     out->path->as.text, at, scalar_text(map_get(then, "mountPath")));

@@ -125,41 +125,53 @@ static const char *normalized(vplan *p, const char *path)
 
 #define MAX_FILE_NAME 255 /* bytes of a file name on Linux file systems (NAME_MAX) */
 
-/* A relation between a mount path of the user's and paths of an artifact. */
-typedef bool mount_test(const char *mount, const char *dir, const char *within);
+/* A relation between a mount `m` of the user's (at `mount`) and paths of an
+ * artifact of template t in workflow wf. */
+typedef bool mount_test(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
+                        const char *within);
 
 /* On `dir` itself. */
-static bool mount_on(const char *mount, const char *dir, const char *within)
+static bool mount_on(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
+                     const char *within)
 {
-    (void)within;
+    (void)t, (void)wf, (void)m, (void)within;
     return path_equal(mount, dir);
 }
 
 /* On `dir` or above it, or below `within` (an output's data): what it
- * holds is then not what the shared volume mounted on `dir` would hold. */
-static bool mount_over(const char *mount, const char *dir, const char *within)
+ * holds is then not what the shared volume mounted on `dir` would hold. An
+ * emptyDir above `dir` that no other container sees there holds nothing but
+ * what the main container writes: it may be above. */
+static bool mount_over(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
+                       const char *within)
 {
-    return path_covers(mount, dir) || path_covers(within, mount);
+    if (path_covers(within, mount))
+        return true;
+    if (!path_covers(mount, dir))
+        return false;
+    const node *volume = template_volume(t, wf, map_get(m, "name"));
+    return path_equal(mount, dir) || !map_get(volume, "emptyDir") || template_shares_volume(t, m, dir);
 }
 
 /* On `dir` or above it. */
-static bool mount_holds(const char *mount, const char *dir, const char *within)
+static bool mount_holds(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
+                        const char *within)
 {
-    (void)within;
+    (void)t, (void)wf, (void)m, (void)within;
     return path_covers(mount, dir) > 0;
 }
 
 /* The first of the user's own mounts (the main container's, or the
  * containerSet's) that passes `test`; its mount path in *at. */
-static const node *user_mount(vplan *p, const template *t, mount_test *test, const char *dir, const char *within,
-                              const char **at)
+static const node *user_mount(vplan *p, const template *t, const workflow *wf, mount_test *test, const char *dir,
+                              const char *within, const char **at)
 {
     for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const node *m = mounts->as.items[i];
             const node *mp = map_get(m, "mountPath");
-            if (mp && mp->kind == NODE_SCALAR && test(normalized(p, mp->as.text), dir, within)) {
+            if (mp && mp->kind == NODE_SCALAR && test(t, wf, m, normalized(p, mp->as.text), dir, within)) {
                 *at = mp->as.text;
                 return m;
             }
@@ -186,10 +198,10 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
 
 /* Why an output at `path` written into `dir` cannot go through the volume
  * because of what else the container mounts, or NULL. */
-static const char *mounted_over(vplan *p, const template *t, const char *dir, const char *path)
+static const char *mounted_over(vplan *p, const template *t, const workflow *wf, const char *dir, const char *path)
 {
     const char *at;
-    const node *m = user_mount(p, t, mount_over, dir, path, &at);
+    const node *m = user_mount(p, t, wf, mount_over, dir, path, &at);
     if (m)
         return mount_conflict(p, m, at, dir, path);
     for (size_t k = 0; k < t->inputs.count; k++) {
@@ -358,7 +370,7 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
         return edit_fmt(&p->ed, "its path %s has a '..' component", raw);
     if (path_is_root(o->mount_dir))
         return "its directory is /, which cannot be mounted (write it into a directory such as /tmp)";
-    return mounted_over(p, t, o->mount_dir, o->path);
+    return mounted_over(p, t, tp->wf, o->mount_dir, o->path);
 }
 
 /* Whether output k goes through the volume (o->convert) or stays a real
@@ -464,7 +476,7 @@ static const char *unmountable(vplan *p, const template *t, const artifact *a, c
         return edit_fmt(&p->ed, "sets %s, which a mount from the volume cannot apply (the file keeps its "
                                 "producer's mode)", mode);
     const char *at;
-    const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, mount_holds, path, NULL, &at);
+    const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, NULL, mount_holds, path, NULL, &at);
     const node *volume = map_get(holder, "name");
     if (volume && volume->kind == NODE_SCALAR && template_shares_volume(t, holder, path))
         return edit_fmt(&p->ed, "lies in volume '%s' (mounted at %s), which other containers of the pod mount "
@@ -520,7 +532,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
      * makes certain: the rest fails at run time where it fails (a mount point
      * Argo cannot make, a write into a read-only mount), and verify checks it
      * with each call's values. mounted_over keeps an output it may lie in. */
-    if (!path_is_templated(in->path) && user_mount(p, t, mount_on, in->path, NULL, &at)) {
+    if (!path_is_templated(in->path) && user_mount(p, t, tp->wf, mount_on, in->path, NULL, &at)) {
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: the "
                     "container already mounts a volume there", t->name, a->name, in->path);
         return;

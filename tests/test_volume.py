@@ -375,6 +375,30 @@ def test_template_defaults(ctx):
            in proc.stderr and "a caller passing a volume location is refused" in proc.stderr, proc.stderr)
 
 
+def test_scratch_emptydir_above_outputs(ctx):
+    """An emptyDir mounted above an output's directory (a read-only root file
+    system's writable /tmp, set in templateDefaults) holds only what the main
+    container writes: the output goes through the volume, verify is clean.
+    When a sidecar sees that emptyDir there too, the output stays real."""
+    text = ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: scratch-}\nspec:\n"
+            "  entrypoint: main\n  volumes: [{name: tmp, emptyDir: {}}]\n"
+            "  templateDefaults:\n    container: {image: alpine:3.19, volumeMounts: [{name: tmp, mountPath: /tmp}]}\n"
+            "  templates:\n  - name: main\n    steps:\n    - - {name: p, template: prod}\n"
+            "    - - {name: c, template: cons, arguments: {artifacts: [{name: in, from: '{{steps.p.outputs.artifacts.out}}'}]}}\n"
+            "  - name: prod\n    container: {image: alpine:3.19, command: [sh, -c, 'echo hi > /tmp/out/x.txt']}\n"
+            "    outputs: {artifacts: [{name: out, path: /tmp/out/x.txt}]}\n"
+            "  - name: cons\n    container: {image: alpine:3.19, command: [cat, /in/x.txt]}\n"
+            "    inputs: {artifacts: [{name: in, path: /in/x.txt}]}\n")
+    proc = run_text(ctx, "scratch.yaml", text, "--verify")
+    expect(proc.returncode == 0 and "stays a real artifact" not in proc.stderr and "mountPath: /tmp/out\n" in proc.stdout,
+           proc.stderr)
+    shared = text.replace("  - name: prod\n", "  - name: prod\n    sidecars: [{name: s, image: alpine:3.19, "
+                          "volumeMounts: [{name: tmp, mountPath: /scratch}]}]\n")
+    proc = run_text(ctx, "scratch.yaml", shared, "--verify")
+    expect(proc.returncode == 0 and "output artifact 'out' stays a real artifact (it needs an artifact repository): the "
+           "container mounts volume 'tmp' at /tmp, above /tmp/out" in proc.stderr, proc.stderr)
+
+
 def test_input_in_shared_volume(ctx):
     """An input in a volume that another container of the pod mounts too (an
     init container, a sidecar) stays a real artifact: a volume location for it
