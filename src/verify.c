@@ -1150,7 +1150,8 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
             if (placed[n] && v->budget == 0)
                 problem(v, m[n], t, "the mount path %s takes more references than verify follows to fill in '%s', "
                         "so verify does not check it", raw, i->path);
-            placed[n] &= !strstr(path[n], "{{"); /* values not known here */
+            if (placed[n] && strstr(path[n], "{{"))
+                placed[n] = false; /* values not known here */
         }
     }
     for (size_t a = 0; m && path && placed && a < n; a++) {
