@@ -84,7 +84,7 @@ static const char *placeholder_path(const tplan *scope, const bool *mask, span e
     size_t k = artifact_index(list, m.name.s, m.name.len);
     if (k == NOT_FOUND || !list->items[k].path)
         return NULL;
-    bool replaced = m.input ? mask && mask[k] : scope->out[k].convert && !scope->out[k].keep;
+    bool replaced = m.input ? mask && mask[k] : output_removed(&scope->out[k]);
     return replaced ? list->items[k].path->as.text : NULL;
 }
 

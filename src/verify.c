@@ -789,16 +789,8 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
     const instance *root = i;
     while (root->parent)
         root = root->parent;
-    const node *specs[] = {map_get(i->tmpl->node, "volumes"),
-                           map_get(map_get(root->wf->spec, "templateDefaults"), "volumes"),
-                           map_get(root->wf->spec, "volumes")};
-    for (size_t s = 0; s < sizeof specs / sizeof *specs; s++) {
-        const node *vol = NULL;
-        for (size_t k = 0; specs[s] && specs[s]->kind == NODE_SEQUENCE && k < specs[s]->len; k++)
-            if (scalar_is(map_get(specs[s]->as.items[k], "name"), name))
-                vol = specs[s]->as.items[k];
-        if (!vol)
-            continue;
+    const node *vol = template_volume(i->tmpl, root->wf, name);
+    if (vol) {
         const char *kind = volume_private_kind(vol);
         return kind ? fmt(v, "volume '%s' is a %s, which pods do not share", name, kind) : NULL;
     }
@@ -1210,7 +1202,7 @@ static void check_outputs_whole(vctx *v, const instance *i)
         while (root->parent)
             root = root->parent;
         /* An emptyDir no other container sees there holds only what the main container writes. */
-        bool scratch = then && map_get(template_volume(orig->tmpl, root->wf, map_get(then, "name")), "emptyDir") &&
+        bool scratch = then && map_get(template_volume(orig->tmpl, root->wf, scalar_text(map_get(then, "name"))), "emptyDir") &&
                        !template_shares_volume(orig->tmpl, then, path);
         if (then && then_len < now_len && !scratch)
             problem(v, now, i->tmpl, "output '%s' at %s is written to the mount at %s, below the pod's own mount "

@@ -87,6 +87,12 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
     }
 }
 
+/* Whether other documents may call wf's templates through templateRef. */
+static bool callable_apart(const workflow *wf)
+{
+    return strcmp(wf->kind, "WorkflowTemplate") == 0 || strcmp(wf->kind, "ClusterWorkflowTemplate") == 0;
+}
+
 /* The parameter that carries the location of artifact `a` of template tp
  * (the `role` list: "input", "output"): NAME-subpath, or the first free
  * NAME-subpath-N. A workflow converted apart from the WorkflowTemplate it
@@ -97,9 +103,7 @@ static const char *location_param(vplan *p, const tplan *tp, const node *list, c
 {
     const artifact *a = taken[k].a;
     const char *name = free_name(p, list, taken, k, a->name, SUBPATH_SUFFIX);
-    const char *kind = tp->wf->kind;
-    if ((strcmp(kind, "WorkflowTemplate") == 0 || strcmp(kind, "ClusterWorkflowTemplate") == 0) &&
-        strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
+    if (callable_apart(tp->wf) && strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' would carry its location in "
                     "parameter '%s" SUBPATH_SUFFIX "', which the template has already; a workflow that calls it "
                     "through templateRef, converted apart, passes or reads that name: rename the parameter",
@@ -149,7 +153,8 @@ static bool mount_over(const template *t, const workflow *wf, const node *m, con
         return true;
     if (!path_covers(mount, dir))
         return false;
-    const node *volume = template_volume(t, wf, map_get(m, "name"));
+    const node *name = map_get(m, "name");
+    const node *volume = name && name->kind == NODE_SCALAR ? template_volume(t, wf, name->as.text) : NULL;
     return path_equal(mount, dir) || !map_get(volume, "emptyDir") || template_shares_volume(t, m, dir);
 }
 
@@ -305,14 +310,14 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
         const artifact_list *list = m.input ? &t->inputs : &t->outputs;
         if (m.name.len == 0) { /* which artifact is known at run time only: any may be one the volume replaces */
             for (size_t k = 0; k < list->count && !p->err; k++)
-                if (m.input ? input_from_volume(tp, k) : tp->out[k].convert && !tp->out[k].keep)
+                if (m.input ? input_from_volume(tp, k) : output_removed(&tp->out[k]))
                     plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s artifacts "
                                 "by a name known at run time, and the volume replaces '%s'", t->name,
                                 (int)g->expr.len, g->expr.s, m.input ? "input" : "output", list->items[k].name);
             continue;
         }
         size_t k = artifact_index(list, m.name.s, m.name.len);
-        if (k == NOT_FOUND || !(m.input ? input_from_volume(tp, k) : tp->out[k].convert && !tp->out[k].keep))
+        if (k == NOT_FOUND || !(m.input ? input_from_volume(tp, k) : output_removed(&tp->out[k])))
             continue;
         const node *path = list->items[k].path;
         bool branch = false;
@@ -1361,8 +1366,7 @@ static bool shares_templates(const call_tree *tree)
         if (!wf->root)
             continue;
         const node *refers = map_get(wf->spec, "workflowTemplateRef");
-        if (strcmp(wf->kind, "WorkflowTemplate") == 0 || strcmp(wf->kind, "ClusterWorkflowTemplate") == 0 ||
-            (refers && !call_tree_document(tree, refers)) || calls_outside(tree, &wf->handlers))
+        if (callable_apart(wf) || (refers && !call_tree_document(tree, refers)) || calls_outside(tree, &wf->handlers))
             return true;
         for (size_t i = 0; i < wf->ntemplates; i++)
             if (calls_outside(tree, &wf->templates[i]))

@@ -31,6 +31,13 @@ typedef struct art_plan {
     const char *unmountable; /* inputs: why a mount from the volume cannot stand in for it, or NULL */
 } art_plan;
 
+/* Whether the rewrite removes output o: it goes through the volume and has
+ * no destination of its own to keep it declared for. */
+static inline bool output_removed(const art_plan *o)
+{
+    return o->convert && !o->keep;
+}
+
 /* A directory of a pod's outputs, mounted from the volume. */
 typedef struct out_mount {
     const char *dir;

@@ -722,13 +722,13 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     return shared;
 }
 
-const node *template_volume(const template *t, const workflow *wf, const node *name)
+const node *template_volume(const template *t, const workflow *wf, const char *name)
 {
-    const node *lists[] = {map_get(t->node, "volumes"), map_get(t->defaults, "volumes"),
+    const node *lists[] = {map_get(t->node, "volumes"), wf ? map_get(wf->defaults, "volumes") : NULL,
                            wf ? map_get(wf->spec, "volumes") : NULL};
-    for (size_t l = 0; name && name->kind == NODE_SCALAR && l < sizeof lists / sizeof *lists; l++)
+    for (size_t l = 0; name && l < sizeof lists / sizeof *lists; l++)
         for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && i < lists[l]->len; i++)
-            if (scalar_is(map_get(lists[l]->as.items[i], "name"), name->as.text))
+            if (scalar_is(map_get(lists[l]->as.items[i], "name"), name))
                 return lists[l]->as.items[i];
     return NULL;
 }

@@ -153,10 +153,10 @@ const node *template_mounts(const template *t, int which);
  * mounting the same volume where that place is (its subPath counts). */
 bool template_shares_volume(const template *t, const node *holder, const char *path);
 
-/* The volume named `name` (a scalar) that template t's pod has: its own,
- * spec.templateDefaults', or those of the workflow wf that runs it (may be
- * NULL); NULL when there is none. */
-const node *template_volume(const template *t, const workflow *wf, const node *name);
+/* The volume named `name` that template t's pod has when workflow wf runs
+ * it: t's own, or wf's spec.templateDefaults' or spec.volumes' (wf may be
+ * NULL: t's own only); NULL when there is none (or name is NULL). */
+const node *template_volume(const template *t, const workflow *wf, const char *name);
 
 /* The key by which an input has Argo set its file mode ("mode",
  * "recurseMode"), or NULL: a mount from a volume cannot apply it. */
