@@ -246,13 +246,23 @@ static void float_literal(const char *t, size_t len, char *buf)
     buf[n] = '\0';
 }
 
+/* The value of a scalar that resolves as a boolean: y, yes, true, on
+ * (any case go-yaml accepts) are true; n, no, false, off are false. */
+static bool bool_value(const node *n)
+{
+    char c = n->len ? n->as.text[0] : 'n';
+    return c == 'y' || c == 'Y' || c == 't' || c == 'T' || ((c == 'o' || c == 'O') && n->len == 2);
+}
+
+bool scalar_is_true(const node *n)
+{
+    return n && n->kind == NODE_SCALAR && scalar_resolve(n) == SCALAR_BOOL && bool_value(n);
+}
+
 bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size)
 {
     if (type == SCALAR_BOOL) {
-        char c = n->len ? n->as.text[0] : 'n';
-        bool value = c == 'y' || c == 'Y' || c == 't' || c == 'T' ||
-                     ((c == 'o' || c == 'O') && n->len == 2);
-        snprintf(buf, size, "%s", value ? "true" : "false");
+        snprintf(buf, size, "%s", bool_value(n) ? "true" : "false");
         return true;
     }
     if (size < (size_t)n->len + 32)

@@ -19,6 +19,7 @@
 #include "error.h"
 #include "grow.h"
 #include "paths.h"
+#include "scalar.h"
 #include "refs.h"
 #include "stream.h"
 #include "verify.h"
@@ -792,7 +793,11 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
     const node *vol = template_volume(i->tmpl, root->wf, name);
     if (vol) {
         const char *kind = volume_private_kind(vol);
-        return kind ? fmt(v, "volume '%s' is a %s, which pods do not share", name, kind) : NULL;
+        if (kind)
+            return fmt(v, "volume '%s' is a %s, which pods do not share", name, kind);
+        kind = volume_read_only_kind(vol);
+        return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
+                    : NULL;
     }
     const node *claims = map_get(root->wf->spec, "volumeClaimTemplates");
     for (size_t k = 0; claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)
@@ -1092,7 +1097,7 @@ static void check_mounts(vctx *v, const instance *i)
                 problem(v, m, t, "a mount path with '..': %s", mp);
             size_t prefix;
             const node *outer = mount_above(t, mp, &prefix);
-            if (outer && scalar_is(map_get(outer, "readOnly"), "true"))
+            if (outer && scalar_is_true(map_get(outer, "readOnly")))
                 problem(v, m, t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
                         "cannot make its mount point", mp, scalar_text(map_get(outer, "mountPath")));
             for (size_t b = 0; b < a; b++) {
@@ -1167,7 +1172,7 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
             if (b != a && path[b] && (b < a || !placed[b]) && path_equal(path[a], path[b]))
                 problem(v, m[a], t, "two volume mounts on %s", path[a]);
         }
-        if (outer && scalar_is(map_get(outer, "readOnly"), "true"))
+        if (outer && scalar_is_true(map_get(outer, "readOnly")))
             problem(v, m[a], t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
                     "cannot make its mount point", path[a], scalar_text(map_get(outer, "mountPath")));
     }
@@ -1238,7 +1243,7 @@ static void check_outputs_writable(vctx *v, const instance *i)
             if (path)
                 path_normalize(path);
             const node *m = path ? covering_mount(i->tmpl, path, &prefix) : NULL;
-            if (m && scalar_is(map_get(m, "readOnly"), "true"))
+            if (m && scalar_is_true(map_get(m, "readOnly")))
                 problem(v, m, i->tmpl, "output '%s' at %s lies under a read-only mount",
                         out->name, out->path->as.text);
         }

@@ -15,6 +15,7 @@
 
 #include "grow.h"
 #include "paths.h"
+#include "scalar.h"
 #include "volume_plan.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -192,7 +193,7 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
     const char *volume = name && name->kind == NODE_SCALAR ? name->as.text : "?";
     if (path_equal(at, dir))
         return edit_fmt(&p->ed, "the container already mounts volume '%s' on %s", volume, dir);
-    if (path_covers(at, dir) && scalar_is(map_get(m, "readOnly"), "true"))
+    if (path_covers(at, dir) && scalar_is_true(map_get(m, "readOnly")))
         return edit_fmt(&p->ed, "the container has a read-only mount over %s", dir);
     if (path_covers(at, dir))
         return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, above %s: what other containers or "

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "grow.h"
 #include "paths.h"
+#include "scalar.h"
 
 /* Artifact fields that make an artifact bring its own data. */
 static const char *const source_keys[] = {"raw", "s3", "http", "git", "gcs", "oss", "hdfs",
@@ -580,6 +581,14 @@ const char *volume_private_kind(const node *volume)
     for (const char *const *k = private_kinds; *k; k++)
         if (map_get(volume, *k))
             return *k;
+    return NULL;
+}
+
+const char *volume_read_only_kind(const node *volume)
+{
+    for (size_t i = 0; volume && volume->kind == NODE_MAPPING && i < volume->len; i++)
+        if (map_key(volume, i)->kind == NODE_SCALAR && scalar_is_true(map_get(map_value(volume, i), "readOnly")))
+            return map_key(volume, i)->as.text;
     return NULL;
 }
 

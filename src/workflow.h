@@ -108,6 +108,11 @@ void workflow_free(workflow *wf); /* all but what `mem` holds */
  * (hostPath), the name of that kind; NULL for storage pods can share. */
 const char *volume_private_kind(const node *volume);
 
+/* When a volume source mounts its storage read-only for every pod
+ * (persistentVolumeClaim: {readOnly: true}, nfs, csi, ...), the name of that
+ * kind: no producer can write there. NULL otherwise. */
+const char *volume_read_only_kind(const node *volume);
+
 static inline bool template_is_graph(const template *t)
 {
     return t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS;

@@ -139,6 +139,10 @@ def volume_not_shared(doc):
     doc["spec"]["volumes"][0] = {"name": "data-storage", "emptyDir": {}}
 
 
+def volume_read_only_yes(doc):
+    doc["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"] = True
+
+
 def undeclared_parameter(doc):
     del _templates(doc)["print-message-from-file"]["inputs"]
 
@@ -162,6 +166,8 @@ VARIANTS = {
     volume_renamed: ("volume 'data-storage' does not exist",
                      ["volume 'data-storage' does not exist", "volume 'data-storage' does not exist"]),
     volume_not_shared: ("volume 'data-storage' is a emptyDir, which pods do not share", []),
+    volume_read_only_yes: ("volume 'data-storage' is read-only (persistentVolumeClaim.readOnly), where no producer "
+                           "can write", []),
     undeclared_parameter: ("'artifact-example/consume-artifact' declares no input parameter 'message-subpath'",
                            ["parameter 'message-subpath' is used but not declared"]),
     dangling_artifact_reference: ("'artifact-example/generate-artifact' has no output artifact 'hello-art'",

@@ -650,6 +650,16 @@ def test_private_volume_refused(ctx):
                "is not shared between pods" in proc.stderr, proc.stderr)
 
 
+def test_read_only_volume_refused(ctx):
+    """A volume source that is read-only for every pod (readOnly in any of go-yaml's spellings of true)."""
+    for spec, kind in (("persistentVolumeClaim: {claimName: c, readOnly: true}", "persistentVolumeClaim"),
+                       ("nfs: {server: s, path: /x, readOnly: yes}", "nfs"),
+                       ("{csi: {driver: d, readOnly: True}}", "csi")):
+        proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
+        expect(proc.returncode == 3 and proc.stdout == "" and
+               f"--volume:1:1: error: the volume is read-only ({kind}.readOnly)" in proc.stderr, proc.stderr)
+
+
 def test_loops_refused(ctx):
     proc = ctx.run(["--input", os.path.join(CASES, "loops.yaml"), "--volume", PVC])
     expect(proc.returncode == 4 and proc.stdout == "", f"exit {proc.returncode}")
