@@ -938,6 +938,10 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
     locate(v, &v->rew, c, h->consumed_at, &at_consumer);
     if (at_consumer.where.why)
         return at_consumer.where.why;
+    const artifact *out = find_artifact(&h->producer->tmpl->outputs, text_span(h->output));
+    if (out && out->optional)
+        return "the output is optional: where the producer writes nothing, the consumer finds an empty directory "
+               "in its place on the volume, where Argo gives it no artifact";
     locate(v, &v->rew, p, h->produced_at, &at_producer);
     if (at_producer.where.why)
         return fmt(v, "the consumer reads a volume, but %s", at_producer.where.why);

@@ -397,6 +397,12 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
+    if (a->optional) { /* Argo skips a consumer's optional input then, or fails a required one */
+        o->keep = true;
+        o->why_kept = "it is optional, and where the producer writes nothing a consumer would find an empty "
+                      "directory in its place on the volume";
+        return;
+    }
     const char *why = place_output(p, tp, k);
     if (why) {
         o->keep = true;

@@ -643,6 +643,51 @@ def test_memoized_producer(ctx):
         expect(proc.returncode == 4 and "error: template 'inner' is memoized" in proc.stderr, proc.stderr)
 
 
+OPTIONAL_OUTPUT = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: optional-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: gen, template: produce}
+      - name: use
+        template: consume
+        depends: gen
+        arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.out}}"}]}
+  - name: produce
+    container: {image: alpine, command: [sh, -c, "[ -s /etc/cfg ] && cp /etc/cfg /tmp/out/d; true"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out/d, optional: true}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/d}]}
+    container: {image: alpine, command: [sh, -c, "cat /in/d"]}
+"""
+
+
+def test_optional_output_kept(ctx):
+    """An optional output stays a real artifact: where the producer writes
+    nothing, Argo fails the consumer (or skips its optional input), while a
+    mount of its place on the volume would show an empty directory. verify
+    calls the hand-off through the volume broken for that reason."""
+    proc = run_text(ctx, "optional.yaml", OPTIONAL_OUTPUT)
+    expect(proc.returncode == 0 and "output artifact 'out' stays a real artifact" in proc.stderr and
+           "it is optional" in proc.stderr, proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "optional.yaml")
+        with open(original, "w") as f:
+            f.write(OPTIONAL_OUTPUT)
+        [handoff] = check_output(ctx, original, proc.stdout)["handoffs"]
+        expect(handoff["location"] == "a real artifact on both sides", str(handoff))
+        through_volume = run_text(ctx, "required.yaml", OPTIONAL_OUTPUT.replace(", optional: true", ""))
+        expect(through_volume.returncode == 0 and through_volume.stderr == "", through_volume.stderr)
+        code, report = verify_report(ctx, original, through_volume.stdout)
+    [handoff] = report["handoffs"]
+    expect(code == 1 and handoff["verdict"] == "broken" and "the output is optional" in handoff["reason"],
+           f"{code} {handoff}")
+
+
 def test_private_volume_refused(ctx):
     for kind in ("emptyDir: {}", "hostPath: {path: /data}", "configMap: {name: c}"):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", kind])
