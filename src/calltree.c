@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "grow.h"
+#include "scalar.h"
 
 #define MAX_INSTANCES 2000000
 #define MAX_RECURSION 2 /* a recursive template is expanded this many times in one branch */
@@ -23,10 +24,22 @@ const workflow *call_tree_document(const call_tree *t, const node *template_ref)
     const node *name = map_get(template_ref, "name");
     if (!name || name->kind != NODE_SCALAR)
         return NULL;
-    const strmap *by_name = scalar_is(map_get(template_ref, "clusterScope"), "true")
+    const strmap *by_name = scalar_is_true(map_get(template_ref, "clusterScope"))
                                 ? &t->cluster_templates
                                 : &t->workflow_templates;
     return strmap_get(by_name, name->as.text, name->len);
+}
+
+const node *call_tree_run_claims(const call_tree *t, const workflow *wf, bool *known)
+{
+    *known = true;
+    const node *own = map_get(wf->spec, "volumeClaimTemplates");
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    if (own || !refers)
+        return own;
+    const workflow *runs = call_tree_document(t, refers);
+    *known = runs != NULL;
+    return runs ? map_get(runs->spec, "volumeClaimTemplates") : NULL;
 }
 
 template *call_tree_target(const call_tree *t, const workflow *wf, const call_site *c,

@@ -398,11 +398,11 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
 }
 
 /* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
-static void add_volume(applier *e, workflow *wf)
+static void add_volume(applier *e, workflow *wf, const stream_calls *r)
 {
     const scheme_ctx *ctx = e->p->ctx;
     /* WorkflowTemplates get it too: they can be submitted on their own. */
-    if (!wf->spec)
+    if (!wf->spec || r->claim_elsewhere)
         return;
     node *entry;
     if (ctx->claim) {
@@ -501,7 +501,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
             for (size_t i = 0; i < wf->ntemplates; i++)
                 apply_all(&e, &wf->templates[i], calls, &next);
             apply_roots(&e, wf, &roots[d]);
-            add_volume(&e, wf);
+            add_volume(&e, wf, &roots[d]);
         }
     }
     free(calls);

@@ -116,7 +116,7 @@ static void VP_PRINTF(4, 5) problem(vctx *v, const node *at, const template *t, 
     vsnprintf(msg, sizeof msg, f, ap);
     va_end(ap);
     entry e = {ENTRY_PROBLEM, false, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0};
-    e.detail = fmt(v, "template '%s': %s", t->name, msg);
+    e.detail = t ? fmt(v, "template '%s': %s", t->name, msg) : fmt(v, "%s", msg);
     if (v->baseline) {
         if (strmap_put(&v->known, e.detail, strlen(e.detail), (void *)e.detail) != 0)
             v->oom = true;
@@ -1390,6 +1390,43 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
         check_instance(v, tree, i->children[c]);
 }
 
+/* Whether a spec.volumeClaimTemplates list has a claim named `name`. */
+static bool has_claim(const node *claims, const char *name)
+{
+    for (size_t k = 0; claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)
+        if (scalar_is(map_get(map_get(claims->as.items[k], "metadata"), "name"), name))
+            return true;
+    return false;
+}
+
+/* A Workflow that runs a WorkflowTemplate of the stream (workflowTemplateRef)
+ * creates its own claims if it has any, else the template's
+ * (call_tree_run_claims). Its run in the rewrite must create every claim its
+ * run in the original did, and those the rewrite gave the template. */
+static void check_run_claims(vctx *v)
+{
+    for (size_t d = 0; d < v->rew.nwfs; d++) {
+        const workflow *orig = &v->orig.wfs[d], *rew = &v->rew.wfs[d];
+        const node *refers = map_get(rew->spec, "workflowTemplateRef");
+        const workflow *runs = refers ? call_tree_document(&v->rew, refers) : NULL;
+        const workflow *ran = orig->root ? call_tree_document(&v->orig, map_get(orig->spec, "workflowTemplateRef")) : NULL;
+        if (!runs || !ran)
+            continue;
+        bool known;
+        const node *before = call_tree_run_claims(&v->orig, orig, &known);
+        const node *now = call_tree_run_claims(&v->rew, rew, &known);
+        const node *given = map_get(runs->spec, "volumeClaimTemplates");
+        for (size_t k = 0; given && given->kind == NODE_SEQUENCE && k < given->len; k++) {
+            const char *name = scalar_text(map_get(map_get(given->as.items[k], "metadata"), "name"));
+            bool needed = has_claim(before, name) || !has_claim(map_get(ran->spec, "volumeClaimTemplates"), name);
+            if (name && needed && !has_claim(now, name))
+                problem(v, refers, NULL, "%s '%s' runs WorkflowTemplate '%s' without its volume claim '%s': "
+                        "its own spec.volumeClaimTemplates replaces the template's", rew->kind,
+                        rew->name ? rew->name : "(generated)", runs->name ? runs->name : "?", name);
+        }
+    }
+}
+
 /* ---- the report --------------------------------------------------------- */
 
 vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
@@ -1444,6 +1481,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
         v.baseline = false;
         for (size_t k = 0; k < v.rew.nroots; k++)
             check_instance(&v, &v.rew, v.rew.roots[k]);
+        check_run_claims(&v);
         if (v.oom)
             st = error_give(err, error_oom());
     }

@@ -1420,6 +1420,13 @@ static void collect_calls(vplan *p, template *t, call_plan **calls, size_t *next
             collect_calls(p, t->calls[c].inline_template, calls, next);
 }
 
+/* The name a workflowTemplateRef gives, for messages. */
+static const char *referred_name(const node *refers)
+{
+    const node *name = map_get(refers, "name");
+    return name && name->kind == NODE_SCALAR ? name->as.text : "?";
+}
+
 /* A Workflow that runs a WorkflowTemplate's entrypoint (workflowTemplateRef)
  * passes it spec.arguments.artifacts, constants: where that template takes
  * the input from the volume, the Workflow, which has no template of its own
@@ -1430,8 +1437,7 @@ static void check_referred_entry(vplan *p, const workflow *wf)
     if (!refers || wf->arguments.count == 0)
         return;
     const workflow *doc = call_tree_document(p->tree, refers);
-    const node *name = map_get(refers, "name");
-    const char *shown = name && name->kind == NODE_SCALAR ? name->as.text : "?";
+    const char *shown = referred_name(refers);
     if (!doc) {
         warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
                         "it, its entrypoint takes the input artifacts that have no source of their own from the "
@@ -1449,6 +1455,27 @@ static void check_referred_entry(vplan *p, const workflow *wf)
                         "a Workflow that only refers to that template cannot call a twin of it that takes the "
                         "artifact", a->name, tp->t->name, shown);
     }
+}
+
+/* With --volume-claim-template, a Workflow that runs a WorkflowTemplate
+ * (workflowTemplateRef) and has no claims of its own creates that
+ * template's (call_tree_run_claims): a list added to it would replace
+ * theirs. It gets none, and the template, given the claim when converted,
+ * brings it. When that template is not in the input, a claim the
+ * Workflow's own templates need would drop whatever claims it has. */
+static void plan_claim(vplan *p, const workflow *wf, stream_calls *r)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    if (!p->ctx->claim || !refers || map_get(wf->spec, "volumeClaimTemplates"))
+        return;
+    bool known;
+    call_tree_run_claims(p->tree, wf, &known);
+    r->claim_elsewhere = true;
+    if (!known && wf->ntemplates > 0)
+        plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the "
+                    "input; with --volume-claim-template, the claim this Workflow's own templates need would "
+                    "replace its spec.volumeClaimTemplates (Argo takes the list as a whole): convert the two "
+                    "together, or use --volume", referred_name(refers));
 }
 
 static void make_roots(vplan *p, workflow *wf, stream_calls *r)
@@ -1511,6 +1538,7 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
             continue;
         if (!wf->spec)
             plan_refuse(p, VP_EINVALID, wf->root, "%s has no spec", wf->kind);
+        plan_claim(p, wf, &roots[d]);
         for (size_t i = 0; i < wf->ntemplates && !p->err; i++)
             collect_calls(p, &wf->templates[i], calls, &next);
         if (!p->err)

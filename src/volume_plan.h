@@ -106,6 +106,7 @@ typedef struct stream_calls {
     call_plan *handlers;
     call_site entry;      /* spec.arguments, as a call of the entrypoint */
     call_plan entry_plan;
+    bool claim_elsewhere; /* a run of it creates another document's claims: none is added to it (plan_claim) */
 } stream_calls;
 
 /* The branches of expression `expr` (the values its ?: operators pick)

@@ -136,13 +136,13 @@ def _read(path):
         return f.read()
 
 
-def run_text(ctx, name, text, *args):
+def run_text(ctx, name, text, *args, volume=("--volume", PVC)):
     """Runs volpass on `text`, written to a file called `name` (error messages name it)."""
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, name)
         with open(path, "w") as f:
             f.write(text)
-        return ctx.run(["--input", path, "--volume", PVC] + list(args))
+        return ctx.run(["--input", path] + list(volume) + list(args))
 
 
 def golden(ctx, source, expected, *args):
@@ -607,6 +607,80 @@ def test_volume_claim_template_and_name(ctx):
     expect(proc.returncode == 2 and "exclude each other" in proc.stderr, proc.stderr)
 
 
+# A dag passing output 'out' of task gen (template produce) to input 'in' of task use (consume).
+GEN_TO_USE = """  - name: main
+    dag:
+      tasks:
+      - {name: gen, template: produce}
+      - name: use
+        template: consume
+        depends: gen
+        arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.out}}"}]}
+"""
+CLAIMED_LIBRARY = """apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  entrypoint: main
+  volumeClaimTemplates:
+  - metadata: {name: workspace}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+  templates:
+""" + GEN_TO_USE + """  - name: produce
+    container:
+      image: alpine
+      command: [sh, -c, "ls /ws; echo hi > /tmp/out/data.txt"]
+      volumeMounts: [{name: workspace, mountPath: /ws}]
+    outputs: {artifacts: [{name: out, path: /tmp/out/data.txt}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/data.txt}]}
+    container: {image: alpine, command: [cat, /in/data.txt]}
+"""
+REFERRING = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: run-}
+spec:
+  workflowTemplateRef: {name: lib}
+"""
+
+
+def test_claims_of_a_referred_template(ctx):
+    """A Workflow running a WorkflowTemplate (workflowTemplateRef) creates the
+    template's claims only while it has none of its own: Argo takes the list
+    as a whole. So it gets no claim; the template does. One with templates
+    of its own whose WorkflowTemplate is not in the input is refused, and
+    verify reports a run that lost the template's claims."""
+    claim = "{accessModes: [ReadWriteMany], resources: {requests: {storage: 10Gi}}}"
+    stream = CLAIMED_LIBRARY + "---\n" + REFERRING
+    claimed = ("--volume-claim-template", claim)
+    proc = run_text(ctx, "lib.yaml", stream, volume=claimed)
+    expect(proc.returncode == 0, proc.stderr)
+    library, run = proc.stdout.split("---\n")
+    expect(run == REFERRING and "  - metadata: {name: workspace}\n" in library and
+           "    name: data-storage\n" in library, proc.stdout)
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "lib.yaml")
+        with open(original, "w") as f:
+            f.write(stream)
+        report = check_output(ctx, original, proc.stdout)
+        expect(report["problems"] == [], str(report["problems"]))
+        replaced = run + "  volumeClaimTemplates:\n  - metadata: {name: data-storage}\n    spec: " + claim + "\n"
+        code, report = verify_report(ctx, original, library + "---\n" + replaced)
+    expect(code == 1 and [p["message"] for p in report["problems"]] ==
+           ["Workflow '(generated)' runs WorkflowTemplate 'lib' without its volume claim 'workspace': its own "
+            "spec.volumeClaimTemplates replaces the template's"], str(report["problems"]))
+    alone = run_text(ctx, "run.yaml", REFERRING, volume=claimed)
+    expect(alone.returncode == 0 and alone.stdout == REFERRING, alone.stderr)
+    own = REFERRING + "  templates:\n  - name: hello\n    container: {image: alpine}\n"
+    refused = run_text(ctx, "run.yaml", own, volume=claimed)
+    expect(refused.returncode == 4 and refused.stdout == "" and
+           "run.yaml:5:24: error: spec.workflowTemplateRef: WorkflowTemplate 'lib' is not in the input; with "
+           "--volume-claim-template, the claim this Workflow's own templates need would replace its "
+           "spec.volumeClaimTemplates" in refused.stderr, refused.stderr)
+    with_volume = run_text(ctx, "run.yaml", own)
+    expect(with_volume.returncode == 0, with_volume.stderr)
+
+
 def test_volume_name_shared(ctx):
     """Documents converted apart must name the volume alike: when data-storage
     is taken in one that uses (or may be used by) another, volpass asks for
@@ -649,15 +723,7 @@ metadata: {generateName: optional-}
 spec:
   entrypoint: main
   templates:
-  - name: main
-    dag:
-      tasks:
-      - {name: gen, template: produce}
-      - name: use
-        template: consume
-        depends: gen
-        arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.out}}"}]}
-  - name: produce
+""" + GEN_TO_USE + """  - name: produce
     container: {image: alpine, command: [sh, -c, "[ -s /etc/cfg ] && cp /etc/cfg /tmp/out/d; true"]}
     outputs: {artifacts: [{name: out, path: /tmp/out/d, optional: true}]}
   - name: consume
