@@ -783,14 +783,20 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
  * templateDefaults give every template, then the running workflow's (the
  * root's): a WorkflowTemplate's spec plays no part when a workflow calls its
  * templates through templateRef. */
+/* The workflow whose run instance i is part of: its root's. */
+static const workflow *running_workflow(const instance *i)
+{
+    while (i->parent)
+        i = i->parent;
+    return i->wf;
+}
+
 static const char *volume_problem(vctx *v, const instance *i, const char *name)
 {
     if (!name)
         return "the mount names no volume";
-    const instance *root = i;
-    while (root->parent)
-        root = root->parent;
-    const node *vol = template_volume(i->tmpl, root->wf, name);
+    const workflow *running = running_workflow(i);
+    const node *vol = template_volume(i->tmpl, running, name);
     if (vol) {
         const char *kind = volume_private_kind(vol);
         if (kind)
@@ -799,7 +805,7 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
         return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
                     : NULL;
     }
-    const node *claims = map_get(root->wf->spec, "volumeClaimTemplates");
+    const node *claims = map_get(running->spec, "volumeClaimTemplates");
     for (size_t k = 0; claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)
         if (scalar_is(map_get(map_get(claims->as.items[k], "metadata"), "name"), name))
             return NULL;
@@ -1088,6 +1094,14 @@ static const node *mount_above(const template *t, const char *path, size_t *pref
 static void check_mounts(vctx *v, const instance *i)
 {
     const template *t = i->tmpl;
+    const char *patch = template_mount_patch(t, running_workflow(i));
+    for (int w = 0; patch && w < TEMPLATE_MOUNT_LISTS; w++) {
+        const node *mounts = template_mounts(t, w);
+        if (mounts && mounts->kind == NODE_SEQUENCE && mounts->len) {
+            problem(v, mounts, t, "%s may change the pod's volume mounts, which verify does not follow", patch);
+            break;
+        }
+    }
     for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {

@@ -376,6 +376,9 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
         return edit_fmt(&p->ed, "its path %s has a '..' component", raw);
     if (path_is_root(o->mount_dir))
         return "its directory is /, which cannot be mounted (write it into a directory such as /tmp)";
+    const char *patch = template_mount_patch(t, tp->wf);
+    if (patch)
+        return edit_fmt(&p->ed, "%s may change the pod's volume mounts", patch);
     return mounted_over(p, t, tp->wf, o->mount_dir, o->path);
 }
 
@@ -481,12 +484,15 @@ static void mount_outputs(vplan *p, tplan *tp)
  * mount keeps the producer's), or a volume of the pod's own that holds the
  * path and that other containers mount too (Argo loads the input into it,
  * for all of them; the mount would show it to the main container only). */
-static const char *unmountable(vplan *p, const template *t, const artifact *a, const char *path)
+static const char *unmountable(vplan *p, const template *t, const workflow *wf, const artifact *a, const char *path)
 {
     const char *mode = artifact_mode_key(a);
     if (mode)
         return edit_fmt(&p->ed, "sets %s, which a mount from the volume cannot apply (the file keeps its "
                                 "producer's mode)", mode);
+    const char *patch = template_mount_patch(t, wf);
+    if (patch)
+        return edit_fmt(&p->ed, "is in a pod whose volume mounts may change through %s", patch);
     const char *at;
     const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, NULL, mount_holds, path, NULL, &at);
     const node *volume = map_get(holder, "name");
@@ -514,7 +520,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     in->path = normalized(p, a->path->as.text);
-    in->unmountable = unmountable(p, t, a, in->path);
+    in->unmountable = unmountable(p, t, tp->wf, a, in->path);
     in->convert &= !in->unmountable;
     if (in->unmountable)
         decide(p, t, a, "input", "kept", "left as a real artifact: it %s (a caller passing a volume location is "

@@ -742,6 +742,30 @@ const node *template_volume(const template *t, const workflow *wf, const char *n
     return NULL;
 }
 
+#define PATCH_WHY " (it mentions volumes, or is one reference)"
+
+static bool patch_may_mount(const node *patch)
+{
+    if (!patch || patch->kind != NODE_SCALAR)
+        return false;
+    const char *text = patch->as.text;
+    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
+        text++;
+    const char *tag_end = strncmp(text, "{{", 2) == 0 ? strstr(text, "}}") : NULL;
+    bool one_reference = tag_end && strspn(tag_end + 2, " \t\r\n") == strlen(tag_end + 2);
+    return one_reference || strstr(patch->as.text, "volume");
+}
+
+const char *template_mount_patch(const template *t, const workflow *wf)
+{
+    const node *own = map_get(t->node, "podSpecPatch"); /* or, when it has none, the templateDefaults' */
+    if (patch_may_mount(own))
+        return "its podSpecPatch" PATCH_WHY;
+    if (!own && wf && patch_may_mount(map_get(wf->defaults, "podSpecPatch")))
+        return "the templateDefaults' podSpecPatch" PATCH_WHY;
+    return wf && patch_may_mount(map_get(wf->spec, "podSpecPatch")) ? "the workflow's podSpecPatch" PATCH_WHY : NULL;
+}
+
 const char *artifact_mode_key(const artifact *a)
 {
     return map_get(a->node, "mode") ? "mode" : map_get(a->node, "recurseMode") ? "recurseMode" : NULL;

@@ -163,6 +163,15 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
  * NULL: t's own only); NULL when there is none (or name is NULL). */
 const node *template_volume(const template *t, const workflow *wf, const char *name);
 
+/* Which podSpecPatch may give template t's pod other mounts or volumes than
+ * the template shows when workflow wf runs it, and why ("its podSpecPatch
+ * (it mentions volumes, or is one reference)"), or NULL.
+ * Argo merges the patches into the pod, mounts by their path: one that
+ * mentions volumes may, and so may one that is a single reference, which
+ * could hold anything. wf may be NULL: t's own patch only. Argo applies
+ * both the workflow's and the template's (or its templateDefaults'). */
+const char *template_mount_patch(const template *t, const workflow *wf);
+
 /* The key by which an input has Argo set its file mode ("mode",
  * "recurseMode"), or NULL: a mount from a volume cannot apply it. */
 const char *artifact_mode_key(const artifact *a);

@@ -617,6 +617,20 @@ GEN_TO_USE = """  - name: main
         depends: gen
         arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.out}}"}]}
 """
+def passing_workflow(generate_name):
+    """A Workflow's text up to its templates produce and consume, which GEN_TO_USE calls."""
+    return ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: " + generate_name +
+            "}\nspec:\n  entrypoint: main\n  templates:\n" + GEN_TO_USE)
+
+
+def written(directory, name, text):
+    """The path of a new file `name` in `directory` holding `text`."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 CLAIMED_LIBRARY = """apiVersion: argoproj.io/v1alpha1
 kind: WorkflowTemplate
 metadata: {name: lib}
@@ -659,9 +673,7 @@ def test_claims_of_a_referred_template(ctx):
     expect(run == REFERRING and "  - metadata: {name: workspace}\n" in library and
            "    name: data-storage\n" in library, proc.stdout)
     with tempfile.TemporaryDirectory() as d:
-        original = os.path.join(d, "lib.yaml")
-        with open(original, "w") as f:
-            f.write(stream)
+        original = written(d, "lib.yaml", stream)
         report = check_output(ctx, original, proc.stdout)
         expect(report["problems"] == [], str(report["problems"]))
         replaced = run + "  volumeClaimTemplates:\n  - metadata: {name: data-storage}\n    spec: " + claim + "\n"
@@ -717,13 +729,7 @@ def test_memoized_producer(ctx):
         expect(proc.returncode == 4 and "error: template 'inner' is memoized" in proc.stderr, proc.stderr)
 
 
-OPTIONAL_OUTPUT = """apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {generateName: optional-}
-spec:
-  entrypoint: main
-  templates:
-""" + GEN_TO_USE + """  - name: produce
+OPTIONAL_OUTPUT = passing_workflow("optional-") + """  - name: produce
     container: {image: alpine, command: [sh, -c, "[ -s /etc/cfg ] && cp /etc/cfg /tmp/out/d; true"]}
     outputs: {artifacts: [{name: out, path: /tmp/out/d, optional: true}]}
   - name: consume
@@ -741,9 +747,7 @@ def test_optional_output_kept(ctx):
     expect(proc.returncode == 0 and "output artifact 'out' stays a real artifact" in proc.stderr and
            "it is optional" in proc.stderr, proc.stderr)
     with tempfile.TemporaryDirectory() as d:
-        original = os.path.join(d, "optional.yaml")
-        with open(original, "w") as f:
-            f.write(OPTIONAL_OUTPUT)
+        original = written(d, "optional.yaml", OPTIONAL_OUTPUT)
         [handoff] = check_output(ctx, original, proc.stdout)["handoffs"]
         expect(handoff["location"] == "a real artifact on both sides", str(handoff))
         through_volume = run_text(ctx, "required.yaml", OPTIONAL_OUTPUT.replace(", optional: true", ""))
@@ -752,6 +756,48 @@ def test_optional_output_kept(ctx):
     [handoff] = report["handoffs"]
     expect(code == 1 and handoff["verdict"] == "broken" and "the output is optional" in handoff["reason"],
            f"{code} {handoff}")
+
+
+PATCHED = passing_workflow("patched-") + """  - name: produce
+    volumes: [{name: scratch, emptyDir: {}}]
+    podSpecPatch: PATCH
+    container: {image: alpine, command: [sh, -c, "echo hi > /tmp/out/data.txt"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out/data.txt}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/data.txt}]}
+    container: {image: alpine, command: [cat, /in/data.txt]}
+"""
+
+
+def test_pod_spec_patch(ctx):
+    """Argo merges a podSpecPatch into the pod, volume mounts by their path:
+    one that mentions volumes, or is one reference (anything), may replace
+    the mount an output is written through. The output stays a real
+    artifact; verify reports such a patch on a pod with mounts. A patch of
+    resources alone changes nothing."""
+    mounts = "'{containers: [{name: main, volumeMounts: [{name: scratch, mountPath: /tmp/out}]}]}'"
+    for patch, kept in ((mounts, True), ("'{{workflow.parameters.patch}}'", True),
+                        ("'{\"containers\": [{\"name\": \"main\", \"resources\": {\"limits\": {\"cpu\": "
+                         "\"{{workflow.parameters.cpu}}\"}}}]}'", False)):
+        text = PATCHED.replace("PATCH", patch)
+        proc = run_text(ctx, "patched.yaml", text)
+        expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr), proc.stderr)
+        expect(not kept or "its podSpecPatch (it mentions volumes, or is one reference) may change the pod's volume "
+               "mounts" in proc.stderr, proc.stderr)
+        with tempfile.TemporaryDirectory() as d:
+            original = written(d, "patched.yaml", text)
+            [handoff] = check_output(ctx, original, proc.stdout)["handoffs"]
+            expect(kept == (handoff["location"] == "a real artifact on both sides"), str(handoff))
+    plain = run_text(ctx, "plain.yaml", PATCHED.replace("    podSpecPatch: PATCH\n", ""))
+    expect(plain.returncode == 0 and plain.stderr == "", plain.stderr)
+    patched = PATCHED.replace("PATCH", mounts)
+    with tempfile.TemporaryDirectory() as d:
+        original = written(d, "patched.yaml", patched)
+        through_volume = plain.stdout.replace("  - name: produce\n", "  - name: produce\n    podSpecPatch: " + mounts + "\n")
+        code, report = verify_report(ctx, original, through_volume)
+    expect(code == 1 and [p["message"] for p in report["problems"]] ==
+           ["template 'produce': its podSpecPatch (it mentions volumes, or is one reference) may change the pod's "
+            "volume mounts, which verify does not follow"], str(report["problems"]))
 
 
 def test_private_volume_refused(ctx):
