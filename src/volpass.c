@@ -203,10 +203,10 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
     }
     const char *read_only_kind = volume ? volume_read_only_kind(volume->docs[0].root) : NULL;
     if (read_only_kind) {
-        vp_stream_free(volume);
-        return error_give(err, error_new(VP_EINVALID, "--volume", 1, 1,
-                                         "the volume is read-only (%s.readOnly), so producers could not write "
-                                         "their artifacts into it", read_only_kind));
+        vp_error *e = error_new(VP_EINVALID, "--volume", 1, 1, "the volume is read-only (%s.readOnly), so "
+                                "producers could not write their artifacts into it", read_only_kind);
+        vp_stream_free(volume); /* which holds read_only_kind */
+        return error_give(err, e);
     }
     scheme_ctx ctx = {&s->arena, s->filename, volume ? volume->docs[0].root : NULL,
                       opts->path_prefix ? opts->path_prefix : DEFAULT_PATH_PREFIX,
