@@ -446,7 +446,8 @@ static void mount_outputs(vplan *p, tplan *tp)
     for (size_t k = 0; k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
         if (!o->convert) {
-            keep_output(p, t, o, kept_by_option(p->ctx, o->a->name));
+            if (o->keep) /* else it was never planned: the stream is refused */
+                keep_output(p, t, o, kept_by_option(p->ctx, o->a->name));
             continue;
         }
         const char *outer = o->mount_dir;

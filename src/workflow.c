@@ -220,7 +220,7 @@ static void read_artifact(reader *r, artifact *a, node *n, const place *at)
     a->from_expression = field(r, n, "fromExpression", NODE_SCALAR, &here);
     a->sub_path = field(r, n, "subPath", NODE_SCALAR, &here);
     a->global_name = field(r, n, "globalName", NODE_SCALAR, &here);
-    a->optional = scalar_is(map_get(n, "optional"), "true");
+    a->optional = scalar_is_true(map_get(n, "optional"));
     for (size_t i = 0; i < n->len && !a->source; i++) /* one pass over the artifact's keys */
         for (const char *const *k = source_keys; *k && !a->source; k++)
             if ((*k)[0] == map_key(n, i)->as.text[0] && scalar_is(map_key(n, i), *k)) /* texts end in NUL */

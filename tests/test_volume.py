@@ -998,10 +998,23 @@ UNMOUNTABLE = [
     ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
        '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}')], "17:13",
      "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
+    ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
+       '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: yes}')], "17:13",  # go-yaml's true
+     "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
     ([(r"\buse\b", "u" * 125)], "19:9",
      "template '" + "u" * 125 + "' needs a twin, whose name '" + "u" * 125 + "-constant' would be longer than "
      "the 128 characters Argo accepts"),
 ]
+
+
+def test_refused_output_not_kept(ctx):
+    """An output left unplanned because the stream is refused is not announced as kept."""
+    text = _read(os.path.join(reference.CORPUS, "artifact-passing.yaml"))
+    for old, new, message in (("path: /tmp/hello_world.txt", "path: null", "output artifact 'hello-art' has no path"),
+                              ("hello world | tee", "{{inputs.parameters.n}} | tee", "uses parameter 'n'")):
+        expect(old in text, old)
+        proc = run_text(ctx, "refused.yaml", text.replace(old, new, 1))
+        expect(proc.returncode in (3, 4) and proc.stderr.count("\n") == 1 and message in proc.stderr, proc.stderr)
 
 
 def test_inputs_refused(ctx):
