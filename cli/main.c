@@ -65,7 +65,7 @@ static const char usage_text[] =
     "      --format FMT        output format, yaml or json (default: the input's)\n"
     "      --verify            check the rewrite with verify before writing it; on\n"
     "                          failure print the report and write nothing\n"
-    "      --max-depth N       deepest nesting accepted (default 1000)\n"
+    "      --max-depth N       deepest nesting accepted (default 1000, at most 10000)\n"
     "      --max-alias-nodes N nodes that YAML aliases may expand to (default 1000000)\n"
     "      --max-input-bytes N largest input accepted (default 1073741824)\n"
     "  -h, --help              show this help\n"
@@ -116,12 +116,13 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
     return EXIT_USAGE;
 }
 
-static int parse_size(const char *text, size_t *out)
+/* A whole number from 1 to `max`, digits only (strtoull alone would take " -1"). */
+static int parse_size(const char *text, size_t max, size_t *out)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || v == 0 || text[0] == '-' || v > SIZE_MAX)
+    if (text[0] < '0' || text[0] > '9' || errno || *end || v == 0 || v > max)
         return -1;
     *out = (size_t)v;
     return 0;
@@ -148,6 +149,7 @@ static int parse_args(int argc, char **argv, cli *c)
 {
     static const char *const size_options[] = {"--max-depth", "--max-alias-nodes", "--max-input-bytes"};
     size_t *const size_targets[] = {&c->load.max_depth, &c->load.max_alias_nodes, &c->load.max_input_bytes};
+    const size_t size_limits[] = {VP_MAX_DEPTH_LIMIT, SIZE_MAX, VP_MAX_INPUT_BYTES_LIMIT};
     int first = 1, nfiles = 0;
     if (argc > 1 && strcmp(argv[1], "verify") == 0) {
         c->verify_command = true;
@@ -224,8 +226,8 @@ static int parse_args(int argc, char **argv, cli *c)
                 k++;
             if (k == 3)
                 return usage_error("unknown argument '%s'", arg);
-            if (v && parse_size(v, size_targets[k]) != 0)
-                return usage_error("%s takes a positive whole number", size_options[k]);
+            if (v && parse_size(v, size_limits[k], size_targets[k]) != 0)
+                return usage_error("%s takes a whole number from 1 to %zu", size_options[k], size_limits[k]);
         }
         if (missing)
             return usage_error("%s needs a value", arg);

@@ -54,11 +54,17 @@ typedef struct vp_stream vp_stream;
 
 typedef enum vp_format { VP_FORMAT_AUTO = 0, VP_FORMAT_YAML, VP_FORMAT_JSON } vp_format;
 
+/* The largest max_depth accepted: volpass walks documents recursively, and
+ * deeper ones could overflow a thread's stack (8 MiB is enough). */
+#define VP_MAX_DEPTH_LIMIT 10000
+/* The largest max_input_bytes that has effect: positions are 32-bit. */
+#define VP_MAX_INPUT_BYTES_LIMIT 4294967295u
+
 typedef struct vp_load_options {
     const char *filename;    /* used in error messages; NULL means "<stdin>" */
-    size_t max_depth;        /* deepest nesting of collections; 0 = default (1000) */
+    size_t max_depth;        /* deepest nesting of collections; 0 = default (1000); at most VP_MAX_DEPTH_LIMIT */
     size_t max_alias_nodes;  /* nodes that alias expansion may create; 0 = default (1,000,000) */
-    size_t max_input_bytes;  /* largest accepted input; 0 = default (1 GiB) */
+    size_t max_input_bytes;  /* largest accepted input; 0 = default (1 GiB); at most VP_MAX_INPUT_BYTES_LIMIT */
 } vp_load_options;
 
 #define VP_LOAD_OPTIONS_INIT {NULL, 0, 0, 0}

@@ -291,12 +291,17 @@ static int on_scalar(loader *l, const yaml_event_t *e)
     return add_child(l, n, 0);
 }
 
+/* How to accept deeper nesting, for the messages that refuse it. */
+static const char *depth_hint(const loader *l)
+{
+    return l->max_depth < VP_MAX_DEPTH_LIMIT ? "raise --max-depth to accept it" : "the most volpass follows";
+}
+
 static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
 {
     if (l->depth >= l->max_depth) {
         char msg[160];
-        snprintf(msg, sizeof msg, "nesting deeper than %zu levels (raise --max-depth to accept it)",
-                 l->max_depth);
+        snprintf(msg, sizeof msg, "nesting deeper than %zu levels (%s)", l->max_depth, depth_hint(l));
         return fail(l, VP_ELIMIT, &e->start_mark, msg);
     }
     bool flow = kind == NODE_SEQUENCE
@@ -541,8 +546,8 @@ static int on_alias(loader *l, const yaml_event_t *e)
         return fail(l, VP_EINVALID, &e->start_mark, msg);
     }
     if (l->depth + a->height > l->max_depth) {
-        snprintf(msg, sizeof msg, "alias '*%.100s' nests deeper than %zu levels (raise --max-depth to accept it)",
-                 name, l->max_depth);
+        snprintf(msg, sizeof msg, "alias '*%.100s' nests deeper than %zu levels (%s)", name, l->max_depth,
+                 depth_hint(l));
         return fail(l, VP_ELIMIT, &e->start_mark, msg);
     }
     size_t size = count_nodes(a->target, l->alias_left);
@@ -700,6 +705,9 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     vp_load_options none = VP_LOAD_OPTIONS_INIT;
     if (!opts)
         opts = &none;
+    if (opts->max_depth > VP_MAX_DEPTH_LIMIT)
+        return error_give(err, error_new(VP_EINVALID, s->filename, 0, 0, "max_depth %zu is above %d, the "
+                                         "deepest nesting volpass follows", opts->max_depth, VP_MAX_DEPTH_LIMIT));
     loader l;
     memset(&l, 0, sizeof l);
     l.s = s;
@@ -715,11 +723,12 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     strmap_init(&l.keys);
     l.interning = true;
     size_t max_bytes = or_default(opts->max_input_bytes, DEFAULT_MAX_INPUT_BYTES);
-    if (len > max_bytes || len > UINT32_MAX)
+    if (len > max_bytes || len > VP_MAX_INPUT_BYTES_LIMIT)
         return error_give(err, error_new(VP_ELIMIT, l.file, 0, 0,
                                          "input of %zu bytes exceeds the limit of %zu bytes "
                                          "(raise --max-input-bytes to accept it)",
-                                         len, max_bytes < UINT32_MAX ? max_bytes : UINT32_MAX));
+                                         len, max_bytes < VP_MAX_INPUT_BYTES_LIMIT ? max_bytes
+                                                                                   : (size_t)VP_MAX_INPUT_BYTES_LIMIT));
     s->format = detect_format(data, len);
 
     yaml_parser_t parser;

@@ -62,8 +62,10 @@ def test_usage_errors(ctx):
     _usage_error(ctx, ["--volume", VOLUME, "--format", "xml"], "unknown format 'xml'")
     _usage_error(ctx, ["--volume", VOLUME, "--scheme", "s3"], "unknown scheme 's3'")
     _usage_error(ctx, ["--volume", VOLUME, "--input"], "--input needs a value")
-    _usage_error(ctx, ["--volume", VOLUME, "--max-depth", "ten"], "--max-depth takes a positive whole number")
-    _usage_error(ctx, ["--volume", VOLUME, "--max-depth=0"], "--max-depth takes a positive whole number")
+    for value in ("ten", "0", " -1", "+5", "10001"):
+        _usage_error(ctx, ["--volume", VOLUME, "--max-depth=" + value], "--max-depth takes a whole number from 1 to 10000")
+    _usage_error(ctx, ["--volume", VOLUME, "--max-input-bytes", "4294967296"],
+                 "--max-input-bytes takes a whole number from 1 to 4294967295")
 
 
 def test_stdin_to_stdout(ctx):
@@ -171,6 +173,14 @@ def test_io_errors(ctx):
 def test_limits(ctx):
     proc = ctx.rewrite(PASSING, "--max-depth", "3")
     expect(proc.returncode == 6 and "nesting deeper than 3 levels" in proc.stderr, proc.stderr)
+    # the deepest volpass follows, written in YAML and JSON, on the smallest stack it is meant for (8 MiB)
+    deep = "a: " + "[" * 9999 + "]" * 9999 + "\n"
+    for fmt in ("yaml", "json"):
+        proc = ctx.run(["--volume", VOLUME, "--max-depth", "10000", "--format", fmt], stdin=deep)
+        expect(proc.returncode == 0 and proc.stdout.count("[") == 9999, proc.stderr)
+    proc = ctx.run(["--volume", VOLUME, "--max-depth", "10000"], stdin="a: " + "[" * 10000 + "]" * 10000 + "\n")
+    expect(proc.returncode == 6 and "nesting deeper than 10000 levels (the most volpass follows)" in proc.stderr,
+           proc.stderr)
     proc = ctx.rewrite(PASSING, "--max-input-bytes", "100")
     expect(proc.returncode == 6 and "exceeds the limit of 100 bytes" in proc.stderr, proc.stderr)
     bomb = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b]\n"
