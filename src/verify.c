@@ -798,6 +798,9 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
     const workflow *running = running_workflow(i);
     const node *vol = template_volume(i->tmpl, running, name);
     if (vol) {
+        if (!volume_source_kind(vol))
+            return fmt(v, "volume '%s' names no volume source, so Kubernetes makes it an emptyDir, which pods do "
+                       "not share", name);
         const char *kind = volume_private_kind(vol);
         if (kind)
             return fmt(v, "volume '%s' is a %s, which pods do not share", name, kind);

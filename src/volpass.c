@@ -175,6 +175,69 @@ static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
     return VP_OK;
 }
 
+/* What makes --volume unfit to carry artifacts, or NULL: a key that is no
+ * volume source (Kubernetes would drop it and, with no source left, make
+ * the volume an emptyDir), not exactly one source; for the volume scheme,
+ * storage each pod has for itself; and a source every pod mounts read-only. */
+static vp_error *volume_error(const node *volume, vp_scheme scheme)
+{
+    size_t sources = 0;
+    for (size_t i = 0; i < volume->len; i++) {
+        const node *key = map_key(volume, i);
+        if (scalar_is(key, "name"))
+            continue; /* replaced by the volume's name in the workflow */
+        if (key->kind != NODE_SCALAR || !volume_source_known(key->as.text))
+            return error_new(VP_EINVALID, "--volume", 1, 1, "'%s' is not a volume source "
+                             "(persistentVolumeClaim, nfs, cephfs, csi, ...)", key->kind == NODE_SCALAR &&
+                             text_is_utf8(key->as.text, key->len) ? key->as.text : "?");
+        sources++;
+    }
+    if (sources != 1)
+        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume must name one source, such as "
+                         "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
+    const char *kind = volume_private_kind(volume);
+    if (scheme == VP_SCHEME_VOLUME && kind)
+        return error_new(VP_EINVALID, "--volume", 1, 1, "a %s volume is not shared between pods, so artifacts "
+                         "cannot pass through it; use a ReadWriteMany persistentVolumeClaim (or "
+                         "--volume-claim-template)", kind);
+    kind = volume_read_only_kind(volume);
+    if (kind)
+        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume is read-only (%s.readOnly), so producers "
+                         "could not write their artifacts into it", kind);
+    return NULL;
+}
+
+/* What makes --volume-claim-template unfit, or NULL: a whole claim given
+ * instead of its spec, or a spec Kubernetes refuses (no accessModes, no
+ * storage request), or one whose access modes let no two pods write. A
+ * ReadWriteOnce claim gets a warning: only pods on one node share it. */
+static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *warning_ctx)
+{
+    if (map_get(spec, "spec") || map_get(spec, "metadata"))
+        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "give the claim's spec "
+                         "({accessModes: [...], resources: ...}), not a whole PersistentVolumeClaim");
+    const node *modes = map_get(spec, "accessModes");
+    if (!map_get(map_get(map_get(spec, "resources"), "requests"), "storage"))
+        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "the claim needs a size: "
+                         "resources: {requests: {storage: 10Gi}}");
+    bool many = false, once = false;
+    for (size_t i = 0; modes && modes->kind == NODE_SEQUENCE && i < modes->len; i++) {
+        many |= scalar_is(modes->as.items[i], "ReadWriteMany");
+        once |= scalar_is(modes->as.items[i], "ReadWriteOnce");
+    }
+    if (!many && !once)
+        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "the claim must let pods write it: "
+                         "accessModes: [ReadWriteMany]");
+    if (!many && on_warning) {
+        vp_error *w = error_new(VP_OK, "--volume-claim-template", 1, 1, "a ReadWriteOnce claim is shared only "
+                                "by pods on one node: a producer and a consumer on two nodes cannot both mount it "
+                                "(use ReadWriteMany)");
+        on_warning(w, warning_ctx);
+        vp_error_free(w);
+    }
+    return NULL;
+}
+
 vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
 {
     vp_status st = check_options(opts, err);
@@ -193,20 +256,12 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
                        : load_spec(&volume, opts->volume, "--volume", err);
     if (st != VP_OK)
         return st;
-    const char *private_kind = volume ? volume_private_kind(volume->docs[0].root) : NULL;
-    if (opts->scheme == VP_SCHEME_VOLUME && private_kind) {
-        vp_stream_free(volume);
-        return error_give(err, error_new(VP_EINVALID, "--volume", 1, 1,
-                                         "a %s volume is not shared between pods, so artifacts cannot "
-                                         "pass through it; use a ReadWriteMany persistentVolumeClaim "
-                                         "(or --volume-claim-template)", private_kind));
-    }
-    const char *read_only_kind = volume ? volume_read_only_kind(volume->docs[0].root) : NULL;
-    if (read_only_kind) {
-        vp_error *e = error_new(VP_EINVALID, "--volume", 1, 1, "the volume is read-only (%s.readOnly), so "
-                                "producers could not write their artifacts into it", read_only_kind);
-        vp_stream_free(volume); /* which holds read_only_kind */
-        return error_give(err, e);
+    vp_error *bad = volume ? volume_error(volume->docs[0].root, opts->scheme)
+                           : claim_error(claim->docs[0].root, opts->on_warning, opts->warning_ctx);
+    if (bad) {
+        vp_stream_free(volume); /* after the message is made: it quotes the spec */
+        vp_stream_free(claim);
+        return error_give(err, bad);
     }
     scheme_ctx ctx = {&s->arena, s->filename, volume ? volume->docs[0].root : NULL,
                       opts->path_prefix ? opts->path_prefix : DEFAULT_PATH_PREFIX,

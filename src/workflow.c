@@ -574,10 +574,33 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     return r.err ? error_give(err, r.err) : VP_OK;
 }
 
+/* Kubernetes' volume sources (VolumeSource's fields). */
+static const char *const volume_sources[] = {
+    "persistentVolumeClaim", "nfs", "cephfs", "csi", "azureFile", "glusterfs", "iscsi", "rbd", "fc", "flexVolume",
+    "cinder", "vsphereVolume", "azureDisk", "portworxVolume", "quobyte", "scaleIO", "storageos", "flocker",
+    "photonPersistentDisk", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "image", "emptyDir",
+    "configMap", "secret", "downwardAPI", "projected", "ephemeral", "hostPath", NULL};
+
+bool volume_source_known(const char *key)
+{
+    for (const char *const *k = volume_sources; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return true;
+    return false;
+}
+
+const char *volume_source_kind(const node *volume)
+{
+    for (size_t i = 0; volume && volume->kind == NODE_MAPPING && i < volume->len; i++)
+        if (map_key(volume, i)->kind == NODE_SCALAR && volume_source_known(map_key(volume, i)->as.text))
+            return map_key(volume, i)->as.text;
+    return NULL;
+}
+
 const char *volume_private_kind(const node *volume)
 {
-    static const char *const private_kinds[] = {"emptyDir", "configMap", "secret", "downwardAPI",
-                                                "projected", "ephemeral", "hostPath", NULL};
+    static const char *const private_kinds[] = {"emptyDir", "configMap", "secret", "downwardAPI", "projected",
+                                                "ephemeral", "hostPath", "gitRepo", "image", NULL};
     for (const char *const *k = private_kinds; *k; k++)
         if (map_get(volume, *k))
             return *k;

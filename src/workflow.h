@@ -108,6 +108,14 @@ void workflow_free(workflow *wf); /* all but what `mem` holds */
  * (hostPath), the name of that kind; NULL for storage pods can share. */
 const char *volume_private_kind(const node *volume);
 
+/* Whether `key` is one of Kubernetes' volume sources (persistentVolumeClaim,
+ * nfs, emptyDir, ...). */
+bool volume_source_known(const char *key);
+
+/* The source a volume (a spec.volumes entry or --volume) names, or NULL when
+ * it names none Kubernetes knows: Kubernetes then gives it an emptyDir. */
+const char *volume_source_kind(const node *volume);
+
 /* When a volume source mounts its storage read-only for every pod
  * (persistentVolumeClaim: {readOnly: true}, nfs, csi, ...), the name of that
  * kind: no producer can write there. NULL otherwise. */

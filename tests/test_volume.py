@@ -20,6 +20,7 @@ CASES = os.path.join(HERE, "data", "volume")
 EXPECTED = os.path.join(CASES, "expected")
 SCHEMA_PATH = os.path.join(reference.SHARED, "corpus", "argo-workflow-schema.json")
 PVC = "persistentVolumeClaim: {claimName: pvc}"
+CLAIM = "{accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}"
 
 # Corpus files volpass refuses, with the reason.
 REFUSED = {
@@ -598,7 +599,7 @@ def test_keep_artifact(ctx):
 
 def test_volume_claim_template_and_name(ctx):
     golden(ctx, os.path.join(reference.CORPUS, "artifact-passing.yaml"), "claim.yaml",
-           "--volume-claim-template", "{accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}",
+           "--volume-claim-template", CLAIM,
            "--volume-name", "shared")
     proc = ctx.run(["--input", os.path.join(CASES, "clashes.yaml"), "--volume", PVC, "--volume-name", "data-storage"])
     expect(proc.returncode == 4 and "--volume-name data-storage: the workflow already has a volume" in proc.stderr,
@@ -719,13 +720,13 @@ def test_memoized_producer(ctx):
         proc = ctx.run(["--input", path, "--volume", PVC])
         expect(proc.returncode == 0 and "memo.yaml:26:14: warning: template 'make' is memoized" in proc.stderr,
                proc.stderr)
-        proc = ctx.run(["--input", path, "--volume-claim-template", "{resources: {requests: {storage: 1Gi}}}"])
+        proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
         expect(proc.returncode == 4 and "memo.yaml:26:14: error: template 'make' is memoized" in proc.stderr,
                proc.stderr)
         graph = _read(os.path.join(CASES, "graph-global.yaml"))  # a steps template can be memoized too
         with open(path, "w") as f:
             f.write(graph.replace("  - name: inner\n", "  - name: inner\n    memoize: {key: k, cache: {configMap: {name: c}}}\n"))
-        proc = ctx.run(["--input", path, "--volume-claim-template", "{resources: {requests: {storage: 1Gi}}}"])
+        proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
         expect(proc.returncode == 4 and "error: template 'inner' is memoized" in proc.stderr, proc.stderr)
 
 
@@ -805,6 +806,34 @@ def test_private_volume_refused(ctx):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", kind])
         expect(proc.returncode == 3 and "--volume:1:1: error: a " in proc.stderr and
                "is not shared between pods" in proc.stderr, proc.stderr)
+
+
+def test_volume_specs_refused(ctx):
+    """--volume must name one volume source Kubernetes knows: with none left
+    after dropping unknown keys, Kubernetes makes it an emptyDir. A claim
+    template must be a spec Kubernetes takes and pods can write through."""
+    keep = os.path.join(CASES, "keep.yaml")
+    for spec, message in (("claimName: p", "'claimName' is not a volume source"),
+                          ("persistentVolumeclaim: {claimName: p}", "'persistentVolumeclaim' is not a volume source"),
+                          ("{}", "the volume must name one source"), ("name: v", "the volume must name one source"),
+                          ("{nfs: {server: s, path: /}, cephfs: {monitors: [m]}}", "it names 2"),
+                          ("gitRepo: {repository: r}", "a gitRepo volume is not shared between pods")):
+        proc = ctx.run(["--input", keep, "--volume", spec])
+        expect(proc.returncode == 3 and proc.stdout == "" and proc.stderr.startswith("--volume:1:1: error: ") and
+               message in proc.stderr, f"{spec}: {proc.stderr}")
+    proc = ctx.run(["--input", keep, "--volume", "{name: ignored, nfs: {server: s, path: /}}"])
+    expect(proc.returncode == 0 and "  - name: data-storage\n    nfs: {server: s, path: /}\n" in proc.stdout,
+           proc.stderr)
+    for spec, message in (("{}", "the claim needs a size"),
+                          ("{metadata: {name: c}, spec: " + CLAIM + "}", "give the claim's spec"),
+                          ("{accessModes: [ReadOnlyMany], resources: {requests: {storage: 1Gi}}}",
+                           "the claim must let pods write it")):
+        proc = ctx.run(["--input", keep, "--volume-claim-template", spec])
+        expect(proc.returncode == 3 and proc.stdout == "" and
+               "--volume-claim-template:1:1: error: " + message in proc.stderr, f"{spec}: {proc.stderr}")
+    proc = ctx.run(["--input", keep, "--volume-claim-template", CLAIM.replace("ReadWriteMany", "ReadWriteOnce")])
+    expect(proc.returncode == 0 and "--volume-claim-template:1:1: warning: a ReadWriteOnce claim is shared only by "
+           "pods on one node" in proc.stderr, proc.stderr)
 
 
 def test_read_only_volume_refused(ctx):
