@@ -357,7 +357,13 @@ static int report_duplicate(loader *l, const child *first, const child *again)
     return -1;
 }
 
-/* Mapping keys must be scalars (every Argo and Kubernetes key is) and unique. */
+static bool is_merge_key(const node *k)
+{
+    return k->kind == NODE_SCALAR && is_merge(k->as.text, k->len, (node_style)k->style, node_tag(k));
+}
+
+/* Mapping keys must be scalars (every Argo and Kubernetes key is) and
+ * unique; merge keys (<<) are no keys, and may repeat. */
 static int check_keys(loader *l, const child *keys_values, size_t pairs)
 {
     for (size_t i = 0; i < pairs; i++) {
@@ -372,18 +378,21 @@ static int check_keys(loader *l, const child *keys_values, size_t pairs)
     if (pairs <= SMALL_MAPPING) {
         for (size_t i = 1; i < pairs; i++)
             for (size_t j = 0; j < i; j++)
-                if (same_text(&keys_values[2 * i], &keys_values[2 * j]))
+                if (same_text(&keys_values[2 * i], &keys_values[2 * j]) && !is_merge_key(keys_values[2 * i].n) &&
+                    !is_merge_key(keys_values[2 * j].n))
                     return report_duplicate(l, &keys_values[2 * j], &keys_values[2 * i]);
         return 0;
     }
     child *keys = malloc(pairs * sizeof *keys);
     if (!keys)
         return fail_oom(l);
+    size_t n = 0;
     for (size_t i = 0; i < pairs; i++)
-        keys[i] = keys_values[2 * i];
-    qsort(keys, pairs, sizeof *keys, compare_keys);
+        if (!is_merge_key(keys_values[2 * i].n))
+            keys[n++] = keys_values[2 * i];
+    qsort(keys, n, sizeof *keys, compare_keys);
     int rc = 0;
-    for (size_t i = 1; i < pairs && rc == 0; i++)
+    for (size_t i = 1; i < n && rc == 0; i++)
         if (same_text(&keys[i - 1], &keys[i]))
             rc = report_duplicate(l, &keys[i - 1], &keys[i]);
     free(keys);
@@ -405,78 +414,81 @@ static size_t subtree_height(const node *n)
     return deepest + 1;
 }
 
-static bool is_merge_key(const node *k)
+/* Sets key k to v in the merged pairs out (*n of them): in its place when
+ * an earlier pair has k, else appended. `at` maps each key to its index + 1. */
+static int merge_put(loader *l, strmap *at, node **out, size_t *n, node *k, node *v)
 {
-    return k->kind == NODE_SCALAR && is_merge(k->as.text, k->len, (node_style)k->style, node_tag(k));
-}
-
-/* Appends the pairs of mapping `m` whose keys `seen` lacks to out, and
- * notes their keys. */
-static int merge_from(loader *l, const node *m, strmap *seen, node **out, size_t *n)
-{
-    for (size_t i = 0; i < m->len; i++) {
-        const node *k = map_key(m, i);
-        if (strmap_get(seen, k->as.text, k->len))
-            continue;
-        if (strmap_put(seen, k->as.text, k->len, (void *)k) != 0)
-            return fail_oom(l);
-        out[(*n)++] = map_key(m, i);
-        out[(*n)++] = map_value(m, i);
+    uintptr_t i = (uintptr_t)strmap_get(at, k->as.text, k->len);
+    if (i) {
+        out[2 * (i - 1) + 1] = v;
+        return 0;
     }
+    if (strmap_put(at, k->as.text, k->len, (void *)(uintptr_t)(*n + 1)) != 0)
+        return fail_oom(l);
+    out[2 * *n] = k;
+    out[2 * *n + 1] = v;
+    ++*n;
     return 0;
 }
 
-/* YAML's merge key, which go-yaml (Argo's reader) and PyYAML apply: the
- * pairs of the mapping under "<<: " (or of each mapping of a list under it)
- * take the merge key's place, but for keys the mapping has itself or an
- * earlier mapping of the list gave. The merged mapping in out (2 * *pairs
- * nodes, malloc'd); *out NULL when there is no merge key. */
-static int merge_keys(loader *l, const child *items, size_t *pairs, node ***out)
+/* The pairs a merge key's value `v` brings: a mapping's, or those of each
+ * mapping of a list, where an earlier mapping's pair wins over a later
+ * one's (go-yaml sets them last; they are kept in list order here). */
+static int merge_value(loader *l, const child *key, const node *v, strmap *at, node **out, size_t *n)
 {
-    *out = NULL;
-    size_t m = 0;
-    while (m < *pairs && !is_merge_key(items[2 * m].n))
-        m++;
-    if (m == *pairs)
-        return 0;
-    const node *v = items[2 * m + 1].n;
-    bool list = v->kind == NODE_SEQUENCE, ok = list || v->kind == NODE_MAPPING;
-    size_t total = *pairs + (list ? 0 : v->len);
-    for (size_t i = 0; list && i < v->len; i++) {
-        ok &= v->as.items[i]->kind == NODE_MAPPING;
-        total += v->as.items[i]->len;
-    }
-    if (!ok) {
-        l->err = error_new(VP_EINVALID, l->file, items[2 * m].line, items[2 * m].column,
-                           "the value of a merge key (<<) must be a mapping or a list of mappings");
-        return -1;
-    }
-    strmap seen;
-    strmap_init(&seen);
-    node **merged = malloc(2 * total * sizeof *merged);
-    int rc = merged ? 0 : fail_oom(l);
-    for (size_t i = 0; rc == 0 && i < *pairs; i++)
-        if (i != m && strmap_put(&seen, items[2 * i].n->as.text, items[2 * i].n->len, items[2 * i].n) != 0)
-            rc = fail_oom(l);
-    size_t n = 0;
-    for (size_t i = 0; rc == 0 && i < *pairs; i++) {
-        if (i != m) {
-            merged[n++] = items[2 * i].n;
-            merged[n++] = items[2 * i + 1].n;
-        } else if (!list) {
-            rc = merge_from(l, v, &seen, merged, &n);
-        } else {
-            for (size_t j = 0; rc == 0 && j < v->len; j++)
-                rc = merge_from(l, v->as.items[j], &seen, merged, &n);
+    bool list = v->kind == NODE_SEQUENCE;
+    strmap mine; /* the keys this merge key has set */
+    strmap_init(&mine);
+    int rc = 0;
+    for (size_t j = 0; rc == 0 && j < (list ? v->len : 1); j++) {
+        const node *m = list ? v->as.items[j] : v;
+        if (m->kind != NODE_MAPPING) {
+            l->err = error_new(VP_EINVALID, l->file, key->line, key->column,
+                               "the value of a merge key (<<) must be a mapping or a list of mappings");
+            rc = -1;
+        }
+        for (size_t i = 0; rc == 0 && i < m->len; i++) {
+            node *k = map_key(m, i);
+            if (strmap_get(&mine, k->as.text, k->len))
+                continue;
+            rc = strmap_put(&mine, k->as.text, k->len, k) != 0 ? fail_oom(l)
+                                                                : merge_put(l, at, out, n, k, map_value(m, i));
         }
     }
-    strmap_free(&seen);
+    strmap_free(&mine);
+    return rc;
+}
+
+/* YAML's merge key as go-yaml v2, Argo's reader, applies it: pairs are set
+ * in order, so the pairs under "<<: " (a mapping's, or of each mapping of a
+ * list, earlier ones winning) replace the mapping's own pairs before the
+ * merge key and give way to those after it; each merge key of a mapping
+ * counts. The merged mapping in out (2 * *pairs nodes, malloc'd). */
+static int merge_keys(loader *l, const child *items, size_t *pairs, node ***out)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < *pairs; i++) {
+        const node *v = items[2 * i + 1].n;
+        bool merge = is_merge_key(items[2 * i].n);
+        total += !merge ? 1 : v->kind == NODE_MAPPING ? v->len : 0;
+        for (size_t j = 0; merge && v->kind == NODE_SEQUENCE && j < v->len; j++)
+            total += v->as.items[j]->kind == NODE_MAPPING ? v->as.items[j]->len : 0;
+    }
+    strmap at;
+    strmap_init(&at);
+    node **merged = malloc((2 * total + 1) * sizeof *merged);
+    int rc = merged ? 0 : fail_oom(l);
+    size_t n = 0;
+    for (size_t i = 0; rc == 0 && i < *pairs; i++)
+        rc = is_merge_key(items[2 * i].n) ? merge_value(l, &items[2 * i], items[2 * i + 1].n, &at, merged, &n)
+                                          : merge_put(l, &at, merged, &n, items[2 * i].n, items[2 * i + 1].n);
+    strmap_free(&at);
     if (rc != 0) {
         free(merged);
         return -1;
     }
     *out = merged;
-    *pairs = n / 2;
+    *pairs = n;
     return 0;
 }
 

@@ -116,9 +116,11 @@ static void aliases(void)
     refused_text("a: &r [1, *r]\n", VP_EINVALID, 1, 11, "recursive aliases are not supported");
 }
 
-/* Merge keys are applied as go-yaml and PyYAML apply them: a mapping's own
- * keys win, then earlier mappings of a list; merged pairs take the merge
- * key's place. A quoted "<<" is an ordinary key. */
+/* Merge keys are applied as go-yaml v2 (Argo's reader) applies them: pairs
+ * are set in order, so merged pairs replace the mapping's own before the
+ * merge key and give way to those after it, and earlier mappings of a list
+ * win; a new key takes the merge key's place. Each merge key counts. A
+ * quoted "<<" is an ordinary key. */
 static void merge_keys(void)
 {
     static const struct {
@@ -128,6 +130,8 @@ static void merge_keys(void)
         {"m:\n  k: v\n  <<: [{x: 9, w: 8}, {x: 7, q: 6}]\n", "m:\n  k: v\n  x: 9\n  w: 8\n  q: 6\n"},
         {"m: {'<<': {x: 1}}\n", "m: {'<<': {x: 1}}\n"},
         {"m: {!!merge <<: {x: 1}, y: 2}\n", "m: {x: 1, y: 2}\n"},
+        {"b: &b {a: 2}\nd: {a: 1, <<: *b}\n", "b: {a: 2}\nd: {a: 2}\n"},
+        {"m: {<<: {a: 1, x: 1}, k: 0, <<: [{a: 2, z: 2}, {a: 3, z: 3, w: 3}]}\n", "m: {a: 2, x: 1, k: 0, z: 2, w: 3}\n"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         vp_error *err = NULL;
