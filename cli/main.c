@@ -1,6 +1,6 @@
 /* volpass command line: argument parsing, file handling and messages around
  * the library in include/volpass.h, which does all the work. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 
 #include <errno.h>
 #include <signal.h>
@@ -383,15 +383,46 @@ static int emit_to(const vp_stream *s, vp_format format, FILE *out, const char *
     return io_error("cannot write", name);
 }
 
-/* A regular file (or a new one) is staged and appears when the run commits;
- * standard output, a device or a pipe is written directly (the rewrite is
- * complete before the first byte goes out). */
+/* Whether `path` is a symbolic link that leads through /proc (/dev/stdout,
+ * /dev/fd/N: an open file of the process, which must be written, not
+ * replaced); *link is set when it is a symbolic link at all. */
+static bool leads_through_proc(const char *path, bool *link)
+{
+    char hop[4096], next[4096];
+    snprintf(hop, sizeof hop, "%s", path);
+    *link = false;
+    struct stat st;
+    for (int hops = 0; hops < 40 && lstat(hop, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+        *link = true;
+        ssize_t n = readlink(hop, next, sizeof next - 1);
+        if (n < 0)
+            return false;
+        next[n] = '\0';
+        if (strncmp(next, "/proc/", 6) == 0)
+            return true;
+        if (next[0] != '/' && strrchr(hop, '/')) /* relative to the link's directory */
+            snprintf(strrchr(hop, '/') + 1, sizeof hop - (size_t)(strrchr(hop, '/') + 1 - hop), "%s", next);
+        else
+            memcpy(hop, next, (size_t)n + 1);
+    }
+    return false;
+}
+
+/* A regular file (or a new one) is staged and appears when the run commits,
+ * through a symbolic link the file it leads to; standard output, a device,
+ * a pipe or an open file of the process (/dev/stdout) is written directly
+ * (the rewrite is complete before the first byte goes out). */
 static int emit_output(const vp_stream *s, vp_format format, const char *target)
 {
     struct stat st;
-    int exists = !is_stdio(target) && stat(target, &st) == 0;
-    if (!is_stdio(target) && (!exists || S_ISREG(st.st_mode))) {
-        FILE *out = stage_open(target, exists ? &st : NULL);
+    bool link = false, direct = is_stdio(target) || leads_through_proc(target, &link);
+    int exists = !direct && stat(target, &st) == 0;
+    if (!direct && (!exists || S_ISREG(st.st_mode))) {
+        char *resolved = link ? realpath(target, NULL) : NULL;
+        if (link && !resolved)
+            return io_error("cannot follow the symbolic link", target);
+        FILE *out = stage_open(resolved ? resolved : target, exists ? &st : NULL);
+        free(resolved);
         if (!out)
             return io_error("cannot create a temporary file beside it", target);
         int rc = emit_to(s, format, out, target);

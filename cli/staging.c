@@ -28,10 +28,11 @@ static void on_signal(int sig)
 
 void staging_init(void)
 {
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
-    signal(SIGBUS, on_signal);
+    /* Every signal whose default ends the process, as far as a handler can
+     * run: a closed pipe on standard error (SIGPIPE) too. */
+    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGBUS, SIGSEGV, SIGABRT, SIGXFSZ, SIGXCPU};
+    for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
+        signal(fatal[i], on_signal);
 }
 
 static mode_t new_file_mode(void)

@@ -1,9 +1,11 @@
 /* Output files that appear whole or not at all. Each is written to a
  * temporary file beside its target ("staged"); once every output of the run
  * is written and synced, all are renamed over their targets. An error, a
- * signal (SIGINT, SIGTERM, SIGHUP; SIGBUS, which an input file truncated
- * while volpass has it mapped raises) or a full disk before that leaves
- * every target as it was and no temporary file behind. */
+ * signal that ends the process (SIGINT, SIGTERM, SIGPIPE, ...; SIGBUS, which
+ * an input file truncated while volpass has it mapped raises) or a full disk
+ * before that leaves every target as it was and no temporary file behind.
+ * The renames themselves come one after another: should one fail (a
+ * directory that denies it), the targets renamed before it stay replaced. */
 #ifndef VP_CLI_STAGING_H
 #define VP_CLI_STAGING_H
 

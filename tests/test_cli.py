@@ -334,11 +334,41 @@ def test_in_place_full_disk(ctx):
         expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml"], f"files left: {os.listdir(d)}")
 
 
+def test_symbolic_links_followed(ctx):
+    """Through a symbolic link, the file it leads to is rewritten and the link
+    stays; one leading to an open file of the process (/proc/self/fd/1, as
+    /dev/stdout does) is written directly; a dangling one is an I/O error."""
+    want = ctx.rewrite(PASSING).stdout
+    with _tmp() as d:
+        target = os.path.join(d, "wf.yaml")
+        _write(target, _read(PASSING))
+        os.mkdir(os.path.join(d, "sub"))
+        links = [os.path.join(d, "link.yaml"), os.path.join(d, "sub", "relative.yaml")]
+        os.symlink("wf.yaml", links[0])
+        os.symlink("../link.yaml", links[1])  # a chain, relative to its own directory
+        for link in links:
+            proc = ctx.run(["--volume", VOLUME, "--in-place", link])
+            expect(proc.returncode == 0 and os.path.islink(link) and _read(target) == want, proc.stderr)
+            _write(target, _read(PASSING))
+        stdout_link = os.path.join(d, "out")
+        os.symlink("/proc/self/fd/1", stdout_link)
+        captured = os.path.join(d, "captured.yaml")
+        with open(captured, "w") as f:
+            rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING, "-o", stdout_link],
+                                stdout=f, stderr=subprocess.PIPE, text=True)
+        expect(rc.returncode == 0 and os.path.islink(stdout_link) and _read(captured) == want, rc.stderr)
+        os.symlink("nowhere.yaml", os.path.join(d, "dangling"))
+        proc = ctx.run(["--volume", VOLUME, "-i", PASSING, "-o", os.path.join(d, "dangling")])
+        expect(proc.returncode == 5 and "cannot follow the symbolic link" in proc.stderr, proc.stderr)
+        expect(sorted(os.listdir(d)) == ["captured.yaml", "dangling", "link.yaml", "out", "sub", "wf.yaml"],
+               str(os.listdir(d)))
+
+
 def test_in_place_signal(ctx):
     """Killed while a file is staged: the originals stay, the staged file goes.
     SIGBUS is what reading a mapped input that something truncated raises."""
     import signal
-    for sig in (signal.SIGTERM, signal.SIGBUS):
+    for sig in (signal.SIGTERM, signal.SIGBUS, signal.SIGPIPE, signal.SIGQUIT):
         _killed_in_place(ctx, sig)
 
 
