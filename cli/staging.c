@@ -29,10 +29,12 @@ static void on_signal(int sig)
 void staging_init(void)
 {
     /* Every signal whose default ends the process, as far as a handler can
-     * run: a closed pipe on standard error (SIGPIPE) too. */
+     * run: a closed pipe on standard error (SIGPIPE) too. One the caller
+     * ignores (nohup ignores SIGHUP) stays ignored. */
     static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGBUS, SIGSEGV, SIGABRT, SIGXFSZ, SIGXCPU};
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
-        signal(fatal[i], on_signal);
+        if (signal(fatal[i], on_signal) == SIG_IGN)
+            signal(fatal[i], SIG_IGN);
 }
 
 static mode_t new_file_mode(void)
