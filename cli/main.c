@@ -28,7 +28,7 @@ enum exit_code {
 static const char usage_text[] =
     "Usage: volpass [--input FILE] [--output FILE] --volume SPEC [options]\n"
     "       volpass --in-place FILE... --volume SPEC [options]\n"
-    "       volpass verify ORIGINAL REWRITTEN [--json]\n"
+    "       volpass verify ORIGINAL REWRITTEN [--json] [--max-depth N ...]\n"
     "\n"
     "Rewrites Argo workflows so that artifacts pass through one shared volume\n"
     "instead of an artifact repository. Reads FILE (or standard input) and\n"
@@ -188,6 +188,8 @@ static int parse_args(int argc, char **argv, cli *c)
             printf("volpass %s\n", vp_version());
             return -1;
         }
+        if (c->verify_command && strncmp(arg, "--max-", 6) != 0)
+            return usage_error("verify takes two files, --json and the --max-* limits, not '%s'", arg);
         if ((v = option_value(argc, argv, &i, "--input", "-i", &missing))) {
             c->input = v;
         } else if ((v = option_value(argc, argv, &i, "--output", "-o", &missing))) {
@@ -235,6 +237,8 @@ static int parse_args(int argc, char **argv, cli *c)
     if (c->verify_command) {
         if (nfiles != 2)
             return usage_error("%s", "verify needs two files: ORIGINAL and REWRITTEN");
+        if (strcmp(c->files[0], "-") == 0 && strcmp(c->files[1], "-") == 0)
+            return usage_error("%s", "verify reads one of ORIGINAL and REWRITTEN from standard input, not both");
         return 0;
     }
     if (c->nfiles && !c->in_place)

@@ -13,6 +13,11 @@
  * Every function that can fail returns a vp_status and, when it is not VP_OK,
  * hands the caller an error object (free it with vp_error_free). Errors carry
  * the input's file name, line and column (1-based; 0 when they do not apply).
+ *
+ * Options pointers may be NULL (the defaults), and so may `err` (the error is
+ * then dropped) and the data of an empty input; streams, reports and
+ * `out` pointers may not. An enum value the header does not define is
+ * refused with VP_EINVALID.
  */
 #ifndef VOLPASS_H
 #define VOLPASS_H

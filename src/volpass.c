@@ -43,6 +43,10 @@ vp_status vp_stream_load(vp_stream **out, const char *data, size_t len,
                          const vp_load_options *opts, vp_error **err)
 {
     *out = NULL;
+    if (!data && len)
+        return error_give(err, error_new(VP_EINVALID, opts ? opts->filename : NULL, 0, 0, "no data, but a length"));
+    if (!data)
+        data = ""; /* libyaml wants a buffer, even an empty one */
     vp_stream *s = stream_new(opts ? opts->filename : NULL);
     if (!s)
         return error_give(err, error_oom());
@@ -68,6 +72,8 @@ size_t vp_stream_document_count(const vp_stream *s)
 vp_status vp_stream_emit(const vp_stream *s, vp_format format, vp_write_fn write, void *ctx,
                          vp_error **err)
 {
+    if (format != VP_FORMAT_AUTO && format != VP_FORMAT_YAML && format != VP_FORMAT_JSON)
+        return error_give(err, error_new(VP_EINVALID, NULL, 0, 0, "unknown format %d", (int)format));
     if (format == VP_FORMAT_AUTO)
         format = s->format;
     if (format == VP_FORMAT_JSON)
@@ -240,6 +246,11 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
 
 vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
 {
+    vp_rewrite_options defaults = VP_REWRITE_OPTIONS_INIT;
+    if (!opts)
+        opts = &defaults; /* which name no volume: refused below */
+    if (opts->scheme != VP_SCHEME_VOLUME && opts->scheme != VP_SCHEME_KFP)
+        return error_give(err, error_new(VP_EINVALID, NULL, 0, 0, "unknown scheme %d", (int)opts->scheme));
     vp_status st = check_options(opts, err);
     if (st != VP_OK)
         return st;

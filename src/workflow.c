@@ -353,7 +353,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
 {
     if (t->kind == TEMPLATE_DAG) {
         place dag = {tmpl, ": dag", NULL, NULL};
-        node *tasks = field(r, field(r, t->node, "dag", NODE_MAPPING, &dag), "tasks", NODE_SEQUENCE, &dag);
+        node *tasks = field(r, field(r, t->node, "dag", NODE_MAPPING, tmpl), "tasks", NODE_SEQUENCE, &dag);
         expect_calls(r, t, tasks ? tasks->len : 0);
         for (size_t i = 0; tasks && i < tasks->len && !r->err; i++)
             read_call(r, t, tasks->as.items[i], CALL_TASK, tmpl);
@@ -514,10 +514,10 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     t->defaults = r->wf->defaults;
     t->default_mounts = default_mounts(r, t);
     const place in = {&at, ": inputs", NULL, NULL}, out = {&at, ": outputs", NULL, NULL};
-    node *inputs = field(r, n, "inputs", NODE_MAPPING, &in);
+    node *inputs = field(r, n, "inputs", NODE_MAPPING, &at);
     t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, &in);
     read_artifacts(r, &t->inputs, inputs, &in);
-    node *outputs = field(r, n, "outputs", NODE_MAPPING, &out);
+    node *outputs = field(r, n, "outputs", NODE_MAPPING, &at);
     t->output_parameters = field(r, outputs, "parameters", NODE_SEQUENCE, &out);
     read_artifacts(r, &t->outputs, outputs, &out);
     if (t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS)

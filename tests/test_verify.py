@@ -401,6 +401,15 @@ def test_verify_usage(ctx):
     expect(proc.returncode == 2 and "verify needs two files" in proc.stderr, proc.stderr)
     proc = ctx.run(["verify", PASSING, GOOD, "--bogus"])
     expect(proc.returncode == 2, proc.stderr)
+    for ignored in (["-o", "report.txt"], ["--volume", "nfs: {server: s, path: /}"], ["--format", "json"]):
+        proc = ctx.run(["verify", PASSING, GOOD] + ignored)
+        expect(proc.returncode == 2 and f"verify takes two files, --json and the --max-* limits, not '{ignored[0]}'"
+               in proc.stderr, proc.stderr)
+    proc = ctx.run(["verify", PASSING, GOOD, "--max-depth", "50"])
+    expect(proc.returncode == 0, proc.stderr)
+    with open(PASSING) as f:
+        proc = ctx.run(["verify", "-", "-"], stdin=f.read())
+    expect(proc.returncode == 2 and "not both" in proc.stderr, proc.stderr)
     proc = ctx.run(["verify", PASSING, os.path.join(HERE, "data", "stream.yaml")])
     expect(proc.returncode == 3 and "documents" in proc.stderr, proc.stderr)
 

@@ -222,8 +222,37 @@ static void accepted(void)
     vp_stream_free(s);
 }
 
+/* Arguments the header allows: NULL options and errors, no data for an
+ * empty input; and what it refuses: no data but a length, a depth past
+ * VP_MAX_DEPTH_LIMIT, enum values it does not define. */
+static void api_arguments(void)
+{
+    vp_stream *s = NULL;
+    CHECK(vp_stream_load(&s, NULL, 0, NULL, NULL) == VP_OK && s && vp_stream_document_count(s) == 0);
+    vp_error *err = NULL;
+    CHECK(vp_rewrite(s, NULL, &err) == VP_EINVALID && strstr(vp_error_message(err), "no volume given"));
+    vp_error_free(err);
+    err = NULL;
+    vp_rewrite_options bad_scheme = VP_REWRITE_OPTIONS_INIT;
+    bad_scheme.scheme = (vp_scheme)7;
+    bad_scheme.volume = "nfs: {server: s, path: /}";
+    CHECK(vp_rewrite(s, &bad_scheme, &err) == VP_EINVALID && strstr(vp_error_message(err), "unknown scheme 7"));
+    vp_error_free(err);
+    err = NULL;
+    text_buf b = {NULL, 0, 0};
+    CHECK(vp_stream_emit(s, (vp_format)9, text_buf_write, &b, &err) == VP_EINVALID && b.len == 0);
+    vp_error_free(err);
+    vp_stream_free(s);
+    s = NULL;
+    CHECK(vp_stream_load(&s, NULL, 5, NULL, NULL) == VP_EINVALID && !s);
+    vp_load_options deep = VP_LOAD_OPTIONS_INIT;
+    deep.max_depth = VP_MAX_DEPTH_LIMIT + 1;
+    CHECK(vp_stream_load(&s, "a: 1\n", 5, &deep, NULL) == VP_EINVALID && !s);
+}
+
 void test_load(void)
 {
+    api_arguments();
     duplicate_keys();
     unwritable_tags();
     aliases();
