@@ -52,11 +52,12 @@ static const char usage_text[] =
     "                          deleted by Argo afterwards (volume scheme)\n"
     "      --volume-name NAME  name of the volume in the workflow, a Kubernetes\n"
     "                          volume name (default data-storage, or the first\n"
-    "                          free data-storage-N)\n"
+    "                          free data-storage-N; volume scheme)\n"
     "      --path-prefix P     prefix of the data directories on the volume: a\n"
     "                          relative path without '..' (default: artifact_data/)\n"
     "      --keep-artifact NAME  leave output artifacts named NAME as real\n"
-    "                          artifacts (repeatable; e.g. mlpipeline-ui-metadata)\n"
+    "                          artifacts (repeatable; e.g. mlpipeline-ui-metadata;\n"
+    "                          volume scheme)\n"
     "      --scheme S          how to rewrite: volume (the default) passes data\n"
     "                          correctly whatever the file names; kfp reproduces\n"
     "                          Kubeflow Pipelines v1's rewriter exactly\n"
@@ -67,7 +68,8 @@ static const char usage_text[] =
     "                          failure print the report and write nothing\n"
     "      --max-depth N       deepest nesting accepted (default 1000, at most 10000)\n"
     "      --max-alias-nodes N nodes that YAML aliases may expand to (default 1000000)\n"
-    "      --max-input-bytes N largest input accepted (default 1073741824)\n"
+    "      --max-input-bytes N largest input accepted (default 1073741824, at most\n"
+    "                          4294967295)\n"
     "  -h, --help              show this help\n"
     "      --version           show the version\n"
     "\n"
@@ -245,6 +247,8 @@ static int parse_args(int argc, char **argv, cli *c)
         return usage_error("'%s': files are given with --in-place, or one with --input", c->in_place_files[0]);
     if (c->in_place && (c->nfiles == 0 || c->input || c->output))
         return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
+    if (c->explain != EXPLAIN_NONE && c->rewrite.scheme == VP_SCHEME_KFP)
+        return usage_error("%s", "--explain tells the volume scheme's decisions; the kfp scheme makes none");
     if (c->rewrite.volume && c->rewrite.volume_claim_template)
         return usage_error("%s", "--volume and --volume-claim-template exclude each other");
     if (c->rewrite.volume_claim_template)
@@ -471,6 +475,12 @@ static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream
         fclose(in);
     if (rc != 0)
         return io_error("cannot read", name);
+    if (!text.mapped && text.len > limit) { /* read_all stopped: its length says nothing */
+        input_free(&text);
+        fprintf(stderr, "%s: error: input exceeds the limit of %zu bytes (raise --max-input-bytes to accept "
+                        "it)\n", name, limit);
+        return VP_ELIMIT;
+    }
     vp_load_options load = c->load;
     load.filename = name;
     vp_error *err = NULL;

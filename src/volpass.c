@@ -257,6 +257,9 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
     if (opts->scheme == VP_SCHEME_KFP && opts->volume_claim_template)
         return error_give(err, error_new(VP_EINVALID, "--volume-claim-template", 0, 0,
                                          "the kfp scheme takes --volume only"));
+    if (opts->scheme == VP_SCHEME_KFP && (opts->keep_artifacts_count || opts->volume_name))
+        return error_give(err, error_new(VP_EINVALID, opts->volume_name ? "--volume-name" : "--keep-artifact", 0, 0,
+                                         "the kfp scheme does what the reference does, which has no such option"));
     if (!opts->volume && !opts->volume_claim_template)
         return error_give(err, error_new(VP_EINVALID, "--volume", 0, 0,
                                          "no volume given: pass a volume source such as "

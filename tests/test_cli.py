@@ -61,11 +61,20 @@ def test_usage_errors(ctx):
     _usage_error(ctx, ["--volume", VOLUME, "--bogus"], "unknown argument '--bogus'")
     _usage_error(ctx, ["--volume", VOLUME, "--format", "xml"], "unknown format 'xml'")
     _usage_error(ctx, ["--volume", VOLUME, "--scheme", "s3"], "unknown scheme 's3'")
+    _usage_error(ctx, ["--volume", VOLUME, "--scheme", "kfp", "--explain"], "the kfp scheme makes none")
     _usage_error(ctx, ["--volume", VOLUME, "--input"], "--input needs a value")
     for value in ("ten", "0", " -1", "+5", "10001"):
         _usage_error(ctx, ["--volume", VOLUME, "--max-depth=" + value], "--max-depth takes a whole number from 1 to 10000")
     _usage_error(ctx, ["--volume", VOLUME, "--max-input-bytes", "4294967296"],
                  "--max-input-bytes takes a whole number from 1 to 4294967295")
+
+
+def test_volume_scheme_options(ctx):
+    """The kfp scheme does what the reference does: options only the volume scheme has are refused, not ignored."""
+    for option in (["--keep-artifact", "x"], ["--volume-name", "shared"]):
+        proc = ctx.run(["--volume", VOLUME, "-i", PASSING, "--scheme", "kfp"] + option)
+        expect(proc.returncode == 3 and proc.stdout == "" and
+               f"{option[0]}: error: the kfp scheme does what the reference does" in proc.stderr, proc.stderr)
 
 
 def test_stdin_to_stdout(ctx):
@@ -183,6 +192,10 @@ def test_limits(ctx):
            proc.stderr)
     proc = ctx.rewrite(PASSING, "--max-input-bytes", "100")
     expect(proc.returncode == 6 and "exceeds the limit of 100 bytes" in proc.stderr, proc.stderr)
+    # from a pipe, read only past the limit: what was read is no size to report
+    proc = ctx.run(["--volume", VOLUME, "--max-input-bytes", "100"], stdin="# " + "x" * 200000 + "\n")
+    expect(proc.returncode == 6 and proc.stderr == "<stdin>: error: input exceeds the limit of 100 bytes (raise "
+           "--max-input-bytes to accept it)\n", proc.stderr)
     bomb = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b]\n"
     proc = ctx.run(["--volume", VOLUME, "--max-alias-nodes", "300"], stdin=bomb)
     expect(proc.returncode == 6 and "<stdin>:3:" in proc.stderr and "300 nodes" in proc.stderr, proc.stderr)
