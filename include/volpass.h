@@ -161,7 +161,9 @@ vp_status vp_verify_report_write(const vp_verify_report *report, vp_report_forma
 void vp_verify_report_free(vp_verify_report *report);
 
 /* Writes decisions gathered through vp_rewrite_options.on_decision: one line
- * each ("TEMPLATE, ROLE ARTIFACT: ACTION: DETAIL"), or a JSON array. */
+ * each ("template 'T', ROLE artifact 'A' (line N): ACTION: DETAIL"; without
+ * the artifact for a decision about the template), or a JSON array of
+ * objects with those fields ("artifact" is "" for a template's). */
 vp_status vp_decisions_write(const vp_decision *decisions, size_t count, vp_report_format format,
                              vp_write_fn write, void *ctx, vp_error **err);
 

@@ -600,9 +600,11 @@ static void offset_position(const char *data, size_t len, size_t offset, unsigne
     *column = 1;
     for (size_t i = 0; i < offset && i < len; i++) {
         unsigned char c = (unsigned char)data[i];
-        if (c == '\n') {
+        if (c == '\n' || (c == '\r' && (i + 1 >= len || data[i + 1] != '\n'))) { /* \n, \r\n or a lone \r */
             ++*line;
             *column = 1;
+        } else if (c == '\r') {
+            continue;
         } else if ((c & 0xC0) != 0x80) {
             ++*column; /* count characters, not continuation bytes */
         }
@@ -654,12 +656,17 @@ static int on_event(loader *l, const yaml_event_t *e)
     }
 }
 
+/* JSON when the first character after a byte order mark and white space
+ * opens an object or array. In UTF-16 (which libyaml reads too) each ASCII
+ * character comes with a NUL byte, passed over here. */
 static vp_format detect_format(const char *data, size_t len)
 {
     size_t i = 0;
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
-    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+    else if (len >= 2 && (memcmp(data, "\xFF\xFE", 2) == 0 || memcmp(data, "\xFE\xFF", 2) == 0))
+        i = 2;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n' || data[i] == '\0'))
         i++;
     return i < len && (data[i] == '{' || data[i] == '[') ? VP_FORMAT_JSON : VP_FORMAT_YAML;
 }

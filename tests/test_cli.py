@@ -6,6 +6,8 @@ import stat
 import subprocess
 import tempfile
 
+import yaml
+
 import goyaml
 import reference
 from harness import VOLUME, expect
@@ -67,6 +69,18 @@ def test_usage_errors(ctx):
         _usage_error(ctx, ["--volume", VOLUME, "--max-depth=" + value], "--max-depth takes a whole number from 1 to 10000")
     _usage_error(ctx, ["--volume", VOLUME, "--max-input-bytes", "4294967296"],
                  "--max-input-bytes takes a whole number from 1 to 4294967295")
+
+
+def test_utf16_json(ctx):
+    """JSON in UTF-16 (with a byte order mark, as libyaml reads it) is JSON, written back as JSON in UTF-8."""
+    as_json = json.dumps(yaml.safe_load(_read(PASSING)), indent=2)
+    want = ctx.run(["--volume", VOLUME], stdin=as_json).stdout
+    with _tmp() as d:
+        path = os.path.join(d, "wf.json")
+        with open(path, "w", encoding="utf-16") as f:
+            f.write(as_json)
+        proc = ctx.run(["--volume", VOLUME, "-i", path])
+    expect(proc.returncode == 0 and want.startswith("{") and proc.stdout == want, proc.stderr)
 
 
 def test_volume_scheme_options(ctx):

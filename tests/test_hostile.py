@@ -127,6 +127,8 @@ CASES = {
                               ":18:28: error: invalid leading UTF-8 octet", False),
     "overlong UTF-8": lambda: (BASE.encode().replace(b"hostile-", b"host\xc0\xafile-", 1), 3,
                                ":4:21: error: invalid length of a UTF-8 sequence", False),
+    "invalid UTF-8 after CR line breaks": lambda: (b"a: 1\rb: 2\r\nc: \xff\n", 3,
+                                                   ":3:4: error: invalid leading UTF-8 octet", False),
     "UTF-16 surrogate": lambda: (b"a: \xed\xa0\x80\n", 3, ":1:4: error: invalid Unicode character", False),
     "NUL byte": lambda: (b"a: b\x00c\n", 3, ":1:5: error: control characters are not allowed", False),
     "duplicate key": lambda: (BASE.replace("  entrypoint: main\n", "  entrypoint: main\n  entrypoint: other\n").encode(),
