@@ -397,6 +397,28 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
             remove_artifact(n, "inputs", tp->in[k].a->name);
 }
 
+/* Whether n's subtree mounts volume `name`: holds a mapping with a
+ * mountPath and that name. Stops at the first. */
+static bool mounts_volume(const node *n, const char *name)
+{
+    if (n->kind == NODE_SCALAR)
+        return false;
+    if (n->kind == NODE_MAPPING && map_get(n, "mountPath") && scalar_is(map_get(n, "name"), name))
+        return true;
+    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = n->kind == NODE_MAPPING; i < slots; i += 1 + (n->kind == NODE_MAPPING))
+        if (mounts_volume(n->as.items[i], name))
+            return true;
+    return false;
+}
+
+/* A document test (uses_document): one not in the stream, which may mount
+ * anything, or one that mounts volume `name`. */
+static bool may_mount(const workflow *doc, const void *name)
+{
+    return !doc || mounts_volume(doc->spec, name);
+}
+
 /* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
 static void add_volume(applier *e, workflow *wf, const stream_calls *r)
 {
@@ -501,7 +523,14 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
             for (size_t i = 0; i < wf->ntemplates; i++)
                 apply_all(&e, &wf->templates[i], calls, &next);
             apply_roots(&e, wf, &roots[d]);
-            add_volume(&e, wf, &roots[d]);
+        }
+        for (size_t d = 0; d < tree->nwfs; d++) { /* after every twin is in place */
+            workflow *wf = &tree->wfs[d];
+            /* Pods that run with its volumes mount it: its own, those of
+             * templates it runs through templateRef. A document converted
+             * already (nothing to convert) gets none. */
+            if (wf->root && wf->spec && (mounts_volume(wf->spec, volume) || uses_document(tree, wf, may_mount, volume)))
+                add_volume(&e, wf, &roots[d]);
         }
     }
     free(calls);

@@ -1358,17 +1358,35 @@ static bool volume_name_used(const call_tree *t, const char *name)
     return false;
 }
 
-/* Whether template t, or one inline in it, calls a template of a document
- * that is not in the stream. */
-static bool calls_outside(const call_tree *tree, const template *t)
+/* Whether template t, or one inline in it, calls a template of another
+ * document through templateRef that `test` holds true for (NULL: a document
+ * not in the stream). */
+static bool calls_document(const call_tree *tree, const template *t, document_test *test, const void *ctx)
 {
     for (size_t c = 0; c < t->ncalls; c++) {
         const call_site *cs = &t->calls[c];
-        if ((cs->template_ref && !call_tree_document(tree, cs->template_ref)) ||
-            (cs->inline_template && calls_outside(tree, cs->inline_template)))
+        if ((cs->template_ref && test(call_tree_document(tree, cs->template_ref), ctx)) ||
+            (cs->inline_template && calls_document(tree, cs->inline_template, test, ctx)))
             return true;
     }
     return false;
+}
+
+bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    if ((refers && test(call_tree_document(tree, refers), ctx)) || calls_document(tree, &wf->handlers, test, ctx))
+        return true;
+    for (size_t i = 0; i < wf->ntemplates; i++)
+        if (calls_document(tree, &wf->templates[i], test, ctx))
+            return true;
+    return false;
+}
+
+bool document_outside(const workflow *doc, const void *ctx)
+{
+    (void)ctx;
+    return doc == NULL;
 }
 
 /* Whether the stream holds a document that others may use, or uses one it
@@ -1377,13 +1395,36 @@ static bool shares_templates(const call_tree *tree)
 {
     for (size_t d = 0; d < tree->nwfs; d++) {
         const workflow *wf = &tree->wfs[d];
-        if (!wf->root)
-            continue;
-        const node *refers = map_get(wf->spec, "workflowTemplateRef");
-        if (callable_apart(wf) || (refers && !call_tree_document(tree, refers)) || calls_outside(tree, &wf->handlers))
+        if (wf->root && (callable_apart(wf) || uses_document(tree, wf, document_outside, NULL)))
             return true;
-        for (size_t i = 0; i < wf->ntemplates; i++)
-            if (calls_outside(tree, &wf->templates[i]))
+    }
+    return false;
+}
+
+/* Whether pod template t's plan mounts the volume: for an output, an
+ * input it takes from there by default, or a twin (which takes some). */
+static bool plan_mounts(const template *t)
+{
+    const tplan *tp = plan_of(t);
+    bool mounts = tp && template_runs_pod(t) && (tp->nmounts || tp->ntwins);
+    for (size_t k = 0; tp && template_runs_pod(t) && k < t->inputs.count && !mounts; k++)
+        mounts = tp->in[k].convert;
+    for (size_t c = 0; c < t->ncalls && !mounts; c++)
+        mounts = t->calls[c].inline_template && plan_mounts(t->calls[c].inline_template);
+    return mounts;
+}
+
+/* Whether the rewrite may mount the volume: in a template of the stream, or
+ * in one of a document it does not hold, converted apart. (A stream
+ * converted already has nothing left to convert.) */
+static bool stream_mounts(const call_tree *tree)
+{
+    for (size_t d = 0; d < tree->nwfs; d++) {
+        const workflow *wf = &tree->wfs[d];
+        if (wf->root && uses_document(tree, wf, document_outside, NULL))
+            return true;
+        for (size_t i = 0; wf->root && i < wf->ntemplates; i++)
+            if (plan_mounts(&wf->templates[i]))
                 return true;
     }
     return false;
@@ -1401,7 +1442,7 @@ static const char *choose_volume_name(vplan *p)
         const char *name = n == 1 ? "data-storage" : edit_fmt(&p->ed, "data-storage-%d", n);
         if (volume_name_used(p->tree, name) && !p->ed.oom)
             continue;
-        if (n > 1 && shares_templates(p->tree))
+        if (n > 1 && shares_templates(p->tree) && stream_mounts(p->tree))
             plan_refuse(p, VP_EUNSUPPORTED, NULL, "the volume would be named %s, as data-storage is taken; but "
                         "WorkflowTemplates and the workflows that use them, converted apart, must name it alike: "
                         "give it a name with --volume-name, the same in every conversion", name);

@@ -109,6 +109,13 @@ typedef struct stream_calls {
     bool claim_elsewhere; /* a run of it creates another document's claims: none is added to it (plan_claim) */
 } stream_calls;
 
+/* Whether workflow wf runs templates of another document (templateRef,
+ * workflowTemplateRef) that `test` holds true for; test gets NULL for a
+ * document the stream does not hold (document_outside: true for those). */
+typedef bool document_test(const workflow *doc, const void *ctx);
+bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
+bool document_outside(const workflow *doc, const void *ctx);
+
 /* The branches of expression `expr` (the values its ?: operators pick)
  * into alts, room for MAX_BRANCHES; 0, refused at `at`, when there are
  * more or they nest too deep. */

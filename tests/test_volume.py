@@ -225,6 +225,26 @@ def test_kinds_and_template_ref(ctx):
     golden(ctx, os.path.join(CASES, "kinds.yaml"), "kinds.yaml", "--volume", PVC)
 
 
+def test_converting_twice_changes_nothing(ctx):
+    """A document with nothing left to convert gets no volume: converting
+    volpass's own output again (--in-place in CI, say) leaves it as it is,
+    where it used to add an unused data-storage-2 each time. (Not where the
+    first rewrite kept an artifact whose consumer now takes it by default, or
+    made a twin that takes a constant: the second converts those too.) A
+    document that runs templates of another through templateRef still gets
+    the volume when they mount it."""
+    for path in (os.path.join(CASES, "kinds.yaml"), os.path.join(CASES, "globals.yaml"),
+                 os.path.join(CASES, "graph-subpath.yaml"), os.path.join(reference.CORPUS, "artifact-passing.yaml")):
+        name = os.path.basename(path)
+        once = ctx.run(["--input", path, "--volume", PVC])
+        expect(once.returncode == 0, f"{name}: {once.stderr}")
+        twice = ctx.run(["--volume", PVC], stdin=once.stdout)
+        expect(twice.returncode == 0 and twice.stdout == once.stdout, f"{name} changed when converted again")
+    kinds = _read(os.path.join(EXPECTED, "kinds.yaml")).split("\n---\n")
+    expect("volumes:\n  - name: data-storage" in kinds[1] and "templateRef: {name: library" in kinds[1],
+           "the Workflow running the library's templates lost the volume")
+
+
 def test_kinds_converted_apart(ctx):
     """The WorkflowTemplate and the Workflow that calls it, converted separately,
     come out as converting them together does."""
