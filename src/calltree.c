@@ -30,16 +30,12 @@ const workflow *call_tree_document(const call_tree *t, const node *template_ref)
     return strmap_get(by_name, name->as.text, name->len);
 }
 
-const node *call_tree_run_claims(const call_tree *t, const workflow *wf, bool *known)
+const node *call_tree_run_claims(const call_tree *t, const workflow *wf)
 {
-    *known = true;
-    const node *own = map_get(wf->spec, "volumeClaimTemplates");
+    const node *own = spec_claims(wf->spec);
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    if (own || !refers)
-        return own;
-    const workflow *runs = call_tree_document(t, refers);
-    *known = runs != NULL;
-    return runs ? map_get(runs->spec, "volumeClaimTemplates") : NULL;
+    const workflow *runs = own || !refers ? NULL : call_tree_document(t, refers);
+    return runs ? spec_claims(runs->spec) : own;
 }
 
 template *call_tree_target(const call_tree *t, const workflow *wf, const call_site *c,

@@ -55,11 +55,11 @@ instance *call_tree_find(const call_tree *t, const char *path);
 const workflow *call_tree_document(const call_tree *t, const node *template_ref);
 
 /* The claims (spec.volumeClaimTemplates) a run of workflow wf creates, or
- * NULL for none: its own list when it has one; else, when it runs a
- * WorkflowTemplate through workflowTemplateRef, that template's, for Argo's
- * merge of the two specs takes the list as a whole. *known is false when
- * that template is not in the stream. */
-const node *call_tree_run_claims(const call_tree *t, const workflow *wf, bool *known);
+ * NULL for none (or unknown): its own list when it has one (spec_claims);
+ * else, when it runs a WorkflowTemplate of the stream through
+ * workflowTemplateRef, that template's, for Argo's merge of the two specs
+ * takes the list as a whole. */
+const node *call_tree_run_claims(const call_tree *t, const workflow *wf);
 
 /* The template call `c` (made from a template of `wf`) runs, and in *in the
  * document that template belongs to; NULL when it is not in the stream. */

@@ -778,11 +778,6 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
     }
 }
 
-/* A volume that every pod of the workflow sees alike; NULL when it is, else
- * why not. A pod has its template's volumes, those the running workflow's
- * templateDefaults give every template, then the running workflow's (the
- * root's): a WorkflowTemplate's spec plays no part when a workflow calls its
- * templates through templateRef. */
 /* The workflow whose run instance i is part of: its root's. */
 static const workflow *running_workflow(const instance *i)
 {
@@ -791,6 +786,11 @@ static const workflow *running_workflow(const instance *i)
     return i->wf;
 }
 
+/* A volume that every pod of the workflow sees alike; NULL when it is, else
+ * why not. A pod has its template's volumes, those the running workflow's
+ * templateDefaults give every template, then the running workflow's (the
+ * root's): a WorkflowTemplate's spec plays no part when a workflow calls its
+ * templates through templateRef. */
 static const char *volume_problem(vctx *v, const instance *i, const char *name)
 {
     if (!name)
@@ -803,16 +803,12 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
                        "not share", name);
         const char *kind = volume_private_kind(vol);
         if (kind)
-            return fmt(v, "volume '%s' is a %s, which pods do not share", name, kind);
+            return fmt(v, "volume '%s' is %s %s, which pods do not share", name, article(kind), kind);
         kind = volume_read_only_kind(vol);
         return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
                     : NULL;
     }
-    const node *claims = map_get(running->spec, "volumeClaimTemplates");
-    for (size_t k = 0; claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)
-        if (scalar_is(map_get(map_get(claims->as.items[k], "metadata"), "name"), name))
-            return NULL;
-    return fmt(v, "volume '%s' does not exist", name);
+    return claims_have(spec_claims(running->spec), name) ? NULL : fmt(v, "volume '%s' does not exist", name);
 }
 
 /* ---- hand-offs ---------------------------------------------------------- */
@@ -1407,15 +1403,6 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
         check_instance(v, tree, i->children[c]);
 }
 
-/* Whether a spec.volumeClaimTemplates list has a claim named `name`. */
-static bool has_claim(const node *claims, const char *name)
-{
-    for (size_t k = 0; claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)
-        if (scalar_is(map_get(map_get(claims->as.items[k], "metadata"), "name"), name))
-            return true;
-    return false;
-}
-
 /* A Workflow that runs a WorkflowTemplate of the stream (workflowTemplateRef)
  * creates its own claims if it has any, else the template's
  * (call_tree_run_claims). Its run in the rewrite must create every claim its
@@ -1429,14 +1416,12 @@ static void check_run_claims(vctx *v)
         const workflow *ran = orig->root ? call_tree_document(&v->orig, map_get(orig->spec, "workflowTemplateRef")) : NULL;
         if (!runs || !ran)
             continue;
-        bool known;
-        const node *before = call_tree_run_claims(&v->orig, orig, &known);
-        const node *now = call_tree_run_claims(&v->rew, rew, &known);
-        const node *given = map_get(runs->spec, "volumeClaimTemplates");
-        for (size_t k = 0; given && given->kind == NODE_SEQUENCE && k < given->len; k++) {
+        const node *before = call_tree_run_claims(&v->orig, orig), *now = call_tree_run_claims(&v->rew, rew);
+        const node *given = spec_claims(runs->spec);
+        for (size_t k = 0; given && k < given->len; k++) {
             const char *name = scalar_text(map_get(map_get(given->as.items[k], "metadata"), "name"));
-            bool needed = has_claim(before, name) || !has_claim(map_get(ran->spec, "volumeClaimTemplates"), name);
-            if (name && needed && !has_claim(now, name))
+            bool needed = claims_have(before, name) || !claims_have(spec_claims(ran->spec), name);
+            if (name && needed && !claims_have(now, name))
                 problem(v, refers, NULL, "%s '%s' runs WorkflowTemplate '%s' without its volume claim '%s': "
                         "its own spec.volumeClaimTemplates replaces the template's", rew->kind,
                         rew->name ? rew->name : "(generated)", runs->name ? runs->name : "?", name);

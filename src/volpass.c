@@ -196,6 +196,10 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
             return error_new(VP_EINVALID, "--volume", 1, 1, "'%s' is not a volume source "
                              "(persistentVolumeClaim, nfs, cephfs, csi, ...)", key->kind == NODE_SCALAR &&
                              text_is_utf8(key->as.text, key->len) ? key->as.text : "?");
+        if (map_value(volume, i)->kind != NODE_MAPPING)
+            return error_new(VP_EINVALID, "--volume", 1, 1, "the %s source needs its settings as a mapping, such "
+                             "as {claimName: my-pvc} (empty, Kubernetes would make the volume an emptyDir)",
+                             key->as.text);
         sources++;
     }
     if (sources != 1)
@@ -203,9 +207,9 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
                          "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
     const char *kind = volume_private_kind(volume);
     if (scheme == VP_SCHEME_VOLUME && kind)
-        return error_new(VP_EINVALID, "--volume", 1, 1, "a %s volume is not shared between pods, so artifacts "
+        return error_new(VP_EINVALID, "--volume", 1, 1, "%s %s volume is not shared between pods, so artifacts "
                          "cannot pass through it; use a ReadWriteMany persistentVolumeClaim (or "
-                         "--volume-claim-template)", kind);
+                         "--volume-claim-template)", article(kind), kind);
     kind = volume_read_only_kind(volume);
     if (kind)
         return error_new(VP_EINVALID, "--volume", 1, 1, "the volume is read-only (%s.readOnly), so producers "

@@ -1514,12 +1514,10 @@ static void check_referred_entry(vplan *p, const workflow *wf)
 static void plan_claim(vplan *p, const workflow *wf, stream_calls *r)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    if (!p->ctx->claim || !refers || map_get(wf->spec, "volumeClaimTemplates"))
+    if (!p->ctx->claim || !refers || spec_claims(wf->spec))
         return;
-    bool known;
-    call_tree_run_claims(p->tree, wf, &known);
     r->claim_elsewhere = true;
-    if (!known && wf->ntemplates > 0)
+    if (!call_tree_document(p->tree, refers) && wf->ntemplates > 0)
         plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the "
                     "input; with --volume-claim-template, the claim this Workflow's own templates need would "
                     "replace its spec.volumeClaimTemplates (Argo takes the list as a whole): convert the two "

@@ -581,6 +581,25 @@ static const char *const volume_sources[] = {
     "photonPersistentDisk", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "image", "emptyDir",
     "configMap", "secret", "downwardAPI", "projected", "ephemeral", "hostPath", NULL};
 
+const char *article(const char *kind)
+{
+    return strchr("aeiouAEIOU", kind[0]) && kind[0] ? "an" : "a";
+}
+
+const node *spec_claims(const node *spec)
+{
+    const node *claims = map_get(spec, "volumeClaimTemplates");
+    return claims && claims->kind == NODE_SEQUENCE && claims->len ? claims : NULL;
+}
+
+bool claims_have(const node *claims, const char *name)
+{
+    for (size_t k = 0; name && claims && claims->kind == NODE_SEQUENCE && k < claims->len; k++)
+        if (scalar_is(map_get(map_get(claims->as.items[k], "metadata"), "name"), name))
+            return true;
+    return false;
+}
+
 bool volume_source_known(const char *key)
 {
     for (const char *const *k = volume_sources; *k; k++)
@@ -592,7 +611,8 @@ bool volume_source_known(const char *key)
 const char *volume_source_kind(const node *volume)
 {
     for (size_t i = 0; volume && volume->kind == NODE_MAPPING && i < volume->len; i++)
-        if (map_key(volume, i)->kind == NODE_SCALAR && volume_source_known(map_key(volume, i)->as.text))
+        if (map_key(volume, i)->kind == NODE_SCALAR && volume_source_known(map_key(volume, i)->as.text) &&
+            map_value(volume, i)->kind == NODE_MAPPING) /* a null source is none */
             return map_key(volume, i)->as.text;
     return NULL;
 }

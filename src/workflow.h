@@ -108,12 +108,23 @@ void workflow_free(workflow *wf); /* all but what `mem` holds */
  * (hostPath), the name of that kind; NULL for storage pods can share. */
 const char *volume_private_kind(const node *volume);
 
+/* "an" before a volume kind that starts with a vowel (an emptyDir), else "a". */
+const char *article(const char *kind);
+
+/* spec.volumeClaimTemplates when it lists any claim, else NULL: Argo drops
+ * an empty or null list (omitempty), so another spec's may apply. */
+const node *spec_claims(const node *spec);
+
+/* Whether the claims list has a claim named `name` (NULL-safe). */
+bool claims_have(const node *claims, const char *name);
+
 /* Whether `key` is one of Kubernetes' volume sources (persistentVolumeClaim,
  * nfs, emptyDir, ...). */
 bool volume_source_known(const char *key);
 
 /* The source a volume (a spec.volumes entry or --volume) names, or NULL when
- * it names none Kubernetes knows: Kubernetes then gives it an emptyDir. */
+ * it names none Kubernetes knows (or only with null settings, which
+ * Kubernetes drops): Kubernetes then gives it an emptyDir. */
 const char *volume_source_kind(const node *volume);
 
 /* When a volume source mounts its storage read-only for every pod

@@ -143,6 +143,10 @@ def volume_without_source(doc):
     doc["spec"]["volumes"][0] = {"name": "data-storage", "claimName": "pvc"}
 
 
+def volume_with_null_source(doc):
+    doc["spec"]["volumes"][0] = {"name": "data-storage", "persistentVolumeClaim": None}
+
+
 def volume_read_only_yes(doc):
     doc["spec"]["volumes"][0]["persistentVolumeClaim"]["readOnly"] = True
 
@@ -169,8 +173,9 @@ VARIANTS = {
     duplicate_mount_path: ("two volume mounts on /tmp/message", ["two volume mounts on /tmp/message"]),
     volume_renamed: ("volume 'data-storage' does not exist",
                      ["volume 'data-storage' does not exist", "volume 'data-storage' does not exist"]),
-    volume_not_shared: ("volume 'data-storage' is a emptyDir, which pods do not share", []),
+    volume_not_shared: ("volume 'data-storage' is an emptyDir, which pods do not share", []),
     volume_without_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
+    volume_with_null_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
     volume_read_only_yes: ("volume 'data-storage' is read-only (persistentVolumeClaim.readOnly), where no producer "
                            "can write", []),
     undeclared_parameter: ("'artifact-example/consume-artifact' declares no input parameter 'message-subpath'",

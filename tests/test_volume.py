@@ -383,7 +383,7 @@ def test_template_defaults(ctx):
     code, report = verify_report(ctx, source, proc.stdout.replace("  templates:", defaults + "  templates:", 1))
     expect(code == 1 and any("holds the mount at /tmp/out/cache" in p["message"] for p in report["problems"]),
            str(report["problems"]))
-    expect([h["reason"] for h in report["handoffs"]] == ["volume 'data-storage' is a emptyDir, which pods do not "
+    expect([h["reason"] for h in report["handoffs"]] == ["volume 'data-storage' is an emptyDir, which pods do not "
                                                          "share"], str(report["handoffs"]))
     sidecar = ("    sidecars:\n    - {name: watch, image: alpine:3.19, command: [sh, -c, 'ls /tmp/out/cache'],\n"
                "       volumeMounts: [{name: scratch, mountPath: /tmp/out/cache}]}\n")
@@ -702,6 +702,16 @@ def test_claims_of_a_referred_template(ctx):
     expect(code == 1 and [p["message"] for p in report["problems"]] ==
            ["Workflow '(generated)' runs WorkflowTemplate 'lib' without its volume claim 'workspace': its own "
             "spec.volumeClaimTemplates replaces the template's"], str(report["problems"]))
+    # An empty list is none (Argo drops it): the template's claims still apply
+    emptied = REFERRING + "  volumeClaimTemplates: []\n"
+    proc = run_text(ctx, "lib.yaml", CLAIMED_LIBRARY + "---\n" + emptied, volume=claimed)
+    expect(proc.returncode == 0 and proc.stdout.split("---\n")[1] == emptied, proc.stdout + proc.stderr)
+    # verify follows a claim without a name (Kubernetes refuses it) without stumbling
+    nameless = CLAIMED_LIBRARY.replace("  templates:\n", "  - spec: {accessModes: [ReadWriteMany]}\n  templates:\n", 1)
+    with tempfile.TemporaryDirectory() as d:
+        both = written(d, "nameless.yaml", nameless + "---\n" + REFERRING)
+        proc = ctx.run(["verify", both, both])
+    expect(proc.returncode == 0, proc.stdout + proc.stderr)
     alone = run_text(ctx, "run.yaml", REFERRING, volume=claimed)
     expect(alone.returncode == 0 and alone.stdout == REFERRING, alone.stderr)
     own = REFERRING + "  templates:\n  - name: hello\n    container: {image: alpine}\n"
@@ -822,10 +832,11 @@ def test_pod_spec_patch(ctx):
 
 
 def test_private_volume_refused(ctx):
-    for kind in ("emptyDir: {}", "hostPath: {path: /data}", "configMap: {name: c}"):
+    for kind, phrase in (("emptyDir: {}", "an emptyDir"), ("hostPath: {path: /data}", "a hostPath"),
+                         ("configMap: {name: c}", "a configMap"), ("image: {reference: r}", "an image")):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", kind])
-        expect(proc.returncode == 3 and "--volume:1:1: error: a " in proc.stderr and
-               "is not shared between pods" in proc.stderr, proc.stderr)
+        expect(proc.returncode == 3 and f"--volume:1:1: error: {phrase} volume is not shared between pods"
+               in proc.stderr, proc.stderr)
 
 
 def test_volume_specs_refused(ctx):
@@ -837,7 +848,8 @@ def test_volume_specs_refused(ctx):
                           ("persistentVolumeclaim: {claimName: p}", "'persistentVolumeclaim' is not a volume source"),
                           ("{}", "the volume must name one source"), ("name: v", "the volume must name one source"),
                           ("{nfs: {server: s, path: /}, cephfs: {monitors: [m]}}", "it names 2"),
-                          ("gitRepo: {repository: r}", "a gitRepo volume is not shared between pods")):
+                          ("gitRepo: {repository: r}", "a gitRepo volume is not shared between pods"),
+                          ("persistentVolumeClaim: null", "the persistentVolumeClaim source needs its settings")):
         proc = ctx.run(["--input", keep, "--volume", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and proc.stderr.startswith("--volume:1:1: error: ") and
                message in proc.stderr, f"{spec}: {proc.stderr}")
