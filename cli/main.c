@@ -248,8 +248,10 @@ static int parse_args(int argc, char **argv, cli *c)
         return usage_error("'%s': files are given with --in-place, or one with --input", c->in_place_files[0]);
     if (c->in_place && (c->nfiles == 0 || c->input || c->output))
         return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
-    if (c->explain != EXPLAIN_NONE && c->rewrite.scheme == VP_SCHEME_KFP)
-        return usage_error("%s", "--explain tells the volume scheme's decisions; the kfp scheme makes none");
+    if (c->rewrite.scheme == VP_SCHEME_KFP && (c->explain != EXPLAIN_NONE || c->rewrite.keep_artifacts_count ||
+                                                c->rewrite.volume_name))
+        return usage_error("%s", "--explain, --keep-artifact and --volume-name belong to the volume scheme; the kfp "
+                                 "scheme does what the reference does");
     if (c->rewrite.volume && c->rewrite.volume_claim_template)
         return usage_error("%s", "--volume and --volume-claim-template exclude each other");
     if (c->rewrite.volume_claim_template)
@@ -392,14 +394,17 @@ static int emit_to(const vp_stream *s, vp_format format, FILE *out, const char *
     return io_error("cannot write", name);
 }
 
-/* Whether `path` is a symbolic link that leads through /proc (/dev/stdout,
- * /dev/fd/N: an open file of the process, which must be written, not
- * replaced); *link is set when it is a symbolic link at all. */
-static bool leads_through_proc(const char *path, bool *link)
+/* Whether `path` names an open file of the process (/dev/stdout,
+ * /dev/fd/N, /proc/self/fd/N, or a symbolic link that leads through
+ * /proc), which must be written, not replaced; *link is set when it is a
+ * symbolic link at all. */
+static bool open_file_of_process(const char *path, bool *link)
 {
     char hop[4096], next[4096];
     snprintf(hop, sizeof hop, "%s", path);
     *link = false;
+    if (strncmp(path, "/proc/", 6) == 0 || strncmp(path, "/dev/fd/", 8) == 0 || strncmp(path, "/dev/std", 8) == 0)
+        return true;
     struct stat st;
     for (int hops = 0; hops < 40 && lstat(hop, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
         *link = true;
@@ -424,7 +429,7 @@ static bool leads_through_proc(const char *path, bool *link)
 static int emit_output(const vp_stream *s, vp_format format, const char *target)
 {
     struct stat st;
-    bool link = false, direct = is_stdio(target) || leads_through_proc(target, &link);
+    bool link = false, direct = is_stdio(target) || open_file_of_process(target, &link);
     int exists = !direct && stat(target, &st) == 0;
     if (!direct && (!exists || S_ISREG(st.st_mode))) {
         char *resolved = link ? realpath(target, NULL) : NULL;
@@ -441,8 +446,11 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
         }
         return stage_close(out) == 0 ? EXIT_OK : io_error("cannot write", target);
     }
+    /* Standard output by any name keeps its open file (opened to append, say) */
+    bool to_stdout = is_stdio(target) || strcmp(target, "/dev/stdout") == 0 || strcmp(target, "/dev/fd/1") == 0 ||
+                     strcmp(target, "/proc/self/fd/1") == 0;
     const char *name = is_stdio(target) ? "<stdout>" : target;
-    FILE *out = is_stdio(target) ? stdout : fopen(target, "w");
+    FILE *out = to_stdout ? stdout : fopen(target, "w");
     if (!out)
         return io_error("cannot open", name);
     int rc = emit_to(s, format, out, name);

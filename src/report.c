@@ -146,9 +146,19 @@ static vp_status write_json(const vp_verify_report *r, vp_write_fn write, void *
     return emit_built(&a, root, b.oom, write, ctx, err);
 }
 
+/* VP_OK for a format the header defines, else the error. */
+static vp_status check_format(vp_report_format format, vp_error **err)
+{
+    if (format == VP_REPORT_TEXT || format == VP_REPORT_JSON)
+        return VP_OK;
+    return error_give(err, error_new(VP_EINVALID, NULL, 0, 0, "unknown report format %d", (int)format));
+}
+
 vp_status vp_verify_report_write(const vp_verify_report *r, vp_report_format format,
                                  vp_write_fn write, void *ctx, vp_error **err)
 {
+    if (check_format(format, err) != VP_OK)
+        return VP_EINVALID;
     if (format == VP_REPORT_JSON)
         return write_json(r, write, ctx, err);
     vp_status st = write_text(r, write, ctx);
@@ -182,6 +192,8 @@ static vp_status decisions_json(const vp_decision *d, size_t n, vp_write_fn writ
 vp_status vp_decisions_write(const vp_decision *d, size_t n, vp_report_format format,
                              vp_write_fn write, void *ctx, vp_error **err)
 {
+    if (check_format(format, err) != VP_OK)
+        return VP_EINVALID;
     if (format == VP_REPORT_JSON)
         return decisions_json(d, n, write, ctx, err);
     for (size_t i = 0; i < n; i++) {

@@ -239,8 +239,17 @@ static void api_arguments(void)
     CHECK(vp_rewrite(s, &bad_scheme, &err) == VP_EINVALID && strstr(vp_error_message(err), "unknown scheme 7"));
     vp_error_free(err);
     err = NULL;
+    vp_rewrite_options kfp_named = bad_scheme;
+    kfp_named.scheme = VP_SCHEME_KFP;
+    kfp_named.volume_name = "shared"; /* the volume scheme's option */
+    CHECK(vp_rewrite(s, &kfp_named, &err) == VP_EINVALID && strstr(vp_error_message(err), "the kfp scheme does"));
+    vp_error_free(err);
+    err = NULL;
     text_buf b = {NULL, 0, 0};
     CHECK(vp_stream_emit(s, (vp_format)9, text_buf_write, &b, &err) == VP_EINVALID && b.len == 0);
+    vp_error_free(err);
+    err = NULL;
+    CHECK(vp_decisions_write(NULL, 0, (vp_report_format)9, text_buf_write, &b, &err) == VP_EINVALID && b.len == 0);
     vp_error_free(err);
     vp_stream_free(s);
     s = NULL;
