@@ -1097,7 +1097,7 @@ static void check_mounts(vctx *v, const instance *i)
     for (int w = 0; patch && w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         if (mounts && mounts->kind == NODE_SEQUENCE && mounts->len) {
-            problem(v, mounts, t, "%s may change the pod's volume mounts, which verify does not follow", patch);
+            problem(v, mounts, t, "the pod's volume mounts may change, which verify does not follow: %s", patch);
             break;
         }
     }

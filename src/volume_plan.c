@@ -378,7 +378,7 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
         return "its directory is /, which cannot be mounted (write it into a directory such as /tmp)";
     const char *patch = template_mount_patch(t, tp->wf);
     if (patch)
-        return edit_fmt(&p->ed, "%s may change the pod's volume mounts", patch);
+        return edit_fmt(&p->ed, "the pod's volume mounts may change: %s", patch);
     return mounted_over(p, t, tp->wf, o->mount_dir, o->path);
 }
 
@@ -493,7 +493,7 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
                                 "producer's mode)", mode);
     const char *patch = template_mount_patch(t, wf);
     if (patch)
-        return edit_fmt(&p->ed, "is in a pod whose volume mounts may change through %s", patch);
+        return edit_fmt(&p->ed, "is in a pod whose volume mounts may change: %s", patch);
     const char *at;
     const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, NULL, mount_holds, path, NULL, &at);
     const node *volume = map_get(holder, "name");

@@ -785,28 +785,31 @@ const node *template_volume(const template *t, const workflow *wf, const char *n
     return NULL;
 }
 
-#define PATCH_WHY " (it mentions volumes, or is one reference)"
-
-static bool patch_may_mount(const node *patch)
+/* Which of a podSpecPatch's texts may change mounts: 0 none (no patch, an
+ * empty one, which Argo drops, or one about other things), 1 one that
+ * mentions volumes, 2 one that holds a reference, whose value may. */
+static int patch_kind(const node *patch)
 {
     if (!patch || patch->kind != NODE_SCALAR)
-        return false;
-    const char *text = patch->as.text;
-    while (*text == ' ' || *text == '\t' || *text == '\n' || *text == '\r')
-        text++;
-    const char *tag_end = strncmp(text, "{{", 2) == 0 ? strstr(text, "}}") : NULL;
-    bool one_reference = tag_end && strspn(tag_end + 2, " \t\r\n") == strlen(tag_end + 2);
-    return one_reference || strstr(patch->as.text, "volume");
+        return 0;
+    return strstr(patch->as.text, "volume") ? 1 : strstr(patch->as.text, "{{") ? 2 : 0;
 }
 
 const char *template_mount_patch(const template *t, const workflow *wf)
 {
-    const node *own = map_get(t->node, "podSpecPatch"); /* or, when it has none, the templateDefaults' */
-    if (patch_may_mount(own))
-        return "its podSpecPatch" PATCH_WHY;
-    if (!own && wf && patch_may_mount(map_get(wf->defaults, "podSpecPatch")))
-        return "the templateDefaults' podSpecPatch" PATCH_WHY;
-    return wf && patch_may_mount(map_get(wf->spec, "podSpecPatch")) ? "the workflow's podSpecPatch" PATCH_WHY : NULL;
+    static const char *const says[3][3] = {
+        {NULL, "its podSpecPatch mentions volumes", "its podSpecPatch holds a reference, whose value may add mounts"},
+        {NULL, "the templateDefaults' podSpecPatch mentions volumes",
+         "the templateDefaults' podSpecPatch holds a reference, whose value may add mounts"},
+        {NULL, "the workflow's podSpecPatch mentions volumes",
+         "the workflow's podSpecPatch holds a reference, whose value may add mounts"}};
+    const node *own = map_get(t->node, "podSpecPatch");
+    int kind = patch_kind(own);
+    if (kind)
+        return says[0][kind];
+    if (!(own && own->kind == NODE_SCALAR && own->len) && wf && (kind = patch_kind(map_get(wf->defaults, "podSpecPatch"))))
+        return says[1][kind]; /* the defaults' applies where the template has none */
+    return wf && (kind = patch_kind(map_get(wf->spec, "podSpecPatch"))) ? says[2][kind] : NULL;
 }
 
 const char *artifact_mode_key(const artifact *a)

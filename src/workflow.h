@@ -182,13 +182,13 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
  * NULL: t's own only); NULL when there is none (or name is NULL). */
 const node *template_volume(const template *t, const workflow *wf, const char *name);
 
-/* Which podSpecPatch may give template t's pod other mounts or volumes than
- * the template shows when workflow wf runs it, and why ("its podSpecPatch
- * (it mentions volumes, or is one reference)"), or NULL.
- * Argo merges the patches into the pod, mounts by their path: one that
- * mentions volumes may, and so may one that is a single reference, which
- * could hold anything. wf may be NULL: t's own patch only. Argo applies
- * both the workflow's and the template's (or its templateDefaults'). */
+/* Why a podSpecPatch may give template t's pod other mounts or volumes than
+ * the template shows when workflow wf runs it ("its podSpecPatch mentions
+ * volumes"), or NULL. Argo merges the patches into the pod, mounts by their
+ * path: the workflow's, and the template's (or where it has none, its
+ * templateDefaults'). One that mentions volumes may, and so may one that
+ * holds a reference, whose value could be anything. wf may be NULL: t's own
+ * patch only. */
 const char *template_mount_patch(const template *t, const workflow *wf);
 
 /* The key by which an input has Argo set its file mode ("mode",

@@ -802,19 +802,22 @@ PATCHED = passing_workflow("patched-") + """  - name: produce
 
 def test_pod_spec_patch(ctx):
     """Argo merges a podSpecPatch into the pod, volume mounts by their path:
-    one that mentions volumes, or is one reference (anything), may replace
-    the mount an output is written through. The output stays a real
-    artifact; verify reports such a patch on a pod with mounts. A patch of
-    resources alone changes nothing."""
+    one that mentions volumes, or holds a reference (whose value could be
+    anything), may replace the mount an output is written through. The
+    output stays a real artifact; verify reports such a patch on a pod with
+    mounts. A patch of resources alone changes nothing, and neither does an
+    empty one (Argo drops it)."""
     mounts = "'{containers: [{name: main, volumeMounts: [{name: scratch, mountPath: /tmp/out}]}]}'"
-    for patch, kept in ((mounts, True), ("'{{workflow.parameters.patch}}'", True),
-                        ("'{\"containers\": [{\"name\": \"main\", \"resources\": {\"limits\": {\"cpu\": "
-                         "\"{{workflow.parameters.cpu}}\"}}}]}'", False)):
+    referring = "its podSpecPatch holds a reference, whose value may add mounts"
+    for patch, why in ((mounts, "its podSpecPatch mentions volumes"), ("'{{workflow.parameters.patch}}'", referring),
+                       ("'{\"containers\": [{\"name\": \"main\", \"resources\": {\"limits\": {\"cpu\": "
+                        "\"{{workflow.parameters.cpu}}\"}}}]}'", referring),
+                       ("'{containers: [{name: main, resources: {limits: {cpu: 2}}}]}'", None), ("''", None)):
         text = PATCHED.replace("PATCH", patch)
         proc = run_text(ctx, "patched.yaml", text)
+        kept = why is not None
         expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr), proc.stderr)
-        expect(not kept or "its podSpecPatch (it mentions volumes, or is one reference) may change the pod's volume "
-               "mounts" in proc.stderr, proc.stderr)
+        expect(not kept or f"the pod's volume mounts may change: {why}" in proc.stderr, proc.stderr)
         with tempfile.TemporaryDirectory() as d:
             original = written(d, "patched.yaml", text)
             [handoff] = check_output(ctx, original, proc.stdout)["handoffs"]
@@ -827,8 +830,8 @@ def test_pod_spec_patch(ctx):
         through_volume = plain.stdout.replace("  - name: produce\n", "  - name: produce\n    podSpecPatch: " + mounts + "\n")
         code, report = verify_report(ctx, original, through_volume)
     expect(code == 1 and [p["message"] for p in report["problems"]] ==
-           ["template 'produce': its podSpecPatch (it mentions volumes, or is one reference) may change the pod's "
-            "volume mounts, which verify does not follow"], str(report["problems"]))
+           ["template 'produce': the pod's volume mounts may change, which verify does not follow: its podSpecPatch "
+            "mentions volumes"], str(report["problems"]))
 
 
 def test_private_volume_refused(ctx):
