@@ -592,21 +592,50 @@ static void end_document(loader *l, const yaml_event_t *e)
     l->nchildren = 0;
 }
 
-/* libyaml reports encoding errors as a byte offset; turn it into line and column. */
+/* The byte order of a UTF-16 input, by its byte order mark (as libyaml
+ * reads it): 1 little-endian, 2 big-endian; 0 for UTF-8. */
+static int utf16_order(const char *data, size_t len)
+{
+    if (len >= 2 && memcmp(data, "\xFF\xFE", 2) == 0)
+        return 1;
+    return len >= 2 && memcmp(data, "\xFE\xFF", 2) == 0 ? 2 : 0;
+}
+
+/* The code unit at byte i: a byte of UTF-8, or two of UTF-16 (order as
+ * utf16_order says); 0 past the end. */
+static unsigned unit_at(const char *data, size_t len, size_t i, int order)
+{
+    if (i + (order ? 2 : 1) > len)
+        return 0;
+    unsigned a = (unsigned char)data[i];
+    if (!order)
+        return a;
+    unsigned b = (unsigned char)data[i + 1];
+    return order == 1 ? a | b << 8 : a << 8 | b;
+}
+
+/* Where text starts: past a byte order mark. */
+static size_t text_start(const char *data, size_t len, int order)
+{
+    return order ? 2 : len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+/* libyaml reports encoding errors as a byte offset; turn it into line and
+ * column (characters; a line ends at \n, \r\n or a lone \r). */
 static void offset_position(const char *data, size_t len, size_t offset, unsigned long *line,
                             unsigned long *column)
 {
+    int order = utf16_order(data, len);
+    size_t step = order ? 2 : 1;
     *line = 1;
     *column = 1;
-    for (size_t i = 0; i < offset && i < len; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '\n' || (c == '\r' && (i + 1 >= len || data[i + 1] != '\n'))) { /* \n, \r\n or a lone \r */
+    for (size_t i = text_start(data, len, order); i < offset && i < len; i += step) {
+        unsigned c = unit_at(data, len, i, order);
+        if (c == '\n' || (c == '\r' && unit_at(data, len, i + step, order) != '\n')) {
             ++*line;
             *column = 1;
-        } else if (c == '\r') {
-            continue;
-        } else if ((c & 0xC0) != 0x80) {
-            ++*column; /* count characters, not continuation bytes */
+        } else if (c != '\r' && (order ? (c & 0xFC00) != 0xDC00 : (c & 0xC0) != 0x80)) {
+            ++*column; /* not the second half of a character */
         }
     }
 }
@@ -657,18 +686,15 @@ static int on_event(loader *l, const yaml_event_t *e)
 }
 
 /* JSON when the first character after a byte order mark and white space
- * opens an object or array. In UTF-16 (which libyaml reads too) each ASCII
- * character comes with a NUL byte, passed over here. */
+ * opens an object or array (in UTF-8 or UTF-16, which libyaml reads too). */
 static vp_format detect_format(const char *data, size_t len)
 {
-    size_t i = 0;
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    else if (len >= 2 && (memcmp(data, "\xFF\xFE", 2) == 0 || memcmp(data, "\xFE\xFF", 2) == 0))
-        i = 2;
-    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n' || data[i] == '\0'))
-        i++;
-    return i < len && (data[i] == '{' || data[i] == '[') ? VP_FORMAT_JSON : VP_FORMAT_YAML;
+    int order = utf16_order(data, len);
+    size_t i = text_start(data, len, order);
+    unsigned c;
+    while ((c = unit_at(data, len, i, order)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+        i += order ? 2 : 1;
+    return c == '{' || c == '[' ? VP_FORMAT_JSON : VP_FORMAT_YAML;
 }
 
 static size_t or_default(size_t value, size_t fallback)

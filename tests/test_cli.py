@@ -83,6 +83,13 @@ def test_utf16_json(ctx):
             f.write(as_json)
         proc = ctx.run(["--volume", VOLUME, "-i", path])
     expect(proc.returncode == 0 and want.startswith("{") and proc.stdout == want, proc.stderr)
+    # YAML in UTF-16 whose first character has a '{' byte (U+7B00) stays YAML
+    with _tmp() as d:
+        path = os.path.join(d, "cjk.yaml")
+        with open(path, "w", encoding="utf-16") as f:
+            f.write("\u7b00: 1\n")
+        proc = ctx.run(["--volume", VOLUME, "-i", path])
+    expect(proc.returncode == 0 and proc.stdout == "\u7b00: 1\n", proc.stdout + proc.stderr)
 
 
 def test_stdin_to_stdout(ctx):

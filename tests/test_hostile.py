@@ -129,6 +129,9 @@ CASES = {
                                ":4:21: error: invalid length of a UTF-8 sequence", False),
     "invalid UTF-8 after CR line breaks": lambda: (b"a: 1\rb: 2\r\nc: \xff\n", 3,
                                                    ":3:4: error: invalid leading UTF-8 octet", False),
+    "UTF-16 with CRLF, a lone surrogate": lambda: ("\ufeffa: 1\r\nb: 2\r\nc: x".encode("utf-16-le") + b"\x00\xd8" +
+                                                   "y\r\n".encode("utf-16-le"), 3,
+                                                   ":3:6: error: expected low surrogate area", False),
     "UTF-16 surrogate": lambda: (b"a: \xed\xa0\x80\n", 3, ":1:4: error: invalid Unicode character", False),
     "NUL byte": lambda: (b"a: b\x00c\n", 3, ":1:5: error: control characters are not allowed", False),
     "duplicate key": lambda: (BASE.replace("  entrypoint: main\n", "  entrypoint: main\n  entrypoint: other\n").encode(),
