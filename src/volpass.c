@@ -230,14 +230,23 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
     if (!map_get(map_get(map_get(spec, "resources"), "requests"), "storage"))
         return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "the claim needs a size: "
                          "resources: {requests: {storage: 10Gi}}");
-    bool many = false, once = false;
-    for (size_t i = 0; modes && modes->kind == NODE_SEQUENCE && i < modes->len; i++) {
+    if (scalar_is(map_get(spec, "volumeMode"), "Block"))
+        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "a Block claim is a raw device, which "
+                         "cannot be mounted as a directory: leave volumeMode out (Filesystem)");
+    if (modes && modes->kind != NODE_SEQUENCE)
+        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "accessModes must be a list, such as "
+                         "[ReadWriteMany]");
+    bool many = false, once = false, one_pod = false;
+    for (size_t i = 0; modes && i < modes->len; i++) {
         many |= scalar_is(modes->as.items[i], "ReadWriteMany");
         once |= scalar_is(modes->as.items[i], "ReadWriteOnce");
+        one_pod |= scalar_is(modes->as.items[i], "ReadWriteOncePod");
     }
     if (!many && !once)
-        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "the claim must let pods write it: "
-                         "accessModes: [ReadWriteMany]");
+        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "%s: accessModes: [ReadWriteMany]",
+                         one_pod ? "a ReadWriteOncePod claim lets one pod at a time use it, where a producer and "
+                                   "its consumers all do"
+                                 : "the claim must let pods write it");
     if (!many && on_warning) {
         vp_error *w = error_new(VP_OK, "--volume-claim-template", 1, 1, "a ReadWriteOnce claim is shared only "
                                 "by pods on one node: a producer and a consumer on two nodes cannot both mount it "

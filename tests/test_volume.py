@@ -862,7 +862,12 @@ def test_volume_specs_refused(ctx):
     for spec, message in (("{}", "the claim needs a size"),
                           ("{metadata: {name: c}, spec: " + CLAIM + "}", "give the claim's spec"),
                           ("{accessModes: [ReadOnlyMany], resources: {requests: {storage: 1Gi}}}",
-                           "the claim must let pods write it")):
+                           "the claim must let pods write it"),
+                          ("{accessModes: [ReadWriteOncePod], resources: {requests: {storage: 1Gi}}}",
+                           "a ReadWriteOncePod claim lets one pod at a time use it"),
+                          ("{accessModes: ReadWriteMany, resources: {requests: {storage: 1Gi}}}",
+                           "accessModes must be a list"),
+                          (CLAIM.replace("}}}", "}}, volumeMode: Block}"), "a Block claim is a raw device")):
         proc = ctx.run(["--input", keep, "--volume-claim-template", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and
                "--volume-claim-template:1:1: error: " + message in proc.stderr, f"{spec}: {proc.stderr}")
