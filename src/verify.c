@@ -428,18 +428,20 @@ static void input_parameter(vctx *v, const call_tree *t, const instance *i, span
         cannot(out, fmt(v, "'%s' declares no input parameter '%s'", i->path, span_str(v, name)));
         return;
     }
+    /* An argument wins over the input's own value or default (Argo's
+     * ProcessArgs); the entrypoint's arguments are spec.arguments. */
     const node *p = i->call ? find_parameter(i->call->parameters, name) : NULL;
     if (p) {
         parameter_node_values(v, t, i->parent, p, "argument", out, depth);
         return;
     }
+    if (!i->call && (p = find_parameter(i->wf->parameters, name))) {
+        parameter_node_values(v, t, NULL, p, "workflow argument", out, depth);
+        return;
+    }
     p = declared;
     if (map_get(p, "value") || map_get(p, "default")) {
         parameter_node_values(v, t, i, p, "input", out, depth);
-        return;
-    }
-    if (!i->call && (p = find_parameter(i->wf->parameters, name))) {
-        parameter_node_values(v, t, NULL, p, "workflow argument", out, depth);
         return;
     }
     cannot(out, fmt(v, "{{inputs.parameters.%s}} of '%s' has no value", span_str(v, name), i->path));
@@ -770,9 +772,9 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
     while (*rest == '/')
         rest++;
     resolve_text(v, t, i, sub ? sub : "", &out->where, 0);
-    for (size_t k = 0; k < out->where.n; k++) {
-        const char *joined = fmt(v, "%s/%s", out->where.v[k], rest);
-        char *norm = (char *)fmt(v, "%s", joined);
+    for (size_t k = 0; k < out->where.n; k++) { /* relative to the volume's root, as a subPath is */
+        const char *at = out->where.v[k];
+        char *norm = (char *)(*at ? fmt(v, "%s/%s", at, rest) : fmt(v, "%s", rest));
         path_normalize(norm);
         out->where.v[k] = norm;
     }
@@ -795,6 +797,8 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
 {
     if (!name)
         return "the mount names no volume";
+    if (volume_name_reserved(name))
+        return fmt(v, "volume '%s' is one Argo adds to every pod itself (an emptyDir), which pods do not share", name);
     const workflow *running = running_workflow(i);
     const node *vol = template_volume(i->tmpl, running, name);
     if (vol) {
@@ -1128,6 +1132,11 @@ static void check_mounts(vctx *v, const instance *i)
             const char *why = volume_problem(v, i, name);
             if (why && strstr(why, "does not exist"))
                 problem(v, m, t, "%s", why);
+            if (name && !strstr(name, "{{") && !volume_name_valid(name))
+                problem(v, m, t, "the mount's volume name '%s' is not one Kubernetes takes (a DNS-1123 label)", name);
+            const char *sub = scalar_text(map_get(m, "subPath"));
+            if (sub && (sub[0] == '/' || path_has_dotdot(sub))) /* whatever its references hold */
+                problem(v, m, t, "the mount's subPath %s is not one Kubernetes takes (relative, without '..')", sub);
         }
     }
 }

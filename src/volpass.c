@@ -138,16 +138,6 @@ static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **
     return st;
 }
 
-/* Whether name is a Kubernetes volume name: a DNS-1123 label (at most 63
- * lowercase letters, digits and '-', starting and ending with neither '-'). */
-static bool dns_label(const char *name)
-{
-    size_t len = strlen(name);
-    if (len == 0 || len > 63 || name[0] == '-' || name[len - 1] == '-')
-        return false;
-    return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
-}
-
 /* Whether prefix starts a subPath that Kubernetes takes: relative, with no
  * ".." component (a pod may not leave its volume's subtree). Both schemes
  * follow the prefix with "{{workflow.uid}}", so a ".." at its very end is
@@ -167,11 +157,14 @@ static bool relative_subpath(const char *prefix)
 static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
 {
     const char *name = opts->volume_name, *prefix = opts->path_prefix;
-    if (name && !dns_label(name))
+    if (name && !volume_name_valid(name))
         return error_give(err, error_new(VP_EINVALID, "--volume-name", 0, 0,
                                          "'%s' is not a Kubernetes volume name: at most 63 lowercase "
                                          "letters, digits and '-', starting and ending with a letter "
                                          "or digit", text_is_utf8(name, strlen(name)) ? name : "?"));
+    if (name && volume_name_reserved(name))
+        return error_give(err, error_new(VP_EINVALID, "--volume-name", 0, 0, "'%s' is a volume Argo adds to every "
+                                         "pod itself, which would stand in the shared volume's place", name));
     if (prefix && !text_is_utf8(prefix, strlen(prefix)))
         return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0, "the prefix is not valid UTF-8"));
     if (prefix && !relative_subpath(prefix))

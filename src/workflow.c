@@ -581,6 +581,23 @@ static const char *const volume_sources[] = {
     "photonPersistentDisk", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "image", "emptyDir",
     "configMap", "secret", "downwardAPI", "projected", "ephemeral", "hostPath", NULL};
 
+bool volume_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 63 || name[0] == '-' || name[len - 1] == '-')
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+}
+
+bool volume_name_reserved(const char *name)
+{
+    static const char *const argos[] = {"var-run-argo", "tmp-dir-argo", "input-artifacts", "argo-staging", NULL};
+    for (const char *const *a = argos; *a; a++)
+        if (strcmp(*a, name) == 0)
+            return true;
+    return false;
+}
+
 const char *article(const char *kind)
 {
     return strchr("aeiouAEIOU", kind[0]) && kind[0] ? "an" : "a";

@@ -108,6 +108,15 @@ void workflow_free(workflow *wf); /* all but what `mem` holds */
  * (hostPath), the name of that kind; NULL for storage pods can share. */
 const char *volume_private_kind(const node *volume);
 
+/* Whether name is a Kubernetes volume name: a DNS-1123 label (at most 63
+ * lowercase letters, digits and '-', starting and ending with neither '-'). */
+bool volume_name_valid(const char *name);
+
+/* Whether Argo gives every pod a volume of this name of its own (an
+ * emptyDir: var-run-argo, tmp-dir-argo, input-artifacts, argo-staging),
+ * which then stands where the workflow's volume of that name would. */
+bool volume_name_reserved(const char *name);
+
 /* "an" before a volume kind that starts with a vowel (an emptyDir), else "a". */
 const char *article(const char *kind);
 

@@ -143,6 +143,46 @@ def volume_without_source(doc):
     doc["spec"]["volumes"][0] = {"name": "data-storage", "claimName": "pvc"}
 
 
+def producer_at_volume_root(doc):
+    """Correct, if odd: the producer mounts the volume's root, the consumer the file in it."""
+    producer = _templates(doc)["hello-world-to-file"]
+    del producer["container"]["volumeMounts"][0]["subPath"]
+    producer["outputs"]["parameters"][0]["value"] = "hello_world.txt"
+
+
+def entry_default_overridden(doc):
+    """The entrypoint's default 'a' gives way to spec.arguments' 'b' (Argo's
+    ProcessArgs): the producer writes under b, the consumer reads under a."""
+    entry, producer = _templates(doc)["artifact-example"], _templates(doc)["hello-world-to-file"]
+    entry["inputs"] = {"parameters": [{"name": "dir", "default": "a"}]}
+    doc["spec"]["arguments"] = {"parameters": [{"name": "dir", "value": "b"}]}
+    entry["steps"][0][0]["arguments"] = {"parameters": [{"name": "dir", "value": "{{inputs.parameters.dir}}"}]}
+    producer["inputs"] = {"parameters": [{"name": "dir"}]}
+    producer["container"]["volumeMounts"][0]["subPath"] = "artifact_data/{{inputs.parameters.dir}}/tmp"
+    producer["outputs"]["parameters"][0]["value"] = "artifact_data/{{inputs.parameters.dir}}/tmp/hello_world.txt"
+    consumer = _templates(doc)["print-message-from-file"]
+    consumer["container"]["volumeMounts"][0]["subPath"] = "artifact_data/a/tmp/hello_world.txt"
+    del consumer["inputs"]
+    del entry["steps"][1][0]["arguments"]
+
+
+def absolute_subpath(doc):
+    mount = _templates(doc)["hello-world-to-file"]["container"]["volumeMounts"][0]
+    mount["subPath"] = "/" + mount["subPath"]
+
+
+def volume_named_badly(doc):
+    renamed = json.loads(json.dumps(doc).replace('"data-storage"', '"Data_Storage"'))
+    doc.clear()
+    doc.update(renamed)
+
+
+def volume_named_as_argos(doc):
+    renamed = json.loads(json.dumps(doc).replace('"data-storage"', '"tmp-dir-argo"'))
+    doc.clear()
+    doc.update(renamed)
+
+
 def volume_with_null_source(doc):
     doc["spec"]["volumes"][0] = {"name": "data-storage", "persistentVolumeClaim": None}
 
@@ -175,6 +215,14 @@ VARIANTS = {
                      ["volume 'data-storage' does not exist", "volume 'data-storage' does not exist"]),
     volume_not_shared: ("volume 'data-storage' is an emptyDir, which pods do not share", []),
     volume_without_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
+    producer_at_volume_root: (None, []),
+    entry_default_overridden: ("the consumer reads artifact_data/a/tmp/hello_world.txt, the producer wrote "
+                               "artifact_data/b/tmp/hello_world.txt", []),
+    absolute_subpath: ("the consumer reads", ["the mount's subPath /artifact_data/{{workflow.uid}}/{{pod.name}}/tmp "
+                                              "is not one Kubernetes takes"]),
+    volume_named_badly: (None, ["the mount's volume name 'Data_Storage' is not one Kubernetes takes",
+                                "the mount's volume name 'Data_Storage' is not one Kubernetes takes"]),
+    volume_named_as_argos: ("volume 'tmp-dir-argo' is one Argo adds to every pod itself (an emptyDir)", []),
     volume_with_null_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
     volume_read_only_yes: ("volume 'data-storage' is read-only (persistentVolumeClaim.readOnly), where no producer "
                            "can write", []),
