@@ -933,14 +933,24 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
     if (!p || !p->tmpl)
         return "the producer is not in the rewritten workflow";
     v->budget = BUDGET;
-    if (find_artifact(&c->tmpl->inputs, text_span(h->input))) {
+    const artifact *in = find_artifact(&c->tmpl->inputs, text_span(h->input));
+    if (in) {
         origins os = {.n = 0};
         input_origins(v, &v->rew, c, text_span(h->input), NULL, &os, 0);
-        for (size_t k = 0; k < os.n; k++)
-            if (same_origin(&os.o[k], h)) {
-                *where = "a real artifact on both sides";
-                return NULL;
-            }
+        const artifact *out = find_artifact(&p->tmpl->outputs, text_span(h->output));
+        const char *read = scalar_text(in->path), *written = out ? scalar_text(out->path) : NULL;
+        for (size_t k = 0; k < os.n; k++) {
+            if (!same_origin(&os.o[k], h))
+                continue;
+            if (h->consumed_at && (!read || strcmp(read, h->consumed_at) != 0))
+                return fmt(v, "the consumer's artifact is placed at %s, where it read %s", read ? read : "no path",
+                           h->consumed_at);
+            if (h->produced_at && (!written || strcmp(written, h->produced_at) != 0))
+                return fmt(v, "the producer's artifact is taken from %s, where it wrote %s",
+                           written ? written : "no path", h->produced_at);
+            *where = "a real artifact on both sides";
+            return NULL;
+        }
         return origins_reason(v, &os);
     }
     location at_consumer, at_producer;

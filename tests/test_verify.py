@@ -437,6 +437,27 @@ def test_good_rewrite(ctx):
         "verify: 1 hand-offs: 1 preserved, 0 broken; 0 problems"], proc.stdout)
 
 
+def test_real_artifact_paths(ctx):
+    """Both sides still real artifacts: the hand-off holds only where the
+    rewrite keeps the paths the programs read and write."""
+    with open(PASSING) as f:
+        text = f.read()
+    for old, new, reason in (("path: /tmp/message", "path: /tmp/other",
+                              "the consumer's artifact is placed at /tmp/other, where it read /tmp/message"),
+                             ("path: /tmp/hello_world.txt", "path: /tmp/nothere.txt",
+                              "the producer's artifact is taken from /tmp/nothere.txt, where it wrote "
+                              "/tmp/hello_world.txt"),
+                             ("", "", None)):
+        expect(old in text, old)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "same.yaml")
+            with open(path, "w") as f:
+                f.write(text.replace(old, new, 1) if old else text)
+            [handoff] = _verify(ctx, PASSING, path)["handoffs"]
+        expect(handoff.get("reason") == reason if reason else handoff["location"] == "a real artifact on both sides",
+               str(handoff))
+
+
 def test_verify_flag(ctx):
     """--verify refuses to write a rewrite that breaks a hand-off."""
     with tempfile.TemporaryDirectory() as d:
