@@ -1217,52 +1217,87 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
     free(placed);
 }
 
+/* Reports each mount of instance i's pod that lies inside `path`, where
+ * artifact a (an "output" or "input") is, saying what is wrong with it. */
+static void mounts_inside(vctx *v, const instance *i, const char *path, const char *role, const artifact *a,
+                          const char *wrong)
+{
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
+        const node *mounts = template_mounts(i->tmpl, w);
+        for (size_t m = 0; mounts && mounts->kind == NODE_SEQUENCE && m < mounts->len; m++) {
+            const char *mp = scalar_text(map_get(mounts->as.items[m], "mountPath"));
+            char *inner = mp ? (char *)fmt(v, "%s", mp) : NULL;
+            if (inner)
+                path_normalize(inner);
+            if (inner && path_covers(path, inner) && strcmp(path, inner) != 0)
+                problem(v, mounts->as.items[m], i->tmpl, "%s '%s' at %s holds the mount at %s, %s", role, a->name,
+                        a->path->as.text, mp, wrong);
+        }
+    }
+}
+
+/* What one artifact of the original has about it in pod instance i of the
+ * rewrite: its (literal, normalized) path, and the mounts covering it now
+ * and in the original (then, NULL when none). */
+typedef struct moved {
+    const instance *orig;
+    const artifact *a;
+    const char *path;
+    const node *now, *then;
+    size_t now_len, then_len;
+} moved;
+
+/* Calls fn for each of the original's outputs (or inputs) at a literal path
+ * that the rewrite puts under a mount other than the original's. */
+static void each_moved(vctx *v, const instance *i, bool outputs, void (*fn)(vctx *, const instance *, const moved *))
+{
+    const instance *orig = call_tree_find(&v->orig, i->path);
+    if (v->baseline || !orig || !orig->tmpl)
+        return;
+    const artifact_list *list = outputs ? &orig->tmpl->outputs : &orig->tmpl->inputs;
+    for (size_t k = 0; k < list->count; k++) {
+        moved m = {orig, &list->items[k], NULL, NULL, NULL, 0, 0};
+        if (!m.a->path || strstr(m.a->path->as.text, "{{"))
+            continue;
+        char *path = (char *)fmt(v, "%s", m.a->path->as.text);
+        path_normalize(path);
+        m.path = path;
+        m.now = covering_mount(i->tmpl, path, &m.now_len);
+        m.then = covering_mount(orig->tmpl, path, &m.then_len);
+        const char *at = m.now ? scalar_text(map_get(m.now, "mountPath")) : NULL;
+        if (at && !(m.then && path_equal(at, scalar_text(map_get(m.then, "mountPath")))))
+            fn(v, i, &m);
+    }
+}
+
 /* An output the rewrite puts on a volume the original did not write it to
  * must hold what the producer's pod held there: no other mount inside it
  * (its files would not be on that volume), and no mount of the original's
  * above the new one (what other containers or that volume put there would
  * be missing). */
-static void check_outputs_whole(vctx *v, const instance *i)
+static void output_whole(vctx *v, const instance *i, const moved *m)
 {
-    const instance *orig = call_tree_find(&v->orig, i->path);
-    if (v->baseline || !orig || !orig->tmpl)
-        return;
-    for (size_t k = 0; k < orig->tmpl->outputs.count; k++) {
-        const artifact *out = &orig->tmpl->outputs.items[k];
-        if (!out->path || strstr(out->path->as.text, "{{"))
-            continue;
-        char *path = (char *)fmt(v, "%s", out->path->as.text);
-        path_normalize(path);
-        size_t now_len, then_len;
-        const node *now = covering_mount(i->tmpl, path, &now_len);
-        const node *then = covering_mount(orig->tmpl, path, &then_len);
-        const char *at = now ? scalar_text(map_get(now, "mountPath")) : NULL;
-        if (!at || (then && path_equal(at, scalar_text(map_get(then, "mountPath")))))
-            continue; /* written where it was */
-        const instance *root = orig;
-        while (root->parent)
-            root = root->parent;
-        /* An emptyDir no other container sees there holds only what the main container writes. */
-        bool scratch = then && map_get(template_volume(orig->tmpl, root->wf, scalar_text(map_get(then, "name"))), "emptyDir") &&
-                       !template_shares_volume(orig->tmpl, then, path);
-        if (then && then_len < now_len && !scratch)
-            problem(v, now, i->tmpl, "output '%s' at %s is written to the mount at %s, below the pod's own mount "
-                    "at %s, where other containers or that volume may put what it holds", out->name,
-                    out->path->as.text, at, scalar_text(map_get(then, "mountPath")));
-        for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-            const node *mounts = template_mounts(i->tmpl, w);
-            for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
-                const char *mp = scalar_text(map_get(mounts->as.items[a], "mountPath"));
-                char *inner = mp ? (char *)fmt(v, "%s", mp) : NULL;
-                if (inner)
-                    path_normalize(inner);
-                if (inner && path_covers(path, inner) && strcmp(path, inner) != 0)
-                    problem(v, mounts->as.items[a], i->tmpl, "output '%s' at %s holds the mount at %s, whose "
-                            "files are not on the volume the output is written to", out->name,
-                            out->path->as.text, mp);
-            }
-        }
-    }
+    const instance *root = m->orig;
+    while (root->parent)
+        root = root->parent;
+    /* An emptyDir no other container sees there holds only what the main container writes. */
+    bool scratch = m->then &&
+                   map_get(template_volume(m->orig->tmpl, root->wf, scalar_text(map_get(m->then, "name"))), "emptyDir") &&
+                   !template_shares_volume(m->orig->tmpl, m->then, m->path);
+    if (m->then && m->then_len < m->now_len && !scratch)
+        problem(v, m->now, i->tmpl, "output '%s' at %s is written to the mount at %s, below the pod's own mount "
+                "at %s, where other containers or that volume may put what it holds", m->a->name,
+                m->a->path->as.text, scalar_text(map_get(m->now, "mountPath")),
+                scalar_text(map_get(m->then, "mountPath")));
+    mounts_inside(v, i, m->path, "output", m->a, "whose files are not on the volume the output is written to");
+}
+
+/* An input the rewrite mounts from a volume must show all of itself: no
+ * other mount inside it, which would hide its files there. */
+static void input_whole(vctx *v, const instance *i, const moved *m)
+{
+    if (path_equal(scalar_text(map_get(m->now, "mountPath")), m->path))
+        mounts_inside(v, i, m->path, "input", m->a, "which hides the input's files there");
 }
 
 /* Every output path (the original's, which the producer writes, and any the
@@ -1412,7 +1447,8 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
         scan_node(&s, i->tmpl->node, false);
         if (template_runs_pod(i->tmpl)) {
             check_mounts(v, i);
-            check_outputs_whole(v, i);
+            each_moved(v, i, true, output_whole);
+            each_moved(v, i, false, input_whole);
             check_outputs_writable(v, i);
         }
     }

@@ -458,6 +458,51 @@ def test_real_artifact_paths(ctx):
                str(handoff))
 
 
+DIRECTORY_HANDOFF = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: dir-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: produce, template: produce}
+    - - name: consume
+        template: consume
+        arguments: {artifacts: [{name: model, from: "{{steps.produce.outputs.artifacts.model}}"}]}
+  - name: produce
+    container: {image: busybox, command: [sh, -c, "mkdir -p /work/model/sub && echo s > /work/model/sub/s"]}
+    outputs: {artifacts: [{name: model, path: /work/model}]}
+  - name: consume
+    inputs: {artifacts: [{name: model, path: /in/model}]}
+    container: {image: busybox, command: [cat, /in/model/sub/s]}
+"""
+
+
+def test_input_hidden_by_a_mount(ctx):
+    """A mount inside a consumer's input directory mounted from the volume
+    hides part of what the producer wrote: a problem (here the input's mount
+    is no longer read-only, which would be another)."""
+    with tempfile.TemporaryDirectory() as d:
+        original = _written(d, "dir.yaml", DIRECTORY_HANDOFF)
+        rewrite = ctx.run(["--input", original, "--volume", VOLUME]).stdout
+        expect(_verify(ctx, original, _written(d, "good.yaml", rewrite))["problems"] == [], "the rewrite is flagged")
+        mount = "        readOnly: true\n"
+        expect(rewrite.count(mount) == 1, rewrite)
+        hidden = rewrite.replace(mount, "      - {name: scratch, mountPath: /in/model/sub}\n").replace(
+            "  - name: consume\n", "  - name: consume\n    volumes: [{name: scratch, emptyDir: {}}]\n")
+        problems = [p["message"] for p in _verify(ctx, original, _written(d, "hidden.yaml", hidden))["problems"]]
+    expect(problems == ["template 'consume': input 'model' at /in/model holds the mount at /in/model/sub, which "
+                        "hides the input's files there"], str(problems))
+
+
+def _written(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def test_verify_flag(ctx):
     """--verify refuses to write a rewrite that breaks a hand-off."""
     with tempfile.TemporaryDirectory() as d:
