@@ -412,11 +412,18 @@ static bool mounts_volume(const node *n, const char *name)
     return false;
 }
 
+/* Which documents of a stream mount the volume, found once each. */
+typedef struct mounting {
+    const call_tree *tree;
+    const bool *mounts; /* per document */
+} mounting;
+
 /* A document test (uses_document): one not in the stream, which may mount
- * anything, or one that mounts volume `name`. */
-static bool may_mount(const workflow *doc, const void *name)
+ * anything, or one that mounts the volume. */
+static bool may_mount(const workflow *doc, const void *ctx)
 {
-    return !doc || mounts_volume(doc->spec, name);
+    const mounting *m = ctx;
+    return !doc || m->mounts[doc - m->tree->wfs];
 }
 
 /* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
@@ -524,14 +531,21 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
                 apply_all(&e, &wf->templates[i], calls, &next);
             apply_roots(&e, wf, &roots[d]);
         }
-        for (size_t d = 0; d < tree->nwfs; d++) { /* after every twin is in place */
+        /* After every twin is in place: a document gets the volume when pods
+         * that run with its volumes mount it, its own or those of templates
+         * it runs through templateRef. One converted already gets none. */
+        bool *mounts = calloc(tree->nwfs + 1, sizeof *mounts);
+        mounting m = {tree, mounts};
+        for (size_t d = 0; mounts && d < tree->nwfs; d++)
+            mounts[d] = tree->wfs[d].root && tree->wfs[d].spec && mounts_volume(tree->wfs[d].spec, volume);
+        for (size_t d = 0; mounts && d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
-            /* Pods that run with its volumes mount it: its own, those of
-             * templates it runs through templateRef. A document converted
-             * already (nothing to convert) gets none. */
-            if (wf->root && wf->spec && (mounts_volume(wf->spec, volume) || uses_document(tree, wf, may_mount, volume)))
+            if (wf->root && wf->spec && (mounts[d] || uses_document(tree, wf, may_mount, &m)))
                 add_volume(&e, wf, &roots[d]);
         }
+        if (!mounts)
+            p.ed.oom = true;
+        free(mounts);
     }
     free(calls);
     free(roots);

@@ -1277,12 +1277,10 @@ static void each_moved(vctx *v, const instance *i, bool outputs, void (*fn)(vctx
  * be missing). */
 static void output_whole(vctx *v, const instance *i, const moved *m)
 {
-    const instance *root = m->orig;
-    while (root->parent)
-        root = root->parent;
     /* An emptyDir no other container sees there holds only what the main container writes. */
+    const workflow *running = running_workflow(m->orig);
     bool scratch = m->then &&
-                   map_get(template_volume(m->orig->tmpl, root->wf, scalar_text(map_get(m->then, "name"))), "emptyDir") &&
+                   map_get(template_volume(m->orig->tmpl, running, scalar_text(map_get(m->then, "name"))), "emptyDir") &&
                    !template_shares_volume(m->orig->tmpl, m->then, m->path);
     if (m->then && m->then_len < m->now_len && !scratch)
         problem(v, m->now, i->tmpl, "output '%s' at %s is written to the mount at %s, below the pod's own mount "
