@@ -259,7 +259,12 @@ static const char *out_sub_path(applier *e, const tplan *tp, size_t mount)
     return edit_cat(e->ed, e->prefix, "{{workflow.uid}}/{{pod.name}}/", tp->mounts[mount].key);
 }
 
-/* A pod template in the form `mask` (which inputs come from the volume). */
+static node *volume_entry(applier *e);
+
+/* A pod template in the form `mask` (which inputs come from the volume). A
+ * containerSet's pod gets a workflow's volume only where the set's shared
+ * mounts name it (template_reaches), not the main container's: the template
+ * gets the volume as its own. */
 static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
 {
     const template *t = tp->t;
@@ -279,6 +284,11 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
     for (size_t m = 0; m < tp->nmounts; m++)
         edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
              mount_node(e, tp->mounts[m].dir, edit_str(e->ed, out_sub_path(e, tp, m)), false));
+    bool mounted = tp->nmounts > 0;
+    for (size_t k = 0; k < t->inputs.count; k++)
+        mounted |= mask[k];
+    if (mounted && !template_reaches(t, e->volume))
+        edit_push(e->ed, edit_list_field(e->ed, n, "volumes"), volume_entry(e));
     for (size_t k = 0; k < t->outputs.count; k++) {
         const art_plan *o = &tp->out[k];
         if (!o->convert)
@@ -426,6 +436,30 @@ static bool may_mount(const workflow *doc, const void *ctx)
     return !doc || m->mounts[doc - m->tree->wfs];
 }
 
+/* The volume as a pod's volume: --volume's source, or with
+ * --volume-claim-template the claim Argo makes of it for each run, which it
+ * names after the workflow. */
+static node *volume_entry(applier *e)
+{
+    pairs name = {{NULL}, 0};
+    edit_put(e->ed, &name, "name", edit_str(e->ed, e->volume));
+    node *entry = edit_mapping(e->ed, &name);
+    if (e->p->ctx->claim) {
+        pairs claim = {{NULL}, 0};
+        edit_put(e->ed, &claim, "claimName", edit_str(e->ed, edit_cat(e->ed, "{{workflow.name}}-", e->volume)));
+        edit_set(e->ed, entry, "persistentVolumeClaim", edit_mapping(e->ed, &claim));
+        return entry;
+    }
+    const node *v = e->p->ctx->volume;
+    /* Keys copied as nodes, not as C strings: "name\0x" must not become "name". */
+    for (size_t i = 0; v && i < v->len; i++)
+        if (!scalar_is(map_key(v, i), "name") &&
+            (!entry || map_push(e->ed->mem, entry, node_copy(e->ed->mem, map_key(v, i)),
+                                node_copy(e->ed->mem, map_value(v, i))) != 0))
+            e->ed->oom = true;
+    return entry;
+}
+
 /* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
 static void add_volume(applier *e, workflow *wf, const stream_calls *r)
 {
@@ -433,7 +467,6 @@ static void add_volume(applier *e, workflow *wf, const stream_calls *r)
     /* WorkflowTemplates get it too: they can be submitted on their own. */
     if (!wf->spec || r->claim_elsewhere)
         return;
-    node *entry;
     if (ctx->claim) {
         pairs meta = {{NULL}, 0}, claim = {{NULL}, 0};
         edit_put(e->ed, &meta, "name", edit_str(e->ed, e->volume));
@@ -442,17 +475,7 @@ static void add_volume(applier *e, workflow *wf, const stream_calls *r)
         edit_push(e->ed, edit_list_field(e->ed, wf->spec, "volumeClaimTemplates"), edit_mapping(e->ed, &claim));
         return;
     }
-    pairs name = {{NULL}, 0};
-    edit_put(e->ed, &name, "name", edit_str(e->ed, e->volume));
-    entry = edit_mapping(e->ed, &name);
-    const node *v = ctx->volume;
-    /* Keys copied as nodes, not as C strings: "name\0x" must not become "name". */
-    for (size_t i = 0; v && i < v->len; i++)
-        if (!scalar_is(map_key(v, i), "name") &&
-            (!entry || map_push(e->ed->mem, entry, node_copy(e->ed->mem, map_key(v, i)),
-                                node_copy(e->ed->mem, map_value(v, i))) != 0))
-            e->ed->oom = true;
-    edit_push(e->ed, edit_list_field(e->ed, wf->spec, "volumes"), entry);
+    edit_push(e->ed, edit_list_field(e->ed, wf->spec, "volumes"), volume_entry(e));
 }
 
 static void apply_template(applier *e, tplan *tp, call_plan *calls)

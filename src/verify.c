@@ -812,7 +812,14 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
         return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
                     : NULL;
     }
-    return claims_have(spec_claims(running->spec), name) ? NULL : fmt(v, "volume '%s' does not exist", name);
+    bool declared = claims_have(spec_claims(running->spec), name) ||
+                    parameter_named(map_get(running->spec, "volumes"), name, strlen(name));
+    if (!declared)
+        return fmt(v, "volume '%s' does not exist", name);
+    return template_reaches(i->tmpl, name) ? NULL
+                                           : fmt(v, "volume '%s' does not exist in the containerSet's pod: Argo adds "
+                                                 "a workflow's volume to it only where the set's own volumeMounts, "
+                                                 "an init container or a sidecar mount it", name);
 }
 
 /* ---- hand-offs ---------------------------------------------------------- */

@@ -791,10 +791,25 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     return shared;
 }
 
+bool template_reaches(const template *t, const char *name)
+{
+    if (t->kind != TEMPLATE_CONTAINER_SET)
+        return true;
+    const node *lists[] = {map_get(t->node, "initContainers"), map_get(t->node, "sidecars"),
+                           map_get(t->defaults, "initContainers"), map_get(t->defaults, "sidecars")};
+    if (mounts_show(template_mounts(t, 1), name, NULL))
+        return true;
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++)
+            if (mounts_show(map_get(lists[l]->as.items[c], "volumeMounts"), name, NULL))
+                return true;
+    return false;
+}
+
 const node *template_volume(const template *t, const workflow *wf, const char *name)
 {
     const node *lists[] = {map_get(t->node, "volumes"), wf ? map_get(wf->defaults, "volumes") : NULL,
-                           wf ? map_get(wf->spec, "volumes") : NULL};
+                           wf && template_reaches(t, name) ? map_get(wf->spec, "volumes") : NULL};
     for (size_t l = 0; name && l < sizeof lists / sizeof *lists; l++)
         for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && i < lists[l]->len; i++)
             if (scalar_is(map_get(lists[l]->as.items[i], "name"), name))

@@ -186,6 +186,13 @@ const node *template_mounts(const template *t, int which);
  * mounting the same volume where that place is (its subPath counts). */
 bool template_shares_volume(const template *t, const node *holder, const char *path);
 
+/* Whether a volume of the workflow's own (spec.volumes, or a claim) named
+ * `name` reaches pod template t's pod. Argo adds one to the pod where a
+ * mount names it: the main container's, or for a containerSet only the
+ * set's shared mounts (not each container's), an init container's or a
+ * sidecar's. */
+bool template_reaches(const template *t, const char *name);
+
 /* The volume named `name` that template t's pod has when workflow wf runs
  * it: t's own, or wf's spec.templateDefaults' or spec.volumes' (wf may be
  * NULL: t's own only); NULL when there is none (or name is NULL). */

@@ -254,16 +254,19 @@ def check_variant(ctx, mutate):
 
 
 def test_hidden_outputs(ctx):
-    """A real faulty rewrite (volpass's own, before it kept such outputs):
-    verify reports each output that another mount hides or misses."""
+    """A real faulty rewrite (volpass's own, before it kept such outputs and
+    gave a containerSet the volume as its own): verify reports each output
+    that another mount hides or misses, and a mount of a volume Argo does
+    not add to a containerSet's pod."""
     original = os.path.join(HERE, "data", "volume", "nesting.yaml")
     report = _verify(ctx, original, os.path.join(HERE, "data", "verify", "nesting.broken.yaml"))
     broken = sorted(h["reason"] for h in report["handoffs"] if h["verdict"] == "broken")
-    expect(len(broken) == 2 and "the producer wrote" in broken[0] and "emptyDir, which pods do not share" in broken[1],
-           str(broken))
+    expect(len(broken) == 3 and "the producer wrote" in broken[0] and "emptyDir, which pods do not share" in broken[2]
+           and "does not exist in the containerSet's pod" in broken[1], str(broken))
     problems = [p["message"] for p in report["problems"]]
     wanted = ["template 'build': output 'ws' at /work/ holds the mount at /work/src/metrics.json",
               "template 'cache': output 'dir' at /out/ holds the mount at /out/model",
+              "template 'shared': volume 'data-storage' does not exist in the containerSet's pod",
               "template 'shared': output 'd' at /workspace/out/d.txt is written to the mount at /workspace/out, "
               "below the pod's own mount at /workspace",
               "template 'dots': a mount path with '..': /tmp/o/.."]

@@ -1164,3 +1164,43 @@ def tests(ctx):
     cases += [(f"volume:{name[5:]}", lambda fn=fn: fn(ctx))
               for name, fn in sorted(globals().items()) if name.startswith("test_") and callable(fn)]
     return cases
+
+
+CONTAINER_SETS = passing_workflow("sets-") + """  - name: produce
+    containerSet:
+      containers:
+      - {name: prepare, image: alpine, command: [sh, -c, "mkdir -p /tmp/out"]}
+      - {name: main, image: alpine, dependencies: [prepare], command: [sh, -c, "echo hi > /tmp/out/a.txt"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out/a.txt}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/b.txt}]}
+    containerSet:
+      volumeMounts: [{name: ws, mountPath: /ws}]
+      containers:
+      - {name: main, image: alpine, command: [cat, /in/b.txt]}
+    volumes: [{name: ws, emptyDir: {}}]
+"""
+
+
+def test_container_set_volume(ctx):
+    """Argo adds a workflow's volume to a containerSet's pod only where the
+    set's shared mounts (or an init container's, a sidecar's) name it, not
+    each container's own: the template gets the volume as its own, a claim
+    by the name Argo gives it for the run. verify reports the mount of a
+    volume the pod does not have."""
+    pvc = "    - name: data-storage\n      persistentVolumeClaim: {claimName: pvc}\n"
+    claimed = ("    - name: data-storage\n      persistentVolumeClaim:\n"
+               "        claimName: '{{workflow.name}}-data-storage'\n")
+    for volume, entry in ((("--volume", PVC), pvc), (("--volume-claim-template", CLAIM), claimed)):
+        proc = run_text(ctx, "sets.yaml", CONTAINER_SETS, volume=volume)
+        expect(proc.returncode == 0 and proc.stdout.count(entry) == 2, proc.stderr + proc.stdout)
+        with tempfile.TemporaryDirectory() as d:
+            original = written(d, "sets.yaml", CONTAINER_SETS)
+            [handoff] = check_output(ctx, original, proc.stdout)["handoffs"]
+            expect(handoff["verdict"] == "preserved" and handoff["location"] != "a real artifact on both sides",
+                   str(handoff))
+            if volume[0] == "--volume":
+                code, report = verify_report(ctx, original, proc.stdout.replace(entry, ""))
+                expect(code == 1 and len(report["problems"]) == 2 and all(
+                       "volume 'data-storage' does not exist in the containerSet's pod" in p["message"]
+                       for p in report["problems"]), str(report["problems"]))
