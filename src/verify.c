@@ -1133,6 +1133,10 @@ static void check_mounts(vctx *v, const instance *i)
                 problem(v, m, t, "a volume mount at /");
             if (path_has_dotdot(mp))
                 problem(v, m, t, "a mount path with '..': %s", mp);
+            const char *argo = path_is_root(mp) ? NULL : argo_mount_within(t, mp); /* reported just above */
+            if (argo)
+                problem(v, m, t, "the mount at %s %s the one Argo gives the container at %s", mp,
+                        path_equal(argo, mp) ? "duplicates" : "hides", argo);
             size_t prefix;
             const node *outer = mount_above(t, mp, &prefix);
             if (outer && scalar_is_true(map_get(outer, "readOnly")))

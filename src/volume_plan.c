@@ -376,6 +376,10 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
         return edit_fmt(&p->ed, "its path %s has a '..' component", raw);
     if (path_is_root(o->mount_dir))
         return "its directory is /, which cannot be mounted (write it into a directory such as /tmp)";
+    const char *argo = argo_mount_within(t, o->mount_dir);
+    if (argo)
+        return edit_fmt(&p->ed, "Argo mounts a volume of its own at %s, which a mount on %s would %s", argo,
+                        o->mount_dir, path_equal(argo, o->mount_dir) ? "duplicate" : "hide");
     const char *patch = template_mount_patch(t, tp->wf);
     if (patch)
         return edit_fmt(&p->ed, "the pod's volume mounts may change: %s", patch);
@@ -494,6 +498,10 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     const char *patch = template_mount_patch(t, wf);
     if (patch)
         return edit_fmt(&p->ed, "is in a pod whose volume mounts may change: %s", patch);
+    const char *argo = path_is_templated(path) ? NULL : argo_mount_within(t, path);
+    if (argo)
+        return edit_fmt(&p->ed, "lies where Argo mounts a volume of its own (%s), which a mount on %s would %s",
+                        argo, path, path_equal(argo, path) ? "duplicate" : "hide");
     const char *at;
     const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, NULL, mount_holds, path, NULL, &at);
     const node *volume = map_get(holder, "name");

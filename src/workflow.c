@@ -791,6 +791,15 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     return shared;
 }
 
+const char *argo_mount_within(const template *t, const char *dir)
+{
+    if (path_covers(dir, "/var/run/argo"))
+        return "/var/run/argo";
+    if (t->kind == TEMPLATE_SCRIPT && path_covers(dir, "/argo/staging"))
+        return "/argo/staging";
+    return NULL;
+}
+
 bool template_reaches(const template *t, const char *name)
 {
     if (t->kind != TEMPLATE_CONTAINER_SET)

@@ -186,6 +186,12 @@ const node *template_mounts(const template *t, int which);
  * mounting the same volume where that place is (its subPath counts). */
 bool template_shares_volume(const template *t, const node *holder, const char *path);
 
+/* A mount Argo gives pod template t's main container itself at `dir` or
+ * below it, or NULL: its executor's /var/run/argo (every container), a
+ * script's source in /argo/staging. A mount of the volume on `dir` would be
+ * a second mount on its path (which Kubernetes refuses) or hide it. */
+const char *argo_mount_within(const template *t, const char *dir);
+
 /* Whether a volume of the workflow's own (spec.volumes, or a claim) named
  * `name` reaches pod template t's pod. Argo adds one to the pod where a
  * mount names it: the main container's, or for a containerSet only the

@@ -1204,3 +1204,70 @@ def test_container_set_volume(ctx):
                 expect(code == 1 and len(report["problems"]) == 2 and all(
                        "volume 'data-storage' does not exist in the containerSet's pod" in p["message"]
                        for p in report["problems"]), str(report["problems"]))
+
+
+ARGO_MOUNTS = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: reserved-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: gen, template: gen}
+    - - name: use
+        template: use
+        arguments:
+          artifacts:
+          - {name: a, from: "{{steps.gen.outputs.artifacts.a}}"}
+          - {name: b, from: "{{steps.gen.outputs.artifacts.b}}"}
+          - {name: c, from: "{{steps.gen.outputs.artifacts.c}}"}
+  - name: gen
+    script:
+      image: alpine
+      command: [sh]
+      source: "echo a > /var/run/argo/a.txt; echo b > /argo/staging/b.txt; echo c > /var/run/argo/out/c.txt"
+    outputs:
+      artifacts:
+      - {name: a, path: /var/run/argo/a.txt}
+      - {name: b, path: /argo/staging/b.txt}
+      - {name: c, path: /var/run/argo/out/c.txt}
+  - name: use
+    inputs:
+      artifacts:
+      - {name: a, path: /in/a.txt}
+      - {name: b, path: /argo/staging/b.txt}
+      - {name: c, path: INPUT}
+    container: {image: alpine, command: [cat, /in/a.txt, /argo/staging/b.txt]}
+"""
+
+
+def test_argo_own_mounts(ctx):
+    """Argo mounts a volume of its own at /var/run/argo in every container,
+    and a script's source at /argo/staging: a mount of the volume on either
+    would be a second mount on one path (Kubernetes refuses the pod), and
+    one above them would hide them. Such an output stays a real artifact, an
+    input on such a path too (so a caller passing a volume location is
+    refused); below them (/var/run/argo/out) is fine, and /argo/staging is
+    free in a container template. verify reports such a mount."""
+    proc = run_text(ctx, "argo.yaml", ARGO_MOUNTS.replace("INPUT", "/in/c.txt"))
+    expect(proc.returncode == 0 and proc.stderr.count("stays a real artifact") == 2 and
+           "output artifact 'a' stays a real artifact (it needs an artifact repository): Argo mounts a volume of its "
+           "own at /var/run/argo, which a mount on /var/run/argo would duplicate" in proc.stderr and
+           "output artifact 'b' stays a real artifact (it needs an artifact repository): Argo mounts a volume of its "
+           "own at /argo/staging, which a mount on /argo/staging would duplicate" in proc.stderr, proc.stderr)
+    expect("mountPath: /var/run/argo/out\n" in proc.stdout, proc.stdout)
+    with tempfile.TemporaryDirectory() as d:
+        original = written(d, "argo.yaml", ARGO_MOUNTS.replace("INPUT", "/in/c.txt"))
+        report = check_output(ctx, original, proc.stdout)
+        expect(sorted(h["location"] == "a real artifact on both sides" for h in report["handoffs"]) ==
+               [False, True, True], str(report["handoffs"]))
+        clash = proc.stdout.replace("mountPath: /var/run/argo/out\n", "mountPath: /var/run/argo\n")
+        code, report = verify_report(ctx, original, clash)
+        expect(code == 1 and [p["message"] for p in report["problems"]] ==
+               ["template 'gen': the mount at /var/run/argo duplicates the one Argo gives the container at "
+                "/var/run/argo"], str(report["problems"]))
+    proc = run_text(ctx, "argo.yaml", ARGO_MOUNTS.replace("INPUT", "/var/run"))
+    expect(proc.returncode == 4 and "input artifact 'c'" in proc.stderr and
+           "lies where Argo mounts a volume of its own (/var/run/argo), which a mount on /var/run would hide"
+           in proc.stderr, proc.stderr)
