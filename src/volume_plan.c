@@ -217,6 +217,10 @@ static const char *mounted_over(vplan *p, const template *t, const workflow *wf,
             return edit_fmt(&p->ed, "input artifact '%s' is mounted at %s, %s it, and would not be on the "
                                     "shared volume", t->inputs.items[k].name, in->as.text,
                             path_is_templated(in_path) ? "which may lie inside" : "inside");
+        /* Converted, that input would be mounted read-only over it: plan_input refuses that. */
+        if (in_path && path_must_cover(in_path, dir))
+            return edit_fmt(&p->ed, "it lies in input artifact '%s' at %s, which a mount on %s would partly hide",
+                            t->inputs.items[k].name, in->as.text, dir);
     }
     return NULL;
 }

@@ -1271,3 +1271,44 @@ def test_argo_own_mounts(ctx):
     expect(proc.returncode == 4 and "input artifact 'c'" in proc.stderr and
            "lies where Argo mounts a volume of its own (/var/run/argo), which a mount on /var/run would hide"
            in proc.stderr, proc.stderr)
+
+
+def test_output_inside_a_kept_input(ctx):
+    """An input that stays a real artifact (its own source) is placed by
+    Argo, writable: building inside a checkout is fine, and a mount on the
+    output's directory would hide part of the checkout, so the output stays
+    a real artifact. An input mounted from the volume is read-only: the
+    producer could not write there, which is refused."""
+    text = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: build-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: build, template: build}
+    - - name: use
+        template: use
+        arguments: {artifacts: [{name: in, from: "{{steps.build.outputs.artifacts.bin}}"}]}
+  - name: build
+    inputs: {artifacts: [{name: src, path: /src, SOURCE}]}
+    container: {image: golang, workingDir: /src, command: [sh, -c, "go build -o /src/build/app ."]}
+    outputs: {artifacts: [{name: bin, path: /src/build/app}]}
+  - name: use
+    inputs: {artifacts: [{name: in, path: /bin/app}]}
+    container: {image: alpine, command: [/bin/app, version]}
+"""
+    git = text.replace("SOURCE", "git: {repo: 'https://github.com/argoproj/argo-workflows.git'}")
+    proc = run_text(ctx, "build.yaml", git)
+    expect(proc.returncode == 0 and "output artifact 'bin' stays a real artifact (it needs an artifact repository): "
+           "it lies in input artifact 'src' at /src, which a mount on /src/build would partly hide" in proc.stderr,
+           proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        [handoff] = check_output(ctx, written(d, "build.yaml", git), proc.stdout)["handoffs"]
+        expect(handoff["location"] == "a real artifact on both sides", str(handoff))
+    proc = run_text(ctx, "build.yaml", text.replace(", SOURCE", "").replace(
+        "    - - {name: build, template: build}\n", "    - - {name: build, template: build, arguments: {artifacts: "
+        "[{name: src, raw: {data: x}}]}}\n"))
+    expect(proc.returncode == 4 and "input artifact 'src' at /src would be mounted read-only over output artifact "
+           "'bin' at /src/build/app" in proc.stderr, proc.stderr)
