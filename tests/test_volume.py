@@ -638,10 +638,15 @@ GEN_TO_USE = """  - name: main
         depends: gen
         arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.out}}"}]}
 """
+def workflow_head(generate_name):
+    """A Workflow's text up to its templates, the first of which is main."""
+    return ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: " + generate_name +
+            "}\nspec:\n  entrypoint: main\n  templates:\n")
+
+
 def passing_workflow(generate_name):
     """A Workflow's text up to its templates produce and consume, which GEN_TO_USE calls."""
-    return ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: " + generate_name +
-            "}\nspec:\n  entrypoint: main\n  templates:\n" + GEN_TO_USE)
+    return workflow_head(generate_name) + GEN_TO_USE
 
 
 def written(directory, name, text):
@@ -1206,13 +1211,7 @@ def test_container_set_volume(ctx):
                        for p in report["problems"]), str(report["problems"]))
 
 
-ARGO_MOUNTS = """apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {generateName: reserved-}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
+ARGO_MOUNTS = workflow_head("reserved-") + """  - name: main
     steps:
     - - {name: gen, template: gen}
     - - name: use
@@ -1279,13 +1278,7 @@ def test_output_inside_a_kept_input(ctx):
     output's directory would hide part of the checkout, so the output stays
     a real artifact. An input mounted from the volume is read-only: the
     producer could not write there, which is refused."""
-    text = """apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {generateName: build-}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
+    text = workflow_head("build-") + """  - name: main
     steps:
     - - {name: build, template: build}
     - - name: use
