@@ -556,14 +556,17 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
         }
         /* After every twin is in place: a document gets the volume when pods
          * that run with its volumes mount it, its own or those of templates
-         * it runs through templateRef. One converted already gets none. */
+         * it runs through templateRef. One converted already gets none. A
+         * WorkflowTemplate run through workflowTemplateRef brings its own
+         * volumes, which Argo joins to the Workflow's (and with
+         * templateReferencing Strict, refuses a Workflow that sets any). */
         bool *mounts = calloc(tree->nwfs + 1, sizeof *mounts);
         mounting m = {tree, mounts};
         for (size_t d = 0; mounts && d < tree->nwfs; d++)
             mounts[d] = tree->wfs[d].root && tree->wfs[d].spec && mounts_volume(tree->wfs[d].spec, volume);
         for (size_t d = 0; mounts && d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
-            if (wf->root && wf->spec && (mounts[d] || uses_document(tree, wf, may_mount, &m)))
+            if (wf->root && wf->spec && (mounts[d] || calls_documents(tree, wf, may_mount, &m)))
                 add_volume(&e, wf, &roots[d]);
         }
         if (!mounts)

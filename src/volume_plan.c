@@ -1384,15 +1384,20 @@ static bool calls_document(const call_tree *tree, const template *t, document_te
     return false;
 }
 
-bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
+bool calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
 {
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    if ((refers && test(call_tree_document(tree, refers), ctx)) || calls_document(tree, &wf->handlers, test, ctx))
+    if (calls_document(tree, &wf->handlers, test, ctx))
         return true;
     for (size_t i = 0; i < wf->ntemplates; i++)
         if (calls_document(tree, &wf->templates[i], test, ctx))
             return true;
     return false;
+}
+
+bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    return (refers && test(call_tree_document(tree, refers), ctx)) || calls_documents(tree, wf, test, ctx);
 }
 
 bool document_outside(const workflow *doc, const void *ctx)

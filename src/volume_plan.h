@@ -114,6 +114,8 @@ typedef struct stream_calls {
  * document the stream does not hold (document_outside: true for those). */
 typedef bool document_test(const workflow *doc, const void *ctx);
 bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
+/* The same, through templateRef only: what wf's own templates and exit handler call. */
+bool calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
 bool document_outside(const workflow *doc, const void *ctx);
 
 /* The branches of expression `expr` (the values its ?: operators pick)

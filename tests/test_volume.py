@@ -1305,3 +1305,17 @@ def test_output_inside_a_kept_input(ctx):
         "[{name: src, raw: {data: x}}]}}\n"))
     expect(proc.returncode == 4 and "input artifact 'src' at /src would be mounted read-only over output artifact "
            "'bin' at /src/build/app" in proc.stderr, proc.stderr)
+
+
+def test_workflow_template_ref_brings_the_volume(ctx):
+    """A Workflow that runs a WorkflowTemplate (workflowTemplateRef) gets the
+    WorkflowTemplate's volumes, joined to its own; with Argo's
+    templateReferencing Strict it may set none. The WorkflowTemplate gets
+    the volume, the Workflow none."""
+    source = os.path.join(CASES, "workflow-template-ref.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    template, run = proc.stdout.split("\n---\n")
+    expect(proc.returncode == 0 and "  volumes:\n  - name: data-storage\n" in template and "volumes" not in run,
+           proc.stdout)
+    [handoff] = check_output(ctx, source, proc.stdout)["handoffs"]
+    expect(handoff["verdict"] == "preserved" and handoff["location"].startswith("volume 'data-storage'"), str(handoff))
