@@ -1319,3 +1319,15 @@ def test_workflow_template_ref_brings_the_volume(ctx):
            proc.stdout)
     [handoff] = check_output(ctx, source, proc.stdout)["handoffs"]
     expect(handoff["verdict"] == "preserved" and handoff["location"].startswith("volume 'data-storage'"), str(handoff))
+
+
+def test_inline_call_of_a_twin(ctx):
+    """A task whose inline template takes a default artifact (raw) gets a
+    twin that takes the volume location: the task names the twin and loses
+    its inline template, which Argo would run in the twin's place."""
+    source = os.path.join(CASES, "inline-twin.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    expect(proc.returncode == 0 and "        template: c-volume\n" in proc.stdout and "inline" not in
+           proc.stdout.replace("generateName: inline-twin-", ""), proc.stdout)
+    [handoff] = check_output(ctx, source, proc.stdout)["handoffs"]
+    expect(handoff["verdict"] == "preserved" and handoff["location"].startswith("volume 'data-storage'"), str(handoff))
