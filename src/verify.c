@@ -1288,6 +1288,11 @@ static void each_moved(vctx *v, const instance *i, bool outputs, void (*fn)(vctx
  * be missing). */
 static void output_whole(vctx *v, const instance *i, const moved *m)
 {
+    /* Argo collects a real artifact from every mount of the main container alike. */
+    size_t k = artifact_index(&i->tmpl->outputs, m->a->name, strlen(m->a->name));
+    if (k != NOT_FOUND && i->tmpl->outputs.items[k].path && !i->tmpl->outputs.items[k].source &&
+        strcmp(i->tmpl->outputs.items[k].path->as.text, m->a->path->as.text) == 0)
+        return;
     /* An emptyDir no other container sees there holds only what the main container writes. */
     const workflow *running = running_workflow(m->orig);
     bool scratch = m->then &&

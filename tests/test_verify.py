@@ -560,3 +560,15 @@ def tests(ctx):
     cases += [(f"verify:{name[5:]}", lambda fn=fn: fn(ctx))
               for name, fn in sorted(globals().items()) if name.startswith("test_") and callable(fn)]
     return cases
+
+
+def test_kept_output_holding_a_mount(ctx):
+    """An output that stays a real artifact is collected by Argo through
+    every mount of the main container: one inside it is no problem, even
+    where the rewrite mounts the volume above it for another output."""
+    original = os.path.join(HERE, "data", "verify", "kept-output-holding-a-mount.yaml")
+    proc = ctx.run(["--input", original, "--volume", "persistentVolumeClaim: {claimName: pvc}", "--verify"])
+    expect(proc.returncode == 0 and "output artifact 'd' stays a real artifact" in proc.stderr, proc.stderr)
+    report = _verify_text(ctx, original, proc.stdout)
+    expect(not report["problems"] and sorted(h["location"] == "a real artifact on both sides"
+                                             for h in report["handoffs"]) == [False, True], str(report))
