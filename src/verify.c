@@ -465,16 +465,18 @@ static void output_parameter(vctx *v, const call_tree *t, const instance *x, spa
     parameter_node_values(v, t, x, p, "output", out, depth);
 }
 
-/* A parameter's value: `value`, `default`, or valueFrom's parameter or expression. */
+/* A parameter's value: `value`, `default`, or valueFrom's parameter or
+ * expression. A pod's output parameter read from a file (valueFrom.path)
+ * takes what the file holds, whatever its `value` says. */
 static void parameter_node_values(vctx *v, const call_tree *t, const instance *scope,
                                   const node *p, const char *what, values *out, int depth)
 {
-    const char *value = scalar_text(map_get(p, "value"));
+    const node *from = map_get(p, "valueFrom");
+    const char *value = map_get(from, "path") ? NULL : scalar_text(map_get(p, "value"));
     if (value) {
         resolve_text(v, t, scope, value, out, depth + 1);
         return;
     }
-    const node *from = map_get(p, "valueFrom");
     const char *param = scalar_text(map_get(from, "parameter"));
     const char *expr = scalar_text(map_get(from, "expression"));
     if (param) {

@@ -203,6 +203,12 @@ def dangling_artifact_reference(doc):
     del consumer["container"]["volumeMounts"]
 
 
+def value_read_from_a_file(doc):
+    """Argo replaces an output parameter's value with what valueFrom.path holds."""
+    [param] = _templates(doc)["hello-world-to-file"]["outputs"]["parameters"]
+    param["valueFrom"] = {"path": "/tmp/where"}
+
+
 # Each variant: (broken hand-off reason or None, problems), by phrase.
 VARIANTS = {
     wrong_subpath: ("the consumer reads artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/hello_world.txt.bak", []),
@@ -230,6 +236,8 @@ VARIANTS = {
                            ["parameter 'message-subpath' is used but not declared"]),
     dangling_artifact_reference: ("'artifact-example/generate-artifact' has no output artifact 'hello-art'",
                                   ["reference {{steps.generate-artifact.outputs.artifacts.hello-art}} points at nothing"]),
+    value_read_from_a_file: ("the consumer reads <output parameter hello-art-subpath of "
+                             "artifact-example/generate-artifact>", []),
 }
 
 
