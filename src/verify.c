@@ -973,6 +973,11 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
     locate(v, &v->rew, p, h->produced_at, &at_producer);
     if (at_producer.where.why)
         return fmt(v, "the consumer reads a volume, but %s", at_producer.where.why);
+    /* A parameter's value may bring one: Kubernetes refuses such a subPath, and a path with it may leave its mount. */
+    for (size_t k = 0; k < at_consumer.where.n; k++)
+        if (path_has_dotdot(at_consumer.where.v[k]))
+            return fmt(v, "the consumer reads %s, whose '..' component Kubernetes refuses in a subPath",
+                       at_consumer.where.v[k]);
     const char *why = volume_problem(v, c, at_consumer.volume);
     if (!why)
         why = volume_problem(v, p, at_producer.volume);

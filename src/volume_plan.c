@@ -1097,6 +1097,38 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
 }
 
+/* The value call c gives input parameter `name` of `target`: its argument,
+ * or the parameter's own value or default; NULL when none is a scalar. */
+static const char *parameter_value(const call_site *c, const template *target, span name)
+{
+    const node *arg = parameter_named(map_get(map_get(c->node, "arguments"), "parameters"), name.s, name.len);
+    const node *own = parameter_named(target->input_parameters, name.s, name.len);
+    const node *v = arg ? map_get(arg, "value") : map_get(own, "value") ? map_get(own, "value") : map_get(own, "default");
+    return v && v->kind == NODE_SCALAR ? v->as.text : NULL;
+}
+
+/* An output's file name made of parameters stays in the directory its
+ * mount covers only while no value has a '..' component: a call giving one
+ * would write outside the volume and hand its consumer a subPath
+ * Kubernetes refuses. */
+static void check_output_names(vplan *p, const tplan *scope, const call_site *c, const tplan *target)
+{
+    for (size_t k = 0; target && template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
+        const art_plan *o = &target->out[k];
+        size_t pos = 0;
+        tag g;
+        while (o->convert && !p->err && tag_next(o->file, strlen(o->file), &pos, &g)) {
+            ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+            const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(c, target->t, r.name) : NULL;
+            if (value && path_has_dotdot(value))
+                plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: parameter '%.*s' is '%s', which puts "
+                            "output artifact '%s' of '%s' outside the directory its mount from the volume covers "
+                            "(a '..' component)", scope->t->name, c->name, (int)r.name.len, r.name.s, value,
+                            o->a->name, target->t->name);
+        }
+    }
+}
+
 /* Plans one call: which form of the target it needs, given how each input
  * artifact is passed (through the volume, or as a real artifact). */
 static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
@@ -1129,6 +1161,7 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
         b[i] = from_backing(p, scope, a);
         check_argument_sub_path(p, scope, c, a);
     }
+    check_output_names(p, scope, c, cp->target);
     if (!p->err)
         plan_call_form(p, scope, c, cp, b);
     free(b);

@@ -1331,3 +1331,21 @@ def test_inline_call_of_a_twin(ctx):
            proc.stdout.replace("generateName: inline-twin-", ""), proc.stdout)
     [handoff] = check_output(ctx, source, proc.stdout)["handoffs"]
     expect(handoff["verdict"] == "preserved" and handoff["location"].startswith("volume 'data-storage'"), str(handoff))
+
+
+def test_file_name_leaving_its_directory(ctx):
+    """An output's file name made of parameters: a value with a '..'
+    component writes outside the directory the volume is mounted on, and
+    hands the consumer a subPath Kubernetes refuses. A call giving one is
+    refused; verify reports such a hand-off broken."""
+    source = os.path.join(CASES, "dotdot-file-name.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and "dotdot-file-name.yaml:9:9: error: template 'main', p: "
+           "parameter 'n' is '../result.txt', which puts output artifact 'e' of 'prod' outside the directory its "
+           "mount from the volume covers (a '..' component)" in proc.stderr, proc.stderr)
+    plain = run_text(ctx, "plain.yaml", _read(source).replace("../result.txt", "result.txt"))
+    expect(plain.returncode == 0 and plain.stderr == "", plain.stderr)
+    code, report = verify_report(ctx, source, plain.stdout.replace('value: "result.txt"', 'value: "../result.txt"'))
+    [handoff] = report["handoffs"]
+    expect(code == 1 and handoff["verdict"] == "broken" and handoff["reason"].endswith(
+           "/e/../result.txt, whose '..' component Kubernetes refuses in a subPath"), str(handoff))
