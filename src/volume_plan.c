@@ -408,6 +408,12 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
+    if (a->global_name && strstr(a->global_name->as.text, "{{")) {
+        o->keep = true;
+        o->why_kept = "its globalName is made of parameters, and Argo resolves a reference to a global artifact "
+                      "of such a name, not to a global parameter";
+        return;
+    }
     if (a->optional) { /* Argo skips a consumer's optional input then, or fails a required one */
         o->keep = true;
         o->why_kept = "it is optional, and where the producer writes nothing a consumer would find an empty "
@@ -1219,10 +1225,13 @@ static void note_globals(vplan *p, template *t, const workflow *wf)
         const node *g = t->outputs.items[k].global_name;
         if (!g)
             continue;
+        bool templated = strstr(g->as.text, "{{") != NULL;
         setter *s = arena_alloc(p->ed.mem, sizeof *s);
         if (s)
-            *s = (setter){tp, k, strmap_get(&p->setters, g->as.text, g->len)};
-        if (!s || strmap_put(&p->setters, g->as.text, g->len, s) != 0) {
+            *s = (setter){tp, k, templated ? p->templated_setters : strmap_get(&p->setters, g->as.text, g->len)};
+        if (s && templated)
+            p->templated_setters = s;
+        else if (!s || strmap_put(&p->setters, g->as.text, g->len, s) != 0) {
             p->ed.oom = true;
             return;
         }
@@ -1260,10 +1269,27 @@ static bool outputs_planned(const tplan *tp)
  * that carries its location. A dag or steps output that sets it is planned
  * here if it was not yet; one set by no template of the input is, by the
  * convention that holds for templates outside it, on the volume. */
+/* Whether a globalName made of parameters may be `name` once Argo
+ * substitutes them: its text before the first tag and after the last agree. */
+static bool global_may_be(const char *pattern, span name)
+{
+    const char *open = strstr(pattern, "{{"), *close = open;
+    for (const char *c = open; c && (c = strstr(c, "}}")); c += 2)
+        close = c + 2;
+    size_t head = (size_t)(open - pattern), tail = strlen(close);
+    return head + tail <= name.len && memcmp(name.s, pattern, head) == 0 &&
+           memcmp(name.s + name.len - tail, close, tail) == 0;
+}
+
 static backing global_backing(vplan *p, span name, const char **param)
 {
     const char *known = strmap_get(&p->globals, name.s, name.len);
     const setter *s = known ? NULL : strmap_get(&p->setters, name.s, name.len);
+    for (const setter *t = p->templated_setters; !known && !s && t; t = t->next)
+        if (global_may_be(t->tp->out[t->k].a->global_name->as.text, name)) {
+            *param = NULL;
+            return BACK_ARTIFACT; /* which plan_output kept */
+        }
     if (!known && !s)
         known = global_param(p, name);
     for (; s && !p->err; s = s->next) {

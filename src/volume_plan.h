@@ -90,6 +90,7 @@ typedef struct vplan {
     strmap globals;     /* artifact globalName -> parameter globalName */
     strmap param_globals; /* the globalNames output parameters have already */
     strmap setters;     /* artifact globalName -> the outputs that set it (volume_plan.c) */
+    struct setter *templated_setters; /* outputs whose globalName is made of parameters */
     strmap twin_names;  /* document address + twin name -> twin */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */

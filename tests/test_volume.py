@@ -1349,3 +1349,17 @@ def test_file_name_leaving_its_directory(ctx):
     [handoff] = report["handoffs"]
     expect(code == 1 and handoff["verdict"] == "broken" and handoff["reason"].endswith(
            "/e/../result.txt, whose '..' component Kubernetes refuses in a subPath"), str(handoff))
+
+
+def test_global_name_made_of_parameters(ctx):
+    """Argo's validation accepts {{workflow.outputs.artifacts.X}} where an
+    output's globalName made of parameters may be X, but no global
+    parameter of such a name: that output stays a real artifact, and a
+    reference that may name it reads a real artifact (a twin)."""
+    source = os.path.join(CASES, "templated-global-name.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    expect(proc.returncode == 0 and "output artifact 'result' stays a real artifact (it needs an artifact "
+           "repository): its globalName is made of parameters" in proc.stderr, proc.stderr)
+    expect("template: use-constant\n" in proc.stdout and "globalName: output-result-{{workflow.parameters.variable}}\n"
+           in proc.stdout and "workflow.outputs.parameters" not in proc.stdout, proc.stdout)
+    check_output(ctx, source, proc.stdout)
