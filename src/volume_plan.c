@@ -448,6 +448,18 @@ static void check_memoized(vplan *p, const template *t)
              t->name);
 }
 
+/* The kubelet makes a producer's directory on the volume (its subPath)
+ * owned by root, with the mode of the volume's root: a producer that runs
+ * as another user can write there only when that mode lets it. */
+static void check_non_root(vplan *p, const tplan *tp)
+{
+    const node *user = tp->nmounts ? template_non_root(tp->t, tp->wf) : NULL;
+    if (user)
+        warn(p, user, "template '%s' runs as a user other than root: the kubelet makes the directory of its "
+                      "outputs on the volume owned by root, with the mode of the volume's root, which must let "
+                      "that user write (mode 1777, say)", tp->t->name);
+}
+
 /* Each directory converted outputs are written into is mounted from the
  * volume once; the kept outputs are announced in the same order. An output
  * whose directory lies inside another's is written through that other
@@ -651,6 +663,7 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
         for (size_t k = 0; k < t->outputs.count && !p->err; k++)
             plan_output(p, tp, k);
         mount_outputs(p, tp);
+        check_non_root(p, tp);
     }
     for (size_t k = 0; k < t->inputs.count && !p->err; k++)
         plan_input(p, tp, k);

@@ -791,6 +791,23 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     return shared;
 }
 
+const node *template_non_root(const template *t, const workflow *wf)
+{
+    const node *contexts[] = {map_get(t->container, "securityContext"), map_get(t->node, "securityContext"),
+                              wf ? map_get(wf->defaults, "securityContext") : NULL,
+                              wf ? map_get(wf->spec, "securityContext") : NULL};
+    for (size_t i = 0; i < sizeof contexts / sizeof *contexts; i++) {
+        const node *user = map_get(contexts[i], "runAsUser");
+        if (user && user->kind == NODE_SCALAR && !scalar_is(user, "0"))
+            return user;
+        if (user) /* root, which a wider context cannot change */
+            return NULL;
+        if (scalar_is_true(map_get(contexts[i], "runAsNonRoot")))
+            return map_get(contexts[i], "runAsNonRoot");
+    }
+    return NULL;
+}
+
 const char *argo_mount_within(const template *t, const char *dir)
 {
     if (path_covers(dir, "/var/run/argo"))

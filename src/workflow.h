@@ -186,6 +186,12 @@ const node *template_mounts(const template *t, int which);
  * mounting the same volume where that place is (its subPath counts). */
 bool template_shares_volume(const template *t, const node *holder, const char *path);
 
+/* The setting that makes pod template t's main container run as a user
+ * other than root (runAsUser, runAsNonRoot: its own securityContext, the
+ * template's, templateDefaults', the workflow's, the nearest first), or
+ * NULL. wf may be NULL: t's own only. */
+const node *template_non_root(const template *t, const workflow *wf);
+
 /* A mount Argo gives pod template t's main container itself at `dir` or
  * below it, or NULL: its executor's /var/run/argo (every container), a
  * script's source in /argo/staging. A mount of the volume on `dir` would be

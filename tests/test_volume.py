@@ -1363,3 +1363,25 @@ def test_global_name_made_of_parameters(ctx):
     expect("template: use-constant\n" in proc.stdout and "globalName: output-result-{{workflow.parameters.variable}}\n"
            in proc.stdout and "workflow.outputs.parameters" not in proc.stdout, proc.stdout)
     check_output(ctx, source, proc.stdout)
+
+
+def test_producer_running_as_another_user(ctx):
+    """The kubelet makes a producer's directory on the volume owned by root:
+    a producer that runs as another user gets a warning, pointing at the
+    setting, the nearest securityContext deciding (a container's root user
+    wins over its pod's other one)."""
+    text = passing_workflow("users-") + """  - name: produce
+    securityContext: {runAsUser: 1000}
+    container: {image: alpine, command: [sh, -c, "echo hi > /tmp/out/a.txt"]CONTEXT}
+    outputs: {artifacts: [{name: out, path: /tmp/out/a.txt}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/a.txt}]}
+    container: {image: alpine, command: [cat, /in/a.txt]}
+"""
+    proc = run_text(ctx, "users.yaml", text.replace("CONTEXT", ""))
+    expect(proc.returncode == 0 and proc.stderr.endswith("users.yaml:16:34: warning: template 'produce' runs as a "
+           "user other than root: the kubelet makes the directory of its outputs on the volume owned by root, with "
+           "the mode of the volume's root, which must let that user write (mode 1777, say)\n") and
+           proc.stderr.count("\n") == 1, proc.stderr)
+    proc = run_text(ctx, "users.yaml", text.replace("CONTEXT", ", securityContext: {runAsUser: 0}"))
+    expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
