@@ -250,6 +250,28 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
     return NULL;
 }
 
+/* A stream with no Argo workflow passes through unchanged: likely a mistake
+ * (a kubectl List, a misspelt kind), so it is worth a warning, which names
+ * such a kind. */
+static void warn_no_workflow(const vp_stream *s, vp_warning_fn on_warning, void *warning_ctx)
+{
+    for (size_t i = 0; i < s->ndocs; i++)
+        if (workflow_document(s->docs[i].root))
+            return;
+    const node *kind = NULL;
+    for (size_t i = 0; i < s->ndocs && !kind; i++)
+        kind = map_get(s->docs[i].root, "kind");
+    const char *hint = !kind || kind->kind != NODE_SCALAR ? ""
+                       : scalar_is(kind, "List") ? ": the items of a List are not read, give them as documents"
+                       : workflow_kind_like(kind->as.text) ? ": kinds are spelt Workflow, WorkflowTemplate, "
+                                                             "ClusterWorkflowTemplate and CronWorkflow" : "";
+    vp_error *w = error_new(VP_OK, s->filename, kind ? kind->line : 1, kind ? kind->column : 1, "no document is "
+                            "an Argo workflow, so nothing was converted%s", hint);
+    if (w)
+        on_warning(w, warning_ctx);
+    vp_error_free(w);
+}
+
 vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
 {
     vp_rewrite_options defaults = VP_REWRITE_OPTIONS_INIT;
@@ -290,6 +312,8 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
                       opts->keep_artifacts, opts->keep_artifacts_count,
                       opts->on_decision, opts->decision_ctx};
     st = opts->scheme == VP_SCHEME_KFP ? rewrite_kfp(s, &ctx, err) : rewrite_volume(s, &ctx, err);
+    if (st == VP_OK && opts->on_warning && opts->scheme == VP_SCHEME_VOLUME) /* kfp warns as the reference does */
+        warn_no_workflow(s, opts->on_warning, opts->warning_ctx);
     vp_stream_free(volume);
     vp_stream_free(claim);
     return st;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "error.h"
 #include "grow.h"
@@ -99,6 +100,14 @@ static bool is_workflow_kind(const node *kind)
 {
     for (const char *const *k = workflow_kinds; *k; k++)
         if (scalar_is(kind, *k))
+            return true;
+    return false;
+}
+
+bool workflow_kind_like(const char *kind)
+{
+    for (const char *const *k = workflow_kinds; *k; k++)
+        if (strcasecmp(*k, kind) == 0)
             return true;
     return false;
 }

@@ -96,6 +96,8 @@ typedef struct workflow {
  * CronWorkflow documents (and, as the reference has it, for a document that
  * has no kind but spec.templates). */
 bool workflow_document(const node *root);
+/* Whether `kind` is one of those kinds spelt in other case ("workflow"). */
+bool workflow_kind_like(const char *kind);
 
 /* Reads the document into `wf`, its arrays allocated from `mem` (which must
  * outlive it). Returns VP_EINVALID with the location when a field the model

@@ -1385,3 +1385,18 @@ def test_producer_running_as_another_user(ctx):
            proc.stderr.count("\n") == 1, proc.stderr)
     proc = run_text(ctx, "users.yaml", text.replace("CONTEXT", ", securityContext: {runAsUser: 0}"))
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+
+
+def test_no_workflow_in_the_input(ctx):
+    """An input with no Argo workflow passes through unchanged, with a
+    warning: a kubectl List (whose items volpass does not read) and a kind
+    spelt in the wrong case say so."""
+    for text, where, hint in (("foo: bar\n", "1:1", ""),
+                              ("kind: workflow\nspec: {templates: []}\n", "1:7", ": kinds are spelt Workflow, "
+                               "WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow"),
+                              ("apiVersion: v1\nkind: List\nitems: []\n", "2:7",
+                               ": the items of a List are not read, give them as documents")):
+        proc = run_text(ctx, "other.yaml", text)
+        expect(proc.returncode == 0 and proc.stdout == text and proc.stderr.endswith(
+               f"other.yaml:{where}: warning: no document is an Argo workflow, so nothing was converted{hint}\n"),
+               proc.stderr)
