@@ -198,6 +198,9 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
     if (sources != 1)
         return error_new(VP_EINVALID, "--volume", 1, 1, "the volume must name one source, such as "
                          "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
+    const char *lacks = volume_source_lacks(volume);
+    if (lacks)
+        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume needs %s, which Kubernetes requires", lacks);
     const char *kind = volume_private_kind(volume);
     if (scheme == VP_SCHEME_VOLUME && kind)
         return error_new(VP_EINVALID, "--volume", 1, 1, "%s %s volume is not shared between pods, so artifacts "

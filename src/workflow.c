@@ -590,6 +590,29 @@ static const char *const volume_sources[] = {
     "photonPersistentDisk", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "image", "emptyDir",
     "configMap", "secret", "downwardAPI", "projected", "ephemeral", "hostPath", NULL};
 
+/* The settings Kubernetes requires of the shared storage sources, each as
+ * "source.setting" (the rest are checked by Kubernetes alone). */
+static const char *const required_settings[] = {
+    "persistentVolumeClaim.claimName", "nfs.server", "nfs.path", "csi.driver", "cephfs.monitors",
+    "glusterfs.endpoints", "glusterfs.path", "azureFile.secretName", "azureFile.shareName", "iscsi.targetPortal",
+    "iscsi.iqn", "rbd.monitors", "rbd.image", "flexVolume.driver", "quobyte.registry", "quobyte.volume",
+    "cinder.volumeID", "vsphereVolume.volumePath", "azureDisk.diskName", "azureDisk.diskURI",
+    "portworxVolume.volumeID", "gcePersistentDisk.pdName", "awsElasticBlockStore.volumeID", NULL};
+
+const char *volume_source_lacks(const node *volume)
+{
+    const char *kind = volume_source_kind(volume);
+    size_t n = kind ? strlen(kind) : 0;
+    for (const char *const *r = required_settings; kind && *r; r++) {
+        if (strncmp(*r, kind, n) != 0 || (*r)[n] != '.')
+            continue;
+        const node *v = map_get(map_get(volume, kind), *r + n + 1);
+        if (!v || v->len == 0 || (v->kind == NODE_SCALAR && scalar_resolve(v) == SCALAR_NULL))
+            return *r; /* empty, as Kubernetes reads it */
+    }
+    return NULL;
+}
+
 bool volume_name_valid(const char *name)
 {
     size_t len = strlen(name);

@@ -114,6 +114,10 @@ const char *volume_private_kind(const node *volume);
  * lowercase letters, digits and '-', starting and ending with neither '-'). */
 bool volume_name_valid(const char *name);
 
+/* The setting ("persistentVolumeClaim.claimName") Kubernetes requires of
+ * the volume's source that it lacks or leaves empty, or NULL. */
+const char *volume_source_lacks(const node *volume);
+
 /* Whether Argo gives every pod a volume of this name of its own (an
  * emptyDir: var-run-argo, tmp-dir-argo, input-artifacts, argo-staging),
  * which then stands where the workflow's volume of that name would. */

@@ -1400,3 +1400,21 @@ def test_no_workflow_in_the_input(ctx):
         expect(proc.returncode == 0 and proc.stdout == text and proc.stderr.endswith(
                f"other.yaml:{where}: warning: no document is an Argo workflow, so nothing was converted{hint}\n"),
                proc.stderr)
+
+
+def test_volume_settings_required(ctx):
+    """A source without a setting Kubernetes requires (a claim without its
+    name, an nfs share without its server) is refused: the rewrite would
+    only fail when submitted. verify reports such a volume."""
+    for spec, lacks in (("persistentVolumeClaim: {}", "persistentVolumeClaim.claimName"),
+                        ("persistentVolumeClaim: {claimName: ''}", "persistentVolumeClaim.claimName"),
+                        ("nfs: {path: /exports}", "nfs.server"), ("cephfs: {monitors: []}", "cephfs.monitors")):
+        proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
+        expect(proc.returncode == 3 and f"--volume:1:1: error: the volume needs {lacks}, which Kubernetes requires"
+               in proc.stderr, proc.stderr)
+    source = os.path.join(reference.CORPUS, "artifact-passing.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    code, report = verify_report(ctx, source, proc.stdout.replace("{claimName: pvc}", "{claimName: ''}"))
+    [handoff] = report["handoffs"]
+    expect(code == 1 and handoff["reason"] == "volume 'data-storage' lacks persistentVolumeClaim.claimName, which "
+           "Kubernetes requires", str(handoff))
