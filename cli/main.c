@@ -579,6 +579,7 @@ static void keep_decision(const vp_decision *d, void *ctx)
     c->role = copy(d->role, &all->oom);
     c->action = copy(d->action, &all->oom);
     c->detail = copy(d->detail, &all->oom);
+    c->file = copy(d->file, &all->oom);
 }
 
 static int write_decisions(const cli *c, decisions *all)
@@ -594,31 +595,26 @@ static int write_decisions(const cli *c, decisions *all)
         free((char *)all->items[i].role);
         free((char *)all->items[i].action);
         free((char *)all->items[i].detail);
+        free((char *)all->items[i].file);
     }
     free(all->items);
     return st == VP_OK && !all->oom ? EXIT_OK : io_error("cannot write", "<stderr>");
 }
 
-/* Rewrites one input into `output`. */
-static int rewrite_one(const cli *c, const char *input, const char *output)
+/* Rewrites one input into `output`; with --explain, its decisions join `all`. */
+static int rewrite_one(const cli *c, const char *input, const char *output, decisions *all)
 {
     vp_stream *s = NULL, *original = NULL;
     int rc = load_input(c, input, &s, c->verify ? &original : NULL);
     if (rc != EXIT_OK)
         return rc;
     vp_error *err = NULL;
-    decisions all = {NULL, 0, 0, false};
     vp_rewrite_options opts = c->rewrite;
     if (c->explain != EXPLAIN_NONE) {
         opts.on_decision = keep_decision;
-        opts.decision_ctx = &all;
+        opts.decision_ctx = all;
     }
     vp_status st = vp_rewrite(s, &opts, &err);
-    if (c->explain != EXPLAIN_NONE) {
-        int explained = write_decisions(c, &all);
-        if (st == VP_OK && explained != EXIT_OK)
-            rc = explained;
-    }
     if (st != VP_OK) {
         print_error(err);
         vp_error_free(err);
@@ -634,14 +630,21 @@ static int rewrite_one(const cli *c, const char *input, const char *output)
 }
 
 /* With --in-place every file is rewritten over itself, and all of them
- * change only if every one succeeded. */
+ * change only if every one succeeded. --explain explains them all at once
+ * (one JSON array), as far as they got. */
 static int run(const cli *c)
 {
     int rc = EXIT_OK;
+    decisions all = {NULL, 0, 0, false};
     if (c->nfiles == 0)
-        rc = rewrite_one(c, c->input, c->output);
+        rc = rewrite_one(c, c->input, c->output, &all);
     for (int i = 0; i < c->nfiles && rc == EXIT_OK; i++)
-        rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i]);
+        rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i], &all);
+    if (c->explain != EXPLAIN_NONE) {
+        int explained = write_decisions(c, &all);
+        if (rc == EXIT_OK)
+            rc = explained;
+    }
     return finish_outputs(rc);
 }
 

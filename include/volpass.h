@@ -105,6 +105,7 @@ typedef struct vp_decision {
     const char *action;    /* "converted", "kept", "twin" */
     const char *detail;    /* what was done and why */
     unsigned long line, column;
+    const char *file;      /* the input's file name, as loaded */
 } vp_decision;
 
 typedef void (*vp_decision_fn)(const vp_decision *decision, void *ctx);
@@ -161,9 +162,10 @@ vp_status vp_verify_report_write(const vp_verify_report *report, vp_report_forma
 void vp_verify_report_free(vp_verify_report *report);
 
 /* Writes decisions gathered through vp_rewrite_options.on_decision: one line
- * each ("template 'T', ROLE artifact 'A' (line N): ACTION: DETAIL"; without
- * the artifact for a decision about the template), or a JSON array of
- * objects with those fields ("artifact" is "" for a template's). */
+ * each ("FILE:LINE:COLUMN: template 'T', ROLE artifact 'A': ACTION: DETAIL";
+ * without the artifact for a decision about the template), or one JSON
+ * array of objects with the fields "file", "line", "column", "template",
+ * "artifact" ("" for a template's), "role", "action" and "detail". */
 vp_status vp_decisions_write(const vp_decision *decisions, size_t count, vp_report_format format,
                              vp_write_fn write, void *ctx, vp_error **err);
 

@@ -176,6 +176,7 @@ static vp_status decisions_json(const vp_decision *d, size_t n, vp_write_fn writ
     node *list = node_collection(&a, NODE_SEQUENCE, STYLE_BLOCK);
     for (size_t i = 0; i < n && list; i++) {
         node *m = mapping(&b);
+        set(&b, m, "file", string(&b, or_empty(d[i].file)));
         set(&b, m, "template", string(&b, d[i].template_name));
         set(&b, m, "artifact", string(&b, or_empty(d[i].artifact)));
         set(&b, m, "role", string(&b, d[i].role));
@@ -197,14 +198,14 @@ vp_status vp_decisions_write(const vp_decision *d, size_t n, vp_report_format fo
     if (format == VP_REPORT_JSON)
         return decisions_json(d, n, write, ctx, err);
     for (size_t i = 0; i < n; i++) {
-        char line[64];
-        snprintf(line, sizeof line, " (line %lu): ", d[i].line);
-        int rc = put(write, ctx, "template '") || put(write, ctx, d[i].template_name) ||
-                 put(write, ctx, "'");
+        char where[64];
+        snprintf(where, sizeof where, ":%lu:%lu: ", d[i].line, d[i].column);
+        int rc = put(write, ctx, or_empty(d[i].file)) || put(write, ctx, where) || put(write, ctx, "template '") ||
+                 put(write, ctx, d[i].template_name) || put(write, ctx, "'");
         if (!rc && d[i].artifact)
             rc = put(write, ctx, ", ") || put(write, ctx, d[i].role) || put(write, ctx, " artifact '") ||
                  put(write, ctx, d[i].artifact) || put(write, ctx, "'");
-        rc = rc || put(write, ctx, line) || put(write, ctx, d[i].action) || put(write, ctx, ": ") ||
+        rc = rc || put(write, ctx, ": ") || put(write, ctx, d[i].action) || put(write, ctx, ": ") ||
              put(write, ctx, d[i].detail) || put(write, ctx, "\n");
         if (rc)
             return error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the explanation"));

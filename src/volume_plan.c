@@ -44,7 +44,7 @@ static void VP_PRINTF(6, 7) decide(vplan *p, const template *t, const artifact *
     va_end(ap);
     const node *at = a ? a->node : t->node;
     vp_decision d = {t->name, a ? a->name : NULL, role, action, detail ? detail : "", at ? at->line : 0,
-                     at ? at->column : 0};
+                     at ? at->column : 0, p->ctx->file};
     p->ctx->on_decision(&d, p->ctx->decision_ctx);
 }
 
