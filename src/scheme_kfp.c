@@ -75,11 +75,12 @@ static vp_status check_template(const scheme_ctx *ctx, const template *t, vp_err
         for (size_t i = 0; i < call->arguments.count; i++)
             if (!call->arguments.items[i].from)
                 return refuse(ctx, err, VP_EUNSUPPORTED, call->arguments.items[i].node,
-                              "template '%s', %s '%s': artifact argument '%s' is a constant; the "
-                              "kfp scheme does not support constant artifact arguments, only "
-                              "'from' references",
+                              "template '%s', %s '%s': artifact argument '%s' %s; the kfp scheme "
+                              "does not support %s artifact arguments, only 'from' references",
                               t->name, t->kind == TEMPLATE_DAG ? "task" : "step", call->name,
-                              call->arguments.items[i].name);
+                              call->arguments.items[i].name,
+                              call->arguments.items[i].from_expression ? "uses fromExpression" : "is a constant",
+                              call->arguments.items[i].from_expression ? "fromExpression" : "constant");
     }
     return VP_OK;
 }

@@ -1000,9 +1000,9 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     for (size_t k = 0; k < target->t->inputs.count; k++) {
         const artifact *a = &target->t->inputs.items[k];
         if (mask[k] && target->in[k].unmountable) {
-            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' %s: keep the producer's "
-                        "output a real artifact (--keep-artifact)", target->t->name, a->name,
-                        target->in[k].unmountable);
+            plan_refuse(p, VP_EUNSUPPORTED, at, "this call passes template '%s' a volume location for input "
+                        "artifact '%s', but it %s: keep the producer's output a real artifact (--keep-artifact)",
+                        target->t->name, a->name, target->in[k].unmountable);
             return NULL;
         }
     }

@@ -173,6 +173,14 @@ def test_refusal_names_template_and_artifact(ctx):
     expect(proc.returncode == 4 and proc.stdout == "", f"exit {proc.returncode}")
     expect(re.search(r"map-reduce\.yaml:\d+:\d+: error: template 'main', task 'map': artifact argument "
                      r"'part' is a constant", proc.stderr), proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "expression.yaml")
+        _write(path, _read(os.path.join(reference.CORPUS, "artifact-passing.yaml")).replace(
+            'from: "{{steps.generate-artifact.outputs.artifacts.hello-art}}"',
+            "fromExpression: \"steps['generate-artifact'].outputs.artifacts['hello-art']\""))
+        proc = ctx.rewrite(path, "--scheme", "kfp")
+    expect(proc.returncode == 4 and "artifact argument 'message' uses fromExpression; the kfp scheme does not "
+           "support fromExpression artifact arguments" in proc.stderr, proc.stderr)
 
 
 def test_io_errors(ctx):

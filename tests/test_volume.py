@@ -428,12 +428,12 @@ def test_input_in_shared_volume(ctx):
     source = os.path.join(CASES, "shared-volume.yaml")
     golden(ctx, source, "shared-volume.yaml", "--volume", PVC, "--keep-artifact", "out")
     text = _read(source)
-    why = ("input artifact 'in' lies in volume 'workspace' (mounted at /workspace), which other containers of the "
-           "pod mount too")
+    why = ("input artifact 'in', but it lies in volume 'workspace' (mounted at /workspace), which other containers "
+           "of the pod mount too")
     for variant in (text, text.replace("initContainers:", "sidecars:")):
         proc = run_text(ctx, "shared-volume.yaml", variant)
-        expect(proc.returncode == 4 and proc.stdout == "" and f"shared-volume.yaml:17:9: error: template 'cons': "
-               f"{why}" in proc.stderr and "--keep-artifact" in proc.stderr, proc.stderr)
+        expect(proc.returncode == 4 and proc.stdout == "" and f"shared-volume.yaml:17:9: error: this call passes "
+               f"template 'cons' a volume location for {why}" in proc.stderr and "--keep-artifact" in proc.stderr, proc.stderr)
     # An init container that mounts only another part of the volume (its subPath) does not see the input.
     apart = text.replace("      - name: workspace\n        mountPath: /workspace\n    container:",
                          "      - name: workspace\n        mountPath: /workspace\n        subPath: logs\n    container:")
@@ -1066,9 +1066,11 @@ UNMOUNTABLE = [
     ([(re.escape("path: /in/data}"), "path: /in/../data}")], "35:9",
      "template 'use': input artifact 'data' at /in/../data cannot be mounted: its path has a '..' component"),
     ([(re.escape("path: /in/data}"), "path: /in/data, mode: 0755}")], "13:9",
-     "template 'use': input artifact 'data' sets mode, which a mount from the volume cannot apply"),
+     "this call passes template 'use' a volume location for input artifact 'data', but it sets mode, which a "
+     "mount from the volume cannot apply"),
     ([(re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}")], "13:9",
-     "template 'use': input artifact 'data' sets recurseMode, which a mount from the volume cannot apply"),
+     "this call passes template 'use' a volume location for input artifact 'data', but it sets recurseMode, which a "
+     "mount from the volume cannot apply"),
     ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
        '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}')], "17:13",
      "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
