@@ -251,9 +251,9 @@ static int parse_args(int argc, char **argv, cli *c)
     if (c->in_place && (c->nfiles == 0 || c->input || c->output))
         return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
     if (c->rewrite.scheme == VP_SCHEME_KFP && (c->explain != EXPLAIN_NONE || c->rewrite.keep_artifacts_count ||
-                                                c->rewrite.volume_name))
-        return usage_error("%s", "--explain, --keep-artifact and --volume-name belong to the volume scheme; the kfp "
-                                 "scheme does what the reference does");
+                                                c->rewrite.volume_name || c->rewrite.volume_claim_template))
+        return usage_error("%s", "--explain, --keep-artifact, --volume-name and --volume-claim-template belong to "
+                                 "the volume scheme; the kfp scheme does what the reference does");
     if (c->rewrite.volume && c->rewrite.volume_claim_template)
         return usage_error("%s", "--volume and --volume-claim-template exclude each other");
     if (c->rewrite.volume_claim_template)
@@ -292,8 +292,9 @@ static void print_warning(const vp_error *w, void *ctx)
 
 static int io_error(const char *what, const char *path)
 {
-    fprintf(stderr, "%s: error: %s: %s\n", path, what, strerror(errno));
-    return VP_EIO;
+    int cause = errno;
+    fprintf(stderr, "%s: error: %s: %s\n", path, what, strerror(cause));
+    return cause == ENOMEM ? VP_ENOMEM : VP_EIO; /* a buffer that cannot grow is no I/O error */
 }
 
 /* Reads all of `in`; stops early once more than `limit` bytes came, so a

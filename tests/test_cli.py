@@ -65,7 +65,10 @@ def test_usage_errors(ctx):
     _usage_error(ctx, ["--volume", VOLUME, "--scheme", "s3"], "unknown scheme 's3'")
     for option in (["--explain"], ["--keep-artifact", "x"], ["--volume-name", "shared"]):
         _usage_error(ctx, ["--volume", VOLUME, "--scheme", "kfp"] + option,
-                     "--explain, --keep-artifact and --volume-name belong to the volume scheme")
+                     "--explain, --keep-artifact, --volume-name and --volume-claim-template belong to the volume "
+                     "scheme")
+    _usage_error(ctx, ["--scheme", "kfp", "--volume-claim-template", "{resources: {requests: {storage: 1Gi}}}"],
+                 "--volume-claim-template belong to the volume scheme")
     _usage_error(ctx, ["--volume", VOLUME, "--input"], "--input needs a value")
     for value in ("ten", "0", " -1", "+5", "10001"):
         _usage_error(ctx, ["--volume", VOLUME, "--max-depth=" + value], "--max-depth takes a whole number from 1 to 10000")
@@ -181,6 +184,18 @@ def test_refusal_names_template_and_artifact(ctx):
         proc = ctx.rewrite(path, "--scheme", "kfp")
     expect(proc.returncode == 4 and "artifact argument 'message' uses fromExpression; the kfp scheme does not "
            "support fromExpression artifact arguments" in proc.stderr, proc.stderr)
+
+
+def test_out_of_memory_reading_a_pipe(ctx):
+    """Memory that runs out while a pipe is read is exit 7, as anywhere else,
+    not an I/O error. (Under ASan or valgrind, which cannot run under an
+    address-space cap, the sanitizers' own checks stand in.)"""
+    if ctx.instrumented:
+        return
+    proc = subprocess.run(["prlimit", "--as=60000000", ctx.volpass, "--volume", VOLUME],
+                          input=b"a: " + b"x" * 80_000_000 + b"\n", capture_output=True)
+    expect(proc.returncode == 7 and b"<stdin>: error: cannot read: Cannot allocate memory" in proc.stderr,
+           proc.stderr)
 
 
 def test_io_errors(ctx):
