@@ -1405,41 +1405,43 @@ static void index_template_calls(vplan *p, template *t, const workflow *wf)
 }
 
 /* Whether a volume or claim of list `list` is named `name`. */
-static bool volume_listed(const node *list, const char *name)
+static const node *volume_listed(const node *list, const char *name)
 {
     for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++) {
         const node *item = list->as.items[i];
         if (scalar_is(map_get(item, "name"), name) || scalar_is(map_get(map_get(item, "metadata"), "name"), name))
-            return true;
+            return item;
     }
-    return false;
+    return NULL;
 }
 
-/* Whether template t, or one inline in it, has a volume named `name` of its
- * own: Argo gives a template's volumes precedence over the workflow's. */
-static bool template_volume_named(const template *t, const char *name)
+/* The volume named `name` that template t, or one inline in it, has of its
+ * own, or NULL: Argo gives a template's volumes precedence over the workflow's. */
+static const node *template_volume_named(const template *t, const char *name)
 {
-    if (volume_listed(map_get(t->node, "volumes"), name))
-        return true;
-    for (size_t c = 0; c < t->ncalls; c++)
-        if (t->calls[c].inline_template && template_volume_named(t->calls[c].inline_template, name))
-            return true;
-    return false;
+    const node *v = volume_listed(map_get(t->node, "volumes"), name);
+    for (size_t c = 0; !v && c < t->ncalls; c++)
+        if (t->calls[c].inline_template)
+            v = template_volume_named(t->calls[c].inline_template, name);
+    return v;
 }
 
-static bool volume_name_used(const call_tree *t, const char *name)
+/* The first volume (or claim) of the stream named `name`, or NULL. */
+static const node *volume_name_used(const call_tree *t, const char *name)
 {
     for (size_t d = 0; d < t->nwfs; d++) {
         const workflow *wf = &t->wfs[d];
-        if (volume_listed(map_get(wf->spec, "volumes"), name) ||
-            volume_listed(map_get(wf->spec, "volumeClaimTemplates"), name) ||
-            volume_listed(map_get(map_get(wf->spec, "templateDefaults"), "volumes"), name)) /* every template's */
-            return true;
-        for (size_t i = 0; i < wf->ntemplates; i++)
-            if (template_volume_named(&wf->templates[i], name))
-                return true;
+        const node *v = volume_listed(map_get(wf->spec, "volumes"), name);
+        if (!v)
+            v = volume_listed(map_get(wf->spec, "volumeClaimTemplates"), name);
+        if (!v) /* every template's */
+            v = volume_listed(map_get(map_get(wf->spec, "templateDefaults"), "volumes"), name);
+        for (size_t i = 0; !v && i < wf->ntemplates; i++)
+            v = template_volume_named(&wf->templates[i], name);
+        if (v)
+            return v;
     }
-    return false;
+    return NULL;
 }
 
 /* Whether template t, or one inline in it, calls a template of another
@@ -1522,8 +1524,9 @@ static bool stream_mounts(const call_tree *tree)
 static const char *choose_volume_name(vplan *p)
 {
     if (p->ctx->volume_name) {
-        if (volume_name_used(p->tree, p->ctx->volume_name))
-            plan_refuse(p, VP_EUNSUPPORTED, NULL, "--volume-name %s: the workflow already has a volume of that name",
+        const node *taken = volume_name_used(p->tree, p->ctx->volume_name);
+        if (taken)
+            plan_refuse(p, VP_EUNSUPPORTED, taken, "--volume-name %s: the workflow already has a volume of that name",
                    p->ctx->volume_name);
         return p->ctx->volume_name;
     }
@@ -1532,7 +1535,7 @@ static const char *choose_volume_name(vplan *p)
         if (volume_name_used(p->tree, name) && !p->ed.oom)
             continue;
         if (n > 1 && shares_templates(p->tree) && stream_mounts(p->tree))
-            plan_refuse(p, VP_EUNSUPPORTED, NULL, "the volume would be named %s, as data-storage is taken; but "
+            plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p->tree, "data-storage"), "the volume would be named %s, as data-storage is taken; but "
                         "WorkflowTemplates and the workflows that use them, converted apart, must name it alike: "
                         "give it a name with --volume-name, the same in every conversion", name);
         return name;

@@ -735,8 +735,11 @@ def test_volume_name_shared(ctx):
     --volume-name instead of choosing data-storage-2 on its own."""
     path = os.path.join(CASES, "taken-name.yaml")
     proc = ctx.run(["--input", path, "--volume", PVC])
-    expect(proc.returncode == 4 and proc.stdout == "" and "error: the volume would be named data-storage-2, as "
-           "data-storage is taken" in proc.stderr and "--volume-name" in proc.stderr, proc.stderr)
+    expect(proc.returncode == 4 and proc.stdout == "" and "taken-name.yaml:9:5: error: the volume would be named "
+           "data-storage-2, as data-storage is taken" in proc.stderr and "--volume-name" in proc.stderr, proc.stderr)
+    proc = ctx.run(["--input", path, "--volume", PVC, "--volume-name", "data-storage"])
+    expect(proc.returncode == 4 and "taken-name.yaml:9:5: error: --volume-name data-storage: the workflow already "
+           "has a volume of that name" in proc.stderr, proc.stderr)
     proc = ctx.run(["--input", path, "--volume", PVC, "--volume-name", "shared"])
     expect(proc.returncode == 0 and "- name: shared\n    persistentVolumeClaim" in proc.stdout, proc.stderr)
 
