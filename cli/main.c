@@ -121,6 +121,15 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
     return EXIT_USAGE;
 }
 
+/* Sets an option that takes one value: given twice, which was meant is unknown. */
+static int set_once(const char **slot, const char *value, const char *option)
+{
+    if (*slot)
+        return usage_error("%s is given twice ('%s' and '%s')", option, *slot, value);
+    *slot = value;
+    return 0;
+}
+
 /* A whole number from 1 to `max`, digits only (strtoull alone would take " -1"). */
 static int parse_size(const char *text, size_t max, size_t *out)
 {
@@ -196,13 +205,17 @@ static int parse_args(int argc, char **argv, cli *c)
         if (c->verify_command && strncmp(arg, "--max-", 6) != 0)
             return usage_error("verify takes two files, --json and the --max-* limits, not '%s'", arg);
         if ((v = option_value(argc, argv, &i, "--input", "-i", &missing))) {
-            c->input = v;
+            if (set_once(&c->input, v, "--input") != 0)
+                return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--output", "-o", &missing))) {
-            c->output = v;
+            if (set_once(&c->output, v, "--output") != 0)
+                return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--volume", NULL, &missing))) {
-            c->rewrite.volume = v;
+            if (set_once(&c->rewrite.volume, v, "--volume") != 0)
+                return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--path-prefix", NULL, &missing))) {
-            c->rewrite.path_prefix = v;
+            if (set_once(&c->rewrite.path_prefix, v, "--path-prefix") != 0)
+                return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--scheme", NULL, &missing))) {
             if (strcmp(v, "kfp") == 0)
                 c->rewrite.scheme = VP_SCHEME_KFP;
@@ -211,9 +224,11 @@ static int parse_args(int argc, char **argv, cli *c)
             else
                 return usage_error("unknown scheme '%s' (known: volume, kfp)", v);
         } else if ((v = option_value(argc, argv, &i, "--volume-claim-template", NULL, &missing))) {
-            c->rewrite.volume_claim_template = v;
+            if (set_once(&c->rewrite.volume_claim_template, v, "--volume-claim-template") != 0)
+                return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--volume-name", NULL, &missing))) {
-            c->rewrite.volume_name = v;
+            if (set_once(&c->rewrite.volume_name, v, "--volume-name") != 0)
+                return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--keep-artifact", NULL, &missing))) {
             c->keep[c->rewrite.keep_artifacts_count++] = v; /* argc bounds the count */
         } else if (strcmp(arg, "--explain") == 0 || strcmp(arg, "--explain=text") == 0) {

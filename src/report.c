@@ -47,9 +47,9 @@ static vp_status write_text(const vp_verify_report *r, vp_write_fn write, void *
         if (write_line(r, &r->entries[i], write, ctx))
             return VP_EIO;
     char summary[256];
-    snprintf(summary, sizeof summary,
-             "verify: %zu hand-offs: %zu preserved, %zu broken; %zu problems\n", r->sum.handoffs,
-             r->sum.preserved, r->sum.broken, r->sum.problems);
+    snprintf(summary, sizeof summary, "verify: %zu hand-off%s: %zu preserved, %zu broken; %zu problem%s\n",
+             r->sum.handoffs, r->sum.handoffs == 1 ? "" : "s", r->sum.preserved, r->sum.broken, r->sum.problems,
+             r->sum.problems == 1 ? "" : "s");
     return put(write, ctx, summary) ? VP_EIO : VP_OK;
 }
 

@@ -1542,6 +1542,31 @@ static const char *choose_volume_name(vplan *p)
     }
 }
 
+/* Whether template t, or one inline in it, has an output artifact named `name`. */
+static bool outputs_named(const template *t, const char *name)
+{
+    bool has = artifact_index(&t->outputs, name, strlen(name)) != NOT_FOUND;
+    for (size_t c = 0; !has && c < t->ncalls; c++)
+        has = t->calls[c].inline_template && outputs_named(t->calls[c].inline_template, name);
+    return has;
+}
+
+/* A --keep-artifact that names no output of the input is likely misspelt. */
+static void warn_unused_keeps(vplan *p)
+{
+    for (size_t k = 0; k < p->ctx->keep_count && p->ctx->on_warning; k++) {
+        bool used = false;
+        for (size_t d = 0; d < p->tree->nwfs && !used; d++)
+            for (size_t i = 0; p->tree->wfs[d].root && i < p->tree->wfs[d].ntemplates && !used; i++)
+                used = outputs_named(&p->tree->wfs[d].templates[i], p->ctx->keep[k]);
+        vp_error *w = used ? NULL : error_new(VP_OK, "--keep-artifact", 1, 1, "no template of the input has an "
+                                              "output artifact named '%s'", p->ctx->keep[k]);
+        if (w)
+            p->ctx->on_warning(w, p->ctx->warning_ctx);
+        vp_error_free(w);
+    }
+}
+
 static size_t count_plans(const template *t)
 {
     size_t n = 1;
@@ -1684,6 +1709,7 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
     }
     if (!p->err)
         each_template(p, refuse_artifact_expressions); /* now that every twin is known */
+    warn_unused_keeps(p);
     *volume = p->err ? NULL : choose_volume_name(p);
     *calls_out = calls;
     *roots_out = roots;

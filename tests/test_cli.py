@@ -70,6 +70,9 @@ def test_usage_errors(ctx):
     _usage_error(ctx, ["--scheme", "kfp", "--volume-claim-template", "{resources: {requests: {storage: 1Gi}}}"],
                  "--volume-claim-template belong to the volume scheme")
     _usage_error(ctx, ["--volume", VOLUME, "--input"], "--input needs a value")
+    _usage_error(ctx, ["--volume", VOLUME, "-i", "a.yaml", "--input", "b.yaml"], "--input is given twice ('a.yaml' "
+                 "and 'b.yaml')")
+    _usage_error(ctx, ["--volume", VOLUME, "--volume", "nfs: {server: s, path: /p}"], "--volume is given twice")
     for value in ("ten", "0", " -1", "+5", "10001"):
         _usage_error(ctx, ["--volume", VOLUME, "--max-depth=" + value], "--max-depth takes a whole number from 1 to 10000")
     _usage_error(ctx, ["--volume", VOLUME, "--max-input-bytes", "4294967296"],
@@ -198,6 +201,13 @@ def test_out_of_memory_reading_a_pipe(ctx):
            proc.stderr)
 
 
+def test_keep_artifact_misspelt(ctx):
+    """A --keep-artifact that names no output artifact of the input gets a warning."""
+    proc = ctx.rewrite(PASSING, "--keep-artifact", "hello-art", "--keep-artifact", "hello-arts")
+    expect(proc.returncode == 0 and proc.stderr.endswith("--keep-artifact:1:1: warning: no template of the input has "
+           "an output artifact named 'hello-arts'\n") and "'hello-art'" not in proc.stderr, proc.stderr)
+
+
 def test_io_errors(ctx):
     proc = ctx.run(["--volume", VOLUME, "-i", "/nonexistent/wf.yaml"])
     expect(proc.returncode == 5 and "/nonexistent/wf.yaml: error: cannot open: No such file" in proc.stderr,
@@ -314,7 +324,7 @@ def test_stream(ctx):
 
 
 def test_volume_spec_errors(ctx):
-    proc = ctx.rewrite(PASSING, "--volume", "persistentVolumeClaim: [x")
+    proc = ctx.run(["--input", PASSING, "--volume", "persistentVolumeClaim: [x"])
     expect(proc.returncode == 3 and proc.stderr.startswith("--volume:"), proc.stderr)
     proc = ctx.run(["--volume", "just-a-name", "-i", PASSING])
     expect(proc.returncode == 3 and "--volume:1:1: error: the volume must be one mapping" in proc.stderr,

@@ -445,7 +445,7 @@ def test_good_rewrite(ctx):
         "preserved: artifact-example/generate-artifact output 'hello-art' -> artifact-example/consume-artifact "
         "input 'message': volume 'data-storage' at "
         "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/hello_world.txt",
-        "verify: 1 hand-offs: 1 preserved, 0 broken; 0 problems"], proc.stdout)
+        "verify: 1 hand-off: 1 preserved, 0 broken; 0 problems"], proc.stdout)
 
 
 def test_real_artifact_paths(ctx):
