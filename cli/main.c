@@ -235,6 +235,8 @@ static int parse_args(int argc, char **argv, cli *c)
             c->explain = EXPLAIN_TEXT;
         } else if (strcmp(arg, "--explain=json") == 0) {
             c->explain = EXPLAIN_JSON;
+        } else if (strncmp(arg, "--explain=", 10) == 0) {
+            return usage_error("unknown --explain format '%s' (known: text, json)", arg + 10);
         } else if ((v = option_value(argc, argv, &i, "--format", NULL, &missing))) {
             if (strcmp(v, "yaml") == 0)
                 c->format = VP_FORMAT_YAML;
@@ -263,7 +265,9 @@ static int parse_args(int argc, char **argv, cli *c)
     }
     if (c->nfiles && !c->in_place)
         return usage_error("'%s': files are given with --in-place, or one with --input", c->in_place_files[0]);
-    if (c->in_place && (c->nfiles == 0 || c->input || c->output))
+    if (c->in_place && c->nfiles == 0)
+        return usage_error("%s", "--in-place needs the files to rewrite");
+    if (c->in_place && (c->input || c->output))
         return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
     if (c->rewrite.scheme == VP_SCHEME_KFP && (c->explain != EXPLAIN_NONE || c->rewrite.keep_artifacts_count ||
                                                 c->rewrite.volume_name || c->rewrite.volume_claim_template))

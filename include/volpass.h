@@ -13,6 +13,10 @@
  * Every function that can fail returns a vp_status and, when it is not VP_OK,
  * hands the caller an error object (free it with vp_error_free). Errors carry
  * the input's file name, line and column (1-based; 0 when they do not apply).
+ * An error in a rewrite option names the option as the command line spells
+ * it ("--volume", "--path-prefix"), with line and column in its value; the
+ * limit messages name the command-line options too ("raise --max-depth"):
+ * vp_load_options.max_depth and the others are those limits.
  *
  * Options pointers may be NULL (the defaults), and so may `err` (the error is
  * then dropped) and the data of an empty input; streams, reports and

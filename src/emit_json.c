@@ -1,4 +1,4 @@
-/* Writing the document model as JSON: two-space indentation, keys in their
+/* Writing the document model as JSON: two-space indentation (up to a depth), keys in their
  * order, scalars typed as Kubernetes reads YAML (scalar.h), keys as strings. libyaml cannot write
  * JSON (its escapes and line folding are YAML's), so this is done here. */
 #include <stdio.h>
@@ -41,10 +41,15 @@ static void put(json_out *o, const char *s, size_t n)
 
 static void put_text(json_out *o, const char *s) { put(o, s, strlen(s)); }
 
+/* Indentation stops growing at MAX_INDENT levels: a document nested
+ * thousands deep would otherwise be written in a size that grows with the
+ * square of its depth. */
+#define MAX_INDENT 64
+
 static void indent(json_out *o, size_t depth)
 {
     put(o, "\n", 1);
-    for (size_t i = 0; i < depth; i++)
+    for (size_t i = 0; i < depth && i < MAX_INDENT; i++)
         put(o, "  ", 2);
 }
 

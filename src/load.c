@@ -369,9 +369,12 @@ static int check_keys(loader *l, const child *keys_values, size_t pairs)
     for (size_t i = 0; i < pairs; i++) {
         const child *k = &keys_values[2 * i];
         if (k->n->kind != NODE_SCALAR) {
+            /* {{ .Values.x }} unquoted reads as a flow mapping whose key is one */
+            bool templated = k->n->kind == NODE_MAPPING && k->n->style == STYLE_FLOW;
             l->err = error_new(VP_EINVALID, l->file, k->line, k->column,
-                               "a mapping key must be a scalar, not a %s",
-                               k->n->kind == NODE_MAPPING ? "mapping" : "sequence");
+                               "a mapping key must be a scalar, not a %s%s",
+                               k->n->kind == NODE_MAPPING ? "mapping" : "sequence",
+                               templated ? " (a Go or Helm template? render it first, with helm template, say)" : "");
             return -1;
         }
     }

@@ -138,6 +138,9 @@ CASES = {
                               3, ":7:3: error: duplicate key 'entrypoint'", False),
     "templates a string": lambda: (BASE[:BASE.index("  templates:")].encode() + b"  templates: nope\n", 3,
                                    ":7:14: error: spec.templates must be a list, not a scalar", False),
+    "Helm template unrendered": lambda: (b"kind: Workflow\nmetadata:\n  name: {{ .Values.name }}\n", 3,
+                                         ":3:10: error: a mapping key must be a scalar, not a mapping (a Go or Helm "
+                                         "template? render it first", False),
     "spec a list": lambda: (b"kind: Workflow\nspec: [1, 2]\n", 3, ":2:7: error: spec must be a mapping, not a list", False),
     "template a scalar": lambda: (b"kind: Workflow\nspec:\n  templates: [oops]\n", 3,
                                   ":3:15: error: each template must be a mapping, not a scalar", False),
