@@ -217,10 +217,12 @@ static const char *mounted_over(vplan *p, const template *t, const workflow *wf,
             return edit_fmt(&p->ed, "input artifact '%s' is mounted at %s, %s it, and would not be on the "
                                     "shared volume", t->inputs.items[k].name, in->as.text,
                             path_is_templated(in_path) ? "which may lie inside" : "inside");
-        /* Converted, that input would be mounted read-only over it: plan_input refuses that. */
-        if (in_path && path_must_cover(in_path, dir))
-            return edit_fmt(&p->ed, "it lies in input artifact '%s' at %s, which a mount on %s would partly hide",
-                            t->inputs.items[k].name, in->as.text, dir);
+        /* Mounted from the volume (converted, or in a twin), that input would
+         * be read-only over it: refuse_input_over_outputs refuses that. */
+        if (in_path && path_must_cover(in_path, path))
+            return edit_fmt(&p->ed, "it lies in input artifact '%s' at %s, which Argo places itself: a mount of "
+                            "the volume on %s would hide part of that input, or miss what the producer writes into "
+                            "it", t->inputs.items[k].name, in->as.text, dir);
     }
     return NULL;
 }
@@ -534,6 +536,28 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     return NULL;
 }
 
+/* Refuses, at `at`, input k of pod template tp mounted read-only from the
+ * volume over one of its outputs: the producer could not write it. (An
+ * output inside an input that stays a real artifact stays one too:
+ * mounted_over.) Used for the template's own form and for its twins. */
+static bool refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const node *at)
+{
+    const template *t = tp->t;
+    const art_plan *in = &tp->in[k];
+    for (size_t j = 0; in->path && j < t->outputs.count; j++) {
+        const art_plan *o = &tp->out[j];
+        /* Its path, not mount_dir: that may be another output's. */
+        const char *out_path = o->path ? o->path : o->a->path ? normalized(p, o->a->path->as.text) : NULL;
+        if (out_path && path_must_cover(in->path, out_path)) {
+            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' at %s would be mounted "
+                        "read-only over output artifact '%s' at %s", t->name, in->a->name, in->path, o->a->name,
+                        o->a->path->as.text);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Inputs convert by default when nothing but a caller can supply them. */
 static void plan_input(vplan *p, tplan *tp, size_t k)
 {
@@ -586,18 +610,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
                     "container already mounts a volume there", t->name, a->name, in->path);
         return;
     }
-    for (size_t j = 0; j < t->outputs.count; j++) {
-        const art_plan *o = &tp->out[j];
-        /* Its path, not mount_dir: that may be another output's. A kept one is written into the input's mount. */
-        const char *out_path = o->path ? o->path : o->a->path ? normalized(p, o->a->path->as.text) : NULL;
-        if ((o->convert || in->convert) && out_path && path_must_cover(in->path, out_path)) {
-            plan_refuse(p, VP_EUNSUPPORTED, a->node,
-                   "template '%s': input artifact '%s' at %s would be mounted read-only over output "
-                   "artifact '%s' at %s",
-                   t->name, a->name, in->path, o->a->name, o->a->path->as.text);
-            return;
-        }
-    }
+    if (in->convert && refuse_input_over_outputs(p, tp, k, a->node))
+        return;
     for (size_t j = 0; j < k; j++)
         if (tp->in[j].path && path_equal(tp->in[j].path, in->path)) {
             plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifacts '%s' and '%s' share the path %s",
@@ -997,6 +1011,9 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     }
     if (refuse_nested_inputs(p, target, mask, at))
         return NULL;
+    for (size_t k = 0; k < target->t->inputs.count; k++)
+        if (mask[k] && !target->in[k].convert && refuse_input_over_outputs(p, target, k, at))
+            return NULL;
     for (size_t k = 0; k < target->t->inputs.count; k++) {
         const artifact *a = &target->t->inputs.items[k];
         if (mask[k] && target->in[k].unmountable) {

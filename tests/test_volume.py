@@ -1290,7 +1290,7 @@ def test_output_inside_a_kept_input(ctx):
     Argo, writable: building inside a checkout is fine, and a mount on the
     output's directory would hide part of the checkout, so the output stays
     a real artifact. An input mounted from the volume is read-only: the
-    producer could not write there, which is refused."""
+    producer could not write there, which is refused, in a twin too."""
     text = workflow_head("build-") + """  - name: main
     steps:
     - - {name: build, template: build}
@@ -1308,7 +1308,8 @@ def test_output_inside_a_kept_input(ctx):
     git = text.replace("SOURCE", "git: {repo: 'https://github.com/argoproj/argo-workflows.git'}")
     proc = run_text(ctx, "build.yaml", git)
     expect(proc.returncode == 0 and "output artifact 'bin' stays a real artifact (it needs an artifact repository): "
-           "it lies in input artifact 'src' at /src, which a mount on /src/build would partly hide" in proc.stderr,
+           "it lies in input artifact 'src' at /src, which Argo places itself: a mount of the volume on /src/build would "
+           "hide part of that input, or miss what the producer writes into it" in proc.stderr,
            proc.stderr)
     with tempfile.TemporaryDirectory() as d:
         [handoff] = check_output(ctx, written(d, "build.yaml", git), proc.stdout)["handoffs"]
@@ -1318,6 +1319,11 @@ def test_output_inside_a_kept_input(ctx):
         "[{name: src, raw: {data: x}}]}}\n"))
     expect(proc.returncode == 4 and "input artifact 'src' at /src would be mounted read-only over output artifact "
            "'bin' at /src/build/app" in proc.stderr, proc.stderr)
+    # A twin taking that input from the volume would mount it over the output too.
+    proc = ctx.run(["--input", os.path.join(CASES, "output-in-input-twin.yaml"), "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and "output-in-input-twin.yaml:11:9: error: template 'mid': "
+           "input artifact 'i' at /src would be mounted read-only over output artifact 'o' at /src/build/out.bin"
+           in proc.stderr, proc.stderr)
 
 
 def test_workflow_template_ref_brings_the_volume(ctx):
