@@ -1298,11 +1298,6 @@ static void each_moved(vctx *v, const instance *i, bool outputs, void (*fn)(vctx
  * be missing). */
 static void output_whole(vctx *v, const instance *i, const moved *m)
 {
-    /* Argo collects a real artifact from every mount of the main container alike. */
-    size_t k = artifact_index(&i->tmpl->outputs, m->a->name, strlen(m->a->name));
-    if (k != NOT_FOUND && i->tmpl->outputs.items[k].path && !i->tmpl->outputs.items[k].source &&
-        strcmp(i->tmpl->outputs.items[k].path->as.text, m->a->path->as.text) == 0)
-        return;
     /* An emptyDir no other container sees there holds only what the main container writes. */
     const workflow *running = running_workflow(m->orig);
     bool scratch = m->then &&
@@ -1313,7 +1308,11 @@ static void output_whole(vctx *v, const instance *i, const moved *m)
                 "at %s, where other containers or that volume may put what it holds", m->a->name,
                 m->a->path->as.text, scalar_text(map_get(m->now, "mountPath")),
                 scalar_text(map_get(m->then, "mountPath")));
-    mounts_inside(v, i, m->path, "output", m->a, "whose files are not on the volume the output is written to");
+    /* Argo collects a real artifact through every mount of the main container alike. */
+    size_t k = artifact_index(&i->tmpl->outputs, m->a->name, strlen(m->a->name));
+    const artifact *real = k == NOT_FOUND ? NULL : &i->tmpl->outputs.items[k];
+    if (!real || !real->path || real->source || strcmp(real->path->as.text, m->a->path->as.text) != 0)
+        mounts_inside(v, i, m->path, "output", m->a, "whose files are not on the volume the output is written to");
 }
 
 /* An input the rewrite mounts from a volume must show all of itself: no

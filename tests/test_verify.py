@@ -580,3 +580,9 @@ def test_kept_output_holding_a_mount(ctx):
     report = _verify_text(ctx, original, proc.stdout)
     expect(not report["problems"] and sorted(h["location"] == "a real artifact on both sides"
                                              for h in report["handoffs"]) == [False, True], str(report))
+    # A real artifact still loses what a mount of the rewrite hides: a sidecar's files in a shared emptyDir.
+    report = _verify(ctx, os.path.join(HERE, "data", "verify", "kept-output-hidden.yaml"),
+                     os.path.join(HERE, "data", "verify", "kept-output-hidden.rewritten.yaml"))
+    expect([p["message"] for p in report["problems"]] == [
+        "template 'prod': output 'r' at /work/r is written to the mount at /work/r, below the pod's own mount at "
+        "/work, where other containers or that volume may put what it holds"], str(report["problems"]))
