@@ -392,6 +392,12 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
     return mounted_over(p, t, tp->wf, o->mount_dir, o->path);
 }
 
+/* Whether the artifact sets a global artifact whose name is made of parameters. */
+static bool global_templated(const artifact *a)
+{
+    return a->global_name && strstr(a->global_name->as.text, "{{");
+}
+
 /* Whether output k goes through the volume (o->convert) or stays a real
  * artifact (o->keep, o->why_kept); both when it has its own destination. */
 static void plan_output(vplan *p, tplan *tp, size_t k)
@@ -410,7 +416,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
-    if (a->global_name && strstr(a->global_name->as.text, "{{")) {
+    if (global_templated(a)) {
         o->keep = true;
         o->why_kept = "its globalName is made of parameters, and Argo resolves a reference to a global artifact "
                       "of such a name, not to a global parameter";
@@ -889,6 +895,11 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
                             "subPath %s, whose value volpass cannot append to the location it passes on",
                             tp->t->name, oi->a->name, oi->a->sub_path->as.text);
+            if (oi->convert && global_templated(oi->a))
+                plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' sets a global "
+                            "artifact whose name is made of parameters (%s), which Argo resolves only as an "
+                            "artifact, and what it passes on is on the volume: keep that a real artifact "
+                            "(--keep-artifact)", tp->t->name, oi->a->name, oi->a->global_name->as.text);
             oi->param = location_param(p, tp, tp->t->output_parameters, tp->out, i, "output");
         }
         tp->graph_outputs_state = 2;
@@ -1255,7 +1266,7 @@ static void note_globals(vplan *p, template *t, const workflow *wf)
         const node *g = t->outputs.items[k].global_name;
         if (!g)
             continue;
-        bool templated = strstr(g->as.text, "{{") != NULL;
+        bool templated = global_templated(&t->outputs.items[k]);
         setter *s = arena_alloc(p->ed.mem, sizeof *s);
         if (s)
             *s = (setter){tp, k, templated ? p->templated_setters : strmap_get(&p->setters, g->as.text, g->len)};
@@ -1315,11 +1326,20 @@ static backing global_backing(vplan *p, span name, const char **param)
 {
     const char *known = strmap_get(&p->globals, name.s, name.len);
     const setter *s = known ? NULL : strmap_get(&p->setters, name.s, name.len);
-    for (const setter *t = p->templated_setters; !known && !s && t; t = t->next)
-        if (global_may_be(t->tp->out[t->k].a->global_name->as.text, name)) {
-            *param = NULL;
-            return BACK_ARTIFACT; /* which plan_output kept */
+    for (const setter *t = p->templated_setters; t; t = t->next) {
+        const artifact *a = t->tp->out[t->k].a;
+        if (!global_may_be(a->global_name->as.text, name))
+            continue;
+        if (known || s || strmap_get(&p->setters, name.s, name.len)) {
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': output artifact '%s' may set global artifact "
+                        "'%.*s' (its globalName %s is made of parameters), which another output sets by name: "
+                        "volpass cannot tell which one its readers take", t->tp->t->name, a->name, (int)name.len,
+                        name.s, a->global_name->as.text);
+            return BACK_UNKNOWN;
         }
+        *param = NULL;
+        return BACK_ARTIFACT; /* which plan_output kept */
+    }
     if (!known && !s)
         known = global_param(p, name);
     for (; s && !p->err; s = s->next) {

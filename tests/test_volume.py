@@ -1382,6 +1382,16 @@ def test_global_name_made_of_parameters(ctx):
     expect("template: use-constant\n" in proc.stdout and "globalName: output-result-{{workflow.parameters.variable}}\n"
            in proc.stdout and "workflow.outputs.parameters" not in proc.stdout, proc.stdout)
     check_output(ctx, source, proc.stdout)
+    # A dag output of such a name passing on what is on the volume, and a
+    # name set both by such an output and by name, are refused.
+    for name, where, words in (("templated-global-name-dag.yaml", "22:19", "output artifact 'o' sets a global "
+                                "artifact whose name is made of parameters ({{inputs.parameters.g}})"),
+                               ("templated-global-name-twice.yaml", "25:19", "output artifact 'o' may set global "
+                                "artifact 'res' (its globalName {{inputs.parameters.g}} is made of parameters), which "
+                                "another output sets by name")):
+        proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC])
+        expect(proc.returncode == 4 and proc.stdout == "" and f"{name}:{where}: error: template '" in proc.stderr and
+               words in proc.stderr, proc.stderr)
 
 
 def test_producer_running_as_another_user(ctx):
