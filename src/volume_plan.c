@@ -1144,35 +1144,51 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
 }
 
-/* The value call c gives input parameter `name` of `target`: its argument,
- * or the parameter's own value or default; NULL when none is a scalar. */
-static const char *parameter_value(const call_site *c, const template *target, span name)
+/* The value call c, made in workflow wf, gives input parameter `name` of
+ * `target`: its argument, or the parameter's own value or default; a
+ * workflow parameter ({{workflow.parameters.X}}) as spec.arguments gives it.
+ * NULL when it is known at run time only. */
+static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name)
 {
     const node *arg = parameter_named(map_get(map_get(c->node, "arguments"), "parameters"), name.s, name.len);
     const node *own = parameter_named(target->input_parameters, name.s, name.len);
     const node *v = arg ? map_get(arg, "value") : map_get(own, "value") ? map_get(own, "value") : map_get(own, "default");
-    return v && v->kind == NODE_SCALAR ? v->as.text : NULL;
+    const char *text = v && v->kind == NODE_SCALAR ? v->as.text : NULL;
+    size_t pos = 0;
+    tag g;
+    if (text && tag_next(text, strlen(text), &pos, &g)) {
+        ref r = g.expression || g.start != 0 || g.end != strlen(text) ? (ref){0} : ref_parse(g.expr);
+        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
+                                                             : NULL;
+        v = map_get(global, "value");
+        text = v && v->kind == NODE_SCALAR && !strstr(v->as.text, "{{") ? v->as.text : NULL;
+    }
+    return text;
 }
 
 /* An output's file name made of parameters stays in the directory its
- * mount covers only while no value has a '..' component: a call giving one
- * would write outside the volume and hand its consumer a subPath
- * Kubernetes refuses. */
+ * mount covers only while the values make no '..' component: a call giving
+ * such values would write outside the volume and hand its consumer a
+ * subPath Kubernetes refuses. (Values known at run time only are not
+ * checked here; verify checks a rewrite with each call's values.) */
 static void check_output_names(vplan *p, const tplan *scope, const call_site *c, const tplan *target)
 {
     for (size_t k = 0; target && template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
         const art_plan *o = &target->out[k];
-        size_t pos = 0;
+        const char *name = o->convert && strstr(o->file, "{{") ? "" : NULL;
+        size_t pos = 0, done = 0, len = o->convert ? strlen(o->file) : 0;
         tag g;
-        while (o->convert && !p->err && tag_next(o->file, strlen(o->file), &pos, &g)) {
+        while (name && tag_next(o->file, len, &pos, &g)) {
             ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-            const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(c, target->t, r.name) : NULL;
-            if (value && path_has_dotdot(value))
-                plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: parameter '%.*s' is '%s', which puts "
-                            "output artifact '%s' of '%s' outside the directory its mount from the volume covers "
-                            "(a '..' component)", scope->t->name, c->name, (int)r.name.len, r.name.s, value,
-                            o->a->name, target->t->name);
+            const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(scope->wf, c, target->t, r.name)
+                                                                   : NULL;
+            name = value ? edit_fmt(&p->ed, "%s%.*s%s", name, (int)(g.start - done), o->file + done, value) : NULL;
+            done = g.end;
         }
+        if (name && (name = edit_fmt(&p->ed, "%s%s", name, o->file + done)) && path_has_dotdot(name))
+            plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
+                        "artifact '%s' of '%s' %s/%s, whose '..' component leaves the directory the volume is "
+                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, o->mount_dir, name);
     }
 }
 

@@ -1353,15 +1353,24 @@ def test_inline_call_of_a_twin(ctx):
 
 
 def test_file_name_leaving_its_directory(ctx):
-    """An output's file name made of parameters: a value with a '..'
-    component writes outside the directory the volume is mounted on, and
-    hands the consumer a subPath Kubernetes refuses. A call giving one is
-    refused; verify reports such a hand-off broken."""
+    """An output's file name made of parameters: values that make a '..'
+    component write outside the directory the volume is mounted on, and hand
+    the consumer a subPath Kubernetes refuses. A call giving such values
+    (its own, the template's defaults, workflow parameters) is refused;
+    verify reports such a hand-off broken, however the values came."""
     source = os.path.join(CASES, "dotdot-file-name.yaml")
     proc = ctx.run(["--input", source, "--volume", PVC])
     expect(proc.returncode == 4 and proc.stdout == "" and "dotdot-file-name.yaml:9:9: error: template 'main', p: "
-           "parameter 'n' is '../result.txt', which puts output artifact 'e' of 'prod' outside the directory its "
-           "mount from the volume covers (a '..' component)" in proc.stderr, proc.stderr)
+           "the parameters it passes make output artifact 'e' of 'prod' /out/../result.txt, whose '..' component "
+           "leaves the directory the volume is mounted on" in proc.stderr, proc.stderr)
+    # Made of two parameters, or of a workflow parameter: the values together decide.
+    for old, new in (('"/out/{{inputs.parameters.n}}"', '"/out/.{{inputs.parameters.n}}"'),
+                     ('{name: n, value: "../result.txt"}', '{name: n, value: "."}')), \
+                    (('{name: n, value: "../result.txt"}', '{name: n, value: "{{workflow.parameters.n}}"}'),
+                     ("  entrypoint: main\n", "  entrypoint: main\n  arguments: {parameters: [{name: n, value: "
+                                               "../result.txt}]}\n")):
+        proc = run_text(ctx, "dotdot.yaml", _read(source).replace(*old).replace(*new))
+        expect(proc.returncode == 4 and "whose '..' component leaves the directory" in proc.stderr, proc.stderr)
     plain = run_text(ctx, "plain.yaml", _read(source).replace("../result.txt", "result.txt"))
     expect(plain.returncode == 0 and plain.stderr == "", plain.stderr)
     code, report = verify_report(ctx, source, plain.stdout.replace('value: "result.txt"', 'value: "../result.txt"'))
