@@ -164,6 +164,7 @@ static int parse_args(int argc, char **argv, cli *c)
     static const char *const size_options[] = {"--max-depth", "--max-alias-nodes", "--max-input-bytes"};
     size_t *const size_targets[] = {&c->load.max_depth, &c->load.max_alias_nodes, &c->load.max_input_bytes};
     const size_t size_limits[] = {VP_MAX_DEPTH_LIMIT, SIZE_MAX, VP_MAX_INPUT_BYTES_LIMIT};
+    const char *scheme = NULL, *format = NULL, *sizes[3] = {NULL, NULL, NULL}; /* as given, for set_once */
     int first = 1, nfiles = 0;
     if (argc > 1 && strcmp(argv[1], "verify") == 0) {
         c->verify_command = true;
@@ -217,6 +218,8 @@ static int parse_args(int argc, char **argv, cli *c)
             if (set_once(&c->rewrite.path_prefix, v, "--path-prefix") != 0)
                 return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--scheme", NULL, &missing))) {
+            if (set_once(&scheme, v, "--scheme") != 0)
+                return EXIT_USAGE;
             if (strcmp(v, "kfp") == 0)
                 c->rewrite.scheme = VP_SCHEME_KFP;
             else if (strcmp(v, "volume") == 0)
@@ -231,13 +234,16 @@ static int parse_args(int argc, char **argv, cli *c)
                 return EXIT_USAGE;
         } else if ((v = option_value(argc, argv, &i, "--keep-artifact", NULL, &missing))) {
             c->keep[c->rewrite.keep_artifacts_count++] = v; /* argc bounds the count */
-        } else if (strcmp(arg, "--explain") == 0 || strcmp(arg, "--explain=text") == 0) {
-            c->explain = EXPLAIN_TEXT;
-        } else if (strcmp(arg, "--explain=json") == 0) {
-            c->explain = EXPLAIN_JSON;
-        } else if (strncmp(arg, "--explain=", 10) == 0) {
-            return usage_error("unknown --explain format '%s' (known: text, json)", arg + 10);
+        } else if (strncmp(arg, "--explain", 9) == 0 && (arg[9] == '\0' || arg[9] == '=')) {
+            const char *how = arg[9] ? arg + 10 : "text";
+            if (c->explain != EXPLAIN_NONE)
+                return usage_error("%s", "--explain is given twice");
+            if (strcmp(how, "text") != 0 && strcmp(how, "json") != 0)
+                return usage_error("unknown --explain format '%s' (known: text, json)", how);
+            c->explain = strcmp(how, "json") == 0 ? EXPLAIN_JSON : EXPLAIN_TEXT;
         } else if ((v = option_value(argc, argv, &i, "--format", NULL, &missing))) {
+            if (set_once(&format, v, "--format") != 0)
+                return EXIT_USAGE;
             if (strcmp(v, "yaml") == 0)
                 c->format = VP_FORMAT_YAML;
             else if (strcmp(v, "json") == 0)
@@ -250,6 +256,8 @@ static int parse_args(int argc, char **argv, cli *c)
                 k++;
             if (k == 3)
                 return usage_error("unknown argument '%s'", arg);
+            if (v && set_once(&sizes[k], v, size_options[k]) != 0)
+                return EXIT_USAGE;
             if (v && parse_size(v, size_limits[k], size_targets[k]) != 0)
                 return usage_error("%s takes a whole number from 1 to %zu", size_options[k], size_limits[k]);
         }

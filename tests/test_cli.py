@@ -74,6 +74,11 @@ def test_usage_errors(ctx):
     _usage_error(ctx, ["--volume", VOLUME, "-i", "a.yaml", "--input", "b.yaml"], "--input is given twice ('a.yaml' "
                  "and 'b.yaml')")
     _usage_error(ctx, ["--volume", VOLUME, "--volume", "nfs: {server: s, path: /p}"], "--volume is given twice")
+    for option, a, b in (("--scheme", "kfp", "volume"), ("--format", "json", "yaml"), ("--max-depth", "2", "1000")):
+        _usage_error(ctx, ["--volume", VOLUME, option, a, option, b], f"{option} is given twice ('{a}' and '{b}')")
+    _usage_error(ctx, ["verify", "a.yaml", "b.yaml", "--max-depth", "5", "--max-depth", "6"],
+                 "--max-depth is given twice")
+    _usage_error(ctx, ["--volume", VOLUME, "--explain", "--explain=json"], "--explain is given twice")
     for value in ("ten", "0", " -1", "+5", "10001"):
         _usage_error(ctx, ["--volume", VOLUME, "--max-depth=" + value], "--max-depth takes a whole number from 1 to 10000")
     _usage_error(ctx, ["--volume", VOLUME, "--max-input-bytes", "4294967296"],
