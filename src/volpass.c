@@ -261,9 +261,15 @@ static void warn_no_workflow(const vp_stream *s, vp_warning_fn on_warning, void 
     for (size_t i = 0; i < s->ndocs; i++)
         if (workflow_document(s->docs[i].root))
             return;
-    const node *kind = NULL;
-    for (size_t i = 0; i < s->ndocs && !kind; i++)
-        kind = map_get(s->docs[i].root, "kind");
+    const node *kind = NULL; /* the first, or the first that is a List or a misspelt workflow kind */
+    for (size_t i = 0; i < s->ndocs; i++) {
+        const node *k = map_get(s->docs[i].root, "kind");
+        bool telling = k && k->kind == NODE_SCALAR && (scalar_is(k, "List") || workflow_kind_like(k->as.text));
+        if (telling || (k && !kind))
+            kind = k;
+        if (telling)
+            break;
+    }
     const char *hint = !kind || kind->kind != NODE_SCALAR ? ""
                        : scalar_is(kind, "List") ? ": the items of a List are not read, give them as documents"
                        : workflow_kind_like(kind->as.text) ? ": kinds are spelt Workflow, WorkflowTemplate, "

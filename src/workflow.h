@@ -193,8 +193,9 @@ const node *template_mounts(const template *t, int which);
 bool template_shares_volume(const template *t, const node *holder, const char *path);
 
 /* The setting that makes pod template t's main container run as a user
- * other than root (runAsUser, runAsNonRoot: its own securityContext, the
- * template's, templateDefaults', the workflow's, the nearest first), or
+ * other than root (runAsUser, runAsNonRoot: its container's securityContext,
+ * then templateDefaults' container's, the template's, templateDefaults',
+ * the workflow's: the nearest decides), or
  * NULL. wf may be NULL: t's own only. */
 const node *template_non_root(const template *t, const workflow *wf);
 

@@ -1423,6 +1423,12 @@ def test_producer_running_as_another_user(ctx):
            proc.stderr.count("\n") == 1, proc.stderr)
     proc = run_text(ctx, "users.yaml", text.replace("CONTEXT", ", securityContext: {runAsUser: 0}"))
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+    defaults = text.replace("    securityContext: {runAsUser: 1000}\n", "").replace("CONTEXT", "").replace(
+        "  entrypoint: main\n", "  entrypoint: main\n  templateDefaults: {container: {securityContext: "
+                                 "{runAsNonRoot: true}}}\n")
+    proc = run_text(ctx, "users.yaml", defaults)
+    expect(proc.returncode == 0 and "warning: template 'produce' runs as a user other than root" in proc.stderr,
+           proc.stderr)
 
 
 def test_no_workflow_in_the_input(ctx):
@@ -1433,7 +1439,9 @@ def test_no_workflow_in_the_input(ctx):
                               ("kind: workflow\nspec: {templates: []}\n", "1:7", ": kinds are spelt Workflow, "
                                "WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow"),
                               ("apiVersion: v1\nkind: List\nitems: []\n", "2:7",
-                               ": the items of a List are not read, give them as documents")):
+                               ": the items of a List are not read, give them as documents"),
+                              ("kind: ConfigMap\n---\nkind: workflow\n", "3:7", ": kinds are spelt Workflow, "
+                               "WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow")):
         proc = run_text(ctx, "other.yaml", text)
         expect(proc.returncode == 0 and proc.stdout == text and proc.stderr.endswith(
                f"other.yaml:{where}: warning: no document is an Argo workflow, so nothing was converted{hint}\n"),
