@@ -793,8 +793,9 @@ static const workflow *running_workflow(const instance *i)
 /* A volume that every pod of the workflow sees alike; NULL when it is, else
  * why not. A pod has its template's volumes, those the running workflow's
  * templateDefaults give every template, then the running workflow's (the
- * root's): a WorkflowTemplate's spec plays no part when a workflow calls its
- * templates through templateRef. */
+ * root's), joined by those of a WorkflowTemplate it runs through
+ * workflowTemplateRef: a WorkflowTemplate's spec plays no part when a
+ * workflow calls its templates through templateRef. */
 static const char *volume_problem(vctx *v, const instance *i, const char *name)
 {
     if (!name)
@@ -803,6 +804,11 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
         return fmt(v, "volume '%s' is one Argo adds to every pod itself (an emptyDir), which pods do not share", name);
     const workflow *running = running_workflow(i);
     const node *vol = template_volume(i->tmpl, running, name);
+    /* Argo joins the spec of a WorkflowTemplate run through workflowTemplateRef to the Workflow's. */
+    const node *refers = map_get(running->spec, "workflowTemplateRef");
+    const workflow *joined = refers ? call_tree_document(&v->rew, refers) : NULL;
+    if (!vol && joined && template_reaches(i->tmpl, name))
+        vol = parameter_named(map_get(joined->spec, "volumes"), name, strlen(name));
     if (vol) {
         if (!volume_source_kind(vol))
             return fmt(v, "volume '%s' names no volume source, so Kubernetes makes it an emptyDir, which pods do "
@@ -817,7 +823,7 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
         return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
                     : NULL;
     }
-    bool declared = claims_have(spec_claims(running->spec), name) ||
+    bool declared = claims_have(call_tree_run_claims(&v->rew, running), name) ||
                     parameter_named(map_get(running->spec, "volumes"), name, strlen(name));
     if (!declared)
         return fmt(v, "volume '%s' does not exist", name);

@@ -1464,3 +1464,16 @@ def test_volume_settings_required(ctx):
     [handoff] = report["handoffs"]
     expect(code == 1 and handoff["reason"] == "volume 'data-storage' lacks persistentVolumeClaim.claimName, which "
            "Kubernetes requires", str(handoff))
+
+
+def test_workflow_template_ref_claim_for_an_exit_handler(ctx):
+    """With --volume-claim-template, a Workflow that runs a WorkflowTemplate
+    gets no claim of its own: the WorkflowTemplate's, which Argo joins to
+    the Workflow's spec, serves the Workflow's exit handler too. verify sees
+    the joined claim (it reported the volume missing)."""
+    source = os.path.join(CASES, "workflow-template-ref-exit.yaml")
+    proc = ctx.run(["--input", source, "--volume-claim-template", CLAIM, "--verify"])
+    expect(proc.returncode == 0 and proc.stdout.count("volumeClaimTemplates:") == 1, proc.stderr + proc.stdout)
+    report = check_output(ctx, source, proc.stdout)
+    expect(len(report["handoffs"]) == 2 and all(h["verdict"] == "preserved" for h in report["handoffs"]),
+           str(report["handoffs"]))
