@@ -1178,17 +1178,20 @@ static void check_output_names(vplan *p, const tplan *scope, const call_site *c,
         const char *name = o->convert && strstr(o->file, "{{") ? "" : NULL;
         size_t pos = 0, done = 0, len = o->convert ? strlen(o->file) : 0;
         tag g;
+        bool unknown = false;
         while (name && tag_next(o->file, len, &pos, &g)) {
             ref r = g.expression ? (ref){0} : ref_parse(g.expr);
             const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(scope->wf, c, target->t, r.name)
                                                                    : NULL;
-            name = value ? edit_fmt(&p->ed, "%s%.*s%s", name, (int)(g.start - done), o->file + done, value) : NULL;
+            unknown |= !value; /* "*": no '.' nor '/' of its own, so what the known values make shows */
+            name = edit_fmt(&p->ed, "%s%.*s%s", name, (int)(g.start - done), o->file + done, value ? value : "*");
             done = g.end;
         }
         if (name && (name = edit_fmt(&p->ed, "%s%s", name, o->file + done)) && path_has_dotdot(name))
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
-                        "artifact '%s' of '%s' %s/%s, whose '..' component leaves the directory the volume is "
-                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, o->mount_dir, name);
+                        "artifact '%s' of '%s' %s/%s%s, whose '..' component leaves the directory the volume is "
+                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, o->mount_dir, name,
+                        unknown ? " (* known at run time)" : "");
     }
 }
 
@@ -1338,23 +1341,26 @@ static bool global_may_be(const char *pattern, span name)
            memcmp(name.s + name.len - tail, close, tail) == 0;
 }
 
+/* The output whose globalName, made of parameters, may be `name`, or NULL. */
+static const artifact *templated_setter(const vplan *p, span name, const tplan **tp)
+{
+    for (const setter *t = p->templated_setters; t; t = t->next)
+        if (global_may_be(t->tp->out[t->k].a->global_name->as.text, name)) {
+            *tp = t->tp;
+            return t->tp->out[t->k].a;
+        }
+    return NULL;
+}
+
 static backing global_backing(vplan *p, span name, const char **param)
 {
     const char *known = strmap_get(&p->globals, name.s, name.len);
     const setter *s = known ? NULL : strmap_get(&p->setters, name.s, name.len);
-    for (const setter *t = p->templated_setters; t; t = t->next) {
-        const artifact *a = t->tp->out[t->k].a;
-        if (!global_may_be(a->global_name->as.text, name))
-            continue;
-        if (known || s || strmap_get(&p->setters, name.s, name.len)) {
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': output artifact '%s' may set global artifact "
-                        "'%.*s' (its globalName %s is made of parameters), which another output sets by name: "
-                        "volpass cannot tell which one its readers take", t->tp->t->name, a->name, (int)name.len,
-                        name.s, a->global_name->as.text);
-            return BACK_UNKNOWN;
-        }
+    const tplan *ttp = NULL;
+    const artifact *templated = templated_setter(p, name, &ttp); /* a real artifact: plan_output kept it */
+    if (!known && !s && templated) {
         *param = NULL;
-        return BACK_ARTIFACT; /* which plan_output kept */
+        return BACK_ARTIFACT;
     }
     if (!known && !s)
         known = global_param(p, name);
@@ -1370,6 +1376,13 @@ static backing global_backing(vplan *p, span name, const char **param)
             graph_output_backing(p, s->tp, s->k);
         if (o->convert)
             known = o->global = global_param(p, name);
+    }
+    if (known && templated && !p->err) {
+        plan_refuse(p, VP_EUNSUPPORTED, templated->node, "template '%s': output artifact '%s' may set global "
+                    "artifact '%.*s' (its globalName %s is made of parameters) as a real artifact, which another "
+                    "output sets through the volume: its readers cannot take both", ttp->t->name, templated->name,
+                    (int)name.len, name.s, templated->global_name->as.text);
+        return BACK_UNKNOWN;
     }
     *param = known;
     return known ? BACK_VOLUME : BACK_ARTIFACT;

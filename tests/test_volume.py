@@ -1371,6 +1371,11 @@ def test_file_name_leaving_its_directory(ctx):
                                                "../result.txt}]}\n")):
         proc = run_text(ctx, "dotdot.yaml", _read(source).replace(*old).replace(*new))
         expect(proc.returncode == 4 and "whose '..' component leaves the directory" in proc.stderr, proc.stderr)
+    # A known value makes the '..' next to one known at run time only.
+    proc = run_text(ctx, "dotdot.yaml", _read(source).replace('"/out/{{inputs.parameters.n}}"',
+                                                              '"/out/{{inputs.parameters.n}}{{workflow.name}}"'))
+    expect(proc.returncode == 4 and "output artifact 'e' of 'prod' /out/../result.txt* (* known at run time)"
+           in proc.stderr, proc.stderr)
     plain = run_text(ctx, "plain.yaml", _read(source).replace("../result.txt", "result.txt"))
     expect(plain.returncode == 0 and plain.stderr == "", plain.stderr)
     code, report = verify_report(ctx, source, plain.stdout.replace('value: "result.txt"', 'value: "../result.txt"'))
@@ -1396,11 +1401,16 @@ def test_global_name_made_of_parameters(ctx):
     for name, where, words in (("templated-global-name-dag.yaml", "22:19", "output artifact 'o' sets a global "
                                 "artifact whose name is made of parameters ({{inputs.parameters.g}})"),
                                ("templated-global-name-twice.yaml", "25:19", "output artifact 'o' may set global "
-                                "artifact 'res' (its globalName {{inputs.parameters.g}} is made of parameters), which "
-                                "another output sets by name")):
+                                "artifact 'res' (its globalName {{inputs.parameters.g}} is made of parameters) as a "
+                                "real artifact, which another output sets through the volume")):
         proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC])
         expect(proc.returncode == 4 and proc.stdout == "" and f"{name}:{where}: error: template '" in proc.stderr and
                words in proc.stderr, proc.stderr)
+    # Set so and by name, but as real artifacts both: nothing to choose between.
+    source = os.path.join(CASES, "templated-global-name-real.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    expect(proc.returncode == 0 and proc.stderr.count("stays a real artifact") == 2, proc.stderr)
+    check_output(ctx, source, proc.stdout)
 
 
 def test_producer_running_as_another_user(ctx):
