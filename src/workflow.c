@@ -825,9 +825,10 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
 
 const node *template_non_root(const template *t, const workflow *wf)
 {
-    const char *kind = t->kind == TEMPLATE_SCRIPT ? "script" : "container"; /* templateDefaults' container */
+    /* templateDefaults' container or script, merged into a template of that kind */
+    const char *kind = t->kind == TEMPLATE_SCRIPT ? "script" : t->kind == TEMPLATE_CONTAINER ? "container" : NULL;
     const node *contexts[] = {map_get(t->container, "securityContext"),
-                              wf ? map_get(map_get(wf->defaults, kind), "securityContext") : NULL,
+                              wf && kind ? map_get(map_get(wf->defaults, kind), "securityContext") : NULL,
                               map_get(t->node, "securityContext"),
                               wf ? map_get(wf->defaults, "securityContext") : NULL,
                               wf ? map_get(wf->spec, "securityContext") : NULL};
