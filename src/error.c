@@ -64,6 +64,25 @@ vp_status error_give(vp_error **out, vp_error *e)
     return status;
 }
 
+void warning_givev(vp_warning_fn on_warning, void *ctx, const char *file, unsigned long line,
+                   unsigned long column, const char *fmt, va_list ap)
+{
+    if (!on_warning)
+        return;
+    vp_error *w = error_newv(VP_OK, file, line, column, fmt, ap);
+    on_warning(w, ctx);
+    vp_error_free(w);
+}
+
+void warning_give(vp_warning_fn on_warning, void *ctx, const char *file, unsigned long line,
+                  unsigned long column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    warning_givev(on_warning, ctx, file, line, column, fmt, ap);
+    va_end(ap);
+}
+
 vp_status vp_error_status(const vp_error *err) { return err->status; }
 const char *vp_error_message(const vp_error *err) { return err->message; }
 const char *vp_error_file(const vp_error *err) { return err->file; }

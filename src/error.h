@@ -25,4 +25,11 @@ vp_status error_give(vp_error **out, vp_error *e);
 
 vp_error *error_oom(void);
 
+/* Hands a warning (an error object of status VP_OK) to `on_warning`, then
+ * frees it; does nothing when on_warning is NULL. */
+void warning_give(vp_warning_fn on_warning, void *ctx, const char *file, unsigned long line,
+                  unsigned long column, const char *fmt, ...) VP_PRINTF(6, 7);
+void warning_givev(vp_warning_fn on_warning, void *ctx, const char *file, unsigned long line,
+                   unsigned long column, const char *fmt, va_list ap) VP_PRINTF(6, 0);
+
 #endif

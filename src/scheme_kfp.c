@@ -324,12 +324,9 @@ static void warn_file_names(const kfp *k)
                 at += n;
             }
             *at = '\0';
-            vp_error *w = error_new(VP_OK, k->ctx->file, 0, 0,
-                                    "Detected different artifact file names: [%s]. The workflow "
-                                    "can fail at runtime. Please use the same file name (e.g. "
-                                    "\"data\") for all artifacts.", list);
-            k->ctx->on_warning(w, k->ctx->warning_ctx);
-            vp_error_free(w);
+            warning_give(k->ctx->on_warning, k->ctx->warning_ctx, k->ctx->file, 0, 0,
+                         "Detected different artifact file names: [%s]. The workflow can fail at runtime. "
+                         "Please use the same file name (e.g. \"data\") for all artifacts.", list);
             free(list);
         }
     }

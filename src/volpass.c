@@ -243,13 +243,10 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
                          one_pod ? "a ReadWriteOncePod claim lets one pod at a time use it, where a producer and "
                                    "its consumers all do"
                                  : "the claim must let pods write it");
-    if (!many && on_warning) {
-        vp_error *w = error_new(VP_OK, "--volume-claim-template", 1, 1, "a ReadWriteOnce claim is shared only "
-                                "by pods on one node: a producer and a consumer on two nodes cannot both mount it "
-                                "(use ReadWriteMany)");
-        on_warning(w, warning_ctx);
-        vp_error_free(w);
-    }
+    if (!many)
+        warning_give(on_warning, warning_ctx, "--volume-claim-template", 1, 1, "a ReadWriteOnce claim is shared "
+                     "only by pods on one node: a producer and a consumer on two nodes cannot both mount it (use "
+                     "ReadWriteMany)");
     return NULL;
 }
 
@@ -274,11 +271,8 @@ static void warn_no_workflow(const vp_stream *s, vp_warning_fn on_warning, void 
                        : scalar_is(kind, "List") ? ": the items of a List are not read, give them as documents"
                        : workflow_kind_like(kind->as.text) ? ": kinds are spelt Workflow, WorkflowTemplate, "
                                                              "ClusterWorkflowTemplate and CronWorkflow" : "";
-    vp_error *w = error_new(VP_OK, s->filename, kind ? kind->line : 1, kind ? kind->column : 1, "no document is "
-                            "an Argo workflow, so nothing was converted%s", hint);
-    if (w)
-        on_warning(w, warning_ctx);
-    vp_error_free(w);
+    warning_give(on_warning, warning_ctx, s->filename, kind ? kind->line : 1, kind ? kind->column : 1,
+                 "no document is an Argo workflow, so nothing was converted%s", hint);
 }
 
 vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **err)
@@ -321,7 +315,7 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
                       opts->keep_artifacts, opts->keep_artifacts_count,
                       opts->on_decision, opts->decision_ctx};
     st = opts->scheme == VP_SCHEME_KFP ? rewrite_kfp(s, &ctx, err) : rewrite_volume(s, &ctx, err);
-    if (st == VP_OK && opts->on_warning && opts->scheme == VP_SCHEME_VOLUME) /* kfp warns as the reference does */
+    if (st == VP_OK && opts->scheme == VP_SCHEME_VOLUME) /* kfp warns as the reference does */
         warn_no_workflow(s, opts->on_warning, opts->warning_ctx);
     vp_stream_free(volume);
     vp_stream_free(claim);

@@ -50,14 +50,11 @@ static void VP_PRINTF(6, 7) decide(vplan *p, const template *t, const artifact *
 
 static void VP_PRINTF(3, 4) warn(vplan *p, const node *at, const char *f, ...)
 {
-    if (!p->ctx->on_warning)
-        return;
     va_list ap;
     va_start(ap, f);
-    vp_error *w = error_newv(VP_OK, p->ctx->file, at ? at->line : 0, at ? at->column : 0, f, ap);
+    warning_givev(p->ctx->on_warning, p->ctx->warning_ctx, p->ctx->file, at ? at->line : 0, at ? at->column : 0, f,
+                  ap);
     va_end(ap);
-    p->ctx->on_warning(w, p->ctx->warning_ctx);
-    vp_error_free(w);
 }
 
 tplan *plan_of(const template *t)
@@ -1601,9 +1598,10 @@ static const char *choose_volume_name(vplan *p)
         if (volume_name_used(p->tree, name) && !p->ed.oom)
             continue;
         if (n > 1 && shares_templates(p->tree) && stream_mounts(p->tree))
-            plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p->tree, "data-storage"), "the volume would be named %s, as data-storage is taken; but "
-                        "WorkflowTemplates and the workflows that use them, converted apart, must name it alike: "
-                        "give it a name with --volume-name, the same in every conversion", name);
+            plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p->tree, "data-storage"), "the volume would be named "
+                        "%s, as data-storage is taken; but WorkflowTemplates and the workflows that use them, "
+                        "converted apart, must name it alike: give it a name with --volume-name, the same in every "
+                        "conversion", name);
         return name;
     }
 }
@@ -1625,11 +1623,9 @@ static void warn_unused_keeps(vplan *p)
         for (size_t d = 0; d < p->tree->nwfs && !used; d++)
             for (size_t i = 0; p->tree->wfs[d].root && i < p->tree->wfs[d].ntemplates && !used; i++)
                 used = outputs_named(&p->tree->wfs[d].templates[i], p->ctx->keep[k]);
-        vp_error *w = used ? NULL : error_new(VP_OK, "--keep-artifact", 1, 1, "no template of the input has an "
-                                              "output artifact named '%s'", p->ctx->keep[k]);
-        if (w)
-            p->ctx->on_warning(w, p->ctx->warning_ctx);
-        vp_error_free(w);
+        if (!used)
+            warning_give(p->ctx->on_warning, p->ctx->warning_ctx, "--keep-artifact", 1, 1, "no template of the "
+                         "input has an output artifact named '%s'", p->ctx->keep[k]);
     }
 }
 
