@@ -447,7 +447,7 @@ static node *volume_entry(applier *e)
     node *entry = edit_mapping(e->ed, &name);
     if (e->p->ctx->claim) {
         pairs claim = {{NULL}, 0};
-        edit_put(e->ed, &claim, "claimName", edit_str(e->ed, edit_cat(e->ed, "{{workflow.name}}-", e->volume)));
+        edit_put(e->ed, &claim, "claimName", edit_str(e->ed, edit_cat(e->ed, CLAIM_PREFIX, e->volume)));
         edit_set(e->ed, entry, "persistentVolumeClaim", edit_mapping(e->ed, &claim));
         return entry;
     }
@@ -468,6 +468,8 @@ static void add_volume(applier *e, workflow *wf, const stream_calls *r)
     /* WorkflowTemplates get it too: they can be submitted on their own. */
     if (!wf->spec || r->claim_elsewhere)
         return;
+    if (volume_listed(NULL, map_get(wf->spec, ctx->claim ? "volumeClaimTemplates" : "volumes"), e->volume))
+        return; /* converted before, by these options: it has the volume */
     if (ctx->claim) {
         pairs meta = {{NULL}, 0}, claim = {{NULL}, 0};
         edit_put(e->ed, &meta, "name", edit_str(e->ed, e->volume));

@@ -31,21 +31,45 @@ static void VP_PRINTF(4, 5) plan_refuse(vplan *p, vp_status status, const node *
     va_end(ap);
 }
 
-/* Reports a decision for --explain. The detail is formatted only when
+/* A decision for --explain, kept until the plan is done. */
+typedef struct decision {
+    const template *t;
+    const artifact *a; /* NULL for one about the template */
+    const char *role, *action, *detail;
+} decision;
+
+/* Notes a decision for --explain. The detail is formatted only when
  * someone listens: a large workflow has hundreds of thousands of them. */
 static void VP_PRINTF(6, 7) decide(vplan *p, const template *t, const artifact *a, const char *role,
                                    const char *action, const char *f, ...)
 {
     if (!p->ctx->on_decision)
         return;
+    decision *bigger = grow_arena(p->ed.mem, p->decisions, &p->decisions_cap, p->ndecisions, sizeof *bigger);
+    if (!bigger) {
+        p->ed.oom = true;
+        return;
+    }
+    p->decisions = bigger;
     va_list ap;
     va_start(ap, f);
     char *detail = arena_vprintf(p->ed.mem, f, ap);
     va_end(ap);
-    const node *at = a ? a->node : t->node;
-    vp_decision d = {t->name, a ? a->name : NULL, role, action, detail ? detail : "", at ? at->line : 0,
-                     at ? at->column : 0, p->ctx->file};
-    p->ctx->on_decision(&d, p->ctx->decision_ctx);
+    p->decisions[p->ndecisions++] = (decision){t, a, role, action, detail ? detail : ""};
+}
+
+/* Hands every decision, in the order they were made, to on_decision. */
+static void report_decisions(vplan *p)
+{
+    for (size_t i = 0; i < p->ndecisions; i++) {
+        const decision *d = &p->decisions[i];
+        if (!d->action)
+            continue; /* withdrawn */
+        const node *at = d->a ? d->a->node : d->t->node;
+        vp_decision out = {d->t->name, d->a ? d->a->name : NULL, d->role, d->action, d->detail,
+                           at ? at->line : 0, at ? at->column : 0, p->ctx->file};
+        p->ctx->on_decision(&out, p->ctx->decision_ctx);
+    }
 }
 
 static void VP_PRINTF(3, 4) warn(vplan *p, const node *at, const char *f, ...)
@@ -1136,6 +1160,8 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
             cp->twin_home = tw->home;
             mask = tw->mask;
         }
+    } else {
+        cp->target->default_calls++;
     }
     if (!p->err)
         cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
@@ -1467,12 +1493,37 @@ static void index_template_calls(vplan *p, template *t, const workflow *wf)
         index_calls(p, tp);
 }
 
-/* Whether a volume or claim of list `list` is named `name`. */
-static const node *volume_listed(const node *list, const char *name)
+/* Whether volume (or claim) `entry`, named `name`, is the one volpass adds
+ * with these options: an earlier conversion's. Run again over its own
+ * output, volpass uses it again rather than add a second volume. */
+static bool is_this_volume(const vplan *p, const node *entry, const char *name)
+{
+    if (entry->kind != NODE_MAPPING || entry->len != 2)
+        return false;
+    if (p->ctx->claim) { /* the claim, or a containerSet template's copy of what Argo makes of it */
+        const node *meta = map_get(entry, "metadata");
+        const node *claim = map_get(map_get(entry, "persistentVolumeClaim"), "claimName");
+        const node *spec = map_get(entry, "spec");
+        return (meta && meta->kind == NODE_MAPPING && meta->len == 1 && spec && node_equal(spec, p->ctx->claim)) ||
+               (claim && claim->kind == NODE_SCALAR && strncmp(claim->as.text, CLAIM_PREFIX, strlen(CLAIM_PREFIX)) == 0 &&
+                strcmp(claim->as.text + strlen(CLAIM_PREFIX), name) == 0 &&
+                map_get(entry, "persistentVolumeClaim")->len == 1);
+    }
+    const node *source = p->ctx->volume;
+    for (size_t i = 0; i < source->len; i++) {
+        const node *mine = map_get(entry, map_key(source, i)->as.text);
+        if (!mine || !node_equal(mine, map_value(source, i)))
+            return false;
+    }
+    return source->len == 1;
+}
+
+const node *volume_listed(const vplan *p, const node *list, const char *name)
 {
     for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++) {
         const node *item = list->as.items[i];
-        if (scalar_is(map_get(item, "name"), name) || scalar_is(map_get(map_get(item, "metadata"), "name"), name))
+        if ((scalar_is(map_get(item, "name"), name) || scalar_is(map_get(map_get(item, "metadata"), "name"), name)) &&
+            !(p && is_this_volume(p, item, name)))
             return item;
     }
     return NULL;
@@ -1480,27 +1531,28 @@ static const node *volume_listed(const node *list, const char *name)
 
 /* The volume named `name` that template t, or one inline in it, has of its
  * own, or NULL: Argo gives a template's volumes precedence over the workflow's. */
-static const node *template_volume_named(const template *t, const char *name)
+static const node *template_volume_named(const vplan *p, const template *t, const char *name)
 {
-    const node *v = volume_listed(map_get(t->node, "volumes"), name);
+    const node *v = volume_listed(p, map_get(t->node, "volumes"), name);
     for (size_t c = 0; !v && c < t->ncalls; c++)
         if (t->calls[c].inline_template)
-            v = template_volume_named(t->calls[c].inline_template, name);
+            v = template_volume_named(p, t->calls[c].inline_template, name);
     return v;
 }
 
-/* The first volume (or claim) of the stream named `name`, or NULL. */
-static const node *volume_name_used(const call_tree *t, const char *name)
+/* The first volume (or claim) of the stream named `name`, other than one
+ * an earlier conversion with these options added; or NULL. */
+static const node *volume_name_used(const vplan *p, const char *name)
 {
-    for (size_t d = 0; d < t->nwfs; d++) {
-        const workflow *wf = &t->wfs[d];
-        const node *v = volume_listed(map_get(wf->spec, "volumes"), name);
+    for (size_t d = 0; d < p->tree->nwfs; d++) {
+        const workflow *wf = &p->tree->wfs[d];
+        const node *v = volume_listed(p, map_get(wf->spec, "volumes"), name);
         if (!v)
-            v = volume_listed(map_get(wf->spec, "volumeClaimTemplates"), name);
+            v = volume_listed(p, map_get(wf->spec, "volumeClaimTemplates"), name);
         if (!v) /* every template's */
-            v = volume_listed(map_get(map_get(wf->spec, "templateDefaults"), "volumes"), name);
+            v = volume_listed(p, map_get(map_get(wf->spec, "templateDefaults"), "volumes"), name);
         for (size_t i = 0; !v && i < wf->ntemplates; i++)
-            v = template_volume_named(&wf->templates[i], name);
+            v = template_volume_named(p, &wf->templates[i], name);
         if (v)
             return v;
     }
@@ -1587,7 +1639,7 @@ static bool stream_mounts(const call_tree *tree)
 static const char *choose_volume_name(vplan *p)
 {
     if (p->ctx->volume_name) {
-        const node *taken = volume_name_used(p->tree, p->ctx->volume_name);
+        const node *taken = volume_name_used(p, p->ctx->volume_name);
         if (taken)
             plan_refuse(p, VP_EUNSUPPORTED, taken, "--volume-name %s: the workflow already has a volume of that name",
                    p->ctx->volume_name);
@@ -1595,10 +1647,10 @@ static const char *choose_volume_name(vplan *p)
     }
     for (int n = 1;; n++) {
         const char *name = n == 1 ? "data-storage" : edit_fmt(&p->ed, "data-storage-%d", n);
-        if (volume_name_used(p->tree, name) && !p->ed.oom)
+        if (volume_name_used(p, name) && !p->ed.oom)
             continue;
         if (n > 1 && shares_templates(p->tree) && stream_mounts(p->tree))
-            plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p->tree, "data-storage"), "the volume would be named "
+            plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p, "data-storage"), "the volume would be named "
                         "%s, as data-storage is taken; but WorkflowTemplates and the workflows that use them, "
                         "converted apart, must name it alike: give it a name with --volume-name, the same in every "
                         "conversion", name);
@@ -1731,6 +1783,76 @@ static void plan_roots(vplan *p, stream_calls *r)
         plan_call(p, r->scope, &r->entry, &r->entry_plan);
 }
 
+/* A Workflow's templates run from its own calls only (and from `argo submit
+ * --entrypoint`, which passes real artifacts). A pod template of one whose
+ * every call takes its one twin, a form that keeps inputs real artifacts
+ * where the template's own form mounts them, becomes that form itself:
+ * else its own form would be a copy no call runs, and a second conversion
+ * of the output would make a twin of the twin. */
+static void adopt_twin(vplan *p, template *t, const workflow *wf)
+{
+    tplan *tp = plan_of(t);
+    if (!tp || !template_runs_pod(t) || callable_apart(wf) || tp->ntwins != 1 || tp->default_calls ||
+        tp->twins[0].home != wf)
+        return;
+    const twin *tw = &tp->twins[0];
+    for (size_t k = 0; k < t->inputs.count; k++)
+        if (tw->mask[k] && !tp->in[k].convert)
+            return; /* mounts an input the template's own form keeps: that form stays for --entrypoint */
+    for (size_t k = 0; k < t->inputs.count; k++)
+        tp->in[k].convert = tw->mask[k];
+    tp->ntwins = 0;
+    for (size_t i = 0; i < p->ndecisions; i++) {
+        decision *d = &p->decisions[i];
+        if (d->t != t || strcmp(d->role, d->a ? "input" : "template") != 0)
+            continue;
+        if (!d->a)
+            d->action = NULL; /* the twin is not made */
+        else if (!tp->in[d->a - t->inputs.items].convert && strcmp(d->action, "converted") == 0) {
+            d->action = "kept";
+            d->detail = "left as a real artifact: every call passes a real artifact (a constant, or an output "
+                        "that stays one)";
+        }
+    }
+}
+
+/* A call of an adopted twin calls the template. */
+static void untwin(call_plan *cp)
+{
+    if (cp->target && cp->twin && cp->target->ntwins == 0) {
+        cp->twin = NULL;
+        cp->twin_home = NULL;
+    }
+}
+
+/* Every call of t and of the templates inline in it (as collect_calls
+ * lists them) and every root call: those of adopted twins call the template. */
+static void untwin_calls(template *t, call_plan **calls, size_t *next)
+{
+    call_plan *plans = calls[(*next)++];
+    for (size_t c = 0; c < t->ncalls; c++) {
+        if (plans)
+            untwin(&plans[c]);
+        if (t->calls[c].inline_template)
+            untwin_calls(t->calls[c].inline_template, calls, next);
+    }
+}
+
+static void untwin_all(vplan *p, call_plan **calls, stream_calls *roots)
+{
+    size_t next = 0;
+    for (size_t d = 0; d < p->tree->nwfs; d++) {
+        workflow *wf = &p->tree->wfs[d];
+        if (!wf->root)
+            continue;
+        for (size_t i = 0; i < wf->ntemplates; i++)
+            untwin_calls(&wf->templates[i], calls, &next);
+        untwin(&roots[d].entry_plan);
+        for (size_t c = 0; roots[d].handlers && c < wf->handlers.ncalls; c++)
+            untwin(&roots[d].handlers[c]);
+    }
+}
+
 void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, const char **volume)
 {
     call_tree *tree = p->tree;
@@ -1769,8 +1891,13 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
         if (!p->err)
             plan_roots(p, &roots[d]);
     }
+    if (!p->err && !p->ed.oom) {
+        each_template(p, adopt_twin);
+        untwin_all(p, calls, roots);
+    }
     if (!p->err)
         each_template(p, refuse_artifact_expressions); /* now that every twin is known */
+    report_decisions(p);
     warn_unused_keeps(p);
     *volume = p->err ? NULL : choose_volume_name(p);
     *calls_out = calls;

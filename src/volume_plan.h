@@ -12,6 +12,8 @@
 
 #define SUBPATH_SUFFIX "-subpath"
 #define MAX_TWINS 8
+/* With --volume-claim-template, Argo names each run's claim after the workflow. */
+#define CLAIM_PREFIX "{{workflow.name}}-"
 #define MAX_NAME 128 /* the longest template name Argo accepts */
 #define MAX_GRAPH_NESTING 1000 /* dag and steps templates an artifact is followed through in a row */
 #define MAX_BRANCHES 16 /* of an expression that picks an artifact */
@@ -67,6 +69,7 @@ struct tplan {
     size_t nmounts;
     twin *twins;             /* room for MAX_TWINS, made with the first */
     size_t ntwins;
+    size_t default_calls;    /* calls that take the template's own form, not a twin */
     int graph_outputs_state; /* 0 not computed, 1 computing, 2 done */
     int graph_inputs_state;  /* likewise */
     bool has_expressions;    /* some text of it is an expression ({{=...}}, fromExpression): check_mentions looks */
@@ -94,6 +97,8 @@ typedef struct vplan {
     strmap twin_names;  /* document address + twin name -> twin */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
+    struct decision *decisions; /* for --explain, handed on when the plan is done (adopt_twins may change some) */
+    size_t ndecisions, decisions_cap;
     vp_error *err;
 } vplan;
 
@@ -123,6 +128,11 @@ bool document_outside(const workflow *doc, const void *ctx);
  * into alts, room for MAX_BRANCHES; 0, refused at `at`, when there are
  * more or they nest too deep. */
 size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts);
+
+/* The volume or claim of list `list` named `name`, or NULL; with p, one
+ * other than volpass's own (one an earlier conversion with these options
+ * added, which a conversion of its output uses again). */
+const node *volume_listed(const vplan *p, const node *list, const char *name);
 
 /* The plan of template `t`, or NULL when `t` is not in the stream. */
 tplan *plan_of(const template *t);

@@ -27,6 +27,15 @@ REFUSED = {
     "k8s-patch-json-workflow.yaml": (3, "duplicate key 'annotations'"),
 }
 
+# Files a second conversion of the output changes, and why. A
+# WorkflowTemplate's templates take their inputs from the volume whoever
+# calls them (documents converted apart call them so), and one that its own
+# spec.arguments call with a real artifact gets a twin: in the output, that
+# twin is such a template too, and gets a twin of its own.
+NOT_FIXED_POINTS = {
+    "workflow-template/input-artifacts.yaml": "name: argosay-constant-constant\n",
+}
+
 
 def _schema():
     with open(SCHEMA_PATH) as f:
@@ -107,6 +116,14 @@ def check_corpus_file(ctx, path):
             _counts["converted"] += 1
         return
     report = verify(ctx, path, proc.stdout)
+    # Run again over its own output (CI converting with --in-place on every
+    # push), volpass finds nothing left to do.
+    again = ctx.run(["--volume", VOLUME], stdin=proc.stdout)
+    if rel in NOT_FIXED_POINTS:
+        expect(again.returncode == 0 and NOT_FIXED_POINTS[rel] in again.stdout, f"{again.returncode} {again.stderr}")
+    else:
+        expect(again.returncode == 0 and again.stdout == proc.stdout,
+               f"a second conversion changes the output (exit {again.returncode}): {again.stderr}")
     volume = sum(h["location"].startswith("volume ") for h in report["handoffs"])
     with _lock:
         _counts["converted"] += 1
@@ -1388,13 +1405,15 @@ def test_global_name_made_of_parameters(ctx):
     """Argo's validation accepts {{workflow.outputs.artifacts.X}} where an
     output's globalName made of parameters may be X, but no global
     parameter of such a name: that output stays a real artifact, and a
-    reference that may name it reads a real artifact (a twin)."""
+    reference that may name it reads a real artifact (the template as
+    written: every call of it passes one)."""
     source = os.path.join(CASES, "templated-global-name.yaml")
     proc = ctx.run(["--input", source, "--volume", PVC])
     expect(proc.returncode == 0 and "output artifact 'result' stays a real artifact (it needs an artifact "
            "repository): its globalName is made of parameters" in proc.stderr, proc.stderr)
-    expect("template: use-constant\n" in proc.stdout and "globalName: output-result-{{workflow.parameters.variable}}\n"
-           in proc.stdout and "workflow.outputs.parameters" not in proc.stdout, proc.stdout)
+    expect("template: use\n" in proc.stdout and "- {name: in, path: /in/result.txt}\n" in proc.stdout and
+           "globalName: output-result-{{workflow.parameters.variable}}\n" in proc.stdout and
+           "workflow.outputs.parameters" not in proc.stdout and "volumes:" not in proc.stdout, proc.stdout)
     check_output(ctx, source, proc.stdout)
     # A dag output of such a name passing on what is on the volume, and a
     # name set both by such an output and by name, are refused.
