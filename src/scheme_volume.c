@@ -333,7 +333,9 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
         edit_push(e->ed, edit_list_field(e->ed, args, "parameters"), edit_mapping(e->ed, &pn));
         remove_artifact(call_node, "arguments", a->name);
     }
-    if (cp->twin) { /* Argo runs a call's inline template before its named one */
+    if (cp->twin && cp->c->kind == CALL_ON_EXIT) { /* the call node is the task, step or spec */
+        edit_set(e->ed, call_node, "onExit", edit_str(e->ed, cp->twin));
+    } else if (cp->twin) { /* Argo runs a call's inline template before its named one */
         map_remove(call_node, "templateRef");
         map_remove(call_node, "inline");
         edit_set(e->ed, call_node, "template", edit_str(e->ed, cp->twin));

@@ -1772,7 +1772,7 @@ static void make_roots(vplan *p, workflow *wf, stream_calls *r)
         return;
     }
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,
-                           wf->entrypoint, NULL, NULL, false};
+                           wf->entrypoint, NULL, NULL, false, false};
     add_caller(p, entry, r->scope, &r->entry);
 }
 

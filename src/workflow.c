@@ -308,8 +308,10 @@ static void read_handlers(reader *r, template *t, const node *owner, const char 
     const node *on_exit = field(r, owner, "onExit", NODE_SCALAR, at);
     if (on_exit) {
         call_site *c = add_call(r, t, (node *)owner, model_strcat(r, prefix, "onExit", ""), CALL_ON_EXIT);
-        if (c)
+        if (c) {
             c->template_name = on_exit->as.text;
+            c->workflow_arguments = true;
+        }
     }
     node *hooks = field(r, owner, "hooks", NODE_MAPPING, at);
     for (size_t i = 0; hooks && i < hooks->len && !r->err; i++) {
@@ -324,6 +326,20 @@ static void read_handlers(reader *r, template *t, const node *owner, const char 
         call_site *c = add_call(r, t, hook, model_strcat(r, prefix, "hooks.", map_key(hooks, i)->as.text), CALL_HOOK);
         if (c)
             read_target(r, c, &here);
+        if (c && scalar_is(map_key(hooks, i), "exit"))
+            c->workflow_arguments = !c->arguments.count && !(c->parameters && c->parameters->len);
+    }
+}
+
+/* Argo runs an exit handler (a workflow's, a task's or a step's onExit, or
+ * a hooks.exit given no arguments) with the workflow's spec.arguments. */
+static void pass_workflow_arguments(template *t, const artifact_list *args)
+{
+    for (size_t c = 0; c < t->ncalls; c++) {
+        if (t->calls[c].workflow_arguments)
+            t->calls[c].arguments = *args;
+        if (t->calls[c].inline_template)
+            pass_workflow_arguments(t->calls[c].inline_template, args);
     }
 }
 
@@ -580,6 +596,9 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     wf->handlers.kind = TEMPLATE_OTHER;
     if (wf->spec)
         read_handlers(&r, &wf->handlers, wf->spec, "", &spec_place);
+    for (size_t i = 0; i < wf->ntemplates; i++)
+        pass_workflow_arguments(&wf->templates[i], &wf->arguments);
+    pass_workflow_arguments(&wf->handlers, &wf->arguments);
     return r.err ? error_give(err, r.err) : VP_OK;
 }
 

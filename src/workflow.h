@@ -59,6 +59,7 @@ typedef struct call_site {
     node *template_ref;     /* templateRef mapping, or NULL */
     template *inline_template; /* inline: {...}, or NULL */
     bool looped;            /* withItems, withParam or withSequence: many instances */
+    bool workflow_arguments; /* an exit handler that Argo passes spec.arguments (onExit; hooks.exit without arguments) */
 } call_site;
 
 struct template {

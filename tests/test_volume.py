@@ -1506,3 +1506,25 @@ def test_workflow_template_ref_claim_for_an_exit_handler(ctx):
     report = check_output(ctx, source, proc.stdout)
     expect(len(report["handoffs"]) == 2 and all(h["verdict"] == "preserved" for h in report["handoffs"]),
            str(report["handoffs"]))
+
+
+def test_exit_handlers_take_workflow_arguments(ctx):
+    """Argo passes spec.arguments to every onExit and to a hooks.exit with no
+    arguments of its own: a handler whose input they supply keeps reading
+    them (a twin where the template also takes a location on the volume;
+    the template as written where nothing else calls it)."""
+    source = os.path.join(CASES, "exit-arguments.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    expect(proc.returncode == 0, proc.stderr)
+    expect(proc.stdout.count("onExit: notify-constant\n") == 2 and "- name: notify-constant\n" in proc.stdout and
+           "template: notify\n" in proc.stdout, proc.stdout)
+    check_output(ctx, source, proc.stdout)
+    alone = ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: ex-}\nspec:\n"
+             "  entrypoint: main\n  arguments:\n    artifacts: [{name: config, raw: {data: cfg}}]\n  templates:\n"
+             "  - name: main\n    steps:\n    - - name: hi\n        template: hi\n        hooks:\n"
+             "          exit: {template: notify}\n"
+             "  - name: hi\n    container: {image: alpine, command: [echo, hi]}\n"
+             "  - name: notify\n    inputs: {artifacts: [{name: config, path: /tmp/notify.cfg}]}\n"
+             "    container: {image: alpine, command: [cat, /tmp/notify.cfg]}\n")
+    proc = run_text(ctx, "alone.yaml", alone)
+    expect(proc.returncode == 0 and proc.stdout == alone, proc.stdout + proc.stderr)
