@@ -921,6 +921,14 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "artifact whose name is made of parameters (%s), which Argo resolves only as an "
                             "artifact, and what it passes on is on the volume: keep that a real artifact "
                             "(--keep-artifact)", tp->t->name, oi->a->name, oi->a->global_name->as.text);
+            /* Argo drops an optional output whose step did not run; a
+             * parameter with no value fails the template instead. */
+            if (oi->convert && oi->a->optional)
+                plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' is optional, which "
+                            "Argo drops when the step or task it comes from did not run; the location parameter "
+                            "that would pass it on cannot be dropped, and the template would fail: remove optional, "
+                            "or keep the producer's output a real artifact (--keep-artifact)",
+                            tp->t->name, oi->a->name);
             oi->param = location_param(p, tp, tp->t->output_parameters, tp->out, i, "output");
         }
         tp->graph_outputs_state = 2;

@@ -1528,3 +1528,17 @@ def test_exit_handlers_take_workflow_arguments(ctx):
              "    container: {image: alpine, command: [cat, /tmp/notify.cfg]}\n")
     proc = run_text(ctx, "alone.yaml", alone)
     expect(proc.returncode == 0 and proc.stdout == alone, proc.stdout + proc.stderr)
+
+
+def test_optional_graph_output_refused(ctx):
+    """Argo drops a dag or steps template's optional output when its step
+    was skipped; the location parameter that would replace it cannot be
+    dropped (the template would fail), so the rewrite is refused, and
+    --keep-artifact on the producer's output converts it."""
+    source = os.path.join(CASES, "optional-graph-output.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and "optional-graph-output.yaml:17:9: error: template 'main': "
+           "output artifact 'report' is optional" in proc.stderr, proc.stderr)
+    proc = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "r"])
+    expect(proc.returncode == 0, proc.stderr)
+    check_output(ctx, source, proc.stdout)
