@@ -560,6 +560,12 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
         return edit_fmt(&p->ed, "lies in volume '%s' (mounted at %s), which other containers of the pod mount "
                                 "too: Argo loads it there for all of them, a mount from the volume would show it "
                                 "to the main container only", volume->as.text, at);
+    /* Any volume but the pod's own emptyDir (a claim, a claim template,
+     * nfs...) outlives the pod: what Argo loads into it, later pods read. */
+    if (volume && volume->kind == NODE_SCALAR && !map_get(template_volume(t, wf, volume->as.text), "emptyDir"))
+        return edit_fmt(&p->ed, "lies in volume '%s' (mounted at %s): Argo loads it into that volume, where other "
+                                "pods may read it, and a mount from the volume would show it to this container "
+                                "only", volume->as.text, at);
     return NULL;
 }
 

@@ -1542,3 +1542,19 @@ def test_optional_graph_output_refused(ctx):
     proc = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "r"])
     expect(proc.returncode == 0, proc.stderr)
     check_output(ctx, source, proc.stdout)
+
+
+def test_input_in_a_lasting_volume(ctx):
+    """Argo loads an input whose path lies in a volume of the user's own into
+    that volume; one that outlives the pod (a claim, a claim template, nfs)
+    lets later pods read it there, which a mount from the volume would not:
+    such an input stays a real artifact (a caller passing a location is
+    refused), one in the pod's own emptyDir is mounted."""
+    source = os.path.join(CASES, "input-in-claim.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--explain"])
+    expect(proc.returncode == 4 and proc.stdout == "" and "input-in-claim.yaml:19:9: error: this call passes template "
+           "'stage' a volume location for input artifact 'data', but it lies in volume 'ws' (mounted at /ws): Argo "
+           "loads it into that volume" in proc.stderr and "input artifact 'tmp': converted" in proc.stderr, proc.stderr)
+    proc = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "m"])
+    expect(proc.returncode == 0 and "mountPath: /ws/data.txt" not in proc.stdout, proc.stdout + proc.stderr)
+    check_output(ctx, source, proc.stdout)
