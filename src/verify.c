@@ -801,7 +801,8 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
     if (!name)
         return "the mount names no volume";
     if (volume_name_reserved(name))
-        return fmt(v, "volume '%s' is one Argo adds to every pod itself (an emptyDir), which pods do not share", name);
+        return fmt(v, "volume '%s' is one Argo adds to pods itself, which takes the place of "
+                   "one of that name and is not shared between pods", name);
     const workflow *running = running_workflow(i);
     const node *vol = template_volume(i->tmpl, running, name);
     /* Argo joins the spec of a WorkflowTemplate run through workflowTemplateRef to the Workflow's. */

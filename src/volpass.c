@@ -163,8 +163,8 @@ static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
                                          "letters, digits and '-', starting and ending with a letter "
                                          "or digit", text_is_utf8(name, strlen(name)) ? name : "?"));
     if (name && volume_name_reserved(name))
-        return error_give(err, error_new(VP_EINVALID, "--volume-name", 0, 0, "'%s' is a volume Argo adds to every "
-                                         "pod itself, which would stand in the shared volume's place", name));
+        return error_give(err, error_new(VP_EINVALID, "--volume-name", 0, 0, "'%s' is a volume Argo adds to pods "
+                                         "itself, which would stand in the shared volume's place", name));
     if (prefix && !text_is_utf8(prefix, strlen(prefix)))
         return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0, "the prefix is not valid UTF-8"));
     if (prefix && !relative_subpath(prefix))

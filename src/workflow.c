@@ -642,7 +642,10 @@ bool volume_name_valid(const char *name)
 
 bool volume_name_reserved(const char *name)
 {
-    static const char *const argos[] = {"var-run-argo", "tmp-dir-argo", "input-artifacts", "argo-staging", NULL};
+    /* every pod's; then those of some: a service account's token, a kubeconfig, the executor's settings and
+     * binary (workflow/common/common.go, workflow/controller/workflowpod.go) */
+    static const char *const argos[] = {"var-run-argo", "tmp-dir-argo", "input-artifacts", "argo-staging",
+                                        "exec-sa-token", "kubeconfig", "argo-env-config", "argoexec-bin", NULL};
     for (const char *const *a = argos; *a; a++)
         if (strcmp(*a, name) == 0)
             return true;

@@ -318,7 +318,7 @@ def test_options_checked(ctx):
     a volume name Kubernetes takes, a relative subPath without '..', UTF-8.
     Each is refused up front (exit 3), naming the option; nothing is written."""
     bad_names = ["Data_Storage", "-data", "data-", "x" * 64, os.fsdecode(b"data\xff"), "", "var-run-argo",
-                 "input-artifacts"]
+                 "input-artifacts", "exec-sa-token", "argoexec-bin"]
     bad_prefixes = ["/abs/", "../up/", "runs/../../x/", os.fsdecode(b"runs\xff/")]
     for option, values in (("--volume-name", bad_names), ("--path-prefix", bad_prefixes)):
         for value in values:

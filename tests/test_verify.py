@@ -228,7 +228,7 @@ VARIANTS = {
                                               "is not one Kubernetes takes"]),
     volume_named_badly: (None, ["the mount's volume name 'Data_Storage' is not one Kubernetes takes",
                                 "the mount's volume name 'Data_Storage' is not one Kubernetes takes"]),
-    volume_named_as_argos: ("volume 'tmp-dir-argo' is one Argo adds to every pod itself (an emptyDir)", []),
+    volume_named_as_argos: ("volume 'tmp-dir-argo' is one Argo adds to pods itself, which takes the place of one of that name", []),
     volume_with_null_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
     volume_read_only_yes: ("volume 'data-storage' is read-only (persistentVolumeClaim.readOnly), where no producer "
                            "can write", []),
