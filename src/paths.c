@@ -164,8 +164,12 @@ bool path_may_cover(const char *outer, const char *inner)
 
 bool path_must_cover(const char *outer, const char *inner)
 {
-    if (path_is_templated(outer))
-        return false;
+    if (path_is_templated(outer)) { /* the same text, whatever its values, then more below it */
+        size_t d = strlen(outer);
+        while (d > 1 && outer[d - 1] == '/')
+            d--;
+        return strncmp(inner, outer, d) == 0 && inner[d] == '/' && !path_has_dotdot(inner + d);
+    }
     if (!path_is_templated(inner))
         return path_covers(outer, inner) > 0;
     size_t lead = lead_length(inner), d = strlen(outer);

@@ -33,8 +33,9 @@ bool path_is_templated(const char *path);
 bool path_may_cover(const char *outer, const char *inner);
 
 /* Whether `outer` covers `inner` whatever the parameters hold: literal
- * paths that do, or a templated inner path whose text before its first tag
- * already lies below `outer` ("/in/{{…}}" below /in). */
+ * paths that do, a templated inner path whose text before its first tag
+ * already lies below `outer` ("/in/{{…}}" below /in), or an inner path that
+ * is outer's text and more below it ("/in/{{…}}/f" below "/in/{{…}}"). */
 bool path_must_cover(const char *outer, const char *inner);
 
 #endif

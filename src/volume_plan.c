@@ -180,6 +180,14 @@ static bool mount_over(const template *t, const workflow *wf, const node *m, con
     return path_equal(mount, dir) || !map_get(volume, "emptyDir") || template_shares_volume(t, m, dir);
 }
 
+/* Below `dir`: a mount point inside it. */
+static bool mount_below(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
+                        const char *within)
+{
+    (void)t, (void)wf, (void)m, (void)within;
+    return path_covers(dir, mount) > 0 && !path_equal(dir, mount);
+}
+
 /* On `dir` or above it. */
 static bool mount_holds(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
                         const char *within)
@@ -554,6 +562,10 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
         return edit_fmt(&p->ed, "lies where Argo mounts a volume of its own (%s), which a mount on %s would %s",
                         argo, path, path_equal(argo, path) ? "duplicate" : "hide");
     const char *at;
+    const node *inner = path_is_templated(path) ? NULL : user_mount(p, t, wf, mount_below, path, NULL, &at);
+    if (inner)
+        return edit_fmt(&p->ed, "has a volume of the container's own mounted inside it (at %s), whose mount point "
+                                "a read-only mount from the volume could not hold", at);
     const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, NULL, mount_holds, path, NULL, &at);
     const node *volume = map_get(holder, "name");
     if (volume && volume->kind == NODE_SCALAR && template_shares_volume(t, holder, path))
@@ -856,19 +868,28 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
     return BACK_ARTIFACT; /* a constant with its own source */
 }
 
-/* Whether text holds a tag Argo resolves only as the template runs (a task's
- * or step's output, an expression): not {{inputs.parameters.…}} or
- * {{workflow.…}}, which it substitutes in the template beforehand. */
-static bool holds_runtime_tag(const node *text)
+static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name);
+
+/* Whether subPath `text` of an output of dag or steps template tp can be
+ * appended, in the expression that passes its location on, to that
+ * location: Argo pastes the values of its tags into the expression's text,
+ * inside quotes. Each must be an input parameter whose value, from every
+ * call of tp, is known and holds no quote or backslash. */
+static bool sub_path_fits_expression(const tplan *tp, const node *text)
 {
     size_t pos = 0;
     tag g;
     while (tag_next(text->as.text, text->len, &pos, &g)) {
         ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        if (!(r.kind == REF_INPUT && !r.artifact) && !(g.expr.len > 9 && memcmp(g.expr.s, "workflow.", 9) == 0))
-            return true;
+        if (r.kind != REF_INPUT || r.artifact || !tp->ncallers)
+            return false;
+        for (size_t i = 0; i < tp->ncallers; i++) {
+            const char *value = parameter_value(tp->callers[i].scope->wf, tp->callers[i].c, tp->t, r.name);
+            if (!value || strpbrk(value, "'\\"))
+                return false;
+        }
     }
-    return false;
+    return true;
 }
 
 /* An argument's subPath is appended to the location it passes, with the
@@ -917,11 +938,12 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
         for (size_t i = 0; i < tp->t->outputs.count; i++) {
             art_plan *oi = &tp->out[i];
             oi->convert = from_backing(p, tp, oi->a) != BACK_ARTIFACT;
-            /* The location appends the subPath in an expression, where tags are not substituted. */
-            if (oi->convert && oi->a->sub_path && holds_runtime_tag(oi->a->sub_path))
+            if (oi->convert && oi->a->sub_path && !sub_path_fits_expression(tp, oi->a->sub_path))
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
-                            "subPath %s, whose value volpass cannot append to the location it passes on",
-                            tp->t->name, oi->a->name, oi->a->sub_path->as.text);
+                            "subPath %s, whose value volpass cannot append to the location it passes on: Argo "
+                            "pastes it into an expression, where only input parameters that every call gives a "
+                            "value without quote or backslash are safe", tp->t->name, oi->a->name,
+                            oi->a->sub_path->as.text);
             if (oi->convert && global_templated(oi->a))
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' sets a global "
                             "artifact whose name is made of parameters (%s), which Argo resolves only as an "
@@ -1127,6 +1149,13 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",
                         scope->t->name, c->name, params[i], a->name);
+        /* Argo ends a tag at its first }}: in the {{=...}} that passes the
+         * location on, a tag of the expression's own would end it. */
+        if (params[i] && a->from_expression && strstr(a->from_expression->as.text, "{{") && !p->err)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' takes a fromExpression "
+                        "holding a {{...}} tag, which the {{=...}} tag that passes its location on cannot hold; in "
+                        "the expression, name the value without braces (workflow.parameters.X, inputs.parameters.X)",
+                        scope->t->name, c->name, a->name);
         /* Argo drops an optional argument whose producer did not run or wrote
          * nothing; a parameter naming a location it cannot drop. */
         if (params[i] && a->optional && !p->err)

@@ -1558,3 +1558,32 @@ def test_input_in_a_lasting_volume(ctx):
     proc = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "m"])
     expect(proc.returncode == 0 and "mountPath: /ws/data.txt" not in proc.stdout, proc.stdout + proc.stderr)
     check_output(ctx, source, proc.stdout)
+
+
+def test_refused_for_what_runs_could_not_do(ctx):
+    """Each would have converted (exit 0) into a pod that cannot start or a
+    location Argo garbles; each is refused, naming the template and
+    artifact, and with its producer's output kept real where that helps."""
+    cases = {
+        "mount-inside-input.yaml": ("12:9", "passes template 'use' a volume location for input artifact 'x', but it has "
+                                    "a volume of the container's own mounted inside it (at /in/cache)"),
+        "templated-nested-inputs.yaml": ("32:9", "input artifact 'inner' at /in/{{inputs.parameters.n}}/f.txt would be "
+                                         "mounted inside input artifact 'outer' at /in/{{inputs.parameters.n}}"),
+        "templated-input-over-output.yaml": ("20:19", "input artifact 'd' at /in/{{inputs.parameters.n}} would be "
+                                             "mounted read-only over output artifact 'r'"),
+        "graph-subpath-quote.yaml": ("18:79", "output artifact 'd' takes the subPath {{inputs.parameters.sp}}, whose "
+                                     "value volpass cannot append"),
+        "from-expression-tag.yaml": ("20:13", "artifact argument 'x' takes a fromExpression holding a {{...}} tag"),
+    }
+    for name, (where, words) in cases.items():
+        proc = ctx.run(["--input", os.path.join(CASES, "refused", name), "--volume", PVC])
+        expect(proc.returncode == 4 and proc.stdout == "" and f"{name}:{where}: error: " in proc.stderr and
+               words in proc.stderr, f"{name}: {proc.returncode} {proc.stderr}")
+    # Without the quote, the parameter's value is pasted safely, and the output converts.
+    with tempfile.TemporaryDirectory() as d:
+        source = os.path.join(d, "quote-free.yaml")
+        with open(source, "w") as f:
+            f.write(_read(os.path.join(CASES, "refused", "graph-subpath-quote.yaml")).replace("it's", "its"))
+        proc = ctx.run(["--input", source, "--volume", PVC])
+        expect(proc.returncode == 0, proc.stderr)
+        check_output(ctx, source, proc.stdout)
