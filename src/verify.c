@@ -996,6 +996,12 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
     if (strcmp(at_consumer.volume, at_producer.volume) != 0)
         return fmt(v, "the consumer reads volume '%s', the producer wrote volume '%s'",
                    at_consumer.volume, at_producer.volume);
+    /* One name, two volumes: a template's own takes the workflow's place. */
+    const node *seen = template_volume(c->tmpl, running_workflow(c), at_consumer.volume);
+    const node *written = template_volume(p->tmpl, running_workflow(p), at_producer.volume);
+    if (seen && written && !node_equal(seen, written))
+        return fmt(v, "the consumer's volume '%s' is not the producer's: a template's own volume of that name takes "
+                   "the workflow's place", at_consumer.volume);
     if (at_producer.where.n != 1)
         return "the producer's location is not one place";
     char *expected = (char *)fmt(v, "%s/%s", at_producer.where.v[0], h->sub_path ? h->sub_path : "");
@@ -1009,6 +1015,10 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
             if (other)
                 return fmt(v, "'%s' writes to volume '%s' at %s too, where it may replace what the consumer reads",
                            other, at_consumer.volume, expected);
+            if (!scalar_is_true(map_get(at_consumer.mount, "readOnly")))
+                return fmt(v, "'%s' mounts volume '%s' at %s writable, and may change what other consumers of the "
+                           "output read", c->path, at_consumer.volume,
+                           scalar_text(map_get(at_consumer.mount, "mountPath")));
             *where = fmt(v, "volume '%s' at %s", at_consumer.volume, expected);
             return NULL;
         }

@@ -203,6 +203,17 @@ def dangling_artifact_reference(doc):
     del consumer["container"]["volumeMounts"]
 
 
+def consumer_mount_writable(doc):
+    """A consumer that may write where it reads could change what others read."""
+    del _templates(doc)["print-message-from-file"]["container"]["volumeMounts"][0]["readOnly"]
+
+
+def volume_shadowed_by_template(doc):
+    """Argo prefers a template's own volume to the workflow's of the same name."""
+    _templates(doc)["print-message-from-file"]["volumes"] = [
+        {"name": "data-storage", "persistentVolumeClaim": {"claimName": "other"}}]
+
+
 def value_read_from_a_file(doc):
     """Argo replaces an output parameter's value with what valueFrom.path holds."""
     [param] = _templates(doc)["hello-world-to-file"]["outputs"]["parameters"]
@@ -236,6 +247,9 @@ VARIANTS = {
                            ["parameter 'message-subpath' is used but not declared"]),
     dangling_artifact_reference: ("'artifact-example/generate-artifact' has no output artifact 'hello-art'",
                                   ["reference {{steps.generate-artifact.outputs.artifacts.hello-art}} points at nothing"]),
+    consumer_mount_writable: ("'artifact-example/consume-artifact' mounts volume 'data-storage' at /tmp/message "
+                              "writable, and may change what other consumers of the output read", []),
+    volume_shadowed_by_template: ("the consumer's volume 'data-storage' is not the producer's", []),
     value_read_from_a_file: ("the consumer reads <output parameter hello-art-subpath of "
                              "artifact-example/generate-artifact>", []),
 }
