@@ -958,6 +958,10 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "or keep the producer's output a real artifact (--keep-artifact)",
                             tp->t->name, oi->a->name);
             oi->param = location_param(p, tp, tp->t->output_parameters, tp->out, i, "output");
+            if (oi->convert)
+                decide(p, tp->t, oi->a, "output", "converted", "passed on as parameter '%s'", oi->param);
+            else
+                decide(p, tp->t, oi->a, "output", "kept", "what it passes on stays a real artifact");
         }
         tp->graph_outputs_state = 2;
         p->nesting--;

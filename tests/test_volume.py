@@ -1584,6 +1584,7 @@ def test_refused_for_what_runs_could_not_do(ctx):
         source = os.path.join(d, "quote-free.yaml")
         with open(source, "w") as f:
             f.write(_read(os.path.join(CASES, "refused", "graph-subpath-quote.yaml")).replace("it's", "its"))
-        proc = ctx.run(["--input", source, "--volume", PVC])
-        expect(proc.returncode == 0, proc.stderr)
+        proc = ctx.run(["--input", source, "--volume", PVC, "--explain"])
+        expect(proc.returncode == 0 and "quote-free.yaml:18:19: template 'wrap', output artifact 'd': converted: "
+               "passed on as parameter 'd-subpath'\n" in proc.stderr, proc.stderr)
         check_output(ctx, source, proc.stdout)
