@@ -873,13 +873,16 @@ static const char *parameter_value(const workflow *wf, const call_site *c, const
 /* Whether subPath `text` of an output of dag or steps template tp can be
  * appended, in the expression that passes its location on, to that
  * location: Argo pastes the values of its tags into the expression's text,
- * inside quotes. Each must be an input parameter whose value, from every
- * call of tp, is known and holds no quote or backslash. */
+ * inside quotes. Each must be the workflow's name, namespace or uid, or an
+ * input parameter whose value, from every call of tp, is known and holds
+ * no quote or backslash. */
 static bool sub_path_fits_expression(const tplan *tp, const node *text)
 {
     size_t pos = 0;
     tag g;
     while (tag_next(text->as.text, text->len, &pos, &g)) {
+        if (span_is(g.expr, "workflow.name") || span_is(g.expr, "workflow.namespace") || span_is(g.expr, "workflow.uid"))
+            continue; /* Kubernetes names: never a quote or backslash */
         ref r = g.expression ? (ref){0} : ref_parse(g.expr);
         if (r.kind != REF_INPUT || r.artifact || !tp->ncallers)
             return false;
@@ -1167,12 +1170,24 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "Argo drops when its producer did not run or wrote nothing; a location on the volume "
                         "cannot be dropped: remove optional, or keep the producer's output a real artifact "
                         "(--keep-artifact)", scope->t->name, c->name, a->name);
-        if (!target && !volume && !p->err)
+        /* An exit handler's arguments are spec.arguments, which the
+         * entrypoint takes too: they are not the call's to rewrite. */
+        if (params[i] && c->workflow_arguments && !p->err)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: the exit handler takes spec.arguments, "
+                        "whose artifact '%s' would come from the volume, and volpass does not rewrite spec.arguments: "
+                        "keep its producer's output a real artifact (--keep-artifact)", scope->t->name, c->name,
+                        a->name);
+        if (!target && !volume && !p->err && !c->workflow_arguments)
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "
                    "that stays an artifact) for a template outside the input, which takes a volume "
                    "location; convert the documents together", scope->t->name, c->name, a->name);
     }
+    if (!target && c->workflow_arguments && c->arguments.count && !p->err)
+        warn(p, c->node, "template '%s', %s: the exit handler, a template volpass does not see here (through "
+                         "workflowTemplateRef or templateRef), is passed spec.arguments; if it was converted, it "
+                         "takes input artifacts with no source of their own from the volume, not from there",
+             scope->t->name, c->name);
     return params;
 }
 
@@ -1220,7 +1235,7 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
  * NULL when it is known at run time only. */
 static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name)
 {
-    const node *arg = parameter_named(map_get(map_get(c->node, "arguments"), "parameters"), name.s, name.len);
+    const node *arg = parameter_named(c->parameters, name.s, name.len);
     const node *own = parameter_named(target->input_parameters, name.s, name.len);
     const node *v = arg ? map_get(arg, "value") : map_get(own, "value") ? map_get(own, "value") : map_get(own, "default");
     const char *text = v && v->kind == NODE_SCALAR ? v->as.text : NULL;

@@ -333,13 +333,15 @@ static void read_handlers(reader *r, template *t, const node *owner, const char 
 
 /* Argo runs an exit handler (a workflow's, a task's or a step's onExit, or
  * a hooks.exit given no arguments) with the workflow's spec.arguments. */
-static void pass_workflow_arguments(template *t, const artifact_list *args)
+static void pass_workflow_arguments(template *t, const artifact_list *args, node *parameters)
 {
     for (size_t c = 0; c < t->ncalls; c++) {
-        if (t->calls[c].workflow_arguments)
+        if (t->calls[c].workflow_arguments) {
             t->calls[c].arguments = *args;
+            t->calls[c].parameters = parameters;
+        }
         if (t->calls[c].inline_template)
-            pass_workflow_arguments(t->calls[c].inline_template, args);
+            pass_workflow_arguments(t->calls[c].inline_template, args, parameters);
     }
 }
 
@@ -597,8 +599,8 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     if (wf->spec)
         read_handlers(&r, &wf->handlers, wf->spec, "", &spec_place);
     for (size_t i = 0; i < wf->ntemplates; i++)
-        pass_workflow_arguments(&wf->templates[i], &wf->arguments);
-    pass_workflow_arguments(&wf->handlers, &wf->arguments);
+        pass_workflow_arguments(&wf->templates[i], &wf->arguments, wf->parameters);
+    pass_workflow_arguments(&wf->handlers, &wf->arguments, wf->parameters);
     return r.err ? error_give(err, r.err) : VP_OK;
 }
 

@@ -1588,3 +1588,27 @@ def test_refused_for_what_runs_could_not_do(ctx):
         expect(proc.returncode == 0 and "quote-free.yaml:18:19: template 'wrap', output artifact 'd': converted: "
                "passed on as parameter 'd-subpath'\n" in proc.stderr, proc.stderr)
         check_output(ctx, source, proc.stdout)
+
+
+def test_exit_handlers_take_all_of_spec_arguments(ctx):
+    """An exit handler gets spec.arguments, parameters and artifacts alike,
+    and none of its task's own. One of those artifacts coming from the volume
+    would need spec.arguments rewritten (the entrypoint's too): refused. A
+    handler volpass does not see gets a warning, not a refusal."""
+    handlers = os.path.join(CASES, "handlers")
+    proc = ctx.run(["--input", os.path.join(handlers, "from-volume.yaml"), "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and "from-volume.yaml:9:17: error: template 'main', use.onExit: "
+           "the exit handler takes spec.arguments, whose artifact 'report' would come from the volume" in proc.stderr,
+           proc.stderr)
+    proc = ctx.run(["--input", os.path.join(handlers, "through-template-ref.yaml"), "--volume", PVC])
+    expect(proc.returncode == 0 and "through-template-ref.yaml:19:3: warning: template '(workflow)', onExit: the exit "
+           "handler, a template volpass does not see here" in proc.stderr, proc.stderr)
+    for name in ("parameters.yaml", "task-arguments-not-theirs.yaml"):
+        source = os.path.join(handlers, name)
+        proc = ctx.run(["--input", source, "--volume", PVC])
+        expect(proc.returncode == 0, f"{name}: {proc.stderr}")
+        check_output(ctx, source, proc.stdout)
+    source = os.path.join(CASES, "graph-subpath-workflow-name.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC])
+    expect(proc.returncode == 0 and "+ '/{{workflow.name}}'" in proc.stdout, proc.stdout + proc.stderr)
+    check_output(ctx, source, proc.stdout)
