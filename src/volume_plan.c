@@ -1183,11 +1183,10 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                    "that stays an artifact) for a template outside the input, which takes a volume "
                    "location; convert the documents together", scope->t->name, c->name, a->name);
     }
-    if (!target && c->workflow_arguments && c->arguments.count && !p->err)
-        warn(p, c->node, "template '%s', %s: the exit handler, a template volpass does not see here (through "
-                         "workflowTemplateRef or templateRef), is passed spec.arguments; if it was converted, it "
-                         "takes input artifacts with no source of their own from the volume, not from there",
-             scope->t->name, c->name);
+    if (!target && c->workflow_arguments && c->template_ref && c->arguments.count && !p->err)
+        warn(p, c->node, "template '%s', %s: the exit handler, a template outside the input (templateRef), is "
+                         "passed spec.arguments; if volpass converts it, it takes input artifacts with no source of "
+                         "their own from the volume, not from there", scope->t->name, c->name);
     return params;
 }
 
@@ -1211,8 +1210,11 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         defaults[k] = cp->target->in[k].convert;
         size_t a = artifact_index(&c->arguments, tt->inputs.items[k].name, strlen(tt->inputs.items[k].name));
         needed[k] = a != NOT_FOUND && b[a] == BACK_VOLUME;
-        if (a == NOT_FOUND && defaults[k] && !p->err)
-            needed[k] = true; /* nothing passed: Argo refuses it anyway; keep the default form */
+        /* Nothing passed: Argo refuses it anyway, keep the default form. But
+         * an exit handler of a template another workflow runs gets that
+         * workflow's spec.arguments: constants, never the volume. */
+        if (a == NOT_FOUND && defaults[k] && !p->err && !c->workflow_arguments)
+            needed[k] = true;
     }
     const bool *mask = defaults;
     if (!p->err && !same_mask(needed, defaults, tt->inputs.count)) {
@@ -1505,9 +1507,12 @@ static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
 /* A call must supply every input parameter of its target that has no
  * value, default or valueFrom of its own: Argo refuses the workflow
  * otherwise, and paths made of such a parameter would have no location.
- * (Not the entrypoint's: `argo submit -p` may supply those.) */
+ * (Not the entrypoint's nor an exit handler's: `argo submit -p` may supply
+ * those.) */
 static void check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp)
 {
+    if (c->workflow_arguments)
+        return; /* an exit handler takes spec.arguments, to which `argo submit -p` may add */
     const node *list = cp->target ? cp->target->t->input_parameters : NULL;
     for (size_t i = 0; list && i < list->len && !p->err; i++) {
         const node *name = required_parameter(list->as.items[i]);
@@ -1768,11 +1773,13 @@ static const char *referred_name(const node *refers)
     return name && name->kind == NODE_SCALAR ? name->as.text : "?";
 }
 
-/* A Workflow that runs a WorkflowTemplate's entrypoint (workflowTemplateRef)
- * passes it spec.arguments.artifacts, constants: where that template takes
- * the input from the volume, the Workflow, which has no template of its own
- * to call a twin from, is refused. */
-static void check_referred_entry(vplan *p, const workflow *wf)
+/* A Workflow that runs a WorkflowTemplate (workflowTemplateRef) passes its
+ * spec.arguments.artifacts, constants, to that template's entrypoint and to
+ * the exit handler it names (spec.onExit, or a spec.hooks.exit given no
+ * arguments): where such a template of the WorkflowTemplate takes the input
+ * from the volume, the Workflow, which has no template of its own to call a
+ * twin from, is refused. */
+static void check_referred_calls(vplan *p, const workflow *wf)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
     if (!refers || wf->arguments.count == 0)
@@ -1781,20 +1788,27 @@ static void check_referred_entry(vplan *p, const workflow *wf)
     const char *shown = referred_name(refers);
     if (!doc) {
         warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
-                        "it, its entrypoint takes the input artifacts that have no source of their own from the "
-                        "volume, not from spec.arguments", shown);
+                        "it, its entrypoint and exit handler take the input artifacts that have no source of their "
+                        "own from the volume, not from spec.arguments", shown);
         return;
     }
-    const char *entry = wf->entrypoint ? wf->entrypoint : doc->entrypoint;
-    tplan *tp = plan_of(entry ? workflow_template(doc, entry) : NULL);
-    for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
-        const artifact *a = &wf->arguments.items[i];
-        size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
-        if (k != NOT_FOUND && tp->in[k].convert)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through workflowTemplateRef "
-                        "to template '%s' of WorkflowTemplate '%s', which takes it from the volume once converted; "
-                        "a Workflow that only refers to that template cannot call a twin of it that takes the "
-                        "artifact", a->name, tp->t->name, shown);
+    const char *names[1 + 8] = {wf->entrypoint ? wf->entrypoint : doc->entrypoint};
+    size_t count = 1;
+    for (size_t c = 0; c < wf->handlers.ncalls && count < sizeof names / sizeof *names; c++)
+        if (wf->handlers.calls[c].workflow_arguments && !workflow_template(wf, wf->handlers.calls[c].template_name ?
+                                                                               wf->handlers.calls[c].template_name : ""))
+            names[count++] = wf->handlers.calls[c].template_name;
+    for (size_t n = 0; n < count && !p->err; n++) {
+        tplan *tp = plan_of(names[n] ? workflow_template(doc, names[n]) : NULL);
+        for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
+            const artifact *a = &wf->arguments.items[i];
+            size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
+            if (k != NOT_FOUND && tp->in[k].convert)
+                plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through "
+                            "workflowTemplateRef to template '%s' of WorkflowTemplate '%s', which takes it from the "
+                            "volume once converted; a Workflow that only refers to that template cannot call a twin "
+                            "of it that takes the artifact", a->name, tp->t->name, shown);
+        }
     }
 }
 
@@ -1830,7 +1844,7 @@ static void make_roots(vplan *p, workflow *wf, stream_calls *r)
     index_calls(p, r->scope);
     tplan *entry = plan_of(wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
     if (!entry) {
-        check_referred_entry(p, wf);
+        check_referred_calls(p, wf);
         return;
     }
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,

@@ -1593,17 +1593,23 @@ def test_refused_for_what_runs_could_not_do(ctx):
 def test_exit_handlers_take_all_of_spec_arguments(ctx):
     """An exit handler gets spec.arguments, parameters and artifacts alike,
     and none of its task's own. One of those artifacts coming from the volume
-    would need spec.arguments rewritten (the entrypoint's too): refused. A
-    handler volpass does not see gets a warning, not a refusal."""
+    would need spec.arguments rewritten (the entrypoint's too): refused, as
+    is a Workflow's handler in the WorkflowTemplate it runs that would take
+    one from the volume. A handler in a WorkflowTemplate runs with the
+    spec.arguments of the workflow running it: constants (a twin)."""
     handlers = os.path.join(CASES, "handlers")
     proc = ctx.run(["--input", os.path.join(handlers, "from-volume.yaml"), "--volume", PVC])
     expect(proc.returncode == 4 and proc.stdout == "" and "from-volume.yaml:9:17: error: template 'main', use.onExit: "
            "the exit handler takes spec.arguments, whose artifact 'report' would come from the volume" in proc.stderr,
            proc.stderr)
-    proc = ctx.run(["--input", os.path.join(handlers, "through-template-ref.yaml"), "--volume", PVC])
-    expect(proc.returncode == 0 and "through-template-ref.yaml:19:3: warning: template '(workflow)', onExit: the exit "
-           "handler, a template volpass does not see here" in proc.stderr, proc.stderr)
-    for name in ("parameters.yaml", "task-arguments-not-theirs.yaml"):
+    proc = ctx.run(["--input", os.path.join(handlers, "referred-workflow-template.yaml"), "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stdout == "" and "referred-workflow-template.yaml:23:17: error: "
+           "spec.arguments: artifact 'config' goes through workflowTemplateRef to template 'notify' of "
+           "WorkflowTemplate 'wt'" in proc.stderr, proc.stderr)
+    proc = ctx.run(["--input", os.path.join(handlers, "in-workflow-template.yaml"), "--volume", PVC])
+    expect(proc.returncode == 0 and "onExit: notify-constant}" in proc.stdout, proc.stdout + proc.stderr)
+    for name in ("parameters.yaml", "task-arguments-not-theirs.yaml", "through-template-ref.yaml",
+                 "in-workflow-template.yaml"):
         source = os.path.join(handlers, name)
         proc = ctx.run(["--input", source, "--volume", PVC])
         expect(proc.returncode == 0, f"{name}: {proc.stderr}")
