@@ -1080,6 +1080,11 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
                target->t->name);
         return NULL;
     }
+    if (map_get(home->spec, "workflowTemplateRef")) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need a twin in a Workflow that runs a WorkflowTemplate "
+                    "(workflowTemplateRef), which Argo allows no templates of its own", target->t->name);
+        return NULL;
+    }
     if (target->ntwins == MAX_TWINS) {
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
         return NULL;
@@ -1170,13 +1175,6 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "Argo drops when its producer did not run or wrote nothing; a location on the volume "
                         "cannot be dropped: remove optional, or keep the producer's output a real artifact "
                         "(--keep-artifact)", scope->t->name, c->name, a->name);
-        /* An exit handler's arguments are spec.arguments, which the
-         * entrypoint takes too: they are not the call's to rewrite. */
-        if (params[i] && c->workflow_arguments && !p->err)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: the exit handler takes spec.arguments, "
-                        "whose artifact '%s' would come from the volume, and volpass does not rewrite spec.arguments: "
-                        "keep its producer's output a real artifact (--keep-artifact)", scope->t->name, c->name,
-                        a->name);
         if (!target && !volume && !p->err && !c->workflow_arguments)
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "
@@ -1812,6 +1810,20 @@ static void check_referred_calls(vplan *p, const workflow *wf)
     }
 }
 
+/* spec.arguments go to the entrypoint and to every exit handler as they
+ * are written (those of a WorkflowTemplate run through templateRef too):
+ * volpass does not rewrite them, so none may come from the volume. */
+static void check_workflow_arguments(vplan *p, const workflow *wf, const stream_calls *r)
+{
+    for (size_t i = 0; r->scope && i < wf->arguments.count && !p->err; i++) {
+        const artifact *a = &wf->arguments.items[i];
+        if (from_backing(p, r->scope, a) == BACK_VOLUME)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' would come from the volume, and "
+                        "the entrypoint and exit handlers take spec.arguments as written, which volpass does not "
+                        "rewrite: keep its producer's output a real artifact (--keep-artifact)", a->name);
+    }
+}
+
 /* With --volume-claim-template, a Workflow that runs a WorkflowTemplate
  * (workflowTemplateRef) and has no claims of its own creates that
  * template's (call_tree_run_claims): a list added to it would replace
@@ -1962,6 +1974,7 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
         if (!wf->spec)
             plan_refuse(p, VP_EINVALID, wf->root, "%s has no spec", wf->kind);
         plan_claim(p, wf, &roots[d]);
+        check_workflow_arguments(p, wf, &roots[d]);
         for (size_t i = 0; i < wf->ntemplates && !p->err; i++)
             collect_calls(p, &wf->templates[i], calls, &next);
         if (!p->err)

@@ -1598,10 +1598,15 @@ def test_exit_handlers_take_all_of_spec_arguments(ctx):
     one from the volume. A handler in a WorkflowTemplate runs with the
     spec.arguments of the workflow running it: constants (a twin)."""
     handlers = os.path.join(CASES, "handlers")
-    proc = ctx.run(["--input", os.path.join(handlers, "from-volume.yaml"), "--volume", PVC])
-    expect(proc.returncode == 4 and proc.stdout == "" and "from-volume.yaml:9:17: error: template 'main', use.onExit: "
-           "the exit handler takes spec.arguments, whose artifact 'report' would come from the volume" in proc.stderr,
-           proc.stderr)
+    for name, where, words in (
+            ("from-volume.yaml", "9:17", "spec.arguments: artifact 'report' would come from the volume"),
+            ("global-argument-across-documents.yaml", "23:17", "spec.arguments: artifact 'config' would come from "
+             "the volume"),
+            ("hook-twin-in-referring-workflow.yaml", "21:11", "template 'notify' would need a twin in a Workflow that "
+             "runs a WorkflowTemplate (workflowTemplateRef)")):
+        proc = ctx.run(["--input", os.path.join(handlers, name), "--volume", PVC])
+        expect(proc.returncode == 4 and proc.stdout == "" and f"{name}:{where}: error: {words}" in proc.stderr,
+               f"{name}: {proc.stderr}")
     proc = ctx.run(["--input", os.path.join(handlers, "referred-workflow-template.yaml"), "--volume", PVC])
     expect(proc.returncode == 4 and proc.stdout == "" and "referred-workflow-template.yaml:23:17: error: "
            "spec.arguments: artifact 'config' goes through workflowTemplateRef to template 'notify' of "
