@@ -1175,6 +1175,13 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "Argo drops when its producer did not run or wrote nothing; a location on the volume "
                         "cannot be dropped: remove optional, or keep the producer's output a real artifact "
                         "(--keep-artifact)", scope->t->name, c->name, a->name);
+            /* An exit handler's arguments are spec.arguments, which the
+         * entrypoint takes too: they are not the call's to rewrite. */
+        if (params[i] && c->workflow_arguments && !p->err)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: the exit handler takes spec.arguments, "
+                        "whose artifact '%s' would come from the volume, and volpass does not rewrite spec.arguments: "
+                        "keep its producer's output a real artifact (--keep-artifact)", scope->t->name, c->name,
+                        a->name);
         if (!target && !volume && !p->err && !c->workflow_arguments)
             plan_refuse(p, VP_EUNSUPPORTED, a->node,
                    "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "
@@ -1810,17 +1817,43 @@ static void check_referred_calls(vplan *p, const workflow *wf)
     }
 }
 
-/* spec.arguments go to the entrypoint and to every exit handler as they
- * are written (those of a WorkflowTemplate run through templateRef too):
- * volpass does not rewrite them, so none may come from the volume. */
+static bool any_document(const workflow *doc, const void *ctx)
+{
+    (void)doc, (void)ctx;
+    return true;
+}
+
+/* Whether artifact a is a global artifact: {{workflow.outputs.artifacts.X}}. */
+static bool names_global_artifact(const artifact *a)
+{
+    size_t pos = 0;
+    tag g;
+    if (!a->from || !tag_next(a->from->as.text, a->from->len, &pos, &g) || g.expression)
+        return false;
+    ref r = ref_parse(g.expr);
+    return r.kind == REF_WORKFLOW_OUTPUT && r.artifact;
+}
+
+/* The exit handlers of templates in other documents (templateRef,
+ * workflowTemplateRef) read this workflow's spec.arguments as written,
+ * which volpass does not rewrite: a global artifact there may not come
+ * from the volume, and another reference, resolved where such a handler
+ * runs, is not followed. (Its own handlers' calls are checked as calls.) */
 static void check_workflow_arguments(vplan *p, const workflow *wf, const stream_calls *r)
 {
-    for (size_t i = 0; r->scope && i < wf->arguments.count && !p->err; i++) {
+    if (!r->scope || !uses_document(p->tree, wf, any_document, NULL))
+        return;
+    for (size_t i = 0; i < wf->arguments.count && !p->err; i++) {
         const artifact *a = &wf->arguments.items[i];
-        if (from_backing(p, r->scope, a) == BACK_VOLUME)
+        if (names_global_artifact(a) && from_backing(p, r->scope, a) == BACK_VOLUME)
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' would come from the volume, and "
-                        "the entrypoint and exit handlers take spec.arguments as written, which volpass does not "
-                        "rewrite: keep its producer's output a real artifact (--keep-artifact)", a->name);
+                        "the exit handlers of templates this workflow runs from other documents read spec.arguments "
+                        "as written, which volpass does not rewrite: keep its producer's output a real artifact "
+                        "(--keep-artifact)", a->name);
+        else if ((a->from || a->from_expression) && !names_global_artifact(a))
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' takes a reference that the exit "
+                        "handlers of templates this workflow runs from other documents resolve where they run, which "
+                        "volpass does not follow there: pass a constant or a global artifact", a->name);
     }
 }
 
