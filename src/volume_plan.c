@@ -1155,7 +1155,9 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
     for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
         const artifact *a = &c->arguments.items[i];
         size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
-        bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME;
+        /* One the target does not declare follows its source, unless it is
+         * one of spec.arguments an exit handler is given, which stay as written. */
+        bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME && !c->workflow_arguments;
         params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX);
         if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
@@ -1175,7 +1177,7 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "Argo drops when its producer did not run or wrote nothing; a location on the volume "
                         "cannot be dropped: remove optional, or keep the producer's output a real artifact "
                         "(--keep-artifact)", scope->t->name, c->name, a->name);
-            /* An exit handler's arguments are spec.arguments, which the
+        /* An exit handler's arguments are spec.arguments, which the
          * entrypoint takes too: they are not the call's to rewrite. */
         if (params[i] && c->workflow_arguments && !p->err)
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: the exit handler takes spec.arguments, "
@@ -1817,10 +1819,27 @@ static void check_referred_calls(vplan *p, const workflow *wf)
     }
 }
 
-static bool any_document(const workflow *doc, const void *ctx)
+/* Whether a template of `doc`, in the input, has an exit handler (given
+ * spec.arguments) that declares input artifact `name` (ctx). */
+static bool handler_reads(const template *t, const workflow *doc, const char *name)
 {
-    (void)doc, (void)ctx;
-    return true;
+    for (size_t c = 0; c < t->ncalls; c++) {
+        const call_site *call = &t->calls[c];
+        const template *target = call->workflow_arguments && call->template_name
+                                     ? workflow_template(doc, call->template_name) : NULL;
+        if ((target && artifact_index(&target->inputs, name, strlen(name)) != NOT_FOUND) ||
+            (call->inline_template && handler_reads(call->inline_template, doc, name)))
+            return true;
+    }
+    return false;
+}
+
+static bool document_handler_reads(const workflow *doc, const void *ctx)
+{
+    for (size_t i = 0; doc && i < doc->ntemplates; i++)
+        if (handler_reads(&doc->templates[i], doc, ctx))
+            return true;
+    return doc && handler_reads(&doc->handlers, doc, ctx);
 }
 
 /* Whether artifact a is a global artifact: {{workflow.outputs.artifacts.X}}. */
@@ -1834,26 +1853,28 @@ static bool names_global_artifact(const artifact *a)
     return r.kind == REF_WORKFLOW_OUTPUT && r.artifact;
 }
 
-/* The exit handlers of templates in other documents (templateRef,
- * workflowTemplateRef) read this workflow's spec.arguments as written,
- * which volpass does not rewrite: a global artifact there may not come
- * from the volume, and another reference, resolved where such a handler
- * runs, is not followed. (Its own handlers' calls are checked as calls.) */
+/* An exit handler of a template in another document in the input
+ * (templateRef, workflowTemplateRef) reads this workflow's spec.arguments
+ * as written, which volpass does not rewrite: a global artifact it reads
+ * there may not come from the volume, and another reference, resolved
+ * where that handler runs, is not followed. (The workflow's own handlers'
+ * calls are checked as calls; a document outside the input is not seen.) */
 static void check_workflow_arguments(vplan *p, const workflow *wf, const stream_calls *r)
 {
-    if (!r->scope || !uses_document(p->tree, wf, any_document, NULL))
-        return;
-    for (size_t i = 0; i < wf->arguments.count && !p->err; i++) {
+    for (size_t i = 0; r->scope && i < wf->arguments.count && !p->err; i++) {
         const artifact *a = &wf->arguments.items[i];
-        if (names_global_artifact(a) && from_backing(p, r->scope, a) == BACK_VOLUME)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' would come from the volume, and "
-                        "the exit handlers of templates this workflow runs from other documents read spec.arguments "
-                        "as written, which volpass does not rewrite: keep its producer's output a real artifact "
+        if ((!a->from && !a->from_expression) || !uses_document(p->tree, wf, document_handler_reads, a->name))
+            continue;
+        if (!names_global_artifact(a))
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read by the exit handler of a "
+                        "template this workflow runs from another document, where the reference it takes is "
+                        "resolved, which volpass does not follow there: pass a constant or a global artifact",
+                        a->name);
+        else if (from_backing(p, r->scope, a) == BACK_VOLUME)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read as written by the exit "
+                        "handler of a template this workflow runs from another document, and would come from the "
+                        "volume, which volpass does not rewrite there: keep its producer's output a real artifact "
                         "(--keep-artifact)", a->name);
-        else if ((a->from || a->from_expression) && !names_global_artifact(a))
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' takes a reference that the exit "
-                        "handlers of templates this workflow runs from other documents resolve where they run, which "
-                        "volpass does not follow there: pass a constant or a global artifact", a->name);
     }
 }
 

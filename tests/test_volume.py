@@ -1601,10 +1601,12 @@ def test_exit_handlers_take_all_of_spec_arguments(ctx):
     for name, where, words in (
             ("from-volume.yaml", "9:17", "template 'main', use.onExit: the exit handler takes spec.arguments, "
              "whose artifact 'report' would come from the volume"),
-            ("global-argument-across-documents.yaml", "23:17", "spec.arguments: artifact 'config' would come from "
-             "the volume"),
-            ("step-reference-across-documents.yaml", "28:17", "spec.arguments: artifact 'config' takes a reference "
-             "that the exit handlers of templates this workflow runs from other documents resolve where they run"),
+            ("global-argument-across-documents.yaml", "23:17", "spec.arguments: artifact 'config' is read as "
+             "written by the exit handler of a template this workflow runs from another document, and would come "
+             "from the volume"),
+            ("step-reference-across-documents.yaml", "28:17", "spec.arguments: artifact 'config' is read by the exit "
+             "handler of a template this workflow runs from another document, where the reference it takes is "
+             "resolved"),
             ("hook-twin-in-referring-workflow.yaml", "21:11", "template 'notify' would need a twin in a Workflow that "
              "runs a WorkflowTemplate (workflowTemplateRef)")):
         proc = ctx.run(["--input", os.path.join(handlers, name), "--volume", PVC])
@@ -1617,7 +1619,8 @@ def test_exit_handlers_take_all_of_spec_arguments(ctx):
     proc = ctx.run(["--input", os.path.join(handlers, "in-workflow-template.yaml"), "--volume", PVC])
     expect(proc.returncode == 0 and "onExit: notify-constant}" in proc.stdout, proc.stdout + proc.stderr)
     for name in ("parameters.yaml", "task-arguments-not-theirs.yaml", "through-template-ref.yaml",
-                 "in-workflow-template.yaml", "unread-global-argument.yaml"):
+                 "in-workflow-template.yaml", "unread-global-argument.yaml", "global-argument-no-handler-reads.yaml",
+                 "argument-the-handler-does-not-declare.yaml"):
         source = os.path.join(handlers, name)
         proc = ctx.run(["--input", source, "--volume", PVC])
         expect(proc.returncode == 0, f"{name}: {proc.stderr}")
