@@ -1524,6 +1524,20 @@ static void check_run_claims(vctx *v)
     }
 }
 
+/* Argo refuses a workflow that runs a WorkflowTemplate (workflowTemplateRef)
+ * and has templates of its own (validate.go, WorkflowTemplateRefFields). */
+static void check_referring_templates(vctx *v)
+{
+    for (size_t d = 0; d < v->rew.nwfs; d++) {
+        const workflow *orig = &v->orig.wfs[d], *rew = &v->rew.wfs[d];
+        const node *refers = map_get(rew->spec, "workflowTemplateRef");
+        const node *now = map_get(rew->spec, "templates"), *before = map_get(orig->spec, "templates");
+        if (refers && now && now->kind == NODE_SEQUENCE && now->len && !(before && before->len))
+            problem(v, now, NULL, "%s '%s' runs a WorkflowTemplate (workflowTemplateRef) and has templates of its "
+                    "own, which Argo refuses", rew->kind, rew->name ? rew->name : "(generated)");
+    }
+}
+
 /* ---- the report --------------------------------------------------------- */
 
 vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
@@ -1579,6 +1593,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
         for (size_t k = 0; k < v.rew.nroots; k++)
             check_instance(&v, &v.rew, v.rew.roots[k]);
         check_run_claims(&v);
+        check_referring_templates(&v);
         if (v.oom)
             st = error_give(err, error_oom());
     }

@@ -600,3 +600,24 @@ def test_kept_output_holding_a_mount(ctx):
     expect([p["message"] for p in report["problems"]] == [
         "template 'prod': output 'r' at /work/r is written to the mount at /work/r, below the pod's own mount at "
         "/work, where other containers or that volume may put what it holds"], str(report["problems"]))
+
+
+def test_templates_beside_workflow_template_ref(ctx):
+    """Argo refuses a Workflow that runs a WorkflowTemplate (workflowTemplateRef)
+    and has templates of its own: one a rewrite gave such templates (the twin
+    volpass once put there for a hooks.exit) is reported."""
+    original = os.path.join(HERE, "data", "volume", "handlers", "hook-twin-in-referring-workflow.yaml")
+    with open(original) as f:
+        docs = list(yaml.safe_load_all(f))
+    wt = next(d for d in docs if d["kind"] == "WorkflowTemplate")
+    notify = next(t for t in wt["spec"]["templates"] if t["name"] == "notify")
+    docs[-1]["spec"]["templates"] = [dict(notify, name="notify-constant")]
+    docs[-1]["spec"]["hooks"]["exit"] = {"template": "notify-constant"}
+    with tempfile.TemporaryDirectory() as d:
+        rewritten = os.path.join(d, "rewritten.yaml")
+        with open(rewritten, "w") as f:
+            yaml.safe_dump_all(docs, f)
+        report = _verify(ctx, original, rewritten)
+    problems = [p["message"] for p in report["problems"]]
+    expect(any("runs a WorkflowTemplate (workflowTemplateRef) and has templates of its own, which Argo refuses" in p
+               for p in problems), str(problems))
