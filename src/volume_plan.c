@@ -844,18 +844,24 @@ static backing expression_backing(vplan *p, tplan *scope, const char *expr, cons
     return b;
 }
 
+/* The reference the whole of artifact a's `from` is ({0} when it is
+ * anything else); its first tag in *g, when *tagged. */
+static ref from_ref(const artifact *a, tag *g, bool *tagged)
+{
+    size_t pos = 0;
+    *tagged = a->from && tag_next(a->from->as.text, a->from->len, &pos, g);
+    return *tagged && !g->expression && g->start == 0 && g->end == a->from->len ? ref_parse(g->expr) : (ref){0};
+}
+
 static backing from_backing(vplan *p, tplan *scope, const artifact *a)
 {
     const char *param;
     if (a->from) {
-        size_t pos = 0, len = a->from->len;
         tag g;
-        ref r = {0};
-        bool found = tag_next(a->from->as.text, len, &pos, &g);
-        if (found && g.expression)
+        bool tagged;
+        ref r = from_ref(a, &g, &tagged);
+        if (tagged && g.expression)
             return expression_backing(p, scope, edit_intern(&p->ed, g.expr.s, g.expr.len), a->node);
-        if (found && g.start == 0 && g.end == len) /* the whole of `from` */
-            r = ref_parse(g.expr);
         if (!names_artifact(r)) {
             plan_refuse(p, VP_EINVALID, a->from, "template '%s': artifact '%s' takes 'from: %s', which is not an "
                    "artifact reference", scope->t->name, a->name, a->from->as.text);
@@ -1575,13 +1581,12 @@ static bool is_this_volume(const vplan *p, const node *entry, const char *name)
     if (entry->kind != NODE_MAPPING || entry->len != 2)
         return false;
     if (p->ctx->claim) { /* the claim, or a containerSet template's copy of what Argo makes of it */
-        const node *meta = map_get(entry, "metadata");
-        const node *claim = map_get(map_get(entry, "persistentVolumeClaim"), "claimName");
-        const node *spec = map_get(entry, "spec");
+        const node *meta = map_get(entry, "metadata"), *spec = map_get(entry, "spec");
+        const node *pvc = map_get(entry, "persistentVolumeClaim"), *claim = map_get(pvc, "claimName");
         return (meta && meta->kind == NODE_MAPPING && meta->len == 1 && spec && node_equal(spec, p->ctx->claim)) ||
-               (claim && claim->kind == NODE_SCALAR && strncmp(claim->as.text, CLAIM_PREFIX, strlen(CLAIM_PREFIX)) == 0 &&
-                strcmp(claim->as.text + strlen(CLAIM_PREFIX), name) == 0 &&
-                map_get(entry, "persistentVolumeClaim")->len == 1);
+               (claim && claim->kind == NODE_SCALAR && pvc->len == 1 &&
+                strncmp(claim->as.text, CLAIM_PREFIX, strlen(CLAIM_PREFIX)) == 0 &&
+                strcmp(claim->as.text + strlen(CLAIM_PREFIX), name) == 0);
     }
     const node *source = p->ctx->volume;
     for (size_t i = 0; i < source->len; i++) {
@@ -1780,12 +1785,27 @@ static const char *referred_name(const node *refers)
     return name && name->kind == NODE_SCALAR ? name->as.text : "?";
 }
 
+/* Refuses the spec.arguments.artifacts a Workflow passes, constants, to
+ * template `name` of the WorkflowTemplate `doc` it runs (`shown`), which
+ * takes one of them from the volume once converted: the Workflow has no
+ * template of its own to call a twin from. */
+static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const char *shown)
+{
+    tplan *tp = plan_of(name ? workflow_template(doc, name) : NULL);
+    for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
+        const artifact *a = &wf->arguments.items[i];
+        size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
+        if (k != NOT_FOUND && tp->in[k].convert)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through workflowTemplateRef "
+                        "to template '%s' of WorkflowTemplate '%s', which takes it from the volume once converted; "
+                        "a Workflow that only refers to that template cannot call a twin of it that takes the "
+                        "artifact", a->name, tp->t->name, shown);
+    }
+}
+
 /* A Workflow that runs a WorkflowTemplate (workflowTemplateRef) passes its
- * spec.arguments.artifacts, constants, to that template's entrypoint and to
- * the exit handler it names (spec.onExit, or a spec.hooks.exit given no
- * arguments): where such a template of the WorkflowTemplate takes the input
- * from the volume, the Workflow, which has no template of its own to call a
- * twin from, is refused. */
+ * spec.arguments to that template's entrypoint and to the exit handlers it
+ * names (spec.onExit, or a spec.hooks.exit given no arguments). */
 static void check_referred_calls(vplan *p, const workflow *wf)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
@@ -1799,23 +1819,11 @@ static void check_referred_calls(vplan *p, const workflow *wf)
                         "own from the volume, not from spec.arguments", shown);
         return;
     }
-    const char *names[1 + 8] = {wf->entrypoint ? wf->entrypoint : doc->entrypoint};
-    size_t count = 1;
-    for (size_t c = 0; c < wf->handlers.ncalls && count < sizeof names / sizeof *names; c++)
-        if (wf->handlers.calls[c].workflow_arguments && !workflow_template(wf, wf->handlers.calls[c].template_name ?
-                                                                               wf->handlers.calls[c].template_name : ""))
-            names[count++] = wf->handlers.calls[c].template_name;
-    for (size_t n = 0; n < count && !p->err; n++) {
-        tplan *tp = plan_of(names[n] ? workflow_template(doc, names[n]) : NULL);
-        for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
-            const artifact *a = &wf->arguments.items[i];
-            size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
-            if (k != NOT_FOUND && tp->in[k].convert)
-                plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through "
-                            "workflowTemplateRef to template '%s' of WorkflowTemplate '%s', which takes it from the "
-                            "volume once converted; a Workflow that only refers to that template cannot call a twin "
-                            "of it that takes the artifact", a->name, tp->t->name, shown);
-        }
+    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, shown);
+    for (size_t c = 0; c < wf->handlers.ncalls && !p->err; c++) {
+        const call_site *h = &wf->handlers.calls[c];
+        if (h->workflow_arguments && h->template_name && !workflow_template(wf, h->template_name))
+            refuse_referred(p, wf, doc, h->template_name, shown);
     }
 }
 
@@ -1845,11 +1853,9 @@ static bool document_handler_reads(const workflow *doc, const void *ctx)
 /* Whether artifact a is a global artifact: {{workflow.outputs.artifacts.X}}. */
 static bool names_global_artifact(const artifact *a)
 {
-    size_t pos = 0;
     tag g;
-    if (!a->from || !tag_next(a->from->as.text, a->from->len, &pos, &g) || g.expression)
-        return false;
-    ref r = ref_parse(g.expr);
+    bool tagged;
+    ref r = from_ref(a, &g, &tagged);
     return r.kind == REF_WORKFLOW_OUTPUT && r.artifact;
 }
 

@@ -119,9 +119,10 @@ bool volume_name_valid(const char *name);
  * the volume's source that it lacks or leaves empty, or NULL. */
 const char *volume_source_lacks(const node *volume);
 
-/* Whether Argo gives every pod a volume of this name of its own (an
- * emptyDir: var-run-argo, tmp-dir-argo, input-artifacts, argo-staging),
- * which then stands where the workflow's volume of that name would. */
+/* Whether Argo gives pods a volume of this name of its own (every pod:
+ * var-run-argo, tmp-dir-argo, input-artifacts, argo-staging; some:
+ * exec-sa-token, kubeconfig, argo-env-config, argoexec-bin), which then
+ * stands where the workflow's volume of that name would. */
 bool volume_name_reserved(const char *name);
 
 /* "an" before a volume kind that starts with a vowel (an emptyDir), else "a". */
