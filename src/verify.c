@@ -432,7 +432,7 @@ static void input_parameter(vctx *v, const call_tree *t, const instance *i, span
      * ProcessArgs); the entrypoint's arguments are spec.arguments. */
     const node *p = i->call ? find_parameter(i->call->parameters, name) : NULL;
     if (p) {
-        parameter_node_values(v, t, i->parent, p, "argument", out, depth);
+        parameter_node_values(v, t, i->parent, p, fmt(v, "argument to %s", i->path), out, depth);
         return;
     }
     if (!i->call && (p = find_parameter(i->wf->parameters, name))) {
@@ -440,7 +440,7 @@ static void input_parameter(vctx *v, const call_tree *t, const instance *i, span
         return;
     }
     p = declared;
-    if (map_get(p, "value") || map_get(p, "default")) {
+    if (map_get(p, "value") || map_get(p, "default") || map_get(p, "valueFrom")) {
         parameter_node_values(v, t, i, p, "input", out, depth);
         return;
     }
@@ -472,6 +472,7 @@ static void parameter_node_values(vctx *v, const call_tree *t, const instance *s
                                   const node *p, const char *what, values *out, int depth)
 {
     const node *from = map_get(p, "valueFrom");
+    const char *name = scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?";
     const char *value = map_get(from, "path") ? NULL : scalar_text(map_get(p, "value"));
     if (value) {
         resolve_text(v, t, scope, value, out, depth + 1);
@@ -487,11 +488,13 @@ static void parameter_node_values(vctx *v, const call_tree *t, const instance *s
         resolve_text(v, t, scope, value, out, depth + 1);
     } else if (strcmp(what, "output") == 0 && scope) {
         /* Set as the pod runs (valueFrom.path, …): the same on both sides of a rewrite that keeps the pod. */
-        one_value(out, fmt(v, "<output parameter %s of %s>", scalar_text(map_get(p, "name")) ?
-                           scalar_text(map_get(p, "name")) : "?", scope->path));
+        one_value(out, fmt(v, "<output parameter %s of %s>", name, scope->path));
+    } else if (from || strstr(what, "workflow")) {
+        /* Set at run time (a ConfigMap, a resumed suspend, `argo submit -p`), once
+         * for this scope: one value, the same on both sides of a rewrite. */
+        one_value(out, fmt(v, "<%s parameter %s of %s>", what, name, scope ? scope->path : "the workflow"));
     } else {
-        cannot(out, fmt(v, "%s parameter '%s' is set at run time", what,
-                        scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?"));
+        cannot(out, fmt(v, "%s parameter '%s' has neither value nor valueFrom", what, name));
     }
 }
 

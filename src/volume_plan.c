@@ -1517,15 +1517,24 @@ static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
     }
 }
 
-/* A call must supply every input parameter of its target that has no
- * value, default or valueFrom of its own: Argo refuses the workflow
- * otherwise, and paths made of such a parameter would have no location.
- * (Not the entrypoint's nor an exit handler's: `argo submit -p` may supply
- * those.) */
+/* A call must give each parameter it passes a value or valueFrom, and
+ * supply every input parameter of its target that has no value, default or
+ * valueFrom of its own: Argo refuses the workflow otherwise, and paths made
+ * of such a parameter would have no location. (Not the entrypoint's nor an
+ * exit handler's: `argo submit -p` may supply those.) */
 static void check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp)
 {
     if (c->workflow_arguments)
         return; /* an exit handler takes spec.arguments, to which `argo submit -p` may add */
+    for (size_t i = 0; c->parameters && c->parameters->kind == NODE_SEQUENCE && i < c->parameters->len; i++) {
+        const node *arg = c->parameters->as.items[i];
+        const node *name = map_get(arg, "name");
+        if (name && name->kind == NODE_SCALAR && !map_get(arg, "value") && !map_get(arg, "valueFrom")) {
+            plan_refuse(p, VP_EINVALID, arg, "template '%s', %s: passes parameter '%s' with neither value nor "
+                        "valueFrom, which Argo requires", scope->t->name, c->name, name->as.text);
+            return;
+        }
+    }
     const node *list = cp->target ? cp->target->t->input_parameters : NULL;
     for (size_t i = 0; list && i < list->len && !p->err; i++) {
         const node *name = required_parameter(list->as.items[i]);

@@ -212,15 +212,19 @@ def test_templated_paths(ctx):
 
 def test_parameters_refused(ctx):
     """A template's {{inputs.parameters.X}} must name a declared parameter, and
-    a call must supply the parameters that have no value of their own (as Argo
-    requires): the rewrite puts them in paths and locations."""
+    a call must supply the parameters that have no value of their own, each
+    with a value or valueFrom (as Argo requires): the rewrite puts them in
+    paths and locations."""
     text = _read(os.path.join(CASES, "templated.yaml"))
     declared = "      - {name: file, value: report.txt}\n"
     expect(declared in text, "templated.yaml changed")
     cases = [(declared, "", "templated.yaml:32:51: error: template 'make' uses parameter 'file', which it does "
                             "not declare"),
              (declared, "      - {name: file}\n", "templated.yaml:17:9: error: template 'main', make: does not "
-                                                  "supply parameter 'file', which template 'make' requires")]
+                                                  "supply parameter 'file', which template 'make' requires"),
+             ('          - {name: dir, value: "{{workflow.parameters.dir}}"}\n', "          - {name: dir}\n",
+              "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' with neither value nor "
+              "valueFrom, which Argo requires")]
     with tempfile.TemporaryDirectory() as d:
         for old, new, message in cases:
             path = os.path.join(d, "templated.yaml")
