@@ -302,6 +302,13 @@ static void each_tag(vplan *p, tplan *tp, const node *n, bool expression, tag_fn
     }
 }
 
+/* Argo refuses a reference to an input artifact the template does not declare. */
+static void refuse_undeclared_input(vplan *p, const template *t, span name, const node *at)
+{
+    plan_refuse(p, VP_EINVALID, at, "template '%s' refers to input artifact '%.*s', which it does not declare",
+                t->name, (int)name.len, name.s);
+}
+
 static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
 {
     const template *t = tp->t;
@@ -310,6 +317,8 @@ static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
     if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
                     t->name, (int)r.name.len, r.name.s);
+    else if (r.kind == REF_INPUT && r.artifact && artifact_index(&t->inputs, r.name.s, r.name.len) == NOT_FOUND)
+        refuse_undeclared_input(p, t, r.name, n);
     else if (r.kind == REF_OUTPUT && template_runs_pod(t))
         plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{%.*s}}', which only a dag or steps "
                     "template can", t->name, (int)g->expr.len, g->expr.s);
@@ -756,8 +765,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         size_t k = artifact_index(&scope->t->inputs, r.name.s, r.name.len);
         if (k == NOT_FOUND) {
             if (at)
-                plan_refuse(p, VP_EINVALID, at, "template '%s' refers to input artifact '%.*s', which it does not declare",
-                       scope->t->name, (int)r.name.len, r.name.s);
+                refuse_undeclared_input(p, scope->t, r.name, at);
             return BACK_UNKNOWN;
         }
         *param = scope->in[k].param;

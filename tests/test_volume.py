@@ -213,8 +213,9 @@ def test_templated_paths(ctx):
 def test_parameters_refused(ctx):
     """A template's {{inputs.parameters.X}} must name a declared parameter, and
     a call must supply the parameters that have no value of their own, each
-    with a value or valueFrom (as Argo requires): the rewrite puts them in
-    paths and locations."""
+    with a value or valueFrom, and {{inputs.artifacts.X.path}} must name a
+    declared artifact (as Argo requires): the rewrite puts them in paths and
+    locations."""
     text = _read(os.path.join(CASES, "templated.yaml"))
     declared = "      - {name: file, value: report.txt}\n"
     expect(declared in text, "templated.yaml changed")
@@ -224,7 +225,9 @@ def test_parameters_refused(ctx):
                                                   "supply parameter 'file', which template 'make' requires"),
              ('          - {name: dir, value: "{{workflow.parameters.dir}}"}\n', "          - {name: dir}\n",
               "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' with neither value nor "
-              "valueFrom, which Argo requires")]
+              "valueFrom, which Argo requires"),
+             ("{{inputs.artifacts.in.path}}", "{{inputs.artifacts.nope.path}}",
+              "templated.yaml:47:48: error: template 'use' refers to input artifact 'nope', which it does not declare")]
     with tempfile.TemporaryDirectory() as d:
         for old, new, message in cases:
             path = os.path.join(d, "templated.yaml")
@@ -992,7 +995,7 @@ def test_dangling_references_refused(ctx):
             expect(f"dangling.yaml:{line}:" in proc.stderr and message in proc.stderr, proc.stderr)
     # a template's own input that it does not declare
     proc = ctx.run(["--input", os.path.join(CASES, "undeclared.yaml"), "--volume", PVC])
-    expect(proc.returncode == 3 and "undeclared.yaml:20:13: error: template 'relay' refers to input artifact "
+    expect(proc.returncode == 3 and "undeclared.yaml:21:19: error: template 'relay' refers to input artifact "
            "'in', which it does not declare" in proc.stderr, proc.stderr)
 
 
