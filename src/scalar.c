@@ -254,6 +254,15 @@ static bool bool_value(const node *n)
     return c == 'y' || c == 'Y' || c == 't' || c == 'T' || ((c == 'o' || c == 'O') && n->len == 2);
 }
 
+bool scalar_is_null(const node *n)
+{
+    if (!n || n->kind != NODE_SCALAR)
+        return false;
+    if (n->tagged)
+        return scalar_resolve(n) == SCALAR_NULL;
+    return n->style == STYLE_PLAIN && (n->len == 0 || is_one_of(n->as.text, n->len, null_words));
+}
+
 bool scalar_is_true(const node *n)
 {
     return n && n->kind == NODE_SCALAR && scalar_resolve(n) == SCALAR_BOOL && bool_value(n);

@@ -18,6 +18,10 @@ typedef enum scalar_type { SCALAR_STR, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCA
  * base-60 numbers (12:30 is a string) and timestamps read as strings. */
 scalar_type scalar_resolve(const node *n);
 
+/* Whether n is a scalar go-yaml reads as null (~, null, nothing at all):
+ * to Argo, a field set to null is absent. NULL-safe. */
+bool scalar_is_null(const node *n);
+
 /* Whether n is a scalar go-yaml reads as the boolean true (true, yes, on,
  * True, ...; not the string "true"). NULL-safe. */
 bool scalar_is_true(const node *n);

@@ -417,8 +417,43 @@ static void cannot(values *out, const char *why)
     out->why = why;
 }
 
-static void parameter_node_values(vctx *v, const call_tree *t, const instance *scope,
-                                  const node *p, const char *what, values *out, int depth);
+/* Where a parameter that a template takes gets its value, which decides
+ * what wins (Argo's ProcessArgs and setGlobalParameters). */
+typedef enum given_by {
+    GIVEN_BY_ARGUMENT,  /* a call's argument: its `value`, else a ConfigMap's key */
+    GIVEN_BY_INPUT,     /* the input's own: a ConfigMap's key, else `value`, else `default` */
+    GIVEN_BY_SUBMISSION /* spec.arguments: `value`, else a ConfigMap's key, else `argo submit -p` */
+} given_by;
+
+/* A value Argo takes as given: a scalar that is not null. */
+static const char *given_text(const node *n)
+{
+    return n && n->kind == NODE_SCALAR && !scalar_is_null(n) ? n->as.text : NULL;
+}
+
+/* The values of parameter `p` of `owner`, given as `by` says. One read at
+ * run time (a ConfigMap's key, `argo submit -p`) is one value for its
+ * owner, the same on both sides of a rewrite; `value` text is resolved in
+ * `scope`. */
+static void given_values(vctx *v, const call_tree *t, const instance *scope, const node *p, given_by by,
+                         const char *owner, values *out, int depth)
+{
+    const char *name = scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?";
+    bool config_map = map_get(map_get(p, "valueFrom"), "configMapKeyRef") != NULL;
+    const char *value = given_text(map_get(p, "value"));
+    if (by == GIVEN_BY_INPUT && !value)
+        value = given_text(map_get(p, "default"));
+    if (value && !(config_map && by == GIVEN_BY_INPUT))
+        resolve_text(v, t, scope, value, out, depth + 1);
+    else if (config_map)
+        one_value(out, fmt(v, "<parameter %s of %s, from a ConfigMap>", name, owner));
+    else if (by == GIVEN_BY_SUBMISSION)
+        one_value(out, fmt(v, "<parameter %s of %s, given at submission>", name, owner));
+    else if (by == GIVEN_BY_INPUT)
+        cannot(out, fmt(v, "{{inputs.parameters.%s}} of '%s' has no value", name, owner));
+    else
+        cannot(out, fmt(v, "argument '%s' to '%s' has no value", name, owner));
+}
 
 static void input_parameter(vctx *v, const call_tree *t, const instance *i, span name,
                             values *out, int depth)
@@ -428,27 +463,43 @@ static void input_parameter(vctx *v, const call_tree *t, const instance *i, span
         cannot(out, fmt(v, "'%s' declares no input parameter '%s'", i->path, span_str(v, name)));
         return;
     }
-    /* An argument wins over the input's own value or default (Argo's
-     * ProcessArgs); the entrypoint's arguments are spec.arguments. */
-    const node *p = i->call ? find_parameter(i->call->parameters, name) : NULL;
-    if (p) {
-        parameter_node_values(v, t, i->parent, p, fmt(v, "argument to %s", i->path), out, depth);
-        return;
-    }
-    if (!i->call && (p = find_parameter(i->wf->parameters, name))) {
-        parameter_node_values(v, t, NULL, p, "workflow argument", out, depth);
-        return;
-    }
-    p = declared;
-    if (map_get(p, "value") || map_get(p, "default") || map_get(p, "valueFrom")) {
-        parameter_node_values(v, t, i, p, "input", out, depth);
-        return;
-    }
-    cannot(out, fmt(v, "{{inputs.parameters.%s}} of '%s' has no value", span_str(v, name), i->path));
+    /* An argument wins over the input's own value or default; the
+     * entrypoint's arguments and an exit handler's are spec.arguments. */
+    const node *p = NULL;
+    if (i->call && (p = find_parameter(i->call->parameters, name)))
+        given_values(v, t, i->parent, p, i->call->workflow_arguments ? GIVEN_BY_SUBMISSION : GIVEN_BY_ARGUMENT,
+                     i->call->workflow_arguments ? "the workflow" : i->path, out, depth);
+    else if (!i->call && (p = find_parameter(i->wf->parameters, name)))
+        given_values(v, t, NULL, p, GIVEN_BY_SUBMISSION, "the workflow", out, depth);
+    else
+        given_values(v, t, i, declared, GIVEN_BY_INPUT, i->path, out, depth);
 }
 
 static void expression_values(vctx *v, const call_tree *t, const instance *scope, span e,
                               values *out, int depth);
+
+/* An output parameter's value: `value`, valueFrom's parameter or
+ * expression (dag and steps templates), or `default`; one set as the pod
+ * runs (valueFrom.path, a resumed suspend's supplied value) takes what the
+ * pod gives, whatever `value` says: the same on both sides of a rewrite
+ * that keeps the pod. */
+static void output_node_values(vctx *v, const call_tree *t, const instance *scope, const node *p,
+                               values *out, int depth)
+{
+    const node *from = map_get(p, "valueFrom");
+    const char *value = map_get(from, "path") ? NULL : scalar_text(map_get(p, "value"));
+    const char *param = scalar_text(map_get(from, "parameter"));
+    const char *expr = scalar_text(map_get(from, "expression"));
+    if (value || param)
+        resolve_text(v, t, scope, value ? value : param, out, depth + 1);
+    else if (expr)
+        expression_values(v, t, scope, text_span(expr), out, depth + 1);
+    else if ((value = scalar_text(map_get(p, "default"))))
+        resolve_text(v, t, scope, value, out, depth + 1);
+    else
+        one_value(out, fmt(v, "<output parameter %s of %s>", scalar_text(map_get(p, "name")) ?
+                           scalar_text(map_get(p, "name")) : "?", scope->path));
+}
 
 static void output_parameter(vctx *v, const call_tree *t, const instance *x, span name,
                              values *out, int depth)
@@ -462,40 +513,7 @@ static void output_parameter(vctx *v, const call_tree *t, const instance *x, spa
         cannot(out, fmt(v, "'%s' has no output parameter '%s'", x->path, span_str(v, name)));
         return;
     }
-    parameter_node_values(v, t, x, p, "output", out, depth);
-}
-
-/* A parameter's value: `value`, `default`, or valueFrom's parameter or
- * expression. A pod's output parameter read from a file (valueFrom.path)
- * takes what the file holds, whatever its `value` says. */
-static void parameter_node_values(vctx *v, const call_tree *t, const instance *scope,
-                                  const node *p, const char *what, values *out, int depth)
-{
-    const node *from = map_get(p, "valueFrom");
-    const char *name = scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?";
-    const char *value = map_get(from, "path") ? NULL : scalar_text(map_get(p, "value"));
-    if (value) {
-        resolve_text(v, t, scope, value, out, depth + 1);
-        return;
-    }
-    const char *param = scalar_text(map_get(from, "parameter"));
-    const char *expr = scalar_text(map_get(from, "expression"));
-    if (param) {
-        resolve_text(v, t, scope, param, out, depth + 1);
-    } else if (expr) {
-        expression_values(v, t, scope, text_span(expr), out, depth + 1);
-    } else if ((value = scalar_text(map_get(p, "default")))) {
-        resolve_text(v, t, scope, value, out, depth + 1);
-    } else if (strcmp(what, "output") == 0 && scope) {
-        /* Set as the pod runs (valueFrom.path, …): the same on both sides of a rewrite that keeps the pod. */
-        one_value(out, fmt(v, "<output parameter %s of %s>", name, scope->path));
-    } else if (from || strstr(what, "workflow")) {
-        /* Set at run time (a ConfigMap, a resumed suspend, `argo submit -p`), once
-         * for this scope: one value, the same on both sides of a rewrite. */
-        one_value(out, fmt(v, "<%s parameter %s of %s>", what, name, scope ? scope->path : "the workflow"));
-    } else {
-        cannot(out, fmt(v, "%s parameter '%s' has neither value nor valueFrom", what, name));
-    }
+    output_node_values(v, t, x, p, out, depth);
 }
 
 /* A subPath with its parameters substituted, as Argo does before it applies
@@ -517,7 +535,7 @@ static void global_parameter(vctx *v, const call_tree *t, const instance *i, spa
         const char *g = scalar_text(map_get(p, "globalName"));
         if (g && span_is(name, g) && out->n < MAX_ALT) {
             values one;
-            parameter_node_values(v, t, i, p, "output", &one, depth);
+            output_node_values(v, t, i, p, &one, depth);
             for (size_t j = 0; j < one.n && out->n < MAX_ALT; j++)
                 out->v[out->n++] = one.v[j];
             if (one.why && !out->why)
@@ -584,7 +602,7 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
             root = root->parent;
         const node *p = find_parameter(root->wf->parameters, r.name);
         if (p)
-            parameter_node_values(v, t, NULL, p, "workflow", out, depth);
+            given_values(v, t, NULL, p, GIVEN_BY_SUBMISSION, "the workflow", out, depth);
         else
             one_value(out, fmt(v, "{{%s}}", span_str(v, e)));
     } else if (in_expression && e.len >= 2 && (e.s[0] == '\'' || e.s[0] == '"') && e.s[e.len - 1] == e.s[0]) {

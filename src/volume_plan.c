@@ -1260,8 +1260,11 @@ static const char *parameter_value(const workflow *wf, const call_site *c, const
 {
     const node *arg = parameter_named(c->parameters, name.s, name.len);
     const node *own = parameter_named(target->input_parameters, name.s, name.len);
-    const node *v = arg ? map_get(arg, "value") : map_get(own, "value") ? map_get(own, "value") : map_get(own, "default");
-    const char *text = v && v->kind == NODE_SCALAR ? v->as.text : NULL;
+    const node *v = arg ? map_get(arg, "value") : NULL;
+    const node *own_value = map_get(own, "value");
+    if (!arg && !map_get(map_get(own, "valueFrom"), "configMapKeyRef")) /* whose key wins (ProcessArgs) */
+        v = own_value && !scalar_is_null(own_value) ? own_value : map_get(own, "default");
+    const char *text = v && v->kind == NODE_SCALAR && !scalar_is_null(v) ? v->as.text : NULL;
     size_t pos = 0;
     tag g;
     if (text && tag_next(text, strlen(text), &pos, &g)) {
@@ -1525,25 +1528,50 @@ static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
     }
 }
 
-/* A call must give each parameter it passes a value or valueFrom, and
- * supply every input parameter of its target that has no value, default or
- * valueFrom of its own: Argo refuses the workflow otherwise, and paths made
- * of such a parameter would have no location. (Not the entrypoint's nor an
- * exit handler's: `argo submit -p` may supply those.) */
+/* Why argument parameter `arg` of call c is refused, or NULL. A step or
+ * task must give each a value or a valueFrom of configMapKeyRef, supplied or
+ * event, or Argo refuses the workflow (validateArgumentsValues); and of
+ * these only a value or a ConfigMap's key gives the target's input one
+ * (ProcessArgs), or the call fails at run time. A hook's arguments are not
+ * validated, and one that the target does not declare is ignored. */
+static const char *argument_fault(const call_site *c, const node *arg, bool declared)
+{
+    const node *from = map_get(arg, "valueFrom");
+    bool value = map_get(arg, "value") && !scalar_is_null(map_get(arg, "value"));
+    if (c->kind != CALL_HOOK && !value && !from)
+        return "with neither value nor valueFrom, which Argo requires";
+    if (c->kind != CALL_HOOK && from &&
+        (map_get(from, "path") || map_get(from, "jsonPath") || map_get(from, "parameter") ||
+         map_get(from, "expression") ||
+         !(map_get(from, "configMapKeyRef") || map_get(from, "supplied") || map_get(from, "event"))))
+        return "with a valueFrom Argo refuses in arguments (it takes configMapKeyRef, supplied or event)";
+    if (declared && !value && !map_get(from, "configMapKeyRef"))
+        return "without a value (nor a ConfigMap's key): the call fails at run time";
+    return NULL;
+}
+
+/* A call must give its parameters values as Argo requires (argument_fault),
+ * and supply every input parameter of its target that has no value,
+ * default or valueFrom of its own: Argo refuses the workflow otherwise, and
+ * paths made of such a parameter would have no location. (Not the
+ * entrypoint's nor an exit handler's: `argo submit -p` may supply those.) */
 static void check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp)
 {
     if (c->workflow_arguments)
         return; /* an exit handler takes spec.arguments, to which `argo submit -p` may add */
+    const node *list = cp->target ? cp->target->t->input_parameters : NULL;
     for (size_t i = 0; c->parameters && c->parameters->kind == NODE_SEQUENCE && i < c->parameters->len; i++) {
         const node *arg = c->parameters->as.items[i];
         const node *name = map_get(arg, "name");
-        if (name && name->kind == NODE_SCALAR && !map_get(arg, "value") && !map_get(arg, "valueFrom")) {
-            plan_refuse(p, VP_EINVALID, arg, "template '%s', %s: passes parameter '%s' with neither value nor "
-                        "valueFrom, which Argo requires", scope->t->name, c->name, name->as.text);
+        const char *fault = name && name->kind == NODE_SCALAR
+                                ? argument_fault(c, arg, parameter_named(list, name->as.text, name->len) != NULL)
+                                : NULL;
+        if (fault) {
+            plan_refuse(p, VP_EINVALID, arg, "template '%s', %s: passes parameter '%s' %s", scope->t->name,
+                        c->name, name->as.text, fault);
             return;
         }
     }
-    const node *list = cp->target ? cp->target->t->input_parameters : NULL;
     for (size_t i = 0; list && i < list->len && !p->err; i++) {
         const node *name = required_parameter(list->as.items[i]);
         if (name && !parameter_named(c->parameters, name->as.text, name->len))

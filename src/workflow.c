@@ -68,19 +68,12 @@ static const char *kind_name(const node *n)
     return "a scalar";
 }
 
-static bool is_null(const node *n)
-{
-    return n->kind == NODE_SCALAR && n->style == STYLE_PLAIN &&
-           (n->len == 0 || scalar_is(n, "null") || scalar_is(n, "~") || scalar_is(n, "Null") ||
-            scalar_is(n, "NULL"));
-}
-
 /* The value of map[key] when it is of `kind`; NULL when absent or null; an
  * error naming the place `at` when it has another type. */
 static node *field(reader *r, const node *map, const char *key, node_kind kind, const place *at)
 {
     node *v = map_get(map, key);
-    if (!v || r->err || is_null(v))
+    if (!v || r->err || scalar_is_null(v))
         return NULL;
     if (v->kind != kind) {
         /* "spec.templates", but "template 'x': inputs" after a label that ends in a name */
@@ -410,7 +403,7 @@ static void read_calls(reader *r, template *t, const place *tmpl)
 static bool has(const node *map, const char *key)
 {
     const node *v = map_get(map, key);
-    return v && !is_null(v);
+    return v && !scalar_is_null(v);
 }
 
 static template_kind classify(const node *t)

@@ -627,17 +627,17 @@ def test_values_set_at_run_time(ctx):
     """A parameter set at run time (a ConfigMap, `argo submit -p`) is one
     value per pod, the same on both sides of a rewrite: hand-offs whose file
     name holds one are preserved, and broken when the consumer's subPath
-    stops following it."""
+    stops following it (to the value a ConfigMap's key replaces, too)."""
     original = os.path.join(HERE, "data", "verify", "run-time-values.yaml")
     proc = ctx.run(["--input", original, "--volume", VOLUME])
     expect(proc.returncode == 0, proc.stderr)
     report = _verify_text(ctx, original, proc.stdout)
-    ends = ["/e/<argument to main/p1 parameter n of main>", "/e/<workflow parameter q of the workflow>",
-            "/e/<input parameter n of main/p3>"]
-    expect([h["verdict"] for h in report["handoffs"]] == ["preserved"] * 3 and
-           [any(h["location"].endswith(e) for h in report["handoffs"]) for e in ends] == [True] * 3,
+    ends = ["/e/<parameter n of main/p1, from a ConfigMap>", "/e/<parameter q of the workflow, given at submission>",
+            "/e/<parameter n of main/p3, from a ConfigMap>", "/e/<parameter q of the workflow, given at submission>"]
+    expect([h["verdict"] for h in report["handoffs"]] == ["preserved"] * 4 and
+           [h["location"].endswith(e) for h, e in zip(report["handoffs"], ends)] == [True] * 4,
            json.dumps(report["handoffs"]))
-    fixed = proc.stdout.replace("/e/{{inputs.parameters.n}}", "/e/name")
+    fixed = proc.stdout.replace("/e/{{inputs.parameters.n}}", "/e/fallback")
     expect(fixed != proc.stdout, "the rewrite names no file by parameter")
     report = _verify_text(ctx, original, fixed)
-    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] * 3, json.dumps(report["handoffs"]))
+    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] * 4, json.dumps(report["handoffs"]))

@@ -213,7 +213,8 @@ def test_templated_paths(ctx):
 def test_parameters_refused(ctx):
     """A template's {{inputs.parameters.X}} must name a declared parameter, and
     a call must supply the parameters that have no value of their own, each
-    with a value or valueFrom, and {{inputs.artifacts.X.path}} must name a
+    with a value or a ConfigMap's key (Argo refuses the workflow without
+    one, or fails the step), and {{inputs.artifacts.X.path}} must name a
     declared artifact (as Argo requires): the rewrite puts them in paths and
     locations."""
     text = _read(os.path.join(CASES, "templated.yaml"))
@@ -226,6 +227,15 @@ def test_parameters_refused(ctx):
              ('          - {name: dir, value: "{{workflow.parameters.dir}}"}\n', "          - {name: dir}\n",
               "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' with neither value nor "
               "valueFrom, which Argo requires"),
+             ('value: "{{workflow.parameters.dir}}"', "value: null",
+              "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' with neither value nor "
+              "valueFrom, which Argo requires"),
+             ('value: "{{workflow.parameters.dir}}"', "valueFrom: {path: /tmp/dir}",
+              "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' with a valueFrom Argo "
+              "refuses in arguments (it takes configMapKeyRef, supplied or event)"),
+             ('value: "{{workflow.parameters.dir}}"', "valueFrom: {supplied: {}}",
+              "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' without a value (nor a "
+              "ConfigMap's key): the call fails at run time"),
              ("{{inputs.artifacts.in.path}}", "{{inputs.artifacts.nope.path}}",
               "templated.yaml:47:48: error: template 'use' refers to input artifact 'nope', which it does not declare")]
     with tempfile.TemporaryDirectory() as d:
