@@ -239,6 +239,12 @@ static const char *mounted_over(vplan *p, const template *t, const workflow *wf,
     const node *m = user_mount(p, t, wf, mount_over, dir, path, &at);
     if (m)
         return mount_conflict(p, m, at, dir, path);
+    if ((m = template_mirror_clash(t, dir, &at))) {
+        const node *volume = map_get(m, "name");
+        return edit_fmt(&p->ed, "container '%s', which mirrors the main container's mounts, mounts volume '%s' on "
+                                "%s: a second mount there would make Kubernetes refuse the pod", at,
+                        volume && volume->kind == NODE_SCALAR ? volume->as.text : "?", dir);
+    }
     for (size_t k = 0; k < t->inputs.count; k++) {
         const node *in = t->inputs.items[k].path;
         const char *in_path = in && in->kind == NODE_SCALAR ? normalized(p, in->as.text) : NULL;
@@ -662,6 +668,12 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     if (!path_is_templated(in->path) && user_mount(p, t, tp->wf, mount_on, in->path, NULL, &at)) {
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: the "
                     "container already mounts a volume there", t->name, a->name, in->path);
+        return;
+    }
+    if (!path_is_templated(in->path) && template_mirror_clash(t, in->path, &at)) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: "
+                    "container '%s', which mirrors the main container's mounts, mounts a volume there", t->name,
+                    a->name, in->path, at);
         return;
     }
     if (in->convert && refuse_input_over_outputs(p, tp, k, a->node))

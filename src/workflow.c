@@ -815,6 +815,19 @@ static bool mounts_show(const node *mounts, const char *volume, const char *wher
     return false;
 }
 
+/* The lists of containers beside pod template t's main one: init containers
+ * and sidecars, its own and spec.templateDefaults'; a containerSet's
+ * containers last, when `with_set`. Their count. */
+static size_t side_containers(const template *t, bool with_set, const node *lists[5])
+{
+    lists[0] = map_get(t->node, "initContainers");
+    lists[1] = map_get(t->node, "sidecars");
+    lists[2] = map_get(t->defaults, "initContainers");
+    lists[3] = map_get(t->defaults, "sidecars");
+    lists[4] = map_get(map_get(t->node, "containerSet"), "containers");
+    return with_set ? 5 : 4;
+}
+
 bool template_shares_volume(const template *t, const node *holder, const char *path)
 {
     const node *name = map_get(holder, "name");
@@ -823,11 +836,11 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     const char *volume = name->as.text;
     char *where = place_in_volume(holder, path);
     const node *set = map_get(t->node, "containerSet");
-    const node *lists[] = {map_get(t->node, "initContainers"), map_get(t->node, "sidecars"), map_get(set, "containers"),
-                           map_get(t->defaults, "initContainers"), map_get(t->defaults, "sidecars")};
+    const node *lists[5];
+    size_t nlists = side_containers(t, true, lists);
     size_t others = 0;
     bool shared = false;
-    for (size_t l = 0; l < sizeof lists / sizeof *lists && !shared; l++)
+    for (size_t l = 0; l < nlists && !shared; l++)
         for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len && !shared; c++) {
             const node *container = lists[l]->as.items[c];
             if (container == t->container)
@@ -838,6 +851,27 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     shared |= set && others && mounts_show(map_get(set, "volumeMounts"), volume, where);
     free(where);
     return shared;
+}
+
+const node *template_mirror_clash(const template *t, const char *path, const char **container)
+{
+    const node *lists[5];
+    size_t nlists = side_containers(t, false, lists);
+    for (size_t l = 0; l < nlists; l++)
+        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
+            const node *ctr = lists[l]->as.items[c];
+            const node *mounts = scalar_is_true(map_get(ctr, "mirrorVolumeMounts")) ? map_get(ctr, "volumeMounts")
+                                                                                      : NULL;
+            for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
+                const node *mp = map_get(mounts->as.items[i], "mountPath");
+                if (mp && mp->kind == NODE_SCALAR && path_equal(mp->as.text, path)) {
+                    const node *name = map_get(ctr, "name");
+                    *container = name && name->kind == NODE_SCALAR ? name->as.text : "?";
+                    return mounts->as.items[i];
+                }
+            }
+        }
+    return NULL;
 }
 
 const node *template_non_root(const template *t, const workflow *wf)
@@ -874,11 +908,11 @@ bool template_reaches(const template *t, const char *name)
 {
     if (t->kind != TEMPLATE_CONTAINER_SET)
         return true;
-    const node *lists[] = {map_get(t->node, "initContainers"), map_get(t->node, "sidecars"),
-                           map_get(t->defaults, "initContainers"), map_get(t->defaults, "sidecars")};
+    const node *lists[5];
+    size_t nlists = side_containers(t, false, lists);
     if (mounts_show(template_mounts(t, 1), name, NULL))
         return true;
-    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+    for (size_t l = 0; l < nlists; l++)
         for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++)
             if (mounts_show(map_get(lists[l]->as.items[c], "volumeMounts"), name, NULL))
                 return true;

@@ -194,6 +194,13 @@ const node *template_mounts(const template *t, int which);
  * mounting the same volume where that place is (its subPath counts). */
 bool template_shares_volume(const template *t, const node *holder, const char *path);
 
+/* A mount on `path` of an init container or sidecar of pod template t (its
+ * own or spec.templateDefaults') that mirrors the main container's mounts
+ * (mirrorVolumeMounts): Argo copies every mount of the main container into
+ * it, so one added there on `path` would be its second, which Kubernetes
+ * refuses. The container's name in *container; NULL for none. */
+const node *template_mirror_clash(const template *t, const char *path, const char **container);
+
 /* The setting that makes pod template t's main container run as a user
  * other than root (runAsUser, runAsNonRoot: its container's securityContext,
  * then templateDefaults' container's, the template's, templateDefaults',

@@ -187,6 +187,38 @@ def test_collisions(ctx):
            "already mounts volume 'cache' on /cache" in proc.stderr, proc.stderr)
 
 
+def test_mirrored_mounts(ctx):
+    """A sidecar or init container with mirrorVolumeMounts gets every mount
+    the main container has: an output whose mount would land on one of its
+    own stays a real artifact, an input there is refused, and verify reports
+    a rewrite that makes two mounts there."""
+    source = os.path.join(CASES, "mirror.yaml")
+    proc = golden(ctx, source, "mirror.yaml", "--volume", PVC)
+    expect("mirror.yaml:38:9: warning: template 'make': output artifact 'logs' stays a real artifact" in proc.stderr
+           and "container 'proxy', which mirrors the main container's mounts, mounts volume 'side-tmp' on /tmp"
+           in proc.stderr, proc.stderr)
+    text = _read(source)
+    sidecar = "    sidecars:\n    - name: proxy"
+    expect(sidecar in text, "mirror.yaml changed")
+    watcher = ("    initContainers:\n    - {name: watch, image: busybox, mirrorVolumeMounts: true, "
+               "volumeMounts: [{name: side-tmp, mountPath: /in/model.bin}]}\n")
+    refused = run_text(ctx, "mirror.yaml", text.replace("    container:\n      image: busybox\n      command: [cat",
+                                                        watcher + "    container:\n      image: busybox\n"
+                                                        "      command: [cat"))
+    expect(refused.returncode == 4 and refused.stdout == "" and
+           "template 'use': input artifact 'model' at /in/model.bin cannot be mounted: container 'watch', which "
+           "mirrors the main container's mounts, mounts a volume there" in refused.stderr, refused.stderr)
+    unmirrored = run_text(ctx, "mirror.yaml", text.replace("mirrorVolumeMounts: true", "mirrorVolumeMounts: false"))
+    expect(unmirrored.returncode == 0 and "mountPath: /tmp\n" in unmirrored.stdout, unmirrored.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        rewritten = os.path.join(d, "rewritten.yaml")
+        with open(rewritten, "w") as f:
+            f.write(unmirrored.stdout.replace("mirrorVolumeMounts: false", "mirrorVolumeMounts: true"))
+        report = ctx.run(["verify", source, rewritten])
+    expect(report.returncode == 1 and "two volume mounts on /tmp in container 'proxy', which mirrors the main "
+           "container's mounts" in report.stdout, report.stdout + report.stderr)
+
+
 def test_nested_outputs_and_mounts(ctx):
     """An output inside another's directory is written through the outer
     mount; outputs that an input, a mount of the user's or a '..' would make
