@@ -421,8 +421,9 @@ static void cannot(values *out, const char *why)
  * what wins (Argo's ProcessArgs and setGlobalParameters). */
 typedef enum given_by {
     GIVEN_BY_ARGUMENT,  /* a call's argument: its `value`, else a ConfigMap's key */
-    GIVEN_BY_INPUT,     /* the input's own: a ConfigMap's key, else `value`, else `default` */
-    GIVEN_BY_SUBMISSION /* spec.arguments: `value`, else a ConfigMap's key, else `argo submit -p` */
+    GIVEN_BY_INPUT,      /* the input's own: a ConfigMap's key, else `value`, else `default` */
+    GIVEN_BY_SUBMISSION, /* spec.arguments: `value`, else a ConfigMap's key, else `argo submit -p` */
+    GIVEN_BY_INPUT_OR_SUBMISSION /* the entrypoint's or an exit handler's own: as an input's, else `argo submit -p` */
 } given_by;
 
 /* A value Argo takes as given: a scalar that is not null. */
@@ -440,15 +441,16 @@ static void given_values(vctx *v, const call_tree *t, const instance *scope, con
 {
     const char *name = scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?";
     bool config_map = map_get(map_get(p, "valueFrom"), "configMapKeyRef") != NULL;
+    bool own = by == GIVEN_BY_INPUT || by == GIVEN_BY_INPUT_OR_SUBMISSION;
     const char *value = given_text(map_get(p, "value"));
-    if (by == GIVEN_BY_INPUT && !value)
+    if (own && !value)
         value = given_text(map_get(p, "default"));
-    if (value && !(config_map && by == GIVEN_BY_INPUT))
+    if (value && !(config_map && own))
         resolve_text(v, t, scope, value, out, depth + 1);
     else if (config_map)
         one_value(out, fmt(v, "<parameter %s of %s, from a ConfigMap>", name, owner));
-    else if (by == GIVEN_BY_SUBMISSION)
-        one_value(out, fmt(v, "<parameter %s of %s, given at submission>", name, owner));
+    else if (by == GIVEN_BY_SUBMISSION || by == GIVEN_BY_INPUT_OR_SUBMISSION)
+        one_value(out, fmt(v, "<parameter %s of the workflow, given at submission>", name));
     else if (by == GIVEN_BY_INPUT)
         cannot(out, fmt(v, "{{inputs.parameters.%s}} of '%s' has no value", name, owner));
     else
@@ -471,6 +473,8 @@ static void input_parameter(vctx *v, const call_tree *t, const instance *i, span
                      i->call->workflow_arguments ? "the workflow" : i->path, out, depth);
     else if (!i->call && (p = find_parameter(i->wf->parameters, name)))
         given_values(v, t, NULL, p, GIVEN_BY_SUBMISSION, "the workflow", out, depth);
+    else if (!i->call || i->call->workflow_arguments) /* `argo submit -p` adds to spec.arguments */
+        given_values(v, t, i, declared, GIVEN_BY_INPUT_OR_SUBMISSION, i->path, out, depth);
     else
         given_values(v, t, i, declared, GIVEN_BY_INPUT, i->path, out, depth);
 }

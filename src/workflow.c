@@ -728,8 +728,9 @@ node *parameter_named(const node *list, const char *name, size_t len)
 const node *required_parameter(const node *param)
 {
     const node *name = map_get(param, "name");
-    if (!name || name->kind != NODE_SCALAR || map_get(param, "value") || map_get(param, "default") ||
-        map_get(param, "valueFrom"))
+    const node *value = map_get(param, "value"), *def = map_get(param, "default");
+    if (!name || name->kind != NODE_SCALAR || (value && !scalar_is_null(value)) || (def && !scalar_is_null(def)) ||
+        map_get(map_get(param, "valueFrom"), "configMapKeyRef"))
         return NULL;
     return name;
 }

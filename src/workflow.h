@@ -170,7 +170,8 @@ size_t artifact_index(const artifact_list *l, const char *name, size_t len);
 node *parameter_named(const node *list, const char *name, size_t len);
 
 /* The name (a scalar) of an input parameter that a caller must supply:
- * one with no value, default or valueFrom of its own; else NULL. */
+ * one with no value or default of its own (null is none) and no ConfigMap
+ * key to read (Argo's ProcessArgs fails on any other); else NULL. */
 const node *required_parameter(const node *param);
 
 /* The task or step of graph template `t` named name[0, len), or NULL. */

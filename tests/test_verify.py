@@ -633,11 +633,12 @@ def test_values_set_at_run_time(ctx):
     expect(proc.returncode == 0, proc.stderr)
     report = _verify_text(ctx, original, proc.stdout)
     ends = ["/e/<parameter n of main/p1, from a ConfigMap>", "/e/<parameter q of the workflow, given at submission>",
-            "/e/<parameter n of main/p3, from a ConfigMap>", "/e/<parameter q of the workflow, given at submission>"]
-    expect([h["verdict"] for h in report["handoffs"]] == ["preserved"] * 4 and
-           [h["location"].endswith(e) for h, e in zip(report["handoffs"], ends)] == [True] * 4,
+            "/e/<parameter n of main/p3, from a ConfigMap>", "/e/<parameter r of the workflow, given at submission>",
+            "/e/<parameter q of the workflow, given at submission>"]
+    expect([h["verdict"] for h in report["handoffs"]] == ["preserved"] * 5 and
+           [h["location"].endswith(e) for h, e in zip(report["handoffs"], ends)] == [True] * 5,
            json.dumps(report["handoffs"]))
     fixed = proc.stdout.replace("/e/{{inputs.parameters.n}}", "/e/fallback")
     expect(fixed != proc.stdout, "the rewrite names no file by parameter")
     report = _verify_text(ctx, original, fixed)
-    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] * 4, json.dumps(report["handoffs"]))
+    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] * 5, json.dumps(report["handoffs"]))

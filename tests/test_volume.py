@@ -268,6 +268,9 @@ def test_parameters_refused(ctx):
              ('value: "{{workflow.parameters.dir}}"', "valueFrom: {supplied: {}}",
               "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' without a value (nor a "
               "ConfigMap's key): the call fails at run time"),
+             (declared, "      - {name: file, valueFrom: {supplied: {}}}\n",
+              "templated.yaml:17:9: error: template 'main', make: does not supply parameter 'file', which template "
+              "'make' requires"),
              ("{{inputs.artifacts.in.path}}", "{{inputs.artifacts.nope.path}}",
               "templated.yaml:47:48: error: template 'use' refers to input artifact 'nope', which it does not declare")]
     with tempfile.TemporaryDirectory() as d:
