@@ -8,6 +8,7 @@ to compare documents as data.
 """
 import copy
 import os
+import threading
 import warnings
 
 import yaml
@@ -52,6 +53,19 @@ _rewrite = _load_reference(fix_script_crash=True)
 original_rewrite = _load_reference(fix_script_crash=False)  # exactly as in ../shared
 
 
+_warnings_lock = threading.Lock()
+
+
+def call_recording_warnings(fn, *args):
+    """fn(*args) and the messages of the warnings it gave. catch_warnings
+    swaps process-wide state and the suite runs cases in threads, so one
+    call at a time: two at once took each other's warnings."""
+    with _warnings_lock, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args)
+    return result, [str(w.message) for w in caught]
+
+
 def is_workflow(doc):
     if not isinstance(doc, dict):
         return False
@@ -77,14 +91,13 @@ def rewrite_spec(spec, volume, path_prefix):
     wf = {"spec": copy.deepcopy(spec)}
     if missing_templates:  # the reference needs the key; volpass treats it as empty
         wf["spec"]["templates"] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        kwargs = {"path_prefix": path_prefix} if path_prefix is not None else {}
-        out = _rewrite(wf, copy.deepcopy(volume), **kwargs)["spec"]
+    args = (wf, copy.deepcopy(volume)) + ((path_prefix,) if path_prefix is not None else ())
+    out, warned = call_recording_warnings(_rewrite, *args)
+    out = out["spec"]
     if missing_templates:
         del out["templates"]
     _drop_stale_mounts(spec, out)
-    return out, [str(w.message) for w in caught]
+    return out, warned
 
 
 def rewrite_document(doc, volume, path_prefix=None):

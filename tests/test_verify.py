@@ -6,7 +6,6 @@ import json
 import os
 import tempfile
 import threading
-import warnings
 
 import yaml
 
@@ -81,9 +80,7 @@ def check_reference_output(ctx, path, rel):
         text = f.read()
     try:
         doc = yaml.safe_load(text)  # what the reference's command line does
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = reference.original_rewrite(doc, copy.deepcopy(VOLUME_DATA))
+        out, _ = reference.call_recording_warnings(reference.original_rewrite, doc, copy.deepcopy(VOLUME_DATA))
     except Exception:  # it crashes on script templates and refuses constant arguments
         return "reference failed"
     with tempfile.TemporaryDirectory() as d:
