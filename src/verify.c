@@ -420,41 +420,41 @@ static void cannot(values *out, const char *why)
 /* Where a parameter that a template takes gets its value, which decides
  * what wins (Argo's ProcessArgs and setGlobalParameters). */
 typedef enum given_by {
-    GIVEN_BY_ARGUMENT,  /* a call's argument: its `value`, else a ConfigMap's key */
-    GIVEN_BY_INPUT,      /* the input's own: a ConfigMap's key, else `value`, else `default` */
+    GIVEN_BY_ARGUMENT,   /* a call's argument: its `value`, else a ConfigMap's key */
     GIVEN_BY_SUBMISSION, /* spec.arguments: `value`, else a ConfigMap's key, else `argo submit -p` */
-    GIVEN_BY_INPUT_OR_SUBMISSION /* the entrypoint's or an exit handler's own: as an input's, else `argo submit -p` */
+    GIVEN_BY_INPUT,      /* the input's own: a ConfigMap's key, else `value`, else `default` */
+    GIVEN_BY_INPUT_OR_SUBMISSION, /* the entrypoint's or an exit handler's own: else `argo submit -p` */
+    GIVEN_BY_INPUT_OR_CALLER      /* a template no call in the input reaches: else its callers elsewhere */
 } given_by;
 
-/* A value Argo takes as given: a scalar that is not null. */
-static const char *given_text(const node *n)
-{
-    return n && n->kind == NODE_SCALAR && !scalar_is_null(n) ? n->as.text : NULL;
-}
-
 /* The values of parameter `p` of `owner`, given as `by` says. One read at
- * run time (a ConfigMap's key, `argo submit -p`) is one value for its
- * owner, the same on both sides of a rewrite; `value` text is resolved in
- * `scope`. */
+ * run time (a ConfigMap's key, `argo submit -p`, a caller outside the
+ * input) is one value for its owner, the same on both sides of a rewrite;
+ * `value` text is resolved in `scope`. */
 static void given_values(vctx *v, const call_tree *t, const instance *scope, const node *p, given_by by,
                          const char *owner, values *out, int depth)
 {
     const char *name = scalar_text(map_get(p, "name")) ? scalar_text(map_get(p, "name")) : "?";
-    bool config_map = map_get(map_get(p, "valueFrom"), "configMapKeyRef") != NULL;
-    bool own = by == GIVEN_BY_INPUT || by == GIVEN_BY_INPUT_OR_SUBMISSION;
-    const char *value = given_text(map_get(p, "value"));
-    if (own && !value)
-        value = given_text(map_get(p, "default"));
+    bool config_map = parameter_reads_config_map(p), own = by >= GIVEN_BY_INPUT;
+    const node *value = parameter_own_value(p, own);
     if (value && !(config_map && own))
-        resolve_text(v, t, scope, value, out, depth + 1);
+        resolve_text(v, t, scope, value->as.text, out, depth + 1);
     else if (config_map)
         one_value(out, fmt(v, "<parameter %s of %s, from a ConfigMap>", name, owner));
     else if (by == GIVEN_BY_SUBMISSION || by == GIVEN_BY_INPUT_OR_SUBMISSION)
         one_value(out, fmt(v, "<parameter %s of the workflow, given at submission>", name));
+    else if (by == GIVEN_BY_INPUT_OR_CALLER)
+        one_value(out, fmt(v, "<parameter %s of %s, given by a caller outside the input>", name, owner));
     else if (by == GIVEN_BY_INPUT)
         cannot(out, fmt(v, "{{inputs.parameters.%s}} of '%s' has no value", name, owner));
     else
         cannot(out, fmt(v, "argument '%s' to '%s' has no value", name, owner));
+}
+
+/* Whether instance i is its workflow's entrypoint (a root). */
+static bool is_entrypoint(const instance *i)
+{
+    return !i->call && i->tmpl && i->wf->entrypoint && strcmp(i->wf->entrypoint, i->tmpl->name) == 0;
 }
 
 static void input_parameter(vctx *v, const call_tree *t, const instance *i, span name,
@@ -466,17 +466,17 @@ static void input_parameter(vctx *v, const call_tree *t, const instance *i, span
         return;
     }
     /* An argument wins over the input's own value or default; the
-     * entrypoint's arguments and an exit handler's are spec.arguments. */
-    const node *p = NULL;
-    if (i->call && (p = find_parameter(i->call->parameters, name)))
-        given_values(v, t, i->parent, p, i->call->workflow_arguments ? GIVEN_BY_SUBMISSION : GIVEN_BY_ARGUMENT,
-                     i->call->workflow_arguments ? "the workflow" : i->path, out, depth);
-    else if (!i->call && (p = find_parameter(i->wf->parameters, name)))
-        given_values(v, t, NULL, p, GIVEN_BY_SUBMISSION, "the workflow", out, depth);
-    else if (!i->call || i->call->workflow_arguments) /* `argo submit -p` adds to spec.arguments */
-        given_values(v, t, i, declared, GIVEN_BY_INPUT_OR_SUBMISSION, i->path, out, depth);
+     * entrypoint's arguments and an exit handler's are spec.arguments, to
+     * which `argo submit -p` may add. */
+    bool submitted = is_entrypoint(i) || (i->call && i->call->workflow_arguments);
+    const node *p = find_parameter(i->call ? i->call->parameters : submitted ? i->wf->parameters : NULL, name);
+    if (p)
+        given_values(v, t, i->parent, p, submitted ? GIVEN_BY_SUBMISSION : GIVEN_BY_ARGUMENT,
+                     submitted ? "the workflow" : i->path, out, depth);
     else
-        given_values(v, t, i, declared, GIVEN_BY_INPUT, i->path, out, depth);
+        given_values(v, t, i, declared, submitted ? GIVEN_BY_INPUT_OR_SUBMISSION : i->call ? GIVEN_BY_INPUT
+                                                                                           : GIVEN_BY_INPUT_OR_CALLER,
+                     i->path, out, depth);
 }
 
 static void expression_values(vctx *v, const call_tree *t, const instance *scope, span e,
@@ -1489,8 +1489,7 @@ static void scan_node(scan *s, const node *n, bool expression)
 static void check_required_parameters(vctx *v, const instance *i)
 {
     const template *t = i->tmpl;
-    bool entrypoint = !i->call && i->wf->entrypoint && strcmp(i->wf->entrypoint, t->name) == 0;
-    if (!i->call && !entrypoint)
+    if (!i->call && !is_entrypoint(i))
         return;
     const node *params = t->input_parameters;
     for (size_t k = 0; params && k < params->len; k++) {

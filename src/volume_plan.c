@@ -1272,19 +1272,18 @@ static const char *parameter_value(const workflow *wf, const call_site *c, const
 {
     const node *arg = parameter_named(c->parameters, name.s, name.len);
     const node *own = parameter_named(target->input_parameters, name.s, name.len);
-    const node *v = arg ? map_get(arg, "value") : NULL;
-    const node *own_value = map_get(own, "value");
-    if (!arg && !map_get(map_get(own, "valueFrom"), "configMapKeyRef")) /* whose key wins (ProcessArgs) */
-        v = own_value && !scalar_is_null(own_value) ? own_value : map_get(own, "default");
-    const char *text = v && v->kind == NODE_SCALAR && !scalar_is_null(v) ? v->as.text : NULL;
+    const node *v = arg ? parameter_own_value(arg, false) : NULL;
+    if (!arg && !parameter_reads_config_map(own)) /* whose key wins (ProcessArgs) */
+        v = parameter_own_value(own, true);
+    const char *text = v ? v->as.text : NULL;
     size_t pos = 0;
     tag g;
     if (text && tag_next(text, strlen(text), &pos, &g)) {
         ref r = g.expression || g.start != 0 || g.end != strlen(text) ? (ref){0} : ref_parse(g.expr);
         const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
                                                              : NULL;
-        v = map_get(global, "value");
-        text = v && v->kind == NODE_SCALAR && !strstr(v->as.text, "{{") ? v->as.text : NULL;
+        v = parameter_own_value(global, false);
+        text = v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
     }
     return text;
 }
@@ -1540,6 +1539,13 @@ static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
     }
 }
 
+/* Whether a string field of `map` is set: Argo reads "" as unset too. */
+static bool text_field(const node *map, const char *key)
+{
+    const node *v = argo_field(map, key);
+    return v && !(v->kind == NODE_SCALAR && v->len == 0);
+}
+
 /* Why argument parameter `arg` of call c is refused, or NULL. A step or
  * task must give each a value or a valueFrom of configMapKeyRef, supplied or
  * event, or Argo refuses the workflow (validateArgumentsValues); and of
@@ -1548,25 +1554,25 @@ static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
  * validated, and one that the target does not declare is ignored. */
 static const char *argument_fault(const call_site *c, const node *arg, bool declared)
 {
-    const node *from = map_get(arg, "valueFrom");
-    bool value = map_get(arg, "value") && !scalar_is_null(map_get(arg, "value"));
+    const node *from = argo_field(arg, "valueFrom");
+    bool value = parameter_own_value(arg, false) != NULL;
     if (c->kind != CALL_HOOK && !value && !from)
         return "with neither value nor valueFrom, which Argo requires";
     if (c->kind != CALL_HOOK && from &&
-        (map_get(from, "path") || map_get(from, "jsonPath") || map_get(from, "parameter") ||
-         map_get(from, "expression") ||
-         !(map_get(from, "configMapKeyRef") || map_get(from, "supplied") || map_get(from, "event"))))
+        (text_field(from, "path") || text_field(from, "jsonPath") || text_field(from, "parameter") ||
+         text_field(from, "expression") ||
+         !(argo_field(from, "configMapKeyRef") || argo_field(from, "supplied") || text_field(from, "event"))))
         return "with a valueFrom Argo refuses in arguments (it takes configMapKeyRef, supplied or event)";
-    if (declared && !value && !map_get(from, "configMapKeyRef"))
+    if (declared && !value && !parameter_reads_config_map(arg))
         return "without a value (nor a ConfigMap's key): the call fails at run time";
     return NULL;
 }
 
 /* A call must give its parameters values as Argo requires (argument_fault),
- * and supply every input parameter of its target that has no value,
- * default or valueFrom of its own: Argo refuses the workflow otherwise, and
- * paths made of such a parameter would have no location. (Not the
- * entrypoint's nor an exit handler's: `argo submit -p` may supply those.) */
+ * and supply every input parameter of its target that has no value of its
+ * own (required_parameter): Argo fails the call otherwise, and paths made
+ * of such a parameter would have no location. (Not the entrypoint's nor an
+ * exit handler's: `argo submit -p` may supply those.) */
 static void check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp)
 {
     if (c->workflow_arguments)

@@ -399,24 +399,23 @@ static void read_calls(reader *r, template *t, const place *tmpl)
     refuse_repeats(r, t->calls, t->ncalls, call_name_at, "steps", tmpl, call_index(t));
 }
 
-/* A field set to null is absent, as Argo reads it. */
-static bool has(const node *map, const char *key)
+const node *argo_field(const node *map, const char *key)
 {
     const node *v = map_get(map, key);
-    return v && !scalar_is_null(v);
+    return v && !scalar_is_null(v) ? v : NULL;
 }
 
 static template_kind classify(const node *t)
 {
-    if (has(t, "container"))
+    if (argo_field(t, "container"))
         return TEMPLATE_CONTAINER;
-    if (has(t, "script"))
+    if (argo_field(t, "script"))
         return TEMPLATE_SCRIPT;
-    if (has(t, "containerSet"))
+    if (argo_field(t, "containerSet"))
         return TEMPLATE_CONTAINER_SET;
-    if (has(t, "dag"))
+    if (argo_field(t, "dag"))
         return TEMPLATE_DAG;
-    if (has(t, "steps"))
+    if (argo_field(t, "steps"))
         return TEMPLATE_STEPS;
     return TEMPLATE_OTHER;
 }
@@ -725,12 +724,23 @@ node *parameter_named(const node *list, const char *name, size_t len)
     return NULL;
 }
 
+const node *parameter_own_value(const node *param, bool with_default)
+{
+    const node *v = argo_field(param, "value");
+    if (!v && with_default)
+        v = argo_field(param, "default");
+    return v && v->kind == NODE_SCALAR ? v : NULL;
+}
+
+bool parameter_reads_config_map(const node *param)
+{
+    return argo_field(argo_field(param, "valueFrom"), "configMapKeyRef") != NULL;
+}
+
 const node *required_parameter(const node *param)
 {
     const node *name = map_get(param, "name");
-    const node *value = map_get(param, "value"), *def = map_get(param, "default");
-    if (!name || name->kind != NODE_SCALAR || (value && !scalar_is_null(value)) || (def && !scalar_is_null(def)) ||
-        map_get(map_get(param, "valueFrom"), "configMapKeyRef"))
+    if (!name || name->kind != NODE_SCALAR || parameter_own_value(param, true) || parameter_reads_config_map(param))
         return NULL;
     return name;
 }

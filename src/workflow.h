@@ -169,9 +169,20 @@ size_t artifact_index(const artifact_list *l, const char *name, size_t len);
 /* The item named name[0, len) of a parameters list, or NULL. */
 node *parameter_named(const node *list, const char *name, size_t len);
 
+/* map[key] as Argo reads it: NULL when absent or null. */
+const node *argo_field(const node *map, const char *key);
+
+/* The value parameter `param` gives of its own, a scalar: its `value`, or
+ * with `with_default` its `default`; NULL when neither is set (null is none;
+ * "" is a value). */
+const node *parameter_own_value(const node *param, bool with_default);
+
+/* Whether parameter `param` reads a ConfigMap's key (valueFrom.configMapKeyRef). */
+bool parameter_reads_config_map(const node *param);
+
 /* The name (a scalar) of an input parameter that a caller must supply:
- * one with no value or default of its own (null is none) and no ConfigMap
- * key to read (Argo's ProcessArgs fails on any other); else NULL. */
+ * one with no value or default of its own and no ConfigMap key to read
+ * (Argo's ProcessArgs fails on any other); else NULL. */
 const node *required_parameter(const node *param);
 
 /* The task or step of graph template `t` named name[0, len), or NULL. */

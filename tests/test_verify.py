@@ -621,21 +621,22 @@ def test_templates_beside_workflow_template_ref(ctx):
 
 
 def test_values_set_at_run_time(ctx):
-    """A parameter set at run time (a ConfigMap, `argo submit -p`) is one
-    value per pod, the same on both sides of a rewrite: hand-offs whose file
+    """A parameter set at run time (a ConfigMap, `argo submit -p`, a caller
+    outside the input) is one value per pod, the same on both sides of a rewrite: hand-offs whose file
     name holds one are preserved, and broken when the consumer's subPath
     stops following it (to the value a ConfigMap's key replaces, too)."""
     original = os.path.join(HERE, "data", "verify", "run-time-values.yaml")
     proc = ctx.run(["--input", original, "--volume", VOLUME])
     expect(proc.returncode == 0, proc.stderr)
     report = _verify_text(ctx, original, proc.stdout)
-    ends = ["/e/<parameter n of main/p1, from a ConfigMap>", "/e/<parameter q of the workflow, given at submission>",
-            "/e/<parameter n of main/p3, from a ConfigMap>", "/e/<parameter r of the workflow, given at submission>",
-            "/e/<parameter q of the workflow, given at submission>"]
-    expect([h["verdict"] for h in report["handoffs"]] == ["preserved"] * 5 and
-           [h["location"].endswith(e) for h, e in zip(report["handoffs"], ends)] == [True] * 5,
+    ends = ["/e/<parameter n of 0:main/p1, from a ConfigMap>", "/e/<parameter q of the workflow, given at submission>",
+            "/e/<parameter n of 0:main/p3, from a ConfigMap>", "/e/<parameter r of the workflow, given at submission>",
+            "/e/<parameter q of the workflow, given at submission>",
+            "/e/<parameter q of 1:flow, given by a caller outside the input>"]
+    expect([h["verdict"] for h in report["handoffs"]] == ["preserved"] * 6 and
+           [h["location"].endswith(e) for h, e in zip(report["handoffs"], ends)] == [True] * 6,
            json.dumps(report["handoffs"]))
     fixed = proc.stdout.replace("/e/{{inputs.parameters.n}}", "/e/fallback")
     expect(fixed != proc.stdout, "the rewrite names no file by parameter")
     report = _verify_text(ctx, original, fixed)
-    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] * 5, json.dumps(report["handoffs"]))
+    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] * 6, json.dumps(report["handoffs"]))

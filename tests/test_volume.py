@@ -265,6 +265,9 @@ def test_parameters_refused(ctx):
              ('value: "{{workflow.parameters.dir}}"', "valueFrom: {path: /tmp/dir}",
               "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' with a valueFrom Argo "
               "refuses in arguments (it takes configMapKeyRef, supplied or event)"),
+             ('value: "{{workflow.parameters.dir}}"', "valueFrom: {configMapKeyRef: null}",
+              "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' with a valueFrom Argo "
+              "refuses in arguments (it takes configMapKeyRef, supplied or event)"),
              ('value: "{{workflow.parameters.dir}}"', "valueFrom: {supplied: {}}",
               "templated.yaml:23:13: error: template 'main', use: passes parameter 'dir' without a value (nor a "
               "ConfigMap's key): the call fails at run time"),
@@ -280,6 +283,14 @@ def test_parameters_refused(ctx):
                 f.write(text.replace(old, new))
             proc = ctx.run(["--input", path, "--volume", PVC])
             expect(proc.returncode == 3 and proc.stdout == "" and message in proc.stderr, proc.stderr)
+        # null is no valueFrom, and "" no path: Argo takes both
+        for new in ('value: "{{workflow.parameters.dir}}", valueFrom: null',
+                    'valueFrom: {configMapKeyRef: {name: dirs, key: use}, path: ""}'):
+            path = os.path.join(d, "templated.yaml")
+            with open(path, "w") as f:
+                f.write(text.replace('value: "{{workflow.parameters.dir}}"', new))
+            proc = ctx.run(["--input", path, "--volume", PVC])
+            expect(proc.returncode == 0, f"{new}: {proc.stderr}")
 
 
 def test_sources_and_twins(ctx):
