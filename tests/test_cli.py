@@ -400,18 +400,15 @@ def test_in_place_all_or_nothing(ctx):
 
 def test_in_place_full_disk(ctx):
     """A write that fails (here: the file size limit, as a full disk would) changes nothing."""
-    import resource
-    import signal
-
-    def small_files():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail with EFBIG instead of dying
-        resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
-
+    # The limit is set by a shell, not preexec_fn, which is unsafe while the
+    # suite's other threads run; SIGXFSZ ignored makes the write fail with
+    # EFBIG instead of killing volpass. `ulimit -f` counts 512-byte blocks.
+    small_files = ["sh", "-c", 'trap "" XFSZ; ulimit -f 1; exec "$@"', "sh"]
     with _tmp() as d:
         paths = _two_workflows(d)
         before = [_read(p) for p in paths]
-        proc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place"] + paths,
-                              capture_output=True, text=True, preexec_fn=small_files)
+        proc = subprocess.run(small_files + ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place"] + paths,
+                              capture_output=True, text=True)
         expect(proc.returncode == 5 and "a.yaml: error: cannot write: File too large" in proc.stderr, proc.stderr)
         expect([_read(p) for p in paths] == before, "a file changed")
         expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml"], f"files left: {os.listdir(d)}")
