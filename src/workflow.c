@@ -864,22 +864,47 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     return shared;
 }
 
+/* The container of `list` named as `ctr` is, or NULL. */
+static const node *container_named(const node *list, const node *ctr)
+{
+    const node *name = map_get(ctr, "name");
+    for (size_t c = 0; name && name->kind == NODE_SCALAR && list && list->kind == NODE_SEQUENCE && c < list->len; c++)
+        if (scalar_is(map_get(list->as.items[c], "name"), name->as.text))
+            return list->as.items[c];
+    return NULL;
+}
+
+/* Container ctr's mount on `path`, or NULL. */
+static const node *mount_at(const node *ctr, const char *path)
+{
+    const node *mounts = map_get(ctr, "volumeMounts");
+    for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
+        const node *mp = map_get(mounts->as.items[i], "mountPath");
+        if (mp && mp->kind == NODE_SCALAR && path_equal(mp->as.text, path))
+            return mounts->as.items[i];
+    }
+    return NULL;
+}
+
 const node *template_mirror_clash(const template *t, const char *path, const char **container)
 {
     const node *lists[5];
-    size_t nlists = side_containers(t, false, lists);
-    for (size_t l = 0; l < nlists; l++)
+    side_containers(t, false, lists);
+    /* Argo merges a templateDefaults container into the template's of the
+     * same name (lists l and l ^ 2): the template's fields win, mounts join. */
+    for (size_t l = 0; l < 4; l++)
         for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
-            const node *ctr = lists[l]->as.items[c];
-            const node *mounts = scalar_is_true(map_get(ctr, "mirrorVolumeMounts")) ? map_get(ctr, "volumeMounts")
-                                                                                      : NULL;
-            for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
-                const node *mp = map_get(mounts->as.items[i], "mountPath");
-                if (mp && mp->kind == NODE_SCALAR && path_equal(mp->as.text, path)) {
-                    const node *name = map_get(ctr, "name");
-                    *container = name && name->kind == NODE_SCALAR ? name->as.text : "?";
-                    return mounts->as.items[i];
-                }
+            const node *ctr = lists[l]->as.items[c], *twin = container_named(lists[l ^ 2], ctr);
+            if (l >= 2 && twin)
+                continue; /* seen merged, as the template's own */
+            const node *mirror = argo_field(ctr, "mirrorVolumeMounts");
+            if (!scalar_is_true(mirror ? mirror : argo_field(twin, "mirrorVolumeMounts")))
+                continue;
+            const node *m = mount_at(ctr, path);
+            if (m || (m = mount_at(twin, path))) {
+                const node *name = map_get(ctr, "name");
+                *container = name && name->kind == NODE_SCALAR ? name->as.text : "?";
+                return m;
             }
         }
     return NULL;

@@ -188,10 +188,11 @@ def test_collisions(ctx):
 
 
 def test_mirrored_mounts(ctx):
-    """A sidecar or init container with mirrorVolumeMounts gets every mount
-    the main container has: an output whose mount would land on one of its
-    own stays a real artifact, an input there is refused, and verify reports
-    a rewrite that makes two mounts there."""
+    """A sidecar or init container with mirrorVolumeMounts (its own, or from
+    templateDefaults' container of its name) gets every mount the main
+    container has: an output whose mount would land on one of its own stays
+    a real artifact, an input there is refused, and verify reports a
+    rewrite that makes two mounts there."""
     source = os.path.join(CASES, "mirror.yaml")
     proc = golden(ctx, source, "mirror.yaml", "--volume", PVC)
     expect("mirror.yaml:38:9: warning: template 'make': output artifact 'logs' stays a real artifact" in proc.stderr
@@ -199,7 +200,13 @@ def test_mirrored_mounts(ctx):
            in proc.stderr, proc.stderr)
     text = _read(source)
     sidecar = "    sidecars:\n    - name: proxy"
-    expect(sidecar in text, "mirror.yaml changed")
+    expect(sidecar in text and "      mirrorVolumeMounts: true\n" in text, "mirror.yaml changed")
+    # the flag from templateDefaults' sidecar of that name, which Argo merges into it
+    merged = run_text(ctx, "mirror.yaml", text.replace("      mirrorVolumeMounts: true\n", "").replace(
+        "  entrypoint: main\n", "  entrypoint: main\n  templateDefaults:\n    sidecars:\n"
+                                "    - {name: proxy, mirrorVolumeMounts: true}\n"))
+    expect(merged.returncode == 0 and "output artifact 'logs' stays a real artifact" in merged.stderr and
+           "container 'proxy', which mirrors the main container's mounts" in merged.stderr, merged.stderr)
     watcher = ("    initContainers:\n    - {name: watch, image: busybox, mirrorVolumeMounts: true, "
                "volumeMounts: [{name: side-tmp, mountPath: /in/model.bin}]}\n")
     refused = run_text(ctx, "mirror.yaml", text.replace("    container:\n      image: busybox\n      command: [cat",
