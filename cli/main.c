@@ -295,15 +295,28 @@ static int is_stdio(const char *path)
     return !path || strcmp(path, "-") == 0;
 }
 
+/* Writes text to standard error with its control characters as \xNN:
+ * names from a workflow or the command line must not drive the terminal
+ * or the CI log that shows them. */
+static void put_text(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            fprintf(stderr, "\\x%02x", *c);
+        else
+            fputc(*c, stderr);
+}
+
 /* FILE:LINE:COLUMN: SEVERITY: MESSAGE, leaving out what the message lacks. */
 static void print_message(const vp_error *e, const char *severity)
 {
     const char *file = vp_error_file(e);
+    put_text(*file ? file : "volpass");
     if (*file && vp_error_line(e))
-        fprintf(stderr, "%s:%lu:%lu: %s: %s\n", file, vp_error_line(e), vp_error_column(e), severity,
-                vp_error_message(e));
-    else
-        fprintf(stderr, "%s: %s: %s\n", *file ? file : "volpass", severity, vp_error_message(e));
+        fprintf(stderr, ":%lu:%lu", vp_error_line(e), vp_error_column(e));
+    fprintf(stderr, ": %s: ", severity);
+    put_text(vp_error_message(e));
+    fputc('\n', stderr);
 }
 
 static void print_error(const vp_error *e)
@@ -320,7 +333,8 @@ static void print_warning(const vp_error *w, void *ctx)
 static int io_error(const char *what, const char *path)
 {
     int cause = errno;
-    fprintf(stderr, "%s: error: %s: %s\n", path, what, strerror(cause));
+    put_text(path);
+    fprintf(stderr, ": error: %s: %s\n", what, strerror(cause));
     return cause == ENOMEM ? VP_ENOMEM : VP_EIO; /* a buffer that cannot grow is no I/O error */
 }
 
@@ -376,8 +390,14 @@ static int input_read(FILE *in, size_t limit, input_text *out)
     struct stat st;
     out->mapped = false;
     /* Standard input may be a file that something before volpass read part of. */
-    if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uintmax_t)st.st_size <= limit && lseek(fileno(in), 0, SEEK_CUR) == 0) {
+    bool whole_file = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+                      lseek(fileno(in), 0, SEEK_CUR) == 0;
+    if (whole_file && (uintmax_t)st.st_size > limit) { /* refused unread */
+        out->data = NULL;
+        out->len = limit + 1;
+        return 0;
+    }
+    if (whole_file) {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(in), 0);
         if (map != MAP_FAILED) {
             out->data = map;
@@ -452,6 +472,22 @@ static bool open_file_of_process(const char *path, bool *link)
     return false;
 }
 
+/* The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or
+ * /proc/self/fd/N names, or -1. */
+static int descriptor_named(const char *path)
+{
+    if (strcmp(path, "/dev/stdout") == 0)
+        return 1;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return 2;
+    const char *digits = strncmp(path, "/dev/fd/", 8) == 0        ? path + 8
+                         : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                    : NULL;
+    if (!digits || !*digits || strspn(digits, "0123456789") != strlen(digits) || strlen(digits) > 6)
+        return -1;
+    return atoi(digits);
+}
+
 /* A regular file (or a new one) is staged and appears when the run commits,
  * through a symbolic link the file it leads to; standard output, a device,
  * a pipe or an open file of the process (/dev/stdout) is written directly
@@ -476,13 +512,19 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
         }
         return stage_close(out) == 0 ? EXIT_OK : io_error("cannot write", target);
     }
-    /* Standard output by any name keeps its open file (opened to append, say) */
-    bool to_stdout = is_stdio(target) || strcmp(target, "/dev/stdout") == 0 || strcmp(target, "/dev/fd/1") == 0 ||
-                     strcmp(target, "/proc/self/fd/1") == 0;
+    /* An open file of the process by any name (/dev/stdout, /dev/fd/3) is
+     * written through its own descriptor, at its offset and in its mode
+     * (opened to append, say); anything else written directly (a device, a
+     * pipe) is opened without truncating what it holds. */
+    int fd = is_stdio(target) ? 1 : descriptor_named(target);
     const char *name = is_stdio(target) ? "<stdout>" : target;
-    FILE *out = to_stdout ? stdout : fopen(target, "w");
-    if (!out)
+    int own = fd >= 0 && fd != 1 ? dup(fd) : -1;
+    FILE *out = fd == 1 ? stdout : own >= 0 ? fdopen(own, "w") : fd < 0 ? fopen(target, "a") : NULL;
+    if (!out) {
+        if (own >= 0)
+            close(own);
         return io_error("cannot open", name);
+    }
     int rc = emit_to(s, format, out, name);
     if (out != stdout && fclose(out) != 0 && rc == EXIT_OK)
         rc = io_error("cannot write", name);
@@ -514,7 +556,7 @@ static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream
         fclose(in);
     if (rc != 0)
         return io_error("cannot read", name);
-    if (!text.mapped && text.len > limit) { /* read_all stopped: its length says nothing */
+    if (!text.mapped && text.len > limit) { /* read_all stopped, or never started: its length says nothing */
         input_free(&text);
         fprintf(stderr, "%s: error: input exceeds the limit of %zu bytes (raise --max-input-bytes to accept "
                         "it)\n", name, limit);
@@ -696,6 +738,7 @@ int main(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     staging_init();
+    signal(SIGXFSZ, SIG_IGN); /* past a file size limit, a write fails (EFBIG) and volpass says so */
     rc = c.verify_command ? run_verify(&c) : run(&c);
     free(c.keep);
     free(c.in_place_files);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,7 +69,11 @@ FILE *stage_open(const char *target, const struct stat *existing)
     }
     const char *slash = strrchr(target, '/');
     size_t dir = slash ? (size_t)(slash - target) + 1 : 0;
-    snprintf(temp, n + 32, "%.*s.%s.volpass-XXXXXX", (int)dir, target, target + dir);
+    /* .NAME.volpass-XXXXXX, or .volpass-XXXXXX where that would pass the 255
+     * bytes a file name may have */
+    bool long_name = n - dir > 255 - sizeof ".volpass-XXXXXX";
+    snprintf(temp, n + 32, "%.*s.%s%svolpass-XXXXXX", (int)dir, target, long_name ? "" : target + dir,
+             long_name ? "" : ".");
     int fd = mkstemp(temp);
     if (fd < 0) {
         int saved = errno;

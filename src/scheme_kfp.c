@@ -324,7 +324,9 @@ static void warn_file_names(const kfp *k)
                 at += n;
             }
             *at = '\0';
-            warning_give(k->ctx->on_warning, k->ctx->warning_ctx, k->ctx->file, 0, 0,
+            const node *where = map_get(k->wf->spec, "templates"); /* the names are the templates' */
+            warning_give(k->ctx->on_warning, k->ctx->warning_ctx, k->ctx->file, where ? where->line : 0,
+                         where ? where->column : 0,
                          "Detected different artifact file names: [%s]. The workflow can fail at runtime. "
                          "Please use the same file name (e.g. \"data\") for all artifacts.", list);
             free(list);

@@ -114,7 +114,7 @@ def test_stdin_to_stdout(ctx):
                in doc["spec"]["volumes"], "the volume was not added")
         expect(proc.stderr == "", proc.stderr)
     proc = ctx.run(["--volume", VOLUME, "--scheme", "kfp"], stdin=text)
-    expect("<stdin>: warning: Detected different artifact file names" in proc.stderr, proc.stderr)
+    expect("<stdin>:10:3: warning: Detected different artifact file names" in proc.stderr, proc.stderr)
 
 
 def test_stdin_file(ctx):
@@ -401,9 +401,9 @@ def test_in_place_all_or_nothing(ctx):
 def test_in_place_full_disk(ctx):
     """A write that fails (here: the file size limit, as a full disk would) changes nothing."""
     # The limit is set by a shell, not preexec_fn, which is unsafe while the
-    # suite's other threads run; SIGXFSZ ignored makes the write fail with
-    # EFBIG instead of killing volpass. `ulimit -f` counts 512-byte blocks.
-    small_files = ["sh", "-c", 'trap "" XFSZ; ulimit -f 1; exec "$@"', "sh"]
+    # suite's other threads run. volpass ignores SIGXFSZ, so the write fails
+    # with EFBIG instead of killing it. `ulimit -f` counts 512-byte blocks.
+    small_files = ["sh", "-c", 'ulimit -f 1; exec "$@"', "sh"]
     with _tmp() as d:
         paths = _two_workflows(d)
         before = [_read(p) for p in paths]
@@ -437,13 +437,20 @@ def test_symbolic_links_followed(ctx):
             rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING, "-o", stdout_link],
                                 stdout=f, stderr=subprocess.PIPE, text=True)
         expect(rc.returncode == 0 and os.path.islink(stdout_link) and _read(captured) == want, rc.stderr)
-        # standard output by another name, opened to append: what it held stays
-        for name in ("/dev/stdout", "/dev/fd/1"):
+        # an open file of the process by its name, opened to append: what it held stays
+        for name in ("/dev/stdout", "/dev/fd/1", "/dev/stderr", "/dev/fd/N", "/proc/self/fd/N"):
             with open(captured, "w") as f:
                 f.write("before\n")
             with open(captured, "a") as f:
-                rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING, "-o", name],
-                                    stdout=f, stderr=subprocess.PIPE, text=True)
+                streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+                if name in ("/dev/stdout", "/dev/fd/1"):
+                    streams["stdout"] = f
+                elif name == "/dev/stderr":
+                    streams["stderr"] = f
+                else:
+                    streams["pass_fds"] = (f.fileno(),)
+                rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING, "-o",
+                                                   name.replace("N", str(f.fileno()))], text=True, **streams)
             expect(rc.returncode == 0 and _read(captured) == "before\n" + want, f"{name}: {rc.stderr}")
         os.symlink("nowhere.yaml", os.path.join(d, "dangling"))
         proc = ctx.run(["--volume", VOLUME, "-i", PASSING, "-o", os.path.join(d, "dangling")])
@@ -485,3 +492,46 @@ def test_in_place_usage(ctx):
     _usage_error(ctx, ["--volume", VOLUME, PASSING], "files are given with --in-place")
     _usage_error(ctx, ["--volume", VOLUME, "--in-place"], "--in-place needs the files to rewrite")
     _usage_error(ctx, ["--volume", VOLUME, "--in-place", "-o", "x.yaml", PASSING], "no --input or --output")
+
+
+def test_input_too_large_unread(ctx):
+    """A regular file past --max-input-bytes (1 GiB by default) is refused by
+    its size, before any of it is read: under a 300 MB address-space cap a
+    sparse 1 GiB + 1 file gives exit 6, not running out of memory reading it."""
+    with _tmp() as d:
+        path = os.path.join(d, "huge.yaml")
+        with open(path, "wb") as f:
+            f.truncate((1 << 30) + 1)
+        cap = [] if ctx.instrumented else ["prlimit", f"--as={300 << 20}"]
+        proc = subprocess.run(cap + ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", path, "-o",
+                                                   os.path.join(d, "out.yaml")], capture_output=True, text=True)
+        expect(proc.returncode == 6 and "input exceeds the limit of 1073741824 bytes" in proc.stderr, proc.stderr)
+        expect(os.listdir(d) == ["huge.yaml"], str(os.listdir(d)))
+
+
+def test_control_characters_escaped(ctx):
+    """Names from a workflow or the command line reach messages with their
+    control characters escaped (\\x1b), so they cannot drive a terminal or
+    a CI log."""
+    text = _read(PASSING).replace("template: print-message-from-file", "template: \"zz\\e[2J\"", 1)
+    expect("zz" in text, "artifact-passing.yaml changed")
+    with _tmp() as d:
+        path = os.path.join(d, "wf.yaml")
+        _write(path, text)
+        proc = ctx.run(["--volume", VOLUME, "-i", path])
+        expect(proc.returncode == 3 and "calls template 'zz\\x1b[2J'" in proc.stderr and "\x1b" not in proc.stderr,
+               repr(proc.stderr))
+        proc = ctx.run(["--volume", VOLUME, "-i", os.path.join(d, "no\x1b[31mfile")])
+        expect(proc.returncode == 5 and "no\\x1b[31mfile: error: cannot open" in proc.stderr and
+               "\x1b" not in proc.stderr, repr(proc.stderr))
+
+
+def test_in_place_long_name(ctx):
+    """A file whose name leaves no room for the staged copy's longer name is
+    staged under a shorter one, and rewritten."""
+    with _tmp() as d:
+        path = os.path.join(d, "a" * 240 + ".yaml")
+        _write(path, _read(PASSING))
+        proc = ctx.run(["--volume", VOLUME, "--in-place", path])
+        expect(proc.returncode == 0 and _read(path) == ctx.rewrite(PASSING).stdout, proc.stderr)
+        expect(os.listdir(d) == [os.path.basename(path)], str(os.listdir(d)))
