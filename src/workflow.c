@@ -199,6 +199,23 @@ static const char *call_name_at(const void *items, size_t i, const node **at)
     return c->name;
 }
 
+/* map[key] when it is a scalar of `type` (what Go reads into a string or a
+ * bool field: Argo refuses another, as `path: 5` or `optional: "yes"`);
+ * NULL when absent or null; an error naming the place otherwise. */
+static node *typed_field(reader *r, const node *map, const char *key, scalar_type type, const place *at)
+{
+    node *v = field(r, map, key, NODE_SCALAR, at);
+    if (v && scalar_resolve(v) != type) {
+        char where[LABEL_MAX];
+        size_t n = strlen(label(at, where));
+        r->err = error_new(VP_EINVALID, r->file, v->line, v->column, "%s%s%s must be %s, not '%s'", where,
+                           n && where[n - 1] == '\'' ? ": " : ".", key,
+                           type == SCALAR_BOOL ? "true or false (unquoted)" : "a string (quote it)", v->as.text);
+        return NULL;
+    }
+    return v;
+}
+
 static void read_artifact(reader *r, artifact *a, node *n, const place *at)
 {
     char where[LABEL_MAX];
@@ -217,12 +234,12 @@ static void read_artifact(reader *r, artifact *a, node *n, const place *at)
         return;
     a->name = name->as.text;
     place here = {at, ", artifact '", a->name, "'"};
-    a->path = field(r, n, "path", NODE_SCALAR, &here);
-    a->from = field(r, n, "from", NODE_SCALAR, &here);
-    a->from_expression = field(r, n, "fromExpression", NODE_SCALAR, &here);
-    a->sub_path = field(r, n, "subPath", NODE_SCALAR, &here);
-    a->global_name = field(r, n, "globalName", NODE_SCALAR, &here);
-    a->optional = scalar_is_true(map_get(n, "optional"));
+    a->path = typed_field(r, n, "path", SCALAR_STR, &here);
+    a->from = typed_field(r, n, "from", SCALAR_STR, &here);
+    a->from_expression = typed_field(r, n, "fromExpression", SCALAR_STR, &here);
+    a->sub_path = typed_field(r, n, "subPath", SCALAR_STR, &here);
+    a->global_name = typed_field(r, n, "globalName", SCALAR_STR, &here);
+    a->optional = scalar_is_true(typed_field(r, n, "optional", SCALAR_BOOL, &here));
     for (size_t i = 0; i < n->len && !a->source; i++) /* one pass over the artifact's keys */
         for (const char *const *k = source_keys; *k && !a->source; k++)
             if ((*k)[0] == map_key(n, i)->as.text[0] && scalar_is(map_key(n, i), *k)) /* texts end in NUL */

@@ -149,8 +149,11 @@ CASES = {
                                     "template 'use': inputs.artifacts must be a list, not a mapping", False),
     "name a list": lambda: (BASE.replace("- name: make\n    container", "- name: [make]\n    container").encode(), 3,
                             ":17:11: error: template.name must be a scalar, not a list", False),
-    "path a number": lambda: (BASE.replace("path: /tmp/in", "path: 42").encode(), 4,
-                              "input artifact 'in' at 42 cannot be mounted", False),
+    "path a number": lambda: (BASE.replace("path: /tmp/in", "path: 42").encode(), 3,
+                              ":25:26: error: template 'use': inputs.artifacts, artifact 'in': path must be a string "
+                              "(quote it), not '42'", False),
+    "optional a string": lambda: (BASE.replace("path: /tmp/in", "path: /tmp/in, optional: \"true\"").encode(), 3,
+                                  "artifact 'in': optional must be true or false (unquoted), not 'true'", False),
     "tasks a mapping": lambda: (b"kind: Workflow\nspec:\n  templates:\n  - name: m\n    dag: {tasks: {a: b}}\n", 3,
                                 "template 'm': dag.tasks must be a list, not a mapping", False),
     "dag a scalar": lambda: (b"kind: Workflow\nspec:\n  templates:\n  - name: m\n    dag: 5\n", 3,
