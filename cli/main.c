@@ -57,7 +57,7 @@ static const char usage_text[] =
     "                          free data-storage-N; volume scheme)\n"
     "      --path-prefix P     prefix of the data directories on the volume, as\n"
     "                          given (end it with /): a relative path without '..'\n"
-    "                          (default: artifact_data/)\n"
+    "                          or braces (default: artifact_data/)\n"
     "      --keep-artifact NAME  leave output artifacts named NAME as real\n"
     "                          artifacts (repeatable; e.g. mlpipeline-ui-metadata;\n"
     "                          volume scheme)\n"
@@ -110,12 +110,26 @@ typedef struct cli {
     int nfiles;
 } cli;
 
+/* Writes text to standard error with its control characters as \xNN:
+ * names from a workflow or the command line must not drive the terminal
+ * or the CI log that shows them. */
+static void put_text(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            fprintf(stderr, "\\x%02x", *c);
+        else
+            fputc(*c, stderr);
+}
+
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    char message[1024];
+    vsnprintf(message, sizeof message, fmt, ap);
     fprintf(stderr, "volpass: error: ");
-    vfprintf(stderr, fmt, ap);
+    put_text(message);
     fprintf(stderr, "\nTry 'volpass --help' for more information.\n");
     va_end(ap);
     return EXIT_USAGE;
@@ -295,18 +309,6 @@ static int is_stdio(const char *path)
     return !path || strcmp(path, "-") == 0;
 }
 
-/* Writes text to standard error with its control characters as \xNN:
- * names from a workflow or the command line must not drive the terminal
- * or the CI log that shows them. */
-static void put_text(const char *text)
-{
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            fprintf(stderr, "\\x%02x", *c);
-        else
-            fputc(*c, stderr);
-}
-
 /* FILE:LINE:COLUMN: SEVERITY: MESSAGE, leaving out what the message lacks. */
 static void print_message(const vp_error *e, const char *severity)
 {
@@ -472,10 +474,12 @@ static bool open_file_of_process(const char *path, bool *link)
     return false;
 }
 
-/* The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or
+/* The descriptor that /dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N or
  * /proc/self/fd/N names, or -1. */
 static int descriptor_named(const char *path)
 {
+    if (strcmp(path, "/dev/stdin") == 0)
+        return 0;
     if (strcmp(path, "/dev/stdout") == 0)
         return 1;
     if (strcmp(path, "/dev/stderr") == 0)
@@ -515,11 +519,11 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
     /* An open file of the process by any name (/dev/stdout, /dev/fd/3) is
      * written through its own descriptor, at its offset and in its mode
      * (opened to append, say); anything else written directly (a device, a
-     * pipe) is opened without truncating what it holds. */
+     * pipe, a file reached through /proc) is opened for writing. */
     int fd = is_stdio(target) ? 1 : descriptor_named(target);
     const char *name = is_stdio(target) ? "<stdout>" : target;
     int own = fd >= 0 && fd != 1 ? dup(fd) : -1;
-    FILE *out = fd == 1 ? stdout : own >= 0 ? fdopen(own, "w") : fd < 0 ? fopen(target, "a") : NULL;
+    FILE *out = fd == 1 ? stdout : own >= 0 ? fdopen(own, "w") : fd < 0 ? fopen(target, "w") : NULL;
     if (!out) {
         if (own >= 0)
             close(own);
@@ -558,8 +562,9 @@ static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream
         return io_error("cannot read", name);
     if (!text.mapped && text.len > limit) { /* read_all stopped, or never started: its length says nothing */
         input_free(&text);
-        fprintf(stderr, "%s: error: input exceeds the limit of %zu bytes (raise --max-input-bytes to accept "
-                        "it)\n", name, limit);
+        put_text(name);
+        fprintf(stderr, ": error: input exceeds the limit of %zu bytes (raise --max-input-bytes to accept it)\n",
+                limit);
         return VP_ELIMIT;
     }
     vp_load_options load = c->load;

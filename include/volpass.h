@@ -67,7 +67,7 @@ typedef struct vp_stream vp_stream;
 typedef enum vp_format { VP_FORMAT_AUTO = 0, VP_FORMAT_YAML, VP_FORMAT_JSON } vp_format;
 
 /* The largest max_depth accepted: volpass walks documents recursively, and
- * deeper ones could overflow a thread's stack. It takes about 300 bytes of
+ * deeper ones could overflow a thread's stack. It takes 200 to 300 bytes of
  * stack per level (measured, x86-64, -O2): the default 1,000 levels need
  * 256 KiB, 10,000 need 3 MiB. A thread with less (musl's default is
  * 128 KiB) needs a lower max_depth or a bigger stack. */
@@ -123,7 +123,7 @@ typedef void (*vp_decision_fn)(const vp_decision *decision, void *ctx);
 typedef struct vp_rewrite_options {
     vp_scheme scheme;
     const char *volume;       /* volume source as YAML or JSON, e.g. "persistentVolumeClaim: {claimName: pvc}" */
-    const char *path_prefix;  /* NULL = "artifact_data/"; relative, no ".." directory (else VP_EINVALID) */
+    const char *path_prefix;  /* NULL = "artifact_data/"; relative, no ".." directory, no brace (else VP_EINVALID) */
     vp_warning_fn on_warning; /* optional; called for each warning */
     void *warning_ctx;
     /* volume scheme only: */

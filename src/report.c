@@ -8,9 +8,26 @@
 #include "stream.h"
 #include "verify.h"
 
+/* Writes s with its control characters as \xNN: names from a workflow
+ * must not drive the terminal or CI log that shows a report. */
 static int put(vp_write_fn write, void *ctx, const char *s)
 {
-    return write(s, strlen(s), ctx);
+    const char *run = s;
+    for (; *s; s++) {
+        if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+            continue;
+        char escaped[5];
+        snprintf(escaped, sizeof escaped, "\\x%02x", (unsigned char)*s);
+        if (write(run, (size_t)(s - run), ctx) || write(escaped, 4, ctx))
+            return -1;
+        run = s + 1;
+    }
+    return write(run, (size_t)(s - run), ctx);
+}
+
+static int end_line(vp_write_fn write, void *ctx)
+{
+    return write("\n", 1, ctx);
 }
 
 static const char *or_empty(const char *s)
@@ -38,7 +55,7 @@ static int write_line(const vp_verify_report *r, const entry *e, vp_write_fn wri
             rc = put(write, ctx, " (subPath ") || put(write, ctx, e->sub_path) || put(write, ctx, ")");
         rc = rc || put(write, ctx, ": ") || put(write, ctx, e->detail);
     }
-    return rc || put(write, ctx, "\n");
+    return rc || end_line(write, ctx);
 }
 
 static vp_status write_text(const vp_verify_report *r, vp_write_fn write, void *ctx)
@@ -47,10 +64,10 @@ static vp_status write_text(const vp_verify_report *r, vp_write_fn write, void *
         if (write_line(r, &r->entries[i], write, ctx))
             return VP_EIO;
     char summary[256];
-    snprintf(summary, sizeof summary, "verify: %zu hand-off%s: %zu preserved, %zu broken; %zu problem%s\n",
+    snprintf(summary, sizeof summary, "verify: %zu hand-off%s: %zu preserved, %zu broken; %zu problem%s",
              r->sum.handoffs, r->sum.handoffs == 1 ? "" : "s", r->sum.preserved, r->sum.broken, r->sum.problems,
              r->sum.problems == 1 ? "" : "s");
-    return put(write, ctx, summary) ? VP_EIO : VP_OK;
+    return put(write, ctx, summary) || end_line(write, ctx) ? VP_EIO : VP_OK;
 }
 
 /* ---- JSON, through the document model ---------------------------------- */
@@ -206,7 +223,7 @@ vp_status vp_decisions_write(const vp_decision *d, size_t n, vp_report_format fo
             rc = put(write, ctx, ", ") || put(write, ctx, d[i].role) || put(write, ctx, " artifact '") ||
                  put(write, ctx, d[i].artifact) || put(write, ctx, "'");
         rc = rc || put(write, ctx, ": ") || put(write, ctx, d[i].action) || put(write, ctx, ": ") ||
-             put(write, ctx, d[i].detail) || put(write, ctx, "\n");
+             put(write, ctx, d[i].detail) || end_line(write, ctx);
         if (rc)
             return error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the explanation"));
     }

@@ -171,10 +171,10 @@ static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
         return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0,
                                          "'%s' would make an absolute subPath or one with '..', which "
                                          "Kubernetes refuses: give a relative path", prefix));
-    if (prefix && (strstr(prefix, "{{") || strstr(prefix, "}}")))
+    if (prefix && strpbrk(prefix, "{}"))
         return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0,
-                                         "'%s' holds '{{' or '}}', which Argo would take for a reference of "
-                                         "its own in every location", prefix));
+                                         "'%s' holds a brace, which Argo would read as part of a reference "
+                                         "('a{' before {{workflow.uid}} makes '{{{')", prefix));
     return VP_OK;
 }
 

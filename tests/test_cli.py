@@ -315,11 +315,12 @@ def test_path_prefix(ctx):
 
 def test_options_checked(ctx):
     """Option text the output would carry as it is must make a valid spec:
-    a volume name Kubernetes takes, a relative subPath without '..', UTF-8.
+    a volume name Kubernetes takes, a relative subPath without '..' or a
+    brace (Argo would read 'a{' before {{workflow.uid}} as '{{{'), UTF-8.
     Each is refused up front (exit 3), naming the option; nothing is written."""
     bad_names = ["Data_Storage", "-data", "data-", "x" * 64, os.fsdecode(b"data\xff"), "", "var-run-argo",
                  "input-artifacts", "exec-sa-token", "argoexec-bin"]
-    bad_prefixes = ["/abs/", "../up/", "runs/../../x/", os.fsdecode(b"runs\xff/")]
+    bad_prefixes = ["/abs/", "../up/", "runs/../../x/", os.fsdecode(b"runs\xff/"), "a{", "}/", "{{x}}/"]
     for option, values in (("--volume-name", bad_names), ("--path-prefix", bad_prefixes)):
         for value in values:
             for scheme in ("volume", "kfp") if option == "--path-prefix" else ("volume",):  # kfp has no --volume-name
@@ -452,6 +453,11 @@ def test_symbolic_links_followed(ctx):
                 rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING, "-o",
                                                    name.replace("N", str(f.fileno()))], text=True, **streams)
             expect(rc.returncode == 0 and _read(captured) == "before\n" + want, f"{name}: {rc.stderr}")
+        # a regular file reached through /proc is written whole, not appended to
+        for _ in range(2):
+            rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING, "-o",
+                                               "/proc/self/cwd/captured.yaml"], cwd=d, capture_output=True, text=True)
+        expect(rc.returncode == 0 and _read(captured) == want, rc.stderr)
         os.symlink("nowhere.yaml", os.path.join(d, "dangling"))
         proc = ctx.run(["--volume", VOLUME, "-i", PASSING, "-o", os.path.join(d, "dangling")])
         expect(proc.returncode == 5 and "cannot follow the symbolic link" in proc.stderr, proc.stderr)
@@ -524,6 +530,20 @@ def test_control_characters_escaped(ctx):
         proc = ctx.run(["--volume", VOLUME, "-i", os.path.join(d, "no\x1b[31mfile")])
         expect(proc.returncode == 5 and "no\\x1b[31mfile: error: cannot open" in proc.stderr and
                "\x1b" not in proc.stderr, repr(proc.stderr))
+        proc = ctx.run(["--bogus\x1b[31m"])
+        expect(proc.returncode == 2 and "'--bogus\\x1b[31m'" in proc.stderr and "\x1b" not in proc.stderr,
+               repr(proc.stderr))
+        # in verify's report, and --explain's, too
+        named = _read(PASSING).replace("name: message", "name: \"mess\\eage\"")
+        expect(named.count("mess\\eage") == 2, "artifact-passing.yaml changed")
+        _write(path, named)
+        out = os.path.join(d, "out.yaml")
+        proc = ctx.run(["--volume", VOLUME, "-i", path, "-o", out, "--explain"])
+        expect(proc.returncode == 0 and "input artifact 'mess\\x1bage'" in proc.stderr and
+               "\x1b" not in proc.stderr, repr(proc.stderr))
+        proc = ctx.run(["verify", path, out])
+        expect(proc.returncode == 0 and "input 'mess\\x1bage'" in proc.stdout and "\x1b" not in proc.stdout,
+               repr(proc.stdout))
 
 
 def test_in_place_long_name(ctx):
