@@ -844,7 +844,8 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
             return fmt(v, "volume '%s' is %s %s, which pods do not share", name, article(kind), kind);
         const char *lacks = volume_source_lacks(vol);
         if (lacks)
-            return fmt(v, "volume '%s' lacks %s, which Kubernetes requires", name, lacks);
+            return fmt(v, "volume '%s' lacks %s (%s), which Kubernetes requires", name, lacks,
+                       volume_setting_type(lacks));
         kind = volume_read_only_kind(vol);
         return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
                     : NULL;

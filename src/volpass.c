@@ -204,7 +204,8 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
                          "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
     const char *lacks = volume_source_lacks(volume);
     if (lacks)
-        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume needs %s, which Kubernetes requires", lacks);
+        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume needs %s (%s), which Kubernetes requires",
+                         lacks, volume_setting_type(lacks));
     const char *kind = volume_private_kind(volume);
     if (scheme == VP_SCHEME_VOLUME && kind)
         return error_new(VP_EINVALID, "--volume", 1, 1, "%s %s volume is not shared between pods, so artifacts "

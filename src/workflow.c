@@ -629,6 +629,12 @@ static const char *const required_settings[] = {
     "cinder.volumeID", "vsphereVolume.volumePath", "azureDisk.diskName", "azureDisk.diskURI",
     "portworxVolume.volumeID", "gcePersistentDisk.pdName", "awsElasticBlockStore.volumeID", NULL};
 
+const char *volume_setting_type(const char *setting)
+{
+    const char *dot = strrchr(setting, '.');
+    return dot && strcmp(dot, ".monitors") == 0 ? "a list" : "a string";
+}
+
 const char *volume_source_lacks(const node *volume)
 {
     const char *kind = volume_source_kind(volume);
@@ -637,8 +643,10 @@ const char *volume_source_lacks(const node *volume)
         if (strncmp(*r, kind, n) != 0 || (*r)[n] != '.')
             continue;
         const node *v = map_get(map_get(volume, kind), *r + n + 1);
-        if (!v || v->len == 0 || (v->kind == NODE_SCALAR && scalar_resolve(v) == SCALAR_NULL))
-            return *r; /* empty, as Kubernetes reads it */
+        bool list = strcmp(volume_setting_type(*r), "a list") == 0;
+        if (!v || v->len == 0 || v->kind != (list ? NODE_SEQUENCE : NODE_SCALAR) ||
+            (!list && scalar_resolve(v) != SCALAR_STR))
+            return *r; /* empty, as Kubernetes reads it, or a type it refuses (claimName: 123) */
     }
     return NULL;
 }

@@ -116,8 +116,11 @@ const char *volume_private_kind(const node *volume);
 bool volume_name_valid(const char *name);
 
 /* The setting ("persistentVolumeClaim.claimName") Kubernetes requires of
- * the volume's source that it lacks or leaves empty, or NULL. */
+ * the volume's source that it lacks, leaves empty or gives another type
+ * (volume_setting_type), or NULL. */
 const char *volume_source_lacks(const node *volume);
+/* What such a setting must be: "a string", or "a list" (monitors). */
+const char *volume_setting_type(const char *setting);
 
 /* Whether Argo gives pods a volume of this name of its own (every pod:
  * var-run-argo, tmp-dir-argo, input-artifacts, argo-staging; some:

@@ -1549,20 +1549,27 @@ def test_no_workflow_in_the_input(ctx):
 
 def test_volume_settings_required(ctx):
     """A source without a setting Kubernetes requires (a claim without its
-    name, an nfs share without its server) is refused: the rewrite would
-    only fail when submitted. verify reports such a volume."""
-    for spec, lacks in (("persistentVolumeClaim: {}", "persistentVolumeClaim.claimName"),
-                        ("persistentVolumeClaim: {claimName: ''}", "persistentVolumeClaim.claimName"),
-                        ("nfs: {path: /exports}", "nfs.server"), ("cephfs: {monitors: []}", "cephfs.monitors")):
+    name, an nfs share without its server), or with one of another type
+    (claimName: 123, which Go does not read as a string), is refused: the
+    rewrite would only fail when submitted. verify reports such a volume."""
+    for spec, lacks in (("persistentVolumeClaim: {}", "persistentVolumeClaim.claimName (a string)"),
+                        ("persistentVolumeClaim: {claimName: ''}", "persistentVolumeClaim.claimName (a string)"),
+                        ("persistentVolumeClaim: {claimName: 123}", "persistentVolumeClaim.claimName (a string)"),
+                        ("persistentVolumeClaim: {claimName: [a]}", "persistentVolumeClaim.claimName (a string)"),
+                        ("nfs: {path: /exports}", "nfs.server (a string)"),
+                        ("cephfs: {monitors: []}", "cephfs.monitors (a list)"),
+                        ("cephfs: {monitors: mon1}", "cephfs.monitors (a list)")):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
         expect(proc.returncode == 3 and f"--volume:1:1: error: the volume needs {lacks}, which Kubernetes requires"
                in proc.stderr, proc.stderr)
+    proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", "persistentVolumeClaim: {claimName: '123'}"])
+    expect(proc.returncode == 0, proc.stderr)
     source = os.path.join(reference.CORPUS, "artifact-passing.yaml")
     proc = ctx.run(["--input", source, "--volume", PVC])
     code, report = verify_report(ctx, source, proc.stdout.replace("{claimName: pvc}", "{claimName: ''}"))
     [handoff] = report["handoffs"]
-    expect(code == 1 and handoff["reason"] == "volume 'data-storage' lacks persistentVolumeClaim.claimName, which "
-           "Kubernetes requires", str(handoff))
+    expect(code == 1 and handoff["reason"] == "volume 'data-storage' lacks persistentVolumeClaim.claimName (a "
+           "string), which Kubernetes requires", str(handoff))
 
 
 def test_workflow_template_ref_claim_for_an_exit_handler(ctx):
