@@ -418,7 +418,8 @@ static void cannot(values *out, const char *why)
 }
 
 /* Where a parameter that a template takes gets its value, which decides
- * what wins (Argo's ProcessArgs and setGlobalParameters). */
+ * what wins (Argo's ProcessArgs and setGlobalParameters). From
+ * GIVEN_BY_INPUT on, the parameter is the input's own declaration. */
 typedef enum given_by {
     GIVEN_BY_ARGUMENT,   /* a call's argument: its `value`, else a ConfigMap's key */
     GIVEN_BY_SUBMISSION, /* spec.arguments: `value`, else a ConfigMap's key, else `argo submit -p` */

@@ -629,10 +629,16 @@ static const char *const required_settings[] = {
     "cinder.volumeID", "vsphereVolume.volumePath", "azureDisk.diskName", "azureDisk.diskURI",
     "portworxVolume.volumeID", "gcePersistentDisk.pdName", "awsElasticBlockStore.volumeID", NULL};
 
-const char *volume_setting_type(const char *setting)
+/* Whether a required setting is a list (cephfs's and rbd's monitors); the others are strings. */
+static bool setting_is_list(const char *setting)
 {
     const char *dot = strrchr(setting, '.');
-    return dot && strcmp(dot, ".monitors") == 0 ? "a list" : "a string";
+    return dot && strcmp(dot, ".monitors") == 0;
+}
+
+const char *volume_setting_type(const char *setting)
+{
+    return setting_is_list(setting) ? "a list" : "a string";
 }
 
 const char *volume_source_lacks(const node *volume)
@@ -643,7 +649,7 @@ const char *volume_source_lacks(const node *volume)
         if (strncmp(*r, kind, n) != 0 || (*r)[n] != '.')
             continue;
         const node *v = map_get(map_get(volume, kind), *r + n + 1);
-        bool list = strcmp(volume_setting_type(*r), "a list") == 0;
+        bool list = setting_is_list(*r);
         if (!v || v->len == 0 || v->kind != (list ? NODE_SEQUENCE : NODE_SCALAR) ||
             (!list && scalar_resolve(v) != SCALAR_STR))
             return *r; /* empty, as Kubernetes reads it, or a type it refuses (claimName: 123) */
