@@ -492,6 +492,20 @@ static int descriptor_named(const char *path)
     return atoi(digits);
 }
 
+/* A stream of its own over descriptor fd, a duplicate (closing it leaves fd
+ * open), or NULL with errno set. */
+static FILE *duplicate_stream(int fd)
+{
+    int own = dup(fd);
+    FILE *f = own >= 0 ? fdopen(own, "w") : NULL;
+    if (!f && own >= 0) {
+        int saved = errno;
+        close(own);
+        errno = saved;
+    }
+    return f;
+}
+
 /* A regular file (or a new one) is staged and appears when the run commits,
  * through a symbolic link the file it leads to; standard output, a device,
  * a pipe or an open file of the process (/dev/stdout) is written directly
@@ -522,13 +536,9 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
      * pipe, a file reached through /proc) is opened for writing. */
     int fd = is_stdio(target) ? 1 : descriptor_named(target);
     const char *name = is_stdio(target) ? "<stdout>" : target;
-    int own = fd >= 0 && fd != 1 ? dup(fd) : -1;
-    FILE *out = fd == 1 ? stdout : own >= 0 ? fdopen(own, "w") : fd < 0 ? fopen(target, "w") : NULL;
-    if (!out) {
-        if (own >= 0)
-            close(own);
+    FILE *out = fd == 1 ? stdout : fd >= 0 ? duplicate_stream(fd) : fopen(target, "w");
+    if (!out)
         return io_error("cannot open", name);
-    }
     int rc = emit_to(s, format, out, name);
     if (out != stdout && fclose(out) != 0 && rc == EXIT_OK)
         rc = io_error("cannot write", name);
