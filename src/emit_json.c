@@ -153,8 +153,10 @@ static void put_key(json_out *o, const node *k)
 }
 
 /* Two keys of one mapping that Kubernetes reads as one (y and on are both
- * true, 010 and 8 both 8) cannot both be JSON keys: the first mapping
- * holding such a pair, its keys in *a and *b; NULL when there is none. */
+ * true, 010 and 8 both 8) cannot both be JSON keys, nor can a null key
+ * (empty, ~, null), which Kubernetes refuses: the first mapping holding
+ * such a pair, its keys in *a and *b, or such a key, in both; NULL when
+ * there is none. */
 static const node *key_clash(const node *n, const node **a, const node **b)
 {
     if (n->kind == NODE_SCALAR)
@@ -170,6 +172,10 @@ static const node *key_clash(const node *n, const node **a, const node **b)
     size_t spelled = 0; /* keys whose JSON spelling is not their text: usually none */
     for (size_t i = 0; i < n->len; i++) {
         scalar_type t = map_key(n, i)->kind == NODE_SCALAR ? scalar_resolve(map_key(n, i)) : SCALAR_STR;
+        if (t == SCALAR_NULL) {
+            *a = *b = map_key(n, i);
+            return n;
+        }
         spelled += t == SCALAR_BOOL || t == SCALAR_INT || t == SCALAR_FLOAT;
     }
     if (!spelled)
@@ -191,6 +197,19 @@ static const node *key_clash(const node *n, const node **a, const node **b)
     free(typed);
     strmap_free(&seen);
     return clash;
+}
+
+/* What key_clash found, said. */
+static vp_error *key_error(const vp_stream *s, const node *map, const node *a, const node *b)
+{
+    const char *file = s->filename ? s->filename : "";
+    if (a == b)
+        return error_new(VP_EINVALID, file, map->line, map->column, "key '%s' of a mapping is null to Kubernetes, "
+                         "which refuses it, and JSON cannot hold it (quote it in the YAML to make it a string)",
+                         a->as.text);
+    return error_new(VP_EINVALID, file, map->line, map->column, "keys '%s' and '%s' of a mapping are one key to "
+                     "Kubernetes, which JSON cannot hold twice (quote them in the YAML to keep them strings)",
+                     a->as.text, b->as.text);
 }
 
 static void put_node(json_out *o, const node *n, size_t depth)
@@ -231,10 +250,7 @@ vp_status emit_json(const vp_stream *s, vp_write_fn write, void *ctx, vp_error *
         const node *a, *b, *clash = s->docs[i].root ? key_clash(s->docs[i].root, &a, &b) : NULL;
         if (clash) {
             free(o);
-            return error_give(err, error_new(VP_EINVALID, s->filename ? s->filename : "", clash->line, clash->column,
-                                             "keys '%s' and '%s' of a mapping are one key to Kubernetes, which "
-                                             "JSON cannot hold twice (quote them in the YAML to keep them strings)",
-                                             a->as.text, b->as.text));
+            return error_give(err, key_error(s, clash, a, b));
         }
     }
     for (size_t i = 0; i < s->ndocs; i++) {

@@ -302,6 +302,13 @@ def test_json_types_as_kubernetes_reads(ctx):
     proc = ctx.run(["--volume", VOLUME, "--format", "json"], stdin="data:\n  y: 1\n  on: 2\n")
     expect(proc.returncode == 3 and proc.stdout == "" and "<stdin>:2:3: error: keys 'y' and 'on' of a mapping are one "
            "key to Kubernetes" in proc.stderr, proc.stderr)
+    # A null key, however spelled, is refused by Kubernetes: JSON cannot hold it as a string.
+    for written, key in (("~: 1", "~"), ("null: 1", "null"), ("? \n  : 1", "")):
+        proc = ctx.run(["--volume", VOLUME, "--format", "json"], stdin=f"data:\n  {written}\n")
+        expect(proc.returncode == 3 and proc.stdout == "" and f"<stdin>:2:3: error: key '{key}' of a mapping is "
+               "null to Kubernetes" in proc.stderr, proc.stderr)
+    proc = ctx.run(["--volume", VOLUME, "--format", "json"], stdin="data:\n  '': 1\n")
+    expect(proc.returncode == 0 and json.loads(proc.stdout) == {"data": {"": 1}}, proc.stderr)
 
 
 def test_path_prefix(ctx):
