@@ -25,6 +25,7 @@ typedef struct yaml_out {
     bool keep_styles; /* false when converting from JSON: write idiomatic YAML instead */
     known_key keys[KEY_SLOTS];
     const node *refused; /* the node libyaml could not make an event of: see refused() */
+    const document *comments_after_start; /* whose comments go after the root's start: see write_comments */
 } yaml_out;
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
@@ -130,6 +131,32 @@ static const char *null_key(const node *map)
     return spellings[3];
 }
 
+/* Writes the comments that led document d in the input (see load.c), as
+ * lines of their own. libyaml's emitter writes an event out once it has
+ * the events after it that it looks at, so after a flush it has written:
+ * - at the first document's start, nothing: the comments go first;
+ * - after a root block collection's start event (`after_start`), the "---"
+ *   before it and nothing else: the comments go on the lines after the
+ *   "---", without a last line break, since the emitter believes it is
+ *   still on the "---" line and starts the collection's first entry on a
+ *   new one.
+ * A later document whose root the emitter writes on its "---" line loses
+ * its comments: before the "---" they would follow the document before,
+ * and belong to it when read again. */
+static int write_comments(yaml_emitter_t *em, yaml_out *out, const document *d, bool after_start)
+{
+    out->comments_after_start = NULL;
+    if (!yaml_emitter_flush(em))
+        return 0;
+    int failed = after_start ? out->write("\n", 1, out->ctx) || out->write(d->comments, d->comments_len - 1, out->ctx)
+                             : out->write(d->comments, d->comments_len, out->ctx);
+    if (failed) {
+        em->error = YAML_WRITER_ERROR; /* reported as the emitter's own write failures are */
+        return 0;
+    }
+    return 1;
+}
+
 static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
 {
     if (n->kind == NODE_SCALAR)
@@ -147,6 +174,8 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
     if (!made)
         return refused(out, n);
     if (!yaml_emitter_emit(em, &e))
+        return 0;
+    if (out->comments_after_start && !write_comments(em, out, out->comments_after_start, true))
         return 0;
     for (size_t i = 0; i < slots; i++) {
         const node *item = n->as.items[i];
@@ -180,11 +209,24 @@ static bool needs_start_marker(const yaml_out *out, const node *root)
     return out->keep_styles && root->style == STYLE_FLOW;
 }
 
-static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d)
+/* Whether the emitter writes the root on the lines after its "---": an
+ * untagged block collection with entries (an empty one is written "{}" or
+ * "[]", and a tag or a scalar follow the "---" on its line). */
+static bool root_below_start(const yaml_out *out, const node *root)
 {
+    return root && root->kind != NODE_SCALAR && root->len && !root->tagged &&
+           !(out->keep_styles && root->style == STYLE_FLOW);
+}
+
+static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, bool first)
+{
+    bool implicit = !d->explicit_start && !needs_start_marker(out, d->root);
+    bool after_start = !(first && implicit) && root_below_start(out, d->root);
+    if (d->comments && first && !after_start && !write_comments(em, out, d, false))
+        return 0;
+    out->comments_after_start = d->comments && after_start ? d : NULL;
     yaml_event_t e;
-    yaml_document_start_event_initialize(&e, NULL, NULL, NULL,
-                                         !d->explicit_start && !needs_start_marker(out, d->root));
+    yaml_document_start_event_initialize(&e, NULL, NULL, NULL, implicit);
     if (!yaml_emitter_emit(em, &e))
         return 0;
     /* A document without a root is written as one that is null. */
@@ -198,7 +240,7 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d)
 vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
                     vp_error **err)
 {
-    yaml_out out = {write, ctx, keep_styles, {{NULL, NULL, false}}, NULL};
+    yaml_out out = {write, ctx, keep_styles, {{NULL, NULL, false}}, NULL, NULL};
     yaml_emitter_t em;
     yaml_event_t e;
     if (!yaml_emitter_initialize(&em))
@@ -211,7 +253,7 @@ vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, voi
     yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING);
     ok = yaml_emitter_emit(&em, &e);
     for (size_t i = 0; ok && i < s->ndocs; i++)
-        ok = emit_document(&em, &out, &s->docs[i]);
+        ok = emit_document(&em, &out, &s->docs[i], i == 0);
     if (ok) {
         yaml_stream_end_event_initialize(&e);
         ok = yaml_emitter_emit(&em, &e);

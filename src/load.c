@@ -5,6 +5,7 @@
  * is allocated once at its final size. The safety limits are enforced here,
  * as events are read: nesting depth (which also bounds libyaml's quadratic
  * work on deeply nested flow collections), alias expansion, and input size. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -66,6 +67,10 @@ typedef struct loader {
     yaml_mark_t base;   /* its line and column in the whole input; marks are relative to it */
     yaml_mark_t resume; /* where the last document ended, as the parser counts */
     bool between;       /* that document end was the last event */
+    /* Comments before a document's first node (see document_comments). */
+    size_t gap_from;    /* character where the text between documents starts */
+    bool opening;       /* a document started and no node of it yet */
+    size_t seen_chars, seen_bytes; /* a character index and its byte, for byte_at */
 } loader;
 
 static int fail(loader *l, vp_status status, const yaml_mark_t *mark, const char *what)
@@ -582,8 +587,9 @@ static int begin_document(loader *l, const yaml_event_t *e)
     if (!d)
         return fail_oom(l);
     s->docs = d;
-    s->docs[s->ndocs++] = (document){NULL, !e->data.document_start.implicit, false};
+    s->docs[s->ndocs++] = (document){.explicit_start = !e->data.document_start.implicit};
     strmap_free(&l->anchors); /* anchors are scoped to their document */
+    l->opening = true;
     return 0;
 }
 
@@ -593,6 +599,7 @@ static void end_document(loader *l, const yaml_event_t *e)
     d->root = l->nchildren ? l->children[0].n : NULL;
     d->explicit_end = !e->data.document_end.implicit;
     l->nchildren = 0;
+    l->gap_from = e->end_mark.index;
 }
 
 /* The byte order of a UTF-16 input, by its byte order mark (as libyaml
@@ -643,6 +650,105 @@ static void offset_position(const char *data, size_t len, size_t offset, unsigne
     }
 }
 
+static bool ascii8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return (w & 0x8080808080808080u) == 0;
+}
+
+/* The byte `chars` characters after byte `at` of UTF-8 input (libyaml's
+ * marks count characters): eight bytes at a time while they are ASCII, as
+ * a stream of documents is walked through whole. */
+static size_t skip_chars(const loader *l, size_t at, size_t chars)
+{
+    while (chars > 0 && at < l->len) {
+        if (chars >= 8 && l->len - at >= 8 && ascii8(l->data + at)) {
+            at += 8;
+            chars -= 8;
+            continue;
+        }
+        at++;
+        while (at < l->len && ((unsigned char)l->data[at] & 0xC0) == 0x80)
+            at++;
+        chars--;
+    }
+    return at;
+}
+
+/* The byte where the first parser's character `chars` is: counted on from
+ * the last one asked for, as the documents' positions only grow. */
+static size_t byte_at(loader *l, size_t chars)
+{
+    l->seen_bytes = skip_chars(l, l->seen_bytes, chars - l->seen_chars);
+    l->seen_chars = chars;
+    return l->seen_bytes;
+}
+
+static bool only_blanks(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t')
+            return false;
+    return true;
+}
+
+/* The end of the line starting at byte i (its '\r' or '\n'), or `end`. */
+static size_t line_end(const char *data, size_t i, size_t end)
+{
+    while (i < end && data[i] != '\n' && data[i] != '\r')
+        i++;
+    return i;
+}
+
+/* Where the comment on line data[from, eol) starts (a '#' at its start or
+ * after a blank), or eol. The text between documents holds no scalar, so
+ * no '#' there is anything else. */
+static size_t comment_start(const char *data, size_t from, size_t eol)
+{
+    for (size_t i = from; i < eol; i++)
+        if (data[i] == '#' && (i == from || data[i - 1] == ' ' || data[i - 1] == '\t'))
+            return i;
+    return eol;
+}
+
+/* libyaml does not report comments. Those before a document's first node
+ * (a file's header, a "# Source:" line after "---") lie in text no node
+ * holds: from the previous document's end (or the stream's start) to the
+ * first event after the document's start, at character `to`. The comment
+ * of each line there is kept, from its '#', one per line, with the blank
+ * lines between them: the emitter writes them before the document. Only in
+ * UTF-8 read by the first parser (a JSON stream's restarted ones have no
+ * comments worth the trouble). */
+static int document_comments(loader *l, size_t to)
+{
+    l->opening = false;
+    if (l->start != 0 || utf16_order(l->data, l->len))
+        return 0;
+    size_t from = byte_at(l, l->gap_from), end = byte_at(l, to);
+    char *text = arena_alloc(&l->s->arena, end - from + 1);
+    if (!text)
+        return fail_oom(l);
+    size_t len = 0, kept = 0; /* kept: up to the last comment line, without the blank lines after it */
+    for (size_t i = from; i < end;) {
+        size_t eol = line_end(l->data, i, end);
+        size_t hash = comment_start(l->data, i, eol);
+        if (hash < eol) {
+            memcpy(text + len, l->data + hash, eol - hash);
+            len += eol - hash;
+            text[len++] = '\n';
+            kept = len;
+        } else if (kept && only_blanks(l->data + i, eol - i)) {
+            text[len++] = '\n';
+        }
+        i = eol + (eol + 1 < end && l->data[eol] == '\r' && l->data[eol + 1] == '\n' ? 2 : 1);
+    }
+    document *d = &l->s->docs[l->s->ndocs - 1];
+    d->comments = kept ? text : NULL;
+    d->comments_len = kept;
+    return 0;
+}
+
 static void parser_error(loader *l, const yaml_parser_t *p)
 {
     if (p->error == YAML_MEMORY_ERROR) {
@@ -675,7 +781,10 @@ static void parser_error(loader *l, const yaml_parser_t *p)
 
 static int on_event(loader *l, const yaml_event_t *e)
 {
+    if (l->opening && document_comments(l, e->start_mark.index) != 0)
+        return -1;
     switch (e->type) {
+    case YAML_STREAM_START_EVENT: l->gap_from = e->end_mark.index; return 0;
     case YAML_DOCUMENT_START_EVENT: return begin_document(l, e);
     case YAML_DOCUMENT_END_EVENT: end_document(l, e); return 0;
     case YAML_SCALAR_EVENT: return on_scalar(l, e);
@@ -738,12 +847,7 @@ static bool next_json_document(loader *l, yaml_parser_t *p)
     size_t at = l->start;
     if (at == 0 && l->len >= 3 && memcmp(l->data, "\xEF\xBB\xBF", 3) == 0)
         at = 3; /* libyaml does not count the byte order mark */
-    for (size_t i = 0; i < l->resume.index && at < l->len; i++) { /* marks count characters */
-        at++;
-        while (at < l->len && ((unsigned char)l->data[at] & 0xC0) == 0x80)
-            at++;
-    }
-    restart(l, p, at, l->resume);
+    restart(l, p, skip_chars(l, at, l->resume.index), l->resume);
     return true;
 }
 
@@ -766,6 +870,7 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.max_alias_nodes = or_default(opts->max_alias_nodes, DEFAULT_MAX_ALIAS_NODES);
     l.alias_left = l.max_alias_nodes;
     l.end = len;
+    l.seen_bytes = text_start(data, len, 0);
     strmap_init(&l.anchors);
     strmap_init(&l.texts);
     strmap_init(&l.keys);

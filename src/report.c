@@ -131,7 +131,7 @@ static vp_status emit_built(arena *a, node *root, bool oom, vp_write_fn write, v
 {
     vp_stream s;
     memset(&s, 0, sizeof s);
-    document doc = {root, false, false};
+    document doc = {.root = root};
     s.docs = &doc;
     s.ndocs = 1;
     vp_status st = oom || !root ? error_give(err, error_oom()) : emit_json(&s, write, ctx, err);

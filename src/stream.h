@@ -12,6 +12,8 @@ typedef struct document {
     node *root;
     bool explicit_start; /* written with "---" */
     bool explicit_end;   /* written with "..." */
+    const char *comments; /* the comment lines before its first node, each ending in '\n', or NULL */
+    size_t comments_len;
 } document;
 
 struct vp_stream {

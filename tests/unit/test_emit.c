@@ -41,6 +41,32 @@ static void styles_kept(void)
                "long: " "0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789 0123456789\n");
 }
 
+/* libyaml reports no comments; those before each document's first node are
+ * kept, as whole lines, after the document's "---" when the emitter puts
+ * the root on the lines below it, else before the "---". */
+static void comments_before_documents_kept(void)
+{
+    round_trip("# head\n\n# more\na: 1\n", "# head\n\n# more\na: 1\n");
+    round_trip("\n\n  # indented\n\n\nb: 1\n", "# indented\nb: 1\n"); /* blank lines only between */
+    round_trip("--- # top\na: 1\n", "---\n# top\na: 1\n");
+    round_trip("a: 1 # lost: inside the root\n---\n# b\nb: 2\n", "a: 1\n---\n# b\nb: 2\n");
+    round_trip("a: 1\n... # e\n# f\n---\nb: 2\n", "a: 1\n...\n---\n# e\n# f\nb: 2\n");
+    round_trip("---\n# s\n- x\n", "---\n# s\n- x\n");
+    /* Positions are counted in characters: multi-byte ones come before. */
+    round_trip("a: \xC3\xA9\xE6\x97\xA5\n---\n# \xC3\xBC\nb: 2\n", "a: \xC3\xA9\xE6\x97\xA5\n---\n# \xC3\xBC\nb: 2\n");
+    round_trip("\xEF\xBB\xBF# bom\na: 1\n", "# bom\na: 1\n");
+    round_trip("# a\r\n# b\ra: 1\r\n", "# a\n# b\na: 1\n");
+    /* A root written on the "---" line: the first document's comments go
+     * before it; a later one's are lost (before its "---" they would be
+     * read again as the end of the document before). */
+    round_trip("# s\n--- plain\n", "# s\n--- plain\n");
+    round_trip("# e\n--- {}\n", "# e\n--- {}\n");
+    round_trip("a: 1\n---\n# s\nplain\n", "a: 1\n--- plain\n");
+    round_trip("a: 1\n---\n# f\n{b: 1}\n", "a: 1\n--- {b: 1}\n");
+    round_trip("a: 1\n---\n# n\n", "a: 1\n---\n");
+    round_trip("%YAML 1.1\n# d\n--- # x\na: 1\n", "---\n# d\n# x\na: 1\n");
+}
+
 /* A string volpass creates must come back as the same string, never as a
  * number, boolean, null, comment, sequence item or flow collection. */
 static void created_strings_stay_strings(void)
@@ -69,7 +95,7 @@ static void created_strings_stay_strings(void)
         seq_push(&a, flow, node_string(&a, tricky[i]));
     map_push(&a, map, node_string(&a, "seq"), seq);
     map_push(&a, map, node_string(&a, "flow"), flow);
-    document doc = {map, false, false};
+    document doc = {.root = map};
     s.docs = &doc;
     s.ndocs = 1;
     s.format = VP_FORMAT_YAML;
@@ -176,7 +202,7 @@ static void utf8_checked(void)
     bad->line = 7;
     bad->column = 3;
     map_push(&a, map, node_string(&a, "k"), bad);
-    document doc = {map, false, false};
+    document doc = {.root = map};
     vp_stream s;
     memset(&s, 0, sizeof s);
     s.docs = &doc;
@@ -194,6 +220,7 @@ void test_emit(void)
 {
     utf8_checked();
     styles_kept();
+    comments_before_documents_kept();
     created_strings_stay_strings();
     json_output();
 }
