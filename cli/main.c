@@ -122,16 +122,23 @@ static void put_text(const char *text)
             fputc(*c, stderr);
 }
 
+/* The message in full, however long the argument it quotes (out of
+ * memory, its format stands in for it). */
 static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    char message[1024];
-    vsnprintf(message, sizeof message, fmt, ap);
-    fprintf(stderr, "volpass: error: ");
-    put_text(message);
-    fprintf(stderr, "\nTry 'volpass --help' for more information.\n");
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    char *message = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (message)
+        vsnprintf(message, (size_t)len + 1, fmt, again);
+    va_end(again);
     va_end(ap);
+    fprintf(stderr, "volpass: error: ");
+    put_text(message ? message : fmt);
+    fprintf(stderr, "\nTry 'volpass --help' for more information.\n");
+    free(message);
     return EXIT_USAGE;
 }
 

@@ -61,6 +61,8 @@ def test_help(ctx):
 def test_usage_errors(ctx):
     _usage_error(ctx, ["--input", PASSING], "--volume is required")
     _usage_error(ctx, ["--volume", VOLUME, "--bogus"], "unknown argument '--bogus'")
+    long = "--" + "\u00e9" * 2000  # quoted whole, not cut at some byte (4,002 bytes here)
+    _usage_error(ctx, ["--volume", VOLUME, long], f"unknown argument '{long}'")
     _usage_error(ctx, ["--volume", VOLUME, "--format", "xml"], "unknown format 'xml'")
     _usage_error(ctx, ["--volume", VOLUME, "--scheme", "s3"], "unknown scheme 's3'")
     for option in (["--explain"], ["--keep-artifact", "x"], ["--volume-name", "shared"]):
