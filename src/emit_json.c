@@ -205,7 +205,7 @@ static vp_error *key_error(const vp_stream *s, const node *map, const node *a, c
     const char *file = s->filename ? s->filename : "";
     if (a == b)
         return error_new(VP_EINVALID, file, map->line, map->column, "key '%s' of a mapping is null to Kubernetes, "
-                         "which refuses it, and JSON cannot hold it (quote it in the YAML to make it a string)",
+                         "which refuses it, and JSON cannot hold it (a quoted key without a tag is a string)",
                          a->as.text);
     return error_new(VP_EINVALID, file, map->line, map->column, "keys '%s' and '%s' of a mapping are one key to "
                      "Kubernetes, which JSON cannot hold twice (quote them in the YAML to keep them strings)",

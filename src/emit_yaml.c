@@ -134,7 +134,8 @@ static const char *null_key(const node *map)
 /* Writes the comments that led document d in the input (see load.c), as
  * lines of their own. libyaml's emitter writes an event out once it has
  * the events after it that it looks at, so after a flush it has written:
- * - at the first document's start, nothing: the comments go first;
+ * - at the first document's start, nothing: the comments go first, before
+ *   any "---";
  * - after a root block collection's start event (`after_start`), the "---"
  *   before it and nothing else: the comments go on the lines after the
  *   "---", without a last line break, since the emitter believes it is
@@ -221,7 +222,7 @@ static bool root_below_start(const yaml_out *out, const node *root)
 static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, bool first)
 {
     bool implicit = !d->explicit_start && !needs_start_marker(out, d->root);
-    bool after_start = !(first && implicit) && root_below_start(out, d->root);
+    bool after_start = !first && root_below_start(out, d->root);
     if (d->comments && first && !after_start && !write_comments(em, out, d, false))
         return 0;
     out->comments_after_start = d->comments && after_start ? d : NULL;

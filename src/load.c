@@ -693,10 +693,26 @@ static bool only_blanks(const char *s, size_t len)
     return true;
 }
 
-/* The end of the line starting at byte i (its '\r' or '\n'), or `end`. */
+/* The bytes of the line break at data[i, end): \r\n, \r, \n, and the
+ * three of Unicode that libyaml ends a comment at too (NEL, LS, PS); 0 when
+ * there is none. */
+static size_t line_break(const char *data, size_t i, size_t end)
+{
+    const char *c = data + i;
+    size_t left = end - i;
+    if (left >= 2 && c[0] == '\r' && c[1] == '\n')
+        return 2;
+    if (left >= 1 && (c[0] == '\r' || c[0] == '\n'))
+        return 1;
+    if (left >= 2 && memcmp(c, "\xC2\x85", 2) == 0)
+        return 2;
+    return left >= 3 && (memcmp(c, "\xE2\x80\xA8", 3) == 0 || memcmp(c, "\xE2\x80\xA9", 3) == 0) ? 3 : 0;
+}
+
+/* The end of the line starting at byte i (where its break starts), or `end`. */
 static size_t line_end(const char *data, size_t i, size_t end)
 {
-    while (i < end && data[i] != '\n' && data[i] != '\r')
+    while (i < end && !line_break(data, i, end))
         i++;
     return i;
 }
@@ -726,6 +742,8 @@ static int document_comments(loader *l, size_t to)
     if (l->start != 0 || utf16_order(l->data, l->len))
         return 0;
     size_t from = byte_at(l, l->gap_from), end = byte_at(l, to);
+    if (!memchr(l->data + from, '#', end - from))
+        return 0; /* no comment: a gap of blank lines costs nothing */
     char *text = arena_alloc(&l->s->arena, end - from + 1);
     if (!text)
         return fail_oom(l);
@@ -741,7 +759,7 @@ static int document_comments(loader *l, size_t to)
         } else if (kept && only_blanks(l->data + i, eol - i)) {
             text[len++] = '\n';
         }
-        i = eol + (eol + 1 < end && l->data[eol] == '\r' && l->data[eol + 1] == '\n' ? 2 : 1);
+        i = eol + (eol < end ? line_break(l->data, eol, end) : 1);
     }
     document *d = &l->s->docs[l->s->ndocs - 1];
     d->comments = kept ? text : NULL;

@@ -42,16 +42,17 @@ static void styles_kept(void)
 }
 
 /* libyaml reports no comments; those before each document's first node are
- * kept, as whole lines, after the document's "---" when the emitter puts
- * the root on the lines below it, else before the "---". */
+ * kept, as whole lines: the first document's first, a later one's after
+ * its "---" when the emitter puts the root on the lines below it. */
 static void comments_before_documents_kept(void)
 {
     round_trip("# head\n\n# more\na: 1\n", "# head\n\n# more\na: 1\n");
     round_trip("\n\n  # indented\n\n\nb: 1\n", "# indented\nb: 1\n"); /* blank lines only between */
-    round_trip("--- # top\na: 1\n", "---\n# top\na: 1\n");
+    round_trip("--- # top\na: 1\n", "# top\n---\na: 1\n"); /* the first document's go first */
+    round_trip("# header\n---\na: 1\n", "# header\n---\na: 1\n");
     round_trip("a: 1 # lost: inside the root\n---\n# b\nb: 2\n", "a: 1\n---\n# b\nb: 2\n");
     round_trip("a: 1\n... # e\n# f\n---\nb: 2\n", "a: 1\n...\n---\n# e\n# f\nb: 2\n");
-    round_trip("---\n# s\n- x\n", "---\n# s\n- x\n");
+    round_trip("a: 1\n---\n# s\n- x\n", "a: 1\n---\n# s\n- x\n");
     /* Positions are counted in characters: multi-byte ones come before. */
     round_trip("a: \xC3\xA9\xE6\x97\xA5\n---\n# \xC3\xBC\nb: 2\n", "a: \xC3\xA9\xE6\x97\xA5\n---\n# \xC3\xBC\nb: 2\n");
     round_trip("\xEF\xBB\xBF# bom\na: 1\n", "# bom\na: 1\n");
@@ -64,7 +65,11 @@ static void comments_before_documents_kept(void)
     round_trip("a: 1\n---\n# s\nplain\n", "a: 1\n--- plain\n");
     round_trip("a: 1\n---\n# f\n{b: 1}\n", "a: 1\n--- {b: 1}\n");
     round_trip("a: 1\n---\n# n\n", "a: 1\n---\n");
-    round_trip("%YAML 1.1\n# d\n--- # x\na: 1\n", "---\n# d\n# x\na: 1\n");
+    round_trip("%YAML 1.1\n# d\n--- # x\na: 1\n", "# d\n# x\n---\na: 1\n");
+    /* A comment ends at any line break libyaml knows, NEL, LS and PS too:
+     * what follows one is no comment, and stays out of it. */
+    round_trip("# a\xC2\x85---\n- x\n", "# a\n---\n- x\n");
+    round_trip("# a\xE2\x80\xA8# b\xE2\x80\xA9--- s\n", "# a\n# b\n--- s\n");
 }
 
 /* A string volpass creates must come back as the same string, never as a
