@@ -115,11 +115,16 @@ typedef struct cli {
  * or the CI log that shows them. */
 static void put_text(const char *text)
 {
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            fprintf(stderr, "\\x%02x", *c);
-        else
-            fputc(*c, stderr);
+    const unsigned char *c = (const unsigned char *)text;
+    while (*c) {
+        size_t run = 0; /* printable bytes, written at once */
+        while (c[run] && c[run] >= 0x20 && c[run] != 0x7f)
+            run++;
+        fwrite(c, 1, run, stderr);
+        c += run;
+        if (*c)
+            fprintf(stderr, "\\x%02x", *c++);
+    }
 }
 
 /* The message in full, however long the argument it quotes (out of
@@ -742,6 +747,10 @@ static int run(const cli *c)
 
 int main(int argc, char **argv)
 {
+    /* A message is written in pieces (put_text): one write per line, not
+     * per piece, when thousands of warnings come. */
+    static char message_buffer[BUFSIZ];
+    setvbuf(stderr, message_buffer, _IOLBF, sizeof message_buffer);
     cli c = {NULL, NULL, VP_LOAD_OPTIONS_INIT, VP_REWRITE_OPTIONS_INIT, VP_FORMAT_AUTO,
              false, false, false, {NULL, NULL}, EXPLAIN_NONE, NULL, false, NULL, 0};
     c.keep = calloc((size_t)argc + 1, sizeof *c.keep);
