@@ -225,7 +225,7 @@ static void read_artifact(reader *r, artifact *a, node *n, const place *at)
         return;
     }
     a->node = n;
-    const node *name = field(r, n, "name", NODE_SCALAR, at);
+    const node *name = typed_field(r, n, "name", SCALAR_STR, at);
     if (!name && !r->err) {
         r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "%s: artifact has no name", label(at, where));
         return;
@@ -437,6 +437,23 @@ static template_kind classify(const node *t)
     return TEMPLATE_OTHER;
 }
 
+/* Argo takes a template of one type only ("multiple template types
+ * specified"): the error when t has two, naming them. */
+static void refuse_two_types(reader *r, const node *t, const char *name)
+{
+    static const char *const types[] = {"container", "script", "containerSet", "dag", "steps", "resource",
+                                        "suspend", "data", "http", "plugin", NULL};
+    const char *first = NULL;
+    for (const char *const *type = types; *type && !r->err; type++) {
+        const node *v = argo_field(t, *type);
+        if (v && first)
+            r->err = error_new(VP_EINVALID, r->file, v->line, v->column, "template '%s' is both a %s and a %s "
+                               "template: Argo takes one type of template", name, first, *type);
+        else if (v)
+            first = *type;
+    }
+}
+
 /* The container whose artifacts a containerSet template's are: the one named main. */
 static node *main_container(reader *r, const node *t, const place *at)
 {
@@ -536,6 +553,7 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
         return;
     }
     t->name = name ? name->as.text : inline_name;
+    refuse_two_types(r, n, t->name);
     t->kind = classify(n);
     const place at = {NULL, "template '", t->name, "'"};
     if (t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT)

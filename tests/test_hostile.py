@@ -152,6 +152,12 @@ CASES = {
     "path a number": lambda: (BASE.replace("path: /tmp/in", "path: 42").encode(), 3,
                               ":25:26: error: template 'use': inputs.artifacts, artifact 'in': path must be a string "
                               "(quote it), not '42'", False),
+    "artifact name a boolean": lambda: (BASE.replace("path: /tmp/in", "path: /tmp/in}\n      - {name: on, path: /tmp/on").encode(), 3,
+                                        "template 'use': inputs.artifacts.name must be a string (quote it), not 'on'", False),
+    "two template types": lambda: (b"kind: Workflow\nspec:\n  templates:\n  - name: m\n    container: {image: a}\n"
+                                   b"    steps: [[{name: s, template: m}]]\n", 3,
+                                   ":6:12: error: template 'm' is both a container and a steps template: Argo takes one "
+                                   "type of template", False),
     "optional a string": lambda: (BASE.replace("path: /tmp/in", "path: /tmp/in, optional: \"true\"").encode(), 3,
                                   "artifact 'in': optional must be true or false (unquoted), not 'true'", False),
     "tasks a mapping": lambda: (b"kind: Workflow\nspec:\n  templates:\n  - name: m\n    dag: {tasks: {a: b}}\n", 3,
