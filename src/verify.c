@@ -816,6 +816,29 @@ static const workflow *running_workflow(const instance *i)
     return i->wf;
 }
 
+static size_t volumes_named(const node *list, const char *name)
+{
+    size_t n = 0;
+    for (size_t k = 0; list && list->kind == NODE_SEQUENCE && k < list->len; k++)
+        n += scalar_is(map_get(list->as.items[k], "name"), name);
+    return n;
+}
+
+/* Where a pod of instance i gets two volumes named `name`, which Kubernetes
+ * rejects (the kfp scheme adds a second data-storage, as the reference
+ * does): its workflow's volumes and claims, or its template's own; NULL
+ * when it does not. */
+static const char *volume_declared_twice(vctx *v, const instance *i, const workflow *running, const char *name)
+{
+    if (volumes_named(map_get(i->tmpl->node, "volumes"), name) > 1)
+        return "the template's volumes";
+    size_t volumes = volumes_named(map_get(running->spec, "volumes"), name);
+    if (volumes > 1)
+        return "the workflow's volumes";
+    bool claimed = claims_have(call_tree_run_claims(&v->rew, running), name);
+    return volumes && claimed ? "the workflow's volumes and volumeClaimTemplates" : NULL;
+}
+
 /* A volume that every pod of the workflow sees alike; NULL when it is, else
  * why not. A pod has its template's volumes, those the running workflow's
  * templateDefaults give every template, then the running workflow's (the
@@ -830,6 +853,9 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
         return fmt(v, "volume '%s' is one Argo adds to pods itself, which takes the place of "
                    "one of that name and is not shared between pods", name);
     const workflow *running = running_workflow(i);
+    const char *twice = volume_declared_twice(v, i, running, name);
+    if (twice)
+        return fmt(v, "volume '%s' is declared twice in %s, which Kubernetes rejects", name, twice);
     const node *vol = template_volume(i->tmpl, running, name);
     /* Argo joins the spec of a WorkflowTemplate run through workflowTemplateRef to the Workflow's. */
     const node *refers = map_get(running->spec, "workflowTemplateRef");
@@ -1402,11 +1428,28 @@ static bool declared_parameter(const template *t, span name)
     return find_parameter(t->input_parameters, name) != NULL;
 }
 
+/* The artifact a reference {{outputs.artifacts.NAME...}} names (its own
+ * output's path, say), or an empty span. */
+static span own_output_artifact(span e)
+{
+    static const char prefix[] = "outputs.artifacts.";
+    size_t n = sizeof prefix - 1;
+    if (e.len <= n || memcmp(e.s, prefix, n) != 0)
+        return (span){NULL, 0};
+    const char *dot = memchr(e.s + n, '.', e.len - n);
+    return (span){e.s + n, dot ? (size_t)(dot - e.s) - n : e.len - n};
+}
+
 /* Checks one reference written in template i->tmpl. */
 static void check_reference(scan *s, const node *at, span e)
 {
     vctx *v = s->v;
     const template *t = s->i->tmpl;
+    span own = own_output_artifact(e);
+    if (own.len && template_runs_pod(t) && !find_artifact(&t->outputs, own)) {
+        problem(v, at, t, "reference {{%s}} points at no output artifact", span_str(v, e));
+        return;
+    }
     ref r = ref_parse(e);
     if (r.kind == REF_INPUT && !r.artifact && !declared_parameter(t, r.name))
         problem(v, at, t, "parameter '%s' is used but not declared", span_str(v, r.name));

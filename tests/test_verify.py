@@ -140,6 +140,15 @@ def volume_without_source(doc):
     doc["spec"]["volumes"][0] = {"name": "data-storage", "claimName": "pvc"}
 
 
+def volume_declared_twice(doc):
+    doc["spec"]["volumes"].append(dict(doc["spec"]["volumes"][0]))
+
+
+def output_path_named_after_the_rewrite(doc):
+    """The producer's command names its output artifact, which the rewrite made a parameter."""
+    _templates(doc)["hello-world-to-file"]["container"]["args"] = ["echo hello > {{outputs.artifacts.hello-art.path}}"]
+
+
 def producer_at_volume_root(doc):
     """Correct, if odd: the producer mounts the volume's root, the consumer the file in it."""
     producer = _templates(doc)["hello-world-to-file"]
@@ -230,6 +239,10 @@ VARIANTS = {
     volume_not_shared: ("volume 'data-storage' is an emptyDir, which pods do not share", []),
     volume_without_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
     producer_at_volume_root: (None, []),
+    volume_declared_twice: ("volume 'data-storage' is declared twice in the workflow's volumes, which Kubernetes "
+                            "rejects", []),
+    output_path_named_after_the_rewrite: (None, ["reference {{outputs.artifacts.hello-art.path}} points at no "
+                                                 "output artifact"]),
     entry_default_overridden: ("the consumer reads artifact_data/a/tmp/hello_world.txt, the producer wrote "
                                "artifact_data/b/tmp/hello_world.txt", []),
     absolute_subpath: ("the consumer reads", ["the mount's subPath /artifact_data/{{workflow.uid}}/{{pod.name}}/tmp "
