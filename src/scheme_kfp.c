@@ -15,6 +15,7 @@
 #include "edit.h"
 #include "error.h"
 #include "scheme.h"
+#include "strmap.h"
 
 #define VOLUME_NAME "data-storage"
 #define SUBPATH_SUFFIX "-subpath"
@@ -102,6 +103,226 @@ static vp_status check(const scheme_ctx *ctx, const workflow *wf, vp_error **err
     return VP_OK;
 }
 
+/* ---- warnings: what the reference's rewrite breaks, and so this one ------ */
+
+#define CONVERTS " (the volume scheme converts it)"
+
+static void VP_PRINTF(3, 4) warn(const kfp *k, const node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    warning_givev(k->ctx->on_warning, k->ctx->warning_ctx, k->ctx->file, at->line, at->column, fmt, ap);
+    va_end(ap);
+}
+
+static void warn_sources(const kfp *k, const template *t, const artifact_list *l, bool input)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (l->items[i].source)
+            warn(k, l->items[i].node, "template '%s': %s artifact '%s' has a source of its own (%s), which the "
+                 "kfp scheme replaces with the volume, as the reference does: %s" CONVERTS, t->name,
+                 input ? "input" : "output", l->items[i].name, l->items[i].source,
+                 input ? "the pod no longer gets it" : "the file is no longer stored there");
+}
+
+static void warn_global_names(const kfp *k, const template *t)
+{
+    for (size_t i = 0; i < t->outputs.count; i++)
+        if (t->outputs.items[i].global_name)
+            warn(k, t->outputs.items[i].node, "template '%s': output artifact '%s' has globalName '%s', which the "
+                 "kfp scheme drops, as the reference does: {{workflow.outputs.artifacts.%s}} names nothing"
+                 CONVERTS, t->name, t->outputs.items[i].name, t->outputs.items[i].global_name->as.text,
+                 t->outputs.items[i].global_name->as.text);
+}
+
+/* os.path.dirname: everything before the last '/', trailing slashes removed
+ * unless nothing else is left. */
+static const char *dirname_of(kfp *k, const node *path)
+{
+    const char *s = path->as.text;
+    const char *slash = strrchr(s, '/');
+    if (!slash)
+        return "";
+    size_t len = (size_t)(slash - s) + 1;
+    size_t keep = len;
+    while (keep > 0 && s[keep - 1] == '/')
+        keep--;
+    if (keep == 0)
+        keep = len;
+    return edit_intern(&k->ed, s, keep);
+}
+
+/* Every artifact's directory gets a mount: two artifacts in one directory,
+ * or one where the container mounts a volume already, make two mounts on
+ * one path. One warning per template. */
+static void warn_shared_directories(kfp *k, const template *t)
+{
+    strmap mounts, dirs; /* the container's mount paths; each artifact's directory -> the artifact */
+    strmap_init(&mounts);
+    strmap_init(&dirs);
+    const node *own = map_get(t->container, "volumeMounts");
+    bool failed = false; /* out of memory: a warning less */
+    for (size_t i = 0; own && own->kind == NODE_SEQUENCE && i < own->len && !failed; i++) {
+        const node *at = map_get(own->as.items[i], "mountPath");
+        failed = at && at->kind == NODE_SCALAR && strmap_put(&mounts, at->as.text, at->len, (void *)at) != 0;
+    }
+    const artifact_list *lists[] = {&t->inputs, &t->outputs};
+    bool warned = false;
+    for (size_t l = 0; l < 2 && !warned && !failed; l++)
+        for (size_t i = 0; i < lists[l]->count && !warned && !failed; i++) {
+            const artifact *a = &lists[l]->items[i];
+            const char *dir = dirname_of(k, a->path);
+            if (!dir) {
+                failed = true;
+                continue;
+            }
+            const artifact *first = strmap_get(&dirs, dir, strlen(dir));
+            bool mounted = strmap_get(&mounts, dir, strlen(dir)) != NULL;
+            if (mounted)
+                warn(k, a->node, "template '%s': artifact '%s' is in %s, where the container mounts a volume "
+                     "already and the kfp scheme mounts another, as the reference does, which Kubernetes "
+                     "rejects" CONVERTS, t->name, a->name, dir);
+            else if (first)
+                warn(k, a->node, "template '%s': artifacts '%s' and '%s' are both in %s, where the kfp scheme "
+                     "mounts the volume twice, as the reference does, which Kubernetes rejects" CONVERTS,
+                     t->name, first->name, a->name, dir[0] ? dir : "the working directory");
+            else
+                failed = strmap_put(&dirs, dir, strlen(dir), (void *)a) != 0;
+            warned = mounted || first;
+        }
+    strmap_free(&mounts);
+    strmap_free(&dirs);
+}
+
+/* An artifact's location parameter NAME-subpath where the template has a
+ * parameter of that name already: two parameters of one name. */
+static void warn_taken_parameters(kfp *k, const template *t)
+{
+    const artifact_list *lists[] = {&t->inputs, &t->outputs};
+    const node *params[] = {t->input_parameters, t->output_parameters};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->count; i++) {
+            const char *name = edit_cat(&k->ed, lists[l]->items[i].name, SUBPATH_SUFFIX);
+            if (name && parameter_named(params[l], name, strlen(name)))
+                warn(k, lists[l]->items[i].node, "template '%s': %s artifact '%s' becomes parameter '%s', which the "
+                     "template has already, as the reference does" CONVERTS, t->name, l ? "output" : "input",
+                     lists[l]->items[i].name, name);
+        }
+}
+
+/* Whether a `from` of graph template g takes an artifact of its call `name`
+ * ("tasks.NAME.outputs.artifacts." in a dag, "steps.NAME..." in steps). */
+static bool outputs_taken(kfp *k, const template *g, const char *name)
+{
+    const char *needle = edit_cat(&k->ed, g->kind == TEMPLATE_DAG ? "tasks." : "steps.", name, ".outputs.artifacts.");
+    for (size_t i = 0; needle && i < g->outputs.count; i++)
+        if (g->outputs.items[i].from && strstr(g->outputs.items[i].from->as.text, needle))
+            return true;
+    for (size_t c = 0; needle && c < g->ncalls; c++)
+        for (size_t i = 0; i < g->calls[c].arguments.count; i++)
+            if (g->calls[c].arguments.items[i].from && strstr(g->calls[c].arguments.items[i].from->as.text, needle))
+                return true;
+    return false;
+}
+
+/* The calls whose artifacts the kfp scheme passes as volume locations to a
+ * template it does not convert (a containerSet, a resource, an inline
+ * one...), or not at all (a hook's, an exit handler's): the callee or the
+ * handler does not get them. */
+static void warn_unconverted_calls(kfp *k, const template *g)
+{
+    for (size_t c = 0; c < g->ncalls; c++) {
+        const call_site *call = &g->calls[c];
+        const char *kind = g->kind == TEMPLATE_DAG ? "task" : "step";
+        if (call->kind != CALL_TASK && call->kind != CALL_STEP) {
+            if (call->arguments.count)
+                warn(k, call->arguments.items[0].node, "template '%s', %s: the kfp scheme leaves the artifact "
+                     "arguments of hooks and exit handlers as they are, as the reference does, while their "
+                     "producers' artifacts become volume locations" CONVERTS, g->name, call->name);
+            continue;
+        }
+        const template *callee = call->inline_template ? call->inline_template
+                                 : call->template_name ? strmap_get(&k->wf->by_name, call->template_name,
+                                                                    strlen(call->template_name))
+                                                       : NULL;
+        bool converted = callee && !call->inline_template && callee->kind != TEMPLATE_CONTAINER_SET &&
+                         callee->kind != TEMPLATE_OTHER;
+        if (callee && !converted && (call->arguments.count || outputs_taken(k, g, call->name)))
+            warn(k, call->node, "template '%s', %s '%s': the kfp scheme leaves the artifacts of template '%s' "
+                 "as they are (%s), as the reference does, while this template passes volume locations in their "
+                 "place" CONVERTS, g->name, kind, call->name, callee->name,
+                 call->inline_template ? "an inline template" : callee->kind == TEMPLATE_CONTAINER_SET
+                                                                   ? "a containerSet"
+                                                                   : "not a container, script, dag or steps");
+    }
+}
+
+/* Where a template names one of its own artifacts in text ("inputs.artifacts.X"). */
+static const char *mention_in(const char *text)
+{
+    const char *in = strstr(text, "inputs.artifacts."), *out = strstr(text, "outputs.artifacts.");
+    return !in || (out && out < in) ? out : in;
+}
+
+/* The first scalar of n's subtree naming a template's own artifact
+ * ({{inputs.artifacts.X.path}}, {{=outputs.artifacts...}}), or NULL. */
+static const node *artifact_mention(const node *n)
+{
+    if (n->inert)
+        return NULL; /* no '{' anywhere below */
+    if (n->kind == NODE_SCALAR)
+        return mention_in(n->as.text) ? n : NULL;
+    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = 0; i < slots; i++) {
+        const node *found = artifact_mention(n->as.items[i]);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
+static void warn_mentions(kfp *k, const template *t)
+{
+    const node *at = t->inputs.count || t->outputs.count ? artifact_mention(t->node) : NULL;
+    if (!at)
+        return;
+    const char *mention = mention_in(at->as.text);
+    const char *open = mention; /* the {{ before it, close by */
+    while (open > at->as.text && mention - open < 8 && !(open[0] == '{' && open[1] == '{'))
+        open--;
+    const char *close = strstr(mention, "}}");
+    int len = close && close - open < 120 ? (int)(close + 2 - open) : 60;
+    warn(k, at, "template '%s' names its own artifacts ('%.*s'), which the kfp scheme leaves as they are, as the "
+         "reference does, while the artifacts become parameters" CONVERTS, t->name, len, open);
+}
+
+/* The reference's faults, each a warning naming where it strikes (the
+ * file-name warning is the reference's own: warn_file_names). */
+static void warn_faults(kfp *k)
+{
+    const node *volumes = map_get(k->wf->spec, "volumes");
+    for (size_t i = 0; volumes && volumes->kind == NODE_SEQUENCE && i < volumes->len; i++)
+        if (scalar_is(map_get(volumes->as.items[i], "name"), VOLUME_NAME))
+            warn(k, volumes->as.items[i], "spec.volumes already has a volume named " VOLUME_NAME ", and the kfp "
+                 "scheme adds another, as the reference does, which Kubernetes rejects" CONVERTS);
+    for (size_t i = 0; i < k->wf->ntemplates; i++) {
+        const template *t = &k->wf->templates[i];
+        bool pod = t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT;
+        if (pod) {
+            warn_sources(k, t, &t->inputs, true);
+            warn_sources(k, t, &t->outputs, false);
+            warn_shared_directories(k, t);
+            warn_mentions(k, t);
+        }
+        if (pod || t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS) {
+            warn_global_names(k, t);
+            warn_taken_parameters(k, t);
+        }
+        if (t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS)
+            warn_unconverted_calls(k, t);
+    }
+}
+
 /* ---- building nodes ----------------------------------------------------- */
 
 /* Makes room for the parameters that replace owner.artifacts: the existing
@@ -178,23 +399,6 @@ static node *artifact_ref_to_parameter_ref(kfp *k, const node *from)
 }
 
 /* ---- the rewrite ------------------------------------------------------- */
-
-/* os.path.dirname: everything before the last '/', trailing slashes removed
- * unless nothing else is left. */
-static const char *dirname_of(kfp *k, const node *path)
-{
-    const char *s = path->as.text;
-    const char *slash = strrchr(s, '/');
-    if (!slash)
-        return "";
-    size_t len = (size_t)(slash - s) + 1;
-    size_t keep = len;
-    while (keep > 0 && s[keep - 1] == '/')
-        keep--;
-    if (keep == 0)
-        keep = len;
-    return edit_intern(&k->ed, s, keep);
-}
 
 static node *mount(kfp *k, const artifact *a, node *subpath, bool read_only)
 {
@@ -343,6 +547,8 @@ vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err)
         return st;
     kfp k = {ctx, wf, {0}};
     edit_init(&k.ed, ctx->arena);
+    if (ctx->on_warning)
+        warn_faults(&k);
     add_volume(&k);
     for (size_t i = 0; i < wf->ntemplates; i++) {
         template *t = &wf->templates[i];

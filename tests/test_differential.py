@@ -3,11 +3,12 @@ compared as data (YAML and JSON output), with the same warnings and refusals."""
 import collections
 import os
 import re
+import tempfile
 import threading
 
 import goyaml
 import reference
-from harness import VOLUME_DATA, expect
+from harness import VOLUME, VOLUME_DATA, expect
 
 # Files volpass refuses although PyYAML (and so the reference) reads them.
 LOAD_REFUSALS = {
@@ -15,6 +16,7 @@ LOAD_REFUSALS = {
 }
 
 WARNING = re.compile(r"Detected different artifact file names: \[(.*)\]\. (.*)")
+OWN_WARNING = re.compile(r":\d+:\d+: warning: .*, as the reference does.* \(the volume scheme converts it\)$")
 
 
 def _warning_parts(text):
@@ -70,9 +72,14 @@ def check_file(ctx, path):
         else:
             same = goyaml.same(goyaml.json_documents(proc.stdout), expected_go[0])
         expect(same, f"{fmt} output differs from the reference's")
-        got_warnings = [_warning_parts(line) for line in proc.stderr.splitlines() if "warning:" in line]
+        # The reference's one warning, as it gives it; volpass's own name a
+        # fault of the reference's rewrite (test_verify checks them).
+        lines = [line for line in proc.stderr.splitlines() if "warning:" in line]
+        got_warnings = [_warning_parts(line) for line in lines if WARNING.search(line)]
         expect(got_warnings == [_warning_parts(w) for w in warned],
                f"warnings differ: {proc.stderr!r} vs {warned!r}")
+        expect(all(WARNING.search(line) or OWN_WARNING.search(line) for line in lines),
+               f"a warning of neither kind: {proc.stderr!r}")
     return "refused" if isinstance(expected, Exception) else "equal"
 
 
@@ -95,11 +102,43 @@ def _case(ctx, path):
     expect(outcome == "equal", f"{outcome}, not equal to the reference")
 
 
+# kfp/faults.yaml: the warning each fault of the reference's rewrite draws, by line.
+FAULT_WARNINGS = [
+    (11, "spec.volumes already has a volume named data-storage, and the kfp scheme adds another"),
+    (17, "task 'set': the kfp scheme leaves the artifacts of template 'set-produce' as they are (a containerSet)"),
+    (18, "task 'inl': the kfp scheme leaves the artifacts of template 'inl' as they are (an inline template)"),
+    (34, "c.hooks.exit: the kfp scheme leaves the artifact arguments of hooks and exit handlers as they are"),
+    (44, "template 'consume' names its own artifacts ('{{inputs.artifacts.x.path}}')"),
+    (48, "input artifact 'x' becomes parameter 'x-subpath', which the template has already"),
+    (49, "artifacts 'x' and 'z' are both in /tmp/inputs/x, where the kfp scheme mounts the volume twice"),
+    (56, "input artifact 'r' has a source of its own (raw), which the kfp scheme replaces with the volume"),
+    (59, "output artifact 'g' has globalName 'global-g', which the kfp scheme drops"),
+    (60, "artifact 'w' is in /work, where the container mounts a volume already"),
+    (14, "Detected different artifact file names: [data, data2]"),
+]
+
+
+def _faults_warned(ctx):
+    """Each fault the kfp scheme shares with the reference draws a warning
+    that names it, and verify finds the output broken."""
+    path = os.path.join(CASES, "faults.yaml")
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "out.yaml")
+        proc = ctx.run(["--scheme", "kfp", "--input", path, "--output", out, "--volume", VOLUME])
+        expect(proc.returncode == 0, proc.stderr)
+        got = sorted((int(m.group(1)), m.group(2)) for m in re.finditer(r"faults\.yaml:(\d+):\d+: warning: (.*)",
+                                                                           proc.stderr))
+        expect([line for line, _ in got] == sorted(line for line, _ in FAULT_WARNINGS), proc.stderr)
+        for line, phrase in FAULT_WARNINGS:
+            expect(any(at == line and phrase in text for at, text in got), f"line {line}: no '{phrase}'")
+        expect(ctx.run(["verify", path, out]).returncode == 1, "verify finds nothing wrong")
+
+
 def tests(ctx):
     cases = [(f"differential:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: _record(ctx, p))
              for p in reference.corpus_files()]
     return cases + [(f"differential:kfp/{name}", lambda p=os.path.join(CASES, name): _case(ctx, p))
-                    for name in sorted(os.listdir(CASES))]
+                    for name in sorted(os.listdir(CASES))] + [("differential:faults-warned", lambda: _faults_warned(ctx))]
 
 
 def summary():

@@ -572,17 +572,41 @@ _outcomes = collections.Counter()
 _lock = threading.Lock()
 
 
+def check_kfp_warnings(ctx, path):
+    """The kfp scheme breaks what the reference breaks, never silently: its
+    output verifies clean exactly when it gave no warning (the reference's
+    own about file names, or one naming the fault)."""
+    with tempfile.TemporaryDirectory() as d:
+        rewritten = os.path.join(d, "out.yaml")
+        proc = ctx.run(["--scheme", "kfp", "--input", path, "--output", rewritten, "--volume", VOLUME])
+        if proc.returncode != 0:
+            return "kfp refused"
+        warnings = [line for line in proc.stderr.splitlines()
+                    if "warning:" in line and "no document is an Argo workflow" not in line]
+        report = _verify(ctx, path, rewritten)
+    clean = not report["problems"] and all(h["verdict"] == "preserved" for h in report["handoffs"])
+    expect(clean != bool(warnings), ("warned, but verify finds nothing wrong: " if clean else
+                                     "broken without a warning: ") + json.dumps(report)[:2000] + proc.stderr)
+    return "kfp clean" if clean else "kfp warned"
+
+
 def _record(ctx, path):
     outcome = check_reference_output(ctx, path, os.path.relpath(path, reference.CORPUS))
+    kfp = check_kfp_warnings(ctx, path) if not ctx.wrapper else None  # valgrind: the differential runs kfp
     with _lock:  # cases run on several threads
         _outcomes[outcome] += 1
+        _outcomes[kfp] += kfp is not None
 
 
 def summary():
     print(f"verify: the reference's output checked on {_outcomes['checked']} corpus files "
           f"({len(REFERENCE_VERDICTS)} of them with broken hand-offs or problems); "
           f"the reference fails on {_outcomes['reference failed']}, volpass refuses {_outcomes['refused']}")
-    expect(sum(_outcomes.values()) == len(reference.corpus_files()), "not every corpus file was seen")
+    seen = sum(_outcomes[k] for k in ("checked", "reference failed", "refused"))
+    expect(seen == len(reference.corpus_files()), "not every corpus file was seen")
+    if _outcomes["kfp clean"] + _outcomes["kfp warned"]:
+        print(f"verify: volpass --scheme kfp on the corpus: {_outcomes['kfp warned']} outputs broken, each with a "
+              f"warning; {_outcomes['kfp clean']} clean, with none; {_outcomes['kfp refused']} refused")
 
 
 def tests(ctx):
