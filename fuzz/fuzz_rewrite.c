@@ -60,6 +60,15 @@ static void verify(const vp_stream *original, const vp_stream *rewritten, bool s
     vp_verify_report_free(report);
 }
 
+/* A warning is an error object of status VP_OK with a message; the
+ * schemes' warnings run under the sanitizers only when someone listens. */
+static void check_warning(const vp_error *w, void *ctx)
+{
+    (void)ctx;
+    if (vp_error_status(w) != VP_OK || !vp_error_message(w) || !vp_error_message(w)[0])
+        fuzz_fail("a warning without a message", w, NULL);
+}
+
 static void rewrite_with(vp_scheme scheme, bool sound, const uint8_t *data, size_t size)
 {
     vp_stream *s = load(data, size);
@@ -68,6 +77,7 @@ static void rewrite_with(vp_scheme scheme, bool sound, const uint8_t *data, size
     vp_rewrite_options ro = VP_REWRITE_OPTIONS_INIT;
     ro.scheme = scheme;
     ro.volume = volume;
+    ro.on_warning = check_warning;
     vp_error *err = NULL;
     vp_status st = vp_rewrite(s, &ro, &err);
     fuzz_check_error(st, err);
