@@ -695,7 +695,8 @@ static int write_decisions(const cli *c, decisions *all)
         free((char *)all->items[i].file);
     }
     free(all->items);
-    return st == VP_OK && !all->oom ? EXIT_OK : io_error("cannot write", "<stderr>");
+    bool written = st == VP_OK && fflush(stderr) == 0 && !ferror(stderr); /* stderr is buffered */
+    return written && !all->oom ? EXIT_OK : io_error("cannot write", "<stderr>");
 }
 
 /* Rewrites one input into `output`; with --explain, its decisions join `all`. */

@@ -248,6 +248,15 @@ def test_io_errors(ctx):
             rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING],
                                 stdout=full, stderr=subprocess.PIPE, text=True)
         expect(rc.returncode == 5 and "<stdout>: error: cannot write" in rc.stderr, rc.stderr)
+        # --explain's report goes to stderr: unwritable, the run fails and nothing is replaced.
+        with _tmp() as d:
+            target = os.path.join(d, "wf.yaml")
+            with open(PASSING) as f, open(target, "w") as t:
+                t.write(f.read())
+            with open("/dev/full", "w") as full:
+                rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place", target,
+                                                   "--explain"], stderr=full)
+            expect(rc.returncode == 5 and _read(target) == _read(PASSING), f"exit {rc.returncode}")
 
 
 def test_limits(ctx):
