@@ -824,19 +824,14 @@ static size_t volumes_named(const node *list, const char *name)
     return n;
 }
 
-/* Where a pod of instance i gets two volumes named `name`, which Kubernetes
- * rejects (the kfp scheme adds a second data-storage, as the reference
- * does): its workflow's volumes and claims, or its template's own; NULL
- * when it does not. */
-static const char *volume_declared_twice(vctx *v, const instance *i, const workflow *running, const char *name)
+/* Whether a pod of template t gets two volumes named `name`, which
+ * Kubernetes rejects: Argo gives a pod its template's volumes as they are,
+ * then of the workflow's and its claims only the first of each name it has
+ * not got (so a second data-storage there, as the kfp scheme adds after the
+ * user's, is never used). */
+static bool volume_declared_twice(const template *t, const char *name)
 {
-    if (volumes_named(map_get(i->tmpl->node, "volumes"), name) > 1)
-        return "the template's volumes";
-    size_t volumes = volumes_named(map_get(running->spec, "volumes"), name);
-    if (volumes > 1)
-        return "the workflow's volumes";
-    bool claimed = claims_have(call_tree_run_claims(&v->rew, running), name);
-    return volumes && claimed ? "the workflow's volumes and volumeClaimTemplates" : NULL;
+    return volumes_named(map_get(t->node, "volumes"), name) > 1;
 }
 
 /* A volume that every pod of the workflow sees alike; NULL when it is, else
@@ -853,9 +848,8 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
         return fmt(v, "volume '%s' is one Argo adds to pods itself, which takes the place of "
                    "one of that name and is not shared between pods", name);
     const workflow *running = running_workflow(i);
-    const char *twice = volume_declared_twice(v, i, running, name);
-    if (twice)
-        return fmt(v, "volume '%s' is declared twice in %s, which Kubernetes rejects", name, twice);
+    if (volume_declared_twice(i->tmpl, name))
+        return fmt(v, "volume '%s' is declared twice in the template's volumes, which Kubernetes rejects", name);
     const node *vol = template_volume(i->tmpl, running, name);
     /* Argo joins the spec of a WorkflowTemplate run through workflowTemplateRef to the Workflow's. */
     const node *refers = map_get(running->spec, "workflowTemplateRef");
@@ -1445,11 +1439,6 @@ static void check_reference(scan *s, const node *at, span e)
 {
     vctx *v = s->v;
     const template *t = s->i->tmpl;
-    span own = own_output_artifact(e);
-    if (own.len && template_runs_pod(t) && !find_artifact(&t->outputs, own)) {
-        problem(v, at, t, "reference {{%s}} points at no output artifact", span_str(v, e));
-        return;
-    }
     ref r = ref_parse(e);
     if (r.kind == REF_INPUT && !r.artifact && !declared_parameter(t, r.name))
         problem(v, at, t, "parameter '%s' is used but not declared", span_str(v, r.name));
@@ -1497,8 +1486,11 @@ static void scan_text(scan *s, const node *at, const char *text, bool expression
     size_t pos = 0, len = strlen(text);
     tag g;
     while (tag_next(text, len, &pos, &g)) {
+        span own = g.expression ? (span){NULL, 0} : own_output_artifact(g.expr);
         if (g.expression)
-            scan_expression(s, at, g.expr);
+            scan_expression(s, at, g.expr); /* which finds an expression's own artifacts */
+        else if (own.len && template_runs_pod(s->i->tmpl) && !find_artifact(&s->i->tmpl->outputs, own))
+            problem(s->v, at, s->i->tmpl, "reference {{%s}} points at no output artifact", span_str(s->v, g.expr));
         else
             check_reference(s, at, g.expr);
     }

@@ -141,7 +141,9 @@ def volume_without_source(doc):
 
 
 def volume_declared_twice(doc):
-    doc["spec"]["volumes"].append(dict(doc["spec"]["volumes"][0]))
+    """Twice in a template's own volumes: Kubernetes rejects the pod (twice in the
+    workflow's, Argo would give pods the first)."""
+    _templates(doc)["print-message-from-file"]["volumes"] = [dict(doc["spec"]["volumes"][0])] * 2
 
 
 def output_path_named_after_the_rewrite(doc):
@@ -239,7 +241,7 @@ VARIANTS = {
     volume_not_shared: ("volume 'data-storage' is an emptyDir, which pods do not share", []),
     volume_without_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
     producer_at_volume_root: (None, []),
-    volume_declared_twice: ("volume 'data-storage' is declared twice in the workflow's volumes, which Kubernetes "
+    volume_declared_twice: ("volume 'data-storage' is declared twice in the template's volumes, which Kubernetes "
                             "rejects", []),
     output_path_named_after_the_rewrite: (None, ["reference {{outputs.artifacts.hello-art.path}} points at no "
                                                  "output artifact"]),
