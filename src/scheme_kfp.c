@@ -115,26 +115,6 @@ static void VP_PRINTF(3, 4) warn(const kfp *k, const node *at, const char *fmt, 
     va_end(ap);
 }
 
-static void warn_sources(const kfp *k, const template *t, const artifact_list *l, bool input)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (l->items[i].source)
-            warn(k, l->items[i].node, "template '%s': %s artifact '%s' has a source of its own (%s), which the "
-                 "kfp scheme replaces with the volume, as the reference does: %s" CONVERTS, t->name,
-                 input ? "input" : "output", l->items[i].name, l->items[i].source,
-                 input ? "the pod no longer gets it" : "the file is no longer stored there");
-}
-
-static void warn_global_names(const kfp *k, const template *t)
-{
-    for (size_t i = 0; i < t->outputs.count; i++)
-        if (t->outputs.items[i].global_name)
-            warn(k, t->outputs.items[i].node, "template '%s': output artifact '%s' has globalName '%s', which the "
-                 "kfp scheme drops, as the reference does: {{workflow.outputs.artifacts.%s}} names nothing"
-                 CONVERTS, t->name, t->outputs.items[i].name, t->outputs.items[i].global_name->as.text,
-                 t->outputs.items[i].global_name->as.text);
-}
-
 /* os.path.dirname: everything before the last '/', trailing slashes removed
  * unless nothing else is left. */
 static const char *dirname_of(kfp *k, const node *path)
@@ -152,6 +132,45 @@ static const char *dirname_of(kfp *k, const node *path)
     return edit_intern(&k->ed, s, keep);
 }
 
+/* A pod template's artifacts, each of which becomes a mount of the volume
+ * on its directory and a parameter NAME-subpath. */
+static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l, bool input)
+{
+    const char *role = input ? "input" : "output";
+    for (size_t i = 0; i < l->count; i++) {
+        const artifact *a = &l->items[i];
+        const char *dir = dirname_of(k, a->path);
+        if (a->source)
+            warn(k, a->node, "template '%s': %s artifact '%s' has a source of its own (%s), which the kfp scheme "
+                 "replaces with the volume, as the reference does: %s" CONVERTS, t->name, role, a->name, a->source,
+                 input ? "a call that does not pass it gets nothing" : "the file is no longer stored there");
+        if (dir && (!dir[0] || strcmp(dir, "/") == 0))
+            warn(k, a->node, "template '%s': %s artifact '%s' at %s has no directory of its own, so the kfp scheme "
+                 "mounts the volume at '%s', as the reference does, where no container can have it" CONVERTS, t->name,
+                 role, a->name, a->path->as.text, dir);
+        if (input && a->optional)
+            warn(k, a->node, "template '%s': optional input artifact '%s' becomes the parameter %s" SUBPATH_SUFFIX
+                 ", which the kfp scheme makes required, as the reference does: a call that leaves it out fails"
+                 CONVERTS, t->name, a->name, a->name);
+        if (input && argo_field(a->node, "mode"))
+            warn(k, a->node, "template '%s': input artifact '%s' sets mode, which is lost with the mount the kfp "
+                 "scheme puts in its place, as the reference does" CONVERTS, t->name, a->name);
+        if (!input && a->global_name)
+            warn(k, a->node, "template '%s': output artifact '%s' has globalName '%s', which the kfp scheme drops, "
+                 "as the reference does: {{workflow.outputs.artifacts.%s}} names nothing" CONVERTS, t->name, a->name,
+                 a->global_name->as.text, a->global_name->as.text);
+    }
+}
+
+/* A mount path as Kubernetes compares it once volpass has: without the trailing slashes. */
+static const char *mount_path(kfp *k, const node *path)
+{
+    size_t len = path->len;
+    while (len > 1 && path->as.text[len - 1] == '/')
+        len--;
+    return edit_intern(&k->ed, path->as.text, len);
+}
+
 /* Every artifact's directory gets a mount: two artifacts in one directory,
  * or one where the container mounts a volume already, make two mounts on
  * one path. One warning per template. */
@@ -164,7 +183,8 @@ static void warn_shared_directories(kfp *k, const template *t)
     bool failed = false; /* out of memory: a warning less */
     for (size_t i = 0; own && own->kind == NODE_SEQUENCE && i < own->len && !failed; i++) {
         const node *at = map_get(own->as.items[i], "mountPath");
-        failed = at && at->kind == NODE_SCALAR && strmap_put(&mounts, at->as.text, at->len, (void *)at) != 0;
+        const char *path = at && at->kind == NODE_SCALAR ? mount_path(k, at) : NULL;
+        failed = path && strmap_put(&mounts, path, strlen(path), (void *)at) != 0;
     }
     const artifact_list *lists[] = {&t->inputs, &t->outputs};
     bool warned = false;
@@ -194,67 +214,116 @@ static void warn_shared_directories(kfp *k, const template *t)
     strmap_free(&dirs);
 }
 
-/* An artifact's location parameter NAME-subpath where the template has a
- * parameter of that name already: two parameters of one name. */
-static void warn_taken_parameters(kfp *k, const template *t)
+/* The parameters of `list` by name, to look up many (a set; empty when out of memory). */
+static void parameter_names(const node *list, strmap *names)
 {
-    const artifact_list *lists[] = {&t->inputs, &t->outputs};
-    const node *params[] = {t->input_parameters, t->output_parameters};
-    for (size_t l = 0; l < 2; l++)
-        for (size_t i = 0; i < lists[l]->count; i++) {
-            const char *name = edit_cat(&k->ed, lists[l]->items[i].name, SUBPATH_SUFFIX);
-            if (name && parameter_named(params[l], name, strlen(name)))
-                warn(k, lists[l]->items[i].node, "template '%s': %s artifact '%s' becomes parameter '%s', which the "
-                     "template has already, as the reference does" CONVERTS, t->name, l ? "output" : "input",
-                     lists[l]->items[i].name, name);
-        }
+    strmap_init(names);
+    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++) {
+        const node *name = map_get(list->as.items[i], "name");
+        if (name && name->kind == NODE_SCALAR && strmap_put(names, name->as.text, name->len, (void *)name) != 0)
+            break;
+    }
 }
 
-/* Whether a `from` of graph template g takes an artifact of its call `name`
+/* Artifacts whose location parameter NAME-subpath meets a parameter of that
+ * name already: the template's own (`params`), or a call's (`at` names it). */
+static void warn_taken_parameters(kfp *k, const char *at, const artifact_list *l, const node *params)
+{
+    if (!l->count || !params)
+        return;
+    strmap names;
+    parameter_names(params, &names);
+    for (size_t i = 0; i < l->count; i++) {
+        const char *name = edit_cat(&k->ed, l->items[i].name, SUBPATH_SUFFIX);
+        if (name && strmap_get(&names, name, strlen(name)))
+            warn(k, l->items[i].node, "%s: artifact '%s' becomes parameter '%s', which is there already: the kfp scheme "
+                 "adds another, as the reference does" CONVERTS, at, l->items[i].name, name);
+    }
+    strmap_free(&names);
+}
+
+/* The calls of graph template g whose outputs a `from` of g takes
  * ("tasks.NAME.outputs.artifacts." in a dag, "steps.NAME..." in steps). */
-static bool outputs_taken(kfp *k, const template *g, const char *name)
+static void calls_taken(const template *g, strmap *taken)
 {
-    const char *needle = edit_cat(&k->ed, g->kind == TEMPLATE_DAG ? "tasks." : "steps.", name, ".outputs.artifacts.");
-    for (size_t i = 0; needle && i < g->outputs.count; i++)
-        if (g->outputs.items[i].from && strstr(g->outputs.items[i].from->as.text, needle))
-            return true;
-    for (size_t c = 0; needle && c < g->ncalls; c++)
-        for (size_t i = 0; i < g->calls[c].arguments.count; i++)
-            if (g->calls[c].arguments.items[i].from && strstr(g->calls[c].arguments.items[i].from->as.text, needle))
-                return true;
-    return false;
+    const char *prefix = g->kind == TEMPLATE_DAG ? "tasks." : "steps.";
+    size_t plen = strlen(prefix);
+    strmap_init(taken);
+    for (size_t c = 0; c <= g->ncalls; c++) {
+        const artifact_list *l = c < g->ncalls ? &g->calls[c].arguments : &g->outputs;
+        for (size_t i = 0; i < l->count; i++)
+            for (const char *s = l->items[i].from ? l->items[i].from->as.text : NULL; s && (s = strstr(s, prefix));) {
+                s += plen;
+                const char *end = strstr(s, ".outputs.artifacts.");
+                const char *dot = strchr(s, '.');
+                if (end && end == dot && strmap_put(taken, s, (size_t)(end - s), (void *)s) != 0)
+                    return;
+            }
+    }
 }
 
-/* The calls whose artifacts the kfp scheme passes as volume locations to a
- * template it does not convert (a containerSet, a resource, an inline
- * one...), or not at all (a hook's, an exit handler's): the callee or the
- * handler does not get them. */
-static void warn_unconverted_calls(kfp *k, const template *g)
+/* Whether template t is one the kfp scheme leaves as it is although it
+ * has artifacts, or calls that pass them; what it is, for the warning. */
+static const char *left_as_is(const template *t, bool inline_template)
 {
+    bool has = t->inputs.count || t->outputs.count;
+    for (size_t c = 0; !has && c < t->ncalls; c++)
+        has = t->calls[c].arguments.count > 0;
+    if (!has)
+        return NULL;
+    if (inline_template)
+        return "an inline template";
+    return t->kind == TEMPLATE_CONTAINER_SET ? "a containerSet"
+           : t->kind == TEMPLATE_OTHER       ? "not a container, script, dag or steps template"
+                                             : NULL;
+}
+
+/* The calls of g: arguments the kfp scheme passes as it does not mean to
+ * (a subPath dropped, a 'from' with spaces garbled, a parameter twice), to
+ * templates it leaves as they are (a containerSet, an inline one...), or
+ * not at all (a hook's, an exit handler's). A template left as it is is
+ * warned of once (`warned` holds them). */
+static void warn_calls(kfp *k, const template *g, strmap *warned)
+{
+    strmap taken;
+    calls_taken(g, &taken);
     for (size_t c = 0; c < g->ncalls; c++) {
         const call_site *call = &g->calls[c];
-        const char *kind = g->kind == TEMPLATE_DAG ? "task" : "step";
-        if (call->kind != CALL_TASK && call->kind != CALL_STEP) {
-            if (call->arguments.count)
-                warn(k, call->arguments.items[0].node, "template '%s', %s: the kfp scheme leaves the artifact "
-                     "arguments of hooks and exit handlers as they are, as the reference does, while their "
-                     "producers' artifacts become volume locations" CONVERTS, g->name, call->name);
-            continue;
+        bool handler = call->kind != CALL_TASK && call->kind != CALL_STEP;
+        const char *at = g == &k->wf->handlers ? edit_cat(&k->ed, "spec.", call->name)
+                         : handler ? edit_cat(&k->ed, "template '", g->name, "', ", call->name)
+                                   : edit_cat(&k->ed, "template '", g->name, "', ",
+                                              g->kind == TEMPLATE_DAG ? "task '" : "step '", call->name, "'");
+        for (size_t i = 0; i < call->arguments.count; i++) {
+            const artifact *a = &call->arguments.items[i];
+            if (handler && a->from)
+                warn(k, a->node, "%s: the kfp scheme leaves artifact argument '%s' of a hook or exit handler as it "
+                     "is, as the reference does, while its producer's artifacts become volume locations"
+                     CONVERTS, at, a->name);
+            else if (a->sub_path && !handler)
+                warn(k, a->node, "%s: artifact argument '%s' has subPath '%s', which the kfp scheme drops, as the "
+                     "reference does" CONVERTS, at, a->name, a->sub_path->as.text);
+            else if (a->from && (strstr(a->from->as.text, "{{ ") || strstr(a->from->as.text, " }}")))
+                warn(k, a->node, "%s: artifact argument '%s' takes '%s', whose spaces inside the braces the kfp "
+                     "scheme garbles, as the reference does" CONVERTS, at, a->name, a->from->as.text);
         }
+        if (handler)
+            continue;
+        warn_taken_parameters(k, at ? at : g->name, &call->arguments, call->parameters);
         const template *callee = call->inline_template ? call->inline_template
                                  : call->template_name ? strmap_get(&k->wf->by_name, call->template_name,
                                                                     strlen(call->template_name))
                                                        : NULL;
-        bool converted = callee && !call->inline_template && callee->kind != TEMPLATE_CONTAINER_SET &&
-                         callee->kind != TEMPLATE_OTHER;
-        if (callee && !converted && (call->arguments.count || outputs_taken(k, g, call->name)))
-            warn(k, call->node, "template '%s', %s '%s': the kfp scheme leaves the artifacts of template '%s' "
-                 "as they are (%s), as the reference does, while this template passes volume locations in their "
-                 "place" CONVERTS, g->name, kind, call->name, callee->name,
-                 call->inline_template ? "an inline template" : callee->kind == TEMPLATE_CONTAINER_SET
-                                                                   ? "a containerSet"
-                                                                   : "not a container, script, dag or steps");
+        const char *what = callee ? left_as_is(callee, call->inline_template != NULL) : NULL;
+        bool used = call->arguments.count || strmap_get(&taken, call->name, strlen(call->name));
+        if (what && used && !strmap_get(warned, callee->name, strlen(callee->name))) {
+            warn(k, call->node, "%s: the kfp scheme leaves template '%s' as it is (%s), as the reference does, "
+                 "while this template passes volume locations in place of its artifacts" CONVERTS, at,
+                 callee->name, what);
+            strmap_put(warned, callee->name, strlen(callee->name), (void *)callee); /* out of memory: warned again */
+        }
     }
+    strmap_free(&taken);
 }
 
 /* Where a template names one of its own artifacts in text ("inputs.artifacts.X"). */
@@ -291,36 +360,54 @@ static void warn_mentions(kfp *k, const template *t)
     while (open > at->as.text && mention - open < 8 && !(open[0] == '{' && open[1] == '{'))
         open--;
     const char *close = strstr(mention, "}}");
-    int len = close && close - open < 120 ? (int)(close + 2 - open) : 60;
+    size_t len = close && close - open < 120 ? (size_t)(close + 2 - open) : strnlen(open, 60);
+    while (len > 0 && ((unsigned char)open[len] & 0xC0) == 0x80)
+        len--; /* not inside a character */
     warn(k, at, "template '%s' names its own artifacts ('%.*s'), which the kfp scheme leaves as they are, as the "
-         "reference does, while the artifacts become parameters" CONVERTS, t->name, len, open);
+         "reference does, while the artifacts become parameters" CONVERTS, t->name, (int)len, open);
+}
+
+/* A volume named as the one the kfp scheme adds, which Argo gives pods
+ * first: the template's own, then the workflow's. */
+static void warn_taken_volume(kfp *k, const node *volumes, const char *whose)
+{
+    for (size_t i = 0; volumes && volumes->kind == NODE_SEQUENCE && i < volumes->len; i++)
+        if (scalar_is(map_get(volumes->as.items[i], "name"), VOLUME_NAME))
+            warn(k, volumes->as.items[i], "%s a volume named " VOLUME_NAME " already, which Argo gives pods in "
+                 "place of the one the kfp scheme adds, as the reference does: --volume goes unused there" CONVERTS,
+                 whose);
 }
 
 /* The reference's faults, each a warning naming where it strikes (the
  * file-name warning is the reference's own: warn_file_names). */
 static void warn_faults(kfp *k)
 {
-    const node *volumes = map_get(k->wf->spec, "volumes");
-    for (size_t i = 0; volumes && volumes->kind == NODE_SEQUENCE && i < volumes->len; i++)
-        if (scalar_is(map_get(volumes->as.items[i], "name"), VOLUME_NAME))
-            warn(k, volumes->as.items[i], "spec.volumes already has a volume named " VOLUME_NAME ", and the kfp "
-                 "scheme adds another, as the reference does, which Kubernetes rejects" CONVERTS);
+    warn_taken_volume(k, map_get(k->wf->spec, "volumes"), "the workflow has");
+    strmap warned; /* templates left as they are, warned of */
+    strmap_init(&warned);
     for (size_t i = 0; i < k->wf->ntemplates; i++) {
         const template *t = &k->wf->templates[i];
         bool pod = t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT;
+        bool graph = t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS;
+        const char *at = edit_cat(&k->ed, "template '", t->name, "'");
         if (pod) {
-            warn_sources(k, t, &t->inputs, true);
-            warn_sources(k, t, &t->outputs, false);
+            warn_pod_artifacts(k, t, &t->inputs, true);
+            warn_pod_artifacts(k, t, &t->outputs, false);
             warn_shared_directories(k, t);
             warn_mentions(k, t);
+            const char *has = edit_cat(&k->ed, "template '", t->name, "' has");
+            if (has && (t->inputs.count || t->outputs.count))
+                warn_taken_volume(k, map_get(t->node, "volumes"), has);
         }
-        if (pod || t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS) {
-            warn_global_names(k, t);
-            warn_taken_parameters(k, t);
+        if ((pod || graph) && at) {
+            warn_taken_parameters(k, at, &t->inputs, t->input_parameters);
+            warn_taken_parameters(k, at, &t->outputs, t->output_parameters);
         }
-        if (t->kind == TEMPLATE_DAG || t->kind == TEMPLATE_STEPS)
-            warn_unconverted_calls(k, t);
+        if (graph)
+            warn_calls(k, t, &warned);
     }
+    warn_calls(k, &k->wf->handlers, &warned);
+    strmap_free(&warned);
 }
 
 /* ---- building nodes ----------------------------------------------------- */
