@@ -8,12 +8,15 @@
  * artifacts. As in the original, a consumer finds its file only when it uses
  * the producer's file name, so differing names draw a warning. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edit.h"
 #include "error.h"
+#include "paths.h"
+#include "refs.h"
 #include "scheme.h"
 #include "strmap.h"
 
@@ -24,6 +27,7 @@ typedef struct kfp {
     const scheme_ctx *ctx;
     workflow *wf;
     editor ed;
+    bool workflow_volume_warned; /* of the workflow's data-storage, once (warn_taken_volume) */
 } kfp;
 
 /* ---- checks: everything that makes the rewrite refuse ------------------ */
@@ -106,6 +110,7 @@ static vp_status check(const scheme_ctx *ctx, const workflow *wf, vp_error **err
 /* ---- warnings: what the reference's rewrite breaks, and so this one ------ */
 
 #define CONVERTS " (the volume scheme converts it)"
+#define REFUSES " (the volume scheme refuses it, saying why)"
 
 static void VP_PRINTF(3, 4) warn(const kfp *k, const node *at, const char *fmt, ...)
 {
@@ -132,6 +137,26 @@ static const char *dirname_of(kfp *k, const node *path)
     return edit_intern(&k->ed, s, keep);
 }
 
+/* An input the kfp scheme makes a required parameter NAME-subpath. */
+static void warn_optional(kfp *k, const template *t)
+{
+    for (size_t i = 0; i < t->inputs.count; i++)
+        if (t->inputs.items[i].optional)
+            warn(k, t->inputs.items[i].node, "template '%s': optional input artifact '%s' becomes the parameter "
+                 "%s" SUBPATH_SUFFIX ", which the kfp scheme makes required, as the reference does: a call that "
+                 "leaves it out fails" CONVERTS, t->name, t->inputs.items[i].name, t->inputs.items[i].name);
+}
+
+/* A mount path as volpass compares them (paths.h), a copy in the stream's
+ * arena; NULL when out of memory. */
+static const char *normal_path(kfp *k, const char *path)
+{
+    char *copy = arena_strndup(k->ed.mem, path, strlen(path));
+    if (copy)
+        path_normalize(copy);
+    return copy;
+}
+
 /* A pod template's artifacts, each of which becomes a mount of the volume
  * on its directory and a parameter NAME-subpath. */
 static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l, bool input)
@@ -139,22 +164,19 @@ static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l
     const char *role = input ? "input" : "output";
     for (size_t i = 0; i < l->count; i++) {
         const artifact *a = &l->items[i];
-        const char *dir = dirname_of(k, a->path);
+        const char *dir = dirname_of(k, a->path), *mode = input ? artifact_mode_key(a) : NULL;
+        const char *normal = dir && dir[0] ? normal_path(k, dir) : NULL;
         if (a->source)
             warn(k, a->node, "template '%s': %s artifact '%s' has a source of its own (%s), which the kfp scheme "
                  "replaces with the volume, as the reference does: %s" CONVERTS, t->name, role, a->name, a->source,
-                 input ? "a call that does not pass it gets nothing" : "the file is no longer stored there");
-        if (dir && (!dir[0] || strcmp(dir, "/") == 0))
+                 input ? "a call must pass it, or fails" : "the file is no longer stored there");
+        if (dir && (!dir[0] || (normal && path_is_root(normal))))
             warn(k, a->node, "template '%s': %s artifact '%s' at %s has no directory of its own, so the kfp scheme "
-                 "mounts the volume at '%s', as the reference does, where no container can have it" CONVERTS, t->name,
-                 role, a->name, a->path->as.text, dir);
-        if (input && a->optional)
-            warn(k, a->node, "template '%s': optional input artifact '%s' becomes the parameter %s" SUBPATH_SUFFIX
-                 ", which the kfp scheme makes required, as the reference does: a call that leaves it out fails"
-                 CONVERTS, t->name, a->name, a->name);
-        if (input && argo_field(a->node, "mode"))
-            warn(k, a->node, "template '%s': input artifact '%s' sets mode, which is lost with the mount the kfp "
-                 "scheme puts in its place, as the reference does" CONVERTS, t->name, a->name);
+                 "mounts the volume at '%s', as the reference does, where no container can have it" CONVERTS,
+                 t->name, role, a->name, a->path->as.text, dir);
+        if (mode)
+            warn(k, a->node, "template '%s': input artifact '%s' sets %s, which is lost with the mount the kfp "
+                 "scheme puts in its place, as the reference does" REFUSES, t->name, a->name, mode);
         if (!input && a->global_name)
             warn(k, a->node, "template '%s': output artifact '%s' has globalName '%s', which the kfp scheme drops, "
                  "as the reference does: {{workflow.outputs.artifacts.%s}} names nothing" CONVERTS, t->name, a->name,
@@ -162,18 +184,10 @@ static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l
     }
 }
 
-/* A mount path as Kubernetes compares it once volpass has: without the trailing slashes. */
-static const char *mount_path(kfp *k, const node *path)
-{
-    size_t len = path->len;
-    while (len > 1 && path->as.text[len - 1] == '/')
-        len--;
-    return edit_intern(&k->ed, path->as.text, len);
-}
-
 /* Every artifact's directory gets a mount: two artifacts in one directory,
  * or one where the container mounts a volume already, make two mounts on
- * one path. One warning per template. */
+ * one path (which Kubernetes rejects when they are written alike, and else
+ * one hides the other). One warning per template. */
 static void warn_shared_directories(kfp *k, const template *t)
 {
     strmap mounts, dirs; /* the container's mount paths; each artifact's directory -> the artifact */
@@ -183,7 +197,7 @@ static void warn_shared_directories(kfp *k, const template *t)
     bool failed = false; /* out of memory: a warning less */
     for (size_t i = 0; own && own->kind == NODE_SEQUENCE && i < own->len && !failed; i++) {
         const node *at = map_get(own->as.items[i], "mountPath");
-        const char *path = at && at->kind == NODE_SCALAR ? mount_path(k, at) : NULL;
+        const char *path = at && at->kind == NODE_SCALAR ? normal_path(k, at->as.text) : NULL;
         failed = path && strmap_put(&mounts, path, strlen(path), (void *)at) != 0;
     }
     const artifact_list *lists[] = {&t->inputs, &t->outputs};
@@ -192,22 +206,23 @@ static void warn_shared_directories(kfp *k, const template *t)
         for (size_t i = 0; i < lists[l]->count && !warned && !failed; i++) {
             const artifact *a = &lists[l]->items[i];
             const char *dir = dirname_of(k, a->path);
-            if (!dir) {
+            const char *normal = dir ? normal_path(k, dir) : NULL;
+            if (!normal) {
                 failed = true;
                 continue;
             }
-            const artifact *first = strmap_get(&dirs, dir, strlen(dir));
-            bool mounted = strmap_get(&mounts, dir, strlen(dir)) != NULL;
+            const artifact *first = strmap_get(&dirs, normal, strlen(normal));
+            bool mounted = strmap_get(&mounts, normal, strlen(normal)) != NULL;
             if (mounted)
                 warn(k, a->node, "template '%s': artifact '%s' is in %s, where the container mounts a volume "
-                     "already and the kfp scheme mounts another, as the reference does, which Kubernetes "
-                     "rejects" CONVERTS, t->name, a->name, dir);
+                     "already and the kfp scheme mounts another, as the reference does: two mounts on one path"
+                     CONVERTS, t->name, a->name, dir);
             else if (first)
                 warn(k, a->node, "template '%s': artifacts '%s' and '%s' are both in %s, where the kfp scheme "
-                     "mounts the volume twice, as the reference does, which Kubernetes rejects" CONVERTS,
+                     "mounts the volume twice, as the reference does: two mounts on one path" CONVERTS,
                      t->name, first->name, a->name, dir[0] ? dir : "the working directory");
             else
-                failed = strmap_put(&dirs, dir, strlen(dir), (void *)a) != 0;
+                failed = strmap_put(&dirs, normal, strlen(normal), (void *)a) != 0;
             warned = mounted || first;
         }
     strmap_free(&mounts);
@@ -226,8 +241,9 @@ static void parameter_names(const node *list, strmap *names)
 }
 
 /* Artifacts whose location parameter NAME-subpath meets a parameter of that
- * name already: the template's own (`params`), or a call's (`at` names it). */
-static void warn_taken_parameters(kfp *k, const char *at, const artifact_list *l, const node *params)
+ * name already: the template's own (`params`), or a call's (`at` names it;
+ * the volume scheme refuses that one). */
+static void warn_taken_parameters(kfp *k, const char *at, const artifact_list *l, const node *params, bool call)
 {
     if (!l->count || !params)
         return;
@@ -236,57 +252,85 @@ static void warn_taken_parameters(kfp *k, const char *at, const artifact_list *l
     for (size_t i = 0; i < l->count; i++) {
         const char *name = edit_cat(&k->ed, l->items[i].name, SUBPATH_SUFFIX);
         if (name && strmap_get(&names, name, strlen(name)))
-            warn(k, l->items[i].node, "%s: artifact '%s' becomes parameter '%s', which is there already: the kfp scheme "
-                 "adds another, as the reference does" CONVERTS, at, l->items[i].name, name);
+            warn(k, l->items[i].node, "%s: artifact '%s' becomes parameter '%s', which is there already: the kfp "
+                 "scheme adds another, as the reference does%s", at, l->items[i].name, name,
+                 call ? REFUSES : CONVERTS);
     }
     strmap_free(&names);
 }
 
-/* The calls of graph template g whose outputs a `from` of g takes
- * ("tasks.NAME.outputs.artifacts." in a dag, "steps.NAME..." in steps). */
+/* The calls of graph template g whose outputs a reference of g takes
+ * (tasks.NAME.outputs.artifacts.X in a dag's, steps.NAME... in steps'). */
 static void calls_taken(const template *g, strmap *taken)
 {
-    const char *prefix = g->kind == TEMPLATE_DAG ? "tasks." : "steps.";
-    size_t plen = strlen(prefix);
     strmap_init(taken);
     for (size_t c = 0; c <= g->ncalls; c++) {
         const artifact_list *l = c < g->ncalls ? &g->calls[c].arguments : &g->outputs;
-        for (size_t i = 0; i < l->count; i++)
-            for (const char *s = l->items[i].from ? l->items[i].from->as.text : NULL; s && (s = strstr(s, prefix));) {
-                s += plen;
-                const char *end = strstr(s, ".outputs.artifacts.");
-                const char *dot = strchr(s, '.');
-                if (end && end == dot && strmap_put(taken, s, (size_t)(end - s), (void *)s) != 0)
+        for (size_t i = 0; i < l->count; i++) {
+            const node *from = l->items[i].from;
+            size_t pos = 0;
+            tag t;
+            while (from && tag_next(from->as.text, from->len, &pos, &t)) {
+                ref r = ref_parse(t.expr);
+                if (r.kind == REF_OUTPUT && r.artifact && strmap_put(taken, r.step.s, r.step.len, (void *)from) != 0)
                     return;
             }
+        }
     }
 }
 
-/* Whether template t is one the kfp scheme leaves as it is although it
- * has artifacts, or calls that pass them; what it is, for the warning. */
+/* What template t is, when the kfp scheme leaves it as it is although it
+ * has artifacts or passes them: for the warning; else NULL. */
 static const char *left_as_is(const template *t, bool inline_template)
 {
-    bool has = t->inputs.count || t->outputs.count;
-    for (size_t c = 0; !has && c < t->ncalls; c++)
+    const char *what = inline_template                      ? "an inline template"
+                       : t->kind == TEMPLATE_CONTAINER_SET ? "a containerSet"
+                       : t->kind == TEMPLATE_OTHER         ? "not a container, script, dag or steps template"
+                                                           : NULL;
+    bool has = what && (t->inputs.count || t->outputs.count);
+    for (size_t c = 0; what && !has && c < t->ncalls; c++)
         has = t->calls[c].arguments.count > 0;
-    if (!has)
-        return NULL;
-    if (inline_template)
-        return "an inline template";
-    return t->kind == TEMPLATE_CONTAINER_SET ? "a containerSet"
-           : t->kind == TEMPLATE_OTHER       ? "not a container, script, dag or steps template"
-                                             : NULL;
+    return has ? what : NULL;
+}
+
+/* Whether a 'from' ends its reference with a space, which the reference's
+ * rewrite keeps before "-subpath" ("{{tasks.p.outputs.parameters.x -subpath}}"). */
+static bool garbled(const artifact *a)
+{
+    for (const char *s = a->from ? strstr(a->from->as.text, "}}") : NULL; s; s = strstr(s + 2, "}}"))
+        if (s > a->from->as.text && (s[-1] == ' ' || s[-1] == '\t'))
+            return true;
+    return false;
+}
+
+static void warn_garbled(kfp *k, const char *at, const artifact_list *l, const char *what)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (garbled(&l->items[i]))
+            warn(k, l->items[i].node, "%s: %s '%s' takes '%s', whose space before the closing braces the kfp "
+                 "scheme keeps before -subpath, as the reference does" CONVERTS, at, what, l->items[i].name,
+                 l->items[i].from->as.text);
+}
+
+/* The template a call runs when it is in this document, else NULL. */
+static const template *callee_of(const kfp *k, const call_site *call)
+{
+    if (call->inline_template)
+        return call->inline_template;
+    return call->template_name ? strmap_get(&k->wf->by_name, call->template_name, strlen(call->template_name))
+                               : NULL;
 }
 
 /* The calls of g: arguments the kfp scheme passes as it does not mean to
- * (a subPath dropped, a 'from' with spaces garbled, a parameter twice), to
- * templates it leaves as they are (a containerSet, an inline one...), or
- * not at all (a hook's, an exit handler's). A template left as it is is
- * warned of once (`warned` holds them). */
-static void warn_calls(kfp *k, const template *g, strmap *warned)
+ * (a subPath dropped, a 'from' garbled, a parameter twice), to templates it
+ * leaves as they are (a containerSet, an inline one...), or not at all (a
+ * hook's, an exit handler's). A named template left as it is is warned of
+ * once (`warned`, by index). */
+static void warn_calls(kfp *k, const template *g, bool *warned)
 {
     strmap taken;
     calls_taken(g, &taken);
+    warn_garbled(k, edit_cat(&k->ed, "template '", g->name, "'"), &g->outputs, "output artifact");
     for (size_t c = 0; c < g->ncalls; c++) {
         const call_site *call = &g->calls[c];
         bool handler = call->kind != CALL_TASK && call->kind != CALL_STEP;
@@ -294,97 +338,97 @@ static void warn_calls(kfp *k, const template *g, strmap *warned)
                          : handler ? edit_cat(&k->ed, "template '", g->name, "', ", call->name)
                                    : edit_cat(&k->ed, "template '", g->name, "', ",
                                               g->kind == TEMPLATE_DAG ? "task '" : "step '", call->name, "'");
+        if (!at)
+            break; /* out of memory: the rewrite says so */
+        const template *callee = callee_of(k, call);
+        const char *what = callee ? left_as_is(callee, call->inline_template != NULL) : NULL;
         for (size_t i = 0; i < call->arguments.count; i++) {
             const artifact *a = &call->arguments.items[i];
-            if (handler && a->from)
+            if (handler && (a->from || (callee && !what)))
                 warn(k, a->node, "%s: the kfp scheme leaves artifact argument '%s' of a hook or exit handler as it "
-                     "is, as the reference does, while its producer's artifacts become volume locations"
-                     CONVERTS, at, a->name);
-            else if (a->sub_path && !handler)
+                     "is, as the reference does, while %s" CONVERTS, at, a->name,
+                     a->from ? "its producer's artifacts become volume locations"
+                             : "the template it calls takes a volume location in its place");
+            if (!handler && a->sub_path && a->sub_path->len)
                 warn(k, a->node, "%s: artifact argument '%s' has subPath '%s', which the kfp scheme drops, as the "
                      "reference does" CONVERTS, at, a->name, a->sub_path->as.text);
-            else if (a->from && (strstr(a->from->as.text, "{{ ") || strstr(a->from->as.text, " }}")))
-                warn(k, a->node, "%s: artifact argument '%s' takes '%s', whose spaces inside the braces the kfp "
-                     "scheme garbles, as the reference does" CONVERTS, at, a->name, a->from->as.text);
         }
         if (handler)
             continue;
-        warn_taken_parameters(k, at ? at : g->name, &call->arguments, call->parameters);
-        const template *callee = call->inline_template ? call->inline_template
-                                 : call->template_name ? strmap_get(&k->wf->by_name, call->template_name,
-                                                                    strlen(call->template_name))
-                                                       : NULL;
-        const char *what = callee ? left_as_is(callee, call->inline_template != NULL) : NULL;
-        bool used = call->arguments.count || strmap_get(&taken, call->name, strlen(call->name));
-        if (what && used && !strmap_get(warned, callee->name, strlen(callee->name))) {
+        warn_garbled(k, at, &call->arguments, "artifact argument");
+        warn_taken_parameters(k, at, &call->arguments, call->parameters, true);
+        size_t index = callee && !call->inline_template ? (size_t)(callee - k->wf->templates) : SIZE_MAX;
+        bool used = call->inline_template || call->arguments.count || strmap_get(&taken, call->name, strlen(call->name));
+        if (what && used && (index == SIZE_MAX || !warned[index])) {
             warn(k, call->node, "%s: the kfp scheme leaves template '%s' as it is (%s), as the reference does, "
                  "while this template passes volume locations in place of its artifacts" CONVERTS, at,
                  callee->name, what);
-            strmap_put(warned, callee->name, strlen(callee->name), (void *)callee); /* out of memory: warned again */
+            if (index != SIZE_MAX)
+                warned[index] = true;
         }
     }
     strmap_free(&taken);
 }
 
-/* Where a template names one of its own artifacts in text ("inputs.artifacts.X"). */
-static const char *mention_in(const char *text)
-{
-    const char *in = strstr(text, "inputs.artifacts."), *out = strstr(text, "outputs.artifacts.");
-    return !in || (out && out < in) ? out : in;
-}
-
-/* The first scalar of n's subtree naming a template's own artifact
- * ({{inputs.artifacts.X.path}}, {{=outputs.artifacts...}}), or NULL. */
-static const node *artifact_mention(const node *n)
+/* Whether the text of n's subtree names one of its template's own
+ * artifacts in a tag ({{inputs.artifacts.X.path}}, {{=outputs.artifacts...}}):
+ * the first such tag, in *found; NULL when none does. */
+static const node *first_mention(const node *n, span *found)
 {
     if (n->inert)
         return NULL; /* no '{' anywhere below */
-    if (n->kind == NODE_SCALAR)
-        return mention_in(n->as.text) ? n : NULL;
+    if (n->kind == NODE_SCALAR) {
+        size_t pos = 0;
+        tag t;
+        while (tag_next(n->as.text, n->len, &pos, &t)) {
+            size_t at = 0;
+            artifact_mention m;
+            if (expr_next_mention(t.expr, &at, &m)) { /* a whole tag: never cut inside a character */
+                *found = (span){n->as.text + t.start, t.end - t.start};
+                return n;
+            }
+        }
+        return NULL;
+    }
     size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
     for (size_t i = 0; i < slots; i++) {
-        const node *found = artifact_mention(n->as.items[i]);
-        if (found)
-            return found;
+        const node *in = first_mention(n->as.items[i], found);
+        if (in)
+            return in;
     }
     return NULL;
 }
 
 static void warn_mentions(kfp *k, const template *t)
 {
-    const node *at = t->inputs.count || t->outputs.count ? artifact_mention(t->node) : NULL;
-    if (!at)
-        return;
-    const char *mention = mention_in(at->as.text);
-    const char *open = mention; /* the {{ before it, close by */
-    while (open > at->as.text && mention - open < 8 && !(open[0] == '{' && open[1] == '{'))
-        open--;
-    const char *close = strstr(mention, "}}");
-    size_t len = close && close - open < 120 ? (size_t)(close + 2 - open) : strnlen(open, 60);
-    while (len > 0 && ((unsigned char)open[len] & 0xC0) == 0x80)
-        len--; /* not inside a character */
-    warn(k, at, "template '%s' names its own artifacts ('%.*s'), which the kfp scheme leaves as they are, as the "
-         "reference does, while the artifacts become parameters" CONVERTS, t->name, (int)len, open);
+    span quote;
+    const node *at = t->inputs.count || t->outputs.count ? first_mention(t->node, &quote) : NULL;
+    if (at)
+        warn(k, at, "template '%s' names its own artifacts ('%.*s'), which the kfp scheme leaves as they are, as "
+             "the reference does, while the artifacts become parameters" CONVERTS, t->name, (int)quote.len, quote.s);
 }
 
-/* A volume named as the one the kfp scheme adds, which Argo gives pods
- * first: the template's own, then the workflow's. */
-static void warn_taken_volume(kfp *k, const node *volumes, const char *whose)
+/* A volume named as the one the kfp scheme adds, which Argo gives the
+ * template's pod first: its own, templateDefaults', or the workflow's own
+ * (template_volume finds the kfp scheme's only once it is added). */
+static void warn_taken_volume(kfp *k, const template *t)
 {
-    for (size_t i = 0; volumes && volumes->kind == NODE_SEQUENCE && i < volumes->len; i++)
-        if (scalar_is(map_get(volumes->as.items[i], "name"), VOLUME_NAME))
-            warn(k, volumes->as.items[i], "%s a volume named " VOLUME_NAME " already, which Argo gives pods in "
-                 "place of the one the kfp scheme adds, as the reference does: --volume goes unused there" CONVERTS,
-                 whose);
+    const node *taken = template_volume(t, k->wf, VOLUME_NAME);
+    bool own = template_volume(t, NULL, VOLUME_NAME) != NULL;
+    if (taken && (own || !k->workflow_volume_warned))
+        warn(k, taken, "template '%s': a volume named " VOLUME_NAME " is there already, which Argo gives its pod "
+             "in place of the one the kfp scheme adds, as the reference does: --volume goes unused" CONVERTS,
+             t->name);
+    k->workflow_volume_warned |= taken && !own;
 }
 
 /* The reference's faults, each a warning naming where it strikes (the
  * file-name warning is the reference's own: warn_file_names). */
 static void warn_faults(kfp *k)
 {
-    warn_taken_volume(k, map_get(k->wf->spec, "volumes"), "the workflow has");
-    strmap warned; /* templates left as they are, warned of */
-    strmap_init(&warned);
+    bool *warned = calloc(k->wf->ntemplates + 1, sizeof *warned); /* templates left as they are, warned of */
+    if (!warned)
+        return; /* out of memory: no warnings, and the rewrite says so */
     for (size_t i = 0; i < k->wf->ntemplates; i++) {
         const template *t = &k->wf->templates[i];
         bool pod = t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT;
@@ -395,19 +439,19 @@ static void warn_faults(kfp *k)
             warn_pod_artifacts(k, t, &t->outputs, false);
             warn_shared_directories(k, t);
             warn_mentions(k, t);
-            const char *has = edit_cat(&k->ed, "template '", t->name, "' has");
-            if (has && (t->inputs.count || t->outputs.count))
-                warn_taken_volume(k, map_get(t->node, "volumes"), has);
+            if (t->inputs.count || t->outputs.count)
+                warn_taken_volume(k, t);
         }
         if ((pod || graph) && at) {
-            warn_taken_parameters(k, at, &t->inputs, t->input_parameters);
-            warn_taken_parameters(k, at, &t->outputs, t->output_parameters);
+            warn_optional(k, t);
+            warn_taken_parameters(k, at, &t->inputs, t->input_parameters, false);
+            warn_taken_parameters(k, at, &t->outputs, t->output_parameters, false);
         }
         if (graph)
-            warn_calls(k, t, &warned);
+            warn_calls(k, t, warned);
     }
-    warn_calls(k, &k->wf->handlers, &warned);
-    strmap_free(&warned);
+    warn_calls(k, &k->wf->handlers, warned);
+    free(warned);
 }
 
 /* ---- building nodes ----------------------------------------------------- */
@@ -632,7 +676,7 @@ vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err)
     vp_status st = check(ctx, wf, err);
     if (st != VP_OK)
         return st;
-    kfp k = {ctx, wf, {0}};
+    kfp k = {ctx, wf, {0}, false};
     edit_init(&k.ed, ctx->arena);
     if (ctx->on_warning)
         warn_faults(&k);

@@ -16,7 +16,8 @@ LOAD_REFUSALS = {
 }
 
 WARNING = re.compile(r"Detected different artifact file names: \[(.*)\]\. (.*)")
-OWN_WARNING = re.compile(r":\d+:\d+: warning: .*, as the reference does.* \(the volume scheme converts it\)$")
+OWN_WARNING = re.compile(r":\d+:\d+: warning: .*, as the reference does.* \(the volume scheme (converts it|refuses it, "
+                         r"saying why)\)$")
 
 
 def _warning_parts(text):
@@ -104,13 +105,13 @@ def _case(ctx, path):
 
 # kfp/faults.yaml: the warning each fault of the reference's rewrite draws, by line.
 FAULT_WARNINGS = [
-    (11, "the workflow has a volume named data-storage already, which Argo gives pods in place of the one"),
+    (11, "template 'consume': a volume named data-storage is there already, which Argo gives its pod"),
     (17, "task 'set': the kfp scheme leaves template 'set-produce' as it is (a containerSet)"),
     (18, "task 'inl': the kfp scheme leaves template 'inl' as it is (an inline template)"),
     (34, "c.hooks.exit: the kfp scheme leaves artifact argument 'x' of a hook or exit handler as it is"),
     (35, "c.hooks.exit: the kfp scheme leaves artifact argument 'z' of a hook or exit handler as it is"),
     (43, "task 'odd': artifact argument 'in' has subPath 'part', which the kfp scheme drops"),
-    (44, "task 'odd': artifact argument 'opt' takes '{{ tasks.o.outputs.artifacts.w }}', whose spaces"),
+    (44, "task 'odd': artifact argument 'opt' takes '{{ tasks.o.outputs.artifacts.w }}', whose space before"),
     (43, "task 'odd': artifact 'in' becomes parameter 'in-subpath', which is there already"),
     (57, "artifacts 'x' and 'z' are both in /tmp/inputs/x, where the kfp scheme mounts the volume twice"),
     (52, "template 'consume' names its own artifacts ('{{inputs.artifacts.x.path}}')"),
@@ -123,7 +124,7 @@ FAULT_WARNINGS = [
     (77, "optional input artifact 'opt' becomes the parameter opt-subpath, which the kfp scheme makes required"),
     (80, "output artifact 'rel' at rel.txt has no directory of its own, so the kfp scheme mounts the volume at ''"),
     (81, "artifact 'scratch' is in /scratch, where the container mounts a volume already"),
-    (70, "template 'odd-paths' has a volume named data-storage already"),
+    (70, "template 'odd-paths': a volume named data-storage is there already"),
     (86, "spec.hooks.running: the kfp scheme leaves artifact argument 'x' of a hook or exit handler as it is"),
     (14, "Detected different artifact file names: [data, data2, in, rel.txt, out.txt]"),
 ]
