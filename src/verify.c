@@ -786,8 +786,8 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
         return;
     }
     if (mount_count(i->tmpl, mount_path) > 1) {
-        cannot(&out->where, fmt(v, "'%s' has two volume mounts on %s, which Kubernetes rejects",
-                                i->path, mount_path));
+        cannot(&out->where, fmt(v, "'%s' has two volume mounts on %s: Kubernetes rejects them, or (written "
+                                "apart, as /a and /a/) one hides the other", i->path, mount_path));
         return;
     }
     out->volume = scalar_text(map_get(out->mount, "name"));
@@ -1434,8 +1434,8 @@ static span own_output_artifact(span e)
     return (span){e.s + n, dot ? (size_t)(dot - e.s) - n : e.len - n};
 }
 
-/* Checks one reference written in template i->tmpl. */
-static void check_reference(scan *s, const node *at, span e)
+/* Checks one reference written in template i->tmpl; whether it reported a problem. */
+static bool check_reference(scan *s, const node *at, span e)
 {
     vctx *v = s->v;
     const template *t = s->i->tmpl;
@@ -1449,11 +1449,13 @@ static void check_reference(scan *s, const node *at, span e)
         bool found = x && x->tmpl &&
                      (r.artifact ? find_artifact(&x->tmpl->outputs, r.name) != NULL
                                  : find_parameter(x->tmpl->output_parameters, r.name) != NULL);
-        if (x && !x->tmpl)
-            return; /* a template outside the stream: nothing to check against */
-        if (!found)
-            problem(v, at, t, "reference {{%s}} points at nothing", span_str(v, e));
+        if ((x && !x->tmpl) || found)
+            return false; /* found, or in a template outside the stream: nothing to check against */
+        problem(v, at, t, "reference {{%s}} points at nothing", span_str(v, e));
+    } else {
+        return false;
     }
+    return true;
 }
 
 /* The references among an expression's branches (the first MAX_ALT), and
@@ -1463,8 +1465,11 @@ static void scan_expression(scan *s, const node *at, span e)
 {
     span alts[MAX_ALT];
     size_t n = expr_alternatives(e, alts, MAX_ALT);
+    bool reported = false;
     for (size_t k = 0; k < n && k < MAX_ALT; k++)
-        check_reference(s, at, alts[k]);
+        reported |= check_reference(s, at, alts[k]);
+    if (reported)
+        return; /* one problem an expression: its mention of that artifact is the same fault */
     const template *t = s->i->tmpl;
     size_t pos = 0;
     artifact_mention m;

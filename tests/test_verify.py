@@ -151,6 +151,11 @@ def output_path_named_after_the_rewrite(doc):
     _templates(doc)["hello-world-to-file"]["container"]["args"] = ["echo hello > {{outputs.artifacts.hello-art.path}}"]
 
 
+def expression_naming_no_input(doc):
+    """One fault, one problem: the expression's reference and its mention of the artifact are the same."""
+    _templates(doc)["print-message-from-file"]["container"]["args"] = ["{{=inputs.artifacts.q.path}}"]
+
+
 def producer_at_volume_root(doc):
     """Correct, if odd: the producer mounts the volume's root, the consumer the file in it."""
     producer = _templates(doc)["hello-world-to-file"]
@@ -241,6 +246,7 @@ VARIANTS = {
     volume_not_shared: ("volume 'data-storage' is an emptyDir, which pods do not share", []),
     volume_without_source: ("volume 'data-storage' names no volume source, so Kubernetes makes it an emptyDir", []),
     producer_at_volume_root: (None, []),
+    expression_naming_no_input: (None, ["reference {{inputs.artifacts.q.path}} points at no input artifact"]),
     volume_declared_twice: ("volume 'data-storage' is declared twice in the template's volumes, which Kubernetes "
                             "rejects", []),
     output_path_named_after_the_rewrite: (None, ["reference {{outputs.artifacts.hello-art.path}} points at no "
