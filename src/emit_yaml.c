@@ -223,7 +223,7 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, b
 {
     bool implicit = !d->explicit_start && !needs_start_marker(out, d->root);
     bool after_start = !first && root_below_start(out, d->root);
-    if (d->comments && first && !after_start && !write_comments(em, out, d, false))
+    if (d->comments && first && !write_comments(em, out, d, false))
         return 0;
     out->comments_after_start = d->comments && after_start ? d : NULL;
     yaml_event_t e;

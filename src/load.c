@@ -862,9 +862,7 @@ static bool next_json_document(loader *l, yaml_parser_t *p)
     if (l->s->format != VP_FORMAT_JSON || !l->between || p->error != YAML_PARSER_ERROR ||
         p->problem_mark.index != l->resume.index)
         return false;
-    size_t at = l->start;
-    if (at == 0 && l->len >= 3 && memcmp(l->data, "\xEF\xBB\xBF", 3) == 0)
-        at = 3; /* libyaml does not count the byte order mark */
+    size_t at = l->start ? l->start : text_start(l->data, l->len, 0); /* libyaml does not count the mark */
     restart(l, p, skip_chars(l, at, l->resume.index), l->resume);
     return true;
 }

@@ -165,12 +165,11 @@ static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l
     for (size_t i = 0; i < l->count; i++) {
         const artifact *a = &l->items[i];
         const char *dir = dirname_of(k, a->path), *mode = input ? artifact_mode_key(a) : NULL;
-        const char *normal = dir && dir[0] ? normal_path(k, dir) : NULL;
         if (a->source)
             warn(k, a->node, "template '%s': %s artifact '%s' has a source of its own (%s), which the kfp scheme "
                  "replaces with the volume, as the reference does: %s" CONVERTS, t->name, role, a->name, a->source,
                  input ? "a call must pass it, or fails" : "the file is no longer stored there");
-        if (dir && (!dir[0] || (normal && path_is_root(normal))))
+        if (dir && (!dir[0] || path_is_root(dir)))
             warn(k, a->node, "template '%s': %s artifact '%s' at %s has no directory of its own, so the kfp scheme "
                  "mounts the volume at '%s', as the reference does, where no container can have it" CONVERTS,
                  t->name, role, a->name, a->path->as.text, dir);

@@ -1422,18 +1422,6 @@ static bool declared_parameter(const template *t, span name)
     return find_parameter(t->input_parameters, name) != NULL;
 }
 
-/* The artifact a reference {{outputs.artifacts.NAME...}} names (its own
- * output's path, say), or an empty span. */
-static span own_output_artifact(span e)
-{
-    static const char prefix[] = "outputs.artifacts.";
-    size_t n = sizeof prefix - 1;
-    if (e.len <= n || memcmp(e.s, prefix, n) != 0)
-        return (span){NULL, 0};
-    const char *dot = memchr(e.s + n, '.', e.len - n);
-    return (span){e.s + n, dot ? (size_t)(dot - e.s) - n : e.len - n};
-}
-
 /* Checks one reference written in template i->tmpl; whether it reported a problem. */
 static bool check_reference(scan *s, const node *at, span e)
 {
@@ -1491,10 +1479,11 @@ static void scan_text(scan *s, const node *at, const char *text, bool expression
     size_t pos = 0, len = strlen(text);
     tag g;
     while (tag_next(text, len, &pos, &g)) {
-        span own = g.expression ? (span){NULL, 0} : own_output_artifact(g.expr);
+        artifact_mention own; /* {{outputs.artifacts.X.path}} */
         if (g.expression)
             scan_expression(s, at, g.expr); /* which finds an expression's own artifacts */
-        else if (own.len && template_runs_pod(s->i->tmpl) && !find_artifact(&s->i->tmpl->outputs, own))
+        else if (expr_mention_is(g.expr, &own) && !own.input && own.name.len && template_runs_pod(s->i->tmpl) &&
+                 !find_artifact(&s->i->tmpl->outputs, own.name))
             problem(s->v, at, s->i->tmpl, "reference {{%s}} points at no output artifact", span_str(s->v, g.expr));
         else
             check_reference(s, at, g.expr);

@@ -422,36 +422,34 @@ const node *argo_field(const node *map, const char *key)
     return v && !scalar_is_null(v) ? v : NULL;
 }
 
-static template_kind classify(const node *t)
-{
-    if (argo_field(t, "container"))
-        return TEMPLATE_CONTAINER;
-    if (argo_field(t, "script"))
-        return TEMPLATE_SCRIPT;
-    if (argo_field(t, "containerSet"))
-        return TEMPLATE_CONTAINER_SET;
-    if (argo_field(t, "dag"))
-        return TEMPLATE_DAG;
-    if (argo_field(t, "steps"))
-        return TEMPLATE_STEPS;
-    return TEMPLATE_OTHER;
-}
+/* Argo's template types, each with the kind volpass reads it as. */
+static const struct {
+    const char *key;
+    template_kind kind;
+} template_types[] = {
+    {"container", TEMPLATE_CONTAINER}, {"script", TEMPLATE_SCRIPT}, {"containerSet", TEMPLATE_CONTAINER_SET},
+    {"dag", TEMPLATE_DAG},             {"steps", TEMPLATE_STEPS},   {"resource", TEMPLATE_OTHER},
+    {"suspend", TEMPLATE_OTHER},       {"data", TEMPLATE_OTHER},    {"http", TEMPLATE_OTHER},
+    {"plugin", TEMPLATE_OTHER},
+};
 
-/* Argo takes a template of one type only ("multiple template types
- * specified"): the error when t has two, naming them. */
-static void refuse_two_types(reader *r, const node *t, const char *name)
+/* The kind of template t (`name`). Argo takes a template of one type only
+ * ("multiple template types specified"): an error when t has two, naming them. */
+static template_kind classify(reader *r, const node *t, const char *name)
 {
-    static const char *const types[] = {"container", "script", "containerSet", "dag", "steps", "resource",
-                                        "suspend", "data", "http", "plugin", NULL};
     const char *first = NULL;
-    for (const char *const *type = types; *type && !r->err; type++) {
-        const node *v = argo_field(t, *type);
-        if (v && first)
+    template_kind kind = TEMPLATE_OTHER;
+    for (size_t i = 0; i < sizeof template_types / sizeof *template_types && !r->err; i++) {
+        const node *v = argo_field(t, template_types[i].key);
+        if (v && first) {
             r->err = error_new(VP_EINVALID, r->file, v->line, v->column, "template '%s' is both a %s and a %s "
-                               "template: Argo takes one type of template", name, first, *type);
-        else if (v)
-            first = *type;
+                               "template: Argo takes one type of template", name, first, template_types[i].key);
+        } else if (v) {
+            first = template_types[i].key;
+            kind = template_types[i].kind;
+        }
     }
+    return kind;
 }
 
 /* The container whose artifacts a containerSet template's are: the one named main. */
@@ -553,8 +551,7 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
         return;
     }
     t->name = name ? name->as.text : inline_name;
-    refuse_two_types(r, n, t->name);
-    t->kind = classify(n);
+    t->kind = classify(r, n, t->name);
     const place at = {NULL, "template '", t->name, "'"};
     if (t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT)
         t->container = field(r, n, t->kind == TEMPLATE_CONTAINER ? "container" : "script",
