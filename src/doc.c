@@ -123,6 +123,7 @@ node *node_copy(arena *a, const node *n)
         return NULL;
     *c = *n;
     c->tagged = 0;
+    c->commented = 0;
     /* Text and tag are copied too: the source may live in another arena (the
      * volume spec is parsed on its own) that is freed first. */
     if (n->kind == NODE_SCALAR) {

@@ -36,6 +36,8 @@ typedef struct node {
      * value of an expression or fromExpression key (a bare expression). Walks
      * looking for references in loaded text skip the subtree. */
     bool inert : 1;
+    /* Has comments in its stream's table (see comments.h); a copy does not. */
+    bool commented : 1;
     uint8_t tagged; /* has an explicit tag */
     uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
     uint32_t line;  /* 1-based source position; 0 for nodes volpass created and shared keys (load.c) */

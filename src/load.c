@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "comments.h"
 #include "error.h"
 #include "grow.h"
 #include "stream.h"
@@ -67,10 +68,22 @@ typedef struct loader {
     yaml_mark_t base;   /* its line and column in the whole input; marks are relative to it */
     yaml_mark_t resume; /* where the last document ended, as the parser counts */
     bool between;       /* that document end was the last event */
-    /* Comments before a document's first node (see document_comments). */
+    /* Comments (see document_comments and before_event). */
+    bool comments;      /* kept: in UTF-8 read by the first parser */
     size_t gap_from;    /* character where the text between documents starts */
     bool opening;       /* a document started and no node of it yet */
     size_t seen_chars, seen_bytes; /* a character index and its byte, for byte_at */
+    size_t last_end;    /* character where the last event of the document ended */
+    const node *last_scalar; /* the last event's node, when it is a scalar */
+    size_t hash_byte, hash_char; /* the last '#' found (see hash_between), or where the search starts */
+    bool hash_found;
+    comment_block before, inside; /* found, and not yet given a node (before_event) */
+    /* Comments carried on (before_event): grown in place, as they may pass
+     * the ends of many collections, each with comments of its own. */
+    char *carried;
+    size_t carried_len, carried_cap;
+    uint32_t carried_trailing;
+    const node *carried_follows;
 } loader;
 
 static int fail(loader *l, vp_status status, const yaml_mark_t *mark, const char *what)
@@ -685,86 +698,221 @@ static size_t byte_at(loader *l, size_t chars)
     return l->seen_bytes;
 }
 
-static bool only_blanks(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (s[i] != ' ' && s[i] != '\t')
-            return false;
-    return true;
-}
-
-/* The bytes of the line break at data[i, end): \r\n, \r, \n, and the
- * three of Unicode that libyaml ends a comment at too (NEL, LS, PS); 0 when
- * there is none. */
-static size_t line_break(const char *data, size_t i, size_t end)
-{
-    const char *c = data + i;
-    size_t left = end - i;
-    if (left >= 2 && c[0] == '\r' && c[1] == '\n')
-        return 2;
-    if (left >= 1 && (c[0] == '\r' || c[0] == '\n'))
-        return 1;
-    if (left >= 2 && memcmp(c, "\xC2\x85", 2) == 0)
-        return 2;
-    return left >= 3 && (memcmp(c, "\xE2\x80\xA8", 3) == 0 || memcmp(c, "\xE2\x80\xA9", 3) == 0) ? 3 : 0;
-}
-
-/* The end of the line starting at byte i (where its break starts), or `end`. */
-static size_t line_end(const char *data, size_t i, size_t end)
-{
-    while (i < end && !line_break(data, i, end))
-        i++;
-    return i;
-}
-
-/* Where the comment on line data[from, eol) starts (a '#' at its start or
- * after a blank), or eol. The text between documents holds no scalar, so
- * no '#' there is anything else. */
-static size_t comment_start(const char *data, size_t from, size_t eol)
-{
-    for (size_t i = from; i < eol; i++)
-        if (data[i] == '#' && (i == from || data[i - 1] == ' ' || data[i - 1] == '\t'))
-            return i;
-    return eol;
-}
-
 /* libyaml does not report comments. Those before a document's first node
  * (a file's header, a "# Source:" line after "---") lie in text no node
  * holds: from the previous document's end (or the stream's start) to the
- * first event after the document's start, at character `to`. The comment
- * of each line there is kept, from its '#', one per line, with the blank
- * lines between them: the emitter writes them before the document. Only in
- * UTF-8 read by the first parser (a JSON stream's restarted ones have no
- * comments worth the trouble). */
+ * first event after the document's start, at character `to`. The emitter
+ * writes them before the document. Only in UTF-8 read by the first parser
+ * (a JSON stream's restarted ones have no comments worth the trouble). */
 static int document_comments(loader *l, size_t to)
 {
     l->opening = false;
-    if (l->start != 0 || utf16_order(l->data, l->len))
+    if (!l->comments)
         return 0;
     size_t from = byte_at(l, l->gap_from), end = byte_at(l, to);
-    if (!memchr(l->data + from, '#', end - from))
-        return 0; /* no comment: a gap of blank lines costs nothing */
-    char *text = arena_alloc(&l->s->arena, end - from + 1);
+    comment_block found;
+    if (comments_gather(&l->s->arena, l->data, from, end, NULL, &found) != 0)
+        return fail_oom(l);
+    document *d = &l->s->docs[l->s->ndocs - 1];
+    d->comments = found.text;
+    d->comments_len = found.len;
+    return 0;
+}
+
+/* The characters in data[from, to): bytes that do not continue one. */
+static size_t count_chars(const loader *l, size_t from, size_t to)
+{
+    size_t chars = 0;
+    for (; from + 8 <= to && ascii8(l->data + from); from += 8)
+        chars += 8;
+    for (; from < to; from++)
+        chars += ((unsigned char)l->data[from] & 0xC0) != 0x80;
+    return chars;
+}
+
+/* The byte `chars` characters before byte `at`. */
+static size_t back_chars(const loader *l, size_t at, size_t chars)
+{
+    while (chars-- > 0 && at > 0)
+        while (--at > 0 && ((unsigned char)l->data[at] & 0xC0) == 0x80)
+            ;
+    return at;
+}
+
+/* Whether the text from character `from` to `to` may hold a comment: the
+ * next '#' of the input lies there. Each '#' is found once, its character
+ * counted on from the one before, so that the gap before each event costs
+ * a comparison. */
+static bool hash_between(loader *l, size_t from, size_t to)
+{
+    while (l->hash_char != SIZE_MAX && (!l->hash_found || l->hash_char < from)) {
+        size_t at = l->hash_byte + l->hash_found;
+        const char *hash = at < l->len ? memchr(l->data + at, '#', l->len - at) : NULL;
+        if (!hash) {
+            l->hash_char = SIZE_MAX;
+            break;
+        }
+        size_t byte = (size_t)(hash - l->data);
+        l->hash_char += count_chars(l, l->hash_byte, byte);
+        l->hash_byte = byte;
+        l->hash_found = true;
+    }
+    return l->hash_char < to;
+}
+
+/* The comments between the last event and e, whose text holds no node. */
+static int gap_comments(loader *l, const yaml_event_t *e, comment_block *gap)
+{
+    size_t from = l->last_end, to = e->start_mark.index;
+    const node *follows = l->last_scalar;
+    l->last_end = e->end_mark.index;
+    l->last_scalar = NULL; /* after_event sets it */
+    *gap = (comment_block){NULL, 0, 0, NULL};
+    if (to <= from || !hash_between(l, from, to))
+        return 0;
+    size_t start = back_chars(l, l->hash_byte, l->hash_char - from);
+    size_t end = skip_chars(l, l->hash_byte, to - l->hash_char);
+    return comments_gather(&l->s->arena, l->data, start, end, follows, gap) == 0 ? 0 : fail_oom(l);
+}
+
+/* n's entry in the stream's table of comments, made when it has none. */
+static node_comments *note_of(loader *l, node *n)
+{
+    vp_stream *s = l->s;
+    for (size_t i = s->nnotes; n->commented && i-- > 0;)
+        if (s->notes[i].n == n)
+            return &s->notes[i];
+    node_comments *t = grow_heap(s->notes, &s->notes_cap, s->nnotes, sizeof *t);
+    if (!t)
+        return NULL;
+    s->notes = t;
+    n->commented = true;
+    t[s->nnotes] = (node_comments){.n = n};
+    return &t[s->nnotes++];
+}
+
+static int attach(loader *l, node *n, bool inside, comment_block *found)
+{
+    if (!found->len)
+        return 0;
+    node_comments *note = note_of(l, n);
+    if (!note || comments_join(&l->s->arena, inside ? &note->inside : &note->before, found) != 0)
+        return fail_oom(l);
+    *found = (comment_block){NULL, 0, 0, NULL};
+    return 0;
+}
+
+/* Adds the comments of b to those carried on. A trailing one stays
+ * trailing only first: where they end up, only the first can trail the
+ * scalar on the line before (see comments.h). */
+static int carry(loader *l, const comment_block *b)
+{
+    if (!b->len)
+        return 0;
+    if (!l->carried_len) {
+        l->carried_trailing = b->trailing;
+        l->carried_follows = b->follows;
+    }
+    size_t need = l->carried_len + b->len;
+    if (need > l->carried_cap) {
+        size_t cap = 2 * l->carried_cap > need ? 2 * l->carried_cap : need;
+        char *grown = realloc(l->carried, cap);
+        if (!grown)
+            return fail_oom(l);
+        l->carried = grown;
+        l->carried_cap = cap;
+    }
+    memcpy(l->carried + l->carried_len, b->text, b->len);
+    l->carried_len += b->len;
+    return 0;
+}
+
+/* The comments carried on, as a block of the stream's, and none carried. */
+static int take_carried(loader *l, comment_block *out)
+{
+    *out = (comment_block){NULL, 0, 0, NULL};
+    if (!l->carried_len)
+        return 0;
+    char *text = arena_strndup(&l->s->arena, l->carried, l->carried_len);
     if (!text)
         return fail_oom(l);
-    size_t len = 0, kept = 0; /* kept: up to the last comment line, without the blank lines after it */
-    for (size_t i = from; i < end;) {
-        size_t eol = line_end(l->data, i, end);
-        size_t hash = comment_start(l->data, i, eol);
-        if (hash < eol) {
-            memcpy(text + len, l->data + hash, eol - hash);
-            len += eol - hash;
-            text[len++] = '\n';
-            kept = len;
-        } else if (kept && only_blanks(l->data + i, eol - i)) {
-            text[len++] = '\n';
-        }
-        i = eol + (eol < end ? line_break(l->data, eol, end) : 1);
-    }
-    document *d = &l->s->docs[l->s->ndocs - 1];
-    d->comments = kept ? text : NULL;
-    d->comments_len = kept;
+    *out = (comment_block){text, (uint32_t)l->carried_len, l->carried_trailing, l->carried_follows};
+    l->carried_len = 0;
     return 0;
+}
+
+/* Where the comments met before event e of a document go, decided before
+ * e changes the stack (see comments.h for what they become):
+ * - before a block collection's first entry: inside the collection;
+ * - before a later key: before its value (l->before, for after_event);
+ * - before a later sequence item: before the item (likewise);
+ * - between a key and a block collection as its value: inside that;
+ * - before the end of a collection, or before a scalar value: carried on
+ *   to the next of the places above, or to the document's end;
+ * - inside a flow collection: dropped. */
+static int before_event(loader *l, const yaml_event_t *e)
+{
+    comment_block gap;
+    if (gap_comments(l, e, &gap) != 0)
+        return -1;
+    if (!gap.len && !l->carried_len)
+        return 0;
+    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
+    if (f && f->collection->style == STYLE_FLOW)
+        return 0;
+    bool node_event = e->type == YAML_SCALAR_EVENT || e->type == YAML_ALIAS_EVENT ||
+                      e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
+    bool block_start = (e->type == YAML_SEQUENCE_START_EVENT && e->data.sequence_start.style != YAML_FLOW_SEQUENCE_STYLE) ||
+                       (e->type == YAML_MAPPING_START_EVENT && e->data.mapping_start.style != YAML_FLOW_MAPPING_STYLE);
+    size_t entries = f ? l->nchildren - f->base : 0;
+    bool value = f && f->collection->kind == NODE_MAPPING && entries % 2 == 1;
+    comment_block found;
+    if (carry(l, &gap) != 0)
+        return -1;
+    if (e->type == YAML_DOCUMENT_END_EVENT)
+        return take_carried(l, &l->s->docs[l->s->ndocs - 1].end);
+    if (!f || !node_event || (value && !block_start))
+        return 0; /* carried on */
+    if (take_carried(l, &found) != 0)
+        return -1;
+    if (entries == 0)
+        return attach(l, f->collection, true, &found);
+    if (value)
+        l->inside = found;
+    else
+        l->before = found;
+    return 0;
+}
+
+/* The comments inside a collection's start event: a block collection's
+ * with an anchor or a tag spans from those to its first entry. An anchor
+ * or tag holds no blank, so a '#' after one starts a comment. */
+static int start_comments(loader *l, const yaml_event_t *e, node *n)
+{
+    bool tagged = e->type == YAML_MAPPING_START_EVENT ? e->data.mapping_start.anchor || !e->data.mapping_start.implicit
+                                                      : e->data.sequence_start.anchor || !e->data.sequence_start.implicit;
+    if (!tagged || n->style == STYLE_FLOW || e->start_mark.index < l->seen_chars)
+        return 0;
+    size_t from = byte_at(l, e->start_mark.index), to = byte_at(l, e->end_mark.index);
+    comment_block found;
+    if (comments_gather(&l->s->arena, l->data, from, to, NULL, &found) != 0)
+        return fail_oom(l);
+    return attach(l, n, true, &found);
+}
+
+/* Gives the node event e made the comments before_event kept for it. */
+static int after_event(loader *l, const yaml_event_t *e, bool key)
+{
+    bool start = e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
+    if (e->type == YAML_SCALAR_EVENT && e->end_mark.column > 0) /* not a block scalar, which ends a line */
+        l->last_scalar = l->children[l->nchildren - 1].n;
+    if (!start && e->type != YAML_SCALAR_EVENT && e->type != YAML_ALIAS_EVENT)
+        return 0;
+    node *n = start ? l->frames[l->depth - 1].collection : l->children[l->nchildren - 1].n;
+    if (!key && (l->before.len || l->inside.len) &&
+        (attach(l, n, false, &l->before) != 0 || attach(l, n, true, &l->inside) != 0))
+        return -1;
+    return start ? start_comments(l, e, n) : 0;
 }
 
 static void parser_error(loader *l, const yaml_parser_t *p)
@@ -797,10 +945,8 @@ static void parser_error(loader *l, const yaml_parser_t *p)
         l->err = error_new(VP_EINVALID, l->file, at.line + 1, at.column + 1, "%s", problem);
 }
 
-static int on_event(loader *l, const yaml_event_t *e)
+static int dispatch(loader *l, const yaml_event_t *e)
 {
-    if (l->opening && document_comments(l, e->start_mark.index) != 0)
-        return -1;
     switch (e->type) {
     case YAML_STREAM_START_EVENT: l->gap_from = e->end_mark.index; return 0;
     case YAML_DOCUMENT_START_EVENT: return begin_document(l, e);
@@ -813,6 +959,24 @@ static int on_event(loader *l, const yaml_event_t *e)
     case YAML_MAPPING_END_EVENT: return on_collection_end(l);
     default: return 0;
     }
+}
+
+static int on_event(loader *l, const yaml_event_t *e)
+{
+    bool inner = l->comments && !l->opening && l->s->ndocs && e->type != YAML_DOCUMENT_START_EVENT &&
+                 e->type != YAML_STREAM_END_EVENT;
+    if (l->opening) {
+        if (document_comments(l, e->start_mark.index) != 0)
+            return -1;
+        l->last_end = e->end_mark.index;
+        l->last_scalar = NULL;
+    }
+    if (!inner)
+        return dispatch(l, e);
+    if (before_event(l, e) != 0)
+        return -1;
+    bool key = (l->before.len || l->inside.len) && at_key(l);
+    return dispatch(l, e) != 0 || after_event(l, e, key) != 0 ? -1 : 0;
 }
 
 /* JSON when the first character after a byte order mark and white space
@@ -840,6 +1004,7 @@ static void restart(loader *l, yaml_parser_t *p, size_t at, yaml_mark_t mark)
     shift_mark(l, &mark);
     l->base = mark;
     l->start = at;
+    l->comments = false;
     l->end = l->len;
     if (at < l->len && l->data[at] != '{' && l->data[at] != '[') {
         const char *eol = memchr(l->data + at, '\n', l->len - at);
@@ -886,7 +1051,8 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.max_alias_nodes = or_default(opts->max_alias_nodes, DEFAULT_MAX_ALIAS_NODES);
     l.alias_left = l.max_alias_nodes;
     l.end = len;
-    l.seen_bytes = text_start(data, len, 0);
+    l.seen_bytes = l.hash_byte = text_start(data, len, 0);
+    l.comments = !utf16_order(data, len);
     strmap_init(&l.anchors);
     strmap_init(&l.texts);
     strmap_init(&l.keys);
@@ -926,6 +1092,8 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
         yaml_event_delete(&e);
     }
     yaml_parser_delete(&parser);
+    comments_sort(s->notes, s->nnotes);
+    free(l.carried);
     free(l.children);
     free(l.frames);
     strmap_free(&l.anchors);

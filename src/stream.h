@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "comments.h"
 #include "doc.h"
 #include "volpass.h"
 
@@ -14,6 +15,7 @@ typedef struct document {
     bool explicit_end;   /* written with "..." */
     const char *comments; /* the comment lines before its first node, each ending in '\n', or NULL */
     size_t comments_len;
+    comment_block end; /* the comments after its last node */
 } document;
 
 struct vp_stream {
@@ -22,6 +24,8 @@ struct vp_stream {
     size_t ndocs, cap;
     vp_format format;
     char *filename; /* for error messages */
+    node_comments *notes; /* comments inside the documents, by node (see comments.h); sorted */
+    size_t nnotes, notes_cap;
 };
 
 /* Parses YAML or JSON text into `s` (already initialised, empty). */

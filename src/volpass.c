@@ -35,6 +35,7 @@ void vp_stream_free(vp_stream *s)
         return;
     arena_free(&s->arena);
     free(s->docs);
+    free(s->notes);
     free(s->filename);
     free(s);
 }

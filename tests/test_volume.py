@@ -11,6 +11,7 @@ import tempfile
 import threading
 
 import jsonschema
+import yaml
 
 import reference
 from harness import VOLUME, expect
@@ -308,6 +309,23 @@ def test_expressions_globals_hooks(ctx):
     golden(ctx, os.path.join(CASES, "flow.yaml"), "flow.yaml", "--volume", PVC)
 
 
+def test_comments_kept(ctx):
+    """Comments stay beside their nodes (expected/comments.yaml), go with the
+    nodes the rewrite removes, and never become data: the script's line that
+    starts with '#' is still the script's. Converting again changes nothing."""
+    source = os.path.join(CASES, "comments.yaml")
+    proc = golden(ctx, source, "comments.yaml", "--volume", PVC)
+    out = proc.stdout
+    expect("generateName: comments- # a trailing comment" in out and "# the end\n" in out,
+           "a trailing or a closing comment was lost")
+    expect("lost with the artifact" not in out, "a removed artifact's comment was kept")
+    args = yaml.safe_load(out)["spec"]["templates"][1]["container"]["args"]
+    expect(args == ["# not a comment: the script's own line\necho hi > /tmp/out/result.txt\n"],
+           f"the script changed: {args!r}")
+    again = ctx.run(["--volume", PVC], stdin=out)
+    expect(again.returncode == 0 and again.stdout == out, "converting the output again changed it")
+
+
 def test_kinds_and_template_ref(ctx):
     golden(ctx, os.path.join(CASES, "kinds.yaml"), "kinds.yaml", "--volume", PVC)
 
@@ -321,7 +339,8 @@ def test_converting_twice_changes_nothing(ctx):
     document that runs templates of another through templateRef still gets
     the volume when they mount it."""
     for path in (os.path.join(CASES, "kinds.yaml"), os.path.join(CASES, "globals.yaml"),
-                 os.path.join(CASES, "graph-subpath.yaml"), os.path.join(reference.CORPUS, "artifact-passing.yaml")):
+                 os.path.join(CASES, "graph-subpath.yaml"), os.path.join(reference.CORPUS, "artifact-passing.yaml"),
+                 os.path.join(CASES, "comments.yaml")):
         name = os.path.basename(path)
         once = ctx.run(["--input", path, "--volume", PVC])
         expect(once.returncode == 0, f"{name}: {once.stderr}")

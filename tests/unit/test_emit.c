@@ -50,7 +50,7 @@ static void comments_before_documents_kept(void)
     round_trip("\n\n  # indented\n\n\nb: 1\n", "# indented\nb: 1\n"); /* blank lines only between */
     round_trip("--- # top\na: 1\n", "# top\n---\na: 1\n"); /* the first document's go first */
     round_trip("# header\n---\na: 1\n", "# header\n---\na: 1\n");
-    round_trip("a: 1 # lost: inside the root\n---\n# b\nb: 2\n", "a: 1\n---\n# b\nb: 2\n");
+    round_trip("a: 1 # one\n---\n# b\nb: 2\n", "a: 1 # one\n---\n# b\nb: 2\n");
     round_trip("a: 1\n... # e\n# f\n---\nb: 2\n", "a: 1\n...\n---\n# e\n# f\nb: 2\n");
     round_trip("a: 1\n---\n# s\n- x\n", "a: 1\n---\n# s\n- x\n");
     /* Positions are counted in characters: multi-byte ones come before. */
@@ -70,6 +70,51 @@ static void comments_before_documents_kept(void)
      * what follows one is no comment, and stays out of it. */
     round_trip("# a\xC2\x85---\n- x\n", "# a\n---\n- x\n");
     round_trip("# a\xE2\x80\xA8# b\xE2\x80\xA9--- s\n", "# a\n# b\n--- s\n");
+}
+
+/* Comments inside a document come back beside their nodes, at the
+ * indentation the emitter gives them; written again, they stay put. */
+static void kept_inside(const char *in, const char *want)
+{
+    round_trip(in, want);
+    round_trip(want, want);
+}
+
+static void comments_inside_documents_kept(void)
+{
+    /* before keys and items, after them on their line, and between a key
+     * and its block collection */
+    kept_inside("a: 1  # one\n# before b\nb:   # after b\n    # inside b\n    c: x\n",
+                "a: 1 # one\n# before b\nb: # after b\n  # inside b\n  c: x\n");
+    kept_inside("list:\n# first\n- p\n- q  # tq\n# before m\n- m: 1\n  n: 2\n",
+                "list:\n# first\n- p\n- q # tq\n# before m\n- m: 1\n  n: 2\n");
+    kept_inside("- - a\n  # c\n  - b\n# d\n- - e\n", "- - a\n  # c\n  - b\n# d\n- - e\n");
+    /* blank lines between comments, not around them */
+    kept_inside("a: 1\n\n# x\n\n# y\n\nb: 2\n", "a: 1\n# x\n\n# y\nb: 2\n");
+    /* after the last entry of a collection: before the next line, trailing
+     * its scalar still; after the document's last node, at its end */
+    kept_inside("x:\n  y:\n    z: 1 # deep\n    # below z\nw: 2 # tw\n# tail\n",
+                "x:\n  y:\n    z: 1 # deep\n# below z\nw: 2 # tw\n# tail\n");
+    kept_inside("a: 1 # t\n# u\n...\n", "a: 1 # t\n# u\n...\n");
+    kept_inside("a: 1\n# c\n---\nb: 2\n", "a: 1\n# c\n---\nb: 2\n");
+    /* a block scalar ends its last line: a comment after it is a line of
+     * its own, less indented than its text, which stays as it was */
+    kept_inside("a: |\n  x\n    # text\n# c\nb: 1\n", "a: |\n  x\n    # text\n# c\nb: 1\n");
+    kept_inside("a: |+\n  x\n\n# c\nb: 1\n", "a: |+\n  x\n\n# c\nb: 1\n...\n"); /* libyaml's "..." */
+    kept_inside("k:\n  a: >-\n    folded\n  # c\n  b: 1\n", "k:\n  a: >-\n    folded\n  # c\n  b: 1\n");
+    /* a trailing comment whose scalar no longer ends the line before
+     * becomes a line of its own */
+    kept_inside("a:\n  - {p: 1} # tp\n  - q\n", "a:\n- {p: 1}\n# tp\n- q\n");
+    /* a tagged or anchored collection's, after the tag */
+    kept_inside("a: !!map\n  # inside\n  k: v\n", "a: !!map\n  # inside\n  k: v\n");
+    /* multi-byte characters before them count as one each in libyaml's marks */
+    kept_inside("a: \xC3\xA9\xE6\x97\xA5 # \xC3\xBC\n# \xE2\x82\xAC\nb: 2\n",
+                "a: \xC3\xA9\xE6\x97\xA5 # \xC3\xBC\n# \xE2\x82\xAC\nb: 2\n");
+    /* dropped: inside flow collections; an alias's copy and merged pairs
+     * take none (each comment is written once) */
+    round_trip("z: [1, # in flow\n  2]\n", "z: [1, 2]\n");
+    round_trip("b: &x\n  # k\n  k: 1\nc: *x\nd:\n  <<: *x\n  # own\n  m: 3\n",
+               "b:\n  # k\n  k: 1\nc:\n  k: 1\nd:\n  k: 1\n  # own\n  m: 3\n");
 }
 
 /* A string volpass creates must come back as the same string, never as a
@@ -226,6 +271,7 @@ void test_emit(void)
     utf8_checked();
     styles_kept();
     comments_before_documents_kept();
+    comments_inside_documents_kept();
     created_strings_stay_strings();
     json_output();
 }
