@@ -391,13 +391,12 @@ static const char *null_key(const node *map)
  * A later document whose root the emitter writes on its "---" line loses
  * its comments: before the "---" they would follow the document before,
  * and belong to it when read again. */
-static int write_comments(yaml_emitter_t *em, yaml_out *out, const document *d, bool after_start)
+static int write_comments(yaml_emitter_t *em, yaml_out *out, const char *text, size_t len, bool after_start)
 {
     out->comments_after_start = NULL;
     if (!yaml_emitter_flush(em))
         return 0;
-    int failed = after_start ? put(out, "\n", 1) || put(out, d->comments, d->comments_len - 1)
-                             : put(out, d->comments, d->comments_len);
+    int failed = after_start ? put(out, "\n", 1) || put(out, text, len - 1) : put(out, text, len);
     if (failed) {
         em->error = YAML_WRITER_ERROR; /* reported as the emitter's own write failures are */
         return 0;
@@ -450,7 +449,8 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
     out->last_scalar = NULL;
     if (!emit_event(em, out, &e))
         return 0;
-    if (out->comments_after_start && !write_comments(em, out, out->comments_after_start, true))
+    if (out->comments_after_start &&
+        !write_comments(em, out, out->comments_after_start->comments, out->comments_after_start->comments_len, true))
         return 0;
     for (size_t i = 0; i < slots; i++) {
         const node *item = n->as.items[i];
@@ -525,7 +525,13 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, b
 {
     bool implicit = !d->explicit_start && !needs_start_marker(out, d->root);
     bool after_start = !first && root_below_start(out, d->root);
-    if (d->comments && first && !write_comments(em, out, d, false))
+    /* A root written as nothing has nothing to follow: the comments after
+     * it would read as ones before it, and go there (or are lost, as those
+     * of a later document written on its "---" line are). */
+    bool nothing = !d->root || empty_plain(d->root);
+    if (d->comments && first && !write_comments(em, out, d->comments, d->comments_len, false))
+        return 0;
+    if (d->end.len && first && nothing && !write_comments(em, out, d->end.text, d->end.len, false))
         return 0;
     out->comments_after_start = d->comments && after_start ? d : NULL;
     yaml_event_t e;
@@ -537,12 +543,12 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, b
     if (!emit_node(em, out, d->root ? d->root : &null_root, false))
         return 0;
     yaml_document_end_event_initialize(&e, !d->explicit_end);
-    if (d->explicit_end)
+    if (d->explicit_end && !nothing)
         await(out, &d->end, false, false); /* before the "..." */
     if (!emit_event(em, out, &e))
         return 0;
     out->nwait = 0; /* the lines they waited for never came */
-    return d->explicit_end || write_end_comments(em, out, &d->end);
+    return d->explicit_end || nothing || write_end_comments(em, out, &d->end);
 }
 
 vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,

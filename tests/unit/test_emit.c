@@ -97,6 +97,7 @@ static void comments_inside_documents_kept(void)
                 "x:\n  y:\n    z: 1 # deep\n# below z\nw: 2 # tw\n# tail\n");
     kept_inside("a: 1 # t\n# u\n...\n", "a: 1 # t\n# u\n...\n");
     kept_inside("a: 1\n# c\n---\nb: 2\n", "a: 1\n# c\n---\nb: 2\n");
+    kept_inside("&a\n# c\n", "# c\n---\n"); /* a root written as nothing: they would lead it */
     /* a block scalar ends its last line: a comment after it is a line of
      * its own, less indented than its text, which stays as it was */
     kept_inside("a: |\n  x\n    # text\n# c\nb: 1\n", "a: |\n  x\n    # text\n# c\nb: 1\n");
