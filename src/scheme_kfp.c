@@ -137,11 +137,65 @@ static const char *dirname_of(kfp *k, const node *path)
     return edit_intern(&k->ed, s, keep);
 }
 
-/* An input the kfp scheme makes a required parameter NAME-subpath. */
-static void warn_optional(kfp *k, const template *t)
+/* Which optional inputs some run of their template goes without, as flags
+ * at[i] + j for input j of template i: those a call does not pass, those an
+ * exit handler given spec.arguments or the entrypoint takes (the kfp scheme
+ * refuses artifacts there), and all of a WorkflowTemplate's, whose callers
+ * are elsewhere. */
+typedef struct optional_runs {
+    bool *left_out;
+    size_t *at;
+} optional_runs;
+
+static void mark_left_out(const kfp *k, optional_runs *o, const template *t, const call_site *c)
+{
+    if (!t)
+        return;
+    size_t first = o->at[t - k->wf->templates];
+    for (size_t j = 0; j < t->inputs.count; j++) {
+        const artifact *in = &t->inputs.items[j];
+        o->left_out[first + j] |= in->optional && (!c || c->workflow_arguments ||
+                                                   artifact_index(&c->arguments, in->name, strlen(in->name)) == NOT_FOUND);
+    }
+}
+
+static void mark_calls(const kfp *k, optional_runs *o, const template *graph)
+{
+    for (size_t c = 0; c < graph->ncalls; c++) {
+        const call_site *call = &graph->calls[c];
+        if (call->template_name && !call->template_ref)
+            mark_left_out(k, o, workflow_template(k->wf, call->template_name), call);
+    }
+}
+
+/* NULL flags when out of memory: then every optional input is warned of. */
+static optional_runs find_optional_runs(const kfp *k)
+{
+    const workflow *wf = k->wf;
+    optional_runs o = {NULL, malloc((wf->ntemplates + 1) * sizeof(size_t))};
+    size_t total = 0;
+    for (size_t i = 0; o.at && i < wf->ntemplates; i++) {
+        o.at[i] = total;
+        total += wf->templates[i].inputs.count;
+    }
+    if (!o.at || !(o.left_out = calloc(total + 1, sizeof(bool))))
+        return o;
+    for (size_t i = 0; i < wf->ntemplates; i++) {
+        const template *t = &wf->templates[i];
+        if (workflow_callable_apart(wf) || (wf->entrypoint && strcmp(wf->entrypoint, t->name) == 0))
+            mark_left_out(k, &o, t, NULL);
+        mark_calls(k, &o, t);
+    }
+    mark_calls(k, &o, &wf->handlers);
+    return o;
+}
+
+/* An input the kfp scheme makes a required parameter NAME-subpath, when a
+ * run of its template goes without it. */
+static void warn_optional(kfp *k, const template *t, const optional_runs *o)
 {
     for (size_t i = 0; i < t->inputs.count; i++)
-        if (t->inputs.items[i].optional)
+        if (t->inputs.items[i].optional && (!o->left_out || o->left_out[o->at[t - k->wf->templates] + i]))
             warn(k, t->inputs.items[i].node, "template '%s': optional input artifact '%s' becomes the parameter "
                  "%s" SUBPATH_SUFFIX ", which the kfp scheme makes required, as the reference does: a call that "
                  "leaves it out fails" CONVERTS, t->name, t->inputs.items[i].name, t->inputs.items[i].name);
@@ -428,6 +482,7 @@ static void warn_faults(kfp *k)
     bool *warned = calloc(k->wf->ntemplates + 1, sizeof *warned); /* templates left as they are, warned of */
     if (!warned)
         return; /* out of memory: no warnings, and the rewrite says so */
+    optional_runs optional = find_optional_runs(k);
     for (size_t i = 0; i < k->wf->ntemplates; i++) {
         const template *t = &k->wf->templates[i];
         bool pod = t->kind == TEMPLATE_CONTAINER || t->kind == TEMPLATE_SCRIPT;
@@ -442,7 +497,7 @@ static void warn_faults(kfp *k)
                 warn_taken_volume(k, t);
         }
         if ((pod || graph) && at) {
-            warn_optional(k, t);
+            warn_optional(k, t, &optional);
             warn_taken_parameters(k, at, &t->inputs, t->input_parameters, false);
             warn_taken_parameters(k, at, &t->outputs, t->output_parameters, false);
         }
@@ -451,6 +506,8 @@ static void warn_faults(kfp *k)
     }
     warn_calls(k, &k->wf->handlers, warned);
     free(warned);
+    free(optional.left_out);
+    free(optional.at);
 }
 
 /* ---- building nodes ----------------------------------------------------- */

@@ -109,12 +109,6 @@ static const char *free_name(vplan *p, const node *list, const art_plan *taken, 
     }
 }
 
-/* Whether other documents may call wf's templates through templateRef. */
-static bool callable_apart(const workflow *wf)
-{
-    return strcmp(wf->kind, "WorkflowTemplate") == 0 || strcmp(wf->kind, "ClusterWorkflowTemplate") == 0;
-}
-
 /* The parameter that carries the location of artifact `a` of template tp
  * (the `role` list: "input", "output"): NAME-subpath, or the first free
  * NAME-subpath-N. A workflow converted apart from the WorkflowTemplate it
@@ -125,7 +119,7 @@ static const char *location_param(vplan *p, const tplan *tp, const node *list, c
 {
     const artifact *a = taken[k].a;
     const char *name = free_name(p, list, taken, k, a->name, SUBPATH_SUFFIX);
-    if (callable_apart(tp->wf) && strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
+    if (workflow_callable_apart(tp->wf) && strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' would carry its location in "
                     "parameter '%s" SUBPATH_SUFFIX "', which the template has already; a workflow that calls it "
                     "through templateRef, converted apart, passes or reads that name: rename the parameter",
@@ -1743,7 +1737,7 @@ static bool shares_templates(const call_tree *tree)
 {
     for (size_t d = 0; d < tree->nwfs; d++) {
         const workflow *wf = &tree->wfs[d];
-        if (wf->root && (callable_apart(wf) || uses_document(tree, wf, document_outside, NULL)))
+        if (wf->root && (workflow_callable_apart(wf) || uses_document(tree, wf, document_outside, NULL)))
             return true;
     }
     return false;
@@ -2003,7 +1997,7 @@ static void plan_roots(vplan *p, stream_calls *r)
 static void adopt_twin(vplan *p, template *t, const workflow *wf)
 {
     tplan *tp = plan_of(t);
-    if (!tp || !template_runs_pod(t) || callable_apart(wf) || tp->ntwins != 1 || tp->default_calls ||
+    if (!tp || !template_runs_pod(t) || workflow_callable_apart(wf) || tp->ntwins != 1 || tp->default_calls ||
         tp->twins[0].home != wf)
         return;
     const twin *tw = &tp->twins[0];

@@ -105,6 +105,11 @@ bool workflow_kind_like(const char *kind)
     return false;
 }
 
+bool workflow_callable_apart(const workflow *wf)
+{
+    return strcmp(wf->kind, "WorkflowTemplate") == 0 || strcmp(wf->kind, "ClusterWorkflowTemplate") == 0;
+}
+
 bool workflow_document(const node *root)
 {
     if (!root || root->kind != NODE_MAPPING)

@@ -100,6 +100,10 @@ bool workflow_document(const node *root);
 /* Whether `kind` is one of those kinds spelt in other case ("workflow"). */
 bool workflow_kind_like(const char *kind);
 
+/* Whether other documents may call wf's templates through templateRef: a
+ * WorkflowTemplate or ClusterWorkflowTemplate. */
+bool workflow_callable_apart(const workflow *wf);
+
 /* Reads the document into `wf`, its arrays allocated from `mem` (which must
  * outlive it). Returns VP_EINVALID with the location when a field the model
  * reads has the wrong type. */

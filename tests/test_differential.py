@@ -121,11 +121,14 @@ FAULT_WARNINGS = [
     (68, "artifact 'w' is in /work, where the container mounts a volume already"),
     (76, "input artifact 'in' at /in has no directory of its own, so the kfp scheme mounts the volume at '/'"),
     (76, "input artifact 'in' sets mode, which is lost with the mount"),
+    # hooks.succeeded leaves 'opt' out; every call passes line 86's 'maybe', which draws nothing
     (77, "optional input artifact 'opt' becomes the parameter opt-subpath, which the kfp scheme makes required"),
     (80, "output artifact 'rel' at rel.txt has no directory of its own, so the kfp scheme mounts the volume at ''"),
     (81, "artifact 'scratch' is in /scratch, where the container mounts a volume already"),
     (70, "template 'odd-paths': a volume named data-storage is there already"),
-    (86, "spec.hooks.running: the kfp scheme leaves artifact argument 'x' of a hook or exit handler as it is"),
+    (91, "spec.hooks.running: the kfp scheme leaves artifact argument 'x' of a hook or exit handler as it is"),
+    (95, "spec.hooks.succeeded: the kfp scheme leaves artifact argument 'in' of a hook or exit handler as it is"),
+    (99, "spec.hooks.failed: the kfp scheme leaves artifact argument 'maybe' of a hook or exit handler as it is"),
     (14, "Detected different artifact file names: [data, data2, in, rel.txt, out.txt]"),
 ]
 
