@@ -15,10 +15,10 @@
 
 /* Comment lines, each ending in '\n', from their '#' (the indentation is
  * the emitter's), with the blank lines between them as "\n". The first
- * `trailing` bytes, when not 0, are one comment that followed scalar
- * `follows` on its line (`a: 1  # one`): it goes after that scalar when
- * the line before the comments' place ends with it, else on a line of
- * its own. */
+ * `trailing` bytes, when not 0, are one comment that followed node
+ * `follows` on its line (`a: 1  # one`, `- {a: 1}  # one`): it goes after
+ * that scalar or flow collection when the line before the comments' place
+ * ends with it, else on a line of its own. */
 typedef struct comment_block {
     const char *text;
     uint32_t len;
@@ -38,8 +38,8 @@ typedef struct node_comments {
 
 /* The comments of the text data[from, to), which holds no scalar (the gap
  * between two events). A comment on its first line trails `follows`, when
- * that is a scalar ending at `from` (not NULL) and `from` is not at a
- * line's start. Empty when there is none; -1 when out of memory. */
+ * that is a node ending at `from` (not NULL), which is not at a line's
+ * start. Empty when there is none; -1 when out of memory. */
 int comments_gather(arena *a, const char *data, size_t from, size_t to, const node *follows, comment_block *out);
 
 /* `first` then `then`, in one block: the trailing comment of `then` is a

@@ -31,7 +31,7 @@ typedef struct waiting {
     const comment_block *c;
     bool inside;             /* before the line after it starts: a mapping value's first entry */
     bool one_line;           /* the event is a scalar written on one line */
-    const node *after;       /* the scalar of the event before it, or NULL */
+    const node *after;       /* the scalar or flow collection the event before it ended, or NULL */
     size_t from;             /* inside: where in the stage its event was written, once it was */
 } waiting;
 
@@ -55,7 +55,7 @@ typedef struct yaml_out {
     size_t staged, stage_cap;
     bool out_of_memory;
     size_t events;    /* events given to the emitter */
-    const node *last_scalar; /* of the last event, when a scalar (a block collection's end writes nothing) */
+    const node *last_inline; /* of the last event: a scalar, or a flow collection it ends (a block one's end writes nothing) */
     waiting wait[MAX_WAITING];
     size_t nwait;
 } yaml_out;
@@ -116,11 +116,21 @@ static bool is_break(const char *text, size_t len, size_t i)
             ((unsigned char)text[i + 2] == 0xA8 || (unsigned char)text[i + 2] == 0xA9));
 }
 
-/* A scalar libyaml writes on one line: no line break in it (the width is
- * unlimited: it never folds), and not in a block style. */
-static bool one_line(const node *n)
+/* A node libyaml writes on one line (the width is unlimited: it never
+ * folds): a scalar with no line break in it, not in a block style, or a
+ * flow collection of such. */
+static bool one_line(const yaml_out *out, const node *n)
 {
-    if (n->kind != NODE_SCALAR || n->style == STYLE_LITERAL || n->style == STYLE_FOLDED)
+    if (n->kind != NODE_SCALAR) {
+        if (!out->keep_styles || n->style != STYLE_FLOW)
+            return false;
+        size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+        for (size_t i = 0; i < slots; i++)
+            if (!one_line(out, n->as.items[i]))
+                return false;
+        return true;
+    }
+    if (n->style == STYLE_LITERAL || n->style == STYLE_FOLDED)
         return false;
     for (size_t i = 0; i < n->len; i++)
         if (is_break(n->as.text, n->len, i))
@@ -166,7 +176,7 @@ static void insert_comments(yaml_out *out, size_t at, const waiting *w)
     if (at + indent >= out->staged || strchr("\n#", out->stage[at + indent]))
         return;
     const comment_block *c = w->c;
-    bool trails = c->trailing && c->follows == w->after && one_line(w->after) && at > 0 && out->stage[at - 1] == '\n';
+    bool trails = c->trailing && c->follows == w->after && one_line(out, w->after) && at > 0 && out->stage[at - 1] == '\n';
     size_t first = trails ? c->trailing : 0;
     char *text = malloc((c->len - first) * (indent + 1) + 1);
     if (!text) {
@@ -267,7 +277,7 @@ static int emit_event(yaml_emitter_t *em, yaml_out *out, yaml_event_t *e)
 static void await(yaml_out *out, const comment_block *c, bool inside, bool one_line_event)
 {
     if (c->len && out->nwait < MAX_WAITING)
-        out->wait[out->nwait++] = (waiting){out->events, c, inside, one_line_event, out->last_scalar, NOT_YET};
+        out->wait[out->nwait++] = (waiting){out->events, c, inside, one_line_event, out->last_inline, NOT_YET};
 }
 
 /* The comments of n not yet placed, or NULL. */
@@ -356,7 +366,7 @@ static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in
                                       plain_implicit, quoted_implicit, yaml_scalar_style(style)))
         return refused(out, n);
     int ok = emit_event(em, out, &e);
-    out->last_scalar = n;
+    out->last_inline = n;
     return ok;
 }
 
@@ -417,9 +427,9 @@ static void await_entry(yaml_out *out, const node *n, size_t i, const node *item
         return;
     bool key = n->kind == NODE_MAPPING && i % 2 == 0;
     if (key || n->kind == NODE_SEQUENCE) {
-        await(out, &note->before, false, one_line(item));
+        await(out, &note->before, false, item->kind == NODE_SCALAR && one_line(out, item));
         if (n->kind == NODE_SEQUENCE)
-            await(out, &note->inside, false, one_line(item));
+            await(out, &note->inside, false, item->kind == NODE_SCALAR && one_line(out, item));
     }
     if (!key && n->kind == NODE_MAPPING) {
         if (item->kind != NODE_SCALAR && item->style == STYLE_BLOCK && item->len)
@@ -446,7 +456,7 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
                                                           flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
     if (!made)
         return refused(out, n);
-    out->last_scalar = NULL;
+    out->last_inline = NULL;
     if (!emit_event(em, out, &e))
         return 0;
     if (out->comments_after_start &&
@@ -470,8 +480,8 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
         yaml_mapping_end_event_initialize(&e);
     else
         yaml_sequence_end_event_initialize(&e);
-    if (flow) /* a block collection's end writes nothing: its last scalar still ends the line */
-        out->last_scalar = NULL;
+    if (flow) /* a block collection's end writes nothing: what ended the line still does */
+        out->last_inline = n;
     return emit_event(em, out, &e);
 }
 
@@ -510,7 +520,7 @@ static int write_end_comments(yaml_emitter_t *em, yaml_out *out, const comment_b
     if (out->last_byte != '\n')
         return 1;
     size_t first = 0;
-    if (c->trailing && c->follows == out->last_scalar && one_line(out->last_scalar) && out->staged) {
+    if (c->trailing && c->follows == out->last_inline && one_line(out, out->last_inline) && out->staged) {
         put_trailing(out, out->staged - 1, c);
         first = c->trailing;
     }

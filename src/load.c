@@ -74,7 +74,7 @@ typedef struct loader {
     bool opening;       /* a document started and no node of it yet */
     size_t seen_chars, seen_bytes; /* a character index and its byte, for byte_at */
     size_t last_end;    /* character where the last event of the document ended */
-    const node *last_scalar; /* the last event's node, when it is a scalar */
+    const node *last_inline; /* the last event's node, when a scalar or a flow collection ends with it */
     size_t hash_byte, hash_char; /* the last '#' found (see hash_between), or where the search starts */
     bool hash_found;
     comment_block before, inside; /* found, and not yet given a node (before_event) */
@@ -764,9 +764,9 @@ static bool hash_between(loader *l, size_t from, size_t to)
 static int gap_comments(loader *l, const yaml_event_t *e, comment_block *gap)
 {
     size_t from = l->last_end, to = e->start_mark.index;
-    const node *follows = l->last_scalar;
+    const node *follows = l->last_inline;
     l->last_end = e->end_mark.index;
-    l->last_scalar = NULL; /* after_event sets it */
+    l->last_inline = NULL; /* after_event sets it */
     *gap = (comment_block){NULL, 0, 0, NULL};
     if (to <= from || !hash_between(l, from, to))
         return 0;
@@ -904,8 +904,12 @@ static int start_comments(loader *l, const yaml_event_t *e, node *n)
 static int after_event(loader *l, const yaml_event_t *e, bool key)
 {
     bool start = e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
-    if (e->type == YAML_SCALAR_EVENT && e->end_mark.column > 0) /* not a block scalar, which ends a line */
-        l->last_scalar = l->children[l->nchildren - 1].n;
+    bool end = e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT;
+    const node *last = l->nchildren ? l->children[l->nchildren - 1].n : NULL;
+    bool outside_flow = !l->depth || l->frames[l->depth - 1].collection->style != STYLE_FLOW;
+    if (e->end_mark.column > 0 && ((e->type == YAML_SCALAR_EVENT && outside_flow) || /* a block scalar ends a line */
+                                   (end && outside_flow && last->style == STYLE_FLOW)))
+        l->last_inline = last;
     if (!start && e->type != YAML_SCALAR_EVENT && e->type != YAML_ALIAS_EVENT)
         return 0;
     node *n = start ? l->frames[l->depth - 1].collection : l->children[l->nchildren - 1].n;
@@ -969,7 +973,7 @@ static int on_event(loader *l, const yaml_event_t *e)
         if (document_comments(l, e->start_mark.index) != 0)
             return -1;
         l->last_end = e->end_mark.index;
-        l->last_scalar = NULL;
+        l->last_inline = NULL;
     }
     if (!inner)
         return dispatch(l, e);

@@ -316,8 +316,8 @@ def test_comments_kept(ctx):
     source = os.path.join(CASES, "comments.yaml")
     proc = golden(ctx, source, "comments.yaml", "--volume", PVC)
     out = proc.stdout
-    expect("generateName: comments- # a trailing comment" in out and "# the end\n" in out,
-           "a trailing or a closing comment was lost")
+    expect("generateName: comments- # a trailing comment" in out and "# the end\n" in out and
+           "dependencies: [make] # after a flow sequence" in out, "a trailing or a closing comment was lost")
     expect("lost with the artifact" not in out, "a removed artifact's comment was kept")
     args = yaml.safe_load(out)["spec"]["templates"][1]["container"]["args"]
     expect(args == ["# not a comment: the script's own line\necho hi > /tmp/out/result.txt\n"],

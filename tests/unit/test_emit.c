@@ -103,9 +103,11 @@ static void comments_inside_documents_kept(void)
     kept_inside("a: |\n  x\n    # text\n# c\nb: 1\n", "a: |\n  x\n    # text\n# c\nb: 1\n");
     kept_inside("a: |+\n  x\n\n# c\nb: 1\n", "a: |+\n  x\n\n# c\nb: 1\n...\n"); /* libyaml's "..." */
     kept_inside("k:\n  a: >-\n    folded\n  # c\n  b: 1\n", "k:\n  a: >-\n    folded\n  # c\n  b: 1\n");
-    /* a trailing comment whose scalar no longer ends the line before
-     * becomes a line of its own */
-    kept_inside("a:\n  - {p: 1} # tp\n  - q\n", "a:\n- {p: 1}\n# tp\n- q\n");
+    /* after a flow collection, which libyaml writes on one line too; one
+     * whose node no longer ends the line before becomes a line of its own */
+    kept_inside("a:\n  - {p: 1}  # tp\n  - [q, {r: s}] # tq\n", "a:\n- {p: 1} # tp\n- [q, {r: s}] # tq\n");
+    kept_inside("a: [x, \"y\\nz\"] # t\nb: 1\n", "a: [x, \"y\\nz\"]\n# t\nb: 1\n"); /* text with a line break: not sure */
+    kept_inside("- a: 1 # ta\n  b: 2\n", "- a: 1 # ta\n  b: 2\n");
     /* a tagged or anchored collection's, after the tag */
     kept_inside("a: !!map\n  # inside\n  k: v\n", "a: !!map\n  # inside\n  k: v\n");
     /* multi-byte characters before them count as one each in libyaml's marks */
