@@ -12,10 +12,7 @@ static bool only_blanks(const char *s, size_t len)
     return true;
 }
 
-/* The bytes of the line break at data[i, end): \r\n, \r, \n, and the
- * three of Unicode that libyaml ends a comment at too (NEL, LS, PS); 0 when
- * there is none. */
-static size_t line_break(const char *data, size_t i, size_t end)
+size_t text_line_break(const char *data, size_t i, size_t end)
 {
     const char *c = data + i;
     size_t left = end - i;
@@ -31,7 +28,7 @@ static size_t line_break(const char *data, size_t i, size_t end)
 /* The end of the line starting at byte i (where its break starts), or `end`. */
 static size_t line_end(const char *data, size_t i, size_t end)
 {
-    while (i < end && !line_break(data, i, end))
+    while (i < end && !text_line_break(data, i, end))
         i++;
     return i;
 }
@@ -47,9 +44,9 @@ static size_t comment_start(const char *data, size_t from, size_t eol)
     return eol;
 }
 
-int comments_gather(arena *a, const char *data, size_t from, size_t to, const node *follows, comment_block *out)
+int comments_gather(arena *a, const char *data, size_t from, size_t to, bool mid_line, comment_block *out)
 {
-    *out = (comment_block){NULL, 0, 0, NULL};
+    *out = (comment_block){NULL, 0, 0};
     if (from >= to || !memchr(data + from, '#', to - from))
         return 0; /* no comment: a gap of blank lines costs nothing */
     char *text = arena_alloc(a, to - from + 1);
@@ -63,21 +60,32 @@ int comments_gather(arena *a, const char *data, size_t from, size_t to, const no
             memcpy(text + len, data + hash, eol - hash);
             len += eol - hash;
             text[len++] = '\n';
-            if (i == from && follows) {
+            if (i == from && mid_line)
                 out->trailing = (uint32_t)len;
-                out->follows = follows;
-            }
             kept = len;
         } else if (kept && only_blanks(data + i, eol - i)) {
             text[len++] = '\n';
         }
-        i = eol + (eol < to ? line_break(data, eol, to) : 1);
+        i = eol + (eol < to ? text_line_break(data, eol, to) : 1);
     }
     if (kept) {
         out->text = text;
         out->len = (uint32_t)kept;
     }
     return 0;
+}
+
+comment_block comments_take_trailing(comment_block *b)
+{
+    comment_block t = {b->text, b->trailing, 0};
+    if (!b->trailing)
+        return (comment_block){NULL, 0, 0};
+    b->text += b->trailing;
+    b->len -= b->trailing;
+    b->trailing = 0;
+    if (!b->len)
+        b->text = NULL;
+    return t;
 }
 
 int comments_join(arena *a, comment_block *first, const comment_block *then)

@@ -15,32 +15,38 @@
 
 /* Comment lines, each ending in '\n', from their '#' (the indentation is
  * the emitter's), with the blank lines between them as "\n". The first
- * `trailing` bytes, when not 0, are one comment that followed node
- * `follows` on its line (`a: 1  # one`, `- {a: 1}  # one`): it goes after
- * that scalar or flow collection when the line before the comments' place
- * ends with it, else on a line of its own. */
+ * `trailing` bytes, when not 0, are one comment that stood at the end of
+ * the line before the others (`key:  # one`, before the key's value). */
 typedef struct comment_block {
     const char *text;
     uint32_t len;
     uint32_t trailing;
-    const node *follows;
 } comment_block;
 
 /* The comments kept with node n:
  * - before: on the lines before it, or before its key when it is a
  *   mapping's value (keys are shared nodes: see load.c's add_key);
- * - inside: a block collection's, between its start and its first entry,
- *   that is between a mapping value's key and the value's first line. */
+ * - inside: a mapping value's block collection's, after its key and
+ *   before its first entry;
+ * - after: one after it on its line (`image: busybox  # pinned`). */
 typedef struct node_comments {
     const node *n;
-    comment_block before, inside;
+    comment_block before, inside, after;
 } node_comments;
 
 /* The comments of the text data[from, to), which holds no scalar (the gap
- * between two events). A comment on its first line trails `follows`, when
- * that is a node ending at `from` (not NULL), which is not at a line's
- * start. Empty when there is none; -1 when out of memory. */
-int comments_gather(arena *a, const char *data, size_t from, size_t to, const node *follows, comment_block *out);
+ * between two events). A comment on its first line is `trailing` when
+ * `mid_line` (from is not at a line's start). Empty when there is none;
+ * -1 when out of memory. */
+int comments_gather(arena *a, const char *data, size_t from, size_t to, bool mid_line, comment_block *out);
+
+/* The first `trailing` bytes of b, taken out of it (empty when none). */
+comment_block comments_take_trailing(comment_block *b);
+
+/* The bytes of the line break at text[i, end): \r\n, \r, \n, and the
+ * three of Unicode that YAML 1.1 and libyaml read as breaks too (NEL, LS,
+ * PS); 0 when there is none. */
+size_t text_line_break(const char *text, size_t i, size_t end);
 
 /* `first` then `then`, in one block: the trailing comment of `then` is a
  * line of its own when `first` has lines. -1 when out of memory. */

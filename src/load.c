@@ -22,6 +22,8 @@
 #define SMALL_MAPPING 16 /* below this, duplicate keys are found by comparing all pairs */
 #define INTERN_CHECK 65536 /* interning stops when fewer than half of this many scalars repeat */
 
+typedef enum { BEFORE, INSIDE, AFTER } comment_place; /* see comments.h's node_comments */
+
 typedef struct anchor {
     node *target;
     size_t height;  /* nesting depth of target's subtree: aliases must respect the depth cap too */
@@ -74,7 +76,9 @@ typedef struct loader {
     bool opening;       /* a document started and no node of it yet */
     size_t seen_chars, seen_bytes; /* a character index and its byte, for byte_at */
     size_t last_end;    /* character where the last event of the document ended */
-    const node *last_inline; /* the last event's node, when a scalar or a flow collection ends with it */
+    bool last_mid_line; /* not at a line's start */
+    node *last_inline;  /* the last event's node: a scalar or flow collection ending a line, no key */
+    bool last_key;      /* the last event was a key */
     size_t hash_byte, hash_char; /* the last '#' found (see hash_between), or where the search starts */
     bool hash_found;
     comment_block before, inside; /* found, and not yet given a node (before_event) */
@@ -82,8 +86,6 @@ typedef struct loader {
      * the ends of many collections, each with comments of its own. */
     char *carried;
     size_t carried_len, carried_cap;
-    uint32_t carried_trailing;
-    const node *carried_follows;
 } loader;
 
 static int fail(loader *l, vp_status status, const yaml_mark_t *mark, const char *what)
@@ -710,13 +712,8 @@ static int document_comments(loader *l, size_t to)
     if (!l->comments)
         return 0;
     size_t from = byte_at(l, l->gap_from), end = byte_at(l, to);
-    comment_block found;
-    if (comments_gather(&l->s->arena, l->data, from, end, NULL, &found) != 0)
-        return fail_oom(l);
     document *d = &l->s->docs[l->s->ndocs - 1];
-    d->comments = found.text;
-    d->comments_len = found.len;
-    return 0;
+    return comments_gather(&l->s->arena, l->data, from, end, false, &d->leading) == 0 ? 0 : fail_oom(l);
 }
 
 /* The characters in data[from, to): bytes that do not continue one. */
@@ -760,22 +757,9 @@ static bool hash_between(loader *l, size_t from, size_t to)
     return l->hash_char < to;
 }
 
-/* The comments between the last event and e, whose text holds no node. */
-static int gap_comments(loader *l, const yaml_event_t *e, comment_block *gap)
-{
-    size_t from = l->last_end, to = e->start_mark.index;
-    const node *follows = l->last_inline;
-    l->last_end = e->end_mark.index;
-    l->last_inline = NULL; /* after_event sets it */
-    *gap = (comment_block){NULL, 0, 0, NULL};
-    if (to <= from || !hash_between(l, from, to))
-        return 0;
-    size_t start = back_chars(l, l->hash_byte, l->hash_char - from);
-    size_t end = skip_chars(l, l->hash_byte, to - l->hash_char);
-    return comments_gather(&l->s->arena, l->data, start, end, follows, gap) == 0 ? 0 : fail_oom(l);
-}
-
-/* n's entry in the stream's table of comments, made when it has none. */
+/* n's entry in the stream's table of comments, made when it has none. The
+ * search from the end is short: a node gets comments while it is among the
+ * last ones read (from its start to its first entry, or right after it). */
 static node_comments *note_of(loader *l, node *n)
 {
     vp_stream *s = l->s;
@@ -791,28 +775,77 @@ static node_comments *note_of(loader *l, node *n)
     return &t[s->nnotes++];
 }
 
-static int attach(loader *l, node *n, bool inside, comment_block *found)
+/* Gives n the comments `found` (and empties it). */
+static int attach(loader *l, node *n, comment_block *found, comment_place place)
 {
     if (!found->len)
         return 0;
+    if (place != INSIDE)
+        found->trailing = 0;
     node_comments *note = note_of(l, n);
-    if (!note || comments_join(&l->s->arena, inside ? &note->inside : &note->before, found) != 0)
+    comment_block *to = !note ? NULL : place == BEFORE ? &note->before : place == INSIDE ? &note->inside : &note->after;
+    if (!to || comments_join(&l->s->arena, to, found) != 0)
         return fail_oom(l);
-    *found = (comment_block){NULL, 0, 0, NULL};
+    *found = (comment_block){NULL, 0, 0};
     return 0;
 }
 
-/* Adds the comments of b to those carried on. A trailing one stays
- * trailing only first: where they end up, only the first can trail the
- * scalar on the line before (see comments.h). */
+/* The comments between the last event and e, whose text holds no node.
+ * One on the line where the last event ended is that node's own (`after`)
+ * when it is a scalar or a flow collection that is no key; after a key, it
+ * stays first in `gap`, trailing, for the key's block value (before_event);
+ * else it is a line of its own. */
+static int gap_comments(loader *l, const yaml_event_t *e, comment_block *gap)
+{
+    size_t from = l->last_end, to = e->start_mark.index;
+    bool mid_line = l->last_mid_line;
+    node *owner = l->last_inline;
+    l->last_end = e->end_mark.index;
+    l->last_mid_line = e->end_mark.column > 0;
+    l->last_inline = NULL; /* after_event sets it */
+    *gap = (comment_block){NULL, 0, 0};
+    if (to <= from || !hash_between(l, from, to))
+        return 0;
+    size_t start = back_chars(l, l->hash_byte, l->hash_char - from);
+    size_t end = skip_chars(l, l->hash_byte, to - l->hash_char);
+    if (comments_gather(&l->s->arena, l->data, start, end, mid_line, gap) != 0)
+        return fail_oom(l);
+    if (owner) {
+        comment_block own = comments_take_trailing(gap);
+        return attach(l, owner, &own, AFTER);
+    }
+    if (!l->last_key)
+        gap->trailing = 0;
+    return 0;
+}
+
+/* Gives the open collection at frame `level` the comments before its
+ * first entry. They go on the lines after a mapping value's key; those of
+ * a sequence item, before its "- " line, unless it is its sequence's first
+ * entry: then they are that sequence's, and so on up; the root's go before
+ * the document. Each goes where reading the output again finds it. */
+static int attach_inside(loader *l, size_t level, comment_block *found)
+{
+    for (; level > 0; level--) {
+        const frame *parent = &l->frames[level - 1];
+        node *n = l->frames[level].collection;
+        if (parent->collection->kind == NODE_MAPPING)
+            return attach(l, n, found, INSIDE);
+        if (l->nchildren > parent->base)
+            return attach(l, n, found, BEFORE);
+    }
+    found->trailing = 0;
+    if (comments_join(&l->s->arena, &l->s->docs[l->s->ndocs - 1].leading, found) != 0)
+        return fail_oom(l);
+    *found = (comment_block){NULL, 0, 0};
+    return 0;
+}
+
+/* Adds the comments of b to those carried on, as lines of their own. */
 static int carry(loader *l, const comment_block *b)
 {
     if (!b->len)
         return 0;
-    if (!l->carried_len) {
-        l->carried_trailing = b->trailing;
-        l->carried_follows = b->follows;
-    }
     size_t need = l->carried_len + b->len;
     if (need > l->carried_cap) {
         size_t cap = 2 * l->carried_cap > need ? 2 * l->carried_cap : need;
@@ -830,20 +863,26 @@ static int carry(loader *l, const comment_block *b)
 /* The comments carried on, as a block of the stream's, and none carried. */
 static int take_carried(loader *l, comment_block *out)
 {
-    *out = (comment_block){NULL, 0, 0, NULL};
+    *out = (comment_block){NULL, 0, 0};
     if (!l->carried_len)
         return 0;
     char *text = arena_strndup(&l->s->arena, l->carried, l->carried_len);
     if (!text)
         return fail_oom(l);
-    *out = (comment_block){text, (uint32_t)l->carried_len, l->carried_trailing, l->carried_follows};
+    *out = (comment_block){text, (uint32_t)l->carried_len, 0};
     l->carried_len = 0;
     return 0;
 }
 
+static const frame *parent_frame(const loader *l, size_t up)
+{
+    return l->depth > up ? &l->frames[l->depth - 1 - up] : NULL;
+}
+
 /* Where the comments met before event e of a document go, decided before
  * e changes the stack (see comments.h for what they become):
- * - before a block collection's first entry: inside the collection;
+ * - before a block collection's first entry: inside the collection
+ *   (attach_inside);
  * - before a later key: before its value (l->before, for after_event);
  * - before a later sequence item: before the item (likewise);
  * - between a key and a block collection as its value: inside that;
@@ -852,12 +891,12 @@ static int take_carried(loader *l, comment_block *out)
  * - inside a flow collection: dropped. */
 static int before_event(loader *l, const yaml_event_t *e)
 {
-    comment_block gap;
+    comment_block gap, found;
     if (gap_comments(l, e, &gap) != 0)
         return -1;
     if (!gap.len && !l->carried_len)
         return 0;
-    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
+    const frame *f = parent_frame(l, 0);
     if (f && f->collection->style == STYLE_FLOW)
         return 0;
     bool node_event = e->type == YAML_SCALAR_EVENT || e->type == YAML_ALIAS_EVENT ||
@@ -866,17 +905,15 @@ static int before_event(loader *l, const yaml_event_t *e)
                        (e->type == YAML_MAPPING_START_EVENT && e->data.mapping_start.style != YAML_FLOW_MAPPING_STYLE);
     size_t entries = f ? l->nchildren - f->base : 0;
     bool value = f && f->collection->kind == NODE_MAPPING && entries % 2 == 1;
-    comment_block found;
-    if (carry(l, &gap) != 0)
-        return -1;
-    if (e->type == YAML_DOCUMENT_END_EVENT)
-        return take_carried(l, &l->s->docs[l->s->ndocs - 1].end);
-    if (!f || !node_event || (value && !block_start))
-        return 0; /* carried on */
-    if (take_carried(l, &found) != 0)
-        return -1;
+    if (e->type == YAML_DOCUMENT_END_EVENT || !f || !node_event || (value && !block_start)) {
+        if (carry(l, &gap) != 0)
+            return -1;
+        return e->type == YAML_DOCUMENT_END_EVENT ? take_carried(l, &l->s->docs[l->s->ndocs - 1].end) : 0;
+    }
+    if (take_carried(l, &found) != 0 || comments_join(&l->s->arena, &found, &gap) != 0)
+        return fail_oom(l);
     if (entries == 0)
-        return attach(l, f->collection, true, &found);
+        return attach_inside(l, l->depth - 1, &found);
     if (value)
         l->inside = found;
     else
@@ -886,7 +923,9 @@ static int before_event(loader *l, const yaml_event_t *e)
 
 /* The comments inside a collection's start event: a block collection's
  * with an anchor or a tag spans from those to its first entry. An anchor
- * or tag holds no blank, so a '#' after one starts a comment. */
+ * or tag holds no blank, so a '#' after one starts a comment. byte_at
+ * counts on from the last place asked for: a start before it (which the
+ * comments before the document took in) has none. */
 static int start_comments(loader *l, const yaml_event_t *e, node *n)
 {
     bool tagged = e->type == YAML_MAPPING_START_EVENT ? e->data.mapping_start.anchor || !e->data.mapping_start.implicit
@@ -895,28 +934,49 @@ static int start_comments(loader *l, const yaml_event_t *e, node *n)
         return 0;
     size_t from = byte_at(l, e->start_mark.index), to = byte_at(l, e->end_mark.index);
     comment_block found;
-    if (comments_gather(&l->s->arena, l->data, from, to, NULL, &found) != 0)
+    if (comments_gather(&l->s->arena, l->data, from, to, false, &found) != 0)
         return fail_oom(l);
-    return attach(l, n, true, &found);
+    return attach_inside(l, l->depth - 1, &found);
 }
 
-/* Gives the node event e made the comments before_event kept for it. */
-static int after_event(loader *l, const yaml_event_t *e, bool key)
+/* Gives the node event e made the comments before_event kept for it, and
+ * notes what a comment on the rest of its line would belong to. */
+static int after_event(loader *l, const yaml_event_t *e)
 {
     bool start = e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
     bool end = e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT;
-    const node *last = l->nchildren ? l->children[l->nchildren - 1].n : NULL;
-    bool outside_flow = !l->depth || l->frames[l->depth - 1].collection->style != STYLE_FLOW;
-    if (e->end_mark.column > 0 && ((e->type == YAML_SCALAR_EVENT && outside_flow) || /* a block scalar ends a line */
-                                   (end && outside_flow && last->style == STYLE_FLOW)))
-        l->last_inline = last;
-    if (!start && e->type != YAML_SCALAR_EVENT && e->type != YAML_ALIAS_EVENT)
+    bool scalar = e->type == YAML_SCALAR_EVENT || e->type == YAML_ALIAS_EVENT;
+    const frame *f = parent_frame(l, 0);
+    bool in_flow = f && f->collection->style == STYLE_FLOW;
+    node *last = l->nchildren ? l->children[l->nchildren - 1].n : NULL;
+    bool key = scalar && f && f->collection->kind == NODE_MAPPING && (l->nchildren - f->base) % 2 == 1;
+    l->last_key = key;
+    bool block_scalar = e->type == YAML_SCALAR_EVENT && (e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+                                                         e->data.scalar.style == YAML_FOLDED_SCALAR_STYLE);
+    bool nothing = scalar && !f && last->kind == NODE_SCALAR && !last->len && !last->tagged; /* a root written "---" */
+    if (!in_flow && !key && !nothing && ((scalar && !block_scalar) || (end && last->style == STYLE_FLOW)))
+        l->last_inline = last; /* a block scalar ends its line: what follows is no comment of it */
+    if (!start && !scalar)
         return 0;
-    node *n = start ? l->frames[l->depth - 1].collection : l->children[l->nchildren - 1].n;
+    node *n = start ? f->collection : last;
     if (!key && (l->before.len || l->inside.len) &&
-        (attach(l, n, false, &l->before) != 0 || attach(l, n, true, &l->inside) != 0))
+        (attach(l, n, &l->before, BEFORE) != 0 || attach(l, n, &l->inside, INSIDE) != 0))
         return -1;
     return start ? start_comments(l, e, n) : 0;
+}
+
+/* The comments after the last document's end ("...") are its own. */
+static int stream_end_comments(loader *l, const yaml_event_t *e)
+{
+    if (!l->s->ndocs || e->start_mark.index <= l->gap_from || l->gap_from < l->seen_chars)
+        return 0;
+    size_t from = byte_at(l, l->gap_from), to = byte_at(l, e->start_mark.index);
+    comment_block found;
+    document *d = &l->s->docs[l->s->ndocs - 1];
+    if (comments_gather(&l->s->arena, l->data, from, to, false, &found) != 0 ||
+        comments_join(&l->s->arena, &d->end, &found) != 0)
+        return fail_oom(l);
+    return 0;
 }
 
 static void parser_error(loader *l, const yaml_parser_t *p)
@@ -967,20 +1027,21 @@ static int dispatch(loader *l, const yaml_event_t *e)
 
 static int on_event(loader *l, const yaml_event_t *e)
 {
-    bool inner = l->comments && !l->opening && l->s->ndocs && e->type != YAML_DOCUMENT_START_EVENT &&
-                 e->type != YAML_STREAM_END_EVENT;
+    if (l->comments && e->type == YAML_STREAM_END_EVENT && stream_end_comments(l, e) != 0)
+        return -1;
+    bool in_document = l->comments && l->s->ndocs && e->type != YAML_DOCUMENT_START_EVENT &&
+                       e->type != YAML_STREAM_END_EVENT;
     if (l->opening) {
         if (document_comments(l, e->start_mark.index) != 0)
             return -1;
         l->last_end = e->end_mark.index;
-        l->last_inline = NULL;
-    }
-    if (!inner)
-        return dispatch(l, e);
-    if (before_event(l, e) != 0)
+        l->last_mid_line = e->end_mark.column > 0;
+    } else if (in_document && before_event(l, e) != 0) {
         return -1;
-    bool key = (l->before.len || l->inside.len) && at_key(l);
-    return dispatch(l, e) != 0 || after_event(l, e, key) != 0 ? -1 : 0;
+    }
+    if (dispatch(l, e) != 0)
+        return -1;
+    return in_document ? after_event(l, e) : 0;
 }
 
 /* JSON when the first character after a byte order mark and white space

@@ -13,9 +13,8 @@ typedef struct document {
     node *root;
     bool explicit_start; /* written with "---" */
     bool explicit_end;   /* written with "..." */
-    const char *comments; /* the comment lines before its first node, each ending in '\n', or NULL */
-    size_t comments_len;
-    comment_block end; /* the comments after its last node */
+    comment_block leading; /* the comments before its first node */
+    comment_block end;     /* the comments after its last node */
 } document;
 
 struct vp_stream {

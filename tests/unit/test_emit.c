@@ -106,10 +106,23 @@ static void comments_inside_documents_kept(void)
     /* after a flow collection, which libyaml writes on one line too; one
      * whose node no longer ends the line before becomes a line of its own */
     kept_inside("a:\n  - {p: 1}  # tp\n  - [q, {r: s}] # tq\n", "a:\n- {p: 1} # tp\n- [q, {r: s}] # tq\n");
-    kept_inside("a: [x, \"y\\nz\"] # t\nb: 1\n", "a: [x, \"y\\nz\"]\n# t\nb: 1\n"); /* text with a line break: not sure */
+    kept_inside("a: [x, \"y\\nz\"] # t\nb: 1\n", "a: [x, \"y\\nz\"]\nb: 1\n"); /* a line break in it: not sure */
     kept_inside("- a: 1 # ta\n  b: 2\n", "- a: 1 # ta\n  b: 2\n");
     /* a tagged or anchored collection's, after the tag */
     kept_inside("a: !!map\n  # inside\n  k: v\n", "a: !!map\n  # inside\n  k: v\n");
+    /* before a first entry where no line of the entry's own is written: up
+     * to where reading the output again finds them (a value's inside, an
+     * item's line, the document's head) */
+    kept_inside("- !!seq\n  - !!map\n    # c\n    a: 1\n", "# c\n- !!seq\n  - !!map\n    a: 1\n");
+    kept_inside("k:\n- x\n- - # c\n    - b\n", "k:\n- x\n# c\n- - - b\n");
+    /* after a key written as a block scalar, or "? " and the key: before
+     * the ":" line, never in a block scalar of the value (libyaml puts the
+     * value's first entry on that line) */
+    kept_inside("? |\n  k\n:\n  # c\n  x: |\n    line\n", "? |\n  k\n# c\n: x: |\n    line\n");
+    kept_inside("? |\n  k\n:  # c\n  - |\n    line\n", "? |\n  k\n# c\n: - |\n    line\n");
+    /* after an alias's copy; after the last document's "..." */
+    kept_inside("a: &x 1\nb: *x # c\nc: 2\n", "a: 1\nb: 1 # c\nc: 2\n");
+    kept_inside("a: 1\n...\n# c\n", "a: 1\n# c\n...\n");
     /* multi-byte characters before them count as one each in libyaml's marks */
     kept_inside("a: \xC3\xA9\xE6\x97\xA5 # \xC3\xBC\n# \xE2\x82\xAC\nb: 2\n",
                 "a: \xC3\xA9\xE6\x97\xA5 # \xC3\xBC\n# \xE2\x82\xAC\nb: 2\n");

@@ -1,0 +1,416 @@
+/* The comment writer: see emit_comments.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit_comments.h"
+
+#define NOT_YET SIZE_MAX
+#define STAGE_KEEP 65536       /* staged output is written on past this much, when no comment waits */
+#define MAX_COMMENT_INDENT 64  /* deeper, a comment line is indented this much: any indentation reads alike */
+#define PLACED_BEFORE 1        /* a note's before and inside comments */
+#define PLACED_AFTER 2
+
+int cw_init(comment_writer *w, const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx)
+{
+    *w = (comment_writer){.write = write, .ctx = ctx, .keep_styles = keep_styles, .last_byte = '\n'};
+    for (size_t i = 0; i < s->ndocs; i++)
+        w->staging = w->staging || s->docs[i].end.len;
+    if (!s->nnotes)
+        return 0;
+    w->staging = true;
+    w->notes = s->notes;
+    w->nnotes = s->nnotes;
+    w->placed = calloc(s->nnotes, sizeof *w->placed);
+    return w->placed ? 0 : -1;
+}
+
+void cw_free(comment_writer *w)
+{
+    free(w->stage);
+    free(w->placed);
+}
+
+int cw_put(comment_writer *w, const char *text, size_t len)
+{
+    if (!len)
+        return 0;
+    w->last_byte = text[len - 1];
+    if (!w->staging)
+        return w->write(text, len, w->ctx);
+    if (w->staged + len > w->stage_cap) {
+        size_t cap = w->stage_cap ? w->stage_cap : 4096;
+        while (cap < w->staged + len)
+            cap *= 2;
+        char *grown = realloc(w->stage, cap);
+        if (!grown) {
+            w->out_of_memory = true;
+            return -1;
+        }
+        w->stage = grown;
+        w->stage_cap = cap;
+    }
+    memcpy(w->stage + w->staged, text, len);
+    w->staged += len;
+    return 0;
+}
+
+int cw_finish(comment_writer *w)
+{
+    size_t n = w->staged;
+    w->staged = 0;
+    return n ? w->write(w->stage, n, w->ctx) : 0;
+}
+
+/* Events the emitter holds, not yet written. The queue is a member of
+ * libyaml's emitter that its header calls internal; the structure is part
+ * of libyaml's ABI (soname 0.2), which has not changed since 0.1. */
+static size_t held(const yaml_emitter_t *em)
+{
+    return (size_t)(em->events.tail - em->events.head);
+}
+
+/* Whether libyaml writes a scalar on one line (the width is unlimited: it
+ * never folds): not in a block style, and no line break in it. */
+static bool one_line_scalar(node_style style, const char *text, size_t len)
+{
+    if (style == STYLE_LITERAL || style == STYLE_FOLDED)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (text_line_break(text, i, len))
+            return false;
+    return true;
+}
+
+/* The same of a node: a scalar, or a flow collection of such. */
+static bool one_line(const comment_writer *w, const node *n)
+{
+    if (n->kind == NODE_SCALAR)
+        return one_line_scalar((node_style)n->style, n->as.text, n->len);
+    if (!w->keep_styles || n->style != STYLE_FLOW)
+        return false;
+    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = 0; i < slots; i++)
+        if (!one_line(w, n->as.items[i]))
+            return false;
+    return true;
+}
+
+/* ---- changing the stage --------------------------------------------------- */
+
+/* Puts text[0, len) into the stage at `at`, and moves the places waiting
+ * comments know at or past it (and *batch) with what they stand beside. */
+static void splice(comment_writer *w, size_t at, const char *text, size_t len, size_t *batch)
+{
+    size_t tail = w->staged - at;
+    if (cw_put(w, text, len) != 0) /* room at the end, then moved into place */
+        return;
+    memmove(w->stage + at + len, w->stage + at, tail);
+    memcpy(w->stage + at, text, len);
+    w->last_byte = w->stage[w->staged - 1];
+    for (size_t i = 0; i < w->nwait; i++)
+        if (w->wait[i].at != NOT_YET && w->wait[i].at >= at)
+            w->wait[i].at += len;
+    if (*batch >= at)
+        *batch += len;
+}
+
+/* The indentation of the staged line starting at `at`, when it starts (after
+ * that) as `expect` says; else NOT_YET. A line that does not start with the
+ * node the comments go before takes none: comments never go where they
+ * could change what the YAML says. An empty `expect` is any key: its
+ * text, a quote, a tag, or "?" before a long or complex one. */
+static size_t line_fits(const comment_writer *w, size_t at, const char *expect)
+{
+    size_t indent = 0;
+    while (at + indent < w->staged && w->stage[at + indent] == ' ')
+        indent++;
+    size_t left = w->staged - (at + indent);
+    const char *line = w->stage + at + indent;
+    size_t n = strlen(expect);
+    if (left == 0 || strchr(" \n#", *line))
+        return NOT_YET;
+    if (n)
+        return left >= n && memcmp(line, expect, n) == 0 ? indent : NOT_YET;
+    return strchr("?'\"!", *line) || (*line != '-' && *line != ':') ? indent : NOT_YET;
+}
+
+/* Puts c's lines (from byte `first` of its text) on lines of their own at
+ * stage offset `at`, indented `indent`. */
+static void put_lines(comment_writer *w, size_t at, const comment_block *c, size_t first, size_t indent, size_t *batch)
+{
+    size_t lines = 0;
+    for (size_t i = first; i < c->len; i++)
+        lines += c->text[i] == '\n';
+    if (indent > MAX_COMMENT_INDENT)
+        indent = MAX_COMMENT_INDENT;
+    char *text = malloc(c->len - first + lines * indent + 1);
+    if (!text) {
+        w->out_of_memory = true;
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = first; i < c->len;) {
+        size_t len = (size_t)((const char *)memchr(c->text + i, '\n', c->len - i) - (c->text + i)) + 1;
+        if (len > 1) { /* a blank line stays empty */
+            memset(text + n, ' ', indent);
+            n += indent;
+        }
+        memcpy(text + n, c->text + i, len);
+        n += len;
+        i += len;
+    }
+    splice(w, at, text, n, batch);
+    free(text);
+}
+
+/* Puts a comment (text[0, len), its line break left out) after the staged
+ * text that ends at `at`, on its line. */
+static void put_trailing(comment_writer *w, size_t at, const char *text, size_t len, size_t *batch)
+{
+    char *spaced = malloc(len);
+    if (!spaced) {
+        w->out_of_memory = true;
+        return;
+    }
+    spaced[0] = ' ';
+    memcpy(spaced + 1, text, len - 1);
+    splice(w, at, spaced, len, batch);
+    free(spaced);
+}
+
+/* ---- finding each waiting comment's place ---------------------------------- */
+
+/* The start of the line event wt->event starts, from what one call wrote
+ * (events done_before to done - 1, from stage offset batch on), or NOT_YET.
+ * Where an event starts is known when it is the first written, or the last
+ * and on one line:
+ * - the first starts a new line with its line break, or starts where the
+ *   line before ended (after a block scalar's last line);
+ * - the last, on one line: its line is the last one written. */
+static size_t line_of(const comment_writer *w, const waiting *wt, size_t batch, bool line_start, size_t done_before,
+                      size_t done)
+{
+    if (wt->event == done_before)
+        return batch < w->staged && w->stage[batch] == '\n' ? batch + 1 : line_start ? batch : NOT_YET;
+    if (!wt->one_line || wt->event != done - 1)
+        return NOT_YET;
+    size_t j = w->staged;
+    while (j > batch && w->stage[j - 1] != '\n')
+        j--;
+    return j > batch ? j : NOT_YET;
+}
+
+/* Places a mapping value's first-entry comments once the value, first of
+ * what a call wrote at `wt->at`, and the line break before its first entry
+ * are written. After a key on one line the value writes ':' (and its tag)
+ * and its first entry a new line; after a long or complex key, ':' starts a
+ * line of its own, and the comments go before it. Returns false while the
+ * line break is still to come. */
+static bool place_before_entry(comment_writer *w, waiting *wt, bool line_start, size_t *batch)
+{
+    size_t from = wt->at, at;
+    const comment_block *c = wt->c;
+    bool trails = c->trailing;
+    if (from < w->staged && w->stage[from] == '\n') {
+        at = from + 1; /* "? key", then ":" */
+    } else if (line_start) {
+        at = from; /* after a block scalar key, which ended its line */
+        trails = false;
+    } else {
+        if (from >= w->staged || w->stage[from] != ':')
+            return true; /* dropped */
+        const char *nl = memchr(w->stage + from, '\n', w->staged - from);
+        if (!nl)
+            return false;
+        at = (size_t)(nl - w->stage) + 1;
+        const char *space = memchr(w->stage + from, ' ', at - 1 - from);
+        if (space && memchr(space + 1, ' ', (size_t)(nl - space - 1)))
+            return true; /* more than ": !tag" before the break: dropped */
+        if (line_fits(w, at, wt->expect) == NOT_YET)
+            return true;
+        put_lines(w, at, c, trails ? c->trailing : 0, line_fits(w, at, wt->expect), batch);
+        if (trails)
+            put_trailing(w, at - 1, c->text, c->trailing, batch);
+        return true;
+    }
+    size_t indent = line_fits(w, at, ":");
+    if (indent != NOT_YET) {
+        put_lines(w, at, c, trails ? c->trailing : 0, indent, batch);
+        if (trails)
+            put_trailing(w, at - 1, c->text, c->trailing, batch);
+    }
+    return true;
+}
+
+/* Where the text of event x, written by a call that wrote events up to
+ * done - 1 from stage offset batch on, ends; or NOT_YET. Known when only
+ * block collection ends follow it, which write nothing, and then at most
+ * one scalar on one line, a key or item, which starts a new line. */
+static size_t text_end(const comment_writer *w, size_t x, size_t batch, size_t done)
+{
+    size_t j = x + 1;
+    while (j < done && w->block_end[j % HISTORY])
+        j++;
+    if (j == done)
+        return w->staged;
+    const char *next = w->scalar[j % HISTORY].text;
+    if (j != done - 1 || !next || !one_line_scalar(w->scalar[j % HISTORY].style, next, w->scalar[j % HISTORY].len))
+        return NOT_YET;
+    size_t k = w->staged;
+    while (k > batch && w->stage[k - 1] != '\n')
+        k--;
+    return k > batch ? k - 1 : NOT_YET;
+}
+
+/* Whether waiting comment wt is done with (placed or dropped), after a
+ * call wrote events done_before to done - 1 from stage offset *batch on. */
+static bool place(comment_writer *w, waiting *wt, size_t *batch, bool line_start, size_t done_before, size_t done)
+{
+    if (wt->event >= done)
+        return false;
+    switch (wt->kind) {
+    case BEFORE_LINE: {
+        size_t at = line_of(w, wt, *batch, line_start, done_before, done);
+        size_t indent = at == NOT_YET ? NOT_YET : line_fits(w, at, wt->expect);
+        if (indent != NOT_YET)
+            put_lines(w, at, wt->c, 0, indent, batch);
+        return true;
+    }
+    case BEFORE_ENTRY:
+        if (wt->at == NOT_YET) {
+            if (wt->event != done_before)
+                return true; /* dropped: where the value starts is not known */
+            wt->at = *batch;
+        }
+        return place_before_entry(w, wt, line_start, batch);
+    case AFTER_TEXT:
+        if (wt->at == NOT_YET && (wt->at = text_end(w, wt->event, *batch, done)) == NOT_YET)
+            return true; /* dropped: where the text ends is not known */
+        if (wt->at == w->staged)
+            return false; /* what follows it is still to come */
+        if (w->stage[wt->at] == '\n')
+            put_trailing(w, wt->at, wt->c->text, wt->c->len, batch);
+        return true;
+    }
+    return true;
+}
+
+int cw_emit(comment_writer *w, yaml_emitter_t *em, yaml_event_t *e, const node *scalar, bool block_end)
+{
+    w->scalar[w->events % HISTORY].text = scalar ? scalar->as.text : NULL;
+    w->scalar[w->events % HISTORY].len = scalar ? scalar->len : 0;
+    w->scalar[w->events % HISTORY].style = scalar ? (node_style)scalar->style : STYLE_PLAIN;
+    w->block_end[w->events % HISTORY] = block_end;
+    w->events++;
+    if (!w->nwait) {
+        if (!yaml_emitter_emit(em, e))
+            return 0;
+        if (w->staged >= STAGE_KEEP && cw_finish(w) != 0) {
+            em->error = YAML_WRITER_ERROR; /* reported as the emitter's own write failures are */
+            return 0;
+        }
+        return 1;
+    }
+    if (!yaml_emitter_flush(em)) {
+        yaml_event_delete(e);
+        return 0;
+    }
+    size_t batch = w->staged, done_before = w->events - 1 - held(em);
+    bool line_start = w->last_byte == '\n';
+    if (!yaml_emitter_emit(em, e) || !yaml_emitter_flush(em))
+        return 0;
+    size_t done = w->events - held(em), kept = 0;
+    for (size_t i = 0; i < w->nwait; i++) {
+        waiting wt = w->wait[i];
+        if (!place(w, &wt, &batch, line_start, done_before, done))
+            w->wait[kept++] = wt;
+    }
+    w->nwait = kept;
+    return !w->out_of_memory;
+}
+
+/* ---- what waits for what ----------------------------------------------------- */
+
+static void await(comment_writer *w, wait_kind kind, const comment_block *c, bool one_line_event, const char *expect)
+{
+    if (!c->len || w->nwait == MAX_WAITING)
+        return;
+    waiting *wt = &w->wait[w->nwait++];
+    *wt = (waiting){kind, w->events, c, one_line_event, "", NOT_YET};
+    size_t n = strlen(expect);
+    memcpy(wt->expect, expect, n < sizeof wt->expect ? n : sizeof wt->expect - 1);
+}
+
+/* The comments of n, and the bits of them still to place; NULL when none. */
+static const node_comments *notes_of(const comment_writer *w, const node *n, uint8_t **placed)
+{
+    const node_comments *note = n->commented ? comments_find(w->notes, w->nnotes, n) : NULL;
+    if (note)
+        *placed = &w->placed[note - w->notes];
+    return note;
+}
+
+/* How the line of key k starts: a plain key's first bytes, or "" (any key)
+ * where libyaml chooses the quotes. */
+static void key_start(const node *k, char out[8])
+{
+    size_t n = k->style == STYLE_PLAIN && !k->tagged ? (k->len < 7 ? k->len : 7) : 0;
+    memcpy(out, k->as.text, n);
+    out[n] = '\0';
+}
+
+void cw_entry(comment_writer *w, const node *n, size_t i, const node *item)
+{
+    bool mapping = n->kind == NODE_MAPPING;
+    const node *owner = mapping ? n->as.items[i | 1] : item; /* a key's comments are its value's */
+    uint8_t *placed;
+    const node_comments *note = notes_of(w, owner, &placed);
+    if (!note || (*placed & PLACED_BEFORE))
+        return;
+    char expect[8] = "-";
+    if (mapping && i % 2 == 0) {
+        key_start(item, expect);
+        /* A first entry's comments go where reading the output again finds
+         * them: inside the collection, which only a mapping value keeps. */
+        if (i > 0)
+            await(w, BEFORE_LINE, &note->before, item->kind == NODE_SCALAR && one_line(w, item), expect);
+        return;
+    }
+    if (!mapping && i > 0)
+        await(w, BEFORE_LINE, &note->before, item->kind == NODE_SCALAR && one_line(w, item), expect);
+    if (mapping && item->kind != NODE_SCALAR && item->style == STYLE_BLOCK && item->len) {
+        if (item->kind == NODE_MAPPING)
+            key_start(item->as.items[0], expect);
+        await(w, BEFORE_ENTRY, &note->inside, false, expect);
+    }
+    *placed |= PLACED_BEFORE;
+}
+
+void cw_after(comment_writer *w, const node *n)
+{
+    uint8_t *placed;
+    const node_comments *note = notes_of(w, n, &placed);
+    if (note && note->after.len && !(*placed & PLACED_AFTER) && one_line(w, n)) {
+        await(w, AFTER_TEXT, &note->after, false, "");
+        *placed |= PLACED_AFTER;
+    }
+}
+
+void cw_before_end(comment_writer *w, const comment_block *c)
+{
+    await(w, BEFORE_LINE, c, false, "...");
+}
+
+int cw_end(comment_writer *w, yaml_emitter_t *em, const comment_block *c)
+{
+    w->nwait = 0; /* the lines they waited for never came */
+    if (!c->len)
+        return 1;
+    if (!yaml_emitter_flush(em))
+        return 0;
+    if (w->last_byte == '\n' && cw_put(w, c->text, c->len) != 0) {
+        em->error = YAML_WRITER_ERROR;
+        return 0;
+    }
+    return 1;
+}
