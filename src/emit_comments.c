@@ -297,10 +297,6 @@ static bool place(comment_writer *w, waiting *wt, size_t *batch, bool line_start
 
 int cw_emit(comment_writer *w, yaml_emitter_t *em, yaml_event_t *e, const node *scalar, bool block_end)
 {
-    w->scalar[w->events % HISTORY].text = scalar ? scalar->as.text : NULL;
-    w->scalar[w->events % HISTORY].len = scalar ? scalar->len : 0;
-    w->scalar[w->events % HISTORY].style = scalar ? (node_style)scalar->style : STYLE_PLAIN;
-    w->block_end[w->events % HISTORY] = block_end;
     w->events++;
     if (!w->nwait) {
         if (!yaml_emitter_emit(em, e))
@@ -311,6 +307,11 @@ int cw_emit(comment_writer *w, yaml_emitter_t *em, yaml_event_t *e, const node *
         }
         return 1;
     }
+    size_t i = (w->events - 1) % HISTORY; /* text_end looks back at the events after a waiting one */
+    w->scalar[i].text = scalar ? scalar->as.text : NULL;
+    w->scalar[i].len = scalar ? scalar->len : 0;
+    w->scalar[i].style = scalar ? (node_style)scalar->style : STYLE_PLAIN;
+    w->block_end[i] = block_end;
     if (!yaml_emitter_flush(em)) {
         yaml_event_delete(e);
         return 0;
@@ -320,7 +321,7 @@ int cw_emit(comment_writer *w, yaml_emitter_t *em, yaml_event_t *e, const node *
     if (!yaml_emitter_emit(em, e) || !yaml_emitter_flush(em))
         return 0;
     size_t done = w->events - held(em), kept = 0;
-    for (size_t i = 0; i < w->nwait; i++) {
+    for (i = 0; i < w->nwait; i++) {
         waiting wt = w->wait[i];
         if (!place(w, &wt, &batch, line_start, done_before, done))
             w->wait[kept++] = wt;

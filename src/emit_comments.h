@@ -77,6 +77,12 @@ int cw_finish(comment_writer *w);
  * written. */
 void cw_entry(comment_writer *w, const node *n, size_t i, const node *item);
 
+/* Whether entry i of n may have comments to place: a cheap test first. */
+static inline bool cw_entry_commented(const node *n, size_t i, const node *item)
+{
+    return (n->kind == NODE_MAPPING ? n->as.items[i | 1] : item)->commented;
+}
+
 /* Has n's trailing comment wait for n's text, before the event that ends
  * n (a scalar's, or a flow collection's end) is given to the emitter. */
 void cw_after(comment_writer *w, const node *n);

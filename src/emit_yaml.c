@@ -113,7 +113,7 @@ static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in
     if (!yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), (yaml_char_t *)text, (int)len,
                                       plain_implicit, quoted_implicit, yaml_scalar_style(style)))
         return refused(out, n);
-    if (!in_flow)
+    if (!in_flow && n->commented)
         cw_after(&out->cw, n);
     return cw_emit(&out->cw, em, &e, n, false);
 }
@@ -193,7 +193,7 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
             spelled.len = (uint32_t)strlen(spelled.as.text);
             item = &spelled;
         }
-        if (!in_flow)
+        if (!in_flow && cw_entry_commented(n, i, item))
             cw_entry(&out->cw, n, i, item);
         if (!emit_node(em, out, item, in_flow))
             return 0;
@@ -202,7 +202,7 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
         yaml_mapping_end_event_initialize(&e);
     else
         yaml_sequence_end_event_initialize(&e);
-    if (flow && !in_flow_around)
+    if (flow && !in_flow_around && n->commented)
         cw_after(&out->cw, n);
     return cw_emit(&out->cw, em, &e, NULL, !flow);
 }
