@@ -83,6 +83,10 @@ comment_block comments_take_trailing(comment_block *b)
     b->text += b->trailing;
     b->len -= b->trailing;
     b->trailing = 0;
+    while (b->len && b->text[0] == '\n') { /* blank lines are kept between comments only */
+        b->text++;
+        b->len--;
+    }
     if (!b->len)
         b->text = NULL;
     return t;

@@ -40,7 +40,8 @@ typedef struct node_comments {
  * -1 when out of memory. */
 int comments_gather(arena *a, const char *data, size_t from, size_t to, bool mid_line, comment_block *out);
 
-/* The first `trailing` bytes of b, taken out of it (empty when none). */
+/* The first `trailing` bytes of b, taken out of it with the blank lines
+ * after them (empty when none). */
 comment_block comments_take_trailing(comment_block *b);
 
 /* The bytes of the line break at text[i, end): \r\n, \r, \n, and the
