@@ -200,6 +200,14 @@ CASES = {
     "truncated at a line": lambda: (BASE[:BASE.index("  - name: use")].encode(), 3,
                                     "error: template 'main', use: calls template 'use', which the workflow does "
                                     "not have", False),
+    # comments: indented 64 spaces at most, however deep (900 levels made 360 MB of
+    # spaces); carried past 900 collection ends without copying them again at each
+    "200,000 comments 900 deep": lambda: (("- " * 900 + "x\n" + "#\n" * 200000 + "  " * 899 + "- y\n").encode(),
+                                          0, None, False),
+    "900 ends with a comment each": lambda: ("".join(" " * i + f"k{i}:\n" for i in range(900)).encode() +
+                                             " ".join([""] * 901).encode() + b"v: 1\n" +
+                                             "".join(" " * i + "# " + "x" * 1000 + "\n"
+                                                     for i in reversed(range(900))).encode(), 0, None, False),
     "huge depth via aliases": lambda: (b"a: &a " + b"[" * 990 + b"1" + b"]" * 990 + b"\nb: " + b"[" * 20 + b"*a" + b"]" * 20 + b"\n",
                                        6, ":2:24: error: alias '*a' nests deeper than 1000 levels", False),
 }
@@ -216,7 +224,20 @@ def _whole_scalar(path):
     expect(os.path.getsize(path) == (100 << 20) + 4, "the scalar did not come through whole")
 
 
-OUTPUT_CHECKS = {"10,000 documents": _all_rewritten, "100 MB scalar": _whole_scalar}
+def _comments_shallow(path):
+    with open(path) as f:
+        indents = [len(line) - len(line.lstrip(" ")) for line in f if line.lstrip(" ").startswith("#")]
+    expect(len(indents) == 200000 and max(indents) == 64, f"{len(indents)} comments, indented up to {max(indents)}")
+
+
+def _comments_carried(path):
+    with open(path) as f:
+        comments = [line for line in f if line.lstrip(" ").startswith("#")]
+    expect(len(comments) == 900, f"{len(comments)} of the 900 comments")
+
+
+OUTPUT_CHECKS = {"10,000 documents": _all_rewritten, "100 MB scalar": _whole_scalar,
+                 "200,000 comments 900 deep": _comments_shallow, "900 ends with a comment each": _comments_carried}
 
 
 def check_case(ctx, name):
