@@ -4,6 +4,11 @@
 
 #include "comments.h"
 
+/* Joining copies: comments that climb to one place through many levels
+ * (before each first entry of nested sequences) would copy all before them
+ * at each. Past this, the later ones are dropped (one gap's are never). */
+#define MAX_JOINED (256 * 1024)
+
 static bool only_blanks(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -100,6 +105,8 @@ int comments_join(arena *a, comment_block *first, const comment_block *then)
         *first = *then;
         return 0;
     }
+    if ((size_t)first->len + then->len > MAX_JOINED)
+        return 0;
     char *text = arena_alloc(a, (size_t)first->len + then->len);
     if (!text)
         return -1;

@@ -50,7 +50,8 @@ comment_block comments_take_trailing(comment_block *b);
 size_t text_line_break(const char *text, size_t i, size_t end);
 
 /* `first` then `then`, in one block: the trailing comment of `then` is a
- * line of its own when `first` has lines. -1 when out of memory. */
+ * line of its own when `first` has lines; `then` is dropped when both have
+ * lines and together would pass 256 KiB. -1 when out of memory. */
 int comments_join(arena *a, comment_block *first, const comment_block *then);
 
 /* Sorts the table by node, for comments_find. */

@@ -70,9 +70,12 @@ static size_t held(const yaml_emitter_t *em)
 }
 
 /* Whether libyaml writes a scalar on one line (the width is unlimited: it
- * never folds): not in a block style, and no line break in it. */
+ * never folds): double-quoted (it escapes line breaks there), or not in a
+ * block style and with no line break in it. */
 static bool one_line_scalar(node_style style, const char *text, size_t len)
 {
+    if (style == STYLE_DOUBLE)
+        return true;
     if (style == STYLE_LITERAL || style == STYLE_FOLDED)
         return false;
     for (size_t i = 0; i < len; i++)
@@ -129,9 +132,12 @@ static size_t line_fits(const comment_writer *w, size_t at, const char *expect)
     size_t n = strlen(expect);
     if (left == 0 || strchr(" \n#", *line))
         return NOT_YET;
+    bool key = !n || !strchr("-:.", expect[0]); /* a key's line may start "? " (a long or complex key) */
+    if (key && *line == '?')
+        return indent;
     if (n)
         return left >= n && memcmp(line, expect, n) == 0 ? indent : NOT_YET;
-    return strchr("?'\"!", *line) || (*line != '-' && *line != ':') ? indent : NOT_YET;
+    return strchr("'\"!", *line) || (*line != '-' && *line != ':') ? indent : NOT_YET;
 }
 
 /* Puts c's lines (from byte `first` of its text) on lines of their own at
@@ -203,14 +209,16 @@ static size_t line_of(const comment_writer *w, const waiting *wt, size_t batch, 
 /* Places a mapping value's first-entry comments once the value, first of
  * what a call wrote at `wt->at`, and the line break before its first entry
  * are written. After a key on one line the value writes ':' (and its tag)
- * and its first entry a new line; after a long or complex key, ':' starts a
- * line of its own, and the comments go before it. Returns false while the
- * line break is still to come. */
+ * and its first entry starts a new line; after a long or complex key, ':'
+ * starts a line of its own, and the comments go before it. A trailing
+ * comment goes at the end of the key's line, when that line ends with the
+ * key (wt->one_line: the key is a scalar written on one line) or its ':'.
+ * Returns false while the line break is still to come. */
 static bool place_before_entry(comment_writer *w, waiting *wt, bool line_start, size_t *batch)
 {
     size_t from = wt->at, at;
-    const comment_block *c = wt->c;
-    bool trails = c->trailing;
+    const char *expect = ":";
+    bool trails = wt->c->trailing && wt->one_line;
     if (from < w->staged && w->stage[from] == '\n') {
         at = from + 1; /* "? key", then ":" */
     } else if (line_start) {
@@ -223,22 +231,16 @@ static bool place_before_entry(comment_writer *w, waiting *wt, bool line_start, 
         if (!nl)
             return false;
         at = (size_t)(nl - w->stage) + 1;
-        const char *space = memchr(w->stage + from, ' ', at - 1 - from);
-        if (space && memchr(space + 1, ' ', (size_t)(nl - space - 1)))
-            return true; /* more than ": !tag" before the break: dropped */
-        if (line_fits(w, at, wt->expect) == NOT_YET)
-            return true;
-        put_lines(w, at, c, trails ? c->trailing : 0, line_fits(w, at, wt->expect), batch);
-        if (trails)
-            put_trailing(w, at - 1, c->text, c->trailing, batch);
+        if (nl - w->stage > (ptrdiff_t)from + 1)
+            trails = false; /* ": !tag": read again, a comment after the tag is the collection's own line */
+        expect = wt->expect;
+    }
+    size_t indent = line_fits(w, at, expect);
+    if (indent == NOT_YET)
         return true;
-    }
-    size_t indent = line_fits(w, at, ":");
-    if (indent != NOT_YET) {
-        put_lines(w, at, c, trails ? c->trailing : 0, indent, batch);
-        if (trails)
-            put_trailing(w, at - 1, c->text, c->trailing, batch);
-    }
+    put_lines(w, at, wt->c, trails ? wt->c->trailing : 0, indent, batch);
+    if (trails)
+        put_trailing(w, at - 1, wt->c->text, wt->c->trailing, batch);
     return true;
 }
 
@@ -382,7 +384,7 @@ void cw_entry(comment_writer *w, const node *n, size_t i, const node *item)
     if (mapping && item->kind != NODE_SCALAR && item->style == STYLE_BLOCK && item->len) {
         if (item->kind == NODE_MAPPING)
             key_start(item->as.items[0], expect);
-        await(w, BEFORE_ENTRY, &note->inside, false, expect);
+        await(w, BEFORE_ENTRY, &note->inside, one_line(w, n->as.items[i - 1]), expect);
     }
     *placed |= PLACED_BEFORE;
 }

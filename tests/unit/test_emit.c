@@ -106,7 +106,9 @@ static void comments_inside_documents_kept(void)
     /* after a flow collection, which libyaml writes on one line too; one
      * whose node no longer ends the line before becomes a line of its own */
     kept_inside("a:\n  - {p: 1}  # tp\n  - [q, {r: s}] # tq\n", "a:\n- {p: 1} # tp\n- [q, {r: s}] # tq\n");
-    kept_inside("a: [x, \"y\\nz\"] # t\nb: 1\n", "a: [x, \"y\\nz\"]\nb: 1\n"); /* a line break in it: not sure */
+    kept_inside("a: [x, \"y\\nz\"] # t\nb: 1\n", "a: [x, \"y\\nz\"] # t\nb: 1\n"); /* escaped: one line */
+    kept_inside("a: ['y\n\n  z'] # t\nb: 1\n", "a: ['y\n\n    z']\nb: 1\n"); /* written over lines: lost */
+    kept_inside("a: # t\n  !!map\n  k: v\n", "a: !!map\n  # t\n  k: v\n"); /* after a tag: a line */
     kept_inside("- a: 1 # ta\n  b: 2\n", "- a: 1 # ta\n  b: 2\n");
     /* a tagged or anchored collection's, after the tag */
     kept_inside("a: !!map\n  # inside\n  k: v\n", "a: !!map\n  # inside\n  k: v\n");
