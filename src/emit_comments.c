@@ -130,14 +130,14 @@ static size_t line_fits(const comment_writer *w, size_t at, const char *expect)
     size_t left = w->staged - (at + indent);
     const char *line = w->stage + at + indent;
     size_t n = strlen(expect);
-    if (left == 0 || strchr(" \n#", *line))
+    if (left == 0 || *line == '\n' || *line == '#')
         return NOT_YET;
     bool key = !n || !strchr("-:.", expect[0]); /* a key's line may start "? " (a long or complex key) */
     if (key && *line == '?')
         return indent;
     if (n)
         return left >= n && memcmp(line, expect, n) == 0 ? indent : NOT_YET;
-    return strchr("'\"!", *line) || (*line != '-' && *line != ':') ? indent : NOT_YET;
+    return *line != '-' && *line != ':' ? indent : NOT_YET; /* any key: not an item, nor a value */
 }
 
 /* Puts c's lines (from byte `first` of its text) on lines of their own at
@@ -322,6 +322,8 @@ int cw_emit(comment_writer *w, yaml_emitter_t *em, yaml_event_t *e, const node *
     bool line_start = w->last_byte == '\n';
     if (!yaml_emitter_emit(em, e) || !yaml_emitter_flush(em))
         return 0;
+    /* Each waiting comment is placed from a copy: splice moves the places
+     * the list holds, and a copy kept goes back only when it placed nothing. */
     size_t done = w->events - held(em), kept = 0;
     for (i = 0; i < w->nwait; i++) {
         waiting wt = w->wait[i];

@@ -3,7 +3,6 @@
  * quoting that keeps them strings for every reader; the input's comments
  * are put back beside their nodes. */
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 

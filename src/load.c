@@ -223,10 +223,16 @@ static const char *intern(loader *l, const char *text, size_t len)
     return s;
 }
 
+/* The open collection's frame, or NULL at a document's top. */
+static const frame *open_frame(const loader *l)
+{
+    return l->depth ? &l->frames[l->depth - 1] : NULL;
+}
+
 /* The open collection's frame when it is a mapping, else NULL. */
 static const frame *open_mapping(const loader *l)
 {
-    const frame *f = l->depth ? &l->frames[l->depth - 1] : NULL;
+    const frame *f = open_frame(l);
     return f && f->collection->kind == NODE_MAPPING ? f : NULL;
 }
 
@@ -317,6 +323,13 @@ static const char *depth_hint(const loader *l)
     return l->max_depth < VP_MAX_DEPTH_LIMIT ? "raise --max-depth to accept it" : "the most volpass follows";
 }
 
+/* Whether collection start event e opens a flow collection. */
+static bool flow_start(const yaml_event_t *e)
+{
+    return e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
+                                                : e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+}
+
 static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
 {
     if (l->depth >= l->max_depth) {
@@ -324,9 +337,7 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
         snprintf(msg, sizeof msg, "nesting deeper than %zu levels (%s)", l->max_depth, depth_hint(l));
         return fail(l, VP_ELIMIT, &e->start_mark, msg);
     }
-    bool flow = kind == NODE_SEQUENCE
-                    ? e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
-                    : e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+    bool flow = flow_start(e);
     const yaml_char_t *tag = kind == NODE_SEQUENCE ? e->data.sequence_start.tag
                                                    : e->data.mapping_start.tag;
     int implicit = kind == NODE_SEQUENCE ? e->data.sequence_start.implicit
@@ -874,11 +885,6 @@ static int take_carried(loader *l, comment_block *out)
     return 0;
 }
 
-static const frame *parent_frame(const loader *l, size_t up)
-{
-    return l->depth > up ? &l->frames[l->depth - 1 - up] : NULL;
-}
-
 /* Where the comments met before event e of a document go, decided before
  * e changes the stack (see comments.h for what they become):
  * - before a block collection's first entry: inside the collection
@@ -896,13 +902,12 @@ static int before_event(loader *l, const yaml_event_t *e)
         return -1;
     if (!gap.len && !l->carried_len)
         return 0;
-    const frame *f = parent_frame(l, 0);
+    const frame *f = open_frame(l);
     if (f && f->collection->style == STYLE_FLOW)
         return 0;
     bool node_event = e->type == YAML_SCALAR_EVENT || e->type == YAML_ALIAS_EVENT ||
                       e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
-    bool block_start = (e->type == YAML_SEQUENCE_START_EVENT && e->data.sequence_start.style != YAML_FLOW_SEQUENCE_STYLE) ||
-                       (e->type == YAML_MAPPING_START_EVENT && e->data.mapping_start.style != YAML_FLOW_MAPPING_STYLE);
+    bool block_start = (e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT) && !flow_start(e);
     size_t entries = f ? l->nchildren - f->base : 0;
     bool value = f && f->collection->kind == NODE_MAPPING && entries % 2 == 1;
     if (e->type == YAML_DOCUMENT_END_EVENT || !f || !node_event || (value && !block_start)) {
@@ -946,7 +951,7 @@ static int after_event(loader *l, const yaml_event_t *e)
     bool start = e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
     bool end = e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT;
     bool scalar = e->type == YAML_SCALAR_EVENT || e->type == YAML_ALIAS_EVENT;
-    const frame *f = parent_frame(l, 0);
+    const frame *f = open_frame(l);
     bool in_flow = f && f->collection->style == STYLE_FLOW;
     node *last = l->nchildren ? l->children[l->nchildren - 1].n : NULL;
     bool key = scalar && f && f->collection->kind == NODE_MAPPING && (l->nchildren - f->base) % 2 == 1;
