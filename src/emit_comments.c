@@ -186,24 +186,76 @@ static void put_trailing(comment_writer *w, size_t at, const char *text, size_t 
 
 /* ---- finding each waiting comment's place ---------------------------------- */
 
+/* Where the '|' of a literal block scalar with text[0, len) is, when the
+ * stage (from offset batch on) ends with it as libyaml writes one: '|', its
+ * hints, a line break, then the lines of the text, those not empty indented
+ * alike. NOT_YET when it ends otherwise (libyaml chose another style). */
+static size_t literal_start(const comment_writer *w, size_t batch, const char *text, size_t len)
+{
+    const char *s = w->stage;
+    size_t k = w->staged, i = len, indent = NOT_YET;
+    while (i > 0) {
+        if (text[i - 1] == '\n') {
+            if (k == batch || s[k - 1] != '\n')
+                return NOT_YET;
+            k--, i--;
+            continue;
+        }
+        size_t from = i, spaces = 0;
+        while (from > 0 && text[from - 1] != '\n')
+            from--;
+        if (k - batch < i - from || memcmp(s + k - (i - from), text + from, i - from) != 0)
+            return NOT_YET;
+        k -= i - from;
+        while (k - spaces > batch && s[k - spaces - 1] == ' ')
+            spaces++;
+        if (indent != NOT_YET && spaces != indent)
+            return NOT_YET;
+        indent = spaces;
+        k -= spaces;
+        i = from;
+    }
+    if (k == batch || s[k - 1] != '\n')
+        return NOT_YET;
+    k--;
+    for (int hints = 0; hints < 2 && k > batch && s[k - 1] != '\0' && strchr("123456789+-", s[k - 1]); hints++)
+        k--;
+    return k > batch && s[k - 1] == '|' ? k - 1 : NOT_YET;
+}
+
+/* The start of the line on which scalar event x starts, when its text is
+ * the last that a call wrote (from stage offset batch on, events up to
+ * done - 1; only block collection ends, which write nothing, may follow):
+ * written on one line, it starts the last line; in literal style, the line
+ * of its '|'. NOT_YET otherwise. */
+static size_t scalar_line(const comment_writer *w, size_t x, size_t batch, size_t done)
+{
+    for (size_t j = x + 1; j < done; j++)
+        if (!w->block_end[j % HISTORY])
+            return NOT_YET;
+    const char *text = w->scalar[x % HISTORY].text;
+    size_t len = w->scalar[x % HISTORY].len, end = w->staged;
+    if (!text)
+        return NOT_YET;
+    if (!one_line_scalar(w->scalar[x % HISTORY].style, text, len) &&
+        (end = literal_start(w, batch, text, len)) == NOT_YET)
+        return NOT_YET;
+    while (end > batch && w->stage[end - 1] != '\n')
+        end--;
+    return end > batch ? end : NOT_YET;
+}
+
 /* The start of the line event wt->event starts, from what one call wrote
  * (events done_before to done - 1, from stage offset batch on), or NOT_YET.
- * Where an event starts is known when it is the first written, or the last
- * and on one line:
- * - the first starts a new line with its line break, or starts where the
- *   line before ended (after a block scalar's last line);
- * - the last, on one line: its line is the last one written. */
+ * The first event written starts a new line with its line break, or starts
+ * where the line before ended (after a block scalar's last line); a later
+ * one is found when it is a scalar whose text ends what the call wrote. */
 static size_t line_of(const comment_writer *w, const waiting *wt, size_t batch, bool line_start, size_t done_before,
                       size_t done)
 {
     if (wt->event == done_before)
         return batch < w->staged && w->stage[batch] == '\n' ? batch + 1 : line_start ? batch : NOT_YET;
-    if (!wt->one_line || wt->event != done - 1)
-        return NOT_YET;
-    size_t j = w->staged;
-    while (j > batch && w->stage[j - 1] != '\n')
-        j--;
-    return j > batch ? j : NOT_YET;
+    return scalar_line(w, wt->event, batch, done);
 }
 
 /* Places a mapping value's first-entry comments once the value, first of
@@ -212,13 +264,13 @@ static size_t line_of(const comment_writer *w, const waiting *wt, size_t batch, 
  * and its first entry starts a new line; after a long or complex key, ':'
  * starts a line of its own, and the comments go before it. A trailing
  * comment goes at the end of the key's line, when that line ends with the
- * key (wt->one_line: the key is a scalar written on one line) or its ':'.
+ * key (wt->key_one_line: the key is a scalar written on one line) or its ':'.
  * Returns false while the line break is still to come. */
 static bool place_before_entry(comment_writer *w, waiting *wt, bool line_start, size_t *batch)
 {
     size_t from = wt->at, at;
     const char *expect = ":";
-    bool trails = wt->c->trailing && wt->one_line;
+    bool trails = wt->c->trailing && wt->key_one_line;
     if (from < w->staged && w->stage[from] == '\n') {
         at = from + 1; /* "? key", then ":" */
     } else if (line_start) {
@@ -247,7 +299,7 @@ static bool place_before_entry(comment_writer *w, waiting *wt, bool line_start, 
 /* Where the text of event x, written by a call that wrote events up to
  * done - 1 from stage offset batch on, ends; or NOT_YET. Known when only
  * block collection ends follow it, which write nothing, and then at most
- * one scalar on one line, a key or item, which starts a new line. */
+ * one scalar, a key or item, which starts a new line (see scalar_line). */
 static size_t text_end(const comment_writer *w, size_t x, size_t batch, size_t done)
 {
     size_t j = x + 1;
@@ -255,13 +307,8 @@ static size_t text_end(const comment_writer *w, size_t x, size_t batch, size_t d
         j++;
     if (j == done)
         return w->staged;
-    const char *next = w->scalar[j % HISTORY].text;
-    if (j != done - 1 || !next || !one_line_scalar(w->scalar[j % HISTORY].style, next, w->scalar[j % HISTORY].len))
-        return NOT_YET;
-    size_t k = w->staged;
-    while (k > batch && w->stage[k - 1] != '\n')
-        k--;
-    return k > batch ? k - 1 : NOT_YET;
+    size_t next = scalar_line(w, j, batch, done);
+    return next == NOT_YET ? NOT_YET : next - 1;
 }
 
 /* Whether waiting comment wt is done with (placed or dropped), after a
@@ -336,12 +383,12 @@ int cw_emit(comment_writer *w, yaml_emitter_t *em, yaml_event_t *e, const node *
 
 /* ---- what waits for what ----------------------------------------------------- */
 
-static void await(comment_writer *w, wait_kind kind, const comment_block *c, bool one_line_event, const char *expect)
+static void await(comment_writer *w, wait_kind kind, const comment_block *c, bool key_one_line, const char *expect)
 {
     if (!c->len || w->nwait == MAX_WAITING)
         return;
     waiting *wt = &w->wait[w->nwait++];
-    *wt = (waiting){kind, w->events, c, one_line_event, "", NOT_YET};
+    *wt = (waiting){kind, w->events, c, key_one_line, "", NOT_YET};
     size_t n = strlen(expect);
     memcpy(wt->expect, expect, n < sizeof wt->expect ? n : sizeof wt->expect - 1);
 }
@@ -378,11 +425,11 @@ void cw_entry(comment_writer *w, const node *n, size_t i, const node *item)
         /* A first entry's comments go where reading the output again finds
          * them: inside the collection, which only a mapping value keeps. */
         if (i > 0)
-            await(w, BEFORE_LINE, &note->before, item->kind == NODE_SCALAR && one_line(w, item), expect);
+            await(w, BEFORE_LINE, &note->before, false, expect);
         return;
     }
     if (!mapping && i > 0)
-        await(w, BEFORE_LINE, &note->before, item->kind == NODE_SCALAR && one_line(w, item), expect);
+        await(w, BEFORE_LINE, &note->before, false, expect);
     if (mapping && item->kind != NODE_SCALAR && item->style == STYLE_BLOCK && item->len) {
         if (item->kind == NODE_MAPPING)
             key_start(item->as.items[0], expect);

@@ -29,7 +29,7 @@ typedef struct waiting {
     wait_kind kind;
     size_t event;          /* the event it waits for: its number, from 0 */
     const comment_block *c;
-    bool one_line;         /* that event (BEFORE_ENTRY: the key before it) is a scalar written on one line */
+    bool key_one_line;     /* BEFORE_ENTRY: the key before the value is a scalar written on one line */
     char expect[8];        /* how the line must start after its indentation ("" for any key) */
     size_t at;             /* BEFORE_ENTRY, AFTER_TEXT: where in the stage, once the event is written */
 } waiting;

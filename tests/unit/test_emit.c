@@ -122,6 +122,19 @@ static void comments_inside_documents_kept(void)
      * value's first entry on that line) */
     kept_inside("? |\n  k\n:\n  # c\n  x: |\n    line\n", "? |\n  k\n# c\n: x: |\n    line\n");
     kept_inside("? |\n  k\n:  # c\n  - |\n    line\n", "? |\n  k\n# c\n: - |\n    line\n");
+    /* around an item written in literal style that libyaml writes in one
+     * call with those before it (the second item after a sequence's
+     * start): found by matching its text, whatever its hints and lines */
+    kept_inside("args:\n- -c  # run\n# the script\n- |\n  echo\n- x\n",
+                "args:\n- -c # run\n# the script\n- |\n  echo\n- x\n");
+    kept_inside("a:\n- x # t\n# c\n- |-\n  e\n\n  f\n", "a:\n- x # t\n# c\n- |-\n  e\n\n  f\n");
+    kept_inside("a:\n- x # t\n# c\n- |+\n  e\n\n- y\n", "a:\n- x # t\n# c\n- |+\n  e\n\n- y\n...\n");
+    kept_inside("a:\n- x # t\n# c\n- !t |2\n   lead\n  b\n", "a:\n- x # t\n# c\n- !t |2\n   lead\n  b\n");
+    /* ... never inside a block scalar with lines like its own; folded
+     * style (whose lines libyaml rewrites) and other breaks are lost */
+    kept_inside("a:\n- |\n  - |\n  - x # no\n# c\n- |\n  - |\n", "a:\n- |\n  - |\n  - x # no\n# c\n- |\n  - |\n");
+    round_trip("a:\n- x # t\n# c\n- >\n  f\n  g\n", "a:\n- x\n- >\n  f g\n");
+    round_trip("a:\n- x # t\n# c\n- |\n  a\xE2\x80\xA8  b\n", "a:\n- x\n- |\n  a\xE2\x80\xA8  b\n");
     /* after an alias's copy; after the last document's "..." */
     kept_inside("a: &x 1\nb: *x # c\nc: 2\n", "a: 1\nb: 1 # c\nc: 2\n");
     kept_inside("a: 1\n...\n# c\n", "a: 1\n# c\n...\n");
