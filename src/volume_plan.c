@@ -554,9 +554,12 @@ static void mount_outputs(vplan *p, tplan *tp)
 
 /* Why a read-only mount from the volume at `path` would not give the pod
  * what Argo gives it for input `a`, or NULL: a file mode Argo sets (the
- * mount keeps the producer's), or a volume of the pod's own that holds the
- * path and that other containers mount too (Argo loads the input into it,
- * for all of them; the mount would show it to the main container only). */
+ * mount keeps the producer's), a mount already on the path (Kubernetes
+ * refuses two), or a volume of the pod's own that holds the path and that
+ * other containers mount too (Argo loads the input into it, for all of
+ * them; the mount would show it to the main container only). Such an input
+ * is no reason to refuse a workflow until a caller passes it a volume
+ * location: Argo places it as before. */
 static const char *unmountable(vplan *p, const template *t, const workflow *wf, const artifact *a, const char *path)
 {
     const char *mode = artifact_mode_key(a);
@@ -571,6 +574,12 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
         return edit_fmt(&p->ed, "lies where Argo mounts a volume of its own (%s), which a mount on %s would %s",
                         argo, path, path_equal(argo, path) ? "duplicate" : "hide");
     const char *at;
+    if (!path_is_templated(path) && user_mount(p, t, wf, mount_on, path, NULL, &at))
+        return "lies where the container mounts a volume of its own: a second mount there would make Kubernetes "
+               "refuse the pod";
+    if (!path_is_templated(path) && template_mirror_clash(t, path, &at))
+        return edit_fmt(&p->ed, "lies where container '%s' (which mirrors the main container's mounts) mounts a "
+                                "volume: a second mount there would make Kubernetes refuse the pod", at);
     const node *inner = path_is_templated(path) ? NULL : user_mount(p, t, wf, mount_below, path, NULL, &at);
     if (inner)
         return edit_fmt(&p->ed, "has a volume of the container's own mounted inside it (at %s), whose mount point "
@@ -629,18 +638,6 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     in->path = normalized(p, a->path->as.text);
-    in->unmountable = unmountable(p, t, tp->wf, a, in->path);
-    in->convert &= !in->unmountable;
-    if (in->unmountable)
-        decide(p, t, a, "input", "kept", "left as a real artifact: it %s (a caller passing a volume location is "
-               "refused: keep the producer's output a real artifact)", in->unmountable);
-    else if (!in->convert)
-        decide(p, t, a, "input", "kept",
-               "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
-               a->source ? "has its own source (" : "is optional", a->source ? a->source : "", a->source ? ")" : "");
-    else
-        decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
-               in->path, in->param);
     /* A path made of parameters ({{inputs.parameters.dir}}/x) is fine:
      * Argo substitutes them in the mount as everywhere in the template. */
     if (path_is_root(in->path) || (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0)) {
@@ -654,22 +651,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
                     "its path has a '..' component", t->name, a->name, a->path->as.text);
         return;
     }
-    const char *at;
-    /* A path made of parameters is checked below for what its literal part
-     * makes certain: the rest fails at run time where it fails (a mount point
-     * Argo cannot make, a write into a read-only mount), and verify checks it
-     * with each call's values. mounted_over keeps an output it may lie in. */
-    if (!path_is_templated(in->path) && user_mount(p, t, tp->wf, mount_on, in->path, NULL, &at)) {
-        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: the "
-                    "container already mounts a volume there", t->name, a->name, in->path);
-        return;
-    }
-    if (!path_is_templated(in->path) && template_mirror_clash(t, in->path, &at)) {
-        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: "
-                    "container '%s', which mirrors the main container's mounts, mounts a volume there", t->name,
-                    a->name, in->path, at);
-        return;
-    }
+    in->unmountable = unmountable(p, t, tp->wf, a, in->path);
+    in->convert &= !in->unmountable;
     if (in->convert && refuse_input_over_outputs(p, tp, k, a->node))
         return;
     for (size_t j = 0; j < k; j++)
@@ -678,6 +661,16 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
                    t->name, tp->in[j].a->name, a->name, in->path);
             return;
         }
+    if (in->unmountable)
+        decide(p, t, a, "input", "kept", "left as a real artifact: it %s (a caller passing a volume location is "
+               "refused: keep the producer's output a real artifact)", in->unmountable);
+    else if (!in->convert)
+        decide(p, t, a, "input", "kept",
+               "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
+               a->source ? "has its own source (" : "is optional", a->source ? a->source : "", a->source ? ")" : "");
+    else
+        decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
+               in->path, in->param);
 }
 
 /* Refuses the form of pod template `tp` in which the inputs `mask` says

@@ -214,8 +214,9 @@ def test_mirrored_mounts(ctx):
                                                         watcher + "    container:\n      image: busybox\n"
                                                         "      command: [cat"))
     expect(refused.returncode == 4 and refused.stdout == "" and
-           "template 'use': input artifact 'model' at /in/model.bin cannot be mounted: container 'watch', which "
-           "mirrors the main container's mounts, mounts a volume there" in refused.stderr, refused.stderr)
+           "mirror.yaml:19:9: error: this call passes template 'use' a volume location for input artifact 'model', "
+           "but it lies where container 'watch' (which mirrors the main container's mounts) mounts a volume: a "
+           "second mount there would make Kubernetes refuse the pod" in refused.stderr, refused.stderr)
     unmirrored = run_text(ctx, "mirror.yaml", text.replace("mirrorVolumeMounts: true", "mirrorVolumeMounts: false"))
     expect(unmirrored.returncode == 0 and "mountPath: /tmp\n" in unmirrored.stdout, unmirrored.stderr)
     with tempfile.TemporaryDirectory() as d:
@@ -1174,6 +1175,11 @@ UNMOUNTABLE = [
      "/in/data/b.txt"),
     ([(re.escape("path: /in/data}"), "path: /in/../data}")], "35:9",
      "template 'use': input artifact 'data' at /in/../data cannot be mounted: its path has a '..' component"),
+    ([(re.escape("command: [cat, /in/data, /etc/app/config]"),
+       "command: [cat, /in/data, /etc/app/config]\n      volumeMounts: [{name: cfg, mountPath: /etc/app/config}]\n"
+       "    volumes: [{name: cfg, emptyDir: {}}]")], "13:9",
+     "this call passes template 'use' a volume location for input artifact 'config', but it lies where the "
+     "container mounts a volume of its own: a second mount there would make Kubernetes refuse the pod"),
     ([(re.escape("path: /in/data}"), "path: /in/data, mode: 0755}")], "13:9",
      "this call passes template 'use' a volume location for input artifact 'data', but it sets mode, which a "
      "mount from the volume cannot apply"),
@@ -1205,7 +1211,9 @@ def test_refused_output_not_kept(ctx):
 def test_inputs_refused(ctx):
     """Inputs a mount from the volume cannot give what Argo gives: one inside
     another's read-only mount (in the template or in a twin of it), one over
-    an output, a path with '..', a file mode Argo would set,
+    an output, a path with '..', a file mode Argo would set, one where the
+    container mounts a volume (an input with a source of its own there
+    converts: Argo places it as before),
     an optional argument (Argo drops it when its producer did not run); and
     a twin whose name Argo would refuse. The file itself converts."""
     path = os.path.join(CASES, "inputs.yaml")
@@ -1224,6 +1232,17 @@ def test_inputs_refused(ctx):
             proc = ctx.run(["--input", path, "--volume", PVC])
             expect(proc.returncode == 4 and proc.stdout == "", f"{edits!r}: exit {proc.returncode}")
             expect(f"inputs.yaml:{where}: error: {message}" in proc.stderr, proc.stderr)
+        # an input with a source of its own where the container mounts a volume is left to Argo, as written
+        sourced = text.replace("{name: config, path: /etc/app/config}",
+                               "{name: config, path: /etc/app/config, raw: {data: x}}").replace(
+            "command: [cat, /in/data, /etc/app/config]",
+            "command: [cat, /in/data, /etc/app/config]\n      volumeMounts: [{name: cfg, mountPath: /etc/app/config}]\n"
+            "    volumes: [{name: cfg, emptyDir: {}}]").replace(
+            '          - {name: config, from: "{{steps.make.outputs.artifacts.out}}"}\n', "")
+        proc = run_text(ctx, "inputs.yaml", sourced, "--explain", "--verify")
+        expect(proc.returncode == 0 and "raw: {data: x}" in proc.stdout and "mountPath: /etc/app/config" in
+               proc.stdout and "template 'use', input artifact 'config': kept: left as a real artifact: it lies "
+               "where the container mounts a volume of its own" in proc.stderr, proc.stderr)
         # an output kept as a real artifact is still written under the input's read-only mount
         with open(path, "w") as f:
             f.write(text.replace("command: [cat, /in/data, /etc/app/config]",
