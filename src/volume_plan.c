@@ -390,13 +390,57 @@ static void refuse_artifact_expressions(vplan *p, template *t, const workflow *w
         each_tag(p, tp, t->node, false, check_mentions);
 }
 
+/* Copies `raw` into `out` (when not NULL) with each tag that is the path of
+ * an input of t ({{inputs.artifacts.X.path}}) replaced by that path's text;
+ * returns the length. */
+static size_t put_input_paths(const template *t, const char *raw, size_t len, char *out)
+{
+    size_t n = 0, pos = 0, last = 0;
+    tag g;
+    while (tag_next(raw, len, &pos, &g)) {
+        artifact_mention m;
+        size_t k = expr_mention_is(g.expr, &m) && m.input && m.path
+                       ? artifact_index(&t->inputs, m.name.s, m.name.len) : NOT_FOUND;
+        const node *path = k == NOT_FOUND ? NULL : t->inputs.items[k].path;
+        if (!path || path->kind != NODE_SCALAR)
+            continue;
+        if (out) {
+            memcpy(out + n, raw + last, g.start - last);
+            memcpy(out + n + (g.start - last), path->as.text, path->len);
+        }
+        n += g.start - last + path->len;
+        last = g.end;
+    }
+    if (out)
+        memcpy(out + n, raw + last, len - last);
+    return n + len - last;
+}
+
+/* An output's path as Argo writes it: Argo substitutes the paths of the
+ * template's inputs everywhere in it, its outputs too. */
+static const char *output_path(vplan *p, const template *t, const char *raw)
+{
+    size_t len = strlen(raw);
+    if (!memchr(raw, '{', len))
+        return raw;
+    size_t n = put_input_paths(t, raw, len, NULL);
+    char *out = arena_alloc(p->ed.mem, n + 1);
+    if (!out) {
+        p->ed.oom = true;
+        return raw;
+    }
+    put_input_paths(t, raw, len, out);
+    out[n] = '\0';
+    return out;
+}
+
 /* Where output k is written (o->path, o->mount_dir, o->file), or why it
  * cannot go through the volume. */
 static const char *place_output(vplan *p, tplan *tp, size_t k)
 {
     const template *t = tp->t;
     art_plan *o = &tp->out[k];
-    const char *raw = o->a->path->as.text;
+    const char *raw = output_path(p, t, o->a->path->as.text);
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
     o->path = normalized(p, raw);
     const char *slash = strrchr(o->path, '/');

@@ -1173,6 +1173,12 @@ UNMOUNTABLE = [
        "      - {name: top, path: /in/top.txt}\n      - {name: b, path: /in/data/b.txt}")], "35:9",
      "template 'use': input artifact 'data' at /in/data would be mounted read-only over output artifact 'b' at "
      "/in/data/b.txt"),
+    # Argo substitutes an input's path in the template's outputs too
+    ([(re.escape("command: [cat, /in/data, /etc/app/config]"),
+       "command: [cat, /in/data, /etc/app/config]\n    outputs:\n      artifacts:\n"
+       "      - {name: b, path: '{{inputs.artifacts.data.path}}/b.txt'}")], "35:9",
+     "template 'use': input artifact 'data' at /in/data would be mounted read-only over output artifact 'b' at "
+     "{{inputs.artifacts.data.path}}/b.txt"),
     ([(re.escape("path: /in/data}"), "path: /in/../data}")], "35:9",
      "template 'use': input artifact 'data' at /in/../data cannot be mounted: its path has a '..' component"),
     ([(re.escape("command: [cat, /in/data, /etc/app/config]"),
