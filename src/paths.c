@@ -162,6 +162,13 @@ bool path_may_cover(const char *outer, const char *inner)
     return memcmp(outer, inner, lo < li ? lo : li) == 0;
 }
 
+bool path_may_equal(const char *a, const char *b)
+{
+    if (!path_is_templated(a) && !path_is_templated(b))
+        return path_equal(a, b);
+    return path_may_cover(a, b) && path_may_cover(b, a);
+}
+
 bool path_must_cover(const char *outer, const char *inner)
 {
     if (path_is_templated(outer)) { /* the same text, whatever its values, then more below it */

@@ -32,6 +32,10 @@ bool path_is_templated(const char *path);
  * may be /data/x.csv or /data/a/b.csv, never /work/x. */
 bool path_may_cover(const char *outer, const char *inner);
 
+/* Whether the two paths are one, or may be once Argo substitutes their
+ * parameters. */
+bool path_may_equal(const char *a, const char *b);
+
 /* Whether `outer` covers `inner` whatever the parameters hold: literal
  * paths that do, a templated inner path whose text before its first tag
  * already lies below `outer` ("/in/{{…}}" below /in), or an inner path that

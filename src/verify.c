@@ -1208,7 +1208,7 @@ static void check_mounts(vctx *v, const instance *i)
             if (path_has_dotdot(mp))
                 problem(v, m, t, "a mount path with '..': %s", mp);
             const char *mirror;
-            if (template_mirror_clash(t, mp, &mirror))
+            if (template_mirror_clash(t, mp, false, &mirror))
                 problem(v, m, t, "two volume mounts on %s in container '%s', which mirrors the main container's "
                         "mounts", mp, mirror);
             const char *argo = path_is_root(mp) ? NULL : argo_mount_within(t, mp); /* reported just above */

@@ -146,7 +146,8 @@ static const char *normalized(vplan *p, const char *path)
 #define MAX_FILE_NAME 255 /* bytes of a file name on Linux file systems (NAME_MAX) */
 
 /* A relation between a mount `m` of the user's (at `mount`) and paths of an
- * artifact of template t in workflow wf. */
+ * artifact of template t in workflow wf. A mount path made of parameters
+ * passes when its values may make it pass. */
 typedef bool mount_test(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
                         const char *within);
 
@@ -155,7 +156,7 @@ static bool mount_on(const template *t, const workflow *wf, const node *m, const
                      const char *within)
 {
     (void)t, (void)wf, (void)m, (void)within;
-    return path_equal(mount, dir);
+    return path_may_equal(mount, dir);
 }
 
 /* On `dir` or above it, or below `within` (an output's data): what it
@@ -165,13 +166,13 @@ static bool mount_on(const template *t, const workflow *wf, const node *m, const
 static bool mount_over(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
                        const char *within)
 {
-    if (path_covers(within, mount))
+    if (path_may_cover(within, mount))
         return true;
-    if (!path_covers(mount, dir))
+    if (!path_may_cover(mount, dir))
         return false;
     const node *name = map_get(m, "name");
     const node *volume = name && name->kind == NODE_SCALAR ? template_volume(t, wf, name->as.text) : NULL;
-    return path_equal(mount, dir) || !map_get(volume, "emptyDir") || template_shares_volume(t, m, dir);
+    return path_may_equal(mount, dir) || !map_get(volume, "emptyDir") || template_shares_volume(t, m, dir);
 }
 
 /* Below `dir`: a mount point inside it. */
@@ -179,7 +180,7 @@ static bool mount_below(const template *t, const workflow *wf, const node *m, co
                         const char *within)
 {
     (void)t, (void)wf, (void)m, (void)within;
-    return path_covers(dir, mount) > 0 && !path_equal(dir, mount);
+    return path_may_cover(dir, mount) && !path_equal(dir, mount);
 }
 
 /* On `dir` or above it. */
@@ -187,7 +188,7 @@ static bool mount_holds(const template *t, const workflow *wf, const node *m, co
                         const char *within)
 {
     (void)t, (void)wf, (void)m, (void)within;
-    return path_covers(mount, dir) > 0;
+    return path_may_cover(mount, dir);
 }
 
 /* The first of the user's own mounts (the main container's, or the
@@ -214,6 +215,9 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
 {
     const node *name = map_get(m, "name");
     const char *volume = name && name->kind == NODE_SCALAR ? name->as.text : "?";
+    if (path_is_templated(at))
+        return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, which its parameters may put on, above or "
+                                "inside %s", volume, at, dir);
     if (path_equal(at, dir))
         return edit_fmt(&p->ed, "the container already mounts volume '%s' on %s", volume, dir);
     if (path_covers(at, dir) && scalar_is_true(map_get(m, "readOnly")))
@@ -233,11 +237,13 @@ static const char *mounted_over(vplan *p, const template *t, const workflow *wf,
     const node *m = user_mount(p, t, wf, mount_over, dir, path, &at);
     if (m)
         return mount_conflict(p, m, at, dir, path);
-    if ((m = template_mirror_clash(t, dir, &at))) {
-        const node *volume = map_get(m, "name");
+    if ((m = template_mirror_clash(t, dir, true, &at))) {
+        const node *volume = map_get(m, "name"), *mp = map_get(m, "mountPath");
         return edit_fmt(&p->ed, "container '%s', which mirrors the main container's mounts, mounts volume '%s' on "
-                                "%s: a second mount there would make Kubernetes refuse the pod", at,
-                        volume && volume->kind == NODE_SCALAR ? volume->as.text : "?", dir);
+                                "%s%s%s: a second mount there would make Kubernetes refuse the pod", at,
+                        volume && volume->kind == NODE_SCALAR ? volume->as.text : "?", dir,
+                        path_is_templated(mp->as.text) ? ", as its parameters may make " : "",
+                        path_is_templated(mp->as.text) ? mp->as.text : "");
     }
     for (size_t k = 0; k < t->inputs.count; k++) {
         const node *in = t->inputs.items[k].path;
@@ -621,7 +627,7 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     if (!path_is_templated(path) && user_mount(p, t, wf, mount_on, path, NULL, &at))
         return "lies where the container mounts a volume of its own: a second mount there would make Kubernetes "
                "refuse the pod";
-    if (!path_is_templated(path) && template_mirror_clash(t, path, &at))
+    if (!path_is_templated(path) && template_mirror_clash(t, path, true, &at))
         return edit_fmt(&p->ed, "lies where container '%s' (which mirrors the main container's mounts) mounts a "
                                 "volume: a second mount there would make Kubernetes refuse the pod", at);
     const node *inner = path_is_templated(path) ? NULL : user_mount(p, t, wf, mount_below, path, NULL, &at);

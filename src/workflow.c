@@ -926,18 +926,18 @@ static const node *container_named(const node *list, const node *ctr)
 }
 
 /* Container ctr's mount on `path`, or NULL. */
-static const node *mount_at(const node *ctr, const char *path)
+static const node *mount_at(const node *ctr, const char *path, bool maybe)
 {
     const node *mounts = map_get(ctr, "volumeMounts");
     for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
         const node *mp = map_get(mounts->as.items[i], "mountPath");
-        if (mp && mp->kind == NODE_SCALAR && path_equal(mp->as.text, path))
+        if (mp && mp->kind == NODE_SCALAR && (maybe ? path_may_equal : path_equal)(mp->as.text, path))
             return mounts->as.items[i];
     }
     return NULL;
 }
 
-const node *template_mirror_clash(const template *t, const char *path, const char **container)
+const node *template_mirror_clash(const template *t, const char *path, bool maybe, const char **container)
 {
     const node *lists[5];
     side_containers(t, false, lists);
@@ -951,8 +951,8 @@ const node *template_mirror_clash(const template *t, const char *path, const cha
             const node *mirror = argo_field(ctr, "mirrorVolumeMounts");
             if (!scalar_is_true(mirror ? mirror : argo_field(twin, "mirrorVolumeMounts")))
                 continue;
-            const node *m = mount_at(ctr, path);
-            if (m || (m = mount_at(twin, path))) {
+            const node *m = mount_at(ctr, path, maybe);
+            if (m || (m = mount_at(twin, path, maybe))) {
                 const node *name = map_get(ctr, "name");
                 *container = name && name->kind == NODE_SCALAR ? name->as.text : "?";
                 return m;

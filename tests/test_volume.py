@@ -217,6 +217,14 @@ def test_mirrored_mounts(ctx):
            "mirror.yaml:19:9: error: this call passes template 'use' a volume location for input artifact 'model', "
            "but it lies where container 'watch' (which mirrors the main container's mounts) mounts a volume: a "
            "second mount there would make Kubernetes refuse the pod" in refused.stderr, refused.stderr)
+    # a mount path made of parameters counts where its values may put it
+    for path, kept in (('"{{workflow.parameters.d}}"', True), ('"/side/{{workflow.parameters.d}}"', False)):
+        templated = run_text(ctx, "mirror.yaml", text.replace("{name: side-tmp, mountPath: /tmp}",
+                                                              "{name: side-tmp, mountPath: " + path + "}"), "--verify")
+        expect(templated.returncode == 0 and kept == ("output artifact 'logs' stays a real artifact (it needs an "
+               "artifact repository): container 'proxy', which mirrors the main container's mounts, mounts volume "
+               "'side-tmp' on /tmp, as its parameters may make {{workflow.parameters.d}}: a second mount there "
+               "would make Kubernetes refuse the pod" in templated.stderr), templated.stderr)
     unmirrored = run_text(ctx, "mirror.yaml", text.replace("mirrorVolumeMounts: true", "mirrorVolumeMounts: false"))
     expect(unmirrored.returncode == 0 and "mountPath: /tmp\n" in unmirrored.stdout, unmirrored.stderr)
     with tempfile.TemporaryDirectory() as d:
@@ -226,6 +234,24 @@ def test_mirrored_mounts(ctx):
         report = ctx.run(["verify", source, rewritten])
     expect(report.returncode == 1 and "two volume mounts on /tmp in container 'proxy', which mirrors the main "
            "container's mounts" in report.stdout, report.stdout + report.stderr)
+
+
+def test_templated_user_mount(ctx):
+    """A mount of the user's whose path is made of parameters may land on any
+    path its text allows: an output or input it may hold stays a real
+    artifact (here it is /tmp, then /in); one it cannot reach converts."""
+    source = os.path.join(CASES, "templated-mount.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "templated-mount.yaml:32:9: warning: template 'gen': output artifact 'out' stays "
+           "a real artifact (it needs an artifact repository): the container mounts volume 'work' at "
+           "{{inputs.parameters.d}}, which its parameters may put on, above or inside /tmp" in proc.stderr and
+           "mountPath: /in/i.txt" not in proc.stdout, proc.stderr)
+    text = _read(source)
+    expect(text.count('mountPath: "{{inputs.parameters.d}}"') == 2, "templated-mount.yaml changed")
+    proc = run_text(ctx, "templated-mount.yaml", text.replace('mountPath: "{{inputs.parameters.d}}"',
+                                                              'mountPath: "/mnt/{{inputs.parameters.d}}"'), "--verify")
+    expect(proc.returncode == 0 and proc.stderr == "" and "mountPath: /tmp\n" in proc.stdout and
+           "mountPath: /in/i.txt" in proc.stdout, proc.stderr)
 
 
 def test_nested_outputs_and_mounts(ctx):
