@@ -41,6 +41,29 @@ bool path_has_dotdot(const char *path)
     return false;
 }
 
+bool path_resolve_relative(char *path)
+{
+    size_t out = 0; /* path[0, out) is resolved: components joined by '/' */
+    for (const char *in = path; *in;) {
+        size_t n = strcspn(in, "/");
+        if (n == 2 && in[0] == '.' && in[1] == '.') {
+            if (out == 0)
+                return false;
+            while (out > 0 && path[out - 1] != '/')
+                out--;
+            out -= out > 0; /* its '/' too */
+        } else if (n && !(n == 1 && in[0] == '.')) {
+            if (out)
+                path[out++] = '/';
+            memmove(path + out, in, n);
+            out += n;
+        }
+        in += n + (in[n] == '/');
+    }
+    path[out] = '\0';
+    return true;
+}
+
 /* p when it is normal (no allocation: the usual case), else a normalised
  * copy that *owned keeps for the caller to free; NULL when out of memory. */
 static const char *normal_form(const char *p, char **owned)

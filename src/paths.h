@@ -16,6 +16,12 @@ bool path_is_normal(const char *path);
  * with others by its text (and a symbolic link can change where it goes). */
 bool path_has_dotdot(const char *path);
 
+/* Resolves the "." and ".." components of relative path `path` in place,
+ * and drops empty ones, as Go's path.Join does when Argo joins an
+ * artifact's key and a subPath: "a/../b" is "b", "a/.." is "". False, with
+ * the path left undefined, when it climbs above its start ("../b"). */
+bool path_resolve_relative(char *path);
+
 bool path_equal(const char *a, const char *b);
 bool path_is_root(const char *path);
 

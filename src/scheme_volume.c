@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
 #include "volume_plan.h"
 
 /* ---- applying ------------------------------------------------------------ */
@@ -69,6 +70,22 @@ static void tb_put(vplan *p, text_buf *b, const char *s, size_t n)
     memcpy(b->s + b->len, s, n);
     b->len += n;
     b->s[b->len] = '\0';
+}
+
+/* An argument's or output's subPath as appended to a location on the
+ * volume: a literal one resolved as Argo joins it to the artifact's key
+ * ("" for the artifact itself; the plan refused one that climbs out of
+ * it), one made of parameters as written. */
+static const char *joined_sub_path(applier *e, const node *sub)
+{
+    if (strstr(sub->as.text, "{{"))
+        return sub->as.text;
+    char *c = arena_strndup(e->ed->mem, sub->as.text, sub->len);
+    if (!c || !path_resolve_relative(c)) {
+        e->ed->oom |= !c;
+        return "";
+    }
+    return c;
 }
 
 /* The path that a placeholder of a converted artifact stands for: the
@@ -325,8 +342,9 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
             value = edit_fmt(e->ed, "{{=%s}}", b.s ? b.s : "");
             free(b.s);
         }
-        if (a->sub_path)
-            value = edit_cat(e->ed, value, "/", a->sub_path->as.text);
+        const char *sub = a->sub_path ? joined_sub_path(e, a->sub_path) : "";
+        if (*sub)
+            value = edit_cat(e->ed, value, "/", sub);
         pairs pn = {{NULL}, 0};
         edit_put(e->ed, &pn, "name", edit_str(e->ed, param));
         edit_put(e->ed, &pn, "value", edit_str(e->ed, value));
@@ -355,12 +373,13 @@ static const char *output_expression(applier *e, tplan *tp, const artifact *a)
     if (a->from && tag_next(a->from->as.text, a->from->len, &pos, &g)) /* its {{reference}} or {{=expression}} */
         expr = g.expr;
     text_buf b = {NULL, 0, 0};
-    if (a->sub_path)
+    const char *sub = a->sub_path ? joined_sub_path(e, a->sub_path) : "";
+    if (*sub)
         tb_put(e->p, &b, "(", 1);
     rewrite_expression(e, tp, NULL, expr, &b);
-    if (a->sub_path) {
+    if (*sub) {
         tb_put(e->p, &b, ") + '/", 6);
-        for (const char *c = a->sub_path->as.text; *c; c++) {
+        for (const char *c = sub; *c; c++) {
             if (*c == '\\' || *c == '\'')
                 tb_put(e->p, &b, "\\", 1);
             tb_put(e->p, &b, c, 1);

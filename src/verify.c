@@ -1051,7 +1051,11 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
                    "the workflow's place", at_consumer.volume);
     if (at_producer.where.n != 1)
         return "the producer's location is not one place";
-    char *expected = (char *)fmt(v, "%s/%s", at_producer.where.v[0], h->sub_path ? h->sub_path : "");
+    /* Argo joins the artifact's key and the subPath as Go's path.Join does */
+    char *sub = (char *)fmt(v, "%s", h->sub_path ? h->sub_path : "");
+    if (!path_resolve_relative(sub))
+        return fmt(v, "the subPath %s climbs out of the producer's artifact", h->sub_path);
+    char *expected = (char *)fmt(v, "%s/%s", at_producer.where.v[0], sub);
     path_normalize(expected);
     for (size_t k = 0; k < at_consumer.where.n; k++)
         if (strcmp(at_consumer.where.v[k], expected) == 0) {

@@ -958,11 +958,47 @@ static bool sub_path_fits_expression(const tplan *tp, const node *text)
     return true;
 }
 
+/* Why subPath `sub`, appended to a location on the volume, would not lead
+ * where Argo reads, or NULL. Argo joins an artifact's key and its subPath
+ * as Go's path.Join does, resolving "..", and Kubernetes refuses ".." in a
+ * mount's subPath: a literal subPath is resolved when applied (it must stay
+ * inside the artifact); one made of parameters must have no ".." of its
+ * own, nor take one from a workflow parameter's value. (Values known at run
+ * time only are not checked here; verify checks a rewrite with them.) */
+static const char *sub_path_problem(vplan *p, const workflow *wf, const node *sub)
+{
+    size_t pos = 0;
+    tag g;
+    if (!tag_next(sub->as.text, sub->len, &pos, &g)) {
+        char *c = arena_strndup(p->ed.mem, sub->as.text, sub->len);
+        return c && !path_resolve_relative(c) ? "climbs out of the artifact with '..'" : NULL;
+    }
+    if (path_has_dotdot(sub->as.text))
+        return "has a '..' component beside parameters, which volpass cannot resolve and Kubernetes refuses in a "
+               "subPath";
+    for (pos = 0; tag_next(sub->as.text, sub->len, &pos, &g);) {
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
+                                                             : NULL;
+        const node *v = parameter_own_value(global, false);
+        if (v && path_has_dotdot(v->as.text))
+            return edit_fmt(&p->ed, "takes a '..' component from workflow parameter '%.*s' (%s), which volpass "
+                                    "cannot resolve and Kubernetes refuses in a subPath", (int)r.name.len, r.name.s,
+                            v->as.text);
+    }
+    return NULL;
+}
+
 /* An argument's subPath is appended to the location it passes, with the
  * parameters Argo substitutes there: refused when it names an artifact, or
- * a task or step the calling template does not have. */
-static void check_argument_sub_path(vplan *p, const tplan *scope, const call_site *c, const artifact *a)
+ * a task or step the calling template does not have, or when a location
+ * on the volume it passes would not lead where Argo reads (sub_path_problem). */
+static void check_argument_sub_path(vplan *p, const tplan *scope, const call_site *c, const artifact *a, backing b)
 {
+    const char *problem = a->sub_path && b == BACK_VOLUME ? sub_path_problem(p, scope->wf, a->sub_path) : NULL;
+    if (problem)
+        plan_refuse(p, VP_EUNSUPPORTED, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
+                    "%s", scope->t->name, c->name, a->name, a->sub_path->as.text, problem);
     size_t pos = 0;
     tag g;
     while (a->sub_path && !p->err && tag_next(a->sub_path->as.text, a->sub_path->len, &pos, &g)) {
@@ -1010,6 +1046,10 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "pastes it into an expression, where only input parameters that every call gives a "
                             "value without quote or backslash are safe", tp->t->name, oi->a->name,
                             oi->a->sub_path->as.text);
+            const char *problem = oi->convert && oi->a->sub_path ? sub_path_problem(p, tp->wf, oi->a->sub_path) : NULL;
+            if (problem)
+                plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
+                            "subPath %s, which %s", tp->t->name, oi->a->name, oi->a->sub_path->as.text, problem);
             if (oi->convert && global_templated(oi->a))
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' sets a global "
                             "artifact whose name is made of parameters (%s), which Argo resolves only as an "
@@ -1384,7 +1424,7 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
         const artifact *a = &c->arguments.items[i];
         b[i] = from_backing(p, scope, a);
-        check_argument_sub_path(p, scope, c, a);
+        check_argument_sub_path(p, scope, c, a, b[i]);
     }
     check_output_names(p, scope, c, cp->target);
     if (!p->err)

@@ -670,6 +670,39 @@ def test_subpath_parameters(ctx):
                    json.dumps(report))
 
 
+def test_subpath_dotdot(ctx):
+    """Argo joins an artifact's key and a subPath as Go's path.Join does,
+    resolving '..', which Kubernetes refuses in a mount's subPath: a literal
+    subPath is resolved (to the artifact itself for 'a/..'), in an argument
+    and in a dag output; one that climbs out of the artifact, or takes a
+    '..' from a workflow parameter's value, is refused."""
+    extra = _read(os.path.join(CASES, "extra.yaml"))
+    graph = _read(os.path.join(CASES, "graph-subpath.yaml"))
+    argument = '- {name: in, from: "{{steps.make.outputs.artifacts.out}}"}'
+    expect(extra.count(argument) == 1 and graph.count("subPath: b.txt") == 1, "extra.yaml or graph-subpath.yaml changed")
+    with_sub = lambda sub: extra.replace(argument, argument[:-1] + f', subPath: "{sub}"}}').replace(  # noqa: E731
+        "      - {name: out, path: /tmp/out}\n", "      - {name: out, path: /tmp/out/}\n")
+    location = "value: '{{steps.make.outputs.parameters.out-subpath}}"
+    converted = [("argument.yaml", with_sub("x/../b.txt"), location + "/b.txt'\n"),
+                 ("argument.yaml", with_sub("x/.."), location + "'\n"),
+                 ("graph.yaml", graph.replace("subPath: b.txt", "subPath: ./x/../b.txt"),
+                  "expression: (tasks['p'].outputs.parameters['dir-subpath']) + '/b.txt'\n")]
+    for name, text, want in converted:
+        proc = run_text(ctx, name, text, "--verify")
+        expect(proc.returncode == 0 and "/.." not in proc.stdout and want in proc.stdout, proc.stderr + proc.stdout)
+    refused = [(with_sub("../b.txt"), "argument 'in' takes the subPath ../b.txt, which climbs out of the artifact "
+                "with '..'"),
+               (with_sub("{{workflow.parameters.f}}").replace("  entrypoint: main\n", "  entrypoint: main\n  arguments:"
+                "\n    parameters: [{name: f, value: x/../b.txt}]\n"), "argument 'in' takes the subPath "
+                "{{workflow.parameters.f}}, which takes a '..' component from workflow parameter 'f' (x/../b.txt), "
+                "which volpass cannot resolve and Kubernetes refuses in a subPath"),
+               (with_sub("{{workflow.name}}/../b.txt"), "argument 'in' takes the subPath {{workflow.name}}/../b.txt, "
+                "which has a '..' component beside parameters")]
+    for text, message in refused:
+        proc = run_text(ctx, "argument.yaml", text)
+        expect(proc.returncode == 4 and proc.stdout == "" and message in proc.stderr, proc.stderr)
+
+
 def test_clashing_names(ctx):
     golden(ctx, os.path.join(CASES, "clashes.yaml"), "clashes.yaml", "--volume", PVC)
 

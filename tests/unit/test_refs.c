@@ -118,4 +118,20 @@ void test_paths(void)
     CHECK(path_may_cover("/a/{{x}}", "/a/b{{y}}") && !path_may_cover("/a/{{x}}", "/b/{{y}}"));
     CHECK(path_must_cover("/in", "/in/{{x}}") && !path_must_cover("/in", "/in{{x}}") &&
           !path_must_cover("/in/{{x}}", "/in/a") && path_must_cover("/", "{{x}}"));
+    CHECK(path_may_equal("/tmp/", "/tmp") && !path_may_equal("/tmp", "/tmp/a") && path_may_equal("{{x}}", "/tmp") &&
+          path_may_equal("/a/{{x}}", "/a/b/c") && !path_may_equal("/a/{{x}}", "/a") && !path_may_equal("/b/{{x}}", "/a/b"));
+    /* A subPath as Go's path.Join resolves it: in place, or false when it climbs out. */
+    const char *resolved[][2] = {{"a/../b", "b"}, {"a/..", ""}, {"./a//b/./", "a/b"}, {"/a/b/../../c/d/..", "c"},
+                                 {"", ""}, {"..a/b..", "..a/b.."}, {"a/b/c/../../d", "a/d"}};
+    for (size_t i = 0; i < sizeof resolved / sizeof *resolved; i++) {
+        char buf[32];
+        strcpy(buf, resolved[i][0]);
+        CHECK(path_resolve_relative(buf) && strcmp(buf, resolved[i][1]) == 0);
+    }
+    const char *climbing[] = {"..", "../a", "a/../..", "a/b/../../../c", "./.."};
+    for (size_t i = 0; i < sizeof climbing / sizeof *climbing; i++) {
+        char buf[32];
+        strcpy(buf, climbing[i]);
+        CHECK(!path_resolve_relative(buf));
+    }
 }
