@@ -318,7 +318,8 @@ static void refuse_undeclared_input(vplan *p, const template *t, span name, cons
 static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
 {
     const template *t = tp->t;
-    tp->has_expressions |= g->expression;
+    artifact_mention m;
+    tp->mentions_artifacts |= g->expression || expr_next_mention(g->expr, &(size_t){0}, &m);
     ref r = g->expression ? (ref){0} : ref_parse(g->expr);
     if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
@@ -345,15 +346,14 @@ static bool input_from_volume(const tplan *tp, size_t k)
     return false;
 }
 
-/* An expression that names an artifact the volume replaces must name it as
- * a whole branch, inputs.artifacts.X.path or outputs.artifacts.X.path: the
- * rewrite makes that branch the path, as a string. Argo resolves any other
- * form (sprig.trim(inputs.artifacts['x'].path), the bare artifact) from the
- * artifact itself, which the rewrite removes. */
+/* A tag that names an artifact the volume replaces must be its path,
+ * {{inputs.artifacts.X.path}} or {{outputs.artifacts.X.path}}, and an
+ * expression must name it as such a whole branch: the rewrite makes that
+ * tag or branch the path (as a string in an expression). Argo resolves any
+ * other form (sprig.trim(inputs.artifacts['x'].path), the bare artifact)
+ * from the artifact itself, which the rewrite removes. */
 static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
 {
-    if (!g->expression)
-        return;
     const template *t = tp->t;
     size_t pos = 0;
     artifact_mention m;
@@ -371,6 +371,16 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
         if (k == NOT_FOUND || !(m.input ? input_from_volume(tp, k) : output_removed(&tp->out[k])))
             continue;
         const node *path = list->items[k].path;
+        const char *role = m.input ? "input" : "output";
+        const char *side = m.input ? "inputs" : "outputs";
+        if (!g->expression) {
+            if (!m.path || m.whole.s != g->expr.s || m.whole.len != g->expr.len)
+                plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the tag '{{%.*s}}' names %s artifact '%.*s', "
+                            "which the volume replaces; volpass rewrites only {{%s.artifacts.%.*s.path}}", t->name,
+                            (int)g->expr.len, g->expr.s, role, (int)m.name.len, m.name.s, side, (int)m.name.len,
+                            m.name.s);
+            continue;
+        }
         bool branch = false;
         span alts[MAX_BRANCHES];
         size_t n = m.path ? plan_branches(p, tp, g->expr, at, alts) : 0;
@@ -378,8 +388,6 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
             branch |= alts[i].s == m.whole.s && alts[i].len == m.whole.len;
         if (branch && path && !strpbrk(path->as.text, "'\\"))
             continue;
-        const char *role = m.input ? "input" : "output";
-        const char *side = m.input ? "inputs" : "outputs";
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s artifact '%.*s', which "
                     "the volume replaces; volpass rewrites only a whole branch %s.artifacts.%.*s.path whose path has "
                     "no quote or backslash (or write {{%s.artifacts.%.*s.path}})", t->name, (int)g->expr.len,
@@ -392,7 +400,7 @@ static void refuse_artifact_expressions(vplan *p, template *t, const workflow *w
 {
     (void)wf;
     tplan *tp = plan_of(t);
-    if (tp && tp->has_expressions && template_runs_pod(t)) /* noted by check_reference */
+    if (tp && tp->mentions_artifacts && template_runs_pod(t)) /* noted by check_reference */
         each_tag(p, tp, t->node, false, check_mentions);
 }
 

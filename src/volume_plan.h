@@ -72,7 +72,8 @@ struct tplan {
     size_t default_calls;    /* calls that take the template's own form, not a twin */
     int graph_outputs_state; /* 0 not computed, 1 computing, 2 done */
     int graph_inputs_state;  /* likewise */
-    bool has_expressions;    /* some text of it is an expression ({{=...}}, fromExpression): check_mentions looks */
+    bool mentions_artifacts; /* some text of it is an expression ({{=...}}, fromExpression) or a tag that names
+                                one of its own artifacts: check_mentions looks */
     caller *callers;         /* every call of this template in the stream */
     size_t ncallers, callers_cap;
 };

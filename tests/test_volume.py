@@ -438,7 +438,8 @@ def test_artifact_paths_in_expressions(ctx):
     an expression, in any spelling, become the path, as a string: Argo
     resolves them from the artifact, which the rewrite removes; in the twin
     that keeps the artifact they stay. Any other use of such an artifact in an
-    expression is refused, and verify reports it when a rewrite leaves one."""
+    expression or a tag is refused, and verify reports it when a rewrite
+    leaves one."""
     source = os.path.join(CASES, "expressions.yaml")
     proc = golden(ctx, source, "expressions.yaml", "--volume", PVC)
     for placeholder in ("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}", "{{='/in/y.txt'}}",
@@ -451,6 +452,13 @@ def test_artifact_paths_in_expressions(ctx):
         proc = run_text(ctx, "expressions.yaml", _read(source).replace(branch, other))
         expect(proc.returncode == 4 and proc.stdout == "" and "expressions.yaml:48:22: error: template 'cons': the "
                f"expression '{other}' reads input artifact" in proc.stderr, proc.stderr)
+    # a tag: the path only ({{inputs.artifacts.in.path}} becomes the path)
+    for tag, code in (("inputs.artifacts.in", 4), ("inputs.artifacts.in.mode", 4), (" inputs.artifacts.in.path ", 0)):
+        proc = run_text(ctx, "expressions.yaml", _read(source).replace('"{{=inputs?.artifacts?.in?.path}}"',
+                                                                        '"{{' + tag + '}}"'))
+        expect(proc.returncode == code and (code == 0) == ("expressions.yaml:49:17: error: template 'cons': the tag "
+               f"'{{{{{tag.strip()}}}}}' names input artifact 'in', which the volume replaces; volpass rewrites only "
+               "{{inputs.artifacts.in.path}}" not in proc.stderr), proc.stderr)
     rewritten = _read(os.path.join(EXPECTED, "expressions.yaml"))
     kept = rewritten.replace("{{=inputs.parameters.mode == 'raw' ? '/in/y.txt' : '/dev/null'}}",
                              "{{=sprig.trim(inputs.artifacts['in'].path)}}")
