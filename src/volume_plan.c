@@ -880,30 +880,36 @@ static bool names_artifact(ref r)
     return r.artifact && r.rest.len == 0;
 }
 
-/* The branches of an artifact's fromExpression (or {{=...}} from) must all
+/* The branches of artifact a's fromExpression (or {{=...}} from) must all
  * be artifact references, and agree: a volume location or an artifact. */
-static backing expression_backing(vplan *p, tplan *scope, const char *expr, const node *at)
+static backing expression_backing(vplan *p, tplan *scope, const artifact *a, const char *expr)
 {
     span alts[MAX_BRANCHES];
-    size_t n = plan_branches(p, scope, (span){expr, strlen(expr)}, at, alts);
+    size_t n = plan_branches(p, scope, (span){expr, strlen(expr)}, a->node, alts);
     backing b = BACK_UNKNOWN;
+    span first = {NULL, 0}; /* the branch that set b */
     for (size_t i = 0; i < n && !p->err; i++) {
         const char *param;
         ref r = ref_parse(alts[i]);
         if (!names_artifact(r)) {
-            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': branch '%.*s' of '%s' is not an artifact reference "
-                   "(volpass follows the branches of ?: operators)", scope->t->name, (int)alts[i].len, alts[i].s, expr);
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': branch '%.*s' of '%s' is not an artifact "
+                        "reference (volpass follows the branches of ?: operators)", scope->t->name, (int)alts[i].len,
+                        alts[i].s, expr);
             return BACK_UNKNOWN;
         }
-        backing one = ref_backing(p, scope, r, &param, at);
+        backing one = ref_backing(p, scope, r, &param, a->node);
         if (one == BACK_UNKNOWN)
             continue;
         if (b != BACK_UNKNOWN && one != b) {
-            plan_refuse(p, VP_EUNSUPPORTED, at,
-                   "template '%s': the branches of '%s' mix artifacts that go through the volume and "
-                   "artifacts that stay real artifacts", scope->t->name, expr);
+            span volume = b == BACK_VOLUME ? first : alts[i], real = b == BACK_VOLUME ? alts[i] : first;
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': artifact '%s' takes one of the branches of "
+                        "'%s', where %.*s goes through the volume and %.*s stays a real artifact: keep all of them "
+                        "real artifacts (--keep-artifact) or none", scope->t->name, a->name, expr, (int)volume.len,
+                        volume.s, (int)real.len, real.s);
             return BACK_UNKNOWN;
         }
+        if (b == BACK_UNKNOWN)
+            first = alts[i];
         b = one;
     }
     return b;
@@ -926,7 +932,7 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
         bool tagged;
         ref r = from_ref(a, &g, &tagged);
         if (tagged && g.expression)
-            return expression_backing(p, scope, edit_intern(&p->ed, g.expr.s, g.expr.len), a->node);
+            return expression_backing(p, scope, a, edit_intern(&p->ed, g.expr.s, g.expr.len));
         if (!names_artifact(r)) {
             plan_refuse(p, VP_EINVALID, a->from, "template '%s': artifact '%s' takes 'from: %s', which is not an "
                    "artifact reference", scope->t->name, a->name, a->from->as.text);
@@ -935,7 +941,7 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
         return ref_backing(p, scope, r, &param, a->node);
     }
     if (a->from_expression)
-        return expression_backing(p, scope, a->from_expression->as.text, a->node);
+        return expression_backing(p, scope, a, a->from_expression->as.text);
     return BACK_ARTIFACT; /* a constant with its own source */
 }
 

@@ -1762,6 +1762,11 @@ def test_refused_for_what_runs_could_not_do(ctx):
         "graph-subpath-quote.yaml": ("18:79", "output artifact 'd' takes the subPath {{inputs.parameters.sp}}, whose "
                                      "value volpass cannot append"),
         "from-expression-tag.yaml": ("20:13", "artifact argument 'x' takes a fromExpression holding a {{...}} tag"),
+        "from-expression-mixed.yaml": ("21:13", "template 'main': artifact 'in' takes one of the branches of "
+                                       "'tasks.a.outputs.result == 'x' ? tasks.a.outputs.artifacts.metrics : "
+                                       "tasks.b.outputs.artifacts.out', where tasks.b.outputs.artifacts.out goes "
+                                       "through the volume and tasks.a.outputs.artifacts.metrics stays a real "
+                                       "artifact: keep all of them real artifacts (--keep-artifact) or none"),
     }
     for name, (where, words) in cases.items():
         proc = ctx.run(["--input", os.path.join(CASES, "refused", name), "--volume", PVC])
