@@ -28,6 +28,11 @@
 #define MAX_GLOBAL_NESTING 8 /* globals looked up through one another */
 #define BUDGET 20000         /* references followed to answer one question */
 static const char over_budget[] = "references fan out more than verify follows";
+/* A value read from an instance the call tree did not expand (a recursion
+ * past MAX_RECURSION, calls nested past CALL_TREE_MAX_DEPTH): a branch of
+ * an expression that leads there is left out, as the original's hand-offs
+ * there are not followed either. */
+static const char beyond_tree[] = "it is set in calls nested deeper than verify follows";
 /* References followed through one another: a chain through every level of
  * the call tree, and then some. */
 #define MAX_DEPTH (2 * CALL_TREE_MAX_DEPTH + 56) /* a call level costs two: the argument, then its from */
@@ -586,6 +591,8 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
         const instance *x = instance_sibling(t, scope, r.step);
         if (x)
             output_parameter(v, t, x, r.name, out, depth);
+        else if (scope->tmpl && scope->tmpl->ncalls && !scope->nchildren)
+            cannot(out, beyond_tree);
         else
             cannot(out, fmt(v, "no task or step '%s'", span_str(v, r.step)));
     } else if (r.kind == REF_WORKFLOW_OUTPUT && !r.artifact) {
@@ -656,6 +663,7 @@ static void expression_values(vctx *v, const call_tree *t, const instance *scope
         cannot(out, fmt(v, "'%.*s' has more than %d branches", (int)e.len, e.s, MAX_ALT));
         return;
     }
+    bool cut = false;
     for (size_t k = 0; k < n; k++) {
         values one;
         span terms[MAX_ALT];
@@ -666,13 +674,16 @@ static void expression_values(vctx *v, const call_tree *t, const instance *scope
             sum_values(v, t, scope, terms, nterms, &one, depth);
         else
             variable_values(v, t, scope, alts[k], true, &one, depth + 1);
-        if (one.why) {
+        cut |= one.why == beyond_tree;
+        if (one.why && one.why != beyond_tree) {
             cannot(out, one.why);
             return;
         }
         for (size_t j = 0; j < one.n && out->n < MAX_ALT; j++)
             out->v[out->n++] = one.v[j];
     }
+    if (out->n == 0 && cut)
+        cannot(out, beyond_tree);
 }
 
 /* Substitutes every tag of `text`; several alternatives when a tag has them. */

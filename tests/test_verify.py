@@ -363,6 +363,24 @@ def test_deep_chains(ctx):
             expect([h["verdict"] for h in report["handoffs"]] == ["broken"], json.dumps(report)[:2000])
 
 
+def test_recursive_expression(ctx):
+    """A recursive template whose output expression has a branch into its own
+    recursive call: the branch that leads past the instances verify expands
+    is left out, as the original's hand-offs there are, and the two
+    hand-offs it follows are preserved; a rewrite that passes the wrong
+    output in that expression is still caught."""
+    original = os.path.join(HERE, "data", "verify", "recursion.yaml")
+    proc = ctx.run(["--input", original, "--volume", VOLUME])
+    expect(proc.returncode == 0, proc.stderr)
+    report = _verify_text(ctx, original, proc.stdout)
+    expect(sorted(h["producer"] for h in report["handoffs"]) == ["main/l/again/gen", "main/l/gen"] and
+           all(h["verdict"] == "preserved" for h in report["handoffs"]) and not report["problems"], json.dumps(report))
+    branch = "steps[''gen''].outputs.parameters[''out-subpath'']"
+    expect(branch in proc.stdout, "the rewrite's expression changed")
+    report = _verify_text(ctx, original, proc.stdout.replace(branch, "steps[''flip''].outputs.result"))
+    expect(sorted(h["verdict"] for h in report["handoffs"]) == ["broken", "broken"], json.dumps(report))
+
+
 def test_global_cycle(ctx):
     """A location carried by a global parameter set from itself: verify ends
     (it walked every instance again per level, for ever) and calls the
