@@ -1946,6 +1946,8 @@ static const char *referred_name(const node *refers)
 static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const char *shown)
 {
     tplan *tp = plan_of(name ? workflow_template(doc, name) : NULL);
+    if (tp && template_is_graph(tp->t))
+        graph_inputs(p, tp); /* from its callers: a dag or steps template has no twins */
     for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
         const artifact *a = &wf->arguments.items[i];
         size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
@@ -1969,8 +1971,8 @@ static void check_referred_calls(vplan *p, const workflow *wf)
     const char *shown = referred_name(refers);
     if (!doc) {
         warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
-                        "it, its entrypoint and exit handler take the input artifacts that have no source of their "
-                        "own from the volume, not from spec.arguments", shown);
+                        "it, an entrypoint or exit handler of it that runs a pod takes the input artifacts that have "
+                        "no source of their own from the volume, not from spec.arguments", shown);
         return;
     }
     refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, shown);
@@ -2069,10 +2071,8 @@ static void make_roots(vplan *p, workflow *wf, stream_calls *r)
     r->scope->wf = wf;
     index_calls(p, r->scope);
     tplan *entry = plan_of(wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
-    if (!entry) {
-        check_referred_calls(p, wf);
-        return;
-    }
+    if (!entry)
+        return; /* a WorkflowTemplate's, or none: check_referred_calls */
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,
                            wf->entrypoint, NULL, NULL, false, false};
     add_caller(p, entry, r->scope, &r->entry);
@@ -2189,6 +2189,8 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
             plan_refuse(p, VP_EINVALID, wf->root, "%s has no spec", wf->kind);
         plan_claim(p, wf, &roots[d]);
         check_workflow_arguments(p, wf, &roots[d]);
+        if (!roots[d].entry.template_name)
+            check_referred_calls(p, wf); /* once every caller of the WorkflowTemplate's is known */
         for (size_t i = 0; i < wf->ntemplates && !p->err; i++)
             collect_calls(p, &wf->templates[i], calls, &next);
         if (!p->err)

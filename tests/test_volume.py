@@ -625,7 +625,7 @@ def test_output_name_too_long_for_a_directory(ctx):
 def test_referred_entry(ctx):
     """A Workflow whose workflowTemplateRef entrypoint would take from the
     volume the constant it passes is refused; alone, it is converted with a
-    warning that says so."""
+    warning that says so. A dag or steps entrypoint keeps the constant."""
     path = os.path.join(CASES, "referred.yaml")
     proc = ctx.run(["--input", path, "--volume", PVC])
     expect(proc.returncode == 4 and proc.stdout == "" and
@@ -639,6 +639,13 @@ def test_referred_entry(ctx):
         proc = ctx.run(["--input", alone, "--volume", PVC])
     expect(proc.returncode == 0 and "alone.yaml:5:24: warning: spec.workflowTemplateRef: WorkflowTemplate 'lib' is "
            "not in the input" in proc.stderr, proc.stderr)
+    # A steps entrypoint takes the constant as a real artifact, as it does
+    # converted alone (its callers pass real artifacts), in either order.
+    docs = _read(os.path.join(CASES, "referred-steps.yaml")).split("---\n")
+    for text in (docs[0] + "---\n" + docs[1], docs[1] + "---\n" + docs[0]):
+        proc = run_text(ctx, "referred-steps.yaml", text, "--verify")
+        expect(proc.returncode == 0 and "template: gen-constant" in proc.stdout and "raw: {data: \"other\"}"
+               in proc.stdout, proc.stderr)
 
 
 def test_subpath_parameters(ctx):
