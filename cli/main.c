@@ -25,7 +25,8 @@ enum exit_code {
      * input, I/O failure, limit exceeded, out of memory. */
 };
 
-static const char usage_text[] =
+/* In two parts: C compilers need not take a string of over 4,095 characters. */
+static const char *const usage_text[] = {
     "Usage: volpass [--input FILE] [--output FILE] --volume SPEC [options]\n"
     "       volpass --in-place FILE... --volume SPEC [options]\n"
     "       volpass verify ORIGINAL REWRITTEN [--json] [--max-depth N ...]\n"
@@ -39,8 +40,9 @@ static const char usage_text[] =
     "Options:\n"
     "  -i, --input FILE        workflow to read (default, or '-': standard input)\n"
     "  -o, --output FILE       where to write (default, or '-': standard output);\n"
-    "                          written to a temporary file and renamed, so FILE\n"
-    "                          is untouched when anything fails\n"
+    "                          a regular FILE is written to a temporary file\n"
+    "                          and renamed, so it is untouched when anything\n"
+    "                          fails (a device or pipe is written directly)\n"
     "      --in-place          rewrite each FILE over itself; all of them change\n"
     "                          only if every one is rewritten successfully\n"
     "      --volume SPEC       the volume source, YAML or JSON, e.g.\n"
@@ -65,8 +67,9 @@ static const char usage_text[] =
     "                          correctly whatever the file names; kfp reproduces\n"
     "                          Kubeflow Pipelines v1's rewriter exactly, faults\n"
     "                          and all, with a warning for each fault it sees\n"
-    "      --explain[=json]    print to standard error what was done to each\n"
-    "                          artifact and why (volume scheme)\n"
+    "      --explain[=FMT]     print to standard error what was done to each\n"
+    "                          artifact and why, as text (the default) or json\n"
+    "                          (volume scheme)\n"
     "      --format FMT        output format, yaml or json (default: the input's)\n"
     "      --verify            check the rewrite with verify before writing it; on\n"
     "                          failure print the report and write nothing\n"
@@ -76,23 +79,28 @@ static const char usage_text[] =
     "                          4294967295)\n"
     "  -h, --help              show this help\n"
     "      --version           show the version\n"
-    "\n"
+    "An option's value may also follow an '=': --volume-name=shared.\n"
+    "\n",
     "verify checks, statically, that REWRITTEN moves data as ORIGINAL does: every\n"
     "artifact hand-off of ORIGINAL must reach the consumer at its path through the\n"
     "same volume location, or stay a real artifact; it also reports problems\n"
     "(colliding mounts, missing volumes or parameters, ...). It prints one line\n"
     "per hand-off and problem and a summary; --json prints one JSON object.\n"
+    "Either file may be '-', standard input.\n"
     "\n"
     "Exit status:\n"
     "  0  success\n"
     "  1  verify found a broken hand-off or a problem\n"
     "  2  usage error\n"
-    "  3  invalid input (YAML, UTF-8, duplicate key, wrong type, bad --volume)\n"
+    "  3  invalid input (YAML, UTF-8, duplicate key, wrong type) or a bad\n"
+    "     --volume, --volume-claim-template, --volume-name or --path-prefix\n"
     "  4  input the scheme cannot convert\n"
     "  5  I/O error\n"
     "  6  a safety limit exceeded\n"
     "  7  out of memory\n"
-    "Errors are printed as FILE:LINE:COLUMN: error: MESSAGE.\n";
+    "Errors and warnings go to standard error as FILE:LINE:COLUMN: error: MESSAGE\n"
+    "(or warning:), without LINE:COLUMN where there is no position to give.\n",
+};
 
 typedef struct cli {
     const char *input;
@@ -223,7 +231,8 @@ static int parse_args(int argc, char **argv, cli *c)
             continue;
         }
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            fputs(usage_text, stdout);
+            for (size_t k = 0; k < sizeof usage_text / sizeof *usage_text; k++)
+                fputs(usage_text[k], stdout);
             return -1;
         }
         if (strcmp(arg, "--version") == 0) {
@@ -718,7 +727,7 @@ static int rewrite_one(const cli *c, const char *input, const char *output, deci
         print_error(err);
         vp_error_free(err);
         rc = (int)st;
-    } else if (c->verify && rc == EXIT_OK) {
+    } else if (c->verify) {
         rc = verify_and_report(c, original, s, stderr, true);
     }
     if (rc == EXIT_OK)

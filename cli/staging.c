@@ -31,8 +31,9 @@ void staging_init(void)
 {
     /* Every signal whose default ends the process, as far as a handler can
      * run: a closed pipe on standard error (SIGPIPE) too. One the caller
-     * ignores (nohup ignores SIGHUP) stays ignored. */
-    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGBUS, SIGSEGV, SIGABRT, SIGXFSZ, SIGXCPU};
+     * ignores (nohup ignores SIGHUP) stays ignored; the command line ignores
+     * SIGXFSZ itself, so that a write past a file size limit fails instead. */
+    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGBUS, SIGSEGV, SIGABRT, SIGXCPU};
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
         if (signal(fatal[i], on_signal) == SIG_IGN)
             signal(fatal[i], SIG_IGN);

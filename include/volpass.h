@@ -21,10 +21,16 @@
  * limit messages name the command-line options too ("raise --max-depth"):
  * vp_load_options.max_depth and the others are those limits.
  *
- * Options pointers may be NULL (the defaults), and so may `err` (the error is
- * then dropped) and the data of an empty input; streams, reports and
- * `out` pointers may not. An enum value the header does not define is
- * refused with VP_EINVALID.
+ * Options pointers may be NULL (the defaults; vp_rewrite's then name no
+ * volume, which it refuses), and so may `err` (the error is then dropped)
+ * and the data of an empty input; streams, reports, errors given to
+ * vp_error_* and `out` pointers may not. An enum value the header does not
+ * define is refused with VP_EINVALID.
+ *
+ * Lifetimes: the strings of an error live until vp_error_free; a verify
+ * report holds copies of what it says and outlives the streams it compared.
+ * Nothing is shared between streams: separate streams may be used from
+ * separate threads at once.
  */
 #ifndef VOLPASS_H
 #define VOLPASS_H
@@ -39,7 +45,8 @@ extern "C" {
 
 typedef enum vp_status {
     VP_OK = 0,
-    VP_EINVALID = 3,     /* malformed input: YAML syntax, bad UTF-8, duplicate key, wrong type */
+    VP_EINVALID = 3,     /* malformed input (YAML syntax, bad UTF-8, duplicate key, wrong type), or an
+                            option or argument that cannot be used */
     VP_EUNSUPPORTED = 4, /* valid input that the chosen scheme cannot convert */
     VP_EIO = 5,          /* reading or writing failed */
     VP_ELIMIT = 6,       /* input exceeds a safety limit (depth, aliases, size) */
@@ -126,9 +133,9 @@ typedef struct vp_rewrite_options {
     const char *path_prefix;  /* NULL = "artifact_data/"; relative, no ".." directory, no brace (else VP_EINVALID) */
     vp_warning_fn on_warning; /* optional; called for each warning */
     void *warning_ctx;
-    /* volume scheme only: */
+    /* volume scheme only (given with the kfp scheme: VP_EINVALID): */
     const char *volume_claim_template; /* a PersistentVolumeClaim spec: the workflow gets its own
-                                          claim (spec.volumeClaimTemplates) instead of `volume` */
+                                          claim (spec.volumeClaimTemplates); given with `volume`: VP_EINVALID */
     const char *volume_name;           /* NULL = "data-storage" (or the first free "data-storage-N");
                                           a DNS-1123 label (else VP_EINVALID) */
     const char *const *keep_artifacts; /* output artifact names left as real artifacts */

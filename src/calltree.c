@@ -106,8 +106,10 @@ static instance *make_instance(builder *b, const workflow *wf, template *tmpl, i
 {
     call_tree *t = b->t;
     if (++t->count > MAX_INSTANCES) {
-        b->err = error_new(VP_ELIMIT, b->file, 0, 0,
-                           "the workflow expands to more than %d template instances", MAX_INSTANCES);
+        const node *at = call ? call->node : wf->root; /* the call that passes the limit */
+        b->err = error_new(VP_ELIMIT, b->file, at ? at->line : 0, at ? at->column : 0,
+                           "the workflow expands to more than %d template instances, more than verify follows",
+                           MAX_INSTANCES);
         return NULL;
     }
     instance *i = arena_alloc(&t->mem, sizeof *i);

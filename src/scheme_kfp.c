@@ -9,7 +9,6 @@
  * the producer's file name, so differing names draw a warning. */
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

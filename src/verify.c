@@ -850,9 +850,14 @@ static bool volume_declared_twice(const template *t, const char *name)
  * templateDefaults give every template, then the running workflow's (the
  * root's), joined by those of a WorkflowTemplate it runs through
  * workflowTemplateRef: a WorkflowTemplate's spec plays no part when a
- * workflow calls its templates through templateRef. */
-static const char *volume_problem(vctx *v, const instance *i, const char *name)
+ * workflow calls its templates through templateRef. *missing (when not
+ * NULL) says whether the pod has no volume of that name at all. */
+static const char *volume_problem(vctx *v, const instance *i, const char *name, bool *missing)
 {
+    bool none;
+    if (!missing)
+        missing = &none;
+    *missing = false;
     if (!name)
         return "the mount names no volume";
     if (volume_name_reserved(name))
@@ -884,12 +889,13 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name)
     }
     bool declared = claims_have(call_tree_run_claims(&v->rew, running), name) ||
                     parameter_named(map_get(running->spec, "volumes"), name, strlen(name));
+    *missing = !declared || !template_reaches(i->tmpl, name);
     if (!declared)
         return fmt(v, "volume '%s' does not exist", name);
-    return template_reaches(i->tmpl, name) ? NULL
-                                           : fmt(v, "volume '%s' does not exist in the containerSet's pod: Argo adds "
-                                                 "a workflow's volume to it only where the set's own volumeMounts, "
-                                                 "an init container or a sidecar mount it", name);
+    return !*missing ? NULL
+                     : fmt(v, "volume '%s' does not exist in the containerSet's pod: Argo adds a workflow's volume "
+                           "to it only where the set's own volumeMounts, an init container or a sidecar mount it",
+                           name);
 }
 
 /* ---- hand-offs ---------------------------------------------------------- */
@@ -966,7 +972,7 @@ static void note_writes(instance *i, void *ctx)
         if (!path)
             continue;
         locate(v, &v->rew, i, path, &at);
-        if (at.where.why || volume_problem(v, i, at.volume))
+        if (at.where.why || volume_problem(v, i, at.volume, NULL))
             continue;
         for (size_t a = 0; a < at.where.n; a++) {
             const char *key = fmt(v, "%s\n%s", at.volume, at.where.v[a]);
@@ -1046,9 +1052,9 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
         if (path_has_dotdot(at_consumer.where.v[k]))
             return fmt(v, "the consumer reads %s, whose '..' component Kubernetes refuses in a subPath",
                        at_consumer.where.v[k]);
-    const char *why = volume_problem(v, c, at_consumer.volume);
+    const char *why = volume_problem(v, c, at_consumer.volume, NULL);
     if (!why)
-        why = volume_problem(v, p, at_producer.volume);
+        why = volume_problem(v, p, at_producer.volume, NULL);
     if (why)
         return why;
     if (strcmp(at_consumer.volume, at_producer.volume) != 0)
@@ -1243,8 +1249,9 @@ static void check_mounts(vctx *v, const instance *i)
                 }
             }
             const char *name = scalar_text(map_get(m, "name"));
-            const char *why = volume_problem(v, i, name);
-            if (why && strstr(why, "does not exist"))
+            bool missing;
+            const char *why = volume_problem(v, i, name, &missing);
+            if (missing)
                 problem(v, m, t, "%s", why);
             if (name && !strstr(name, "{{") && !volume_name_valid(name))
                 problem(v, m, t, "the mount's volume name '%s' is not one Kubernetes takes (a DNS-1123 label)", name);

@@ -179,6 +179,18 @@ static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
     return VP_OK;
 }
 
+/* An error in the value of option `name` (--volume, --volume-claim-template),
+ * at the line and column of node `at` in that value. */
+static vp_error *option_error(const char *name, const node *at, const char *fmt, ...) VP_PRINTF(3, 4);
+static vp_error *option_error(const char *name, const node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vp_error *e = error_newv(VP_EINVALID, name, at->line ? at->line : 1, at->line ? at->column : 1, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
 /* What makes --volume unfit to carry artifacts, or NULL: a key that is no
  * volume source (Kubernetes would drop it and, with no source left, make
  * the volume an emptyDir), not exactly one source; for the volume scheme,
@@ -186,36 +198,38 @@ static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
 static vp_error *volume_error(const node *volume, vp_scheme scheme)
 {
     size_t sources = 0;
+    const node *source = volume; /* the settings of the one source (keys, shared, have no position) */
     for (size_t i = 0; i < volume->len; i++) {
         const node *key = map_key(volume, i);
         if (scalar_is(key, "name"))
             continue; /* replaced by the volume's name in the workflow */
         if (key->kind != NODE_SCALAR || !volume_source_known(key->as.text))
-            return error_new(VP_EINVALID, "--volume", 1, 1, "'%s' is not a volume source "
-                             "(persistentVolumeClaim, nfs, cephfs, csi, ...)", key->kind == NODE_SCALAR &&
-                             text_is_utf8(key->as.text, key->len) ? key->as.text : "?");
+            return option_error("--volume", map_value(volume, i), "'%s' is not a volume source (persistentVolumeClaim, nfs, cephfs, "
+                                "csi, ...)", key->kind == NODE_SCALAR && text_is_utf8(key->as.text, key->len)
+                                                 ? key->as.text : "?");
         if (map_value(volume, i)->kind != NODE_MAPPING)
-            return error_new(VP_EINVALID, "--volume", 1, 1, "the %s source needs its settings as a mapping, such "
-                             "as {claimName: my-pvc} (empty, Kubernetes would make the volume an emptyDir)",
-                             key->as.text);
+            return option_error("--volume", map_value(volume, i), "the %s source needs its settings as a mapping, "
+                                "such as {claimName: my-pvc} (empty, Kubernetes would make the volume an emptyDir)",
+                                key->as.text);
         sources++;
+        source = map_value(volume, i);
     }
     if (sources != 1)
-        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume must name one source, such as "
-                         "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
+        return option_error("--volume", volume, "the volume must name one source, such as "
+                            "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
     const char *lacks = volume_source_lacks(volume);
     if (lacks)
-        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume needs %s (%s), which Kubernetes requires",
-                         lacks, volume_setting_type(lacks));
+        return option_error("--volume", source, "the volume needs %s (%s), which Kubernetes requires", lacks,
+                            volume_setting_type(lacks));
     const char *kind = volume_private_kind(volume);
     if (scheme == VP_SCHEME_VOLUME && kind)
-        return error_new(VP_EINVALID, "--volume", 1, 1, "%s %s volume is not shared between pods, so artifacts "
-                         "cannot pass through it; use a ReadWriteMany persistentVolumeClaim (or "
-                         "--volume-claim-template)", article(kind), kind);
+        return option_error("--volume", source, "%s %s volume is not shared between pods, so artifacts cannot pass "
+                            "through it; use a ReadWriteMany persistentVolumeClaim (or --volume-claim-template)",
+                            article(kind), kind);
     kind = volume_read_only_kind(volume);
     if (kind)
-        return error_new(VP_EINVALID, "--volume", 1, 1, "the volume is read-only (%s.readOnly), so producers "
-                         "could not write their artifacts into it", kind);
+        return option_error("--volume", source, "the volume is read-only (%s.readOnly), so producers could not "
+                            "write their artifacts into it", kind);
     return NULL;
 }
 
@@ -226,17 +240,17 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
 static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *warning_ctx)
 {
     if (map_get(spec, "spec") || map_get(spec, "metadata"))
-        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "give the claim's spec "
+        return option_error("--volume-claim-template", spec, "give the claim's spec "
                          "({accessModes: [...], resources: ...}), not a whole PersistentVolumeClaim");
     const node *modes = map_get(spec, "accessModes");
     if (!map_get(map_get(map_get(spec, "resources"), "requests"), "storage"))
-        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "the claim needs a size: "
+        return option_error("--volume-claim-template", spec, "the claim needs a size: "
                          "resources: {requests: {storage: 10Gi}}");
     if (scalar_is(map_get(spec, "volumeMode"), "Block"))
-        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "a Block claim is a raw device, which "
+        return option_error("--volume-claim-template", map_get(spec, "volumeMode"), "a Block claim is a raw device, which "
                          "cannot be mounted as a directory: leave volumeMode out (Filesystem)");
     if (modes && modes->kind != NODE_SEQUENCE)
-        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "accessModes must be a list, such as "
+        return option_error("--volume-claim-template", modes, "accessModes must be a list, such as "
                          "[ReadWriteMany]");
     bool many = false, once = false, one_pod = false;
     for (size_t i = 0; modes && i < modes->len; i++) {
@@ -245,12 +259,12 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
         one_pod |= scalar_is(modes->as.items[i], "ReadWriteOncePod");
     }
     if (!many && !once)
-        return error_new(VP_EINVALID, "--volume-claim-template", 1, 1, "%s: accessModes: [ReadWriteMany]",
+        return option_error("--volume-claim-template", modes ? modes : spec, "%s: accessModes: [ReadWriteMany]",
                          one_pod ? "a ReadWriteOncePod claim lets one pod at a time use it, where a producer and "
                                    "its consumers all do"
                                  : "the claim must let pods write it");
     if (!many)
-        warning_give(on_warning, warning_ctx, "--volume-claim-template", 1, 1, "a ReadWriteOnce claim is shared "
+        warning_give(on_warning, warning_ctx, "--volume-claim-template", modes->line, modes->column, "a ReadWriteOnce claim is shared "
                      "only by pods on one node: a producer and a consumer on two nodes cannot both mount it (use "
                      "ReadWriteMany)");
     return NULL;
@@ -297,6 +311,12 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
     if (opts->scheme == VP_SCHEME_KFP && (opts->keep_artifacts_count || opts->volume_name))
         return error_give(err, error_new(VP_EINVALID, opts->volume_name ? "--volume-name" : "--keep-artifact", 0, 0,
                                          "the kfp scheme does what the reference does, which has no such option"));
+    if (opts->volume && opts->volume_claim_template)
+        return error_give(err, error_new(VP_EINVALID, "--volume-claim-template", 0, 0,
+                                         "a volume and a volume claim template exclude each other"));
+    if (opts->scheme == VP_SCHEME_KFP && opts->on_decision)
+        return error_give(err, error_new(VP_EINVALID, NULL, 0, 0, "the kfp scheme reports no decisions "
+                                         "(on_decision belongs to the volume scheme)"));
     if (!opts->volume && !opts->volume_claim_template)
         return error_give(err, error_new(VP_EINVALID, "--volume", 0, 0,
                                          "no volume given: pass a volume source such as "

@@ -98,7 +98,7 @@ typedef struct vplan {
     strmap twin_names;  /* document address + twin name -> twin */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
-    struct decision *decisions; /* for --explain, handed on when the plan is done (adopt_twins may change some) */
+    struct decision *decisions; /* for --explain, handed on when the plan is done (adopt_twin may change some) */
     size_t ndecisions, decisions_cap;
     vp_error *err;
 } vplan;

@@ -259,5 +259,4 @@ const char *template_mount_patch(const template *t, const workflow *wf);
  * "recurseMode"), or NULL: a mount from a volume cannot apply it. */
 const char *artifact_mode_key(const artifact *a);
 
-
 #endif

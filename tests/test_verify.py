@@ -4,6 +4,7 @@ import collections
 import copy
 import json
 import os
+import re
 import tempfile
 import threading
 
@@ -361,6 +362,31 @@ def test_deep_chains(ctx):
                                             f"      volumeMounts:\n      - name: data-storage\n        mountPath: /in/b"))
             report = _verify(ctx, original, rewritten)
             expect([h["verdict"] for h in report["handoffs"]] == ["broken"], json.dumps(report)[:2000])
+
+
+def test_instance_limit(ctx):
+    """A workflow of 10^8 template instances (8 levels of 10 steps) converts
+    at once, as the rewrite follows templates, not instances; verify stops at
+    its limit of 2,000,000 with an error at the call that passes it. (Two
+    million instances take minutes under valgrind: a plain build's run only.)"""
+    if ctx.instrumented:
+        return
+    lines = ["apiVersion: argoproj.io/v1alpha1", "kind: Workflow", "metadata: {generateName: wide-}", "spec:",
+             "  entrypoint: l0", "  templates:"]
+    for level in range(8):
+        lines += [f"  - name: l{level}", "    steps:", "    - " + "\n      ".join(
+            f"- {{name: s{k}, template: l{level + 1}}}" for k in range(10))]
+    lines += ["  - name: l8", "    container: {image: alpine, command: [true]}"]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "wide.yaml")
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        proc = ctx.run(["--input", path, "--volume", VOLUME])
+        expect(proc.returncode == 0, proc.stderr)
+        proc = ctx.run(["--input", path, "--volume", VOLUME, "--verify"])
+        expect(proc.returncode == 6 and proc.stdout == "" and re.match(
+            re.escape(path) + r":\d+:\d+: error: the workflow expands to more than 2000000 template instances",
+            proc.stderr), proc.stderr)
 
 
 def test_recursive_expression(ctx):

@@ -1027,41 +1027,47 @@ def test_private_volume_refused(ctx):
     for kind, phrase in (("emptyDir: {}", "an emptyDir"), ("hostPath: {path: /data}", "a hostPath"),
                          ("configMap: {name: c}", "a configMap"), ("image: {reference: r}", "an image")):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", kind])
-        expect(proc.returncode == 3 and f"--volume:1:1: error: {phrase} volume is not shared between pods"
-               in proc.stderr, proc.stderr)
+        expect(proc.returncode == 3 and f"--volume:1:{len(kind.split(':')[0]) + 3}: error: {phrase} volume is not "
+               "shared between pods" in proc.stderr, proc.stderr)
 
 
 def test_volume_specs_refused(ctx):
     """--volume must name one volume source Kubernetes knows: with none left
     after dropping unknown keys, Kubernetes makes it an emptyDir. A claim
-    template must be a spec Kubernetes takes and pods can write through."""
+    template must be a spec Kubernetes takes and pods can write through.
+    Each error gives the line and column in the option's value (a key's
+    value's: keys are shared, without positions)."""
     keep = os.path.join(CASES, "keep.yaml")
-    for spec, message in (("claimName: p", "'claimName' is not a volume source"),
-                          ("persistentVolumeclaim: {claimName: p}", "'persistentVolumeclaim' is not a volume source"),
-                          ("{}", "the volume must name one source"), ("name: v", "the volume must name one source"),
-                          ("{nfs: {server: s, path: /}, cephfs: {monitors: [m]}}", "it names 2"),
-                          ("gitRepo: {repository: r}", "a gitRepo volume is not shared between pods"),
-                          ("persistentVolumeClaim: null", "the persistentVolumeClaim source needs its settings")):
+    for spec, where, message in (("claimName: p", "1:12", "'claimName' is not a volume source"),
+                                 ("persistentVolumeclaim: {claimName: p}", "1:24",
+                                  "'persistentVolumeclaim' is not a volume source"),
+                                 ("{}", "1:1", "the volume must name one source"),
+                                 ("name: v", "1:1", "the volume must name one source"),
+                                 ("{nfs: {server: s, path: /}, cephfs: {monitors: [m]}}", "1:1", "it names 2"),
+                                 ("gitRepo: {repository: r}", "1:10", "a gitRepo volume is not shared between pods"),
+                                 ("persistentVolumeClaim: null", "1:24",
+                                  "the persistentVolumeClaim source needs its settings")):
         proc = ctx.run(["--input", keep, "--volume", spec])
-        expect(proc.returncode == 3 and proc.stdout == "" and proc.stderr.startswith("--volume:1:1: error: ") and
+        expect(proc.returncode == 3 and proc.stdout == "" and proc.stderr.startswith(f"--volume:{where}: error: ") and
                message in proc.stderr, f"{spec}: {proc.stderr}")
     proc = ctx.run(["--input", keep, "--volume", "{name: ignored, nfs: {server: s, path: /}}"])
     expect(proc.returncode == 0 and "  - name: data-storage\n    nfs: {server: s, path: /}\n" in proc.stdout,
            proc.stderr)
-    for spec, message in (("{}", "the claim needs a size"),
-                          ("{metadata: {name: c}, spec: " + CLAIM + "}", "give the claim's spec"),
-                          ("{accessModes: [ReadOnlyMany], resources: {requests: {storage: 1Gi}}}",
-                           "the claim must let pods write it"),
-                          ("{accessModes: [ReadWriteOncePod], resources: {requests: {storage: 1Gi}}}",
-                           "a ReadWriteOncePod claim lets one pod at a time use it"),
-                          ("{accessModes: ReadWriteMany, resources: {requests: {storage: 1Gi}}}",
-                           "accessModes must be a list"),
-                          (CLAIM.replace("}}}", "}}, volumeMode: Block}"), "a Block claim is a raw device")):
+    for spec, where, message in (("{}", "1:1", "the claim needs a size"),
+                                 ("{metadata: {name: c}, spec: " + CLAIM + "}", "1:1", "give the claim's spec"),
+                                 ("{accessModes: [ReadOnlyMany], resources: {requests: {storage: 1Gi}}}", "1:15",
+                                  "the claim must let pods write it"),
+                                 ("{accessModes: [ReadWriteOncePod], resources: {requests: {storage: 1Gi}}}", "1:15",
+                                  "a ReadWriteOncePod claim lets one pod at a time use it"),
+                                 ("{accessModes: ReadWriteMany, resources: {requests: {storage: 1Gi}}}", "1:15",
+                                  "accessModes must be a list"),
+                                 (CLAIM.replace("}}}", "}}, volumeMode: Block}"), "1:83",
+                                  "a Block claim is a raw device")):
         proc = ctx.run(["--input", keep, "--volume-claim-template", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and
-               "--volume-claim-template:1:1: error: " + message in proc.stderr, f"{spec}: {proc.stderr}")
+               f"--volume-claim-template:{where}: error: " + message in proc.stderr, f"{spec}: {proc.stderr}")
     proc = ctx.run(["--input", keep, "--volume-claim-template", CLAIM.replace("ReadWriteMany", "ReadWriteOnce")])
-    expect(proc.returncode == 0 and "--volume-claim-template:1:1: warning: a ReadWriteOnce claim is shared only by "
+    expect(proc.returncode == 0 and "--volume-claim-template:1:15: warning: a ReadWriteOnce claim is shared only by "
            "pods on one node" in proc.stderr, proc.stderr)
 
 
@@ -1072,7 +1078,8 @@ def test_read_only_volume_refused(ctx):
                        ("{csi: {driver: d, readOnly: True}}", "csi")):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and
-               f"--volume:1:1: error: the volume is read-only ({kind}.readOnly)" in proc.stderr, proc.stderr)
+               f"--volume:1:{spec.index('{', 1) + 1}: error: the volume is read-only ({kind}.readOnly)" in proc.stderr,
+               proc.stderr)
 
 
 def test_loops_refused(ctx):
@@ -1678,8 +1685,8 @@ def test_volume_settings_required(ctx):
                         ("cephfs: {monitors: []}", "cephfs.monitors (a list)"),
                         ("cephfs: {monitors: mon1}", "cephfs.monitors (a list)")):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
-        expect(proc.returncode == 3 and f"--volume:1:1: error: the volume needs {lacks}, which Kubernetes requires"
-               in proc.stderr, proc.stderr)
+        expect(proc.returncode == 3 and f"--volume:1:{spec.index('{', 1) + 1}: error: the volume needs {lacks}, "
+               "which Kubernetes requires" in proc.stderr, proc.stderr)
     proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", "persistentVolumeClaim: {claimName: '123'}"])
     expect(proc.returncode == 0, proc.stderr)
     source = os.path.join(reference.CORPUS, "artifact-passing.yaml")

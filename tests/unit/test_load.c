@@ -222,6 +222,12 @@ static void accepted(void)
     vp_stream_free(s);
 }
 
+static void never_called(const vp_decision *decision, void *ctx)
+{
+    (void)decision, (void)ctx;
+    CHECK(!"a refused rewrite reports decisions");
+}
+
 /* Arguments the header allows: NULL options and errors, no data for an
  * empty input; and what it refuses: no data but a length, a depth past
  * VP_MAX_DEPTH_LIMIT, enum values it does not define. */
@@ -243,6 +249,21 @@ static void api_arguments(void)
     kfp_named.scheme = VP_SCHEME_KFP;
     kfp_named.volume_name = "shared"; /* the volume scheme's option */
     CHECK(vp_rewrite(s, &kfp_named, &err) == VP_EINVALID && strstr(vp_error_message(err), "the kfp scheme does"));
+    vp_error_free(err);
+    err = NULL;
+    /* the CLI's refusals, made by the library itself: decisions under kfp, a volume and a claim */
+    vp_rewrite_options kfp_explained = bad_scheme;
+    kfp_explained.scheme = VP_SCHEME_KFP;
+    kfp_explained.on_decision = never_called;
+    CHECK(vp_rewrite(s, &kfp_explained, &err) == VP_EINVALID &&
+          strstr(vp_error_message(err), "the kfp scheme reports no decisions"));
+    vp_error_free(err);
+    err = NULL;
+    vp_rewrite_options both = bad_scheme;
+    both.scheme = VP_SCHEME_VOLUME;
+    both.volume_claim_template = "{accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}";
+    CHECK(vp_rewrite(s, &both, &err) == VP_EINVALID && strcmp(vp_error_file(err), "--volume-claim-template") == 0 &&
+          strstr(vp_error_message(err), "exclude each other"));
     vp_error_free(err);
     err = NULL;
     text_buf b = {NULL, 0, 0};
