@@ -586,7 +586,7 @@ static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream
     if (!in)
         return io_error("cannot open", name);
     input_text text;
-    size_t limit = c->load.max_input_bytes ? c->load.max_input_bytes : ((size_t)1 << 30);
+    size_t limit = c->load.max_input_bytes ? c->load.max_input_bytes : VP_DEFAULT_MAX_INPUT_BYTES;
     int rc = input_read(in, limit, &text);
     if (in != stdin)
         fclose(in);

@@ -82,11 +82,16 @@ typedef enum vp_format { VP_FORMAT_AUTO = 0, VP_FORMAT_YAML, VP_FORMAT_JSON } vp
 /* The largest max_input_bytes that has effect: positions are 32-bit. */
 #define VP_MAX_INPUT_BYTES_LIMIT 4294967295u
 
+/* The limits a 0 in vp_load_options stands for. */
+#define VP_DEFAULT_MAX_DEPTH 1000
+#define VP_DEFAULT_MAX_ALIAS_NODES 1000000
+#define VP_DEFAULT_MAX_INPUT_BYTES 1073741824u /* 1 GiB */
+
 typedef struct vp_load_options {
-    const char *filename;    /* used in error messages; NULL means "<stdin>" */
-    size_t max_depth;        /* deepest nesting of collections; 0 = default (1000); at most VP_MAX_DEPTH_LIMIT */
-    size_t max_alias_nodes;  /* nodes that alias expansion may create; 0 = default (1,000,000) */
-    size_t max_input_bytes;  /* largest accepted input; 0 = default (1 GiB); at most VP_MAX_INPUT_BYTES_LIMIT */
+    const char *filename;    /* used in error messages; NULL means "<stdin>" (set it for a buffer) */
+    size_t max_depth;        /* deepest nesting of collections; 0 = default; at most VP_MAX_DEPTH_LIMIT */
+    size_t max_alias_nodes;  /* nodes that alias expansion may create; 0 = default */
+    size_t max_input_bytes;  /* largest accepted input; 0 = default; at most VP_MAX_INPUT_BYTES_LIMIT */
 } vp_load_options;
 
 #define VP_LOAD_OPTIONS_INIT {NULL, 0, 0, 0}

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
+
 void edit_init(editor *e, arena *mem)
 {
     memset(e, 0, sizeof *e);
@@ -88,6 +90,19 @@ const char *edit_fmt(editor *e, const char *f, ...)
     vsnprintf(s, (size_t)n + 1, f, ap);
     va_end(ap);
     return edit_intern(e, s, (size_t)n);
+}
+
+const char *edit_normal_path(editor *e, const char *path)
+{
+    if (path_is_normal(path))
+        return path;
+    char *c = arena_strndup(e->mem, path, strlen(path));
+    if (!c) {
+        e->oom = true;
+        return "";
+    }
+    path_normalize(c);
+    return c;
 }
 
 node *edit_str(editor *e, const char *text)

@@ -32,6 +32,10 @@ const char *edit_intern(editor *e, const char *s, size_t len);
 #define edit_cat(e, ...) edit_join((e), (const char *const[]){__VA_ARGS__, NULL})
 const char *edit_join(editor *e, const char *const *parts);
 
+/* `path` as paths.h compares mount paths: itself when normal already (the
+ * usual case: no copy), else a normalised copy; "" when out of memory. */
+const char *edit_normal_path(editor *e, const char *path);
+
 /* printf, interned. */
 const char *edit_fmt(editor *e, const char *f, ...) VP_PRINTF(2, 3);
 

@@ -16,9 +16,6 @@
 #include "stream.h"
 #include "strmap.h"
 
-#define DEFAULT_MAX_DEPTH 1000
-#define DEFAULT_MAX_ALIAS_NODES 1000000
-#define DEFAULT_MAX_INPUT_BYTES ((size_t)1 << 30)
 #define SMALL_MAPPING 16 /* below this, duplicate keys are found by comparing all pairs */
 #define INTERN_CHECK 65536 /* interning stops when fewer than half of this many scalars repeat */
 
@@ -1117,8 +1114,8 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.data = data;
     l.len = len;
     l.file = s->filename;
-    l.max_depth = or_default(opts->max_depth, DEFAULT_MAX_DEPTH);
-    l.max_alias_nodes = or_default(opts->max_alias_nodes, DEFAULT_MAX_ALIAS_NODES);
+    l.max_depth = or_default(opts->max_depth, VP_DEFAULT_MAX_DEPTH);
+    l.max_alias_nodes = or_default(opts->max_alias_nodes, VP_DEFAULT_MAX_ALIAS_NODES);
     l.alias_left = l.max_alias_nodes;
     l.end = len;
     l.seen_bytes = l.hash_byte = text_start(data, len, 0);
@@ -1127,7 +1124,7 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     strmap_init(&l.texts);
     strmap_init(&l.keys);
     l.interning = true;
-    size_t max_bytes = or_default(opts->max_input_bytes, DEFAULT_MAX_INPUT_BYTES);
+    size_t max_bytes = or_default(opts->max_input_bytes, VP_DEFAULT_MAX_INPUT_BYTES);
     if (len > max_bytes || len > VP_MAX_INPUT_BYTES_LIMIT)
         return error_give(err, error_new(VP_ELIMIT, l.file, 0, 0,
                                          "input of %zu bytes exceeds the limit of %zu bytes "

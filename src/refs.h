@@ -50,6 +50,9 @@ ref ref_parse(span expr);
  * returns how many there are, or max + 1 when there are more or the ?:
  * nest deeper than EXPR_MAX_NESTING: callers give up on such expressions. */
 #define EXPR_MAX_NESTING 64
+/* Branches of an expression that volpass follows: the volume scheme refuses
+ * an artifact picked from more, and verify follows as many. */
+#define EXPR_MAX_BRANCHES 16
 size_t expr_alternatives(span expr, span *out, size_t max);
 
 /* The terms an expression joins with top-level '+' (a + 'b' + (c)), each

@@ -8,6 +8,11 @@
 #include "volpass.h"
 #include "workflow.h"
 
+/* What both schemes name alike: the volume (by default, in the volume
+ * scheme), and the parameter that carries an artifact's location. */
+#define DEFAULT_VOLUME_NAME "data-storage"
+#define SUBPATH_SUFFIX "-subpath"
+
 typedef struct scheme_ctx {
     arena *arena;        /* the stream's: new nodes go here */
     const char *file;

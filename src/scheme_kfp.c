@@ -19,8 +19,7 @@
 #include "scheme.h"
 #include "strmap.h"
 
-#define VOLUME_NAME "data-storage"
-#define SUBPATH_SUFFIX "-subpath"
+#define VOLUME_NAME DEFAULT_VOLUME_NAME /* the reference's, always */
 
 typedef struct kfp {
     const scheme_ctx *ctx;
@@ -200,16 +199,6 @@ static void warn_optional(kfp *k, const template *t, const optional_runs *o)
                  "leaves it out fails" CONVERTS, t->name, t->inputs.items[i].name, t->inputs.items[i].name);
 }
 
-/* A mount path as volpass compares them (paths.h), a copy in the stream's
- * arena; NULL when out of memory. */
-static const char *normal_path(kfp *k, const char *path)
-{
-    char *copy = arena_strndup(k->ed.mem, path, strlen(path));
-    if (copy)
-        path_normalize(copy);
-    return copy;
-}
-
 /* A pod template's artifacts, each of which becomes a mount of the volume
  * on its directory and a parameter NAME-subpath. */
 static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l, bool input)
@@ -249,7 +238,7 @@ static void warn_shared_directories(kfp *k, const template *t)
     bool failed = false; /* out of memory: a warning less */
     for (size_t i = 0; own && own->kind == NODE_SEQUENCE && i < own->len && !failed; i++) {
         const node *at = map_get(own->as.items[i], "mountPath");
-        const char *path = at && at->kind == NODE_SCALAR ? normal_path(k, at->as.text) : NULL;
+        const char *path = at && at->kind == NODE_SCALAR ? edit_normal_path(&k->ed, at->as.text) : NULL;
         failed = path && strmap_put(&mounts, path, strlen(path), (void *)at) != 0;
     }
     const artifact_list *lists[] = {&t->inputs, &t->outputs};
@@ -258,8 +247,8 @@ static void warn_shared_directories(kfp *k, const template *t)
         for (size_t i = 0; i < lists[l]->count && !warned && !failed; i++) {
             const artifact *a = &lists[l]->items[i];
             const char *dir = dirname_of(k, a->path);
-            const char *normal = dir ? normal_path(k, dir) : NULL;
-            if (!normal) {
+            const char *normal = dir ? edit_normal_path(&k->ed, dir) : NULL;
+            if (!normal || k->ed.oom) {
                 failed = true;
                 continue;
             }

@@ -112,7 +112,7 @@ static const char *placeholder_path(const tplan *scope, const bool *mask, span e
 static void rewrite_expression(applier *e, tplan *scope, const bool *mask, span expr, text_buf *out)
 {
     vplan *p = e->p;
-    span alts[MAX_BRANCHES];
+    span alts[EXPR_MAX_BRANCHES];
     size_t n = plan_branches(p, scope, expr, scope->t->node, alts);
     if (n == 0)
         return;
@@ -502,12 +502,12 @@ static void add_volume(applier *e, workflow *wf, const stream_calls *r)
     edit_push(e->ed, edit_list_field(e->ed, wf->spec, "volumes"), volume_entry(e));
 }
 
-static void apply_template(applier *e, tplan *tp, call_plan *calls)
+static void apply_template(applier *e, tplan *tp)
 {
     vplan *p = e->p;
     template *t = tp->t;
     if (template_is_graph(t)) {
-        apply_graph(e, tp, calls);
+        apply_graph(e, tp, tp->calls);
         return;
     }
     if (!template_runs_pod(t))
@@ -533,15 +533,16 @@ static void apply_template(applier *e, tplan *tp, call_plan *calls)
     }
 }
 
-static void apply_all(applier *e, template *t, call_plan **calls, size_t *next)
+/* Applies the plans of t and of the templates inline in it, parents first. */
+static void apply_all(applier *e, template *t)
 {
     tplan *tp = plan_of(t);
     if (!tp)
         return;
-    apply_template(e, tp, calls[(*next)++]);
+    apply_template(e, tp);
     for (size_t c = 0; c < t->ncalls; c++)
         if (t->calls[c].inline_template)
-            apply_all(e, t->calls[c].inline_template, calls, next);
+            apply_all(e, t->calls[c].inline_template);
 }
 
 static void apply_roots(applier *e, workflow *wf, const stream_calls *r)
@@ -563,19 +564,17 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     strmap_init(&p.param_globals);
     strmap_init(&p.setters);
     strmap_init(&p.twin_names);
-    call_plan **calls = NULL;
     stream_calls *roots = NULL;
     const char *volume = NULL;
-    volume_plan(&p, &calls, &roots, &volume);
+    volume_plan(&p, &roots, &volume);
     if (!p.err && !p.ed.oom) { /* edit only when nothing was refused */
         applier e = {&p, &p.ed, volume, ctx->path_prefix};
-        size_t next = 0;
         for (size_t d = 0; d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
             if (!wf->root)
                 continue;
             for (size_t i = 0; i < wf->ntemplates; i++)
-                apply_all(&e, &wf->templates[i], calls, &next);
+                apply_all(&e, &wf->templates[i]);
             apply_roots(&e, wf, &roots[d]);
         }
         /* After every twin is in place: a document gets the volume when pods
@@ -597,7 +596,6 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
             p.ed.oom = true;
         free(mounts);
     }
-    free(calls);
     free(roots);
     strmap_free(&p.globals);
     strmap_free(&p.param_globals);

@@ -24,7 +24,7 @@
 #include "stream.h"
 #include "verify.h"
 
-#define MAX_ALT 16   /* alternatives followed for one value (branches of ?:) */
+#define MAX_ALT EXPR_MAX_BRANCHES /* alternatives followed for one value (branches of ?:) */
 #define MAX_GLOBAL_NESTING 8 /* globals looked up through one another */
 #define BUDGET 20000         /* references followed to answer one question */
 static const char over_budget[] = "references fan out more than verify follows";

@@ -94,19 +94,41 @@ static bool kept_by_option(const scheme_ctx *ctx, const char *name)
     return false;
 }
 
+/* Whether a new name is taken already, for first_free. */
+typedef bool name_test(vplan *p, const char *name, const void *ctx);
+
+/* `base` (interned), or BASE-2, BASE-3, ...: the first name `taken` does
+ * not say is taken. Every name volpass adds is chosen so. */
+static const char *first_free(vplan *p, const char *base, name_test *taken, const void *ctx)
+{
+    const char *name = base;
+    for (int n = 2; taken(p, name, ctx) && !p->ed.oom; n++)
+        name = edit_fmt(&p->ed, "%s-%d", base, n);
+    return name;
+}
+
+typedef struct param_names {
+    const node *list;       /* the template's parameters */
+    const art_plan *taken;  /* its artifacts planned before, whose parameters are taken too */
+    size_t ntaken;
+} param_names;
+
+static bool param_taken(vplan *p, const char *name, const void *ctx)
+{
+    (void)p;
+    const param_names *in = ctx;
+    bool used = parameter_named(in->list, name, strlen(name)) != NULL;
+    for (size_t i = 0; i < in->ntaken && !used; i++)
+        used = in->taken[i].param && strcmp(in->taken[i].param, name) == 0;
+    return used;
+}
+
 /* NAME-subpath, or NAME-subpath-2, -3, ...: the first not already a parameter
  * of `list` nor taken by an earlier artifact of the same plan. */
 static const char *free_name(vplan *p, const node *list, const art_plan *taken, size_t ntaken,
                              const char *base, const char *suffix)
 {
-    for (int n = 1;; n++) {
-        const char *name = n == 1 ? edit_cat(&p->ed, base, suffix) : edit_fmt(&p->ed, "%s%s-%d", base, suffix, n);
-        bool used = parameter_named(list, name, strlen(name)) != NULL;
-        for (size_t i = 0; i < ntaken && !used; i++)
-            used = taken[i].param && strcmp(taken[i].param, name) == 0;
-        if (!used || p->ed.oom)
-            return name;
-    }
+    return first_free(p, edit_cat(&p->ed, base, suffix), param_taken, &(param_names){list, taken, ntaken});
 }
 
 /* The parameter that carries the location of artifact `a` of template tp
@@ -125,20 +147,6 @@ static const char *location_param(vplan *p, const tplan *tp, const node *list, c
                     "through templateRef, converted apart, passes or reads that name: rename the parameter",
                     tp->t->name, role, a->name, a->name);
     return name;
-}
-
-/* The path itself when it is normal already (the usual case: no copy). */
-static const char *normalized(vplan *p, const char *path)
-{
-    if (path_is_normal(path))
-        return path;
-    char *c = arena_strndup(p->ed.mem, path, strlen(path));
-    if (!c) {
-        p->ed.oom = true;
-        return "";
-    }
-    path_normalize(c);
-    return c;
 }
 
 /* ---- planning one template --------------------------------------------- */
@@ -201,7 +209,8 @@ static const node *user_mount(vplan *p, const template *t, const workflow *wf, m
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const node *m = mounts->as.items[i];
             const node *mp = map_get(m, "mountPath");
-            if (mp && mp->kind == NODE_SCALAR && test(t, wf, m, normalized(p, mp->as.text), dir, within)) {
+            const char *mount = mp && mp->kind == NODE_SCALAR ? edit_normal_path(&p->ed, mp->as.text) : NULL;
+            if (mount && test(t, wf, m, mount, dir, within)) {
                 *at = mp->as.text;
                 return m;
             }
@@ -247,7 +256,7 @@ static const char *mounted_over(vplan *p, const template *t, const workflow *wf,
     }
     for (size_t k = 0; k < t->inputs.count; k++) {
         const node *in = t->inputs.items[k].path;
-        const char *in_path = in && in->kind == NODE_SCALAR ? normalized(p, in->as.text) : NULL;
+        const char *in_path = in && in->kind == NODE_SCALAR ? edit_normal_path(&p->ed, in->as.text) : NULL;
         if (in_path && path_may_cover(path, in_path) && strcmp(path, in_path) != 0)
             return edit_fmt(&p->ed, "input artifact '%s' is mounted at %s, %s it, and would not be on the "
                                     "shared volume", t->inputs.items[k].name, in->as.text,
@@ -382,7 +391,7 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
             continue;
         }
         bool branch = false;
-        span alts[MAX_BRANCHES];
+        span alts[EXPR_MAX_BRANCHES];
         size_t n = m.path ? plan_branches(p, tp, g->expr, at, alts) : 0;
         for (size_t i = 0; i < n; i++)
             branch |= alts[i].s == m.whole.s && alts[i].len == m.whole.len;
@@ -456,7 +465,7 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
     art_plan *o = &tp->out[k];
     const char *raw = output_path(p, t, o->a->path->as.text);
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
-    o->path = normalized(p, raw);
+    o->path = edit_normal_path(&p->ed, raw);
     const char *slash = strrchr(o->path, '/');
     if (!slash)
         return edit_fmt(&p->ed, "its path %s is not absolute", raw);
@@ -668,7 +677,8 @@ static bool refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const
     for (size_t j = 0; in->path && j < t->outputs.count; j++) {
         const art_plan *o = &tp->out[j];
         /* Its path, not mount_dir: that may be another output's. */
-        const char *out_path = o->path ? o->path : o->a->path ? normalized(p, o->a->path->as.text) : NULL;
+        const char *out_path = o->path                ? o->path
+                               : o->a->path ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;
         if (out_path && path_must_cover(in->path, out_path)) {
             plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' at %s would be mounted "
                         "read-only over output artifact '%s' at %s", t->name, in->a->name, in->path, o->a->name,
@@ -695,7 +705,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifact '%s' has no path", t->name, a->name);
         return;
     }
-    in->path = normalized(p, a->path->as.text);
+    in->path = edit_normal_path(&p->ed, a->path->as.text);
     /* A path made of parameters ({{inputs.parameters.dir}}/x) is fine:
      * Argo substitutes them in the mount as everywhere in the template. */
     if (path_is_root(in->path) || (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0)) {
@@ -866,11 +876,11 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
 
 size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts)
 {
-    size_t n = expr_alternatives(expr, alts, MAX_BRANCHES);
-    if (n <= MAX_BRANCHES)
+    size_t n = expr_alternatives(expr, alts, EXPR_MAX_BRANCHES);
+    if (n <= EXPR_MAX_BRANCHES)
         return n;
     plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': '%.*s' has more than %d branches, or nests them deeper "
-                "than %d", scope->t->name, (int)expr.len, expr.s, MAX_BRANCHES, EXPR_MAX_NESTING);
+                "than %d", scope->t->name, (int)expr.len, expr.s, EXPR_MAX_BRANCHES, EXPR_MAX_NESTING);
     return 0;
 }
 
@@ -884,7 +894,7 @@ static bool names_artifact(ref r)
  * be artifact references, and agree: a volume location or an artifact. */
 static backing expression_backing(vplan *p, tplan *scope, const artifact *a, const char *expr)
 {
-    span alts[MAX_BRANCHES];
+    span alts[EXPR_MAX_BRANCHES];
     size_t n = plan_branches(p, scope, (span){expr, strlen(expr)}, a->node, alts);
     backing b = BACK_UNKNOWN;
     span first = {NULL, 0}; /* the branch that set b */
@@ -1045,12 +1055,12 @@ static bool enter_graph(vplan *p, const tplan *tp)
 static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
 {
     art_plan *o = &tp->out[k];
-    if (tp->graph_outputs_state == 1) /* recursion: assume the volume, checked when it unwinds */
+    if (tp->graph_outputs == PLAN_BUSY) /* recursion: assume the volume, checked when it unwinds */
         return BACK_VOLUME;
-    if (tp->graph_outputs_state == 0) {
+    if (tp->graph_outputs == PLAN_TODO) {
         if (!enter_graph(p, tp))
             return BACK_UNKNOWN;
-        tp->graph_outputs_state = 1;
+        tp->graph_outputs = PLAN_BUSY;
         for (size_t i = 0; i < tp->t->outputs.count; i++) {
             art_plan *oi = &tp->out[i];
             oi->convert = from_backing(p, tp, oi->a) != BACK_ARTIFACT;
@@ -1083,7 +1093,7 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
             else
                 decide(p, tp->t, oi->a, "output", "kept", "what it passes on stays a real artifact");
         }
-        tp->graph_outputs_state = 2;
+        tp->graph_outputs = PLAN_DONE;
         p->nesting--;
     }
     return o->convert ? BACK_VOLUME : BACK_ARTIFACT;
@@ -1095,9 +1105,9 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
  * twins). Without callers in the stream, the default stands. */
 static void graph_inputs(vplan *p, tplan *tp)
 {
-    if (tp->graph_inputs_state || !enter_graph(p, tp))
+    if (tp->graph_inputs != PLAN_TODO || !enter_graph(p, tp))
         return; /* done, or being done further up a recursion: the current form stands */
-    tp->graph_inputs_state = 1;
+    tp->graph_inputs = PLAN_BUSY;
     const template *t = tp->t;
     for (size_t k = 0; k < t->inputs.count && !p->err; k++) {
         size_t volume = 0, artifacts = 0;
@@ -1122,7 +1132,7 @@ static void graph_inputs(vplan *p, tplan *tp)
         else
             decide(p, t, &t->inputs.items[k], "input", "kept", "its callers pass a real artifact");
     }
-    tp->graph_inputs_state = 2;
+    tp->graph_inputs = PLAN_DONE;
     p->nesting--;
 }
 
@@ -1172,8 +1182,9 @@ static const char *twin_key(vplan *p, const workflow *wf, const char *name, size
     return key;
 }
 
-static bool name_taken(vplan *p, const workflow *wf, const char *name)
+static bool template_taken(vplan *p, const char *name, const void *home)
 {
+    const workflow *wf = home;
     size_t len;
     const char *key = twin_key(p, wf, name, &len);
     return workflow_template(wf, name) || (key && strmap_get(&p->twin_names, key, len));
@@ -1237,11 +1248,7 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     for (size_t k = 0; k < target->t->inputs.count; k++)
         if (target->in[k].convert && !mask[k])
             kind = "constant";
-    for (int n = 1;; n++) {
-        tw->name = n == 1 ? edit_fmt(&p->ed, "%s-%s", target->t->name, kind) : edit_fmt(&p->ed, "%s-%s-%d", target->t->name, kind, n);
-        if (!name_taken(p, home, tw->name) || p->ed.oom)
-            break;
-    }
+    tw->name = first_free(p, edit_fmt(&p->ed, "%s-%s", target->t->name, kind), template_taken, home);
     if (strlen(tw->name) > MAX_NAME) {
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than "
                     "the %d characters Argo accepts: shorten the template's name", target->t->name, tw->name, MAX_NAME);
@@ -1514,28 +1521,29 @@ static void note_globals(vplan *p, template *t, const workflow *wf)
 /* The global parameter that carries the location of global artifact `name`:
  * NAME-subpath, or -2, -3, ... when an output parameter has that global
  * name already. Every producer of the artifact sets the same one. */
+static bool global_taken(vplan *p, const char *name, const void *ctx)
+{
+    (void)ctx;
+    return strmap_get(&p->param_globals, name, strlen(name)) != NULL;
+}
+
 static const char *global_param(vplan *p, span name)
 {
     const char *known = strmap_get(&p->globals, name.s, name.len);
     if (known)
         return known;
-    for (int n = 1;; n++) {
-        const char *g = n == 1 ? edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)name.len, name.s)
-                               : edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX "-%d", (int)name.len, name.s, n);
-        if (!strmap_get(&p->param_globals, g, strlen(g)) || p->ed.oom) {
-            if (strmap_put(&p->globals, name.s, name.len, (void *)g) != 0 ||
-                strmap_put(&p->param_globals, g, strlen(g), (void *)g) != 0)
-                p->ed.oom = true;
-            return g;
-        }
-    }
+    const char *g = first_free(p, edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)name.len, name.s), global_taken, NULL);
+    if (strmap_put(&p->globals, name.s, name.len, (void *)g) != 0 ||
+        strmap_put(&p->param_globals, g, strlen(g), (void *)g) != 0)
+        p->ed.oom = true;
+    return g;
 }
 
 /* Whether the outputs of t are planned: a pod template's from the start, a
  * dag's or steps template's once what they pass on is known. */
 static bool outputs_planned(const tplan *tp)
 {
-    return tp && (template_runs_pod(tp->t) || (template_is_graph(tp->t) && tp->graph_outputs_state == 2));
+    return tp && (template_runs_pod(tp->t) || (template_is_graph(tp->t) && tp->graph_outputs == PLAN_DONE));
 }
 
 /* Whether global artifact `name` is on the volume, and the global parameter
@@ -1579,7 +1587,7 @@ static backing global_backing(vplan *p, span name, const char **param)
         known = global_param(p, name);
     for (; s && !p->err; s = s->next) {
         art_plan *o = &s->tp->out[s->k];
-        if (template_is_graph(s->tp->t) && s->tp->graph_outputs_state == 1) {
+        if (template_is_graph(s->tp->t) && s->tp->graph_outputs == PLAN_BUSY) {
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': global artifact '%.*s', which its output "
                         "'%s' sets, is read in what that template itself passes on: volpass cannot tell whether "
                         "it goes through the volume", s->tp->t->name, (int)name.len, name.s, o->a->name);
@@ -1869,6 +1877,12 @@ static bool stream_mounts(const call_tree *tree)
     return false;
 }
 
+static bool volume_taken(vplan *p, const char *name, const void *ctx)
+{
+    (void)ctx;
+    return volume_name_used(p, name) != NULL;
+}
+
 static const char *choose_volume_name(vplan *p)
 {
     if (p->ctx->volume_name) {
@@ -1878,17 +1892,13 @@ static const char *choose_volume_name(vplan *p)
                    p->ctx->volume_name);
         return p->ctx->volume_name;
     }
-    for (int n = 1;; n++) {
-        const char *name = n == 1 ? "data-storage" : edit_fmt(&p->ed, "data-storage-%d", n);
-        if (volume_name_used(p, name) && !p->ed.oom)
-            continue;
-        if (n > 1 && shares_templates(p->tree) && stream_mounts(p->tree))
-            plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p, "data-storage"), "the volume would be named "
-                        "%s, as data-storage is taken; but WorkflowTemplates and the workflows that use them, "
-                        "converted apart, must name it alike: give it a name with --volume-name, the same in every "
-                        "conversion", name);
-        return name;
-    }
+    const char *name = first_free(p, DEFAULT_VOLUME_NAME, volume_taken, NULL);
+    if (strcmp(name, DEFAULT_VOLUME_NAME) != 0 && shares_templates(p->tree) && stream_mounts(p->tree))
+        plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p, DEFAULT_VOLUME_NAME), "the volume would be named %s, as "
+                    DEFAULT_VOLUME_NAME " is taken; but WorkflowTemplates and the workflows that use them, converted "
+                    "apart, must name it alike: give it a name with --volume-name, the same in every conversion",
+                    name);
+    return name;
 }
 
 /* Whether template t, or one inline in it, has an output artifact named `name`. */
@@ -1914,22 +1924,15 @@ static void warn_unused_keeps(vplan *p)
     }
 }
 
-static size_t count_plans(const template *t)
-{
-    size_t n = 1;
-    for (size_t c = 0; c < t->ncalls; c++)
-        if (t->calls[c].inline_template)
-            n += count_plans(t->calls[c].inline_template);
-    return n;
-}
-
-static void collect_calls(vplan *p, template *t, call_plan **calls, size_t *next)
+/* Plans the calls of t and of the templates inline in it, parents first. */
+static void plan_template_calls(vplan *p, template *t)
 {
     tplan *tp = plan_of(t);
-    calls[(*next)++] = tp && template_is_graph(t) ? plan_calls(p, tp) : NULL;
+    if (tp && template_is_graph(t))
+        tp->calls = plan_calls(p, tp);
     for (size_t c = 0; c < t->ncalls && !p->err; c++)
         if (t->calls[c].inline_template)
-            collect_calls(p, t->calls[c].inline_template, calls, next);
+            plan_template_calls(p, t->calls[c].inline_template);
 }
 
 /* The name a workflowTemplateRef gives, for messages. */
@@ -2127,35 +2130,34 @@ static void untwin(call_plan *cp)
     }
 }
 
-/* Every call of t and of the templates inline in it (as collect_calls
- * lists them) and every root call: those of adopted twins call the template. */
-static void untwin_calls(template *t, call_plan **calls, size_t *next)
+/* Every call of t and of the templates inline in it, and every root call:
+ * those of adopted twins call the template. */
+static void untwin_calls(template *t)
 {
-    call_plan *plans = calls[(*next)++];
+    const tplan *tp = plan_of(t);
     for (size_t c = 0; c < t->ncalls; c++) {
-        if (plans)
-            untwin(&plans[c]);
+        if (tp && tp->calls)
+            untwin(&tp->calls[c]);
         if (t->calls[c].inline_template)
-            untwin_calls(t->calls[c].inline_template, calls, next);
+            untwin_calls(t->calls[c].inline_template);
     }
 }
 
-static void untwin_all(vplan *p, call_plan **calls, stream_calls *roots)
+static void untwin_all(vplan *p, stream_calls *roots)
 {
-    size_t next = 0;
     for (size_t d = 0; d < p->tree->nwfs; d++) {
         workflow *wf = &p->tree->wfs[d];
         if (!wf->root)
             continue;
         for (size_t i = 0; i < wf->ntemplates; i++)
-            untwin_calls(&wf->templates[i], calls, &next);
+            untwin_calls(&wf->templates[i]);
         untwin(&roots[d].entry_plan);
         for (size_t c = 0; roots[d].handlers && c < wf->handlers.ncalls; c++)
             untwin(&roots[d].handlers[c]);
     }
 }
 
-void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, const char **volume)
+void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
 {
     call_tree *tree = p->tree;
     /* Every template; who calls what; then the forms that depend on callers
@@ -2173,14 +2175,6 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
     each_template(p, finish_graph_outputs);
     each_template(p, register_globals); /* now of every dag and steps template too */
     each_template(p, refuse_mixed_globals);
-    size_t total = 0;
-    for (size_t d = 0; d < tree->nwfs; d++)
-        for (size_t i = 0; tree->wfs[d].root && i < tree->wfs[d].ntemplates; i++)
-            total += count_plans(&tree->wfs[d].templates[i]);
-    call_plan **calls = calloc(total + 1, sizeof *calls);
-    if (!calls)
-        p->ed.oom = true;
-    size_t next = 0;
     for (size_t d = 0; d < tree->nwfs && !p->err && !p->ed.oom; d++) {
         workflow *wf = &tree->wfs[d];
         if (!wf->root)
@@ -2192,19 +2186,18 @@ void volume_plan(vplan *p, call_plan ***calls_out, stream_calls **roots_out, con
         if (!roots[d].entry.template_name)
             check_referred_calls(p, wf); /* once every caller of the WorkflowTemplate's is known */
         for (size_t i = 0; i < wf->ntemplates && !p->err; i++)
-            collect_calls(p, &wf->templates[i], calls, &next);
+            plan_template_calls(p, &wf->templates[i]);
         if (!p->err)
             plan_roots(p, &roots[d]);
     }
     if (!p->err && !p->ed.oom) {
         each_template(p, adopt_twin);
-        untwin_all(p, calls, roots);
+        untwin_all(p, roots);
     }
     if (!p->err)
         each_template(p, refuse_artifact_expressions); /* now that every twin is known */
     report_decisions(p);
     warn_unused_keeps(p);
     *volume = p->err ? NULL : choose_volume_name(p);
-    *calls_out = calls;
     *roots_out = roots;
 }

@@ -10,13 +10,11 @@
 #include "refs.h"
 #include "scheme.h"
 
-#define SUBPATH_SUFFIX "-subpath"
 #define MAX_TWINS 8
 /* With --volume-claim-template, Argo names each run's claim after the workflow. */
 #define CLAIM_PREFIX "{{workflow.name}}-"
 #define MAX_NAME 128 /* the longest template name Argo accepts */
 #define MAX_GRAPH_NESTING 1000 /* dag and steps templates an artifact is followed through in a row */
-#define MAX_BRANCHES 16 /* of an expression that picks an artifact */
 
 /* What happens to one artifact of a template. */
 typedef struct art_plan {
@@ -60,6 +58,10 @@ typedef struct caller {
     const call_site *c;
 } caller;
 
+/* Where a part of a plan that depends on other templates is: following
+ * them may come back to it (recursion), when it is BUSY. */
+typedef enum plan_state { PLAN_TODO = 0, PLAN_BUSY, PLAN_DONE } plan_state;
+
 /* The plan of one template. */
 struct tplan {
     template *t;
@@ -70,8 +72,9 @@ struct tplan {
     twin *twins;             /* room for MAX_TWINS, made with the first */
     size_t ntwins;
     size_t default_calls;    /* calls that take the template's own form, not a twin */
-    int graph_outputs_state; /* 0 not computed, 1 computing, 2 done */
-    int graph_inputs_state;  /* likewise */
+    struct call_plan *calls; /* a dag or steps template's: the plan of each of its calls */
+    plan_state graph_outputs;   /* a dag or steps template's outputs: from what its calls pass on */
+    plan_state graph_inputs;    /* its inputs: from what its callers pass */
     bool mentions_artifacts; /* some text of it is an expression ({{=...}}, fromExpression) or a tag that names
                                 one of its own artifacts: check_mentions looks */
     caller *callers;         /* every call of this template in the stream */
@@ -126,7 +129,7 @@ bool calls_documents(const call_tree *tree, const workflow *wf, document_test *t
 bool document_outside(const workflow *doc, const void *ctx);
 
 /* The branches of expression `expr` (the values its ?: operators pick)
- * into alts, room for MAX_BRANCHES; 0, refused at `at`, when there are
+ * into alts, room for EXPR_MAX_BRANCHES; 0, refused at `at`, when there are
  * more or they nest too deep. */
 size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts);
 
@@ -144,9 +147,9 @@ tplan *plan_of(const template *t);
 backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at);
 
 /* Plans the whole stream: every template, call and root. On a refusal
- * p->err is set and nothing should be applied. *calls gets, per template in
- * stream order (inline templates after their parent), its calls' plans;
- * *roots, per document, the calls that start it; *volume the volume's name. */
-void volume_plan(vplan *p, call_plan ***calls, stream_calls **roots, const char **volume);
+ * p->err is set and nothing should be applied. Each dag and steps
+ * template's plan gets its calls' plans; *roots, per document, the calls
+ * that start it; *volume the volume's name. */
+void volume_plan(vplan *p, stream_calls **roots, const char **volume);
 
 #endif
