@@ -589,7 +589,8 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
             mounts[d] = tree->wfs[d].root && tree->wfs[d].spec && mounts_volume(tree->wfs[d].spec, volume);
         for (size_t d = 0; mounts && d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
-            if (wf->root && wf->spec && (mounts[d] || calls_documents(tree, wf, may_mount, &m)))
+            if (wf->root && wf->spec &&
+                (mounts[d] || roots[d].claim_replaced || calls_documents(tree, wf, may_mount, &m)))
                 add_volume(&e, wf, &roots[d]);
         }
         if (!mounts)

@@ -2048,12 +2048,18 @@ static void check_workflow_arguments(vplan *p, const workflow *wf, const stream_
  * template's (call_tree_run_claims): a list added to it would replace
  * theirs. It gets none, and the template, given the claim when converted,
  * brings it. When that template is not in the input, a claim the
- * Workflow's own templates need would drop whatever claims it has. */
+ * Workflow's own templates need would drop whatever claims it has. One
+ * with claims of its own creates those only, so they get the claim, which
+ * the template's pods mount. */
 static void plan_claim(vplan *p, const workflow *wf, stream_calls *r)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    if (!p->ctx->claim || !refers || spec_claims(wf->spec))
+    if (!p->ctx->claim || !refers)
         return;
+    if (spec_claims(wf->spec)) {
+        r->claim_replaced = true;
+        return;
+    }
     r->claim_elsewhere = true;
     if (!call_tree_document(p->tree, refers) && wf->ntemplates > 0)
         plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the "

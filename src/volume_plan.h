@@ -117,6 +117,7 @@ typedef struct stream_calls {
     call_site entry;      /* spec.arguments, as a call of the entrypoint */
     call_plan entry_plan;
     bool claim_elsewhere; /* a run of it creates another document's claims: none is added to it (plan_claim) */
+    bool claim_replaced;  /* its own claims replace those of the WorkflowTemplate it runs: it gets the claim */
 } stream_calls;
 
 /* Whether workflow wf runs templates of another document (templateRef,
