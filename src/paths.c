@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PATH_LIMIT 4096 /* PATH_MAX on Linux */
 
 void path_normalize(char *path)
 {
@@ -161,7 +160,7 @@ static bool may_be_above(const char *p, const char *path)
     size_t t = strlen(tail);
     if (n < lead || memcmp(path, p, lead) != 0)
         return false;
-    if (n > PATH_LIMIT || t > PATH_LIMIT)
+    if (n > PATH_MAX_BYTES || t > PATH_MAX_BYTES)
         return true; /* longer than a path can be: assume the worst rather than compare at every '/' */
     for (size_t k = n; k >= lead + t; k--) {
         if ((k == n || path[k] == '/') && memcmp(path + k - t, tail, t) == 0)
@@ -198,7 +197,7 @@ bool path_must_cover(const char *outer, const char *inner)
         size_t d = strlen(outer);
         while (d > 1 && outer[d - 1] == '/')
             d--;
-        return strncmp(inner, outer, d) == 0 && inner[d] == '/' && !path_has_dotdot(inner + d);
+        return strncmp(inner, outer, d) == 0 && (inner[d] == '/' || inner[d] == '\0') && !path_has_dotdot(inner + d);
     }
     if (!path_is_templated(inner))
         return path_covers(outer, inner) > 0;

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define PATH_MAX_BYTES 4096 /* PATH_MAX on Linux */
+
 /* Normalises in place; the result is never longer. */
 void path_normalize(char *path);
 
@@ -45,7 +47,7 @@ bool path_may_equal(const char *a, const char *b);
 /* Whether `outer` covers `inner` whatever the parameters hold: literal
  * paths that do, a templated inner path whose text before its first tag
  * already lies below `outer` ("/in/{{…}}" below /in), or an inner path that
- * is outer's text and more below it ("/in/{{…}}/f" below "/in/{{…}}"). */
+ * is outer's text, or it and more below it ("/in/{{…}}/f" below "/in/{{…}}"). */
 bool path_must_cover(const char *outer, const char *inner);
 
 #endif

@@ -78,7 +78,9 @@ static void tb_put(vplan *p, text_buf *b, const char *s, size_t n)
  * it), one made of parameters as written. */
 static const char *joined_sub_path(applier *e, const node *sub)
 {
-    if (strstr(sub->as.text, "{{"))
+    size_t pos = 0;
+    tag g;
+    if (tag_next(sub->as.text, sub->len, &pos, &g)) /* as sub_path_problem tells them */
         return sub->as.text;
     char *c = arena_strndup(e->ed->mem, sub->as.text, sub->len);
     if (!c || !path_resolve_relative(c)) {

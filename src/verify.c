@@ -1178,8 +1178,11 @@ static void find_handoffs(instance *i, void *ctx)
             const artifact *out = find_artifact(&from->producer->tmpl->outputs, text_span(from->output));
             if (!out || !out->path || !template_runs_pod(from->producer->tmpl))
                 continue;
+            bool oom = false; /* Argo puts the producer's input paths in its output paths */
+            const char *produced_at = template_output_path(from->producer->tmpl, out->path->as.text, &v->r->mem, &oom);
+            v->oom |= oom;
             handoff h = {from->producer, i, from->output, in->name, from->sub_path,
-                         out->path->as.text, in->path->as.text};
+                         produced_at ? produced_at : out->path->as.text, in->path->as.text};
             record_handoff(v, &h);
         }
     }

@@ -355,6 +355,19 @@ static bool input_from_volume(const tplan *tp, size_t k)
     return false;
 }
 
+/* Counts what the path that replaces a tag adds (in each form of the
+ * template that replaces it); refuses past MAX_GROWTH: 30,000 tags of a
+ * 30 KB path would make 900 MB. */
+static void grow_by_path(vplan *p, const tplan *tp, const node *path, const node *at)
+{
+    size_t forms = 1 + tp->ntwins;
+    p->growth += forms * (path ? path->len + 2 : 0); /* with quotes, in an expression */
+    if (p->growth > MAX_GROWTH)
+        plan_refuse(p, VP_ELIMIT, at, "template '%s': the paths that replace its artifacts' path tags "
+                    "({{inputs.artifacts.X.path}}) would add more than %zu MiB to the workflow", tp->t->name,
+                    MAX_GROWTH >> 20);
+}
+
 /* A tag that names an artifact the volume replaces must be its path,
  * {{inputs.artifacts.X.path}} or {{outputs.artifacts.X.path}}, and an
  * expression must name it as such a whole branch: the rewrite makes that
@@ -388,6 +401,8 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
                             "which the volume replaces; volpass rewrites only {{%s.artifacts.%.*s.path}}", t->name,
                             (int)g->expr.len, g->expr.s, role, (int)m.name.len, m.name.s, side, (int)m.name.len,
                             m.name.s);
+            else
+                grow_by_path(p, tp, path, at);
             continue;
         }
         bool branch = false;
@@ -395,8 +410,10 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
         size_t n = m.path ? plan_branches(p, tp, g->expr, at, alts) : 0;
         for (size_t i = 0; i < n; i++)
             branch |= alts[i].s == m.whole.s && alts[i].len == m.whole.len;
-        if (branch && path && !strpbrk(path->as.text, "'\\"))
+        if (branch && path && !strpbrk(path->as.text, "'\\")) {
+            grow_by_path(p, tp, path, at);
             continue;
+        }
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s artifact '%.*s', which "
                     "the volume replaces; volpass rewrites only a whole branch %s.artifacts.%.*s.path whose path has "
                     "no quote or backslash (or write {{%s.artifacts.%.*s.path}})", t->name, (int)g->expr.len,
@@ -413,57 +430,18 @@ static void refuse_artifact_expressions(vplan *p, template *t, const workflow *w
         each_tag(p, tp, t->node, false, check_mentions);
 }
 
-/* Copies `raw` into `out` (when not NULL) with each tag that is the path of
- * an input of t ({{inputs.artifacts.X.path}}) replaced by that path's text;
- * returns the length. */
-static size_t put_input_paths(const template *t, const char *raw, size_t len, char *out)
-{
-    size_t n = 0, pos = 0, last = 0;
-    tag g;
-    while (tag_next(raw, len, &pos, &g)) {
-        artifact_mention m;
-        size_t k = expr_mention_is(g.expr, &m) && m.input && m.path
-                       ? artifact_index(&t->inputs, m.name.s, m.name.len) : NOT_FOUND;
-        const node *path = k == NOT_FOUND ? NULL : t->inputs.items[k].path;
-        if (!path || path->kind != NODE_SCALAR)
-            continue;
-        if (out) {
-            memcpy(out + n, raw + last, g.start - last);
-            memcpy(out + n + (g.start - last), path->as.text, path->len);
-        }
-        n += g.start - last + path->len;
-        last = g.end;
-    }
-    if (out)
-        memcpy(out + n, raw + last, len - last);
-    return n + len - last;
-}
-
-/* An output's path as Argo writes it: Argo substitutes the paths of the
- * template's inputs everywhere in it, its outputs too. */
-static const char *output_path(vplan *p, const template *t, const char *raw)
-{
-    size_t len = strlen(raw);
-    if (!memchr(raw, '{', len))
-        return raw;
-    size_t n = put_input_paths(t, raw, len, NULL);
-    char *out = arena_alloc(p->ed.mem, n + 1);
-    if (!out) {
-        p->ed.oom = true;
-        return raw;
-    }
-    put_input_paths(t, raw, len, out);
-    out[n] = '\0';
-    return out;
-}
-
 /* Where output k is written (o->path, o->mount_dir, o->file), or why it
  * cannot go through the volume. */
 static const char *place_output(vplan *p, tplan *tp, size_t k)
 {
     const template *t = tp->t;
     art_plan *o = &tp->out[k];
-    const char *raw = output_path(p, t, o->a->path->as.text);
+    bool oom = false;
+    const char *raw = template_output_path(t, o->a->path->as.text, p->ed.mem, &oom);
+    p->ed.oom |= oom;
+    if (!raw)
+        return oom ? "" : edit_fmt(&p->ed, "its path (with the paths of the inputs it names put in) is longer than "
+                                           "the %d bytes a path may be", PATH_MAX_BYTES);
     bool is_dir = raw[0] && raw[strlen(raw) - 1] == '/';
     o->path = edit_normal_path(&p->ed, raw);
     const char *slash = strrchr(o->path, '/');
@@ -642,8 +620,9 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
                         argo, path, path_equal(argo, path) ? "duplicate" : "hide");
     const char *at;
     if (!path_is_templated(path) && user_mount(p, t, wf, mount_on, path, NULL, &at))
-        return "lies where the container mounts a volume of its own: a second mount there would make Kubernetes "
-               "refuse the pod";
+        return edit_fmt(&p->ed, "%s where the container mounts a volume of its own%s%s: a second mount there would "
+                        "make Kubernetes refuse the pod", path_is_templated(at) ? "may lie" : "lies",
+                        path_is_templated(at) ? " (at " : "", path_is_templated(at) ? edit_cat(&p->ed, at, ")") : "");
     if (!path_is_templated(path) && template_mirror_clash(t, path, true, &at))
         return edit_fmt(&p->ed, "lies where container '%s' (which mirrors the main container's mounts) mounts a "
                                 "volume: a second mount there would make Kubernetes refuse the pod", at);

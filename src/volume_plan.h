@@ -15,6 +15,7 @@
 #define CLAIM_PREFIX "{{workflow.name}}-"
 #define MAX_NAME 128 /* the longest template name Argo accepts */
 #define MAX_GRAPH_NESTING 1000 /* dag and steps templates an artifact is followed through in a row */
+#define MAX_GROWTH ((size_t)64 << 20) /* bytes the paths that replace artifact path tags may add, in all */
 
 /* What happens to one artifact of a template. */
 typedef struct art_plan {
@@ -101,6 +102,7 @@ typedef struct vplan {
     strmap twin_names;  /* document address + twin name -> twin */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
+    size_t growth;      /* bytes the paths that replace artifact path tags add (check_mentions) */
     struct decision *decisions; /* for --explain, handed on when the plan is done (adopt_twin may change some) */
     size_t ndecisions, decisions_cap;
     vp_error *err;

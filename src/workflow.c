@@ -9,6 +9,7 @@
 #include "error.h"
 #include "grow.h"
 #include "paths.h"
+#include "refs.h"
 #include "scalar.h"
 
 /* Artifact fields that make an artifact bring its own data. */
@@ -1047,4 +1048,47 @@ const char *template_mount_patch(const template *t, const workflow *wf)
 const char *artifact_mode_key(const artifact *a)
 {
     return map_get(a->node, "mode") ? "mode" : map_get(a->node, "recurseMode") ? "recurseMode" : NULL;
+}
+
+/* Copies `raw` into `out` (when not NULL) with each tag that is the path of
+ * an input of t replaced by that path's text; returns the length. */
+static size_t put_input_paths(const template *t, const char *raw, size_t len, char *out)
+{
+    size_t n = 0, pos = 0, last = 0;
+    tag g;
+    while (tag_next(raw, len, &pos, &g)) {
+        artifact_mention m;
+        size_t k = expr_mention_is(g.expr, &m) && m.input && m.path
+                       ? artifact_index(&t->inputs, m.name.s, m.name.len) : NOT_FOUND;
+        const node *path = k == NOT_FOUND ? NULL : t->inputs.items[k].path;
+        if (!path || path->kind != NODE_SCALAR)
+            continue;
+        if (out) {
+            memcpy(out + n, raw + last, g.start - last);
+            memcpy(out + n + (g.start - last), path->as.text, path->len);
+        }
+        n += g.start - last + path->len;
+        last = g.end;
+    }
+    if (out)
+        memcpy(out + n, raw + last, len - last);
+    return n + len - last;
+}
+
+const char *template_output_path(const template *t, const char *raw, arena *mem, bool *oom)
+{
+    size_t len = strlen(raw);
+    if (!memchr(raw, '{', len))
+        return raw;
+    size_t n = put_input_paths(t, raw, len, NULL);
+    if (n > PATH_MAX_BYTES)
+        return NULL;
+    char *out = arena_alloc(mem, n + 1);
+    if (!out) {
+        *oom = true;
+        return NULL;
+    }
+    put_input_paths(t, raw, len, out);
+    out[n] = '\0';
+    return out;
 }

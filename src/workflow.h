@@ -255,6 +255,13 @@ const node *template_volume(const template *t, const workflow *wf, const char *n
  * patch only. */
 const char *template_mount_patch(const template *t, const workflow *wf);
 
+/* The path output text `raw` of template t stands for: Argo substitutes
+ * its inputs' paths ({{inputs.artifacts.X.path}}) in the whole template,
+ * outputs too. `raw` itself when it names none; a copy in `mem` else; NULL
+ * when that would pass PATH_MAX_BYTES (a path's limit), or when memory runs
+ * out (*oom set). */
+const char *template_output_path(const template *t, const char *raw, arena *mem, bool *oom);
+
 /* The key by which an input has Argo set its file mode ("mode",
  * "recurseMode"), or NULL: a mount from a volume cannot apply it. */
 const char *artifact_mode_key(const artifact *a);

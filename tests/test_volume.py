@@ -236,6 +236,20 @@ def test_mirrored_mounts(ctx):
            "container's mounts" in report.stdout, report.stdout + report.stderr)
 
 
+def test_output_path_names_input(ctx):
+    """An output at /work/{{inputs.artifacts.data.path}}.b is written at
+    /work/in/data.b, where Argo puts the input's path in: it goes through the
+    volume from /work/in, and verify follows it there; kept a real artifact
+    (optional), verify finds it on both sides."""
+    source = os.path.join(CASES, "output-input-path.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "mountPath: /work/in\n" in proc.stdout and
+           "value: artifact_data/{{workflow.uid}}/{{pod.name}}/b/data.b\n" in proc.stdout, proc.stderr)
+    text = _read(source).replace(".b'}", ".b', optional: true}")
+    proc = run_text(ctx, "output-input-path.yaml", text, "--verify")
+    expect(proc.returncode == 0 and "output artifact 'b' stays a real artifact" in proc.stderr, proc.stderr)
+
+
 def test_templated_user_mount(ctx):
     """A mount of the user's whose path is made of parameters may land on any
     path its text allows: an output or input it may hold stays a real
@@ -700,6 +714,7 @@ def test_subpath_dotdot(ctx):
     location = "value: '{{steps.make.outputs.parameters.out-subpath}}"
     converted = [("argument.yaml", with_sub("x/../b.txt"), location + "/b.txt'\n"),
                  ("argument.yaml", with_sub("x/.."), location + "'\n"),
+                 ("argument.yaml", with_sub("x/../{{odd"), location + "/{{odd'\n"),  # no tag: literal text
                  ("graph.yaml", graph.replace("subPath: b.txt", "subPath: ./x/../b.txt"),
                   "expression: (tasks['p'].outputs.parameters['dir-subpath']) + '/b.txt'\n")]
     for name, text, want in converted:
@@ -1776,6 +1791,8 @@ def test_refused_for_what_runs_could_not_do(ctx):
         "graph-subpath-quote.yaml": ("18:79", "output artifact 'd' takes the subPath {{inputs.parameters.sp}}, whose "
                                      "value volpass cannot append"),
         "from-expression-tag.yaml": ("20:13", "artifact argument 'x' takes a fromExpression holding a {{...}} tag"),
+        "passthrough.yaml": ("35:9", "template 'fwd': input artifact 'data' at /in/{{inputs.parameters.n}} would be "
+                             "mounted read-only over output artifact 'same' at {{inputs.artifacts.data.path}}"),
         "from-expression-mixed.yaml": ("21:13", "template 'main': artifact 'in' takes one of the branches of "
                                        "'tasks.a.outputs.result == 'x' ? tasks.a.outputs.artifacts.metrics : "
                                        "tasks.b.outputs.artifacts.out', where tasks.b.outputs.artifacts.out goes "

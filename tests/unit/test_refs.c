@@ -116,6 +116,8 @@ void test_paths(void)
     CHECK(path_may_cover("/models/{{x}}", "/models/tokenizer") && !path_may_cover("/models/{{x}}.bin", "/models/tok"));
     CHECK(path_may_cover("{{x}}/in.txt", "/a/in.txt/b") && !path_may_cover("{{x}}/in.txt", "/named.txt"));
     CHECK(path_may_cover("/a/{{x}}", "/a/b{{y}}") && !path_may_cover("/a/{{x}}", "/b/{{y}}"));
+    CHECK(path_must_cover("/in/{{x}}", "/in/{{x}}") && path_must_cover("/in/{{x}}/", "/in/{{x}}/f") &&
+          !path_must_cover("/in/{{x}}", "/in/{{x}}x"));
     CHECK(path_must_cover("/in", "/in/{{x}}") && !path_must_cover("/in", "/in{{x}}") &&
           !path_must_cover("/in/{{x}}", "/in/a") && path_must_cover("/", "{{x}}"));
     CHECK(path_may_equal("/tmp/", "/tmp") && !path_may_equal("/tmp", "/tmp/a") && path_may_equal("{{x}}", "/tmp") &&
