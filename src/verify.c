@@ -883,6 +883,9 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name, 
         if (lacks)
             return fmt(v, "volume '%s' lacks %s (%s), which Kubernetes requires", name, lacks,
                        volume_setting_type(lacks));
+        const char *invalid = volume_source_invalid(vol);
+        if (invalid)
+            return fmt(v, "volume '%s': %s, or Kubernetes refuses the pods that mount it", name, invalid);
         kind = volume_read_only_kind(vol);
         return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
                     : NULL;

@@ -221,6 +221,9 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
     if (lacks)
         return option_error("--volume", source, "the volume needs %s (%s), which Kubernetes requires", lacks,
                             volume_setting_type(lacks));
+    const char *invalid = volume_source_invalid(volume);
+    if (invalid)
+        return option_error("--volume", source, "%s, or Kubernetes refuses the pods that mount it", invalid);
     const char *kind = volume_private_kind(volume);
     if (scheme == VP_SCHEME_VOLUME && kind)
         return option_error("--volume", source, "%s %s volume is not shared between pods, so artifacts cannot pass "

@@ -678,6 +678,25 @@ const char *volume_source_lacks(const node *volume)
     return NULL;
 }
 
+const char *volume_source_invalid(const node *volume)
+{
+    const node *nfs = map_get(map_get(volume, "nfs"), "path");
+    if (nfs && nfs->kind == NODE_SCALAR && nfs->as.text[0] != '/')
+        return "nfs.path must be an absolute path";
+    const node *driver = map_get(map_get(volume, "csi"), "driver");
+    if (driver && driver->kind == NODE_SCALAR) {
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        const char *d = driver->as.text;
+        size_t len = driver->len;
+        if (len == 0 || len > 63 || strspn(d, ALNUM "-.") != len || !strchr(ALNUM, d[0]) ||
+            !strchr(ALNUM, d[len - 1]) || strstr(d, ".."))
+            return "csi.driver must be a driver's name: at most 63 letters, digits, '-' and '.', starting and "
+                   "ending with a letter or digit";
+#undef ALNUM
+    }
+    return NULL;
+}
+
 bool volume_name_valid(const char *name)
 {
     size_t len = strlen(name);
@@ -1020,22 +1039,30 @@ const node *template_volume(const template *t, const workflow *wf, const char *n
 
 /* Which of a podSpecPatch's texts may change mounts: 0 none (no patch, an
  * empty one, which Argo drops, or one about other things), 1 one that
- * mentions volumes, 2 one that holds a reference, whose value may. */
+ * mentions volumes (in any case: Go's JSON reader matches field names so),
+ * 2 one that holds a reference, whose value may, 3 one with an escape
+ * (\u0076olumes), which may spell them. */
 static int patch_kind(const node *patch)
 {
     if (!patch || patch->kind != NODE_SCALAR)
         return 0;
-    return strstr(patch->as.text, "volume") ? 1 : strstr(patch->as.text, "{{") ? 2 : 0;
+    for (const char *s = patch->as.text; *s; s++)
+        if (strncasecmp(s, "volume", 6) == 0)
+            return 1;
+    return strstr(patch->as.text, "{{") ? 2 : strchr(patch->as.text, '\\') ? 3 : 0;
 }
 
 const char *template_mount_patch(const template *t, const workflow *wf)
 {
-    static const char *const says[3][3] = {
-        {NULL, "its podSpecPatch mentions volumes", "its podSpecPatch holds a reference, whose value may add mounts"},
+    static const char *const says[3][4] = {
+        {NULL, "its podSpecPatch mentions volumes", "its podSpecPatch holds a reference, whose value may add mounts",
+         "its podSpecPatch holds escapes, which may spell volumes"},
         {NULL, "the templateDefaults' podSpecPatch mentions volumes",
-         "the templateDefaults' podSpecPatch holds a reference, whose value may add mounts"},
+         "the templateDefaults' podSpecPatch holds a reference, whose value may add mounts",
+         "the templateDefaults' podSpecPatch holds escapes, which may spell volumes"},
         {NULL, "the workflow's podSpecPatch mentions volumes",
-         "the workflow's podSpecPatch holds a reference, whose value may add mounts"}};
+         "the workflow's podSpecPatch holds a reference, whose value may add mounts",
+         "the workflow's podSpecPatch holds escapes, which may spell volumes"}};
     const node *own = map_get(t->node, "podSpecPatch");
     int kind = patch_kind(own);
     if (kind)

@@ -123,6 +123,11 @@ bool volume_name_valid(const char *name);
  * the volume's source that it lacks, leaves empty or gives another type
  * (volume_setting_type), or NULL. */
 const char *volume_source_lacks(const node *volume);
+
+/* What Kubernetes refuses in a setting the volume's source has, or NULL:
+ * an nfs path that is not absolute, a csi driver that is not a driver's
+ * name (a DNS-1123 subdomain of at most 63 characters, in any case). */
+const char *volume_source_invalid(const node *volume);
 /* What such a setting must be: "a string", or "a list" (monitors). */
 const char *volume_setting_type(const char *setting);
 

@@ -1016,6 +1016,11 @@ def test_pod_spec_patch(ctx):
     for patch, why in ((mounts, "its podSpecPatch mentions volumes"), ("'{{workflow.parameters.patch}}'", referring),
                        ("'{\"containers\": [{\"name\": \"main\", \"resources\": {\"limits\": {\"cpu\": "
                         "\"{{workflow.parameters.cpu}}\"}}}]}'", referring),
+                       # Go's JSON reader matches field names in any case, and decodes escapes
+                       ("'{\"containers\": [{\"name\": \"main\", \"VOLUMEMOUNTS\": []}]}'",
+                        "its podSpecPatch mentions volumes"),
+                       ("'{\"containers\": [{\"name\": \"main\", \"\\u0076olumeMounts\": []}]}'",
+                        "its podSpecPatch holds escapes, which may spell volumes"),
                        ("'{containers: [{name: main, resources: {limits: {cpu: 2}}}]}'", None), ("''", None)):
         text = PATCHED.replace("PATCH", patch)
         proc = run_text(ctx, "patched.yaml", text)
@@ -1702,6 +1707,17 @@ def test_volume_settings_required(ctx):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
         expect(proc.returncode == 3 and f"--volume:1:{spec.index('{', 1) + 1}: error: the volume needs {lacks}, "
                "which Kubernetes requires" in proc.stderr, proc.stderr)
+    # settings Kubernetes refuses: a relative nfs path, a csi driver that is no driver's name
+    for spec, words in (("nfs: {server: s, path: exports}", "nfs.path must be an absolute path"),
+                        ("csi: {driver: 'Bad_Driver!'}", "csi.driver must be a driver's name"),
+                        ("csi: {driver: a..b}", "csi.driver must be a driver's name"),
+                        ("csi: {driver: " + "d" * 64 + "}", "csi.driver must be a driver's name")):
+        proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
+        expect(proc.returncode == 3 and f"--volume:1:{spec.index('{', 1) + 1}: error: {words}" in proc.stderr and
+               proc.stderr.endswith(", or Kubernetes refuses the pods that mount it\n"), proc.stderr)
+    for spec in ("csi: {driver: CSI.Example-1.com}", "nfs: {server: s, path: /}"):
+        proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
+        expect(proc.returncode == 0, f"{spec}: {proc.stderr}")
     proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", "persistentVolumeClaim: {claimName: '123'}"])
     expect(proc.returncode == 0, proc.stderr)
     source = os.path.join(reference.CORPUS, "artifact-passing.yaml")
