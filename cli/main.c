@@ -689,6 +689,16 @@ static void keep_decision(const vp_decision *d, void *ctx)
     c->file = copy(d->file, &all->oom);
 }
 
+/* With --explain=json, a warning is one more entry of the array, so that
+ * standard error holds JSON only: action "warning", its message as the
+ * detail, no template, artifact or role. */
+static void keep_warning(const vp_error *w, void *ctx)
+{
+    vp_decision d = {"", NULL, "", "warning", vp_error_message(w), vp_error_line(w), vp_error_column(w),
+                     vp_error_file(w)};
+    keep_decision(&d, ctx);
+}
+
 static int write_decisions(const cli *c, decisions *all)
 {
     vp_error *err = NULL;
@@ -721,6 +731,10 @@ static int rewrite_one(const cli *c, const char *input, const char *output, deci
     if (c->explain != EXPLAIN_NONE) {
         opts.on_decision = keep_decision;
         opts.decision_ctx = all;
+    }
+    if (c->explain == EXPLAIN_JSON) {
+        opts.on_warning = keep_warning;
+        opts.warning_ctx = all;
     }
     vp_status st = vp_rewrite(s, &opts, &err);
     if (st != VP_OK) {

@@ -1239,7 +1239,9 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         p->ed.oom = true;
     target->ntwins++;
     decide(p, target->t, NULL, "template", "twin",
-           "twin '%s' created: some calls pass its inputs differently (constants and volume locations)", tw->name);
+           "twin '%s' created: a call passes %s", tw->name,
+           strcmp(kind, "constant") == 0 ? "a real artifact where the template takes a volume location"
+                                         : "a volume location where the template keeps a real artifact");
     return tw;
 }
 
@@ -1881,25 +1883,41 @@ static const char *choose_volume_name(vplan *p)
 }
 
 /* Whether template t, or one inline in it, has an output artifact named `name`. */
-static bool outputs_named(const template *t, const char *name)
+/* Whether template t, or one inline in it, has an output artifact named
+ * `name`: with pods_only, a template that runs a pod. */
+static bool outputs_named(const template *t, const char *name, bool pods_only)
 {
-    bool has = artifact_index(&t->outputs, name, strlen(name)) != NOT_FOUND;
+    bool has = (!pods_only || template_runs_pod(t)) && artifact_index(&t->outputs, name, strlen(name)) != NOT_FOUND;
     for (size_t c = 0; !has && c < t->ncalls; c++)
-        has = t->calls[c].inline_template && outputs_named(t->calls[c].inline_template, name);
+        has = t->calls[c].inline_template && outputs_named(t->calls[c].inline_template, name, pods_only);
     return has;
 }
 
-/* A --keep-artifact that names no output of the input is likely misspelt. */
+static bool stream_outputs_named(const vplan *p, const char *name, bool pods_only)
+{
+    for (size_t d = 0; d < p->tree->nwfs; d++)
+        for (size_t i = 0; p->tree->wfs[d].root && i < p->tree->wfs[d].ntemplates; i++)
+            if (outputs_named(&p->tree->wfs[d].templates[i], name, pods_only))
+                return true;
+    return false;
+}
+
+/* A --keep-artifact that names no output of the input is likely misspelt;
+ * one that names only outputs of dag or steps templates keeps nothing:
+ * they pass on what a pod wrote, where it went. */
 static void warn_unused_keeps(vplan *p)
 {
     for (size_t k = 0; k < p->ctx->keep_count && p->ctx->on_warning; k++) {
-        bool used = false;
-        for (size_t d = 0; d < p->tree->nwfs && !used; d++)
-            for (size_t i = 0; p->tree->wfs[d].root && i < p->tree->wfs[d].ntemplates && !used; i++)
-                used = outputs_named(&p->tree->wfs[d].templates[i], p->ctx->keep[k]);
-        if (!used)
+        const char *name = p->ctx->keep[k];
+        if (stream_outputs_named(p, name, true))
+            continue;
+        if (stream_outputs_named(p, name, false))
+            warning_give(p->ctx->on_warning, p->ctx->warning_ctx, "--keep-artifact", 1, 1, "only dag and steps "
+                         "templates have an output artifact named '%s', which passes on what a pod template's output "
+                         "holds: keep that output instead", name);
+        else
             warning_give(p->ctx->on_warning, p->ctx->warning_ctx, "--keep-artifact", 1, 1, "no template of the "
-                         "input has an output artifact named '%s'", p->ctx->keep[k]);
+                         "input has an output artifact named '%s'", name);
     }
 }
 

@@ -229,6 +229,12 @@ def test_keep_artifact_misspelt(ctx):
     proc = ctx.rewrite(PASSING, "--keep-artifact", "hello-art", "--keep-artifact", "hello-arts")
     expect(proc.returncode == 0 and proc.stderr.endswith("--keep-artifact:1:1: warning: no template of the input has "
            "an output artifact named 'hello-arts'\n") and "'hello-art'" not in proc.stderr, proc.stderr)
+    # one that names outputs of dag and steps templates only keeps nothing: they pass on a pod's
+    graph = os.path.join(os.path.dirname(__file__), "data", "volume", "graph-subpath.yaml")
+    proc = ctx.run(["--input", graph, "--volume", VOLUME, "--keep-artifact", "part"])
+    expect(proc.returncode == 0 and "--keep-artifact:1:1: warning: only dag and steps templates have an output "
+           "artifact named 'part', which passes on what a pod template's output holds: keep that output instead\n"
+           in proc.stderr, proc.stderr)
 
 
 def test_io_errors(ctx):

@@ -1399,6 +1399,13 @@ def test_explain(ctx):
         decisions = json.loads(proc.stderr)
     expect(proc.returncode == 0 and [x["file"] for x in decisions] == [files[0]] * 5 + [files[1]] * 5,
            str(decisions))
+    # With JSON, warnings are entries of the array too: standard error is JSON alone.
+    proc = ctx.run(["--input", source, "--volume", PVC, "--explain=json", "--keep-artifact", "nothing-of-that-name"])
+    decisions = json.loads(proc.stderr)
+    expect(proc.returncode == 0 and decisions[-1] == {
+        "file": "--keep-artifact", "line": 1, "column": 1, "template": "", "artifact": "", "role": "",
+        "action": "warning", "detail": "no template of the input has an output artifact named 'nothing-of-that-name'"}
+        and len(decisions) == 6, str(decisions))
 
 
 def test_default_is_volume_and_kfp_stays(ctx):
