@@ -18,23 +18,41 @@ typedef struct builder {
     vp_error *err;
 } builder;
 
-/* The WorkflowTemplate or ClusterWorkflowTemplate a templateRef names. */
-const workflow *call_tree_document(const call_tree *t, const node *template_ref)
+/* "NAMESPACE/NAME", the key of a WorkflowTemplate, in buf (of `size`
+ * bytes); its length, or 0 when it does not fit. */
+static size_t template_key(char *buf, size_t size, const char *name_space, const char *name, size_t len)
+{
+    size_t ns = strlen(name_space);
+    if (ns + 1 + len >= size)
+        return 0;
+    memcpy(buf, name_space, ns);
+    buf[ns] = '/';
+    memcpy(buf + ns + 1, name, len);
+    return ns + 1 + len;
+}
+
+const workflow *call_tree_document(const call_tree *t, const workflow *from, const node *template_ref)
 {
     const node *name = map_get(template_ref, "name");
     if (!name || name->kind != NODE_SCALAR)
         return NULL;
-    const strmap *by_name = scalar_is_true(map_get(template_ref, "clusterScope"))
-                                ? &t->cluster_templates
-                                : &t->workflow_templates;
-    return strmap_get(by_name, name->as.text, name->len);
+    if (scalar_is_true(map_get(template_ref, "clusterScope")))
+        return strmap_get(&t->cluster_templates, name->as.text, name->len);
+    if (!*from->name_space)
+        return strmap_get(&t->workflow_template_names, name->as.text, name->len);
+    char key[512]; /* a namespace (63 bytes) and a name (253) */
+    size_t len = template_key(key, sizeof key, from->name_space, name->as.text, name->len);
+    const workflow *found = len ? strmap_get(&t->workflow_templates, key, len) : NULL;
+    if (!found && (len = template_key(key, sizeof key, "", name->as.text, name->len)))
+        found = strmap_get(&t->workflow_templates, key, len);
+    return found;
 }
 
 const node *call_tree_run_claims(const call_tree *t, const workflow *wf)
 {
     const node *own = spec_claims(wf->spec);
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    const workflow *runs = own || !refers ? NULL : call_tree_document(t, refers);
+    const workflow *runs = own || !refers ? NULL : call_tree_document(t, wf, refers);
     return runs ? spec_claims(runs->spec) : own;
 }
 
@@ -48,7 +66,7 @@ template *call_tree_target(const call_tree *t, const workflow *wf, const call_si
         return workflow_template(wf, c->template_name);
     if (c->template_ref) {
         const node *name = map_get(c->template_ref, "template");
-        *in = call_tree_document(t, c->template_ref);
+        *in = call_tree_document(t, wf, c->template_ref);
         return *in && name ? workflow_template(*in, name->as.text) : NULL;
     }
     return NULL;
@@ -182,12 +200,45 @@ static void add_roots(builder *b, size_t doc, bool many)
     }
 }
 
+/* Files a WorkflowTemplate or ClusterWorkflowTemplate under what a
+ * templateRef finds it by. Two of one name in one namespace are refused:
+ * applied, the second replaces the first, and which one a workflow meant
+ * is not known. */
+static vp_status index_template_document(call_tree *t, const workflow *wf, const char *file, vp_error **err)
+{
+    bool cluster = strcmp(wf->kind, "ClusterWorkflowTemplate") == 0;
+    if (!wf->name || (!cluster && strcmp(wf->kind, "WorkflowTemplate") != 0))
+        return VP_OK;
+    size_t n = strlen(wf->name);
+    char buf[512];
+    size_t len = cluster ? n : template_key(buf, sizeof buf, wf->name_space, wf->name, n);
+    const char *key = cluster ? wf->name : len ? arena_strndup(&t->mem, buf, len) : NULL;
+    if (!key) /* longer than Kubernetes allows: found by its name alone */
+        len = 0;
+    strmap *map = cluster ? &t->cluster_templates : &t->workflow_templates;
+    if (len && strmap_get(map, key, len)) {
+        const node *at = map_get(map_get(wf->root, "metadata"), "name");
+        bool named = !cluster && *wf->name_space;
+        return error_give(err, error_new(VP_EUNSUPPORTED, file, at ? at->line : 0, at ? at->column : 0,
+                                         "%s '%s' appears twice%s%s%s: applied, the second replaces the first, and "
+                                         "which one a workflow means is not known", wf->kind, wf->name,
+                                         cluster ? "" : named ? " in namespace '" : ", with no namespace",
+                                         named ? wf->name_space : "", named ? "'" : ""));
+    }
+    if ((len && strmap_put(map, key, len, (void *)wf) != 0) ||
+        (!cluster && !strmap_get(&t->workflow_template_names, wf->name, n) &&
+         strmap_put(&t->workflow_template_names, wf->name, n, (void *)wf) != 0))
+        return error_give(err, error_oom());
+    return VP_OK;
+}
+
 vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err)
 {
     memset(t, 0, sizeof *t);
     arena_init(&t->mem);
     strmap_init(&t->by_path);
     strmap_init(&t->workflow_templates);
+    strmap_init(&t->workflow_template_names);
     strmap_init(&t->cluster_templates);
     t->wfs = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(workflow));
     if (!t->wfs)
@@ -200,14 +251,9 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
         vp_status st = workflow_read(&t->wfs[i], docs[i], file, &t->mem, err);
         if (st != VP_OK)
             return st;
-        const workflow *wf = &t->wfs[i];
-        strmap *by_name = strcmp(wf->kind, "WorkflowTemplate") == 0          ? &t->workflow_templates
-                          : strcmp(wf->kind, "ClusterWorkflowTemplate") == 0 ? &t->cluster_templates
-                                                                             : NULL;
-        /* The first of a name is the one found, as before a set was kept. */
-        if (by_name && wf->name && !strmap_get(by_name, wf->name, strlen(wf->name)) &&
-            strmap_put(by_name, wf->name, strlen(wf->name), (void *)wf) != 0)
-            return error_give(err, error_oom());
+        st = index_template_document(t, &t->wfs[i], file, err);
+        if (st != VP_OK)
+            return st;
     }
     return VP_OK;
 }
@@ -240,6 +286,7 @@ void call_tree_free(call_tree *t)
             workflow_free(&t->wfs[i]);
     strmap_free(&t->by_path);
     strmap_free(&t->workflow_templates);
+    strmap_free(&t->workflow_template_names);
     strmap_free(&t->cluster_templates);
     arena_free(&t->mem);
 }

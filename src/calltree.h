@@ -30,7 +30,10 @@ typedef struct call_tree {
     instance **roots;
     size_t nroots, roots_cap;
     strmap by_path;      /* path -> instance */
-    strmap workflow_templates, cluster_templates; /* metadata.name -> workflow: what a templateRef finds */
+    /* What a templateRef finds: WorkflowTemplates by "NAMESPACE/NAME" (the
+     * namespace "" when not given), and by name alone (the first of a name);
+     * ClusterWorkflowTemplates by name. */
+    strmap workflow_templates, workflow_template_names, cluster_templates;
     size_t count;
     bool too_deep;       /* calls nest deeper than call_tree_expand follows: not all instances were made */
     arena mem;
@@ -50,9 +53,11 @@ void call_tree_free(call_tree *t);
 instance *call_tree_find(const call_tree *t, const char *path);
 
 /* The WorkflowTemplate (or ClusterWorkflowTemplate, with clusterScope) a
- * templateRef or workflowTemplateRef mapping names, or NULL when it is not
- * in the stream. */
-const workflow *call_tree_document(const call_tree *t, const node *template_ref);
+ * templateRef or workflowTemplateRef mapping in document `from` names, or
+ * NULL when it is not in the stream. Argo looks in the namespace `from`
+ * runs in: one of that namespace is found, else one that names none (it is
+ * created where it is applied); when `from` names none, the first of the name. */
+const workflow *call_tree_document(const call_tree *t, const workflow *from, const node *template_ref);
 
 /* The claims (spec.volumeClaimTemplates) a run of workflow wf creates, or
  * NULL for none (or unknown): its own list when it has one (spec_claims);

@@ -869,7 +869,7 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name, 
     const node *vol = template_volume(i->tmpl, running, name);
     /* Argo joins the spec of a WorkflowTemplate run through workflowTemplateRef to the Workflow's. */
     const node *refers = map_get(running->spec, "workflowTemplateRef");
-    const workflow *joined = refers ? call_tree_document(&v->rew, refers) : NULL;
+    const workflow *joined = refers ? call_tree_document(&v->rew, running, refers) : NULL;
     if (!vol && joined && template_reaches(i->tmpl, name))
         vol = parameter_named(map_get(joined->spec, "volumes"), name, strlen(name));
     if (vol) {
@@ -1594,8 +1594,9 @@ static void check_run_claims(vctx *v)
     for (size_t d = 0; d < v->rew.nwfs; d++) {
         const workflow *orig = &v->orig.wfs[d], *rew = &v->rew.wfs[d];
         const node *refers = map_get(rew->spec, "workflowTemplateRef");
-        const workflow *runs = refers ? call_tree_document(&v->rew, refers) : NULL;
-        const workflow *ran = orig->root ? call_tree_document(&v->orig, map_get(orig->spec, "workflowTemplateRef")) : NULL;
+        const workflow *runs = refers ? call_tree_document(&v->rew, rew, refers) : NULL;
+        const workflow *ran =
+            orig->root ? call_tree_document(&v->orig, orig, map_get(orig->spec, "workflowTemplateRef")) : NULL;
         if (!runs || !ran)
             continue;
         const node *before = call_tree_run_claims(&v->orig, orig), *now = call_tree_run_claims(&v->rew, rew);

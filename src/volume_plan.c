@@ -1784,12 +1784,13 @@ static const node *volume_name_used(const vplan *p, const char *name)
 /* Whether template t, or one inline in it, calls a template of another
  * document through templateRef that `test` holds true for (NULL: a document
  * not in the stream). */
-static bool calls_document(const call_tree *tree, const template *t, document_test *test, const void *ctx)
+static bool calls_document(const call_tree *tree, const workflow *wf, const template *t, document_test *test,
+                           const void *ctx)
 {
     for (size_t c = 0; c < t->ncalls; c++) {
         const call_site *cs = &t->calls[c];
-        if ((cs->template_ref && test(call_tree_document(tree, cs->template_ref), ctx)) ||
-            (cs->inline_template && calls_document(tree, cs->inline_template, test, ctx)))
+        if ((cs->template_ref && test(call_tree_document(tree, wf, cs->template_ref), ctx)) ||
+            (cs->inline_template && calls_document(tree, wf, cs->inline_template, test, ctx)))
             return true;
     }
     return false;
@@ -1797,10 +1798,10 @@ static bool calls_document(const call_tree *tree, const template *t, document_te
 
 bool calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
 {
-    if (calls_document(tree, &wf->handlers, test, ctx))
+    if (calls_document(tree, wf, &wf->handlers, test, ctx))
         return true;
     for (size_t i = 0; i < wf->ntemplates; i++)
-        if (calls_document(tree, &wf->templates[i], test, ctx))
+        if (calls_document(tree, wf, &wf->templates[i], test, ctx))
             return true;
     return false;
 }
@@ -1808,7 +1809,7 @@ bool calls_documents(const call_tree *tree, const workflow *wf, document_test *t
 bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    return (refers && test(call_tree_document(tree, refers), ctx)) || calls_documents(tree, wf, test, ctx);
+    return (refers && test(call_tree_document(tree, wf, refers), ctx)) || calls_documents(tree, wf, test, ctx);
 }
 
 bool document_outside(const workflow *doc, const void *ctx)
@@ -1967,7 +1968,7 @@ static void check_referred_calls(vplan *p, const workflow *wf)
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
     if (!refers || wf->arguments.count == 0)
         return;
-    const workflow *doc = call_tree_document(p->tree, refers);
+    const workflow *doc = call_tree_document(p->tree, wf, refers);
     const char *shown = referred_name(refers);
     if (!doc) {
         warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
@@ -2058,7 +2059,7 @@ static void plan_claim(vplan *p, const workflow *wf, stream_calls *r)
         return;
     }
     r->claim_elsewhere = true;
-    if (!call_tree_document(p->tree, refers) && wf->ntemplates > 0)
+    if (!call_tree_document(p->tree, wf, refers) && wf->ntemplates > 0)
         plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the "
                     "input; with --volume-claim-template, the claim this Workflow's own templates need would "
                     "replace its spec.volumeClaimTemplates (Argo takes the list as a whole): convert the two "

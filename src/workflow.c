@@ -622,8 +622,11 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     read_artifacts(&r, &wf->arguments, args, &arguments);
     const node *entry = field(&r, wf->spec, "entrypoint", NODE_SCALAR, &spec_place);
     wf->entrypoint = entry ? entry->as.text : NULL;
-    const node *name = field(&r, field(&r, root, "metadata", NODE_MAPPING, &top), "name", NODE_SCALAR, &metadata);
+    node *meta = field(&r, root, "metadata", NODE_MAPPING, &top);
+    const node *name = field(&r, meta, "name", NODE_SCALAR, &metadata);
     wf->name = name ? name->as.text : NULL;
+    const node *name_space = field(&r, meta, "namespace", NODE_SCALAR, &metadata);
+    wf->name_space = name_space ? name_space->as.text : "";
     wf->handlers.name = "(workflow)";
     wf->handlers.kind = TEMPLATE_OTHER;
     if (wf->spec)

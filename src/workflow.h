@@ -82,6 +82,7 @@ typedef struct workflow {
     node *spec;      /* spec, or spec.workflowSpec of a CronWorkflow */
     const char *kind;
     const char *name; /* metadata.name, or NULL */
+    const char *name_space; /* metadata.namespace, or "" */
     const char *entrypoint; /* or NULL */
     template *templates;
     size_t ntemplates;

@@ -250,6 +250,27 @@ def test_output_path_names_input(ctx):
     expect(proc.returncode == 0 and "output artifact 'b' stays a real artifact" in proc.stderr, proc.stderr)
 
 
+def test_template_namespaces(ctx):
+    """A templateRef finds the WorkflowTemplate of the calling workflow's
+    namespace (Argo looks there), not the first of its name: team-a's, whose
+    output goes through the volume, where team-b's keeps it (optional). Two
+    of one name in one namespace are refused: applied, one replaces the other."""
+    source = os.path.join(CASES, "namespaces.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "value: '{{tasks.p.outputs.parameters.x-subpath}}'" in proc.stdout, proc.stderr)
+    text = _read(source)
+    expect(text.count("namespace: team-b") == 1, "namespaces.yaml changed")
+    proc = run_text(ctx, "namespaces.yaml", text.replace("namespace: team-b", "namespace: team-a"))
+    expect(proc.returncode == 4 and proc.stdout == "" and "namespaces.yaml:16:18: error: WorkflowTemplate 'lib' "
+           "appears twice in namespace 'team-a': applied, the second replaces the first" in proc.stderr, proc.stderr)
+    # one that names no namespace is the Workflow's when none of its namespace is there
+    alone = text.replace("{name: lib, namespace: team-a}", "{name: lib-a, namespace: team-a}").replace(
+        "{name: lib, namespace: team-b}", "{name: lib}")
+    proc = run_text(ctx, "namespaces.yaml", alone, "--verify")
+    expect(proc.returncode == 0 and "from: '{{tasks.p.outputs.artifacts.x}}'" in proc.stdout.replace('"', "'"),
+           proc.stderr + proc.stdout)
+
+
 def test_templated_user_mount(ctx):
     """A mount of the user's whose path is made of parameters may land on any
     path its text allows: an output or input it may hold stays a real
