@@ -1078,6 +1078,24 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
     return o->convert ? BACK_VOLUME : BACK_ARTIFACT;
 }
 
+/* A WorkflowTemplate's dag or steps template whose callers in the input
+ * made input k take another form than a workflow converted apart passes it
+ * (a volume location where the input has no source of its own, else a real
+ * artifact): graph templates have no twins, so such a call breaks. */
+static void warn_graph_interface(vplan *p, const tplan *tp, size_t k)
+{
+    const artifact *a = &tp->t->inputs.items[k];
+    bool convention = !a->source && !a->optional;
+    if (!workflow_callable_apart(tp->wf) || tp->in[k].convert == convention)
+        return;
+    warn(p, a->node, "template '%s': input artifact '%s' %s, as its callers in the input pass %s; a workflow "
+         "converted apart that calls the template through templateRef passes %s, which it will not find: convert "
+         "such workflows together with it", tp->t->name, a->name,
+         convention ? "stays a real artifact" : "comes from the volume",
+         convention ? "real artifacts" : "volume locations",
+         convention ? edit_fmt(&p->ed, "a volume location ('%s')", tp->in[k].param) : "a real artifact");
+}
+
 /* A dag or steps template's input artifacts go through the volume when its
  * callers pass volume locations, and stay artifacts when they pass real
  * artifacts; callers that disagree are refused (only pod templates get
@@ -1106,6 +1124,7 @@ static void graph_inputs(vplan *p, tplan *tp)
                    t->name, t->inputs.items[k].name);
         else if (volume || artifacts)
             tp->in[k].convert = volume > 0;
+        warn_graph_interface(p, tp, k);
         if (tp->in[k].convert)
             decide(p, t, &t->inputs.items[k], "input", "converted", "passed on as parameter '%s'", tp->in[k].param);
         else

@@ -250,6 +250,34 @@ def test_output_path_names_input(ctx):
     expect(proc.returncode == 0 and "output artifact 'b' stays a real artifact" in proc.stderr, proc.stderr)
 
 
+def test_graph_interface(ctx):
+    """A WorkflowTemplate's dag or steps template takes the form its callers
+    in the input pass (it has no twins): one that differs from what a
+    workflow converted apart passes gets a warning, and verify on the two
+    converted apart finds the hand-off broken; converted together, none."""
+    source = os.path.join(CASES, "graph-interface.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "graph-interface.yaml:20:9: warning: template 'pipeline': input artifact 'seed' "
+           "stays a real artifact, as its callers in the input pass real artifacts; a workflow converted apart that "
+           "calls the template through templateRef passes a volume location ('seed-subpath')" in proc.stderr,
+           proc.stderr)
+    caller = ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: w-}\nspec:\n"
+              "  entrypoint: main\n  templates:\n  - name: main\n    steps:\n    - - {name: s, template: mk}\n"
+              "    - - name: p\n        templateRef: {name: lib, template: pipeline}\n        arguments:\n"
+              "          artifacts: [{name: seed, from: '{{steps.s.outputs.artifacts.o}}'}]\n"
+              "  - name: mk\n    container: {image: busybox, command: [sh, -c, 'echo > /tmp/s/o']}\n"
+              "    outputs: {artifacts: [{name: o, path: /tmp/s/o}]}\n")
+    apart = run_text(ctx, "caller.yaml", caller)
+    expect(apart.returncode == 0, apart.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        original = written(d, "both.yaml", _read(source) + "---\n" + caller)
+        code, report = verify_report(ctx, original, proc.stdout + "---\n" + apart.stdout)
+    expect(code == 1 and any(h["verdict"] == "broken" for h in report["handoffs"]), json.dumps(report))
+    together = run_text(ctx, "both.yaml", _read(source) + "---\n" + caller, "--verify")
+    expect(together.returncode == 4 and "gets a volume location from some callers and a real artifact from others"
+           in together.stderr, together.stderr)
+
+
 def test_template_namespaces(ctx):
     """A templateRef finds the WorkflowTemplate of the calling workflow's
     namespace (Argo looks there), not the first of its name: team-a's, whose
