@@ -566,6 +566,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     strmap_init(&p.param_globals);
     strmap_init(&p.setters);
     strmap_init(&p.twin_names);
+    strmap_init(&p.apart);
     stream_calls *roots = NULL;
     const char *volume = NULL;
     volume_plan(&p, &roots, &volume);
@@ -604,6 +605,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
     strmap_free(&p.param_globals);
     strmap_free(&p.setters);
     strmap_free(&p.twin_names);
+    strmap_free(&p.apart);
     edit_free(&p.ed);
     if (p.ed.oom && !p.err)
         p.err = error_oom();

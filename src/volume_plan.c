@@ -798,6 +798,26 @@ static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
     return plan_of(call_tree_target(p->tree, scope->wf, c, &in));
 }
 
+/* Call c goes through templateRef to a WorkflowTemplate not in the input,
+ * which volpass takes to be converted apart by its convention; said once
+ * per WorkflowTemplate, at `at` (none during the edit). */
+static void warn_apart(vplan *p, const call_site *c, const node *at)
+{
+    const node *name = map_get(c->template_ref, "name");
+    if (!at || !name || name->kind != NODE_SCALAR || strmap_get(&p->apart, name->as.text, name->len))
+        return;
+    if (strmap_put(&p->apart, name->as.text, name->len, (void *)name) != 0) {
+        p->ed.oom = true;
+        return;
+    }
+    warn(p, at, "%s '%s' is not in the input: volpass takes it to be converted apart with the same options, its "
+         "outputs passing volume locations and its inputs with no source of their own taking them; where it keeps "
+         "one a real artifact (an optional output, --keep-artifact, an input with a source), a hand-off with it "
+         "breaks: convert the documents together (as one stream), or check them with volpass verify",
+         scalar_is_true(map_get(c->template_ref, "clusterScope")) ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
+         name->as.text);
+}
+
 /* Whether reference `r`, made in graph template `scope`, names data on the
  * volume after the rewrite or a real artifact; and its parameter name. A
  * reference to an artifact that does not exist is refused at `at` (Argo
@@ -837,6 +857,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     }
     tplan *x = target_plan(p, scope, c);
     if (!x) { /* a template outside the stream: volpass's convention */
+        warn_apart(p, c, at);
         *param = edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)r.name.len, r.name.s);
         return BACK_VOLUME;
     }
@@ -1283,6 +1304,8 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
          * one of spec.arguments an exit handler is given, which stay as written. */
         bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME && !c->workflow_arguments;
         params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX);
+        if (volume && !target && c->template_ref)
+            warn_apart(p, c, a->node);
         if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",

@@ -100,6 +100,7 @@ typedef struct vplan {
     strmap setters;     /* artifact globalName -> the outputs that set it (volume_plan.c) */
     struct setter *templated_setters; /* outputs whose globalName is made of parameters */
     strmap twin_names;  /* document address + twin name -> twin */
+    strmap apart;       /* names of WorkflowTemplates not in the input that calls go to (warn_apart) */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
     size_t growth;      /* bytes the paths that replace artifact path tags add (check_mentions) */

@@ -250,6 +250,26 @@ def test_output_path_names_input(ctx):
     expect(proc.returncode == 0 and "output artifact 'b' stays a real artifact" in proc.stderr, proc.stderr)
 
 
+def test_converted_apart(ctx):
+    """Files of one --in-place run are converted apart, each its own input: a
+    workflow that reads an output of a WorkflowTemplate not in its input, or
+    passes it an artifact, gets a warning (once per WorkflowTemplate), as the
+    template may keep that artifact real; here it does (an optional output),
+    and verify on the two converted apart finds the hand-off broken. As one
+    stream, they convert together (a twin of the consumer), with no warning."""
+    wft, wf = _read(os.path.join(CASES, "apart.yaml")).split("---\n")
+    with tempfile.TemporaryDirectory() as d:
+        files = [written(d, "wft.yaml", wft), written(d, "wf.yaml", wf)]
+        proc = ctx.run(["--in-place"] + files + ["--volume", PVC])
+        expect(proc.returncode == 0 and proc.stderr.count("WorkflowTemplate 'lib' is not in the input: volpass takes "
+               "it to be converted apart") == 1 and f"{files[1]}:" in proc.stderr, proc.stderr)
+        original = written(d, "both.yaml", wft + "---\n" + wf)
+        code, report = verify_report(ctx, original, _read(files[0]) + "---\n" + _read(files[1]))
+        expect(code == 1 and [h["verdict"] for h in report["handoffs"]] == ["broken"], json.dumps(report))
+        proc = ctx.run(["--input", original, "--volume", PVC, "--verify"])
+        expect(proc.returncode == 0 and "is not in the input" not in proc.stderr, proc.stderr)
+
+
 def test_graph_interface(ctx):
     """A WorkflowTemplate's dag or steps template takes the form its callers
     in the input pass (it has no twins): one that differs from what a
