@@ -957,6 +957,44 @@ static const char *not_only(const strmap *m, const char *key, const char *produc
     return !w ? NULL : strcmp(w->who, producer) != 0 ? w->who : w->other;
 }
 
+/* Notes where writable mount m of instance i lets it write: its volume at
+ * its subPath, or the whole volume (the path "") without one. */
+static void note_mount_writes(vctx *v, const instance *i, const node *m)
+{
+    const char *volume = scalar_text(map_get(m, "name")), *sub = scalar_text(map_get(m, "subPath"));
+    if (!volume || scalar_is_true(map_get(m, "readOnly")) || map_get(m, "subPathExpr") ||
+        volume_problem(v, i, volume, NULL)) /* a volume of the pod's own, say: no other pod sees it */
+        return;
+    values where;
+    v->budget = BUDGET;
+    resolve_text(v, &v->rew, i, sub ? sub : "", &where, 0);
+    for (size_t a = 0; a < where.n; a++) {
+        char *path = (char *)fmt(v, "%s", where.v[a]);
+        path_normalize(path);
+        const char *key = fmt(v, "%s\n%s", volume, strcmp(path, "/") == 0 ? "" : path);
+        note_writer(v, &v->writes, key, strlen(key), i->path);
+    }
+}
+
+/* Every mount of pod instance i that is not read-only, in any container of
+ * the pod: a place where it may write, whatever its outputs are. */
+static void note_mounts_written(vctx *v, const instance *i)
+{
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
+        const node *mounts = template_mounts(i->tmpl, w);
+        for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
+            note_mount_writes(v, i, mounts->as.items[k]);
+    }
+    const node *lists[5];
+    size_t n = template_side_containers(i->tmpl, lists);
+    for (size_t l = 0; l < n; l++)
+        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
+            const node *mounts = map_get(lists[l]->as.items[c], "volumeMounts");
+            for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
+                note_mount_writes(v, i, mounts->as.items[k]);
+        }
+}
+
 /* Notes where pod instance i of the rewrite writes the outputs of its
  * original: through its mounts, on volumes that pods share. */
 static void note_writes(instance *i, void *ctx)
@@ -965,6 +1003,7 @@ static void note_writes(instance *i, void *ctx)
     const instance *orig = call_tree_find(&v->orig, i->path);
     if (!template_runs_pod(i->tmpl) || !orig || !orig->tmpl)
         return;
+    note_mounts_written(v, i);
     bool looped = false; /* one instance of the call tree stands for every run of a loop */
     for (const instance *up = i; up && !looped; up = up->parent)
         looped = up->call && up->call->looped;
@@ -994,7 +1033,8 @@ static void note_writes(instance *i, void *ctx)
 }
 
 /* An instance other than `producer` that writes at `path` on `volume`, in a
- * directory above it or below it; NULL when there is none. */
+ * directory above it or below it, or in the whole volume; NULL when there
+ * is none. */
 static const char *other_writer(vctx *v, const char *volume, const char *path, const char *producer)
 {
     char *key = (char *)fmt(v, "%s\n%s", volume, path);
@@ -1005,6 +1045,10 @@ static const char *other_writer(vctx *v, const char *volume, const char *path, c
         other = not_only(&v->writes, key, producer);
         if (!strchr(cut, '/'))
             break;
+    }
+    if (!other) {
+        *cut = '\0'; /* the whole volume */
+        other = not_only(&v->writes, key, producer);
     }
     return other;
 }
@@ -1079,6 +1123,10 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
     path_normalize(expected);
     for (size_t k = 0; k < at_consumer.where.n; k++)
         if (strcmp(at_consumer.where.v[k], expected) == 0) {
+            if (!scalar_is_true(map_get(at_consumer.mount, "readOnly")))
+                return fmt(v, "'%s' mounts volume '%s' at %s writable, and may change what other consumers of the "
+                           "output read", c->path, at_consumer.volume,
+                           scalar_text(map_get(at_consumer.mount, "mountPath")));
             const char *other = other_writer(v, at_consumer.volume, expected, p->path);
             if (other && strcmp(other, p->path) == 0)
                 return fmt(v, "every run of the loop around '%s' writes to volume '%s' at %s, where one may "
@@ -1086,10 +1134,6 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
             if (other)
                 return fmt(v, "'%s' writes to volume '%s' at %s too, where it may replace what the consumer reads",
                            other, at_consumer.volume, expected);
-            if (!scalar_is_true(map_get(at_consumer.mount, "readOnly")))
-                return fmt(v, "'%s' mounts volume '%s' at %s writable, and may change what other consumers of the "
-                           "output read", c->path, at_consumer.volume,
-                           scalar_text(map_get(at_consumer.mount, "mountPath")));
             *where = fmt(v, "volume '%s' at %s", at_consumer.volume, expected);
             return NULL;
         }

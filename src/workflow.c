@@ -913,6 +913,11 @@ static size_t side_containers(const template *t, bool with_set, const node *list
     return with_set ? 5 : 4;
 }
 
+size_t template_side_containers(const template *t, const node *lists[5])
+{
+    return side_containers(t, true, lists);
+}
+
 bool template_shares_volume(const template *t, const node *holder, const char *path)
 {
     const node *name = map_get(holder, "name");

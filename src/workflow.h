@@ -212,6 +212,11 @@ template *workflow_template(const workflow *wf, const char *name);
 #define TEMPLATE_OWN_MOUNT_LISTS 2
 const node *template_mounts(const template *t, int which);
 
+/* The containers beside pod template t's main one, in up to 5 lists: init
+ * containers and sidecars, its own and spec.templateDefaults', and a
+ * containerSet's containers. Their count (NULL entries where absent). */
+size_t template_side_containers(const template *t, const node *lists[5]);
+
 /* Whether a container of pod template t other than the main one sees what
  * the main container's mount `holder` shows at `path`: an init container or
  * a sidecar (its own or spec.templateDefaults'), another container of a

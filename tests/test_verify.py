@@ -222,6 +222,19 @@ def consumer_mount_writable(doc):
     del _templates(doc)["print-message-from-file"]["container"]["volumeMounts"][0]["readOnly"]
 
 
+def consumer_writes_through_another_mount(doc):
+    """A consumer that reads through a read-only mount, but mounts the same
+    place again, writable, may change what other consumers read."""
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"].append(
+        {"name": "data-storage", "mountPath": "/scratch", "subPath": "{{inputs.parameters.message-subpath}}"})
+
+
+def sidecar_mounts_whole_volume(doc):
+    """So does a pod one of whose containers mounts the whole volume writable."""
+    _templates(doc)["print-message-from-file"]["sidecars"] = [
+        {"name": "sync", "image": "alpine", "volumeMounts": [{"name": "data-storage", "mountPath": "/all"}]}]
+
+
 def volume_shadowed_by_template(doc):
     """Argo prefers a template's own volume to the workflow's of the same name."""
     _templates(doc)["print-message-from-file"]["volumes"] = [
@@ -269,6 +282,13 @@ VARIANTS = {
     consumer_mount_writable: ("'artifact-example/consume-artifact' mounts volume 'data-storage' at /tmp/message "
                               "writable, and may change what other consumers of the output read", []),
     volume_shadowed_by_template: ("the consumer's volume 'data-storage' is not the producer's", []),
+    consumer_writes_through_another_mount: ("'artifact-example/consume-artifact' writes to volume 'data-storage' at "
+                                            "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/"
+                                            "tmp/hello_world.txt too, where it may replace what the consumer reads",
+                                            []),
+    sidecar_mounts_whole_volume: ("'artifact-example/consume-artifact' writes to volume 'data-storage' at "
+                                  "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/"
+                                  "hello_world.txt too", []),
     value_read_from_a_file: ("the consumer reads <output parameter hello-art-subpath of "
                              "artifact-example/generate-artifact>", []),
 }
