@@ -23,6 +23,7 @@
 #include "refs.h"
 #include "stream.h"
 #include "verify.h"
+#include "volumes.h"
 
 #define MAX_ALT EXPR_MAX_BRANCHES /* alternatives followed for one value (branches of ?:) */
 #define MAX_GLOBAL_NESTING 8 /* globals looked up through one another */

@@ -111,35 +111,7 @@ bool workflow_callable_apart(const workflow *wf);
 vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, vp_error **err);
 void workflow_free(workflow *wf); /* all but what `mem` holds */
 
-/* When a volume source (a spec.volumes entry or --volume) gives each pod
- * its own storage (emptyDir, configMap, secret, ...) or one node's
- * (hostPath), the name of that kind; NULL for storage pods can share. */
-const char *volume_private_kind(const node *volume);
 
-/* Whether name is a Kubernetes volume name: a DNS-1123 label (at most 63
- * lowercase letters, digits and '-', starting and ending with neither '-'). */
-bool volume_name_valid(const char *name);
-
-/* The setting ("persistentVolumeClaim.claimName") Kubernetes requires of
- * the volume's source that it lacks, leaves empty or gives another type
- * (volume_setting_type), or NULL. */
-const char *volume_source_lacks(const node *volume);
-
-/* What Kubernetes refuses in a setting the volume's source has, or NULL:
- * an nfs path that is not absolute, a csi driver that is not a driver's
- * name (a DNS-1123 subdomain of at most 63 characters, in any case). */
-const char *volume_source_invalid(const node *volume);
-/* What such a setting must be: "a string", or "a list" (monitors). */
-const char *volume_setting_type(const char *setting);
-
-/* Whether Argo gives pods a volume of this name of its own (every pod:
- * var-run-argo, tmp-dir-argo, input-artifacts, argo-staging; some:
- * exec-sa-token, kubeconfig, argo-env-config, argoexec-bin), which then
- * stands where the workflow's volume of that name would. */
-bool volume_name_reserved(const char *name);
-
-/* "an" before a volume kind that starts with a vowel (an emptyDir), else "a". */
-const char *article(const char *kind);
 
 /* spec.volumeClaimTemplates when it lists any claim, else NULL: Argo drops
  * an empty or null list (omitempty), so another spec's may apply. */
@@ -148,19 +120,6 @@ const node *spec_claims(const node *spec);
 /* Whether the claims list has a claim named `name` (NULL-safe). */
 bool claims_have(const node *claims, const char *name);
 
-/* Whether `key` is one of Kubernetes' volume sources (persistentVolumeClaim,
- * nfs, emptyDir, ...). */
-bool volume_source_known(const char *key);
-
-/* The source a volume (a spec.volumes entry or --volume) names, or NULL when
- * it names none Kubernetes knows (or only with null settings, which
- * Kubernetes drops): Kubernetes then gives it an emptyDir. */
-const char *volume_source_kind(const node *volume);
-
-/* When a volume source mounts its storage read-only for every pod
- * (persistentVolumeClaim: {readOnly: true}, nfs, csi, ...), the name of that
- * kind: no producer can write there. NULL otherwise. */
-const char *volume_read_only_kind(const node *volume);
 
 static inline bool template_is_graph(const template *t)
 {

@@ -1,0 +1,208 @@
+/* Checking the rewrite options before any document changes: the path
+ * prefix and the volume's name go into the output as they are; the volume
+ * source and the claim template are read, as YAML, and must be ones
+ * Kubernetes takes and pods share. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "error.h"
+#include "options.h"
+#include "scalar.h"
+#include "stream.h"
+#include "volumes.h"
+#include "workflow.h"
+
+/* A --volume or --volume-claim-template text: one document, a mapping. */
+static vp_status load_spec(vp_stream **out, const char *text, const char *option, vp_error **err)
+{
+    vp_load_options opts = VP_LOAD_OPTIONS_INIT;
+    opts.filename = option;
+    vp_status st = vp_stream_load(out, text, strlen(text), &opts, err);
+    if (st != VP_OK)
+        return st;
+    const vp_stream *v = *out;
+    if (v->ndocs != 1 || !v->docs[0].root || v->docs[0].root->kind != NODE_MAPPING) {
+        vp_stream_free(*out);
+        *out = NULL;
+        return error_give(err, error_new(VP_EINVALID, option, 1, 1,
+                                         "%s must be one mapping, such as \"%s\"",
+                                         strcmp(option, "--volume") == 0 ? "the volume" : "the claim",
+                                         strcmp(option, "--volume") == 0
+                                             ? "persistentVolumeClaim: {claimName: my-pvc}"
+                                             : "{accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}"));
+    }
+    return VP_OK;
+}
+
+/* Whether prefix starts a subPath that Kubernetes takes: relative, with no
+ * ".." component (a pod may not leave its volume's subtree). Both schemes
+ * follow the prefix with "{{workflow.uid}}", so a ".." at its very end is
+ * no component. */
+static bool relative_subpath(const char *prefix)
+{
+    if (prefix[0] == '/')
+        return false;
+    for (const char *c = prefix; *c; c += strcspn(c, "/"), c += *c == '/')
+        if (strncmp(c, "../", 3) == 0)
+            return false;
+    return true;
+}
+
+/* The options whose text goes into the output as it is must make a valid
+ * spec (and valid UTF-8, which libyaml would refuse to write). */
+static vp_status check_options(const vp_rewrite_options *opts, vp_error **err)
+{
+    const char *name = opts->volume_name, *prefix = opts->path_prefix;
+    if (name && !volume_name_valid(name))
+        return error_give(err, error_new(VP_EINVALID, "--volume-name", 0, 0,
+                                         "'%s' is not a Kubernetes volume name: at most 63 lowercase "
+                                         "letters, digits and '-', starting and ending with a letter "
+                                         "or digit", text_is_utf8(name, strlen(name)) ? name : "?"));
+    if (name && volume_name_reserved(name))
+        return error_give(err, error_new(VP_EINVALID, "--volume-name", 0, 0, "'%s' is a volume Argo adds to pods "
+                                         "itself, which would stand in the shared volume's place", name));
+    if (prefix && !text_is_utf8(prefix, strlen(prefix)))
+        return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0, "the prefix is not valid UTF-8"));
+    if (prefix && !relative_subpath(prefix))
+        return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0,
+                                         "'%s' would make an absolute subPath or one with '..', which "
+                                         "Kubernetes refuses: give a relative path", prefix));
+    if (prefix && strpbrk(prefix, "{}"))
+        return error_give(err, error_new(VP_EINVALID, "--path-prefix", 0, 0,
+                                         "'%s' holds a brace, which Argo would read as part of a reference "
+                                         "('a{' before {{workflow.uid}} makes '{{{')", prefix));
+    return VP_OK;
+}
+
+/* An error in the value of option `name` (--volume, --volume-claim-template),
+ * at the line and column of node `at` in that value. */
+static vp_error *option_error(const char *name, const node *at, const char *fmt, ...) VP_PRINTF(3, 4);
+static vp_error *option_error(const char *name, const node *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vp_error *e = error_newv(VP_EINVALID, name, at->line ? at->line : 1, at->line ? at->column : 1, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+/* What makes --volume unfit to carry artifacts, or NULL: a key that is no
+ * volume source (Kubernetes would drop it and, with no source left, make
+ * the volume an emptyDir), not exactly one source; for the volume scheme,
+ * storage each pod has for itself; and a source every pod mounts read-only. */
+static vp_error *volume_error(const node *volume, vp_scheme scheme)
+{
+    size_t sources = 0;
+    const node *source = volume; /* the settings of the one source (keys, shared, have no position) */
+    for (size_t i = 0; i < volume->len; i++) {
+        const node *key = map_key(volume, i);
+        if (scalar_is(key, "name"))
+            continue; /* replaced by the volume's name in the workflow */
+        if (key->kind != NODE_SCALAR || !volume_source_known(key->as.text))
+            return option_error("--volume", map_value(volume, i), "'%s' is not a volume source (persistentVolumeClaim, nfs, cephfs, "
+                                "csi, ...)", key->kind == NODE_SCALAR && text_is_utf8(key->as.text, key->len)
+                                                 ? key->as.text : "?");
+        if (map_value(volume, i)->kind != NODE_MAPPING)
+            return option_error("--volume", map_value(volume, i), "the %s source needs its settings as a mapping, "
+                                "such as {claimName: my-pvc} (empty, Kubernetes would make the volume an emptyDir)",
+                                key->as.text);
+        sources++;
+        source = map_value(volume, i);
+    }
+    if (sources != 1)
+        return option_error("--volume", volume, "the volume must name one source, such as "
+                            "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
+    const char *lacks = volume_source_lacks(volume);
+    if (lacks)
+        return option_error("--volume", source, "the volume needs %s (%s), which Kubernetes requires", lacks,
+                            volume_setting_type(lacks));
+    const char *invalid = volume_source_invalid(volume);
+    if (invalid)
+        return option_error("--volume", source, "%s, or Kubernetes refuses the pods that mount it", invalid);
+    const char *kind = volume_private_kind(volume);
+    if (scheme == VP_SCHEME_VOLUME && kind)
+        return option_error("--volume", source, "%s %s volume is not shared between pods, so artifacts cannot pass "
+                            "through it; use a ReadWriteMany persistentVolumeClaim (or --volume-claim-template)",
+                            article(kind), kind);
+    kind = volume_read_only_kind(volume);
+    if (kind)
+        return option_error("--volume", source, "the volume is read-only (%s.readOnly), so producers could not "
+                            "write their artifacts into it", kind);
+    return NULL;
+}
+
+/* What makes --volume-claim-template unfit, or NULL: a whole claim given
+ * instead of its spec, or a spec Kubernetes refuses (no accessModes, no
+ * storage request), or one whose access modes let no two pods write. A
+ * ReadWriteOnce claim gets a warning: only pods on one node share it. */
+static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *warning_ctx)
+{
+    if (map_get(spec, "spec") || map_get(spec, "metadata"))
+        return option_error("--volume-claim-template", spec, "give the claim's spec "
+                         "({accessModes: [...], resources: ...}), not a whole PersistentVolumeClaim");
+    const node *modes = map_get(spec, "accessModes");
+    if (!map_get(map_get(map_get(spec, "resources"), "requests"), "storage"))
+        return option_error("--volume-claim-template", spec, "the claim needs a size: "
+                         "resources: {requests: {storage: 10Gi}}");
+    if (scalar_is(map_get(spec, "volumeMode"), "Block"))
+        return option_error("--volume-claim-template", map_get(spec, "volumeMode"), "a Block claim is a raw device, which "
+                         "cannot be mounted as a directory: leave volumeMode out (Filesystem)");
+    if (modes && modes->kind != NODE_SEQUENCE)
+        return option_error("--volume-claim-template", modes, "accessModes must be a list, such as "
+                         "[ReadWriteMany]");
+    bool many = false, once = false, one_pod = false;
+    for (size_t i = 0; modes && i < modes->len; i++) {
+        many |= scalar_is(modes->as.items[i], "ReadWriteMany");
+        once |= scalar_is(modes->as.items[i], "ReadWriteOnce");
+        one_pod |= scalar_is(modes->as.items[i], "ReadWriteOncePod");
+    }
+    if (!many && !once)
+        return option_error("--volume-claim-template", modes ? modes : spec, "%s: accessModes: [ReadWriteMany]",
+                         one_pod ? "a ReadWriteOncePod claim lets one pod at a time use it, where a producer and "
+                                   "its consumers all do"
+                                 : "the claim must let pods write it");
+    if (!many)
+        warning_give(on_warning, warning_ctx, "--volume-claim-template", modes->line, modes->column, "a ReadWriteOnce claim is shared "
+                     "only by pods on one node: a producer and a consumer on two nodes cannot both mount it (use "
+                     "ReadWriteMany)");
+    return NULL;
+}
+
+vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_stream **claim, vp_error **err)
+{
+    *volume = *claim = NULL;
+    if (opts->scheme != VP_SCHEME_VOLUME && opts->scheme != VP_SCHEME_KFP)
+        return error_give(err, error_new(VP_EINVALID, NULL, 0, 0, "unknown scheme %d", (int)opts->scheme));
+    vp_status st = check_options(opts, err);
+    if (st != VP_OK)
+        return st;
+    if (opts->scheme == VP_SCHEME_KFP && opts->volume_claim_template)
+        return error_give(err, error_new(VP_EINVALID, "--volume-claim-template", 0, 0,
+                                         "the kfp scheme takes --volume only"));
+    if (opts->scheme == VP_SCHEME_KFP && (opts->keep_artifacts_count || opts->volume_name))
+        return error_give(err, error_new(VP_EINVALID, opts->volume_name ? "--volume-name" : "--keep-artifact", 0, 0,
+                                         "the kfp scheme does what the reference does, which has no such option"));
+    if (opts->volume && opts->volume_claim_template)
+        return error_give(err, error_new(VP_EINVALID, "--volume-claim-template", 0, 0,
+                                         "a volume and a volume claim template exclude each other"));
+    if (opts->scheme == VP_SCHEME_KFP && opts->on_decision)
+        return error_give(err, error_new(VP_EINVALID, NULL, 0, 0, "the kfp scheme reports no decisions "
+                                         "(on_decision belongs to the volume scheme)"));
+    if (!opts->volume && !opts->volume_claim_template)
+        return error_give(err, error_new(VP_EINVALID, "--volume", 0, 0,
+                                         "no volume given: pass a volume source such as "
+                                         "\"persistentVolumeClaim: {claimName: my-pvc}\""));
+    st = opts->volume_claim_template ? load_spec(claim, opts->volume_claim_template, "--volume-claim-template", err)
+                                     : load_spec(volume, opts->volume, "--volume", err);
+    if (st != VP_OK)
+        return st;
+    vp_error *bad = *volume ? volume_error((*volume)->docs[0].root, opts->scheme)
+                            : claim_error((*claim)->docs[0].root, opts->on_warning, opts->warning_ctx);
+    if (bad) {
+        vp_stream_free(*volume); /* after the message is made: it quotes the spec */
+        vp_stream_free(*claim);
+        *volume = *claim = NULL;
+        return error_give(err, bad);
+    }
+    return VP_OK;
+}

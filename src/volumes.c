@@ -1,0 +1,129 @@
+/* Kubernetes' volume sources: see volumes.h. */
+#include <string.h>
+
+#include "scalar.h"
+#include "volumes.h"
+
+/* Kubernetes' volume sources (VolumeSource's fields). */
+static const char *const volume_sources[] = {
+    "persistentVolumeClaim", "nfs", "cephfs", "csi", "azureFile", "glusterfs", "iscsi", "rbd", "fc", "flexVolume",
+    "cinder", "vsphereVolume", "azureDisk", "portworxVolume", "quobyte", "scaleIO", "storageos", "flocker",
+    "photonPersistentDisk", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "image", "emptyDir",
+    "configMap", "secret", "downwardAPI", "projected", "ephemeral", "hostPath", NULL};
+
+/* The settings Kubernetes requires of the shared storage sources, each as
+ * "source.setting" (the rest are checked by Kubernetes alone). */
+static const char *const required_settings[] = {
+    "persistentVolumeClaim.claimName", "nfs.server", "nfs.path", "csi.driver", "cephfs.monitors",
+    "glusterfs.endpoints", "glusterfs.path", "azureFile.secretName", "azureFile.shareName", "iscsi.targetPortal",
+    "iscsi.iqn", "rbd.monitors", "rbd.image", "flexVolume.driver", "quobyte.registry", "quobyte.volume",
+    "cinder.volumeID", "vsphereVolume.volumePath", "azureDisk.diskName", "azureDisk.diskURI",
+    "portworxVolume.volumeID", "gcePersistentDisk.pdName", "awsElasticBlockStore.volumeID", NULL};
+
+/* Whether a required setting is a list (cephfs's and rbd's monitors); the others are strings. */
+static bool setting_is_list(const char *setting)
+{
+    const char *dot = strrchr(setting, '.');
+    return dot && strcmp(dot, ".monitors") == 0;
+}
+
+const char *volume_setting_type(const char *setting)
+{
+    return setting_is_list(setting) ? "a list" : "a string";
+}
+
+const char *volume_source_lacks(const node *volume)
+{
+    const char *kind = volume_source_kind(volume);
+    size_t n = kind ? strlen(kind) : 0;
+    for (const char *const *r = required_settings; kind && *r; r++) {
+        if (strncmp(*r, kind, n) != 0 || (*r)[n] != '.')
+            continue;
+        const node *v = map_get(map_get(volume, kind), *r + n + 1);
+        bool list = setting_is_list(*r);
+        if (!v || v->len == 0 || v->kind != (list ? NODE_SEQUENCE : NODE_SCALAR) ||
+            (!list && scalar_resolve(v) != SCALAR_STR))
+            return *r; /* empty, as Kubernetes reads it, or a type it refuses (claimName: 123) */
+    }
+    return NULL;
+}
+
+const char *volume_source_invalid(const node *volume)
+{
+    const node *nfs = map_get(map_get(volume, "nfs"), "path");
+    if (nfs && nfs->kind == NODE_SCALAR && nfs->as.text[0] != '/' && !strstr(nfs->as.text, "{{")) /* Argo fills those */
+        return "nfs.path must be an absolute path";
+    const node *driver = map_get(map_get(volume, "csi"), "driver");
+    if (driver && driver->kind == NODE_SCALAR) {
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        const char *d = driver->as.text;
+        size_t len = driver->len;
+        if (len == 0 || len > 63 || strspn(d, ALNUM "-.") != len || !strchr(ALNUM, d[0]) ||
+            !strchr(ALNUM, d[len - 1]) || strstr(d, "..") || strstr(d, ".-") || strstr(d, "-."))
+            return "csi.driver must be a driver's name: at most 63 letters, digits, '-' and '.', starting and "
+                   "ending with a letter or digit";
+#undef ALNUM
+    }
+    return NULL;
+}
+
+bool volume_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 63 || name[0] == '-' || name[len - 1] == '-')
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == len;
+}
+
+bool volume_name_reserved(const char *name)
+{
+    /* every pod's; then those of some: a service account's token, a kubeconfig, the executor's settings and
+     * binary (workflow/common/common.go, workflow/controller/workflowpod.go) */
+    static const char *const argos[] = {"var-run-argo", "tmp-dir-argo", "input-artifacts", "argo-staging",
+                                        "exec-sa-token", "kubeconfig", "argo-env-config", "argoexec-bin", NULL};
+    for (const char *const *a = argos; *a; a++)
+        if (strcmp(*a, name) == 0)
+            return true;
+    return false;
+}
+
+const char *article(const char *kind)
+{
+    return strchr("aeiouAEIOU", kind[0]) && kind[0] ? "an" : "a";
+}
+
+bool volume_source_known(const char *key)
+{
+    for (const char *const *k = volume_sources; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return true;
+    return false;
+}
+
+const char *volume_source_kind(const node *volume)
+{
+    for (size_t i = 0; volume && volume->kind == NODE_MAPPING && i < volume->len; i++)
+        if (map_key(volume, i)->kind == NODE_SCALAR && volume_source_known(map_key(volume, i)->as.text) &&
+            map_value(volume, i)->kind == NODE_MAPPING) /* a null source is none */
+            return map_key(volume, i)->as.text;
+    return NULL;
+}
+
+const char *volume_private_kind(const node *volume)
+{
+    static const char *const private_kinds[] = {"emptyDir", "configMap", "secret", "downwardAPI", "projected",
+                                                "ephemeral", "hostPath", "gitRepo", "image", NULL};
+    for (const char *const *k = private_kinds; *k; k++)
+        if (map_get(volume, *k))
+            return *k;
+    return NULL;
+}
+
+const char *volume_read_only_kind(const node *volume)
+{
+    for (size_t i = 0; volume && volume->kind == NODE_MAPPING && i < volume->len; i++)
+        if (map_key(volume, i)->kind == NODE_SCALAR && scalar_is_true(map_get(map_value(volume, i), "readOnly")))
+            return map_key(volume, i)->as.text;
+    return NULL;
+}
+
