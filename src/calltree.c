@@ -225,11 +225,22 @@ static vp_status index_template_document(call_tree *t, const workflow *wf, const
                                          cluster ? "" : named ? " in namespace '" : ", with no namespace",
                                          named ? wf->name_space : "", named ? "'" : ""));
     }
+    const workflow *first = cluster ? NULL : strmap_get(&t->workflow_template_names, wf->name, n);
     if ((len && strmap_put(map, key, len, (void *)wf) != 0) ||
-        (!cluster && !strmap_get(&t->workflow_template_names, wf->name, n) &&
-         strmap_put(&t->workflow_template_names, wf->name, n, (void *)wf) != 0))
+        (!cluster && !first && strmap_put(&t->workflow_template_names, wf->name, n, (void *)wf) != 0) ||
+        (first && strcmp(first->name_space, wf->name_space) != 0 && !strmap_get(&t->ambiguous, wf->name, n) &&
+         strmap_put(&t->ambiguous, wf->name, n, (void *)wf) != 0))
         return error_give(err, error_oom());
     return VP_OK;
+}
+
+const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, const node *template_ref)
+{
+    const node *name = map_get(template_ref, "name");
+    if (*from->name_space || !name || name->kind != NODE_SCALAR ||
+        scalar_is_true(map_get(template_ref, "clusterScope")))
+        return NULL;
+    return strmap_get(&t->ambiguous, name->as.text, name->len);
 }
 
 vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err)
@@ -240,6 +251,7 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
     strmap_init(&t->workflow_templates);
     strmap_init(&t->workflow_template_names);
     strmap_init(&t->cluster_templates);
+    strmap_init(&t->ambiguous);
     t->wfs = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(workflow));
     if (!t->wfs)
         return error_give(err, error_oom());
@@ -288,6 +300,7 @@ void call_tree_free(call_tree *t)
     strmap_free(&t->workflow_templates);
     strmap_free(&t->workflow_template_names);
     strmap_free(&t->cluster_templates);
+    strmap_free(&t->ambiguous);
     arena_free(&t->mem);
 }
 

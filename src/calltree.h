@@ -34,6 +34,7 @@ typedef struct call_tree {
      * namespace "" when not given), and by name alone (the first of a name);
      * ClusterWorkflowTemplates by name. */
     strmap workflow_templates, workflow_template_names, cluster_templates;
+    strmap ambiguous;    /* names of WorkflowTemplates in two namespaces or more -> the second one seen */
     size_t count;
     bool too_deep;       /* calls nest deeper than call_tree_expand follows: not all instances were made */
     arena mem;
@@ -58,6 +59,12 @@ instance *call_tree_find(const call_tree *t, const char *path);
  * runs in: one of that namespace is found, else one that names none (it is
  * created where it is applied); when `from` names none, the first of the name. */
 const workflow *call_tree_document(const call_tree *t, const workflow *from, const node *template_ref);
+
+/* When `from` names no namespace (a ClusterWorkflowTemplate, say, which runs
+ * in its workflow's) and the WorkflowTemplate its templateRef names is in
+ * the input in two namespaces or more, one of those others; else NULL:
+ * which one runs is not known. */
+const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, const node *template_ref);
 
 /* The claims (spec.volumeClaimTemplates) a run of workflow wf creates, or
  * NULL for none (or unknown): its own list when it has one (spec_claims);

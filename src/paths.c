@@ -3,6 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The length of the blanks at s that end a tag (" }}"), or 0. Argo trims a
+ * tag's inside: "{{ x }}" is "{{x}}". */
+static size_t blanks_before_tag_end(const char *s)
+{
+    size_t n = strspn(s, " \t");
+    return n && s[n] == '}' && s[n + 1] == '}' ? n : 0;
+}
 
 void path_normalize(char *path)
 {
@@ -13,6 +20,13 @@ void path_normalize(char *path)
             in += in[1] == '/' ? 1 : 2; /* "//" or "/." */
             continue;
         }
+        if (in[0] == '{' && in[1] == '{') { /* "{{ x": the blanks go */
+            *out++ = *in++;
+            *out++ = *in++;
+            in += strspn(in, " \t");
+            continue;
+        }
+        in += blanks_before_tag_end(in);
         *out++ = *in++;
     }
     *out = '\0';
@@ -26,6 +40,12 @@ bool path_is_normal(const char *path)
     size_t n = strlen(path);
     if (n > 1 && path[n - 1] == '/')
         return false;
+    for (const char *s = strstr(path, "{{"); s; s = strstr(s + 2, "{{"))
+        if (s[2] == ' ' || s[2] == '\t')
+            return false;
+    for (const char *s = strstr(path, "}}"); s; s = strstr(s + 2, "}}"))
+        if (s > path && (s[-1] == ' ' || s[-1] == '\t'))
+            return false;
     for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/'))
         if (s[1] == '/' || (s[1] == '.' && (s[2] == '/' || s[2] == '\0')))
             return false;

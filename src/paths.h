@@ -1,5 +1,6 @@
 /* Absolute paths in a container, compared as Kubernetes mounts them: "//"
- * and "/./" collapse and a trailing "/" does not count. */
+ * and "/./" collapse and a trailing "/" does not count; nor do blanks inside
+ * a {{…}} tag, which Argo trims. */
 #ifndef VP_PATHS_H
 #define VP_PATHS_H
 

@@ -960,20 +960,39 @@ static const char *not_only(const strmap *m, const char *key, const char *produc
 
 /* Notes where writable mount m of instance i lets it write: its volume at
  * its subPath, or the whole volume (the path "") without one. */
+/* Notes that instance `who` writes at key "VOLUME\nPATH" (of `len` bytes),
+ * and below each directory above it. */
+static void note_write_at(vctx *v, const char *key, size_t len, const char *who)
+{
+    note_writer(v, &v->writes, key, len, who);
+    /* Each directory above is a prefix of the same key: the maps hold lengths, not copies. */
+    const char *volume_end = strchr(key, '\n');
+    for (size_t n = len; n > 0; n--)
+        if (key[n - 1] == '/' && key + n - 1 > volume_end)
+            note_writer(v, &v->above, key, n - 1, who);
+}
+
+/* Notes where writable mount m of instance i lets it write: its volume at
+ * its subPath, resolved as Kubernetes reads it ("." is the whole volume),
+ * or the whole volume without one, or with one known at run time only. */
 static void note_mount_writes(vctx *v, const instance *i, const node *m)
 {
     const char *volume = scalar_text(map_get(m, "name")), *sub = scalar_text(map_get(m, "subPath"));
-    if (!volume || scalar_is_true(map_get(m, "readOnly")) || map_get(m, "subPathExpr") ||
+    if (!volume || scalar_is_true(map_get(m, "readOnly")) ||
         volume_problem(v, i, volume, NULL)) /* a volume of the pod's own, say: no other pod sees it */
         return;
-    values where;
+    values where = {.n = 0};
     v->budget = BUDGET;
-    resolve_text(v, &v->rew, i, sub ? sub : "", &where, 0);
+    if (!map_get(m, "subPathExpr"))
+        resolve_text(v, &v->rew, i, sub ? sub : "", &where, 0);
+    if (where.why || where.n == 0)
+        one_value(&where, "");
     for (size_t a = 0; a < where.n; a++) {
         char *path = (char *)fmt(v, "%s", where.v[a]);
-        path_normalize(path);
-        const char *key = fmt(v, "%s\n%s", volume, strcmp(path, "/") == 0 ? "" : path);
-        note_writer(v, &v->writes, key, strlen(key), i->path);
+        if (!path_resolve_relative(path))
+            *path = '\0'; /* above the volume's root: Kubernetes refuses it; anywhere, say */
+        const char *key = fmt(v, "%s\n%s", volume, path);
+        note_write_at(v, key, strlen(key), i->path);
     }
 }
 
@@ -1001,10 +1020,12 @@ static void note_mounts_written(vctx *v, const instance *i)
 static void note_writes(instance *i, void *ctx)
 {
     vctx *v = ctx;
-    const instance *orig = call_tree_find(&v->orig, i->path);
-    if (!template_runs_pod(i->tmpl) || !orig || !orig->tmpl)
+    if (!template_runs_pod(i->tmpl))
         return;
-    note_mounts_written(v, i);
+    note_mounts_written(v, i); /* a pod the rewrite added too */
+    const instance *orig = call_tree_find(&v->orig, i->path);
+    if (!orig || !orig->tmpl)
+        return;
     bool looped = false; /* one instance of the call tree stands for every run of a loop */
     for (const instance *up = i; up && !looped; up = up->parent)
         looped = up->call && up->call->looped;
@@ -1015,20 +1036,15 @@ static void note_writes(instance *i, void *ctx)
         if (!path)
             continue;
         locate(v, &v->rew, i, path, &at);
-        if (at.where.why || volume_problem(v, i, at.volume, NULL))
-            continue;
+        if (at.where.why || volume_problem(v, i, at.volume, NULL) || scalar_is_true(map_get(at.mount, "readOnly")))
+            continue; /* under a read-only mount an output is read from there, not written */
         for (size_t a = 0; a < at.where.n; a++) {
             const char *key = fmt(v, "%s\n%s", at.volume, at.where.v[a]);
             size_t len = strlen(key);
-            note_writer(v, &v->writes, key, len, i->path);
+            note_write_at(v, key, len, i->path);
             writer *w = strmap_get(&v->writes, key, len);
             if (looped && w && !strstr(at.where.v[a], "<pod ")) /* the same place for every run of the loop */
                 w->other = i->path;
-            /* Each directory above is a prefix of the same key: the maps hold lengths, not copies. */
-            const char *volume_end = strchr(key, '\n');
-            for (size_t n = len; n > 0; n--)
-                if (key[n - 1] == '/' && key + n - 1 > volume_end)
-                    note_writer(v, &v->above, key, n - 1, i->path);
         }
     }
 }

@@ -1447,6 +1447,15 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     const workflow *in = NULL;
     template *t = call_tree_target(p->tree, scope->wf, c, &in);
     cp->target = plan_of(t);
+    const workflow *other = c->template_ref ? call_tree_ambiguous(p->tree, scope->wf, c->template_ref) : NULL;
+    if (other && in) {
+        plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: calls WorkflowTemplate '%s' from a document "
+                    "that names no namespace, so it runs in the namespace of the workflow that runs it; the input "
+                    "has that WorkflowTemplate in namespaces '%s' and '%s', and which one runs depends on that "
+                    "workflow: convert the documents of each namespace apart", scope->t->name, c->name, other->name, in->name_space,
+                    other->name_space);
+        return;
+    }
     /* A name that is not a template of the document (and no
      * workflowTemplateRef that could bring it) is a workflow Argo refuses. */
     if (!t && c->template_name && !map_get(scope->wf->spec, "workflowTemplateRef")) {

@@ -235,6 +235,32 @@ def sidecar_mounts_whole_volume(doc):
         {"name": "sync", "image": "alpine", "volumeMounts": [{"name": "data-storage", "mountPath": "/all"}]}]
 
 
+def sidecar_mounts_below(doc):
+    """Or a directory below where the consumer reads (a file's, here: it cannot
+    hold one, but verify does not know files from directories)."""
+    _templates(doc)["print-message-from-file"]["sidecars"] = [
+        {"name": "sync", "image": "alpine", "volumeMounts": [
+            {"name": "data-storage", "mountPath": "/x", "subPath": "{{inputs.parameters.message-subpath}}/sub"}]}]
+
+
+def consumer_mounts_volume_dot(doc):
+    """A subPath of '.' is the whole volume, and one of subPathExpr may be anywhere."""
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"].append(
+        {"name": "data-storage", "mountPath": "/scratch", "subPath": "./"})
+
+
+def consumer_mounts_subpath_expr(doc):
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"].append(
+        {"name": "data-storage", "mountPath": "/scratch", "subPathExpr": "$(POD_NAME)"})
+
+
+def pod_added_writing_everywhere(doc):
+    """A pod the rewrite added, which the original does not have."""
+    doc["spec"]["templates"][0]["steps"].append([{"name": "clean", "template": "cleaner"}])
+    doc["spec"]["templates"].append({"name": "cleaner", "container": {
+        "image": "alpine", "command": ["rm", "-rf", "/all"], "volumeMounts": [{"name": "data-storage", "mountPath": "/all"}]}})
+
+
 def volume_shadowed_by_template(doc):
     """Argo prefers a template's own volume to the workflow's of the same name."""
     _templates(doc)["print-message-from-file"]["volumes"] = [
@@ -282,6 +308,12 @@ VARIANTS = {
     consumer_mount_writable: ("'artifact-example/consume-artifact' mounts volume 'data-storage' at /tmp/message "
                               "writable, and may change what other consumers of the output read", []),
     volume_shadowed_by_template: ("the consumer's volume 'data-storage' is not the producer's", []),
+    sidecar_mounts_below: ("'artifact-example/consume-artifact' writes to volume 'data-storage' at "
+                           "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/hello_world.txt "
+                           "too", []),
+    consumer_mounts_volume_dot: ("'artifact-example/consume-artifact' writes to volume 'data-storage'", []),
+    consumer_mounts_subpath_expr: ("'artifact-example/consume-artifact' writes to volume 'data-storage'", []),
+    pod_added_writing_everywhere: ("'artifact-example/clean' writes to volume 'data-storage'", []),
     consumer_writes_through_another_mount: ("'artifact-example/consume-artifact' writes to volume 'data-storage' at "
                                             "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/"
                                             "tmp/hello_world.txt too, where it may replace what the consumer reads",

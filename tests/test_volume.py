@@ -308,6 +308,14 @@ def test_template_namespaces(ctx):
     expect(proc.returncode == 0 and "value: '{{tasks.p.outputs.parameters.x-subpath}}'" in proc.stdout, proc.stderr)
     text = _read(source)
     expect(text.count("namespace: team-b") == 1, "namespaces.yaml changed")
+    # a ClusterWorkflowTemplate runs in its workflow's namespace: with lib in two, which one is not known
+    cluster = ("---\napiVersion: argoproj.io/v1alpha1\nkind: ClusterWorkflowTemplate\nmetadata: {name: wrap}\n"
+               "spec:\n  templates:\n  - name: run\n    steps:\n    - - {name: p, templateRef: {name: lib, template: "
+               "produce}}\n")
+    proc = run_text(ctx, "namespaces.yaml", text + cluster)
+    expect(proc.returncode == 4 and "namespaces.yaml:55:9: error: template 'run', p: calls WorkflowTemplate 'lib' "
+           "from a document that names no namespace" in proc.stderr and "namespaces 'team-b' and 'team-a'"
+           in proc.stderr, proc.stderr)
     proc = run_text(ctx, "namespaces.yaml", text.replace("namespace: team-b", "namespace: team-a"))
     expect(proc.returncode == 4 and proc.stdout == "" and "namespaces.yaml:16:18: error: WorkflowTemplate 'lib' "
            "appears twice in namespace 'team-a': applied, the second replaces the first" in proc.stderr, proc.stderr)
@@ -1787,11 +1795,13 @@ def test_volume_settings_required(ctx):
     for spec, words in (("nfs: {server: s, path: exports}", "nfs.path must be an absolute path"),
                         ("csi: {driver: 'Bad_Driver!'}", "csi.driver must be a driver's name"),
                         ("csi: {driver: a..b}", "csi.driver must be a driver's name"),
+                        ("csi: {driver: a.-b}", "csi.driver must be a driver's name"),
                         ("csi: {driver: " + "d" * 64 + "}", "csi.driver must be a driver's name")):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
         expect(proc.returncode == 3 and f"--volume:1:{spec.index('{', 1) + 1}: error: {words}" in proc.stderr and
                proc.stderr.endswith(", or Kubernetes refuses the pods that mount it\n"), proc.stderr)
-    for spec in ("csi: {driver: CSI.Example-1.com}", "nfs: {server: s, path: /}"):
+    for spec in ("csi: {driver: CSI.Example-1.com}", "nfs: {server: s, path: /}",
+                 "nfs: {server: s, path: '{{workflow.parameters.share}}'}"):  # Argo fills it in
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
         expect(proc.returncode == 0, f"{spec}: {proc.stderr}")
     proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", "persistentVolumeClaim: {claimName: '123'}"])
@@ -1885,6 +1895,9 @@ def test_refused_for_what_runs_could_not_do(ctx):
         "from-expression-tag.yaml": ("20:13", "artifact argument 'x' takes a fromExpression holding a {{...}} tag"),
         "passthrough.yaml": ("35:9", "template 'fwd': input artifact 'data' at /in/{{inputs.parameters.n}} would be "
                              "mounted read-only over output artifact 'same' at {{inputs.artifacts.data.path}}"),
+        "passthrough-spaced.yaml": ("35:9", "template 'fwd': input artifact 'data' at /in/{{inputs.parameters.n}} "
+                                    "would be mounted read-only over output artifact 'same' at "
+                                    "/in/{{ inputs.parameters.n }}"),  # Argo trims a tag's blanks
         "from-expression-mixed.yaml": ("21:13", "template 'main': artifact 'in' takes one of the branches of "
                                        "'tasks.a.outputs.result == 'x' ? tasks.a.outputs.artifacts.metrics : "
                                        "tasks.b.outputs.artifacts.out', where tasks.b.outputs.artifacts.out goes "

@@ -100,13 +100,14 @@ void test_refs(void)
 /* Paths as Kubernetes compares mounts (src/paths.c). */
 void test_paths(void)
 {
-    const char *normal[] = {"/", "/tmp", "/tmp/a.txt", "/a/.b", "/a/..", "relative/x", NULL};
-    const char *not_normal[] = {"//", "/tmp/", "/a//b", "/a/./b", "/a/.", NULL};
+    const char *normal[] = {"/", "/tmp", "/tmp/a.txt", "/a/.b", "/a/..", "relative/x", "/a b/{{x}} }", NULL};
+    const char *not_normal[] = {"//", "/tmp/", "/a//b", "/a/./b", "/a/.", "/in/{{ x}}", "/in/{{x\t}}", NULL};
     for (const char **p = normal; *p; p++)
         CHECK(path_is_normal(*p));
     for (const char **p = not_normal; *p; p++)
         CHECK(!path_is_normal(*p));
     CHECK(path_equal("/tmp/./out/", "/tmp//out") && !path_equal("/tmp/out", "/tmp/out2"));
+    CHECK(path_equal("/in/{{ inputs.parameters.n }}", "/in/{{inputs.parameters.n}}") && !path_equal("/a b", "/ab"));
     CHECK(path_is_root("//") && path_is_root("/./") && !path_is_root("/tmp"));
     CHECK(path_covers("/tmp/", "/tmp/out") == 4 && path_covers("/", "/tmp") == 1 && path_covers("/tm", "/tmp") == 0);
     /* Paths made of parameters: their text before the first tag, anything, their text after the last. */
