@@ -996,23 +996,55 @@ static void note_mount_writes(vctx *v, const instance *i, const node *m)
     }
 }
 
-/* Every mount of pod instance i that is not read-only, in any container of
- * the pod: a place where it may write, whatever its outputs are. */
-static void note_mounts_written(vctx *v, const instance *i)
+/* Whether fn holds for a volume mount of pod template t, in any container. */
+static bool some_mount(const template *t, bool (*fn)(const node *m, const void *ctx), const void *ctx)
 {
     for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(i->tmpl, w);
+        const node *mounts = template_mounts(t, w);
         for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
-            note_mount_writes(v, i, mounts->as.items[k]);
+            if (fn(mounts->as.items[k], ctx))
+                return true;
     }
     const node *lists[5];
-    size_t n = template_side_containers(i->tmpl, lists);
+    size_t n = template_side_containers(t, lists);
     for (size_t l = 0; l < n; l++)
         for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
             const node *mounts = map_get(lists[l]->as.items[c], "volumeMounts");
             for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
-                note_mount_writes(v, i, mounts->as.items[k]);
+                if (fn(mounts->as.items[k], ctx))
+                    return true;
         }
+    return false;
+}
+
+static bool same_mount(const node *m, const void *other)
+{
+    return node_equal(m, other);
+}
+
+typedef struct mount_writes {
+    vctx *v;
+    const instance *i;          /* in the rewrite */
+    const template *original;   /* its template in the original, or NULL */
+} mount_writes;
+
+static bool note_written(const node *m, const void *ctx)
+{
+    const mount_writes *w = ctx;
+    /* One the original has already is the workflow's own business: volpass
+     * compares what the rewrite changed. */
+    if (!w->original || !some_mount(w->original, same_mount, m))
+        note_mount_writes(w->v, w->i, m);
+    return false;
+}
+
+/* Every mount of pod instance i that is not read-only, in any container of
+ * the pod, that the rewrite added: a place where it may write, whatever
+ * its outputs are. */
+static void note_mounts_written(vctx *v, const instance *i)
+{
+    const instance *orig = call_tree_find(&v->orig, i->path);
+    some_mount(i->tmpl, note_written, &(mount_writes){v, i, orig ? orig->tmpl : NULL});
 }
 
 /* Notes where pod instance i of the rewrite writes the outputs of its
