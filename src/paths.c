@@ -40,11 +40,11 @@ bool path_is_normal(const char *path)
     size_t n = strlen(path);
     if (n > 1 && path[n - 1] == '/')
         return false;
-    for (const char *s = strstr(path, "{{"); s; s = strstr(s + 2, "{{"))
-        if (s[2] == ' ' || s[2] == '\t')
+    for (const char *s = strchr(path, '{'); s; s = strchr(s + 1, '{')) /* a tag's blanks */
+        if (s[1] == '{' && (s[2] == ' ' || s[2] == '\t'))
             return false;
-    for (const char *s = strstr(path, "}}"); s; s = strstr(s + 2, "}}"))
-        if (s > path && (s[-1] == ' ' || s[-1] == '\t'))
+    for (const char *s = strchr(path, '}'); s; s = strchr(s + 1, '}'))
+        if (s[1] == '}' && s > path && (s[-1] == ' ' || s[-1] == '\t'))
             return false;
     for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/'))
         if (s[1] == '/' || (s[1] == '.' && (s[2] == '/' || s[2] == '\0')))
