@@ -38,13 +38,13 @@ const workflow *call_tree_document(const call_tree *t, const workflow *from, con
         return NULL;
     if (scalar_is_true(map_get(template_ref, "clusterScope")))
         return strmap_get(&t->cluster_templates, name->as.text, name->len);
-    if (!*from->name_space)
-        return strmap_get(&t->workflow_template_names, name->as.text, name->len);
     char key[512]; /* a namespace (63 bytes) and a name (253) */
     size_t len = template_key(key, sizeof key, from->name_space, name->as.text, name->len);
     const workflow *found = len ? strmap_get(&t->workflow_templates, key, len) : NULL;
     if (!found && (len = template_key(key, sizeof key, "", name->as.text, name->len)))
         found = strmap_get(&t->workflow_templates, key, len);
+    if (!found && !*from->name_space)
+        found = strmap_get(&t->workflow_template_names, name->as.text, name->len);
     return found;
 }
 
@@ -240,6 +240,10 @@ const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, co
     if (*from->name_space || !name || name->kind != NODE_SCALAR ||
         scalar_is_true(map_get(template_ref, "clusterScope")))
         return NULL;
+    char key[512];
+    size_t len = template_key(key, sizeof key, "", name->as.text, name->len);
+    if (len && strmap_get(&t->workflow_templates, key, len))
+        return NULL; /* one that names no namespace either: applied where `from` is */
     return strmap_get(&t->ambiguous, name->as.text, name->len);
 }
 

@@ -57,13 +57,14 @@ instance *call_tree_find(const call_tree *t, const char *path);
  * templateRef or workflowTemplateRef mapping in document `from` names, or
  * NULL when it is not in the stream. Argo looks in the namespace `from`
  * runs in: one of that namespace is found, else one that names none (it is
- * created where it is applied); when `from` names none, the first of the name. */
+ * created where it is applied); when `from` names none, else the first of
+ * the name. */
 const workflow *call_tree_document(const call_tree *t, const workflow *from, const node *template_ref);
 
 /* When `from` names no namespace (a ClusterWorkflowTemplate, say, which runs
  * in its workflow's) and the WorkflowTemplate its templateRef names is in
- * the input in two namespaces or more, one of those others; else NULL:
- * which one runs is not known. */
+ * the input in two namespaces or more, and in none without one, one of
+ * those others; else NULL: which one runs is not known. */
 const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, const node *template_ref);
 
 /* The claims (spec.volumeClaimTemplates) a run of workflow wf creates, or

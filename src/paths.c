@@ -3,53 +3,65 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The length of the blanks at s that end a tag (" }}"), or 0. Argo trims a
- * tag's inside: "{{ x }}" is "{{x}}". */
-static size_t blanks_before_tag_end(const char *s)
+static bool blank(char c)
 {
-    size_t n = strspn(s, " \t");
-    return n && s[n] == '}' && s[n + 1] == '}' ? n : 0;
+    return c == ' ' || c == '\t';
+}
+
+/* Normalises `path` into `out`, which may be `path` itself (the result is
+ * never longer) or NULL to learn only whether anything would change, which
+ * it returns. A tag runs from "{{" to the first "}}" after it, as Argo
+ * splits them: its inside is kept as it is, but for the blanks around it,
+ * which Argo trims ("{{ x }}" is "{{x}}"); those before a '}' stay, as
+ * "{{x }}}" read again would end at "x ". */
+static bool normalize(const char *path, char *out)
+{
+    size_t n = 0;
+    char last = '\0';
+    bool changed = false;
+#define PUT(c) (out ? (void)(out[n] = (c)) : (void)0, last = (c), n++)
+    for (const char *in = path; *in;) {
+        const char *end = in[0] == '{' && in[1] == '{' ? strstr(in + 2, "}}") : NULL;
+        if (end) {
+            const char *a = in + 2, *b = end;
+            while (a < b && blank(*a))
+                a++;
+            while (b > a && blank(b[-1]) && b[-2] != '}')
+                b--;
+            changed |= a != in + 2 || b != end;
+            PUT('{');
+            PUT('{');
+            for (const char *c = a; c < b; c++)
+                PUT(*c);
+            PUT('}');
+            PUT('}');
+            in = end + 2;
+        } else if (in[0] == '/' && (in[1] == '/' || (in[1] == '.' && (in[2] == '/' || in[2] == '\0')))) {
+            in += in[1] == '/' ? 1 : 2; /* "//" or "/." */
+            changed = true;
+        } else {
+            PUT(*in);
+            in++;
+        }
+    }
+#undef PUT
+    if (n > 1 && last == '/') { /* one at most: "//" collapsed */
+        n--;
+        changed = true;
+    }
+    if (out)
+        out[n] = '\0';
+    return changed;
 }
 
 void path_normalize(char *path)
 {
-    char *out = path;
-    const char *in = path;
-    while (*in) {
-        if (in[0] == '/' && (in[1] == '/' || (in[1] == '.' && (in[2] == '/' || in[2] == '\0')))) {
-            in += in[1] == '/' ? 1 : 2; /* "//" or "/." */
-            continue;
-        }
-        if (in[0] == '{' && in[1] == '{') { /* "{{ x": the blanks go */
-            *out++ = *in++;
-            *out++ = *in++;
-            in += strspn(in, " \t");
-            continue;
-        }
-        in += blanks_before_tag_end(in);
-        *out++ = *in++;
-    }
-    *out = '\0';
-    size_t n = (size_t)(out - path);
-    while (n > 1 && path[n - 1] == '/')
-        path[--n] = '\0';
+    normalize(path, path);
 }
 
 bool path_is_normal(const char *path)
 {
-    size_t n = strlen(path);
-    if (n > 1 && path[n - 1] == '/')
-        return false;
-    for (const char *s = strchr(path, '{'); s; s = strchr(s + 1, '{')) /* a tag's blanks */
-        if (s[1] == '{' && (s[2] == ' ' || s[2] == '\t'))
-            return false;
-    for (const char *s = strchr(path, '}'); s; s = strchr(s + 1, '}'))
-        if (s[1] == '}' && s > path && (s[-1] == ' ' || s[-1] == '\t'))
-            return false;
-    for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/'))
-        if (s[1] == '/' || (s[1] == '.' && (s[2] == '/' || s[2] == '\0')))
-            return false;
-    return true;
+    return !normalize(path, NULL);
 }
 
 bool path_has_dotdot(const char *path)

@@ -1024,27 +1024,32 @@ static bool same_mount(const node *m, const void *other)
 
 typedef struct mount_writes {
     vctx *v;
-    const instance *i;          /* in the rewrite */
-    const template *original;   /* its template in the original, or NULL */
+    const instance *i, *orig;   /* in the rewrite; in the original, or NULL */
 } mount_writes;
 
 static bool note_written(const node *m, const void *ctx)
 {
     const mount_writes *w = ctx;
-    /* One the original has already is the workflow's own business: volpass
-     * compares what the rewrite changed. */
-    if (!w->original || !some_mount(w->original, same_mount, m))
+    /* One the original has already, of the same volume, is the workflow's
+     * own business: volpass compares what the rewrite changed. */
+    const char *name = scalar_text(map_get(m, "name"));
+    bool own = w->orig && w->orig->tmpl && some_mount(w->orig->tmpl, same_mount, m) && name;
+    if (own) {
+        const node *was = template_volume(w->orig->tmpl, running_workflow(w->orig), name),
+                   *is = template_volume(w->i->tmpl, running_workflow(w->i), name);
+        own = was == is || (was && is && node_equal(was, is));
+    }
+    if (!own)
         note_mount_writes(w->v, w->i, m);
     return false;
 }
 
 /* Every mount of pod instance i that is not read-only, in any container of
- * the pod, that the rewrite added: a place where it may write, whatever
- * its outputs are. */
+ * the pod, that the rewrite added or turned to another volume: a place
+ * where it may write, whatever its outputs are. */
 static void note_mounts_written(vctx *v, const instance *i)
 {
-    const instance *orig = call_tree_find(&v->orig, i->path);
-    some_mount(i->tmpl, note_written, &(mount_writes){v, i, orig ? orig->tmpl : NULL});
+    some_mount(i->tmpl, note_written, &(mount_writes){v, i, call_tree_find(&v->orig, i->path)});
 }
 
 /* Notes where pod instance i of the rewrite writes the outputs of its

@@ -1450,9 +1450,9 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     const workflow *other = c->template_ref ? call_tree_ambiguous(p->tree, scope->wf, c->template_ref) : NULL;
     if (other && in) {
         plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: calls WorkflowTemplate '%s' from a document "
-                    "that names no namespace, so it runs in the namespace of the workflow that runs it; the input "
-                    "has that WorkflowTemplate in namespaces '%s' and '%s', and which one runs depends on that "
-                    "workflow: convert the documents of each namespace apart", scope->t->name, c->name, other->name, in->name_space,
+                    "that names no namespace, which runs in the namespace its workflow is submitted to; the input "
+                    "has that WorkflowTemplate in namespaces '%s' and '%s', and which one runs is not known: name "
+                    "the namespace, or convert the documents of each namespace apart", scope->t->name, c->name, other->name, in->name_space,
                     other->name_space);
         return;
     }
@@ -1804,17 +1804,47 @@ const node *volume_listed(const vplan *p, const node *list, const char *name)
 
 /* The volume named `name` that template t, or one inline in it, has of its
  * own, or NULL: Argo gives a template's volumes precedence over the workflow's. */
-static const node *template_volume_named(const vplan *p, const template *t, const char *name)
+static const node *mount_named(const node *mounts, const char *name)
+{
+    for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
+        if (scalar_is(map_get(mounts->as.items[k], "name"), name))
+            return mounts->as.items[k];
+    return NULL;
+}
+
+/* A mount of pod template t, in any container, of a volume named `name`
+ * that the pod does not have: the workflow names that volume for a
+ * reason of its own (it does not run as it is), and volpass's volume
+ * must not take its place. NULL when there is none. */
+static const node *undeclared_mount_named(const template *t, const workflow *wf, const char *name)
+{
+    if (!template_runs_pod(t) || template_volume(t, wf, name) || claims_have(spec_claims(wf->spec), name))
+        return NULL;
+    const node *m = NULL;
+    for (int w = 0; !m && w < TEMPLATE_MOUNT_LISTS; w++)
+        m = mount_named(template_mounts(t, w), name);
+    const node *lists[5];
+    size_t n = template_side_containers(t, lists);
+    for (size_t l = 0; !m && l < n; l++)
+        for (size_t c = 0; !m && lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++)
+            m = mount_named(map_get(lists[l]->as.items[c], "volumeMounts"), name);
+    return m;
+}
+
+static const node *template_volume_named(const vplan *p, const template *t, const workflow *wf, const char *name)
 {
     const node *v = volume_listed(p, map_get(t->node, "volumes"), name);
+    if (!v)
+        v = undeclared_mount_named(t, wf, name);
     for (size_t c = 0; !v && c < t->ncalls; c++)
         if (t->calls[c].inline_template)
-            v = template_volume_named(p, t->calls[c].inline_template, name);
+            v = template_volume_named(p, t->calls[c].inline_template, wf, name);
     return v;
 }
 
 /* The first volume (or claim) of the stream named `name`, other than one
- * an earlier conversion with these options added; or NULL. */
+ * an earlier conversion with these options added, or a mount of that name
+ * with no such volume; or NULL. */
 static const node *volume_name_used(const vplan *p, const char *name)
 {
     for (size_t d = 0; d < p->tree->nwfs; d++) {
@@ -1825,7 +1855,7 @@ static const node *volume_name_used(const vplan *p, const char *name)
         if (!v) /* every template's */
             v = volume_listed(p, map_get(map_get(wf->spec, "templateDefaults"), "volumes"), name);
         for (size_t i = 0; !v && i < wf->ntemplates; i++)
-            v = template_volume_named(p, &wf->templates[i], name);
+            v = template_volume_named(p, &wf->templates[i], wf, name);
         if (v)
             return v;
     }
@@ -2017,7 +2047,14 @@ static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, c
 static void check_referred_calls(vplan *p, const workflow *wf)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    if (!refers || wf->arguments.count == 0)
+    const workflow *other = refers ? call_tree_ambiguous(p->tree, wf, refers) : NULL;
+    const workflow *first = other ? call_tree_document(p->tree, wf, refers) : NULL;
+    if (first)
+        plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: the workflow names no namespace and runs "
+                    "in the one it is submitted to; the input has WorkflowTemplate '%s' in namespaces '%s' and '%s', "
+                    "and which one runs is not known: name the namespace, or convert the documents of each "
+                    "namespace apart", other->name, first->name_space, other->name_space);
+    if (!refers || wf->arguments.count == 0 || p->err)
         return;
     const workflow *doc = call_tree_document(p->tree, wf, refers);
     const char *shown = referred_name(refers);

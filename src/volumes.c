@@ -51,7 +51,7 @@ const char *volume_source_lacks(const node *volume)
 const char *volume_source_invalid(const node *volume)
 {
     const node *nfs = map_get(map_get(volume, "nfs"), "path");
-    if (nfs && nfs->kind == NODE_SCALAR && nfs->as.text[0] != '/' && !strstr(nfs->as.text, "{{")) /* Argo fills those */
+    if (nfs && nfs->kind == NODE_SCALAR && nfs->as.text[0] != '/' && strncmp(nfs->as.text, "{{", 2) != 0)
         return "nfs.path must be an absolute path";
     const node *driver = map_get(map_get(volume, "csi"), "driver");
     if (driver && driver->kind == NODE_SCALAR) {

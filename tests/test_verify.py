@@ -441,6 +441,16 @@ def test_instance_limit(ctx):
             proc.stderr), proc.stderr)
 
 
+def test_volume_turned_shared(ctx):
+    """A mount the original has, of a volume the rewrite turned into the shared
+    one (an emptyDir there, the claim here), lets that pod write where
+    hand-offs lie: verify counts it, though its text did not change."""
+    original = os.path.join(HERE, "data", "verify", "volume-turned-shared.yaml")
+    report = _verify(ctx, original, os.path.join(HERE, "data", "verify", "volume-turned-shared.rewritten.yaml"))
+    expect([h["verdict"] for h in report["handoffs"]] == ["broken"] and "writes to volume" in
+           report["handoffs"][0]["reason"], json.dumps(report))
+
+
 def test_recursive_expression(ctx):
     """A recursive template whose output expression has a branch into its own
     recursive call: the branch that leads past the instances verify expands

@@ -316,6 +316,10 @@ def test_template_namespaces(ctx):
     expect(proc.returncode == 4 and "namespaces.yaml:55:9: error: template 'run', p: calls WorkflowTemplate 'lib' "
            "from a document that names no namespace" in proc.stderr and "namespaces 'team-b' and 'team-a'"
            in proc.stderr, proc.stderr)
+    referred = os.path.join(CASES, "namespaces-referred.yaml")
+    proc = ctx.run(["--input", referred, "--volume", PVC])
+    expect(proc.returncode == 4 and "error: spec.workflowTemplateRef: the workflow names no namespace and runs in the "
+           "one it is submitted to; the input has WorkflowTemplate 'lib' in namespaces" in proc.stderr, proc.stderr)
     proc = run_text(ctx, "namespaces.yaml", text.replace("namespace: team-b", "namespace: team-a"))
     expect(proc.returncode == 4 and proc.stdout == "" and "namespaces.yaml:16:18: error: WorkflowTemplate 'lib' "
            "appears twice in namespace 'team-a': applied, the second replaces the first" in proc.stderr, proc.stderr)
@@ -325,6 +329,13 @@ def test_template_namespaces(ctx):
     proc = run_text(ctx, "namespaces.yaml", alone, "--verify")
     expect(proc.returncode == 0 and "from: '{{tasks.p.outputs.artifacts.x}}'" in proc.stdout.replace('"', "'"),
            proc.stderr + proc.stdout)
+
+
+def test_paths_with_blanks(ctx):
+    """Blanks are trimmed inside a tag only, as Argo trims them: a path with
+    ' }}' and no '{{' is its own text, and the consumer's mount keeps it."""
+    proc = ctx.run(["--input", os.path.join(CASES, "blank-outside-tag.yaml"), "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "mountPath: /in/d }}\n" in proc.stdout, proc.stderr + proc.stdout)
 
 
 def test_templated_user_mount(ctx):
@@ -1796,6 +1807,7 @@ def test_volume_settings_required(ctx):
                         ("csi: {driver: 'Bad_Driver!'}", "csi.driver must be a driver's name"),
                         ("csi: {driver: a..b}", "csi.driver must be a driver's name"),
                         ("csi: {driver: a.-b}", "csi.driver must be a driver's name"),
+                        ("nfs: {server: s, path: 'x{{workflow.parameters.p}}'}", "nfs.path must be an absolute path"),
                         ("csi: {driver: " + "d" * 64 + "}", "csi.driver must be a driver's name")):
         proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", spec])
         expect(proc.returncode == 3 and f"--volume:1:{spec.index('{', 1) + 1}: error: {words}" in proc.stderr and

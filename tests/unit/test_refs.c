@@ -108,6 +108,32 @@ void test_paths(void)
         CHECK(!path_is_normal(*p));
     CHECK(path_equal("/tmp/./out/", "/tmp//out") && !path_equal("/tmp/out", "/tmp/out2"));
     CHECK(path_equal("/in/{{ inputs.parameters.n }}", "/in/{{inputs.parameters.n}}") && !path_equal("/a b", "/ab"));
+    /* blanks outside a tag are the path's own; inside, "{{x } }}" keeps the one before '}' */
+    CHECK(path_is_normal("/in/d }}") && path_is_normal("/a {{") && path_is_normal("/{{x } }}"));
+    CHECK(!path_equal("/in/d }}", "/in/d}}"));
+    /* Every string of up to 5 of these characters: path_is_normal says whether
+     * path_normalize leaves it as it is, and normalising again changes nothing. */
+    const char alphabet[] = "{} \t/.x";
+    size_t k = sizeof alphabet - 1, consistent = 1, idempotent = 1;
+    for (size_t len = 0; len <= 5; len++) {
+        size_t count = 1;
+        for (size_t i = 0; i < len; i++)
+            count *= k;
+        for (size_t code = 0; code < count; code++) {
+            char s[8], once[8], twice[8];
+            size_t c = code;
+            for (size_t i = 0; i < len; i++, c /= k)
+                s[i] = alphabet[c % k];
+            s[len] = '\0';
+            strcpy(once, s);
+            path_normalize(once);
+            strcpy(twice, once);
+            path_normalize(twice);
+            consistent &= path_is_normal(s) == (strcmp(s, once) == 0);
+            idempotent &= strcmp(once, twice) == 0;
+        }
+    }
+    CHECK(consistent && idempotent);
     CHECK(path_is_root("//") && path_is_root("/./") && !path_is_root("/tmp"));
     CHECK(path_covers("/tmp/", "/tmp/out") == 4 && path_covers("/", "/tmp") == 1 && path_covers("/tm", "/tmp") == 0);
     /* Paths made of parameters: their text before the first tag, anything, their text after the last. */
