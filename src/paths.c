@@ -61,7 +61,15 @@ void path_normalize(char *path)
 
 bool path_is_normal(const char *path)
 {
-    return !normalize(path, NULL);
+    if (strchr(path, '{')) /* a tag's blanks, maybe */
+        return !normalize(path, NULL);
+    size_t n = strlen(path); /* the usual case, at once: "//", "/." or a trailing "/" */
+    if (n > 1 && path[n - 1] == '/')
+        return false;
+    for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/'))
+        if (s[1] == '/' || (s[1] == '.' && (s[2] == '/' || s[2] == '\0')))
+            return false;
+    return true;
 }
 
 bool path_has_dotdot(const char *path)
