@@ -75,16 +75,24 @@ FILE *stage_open(const char *target, const struct stat *existing)
     bool long_name = n - dir > 255 - sizeof ".volpass-XXXXXX";
     snprintf(temp, n + 32, "%.*s.%s%svolpass-XXXXXX", (int)dir, target, long_name ? "" : target + dir,
              long_name ? "" : ".");
+    /* A signal between making the file and listing it would leave it
+     * behind: none is taken until both are done. */
+    sigset_t all, before;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &before);
     int fd = mkstemp(temp);
+    if (fd >= 0) {
+        files[nfiles] = (staged){name, temp};
+        nfiles++;
+    }
+    int made = errno;
+    sigprocmask(SIG_SETMASK, &before, NULL);
     if (fd < 0) {
-        int saved = errno;
         free(temp);
         free(name);
-        errno = saved;
+        errno = made;
         return NULL;
     }
-    files[nfiles] = (staged){name, temp};
-    nfiles++;
     mode_t mode = existing ? existing->st_mode & 07777 : new_file_mode();
     FILE *f = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
