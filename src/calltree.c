@@ -31,6 +31,15 @@ static size_t template_key(char *buf, size_t size, const char *name_space, const
     return ns + 1 + len;
 }
 
+/* The WorkflowTemplate `name` of namespace `name_space` ("" for one that
+ * names none), or NULL. */
+static const workflow *template_in(const call_tree *t, const char *name_space, const node *name)
+{
+    char key[512]; /* a namespace (63 bytes) and a name (253) */
+    size_t len = template_key(key, sizeof key, name_space, name->as.text, name->len);
+    return len ? strmap_get(&t->workflow_templates, key, len) : NULL;
+}
+
 const workflow *call_tree_document(const call_tree *t, const workflow *from, const node *template_ref)
 {
     const node *name = map_get(template_ref, "name");
@@ -38,11 +47,9 @@ const workflow *call_tree_document(const call_tree *t, const workflow *from, con
         return NULL;
     if (scalar_is_true(map_get(template_ref, "clusterScope")))
         return strmap_get(&t->cluster_templates, name->as.text, name->len);
-    char key[512]; /* a namespace (63 bytes) and a name (253) */
-    size_t len = template_key(key, sizeof key, from->name_space, name->as.text, name->len);
-    const workflow *found = len ? strmap_get(&t->workflow_templates, key, len) : NULL;
-    if (!found && (len = template_key(key, sizeof key, "", name->as.text, name->len)))
-        found = strmap_get(&t->workflow_templates, key, len);
+    const workflow *found = template_in(t, from->name_space, name);
+    if (!found)
+        found = template_in(t, "", name);
     if (!found && !*from->name_space)
         found = strmap_get(&t->workflow_template_names, name->as.text, name->len);
     return found;
@@ -240,9 +247,7 @@ const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, co
     if (*from->name_space || !name || name->kind != NODE_SCALAR ||
         scalar_is_true(map_get(template_ref, "clusterScope")))
         return NULL;
-    char key[512];
-    size_t len = template_key(key, sizeof key, "", name->as.text, name->len);
-    if (len && strmap_get(&t->workflow_templates, key, len))
+    if (template_in(t, "", name))
         return NULL; /* one that names no namespace either: applied where `from` is */
     return strmap_get(&t->ambiguous, name->as.text, name->len);
 }

@@ -1,8 +1,9 @@
 /* Comments of the input, which libyaml does not report: the loader finds
  * them in the text between events (load.c), keeps them with the nodes they
  * stand beside, and the emitter writes them back beside those nodes
- * (emit_yaml.c, through emit_comments.c). Comments are no data: one that cannot be placed for sure
- * is dropped, never written where it could change what the YAML says. */
+ * (emit_yaml.c, through emit_comments.c). Comments are no data: one that
+ * cannot be placed for sure is dropped, never written where it could change
+ * what the YAML says. */
 #ifndef VP_COMMENTS_H
 #define VP_COMMENTS_H
 

@@ -99,9 +99,9 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
         if (scalar_is(key, "name"))
             continue; /* replaced by the volume's name in the workflow */
         if (key->kind != NODE_SCALAR || !volume_source_known(key->as.text))
-            return option_error("--volume", map_value(volume, i), "'%s' is not a volume source (persistentVolumeClaim, nfs, cephfs, "
-                                "csi, ...)", key->kind == NODE_SCALAR && text_is_utf8(key->as.text, key->len)
-                                                 ? key->as.text : "?");
+            return option_error("--volume", map_value(volume, i), "'%s' is not a volume source "
+                                "(persistentVolumeClaim, nfs, cephfs, csi, ...)",
+                                key->kind == NODE_SCALAR && text_is_utf8(key->as.text, key->len) ? key->as.text : "?");
         if (map_value(volume, i)->kind != NODE_MAPPING)
             return option_error("--volume", map_value(volume, i), "the %s source needs its settings as a mapping, "
                                 "such as {claimName: my-pvc} (empty, Kubernetes would make the volume an emptyDir)",
@@ -139,17 +139,17 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
 {
     if (map_get(spec, "spec") || map_get(spec, "metadata"))
         return option_error("--volume-claim-template", spec, "give the claim's spec "
-                         "({accessModes: [...], resources: ...}), not a whole PersistentVolumeClaim");
+                            "({accessModes: [...], resources: ...}), not a whole PersistentVolumeClaim");
     const node *modes = map_get(spec, "accessModes");
     if (!map_get(map_get(map_get(spec, "resources"), "requests"), "storage"))
         return option_error("--volume-claim-template", spec, "the claim needs a size: "
-                         "resources: {requests: {storage: 10Gi}}");
+                            "resources: {requests: {storage: 10Gi}}");
     if (scalar_is(map_get(spec, "volumeMode"), "Block"))
-        return option_error("--volume-claim-template", map_get(spec, "volumeMode"), "a Block claim is a raw device, which "
-                         "cannot be mounted as a directory: leave volumeMode out (Filesystem)");
+        return option_error("--volume-claim-template", map_get(spec, "volumeMode"), "a Block claim is a raw "
+                            "device, which cannot be mounted as a directory: leave volumeMode out (Filesystem)");
     if (modes && modes->kind != NODE_SEQUENCE)
         return option_error("--volume-claim-template", modes, "accessModes must be a list, such as "
-                         "[ReadWriteMany]");
+                            "[ReadWriteMany]");
     bool many = false, once = false, one_pod = false;
     for (size_t i = 0; modes && i < modes->len; i++) {
         many |= scalar_is(modes->as.items[i], "ReadWriteMany");
@@ -158,13 +158,13 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
     }
     if (!many && !once)
         return option_error("--volume-claim-template", modes ? modes : spec, "%s: accessModes: [ReadWriteMany]",
-                         one_pod ? "a ReadWriteOncePod claim lets one pod at a time use it, where a producer and "
-                                   "its consumers all do"
-                                 : "the claim must let pods write it");
+                            one_pod ? "a ReadWriteOncePod claim lets one pod at a time use it, where a producer and "
+                                      "its consumers all do"
+                                    : "the claim must let pods write it");
     if (!many)
-        warning_give(on_warning, warning_ctx, "--volume-claim-template", modes->line, modes->column, "a ReadWriteOnce claim is shared "
-                     "only by pods on one node: a producer and a consumer on two nodes cannot both mount it (use "
-                     "ReadWriteMany)");
+        warning_give(on_warning, warning_ctx, "--volume-claim-template", modes->line, modes->column,
+                     "a ReadWriteOnce claim is shared only by pods on one node: a producer and a consumer on two "
+                     "nodes cannot both mount it (use ReadWriteMany)");
     return NULL;
 }
 

@@ -958,8 +958,6 @@ static const char *not_only(const strmap *m, const char *key, const char *produc
     return !w ? NULL : strcmp(w->who, producer) != 0 ? w->who : w->other;
 }
 
-/* Notes where writable mount m of instance i lets it write: its volume at
- * its subPath, or the whole volume (the path "") without one. */
 /* Notes that instance `who` writes at key "VOLUME\nPATH" (of `len` bytes),
  * and below each directory above it. */
 static void note_write_at(vctx *v, const char *key, size_t len, const char *who)
@@ -996,27 +994,6 @@ static void note_mount_writes(vctx *v, const instance *i, const node *m)
     }
 }
 
-/* Whether fn holds for a volume mount of pod template t, in any container. */
-static bool some_mount(const template *t, bool (*fn)(const node *m, const void *ctx), const void *ctx)
-{
-    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(t, w);
-        for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
-            if (fn(mounts->as.items[k], ctx))
-                return true;
-    }
-    const node *lists[5];
-    size_t n = template_side_containers(t, lists);
-    for (size_t l = 0; l < n; l++)
-        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
-            const node *mounts = map_get(lists[l]->as.items[c], "volumeMounts");
-            for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
-                if (fn(mounts->as.items[k], ctx))
-                    return true;
-        }
-    return false;
-}
-
 static bool same_mount(const node *m, const void *other)
 {
     return node_equal(m, other);
@@ -1033,7 +1010,7 @@ static bool note_written(const node *m, const void *ctx)
     /* One the original has already, of the same volume, is the workflow's
      * own business: volpass compares what the rewrite changed. */
     const char *name = scalar_text(map_get(m, "name"));
-    bool own = w->orig && w->orig->tmpl && some_mount(w->orig->tmpl, same_mount, m) && name;
+    bool own = w->orig && w->orig->tmpl && template_find_mount(w->orig->tmpl, same_mount, m) && name;
     if (own) {
         const node *was = template_volume(w->orig->tmpl, running_workflow(w->orig), name),
                    *is = template_volume(w->i->tmpl, running_workflow(w->i), name);
@@ -1049,7 +1026,7 @@ static bool note_written(const node *m, const void *ctx)
  * where it may write, whatever its outputs are. */
 static void note_mounts_written(vctx *v, const instance *i)
 {
-    some_mount(i->tmpl, note_written, &(mount_writes){v, i, call_tree_find(&v->orig, i->path)});
+    template_find_mount(i->tmpl, note_written, &(mount_writes){v, i, call_tree_find(&v->orig, i->path)});
 }
 
 /* Notes where pod instance i of the rewrite writes the outputs of its

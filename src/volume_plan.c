@@ -620,9 +620,11 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
                         argo, path, path_equal(argo, path) ? "duplicate" : "hide");
     const char *at;
     if (!path_is_templated(path) && user_mount(p, t, wf, mount_on, path, NULL, &at))
-        return edit_fmt(&p->ed, "%s where the container mounts a volume of its own%s%s: a second mount there would "
-                        "make Kubernetes refuse the pod", path_is_templated(at) ? "may lie" : "lies",
-                        path_is_templated(at) ? " (at " : "", path_is_templated(at) ? edit_cat(&p->ed, at, ")") : "");
+        return path_is_templated(at)
+                   ? edit_fmt(&p->ed, "may lie where the container mounts a volume of its own (at %s): a second "
+                                      "mount there would make Kubernetes refuse the pod", at)
+                   : "lies where the container mounts a volume of its own: a second mount there would make "
+                     "Kubernetes refuse the pod";
     if (!path_is_templated(path) && template_mirror_clash(t, path, true, &at))
         return edit_fmt(&p->ed, "lies where container '%s' (which mirrors the main container's mounts) mounts a "
                                 "volume: a second mount there would make Kubernetes refuse the pod", at);
@@ -1452,8 +1454,8 @@ static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
         plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: calls WorkflowTemplate '%s' from a document "
                     "that names no namespace, which runs in the namespace its workflow is submitted to; the input "
                     "has that WorkflowTemplate in namespaces '%s' and '%s', and which one runs is not known: name "
-                    "the namespace, or convert the documents of each namespace apart", scope->t->name, c->name, other->name, in->name_space,
-                    other->name_space);
+                    "the namespace, or convert the documents of each namespace apart", scope->t->name, c->name,
+                    other->name, in->name_space, other->name_space);
         return;
     }
     /* A name that is not a template of the document (and no
@@ -1802,14 +1804,9 @@ const node *volume_listed(const vplan *p, const node *list, const char *name)
     return NULL;
 }
 
-/* The volume named `name` that template t, or one inline in it, has of its
- * own, or NULL: Argo gives a template's volumes precedence over the workflow's. */
-static const node *mount_named(const node *mounts, const char *name)
+static bool mount_is_named(const node *m, const void *name)
 {
-    for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
-        if (scalar_is(map_get(mounts->as.items[k], "name"), name))
-            return mounts->as.items[k];
-    return NULL;
+    return scalar_is(map_get(m, "name"), name);
 }
 
 /* A mount of pod template t, in any container, of a volume named `name`
@@ -1820,17 +1817,12 @@ static const node *undeclared_mount_named(const template *t, const workflow *wf,
 {
     if (!template_runs_pod(t) || template_volume(t, wf, name) || claims_have(spec_claims(wf->spec), name))
         return NULL;
-    const node *m = NULL;
-    for (int w = 0; !m && w < TEMPLATE_MOUNT_LISTS; w++)
-        m = mount_named(template_mounts(t, w), name);
-    const node *lists[5];
-    size_t n = template_side_containers(t, lists);
-    for (size_t l = 0; !m && l < n; l++)
-        for (size_t c = 0; !m && lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++)
-            m = mount_named(map_get(lists[l]->as.items[c], "volumeMounts"), name);
-    return m;
+    return template_find_mount(t, mount_is_named, name);
 }
 
+/* The volume named `name` that template t, or one inline in it, has of its
+ * own (or mounts without having it), or NULL: Argo gives a template's
+ * volumes precedence over the workflow's. */
 static const node *template_volume_named(const vplan *p, const template *t, const workflow *wf, const char *name)
 {
     const node *v = volume_listed(p, map_get(t->node, "volumes"), name);
@@ -1964,7 +1956,6 @@ static const char *choose_volume_name(vplan *p)
     return name;
 }
 
-/* Whether template t, or one inline in it, has an output artifact named `name`. */
 /* Whether template t, or one inline in it, has an output artifact named
  * `name`: with pods_only, a template that runs a pod. */
 static bool outputs_named(const template *t, const char *name, bool pods_only)

@@ -126,4 +126,3 @@ const char *volume_read_only_kind(const node *volume)
             return map_key(volume, i)->as.text;
     return NULL;
 }
-

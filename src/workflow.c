@@ -790,9 +790,25 @@ static size_t side_containers(const template *t, bool with_set, const node *list
     return with_set ? 5 : 4;
 }
 
-size_t template_side_containers(const template *t, const node *lists[5])
+static const node *find_in(const node *mounts, bool (*fn)(const node *m, const void *ctx), const void *ctx)
 {
-    return side_containers(t, true, lists);
+    for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
+        if (fn(mounts->as.items[k], ctx))
+            return mounts->as.items[k];
+    return NULL;
+}
+
+const node *template_find_mount(const template *t, bool (*fn)(const node *m, const void *ctx), const void *ctx)
+{
+    const node *m = NULL;
+    for (int w = 0; !m && w < TEMPLATE_MOUNT_LISTS; w++)
+        m = find_in(template_mounts(t, w), fn, ctx);
+    const node *lists[5];
+    size_t n = side_containers(t, true, lists);
+    for (size_t l = 0; !m && l < n; l++)
+        for (size_t c = 0; !m && lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++)
+            m = find_in(map_get(lists[l]->as.items[c], "volumeMounts"), fn, ctx);
+    return m;
 }
 
 bool template_shares_volume(const template *t, const node *holder, const char *path)

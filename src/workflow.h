@@ -171,10 +171,11 @@ template *workflow_template(const workflow *wf, const char *name);
 #define TEMPLATE_OWN_MOUNT_LISTS 2
 const node *template_mounts(const template *t, int which);
 
-/* The containers beside pod template t's main one, in up to 5 lists: init
- * containers and sidecars, its own and spec.templateDefaults', and a
- * containerSet's containers. Their count (NULL entries where absent). */
-size_t template_side_containers(const template *t, const node *lists[5]);
+/* The first volume mount of pod template t, in any of its containers (the
+ * main one's lists above, then init containers, sidecars, its own and
+ * spec.templateDefaults', and a containerSet's), for which fn holds; NULL
+ * when there is none. */
+const node *template_find_mount(const template *t, bool (*fn)(const node *m, const void *ctx), const void *ctx);
 
 /* Whether a container of pod template t other than the main one sees what
  * the main container's mount `holder` shows at `path`: an init container or
