@@ -723,9 +723,10 @@ static void resolve_text(vctx *v, const call_tree *t, const instance *scope, con
 /* ---- locating a file on a volume ---------------------------------------- */
 
 typedef struct location {
-    const char *volume;
+    const char *volume; /* the mount's volume name */
+    const char *store;  /* the storage behind it (volume_storage) */
     const node *mount;
-    values where; /* path inside the volume, normalised; alternatives */
+    values where; /* path inside that storage, normalised; alternatives */
 } location;
 
 /* A path as the pod sees it: parameters substituted (the first value when
@@ -781,6 +782,50 @@ static size_t mount_count(const template *t, const char *mount_path)
     return n;
 }
 
+/* Path `sub` of a volume showing directory `root` of its storage, then
+ * `rest` below it: the path in the storage, normalised. */
+static const char *storage_path(vctx *v, const char *root, const char *sub, const char *rest)
+{
+    char *path = (char *)fmt(v, "%s/%s/%s", root, sub, rest);
+    path_normalize(path);
+    return path + (*path == '/'); /* "/" when all three are empty */
+}
+
+/* The workflow whose run instance i is part of: its root's. */
+static const workflow *running_workflow(const instance *i)
+{
+    while (i->parent)
+        i = i->parent;
+    return i->wf;
+}
+
+/* The volume named `name` of instance i's pod, as its template, the
+ * running workflow or a WorkflowTemplate that workflow runs through
+ * workflowTemplateRef (whose spec Argo joins to the Workflow's) declares
+ * it; NULL for a claim of the workflow's, or none. */
+static const node *pod_volume(vctx *v, const instance *i, const char *name)
+{
+    const workflow *running = running_workflow(i);
+    const node *vol = template_volume(i->tmpl, running, name);
+    const node *refers = map_get(running->spec, "workflowTemplateRef");
+    const workflow *joined = refers && !vol ? call_tree_document(&v->rew, running, refers) : NULL;
+    if (joined && template_reaches(i->tmpl, name))
+        vol = parameter_named(map_get(joined->spec, "volumes"), name, strlen(name));
+    return vol;
+}
+
+/* The storage behind volume `name` of instance i's pod (volume_storage);
+ * *root receives the directory of it the volume shows. A claim of the
+ * workflow's is the one Argo makes for it, named after the workflow. */
+static const char *storage_of(vctx *v, const instance *i, const char *name, const char **root)
+{
+    const node *vol = pod_volume(v, i, name);
+    *root = "";
+    const char *key = vol ? volume_storage(&v->r->mem, vol, root) : fmt(v, "persistentVolumeClaim\n{{workflow.name}}-%s", name);
+    v->oom |= !key;
+    return key ? key : "";
+}
+
 static void locate(vctx *v, const call_tree *t, const instance *i, const char *raw, location *out)
 {
     size_t prefix = 0;
@@ -803,29 +848,24 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
         return;
     }
     out->volume = scalar_text(map_get(out->mount, "name"));
-    const char *sub = scalar_text(map_get(out->mount, "subPath"));
+    const char *sub = scalar_text(map_get(out->mount, "subPath")), *root = "";
     if (map_get(out->mount, "subPathExpr")) {
         cannot(&out->where, fmt(v, "the mount covering %s uses subPathExpr", path));
         return;
     }
+    out->store = out->volume ? storage_of(v, i, out->volume, &root) : "";
     const char *rest = path + prefix;
     while (*rest == '/')
         rest++;
     resolve_text(v, t, i, sub ? sub : "", &out->where, 0);
-    for (size_t k = 0; k < out->where.n; k++) { /* relative to the volume's root, as a subPath is */
-        const char *at = out->where.v[k];
-        char *norm = (char *)(*at ? fmt(v, "%s/%s", at, rest) : fmt(v, "%s", rest));
-        path_normalize(norm);
-        out->where.v[k] = norm;
-    }
-}
-
-/* The workflow whose run instance i is part of: its root's. */
-static const workflow *running_workflow(const instance *i)
-{
-    while (i->parent)
-        i = i->parent;
-    return i->wf;
+    for (size_t k = 0; k < out->where.n; k++)
+        if (out->where.v[k][0] == '/') {
+            cannot(&out->where, fmt(v, "the mount covering %s has subPath %s, which Kubernetes refuses: it must be "
+                                    "relative", path, out->where.v[k]));
+            return;
+        }
+    for (size_t k = 0; k < out->where.n; k++) /* relative to the storage's root, as a subPath is to the volume's */
+        out->where.v[k] = storage_path(v, root, out->where.v[k], rest);
 }
 
 static size_t volumes_named(const node *list, const char *name)
@@ -867,12 +907,7 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name, 
     const workflow *running = running_workflow(i);
     if (volume_declared_twice(i->tmpl, name))
         return fmt(v, "volume '%s' is declared twice in the template's volumes, which Kubernetes rejects", name);
-    const node *vol = template_volume(i->tmpl, running, name);
-    /* Argo joins the spec of a WorkflowTemplate run through workflowTemplateRef to the Workflow's. */
-    const node *refers = map_get(running->spec, "workflowTemplateRef");
-    const workflow *joined = refers ? call_tree_document(&v->rew, running, refers) : NULL;
-    if (!vol && joined && template_reaches(i->tmpl, name))
-        vol = parameter_named(map_get(joined->spec, "volumes"), name, strlen(name));
+    const node *vol = pod_volume(v, i, name);
     if (vol) {
         if (!volume_source_kind(vol))
             return fmt(v, "volume '%s' names no volume source, so Kubernetes makes it an emptyDir, which pods do "
@@ -958,15 +993,25 @@ static const char *not_only(const strmap *m, const char *key, const char *produc
     return !w ? NULL : strcmp(w->who, producer) != 0 ? w->who : w->other;
 }
 
-/* Notes that instance `who` writes at key "VOLUME\nPATH" (of `len` bytes),
- * and below each directory above it. */
-static void note_write_at(vctx *v, const char *key, size_t len, const char *who)
+/* The key of `path` in storage `store` in the maps of writers; *path_at
+ * receives where the path starts in it. */
+static const char *write_key(vctx *v, const char *store, const char *path, size_t *path_at)
 {
+    *path_at = strlen(store) + 1;
+    return fmt(v, "%s\n%s", store, path);
+}
+
+/* Notes that instance `who` writes at `path` of storage `store`, and below
+ * each directory above it. */
+static void note_write_at(vctx *v, const char *store, const char *path, const char *who)
+{
+    size_t path_at;
+    const char *key = write_key(v, store, path, &path_at);
+    size_t len = strlen(key);
     note_writer(v, &v->writes, key, len, who);
     /* Each directory above is a prefix of the same key: the maps hold lengths, not copies. */
-    const char *volume_end = strchr(key, '\n');
-    for (size_t n = len; n > 0; n--)
-        if (key[n - 1] == '/' && key + n - 1 > volume_end)
+    for (size_t n = len; n > path_at; n--)
+        if (key[n - 1] == '/')
             note_writer(v, &v->above, key, n - 1, who);
 }
 
@@ -975,10 +1020,11 @@ static void note_write_at(vctx *v, const char *key, size_t len, const char *who)
  * or the whole volume without one, or with one known at run time only. */
 static void note_mount_writes(vctx *v, const instance *i, const node *m)
 {
-    const char *volume = scalar_text(map_get(m, "name")), *sub = scalar_text(map_get(m, "subPath"));
+    const char *volume = scalar_text(map_get(m, "name")), *sub = scalar_text(map_get(m, "subPath")), *root;
     if (!volume || scalar_is_true(map_get(m, "readOnly")) ||
         volume_problem(v, i, volume, NULL)) /* a volume of the pod's own, say: no other pod sees it */
         return;
+    const char *store = storage_of(v, i, volume, &root);
     values where = {.n = 0};
     v->budget = BUDGET;
     if (!map_get(m, "subPathExpr"))
@@ -989,8 +1035,7 @@ static void note_mount_writes(vctx *v, const instance *i, const node *m)
         char *path = (char *)fmt(v, "%s", where.v[a]);
         if (!path_resolve_relative(path))
             *path = '\0'; /* above the volume's root: Kubernetes refuses it; anywhere, say */
-        const char *key = fmt(v, "%s\n%s", volume, path);
-        note_write_at(v, key, strlen(key), i->path);
+        note_write_at(v, store, storage_path(v, root, path, ""), i->path);
     }
 }
 
@@ -1053,24 +1098,25 @@ static void note_writes(instance *i, void *ctx)
         if (at.where.why || volume_problem(v, i, at.volume, NULL) || scalar_is_true(map_get(at.mount, "readOnly")))
             continue; /* under a read-only mount an output is read from there, not written */
         for (size_t a = 0; a < at.where.n; a++) {
-            const char *key = fmt(v, "%s\n%s", at.volume, at.where.v[a]);
-            size_t len = strlen(key);
-            note_write_at(v, key, len, i->path);
-            writer *w = strmap_get(&v->writes, key, len);
+            note_write_at(v, at.store, at.where.v[a], i->path);
+            size_t path_at;
+            const char *key = write_key(v, at.store, at.where.v[a], &path_at);
+            writer *w = strmap_get(&v->writes, key, strlen(key));
             if (looped && w && !strstr(at.where.v[a], "<pod ")) /* the same place for every run of the loop */
                 w->other = i->path;
         }
     }
 }
 
-/* An instance other than `producer` that writes at `path` on `volume`, in a
- * directory above it or below it, or in the whole volume; NULL when there
- * is none. */
-static const char *other_writer(vctx *v, const char *volume, const char *path, const char *producer)
+/* An instance other than `producer` that writes at `path` of storage
+ * `store`, in a directory above it or below it, or in the whole storage;
+ * NULL when there is none. */
+static const char *other_writer(vctx *v, const char *store, const char *path, const char *producer)
 {
-    char *key = (char *)fmt(v, "%s\n%s", volume, path);
+    size_t path_at;
+    char *key = (char *)write_key(v, store, path, &path_at);
     const char *other = not_only(&v->above, key, producer);
-    char *cut = strchr(key, '\n') + 1;
+    char *cut = key + path_at;
     for (char *end = key + strlen(key); !other && end > cut; end = strrchr(cut, '/')) {
         *end = '\0'; /* key is fmt's copy: cut to each directory in turn */
         other = not_only(&v->writes, key, producer);
@@ -1135,30 +1181,27 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
         why = volume_problem(v, p, at_producer.volume, NULL);
     if (why)
         return why;
-    if (strcmp(at_consumer.volume, at_producer.volume) != 0)
-        return fmt(v, "the consumer reads volume '%s', the producer wrote volume '%s'",
-                   at_consumer.volume, at_producer.volume);
-    /* One name, two volumes: a template's own takes the workflow's place. */
-    const node *seen = template_volume(c->tmpl, running_workflow(c), at_consumer.volume);
-    const node *written = template_volume(p->tmpl, running_workflow(p), at_producer.volume);
-    if (seen && written && !node_equal(seen, written))
-        return fmt(v, "the consumer's volume '%s' is not the producer's: a template's own volume of that name takes "
-                   "the workflow's place", at_consumer.volume);
+    /* Two names may show one storage; one name, two (a template's own volume takes the workflow's place). */
+    if (strcmp(at_consumer.store, at_producer.store) != 0)
+        return strcmp(at_consumer.volume, at_producer.volume) != 0
+                   ? fmt(v, "the consumer reads volume '%s', the producer wrote volume '%s', which is other storage",
+                         at_consumer.volume, at_producer.volume)
+                   : fmt(v, "the consumer's volume '%s' is not the producer's: a template's own volume of that name "
+                         "takes the workflow's place", at_consumer.volume);
     if (at_producer.where.n != 1)
         return "the producer's location is not one place";
     /* Argo joins the artifact's key and the subPath as Go's path.Join does */
     char *sub = (char *)fmt(v, "%s", h->sub_path ? h->sub_path : "");
     if (!path_resolve_relative(sub))
         return fmt(v, "the subPath %s climbs out of the producer's artifact", h->sub_path);
-    char *expected = (char *)fmt(v, "%s/%s", at_producer.where.v[0], sub);
-    path_normalize(expected);
+    const char *expected = storage_path(v, at_producer.where.v[0], sub, "");
     for (size_t k = 0; k < at_consumer.where.n; k++)
         if (strcmp(at_consumer.where.v[k], expected) == 0) {
             if (!scalar_is_true(map_get(at_consumer.mount, "readOnly")))
                 return fmt(v, "'%s' mounts volume '%s' at %s writable, and may change what other consumers of the "
                            "output read", c->path, at_consumer.volume,
                            scalar_text(map_get(at_consumer.mount, "mountPath")));
-            const char *other = other_writer(v, at_consumer.volume, expected, p->path);
+            const char *other = other_writer(v, at_consumer.store, expected, p->path);
             if (other && strcmp(other, p->path) == 0)
                 return fmt(v, "every run of the loop around '%s' writes to volume '%s' at %s, where one may "
                            "replace what another's consumer reads", other, at_consumer.volume, expected);

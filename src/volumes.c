@@ -1,6 +1,7 @@
 /* Kubernetes' volume sources: see volumes.h. */
 #include <string.h>
 
+#include "paths.h"
 #include "scalar.h"
 #include "volumes.h"
 
@@ -19,6 +20,18 @@ static const char *const required_settings[] = {
     "iscsi.iqn", "rbd.monitors", "rbd.image", "flexVolume.driver", "quobyte.registry", "quobyte.volume",
     "cinder.volumeID", "vsphereVolume.volumePath", "azureDisk.diskName", "azureDisk.diskURI",
     "portworxVolume.volumeID", "gcePersistentDisk.pdName", "awsElasticBlockStore.volumeID", NULL};
+
+/* The settings that name a directory of the storage, which a volume shows
+ * as its root, rather than the storage itself. */
+static const char *const root_settings[] = {"nfs.path", "cephfs.path", NULL};
+
+static bool is_root_setting(const char *setting)
+{
+    for (const char *const *r = root_settings; *r; r++)
+        if (strcmp(*r, setting) == 0)
+            return true;
+    return false;
+}
 
 /* Whether a required setting is a list (cephfs's and rbd's monitors); the others are strings. */
 static bool setting_is_list(const char *setting)
@@ -46,6 +59,44 @@ const char *volume_source_lacks(const node *volume)
             return *r; /* empty, as Kubernetes reads it, or a type it refuses (claimName: 123) */
     }
     return NULL;
+}
+
+/* A setting's value as text: a list's items one after the other. */
+static const char *setting_text(arena *mem, const node *v)
+{
+    if (!v || v->kind == NODE_MAPPING)
+        return "";
+    if (v->kind == NODE_SCALAR)
+        return v->as.text;
+    const char *text = "";
+    for (size_t i = 0; text && i < v->len; i++)
+        text = arena_printf(mem, "%s%s\x1f", text, setting_text(mem, v->as.items[i]));
+    return text;
+}
+
+const char *volume_storage(arena *mem, const node *volume, const char **root)
+{
+    *root = "";
+    const char *kind = volume_source_kind(volume), *name = setting_text(mem, map_get(volume, "name"));
+    if (!kind)
+        return arena_printf(mem, "volume %s", name);
+    const node *source = map_get(volume, kind);
+    size_t n = strlen(kind);
+    const char *key = kind;
+    for (const char *const *r = required_settings; key && *r; r++)
+        if (strncmp(*r, kind, n) == 0 && (*r)[n] == '.' && !is_root_setting(*r))
+            key = arena_printf(mem, "%s\n%s", key, setting_text(mem, map_get(source, *r + n + 1)));
+    if (key == kind) /* nothing tells its storage apart: its name, then */
+        key = arena_printf(mem, "%s volume %s", kind, name);
+    for (const char *const *r = root_settings; key && *r; r++)
+        if (strncmp(*r, kind, n) == 0 && (*r)[n] == '.') {
+            char *dir = arena_printf(mem, "%s", setting_text(mem, map_get(source, *r + n + 1)));
+            if (!dir)
+                return NULL;
+            path_normalize(dir);
+            *root = dir + (*dir == '/');
+        }
+    return key;
 }
 
 const char *volume_source_invalid(const node *volume)

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "arena.h"
 #include "doc.h"
 
 /* When a volume source (a spec.volumes entry or --volume) gives each pod
@@ -22,6 +23,14 @@ bool volume_name_valid(const char *name);
  * the volume's source that it lacks, leaves empty or gives another type
  * (volume_setting_type), or NULL. */
 const char *volume_source_lacks(const node *volume);
+
+/* What tells the storage behind a volume apart, so that two volumes of one
+ * claim (or nfs server, ...) under two names count as one: a key, in mem,
+ * made of its kind and the settings that name its storage (claimName;
+ * server; monitors, ...), or of its kind and name when none do; NULL when
+ * out of memory. *root receives the directory of that storage the volume
+ * shows (an nfs or cephfs path, normalised and relative), "" for all of it. */
+const char *volume_storage(arena *mem, const node *volume, const char **root);
 
 /* What Kubernetes refuses in a setting the volume's source has, or NULL:
  * an nfs path that is not absolute, a csi driver that is not a driver's

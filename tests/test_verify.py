@@ -267,6 +267,46 @@ def volume_shadowed_by_template(doc):
         {"name": "data-storage", "persistentVolumeClaim": {"claimName": "other"}}]
 
 
+def consumer_reads_through_another_name(doc):
+    """Two volume names on one claim are one storage: the consumer may read through either."""
+    doc["spec"]["volumes"].append({"name": "alias", "persistentVolumeClaim": {"claimName": "data-volume"}})
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"][0]["name"] = "alias"
+
+
+def consumer_reads_another_claim(doc):
+    doc["spec"]["volumes"].append({"name": "alias", "persistentVolumeClaim": {"claimName": "other"}})
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"][0]["name"] = "alias"
+
+
+def pod_added_writing_through_another_name(doc):
+    """A writer of the whole claim is one, whatever name it mounts it by."""
+    pod_added_writing_everywhere(doc)
+    doc["spec"]["volumes"].append({"name": "alias", "persistentVolumeClaim": {"claimName": "data-volume"}})
+    _templates(doc)["cleaner"]["container"]["volumeMounts"][0]["name"] = "alias"
+
+
+def _nfs(doc, path):
+    doc["spec"]["volumes"][0] = {"name": "data-storage", "nfs": {"server": "files.example", "path": path}}
+
+
+def consumer_reads_a_subdirectory_export(doc):
+    """An nfs volume shows its path on the server: the consumer's volume shows
+    the directory the producer wrote in, one level down."""
+    _nfs(doc, "/exports/")
+    doc["spec"]["volumes"].append({"name": "inner", "nfs": {"server": "files.example", "path": "/exports/artifact_data"}})
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"][0]["name"] = "inner"
+    [param] = _templates(doc)["hello-world-to-file"]["outputs"]["parameters"]
+    param["value"] = param["value"].removeprefix("artifact_data/")
+
+
+def pod_added_writing_on_the_export_above(doc):
+    """A pod mounting the server's directory above the volume's writes there too."""
+    _nfs(doc, "/exports/a")
+    pod_added_writing_everywhere(doc)
+    doc["spec"]["volumes"].append({"name": "top", "nfs": {"server": "files.example", "path": "/exports"}})
+    _templates(doc)["cleaner"]["container"]["volumeMounts"][0]["name"] = "top"
+
+
 def value_read_from_a_file(doc):
     """Argo replaces an output parameter's value with what valueFrom.path holds."""
     [param] = _templates(doc)["hello-world-to-file"]["outputs"]["parameters"]
@@ -293,7 +333,8 @@ VARIANTS = {
                                                  "output artifact"]),
     entry_default_overridden: ("the consumer reads artifact_data/a/tmp/hello_world.txt, the producer wrote "
                                "artifact_data/b/tmp/hello_world.txt", []),
-    absolute_subpath: ("the consumer reads", ["the mount's subPath /artifact_data/{{workflow.uid}}/{{pod.name}}/tmp "
+    absolute_subpath: ("has subPath /artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp, "
+                       "which Kubernetes refuses", ["the mount's subPath /artifact_data/{{workflow.uid}}/{{pod.name}}/tmp "
                                               "is not one Kubernetes takes"]),
     volume_named_badly: (None, ["the mount's volume name 'Data_Storage' is not one Kubernetes takes",
                                 "the mount's volume name 'Data_Storage' is not one Kubernetes takes"]),
@@ -308,6 +349,13 @@ VARIANTS = {
     consumer_mount_writable: ("'artifact-example/consume-artifact' mounts volume 'data-storage' at /tmp/message "
                               "writable, and may change what other consumers of the output read", []),
     volume_shadowed_by_template: ("the consumer's volume 'data-storage' is not the producer's", []),
+    consumer_reads_through_another_name: (None, []),
+    consumer_reads_a_subdirectory_export: (None, []),
+    consumer_reads_another_claim: ("the consumer reads volume 'alias', the producer wrote volume 'data-storage', "
+                                   "which is other storage", []),
+    pod_added_writing_through_another_name: ("'artifact-example/clean' writes to volume 'data-storage'", []),
+    pod_added_writing_on_the_export_above: ("'artifact-example/clean' writes to volume 'data-storage' at "
+                                            "exports/a/artifact_data/{{workflow.uid}}/", []),
     sidecar_mounts_below: ("'artifact-example/consume-artifact' writes to volume 'data-storage' at "
                            "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/hello_world.txt "
                            "too", []),
