@@ -276,6 +276,15 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
         if (st != VP_OK)
             return st;
     }
+    for (size_t i = 0; i < ndocs; i++) {
+        workflow *wf = &t->wfs[i];
+        const workflow *runs = wf->root ? call_tree_document(t, wf, map_get(wf->spec, "workflowTemplateRef")) : NULL;
+        if (runs && runs != wf) {
+            workflow *run = &t->wfs[runs - t->wfs];
+            wf->next_runner = run->runner;
+            run->runner = wf;
+        }
+    }
     return VP_OK;
 }
 

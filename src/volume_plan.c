@@ -524,19 +524,20 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
 /* A memoized template's outputs, found in the cache, are an earlier run's:
  * their locations point into that run's directory on the volume, which a
  * claim of that run (--volume-claim-template) no longer has. */
-static void check_memoized(vplan *p, const template *t)
+static void check_memoized(vplan *p, const template *t, const workflow *wf)
 {
-    const node *memoize = map_get(t->node, "memoize");
+    const node *memoize = template_memoize(t, wf);
     if (!memoize)
         return;
+    const char *by = memoize == map_get(t->node, "memoize") ? "" : " (by spec.templateDefaults)";
     if (p->ctx->claim)
-        plan_refuse(p, VP_EUNSUPPORTED, memoize, "template '%s' is memoized: a later run that finds its outputs "
+        plan_refuse(p, VP_EUNSUPPORTED, memoize, "template '%s' is memoized%s: a later run that finds its outputs "
                     "in the cache would read them on the claim of the run that made them, which Argo deletes "
-                    "(use --volume, or keep its outputs real artifacts with --keep-artifact)", t->name);
+                    "(use --volume, or keep its outputs real artifacts with --keep-artifact)", t->name, by);
     else
-        warn(p, memoize, "template '%s' is memoized: a later run that finds its outputs in the cache reads them "
+        warn(p, memoize, "template '%s' is memoized%s: a later run that finds its outputs in the cache reads them "
                          "where the run that made them wrote them on the volume, which must still hold them",
-             t->name);
+             t->name, by);
 }
 
 /* The kubelet makes a producer's directory on the volume (its subPath)
@@ -594,7 +595,7 @@ static void mount_outputs(vplan *p, tplan *tp)
                o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
     }
     if (tp->nmounts)
-        check_memoized(p, t);
+        check_memoized(p, t, tp->wf);
 }
 
 /* Why a read-only mount from the volume at `path` would not give the pod
@@ -1747,7 +1748,6 @@ static call_plan *plan_calls(vplan *p, tplan *tp)
 
 static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
 {
-    (void)wf;
     tplan *tp = plan_of(t);
     if (tp && template_is_graph(t)) {
         graph_inputs(p, tp);
@@ -1755,7 +1755,7 @@ static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
             graph_output_backing(p, tp, 0);
         for (size_t k = 0; k < t->outputs.count; k++)
             if (tp->out[k].convert) {
-                check_memoized(p, t); /* a dag or steps template can be memoized too */
+                check_memoized(p, t, wf); /* a dag or steps template can be memoized too */
                 break;
             }
     }

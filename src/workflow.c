@@ -953,9 +953,25 @@ static int patch_kind(const node *patch)
     return strstr(patch->as.text, "{{") ? 2 : strchr(patch->as.text, '\\') ? 3 : 0;
 }
 
+/* Whether templateDefaults `d` give template t's pod mounts of theirs:
+ * volumeMounts for its kind of container, sidecars or init containers. */
+static bool defaults_mount(const node *d, const template *t)
+{
+    const char *key = t->kind == TEMPLATE_CONTAINER ? "container" : t->kind == TEMPLATE_SCRIPT ? "script"
+                    : t->kind == TEMPLATE_CONTAINER_SET ? "containerSet" : NULL;
+    static const char *const lists[] = {"sidecars", "initContainers"};
+    const node *mounts = key ? map_get(map_get(d, key), "volumeMounts") : NULL;
+    bool some = mounts && mounts->kind == NODE_SEQUENCE && mounts->len;
+    for (size_t i = 0; key && i < 2; i++) {
+        const node *list = map_get(d, lists[i]);
+        some |= list && list->kind == NODE_SEQUENCE && list->len;
+    }
+    return some;
+}
+
 const char *template_mount_patch(const template *t, const workflow *wf)
 {
-    static const char *const says[3][4] = {
+    static const char *const says[5][4] = {
         {NULL, "its podSpecPatch mentions volumes", "its podSpecPatch holds a reference, whose value may add mounts",
          "its podSpecPatch holds escapes, which may spell volumes"},
         {NULL, "the templateDefaults' podSpecPatch mentions volumes",
@@ -963,14 +979,45 @@ const char *template_mount_patch(const template *t, const workflow *wf)
          "the templateDefaults' podSpecPatch holds escapes, which may spell volumes"},
         {NULL, "the workflow's podSpecPatch mentions volumes",
          "the workflow's podSpecPatch holds a reference, whose value may add mounts",
-         "the workflow's podSpecPatch holds escapes, which may spell volumes"}};
+         "the workflow's podSpecPatch holds escapes, which may spell volumes"},
+        {NULL, "the templateDefaults' podSpecPatch of a Workflow that runs it (workflowTemplateRef) mentions volumes",
+         "the templateDefaults' podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds a reference, "
+         "whose value may add mounts",
+         "the templateDefaults' podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds escapes, which "
+         "may spell volumes"},
+        {NULL, "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) mentions volumes",
+         "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds a reference, whose value may add "
+         "mounts",
+         "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds escapes, which may spell volumes"}};
     const node *own = map_get(t->node, "podSpecPatch");
     int kind = patch_kind(own);
     if (kind)
         return says[0][kind];
-    if (!(own && own->kind == NODE_SCALAR && own->len) && wf && (kind = patch_kind(map_get(wf->defaults, "podSpecPatch"))))
-        return says[1][kind]; /* the defaults' applies where the template has none */
-    return wf && (kind = patch_kind(map_get(wf->spec, "podSpecPatch"))) ? says[2][kind] : NULL;
+    bool defaults_apply = !(own && own->kind == NODE_SCALAR && own->len); /* where the template has none */
+    if (defaults_apply && wf && (kind = patch_kind(map_get(wf->defaults, "podSpecPatch"))))
+        return says[1][kind];
+    if (wf && (kind = patch_kind(map_get(wf->spec, "podSpecPatch"))))
+        return says[2][kind];
+    for (const workflow *r = wf ? wf->runner : NULL; r; r = r->next_runner) {
+        if (defaults_mount(r->defaults, t))
+            return "the templateDefaults of a Workflow that runs it (workflowTemplateRef) give its pod volume "
+                   "mounts, sidecars or init containers";
+        if (defaults_apply && (kind = patch_kind(map_get(r->defaults, "podSpecPatch"))))
+            return says[3][kind];
+        if ((kind = patch_kind(map_get(r->spec, "podSpecPatch"))))
+            return says[4][kind];
+    }
+    return NULL;
+}
+
+const node *template_memoize(const template *t, const workflow *wf)
+{
+    const node *memoize = map_get(t->node, "memoize");
+    if (!memoize && wf)
+        memoize = map_get(wf->defaults, "memoize");
+    for (const workflow *r = wf ? wf->runner : NULL; !memoize && r; r = r->next_runner)
+        memoize = map_get(r->defaults, "memoize");
+    return memoize && !scalar_is_null(memoize) ? memoize : NULL;
 }
 
 const char *artifact_mode_key(const artifact *a)

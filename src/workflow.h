@@ -90,6 +90,11 @@ typedef struct workflow {
     node *parameters;        /* spec.arguments.parameters, or NULL */
     const node *defaults;    /* spec.templateDefaults, or NULL */
     template handlers;       /* the workflow's onExit and hooks, as the call sites of a pseudo-template */
+    /* The Workflows of the stream that run this one through
+     * workflowTemplateRef, whose specs Argo joins to its own, so that their
+     * podSpecPatch and templateDefaults reach its templates: the first
+     * (call_tree_read links them), and after each, the next. */
+    const struct workflow *runner, *next_runner;
     strmap by_name;          /* template name -> template */
     arena *mem;              /* the model's own arrays: the caller's, as a stream has many models */
 } workflow;
@@ -221,10 +226,17 @@ const node *template_volume(const template *t, const workflow *wf, const char *n
  * the template shows when workflow wf runs it ("its podSpecPatch mentions
  * volumes"), or NULL. Argo merges the patches into the pod, mounts by their
  * path: the workflow's, and the template's (or where it has none, its
- * templateDefaults'). One that mentions volumes may, and so may one that
- * holds a reference, whose value could be anything. wf may be NULL: t's own
- * patch only. */
+ * templateDefaults'), those of a Workflow that runs wf through
+ * workflowTemplateRef included. One that mentions volumes may, and so may
+ * one that holds a reference, whose value could be anything. wf may be
+ * NULL: t's own patch only. */
 const char *template_mount_patch(const template *t, const workflow *wf);
+
+/* The memoize settings template t runs with in workflow wf: its own, or
+ * else those of spec.templateDefaults, which Argo merges into every
+ * template (a Workflow's that runs wf through workflowTemplateRef
+ * included); NULL for none. */
+const node *template_memoize(const template *t, const workflow *wf);
 
 /* The path output text `raw` of template t stands for: Argo substitutes
  * its inputs' paths ({{inputs.artifacts.X.path}}) in the whole template,

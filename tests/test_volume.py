@@ -1030,7 +1030,8 @@ def test_volume_name_shared(ctx):
 
 def test_memoized_producer(ctx):
     """A memoized producer's cached outputs point into an earlier run's
-    directory: a warning with --volume, refused with a claim of each run."""
+    directory: a warning with --volume, refused with a claim of each run;
+    also where spec.templateDefaults memoizes every template."""
     text = _read(os.path.join(CASES, "inputs.yaml"))
     old = "  - name: make\n    container:\n"
     expect(old in text, "inputs.yaml changed")
@@ -1050,6 +1051,12 @@ def test_memoized_producer(ctx):
             f.write(graph.replace("  - name: inner\n", "  - name: inner\n    memoize: {key: k, cache: {configMap: {name: c}}}\n"))
         proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
         expect(proc.returncode == 4 and "error: template 'inner' is memoized" in proc.stderr, proc.stderr)
+        with open(path, "w") as f:
+            f.write(text.replace("spec:\n", "spec:\n  templateDefaults: {memoize: {key: k, cache: {configMap: "
+                                              "{name: c}}}}\n", 1))
+        proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
+        expect(proc.returncode == 4 and "memo.yaml:7:31: error: template 'make' is memoized (by "
+               "spec.templateDefaults)" in proc.stderr, proc.stderr)
 
 
 OPTIONAL_OUTPUT = passing_workflow("optional-") + """  - name: produce
@@ -1129,6 +1136,65 @@ def test_pod_spec_patch(ctx):
     expect(code == 1 and [p["message"] for p in report["problems"]] ==
            ["template 'produce': the pod's volume mounts may change, which verify does not follow: its podSpecPatch "
             "mentions volumes"], str(report["problems"]))
+
+
+RUN_LIBRARY = (PATCHED.replace("kind: Workflow\nmetadata: {generateName: patched-}", "kind: WorkflowTemplate\nmetadata: {name: lib}")
+               .replace("    podSpecPatch: PATCH\n", "") + """---
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: run-}
+spec:
+  workflowTemplateRef: {name: lib}
+JOINED
+""")
+
+
+def test_joined_workflow_spec(ctx):
+    """Argo joins the spec of a Workflow that runs a WorkflowTemplate
+    (workflowTemplateRef) to the template's: the Workflow's podSpecPatch and
+    templateDefaults reach the template's pods. Mounts they may change keep
+    the output a real artifact, as the template's own would, and verify
+    reports them; their memoize counts as the template's own. Defaults about
+    other things change nothing."""
+    expect("kind: WorkflowTemplate" in RUN_LIBRARY, "PATCHED changed")
+    mounts = "'{containers: [{name: main, volumeMounts: [{name: scratch, mountPath: /tmp/out}]}]}'"
+    default_mount = "{container: {image: alpine, volumeMounts: [{name: scratch, mountPath: /tmp/out, subPathExpr: $(POD_NAME)}]}}"
+    for joined, why in (
+            (f"  podSpecPatch: {mounts}", "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) mentions "
+                                         "volumes"),
+            (f"  templateDefaults: {{podSpecPatch: {mounts}}}", "the templateDefaults' podSpecPatch of a Workflow that "
+                                                              "runs it (workflowTemplateRef) mentions volumes"),
+            (f"  templateDefaults: {default_mount}\n  volumes: [{{name: scratch, persistentVolumeClaim: "
+             "{claimName: s}}]", "the templateDefaults of a Workflow that runs it (workflowTemplateRef) give its "
+                                 "pod volume mounts, sidecars or init containers"),
+            ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
+             "the templateDefaults of a Workflow that runs it (workflowTemplateRef) give its pod volume mounts, "
+             "sidecars or init containers"),
+            ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
+             "{limits: {cpu: \"1\"}}}}", None)):
+        text = RUN_LIBRARY.replace("JOINED", joined)
+        proc = run_text(ctx, "joined.yaml", text)
+        kept = why is not None
+        expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr) and
+               (not kept or f"the pod's volume mounts may change: {why}" in proc.stderr), proc.stderr)
+        with tempfile.TemporaryDirectory() as d:
+            original = written(d, "joined.yaml", text)
+            [handoff] = check_output(ctx, original, proc.stdout)["handoffs"]
+            expect(kept == (handoff["location"] == "a real artifact on both sides"), str(handoff))
+            if kept:  # the rewrite as it was before: verify sees what the joined spec may change
+                plain = run_text(ctx, "plain.yaml", RUN_LIBRARY.replace("JOINED", ""))
+                code, report = verify_report(ctx, original, plain.stdout.replace("spec:\n  workflowTemplateRef: "
+                                                                                 "{name: lib}\n",
+                                                                                 "spec:\n  workflowTemplateRef: "
+                                                                                 "{name: lib}\n" + joined + "\n"))
+                expect(code == 1 and any(why in p["message"] for p in report["problems"]), str(report["problems"]))
+    memoized = RUN_LIBRARY.replace("JOINED", "  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}")
+    proc = run_text(ctx, "memo.yaml", memoized)
+    expect(proc.returncode == 0 and "warning: template 'produce' is memoized (by spec.templateDefaults)" in proc.stderr,
+           proc.stderr)
+    proc = run_text(ctx, "memo.yaml", memoized, volume=("--volume-claim-template", CLAIM))
+    expect(proc.returncode == 4 and "error: template 'produce' is memoized (by spec.templateDefaults)" in proc.stderr,
+           proc.stderr)
 
 
 def test_private_volume_refused(ctx):
