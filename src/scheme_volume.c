@@ -362,6 +362,49 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
     }
 }
 
+/* Appends text[0, n) to expression b inside a quoted string. */
+static void put_quoted(applier *e, text_buf *b, const char *text, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '\\' || text[i] == '\'')
+            tb_put(e->p, b, "\\", 1);
+        tb_put(e->p, b, text + i, 1);
+    }
+}
+
+/* Appends subPath `sub` to expression b, which has a quoted string open,
+ * and closes it: an input parameter's tag becomes the expression's variable
+ * (its value, whatever it holds, read as it is); the rest stays quoted text,
+ * where Argo pastes the workflow's name, namespace or uid (the plan allows
+ * no other tag: sub_path_fits_expression). */
+static void append_sub_path(applier *e, text_buf *b, const char *sub)
+{
+    size_t pos = 0, len = strlen(sub), done = 0;
+    bool quoted = true;
+    tag g;
+    while (tag_next(sub, len, &pos, &g)) {
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        if (r.kind != REF_INPUT || r.artifact)
+            continue;
+        if (g.start > done && !quoted)
+            tb_put(e->p, b, " + '", 4);
+        put_quoted(e, b, sub + done, g.start - done);
+        if (g.start > done || quoted)
+            tb_put(e->p, b, "'", 1);
+        tb_put(e->p, b, " + inputs.parameters['", 22);
+        put_quoted(e, b, r.name.s, r.name.len);
+        tb_put(e->p, b, "']", 2);
+        quoted = false;
+        done = g.end;
+    }
+    if (done < len || quoted) {
+        if (!quoted)
+            tb_put(e->p, b, " + '", 4);
+        put_quoted(e, b, sub + done, len - done);
+        tb_put(e->p, b, "'", 1);
+    }
+}
+
 /* The expression a dag or steps output's location parameter takes its value
  * from: its fromExpression, or its `from` reference as one, with the
  * parameters that carry locations in place of artifacts; followed by
@@ -381,12 +424,7 @@ static const char *output_expression(applier *e, tplan *tp, const artifact *a)
     rewrite_expression(e, tp, NULL, expr, &b);
     if (*sub) {
         tb_put(e->p, &b, ") + '/", 6);
-        for (const char *c = sub; *c; c++) {
-            if (*c == '\\' || *c == '\'')
-                tb_put(e->p, &b, "\\", 1);
-            tb_put(e->p, &b, c, 1);
-        }
-        tb_put(e->p, &b, "'", 1);
+        append_sub_path(e, &b, sub);
     }
     const char *text = edit_intern(e->ed, b.s ? b.s : "", b.len);
     free(b.s);

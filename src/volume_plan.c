@@ -958,29 +958,23 @@ static backing from_backing(vplan *p, tplan *scope, const artifact *a)
     return BACK_ARTIFACT; /* a constant with its own source */
 }
 
-static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name);
-
 /* Whether subPath `text` of an output of dag or steps template tp can be
  * appended, in the expression that passes its location on, to that
- * location: Argo pastes the values of its tags into the expression's text,
- * inside quotes. Each must be the workflow's name, namespace or uid, or an
- * input parameter whose value, from every call of tp, is known and holds
- * no quote or backslash. */
+ * location (output_expression in scheme_volume.c): each of its tags must be
+ * the workflow's name, namespace or uid, whose values Argo pastes into the
+ * expression's quoted text and which never hold a quote or backslash, or an
+ * input parameter of tp, which the expression reads as a variable (Argo
+ * puts a dag's or steps' inputs in the scope it evaluates outputs in). */
 static bool sub_path_fits_expression(const tplan *tp, const node *text)
 {
     size_t pos = 0;
     tag g;
     while (tag_next(text->as.text, text->len, &pos, &g)) {
         if (span_is(g.expr, "workflow.name") || span_is(g.expr, "workflow.namespace") || span_is(g.expr, "workflow.uid"))
-            continue; /* Kubernetes names: never a quote or backslash */
+            continue;
         ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        if (r.kind != REF_INPUT || r.artifact || !tp->ncallers)
+        if (r.kind != REF_INPUT || r.artifact || !parameter_named(tp->t->input_parameters, r.name.s, r.name.len))
             return false;
-        for (size_t i = 0; i < tp->ncallers; i++) {
-            const char *value = parameter_value(tp->callers[i].scope->wf, tp->callers[i].c, tp->t, r.name);
-            if (!value || strpbrk(value, "'\\"))
-                return false;
-        }
     }
     return true;
 }
@@ -1069,9 +1063,9 @@ static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
             oi->convert = from_backing(p, tp, oi->a) != BACK_ARTIFACT;
             if (oi->convert && oi->a->sub_path && !sub_path_fits_expression(tp, oi->a->sub_path))
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
-                            "subPath %s, whose value volpass cannot append to the location it passes on: Argo "
-                            "pastes it into an expression, where only input parameters that every call gives a "
-                            "value without quote or backslash are safe", tp->t->name, oi->a->name,
+                            "subPath %s, whose value volpass cannot append to the location it passes on: the "
+                            "expression that does can read the template's input parameters, and the workflow's "
+                            "name, namespace and uid, but no other value", tp->t->name, oi->a->name,
                             oi->a->sub_path->as.text);
             const char *problem = oi->convert && oi->a->sub_path ? sub_path_problem(p, tp->wf, oi->a->sub_path) : NULL;
             if (problem)

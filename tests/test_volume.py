@@ -1968,8 +1968,8 @@ def test_refused_for_what_runs_could_not_do(ctx):
                                          "mounted inside input artifact 'outer' at /in/{{inputs.parameters.n}}"),
         "templated-input-over-output.yaml": ("20:19", "input artifact 'd' at /in/{{inputs.parameters.n}} would be "
                                              "mounted read-only over output artifact 'r'"),
-        "graph-subpath-quote.yaml": ("18:79", "output artifact 'd' takes the subPath {{inputs.parameters.sp}}, whose "
-                                     "value volpass cannot append"),
+        "graph-subpath-global.yaml": ("20:79", "output artifact 'd' takes the subPath {{workflow.parameters.sp}}, "
+                                      "whose value volpass cannot append"),
         "from-expression-tag.yaml": ("20:13", "artifact argument 'x' takes a fromExpression holding a {{...}} tag"),
         "passthrough.yaml": ("35:9", "template 'fwd': input artifact 'data' at /in/{{inputs.parameters.n}} would be "
                              "mounted read-only over output artifact 'same' at {{inputs.artifacts.data.path}}"),
@@ -1986,15 +1986,18 @@ def test_refused_for_what_runs_could_not_do(ctx):
         proc = ctx.run(["--input", os.path.join(CASES, "refused", name), "--volume", PVC])
         expect(proc.returncode == 4 and proc.stdout == "" and f"{name}:{where}: error: " in proc.stderr and
                words in proc.stderr, f"{name}: {proc.returncode} {proc.stderr}")
-    # Without the quote, the parameter's value is pasted safely, and the output converts.
-    with tempfile.TemporaryDirectory() as d:
-        source = os.path.join(d, "quote-free.yaml")
-        with open(source, "w") as f:
-            f.write(_read(os.path.join(CASES, "refused", "graph-subpath-quote.yaml")).replace("it's", "its"))
-        proc = ctx.run(["--input", source, "--volume", PVC, "--explain"])
-        expect(proc.returncode == 0 and "quote-free.yaml:18:19: template 'wrap', output artifact 'd': converted: "
-               "passed on as parameter 'd-subpath'\n" in proc.stderr, proc.stderr)
-        check_output(ctx, source, proc.stdout)
+    # An input parameter's value, with a quote or set at run time, the expression reads as a variable.
+    source = os.path.join(CASES, "graph-subpath-quote.yaml")
+    for text in (_read(source), _read(source).replace('value: "it\'s"', 'value: "{{workflow.name}}\'s"')):
+        with tempfile.TemporaryDirectory() as d:
+            path = written(d, "quote.yaml", text)
+            proc = ctx.run(["--input", path, "--volume", PVC, "--explain"])
+            expect(proc.returncode == 0 and "quote.yaml:19:19: template 'wrap', output artifact 'd': converted: "
+                   "passed on as parameter 'd-subpath'\n" in proc.stderr and
+                   "expression: (tasks['a'].outputs.parameters['o-subpath']) + '/' + inputs.parameters['sp']\n"
+                   in proc.stdout, proc.stderr + proc.stdout)
+            [handoff] = check_output(ctx, path, proc.stdout)["handoffs"]
+            expect(handoff["verdict"] == "preserved", str(handoff))
 
 
 def test_exit_handlers_take_all_of_spec_arguments(ctx):
