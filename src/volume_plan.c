@@ -5,9 +5,11 @@
  * artifacts), which inputs do by default (those with no source of their own
  * and not optional: a convention that does not depend on callers, so
  * documents converted apart still fit), and free parameter names. Then
- * calls: a dag or steps template's inputs follow what its callers pass; a
- * call that needs another form of a pod template than its default gets a
- * twin. What cannot be done safely is refused here, before any edit. */
+ * calls (src/plan_calls.c): a dag or steps template's inputs follow what
+ * its callers pass; a call that needs another form of a pod template than
+ * its default gets a twin. What a reference names, on the volume or a real
+ * artifact, src/plan_refs.c follows. What cannot be done safely is refused
+ * here, before any edit. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +22,7 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* Refuses the stream; the first refusal stands. */
-static void VP_PRINTF(4, 5) plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...)
+void VP_PRINTF(4, 5) plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...)
 {
     if (p->err)
         return;
@@ -38,9 +39,7 @@ typedef struct decision {
     const char *role, *action, *detail;
 } decision;
 
-/* Notes a decision for --explain. The detail is formatted only when
- * someone listens: a large workflow has hundreds of thousands of them. */
-static void VP_PRINTF(6, 7) decide(vplan *p, const template *t, const artifact *a, const char *role,
+void VP_PRINTF(6, 7) plan_decide(vplan *p, const template *t, const artifact *a, const char *role,
                                    const char *action, const char *f, ...)
 {
     if (!p->ctx->on_decision)
@@ -72,7 +71,7 @@ static void report_decisions(vplan *p)
     }
 }
 
-static void VP_PRINTF(3, 4) warn(vplan *p, const node *at, const char *f, ...)
+void VP_PRINTF(3, 4) plan_warn(vplan *p, const node *at, const char *f, ...)
 {
     va_list ap;
     va_start(ap, f);
@@ -94,12 +93,7 @@ static bool kept_by_option(const scheme_ctx *ctx, const char *name)
     return false;
 }
 
-/* Whether a new name is taken already, for first_free. */
-typedef bool name_test(vplan *p, const char *name, const void *ctx);
-
-/* `base` (interned), or BASE-2, BASE-3, ...: the first name `taken` does
- * not say is taken. Every name volpass adds is chosen so. */
-static const char *first_free(vplan *p, const char *base, name_test *taken, const void *ctx)
+const char *plan_first_free(vplan *p, const char *base, name_test *taken, const void *ctx)
 {
     const char *name = base;
     for (int n = 2; taken(p, name, ctx) && !p->ed.oom; n++)
@@ -128,15 +122,10 @@ static bool param_taken(vplan *p, const char *name, const void *ctx)
 static const char *free_name(vplan *p, const node *list, const art_plan *taken, size_t ntaken,
                              const char *base, const char *suffix)
 {
-    return first_free(p, edit_cat(&p->ed, base, suffix), param_taken, &(param_names){list, taken, ntaken});
+    return plan_first_free(p, edit_cat(&p->ed, base, suffix), param_taken, &(param_names){list, taken, ntaken});
 }
 
-/* The parameter that carries the location of artifact `a` of template tp
- * (the `role` list: "input", "output"): NAME-subpath, or the first free
- * NAME-subpath-N. A workflow converted apart from the WorkflowTemplate it
- * calls through templateRef passes and reads NAME-subpath: in a
- * WorkflowTemplate, where a taken name would break that, it is refused. */
-static const char *location_param(vplan *p, const tplan *tp, const node *list, const art_plan *taken, size_t k,
+const char *plan_location_param(vplan *p, const tplan *tp, const node *list, const art_plan *taken, size_t k,
                                   const char *role)
 {
     const artifact *a = taken[k].a;
@@ -262,7 +251,7 @@ static const char *mounted_over(vplan *p, const template *t, const workflow *wf,
                                     "shared volume", t->inputs.items[k].name, in->as.text,
                             path_is_templated(in_path) ? "which may lie inside" : "inside");
         /* Mounted from the volume (converted, or in a twin), that input would
-         * be read-only over it: refuse_input_over_outputs refuses that. */
+         * be read-only over it: plan_refuse_input_over_outputs refuses that. */
         if (in_path && path_must_cover(in_path, path))
             return edit_fmt(&p->ed, "it lies in input artifact '%s' at %s, which Argo places itself: a mount of "
                             "the volume on %s would hide part of that input, or miss what the producer writes into "
@@ -276,9 +265,9 @@ static const char *mounted_over(vplan *p, const template *t, const workflow *wf,
  * user asked for it or it has its own destination. */
 static void keep_output(vplan *p, const template *t, const art_plan *o, bool asked)
 {
-    decide(p, t, o->a, "output", "kept", "left as a real artifact: %s", o->why_kept);
+    plan_decide(p, t, o->a, "output", "kept", "left as a real artifact: %s", o->why_kept);
     if (!asked && !o->a->source)
-        warn(p, o->a->node, "template '%s': output artifact '%s' stays a real artifact (it needs "
+        plan_warn(p, o->a->node, "template '%s': output artifact '%s' stays a real artifact (it needs "
                             "an artifact repository): %s", t->name, o->a->name, o->why_kept);
 }
 
@@ -317,8 +306,7 @@ static void each_tag(vplan *p, tplan *tp, const node *n, bool expression, tag_fn
     }
 }
 
-/* Argo refuses a reference to an input artifact the template does not declare. */
-static void refuse_undeclared_input(vplan *p, const template *t, span name, const node *at)
+void plan_refuse_undeclared_input(vplan *p, const template *t, span name, const node *at)
 {
     plan_refuse(p, VP_EINVALID, at, "template '%s' refers to input artifact '%.*s', which it does not declare",
                 t->name, (int)name.len, name.s);
@@ -334,7 +322,7 @@ static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
                     t->name, (int)r.name.len, r.name.s);
     else if (r.kind == REF_INPUT && r.artifact && artifact_index(&t->inputs, r.name.s, r.name.len) == NOT_FOUND)
-        refuse_undeclared_input(p, t, r.name, n);
+        plan_refuse_undeclared_input(p, t, r.name, n);
     else if (r.kind == REF_OUTPUT && template_runs_pod(t))
         plan_refuse(p, VP_EINVALID, n, "template '%s' refers to '{{%.*s}}', which only a dag or steps "
                     "template can", t->name, (int)g->expr.len, g->expr.s);
@@ -475,8 +463,7 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
     return mounted_over(p, t, tp->wf, o->mount_dir, o->path);
 }
 
-/* Whether the artifact sets a global artifact whose name is made of parameters. */
-static bool global_templated(const artifact *a)
+bool plan_global_templated(const artifact *a)
 {
     return a->global_name && strstr(a->global_name->as.text, "{{");
 }
@@ -499,7 +486,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
     }
-    if (global_templated(a)) {
+    if (plan_global_templated(a)) {
         o->keep = true;
         o->why_kept = "its globalName is made of parameters, and Argo resolves a reference to a global artifact "
                       "of such a name, not to a global parameter";
@@ -518,7 +505,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         return;
     }
     o->convert = true;
-    o->param = location_param(p, tp, t->output_parameters, tp->out, k, "output");
+    o->param = plan_location_param(p, tp, t->output_parameters, tp->out, k, "output");
 }
 
 /* A memoized template's outputs, found in the cache, are an earlier run's:
@@ -535,7 +522,7 @@ static void check_memoized(vplan *p, const template *t, const workflow *wf)
                     "in the cache would read them on the claim of the run that made them, which Argo deletes "
                     "(use --volume, or keep its outputs real artifacts with --keep-artifact)", t->name, by);
     else
-        warn(p, memoize, "template '%s' is memoized%s: a later run that finds its outputs in the cache reads them "
+        plan_warn(p, memoize, "template '%s' is memoized%s: a later run that finds its outputs in the cache reads them "
                          "where the run that made them wrote them on the volume, which must still hold them",
              t->name, by);
 }
@@ -547,7 +534,7 @@ static void check_non_root(vplan *p, const tplan *tp)
 {
     const node *user = tp->nmounts ? template_non_root(tp->t, tp->wf) : NULL;
     if (user)
-        warn(p, user, "template '%s' runs as a user other than root: the kubelet makes the directory of its "
+        plan_warn(p, user, "template '%s' runs as a user other than root: the kubelet makes the directory of its "
                       "outputs on the volume owned by root, with the mode of the volume's root, which must let "
                       "that user write (mode 1777, say)", tp->t->name);
 }
@@ -589,7 +576,7 @@ static void mount_outputs(vplan *p, tplan *tp)
         if (i == tp->nmounts)
             tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, o->a->name};
         o->mount = i;
-        decide(p, t, o->a, "output", "converted",
+        plan_decide(p, t, o->a, "output", "converted",
                "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
                o->mount_dir, o->param,
                o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
@@ -648,11 +635,7 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     return NULL;
 }
 
-/* Refuses, at `at`, input k of pod template tp mounted read-only from the
- * volume over one of its outputs: the producer could not write it. (An
- * output inside an input that stays a real artifact stays one too:
- * mounted_over.) Used for the template's own form and for its twins. */
-static bool refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const node *at)
+bool plan_refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const node *at)
 {
     const template *t = tp->t;
     const art_plan *in = &tp->in[k];
@@ -679,7 +662,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     const artifact *a = in->a;
     /* a resource, http, plugin... template has no container to mount into */
     in->convert = !a->source && !a->optional && (template_runs_pod(t) || template_is_graph(t));
-    in->param = in->convert ? location_param(p, tp, t->input_parameters, tp->in, k, "input")
+    in->param = in->convert ? plan_location_param(p, tp, t->input_parameters, tp->in, k, "input")
                             : free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
     if (!template_runs_pod(t))
         return;
@@ -703,7 +686,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     }
     in->unmountable = unmountable(p, t, tp->wf, a, in->path);
     in->convert &= !in->unmountable;
-    if (in->convert && refuse_input_over_outputs(p, tp, k, a->node))
+    if (in->convert && plan_refuse_input_over_outputs(p, tp, k, a->node))
         return;
     for (size_t j = 0; j < k; j++)
         if (tp->in[j].path && path_equal(tp->in[j].path, in->path)) {
@@ -712,22 +695,18 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
             return;
         }
     if (in->unmountable)
-        decide(p, t, a, "input", "kept", "left as a real artifact: it %s (a caller passing a volume location is "
+        plan_decide(p, t, a, "input", "kept", "left as a real artifact: it %s (a caller passing a volume location is "
                "refused: keep the producer's output a real artifact)", in->unmountable);
     else if (!in->convert)
-        decide(p, t, a, "input", "kept",
+        plan_decide(p, t, a, "input", "kept",
                "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
                a->source ? "has its own source (" : "is optional", a->source ? a->source : "", a->source ? ")" : "");
     else
-        decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
+        plan_decide(p, t, a, "input", "converted", "mounted read-only at %s from the location parameter '%s' carries",
                in->path, in->param);
 }
 
-/* Refuses the form of pod template `tp` in which the inputs `mask` says
- * (NULL: each input's default) come from the volume when one input would be
- * mounted inside another's read-only mount from the volume: the runtime
- * cannot make its mount point there. At `at`, or at the inner input. */
-static bool refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, const node *at)
+bool plan_refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, const node *at)
 {
     const template *t = tp->t;
     for (size_t o = 0; o < t->inputs.count; o++) {
@@ -785,701 +764,8 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
     for (size_t k = 0; k < t->inputs.count && !p->err; k++)
         plan_input(p, tp, k);
     if (template_runs_pod(t) && !p->err)
-        refuse_nested_inputs(p, tp, NULL, NULL);
+        plan_refuse_nested_inputs(p, tp, NULL, NULL);
     return tp;
-}
-
-/* ---- following references ---------------------------------------------- */
-
-static backing graph_output_backing(vplan *p, tplan *tp, size_t k);
-static void graph_inputs(vplan *p, tplan *tp);
-static backing global_backing(vplan *p, span name, const char **param);
-
-static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
-{
-    const workflow *in;
-    return plan_of(call_tree_target(p->tree, scope->wf, c, &in));
-}
-
-/* Call c goes through templateRef to a WorkflowTemplate not in the input,
- * which volpass takes to be converted apart by its convention; said once
- * per WorkflowTemplate, at `at` (none during the edit). */
-static void warn_apart(vplan *p, const call_site *c, const node *at)
-{
-    const node *name = map_get(c->template_ref, "name");
-    if (!at || !name || name->kind != NODE_SCALAR || strmap_get(&p->apart, name->as.text, name->len))
-        return;
-    if (strmap_put(&p->apart, name->as.text, name->len, (void *)name) != 0) {
-        p->ed.oom = true;
-        return;
-    }
-    warn(p, at, "%s '%s' is not in the input: volpass takes it to be converted apart with the same options, its "
-         "outputs passing volume locations and its inputs with no source of their own taking them; where it keeps "
-         "one a real artifact (an optional output, --keep-artifact, an input with a source), a hand-off with it "
-         "breaks: convert the documents together (as one stream), or check them with volpass verify",
-         scalar_is_true(map_get(c->template_ref, "clusterScope")) ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
-         name->as.text);
-}
-
-/* Whether reference `r`, made in graph template `scope`, names data on the
- * volume after the rewrite or a real artifact; and its parameter name. A
- * reference to an artifact that does not exist is refused at `at` (Argo
- * refuses it too); with `at` NULL, during the edit, it is only UNKNOWN. */
-backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at)
-{
-    *param = NULL;
-    if (r.kind == REF_INPUT && r.artifact) {
-        if (template_is_graph(scope->t))
-            graph_inputs(p, scope);
-        size_t k = artifact_index(&scope->t->inputs, r.name.s, r.name.len);
-        if (k == NOT_FOUND) {
-            if (at)
-                refuse_undeclared_input(p, scope->t, r.name, at);
-            return BACK_UNKNOWN;
-        }
-        *param = scope->in[k].param;
-        return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
-    }
-    if (r.kind == REF_WORKFLOW_OUTPUT && r.artifact)
-        return global_backing(p, r.name, param);
-    if (r.kind != REF_OUTPUT || !r.artifact)
-        return BACK_UNKNOWN;
-    const call_site *c = template_call(scope->t, r.step.s, r.step.len);
-    if (!c) {
-        if (at)
-            plan_refuse(p, VP_EINVALID, at, "template '%s' refers to artifact '%.*s' of '%.*s', which is not one of its %s",
-                   scope->t->name, (int)r.name.len, r.name.s, (int)r.step.len, r.step.s, r.steps ? "steps" : "tasks");
-        return BACK_UNKNOWN;
-    }
-    if (c->looped) {
-        plan_refuse(p, VP_EUNSUPPORTED, at,
-               "template '%s': '%.*s' runs in a loop (withItems, withParam or withSequence), and Argo "
-               "does not aggregate artifacts: its output artifact '%.*s' cannot be passed on",
-               scope->t->name, (int)r.step.len, r.step.s, (int)r.name.len, r.name.s);
-        return BACK_UNKNOWN;
-    }
-    tplan *x = target_plan(p, scope, c);
-    if (!x) { /* a template outside the stream: volpass's convention */
-        warn_apart(p, c, at);
-        *param = edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)r.name.len, r.name.s);
-        return BACK_VOLUME;
-    }
-    size_t k = artifact_index(&x->t->outputs, r.name.s, r.name.len);
-    if (k == NOT_FOUND) {
-        if (at)
-            plan_refuse(p, VP_EINVALID, at, "template '%s' refers to output artifact '%.*s' of '%.*s', whose template '%s' "
-                   "does not declare it", scope->t->name, (int)r.name.len, r.name.s, (int)r.step.len, r.step.s, x->t->name);
-        return BACK_UNKNOWN;
-    }
-    *param = x->out[k].param;
-    if (template_is_graph(x->t))
-        return graph_output_backing(p, x, k);
-    return x->out[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
-}
-
-size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts)
-{
-    size_t n = expr_alternatives(expr, alts, EXPR_MAX_BRANCHES);
-    if (n <= EXPR_MAX_BRANCHES)
-        return n;
-    plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': '%.*s' has more than %d branches, or nests them deeper "
-                "than %d", scope->t->name, (int)expr.len, expr.s, EXPR_MAX_BRANCHES, EXPR_MAX_NESTING);
-    return 0;
-}
-
-/* A reference to an artifact itself (not to one of its fields, such as .path). */
-static bool names_artifact(ref r)
-{
-    return r.artifact && r.rest.len == 0;
-}
-
-/* The branches of artifact a's fromExpression (or {{=...}} from) must all
- * be artifact references, and agree: a volume location or an artifact. */
-static backing expression_backing(vplan *p, tplan *scope, const artifact *a, const char *expr)
-{
-    span alts[EXPR_MAX_BRANCHES];
-    size_t n = plan_branches(p, scope, (span){expr, strlen(expr)}, a->node, alts);
-    backing b = BACK_UNKNOWN;
-    span first = {NULL, 0}; /* the branch that set b */
-    for (size_t i = 0; i < n && !p->err; i++) {
-        const char *param;
-        ref r = ref_parse(alts[i]);
-        if (!names_artifact(r)) {
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': branch '%.*s' of '%s' is not an artifact "
-                        "reference (volpass follows the branches of ?: operators)", scope->t->name, (int)alts[i].len,
-                        alts[i].s, expr);
-            return BACK_UNKNOWN;
-        }
-        backing one = ref_backing(p, scope, r, &param, a->node);
-        if (one == BACK_UNKNOWN)
-            continue;
-        if (b != BACK_UNKNOWN && one != b) {
-            span volume = b == BACK_VOLUME ? first : alts[i], real = b == BACK_VOLUME ? alts[i] : first;
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': artifact '%s' takes one of the branches of "
-                        "'%s', where %.*s goes through the volume and %.*s stays a real artifact: keep all of them "
-                        "real artifacts (--keep-artifact) or none", scope->t->name, a->name, expr, (int)volume.len,
-                        volume.s, (int)real.len, real.s);
-            return BACK_UNKNOWN;
-        }
-        if (b == BACK_UNKNOWN)
-            first = alts[i];
-        b = one;
-    }
-    return b;
-}
-
-/* The reference the whole of artifact a's `from` is ({0} when it is
- * anything else); its first tag in *g, when *tagged. */
-static ref from_ref(const artifact *a, tag *g, bool *tagged)
-{
-    size_t pos = 0;
-    *tagged = a->from && tag_next(a->from->as.text, a->from->len, &pos, g);
-    return *tagged && !g->expression && g->start == 0 && g->end == a->from->len ? ref_parse(g->expr) : (ref){0};
-}
-
-static backing from_backing(vplan *p, tplan *scope, const artifact *a)
-{
-    const char *param;
-    if (a->from) {
-        tag g;
-        bool tagged;
-        ref r = from_ref(a, &g, &tagged);
-        if (tagged && g.expression)
-            return expression_backing(p, scope, a, edit_intern(&p->ed, g.expr.s, g.expr.len));
-        if (!names_artifact(r)) {
-            plan_refuse(p, VP_EINVALID, a->from, "template '%s': artifact '%s' takes 'from: %s', which is not an "
-                   "artifact reference", scope->t->name, a->name, a->from->as.text);
-            return BACK_UNKNOWN;
-        }
-        return ref_backing(p, scope, r, &param, a->node);
-    }
-    if (a->from_expression)
-        return expression_backing(p, scope, a, a->from_expression->as.text);
-    return BACK_ARTIFACT; /* a constant with its own source */
-}
-
-/* Whether subPath `text` of an output of dag or steps template tp can be
- * appended, in the expression that passes its location on, to that
- * location (output_expression in scheme_volume.c): each of its tags must be
- * the workflow's name, namespace or uid, whose values Argo pastes into the
- * expression's quoted text and which never hold a quote or backslash, or an
- * input parameter of tp, which the expression reads as a variable (Argo
- * puts a dag's or steps' inputs in the scope it evaluates outputs in). */
-static bool sub_path_fits_expression(const tplan *tp, const node *text)
-{
-    size_t pos = 0;
-    tag g;
-    while (tag_next(text->as.text, text->len, &pos, &g)) {
-        if (span_is(g.expr, "workflow.name") || span_is(g.expr, "workflow.namespace") || span_is(g.expr, "workflow.uid"))
-            continue;
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        if (r.kind != REF_INPUT || r.artifact || !parameter_named(tp->t->input_parameters, r.name.s, r.name.len))
-            return false;
-    }
-    return true;
-}
-
-/* Why subPath `sub`, appended to a location on the volume, would not lead
- * where Argo reads, or NULL. Argo joins an artifact's key and its subPath
- * as Go's path.Join does, resolving "..", and Kubernetes refuses ".." in a
- * mount's subPath: a literal subPath is resolved when applied (it must stay
- * inside the artifact); one made of parameters must have no ".." of its
- * own, nor take one from a workflow parameter's value. (Values known at run
- * time only are not checked here; verify checks a rewrite with them.) */
-static const char *sub_path_problem(vplan *p, const workflow *wf, const node *sub)
-{
-    size_t pos = 0;
-    tag g;
-    if (!tag_next(sub->as.text, sub->len, &pos, &g)) {
-        char *c = arena_strndup(p->ed.mem, sub->as.text, sub->len);
-        return c && !path_resolve_relative(c) ? "climbs out of the artifact with '..'" : NULL;
-    }
-    if (path_has_dotdot(sub->as.text))
-        return "has a '..' component beside parameters, which volpass cannot resolve and Kubernetes refuses in a "
-               "subPath";
-    for (pos = 0; tag_next(sub->as.text, sub->len, &pos, &g);) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
-                                                             : NULL;
-        const node *v = parameter_own_value(global, false);
-        if (v && path_has_dotdot(v->as.text))
-            return edit_fmt(&p->ed, "takes a '..' component from workflow parameter '%.*s' (%s), which volpass "
-                                    "cannot resolve and Kubernetes refuses in a subPath", (int)r.name.len, r.name.s,
-                            v->as.text);
-    }
-    return NULL;
-}
-
-/* An argument's subPath is appended to the location it passes, with the
- * parameters Argo substitutes there: refused when it names an artifact, or
- * a task or step the calling template does not have, or when a location
- * on the volume it passes would not lead where Argo reads (sub_path_problem). */
-static void check_argument_sub_path(vplan *p, const tplan *scope, const call_site *c, const artifact *a, backing b)
-{
-    const char *problem = a->sub_path && b == BACK_VOLUME ? sub_path_problem(p, scope->wf, a->sub_path) : NULL;
-    if (problem)
-        plan_refuse(p, VP_EUNSUPPORTED, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
-                    "%s", scope->t->name, c->name, a->name, a->sub_path->as.text, problem);
-    size_t pos = 0;
-    tag g;
-    while (a->sub_path && !p->err && tag_next(a->sub_path->as.text, a->sub_path->len, &pos, &g)) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        if (r.artifact)
-            plan_refuse(p, VP_EINVALID, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
-                        "names an artifact where Argo substitutes parameters only", scope->t->name, c->name,
-                        a->name, a->sub_path->as.text);
-        else if (r.kind == REF_OUTPUT && !template_call(scope->t, r.step.s, r.step.len))
-            plan_refuse(p, VP_EINVALID, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, but the "
-                        "template has no %s named '%.*s'", scope->t->name, c->name, a->name, a->sub_path->as.text,
-                        r.steps ? "step" : "task", (int)r.step.len, r.step.s);
-    }
-}
-
-/* Following what a dag or steps template passes on leads through the
- * templates it names, recursively: a chain of thousands would exhaust the
- * stack. Refuses the one that goes past MAX_GRAPH_NESTING; the caller
- * decrements p->nesting when it returns true. */
-static bool enter_graph(vplan *p, const tplan *tp)
-{
-    if (++p->nesting <= MAX_GRAPH_NESTING)
-        return true;
-    p->nesting--;
-    plan_refuse(p, VP_ELIMIT, tp->t->node, "template '%s': artifacts pass through more than %d dag or steps "
-                "templates in a row, more than volpass follows", tp->t->name, MAX_GRAPH_NESTING);
-    return false;
-}
-
-static backing graph_output_backing(vplan *p, tplan *tp, size_t k)
-{
-    art_plan *o = &tp->out[k];
-    if (tp->graph_outputs == PLAN_BUSY) /* recursion: assume the volume, checked when it unwinds */
-        return BACK_VOLUME;
-    if (tp->graph_outputs == PLAN_TODO) {
-        if (!enter_graph(p, tp))
-            return BACK_UNKNOWN;
-        tp->graph_outputs = PLAN_BUSY;
-        for (size_t i = 0; i < tp->t->outputs.count; i++) {
-            art_plan *oi = &tp->out[i];
-            oi->convert = from_backing(p, tp, oi->a) != BACK_ARTIFACT;
-            if (oi->convert && oi->a->sub_path && !sub_path_fits_expression(tp, oi->a->sub_path))
-                plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
-                            "subPath %s, whose value volpass cannot append to the location it passes on: the "
-                            "expression that does can read the template's input parameters, and the workflow's "
-                            "name, namespace and uid, but no other value", tp->t->name, oi->a->name,
-                            oi->a->sub_path->as.text);
-            const char *problem = oi->convert && oi->a->sub_path ? sub_path_problem(p, tp->wf, oi->a->sub_path) : NULL;
-            if (problem)
-                plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
-                            "subPath %s, which %s", tp->t->name, oi->a->name, oi->a->sub_path->as.text, problem);
-            if (oi->convert && global_templated(oi->a))
-                plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' sets a global "
-                            "artifact whose name is made of parameters (%s), which Argo resolves only as an "
-                            "artifact, and what it passes on is on the volume: keep that a real artifact "
-                            "(--keep-artifact)", tp->t->name, oi->a->name, oi->a->global_name->as.text);
-            /* Argo drops an optional output whose step did not run; a
-             * parameter with no value fails the template instead. */
-            if (oi->convert && oi->a->optional)
-                plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' is optional, which "
-                            "Argo drops when the step or task it comes from did not run; the location parameter "
-                            "that would pass it on cannot be dropped, and the template would fail: remove optional, "
-                            "or keep the producer's output a real artifact (--keep-artifact)",
-                            tp->t->name, oi->a->name);
-            oi->param = location_param(p, tp, tp->t->output_parameters, tp->out, i, "output");
-            if (oi->convert)
-                decide(p, tp->t, oi->a, "output", "converted", "passed on as parameter '%s'", oi->param);
-            else
-                decide(p, tp->t, oi->a, "output", "kept", "what it passes on stays a real artifact");
-        }
-        tp->graph_outputs = PLAN_DONE;
-        p->nesting--;
-    }
-    return o->convert ? BACK_VOLUME : BACK_ARTIFACT;
-}
-
-/* A WorkflowTemplate's dag or steps template whose callers in the input
- * made input k take another form than a workflow converted apart passes it
- * (a volume location where the input has no source of its own, else a real
- * artifact): graph templates have no twins, so such a call breaks. */
-static void warn_graph_interface(vplan *p, const tplan *tp, size_t k)
-{
-    const artifact *a = &tp->t->inputs.items[k];
-    bool convention = !a->source && !a->optional;
-    if (!workflow_callable_apart(tp->wf) || tp->in[k].convert == convention)
-        return;
-    warn(p, a->node, "template '%s': input artifact '%s' %s, as its callers in the input pass %s; a workflow "
-         "converted apart that calls the template through templateRef passes %s, which it will not find: convert "
-         "such workflows together with it", tp->t->name, a->name,
-         convention ? "stays a real artifact" : "comes from the volume",
-         convention ? "real artifacts" : "volume locations",
-         convention ? edit_fmt(&p->ed, "a volume location ('%s')", tp->in[k].param) : "a real artifact");
-}
-
-/* A dag or steps template's input artifacts go through the volume when its
- * callers pass volume locations, and stay artifacts when they pass real
- * artifacts; callers that disagree are refused (only pod templates get
- * twins). Without callers in the stream, the default stands. */
-static void graph_inputs(vplan *p, tplan *tp)
-{
-    if (tp->graph_inputs != PLAN_TODO || !enter_graph(p, tp))
-        return; /* done, or being done further up a recursion: the current form stands */
-    tp->graph_inputs = PLAN_BUSY;
-    const template *t = tp->t;
-    for (size_t k = 0; k < t->inputs.count && !p->err; k++) {
-        size_t volume = 0, artifacts = 0;
-        const node *at = NULL;
-        for (size_t i = 0; i < tp->ncallers; i++) {
-            const call_site *c = tp->callers[i].c;
-            size_t a = artifact_index(&c->arguments, t->inputs.items[k].name, strlen(t->inputs.items[k].name));
-            backing b = a == NOT_FOUND ? BACK_ARTIFACT : from_backing(p, tp->callers[i].scope, &c->arguments.items[a]);
-            volume += b == BACK_VOLUME;
-            artifacts += b == BACK_ARTIFACT;
-            at = c->node;
-        }
-        if (volume && artifacts)
-            plan_refuse(p, VP_EUNSUPPORTED, at,
-                   "template '%s': input artifact '%s' gets a volume location from some callers and a "
-                   "real artifact from others; volpass makes twins of container and script templates only",
-                   t->name, t->inputs.items[k].name);
-        else if (volume || artifacts)
-            tp->in[k].convert = volume > 0;
-        warn_graph_interface(p, tp, k);
-        if (tp->in[k].convert)
-            decide(p, t, &t->inputs.items[k], "input", "converted", "passed on as parameter '%s'", tp->in[k].param);
-        else
-            decide(p, t, &t->inputs.items[k], "input", "kept", "its callers pass a real artifact");
-    }
-    tp->graph_inputs = PLAN_DONE;
-    p->nesting--;
-}
-
-static void add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c)
-{
-    caller *bigger = grow_arena(p->ed.mem, target->callers, &target->callers_cap, target->ncallers, sizeof *bigger);
-    if (!bigger) {
-        p->ed.oom = true;
-        return;
-    }
-    target->callers = bigger;
-    target->callers[target->ncallers++] = (caller){scope, c};
-}
-
-static void index_calls(vplan *p, tplan *scope)
-{
-    for (size_t c = 0; c < scope->t->ncalls; c++) {
-        tplan *target = target_plan(p, scope, &scope->t->calls[c]);
-        if (target)
-            add_caller(p, target, scope, &scope->t->calls[c]);
-    }
-}
-
-/* ---- calls and twins ---------------------------------------------------- */
-
-static bool same_mask(const bool *a, const bool *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
-/* Twin names are kept per document: the key is the document's address
- * followed by the name. */
-static const char *twin_key(vplan *p, const workflow *wf, const char *name, size_t *len)
-{
-    size_t n = strlen(name);
-    char *key = arena_alloc(p->ed.mem, sizeof wf + n);
-    if (!key) {
-        p->ed.oom = true;
-        return NULL;
-    }
-    memcpy(key, &wf, sizeof wf);
-    memcpy(key + sizeof wf, name, n);
-    *len = sizeof wf + n;
-    return key;
-}
-
-static bool template_taken(vplan *p, const char *name, const void *home)
-{
-    const workflow *wf = home;
-    size_t len;
-    const char *key = twin_key(p, wf, name, &len);
-    return workflow_template(wf, name) || (key && strmap_get(&p->twin_names, key, len));
-}
-
-static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const workflow *home, const node *at)
-{
-    for (size_t i = 0; i < target->ntwins; i++)
-        if (target->twins[i].home == home && same_mask(target->twins[i].mask, mask, target->t->inputs.count))
-            return &target->twins[i];
-    if (!template_runs_pod(target->t) && !template_is_graph(target->t)) {
-        plan_refuse(p, VP_EUNSUPPORTED, at,
-                    "template '%s' takes input artifacts but runs no container that the volume could be "
-                    "mounted into: keep its producers' outputs as artifacts (--keep-artifact)", target->t->name);
-        return NULL;
-    }
-    if (template_is_graph(target->t)) {
-        plan_refuse(p, VP_EUNSUPPORTED, at,
-               "template '%s' is called with constant artifacts where it expects the volume, or the "
-               "other way round; volpass makes twins of container and script templates only",
-               target->t->name);
-        return NULL;
-    }
-    if (map_get(home->spec, "workflowTemplateRef")) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need a twin in a Workflow that runs a WorkflowTemplate "
-                    "(workflowTemplateRef), which Argo allows no templates of its own", target->t->name);
-        return NULL;
-    }
-    if (target->ntwins == MAX_TWINS) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
-        return NULL;
-    }
-    if (refuse_nested_inputs(p, target, mask, at))
-        return NULL;
-    for (size_t k = 0; k < target->t->inputs.count; k++)
-        if (mask[k] && !target->in[k].convert && refuse_input_over_outputs(p, target, k, at))
-            return NULL;
-    for (size_t k = 0; k < target->t->inputs.count; k++) {
-        const artifact *a = &target->t->inputs.items[k];
-        if (mask[k] && target->in[k].unmountable) {
-            plan_refuse(p, VP_EUNSUPPORTED, at, "this call passes template '%s' a volume location for input "
-                        "artifact '%s', but it %s: keep the producer's output a real artifact (--keep-artifact)",
-                        target->t->name, a->name, target->in[k].unmountable);
-            return NULL;
-        }
-    }
-    if (!target->twins && !(target->twins = arena_alloc(p->ed.mem, MAX_TWINS * sizeof(twin)))) {
-        p->ed.oom = true;
-        return NULL;
-    }
-    twin *tw = &target->twins[target->ntwins];
-    tw->mask = arena_alloc(p->ed.mem, target->t->inputs.count + 1);
-    if (!tw->mask) {
-        p->ed.oom = true;
-        return NULL;
-    }
-    memcpy(tw->mask, mask, target->t->inputs.count);
-    tw->home = home;
-    /* "-constant" when it takes a real artifact where the template takes the volume, else "-volume". */
-    const char *kind = "volume";
-    for (size_t k = 0; k < target->t->inputs.count; k++)
-        if (target->in[k].convert && !mask[k])
-            kind = "constant";
-    tw->name = first_free(p, edit_fmt(&p->ed, "%s-%s", target->t->name, kind), template_taken, home);
-    if (strlen(tw->name) > MAX_NAME) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than "
-                    "the %d characters Argo accepts: shorten the template's name", target->t->name, tw->name, MAX_NAME);
-        return NULL;
-    }
-    size_t len;
-    const char *key = twin_key(p, home, tw->name, &len);
-    if (!key || strmap_put(&p->twin_names, key, len, tw) != 0)
-        p->ed.oom = true;
-    target->ntwins++;
-    decide(p, target->t, NULL, "template", "twin",
-           "twin '%s' created: a call passes %s", tw->name,
-           strcmp(kind, "constant") == 0 ? "a real artifact where the template takes a volume location"
-                                         : "a volume location where the template keeps a real artifact");
-    return tw;
-}
-
-/* The parameter each argument artifact of call `c` becomes, or NULL where it
- * stays an artifact (b: each argument's backing). An argument the target
- * does not declare is ignored by Argo, but its `from` must still name
- * something: it follows its source. */
-static const char **argument_params(vplan *p, tplan *scope, const call_site *c, const backing *b, const tplan *target,
-                                    const bool *mask)
-{
-    const char **params = arena_alloc(p->ed.mem, (c->arguments.count + 1) * sizeof *params);
-    if (!params) {
-        p->ed.oom = true;
-        return NULL;
-    }
-    for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
-        const artifact *a = &c->arguments.items[i];
-        size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
-        /* One the target does not declare follows its source, unless it is
-         * one of spec.arguments an exit handler is given, which stay as written. */
-        bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME && !c->workflow_arguments;
-        params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX);
-        if (volume && !target && c->template_ref)
-            warn_apart(p, c, a->node);
-        if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
-                        "does not declare, is passed already; volpass needs that name for artifact '%s'",
-                        scope->t->name, c->name, params[i], a->name);
-        /* Argo ends a tag at its first }}: in the {{=...}} that passes the
-         * location on, a tag of the expression's own would end it. */
-        if (params[i] && a->from_expression && strstr(a->from_expression->as.text, "{{") && !p->err)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' takes a fromExpression "
-                        "holding a {{...}} tag, which the {{=...}} tag that passes its location on cannot hold; in "
-                        "the expression, name the value without braces (workflow.parameters.X, inputs.parameters.X)",
-                        scope->t->name, c->name, a->name);
-        /* Argo drops an optional argument whose producer did not run or wrote
-         * nothing; a parameter naming a location it cannot drop. */
-        if (params[i] && a->optional && !p->err)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' is optional, which "
-                        "Argo drops when its producer did not run or wrote nothing; a location on the volume "
-                        "cannot be dropped: remove optional, or keep the producer's output a real artifact "
-                        "(--keep-artifact)", scope->t->name, c->name, a->name);
-        /* An exit handler's arguments are spec.arguments, which the
-         * entrypoint takes too: they are not the call's to rewrite. */
-        if (params[i] && c->workflow_arguments && !p->err)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: the exit handler takes spec.arguments, "
-                        "whose artifact '%s' would come from the volume, and volpass does not rewrite spec.arguments: "
-                        "keep its producer's output a real artifact (--keep-artifact)", scope->t->name, c->name,
-                        a->name);
-        if (!target && !volume && !p->err && !c->workflow_arguments)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node,
-                   "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "
-                   "that stays an artifact) for a template outside the input, which takes a volume "
-                   "location; convert the documents together", scope->t->name, c->name, a->name);
-    }
-    if (!target && c->workflow_arguments && c->template_ref && c->arguments.count && !p->err)
-        warn(p, c->node, "template '%s', %s: the exit handler, a template outside the input (templateRef), is "
-                         "passed spec.arguments; if volpass converts it, it takes input artifacts with no source of "
-                         "their own from the volume, not from there", scope->t->name, c->name);
-    return params;
-}
-
-/* The form of the target call `c` needs, and so what its arguments become. */
-static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan *cp, const backing *b)
-{
-    if (!cp->target) {
-        cp->arg_params = argument_params(p, scope, c, b, NULL, NULL);
-        return;
-    }
-    const template *tt = cp->target->t;
-    if (template_is_graph(tt))
-        graph_inputs(p, cp->target);
-    bool *needed = arena_alloc(p->ed.mem, tt->inputs.count + 1);
-    bool *defaults = arena_alloc(p->ed.mem, tt->inputs.count + 1);
-    if (!needed || !defaults) {
-        p->ed.oom = true;
-        return;
-    }
-    for (size_t k = 0; k < tt->inputs.count; k++) {
-        defaults[k] = cp->target->in[k].convert;
-        size_t a = artifact_index(&c->arguments, tt->inputs.items[k].name, strlen(tt->inputs.items[k].name));
-        needed[k] = a != NOT_FOUND && b[a] == BACK_VOLUME;
-        /* Nothing passed: Argo refuses it anyway, keep the default form. But
-         * an exit handler of a template another workflow runs gets that
-         * workflow's spec.arguments: constants, never the volume. */
-        if (a == NOT_FOUND && defaults[k] && !p->err && !c->workflow_arguments)
-            needed[k] = true;
-    }
-    const bool *mask = defaults;
-    if (!p->err && !same_mask(needed, defaults, tt->inputs.count)) {
-        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
-        if (tw) {
-            cp->twin = tw->name;
-            cp->twin_home = tw->home;
-            mask = tw->mask;
-        }
-    } else {
-        cp->target->default_calls++;
-    }
-    if (!p->err)
-        cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
-}
-
-/* The value call c, made in workflow wf, gives input parameter `name` of
- * `target`: its argument, or the parameter's own value or default; a
- * workflow parameter ({{workflow.parameters.X}}) as spec.arguments gives it.
- * NULL when it is known at run time only. */
-static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name)
-{
-    const node *arg = parameter_named(c->parameters, name.s, name.len);
-    const node *own = parameter_named(target->input_parameters, name.s, name.len);
-    const node *v = arg ? parameter_own_value(arg, false) : NULL;
-    if (!arg && !parameter_reads_config_map(own)) /* whose key wins (ProcessArgs) */
-        v = parameter_own_value(own, true);
-    const char *text = v ? v->as.text : NULL;
-    size_t pos = 0;
-    tag g;
-    if (text && tag_next(text, strlen(text), &pos, &g)) {
-        ref r = g.expression || g.start != 0 || g.end != strlen(text) ? (ref){0} : ref_parse(g.expr);
-        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
-                                                             : NULL;
-        v = parameter_own_value(global, false);
-        text = v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
-    }
-    return text;
-}
-
-/* An output's file name made of parameters stays in the directory its
- * mount covers only while the values make no '..' component: a call giving
- * such values would write outside the volume and hand its consumer a
- * subPath Kubernetes refuses. (Values known at run time only are not
- * checked here; verify checks a rewrite with each call's values.) */
-static void check_output_names(vplan *p, const tplan *scope, const call_site *c, const tplan *target)
-{
-    for (size_t k = 0; target && template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
-        const art_plan *o = &target->out[k];
-        const char *name = o->convert && strstr(o->file, "{{") ? "" : NULL;
-        size_t pos = 0, done = 0, len = o->convert ? strlen(o->file) : 0;
-        tag g;
-        bool unknown = false;
-        while (name && tag_next(o->file, len, &pos, &g)) {
-            ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-            const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(scope->wf, c, target->t, r.name)
-                                                                   : NULL;
-            unknown |= !value; /* "*": no '.' nor '/' of its own, so what the known values make shows */
-            name = edit_fmt(&p->ed, "%s%.*s%s", name, (int)(g.start - done), o->file + done, value ? value : "*");
-            done = g.end;
-        }
-        if (name && (name = edit_fmt(&p->ed, "%s%s", name, o->file + done)) && path_has_dotdot(name))
-            plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
-                        "artifact '%s' of '%s' %s/%s%s, whose '..' component leaves the directory the volume is "
-                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, o->mount_dir, name,
-                        unknown ? " (* known at run time)" : "");
-    }
-}
-
-/* Plans one call: which form of the target it needs, given how each input
- * artifact is passed (through the volume, or as a real artifact). */
-static void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
-{
-    memset(cp, 0, sizeof *cp);
-    cp->c = c;
-    const workflow *in = NULL;
-    template *t = call_tree_target(p->tree, scope->wf, c, &in);
-    cp->target = plan_of(t);
-    const workflow *other = c->template_ref ? call_tree_ambiguous(p->tree, scope->wf, c->template_ref) : NULL;
-    if (other && in) {
-        plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: calls WorkflowTemplate '%s' from a document "
-                    "that names no namespace, which runs in the namespace its workflow is submitted to; the input "
-                    "has that WorkflowTemplate in namespaces '%s' and '%s', and which one runs is not known: name "
-                    "the namespace, or convert the documents of each namespace apart", scope->t->name, c->name,
-                    other->name, in->name_space, other->name_space);
-        return;
-    }
-    /* A name that is not a template of the document (and no
-     * workflowTemplateRef that could bring it) is a workflow Argo refuses. */
-    if (!t && c->template_name && !map_get(scope->wf->spec, "workflowTemplateRef")) {
-        plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: calls template '%s', which the workflow does "
-                    "not have", scope->t->name, c->name, c->template_name);
-        return;
-    }
-    if (!c->template_name && !c->template_ref && !c->inline_template) {
-        plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: names no template (template, templateRef "
-                    "or inline)", scope->t->name, c->name);
-        return;
-    }
-    /* Each argument's backing, once: following a reference refuses what names nothing. */
-    backing *b = malloc((c->arguments.count + 1) * sizeof *b);
-    if (!b) {
-        p->ed.oom = true;
-        return;
-    }
-    for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
-        const artifact *a = &c->arguments.items[i];
-        b[i] = from_backing(p, scope, a);
-        check_argument_sub_path(p, scope, c, a, b[i]);
-    }
-    check_output_names(p, scope, c, cp->target);
-    if (!p->err)
-        plan_call_form(p, scope, c, cp, b);
-    free(b);
 }
 
 /* ---- the whole stream ---------------------------------------------------- */
@@ -1509,223 +795,6 @@ static void each_template(vplan *p, void (*fn)(vplan *, template *, const workfl
     }
 }
 
-/* ---- global artifacts ---------------------------------------------------- */
-
-/* One output that sets a global artifact (its globalName). */
-typedef struct setter {
-    tplan *tp;
-    size_t k;
-    struct setter *next;
-} setter;
-
-/* Notes the global names output parameters have (the location parameters
- * must not take one), and which outputs set each global artifact. */
-static void note_globals(vplan *p, template *t, const workflow *wf)
-{
-    (void)wf;
-    const node *list = t->output_parameters;
-    for (size_t i = 0; list && i < list->len; i++) {
-        const node *g = map_get(list->as.items[i], "globalName");
-        if (g && g->kind == NODE_SCALAR && strmap_put(&p->param_globals, g->as.text, g->len, (void *)g) != 0)
-            p->ed.oom = true;
-    }
-    tplan *tp = plan_of(t);
-    for (size_t k = 0; tp && k < t->outputs.count; k++) {
-        const node *g = t->outputs.items[k].global_name;
-        if (!g)
-            continue;
-        bool templated = global_templated(&t->outputs.items[k]);
-        setter *s = arena_alloc(p->ed.mem, sizeof *s);
-        if (s)
-            *s = (setter){tp, k, templated ? p->templated_setters : strmap_get(&p->setters, g->as.text, g->len)};
-        if (s && templated)
-            p->templated_setters = s;
-        else if (!s || strmap_put(&p->setters, g->as.text, g->len, s) != 0) {
-            p->ed.oom = true;
-            return;
-        }
-    }
-}
-
-/* The global parameter that carries the location of global artifact `name`:
- * NAME-subpath, or -2, -3, ... when an output parameter has that global
- * name already. Every producer of the artifact sets the same one. */
-static bool global_taken(vplan *p, const char *name, const void *ctx)
-{
-    (void)ctx;
-    return strmap_get(&p->param_globals, name, strlen(name)) != NULL;
-}
-
-static const char *global_param(vplan *p, span name)
-{
-    const char *known = strmap_get(&p->globals, name.s, name.len);
-    if (known)
-        return known;
-    const char *g = first_free(p, edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)name.len, name.s), global_taken, NULL);
-    if (strmap_put(&p->globals, name.s, name.len, (void *)g) != 0 ||
-        strmap_put(&p->param_globals, g, strlen(g), (void *)g) != 0)
-        p->ed.oom = true;
-    return g;
-}
-
-/* Whether the outputs of t are planned: a pod template's from the start, a
- * dag's or steps template's once what they pass on is known. */
-static bool outputs_planned(const tplan *tp)
-{
-    return tp && (template_runs_pod(tp->t) || (template_is_graph(tp->t) && tp->graph_outputs == PLAN_DONE));
-}
-
-/* Whether global artifact `name` is on the volume, and the global parameter
- * that carries its location. A dag or steps output that sets it is planned
- * here if it was not yet; one set by no template of the input is, by the
- * convention that holds for templates outside it, on the volume. */
-/* Whether a globalName made of parameters may be `name` once Argo
- * substitutes them: its text before the first tag and after the last agree. */
-static bool global_may_be(const char *pattern, span name)
-{
-    const char *open = strstr(pattern, "{{"), *close = open;
-    for (const char *c = open; c && (c = strstr(c, "}}")); c += 2)
-        close = c + 2;
-    size_t head = (size_t)(open - pattern), tail = strlen(close);
-    return head + tail <= name.len && memcmp(name.s, pattern, head) == 0 &&
-           memcmp(name.s + name.len - tail, close, tail) == 0;
-}
-
-/* The output whose globalName, made of parameters, may be `name`, or NULL. */
-static const artifact *templated_setter(const vplan *p, span name, const tplan **tp)
-{
-    for (const setter *t = p->templated_setters; t; t = t->next)
-        if (global_may_be(t->tp->out[t->k].a->global_name->as.text, name)) {
-            *tp = t->tp;
-            return t->tp->out[t->k].a;
-        }
-    return NULL;
-}
-
-static backing global_backing(vplan *p, span name, const char **param)
-{
-    const char *known = strmap_get(&p->globals, name.s, name.len);
-    const setter *s = known ? NULL : strmap_get(&p->setters, name.s, name.len);
-    const tplan *ttp = NULL;
-    const artifact *templated = templated_setter(p, name, &ttp); /* a real artifact: plan_output kept it */
-    if (!known && !s && templated) {
-        *param = NULL;
-        return BACK_ARTIFACT;
-    }
-    if (!known && !s)
-        known = global_param(p, name);
-    for (; s && !p->err; s = s->next) {
-        art_plan *o = &s->tp->out[s->k];
-        if (template_is_graph(s->tp->t) && s->tp->graph_outputs == PLAN_BUSY) {
-            plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': global artifact '%.*s', which its output "
-                        "'%s' sets, is read in what that template itself passes on: volpass cannot tell whether "
-                        "it goes through the volume", s->tp->t->name, (int)name.len, name.s, o->a->name);
-            break;
-        }
-        if (template_is_graph(s->tp->t))
-            graph_output_backing(p, s->tp, s->k);
-        if (o->convert)
-            known = o->global = global_param(p, name);
-    }
-    if (known && templated && !p->err) {
-        plan_refuse(p, VP_EUNSUPPORTED, templated->node, "template '%s': output artifact '%s' may set global "
-                    "artifact '%.*s' (its globalName %s is made of parameters) as a real artifact, which another "
-                    "output sets through the volume: its readers cannot take both", ttp->t->name, templated->name,
-                    (int)name.len, name.s, templated->global_name->as.text);
-        return BACK_UNKNOWN;
-    }
-    *param = known;
-    return known ? BACK_VOLUME : BACK_ARTIFACT;
-}
-
-static void register_globals(vplan *p, template *t, const workflow *wf)
-{
-    (void)wf;
-    tplan *tp = plan_of(t);
-    for (size_t k = 0; outputs_planned(tp) && k < t->outputs.count; k++) {
-        art_plan *o = &tp->out[k];
-        const node *g = o->a->global_name;
-        if (o->convert && g)
-            o->global = global_param(p, (span){g->as.text, g->len});
-    }
-}
-
-/* A global artifact set through the volume by one producer and as a real
- * artifact by another: its readers cannot take both. */
-static void refuse_mixed_globals(vplan *p, template *t, const workflow *wf)
-{
-    (void)wf;
-    tplan *tp = plan_of(t);
-    for (size_t k = 0; outputs_planned(tp) && k < t->outputs.count && !p->err; k++) {
-        const art_plan *o = &tp->out[k];
-        const node *g = o->a->global_name;
-        if (!o->convert && g && strmap_get(&p->globals, g->as.text, g->len))
-            plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%s' sets global artifact "
-                        "'%s' as a real artifact (%s), and another template sets it through the volume: its "
-                        "readers cannot take both", t->name, o->a->name, g->as.text,
-                        o->why_kept ? o->why_kept : "what it passes on is one");
-    }
-}
-
-/* Whether a string field of `map` is set: Argo reads "" as unset too. */
-static bool text_field(const node *map, const char *key)
-{
-    const node *v = argo_field(map, key);
-    return v && !(v->kind == NODE_SCALAR && v->len == 0);
-}
-
-/* Why argument parameter `arg` of call c is refused, or NULL. A step or
- * task must give each a value or a valueFrom of configMapKeyRef, supplied or
- * event, or Argo refuses the workflow (validateArgumentsValues); and of
- * these only a value or a ConfigMap's key gives the target's input one
- * (ProcessArgs), or the call fails at run time. A hook's arguments are not
- * validated, and one that the target does not declare is ignored. */
-static const char *argument_fault(const call_site *c, const node *arg, bool declared)
-{
-    const node *from = argo_field(arg, "valueFrom");
-    bool value = parameter_own_value(arg, false) != NULL;
-    if (c->kind != CALL_HOOK && !value && !from)
-        return "with neither value nor valueFrom, which Argo requires";
-    if (c->kind != CALL_HOOK && from &&
-        (text_field(from, "path") || text_field(from, "jsonPath") || text_field(from, "parameter") ||
-         text_field(from, "expression") ||
-         !(argo_field(from, "configMapKeyRef") || argo_field(from, "supplied") || text_field(from, "event"))))
-        return "with a valueFrom Argo refuses in arguments (it takes configMapKeyRef, supplied or event)";
-    if (declared && !value && !parameter_reads_config_map(arg))
-        return "without a value (nor a ConfigMap's key): the call fails at run time";
-    return NULL;
-}
-
-/* A call must give its parameters values as Argo requires (argument_fault),
- * and supply every input parameter of its target that has no value of its
- * own (required_parameter): Argo fails the call otherwise, and paths made
- * of such a parameter would have no location. (Not the entrypoint's nor an
- * exit handler's: `argo submit -p` may supply those.) */
-static void check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp)
-{
-    if (c->workflow_arguments)
-        return; /* an exit handler takes spec.arguments, to which `argo submit -p` may add */
-    const node *list = cp->target ? cp->target->t->input_parameters : NULL;
-    for (size_t i = 0; c->parameters && c->parameters->kind == NODE_SEQUENCE && i < c->parameters->len; i++) {
-        const node *arg = c->parameters->as.items[i];
-        const node *name = map_get(arg, "name");
-        const char *fault = name && name->kind == NODE_SCALAR
-                                ? argument_fault(c, arg, parameter_named(list, name->as.text, name->len) != NULL)
-                                : NULL;
-        if (fault) {
-            plan_refuse(p, VP_EINVALID, arg, "template '%s', %s: passes parameter '%s' %s", scope->t->name,
-                        c->name, name->as.text, fault);
-            return;
-        }
-    }
-    for (size_t i = 0; list && i < list->len && !p->err; i++) {
-        const node *name = required_parameter(list->as.items[i]);
-        if (name && !parameter_named(c->parameters, name->as.text, name->len))
-            plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: does not supply parameter '%s', which "
-                        "template '%s' requires", scope->t->name, c->name, name->as.text, cp->target->t->name);
-    }
-}
-
 static call_plan *plan_calls(vplan *p, tplan *tp)
 {
     call_plan *calls = arena_alloc(p->ed.mem, (tp->t->ncalls + 1) * sizeof *calls);
@@ -1735,7 +804,7 @@ static call_plan *plan_calls(vplan *p, tplan *tp)
     }
     for (size_t c = 0; c < tp->t->ncalls && !p->err; c++) {
         plan_call(p, tp, &tp->t->calls[c], &calls[c]);
-        check_required_parameters(p, tp, &tp->t->calls[c], &calls[c]);
+        plan_check_required_parameters(p, tp, &tp->t->calls[c], &calls[c]);
     }
     return calls;
 }
@@ -1744,9 +813,9 @@ static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
 {
     tplan *tp = plan_of(t);
     if (tp && template_is_graph(t)) {
-        graph_inputs(p, tp);
+        plan_graph_inputs(p, tp);
         if (t->outputs.count)
-            graph_output_backing(p, tp, 0);
+            plan_graph_output_backing(p, tp, 0);
         for (size_t k = 0; k < t->outputs.count; k++)
             if (tp->out[k].convert) {
                 check_memoized(p, t, wf); /* a dag or steps template can be memoized too */
@@ -1760,7 +829,7 @@ static void index_template_calls(vplan *p, template *t, const workflow *wf)
     (void)wf;
     tplan *tp = plan_of(t);
     if (tp && template_is_graph(t))
-        index_calls(p, tp);
+        plan_index_calls(p, tp);
 }
 
 /* Whether volume (or claim) `entry`, named `name`, is the one volpass adds
@@ -1941,7 +1010,7 @@ static const char *choose_volume_name(vplan *p)
                    p->ctx->volume_name);
         return p->ctx->volume_name;
     }
-    const char *name = first_free(p, DEFAULT_VOLUME_NAME, volume_taken, NULL);
+    const char *name = plan_first_free(p, DEFAULT_VOLUME_NAME, volume_taken, NULL);
     if (strcmp(name, DEFAULT_VOLUME_NAME) != 0 && shares_templates(p->tree) && stream_mounts(p->tree))
         plan_refuse(p, VP_EUNSUPPORTED, volume_name_used(p, DEFAULT_VOLUME_NAME), "the volume would be named %s, as "
                     DEFAULT_VOLUME_NAME " is taken; but WorkflowTemplates and the workflows that use them, converted "
@@ -1999,146 +1068,6 @@ static void plan_template_calls(vplan *p, template *t)
             plan_template_calls(p, t->calls[c].inline_template);
 }
 
-/* The name a workflowTemplateRef gives, for messages. */
-static const char *referred_name(const node *refers)
-{
-    const node *name = map_get(refers, "name");
-    return name && name->kind == NODE_SCALAR ? name->as.text : "?";
-}
-
-/* Refuses the spec.arguments.artifacts a Workflow passes, constants, to
- * template `name` of the WorkflowTemplate `doc` it runs (`shown`), which
- * takes one of them from the volume once converted: the Workflow has no
- * template of its own to call a twin from. */
-static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const char *shown)
-{
-    tplan *tp = plan_of(name ? workflow_template(doc, name) : NULL);
-    if (tp && template_is_graph(tp->t))
-        graph_inputs(p, tp); /* from its callers: a dag or steps template has no twins */
-    for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
-        const artifact *a = &wf->arguments.items[i];
-        size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
-        if (k != NOT_FOUND && tp->in[k].convert)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through workflowTemplateRef "
-                        "to template '%s' of WorkflowTemplate '%s', which takes it from the volume once converted; "
-                        "a Workflow that only refers to that template cannot call a twin of it that takes the "
-                        "artifact", a->name, tp->t->name, shown);
-    }
-}
-
-/* A Workflow that runs a WorkflowTemplate (workflowTemplateRef) passes its
- * spec.arguments to that template's entrypoint and to the exit handlers it
- * names (spec.onExit, or a spec.hooks.exit given no arguments). */
-static void check_referred_calls(vplan *p, const workflow *wf)
-{
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    const workflow *other = refers ? call_tree_ambiguous(p->tree, wf, refers) : NULL;
-    const workflow *first = other ? call_tree_document(p->tree, wf, refers) : NULL;
-    if (first)
-        plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: the workflow names no namespace and runs "
-                    "in the one it is submitted to; the input has WorkflowTemplate '%s' in namespaces '%s' and '%s', "
-                    "and which one runs is not known: name the namespace, or convert the documents of each "
-                    "namespace apart", other->name, first->name_space, other->name_space);
-    if (!refers || wf->arguments.count == 0 || p->err)
-        return;
-    const workflow *doc = call_tree_document(p->tree, wf, refers);
-    const char *shown = referred_name(refers);
-    if (!doc) {
-        warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
-                        "it, an entrypoint or exit handler of it that runs a pod takes the input artifacts that have "
-                        "no source of their own from the volume, not from spec.arguments", shown);
-        return;
-    }
-    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, shown);
-    for (size_t c = 0; c < wf->handlers.ncalls && !p->err; c++) {
-        const call_site *h = &wf->handlers.calls[c];
-        if (h->workflow_arguments && h->template_name && !workflow_template(wf, h->template_name))
-            refuse_referred(p, wf, doc, h->template_name, shown);
-    }
-}
-
-/* Whether a template of `doc`, in the input, has an exit handler (given
- * spec.arguments) that declares input artifact `name` (ctx). */
-static bool handler_reads(const template *t, const workflow *doc, const char *name)
-{
-    for (size_t c = 0; c < t->ncalls; c++) {
-        const call_site *call = &t->calls[c];
-        const template *target = call->workflow_arguments && call->template_name
-                                     ? workflow_template(doc, call->template_name) : NULL;
-        if ((target && artifact_index(&target->inputs, name, strlen(name)) != NOT_FOUND) ||
-            (call->inline_template && handler_reads(call->inline_template, doc, name)))
-            return true;
-    }
-    return false;
-}
-
-static bool document_handler_reads(const workflow *doc, const void *ctx)
-{
-    for (size_t i = 0; doc && i < doc->ntemplates; i++)
-        if (handler_reads(&doc->templates[i], doc, ctx))
-            return true;
-    return doc && handler_reads(&doc->handlers, doc, ctx);
-}
-
-/* Whether artifact a is a global artifact: {{workflow.outputs.artifacts.X}}. */
-static bool names_global_artifact(const artifact *a)
-{
-    tag g;
-    bool tagged;
-    ref r = from_ref(a, &g, &tagged);
-    return r.kind == REF_WORKFLOW_OUTPUT && r.artifact;
-}
-
-/* An exit handler of a template in another document in the input
- * (templateRef, workflowTemplateRef) reads this workflow's spec.arguments
- * as written, which volpass does not rewrite: a global artifact it reads
- * there may not come from the volume, and another reference, resolved
- * where that handler runs, is not followed. (The workflow's own handlers'
- * calls are checked as calls; a document outside the input is not seen.) */
-static void check_workflow_arguments(vplan *p, const workflow *wf, const stream_calls *r)
-{
-    for (size_t i = 0; r->scope && i < wf->arguments.count && !p->err; i++) {
-        const artifact *a = &wf->arguments.items[i];
-        if ((!a->from && !a->from_expression) || !uses_document(p->tree, wf, document_handler_reads, a->name))
-            continue;
-        if (!names_global_artifact(a))
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read by the exit handler of a "
-                        "template this workflow runs from another document, where the reference it takes is "
-                        "resolved, which volpass does not follow there: pass a constant or a global artifact",
-                        a->name);
-        else if (from_backing(p, r->scope, a) == BACK_VOLUME)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read as written by the exit "
-                        "handler of a template this workflow runs from another document, and would come from the "
-                        "volume, which volpass does not rewrite there: keep its producer's output a real artifact "
-                        "(--keep-artifact)", a->name);
-    }
-}
-
-/* With --volume-claim-template, a Workflow that runs a WorkflowTemplate
- * (workflowTemplateRef) and has no claims of its own creates that
- * template's (call_tree_run_claims): a list added to it would replace
- * theirs. It gets none, and the template, given the claim when converted,
- * brings it. When that template is not in the input, a claim the
- * Workflow's own templates need would drop whatever claims it has. One
- * with claims of its own creates those only, so they get the claim, which
- * the template's pods mount. */
-static void plan_claim(vplan *p, const workflow *wf, stream_calls *r)
-{
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    if (!p->ctx->claim || !refers)
-        return;
-    if (spec_claims(wf->spec)) {
-        r->claim_replaced = true;
-        return;
-    }
-    r->claim_elsewhere = true;
-    if (!call_tree_document(p->tree, wf, refers) && wf->ntemplates > 0)
-        plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the "
-                    "input; with --volume-claim-template, the claim this Workflow's own templates need would "
-                    "replace its spec.volumeClaimTemplates (Argo takes the list as a whole): convert the two "
-                    "together, or use --volume", referred_name(refers));
-}
-
 static void make_roots(vplan *p, workflow *wf, stream_calls *r)
 {
     r->scope = arena_alloc(p->ed.mem, sizeof *r->scope);
@@ -2149,13 +1078,13 @@ static void make_roots(vplan *p, workflow *wf, stream_calls *r)
     memset(r->scope, 0, sizeof *r->scope);
     r->scope->t = &wf->handlers;
     r->scope->wf = wf;
-    index_calls(p, r->scope);
+    plan_index_calls(p, r->scope);
     tplan *entry = plan_of(wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
     if (!entry)
-        return; /* a WorkflowTemplate's, or none: check_referred_calls */
+        return; /* a WorkflowTemplate's, or none: plan_check_referred_calls */
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,
                            wf->entrypoint, NULL, NULL, false, false};
-    add_caller(p, entry, r->scope, &r->entry);
+    plan_add_caller(p, entry, r->scope, &r->entry);
 }
 
 static void plan_roots(vplan *p, stream_calls *r)
@@ -2240,8 +1169,8 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
     /* Every template; who calls what; then the forms that depend on callers
      * (graph templates' inputs and outputs); then every call. */
     each_template(p, plan_all);
-    each_template(p, note_globals);
-    each_template(p, register_globals); /* of pod templates, in stream order; dag and steps ones as needed */
+    each_template(p, plan_note_globals);
+    each_template(p, plan_register_globals); /* of pod templates, in stream order; dag and steps ones as needed */
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
     if (!roots)
         p->ed.oom = true;
@@ -2250,8 +1179,8 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
             make_roots(p, &tree->wfs[d], &roots[d]);
     each_template(p, index_template_calls);
     each_template(p, finish_graph_outputs);
-    each_template(p, register_globals); /* now of every dag and steps template too */
-    each_template(p, refuse_mixed_globals);
+    each_template(p, plan_register_globals); /* now of every dag and steps template too */
+    each_template(p, plan_refuse_mixed_globals);
     for (size_t d = 0; d < tree->nwfs && !p->err && !p->ed.oom; d++) {
         workflow *wf = &tree->wfs[d];
         if (!wf->root)
@@ -2259,9 +1188,9 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
         if (!wf->spec)
             plan_refuse(p, VP_EINVALID, wf->root, "%s has no spec", wf->kind);
         plan_claim(p, wf, &roots[d]);
-        check_workflow_arguments(p, wf, &roots[d]);
+        plan_check_workflow_arguments(p, wf, &roots[d]);
         if (!roots[d].entry.template_name)
-            check_referred_calls(p, wf); /* once every caller of the WorkflowTemplate's is known */
+            plan_check_referred_calls(p, wf); /* once every caller of the WorkflowTemplate's is known */
         for (size_t i = 0; i < wf->ntemplates && !p->err; i++)
             plan_template_calls(p, &wf->templates[i]);
         if (!p->err)

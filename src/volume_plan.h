@@ -97,10 +97,10 @@ typedef struct vplan {
     call_tree *tree;
     strmap globals;     /* artifact globalName -> parameter globalName */
     strmap param_globals; /* the globalNames output parameters have already */
-    strmap setters;     /* artifact globalName -> the outputs that set it (volume_plan.c) */
+    strmap setters;     /* artifact globalName -> the outputs that set it (plan_refs.c) */
     struct setter *templated_setters; /* outputs whose globalName is made of parameters */
     strmap twin_names;  /* document address + twin name -> twin */
-    strmap apart;       /* names of WorkflowTemplates not in the input that calls go to (warn_apart) */
+    strmap apart;       /* names of WorkflowTemplates not in the input that calls go to (plan_warn_apart) */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
     size_t growth;      /* bytes the paths that replace artifact path tags add (check_mentions) */
@@ -149,6 +149,140 @@ tplan *plan_of(const template *t);
  * data on the volume after the rewrite or a real artifact; in *param the
  * parameter that carries its location. */
 backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at);
+
+/* The plan's own functions, shared by its three files. */
+
+/* Whether a new name is taken already, for plan_first_free. */
+typedef bool name_test(vplan *p, const char *name, const void *ctx);
+
+/* ---- volume_plan.c: the stream, and each template on its own ----------- */
+
+/* Refuses the stream; the first refusal stands. */
+void VP_PRINTF(4, 5) plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...);
+
+/* Notes a decision for --explain. The detail is formatted only when
+ * someone listens: a large workflow has hundreds of thousands of them. */
+void VP_PRINTF(6, 7) plan_decide(vplan *p, const template *t, const artifact *a, const char *role, const char *action,
+               const char *f, ...);
+
+/* Warns at `at` (the stream's file), through the caller's on_warning. */
+void VP_PRINTF(3, 4) plan_warn(vplan *p, const node *at, const char *f, ...);
+
+/* `base` (interned), or BASE-2, BASE-3, ...: the first name `taken` does
+ * not say is taken. Every name volpass adds is chosen so. */
+const char *plan_first_free(vplan *p, const char *base, name_test *taken, const void *ctx);
+
+/* The parameter that carries the location of artifact `a` of template tp
+ * (the `role` list: "input", "output"): NAME-subpath, or the first free
+ * NAME-subpath-N. A workflow converted apart from the WorkflowTemplate it
+ * calls through templateRef passes and reads NAME-subpath: in a
+ * WorkflowTemplate, where a taken name would break that, it is refused. */
+const char *plan_location_param(vplan *p, const tplan *tp, const node *list, const art_plan *taken, size_t k,
+                                const char *role);
+
+/* Whether the artifact sets a global artifact whose name is made of parameters. */
+bool plan_global_templated(const artifact *a);
+
+/* Argo refuses a reference to an input artifact the template does not declare. */
+void plan_refuse_undeclared_input(vplan *p, const template *t, span name, const node *at);
+
+/* Refuses, at `at`, input k of pod template tp mounted read-only from the
+ * volume over one of its outputs: the producer could not write it. (An
+ * output inside an input that stays a real artifact stays one too:
+ * mounted_over.) Used for the template's own form and for its twins. */
+bool plan_refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const node *at);
+
+/* Refuses the form of pod template `tp` in which the inputs `mask` says
+ * (NULL: each input's default) come from the volume when one input would be
+ * mounted inside another's read-only mount from the volume: the runtime
+ * cannot make its mount point there. At `at`, or at the inner input. */
+bool plan_refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, const node *at);
+
+/* ---- plan_refs.c: what references name ------------------------------- */
+
+/* Call c goes through templateRef to a WorkflowTemplate not in the input,
+ * which volpass takes to be converted apart by its convention; said once
+ * per WorkflowTemplate, at `at` (none during the edit). */
+void plan_warn_apart(vplan *p, const call_site *c, const node *at);
+
+/* The reference the whole of artifact a's `from` is ({0} when it is
+ * anything else); its first tag in *g, when *tagged. */
+ref plan_from_ref(const artifact *a, tag *g, bool *tagged);
+
+/* Whether artifact argument or dag/steps output `a`, passed on in graph
+ * template `scope` (from or fromExpression), names data on the volume
+ * after the rewrite or a real artifact. */
+backing plan_from_backing(vplan *p, tplan *scope, const artifact *a);
+
+/* An argument's subPath is appended to the location it passes, with the
+ * parameters Argo substitutes there: refused when it names an artifact, or
+ * a task or step the calling template does not have, or when a location
+ * on the volume it passes would not lead where Argo reads (sub_path_problem). */
+void plan_check_argument_sub_path(vplan *p, const tplan *scope, const call_site *c, const artifact *a, backing b);
+
+/* Whether output k of dag or steps template tp passes on data on the
+ * volume: planned for all its outputs at once, from what its calls pass on. */
+backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k);
+
+/* A dag or steps template's input artifacts go through the volume when its
+ * callers pass volume locations, and stay artifacts when they pass real
+ * artifacts; callers that disagree are refused (only pod templates get
+ * twins). Without callers in the stream, the default stands. */
+void plan_graph_inputs(vplan *p, tplan *tp);
+
+/* Notes that graph template `scope` calls `target` through call c. */
+void plan_add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c);
+
+/* Notes scope's calls as callers of the templates they call. */
+void plan_index_calls(vplan *p, tplan *scope);
+
+/* Notes the global names output parameters have (the location parameters
+ * must not take one), and which outputs set each global artifact. */
+void plan_note_globals(vplan *p, template *t, const workflow *wf);
+
+/* Notes, per global artifact, the parameter globalName its setters
+ * through the volume give their location parameters. */
+void plan_register_globals(vplan *p, template *t, const workflow *wf);
+
+/* A global artifact set through the volume by one producer and as a real
+ * artifact by another: its readers cannot take both. */
+void plan_refuse_mixed_globals(vplan *p, template *t, const workflow *wf);
+
+/* ---- plan_calls.c: calls --------------------------------------------- */
+
+/* Plans one call: which form of the target it needs, given how each input
+ * artifact is passed (through the volume, or as a real artifact). */
+void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp);
+
+/* A call must give its parameters values as Argo requires (argument_fault),
+ * and supply every input parameter of its target that has no value of its
+ * own (required_parameter): Argo fails the call otherwise, and paths made
+ * of such a parameter would have no location. (Not the entrypoint's nor an
+ * exit handler's: `argo submit -p` may supply those.) */
+void plan_check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp);
+
+/* A Workflow that runs a WorkflowTemplate (workflowTemplateRef) passes its
+ * spec.arguments to that template's entrypoint and to the exit handlers it
+ * names (spec.onExit, or a spec.hooks.exit given no arguments). */
+void plan_check_referred_calls(vplan *p, const workflow *wf);
+
+/* An exit handler of a template in another document in the input
+ * (templateRef, workflowTemplateRef) reads this workflow's spec.arguments
+ * as written, which volpass does not rewrite: a global artifact it reads
+ * there may not come from the volume, and another reference, resolved
+ * where that handler runs, is not followed. (The workflow's own handlers'
+ * calls are checked as calls; a document outside the input is not seen.) */
+void plan_check_workflow_arguments(vplan *p, const workflow *wf, const stream_calls *r);
+
+/* With --volume-claim-template, a Workflow that runs a WorkflowTemplate
+ * (workflowTemplateRef) and has no claims of its own creates that
+ * template's (call_tree_run_claims): a list added to it would replace
+ * theirs. It gets none, and the template, given the claim when converted,
+ * brings it. When that template is not in the input, a claim the
+ * Workflow's own templates need would drop whatever claims it has. One
+ * with claims of its own creates those only, so they get the claim, which
+ * the template's pods mount. */
+void plan_claim(vplan *p, const workflow *wf, stream_calls *r);
 
 /* Plans the whole stream: every template, call and root. On a refusal
  * p->err is set and nothing should be applied. Each dag and steps

@@ -1,0 +1,495 @@
+/* Calls, in the volume scheme's plan (see volume_plan.c): which form of
+ * its target each call takes (twins), the parameters its artifact
+ * arguments become, what Argo requires of its parameters, and what a
+ * Workflow passes to the WorkflowTemplate it runs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+#include "volume_plan.h"
+
+/* ---- calls and twins ---------------------------------------------------- */
+
+static bool same_mask(const bool *a, const bool *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Twin names are kept per document: the key is the document's address
+ * followed by the name. */
+static const char *twin_key(vplan *p, const workflow *wf, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    char *key = arena_alloc(p->ed.mem, sizeof wf + n);
+    if (!key) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    memcpy(key, &wf, sizeof wf);
+    memcpy(key + sizeof wf, name, n);
+    *len = sizeof wf + n;
+    return key;
+}
+
+static bool template_taken(vplan *p, const char *name, const void *home)
+{
+    const workflow *wf = home;
+    size_t len;
+    const char *key = twin_key(p, wf, name, &len);
+    return workflow_template(wf, name) || (key && strmap_get(&p->twin_names, key, len));
+}
+
+static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const workflow *home, const node *at)
+{
+    for (size_t i = 0; i < target->ntwins; i++)
+        if (target->twins[i].home == home && same_mask(target->twins[i].mask, mask, target->t->inputs.count))
+            return &target->twins[i];
+    if (!template_runs_pod(target->t) && !template_is_graph(target->t)) {
+        plan_refuse(p, VP_EUNSUPPORTED, at,
+                    "template '%s' takes input artifacts but runs no container that the volume could be "
+                    "mounted into: keep its producers' outputs as artifacts (--keep-artifact)", target->t->name);
+        return NULL;
+    }
+    if (template_is_graph(target->t)) {
+        plan_refuse(p, VP_EUNSUPPORTED, at,
+               "template '%s' is called with constant artifacts where it expects the volume, or the "
+               "other way round; volpass makes twins of container and script templates only",
+               target->t->name);
+        return NULL;
+    }
+    if (map_get(home->spec, "workflowTemplateRef")) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need a twin in a Workflow that runs a WorkflowTemplate "
+                    "(workflowTemplateRef), which Argo allows no templates of its own", target->t->name);
+        return NULL;
+    }
+    if (target->ntwins == MAX_TWINS) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
+        return NULL;
+    }
+    if (plan_refuse_nested_inputs(p, target, mask, at))
+        return NULL;
+    for (size_t k = 0; k < target->t->inputs.count; k++)
+        if (mask[k] && !target->in[k].convert && plan_refuse_input_over_outputs(p, target, k, at))
+            return NULL;
+    for (size_t k = 0; k < target->t->inputs.count; k++) {
+        const artifact *a = &target->t->inputs.items[k];
+        if (mask[k] && target->in[k].unmountable) {
+            plan_refuse(p, VP_EUNSUPPORTED, at, "this call passes template '%s' a volume location for input "
+                        "artifact '%s', but it %s: keep the producer's output a real artifact (--keep-artifact)",
+                        target->t->name, a->name, target->in[k].unmountable);
+            return NULL;
+        }
+    }
+    if (!target->twins && !(target->twins = arena_alloc(p->ed.mem, MAX_TWINS * sizeof(twin)))) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    twin *tw = &target->twins[target->ntwins];
+    tw->mask = arena_alloc(p->ed.mem, target->t->inputs.count + 1);
+    if (!tw->mask) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    memcpy(tw->mask, mask, target->t->inputs.count);
+    tw->home = home;
+    /* "-constant" when it takes a real artifact where the template takes the volume, else "-volume". */
+    const char *kind = "volume";
+    for (size_t k = 0; k < target->t->inputs.count; k++)
+        if (target->in[k].convert && !mask[k])
+            kind = "constant";
+    tw->name = plan_first_free(p, edit_fmt(&p->ed, "%s-%s", target->t->name, kind), template_taken, home);
+    if (strlen(tw->name) > MAX_NAME) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than "
+                    "the %d characters Argo accepts: shorten the template's name", target->t->name, tw->name, MAX_NAME);
+        return NULL;
+    }
+    size_t len;
+    const char *key = twin_key(p, home, tw->name, &len);
+    if (!key || strmap_put(&p->twin_names, key, len, tw) != 0)
+        p->ed.oom = true;
+    target->ntwins++;
+    plan_decide(p, target->t, NULL, "template", "twin",
+           "twin '%s' created: a call passes %s", tw->name,
+           strcmp(kind, "constant") == 0 ? "a real artifact where the template takes a volume location"
+                                         : "a volume location where the template keeps a real artifact");
+    return tw;
+}
+
+/* The parameter each argument artifact of call `c` becomes, or NULL where it
+ * stays an artifact (b: each argument's backing). An argument the target
+ * does not declare is ignored by Argo, but its `from` must still name
+ * something: it follows its source. */
+static const char **argument_params(vplan *p, tplan *scope, const call_site *c, const backing *b, const tplan *target,
+                                    const bool *mask)
+{
+    const char **params = arena_alloc(p->ed.mem, (c->arguments.count + 1) * sizeof *params);
+    if (!params) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
+        const artifact *a = &c->arguments.items[i];
+        size_t k = target ? artifact_index(&target->t->inputs, a->name, strlen(a->name)) : NOT_FOUND;
+        /* One the target does not declare follows its source, unless it is
+         * one of spec.arguments an exit handler is given, which stay as written. */
+        bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME && !c->workflow_arguments;
+        params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX);
+        if (volume && !target && c->template_ref)
+            plan_warn_apart(p, c, a->node);
+        if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
+                        "does not declare, is passed already; volpass needs that name for artifact '%s'",
+                        scope->t->name, c->name, params[i], a->name);
+        /* Argo ends a tag at its first }}: in the {{=...}} that passes the
+         * location on, a tag of the expression's own would end it. */
+        if (params[i] && a->from_expression && strstr(a->from_expression->as.text, "{{") && !p->err)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' takes a fromExpression "
+                        "holding a {{...}} tag, which the {{=...}} tag that passes its location on cannot hold; in "
+                        "the expression, name the value without braces (workflow.parameters.X, inputs.parameters.X)",
+                        scope->t->name, c->name, a->name);
+        /* Argo drops an optional argument whose producer did not run or wrote
+         * nothing; a parameter naming a location it cannot drop. */
+        if (params[i] && a->optional && !p->err)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' is optional, which "
+                        "Argo drops when its producer did not run or wrote nothing; a location on the volume "
+                        "cannot be dropped: remove optional, or keep the producer's output a real artifact "
+                        "(--keep-artifact)", scope->t->name, c->name, a->name);
+        /* An exit handler's arguments are spec.arguments, which the
+         * entrypoint takes too: they are not the call's to rewrite. */
+        if (params[i] && c->workflow_arguments && !p->err)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: the exit handler takes spec.arguments, "
+                        "whose artifact '%s' would come from the volume, and volpass does not rewrite spec.arguments: "
+                        "keep its producer's output a real artifact (--keep-artifact)", scope->t->name, c->name,
+                        a->name);
+        if (!target && !volume && !p->err && !c->workflow_arguments)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node,
+                   "template '%s', %s: artifact argument '%s' is a real artifact (a constant, or an output "
+                   "that stays an artifact) for a template outside the input, which takes a volume "
+                   "location; convert the documents together", scope->t->name, c->name, a->name);
+    }
+    if (!target && c->workflow_arguments && c->template_ref && c->arguments.count && !p->err)
+        plan_warn(p, c->node, "template '%s', %s: the exit handler, a template outside the input (templateRef), is "
+                         "passed spec.arguments; if volpass converts it, it takes input artifacts with no source of "
+                         "their own from the volume, not from there", scope->t->name, c->name);
+    return params;
+}
+
+/* The form of the target call `c` needs, and so what its arguments become. */
+static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan *cp, const backing *b)
+{
+    if (!cp->target) {
+        cp->arg_params = argument_params(p, scope, c, b, NULL, NULL);
+        return;
+    }
+    const template *tt = cp->target->t;
+    if (template_is_graph(tt))
+        plan_graph_inputs(p, cp->target);
+    bool *needed = arena_alloc(p->ed.mem, tt->inputs.count + 1);
+    bool *defaults = arena_alloc(p->ed.mem, tt->inputs.count + 1);
+    if (!needed || !defaults) {
+        p->ed.oom = true;
+        return;
+    }
+    for (size_t k = 0; k < tt->inputs.count; k++) {
+        defaults[k] = cp->target->in[k].convert;
+        size_t a = artifact_index(&c->arguments, tt->inputs.items[k].name, strlen(tt->inputs.items[k].name));
+        needed[k] = a != NOT_FOUND && b[a] == BACK_VOLUME;
+        /* Nothing passed: Argo refuses it anyway, keep the default form. But
+         * an exit handler of a template another workflow runs gets that
+         * workflow's spec.arguments: constants, never the volume. */
+        if (a == NOT_FOUND && defaults[k] && !p->err && !c->workflow_arguments)
+            needed[k] = true;
+    }
+    const bool *mask = defaults;
+    if (!p->err && !same_mask(needed, defaults, tt->inputs.count)) {
+        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
+        if (tw) {
+            cp->twin = tw->name;
+            cp->twin_home = tw->home;
+            mask = tw->mask;
+        }
+    } else {
+        cp->target->default_calls++;
+    }
+    if (!p->err)
+        cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
+}
+
+/* The value call c, made in workflow wf, gives input parameter `name` of
+ * `target`: its argument, or the parameter's own value or default; a
+ * workflow parameter ({{workflow.parameters.X}}) as spec.arguments gives it.
+ * NULL when it is known at run time only. */
+static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name)
+{
+    const node *arg = parameter_named(c->parameters, name.s, name.len);
+    const node *own = parameter_named(target->input_parameters, name.s, name.len);
+    const node *v = arg ? parameter_own_value(arg, false) : NULL;
+    if (!arg && !parameter_reads_config_map(own)) /* whose key wins (ProcessArgs) */
+        v = parameter_own_value(own, true);
+    const char *text = v ? v->as.text : NULL;
+    size_t pos = 0;
+    tag g;
+    if (text && tag_next(text, strlen(text), &pos, &g)) {
+        ref r = g.expression || g.start != 0 || g.end != strlen(text) ? (ref){0} : ref_parse(g.expr);
+        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
+                                                             : NULL;
+        v = parameter_own_value(global, false);
+        text = v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
+    }
+    return text;
+}
+
+/* An output's file name made of parameters stays in the directory its
+ * mount covers only while the values make no '..' component: a call giving
+ * such values would write outside the volume and hand its consumer a
+ * subPath Kubernetes refuses. (Values known at run time only are not
+ * checked here; verify checks a rewrite with each call's values.) */
+static void check_output_names(vplan *p, const tplan *scope, const call_site *c, const tplan *target)
+{
+    for (size_t k = 0; target && template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
+        const art_plan *o = &target->out[k];
+        const char *name = o->convert && strstr(o->file, "{{") ? "" : NULL;
+        size_t pos = 0, done = 0, len = o->convert ? strlen(o->file) : 0;
+        tag g;
+        bool unknown = false;
+        while (name && tag_next(o->file, len, &pos, &g)) {
+            ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+            const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(scope->wf, c, target->t, r.name)
+                                                                   : NULL;
+            unknown |= !value; /* "*": no '.' nor '/' of its own, so what the known values make shows */
+            name = edit_fmt(&p->ed, "%s%.*s%s", name, (int)(g.start - done), o->file + done, value ? value : "*");
+            done = g.end;
+        }
+        if (name && (name = edit_fmt(&p->ed, "%s%s", name, o->file + done)) && path_has_dotdot(name))
+            plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
+                        "artifact '%s' of '%s' %s/%s%s, whose '..' component leaves the directory the volume is "
+                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, o->mount_dir, name,
+                        unknown ? " (* known at run time)" : "");
+    }
+}
+
+void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
+{
+    memset(cp, 0, sizeof *cp);
+    cp->c = c;
+    const workflow *in = NULL;
+    template *t = call_tree_target(p->tree, scope->wf, c, &in);
+    cp->target = plan_of(t);
+    const workflow *other = c->template_ref ? call_tree_ambiguous(p->tree, scope->wf, c->template_ref) : NULL;
+    if (other && in) {
+        plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: calls WorkflowTemplate '%s' from a document "
+                    "that names no namespace, which runs in the namespace its workflow is submitted to; the input "
+                    "has that WorkflowTemplate in namespaces '%s' and '%s', and which one runs is not known: name "
+                    "the namespace, or convert the documents of each namespace apart", scope->t->name, c->name,
+                    other->name, in->name_space, other->name_space);
+        return;
+    }
+    /* A name that is not a template of the document (and no
+     * workflowTemplateRef that could bring it) is a workflow Argo refuses. */
+    if (!t && c->template_name && !map_get(scope->wf->spec, "workflowTemplateRef")) {
+        plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: calls template '%s', which the workflow does "
+                    "not have", scope->t->name, c->name, c->template_name);
+        return;
+    }
+    if (!c->template_name && !c->template_ref && !c->inline_template) {
+        plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: names no template (template, templateRef "
+                    "or inline)", scope->t->name, c->name);
+        return;
+    }
+    /* Each argument's backing, once: following a reference refuses what names nothing. */
+    backing *b = malloc((c->arguments.count + 1) * sizeof *b);
+    if (!b) {
+        p->ed.oom = true;
+        return;
+    }
+    for (size_t i = 0; i < c->arguments.count && !p->err; i++) {
+        const artifact *a = &c->arguments.items[i];
+        b[i] = plan_from_backing(p, scope, a);
+        plan_check_argument_sub_path(p, scope, c, a, b[i]);
+    }
+    check_output_names(p, scope, c, cp->target);
+    if (!p->err)
+        plan_call_form(p, scope, c, cp, b);
+    free(b);
+}
+
+/* Whether a string field of `map` is set: Argo reads "" as unset too. */
+static bool text_field(const node *map, const char *key)
+{
+    const node *v = argo_field(map, key);
+    return v && !(v->kind == NODE_SCALAR && v->len == 0);
+}
+
+/* Why argument parameter `arg` of call c is refused, or NULL. A step or
+ * task must give each a value or a valueFrom of configMapKeyRef, supplied or
+ * event, or Argo refuses the workflow (validateArgumentsValues); and of
+ * these only a value or a ConfigMap's key gives the target's input one
+ * (ProcessArgs), or the call fails at run time. A hook's arguments are not
+ * validated, and one that the target does not declare is ignored. */
+static const char *argument_fault(const call_site *c, const node *arg, bool declared)
+{
+    const node *from = argo_field(arg, "valueFrom");
+    bool value = parameter_own_value(arg, false) != NULL;
+    if (c->kind != CALL_HOOK && !value && !from)
+        return "with neither value nor valueFrom, which Argo requires";
+    if (c->kind != CALL_HOOK && from &&
+        (text_field(from, "path") || text_field(from, "jsonPath") || text_field(from, "parameter") ||
+         text_field(from, "expression") ||
+         !(argo_field(from, "configMapKeyRef") || argo_field(from, "supplied") || text_field(from, "event"))))
+        return "with a valueFrom Argo refuses in arguments (it takes configMapKeyRef, supplied or event)";
+    if (declared && !value && !parameter_reads_config_map(arg))
+        return "without a value (nor a ConfigMap's key): the call fails at run time";
+    return NULL;
+}
+
+void plan_check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp)
+{
+    if (c->workflow_arguments)
+        return; /* an exit handler takes spec.arguments, to which `argo submit -p` may add */
+    const node *list = cp->target ? cp->target->t->input_parameters : NULL;
+    for (size_t i = 0; c->parameters && c->parameters->kind == NODE_SEQUENCE && i < c->parameters->len; i++) {
+        const node *arg = c->parameters->as.items[i];
+        const node *name = map_get(arg, "name");
+        const char *fault = name && name->kind == NODE_SCALAR
+                                ? argument_fault(c, arg, parameter_named(list, name->as.text, name->len) != NULL)
+                                : NULL;
+        if (fault) {
+            plan_refuse(p, VP_EINVALID, arg, "template '%s', %s: passes parameter '%s' %s", scope->t->name,
+                        c->name, name->as.text, fault);
+            return;
+        }
+    }
+    for (size_t i = 0; list && i < list->len && !p->err; i++) {
+        const node *name = required_parameter(list->as.items[i]);
+        if (name && !parameter_named(c->parameters, name->as.text, name->len))
+            plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: does not supply parameter '%s', which "
+                        "template '%s' requires", scope->t->name, c->name, name->as.text, cp->target->t->name);
+    }
+}
+
+/* The name a workflowTemplateRef gives, for messages. */
+static const char *referred_name(const node *refers)
+{
+    const node *name = map_get(refers, "name");
+    return name && name->kind == NODE_SCALAR ? name->as.text : "?";
+}
+
+/* Refuses the spec.arguments.artifacts a Workflow passes, constants, to
+ * template `name` of the WorkflowTemplate `doc` it runs (`shown`), which
+ * takes one of them from the volume once converted: the Workflow has no
+ * template of its own to call a twin from. */
+static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const char *shown)
+{
+    tplan *tp = plan_of(name ? workflow_template(doc, name) : NULL);
+    if (tp && template_is_graph(tp->t))
+        plan_graph_inputs(p, tp); /* from its callers: a dag or steps template has no twins */
+    for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
+        const artifact *a = &wf->arguments.items[i];
+        size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
+        if (k != NOT_FOUND && tp->in[k].convert)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through workflowTemplateRef "
+                        "to template '%s' of WorkflowTemplate '%s', which takes it from the volume once converted; "
+                        "a Workflow that only refers to that template cannot call a twin of it that takes the "
+                        "artifact", a->name, tp->t->name, shown);
+    }
+}
+
+void plan_check_referred_calls(vplan *p, const workflow *wf)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    const workflow *other = refers ? call_tree_ambiguous(p->tree, wf, refers) : NULL;
+    const workflow *first = other ? call_tree_document(p->tree, wf, refers) : NULL;
+    if (first)
+        plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: the workflow names no namespace and runs "
+                    "in the one it is submitted to; the input has WorkflowTemplate '%s' in namespaces '%s' and '%s', "
+                    "and which one runs is not known: name the namespace, or convert the documents of each "
+                    "namespace apart", other->name, first->name_space, other->name_space);
+    if (!refers || wf->arguments.count == 0 || p->err)
+        return;
+    const workflow *doc = call_tree_document(p->tree, wf, refers);
+    const char *shown = referred_name(refers);
+    if (!doc) {
+        plan_warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
+                        "it, an entrypoint or exit handler of it that runs a pod takes the input artifacts that have "
+                        "no source of their own from the volume, not from spec.arguments", shown);
+        return;
+    }
+    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, shown);
+    for (size_t c = 0; c < wf->handlers.ncalls && !p->err; c++) {
+        const call_site *h = &wf->handlers.calls[c];
+        if (h->workflow_arguments && h->template_name && !workflow_template(wf, h->template_name))
+            refuse_referred(p, wf, doc, h->template_name, shown);
+    }
+}
+
+/* Whether a template of `doc`, in the input, has an exit handler (given
+ * spec.arguments) that declares input artifact `name` (ctx). */
+static bool handler_reads(const template *t, const workflow *doc, const char *name)
+{
+    for (size_t c = 0; c < t->ncalls; c++) {
+        const call_site *call = &t->calls[c];
+        const template *target = call->workflow_arguments && call->template_name
+                                     ? workflow_template(doc, call->template_name) : NULL;
+        if ((target && artifact_index(&target->inputs, name, strlen(name)) != NOT_FOUND) ||
+            (call->inline_template && handler_reads(call->inline_template, doc, name)))
+            return true;
+    }
+    return false;
+}
+
+static bool document_handler_reads(const workflow *doc, const void *ctx)
+{
+    for (size_t i = 0; doc && i < doc->ntemplates; i++)
+        if (handler_reads(&doc->templates[i], doc, ctx))
+            return true;
+    return doc && handler_reads(&doc->handlers, doc, ctx);
+}
+
+/* Whether artifact a is a global artifact: {{workflow.outputs.artifacts.X}}. */
+static bool names_global_artifact(const artifact *a)
+{
+    tag g;
+    bool tagged;
+    ref r = plan_from_ref(a, &g, &tagged);
+    return r.kind == REF_WORKFLOW_OUTPUT && r.artifact;
+}
+
+void plan_check_workflow_arguments(vplan *p, const workflow *wf, const stream_calls *r)
+{
+    for (size_t i = 0; r->scope && i < wf->arguments.count && !p->err; i++) {
+        const artifact *a = &wf->arguments.items[i];
+        if ((!a->from && !a->from_expression) || !uses_document(p->tree, wf, document_handler_reads, a->name))
+            continue;
+        if (!names_global_artifact(a))
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read by the exit handler of a "
+                        "template this workflow runs from another document, where the reference it takes is "
+                        "resolved, which volpass does not follow there: pass a constant or a global artifact",
+                        a->name);
+        else if (plan_from_backing(p, r->scope, a) == BACK_VOLUME)
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read as written by the exit "
+                        "handler of a template this workflow runs from another document, and would come from the "
+                        "volume, which volpass does not rewrite there: keep its producer's output a real artifact "
+                        "(--keep-artifact)", a->name);
+    }
+}
+
+void plan_claim(vplan *p, const workflow *wf, stream_calls *r)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    if (!p->ctx->claim || !refers)
+        return;
+    if (spec_claims(wf->spec)) {
+        r->claim_replaced = true;
+        return;
+    }
+    r->claim_elsewhere = true;
+    if (!call_tree_document(p->tree, wf, refers) && wf->ntemplates > 0)
+        plan_refuse(p, VP_EUNSUPPORTED, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the "
+                    "input; with --volume-claim-template, the claim this Workflow's own templates need would "
+                    "replace its spec.volumeClaimTemplates (Argo takes the list as a whole): convert the two "
+                    "together, or use --volume", referred_name(refers));
+}
+
