@@ -123,7 +123,7 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
     if (scheme == VP_SCHEME_VOLUME && kind)
         return option_error("--volume", source, "%s %s volume is not shared between pods, so artifacts cannot pass "
                             "through it; use a ReadWriteMany persistentVolumeClaim (or --volume-claim-template)",
-                            article(kind), kind);
+                            volume_kind_article(kind), kind);
     kind = volume_read_only_kind(volume);
     if (kind)
         return option_error("--volume", source, "the volume is read-only (%s.readOnly), so producers could not "

@@ -461,7 +461,7 @@ void plan_check_workflow_arguments(vplan *p, const workflow *wf, const stream_ca
 {
     for (size_t i = 0; r->scope && i < wf->arguments.count && !p->err; i++) {
         const artifact *a = &wf->arguments.items[i];
-        if ((!a->from && !a->from_expression) || !uses_document(p->tree, wf, document_handler_reads, a->name))
+        if ((!a->from && !a->from_expression) || !plan_uses_document(p->tree, wf, document_handler_reads, a->name))
             continue;
         if (!names_global_artifact(a))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read by the exit handler of a "

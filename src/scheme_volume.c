@@ -490,7 +490,7 @@ typedef struct mounting {
     const bool *mounts; /* per document */
 } mounting;
 
-/* A document test (uses_document): one not in the stream, which may mount
+/* A document test (plan_uses_document): one not in the stream, which may mount
  * anything, or one that mounts the volume. */
 static bool may_mount(const workflow *doc, const void *ctx)
 {
@@ -631,7 +631,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
         for (size_t d = 0; mounts && d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
             if (wf->root && wf->spec &&
-                (mounts[d] || roots[d].claim_replaced || calls_documents(tree, wf, may_mount, &m)))
+                (mounts[d] || roots[d].claim_replaced || plan_calls_documents(tree, wf, may_mount, &m)))
                 add_volume(&e, wf, &roots[d]);
         }
         if (!mounts)

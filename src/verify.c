@@ -914,7 +914,7 @@ static const char *volume_problem(vctx *v, const instance *i, const char *name, 
                        "not share", name);
         const char *kind = volume_private_kind(vol);
         if (kind)
-            return fmt(v, "volume '%s' is %s %s, which pods do not share", name, article(kind), kind);
+            return fmt(v, "volume '%s' is %s %s, which pods do not share", name, volume_kind_article(kind), kind);
         const char *lacks = volume_source_lacks(vol);
         if (lacks)
             return fmt(v, "volume '%s' lacks %s (%s), which Kubernetes requires", name, lacks,

@@ -932,7 +932,7 @@ static bool calls_document(const call_tree *tree, const workflow *wf, const temp
     return false;
 }
 
-bool calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
+bool plan_calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
 {
     if (calls_document(tree, wf, &wf->handlers, test, ctx))
         return true;
@@ -942,13 +942,13 @@ bool calls_documents(const call_tree *tree, const workflow *wf, document_test *t
     return false;
 }
 
-bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
+bool plan_uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    return (refers && test(call_tree_document(tree, wf, refers), ctx)) || calls_documents(tree, wf, test, ctx);
+    return (refers && test(call_tree_document(tree, wf, refers), ctx)) || plan_calls_documents(tree, wf, test, ctx);
 }
 
-bool document_outside(const workflow *doc, const void *ctx)
+bool plan_document_outside(const workflow *doc, const void *ctx)
 {
     (void)ctx;
     return doc == NULL;
@@ -960,7 +960,7 @@ static bool shares_templates(const call_tree *tree)
 {
     for (size_t d = 0; d < tree->nwfs; d++) {
         const workflow *wf = &tree->wfs[d];
-        if (wf->root && (workflow_callable_apart(wf) || uses_document(tree, wf, document_outside, NULL)))
+        if (wf->root && (workflow_callable_apart(wf) || plan_uses_document(tree, wf, plan_document_outside, NULL)))
             return true;
     }
     return false;
@@ -986,7 +986,7 @@ static bool stream_mounts(const call_tree *tree)
 {
     for (size_t d = 0; d < tree->nwfs; d++) {
         const workflow *wf = &tree->wfs[d];
-        if (wf->root && uses_document(tree, wf, document_outside, NULL))
+        if (wf->root && plan_uses_document(tree, wf, plan_document_outside, NULL))
             return true;
         for (size_t i = 0; wf->root && i < wf->ntemplates; i++)
             if (plan_mounts(&wf->templates[i]))

@@ -125,12 +125,12 @@ typedef struct stream_calls {
 
 /* Whether workflow wf runs templates of another document (templateRef,
  * workflowTemplateRef) that `test` holds true for; test gets NULL for a
- * document the stream does not hold (document_outside: true for those). */
+ * document the stream does not hold (plan_document_outside: true for those). */
 typedef bool document_test(const workflow *doc, const void *ctx);
-bool uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
+bool plan_uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
 /* The same, through templateRef only: what wf's own templates and exit handler call. */
-bool calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
-bool document_outside(const workflow *doc, const void *ctx);
+bool plan_calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
+bool plan_document_outside(const workflow *doc, const void *ctx);
 
 /* The branches of expression `expr` (the values its ?: operators pick)
  * into alts, room for EXPR_MAX_BRANCHES; 0, refused at `at`, when there are

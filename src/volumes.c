@@ -138,7 +138,7 @@ bool volume_name_reserved(const char *name)
     return false;
 }
 
-const char *article(const char *kind)
+const char *volume_kind_article(const char *kind)
 {
     return strchr("aeiouAEIOU", kind[0]) && kind[0] ? "an" : "a";
 }

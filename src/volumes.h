@@ -47,7 +47,7 @@ const char *volume_setting_type(const char *setting);
 bool volume_name_reserved(const char *name);
 
 /* "an" before a volume kind that starts with a vowel (an emptyDir), else "a". */
-const char *article(const char *kind);
+const char *volume_kind_article(const char *kind);
 
 /* Whether `key` is one of Kubernetes' volume sources (persistentVolumeClaim,
  * nfs, emptyDir, ...). */
