@@ -814,6 +814,17 @@ static const node *pod_volume(vctx *v, const instance *i, const char *name)
     return vol;
 }
 
+/* A setting of instance i's volume, its parameters substituted; one whose
+ * value is not known is that instance's alone, as far as verify knows. */
+static const char *setting_in(vctx *v, const instance *i, const char *text)
+{
+    if (!strstr(text, "{{"))
+        return text;
+    values vals;
+    resolve_text(v, &v->rew, i, text, &vals, 0);
+    return !vals.why && vals.n == 1 ? vals.v[0] : fmt(v, "%s\n<pod %s>", text, i->path);
+}
+
 /* The storage behind volume `name` of instance i's pod (volume_storage);
  * *root receives the directory of it the volume shows. A claim of the
  * workflow's is the one Argo makes for it, named after the workflow. */
@@ -823,7 +834,8 @@ static const char *storage_of(vctx *v, const instance *i, const char *name, cons
     *root = "";
     const char *key = vol ? volume_storage(&v->r->mem, vol, root) : fmt(v, "persistentVolumeClaim\n{{workflow.name}}-%s", name);
     v->oom |= !key;
-    return key ? key : "";
+    *root = setting_in(v, i, *root);
+    return key ? setting_in(v, i, key) : "";
 }
 
 static void locate(vctx *v, const call_tree *t, const instance *i, const char *raw, location *out)
@@ -1187,7 +1199,7 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
                    ? fmt(v, "the consumer reads volume '%s', the producer wrote volume '%s', which is other storage",
                          at_consumer.volume, at_producer.volume)
                    : fmt(v, "the consumer's volume '%s' is not the producer's: a template's own volume of that name "
-                         "takes the workflow's place", at_consumer.volume);
+                         "takes the workflow's place, or its settings take other values", at_consumer.volume);
     if (at_producer.where.n != 1)
         return "the producer's location is not one place";
     /* Argo joins the artifact's key and the subPath as Go's path.Join does */

@@ -1,4 +1,5 @@
 /* Kubernetes' volume sources: see volumes.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "paths.h"
@@ -24,14 +25,6 @@ static const char *const required_settings[] = {
 /* The settings that name a directory of the storage, which a volume shows
  * as its root, rather than the storage itself. */
 static const char *const root_settings[] = {"nfs.path", "cephfs.path", NULL};
-
-static bool is_root_setting(const char *setting)
-{
-    for (const char *const *r = root_settings; *r; r++)
-        if (strcmp(*r, setting) == 0)
-            return true;
-    return false;
-}
 
 /* Whether a required setting is a list (cephfs's and rbd's monitors); the others are strings. */
 static bool setting_is_list(const char *setting)
@@ -61,41 +54,87 @@ const char *volume_source_lacks(const node *volume)
     return NULL;
 }
 
-/* A setting's value as text: a list's items one after the other. */
-static const char *setting_text(arena *mem, const node *v)
+/* The settings that name the storage of a volume of these kinds, when
+ * they alone do: the others (readOnly, a user, a secret) change how pods
+ * reach it, not which it is. A volume of another kind shows the storage
+ * all its settings but readOnly name. */
+static const char *const storage_settings[] = {"persistentVolumeClaim.claimName", "nfs.server", "cephfs.monitors",
+                                               NULL};
+
+/* Writes node n as text into out (when not NULL) and returns its length:
+ * a scalar as its length, ':' and its text; a collection's entries in
+ * brackets. Two nodes give the same text when they hold the same. A key
+ * `skip` of a mapping is left out, with its value. */
+static size_t canonical(const node *n, const char *skip, char *out)
 {
-    if (!v || v->kind == NODE_MAPPING)
-        return "";
-    if (v->kind == NODE_SCALAR)
-        return v->as.text;
-    const char *text = "";
-    for (size_t i = 0; text && i < v->len; i++)
-        text = arena_printf(mem, "%s%s\x1f", text, setting_text(mem, v->as.items[i]));
-    return text;
+    if (!n)
+        return 0;
+    if (n->kind == NODE_SCALAR) {
+        char head[24];
+        size_t h = (size_t)snprintf(head, sizeof head, "%zu:", (size_t)n->len);
+        if (out) {
+            memcpy(out, head, h);
+            memcpy(out + h, n->as.text, n->len);
+        }
+        return h + n->len;
+    }
+    bool map = n->kind == NODE_MAPPING;
+    size_t len = 1, slots = map ? 2 * (size_t)n->len : n->len;
+    if (out)
+        out[0] = map ? '{' : '[';
+    for (size_t i = 0; i < slots; i++) {
+        if (map && i % 2 == 0 && skip && scalar_is(n->as.items[i], skip)) {
+            i++;
+            continue;
+        }
+        len += canonical(n->as.items[i], NULL, out ? out + len : NULL);
+    }
+    if (out)
+        out[len] = map ? '}' : ']';
+    return len + 1;
+}
+
+/* Appends node n (canonical, leaving out `skip`) to key `key`, after a line break. */
+static const char *key_add(arena *mem, const char *key, const node *n, const char *skip)
+{
+    size_t had = key ? strlen(key) : 0, len = canonical(n, skip, NULL);
+    char *grown = key ? arena_alloc(mem, had + 1 + len + 1) : NULL;
+    if (!grown)
+        return NULL;
+    memcpy(grown, key, had);
+    grown[had] = '\n';
+    canonical(n, skip, grown + had + 1);
+    grown[had + 1 + len] = '\0';
+    return grown;
 }
 
 const char *volume_storage(arena *mem, const node *volume, const char **root)
 {
     *root = "";
-    const char *kind = volume_source_kind(volume), *name = setting_text(mem, map_get(volume, "name"));
-    if (!kind)
-        return arena_printf(mem, "volume %s", name);
+    const char *kind = volume_source_kind(volume);
+    if (!kind) /* an emptyDir, which no other volume shows */
+        return key_add(mem, "volume", map_get(volume, "name"), NULL);
     const node *source = map_get(volume, kind);
     size_t n = strlen(kind);
     const char *key = kind;
-    for (const char *const *r = required_settings; key && *r; r++)
-        if (strncmp(*r, kind, n) == 0 && (*r)[n] == '.' && !is_root_setting(*r))
-            key = arena_printf(mem, "%s\n%s", key, setting_text(mem, map_get(source, *r + n + 1)));
-    if (key == kind) /* nothing tells its storage apart: its name, then */
-        key = arena_printf(mem, "%s volume %s", kind, name);
-    for (const char *const *r = root_settings; key && *r; r++)
-        if (strncmp(*r, kind, n) == 0 && (*r)[n] == '.') {
-            char *dir = arena_printf(mem, "%s", setting_text(mem, map_get(source, *r + n + 1)));
-            if (!dir)
-                return NULL;
-            path_normalize(dir);
-            *root = dir + (*dir == '/');
+    bool named = false;
+    for (const char *const *s = storage_settings; *s; s++)
+        if (strncmp(*s, kind, n) == 0 && (*s)[n] == '.') {
+            key = key_add(mem, key, map_get(source, *s + n + 1), NULL);
+            named = true;
         }
+    if (!named)
+        key = key_add(mem, key, source, "readOnly");
+    for (const char *const *r = root_settings; key && *r; r++) {
+        const node *dir = strncmp(*r, kind, n) == 0 && (*r)[n] == '.' ? map_get(source, *r + n + 1) : NULL;
+        if (dir && dir->kind == NODE_SCALAR) {
+            char *path = arena_strndup(mem, dir->as.text, dir->len);
+            if (!path)
+                return NULL;
+            path_normalize(path);
+            *root = path + (*path == '/');
+        }
+    }
     return key;
 }
 

@@ -27,9 +27,10 @@ const char *volume_source_lacks(const node *volume);
 /* What tells the storage behind a volume apart, so that two volumes of one
  * claim (or nfs server, ...) under two names count as one: a key, in mem,
  * made of its kind and the settings that name its storage (claimName;
- * server; monitors, ...), or of its kind and name when none do; NULL when
- * out of memory. *root receives the directory of that storage the volume
- * shows (an nfs or cephfs path, normalised and relative), "" for all of it. */
+ * server; monitors), or for other kinds all its settings but readOnly; a
+ * volume with no source (an emptyDir) by its name. NULL when out of
+ * memory. *root receives the directory of that storage the volume shows (an
+ * nfs or cephfs path, normalised and relative), "" for all of it. */
 const char *volume_storage(arena *mem, const node *volume, const char **root);
 
 /* What Kubernetes refuses in a setting the volume's source has, or NULL:

@@ -1012,12 +1012,12 @@ const char *template_mount_patch(const template *t, const workflow *wf)
 
 const node *template_memoize(const template *t, const workflow *wf)
 {
-    const node *memoize = map_get(t->node, "memoize");
+    const node *memoize = argo_field(t->node, "memoize");
     if (!memoize && wf)
-        memoize = map_get(wf->defaults, "memoize");
+        memoize = argo_field(wf->defaults, "memoize");
     for (const workflow *r = wf ? wf->runner : NULL; !memoize && r; r = r->next_runner)
-        memoize = map_get(r->defaults, "memoize");
-    return memoize && !scalar_is_null(memoize) ? memoize : NULL;
+        memoize = argo_field(r->defaults, "memoize");
+    return memoize;
 }
 
 const char *artifact_mode_key(const artifact *a)

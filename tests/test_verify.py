@@ -285,6 +285,37 @@ def pod_added_writing_through_another_name(doc):
     _templates(doc)["cleaner"]["container"]["volumeMounts"][0]["name"] = "alias"
 
 
+def consumer_reads_another_csi_share(doc):
+    """Volumes of other kinds show the storage all their settings name."""
+    doc["spec"]["volumes"] = [
+        {"name": "data-storage", "csi": {"driver": "nfs.csi.k8s.io", "volumeAttributes": {"server": "s", "share": "/a"}}},
+        {"name": "other", "csi": {"driver": "nfs.csi.k8s.io", "volumeAttributes": {"server": "s", "share": "/b"},
+                                  "readOnly": False}}]
+    _templates(doc)["print-message-from-file"]["container"]["volumeMounts"][0]["name"] = "other"
+
+
+def consumer_reads_the_same_csi_share(doc):
+    consumer_reads_another_csi_share(doc)
+    doc["spec"]["volumes"][1]["csi"]["volumeAttributes"]["share"] = "/a"
+
+
+def consumer_shadows_with_other_fc_disks(doc):
+    """A kind no setting of which names its storage alone (fc) is told apart by all of them."""
+    doc["spec"]["volumes"][0] = {"name": "data-storage", "fc": {"wwids": ["w1"]}}
+    _templates(doc)["print-message-from-file"]["volumes"] = [{"name": "data-storage", "fc": {"wwids": ["w2"]}}]
+
+
+def claim_named_by_parameters(doc):
+    """A claim named by the workflow's name is one for every pod; one named by the pod's is the pod's."""
+    doc["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"] = "{{workflow.name}}-data"
+
+
+def consumer_claim_named_by_its_pod(doc):
+    claim_named_by_parameters(doc)
+    _templates(doc)["print-message-from-file"]["volumes"] = [
+        {"name": "data-storage", "persistentVolumeClaim": {"claimName": "{{pod.name}}"}}]
+
+
 def _nfs(doc, path):
     doc["spec"]["volumes"][0] = {"name": "data-storage", "nfs": {"server": "files.example", "path": path}}
 
@@ -350,6 +381,12 @@ VARIANTS = {
                               "writable, and may change what other consumers of the output read", []),
     volume_shadowed_by_template: ("the consumer's volume 'data-storage' is not the producer's", []),
     consumer_reads_through_another_name: (None, []),
+    consumer_reads_another_csi_share: ("the consumer reads volume 'other', the producer wrote volume 'data-storage', "
+                                       "which is other storage", []),
+    consumer_reads_the_same_csi_share: (None, []),
+    consumer_shadows_with_other_fc_disks: ("the consumer's volume 'data-storage' is not the producer's", []),
+    claim_named_by_parameters: (None, []),
+    consumer_claim_named_by_its_pod: ("the consumer's volume 'data-storage' is not the producer's", []),
     consumer_reads_a_subdirectory_export: (None, []),
     consumer_reads_another_claim: ("the consumer reads volume 'alias', the producer wrote volume 'data-storage', "
                                    "which is other storage", []),

@@ -1051,12 +1051,14 @@ def test_memoized_producer(ctx):
             f.write(graph.replace("  - name: inner\n", "  - name: inner\n    memoize: {key: k, cache: {configMap: {name: c}}}\n"))
         proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
         expect(proc.returncode == 4 and "error: template 'inner' is memoized" in proc.stderr, proc.stderr)
-        with open(path, "w") as f:
-            f.write(text.replace("spec:\n", "spec:\n  templateDefaults: {memoize: {key: k, cache: {configMap: "
-                                              "{name: c}}}}\n", 1))
-        proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
-        expect(proc.returncode == 4 and "memo.yaml:7:31: error: template 'make' is memoized (by "
-               "spec.templateDefaults)" in proc.stderr, proc.stderr)
+        for own in ("", "    memoize: null\n"):  # a null of the template's own is no setting (omitempty)
+            with open(path, "w") as f:
+                f.write(text.replace("spec:\n", "spec:\n  templateDefaults: {memoize: {key: k, cache: {configMap: "
+                                                  "{name: c}}}}\n", 1).replace(old, "  - name: make\n" + own +
+                                                                              "    container:\n"))
+            proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
+            expect(proc.returncode == 4 and "memo.yaml:7:31: error: template 'make' is memoized (by "
+                   "spec.templateDefaults)" in proc.stderr, proc.stderr)
 
 
 OPTIONAL_OUTPUT = passing_workflow("optional-") + """  - name: produce
