@@ -345,7 +345,7 @@ static void each(instance *i, void (*fn)(instance *, void *), void *ctx)
 {
     if (!i)
         return;
-    if (i->tmpl && i->tmpl->kind != TEMPLATE_DAG && i->tmpl->kind != TEMPLATE_STEPS)
+    if (!i->tmpl || (i->tmpl->kind != TEMPLATE_DAG && i->tmpl->kind != TEMPLATE_STEPS))
         fn(i, ctx);
     for (size_t c = 0; c < i->nchildren; c++)
         each(i->children[c], fn, ctx);

@@ -83,7 +83,8 @@ template *call_tree_target(const call_tree *t, const workflow *wf, const call_si
 instance *instance_sibling(const call_tree *t, const instance *scope, span name);
 
 /* Every leaf instance: one that runs a pod (container, script, containerSet) or any other
- * non-dag, non-steps template. Calls fn for each, in tree order. */
+ * non-dag, non-steps template, or one whose template is not known (tmpl NULL: outside the
+ * input, or named by parameters). Calls fn for each, in tree order. */
 void call_tree_each(const call_tree *t, void (*fn)(instance *, void *), void *ctx);
 
 #endif

@@ -278,6 +278,24 @@ void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
     const workflow *in = NULL;
     template *t = call_tree_target(p->tree, scope->wf, c, &in);
     cp->target = plan_of(t);
+    const char *dynamic = call_target_dynamic(c);
+    if (dynamic && c->arguments.count) {
+        plan_refuse(p, VP_EUNSUPPORTED, c->arguments.items[0].node, "template '%s', %s: passes artifact '%s' to a "
+                    "templateRef made of parameters (%s): which template runs is known at run time only, and "
+                    "whether it takes the artifact from the volume or as a real artifact is not: call a fixed "
+                    "template (a step or task per choice, with when)", scope->t->name, c->name,
+                    c->arguments.items[0].name, dynamic);
+        return;
+    }
+    if (dynamic)
+        return; /* it is passed no artifact, and a reference to one of its outputs is refused */
+    if (c->template_ref && in && !t) {
+        const node *name = map_get(c->template_ref, "template");
+        plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: calls template '%s' of %s '%s', which has no "
+                    "template of that name", scope->t->name, c->name, name && name->kind == NODE_SCALAR ?
+                    name->as.text : "", in->kind, in->name ? in->name : "");
+        return;
+    }
     const workflow *other = c->template_ref ? call_tree_ambiguous(p->tree, scope->wf, c->template_ref) : NULL;
     if (other && in) {
         plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: calls WorkflowTemplate '%s' from a document "

@@ -73,6 +73,16 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
                scope->t->name, (int)r.step.len, r.step.s, (int)r.name.len, r.name.s);
         return BACK_UNKNOWN;
     }
+    const char *dynamic = call_target_dynamic(c);
+    if (dynamic) {
+        if (at)
+            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' refers to output artifact '%.*s' of '%.*s', whose "
+                        "templateRef is made of parameters (%s): which template runs is known at run time only, "
+                        "and whether it writes the artifact to the volume or as a real artifact is not: call a "
+                        "fixed template (a step or task per choice, with when)", scope->t->name, (int)r.name.len,
+                        r.name.s, (int)r.step.len, r.step.s, dynamic);
+        return BACK_UNKNOWN;
+    }
     tplan *x = target_plan(p, scope, c);
     if (!x) { /* a template outside the stream: volpass's convention */
         plan_warn_apart(p, c, at);

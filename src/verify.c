@@ -274,6 +274,12 @@ static void ref_origins(vctx *v, const call_tree *t, const instance *scope, ref 
         return;
     }
     const instance *x = instance_sibling(t, scope, r.step);
+    const char *dynamic = x && !x->tmpl && x->call ? call_target_dynamic(x->call) : NULL;
+    if (dynamic) {
+        beyond_limit(os, fmt(v, "it comes from '%s', whose templateRef is made of parameters (%s), known at run "
+                             "time only", x->path, dynamic));
+        return;
+    }
     if (!x || !x->tmpl) {
         unresolved(os, fmt(v, "no task or step '%s' with a known template", span_str(v, r.step)));
         return;
@@ -1091,7 +1097,7 @@ static void note_mounts_written(vctx *v, const instance *i)
 static void note_writes(instance *i, void *ctx)
 {
     vctx *v = ctx;
-    if (!template_runs_pod(i->tmpl))
+    if (!i->tmpl || !template_runs_pod(i->tmpl))
         return;
     note_mounts_written(v, i); /* a pod the rewrite added too */
     const instance *orig = call_tree_find(&v->orig, i->path);
@@ -1287,7 +1293,12 @@ static void check_shared_volume_kept(vctx *v, const instance *orig, const artifa
 static void find_handoffs(instance *i, void *ctx)
 {
     vctx *v = ctx;
-    if (!template_runs_pod(i->tmpl))
+    const char *dynamic = !i->tmpl && i->call ? call_target_dynamic(i->call) : NULL;
+    if (dynamic && i->call->arguments.count)
+        problem(v, i->call->node, NULL, "'%s' passes artifact '%s' to a templateRef made of parameters (%s), "
+                "known at run time only, so verify does not check its hand-offs", i->path,
+                i->call->arguments.items[0].name, dynamic);
+    if (!i->tmpl || !template_runs_pod(i->tmpl))
         return;
     for (size_t k = 0; k < i->tmpl->inputs.count; k++) {
         const artifact *in = &i->tmpl->inputs.items[k];

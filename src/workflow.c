@@ -688,6 +688,17 @@ bool parameter_reads_config_map(const node *param)
     return argo_field(argo_field(param, "valueFrom"), "configMapKeyRef") != NULL;
 }
 
+const char *call_target_dynamic(const call_site *c)
+{
+    static const char *const keys[] = {"name", "template"};
+    for (size_t i = 0; i < 2; i++) {
+        const node *v = map_get(c->template_ref, keys[i]);
+        if (v && v->kind == NODE_SCALAR && strstr(v->as.text, "{{"))
+            return v->as.text;
+    }
+    return NULL;
+}
+
 const node *required_parameter(const node *param)
 {
     const node *name = map_get(param, "name");

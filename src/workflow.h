@@ -110,6 +110,11 @@ bool workflow_kind_like(const char *kind);
  * WorkflowTemplate or ClusterWorkflowTemplate. */
 bool workflow_callable_apart(const workflow *wf);
 
+/* The name or template of call c's templateRef when it is made of
+ * parameters ("{{inputs.parameters.which}}"), which Argo resolves at run
+ * time and does not validate; else NULL. */
+const char *call_target_dynamic(const call_site *c);
+
 /* Reads the document into `wf`, its arrays allocated from `mem` (which must
  * outlive it). Returns VP_EINVALID with the location when a field the model
  * reads has the wrong type. */

@@ -431,6 +431,24 @@ def check_variant(ctx, mutate):
            f"problems {got}, wanted {problems}")
 
 
+def test_dynamic_template_ref(ctx):
+    """A templateRef whose template is a parameter runs a template known at
+    run time only: verify says that it does not check the hand-offs through
+    it, on either side, rather than report none."""
+    refused = os.path.join(HERE, "data", "volume", "refused")
+    for name, wanted in (("dynamic-template-ref.yaml", "'1:main/c' passes artifact 'a' to a templateRef made of "
+                          "parameters ({{inputs.parameters.which}}), known at run time only, so verify does not check "
+                          "its hand-offs"),
+                         ("dynamic-template-ref-output.yaml", "template 'cons': input artifact 'a' of '1:main/c': it "
+                          "comes from '1:main/p', whose templateRef is made of parameters "
+                          "({{workflow.parameters.maker}}), known at run time only, so verify does not check all its "
+                          "hand-offs")):
+        path = os.path.join(refused, name)
+        report = _verify(ctx, path, path)
+        expect(report["handoffs"] == [] and [p["message"] for p in report["problems"]] == [wanted],
+               f"{name}: {report}")
+
+
 def test_hidden_outputs(ctx):
     """A real faulty rewrite (volpass's own, before it kept such outputs and
     gave a containerSet the volume as its own): verify reports each output

@@ -1199,6 +1199,18 @@ def test_joined_workflow_spec(ctx):
            proc.stderr)
 
 
+def test_template_ref_to_missing_template(ctx):
+    """A templateRef to a template its WorkflowTemplate (in the input) does
+    not have is a workflow Argo refuses; it was taken for one of a
+    WorkflowTemplate outside the input."""
+    text = _read(os.path.join(CASES, "refused", "dynamic-template-ref.yaml"))
+    expect('template: "{{inputs.parameters.which}}"' in text, "dynamic-template-ref.yaml changed")
+    proc = run_text(ctx, "missing.yaml", text.replace('template: "{{inputs.parameters.which}}"', "template: missing"))
+    expect(proc.returncode == 3 and proc.stdout == "" and "missing.yaml:45:9: error: template 'main', c: calls "
+           "template 'missing' of WorkflowTemplate 'lib', which has no template of that name" in proc.stderr,
+           proc.stderr)
+
+
 def test_private_volume_refused(ctx):
     for kind, phrase in (("emptyDir: {}", "an emptyDir"), ("hostPath: {path: /data}", "a hostPath"),
                          ("configMap: {name: c}", "a configMap"), ("image: {reference: r}", "an image")):
@@ -1970,6 +1982,11 @@ def test_refused_for_what_runs_could_not_do(ctx):
                                          "mounted inside input artifact 'outer' at /in/{{inputs.parameters.n}}"),
         "templated-input-over-output.yaml": ("20:19", "input artifact 'd' at /in/{{inputs.parameters.n}} would be "
                                              "mounted read-only over output artifact 'r'"),
+        "dynamic-template-ref.yaml": ("51:13", "template 'main', c: passes artifact 'a' to a templateRef made of "
+                                      "parameters ({{inputs.parameters.which}}): which template runs is known at run "
+                                      "time only"),
+        "dynamic-template-ref-output.yaml": ("46:13", "template 'main' refers to output artifact 'a' of 'p', whose "
+                                             "templateRef is made of parameters ({{workflow.parameters.maker}})"),
         "graph-subpath-global.yaml": ("20:79", "output artifact 'd' takes the subPath {{workflow.parameters.sp}}, "
                                       "whose value volpass cannot append"),
         "from-expression-tag.yaml": ("20:13", "artifact argument 'x' takes a fromExpression holding a {{...}} tag"),
