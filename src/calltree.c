@@ -252,6 +252,102 @@ const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, co
     return strmap_get(&t->ambiguous, name->as.text, name->len);
 }
 
+/* The references of document `from` being collected (collect_refs). */
+typedef struct ref_list {
+    call_tree *t;
+    size_t from, cap;
+    bool oom;
+} ref_list;
+
+/* Adds the reference of `from` to `to` (NULL: a document not in the
+ * stream), unless it has it already or it is to itself. */
+static void add_ref(ref_list *l, const workflow *to, bool template_ref)
+{
+    call_tree *t = l->t;
+    if (!to) {
+        t->calls_outside[l->from] |= template_ref;
+        return;
+    }
+    size_t callee = (size_t)(to - t->wfs);
+    if (callee == l->from)
+        return;
+    for (size_t r = t->refs_from[l->from]; r < t->nrefs; r++)
+        if (t->refs[r].callee == callee && t->refs[r].template_ref == template_ref)
+            return; /* a document refers to few others: the scan is short */
+    doc_ref *bigger = grow_heap(t->refs, &l->cap, t->nrefs, sizeof *bigger);
+    if (!bigger) {
+        l->oom = true;
+        return;
+    }
+    t->refs = bigger;
+    t->refs[t->nrefs++] = (doc_ref){l->from, callee, template_ref};
+}
+
+/* add_ref for each templateRef of template tm, and of those inline in it. */
+static void add_calls(ref_list *l, const template *tm)
+{
+    const workflow *from = &l->t->wfs[l->from];
+    for (size_t c = 0; c < tm->ncalls; c++) {
+        if (tm->calls[c].template_ref)
+            add_ref(l, call_tree_document(l->t, from, tm->calls[c].template_ref), true);
+        if (tm->calls[c].inline_template)
+            add_calls(l, tm->calls[c].inline_template);
+    }
+}
+
+/* Fills refs, refs_from and calls_outside. False when out of memory. */
+static bool collect_refs(call_tree *t)
+{
+    ref_list l = {t, 0, 0, false};
+    t->refs_from = arena_alloc(&t->mem, (t->nwfs + 1) * sizeof *t->refs_from);
+    t->calls_outside = arena_alloc(&t->mem, t->nwfs + 1);
+    if (!t->refs_from || !t->calls_outside)
+        return false;
+    memset(t->calls_outside, 0, t->nwfs + 1);
+    for (l.from = 0; l.from < t->nwfs && !l.oom; l.from++) {
+        const workflow *wf = &t->wfs[l.from];
+        t->refs_from[l.from] = t->nrefs;
+        if (!wf->root)
+            continue;
+        const node *refers = map_get(wf->spec, "workflowTemplateRef");
+        if (refers)
+            add_ref(&l, call_tree_document(t, wf, refers), false);
+        for (size_t i = 0; i < wf->ntemplates; i++)
+            add_calls(&l, &wf->templates[i]);
+        add_calls(&l, &wf->handlers);
+    }
+    t->refs_from[t->nwfs] = t->nrefs;
+    return !l.oom;
+}
+
+/* Fills each document's run_settings from the documents that run its
+ * templates, and from those that run theirs, until nothing changes: each
+ * setting only grows, a few times at most, so a document is queued a few
+ * times at most, however its references loop. False when out of memory. */
+static bool join_run_settings(call_tree *t)
+{
+    size_t *queue = malloc((t->nwfs + 1) * sizeof *queue), n = 0;
+    bool *queued = calloc(t->nwfs + 1, 1), ok = queue && queued;
+    for (size_t d = t->nwfs; ok && d-- > 0;) { /* popped in stream order */
+        queue[n++] = d;
+        queued[d] = true;
+    }
+    while (ok && n) {
+        size_t d = queue[--n];
+        queued[d] = false;
+        for (size_t r = t->refs_from[d]; r < t->refs_from[d + 1]; r++) {
+            size_t to = t->refs[r].callee;
+            if (workflow_runs_join(&t->wfs[to].runs, &t->wfs[d]) && !queued[to]) {
+                queued[to] = true;
+                queue[n++] = to;
+            }
+        }
+    }
+    free(queue);
+    free(queued);
+    return ok;
+}
+
 vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err)
 {
     memset(t, 0, sizeof *t);
@@ -276,15 +372,14 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
         if (st != VP_OK)
             return st;
     }
-    for (size_t i = 0; i < ndocs; i++) {
-        workflow *wf = &t->wfs[i];
-        const workflow *runs = wf->root ? call_tree_document(t, wf, map_get(wf->spec, "workflowTemplateRef")) : NULL;
-        if (runs && runs != wf) {
-            workflow *run = &t->wfs[runs - t->wfs];
+    if (!collect_refs(t) || !join_run_settings(t))
+        return error_give(err, error_oom());
+    for (size_t r = 0; r < t->nrefs; r++)
+        if (!t->refs[r].template_ref) {
+            workflow *run = &t->wfs[t->refs[r].callee], *wf = &t->wfs[t->refs[r].caller];
             wf->next_runner = run->runner;
             run->runner = wf;
         }
-    }
     return VP_OK;
 }
 
@@ -319,6 +414,7 @@ void call_tree_free(call_tree *t)
     strmap_free(&t->workflow_template_names);
     strmap_free(&t->cluster_templates);
     strmap_free(&t->ambiguous);
+    free(t->refs);
     arena_free(&t->mem);
 }
 

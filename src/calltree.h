@@ -24,9 +24,21 @@ struct instance {
     size_t nchildren;
 };
 
+/* One document of the stream running templates of another: a templateRef
+ * in one of its templates (an inline one, an exit handler), or its
+ * workflowTemplateRef. By index in the call tree's wfs. */
+typedef struct doc_ref {
+    size_t caller, callee;
+    bool template_ref;   /* else workflowTemplateRef */
+} doc_ref;
+
 typedef struct call_tree {
     workflow *wfs;       /* the stream's workflow documents, NULL entries for others */
     size_t nwfs;
+    /* What documents run of others, by caller: document d's are refs[refs_from[d], refs_from[d + 1]), once each. */
+    doc_ref *refs;
+    size_t nrefs, *refs_from;
+    bool *calls_outside; /* per document: a templateRef of its names a document not in the stream */
     instance **roots;
     size_t nroots, roots_cap;
     strmap by_path;      /* path -> instance */

@@ -484,18 +484,49 @@ static bool mounts_volume(const node *n, const char *name)
     return false;
 }
 
-/* Which documents of a stream mount the volume, found once each. */
-typedef struct mounting {
-    const call_tree *tree;
-    const bool *mounts; /* per document */
-} mounting;
-
-/* A document test (plan_uses_document): one not in the stream, which may mount
- * anything, or one that mounts the volume. */
-static bool may_mount(const workflow *doc, const void *ctx)
+/* Which documents need the volume among theirs, one bool each: those whose
+ * pods mount it, and those that run such pods through templateRef
+ * (directly, or through other documents' templates), or run templates of a
+ * document not in the stream, which may mount anything. NULL when out of
+ * memory. */
+static bool *documents_mounting(const call_tree *tree, const char *volume)
 {
-    const mounting *m = ctx;
-    return !doc || m->mounts[doc - m->tree->wfs];
+    size_t n = tree->nwfs, nq = 0;
+    bool *mounts = calloc(n + 1, sizeof *mounts);
+    size_t *start = calloc(n + 2, sizeof *start), *callers = malloc((tree->nrefs + 1) * sizeof *callers),
+           *queue = malloc((n + 1) * sizeof *queue);
+    if (mounts && start && callers && queue) {
+        /* the templateRef references by callee: document d's callers are callers[start[d], start[d + 1]) */
+        for (size_t r = 0; r < tree->nrefs; r++)
+            start[tree->refs[r].callee + 2] += tree->refs[r].template_ref;
+        for (size_t d = 2; d <= n + 1; d++)
+            start[d] += start[d - 1];
+        for (size_t r = 0; r < tree->nrefs; r++)
+            if (tree->refs[r].template_ref)
+                callers[start[tree->refs[r].callee + 1]++] = tree->refs[r].caller;
+        for (size_t d = 0; d < n; d++) {
+            const workflow *wf = &tree->wfs[d];
+            mounts[d] = wf->root && wf->spec && (mounts_volume(wf->spec, volume) || tree->calls_outside[d]);
+            if (mounts[d])
+                queue[nq++] = d;
+        }
+        while (nq) { /* each document is queued once at most: when it is found to need the volume */
+            size_t d = queue[--nq];
+            for (size_t c = start[d]; c < start[d + 1]; c++)
+                if (!mounts[callers[c]]) {
+                    mounts[callers[c]] = true;
+                    queue[nq++] = callers[c];
+                }
+        }
+    }
+    free(start);
+    free(callers);
+    free(queue);
+    if (!(start && callers && queue)) {
+        free(mounts);
+        return NULL;
+    }
+    return mounts;
 }
 
 /* The volume as a pod's volume: --volume's source, or with
@@ -624,14 +655,10 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
          * WorkflowTemplate run through workflowTemplateRef brings its own
          * volumes, which Argo joins to the Workflow's (and with
          * templateReferencing Strict, refuses a Workflow that sets any). */
-        bool *mounts = calloc(tree->nwfs + 1, sizeof *mounts);
-        mounting m = {tree, mounts};
-        for (size_t d = 0; mounts && d < tree->nwfs; d++)
-            mounts[d] = tree->wfs[d].root && tree->wfs[d].spec && mounts_volume(tree->wfs[d].spec, volume);
+        bool *mounts = documents_mounting(tree, volume);
         for (size_t d = 0; mounts && d < tree->nwfs; d++) {
             workflow *wf = &tree->wfs[d];
-            if (wf->root && wf->spec &&
-                (mounts[d] || roots[d].claim_replaced || plan_calls_documents(tree, wf, may_mount, &m)))
+            if (wf->root && wf->spec && (mounts[d] || roots[d].claim_replaced))
                 add_volume(&e, wf, &roots[d]);
         }
         if (!mounts)

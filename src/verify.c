@@ -45,6 +45,7 @@ typedef struct vctx {
     call_tree orig, rew;
     strmap checked;    /* templates whose problems were looked for */
     strmap known;      /* problems the original has already: not the rewrite's doing */
+    strmap reported;   /* problems reported, by place and text */
     bool baseline;     /* looking at the original, to fill `known` */
     bool oom;
     /* Global names being looked up, innermost last: a global set from itself
@@ -134,21 +135,30 @@ static void VP_PRINTF(4, 5) problem(vctx *v, const node *at, const template *t, 
         e.line = at->line;
         e.column = at->column;
     }
+    const char *key = fmt(v, "%zu:%zu:%s", (size_t)e.line, (size_t)e.column, e.detail);
+    if (strmap_get(&v->reported, key, strlen(key)))
+        return; /* once */
+    if (strmap_put(&v->reported, key, strlen(key), (void *)key) != 0)
+        v->oom = true;
     add_entry(v, e);
 }
 
-/* True the first time it sees `p`: each template's problems are reported once. */
-static bool first_visit(vctx *v, const void *p)
+/* True the first time it sees template t run by workflow wf: the
+ * workflow that runs a template may change its pods (its podSpecPatch,
+ * templateDefaults, volumes), so each pair is looked at; a problem found
+ * twice is reported once (problem). */
+static bool first_visit(vctx *v, const template *t, const workflow *wf)
 {
-    const void **cell = arena_alloc(&v->r->mem, sizeof p);
+    const void **cell = arena_alloc(&v->r->mem, 2 * sizeof *cell);
     if (!cell) {
         v->oom = true;
         return false;
     }
-    *cell = p;
-    if (strmap_get(&v->checked, (const char *)cell, sizeof p))
+    cell[0] = t;
+    cell[1] = wf;
+    if (strmap_get(&v->checked, (const char *)cell, 2 * sizeof *cell))
         return false;
-    if (strmap_put(&v->checked, (const char *)cell, sizeof p, cell) != 0)
+    if (strmap_put(&v->checked, (const char *)cell, 2 * sizeof *cell, cell) != 0)
         v->oom = true;
     return true;
 }
@@ -808,11 +818,19 @@ static const workflow *running_workflow(const instance *i)
 /* The volume named `name` of instance i's pod, as its template, the
  * running workflow or a WorkflowTemplate that workflow runs through
  * workflowTemplateRef (whose spec Argo joins to the Workflow's) declares
- * it; NULL for a claim of the workflow's, or none. */
+ * it; NULL for a claim of the workflow's, or none. A run of a
+ * WorkflowTemplate is followed from the template (call_tree_expand): the
+ * volumes of a Workflow that runs it come first (the first such Workflow's
+ * in the stream). */
 static const node *pod_volume(vctx *v, const instance *i, const char *name)
 {
     const workflow *running = running_workflow(i);
-    const node *vol = template_volume(i->tmpl, running, name);
+    const node *vol = template_volume(i->tmpl, NULL, name);
+    /* A Workflow's volumes take the place of those of the WorkflowTemplate it runs (workflowTemplateRef). */
+    for (const workflow *r = running->runner; !vol && r; r = r->next_runner)
+        vol = template_volume(i->tmpl, r, name);
+    if (!vol)
+        vol = template_volume(i->tmpl, running, name);
     const node *refers = map_get(running->spec, "workflowTemplateRef");
     const workflow *joined = refers && !vol ? call_tree_document(&v->rew, running, refers) : NULL;
     if (joined && template_reaches(i->tmpl, name))
@@ -1710,7 +1728,7 @@ static void check_instance(vctx *v, const call_tree *tree, instance *i)
         return;
     v->budget = BUDGET;
     check_required_parameters(v, i);
-    if (first_visit(v, i->tmpl)) {
+    if (first_visit(v, i->tmpl, running_workflow(i))) {
         scan s = {v, tree, i};
         scan_node(&s, i->tmpl->node, false);
         if (template_runs_pod(i->tmpl)) {
@@ -1788,6 +1806,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     v.file = rewritten->filename;
     strmap_init(&v.checked);
     strmap_init(&v.known);
+    strmap_init(&v.reported);
     strmap_init(&v.writes);
     strmap_init(&v.above);
     node **docs_o = malloc((original->ndocs + 1) * sizeof *docs_o);
@@ -1830,6 +1849,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     call_tree_free(&v.rew);
     strmap_free(&v.checked);
     strmap_free(&v.known);
+    strmap_free(&v.reported);
     strmap_free(&v.writes);
     strmap_free(&v.above);
     free(docs_o);

@@ -932,7 +932,8 @@ static bool calls_document(const call_tree *tree, const workflow *wf, const temp
     return false;
 }
 
-bool plan_calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
+/* plan_uses_document through templateRef only: what wf's own templates and exit handler call. */
+static bool calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
 {
     if (calls_document(tree, wf, &wf->handlers, test, ctx))
         return true;
@@ -945,7 +946,7 @@ bool plan_calls_documents(const call_tree *tree, const workflow *wf, document_te
 bool plan_uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    return (refers && test(call_tree_document(tree, wf, refers), ctx)) || plan_calls_documents(tree, wf, test, ctx);
+    return (refers && test(call_tree_document(tree, wf, refers), ctx)) || calls_documents(tree, wf, test, ctx);
 }
 
 bool plan_document_outside(const workflow *doc, const void *ctx)

@@ -128,8 +128,6 @@ typedef struct stream_calls {
  * document the stream does not hold (plan_document_outside: true for those). */
 typedef bool document_test(const workflow *doc, const void *ctx);
 bool plan_uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
-/* The same, through templateRef only: what wf's own templates and exit handler call. */
-bool plan_calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
 bool plan_document_outside(const workflow *doc, const void *ctx);
 
 /* The branches of expression `expr` (the values its ?: operators pick)

@@ -893,6 +893,17 @@ const node *template_mirror_clash(const template *t, const char *path, bool mayb
     return NULL;
 }
 
+/* A security context's setting that runs pods as a user other than root,
+ * NULL when it has none, or (*root) one that runs them as root. */
+static const node *non_root_in(const node *context, bool *root)
+{
+    const node *user = map_get(context, "runAsUser");
+    *root = user && !(user->kind == NODE_SCALAR && !scalar_is(user, "0"));
+    if (user)
+        return *root ? NULL : user;
+    return scalar_is_true(map_get(context, "runAsNonRoot")) ? map_get(context, "runAsNonRoot") : NULL;
+}
+
 const node *template_non_root(const template *t, const workflow *wf)
 {
     /* templateDefaults' container or script, merged into a template of that kind */
@@ -902,16 +913,13 @@ const node *template_non_root(const template *t, const workflow *wf)
                               map_get(t->node, "securityContext"),
                               wf ? map_get(wf->defaults, "securityContext") : NULL,
                               wf ? map_get(wf->spec, "securityContext") : NULL};
-    for (size_t i = 0; i < sizeof contexts / sizeof *contexts; i++) {
-        const node *user = map_get(contexts[i], "runAsUser");
-        if (user && user->kind == NODE_SCALAR && !scalar_is(user, "0"))
+    bool root = false;
+    for (size_t i = 0; i < sizeof contexts / sizeof *contexts && !root; i++) {
+        const node *user = non_root_in(contexts[i], &root);
+        if (user)
             return user;
-        if (user) /* root, which a wider context cannot change */
-            return NULL;
-        if (scalar_is_true(map_get(contexts[i], "runAsNonRoot")))
-            return map_get(contexts[i], "runAsNonRoot");
     }
-    return NULL;
+    return root || !wf ? NULL : wf->runs.non_root; /* root, which a wider context cannot change */
 }
 
 const char *argo_mount_within(const template *t, const char *dir)
@@ -964,20 +972,28 @@ static int patch_kind(const node *patch)
     return strstr(patch->as.text, "{{") ? 2 : strchr(patch->as.text, '\\') ? 3 : 0;
 }
 
-/* Whether templateDefaults `d` give template t's pod mounts of theirs:
- * volumeMounts for its kind of container, sidecars or init containers. */
-static bool defaults_mount(const node *d, const template *t)
+/* Whether templateDefaults `d` give a template of pod kind `kind`
+ * (pod_kind) mounts of theirs: volumeMounts for its kind of container,
+ * sidecars or init containers. */
+static bool defaults_mount(const node *d, int kind)
 {
-    const char *key = t->kind == TEMPLATE_CONTAINER ? "container" : t->kind == TEMPLATE_SCRIPT ? "script"
-                    : t->kind == TEMPLATE_CONTAINER_SET ? "containerSet" : NULL;
-    static const char *const lists[] = {"sidecars", "initContainers"};
-    const node *mounts = key ? map_get(map_get(d, key), "volumeMounts") : NULL;
+    static const char *const keys[] = {"container", "script", "containerSet"}, *const lists[] = {"sidecars",
+                                                                                                "initContainers"};
+    const node *mounts = map_get(map_get(d, keys[kind]), "volumeMounts");
     bool some = mounts && mounts->kind == NODE_SEQUENCE && mounts->len;
-    for (size_t i = 0; key && i < 2; i++) {
+    for (size_t i = 0; i < 2; i++) {
         const node *list = map_get(d, lists[i]);
         some |= list && list->kind == NODE_SEQUENCE && list->len;
     }
     return some;
+}
+
+/* Which of run_settings' pod kinds template t is (container, script,
+ * containerSet), or -1 for a template that runs no container. */
+static int pod_kind(const template *t)
+{
+    return t->kind == TEMPLATE_CONTAINER ? 0 : t->kind == TEMPLATE_SCRIPT ? 1 : t->kind == TEMPLATE_CONTAINER_SET ? 2
+                                                                                                                : -1;
 }
 
 const char *template_mount_patch(const template *t, const workflow *wf)
@@ -991,15 +1007,17 @@ const char *template_mount_patch(const template *t, const workflow *wf)
         {NULL, "the workflow's podSpecPatch mentions volumes",
          "the workflow's podSpecPatch holds a reference, whose value may add mounts",
          "the workflow's podSpecPatch holds escapes, which may spell volumes"},
-        {NULL, "the templateDefaults' podSpecPatch of a Workflow that runs it (workflowTemplateRef) mentions volumes",
-         "the templateDefaults' podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds a reference, "
-         "whose value may add mounts",
-         "the templateDefaults' podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds escapes, which "
-         "may spell volumes"},
-        {NULL, "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) mentions volumes",
-         "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds a reference, whose value may add "
-         "mounts",
-         "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) holds escapes, which may spell volumes"}};
+        {NULL, "the templateDefaults' podSpecPatch of a workflow that runs it (templateRef, workflowTemplateRef) "
+               "mentions volumes",
+         "the templateDefaults' podSpecPatch of a workflow that runs it (templateRef, workflowTemplateRef) holds a "
+         "reference, whose value may add mounts",
+         "the templateDefaults' podSpecPatch of a workflow that runs it (templateRef, workflowTemplateRef) holds "
+         "escapes, which may spell volumes"},
+        {NULL, "the podSpecPatch of a workflow that runs it (templateRef, workflowTemplateRef) mentions volumes",
+         "the podSpecPatch of a workflow that runs it (templateRef, workflowTemplateRef) holds a reference, whose "
+         "value may add mounts",
+         "the podSpecPatch of a workflow that runs it (templateRef, workflowTemplateRef) holds escapes, which may "
+         "spell volumes"}};
     const node *own = map_get(t->node, "podSpecPatch");
     int kind = patch_kind(own);
     if (kind)
@@ -1009,16 +1027,13 @@ const char *template_mount_patch(const template *t, const workflow *wf)
         return says[1][kind];
     if (wf && (kind = patch_kind(map_get(wf->spec, "podSpecPatch"))))
         return says[2][kind];
-    for (const workflow *r = wf ? wf->runner : NULL; r; r = r->next_runner) {
-        if (defaults_mount(r->defaults, t))
-            return "the templateDefaults of a Workflow that runs it (workflowTemplateRef) give its pod volume "
-                   "mounts, sidecars or init containers";
-        if (defaults_apply && (kind = patch_kind(map_get(r->defaults, "podSpecPatch"))))
-            return says[3][kind];
-        if ((kind = patch_kind(map_get(r->spec, "podSpecPatch"))))
-            return says[4][kind];
-    }
-    return NULL;
+    int k = pod_kind(t);
+    if (wf && k >= 0 && wf->runs.mounts[k])
+        return "the templateDefaults of a workflow that runs it (templateRef, workflowTemplateRef) give its pod "
+               "volume mounts, sidecars or init containers";
+    if (wf && defaults_apply && wf->runs.defaults_patch)
+        return says[3][wf->runs.defaults_patch];
+    return wf && wf->runs.patch ? says[4][wf->runs.patch] : NULL;
 }
 
 const node *template_memoize(const template *t, const workflow *wf)
@@ -1026,9 +1041,30 @@ const node *template_memoize(const template *t, const workflow *wf)
     const node *memoize = argo_field(t->node, "memoize");
     if (!memoize && wf)
         memoize = argo_field(wf->defaults, "memoize");
-    for (const workflow *r = wf ? wf->runner : NULL; !memoize && r; r = r->next_runner)
-        memoize = argo_field(r->defaults, "memoize");
-    return memoize;
+    return memoize ? memoize : wf ? wf->runs.memoize : NULL;
+}
+
+bool workflow_runs_join(run_settings *to, const workflow *from)
+{
+    run_settings was = *to;
+    const run_settings *up = &from->runs;
+    int patch = patch_kind(map_get(from->spec, "podSpecPatch"));
+    int defaults_patch = patch_kind(map_get(from->defaults, "podSpecPatch"));
+    to->patch = to->patch ? to->patch : patch ? patch : up->patch;
+    to->defaults_patch = to->defaults_patch ? to->defaults_patch : defaults_patch ? defaults_patch : up->defaults_patch;
+    for (int k = 0; k < 3; k++)
+        to->mounts[k] |= defaults_mount(from->defaults, k) || up->mounts[k];
+    if (!to->memoize)
+        to->memoize = argo_field(from->defaults, "memoize") ? argo_field(from->defaults, "memoize") : up->memoize;
+    bool root;
+    const node *contexts[] = {map_get(from->defaults, "securityContext"), map_get(from->spec, "securityContext")};
+    for (size_t c = 0; c < 2 && !to->non_root; c++)
+        to->non_root = non_root_in(contexts[c], &root);
+    if (!to->non_root)
+        to->non_root = up->non_root;
+    return was.patch != to->patch || was.defaults_patch != to->defaults_patch || was.mounts[0] != to->mounts[0] ||
+           was.mounts[1] != to->mounts[1] || was.mounts[2] != to->mounts[2] || was.memoize != to->memoize ||
+           was.non_root != to->non_root;
 }
 
 const char *artifact_mode_key(const artifact *a)

@@ -77,6 +77,22 @@ struct template {
     void *plan;       /* the volume scheme's plan of it (src/volume_plan.c), while it rewrites */
 };
 
+/* What the documents that may run a document's templates give every pod
+ * of them: a workflow that calls them through templateRef, or runs the
+ * document through workflowTemplateRef, applies its spec's podSpecPatch,
+ * templateDefaults and securityContext to every pod it runs, and so does
+ * whatever runs that workflow's templates in turn (call_tree_read joins
+ * them, workflow_runs_join). */
+typedef struct run_settings {
+    int patch;            /* the strongest of their podSpecPatch: 0 none, 1 mentions volumes, 2 holds a reference,
+                             3 holds escapes */
+    int defaults_patch;   /* the same of their templateDefaults' podSpecPatch */
+    bool mounts[3];       /* their templateDefaults give a container, script or containerSet template volume mounts,
+                             sidecars or init containers */
+    const node *memoize;  /* the first memoize of their templateDefaults, or NULL */
+    const node *non_root; /* the first of their security contexts that runs pods as a user other than root */
+} run_settings;
+
 typedef struct workflow {
     node *root;
     node *spec;      /* spec, or spec.workflowSpec of a CronWorkflow */
@@ -91,10 +107,11 @@ typedef struct workflow {
     const node *defaults;    /* spec.templateDefaults, or NULL */
     template handlers;       /* the workflow's onExit and hooks, as the call sites of a pseudo-template */
     /* The Workflows of the stream that run this one through
-     * workflowTemplateRef, whose specs Argo joins to its own, so that their
-     * podSpecPatch and templateDefaults reach its templates: the first
+     * workflowTemplateRef, whose specs Argo joins to its own (their volumes
+     * take the place of its own of the same name): the first
      * (call_tree_read links them), and after each, the next. */
     const struct workflow *runner, *next_runner;
+    run_settings runs; /* of every document that may run its templates */
     strmap by_name;          /* template name -> template */
     arena *mem;              /* the model's own arrays: the caller's, as a stream has many models */
 } workflow;
@@ -236,6 +253,11 @@ const node *template_volume(const template *t, const workflow *wf, const char *n
  * one that holds a reference, whose value could be anything. wf may be
  * NULL: t's own patch only. */
 const char *template_mount_patch(const template *t, const workflow *wf);
+
+/* Joins into `to` (a document's run_settings) what workflow `from`, which
+ * runs its templates, gives them: its own spec's, and its run_settings.
+ * Whether `to` changed. */
+bool workflow_runs_join(run_settings *to, const workflow *from);
 
 /* The memoize settings template t runs with in workflow wf: its own, or
  * else those of spec.templateDefaults, which Argo merges into every

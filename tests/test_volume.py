@@ -1140,63 +1140,95 @@ def test_pod_spec_patch(ctx):
             "mentions volumes"], str(report["problems"]))
 
 
-RUN_LIBRARY = (PATCHED.replace("kind: Workflow\nmetadata: {generateName: patched-}", "kind: WorkflowTemplate\nmetadata: {name: lib}")
-               .replace("    podSpecPatch: PATCH\n", "") + """---
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {generateName: run-}
-spec:
-  workflowTemplateRef: {name: lib}
-JOINED
-""")
+LIBRARY = (PATCHED.replace("kind: Workflow\nmetadata: {generateName: patched-}", "kind: WorkflowTemplate\nmetadata: {name: lib}")
+           .replace("    podSpecPatch: PATCH\n", ""))
+RUNNER = "---\napiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: run-}\nspec:\nJOINED\n"
+# How a Workflow runs the library's templates: its spec joined to the library's, through a
+# templateRef of its own, or through a templateRef of a WorkflowTemplate whose template it calls.
+RUNNERS = {
+    "workflowTemplateRef": LIBRARY + RUNNER + "  workflowTemplateRef: {name: lib}\n",
+    "templateRef": LIBRARY + RUNNER + "  entrypoint: go\n  templates:\n  - name: go\n    steps: [[{name: s, "
+                   "templateRef: {name: lib, template: main}}]]\n",
+    "templateRef, the library last": RUNNER[len("---\n"):] + "  entrypoint: go\n  templates:\n  - name: go\n    "
+                                     "steps: [[{name: s, templateRef: {name: lib, template: main}}]]\n---\n" + LIBRARY,
+    "a chain of templateRefs": LIBRARY + "---\napiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: "
+                               "{name: mid}\nspec:\n  templates:\n  - name: via\n    steps: [[{name: s, templateRef: "
+                               "{name: lib, template: main}}]]\n" + RUNNER + "  entrypoint: go\n  templates:\n  - "
+                               "name: go\n    steps: [[{name: s, templateRef: {name: mid, template: via}}]]\n"}
 
 
 def test_joined_workflow_spec(ctx):
-    """Argo joins the spec of a Workflow that runs a WorkflowTemplate
-    (workflowTemplateRef) to the template's: the Workflow's podSpecPatch and
-    templateDefaults reach the template's pods. Mounts they may change keep
-    the output a real artifact, as the template's own would, and verify
-    reports them; their memoize counts as the template's own. Defaults about
-    other things change nothing."""
-    expect("kind: WorkflowTemplate" in RUN_LIBRARY, "PATCHED changed")
+    """A workflow gives every pod it runs its podSpecPatch and templateDefaults,
+    those of a WorkflowTemplate's templates it runs too (workflowTemplateRef,
+    or templateRef, directly or through another WorkflowTemplate). Mounts they
+    may change keep the output a real artifact, as the template's own would,
+    and verify reports them; their memoize counts as the template's own, and
+    their securityContext's user draws the warning of the template's own.
+    Defaults about other things change nothing."""
+    expect("kind: WorkflowTemplate" in LIBRARY, "PATCHED changed")
     mounts = "'{containers: [{name: main, volumeMounts: [{name: scratch, mountPath: /tmp/out}]}]}'"
     default_mount = "{container: {image: alpine, volumeMounts: [{name: scratch, mountPath: /tmp/out, subPathExpr: $(POD_NAME)}]}}"
-    for joined, why in (
-            (f"  podSpecPatch: {mounts}", "the podSpecPatch of a Workflow that runs it (workflowTemplateRef) mentions "
-                                         "volumes"),
-            (f"  templateDefaults: {{podSpecPatch: {mounts}}}", "the templateDefaults' podSpecPatch of a Workflow that "
-                                                              "runs it (workflowTemplateRef) mentions volumes"),
-            (f"  templateDefaults: {default_mount}\n  volumes: [{{name: scratch, persistentVolumeClaim: "
-             "{claimName: s}}]", "the templateDefaults of a Workflow that runs it (workflowTemplateRef) give its "
-                                 "pod volume mounts, sidecars or init containers"),
-            ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
-             "the templateDefaults of a Workflow that runs it (workflowTemplateRef) give its pod volume mounts, "
-             "sidecars or init containers"),
-            ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
-             "{limits: {cpu: \"1\"}}}}", None)):
-        text = RUN_LIBRARY.replace("JOINED", joined)
-        proc = run_text(ctx, "joined.yaml", text)
-        kept = why is not None
-        expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr) and
-               (not kept or f"the pod's volume mounts may change: {why}" in proc.stderr), proc.stderr)
-        with tempfile.TemporaryDirectory() as d:
-            original = written(d, "joined.yaml", text)
-            [handoff] = check_output(ctx, original, proc.stdout)["handoffs"]
-            expect(kept == (handoff["location"] == "a real artifact on both sides"), str(handoff))
-            if kept:  # the rewrite as it was before: verify sees what the joined spec may change
-                plain = run_text(ctx, "plain.yaml", RUN_LIBRARY.replace("JOINED", ""))
-                code, report = verify_report(ctx, original, plain.stdout.replace("spec:\n  workflowTemplateRef: "
-                                                                                 "{name: lib}\n",
-                                                                                 "spec:\n  workflowTemplateRef: "
-                                                                                 "{name: lib}\n" + joined + "\n"))
-                expect(code == 1 and any(why in p["message"] for p in report["problems"]), str(report["problems"]))
-    memoized = RUN_LIBRARY.replace("JOINED", "  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}")
-    proc = run_text(ctx, "memo.yaml", memoized)
-    expect(proc.returncode == 0 and "warning: template 'produce' is memoized (by spec.templateDefaults)" in proc.stderr,
-           proc.stderr)
-    proc = run_text(ctx, "memo.yaml", memoized, volume=("--volume-claim-template", CLAIM))
-    expect(proc.returncode == 4 and "error: template 'produce' is memoized (by spec.templateDefaults)" in proc.stderr,
-           proc.stderr)
+    runs = "a workflow that runs it (templateRef, workflowTemplateRef)"
+    for how, runner in RUNNERS.items():
+        for joined, why in (
+                (f"  podSpecPatch: {mounts}", f"the podSpecPatch of {runs} mentions volumes"),
+                (f"  templateDefaults: {{podSpecPatch: {mounts}}}", f"the templateDefaults' podSpecPatch of {runs} "
+                                                                  "mentions volumes"),
+                (f"  templateDefaults: {default_mount}\n  volumes: [{{name: scratch, persistentVolumeClaim: "
+                 "{claimName: s}}]", f"the templateDefaults of {runs} give its pod volume mounts, sidecars or init "
+                                     "containers"),
+                ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
+                 f"the templateDefaults of {runs} give its pod volume mounts, sidecars or init containers"),
+                ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
+                 "{limits: {cpu: \"1\"}}}}", None)):
+            text = runner.replace("JOINED", joined)
+            proc = run_text(ctx, "joined.yaml", text)
+            kept = why is not None
+            expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr) and
+                   (not kept or f"the pod's volume mounts may change: {why}" in proc.stderr), f"{how}: {proc.stderr}")
+            with tempfile.TemporaryDirectory() as d:
+                original = written(d, "joined.yaml", text)
+                handoffs = check_output(ctx, original, proc.stdout)["handoffs"]
+                expect(handoffs and all(kept == (h["location"] == "a real artifact on both sides") for h in handoffs),
+                       f"{how}: {handoffs}")
+                if kept:  # the rewrite as it was before: verify sees what the joined spec may change
+                    plain = run_text(ctx, "plain.yaml", runner.replace("JOINED\n", ""))
+                    code, report = verify_report(ctx, original, plain.stdout.replace(
+                        "metadata: {generateName: run-}\nspec:\n", "metadata: {generateName: run-}\nspec:\n" +
+                        joined.split("\n")[0] + "\n"))  # not a second spec.volumes
+                    expect(code == 1 and any("the pod's volume mounts may change" in p["message"]
+                                             for p in report["problems"]), f"{how}: {report['problems']}")
+        memoized = runner.replace("JOINED", "  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}")
+        proc = run_text(ctx, "memo.yaml", memoized)
+        expect(proc.returncode == 0 and "warning: template 'produce' is memoized (by spec.templateDefaults)" in
+               proc.stderr, f"{how}: {proc.stderr}")
+        proc = run_text(ctx, "memo.yaml", memoized, volume=("--volume-claim-template", CLAIM))
+        expect(proc.returncode == 4 and "error: template 'produce' is memoized (by spec.templateDefaults)" in
+               proc.stderr, f"{how}: {proc.stderr}")
+        proc = run_text(ctx, "user.yaml", runner.replace("JOINED", "  securityContext: {runAsUser: 1000}"))
+        expect(proc.returncode == 0 and "warning: template 'produce' runs as a user other than root" in proc.stderr,
+               f"{how}: {proc.stderr}")
+
+
+def test_runner_volumes_verified(ctx):
+    """A Workflow's volumes take the place of those of the WorkflowTemplate it
+    runs (workflowTemplateRef): verify follows the run from the template,
+    and reads the Workflow's volume of a name first."""
+    text = RUNNERS["workflowTemplateRef"].replace("JOINED\n", "")
+    proc = run_text(ctx, "runs.yaml", text)
+    expect(proc.returncode == 0 and "spec:\n  workflowTemplateRef: {name: lib}\n" in proc.stdout, proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        original = written(d, "runs.yaml", text)
+        for volume, broken in (("{name: data-storage, emptyDir: {}}", "volume 'data-storage' is an emptyDir"),
+                               ("{name: data-storage, persistentVolumeClaim: {claimName: other, readOnly: true}}",
+                                "volume 'data-storage' is read-only"),
+                               ("{name: unused, emptyDir: {}}", None)):
+            rewritten = proc.stdout.replace("spec:\n  workflowTemplateRef: {name: lib}\n",
+                                            "spec:\n  workflowTemplateRef: {name: lib}\n  volumes: [" + volume + "]\n")
+            code, report = verify_report(ctx, original, rewritten)
+            verdicts = [(h["verdict"], h.get("reason", "")) for h in report["handoffs"]]
+            expect(verdicts and all((v == "preserved") == (broken is None) and (broken is None or broken in why)
+                                    for v, why in verdicts), f"{volume}: {verdicts}")
 
 
 def test_template_ref_to_missing_template(ctx):
