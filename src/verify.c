@@ -574,6 +574,26 @@ static void global_parameter(vctx *v, const call_tree *t, const instance *i, spa
             global_parameter(v, t, i->children[c], name, out, depth);
 }
 
+/* The text of a string literal's inside with its escapes read as Argo's
+ * expressions read them: \n, \t and \r, and a backslash before any other
+ * character (a quote, a backslash) for that character. */
+static const char *unescaped(vctx *v, const char *text)
+{
+    if (!strchr(text, '\\'))
+        return text;
+    char *out = (char *)fmt(v, "%s", text), *o = out;
+    for (const char *c = text; *c; c++) {
+        if (*c == '\\' && c[1]) {
+            c++;
+            *o++ = *c == 'n' ? '\n' : *c == 't' ? '\t' : *c == 'r' ? '\r' : *c;
+        } else {
+            *o++ = *c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 /* The value of one reference or variable `e` seen from `scope`. Variables
  * that name no parameter ({{workflow.uid}}, {{workflow.name}}) are the same
  * on both sides of a hand-off, so they stay as written. */
@@ -635,8 +655,10 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
         else
             one_value(out, fmt(v, "{{%s}}", span_str(v, e)));
     } else if (in_expression && e.len >= 2 && (e.s[0] == '\'' || e.s[0] == '"') && e.s[e.len - 1] == e.s[0]) {
-        /* A string literal, with the {{…}} Argo substitutes in the template's text first. */
+        /* A string literal, with the {{…}} Argo substitutes in the template's text first, then its escapes. */
         resolve_text(v, t, scope, fmt(v, "%.*s", (int)e.len - 2, e.s + 1), out, depth + 1);
+        for (size_t k = 0; k < out->n; k++)
+            out->v[k] = unescaped(v, out->v[k]);
     } else if (r.kind != REF_NONE || in_expression) {
         cannot(out, fmt(v, "'%s' cannot be followed here", span_str(v, e)));
     } else {

@@ -2039,14 +2039,17 @@ def test_refused_for_what_runs_could_not_do(ctx):
                words in proc.stderr, f"{name}: {proc.returncode} {proc.stderr}")
     # An input parameter's value, with a quote or set at run time, the expression reads as a variable.
     source = os.path.join(CASES, "graph-subpath-quote.yaml")
-    for text in (_read(source), _read(source).replace('value: "it\'s"', 'value: "{{workflow.name}}\'s"')):
+    # Literal text around it is quoted, its quotes and backslashes escaped, as verify reads them back.
+    quoted = _read(source).replace('subPath: "{{inputs.parameters.sp}}"', 'subPath: "a\'b/{{inputs.parameters.sp}}/c\\\\d"')
+    for text in (_read(source), _read(source).replace('value: "it\'s"', 'value: "{{workflow.name}}\'s"'), quoted):
         with tempfile.TemporaryDirectory() as d:
             path = written(d, "quote.yaml", text)
             proc = ctx.run(["--input", path, "--volume", PVC, "--explain"])
             expect(proc.returncode == 0 and "quote.yaml:19:19: template 'wrap', output artifact 'd': converted: "
                    "passed on as parameter 'd-subpath'\n" in proc.stderr and
-                   "expression: (tasks['a'].outputs.parameters['o-subpath']) + '/' + inputs.parameters['sp']\n"
-                   in proc.stdout, proc.stderr + proc.stdout)
+                   ("expression: (tasks['a'].outputs.parameters['o-subpath']) + '/' + inputs.parameters['sp']\n"
+                    in proc.stdout or "+ '/a\\'b/' + inputs.parameters['sp'] + '/c\\\\d'" in proc.stdout),
+                   proc.stderr + proc.stdout)
             [handoff] = check_output(ctx, path, proc.stdout)["handoffs"]
             expect(handoff["verdict"] == "preserved", str(handoff))
 
