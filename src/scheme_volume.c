@@ -554,6 +554,33 @@ static node *volume_entry(applier *e)
 }
 
 /* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
+/* Warns of each workflow parameter that scalar n (or one inside it) of
+ * --volume or --volume-claim-template names and Workflow wf does not
+ * declare (nor a WorkflowTemplate it runs): Argo resolves it only from
+ * the parameters it is given, which `argo submit -p` may add. */
+static void warn_undeclared_parameters(applier *e, const workflow *wf, const node *n)
+{
+    if (n->kind != NODE_SCALAR) {
+        size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+        for (size_t i = 0; i < slots; i++)
+            warn_undeclared_parameters(e, wf, n->as.items[i]);
+        return;
+    }
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    const workflow *runs = refers ? call_tree_document(e->p->tree, wf, refers) : NULL;
+    size_t pos = 0;
+    tag g;
+    while (tag_next(n->as.text, n->len, &pos, &g)) {
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        if (r.kind == REF_WORKFLOW_PARAMETER && !parameter_named(wf->parameters, r.name.s, r.name.len) &&
+            !(runs && parameter_named(runs->parameters, r.name.s, r.name.len)))
+            plan_warn(e->p, wf->root, "the volume '%s' this %s's pods mount names workflow parameter '%.*s', "
+                      "which it does not declare (spec.arguments.parameters): submit it with -p %.*s=..., or Argo "
+                      "cannot resolve it", e->volume, wf->kind, (int)r.name.len, r.name.s, (int)r.name.len,
+                      r.name.s);
+    }
+}
+
 static void add_volume(applier *e, workflow *wf, const stream_calls *r)
 {
     const scheme_ctx *ctx = e->p->ctx;
@@ -562,6 +589,8 @@ static void add_volume(applier *e, workflow *wf, const stream_calls *r)
         return;
     if (volume_listed(NULL, map_get(wf->spec, ctx->claim ? "volumeClaimTemplates" : "volumes"), e->volume))
         return; /* converted before, by these options: it has the volume */
+    if (strcmp(wf->kind, "Workflow") == 0 || strcmp(wf->kind, "CronWorkflow") == 0) /* others are given them */
+        warn_undeclared_parameters(e, wf, ctx->claim ? ctx->claim : ctx->volume);
     if (ctx->claim) {
         pairs meta = {{NULL}, 0}, claim = {{NULL}, 0};
         edit_put(e->ed, &meta, "name", edit_str(e->ed, e->volume));

@@ -1243,6 +1243,22 @@ def test_template_ref_to_missing_template(ctx):
            proc.stderr)
 
 
+def test_volume_named_by_workflow_parameter(ctx):
+    """--volume may name a workflow parameter (a claim per submission); a
+    Workflow that does not declare it gets a warning: Argo resolves it only
+    when `argo submit -p` gives it. One that declares it, or whose
+    WorkflowTemplate does, gets none."""
+    claim = "persistentVolumeClaim: {claimName: '{{workflow.parameters.claim}}'}"
+    text = PATCHED.replace("    podSpecPatch: PATCH\n", "")
+    proc = run_text(ctx, "claim.yaml", text, volume=("--volume", claim))
+    expect(proc.returncode == 0 and "claim.yaml:1:1: warning: the volume 'data-storage' this Workflow's pods mount "
+           "names workflow parameter 'claim', which it does not declare (spec.arguments.parameters): submit it with "
+           "-p claim=..., or Argo cannot resolve it" in proc.stderr, proc.stderr)
+    declared = text.replace("spec:\n", "spec:\n  arguments: {parameters: [{name: claim}]}\n", 1)
+    proc = run_text(ctx, "claim.yaml", declared, volume=("--volume", claim))
+    expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+
+
 def test_private_volume_refused(ctx):
     for kind, phrase in (("emptyDir: {}", "an emptyDir"), ("hostPath: {path: /data}", "a hostPath"),
                          ("configMap: {name: c}", "a configMap"), ("image: {reference: r}", "an image")):
