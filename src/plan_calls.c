@@ -296,6 +296,12 @@ void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
                     name->as.text : "", in->kind, in->name ? in->name : "");
         return;
     }
+    if (c->template_ref && in && *in->name_space && strcmp(scope->wf->kind, "ClusterWorkflowTemplate") == 0 &&
+        (c->arguments.count || (t && t->outputs.count)))
+        plan_warn(p, c->node, "template '%s', %s: a ClusterWorkflowTemplate's templateRef to WorkflowTemplate '%s' "
+                  "runs the one of the namespace of each workflow that uses it; volpass converts it against the one "
+                  "of namespace '%s' in the input, and where another runs, a hand-off with it may break: check "
+                  "that workflow with volpass verify", scope->t->name, c->name, in->name, in->name_space);
     const workflow *other = c->template_ref ? call_tree_ambiguous(p->tree, scope->wf, c->template_ref) : NULL;
     if (other && in) {
         plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: calls WorkflowTemplate '%s' from a document "

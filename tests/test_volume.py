@@ -1259,6 +1259,46 @@ def test_volume_named_by_workflow_parameter(ctx):
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
 
 
+CLUSTER_CALLER = """apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib, namespace: ns1}
+spec:
+  templates:
+  - name: gen
+    container: {image: alpine, command: [sh, -c, "echo > /tmp/out/a"]}
+    outputs: {artifacts: [{name: a, path: /tmp/out/a}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ClusterWorkflowTemplate
+metadata: {name: shared}
+spec:
+  templates:
+  - name: main
+    steps:
+    - - name: g
+        templateRef: {name: lib, template: gen}
+    - - name: u
+        template: use
+        arguments: {artifacts: [{name: a, from: "{{steps.g.outputs.artifacts.a}}"}]}
+  - name: use
+    inputs: {artifacts: [{name: a, path: /in/a}]}
+    container: {image: alpine, command: [cat, /in/a]}
+"""
+
+
+def test_cluster_template_calls_namespaced_template(ctx):
+    """A ClusterWorkflowTemplate's templateRef (not clusterScope) runs the
+    WorkflowTemplate of the namespace of each workflow that uses it: volpass
+    converts it against the one in the input, and says so; a WorkflowTemplate
+    that names no namespace draws nothing."""
+    proc = run_text(ctx, "cluster.yaml", CLUSTER_CALLER)
+    expect(proc.returncode == 0 and "cluster.yaml:17:9: warning: template 'main', g: a ClusterWorkflowTemplate's "
+           "templateRef to WorkflowTemplate 'lib' runs the one of the namespace of each workflow that uses it; "
+           "volpass converts it against the one of namespace 'ns1' in the input" in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "cluster.yaml", CLUSTER_CALLER.replace("{name: lib, namespace: ns1}", "{name: lib}"))
+    expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+
+
 def test_private_volume_refused(ctx):
     for kind, phrase in (("emptyDir: {}", "an emptyDir"), ("hostPath: {path: /data}", "a hostPath"),
                          ("configMap: {name: c}", "a configMap"), ("image: {reference: r}", "an image")):
