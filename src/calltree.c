@@ -283,11 +283,15 @@ static void add_ref(ref_list *l, const workflow *to, bool template_ref)
     t->refs[t->nrefs++] = (doc_ref){l->from, callee, template_ref};
 }
 
-/* add_ref for each templateRef of template tm, and of those inline in it. */
+/* add_ref for each templateRef of template tm, and of those inline in it;
+ * one whose name is made of parameters may run any WorkflowTemplate. */
 static void add_calls(ref_list *l, const template *tm)
 {
     const workflow *from = &l->t->wfs[l->from];
     for (size_t c = 0; c < tm->ncalls; c++) {
+        const node *name = map_get(tm->calls[c].template_ref, "name");
+        if (name && name->kind == NODE_SCALAR && strstr(name->as.text, "{{"))
+            l->t->runs_any[l->from] = true;
         if (tm->calls[c].template_ref)
             add_ref(l, call_tree_document(l->t, from, tm->calls[c].template_ref), true);
         if (tm->calls[c].inline_template)
@@ -301,9 +305,11 @@ static bool collect_refs(call_tree *t)
     ref_list l = {t, 0, 0, false};
     t->refs_from = arena_alloc(&t->mem, (t->nwfs + 1) * sizeof *t->refs_from);
     t->calls_outside = arena_alloc(&t->mem, t->nwfs + 1);
-    if (!t->refs_from || !t->calls_outside)
+    t->runs_any = arena_alloc(&t->mem, t->nwfs + 1);
+    if (!t->refs_from || !t->calls_outside || !t->runs_any)
         return false;
     memset(t->calls_outside, 0, t->nwfs + 1);
+    memset(t->runs_any, 0, t->nwfs + 1);
     for (l.from = 0; l.from < t->nwfs && !l.oom; l.from++) {
         const workflow *wf = &t->wfs[l.from];
         t->refs_from[l.from] = t->nrefs;
@@ -320,31 +326,66 @@ static bool collect_refs(call_tree *t)
     return !l.oom;
 }
 
+/* Documents whose run_settings changed, to pass on to those they run. */
+typedef struct worklist {
+    size_t *docs, n;
+    bool *queued;
+} worklist;
+
+static void queue_doc(worklist *w, size_t d)
+{
+    if (!w->queued[d]) {
+        w->queued[d] = true;
+        w->docs[w->n++] = d;
+    }
+}
+
+/* Passes the run_settings of each queued document on to those it runs,
+ * queueing each that changed, until none does. */
+static void pass_on(call_tree *t, worklist *w)
+{
+    while (w->n) {
+        size_t d = w->docs[--w->n];
+        w->queued[d] = false;
+        for (size_t r = t->refs_from[d]; r < t->refs_from[d + 1]; r++)
+            if (workflow_runs_join(&t->wfs[t->refs[r].callee].runs, &t->wfs[d]))
+                queue_doc(w, t->refs[r].callee);
+    }
+}
+
+/* Gives every WorkflowTemplate what the documents that run any (a
+ * templateRef whose name is made of parameters) give theirs; queues each
+ * that changed. Whether one did. */
+static bool give_any(call_tree *t, worklist *w)
+{
+    run_settings any = {0};
+    for (size_t d = 0; d < t->nwfs; d++)
+        if (t->runs_any[d])
+            workflow_runs_join(&any, &t->wfs[d]);
+    bool changed = false;
+    for (size_t d = 0; d < t->nwfs; d++)
+        if (t->wfs[d].root && workflow_callable_apart(&t->wfs[d]) && run_settings_merge(&t->wfs[d].runs, &any)) {
+            queue_doc(w, d);
+            changed = true;
+        }
+    return changed;
+}
+
 /* Fills each document's run_settings from the documents that run its
  * templates, and from those that run theirs, until nothing changes: each
  * setting only grows, a few times at most, so a document is queued a few
  * times at most, however its references loop. False when out of memory. */
 static bool join_run_settings(call_tree *t)
 {
-    size_t *queue = malloc((t->nwfs + 1) * sizeof *queue), n = 0;
-    bool *queued = calloc(t->nwfs + 1, 1), ok = queue && queued;
-    for (size_t d = t->nwfs; ok && d-- > 0;) { /* popped in stream order */
-        queue[n++] = d;
-        queued[d] = true;
-    }
-    while (ok && n) {
-        size_t d = queue[--n];
-        queued[d] = false;
-        for (size_t r = t->refs_from[d]; r < t->refs_from[d + 1]; r++) {
-            size_t to = t->refs[r].callee;
-            if (workflow_runs_join(&t->wfs[to].runs, &t->wfs[d]) && !queued[to]) {
-                queued[to] = true;
-                queue[n++] = to;
-            }
-        }
-    }
-    free(queue);
-    free(queued);
+    worklist w = {malloc((t->nwfs + 1) * sizeof *w.docs), 0, calloc(t->nwfs + 1, 1)};
+    bool ok = w.docs && w.queued;
+    for (size_t d = t->nwfs; ok && d-- > 0;) /* popped in stream order */
+        queue_doc(&w, d);
+    do
+        pass_on(t, &w);
+    while (ok && give_any(t, &w));
+    free(w.docs);
+    free(w.queued);
     return ok;
 }
 
@@ -374,7 +415,7 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
     }
     if (!collect_refs(t) || !join_run_settings(t))
         return error_give(err, error_oom());
-    for (size_t r = 0; r < t->nrefs; r++)
+    for (size_t r = t->nrefs; r-- > 0;) /* prepended: the list is in stream order */
         if (!t->refs[r].template_ref) {
             workflow *run = &t->wfs[t->refs[r].callee], *wf = &t->wfs[t->refs[r].caller];
             wf->next_runner = run->runner;

@@ -575,9 +575,11 @@ static void warn_undeclared_parameters(applier *e, const workflow *wf, const nod
         if (r.kind == REF_WORKFLOW_PARAMETER && !parameter_named(wf->parameters, r.name.s, r.name.len) &&
             !(runs && parameter_named(runs->parameters, r.name.s, r.name.len)))
             plan_warn(e->p, wf->root, "the volume '%s' this %s's pods mount names workflow parameter '%.*s', "
-                      "which it does not declare (spec.arguments.parameters): submit it with -p %.*s=..., or Argo "
-                      "cannot resolve it", e->volume, wf->kind, (int)r.name.len, r.name.s, (int)r.name.len,
-                      r.name.s);
+                      "which it does not declare (%s): submit it with -p %.*s=..., or Argo cannot resolve it",
+                      e->volume, wf->kind, (int)r.name.len, r.name.s,
+                      strcmp(wf->kind, "CronWorkflow") == 0 ? "spec.workflowSpec.arguments.parameters"
+                                                            : "spec.arguments.parameters",
+                      (int)r.name.len, r.name.s);
     }
 }
 

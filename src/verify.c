@@ -239,6 +239,23 @@ static bool volume_declared_twice(const template *t, const char *name)
     return volumes_named(map_get(t->node, "volumes"), name) > 1;
 }
 
+/* Whether the Workflows that run the WorkflowTemplate of instance i's run
+ * (workflowTemplateRef) give its pod other volumes named `name`: verify
+ * follows one run of the template, with the first one's. */
+static bool runners_differ(const instance *i, const char *name)
+{
+    const workflow *running = running_workflow(i);
+    const node *first = NULL;
+    for (const workflow *r = running->runner; r; r = r->next_runner) {
+        const node *vol = template_volume(i->tmpl, r, name);
+        vol = vol ? vol : template_volume(i->tmpl, running, name);
+        if (r != running->runner && vol != first && !(vol && first && node_equal(vol, first)))
+            return true;
+        first = vol;
+    }
+    return false;
+}
+
 const char *verify_volume_problem(vctx *v, const instance *i, const char *name, bool *missing)
 {
     bool none;
@@ -251,6 +268,9 @@ const char *verify_volume_problem(vctx *v, const instance *i, const char *name, 
         return fmt(v, "volume '%s' is one Argo adds to pods itself, which takes the place of "
                    "one of that name and is not shared between pods", name);
     const workflow *running = running_workflow(i);
+    if (runners_differ(i, name))
+        return fmt(v, "volume '%s' is not the same in every Workflow that runs the WorkflowTemplate "
+                   "(workflowTemplateRef), and verify follows the run of the first", name);
     if (volume_declared_twice(i->tmpl, name))
         return fmt(v, "volume '%s' is declared twice in the template's volumes, which Kubernetes rejects", name);
     const node *vol = pod_volume(v, i, name);

@@ -398,7 +398,9 @@ void verify_check_instance(vctx *v, const call_tree *tree, instance *i)
         return;
     v->budget = BUDGET;
     check_required_parameters(v, i);
-    if (first_visit(v, i->tmpl, running_workflow(i))) {
+    /* One the call tree did not expand (calls nested too deep, recursion) is looked at where it was. */
+    bool expanded = i->tmpl->ncalls == 0 || i->nchildren > 0;
+    if (expanded && first_visit(v, i->tmpl, running_workflow(i))) {
         scan s = {v, tree, i};
         scan_node(&s, i->tmpl->node, false);
         if (template_runs_pod(i->tmpl)) {

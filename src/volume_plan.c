@@ -1164,6 +1164,34 @@ static void untwin_all(vplan *p, stream_calls *roots)
     }
 }
 
+/* What a workflow gives every pod it runs that volpass heeds (run_settings),
+ * in words; NULL for nothing. */
+static const char *settings_said(const run_settings *r)
+{
+    return r->patch || r->defaults_patch ? "a podSpecPatch that may change their mounts"
+           : r->mounts[0] || r->mounts[1] || r->mounts[2] ? "templateDefaults that give them mounts"
+           : r->memoize ? "templateDefaults that memoize them"
+           : r->non_root ? "a user other than root" : NULL;
+}
+
+/* A workflow that gives the pods it runs settings volpass heeds, and runs
+ * templates of a WorkflowTemplate not in the input (or one a templateRef
+ * names with parameters): volpass, converting that one apart, cannot heed
+ * them there. */
+static void warn_settings_apart(vplan *p, const workflow *wf, size_t d)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    if (!p->tree->calls_outside[d] && !(refers && !call_tree_document(p->tree, wf, refers)))
+        return;
+    run_settings mine = {0};
+    workflow_runs_join(&mine, wf);
+    const char *said = settings_said(&mine);
+    if (said)
+        plan_warn(p, wf->root, "this %s gives the pods it runs %s, and runs templates of a WorkflowTemplate not in "
+                  "the input (or one a templateRef names with parameters), which volpass converts apart without "
+                  "them: convert the documents together, or check them with volpass verify", wf->kind, said);
+}
+
 void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
 {
     call_tree *tree = p->tree;
@@ -1189,6 +1217,7 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
         if (!wf->spec)
             plan_refuse(p, VP_EINVALID, wf->root, "%s has no spec", wf->kind);
         plan_claim(p, wf, &roots[d]);
+        warn_settings_apart(p, wf, d);
         plan_check_workflow_arguments(p, wf, &roots[d]);
         if (!roots[d].entry.template_name)
             plan_check_referred_calls(p, wf); /* once every caller of the WorkflowTemplate's is known */

@@ -973,8 +973,9 @@ static int patch_kind(const node *patch)
 }
 
 /* Whether templateDefaults `d` give a template of pod kind `kind`
- * (pod_kind) mounts of theirs: volumeMounts for its kind of container,
- * sidecars or init containers. */
+ * (pod_kind) mounts of theirs: volumeMounts for its kind of container, or
+ * a sidecar or init container that has mounts or mirrors the main
+ * container's (one that has neither changes no mount). */
 static bool defaults_mount(const node *d, int kind)
 {
     static const char *const keys[] = {"container", "script", "containerSet"}, *const lists[] = {"sidecars",
@@ -983,7 +984,11 @@ static bool defaults_mount(const node *d, int kind)
     bool some = mounts && mounts->kind == NODE_SEQUENCE && mounts->len;
     for (size_t i = 0; i < 2; i++) {
         const node *list = map_get(d, lists[i]);
-        some |= list && list->kind == NODE_SEQUENCE && list->len;
+        for (size_t c = 0; list && list->kind == NODE_SEQUENCE && c < list->len; c++) {
+            const node *own = map_get(list->as.items[c], "volumeMounts");
+            some |= (own && own->kind == NODE_SEQUENCE && own->len) ||
+                    scalar_is_true(map_get(list->as.items[c], "mirrorVolumeMounts"));
+        }
     }
     return some;
 }
@@ -1044,27 +1049,35 @@ const node *template_memoize(const template *t, const workflow *wf)
     return memoize ? memoize : wf ? wf->runs.memoize : NULL;
 }
 
-bool workflow_runs_join(run_settings *to, const workflow *from)
+bool run_settings_merge(run_settings *to, const run_settings *from)
 {
     run_settings was = *to;
-    const run_settings *up = &from->runs;
-    int patch = patch_kind(map_get(from->spec, "podSpecPatch"));
-    int defaults_patch = patch_kind(map_get(from->defaults, "podSpecPatch"));
-    to->patch = to->patch ? to->patch : patch ? patch : up->patch;
-    to->defaults_patch = to->defaults_patch ? to->defaults_patch : defaults_patch ? defaults_patch : up->defaults_patch;
+    to->patch = to->patch ? to->patch : from->patch;
+    to->defaults_patch = to->defaults_patch ? to->defaults_patch : from->defaults_patch;
     for (int k = 0; k < 3; k++)
-        to->mounts[k] |= defaults_mount(from->defaults, k) || up->mounts[k];
-    if (!to->memoize)
-        to->memoize = argo_field(from->defaults, "memoize") ? argo_field(from->defaults, "memoize") : up->memoize;
-    bool root;
-    const node *contexts[] = {map_get(from->defaults, "securityContext"), map_get(from->spec, "securityContext")};
-    for (size_t c = 0; c < 2 && !to->non_root; c++)
-        to->non_root = non_root_in(contexts[c], &root);
-    if (!to->non_root)
-        to->non_root = up->non_root;
+        to->mounts[k] |= from->mounts[k];
+    to->memoize = to->memoize ? to->memoize : from->memoize;
+    to->non_root = to->non_root ? to->non_root : from->non_root;
     return was.patch != to->patch || was.defaults_patch != to->defaults_patch || was.mounts[0] != to->mounts[0] ||
            was.mounts[1] != to->mounts[1] || was.mounts[2] != to->mounts[2] || was.memoize != to->memoize ||
            was.non_root != to->non_root;
+}
+
+bool workflow_runs_join(run_settings *to, const workflow *from)
+{
+    run_settings own = {patch_kind(map_get(from->spec, "podSpecPatch")),
+                        patch_kind(map_get(from->defaults, "podSpecPatch")),
+                        {false, false, false},
+                        argo_field(from->defaults, "memoize"),
+                        NULL};
+    for (int k = 0; k < 3; k++)
+        own.mounts[k] = defaults_mount(from->defaults, k);
+    bool root = false; /* a template's context, the defaults', wins over the pod's */
+    const node *contexts[] = {map_get(from->defaults, "securityContext"), map_get(from->spec, "securityContext")};
+    for (size_t c = 0; c < 2 && !own.non_root && !root; c++)
+        own.non_root = non_root_in(contexts[c], &root);
+    bool changed = run_settings_merge(to, &own);
+    return run_settings_merge(to, &from->runs) || changed;
 }
 
 const char *artifact_mode_key(const artifact *a)

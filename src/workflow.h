@@ -84,11 +84,11 @@ struct template {
  * whatever runs that workflow's templates in turn (call_tree_read joins
  * them, workflow_runs_join). */
 typedef struct run_settings {
-    int patch;            /* the strongest of their podSpecPatch: 0 none, 1 mentions volumes, 2 holds a reference,
-                             3 holds escapes */
+    int patch;            /* what the first of their podSpecPatch that may change mounts does: 0 none, 1 mentions
+                             volumes, 2 holds a reference, 3 holds escapes */
     int defaults_patch;   /* the same of their templateDefaults' podSpecPatch */
     bool mounts[3];       /* their templateDefaults give a container, script or containerSet template volume mounts,
-                             sidecars or init containers */
+                             or sidecars or init containers with mounts (theirs, or mirrored) */
     const node *memoize;  /* the first memoize of their templateDefaults, or NULL */
     const node *non_root; /* the first of their security contexts that runs pods as a user other than root */
 } run_settings;
@@ -258,6 +258,9 @@ const char *template_mount_patch(const template *t, const workflow *wf);
  * runs its templates, gives them: its own spec's, and its run_settings.
  * Whether `to` changed. */
 bool workflow_runs_join(run_settings *to, const workflow *from);
+
+/* Joins run_settings `from` into `to`; whether `to` changed. */
+bool run_settings_merge(run_settings *to, const run_settings *from);
 
 /* The memoize settings template t runs with in workflow wf: its own, or
  * else those of spec.templateDefaults, which Argo merges into every

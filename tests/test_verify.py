@@ -487,6 +487,46 @@ def _chain(levels, step="n"):
     return "\n".join(lines) + "\n"
 
 
+def _document_chain(n):
+    """WorkflowTemplates lib1..lib{n-1}, each calling the one before through
+    templateRef, down to lib0, which passes an artifact; then a Workflow
+    calling the last."""
+    docs = ["apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: lib0}\nspec:\n  templates:\n"
+            "  - name: via\n    steps:\n    - - {name: p, template: produce}\n    - - name: c\n        template: consume\n"
+            "        arguments: {artifacts: [{name: in, from: \"{{steps.p.outputs.artifacts.out}}\"}]}\n"
+            "  - name: produce\n    container: {image: alpine}\n    outputs: {artifacts: [{name: out, path: /tmp/out/f}]}\n"
+            "  - name: consume\n    inputs: {artifacts: [{name: in, path: /in/f}]}\n    container: {image: alpine}\n"]
+    for i in range(1, n):
+        docs.append(f"apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {{name: lib{i}}}\nspec:\n"
+                    f"  templates:\n  - name: via\n    steps: [[{{name: s, templateRef: {{name: lib{i - 1}, template: "
+                    f"via}}}}]]\n")
+    docs.append(f"apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {{generateName: run-}}\nspec:\n"
+                f"  entrypoint: go\n  templates:\n  - name: go\n    steps: [[{{name: s, templateRef: {{name: lib{n - 1}, "
+                f"template: via}}}}]]\n")
+    return "---\n".join(docs)
+
+
+def test_document_chain_past_the_depth(ctx):
+    """Each template is looked at once per workflow that runs it; one run
+    reaches the library past the depth verify follows, where the template's
+    instance has no calls expanded: that is no reference to nothing (the
+    47th review's false alarm), only the depth problem."""
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "chain.yaml")
+        with open(original, "w") as f:
+            f.write(_document_chain(200))
+        proc = ctx.run(["--input", original, "--volume", VOLUME])
+        expect(proc.returncode == 0, proc.stderr)
+        rewritten = os.path.join(d, "chain.out.yaml")
+        with open(rewritten, "w") as f:
+            f.write(proc.stdout)
+        report = _verify(ctx, original, rewritten)
+    expect(len(report["handoffs"]) == 200 and all(h["verdict"] == "preserved" for h in report["handoffs"]) and
+           [p["message"] for p in report["problems"]] ==
+           ["template 'via': calls nest more than 200 levels deep: verify does not check what happens further down"],
+           json.dumps(report["problems"]))
+
+
 def test_deep_chains(ctx):
     """A hand-off through 150 nested templates, or through instance paths of
     more than 1,024 characters, is followed (and a rewrite that breaks it is

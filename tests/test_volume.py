@@ -1151,6 +1151,9 @@ RUNNERS = {
                    "templateRef: {name: lib, template: main}}]]\n",
     "templateRef, the library last": RUNNER[len("---\n"):] + "  entrypoint: go\n  templates:\n  - name: go\n    "
                                      "steps: [[{name: s, templateRef: {name: lib, template: main}}]]\n---\n" + LIBRARY,
+    "a templateRef named by parameters": LIBRARY + RUNNER + "  entrypoint: go\n  arguments: {parameters: [{name: "
+                                         "lib, value: lib}]}\n  templates:\n  - name: go\n    steps: [[{name: s, "
+                                         "templateRef: {name: '{{workflow.parameters.lib}}', template: main}}]]\n",
     "a chain of templateRefs": LIBRARY + "---\napiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: "
                                "{name: mid}\nspec:\n  templates:\n  - name: via\n    steps: [[{name: s, templateRef: "
                                "{name: lib, template: main}}]]\n" + RUNNER + "  entrypoint: go\n  templates:\n  - "
@@ -1180,7 +1183,10 @@ def test_joined_workflow_spec(ctx):
                 ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
                  f"the templateDefaults of {runs} give its pod volume mounts, sidecars or init containers"),
                 ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
-                 "{limits: {cpu: \"1\"}}}}", None)):
+                 "{limits: {cpu: \"1\"}}}}", None),
+                # a sidecar or init container with no mount of its own, mirroring none, changes no mount
+                ("  templateDefaults: {initContainers: [{name: wait, image: busybox}], sidecars: [{name: log, "
+                 "image: fluentbit}]}", None)):
             text = runner.replace("JOINED", joined)
             proc = run_text(ctx, "joined.yaml", text)
             kept = why is not None
@@ -1210,25 +1216,51 @@ def test_joined_workflow_spec(ctx):
                f"{how}: {proc.stderr}")
 
 
+def test_settings_apart(ctx):
+    """A workflow that gives its pods settings volpass heeds (a podSpecPatch
+    that may change mounts, mounting templateDefaults, memoize, a user other
+    than root) and runs templates of a WorkflowTemplate not in the input,
+    which volpass converts apart without them, draws a warning; one with
+    none of these draws nothing."""
+    caller = RUNNER[len("---\n"):] + "  entrypoint: go\n  templates:\n  - name: go\n    steps: [[{name: s, templateRef: " \
+        "{name: lib, template: main}}]]\n"
+    warned = "warning: this Workflow gives the pods it runs %s, and runs templates of a WorkflowTemplate not in the input"
+    for joined, said in (("  podSpecPatch: '{volumes: []}'", "a podSpecPatch that may change their mounts"),
+                         ("  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}",
+                          "templateDefaults that memoize them"),
+                         ("  securityContext: {runAsUser: 1000}", "a user other than root"),
+                         ("  securityContext: {runAsUser: 0}", None)):
+        proc = run_text(ctx, "caller.yaml", caller.replace("JOINED", joined))
+        expect(proc.returncode == 0 and (said is None) == ("warning" not in proc.stderr) and
+               (said is None or "caller.yaml:1:1: " + warned % said in proc.stderr), f"{joined}: {proc.stderr}")
+
+
 def test_runner_volumes_verified(ctx):
     """A Workflow's volumes take the place of those of the WorkflowTemplate it
     runs (workflowTemplateRef): verify follows the run from the template,
-    and reads the Workflow's volume of a name first."""
-    text = RUNNERS["workflowTemplateRef"].replace("JOINED\n", "")
-    proc = run_text(ctx, "runs.yaml", text)
-    expect(proc.returncode == 0 and "spec:\n  workflowTemplateRef: {name: lib}\n" in proc.stdout, proc.stderr)
-    with tempfile.TemporaryDirectory() as d:
-        original = written(d, "runs.yaml", text)
-        for volume, broken in (("{name: data-storage, emptyDir: {}}", "volume 'data-storage' is an emptyDir"),
-                               ("{name: data-storage, persistentVolumeClaim: {claimName: other, readOnly: true}}",
-                                "volume 'data-storage' is read-only"),
-                               ("{name: unused, emptyDir: {}}", None)):
-            rewritten = proc.stdout.replace("spec:\n  workflowTemplateRef: {name: lib}\n",
-                                            "spec:\n  workflowTemplateRef: {name: lib}\n  volumes: [" + volume + "]\n")
-            code, report = verify_report(ctx, original, rewritten)
-            verdicts = [(h["verdict"], h.get("reason", "")) for h in report["handoffs"]]
-            expect(verdicts and all((v == "preserved") == (broken is None) and (broken is None or broken in why)
-                                    for v, why in verdicts), f"{volume}: {verdicts}")
+    and reads the Workflow's volume of a name first; where two Workflows run
+    it with volumes of a name that differ, it says it follows one."""
+    referred = "spec:\n  workflowTemplateRef: {name: lib}\n"
+    one = RUNNERS["workflowTemplateRef"].replace("JOINED\n", "")
+    two = one + RUNNER.replace("JOINED\n", "") + "  workflowTemplateRef: {name: lib}\n"
+    for text, volumes, broken in (
+            (one, ["{name: data-storage, emptyDir: {}}"], "volume 'data-storage' is an emptyDir"),
+            (one, ["{name: data-storage, persistentVolumeClaim: {claimName: other, readOnly: true}}"],
+             "volume 'data-storage' is read-only"),
+            (one, ["{name: unused, emptyDir: {}}"], None),
+            (two, ["{name: data-storage, emptyDir: {}}", "{name: data-storage, persistentVolumeClaim: {claimName: o}}"],
+             "volume 'data-storage' is not the same in every Workflow that runs the WorkflowTemplate"),
+            (two, ["{name: data-storage, persistentVolumeClaim: {claimName: o}}"] * 2, None)):
+        proc = run_text(ctx, "runs.yaml", text)
+        expect(proc.returncode == 0 and proc.stdout.count(referred) == len(volumes), proc.stderr)
+        parts = proc.stdout.split(referred)
+        rewritten = parts[0] + "".join(referred + "  volumes: [" + v + "]\n" + rest
+                                       for v, rest in zip(volumes, parts[1:]))
+        with tempfile.TemporaryDirectory() as d:
+            code, report = verify_report(ctx, written(d, "runs.yaml", text), rewritten)
+        verdicts = [(h["verdict"], h.get("reason", "")) for h in report["handoffs"]]
+        expect(verdicts and all((v == "preserved") == (broken is None) and (broken is None or broken in why)
+                                for v, why in verdicts), f"{volumes}: {verdicts}")
 
 
 def test_template_ref_to_missing_template(ctx):
