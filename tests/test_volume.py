@@ -1289,6 +1289,12 @@ def test_volume_named_by_workflow_parameter(ctx):
     declared = text.replace("spec:\n", "spec:\n  arguments: {parameters: [{name: claim}]}\n", 1)
     proc = run_text(ctx, "claim.yaml", declared, volume=("--volume", claim))
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+    head, templates = text.split("spec:\n", 1)
+    cron = head.replace("kind: Workflow", "kind: CronWorkflow") + "spec:\n  schedule: '0 * * * *'\n  workflowSpec:\n" + \
+        "".join("  " + line + "\n" for line in templates.splitlines())
+    proc = run_text(ctx, "cron.yaml", cron, volume=("--volume", claim))
+    expect(proc.returncode == 0 and "which it does not declare (spec.workflowSpec.arguments.parameters)" in proc.stderr,
+           proc.stderr)
 
 
 CLUSTER_CALLER = """apiVersion: argoproj.io/v1alpha1
