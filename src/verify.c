@@ -68,9 +68,20 @@ void VP_PRINTF(4, 5) verify_problem(vctx *v, const node *at, const template *t, 
 typedef struct location {
     const char *volume; /* the mount's volume name */
     const char *store;  /* the storage behind it (volume_storage) */
+    const char *root;   /* the directory of that storage the volume shows ("" for all of it) */
     const node *mount;
     values where; /* path inside that storage, normalised; alternatives */
 } location;
+
+/* Path `path` of at's storage as a path in at's volume, for messages: below
+ * the directory the volume shows (an nfs export's), else as it is. */
+static const char *in_volume(const location *at, const char *path)
+{
+    size_t n = at->root ? strlen(at->root) : 0;
+    if (!n || strncmp(path, at->root, n) != 0 || (path[n] && path[n] != '/'))
+        return path;
+    return path[n] ? path + n + 1 : path + n;
+}
 
 const char *verify_pod_path(vctx *v, const call_tree *t, const instance *i, const char *text)
 {
@@ -207,6 +218,7 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
         return;
     }
     out->store = out->volume ? storage_of(v, i, out->volume, &root) : "";
+    out->root = root;
     const char *rest = path + prefix;
     while (*rest == '/')
         rest++;
@@ -568,16 +580,18 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
                            "output read", c->path, at_consumer.volume,
                            scalar_text(map_get(at_consumer.mount, "mountPath")));
             const char *other = other_writer(v, at_consumer.store, expected, p->path);
+            const char *shown = in_volume(&at_consumer, expected);
             if (other && strcmp(other, p->path) == 0)
                 return fmt(v, "every run of the loop around '%s' writes to volume '%s' at %s, where one may "
-                           "replace what another's consumer reads", other, at_consumer.volume, expected);
+                           "replace what another's consumer reads", other, at_consumer.volume, shown);
             if (other)
                 return fmt(v, "'%s' writes to volume '%s' at %s too, where it may replace what the consumer reads",
-                           other, at_consumer.volume, expected);
-            *where = fmt(v, "volume '%s' at %s", at_consumer.volume, expected);
+                           other, at_consumer.volume, shown);
+            *where = fmt(v, "volume '%s' at %s", at_consumer.volume, shown);
             return NULL;
         }
-    return fmt(v, "the consumer reads %s, the producer wrote %s", at_consumer.where.v[0], expected);
+    return fmt(v, "the consumer reads %s, the producer wrote %s", in_volume(&at_consumer, at_consumer.where.v[0]),
+               in_volume(&at_producer, expected));
 }
 
 static void record_handoff(vctx *v, const handoff *h)

@@ -392,7 +392,7 @@ VARIANTS = {
                                    "which is other storage", []),
     pod_added_writing_through_another_name: ("'artifact-example/clean' writes to volume 'data-storage'", []),
     pod_added_writing_on_the_export_above: ("'artifact-example/clean' writes to volume 'data-storage' at "
-                                            "exports/a/artifact_data/{{workflow.uid}}/", []),
+                                            "artifact_data/{{workflow.uid}}/", []),
     sidecar_mounts_below: ("'artifact-example/consume-artifact' writes to volume 'data-storage' at "
                            "artifact_data/{{workflow.uid}}/<pod artifact-example/generate-artifact>/tmp/hello_world.txt "
                            "too", []),
