@@ -128,12 +128,3 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap)
         vsnprintf(s, (size_t)n + 1, fmt, ap);
     return s;
 }
-
-char *arena_printf(arena *a, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = arena_vprintf(a, fmt, ap);
-    va_end(ap);
-    return s;
-}

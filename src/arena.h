@@ -31,9 +31,5 @@ char *arena_strndup(arena *a, const char *s, size_t len);
 __attribute__((format(printf, 2, 0)))
 #endif
 char *arena_vprintf(arena *a, const char *fmt, va_list ap);
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-char *arena_printf(arena *a, const char *fmt, ...);
 
 #endif

@@ -291,8 +291,8 @@ static void add_calls(ref_list *l, const template *tm)
     for (size_t c = 0; c < tm->ncalls; c++) {
         const node *name = map_get(tm->calls[c].template_ref, "name");
         if (name && name->kind == NODE_SCALAR && strstr(name->as.text, "{{"))
-            l->t->runs_any[l->from] = true;
-        if (tm->calls[c].template_ref)
+            l->t->runs_any[l->from] = true; /* give_any: no document of its own */
+        else if (tm->calls[c].template_ref)
             add_ref(l, call_tree_document(l->t, from, tm->calls[c].template_ref), true);
         if (tm->calls[c].inline_template)
             add_calls(l, tm->calls[c].inline_template);
@@ -353,22 +353,46 @@ static void pass_on(call_tree *t, worklist *w)
     }
 }
 
-/* Gives every WorkflowTemplate what the documents that run any (a
- * templateRef whose name is made of parameters) give theirs; queues each
- * that changed. Whether one did. */
-static bool give_any(call_tree *t, worklist *w)
+/* Gives every WorkflowTemplate what the documents that may run any (a
+ * templateRef whose name is made of parameters) give theirs, but its own:
+ * run_settings come from the workflows that run a document, and the union
+ * of all but one is that of those before it and of those after it.
+ * Queues each that changed: 1 when one did, 0 when none, -1 when out of
+ * memory. */
+static int give_any(call_tree *t, worklist *w)
 {
-    run_settings any = {0};
+    size_t n = 0;
     for (size_t d = 0; d < t->nwfs; d++)
-        if (t->runs_any[d])
-            workflow_runs_join(&any, &t->wfs[d]);
+        n += t->runs_any[d];
+    if (!n)
+        return 0;
+    run_settings *before = calloc(n + 1, sizeof *before), *after = calloc(n + 1, sizeof *after);
     bool changed = false;
-    for (size_t d = 0; d < t->nwfs; d++)
-        if (t->wfs[d].root && workflow_callable_apart(&t->wfs[d]) && run_settings_merge(&t->wfs[d].runs, &any)) {
+    for (size_t d = 0, k = 0; before && after && d < t->nwfs; d++)
+        if (t->runs_any[d]) {
+            before[k + 1] = before[k];
+            workflow_runs_join(&before[k + 1], &t->wfs[d]);
+            k++;
+        }
+    for (size_t d = t->nwfs, k = n; before && after && d-- > 0;)
+        if (t->runs_any[d]) {
+            after[k - 1] = after[k];
+            workflow_runs_join(&after[k - 1], &t->wfs[d]);
+            k--;
+        }
+    for (size_t d = 0, k = 0; before && after && d < t->nwfs; d++) {
+        run_settings others = before[k];
+        run_settings_merge(&others, &after[k + t->runs_any[d]]);
+        k += t->runs_any[d];
+        if (t->wfs[d].root && workflow_callable_apart(&t->wfs[d]) && run_settings_merge(&t->wfs[d].runs, &others)) {
             queue_doc(w, d);
             changed = true;
         }
-    return changed;
+    }
+    int got = before && after ? changed : -1;
+    free(before);
+    free(after);
+    return got;
 }
 
 /* Fills each document's run_settings from the documents that run its
@@ -381,9 +405,11 @@ static bool join_run_settings(call_tree *t)
     bool ok = w.docs && w.queued;
     for (size_t d = t->nwfs; ok && d-- > 0;) /* popped in stream order */
         queue_doc(&w, d);
+    int given = 0;
     do
         pass_on(t, &w);
-    while (ok && give_any(t, &w));
+    while (ok && (given = give_any(t, &w)) > 0);
+    ok &= given >= 0;
     free(w.docs);
     free(w.queued);
     return ok;

@@ -39,7 +39,7 @@ typedef struct call_tree {
     doc_ref *refs;
     size_t nrefs, *refs_from;
     bool *calls_outside; /* per document: a templateRef of its names a document not in the stream */
-    bool *runs_any;      /* per document: a templateRef of its has a name made of parameters */
+    bool *runs_any;      /* per document: a templateRef of its has a name made of parameters (no reference in refs) */
     instance **roots;
     size_t nroots, roots_cap;
     strmap by_path;      /* path -> instance */

@@ -208,7 +208,6 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
         if (tw) {
             cp->twin = tw->name;
-            cp->twin_home = tw->home;
             mask = tw->mask;
         }
     } else {
@@ -449,8 +448,8 @@ void plan_check_referred_calls(vplan *p, const workflow *wf)
     }
 }
 
-/* Whether a template of `doc`, in the input, has an exit handler (given
- * spec.arguments) that declares input artifact `name` (ctx). */
+/* Whether template t of `doc`, in the input, or one inline in it, has an
+ * exit handler (given spec.arguments) that declares input artifact `name`. */
 static bool handler_reads(const template *t, const workflow *doc, const char *name)
 {
     for (size_t c = 0; c < t->ncalls; c++) {

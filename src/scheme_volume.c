@@ -487,8 +487,8 @@ static bool mounts_volume(const node *n, const char *name)
 /* Which documents need the volume among theirs, one bool each: those whose
  * pods mount it, and those that run such pods through templateRef
  * (directly, or through other documents' templates), or run templates of a
- * document not in the stream, which may mount anything. NULL when out of
- * memory. */
+ * document not in the stream or named by parameters, which may mount
+ * anything. NULL when out of memory. */
 static bool *documents_mounting(const call_tree *tree, const char *volume)
 {
     size_t n = tree->nwfs, nq = 0;
@@ -506,7 +506,8 @@ static bool *documents_mounting(const call_tree *tree, const char *volume)
                 callers[start[tree->refs[r].callee + 1]++] = tree->refs[r].caller;
         for (size_t d = 0; d < n; d++) {
             const workflow *wf = &tree->wfs[d];
-            mounts[d] = wf->root && wf->spec && (mounts_volume(wf->spec, volume) || tree->calls_outside[d]);
+            mounts[d] = wf->root && wf->spec &&
+                        (mounts_volume(wf->spec, volume) || tree->calls_outside[d] || tree->runs_any[d]);
             if (mounts[d])
                 queue[nq++] = d;
         }
@@ -553,7 +554,6 @@ static node *volume_entry(applier *e)
     return entry;
 }
 
-/* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
 /* Warns of each workflow parameter that scalar n (or one inside it) of
  * --volume or --volume-claim-template names and Workflow wf does not
  * declare (nor a WorkflowTemplate it runs): Argo resolves it only from
@@ -583,6 +583,7 @@ static void warn_undeclared_parameters(applier *e, const workflow *wf, const nod
     }
 }
 
+/* The volume itself: in spec.volumes, or as a claim in spec.volumeClaimTemplates. */
 static void add_volume(applier *e, workflow *wf, const stream_calls *r)
 {
     const scheme_ctx *ctx = e->p->ctx;

@@ -153,10 +153,8 @@ static const char *storage_path(vctx *v, const char *root, const char *sub, cons
 static const node *pod_volume(vctx *v, const instance *i, const char *name)
 {
     const workflow *running = running_workflow(i);
-    const node *vol = template_volume(i->tmpl, NULL, name);
     /* A Workflow's volumes take the place of those of the WorkflowTemplate it runs (workflowTemplateRef). */
-    for (const workflow *r = running->runner; !vol && r; r = r->next_runner)
-        vol = template_volume(i->tmpl, r, name);
+    const node *vol = template_volume(i->tmpl, running->runner, name);
     if (!vol)
         vol = template_volume(i->tmpl, running, name);
     const node *refers = map_get(running->spec, "workflowTemplateRef");
@@ -251,19 +249,29 @@ static bool volume_declared_twice(const template *t, const char *name)
     return volumes_named(map_get(t->node, "volumes"), name) > 1;
 }
 
+/* What tells volume `vol` from another for a pod: the storage it shows,
+ * the directory of it, and whether it is read-only; "" for none. */
+static const char *volume_identity(vctx *v, const node *vol)
+{
+    const char *root = "", *key = vol ? volume_storage(&v->r->mem, vol, &root) : "";
+    const char *read_only = vol ? volume_read_only_kind(vol) : NULL;
+    v->oom |= !key;
+    return fmt(v, "%s\n%s\n%s", key ? key : "", root, read_only ? read_only : "");
+}
+
 /* Whether the Workflows that run the WorkflowTemplate of instance i's run
- * (workflowTemplateRef) give its pod other volumes named `name`: verify
- * follows one run of the template, with the first one's. */
-static bool runners_differ(const instance *i, const char *name)
+ * (workflowTemplateRef) give its pod volumes named `name` that differ:
+ * verify follows one run of the template, with the first one's. */
+static bool runners_differ(vctx *v, const instance *i, const char *name)
 {
     const workflow *running = running_workflow(i);
-    const node *first = NULL;
+    const char *first = NULL;
     for (const workflow *r = running->runner; r; r = r->next_runner) {
         const node *vol = template_volume(i->tmpl, r, name);
-        vol = vol ? vol : template_volume(i->tmpl, running, name);
-        if (r != running->runner && vol != first && !(vol && first && node_equal(vol, first)))
+        const char *identity = volume_identity(v, vol ? vol : template_volume(i->tmpl, running, name));
+        if (first && strcmp(first, identity) != 0)
             return true;
-        first = vol;
+        first = identity;
     }
     return false;
 }
@@ -280,7 +288,7 @@ const char *verify_volume_problem(vctx *v, const instance *i, const char *name, 
         return fmt(v, "volume '%s' is one Argo adds to pods itself, which takes the place of "
                    "one of that name and is not shared between pods", name);
     const workflow *running = running_workflow(i);
-    if (runners_differ(i, name))
+    if (runners_differ(v, i, name))
         return fmt(v, "volume '%s' is not the same in every Workflow that runs the WorkflowTemplate "
                    "(workflowTemplateRef), and verify follows the run of the first", name);
     if (volume_declared_twice(i->tmpl, name))

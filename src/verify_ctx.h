@@ -155,8 +155,11 @@ const node *verify_covering_mount(const template *t, const char *path, size_t *p
  * templateDefaults give every template, then the running workflow's (the
  * root's), joined by those of a WorkflowTemplate it runs through
  * workflowTemplateRef: a WorkflowTemplate's spec plays no part when a
- * workflow calls its templates through templateRef. *missing (when not
- * NULL) says whether the pod has no volume of that name at all. */
+ * workflow calls its templates through templateRef; and where Workflows
+ * run the WorkflowTemplate (workflowTemplateRef), the first one's volumes
+ * come before the template's, and it is a problem that theirs differ.
+ * *missing (when not NULL) says whether the pod has no volume of that name
+ * at all. */
 const char *verify_volume_problem(vctx *v, const instance *i, const char *name, bool *missing);
 
 /* The problems of instance i of tree `tree` (the rewrite's) and of those below it. */

@@ -3,7 +3,7 @@
 /* True the first time it sees template t run by workflow wf: the
  * workflow that runs a template may change its pods (its podSpecPatch,
  * templateDefaults, volumes), so each pair is looked at; a problem found
- * twice is reported once (problem). */
+ * twice is reported once (verify_problem). */
 static bool first_visit(vctx *v, const template *t, const workflow *wf)
 {
     const void **cell = arena_alloc(&v->r->mem, 2 * sizeof *cell);
@@ -398,7 +398,8 @@ void verify_check_instance(vctx *v, const call_tree *tree, instance *i)
         return;
     v->budget = BUDGET;
     check_required_parameters(v, i);
-    /* One the call tree did not expand (calls nested too deep, recursion) is looked at where it was. */
+    /* One the call tree did not expand (calls nested too deep, recursion) has calls that lead nowhere here: it is
+     * looked at where it was expanded, and past the depth verify follows, not at all (that depth is a problem). */
     bool expanded = i->tmpl->ncalls == 0 || i->nchildren > 0;
     if (expanded && first_visit(v, i->tmpl, running_workflow(i))) {
         scan s = {v, tree, i};

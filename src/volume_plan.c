@@ -5,11 +5,11 @@
  * artifacts), which inputs do by default (those with no source of their own
  * and not optional: a convention that does not depend on callers, so
  * documents converted apart still fit), and free parameter names. Then
- * calls (src/plan_calls.c): a dag or steps template's inputs follow what
- * its callers pass; a call that needs another form of a pod template than
- * its default gets a twin. What a reference names, on the volume or a real
- * artifact, src/plan_refs.c follows. What cannot be done safely is refused
- * here, before any edit. */
+ * what references name, on the volume or a real artifact, and a dag or
+ * steps template's inputs, which follow what its callers pass
+ * (src/plan_refs.c); then calls (src/plan_calls.c): a call that needs
+ * another form of a pod template than its default gets a twin. What cannot
+ * be done safely is refused, before any edit. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,12 +271,6 @@ static void keep_output(vplan *p, const template *t, const art_plan *o, bool ask
                             "an artifact repository): %s", t->name, o->a->name, o->why_kept);
 }
 
-/* References Argo would refuse to resolve in a template, and which the
- * rewrite would otherwise carry into mounts and locations: an
- * {{inputs.parameters.X}} the template does not declare (one of the
- * parameters the rewrite adds must not give it a meaning); in a pod
- * template, any {{tasks.…}} or {{steps.…}} (only dag and steps templates
- * have those); in a dag or steps template, {{pod.name}} (it has no pod). */
 /* Calls fn on every tag of a template's text, and on every bare expression
  * (the values of expression and fromExpression keys, as {{=...}} tags),
  * leaving out inline templates, which have inputs of their own. */
@@ -312,6 +306,12 @@ void plan_refuse_undeclared_input(vplan *p, const template *t, span name, const 
                 t->name, (int)name.len, name.s);
 }
 
+/* References Argo would refuse to resolve in a template, and which the
+ * rewrite would otherwise carry into mounts and locations: an
+ * {{inputs.parameters.X}} the template does not declare (one of the
+ * parameters the rewrite adds must not give it a meaning); in a pod
+ * template, any {{tasks.…}} or {{steps.…}} (only dag and steps templates
+ * have those); in a dag or steps template, {{pod.name}} (it has no pod). */
 static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
 {
     const template *t = tp->t;
@@ -1133,7 +1133,6 @@ static void untwin(call_plan *cp)
 {
     if (cp->target && cp->twin && cp->target->ntwins == 0) {
         cp->twin = NULL;
-        cp->twin_home = NULL;
     }
 }
 
@@ -1174,22 +1173,24 @@ static const char *settings_said(const run_settings *r)
            : r->non_root ? "a user other than root" : NULL;
 }
 
-/* A workflow that gives the pods it runs settings volpass heeds, and runs
- * templates of a WorkflowTemplate not in the input (or one a templateRef
- * names with parameters): volpass, converting that one apart, cannot heed
- * them there. */
+/* A workflow whose pods get settings volpass heeds (its own, or those of a
+ * workflow that runs it), and that runs templates of a WorkflowTemplate not
+ * in the input, or may through a templateRef named by parameters: volpass,
+ * converting that one apart, cannot heed them there. */
 static void warn_settings_apart(vplan *p, const workflow *wf, size_t d)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    if (!p->tree->calls_outside[d] && !(refers && !call_tree_document(p->tree, wf, refers)))
+    bool outside = p->tree->calls_outside[d] || (refers && !call_tree_document(p->tree, wf, refers));
+    if (!outside && !p->tree->runs_any[d])
         return;
     run_settings mine = {0};
     workflow_runs_join(&mine, wf);
     const char *said = settings_said(&mine);
     if (said)
-        plan_warn(p, wf->root, "this %s gives the pods it runs %s, and runs templates of a WorkflowTemplate not in "
-                  "the input (or one a templateRef names with parameters), which volpass converts apart without "
-                  "them: convert the documents together, or check them with volpass verify", wf->kind, said);
+        plan_warn(p, wf->root, "the pods this %s runs get %s (from it, or from a workflow that runs it), and it %s, "
+                  "which volpass converts apart without them: convert the documents together, or check them with "
+                  "volpass verify", wf->kind, said, outside ? "runs templates of a WorkflowTemplate not in the input"
+                  : "may run templates of one not in the input (a templateRef named by parameters)");
 }
 
 void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)

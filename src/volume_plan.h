@@ -87,7 +87,6 @@ typedef struct call_plan {
     const call_site *c;
     tplan *target;        /* NULL when the target is outside the stream */
     const char *twin;     /* call this twin instead, or NULL */
-    const workflow *twin_home;
     const char **arg_params; /* per argument artifact: the parameter it becomes, or NULL */
 } call_plan;
 

@@ -1035,7 +1035,7 @@ const char *template_mount_patch(const template *t, const workflow *wf)
     int k = pod_kind(t);
     if (wf && k >= 0 && wf->runs.mounts[k])
         return "the templateDefaults of a workflow that runs it (templateRef, workflowTemplateRef) give its pod "
-               "volume mounts, sidecars or init containers";
+               "volume mounts, or sidecars or init containers with mounts";
     if (wf && defaults_apply && wf->runs.defaults_patch)
         return says[3][wf->runs.defaults_patch];
     return wf && wf->runs.patch ? says[4][wf->runs.patch] : NULL;

@@ -81,8 +81,9 @@ struct template {
  * of them: a workflow that calls them through templateRef, or runs the
  * document through workflowTemplateRef, applies its spec's podSpecPatch,
  * templateDefaults and securityContext to every pod it runs, and so does
- * whatever runs that workflow's templates in turn (call_tree_read joins
- * them, workflow_runs_join). */
+ * whatever runs that workflow's templates in turn; a templateRef whose
+ * name is made of parameters may run any WorkflowTemplate (call_tree_read
+ * joins them: workflow_runs_join, run_settings_merge). */
 typedef struct run_settings {
     int patch;            /* what the first of their podSpecPatch that may change mounts does: 0 none, 1 mentions
                              volumes, 2 holds a reference, 3 holds escapes */

@@ -1178,10 +1178,11 @@ def test_joined_workflow_spec(ctx):
                 (f"  templateDefaults: {{podSpecPatch: {mounts}}}", f"the templateDefaults' podSpecPatch of {runs} "
                                                                   "mentions volumes"),
                 (f"  templateDefaults: {default_mount}\n  volumes: [{{name: scratch, persistentVolumeClaim: "
-                 "{claimName: s}}]", f"the templateDefaults of {runs} give its pod volume mounts, sidecars or init "
-                                     "containers"),
+                 "{claimName: s}}]", f"the templateDefaults of {runs} give its pod volume mounts, or sidecars or init "
+                                     "containers with mounts"),
                 ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
-                 f"the templateDefaults of {runs} give its pod volume mounts, sidecars or init containers"),
+                 f"the templateDefaults of {runs} give its pod volume mounts, or sidecars or init containers with "
+                 "mounts"),
                 ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
                  "{limits: {cpu: \"1\"}}}}", None),
                 # a sidecar or init container with no mount of its own, mirroring none, changes no mount
@@ -1217,22 +1218,49 @@ def test_joined_workflow_spec(ctx):
 
 
 def test_settings_apart(ctx):
-    """A workflow that gives its pods settings volpass heeds (a podSpecPatch
-    that may change mounts, mounting templateDefaults, memoize, a user other
-    than root) and runs templates of a WorkflowTemplate not in the input,
-    which volpass converts apart without them, draws a warning; one with
-    none of these draws nothing."""
-    caller = RUNNER[len("---\n"):] + "  entrypoint: go\n  templates:\n  - name: go\n    steps: [[{name: s, templateRef: " \
+    """A workflow whose pods get settings volpass heeds (a podSpecPatch that
+    may change mounts, mounting templateDefaults, memoize, a user other than
+    root) and that runs templates of a WorkflowTemplate not in the input
+    (through templateRef or workflowTemplateRef), or may (a templateRef
+    named by parameters), draws a warning: volpass converts that one apart
+    without them. One with none of these draws nothing."""
+    by_ref = RUNNER[len("---\n"):] + "  entrypoint: go\n  templates:\n  - name: go\n    steps: [[{name: s, templateRef: " \
         "{name: lib, template: main}}]]\n"
-    warned = "warning: this Workflow gives the pods it runs %s, and runs templates of a WorkflowTemplate not in the input"
-    for joined, said in (("  podSpecPatch: '{volumes: []}'", "a podSpecPatch that may change their mounts"),
-                         ("  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}",
-                          "templateDefaults that memoize them"),
-                         ("  securityContext: {runAsUser: 1000}", "a user other than root"),
-                         ("  securityContext: {runAsUser: 0}", None)):
-        proc = run_text(ctx, "caller.yaml", caller.replace("JOINED", joined))
+    by_name = by_ref.replace("{name: lib, template: main}", "{name: '{{workflow.parameters.lib}}', template: main}")
+    joined = RUNNER[len("---\n"):] + "  workflowTemplateRef: {name: lib}\n"
+    runs = "runs templates of a WorkflowTemplate not in the input"
+    for caller, settings, said, how in (
+            (by_ref, "  podSpecPatch: '{volumes: []}'", "a podSpecPatch that may change their mounts", runs),
+            (by_ref, "  templateDefaults: {container: {image: alpine, volumeMounts: [{name: c, mountPath: /cache}]}}",
+             "templateDefaults that give them mounts", runs),
+            (by_ref, "  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}",
+             "templateDefaults that memoize them", runs),
+            (by_ref, "  securityContext: {runAsUser: 1000}", "a user other than root", runs),
+            (joined, "  securityContext: {runAsUser: 1000}", "a user other than root", runs),
+            (by_name, "  securityContext: {runAsUser: 1000}", "a user other than root",
+             "may run templates of one not in the input (a templateRef named by parameters)"),
+            (by_ref, "  securityContext: {runAsUser: 0}", None, None),
+            # the defaults' context, the template's, wins over the pod's
+            (by_ref, "  templateDefaults: {securityContext: {runAsUser: 0}}\n  securityContext: {runAsUser: 1000}",
+             None, None)):
+        proc = run_text(ctx, "caller.yaml", caller.replace("JOINED", settings))
+        wanted = f"caller.yaml:1:1: warning: the pods this Workflow runs get {said} (from it, or from a workflow that " \
+                 f"runs it), and it {how}, which volpass converts apart without them"
         expect(proc.returncode == 0 and (said is None) == ("warning" not in proc.stderr) and
-               (said is None or "caller.yaml:1:1: " + warned % said in proc.stderr), f"{joined}: {proc.stderr}")
+               (said is None or wanted in proc.stderr), f"{settings}: {proc.stderr}")
+
+
+def test_own_settings_not_a_runners(ctx):
+    """A WorkflowTemplate with a templateRef named by parameters may run any
+    WorkflowTemplate, itself included; its own templateDefaults stay its
+    own, judged as such (a sidecar mounting elsewhere is no reason to keep
+    its outputs real), not those of a workflow that runs it."""
+    text = LIBRARY.replace("spec:\n", "spec:\n  templateDefaults: {sidecars: [{name: s, image: alpine, volumeMounts: "
+                           "[{name: x, mountPath: /x}]}]}\n  volumes: [{name: x, emptyDir: {}}]\n", 1) + \
+        "  - name: other\n    inputs: {parameters: [{name: which}]}\n    steps: [[{name: s, templateRef: {name: " \
+        "'{{inputs.parameters.which}}', template: main}}]]\n"
+    proc = run_text(ctx, "own.yaml", text)
+    expect(proc.returncode == 0 and "stays a real artifact" not in proc.stderr, proc.stderr)
 
 
 def test_runner_volumes_verified(ctx):
