@@ -1278,7 +1278,9 @@ def test_runner_volumes_verified(ctx):
             (one, ["{name: unused, emptyDir: {}}"], None),
             (two, ["{name: data-storage, emptyDir: {}}", "{name: data-storage, persistentVolumeClaim: {claimName: o}}"],
              "volume 'data-storage' is not the same in every Workflow that runs the WorkflowTemplate"),
-            (two, ["{name: data-storage, persistentVolumeClaim: {claimName: o}}"] * 2, None)):
+            (two, ["{name: data-storage, persistentVolumeClaim: {claimName: o}}"] * 2, None),
+            (two, ["{name: data-storage, persistentVolumeClaim: {claimName: o}}",  # the same, its keys in another order
+                   "{persistentVolumeClaim: {claimName: o}, name: data-storage}"], None)):
         proc = run_text(ctx, "runs.yaml", text)
         expect(proc.returncode == 0 and proc.stdout.count(referred) == len(volumes), proc.stderr)
         parts = proc.stdout.split(referred)
