@@ -55,6 +55,13 @@ const workflow *call_tree_document(const call_tree *t, const workflow *from, con
     return found;
 }
 
+bool call_tree_uses_outside(const call_tree *t, size_t d)
+{
+    const workflow *wf = &t->wfs[d];
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    return t->calls_outside[d] || t->runs_any[d] || (refers && !call_tree_document(t, wf, refers));
+}
+
 const node *call_tree_run_claims(const call_tree *t, const workflow *wf)
 {
     const node *own = spec_claims(wf->spec);

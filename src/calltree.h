@@ -53,6 +53,11 @@ typedef struct call_tree {
     arena mem;
 } call_tree;
 
+/* Whether document d runs templates of a document not in the stream
+ * (templateRef, workflowTemplateRef), or may (a templateRef named by
+ * parameters). */
+bool call_tree_uses_outside(const call_tree *t, size_t d);
+
 /* Reads every workflow document of `docs`: enough for call_tree_target. */
 vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err);
 

@@ -463,12 +463,21 @@ static bool handler_reads(const template *t, const workflow *doc, const char *na
     return false;
 }
 
-static bool document_handler_reads(const workflow *doc, const void *ctx)
+/* Whether a document of the stream that workflow wf runs templates of
+ * (templateRef, workflowTemplateRef) has an exit handler, given
+ * spec.arguments, that declares input artifact `name`. */
+static bool runs_handler_reading(const call_tree *tree, const workflow *wf, const char *name)
 {
-    for (size_t i = 0; doc && i < doc->ntemplates; i++)
-        if (handler_reads(&doc->templates[i], doc, ctx))
+    size_t d = (size_t)(wf - tree->wfs);
+    for (size_t r = tree->refs_from[d]; r < tree->refs_from[d + 1]; r++) {
+        const workflow *doc = &tree->wfs[tree->refs[r].callee];
+        for (size_t i = 0; i < doc->ntemplates; i++)
+            if (handler_reads(&doc->templates[i], doc, name))
+                return true;
+        if (handler_reads(&doc->handlers, doc, name))
             return true;
-    return doc && handler_reads(&doc->handlers, doc, ctx);
+    }
+    return false;
 }
 
 /* Whether artifact a is a global artifact: {{workflow.outputs.artifacts.X}}. */
@@ -484,7 +493,7 @@ void plan_check_workflow_arguments(vplan *p, const workflow *wf, const stream_ca
 {
     for (size_t i = 0; r->scope && i < wf->arguments.count && !p->err; i++) {
         const artifact *a = &wf->arguments.items[i];
-        if ((!a->from && !a->from_expression) || !plan_uses_document(p->tree, wf, document_handler_reads, a->name))
+        if ((!a->from && !a->from_expression) || !runs_handler_reading(p->tree, wf, a->name))
             continue;
         if (!names_global_artifact(a))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' is read by the exit handler of a "

@@ -917,51 +917,13 @@ static const node *volume_name_used(const vplan *p, const char *name)
     return NULL;
 }
 
-/* Whether template t, or one inline in it, calls a template of another
- * document through templateRef that `test` holds true for (NULL: a document
- * not in the stream). */
-static bool calls_document(const call_tree *tree, const workflow *wf, const template *t, document_test *test,
-                           const void *ctx)
-{
-    for (size_t c = 0; c < t->ncalls; c++) {
-        const call_site *cs = &t->calls[c];
-        if ((cs->template_ref && test(call_tree_document(tree, wf, cs->template_ref), ctx)) ||
-            (cs->inline_template && calls_document(tree, wf, cs->inline_template, test, ctx)))
-            return true;
-    }
-    return false;
-}
-
-/* plan_uses_document through templateRef only: what wf's own templates and exit handler call. */
-static bool calls_documents(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
-{
-    if (calls_document(tree, wf, &wf->handlers, test, ctx))
-        return true;
-    for (size_t i = 0; i < wf->ntemplates; i++)
-        if (calls_document(tree, wf, &wf->templates[i], test, ctx))
-            return true;
-    return false;
-}
-
-bool plan_uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx)
-{
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    return (refers && test(call_tree_document(tree, wf, refers), ctx)) || calls_documents(tree, wf, test, ctx);
-}
-
-bool plan_document_outside(const workflow *doc, const void *ctx)
-{
-    (void)ctx;
-    return doc == NULL;
-}
-
 /* Whether the stream holds a document that others may use, or uses one it
  * does not hold: converted apart, they must name the volume alike. */
 static bool shares_templates(const call_tree *tree)
 {
     for (size_t d = 0; d < tree->nwfs; d++) {
         const workflow *wf = &tree->wfs[d];
-        if (wf->root && (workflow_callable_apart(wf) || plan_uses_document(tree, wf, plan_document_outside, NULL)))
+        if (wf->root && (workflow_callable_apart(wf) || call_tree_uses_outside(tree, d)))
             return true;
     }
     return false;
@@ -987,7 +949,7 @@ static bool stream_mounts(const call_tree *tree)
 {
     for (size_t d = 0; d < tree->nwfs; d++) {
         const workflow *wf = &tree->wfs[d];
-        if (wf->root && plan_uses_document(tree, wf, plan_document_outside, NULL))
+        if (wf->root && call_tree_uses_outside(tree, d))
             return true;
         for (size_t i = 0; wf->root && i < wf->ntemplates; i++)
             if (plan_mounts(&wf->templates[i]))
@@ -1179,7 +1141,7 @@ static const char *settings_said(const run_settings *r)
  * converting that one apart, cannot heed them there. */
 static void warn_settings_apart(vplan *p, const workflow *wf, size_t d)
 {
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    const node *refers = map_get(wf->spec, "workflowTemplateRef"); /* a fixed name not in the input */
     bool outside = p->tree->calls_outside[d] || (refers && !call_tree_document(p->tree, wf, refers));
     if (!outside && !p->tree->runs_any[d])
         return;

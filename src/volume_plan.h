@@ -122,12 +122,6 @@ typedef struct stream_calls {
     bool claim_replaced;  /* its own claims replace those of the WorkflowTemplate it runs: it gets the claim */
 } stream_calls;
 
-/* Whether workflow wf runs templates of another document (templateRef,
- * workflowTemplateRef) that `test` holds true for; test gets NULL for a
- * document the stream does not hold (plan_document_outside: true for those). */
-typedef bool document_test(const workflow *doc, const void *ctx);
-bool plan_uses_document(const call_tree *tree, const workflow *wf, document_test *test, const void *ctx);
-bool plan_document_outside(const workflow *doc, const void *ctx);
 
 /* The branches of expression `expr` (the values its ?: operators pick)
  * into alts, room for EXPR_MAX_BRANCHES; 0, refused at `at`, when there are
