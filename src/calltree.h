@@ -53,6 +53,12 @@ typedef struct call_tree {
     arena mem;
 } call_tree;
 
+/* Fills what the documents of the stream run of one another (refs,
+ * calls_outside, runs_any, each workflow's runner links and run_settings:
+ * src/doc_refs.c), once call_tree_read has read them. False when out of
+ * memory. */
+bool call_tree_link_documents(call_tree *t);
+
 /* Whether document d runs templates of a document not in the stream
  * (templateRef, workflowTemplateRef), or may (a templateRef named by
  * parameters). */

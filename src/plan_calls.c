@@ -1,7 +1,8 @@
 /* Calls, in the volume scheme's plan (see volume_plan.c): which form of
  * its target each call takes (twins), the parameters its artifact
  * arguments become, what Argo requires of its parameters, and what a
- * Workflow passes to the WorkflowTemplate it runs. */
+ * Workflow passes to the WorkflowTemplate it runs (its arguments, its
+ * claims with --volume-claim-template). */
 #include <stdlib.h>
 #include <string.h>
 

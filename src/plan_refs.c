@@ -1,7 +1,8 @@
 /* What a reference names, in the volume scheme's plan (see volume_plan.c):
  * data on the volume after the rewrite or a real artifact, followed
- * through arguments, dag and steps outputs and inputs, expressions and
- * global artifacts. */
+ * through arguments, dag and steps outputs, expressions and global
+ * artifacts; and so the forms of dag and steps templates, whose inputs
+ * follow what their callers pass (who calls whom is indexed here too). */
 #include <string.h>
 
 #include "grow.h"

@@ -1,3 +1,7 @@
+/* The problems a rewrite brought, which verify reports beside the
+ * hand-offs (see verify.c): mounts Kubernetes or Argo refuse or that hide
+ * one another, references to nothing, parameters not supplied, claims a
+ * run no longer creates, files moved to a volume that lose their mode. */
 #include "verify_ctx.h"
 
 /* True the first time it sees template t run by workflow wf: the

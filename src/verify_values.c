@@ -1,3 +1,7 @@
+/* The verifier's reading of references (see verify.c): where an artifact
+ * comes from, in the original and the rewrite alike (arguments, dag and
+ * steps outputs, fromExpression branches, globalName), and what a
+ * parameter holds in the rewrite, symbolically (verify_resolve_text). */
 #include "verify_ctx.h"
 
 static const char over_budget[] = "references fan out more than verify follows";

@@ -1,3 +1,6 @@
+/* The workflow model (see workflow.h): documents, templates, artifacts and
+ * call sites read from the document tree and checked for shape, and what
+ * a template's pod has (mounts, volumes, patches, defaults). */
 #include "workflow.h"
 
 #include <stdint.h>
