@@ -65,6 +65,11 @@ static void check_mounts(vctx *v, const instance *i)
                 continue;
             if (path_is_root(mp))
                 verify_problem(v, m, t, "a volume mount at /");
+            const char *runner = template_runner_mount(t, running_workflow(i), mp);
+            if (runner)
+                verify_problem(v, m, t, "a workflow that runs it gives its container a volume mount on %s "
+                               "(templateDefaults), which Argo merges with the mount on %s or which one hides the "
+                               "other: verify does not follow it", runner, mp);
             if (path_has_dotdot(mp))
                 verify_problem(v, m, t, "a mount path with '..': %s", mp);
             const char *mirror;

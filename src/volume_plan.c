@@ -460,6 +460,10 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
     const char *patch = template_mount_patch(t, tp->wf);
     if (patch)
         return edit_fmt(&p->ed, "the pod's volume mounts may change: %s", patch);
+    const char *runner = template_runner_mount(t, tp->wf, o->mount_dir);
+    if (runner)
+        return edit_fmt(&p->ed, "a workflow that runs it gives its container a volume mount on %s (templateDefaults), "
+                        "which Argo merges with a mount on %s or which one hides the other", runner, o->mount_dir);
     return mounted_over(p, t, tp->wf, o->mount_dir, o->path);
 }
 
@@ -602,6 +606,11 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     const char *patch = template_mount_patch(t, wf);
     if (patch)
         return edit_fmt(&p->ed, "is in a pod whose volume mounts may change: %s", patch);
+    const char *runner = template_runner_mount(t, wf, path);
+    if (runner)
+        return edit_fmt(&p->ed, "lies where a workflow that runs it gives its container a volume mount (on %s, "
+                        "templateDefaults), which Argo merges with a mount on %s or which one hides the other",
+                        runner, path);
     const char *argo = path_is_templated(path) ? NULL : argo_mount_within(t, path);
     if (argo)
         return edit_fmt(&p->ed, "lies where Argo mounts a volume of its own (%s), which a mount on %s would %s",
@@ -1130,7 +1139,7 @@ static void untwin_all(vplan *p, stream_calls *roots)
 static const char *settings_said(const run_settings *r)
 {
     return r->patch || r->defaults_patch ? "a podSpecPatch that may change their mounts"
-           : r->mounts[0] || r->mounts[1] || r->mounts[2] ? "templateDefaults that give them mounts"
+           : r->mounts[0] || r->mounts[1] || r->mounts[2] || r->ndefaults ? "templateDefaults that give them mounts"
            : r->memoize ? "templateDefaults that memoize them"
            : r->non_root ? "a user other than root" : NULL;
 }

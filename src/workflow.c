@@ -975,16 +975,22 @@ static int patch_kind(const node *patch)
     return strstr(patch->as.text, "{{") ? 2 : strchr(patch->as.text, '\\') ? 3 : 0;
 }
 
-/* Whether templateDefaults `d` give a template of pod kind `kind`
- * (pod_kind) mounts of theirs: volumeMounts for its kind of container, or
- * a sidecar or init container that has mounts or mirrors the main
- * container's (one that has neither changes no mount). */
-static bool defaults_mount(const node *d, int kind)
+/* The volume mounts templateDefaults `d` give a container of pod kind
+ * `kind` (pod_kind), or NULL. */
+static const node *default_container_mounts(const node *d, int kind)
 {
-    static const char *const keys[] = {"container", "script", "containerSet"}, *const lists[] = {"sidecars",
-                                                                                                "initContainers"};
+    static const char *const keys[] = {"container", "script", "containerSet"};
     const node *mounts = map_get(map_get(d, keys[kind]), "volumeMounts");
-    bool some = mounts && mounts->kind == NODE_SEQUENCE && mounts->len;
+    return mounts && mounts->kind == NODE_SEQUENCE && mounts->len ? mounts : NULL;
+}
+
+/* Whether templateDefaults `d` give a template a sidecar or init container
+ * that has mounts or mirrors the main container's (one that has neither
+ * changes no mount). */
+static bool defaults_side_mount(const node *d)
+{
+    static const char *const lists[] = {"sidecars", "initContainers"};
+    bool some = false;
     for (size_t i = 0; i < 2; i++) {
         const node *list = map_get(d, lists[i]);
         for (size_t c = 0; list && list->kind == NODE_SEQUENCE && c < list->len; c++) {
@@ -1038,7 +1044,8 @@ const char *template_mount_patch(const template *t, const workflow *wf)
     int k = pod_kind(t);
     if (wf && k >= 0 && wf->runs.mounts[k])
         return "the templateDefaults of a workflow that runs it (templateRef, workflowTemplateRef) give its pod "
-               "volume mounts, or sidecars or init containers with mounts";
+               "sidecars or init containers with mounts, or volume mounts of more workflows than volpass compares "
+               "path by path";
     if (wf && defaults_apply && wf->runs.defaults_patch)
         return says[3][wf->runs.defaults_patch];
     return wf && wf->runs.patch ? says[4][wf->runs.patch] : NULL;
@@ -1052,6 +1059,21 @@ const node *template_memoize(const template *t, const workflow *wf)
     return memoize ? memoize : wf ? wf->runs.memoize : NULL;
 }
 
+/* Adds templateDefaults `d` to those of `to` compared by path; past
+ * RUN_DEFAULTS, their mounts count for every pod. */
+static void add_defaults(run_settings *to, const node *d)
+{
+    for (size_t i = 0; i < to->ndefaults; i++)
+        if (to->defaults[i] == d)
+            return;
+    if (to->ndefaults < RUN_DEFAULTS) {
+        to->defaults[to->ndefaults++] = d;
+        return;
+    }
+    for (int k = 0; k < 3; k++)
+        to->mounts[k] |= default_container_mounts(d, k) != NULL;
+}
+
 bool run_settings_merge(run_settings *to, const run_settings *from)
 {
     run_settings was = *to;
@@ -1059,28 +1081,49 @@ bool run_settings_merge(run_settings *to, const run_settings *from)
     to->defaults_patch = to->defaults_patch ? to->defaults_patch : from->defaults_patch;
     for (int k = 0; k < 3; k++)
         to->mounts[k] |= from->mounts[k];
+    for (size_t i = 0; i < from->ndefaults; i++)
+        add_defaults(to, from->defaults[i]);
     to->memoize = to->memoize ? to->memoize : from->memoize;
     to->non_root = to->non_root ? to->non_root : from->non_root;
     return was.patch != to->patch || was.defaults_patch != to->defaults_patch || was.mounts[0] != to->mounts[0] ||
-           was.mounts[1] != to->mounts[1] || was.mounts[2] != to->mounts[2] || was.memoize != to->memoize ||
-           was.non_root != to->non_root;
+           was.mounts[1] != to->mounts[1] || was.mounts[2] != to->mounts[2] || was.ndefaults != to->ndefaults ||
+           was.memoize != to->memoize || was.non_root != to->non_root;
 }
 
 bool workflow_runs_join(run_settings *to, const workflow *from)
 {
-    run_settings own = {patch_kind(map_get(from->spec, "podSpecPatch")),
-                        patch_kind(map_get(from->defaults, "podSpecPatch")),
-                        {false, false, false},
-                        argo_field(from->defaults, "memoize"),
-                        NULL};
-    for (int k = 0; k < 3; k++)
-        own.mounts[k] = defaults_mount(from->defaults, k);
+    run_settings own = {.patch = patch_kind(map_get(from->spec, "podSpecPatch")),
+                        .defaults_patch = patch_kind(map_get(from->defaults, "podSpecPatch")),
+                        .memoize = argo_field(from->defaults, "memoize")};
+    bool side = defaults_side_mount(from->defaults), mounts = false;
+    for (int k = 0; k < 3; k++) {
+        own.mounts[k] = side;
+        mounts |= default_container_mounts(from->defaults, k) != NULL;
+    }
+    if (mounts)
+        own.defaults[own.ndefaults++] = from->defaults;
     bool root = false; /* a template's context, the defaults', wins over the pod's */
     const node *contexts[] = {map_get(from->defaults, "securityContext"), map_get(from->spec, "securityContext")};
     for (size_t c = 0; c < 2 && !own.non_root && !root; c++)
         own.non_root = non_root_in(contexts[c], &root);
     bool changed = run_settings_merge(to, &own);
     return run_settings_merge(to, &from->runs) || changed;
+}
+
+const char *template_runner_mount(const template *t, const workflow *wf, const char *path)
+{
+    int k = pod_kind(t);
+    for (size_t i = 0; wf && k >= 0 && i < wf->runs.ndefaults; i++) {
+        const node *mounts = default_container_mounts(wf->runs.defaults[i], k);
+        for (size_t m = 0; mounts && m < mounts->len; m++) {
+            const node *at = map_get(mounts->as.items[m], "mountPath");
+            const char *mp = at && at->kind == NODE_SCALAR ? at->as.text : NULL;
+            if (mp && (path_is_templated(mp) || path_is_templated(path) || path_covers(mp, path) ||
+                       path_covers(path, mp)))
+                return mp;
+        }
+    }
+    return NULL;
 }
 
 const char *artifact_mode_key(const artifact *a)

@@ -84,12 +84,16 @@ struct template {
  * whatever runs that workflow's templates in turn; a templateRef whose
  * name is made of parameters may run any WorkflowTemplate (call_tree_read
  * joins them: workflow_runs_join, run_settings_merge). */
+#define RUN_DEFAULTS 4 /* templateDefaults of running workflows whose mounts are compared by path */
 typedef struct run_settings {
     int patch;            /* what the first of their podSpecPatch that may change mounts does: 0 none, 1 mentions
                              volumes, 2 holds a reference, 3 holds escapes */
     int defaults_patch;   /* the same of their templateDefaults' podSpecPatch */
-    bool mounts[3];       /* their templateDefaults give a container, script or containerSet template volume mounts,
-                             or sidecars or init containers with mounts (theirs, or mirrored) */
+    bool mounts[3];       /* their templateDefaults give a container, script or containerSet template sidecars or init
+                             containers with mounts (theirs, or mirrored), or volume mounts past RUN_DEFAULTS */
+    const node *defaults[RUN_DEFAULTS]; /* their templateDefaults that give containers volume mounts, once each,
+                                           which template_runner_mount compares path by path */
+    size_t ndefaults;
     const node *memoize;  /* the first memoize of their templateDefaults, or NULL */
     const node *non_root; /* the first of their security contexts that runs pods as a user other than root */
 } run_settings;
@@ -262,6 +266,12 @@ bool workflow_runs_join(run_settings *to, const workflow *from);
 
 /* Joins run_settings `from` into `to`; whether `to` changed. */
 bool run_settings_merge(run_settings *to, const run_settings *from);
+
+/* The mountPath of a volume mount that the templateDefaults of a workflow
+ * that runs wf's templates give t's container on `path`, above it or
+ * inside it (or one made of parameters, which may be anywhere); NULL for
+ * none. Argo merges such a mount with the template's own of its path. */
+const char *template_runner_mount(const template *t, const workflow *wf, const char *path);
 
 /* The memoize settings template t runs with in workflow wf: its own, or
  * else those of spec.templateDefaults, which Argo merges into every

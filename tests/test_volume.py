@@ -1165,24 +1165,29 @@ def test_joined_workflow_spec(ctx):
     those of a WorkflowTemplate's templates it runs too (workflowTemplateRef,
     or templateRef, directly or through another WorkflowTemplate). Mounts they
     may change keep the output a real artifact, as the template's own would,
-    and verify reports them; their memoize counts as the template's own, and
-    their securityContext's user draws the warning of the template's own.
-    Defaults about other things change nothing."""
+    and verify reports them: a patch that may change any mount, a default
+    container mount compared by its path (one elsewhere changes nothing), a
+    sidecar or init container with mounts; their memoize counts as the
+    template's own, and their securityContext's user draws the warning of
+    the template's own. Defaults about other things change nothing."""
     expect("kind: WorkflowTemplate" in LIBRARY, "PATCHED changed")
     mounts = "'{containers: [{name: main, volumeMounts: [{name: scratch, mountPath: /tmp/out}]}]}'"
-    default_mount = "{container: {image: alpine, volumeMounts: [{name: scratch, mountPath: /tmp/out, subPathExpr: $(POD_NAME)}]}}"
+    default_mount = "{container: {image: alpine, volumeMounts: [{name: scratch, mountPath: MOUNT, subPathExpr: " \
+        "$(POD_NAME)}]}}\n  volumes: [{name: scratch, persistentVolumeClaim: {claimName: s}}]"
     runs = "a workflow that runs it (templateRef, workflowTemplateRef)"
+    changed = "the pod's volume mounts may change: "
     for how, runner in RUNNERS.items():
         for joined, why in (
-                (f"  podSpecPatch: {mounts}", f"the podSpecPatch of {runs} mentions volumes"),
-                (f"  templateDefaults: {{podSpecPatch: {mounts}}}", f"the templateDefaults' podSpecPatch of {runs} "
-                                                                  "mentions volumes"),
-                (f"  templateDefaults: {default_mount}\n  volumes: [{{name: scratch, persistentVolumeClaim: "
-                 "{claimName: s}}]", f"the templateDefaults of {runs} give its pod volume mounts, or sidecars or init "
-                                     "containers with mounts"),
+                (f"  podSpecPatch: {mounts}", f"{changed}the podSpecPatch of {runs} mentions volumes"),
+                (f"  templateDefaults: {{podSpecPatch: {mounts}}}", f"{changed}the templateDefaults' podSpecPatch of "
+                                                                  f"{runs} mentions volumes"),
+                ("  templateDefaults: " + default_mount.replace("MOUNT", "/tmp/out"),
+                 "a workflow that runs it gives its container a volume mount on /tmp/out (templateDefaults)"),
+                ("  templateDefaults: " + default_mount.replace("MOUNT", "/tmp"),
+                 "a workflow that runs it gives its container a volume mount on /tmp (templateDefaults)"),
+                ("  templateDefaults: " + default_mount.replace("MOUNT", "/cache"), None),
                 ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
-                 f"the templateDefaults of {runs} give its pod volume mounts, or sidecars or init containers with "
-                 "mounts"),
+                 f"{changed}the templateDefaults of {runs} give its pod sidecars or init containers with mounts"),
                 ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
                  "{limits: {cpu: \"1\"}}}}", None),
                 # a sidecar or init container with no mount of its own, mirroring none, changes no mount
@@ -1192,7 +1197,7 @@ def test_joined_workflow_spec(ctx):
             proc = run_text(ctx, "joined.yaml", text)
             kept = why is not None
             expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr) and
-                   (not kept or f"the pod's volume mounts may change: {why}" in proc.stderr), f"{how}: {proc.stderr}")
+                   (not kept or why in proc.stderr), f"{how}: {proc.stderr}")
             with tempfile.TemporaryDirectory() as d:
                 original = written(d, "joined.yaml", text)
                 handoffs = check_output(ctx, original, proc.stdout)["handoffs"]
@@ -1203,7 +1208,8 @@ def test_joined_workflow_spec(ctx):
                     code, report = verify_report(ctx, original, plain.stdout.replace(
                         "metadata: {generateName: run-}\nspec:\n", "metadata: {generateName: run-}\nspec:\n" +
                         joined.split("\n")[0] + "\n"))  # not a second spec.volumes
-                    expect(code == 1 and any("the pod's volume mounts may change" in p["message"]
+                    expect(code == 1 and any("the pod's volume mounts may change" in p["message"] or
+                                             "gives its container a volume mount on" in p["message"]
                                              for p in report["problems"]), f"{how}: {report['problems']}")
         memoized = runner.replace("JOINED", "  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}")
         proc = run_text(ctx, "memo.yaml", memoized)
@@ -1215,6 +1221,22 @@ def test_joined_workflow_spec(ctx):
         proc = run_text(ctx, "user.yaml", runner.replace("JOINED", "  securityContext: {runAsUser: 1000}"))
         expect(proc.returncode == 0 and "warning: template 'produce' runs as a user other than root" in proc.stderr,
                f"{how}: {proc.stderr}")
+
+
+def test_many_runners_mounts(ctx):
+    """The volume mounts that running workflows' templateDefaults give are
+    compared path by path for four of them; past that, they count for every
+    pod, whose outputs stay real artifacts."""
+    def runners(n):
+        return LIBRARY + "".join(RUNNER.replace("JOINED", f"  workflowTemplateRef: {{name: lib}}\n  templateDefaults: "
+                                                          f"{{container: {{image: alpine, volumeMounts: [{{name: c, "
+                                                          f"mountPath: /cache{i}}}]}}}}\n  volumes: [{{name: c, "
+                                                          f"emptyDir: {{}}}}]") for i in range(n))
+    proc = run_text(ctx, "four.yaml", runners(4))
+    expect(proc.returncode == 0 and "stays a real artifact" not in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "five.yaml", runners(5))
+    expect(proc.returncode == 0 and "or volume mounts of more workflows than volpass compares path by path" in
+           proc.stderr, proc.stderr)
 
 
 def test_settings_apart(ctx):
