@@ -378,20 +378,77 @@ static void global_parameter(vctx *v, const call_tree *t, const instance *i, spa
             global_parameter(v, t, i->children[c], name, out, depth);
 }
 
-/* The text of a string literal's inside with its escapes read as Argo's
- * expressions read them: \n, \t and \r, and a backslash before any other
- * character (a quote, a backslash) for that character. */
+/* Writes code point c (a surrogate half as U+FFFD, as Go does) in UTF-8 at o; where it ends. */
+static char *put_utf8(char *o, unsigned long c)
+{
+    if (c >= 0xD800 && c <= 0xDFFF)
+        c = 0xFFFD;
+    if (c < 0x80) {
+        *o++ = (char)c;
+    } else if (c < 0x800) {
+        *o++ = (char)(0xC0 | c >> 6);
+        *o++ = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *o++ = (char)(0xE0 | c >> 12);
+        *o++ = (char)(0x80 | (c >> 6 & 0x3F));
+        *o++ = (char)(0x80 | (c & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | c >> 18);
+        *o++ = (char)(0x80 | (c >> 12 & 0x3F));
+        *o++ = (char)(0x80 | (c >> 6 & 0x3F));
+        *o++ = (char)(0x80 | (c & 0x3F));
+    }
+    return o;
+}
+
+/* The code point of the `n` digits in base `base` at s, or -1 when one is
+ * not such a digit. */
+static long digits_value(const char *s, int n, int base)
+{
+    long v = 0;
+    for (int k = 0; k < n; k++) {
+        int d = s[k] >= '0' && s[k] <= '9' ? s[k] - '0' : s[k] >= 'a' && s[k] <= 'f' ? s[k] - 'a' + 10
+              : s[k] >= 'A' && s[k] <= 'F' ? s[k] - 'A' + 10 : 99;
+        if (d >= base)
+            return -1;
+        v = v * base + d;
+    }
+    return v;
+}
+
+/* The text of a string literal's inside as Argo's expressions read it
+ * (expr's lexer): its line breaks made \n, and its escapes read, \n, \t
+ * and the like, a backslash before a quote, backslash, ` or ? for that
+ * character, \xHH, \uHHHH, \UHHHHHHHH and three octal digits for a code
+ * point, in UTF-8; NULL for any other escape, which they refuse. The result
+ * is never longer than the text. */
 static const char *unescaped(vctx *v, const char *text)
 {
-    if (!strchr(text, '\\'))
+    if (!strchr(text, '\\') && !strchr(text, '\r'))
         return text;
     char *out = (char *)fmt(v, "%s", text), *o = out;
     for (const char *c = text; *c; c++) {
-        if (*c == '\\' && c[1]) {
-            c++;
-            *o++ = *c == 'n' ? '\n' : *c == 't' ? '\t' : *c == 'r' ? '\r' : *c;
-        } else {
+        if (*c == '\r') {
+            *o++ = '\n';
+            c += c[1] == '\n';
+            continue;
+        }
+        if (*c != '\\') {
             *o++ = *c;
+            continue;
+        }
+        static const char simple[] = "abfnrtv\\'\"`?", meant[] = "\a\b\f\n\r\t\v\\'\"`?";
+        const char *known = c[1] ? strchr(simple, c[1]) : NULL;
+        int n = c[1] == 'x' || c[1] == 'X' ? 2 : c[1] == 'u' ? 4 : c[1] == 'U' ? 8 : 0;
+        long code = n ? digits_value(c + 2, n, 16) : c[1] >= '0' && c[1] <= '3' ? digits_value(c + 1, 3, 8) : -1;
+        if (known) {
+            *o++ = meant[known - simple];
+            c++;
+        } else if (code >= 0 && code <= 0x10FFFF) { /* a NUL in the text ends it, as the value is a C string */
+            o = put_utf8(o, (unsigned long)code);
+            c += n ? n + 1 : 3;
+        } else {
+            return NULL;
         }
     }
     *o = '\0';
@@ -461,8 +518,9 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
     } else if (in_expression && e.len >= 2 && (e.s[0] == '\'' || e.s[0] == '"') && e.s[e.len - 1] == e.s[0]) {
         /* A string literal, with the {{…}} Argo substitutes in the template's text first, then its escapes. */
         verify_resolve_text(v, t, scope, fmt(v, "%.*s", (int)e.len - 2, e.s + 1), out, depth + 1);
-        for (size_t k = 0; k < out->n; k++)
-            out->v[k] = unescaped(v, out->v[k]);
+        for (size_t k = 0; k < out->n && !out->why; k++)
+            if (!(out->v[k] = unescaped(v, out->v[k])))
+                cannot(out, fmt(v, "the string %.*s holds an escape Argo's expressions refuse", (int)e.len, e.s));
     } else if (r.kind != REF_NONE || in_expression) {
         cannot(out, fmt(v, "'%s' cannot be followed here", span_str(v, e)));
     } else {

@@ -338,6 +338,21 @@ def pod_added_writing_on_the_export_above(doc):
     _templates(doc)["cleaner"]["container"]["volumeMounts"][0]["name"] = "top"
 
 
+def _argument_expression(doc, tail):
+    """The consumer's location passed as an expression: the producer's, then `tail`."""
+    _templates(doc)["artifact-example"]["steps"][1][0]["arguments"]["parameters"][0]["value"] = (
+        "{{=steps['generate-artifact'].outputs.parameters['hello-art-subpath'] + '" + tail + "'}}")
+
+
+def location_with_escapes(doc):
+    """A string literal's escapes are read as Argo's expressions read them: \\x2f and \\u002E are '/.'."""
+    _argument_expression(doc, "\\x2f\\u002E")
+
+
+def location_with_a_refused_escape(doc):
+    _argument_expression(doc, "\\q")
+
+
 def value_read_from_a_file(doc):
     """Argo replaces an output parameter's value with what valueFrom.path holds."""
     [param] = _templates(doc)["hello-world-to-file"]["outputs"]["parameters"]
@@ -381,6 +396,8 @@ VARIANTS = {
                               "writable, and may change what other consumers of the output read", []),
     volume_shadowed_by_template: ("the consumer's volume 'data-storage' is not the producer's", []),
     consumer_reads_through_another_name: (None, []),
+    location_with_escapes: (None, []),
+    location_with_a_refused_escape: ("holds an escape Argo's expressions refuse", []),
     consumer_reads_another_csi_share: ("the consumer reads volume 'other', the producer wrote volume 'data-storage', "
                                        "which is other storage", []),
     consumer_reads_the_same_csi_share: (None, []),
