@@ -522,16 +522,32 @@ static bool mounts_on(const template *t, const node *path)
     return false;
 }
 
+/* Which of run_settings' pod kinds template t is (container, script,
+ * containerSet), or -1 for a template that runs no container. */
+static int pod_kind(const template *t)
+{
+    return t->kind == TEMPLATE_CONTAINER ? 0 : t->kind == TEMPLATE_SCRIPT ? 1 : t->kind == TEMPLATE_CONTAINER_SET ? 2
+                                                                                                                : -1;
+}
+
+/* The volume mounts templateDefaults `d` give a container of pod kind
+ * `kind` (pod_kind), or NULL. */
+static const node *default_container_mounts(const node *d, int kind)
+{
+    static const char *const keys[] = {"container", "script", "containerSet"};
+    const node *mounts = map_get(map_get(d, keys[kind]), "volumeMounts");
+    return mounts && mounts->kind == NODE_SEQUENCE && mounts->len ? mounts : NULL;
+}
+
 /* The volumeMounts that spec.templateDefaults gives template t's container
  * (or containerSet) and t does not set itself: Argo merges the defaults into
  * every template, where a mount of t's own replaces the default mount on its
  * mountPath. NULL for none. */
 static node *default_mounts(reader *r, const template *t)
 {
-    const char *key = t->kind == TEMPLATE_CONTAINER ? "container" : t->kind == TEMPLATE_SCRIPT ? "script"
-                    : t->kind == TEMPLATE_CONTAINER_SET ? "containerSet" : NULL;
-    node *mounts = key ? map_get(map_get(t->defaults, key), "volumeMounts") : NULL; /* shape: read_defaults */
-    if (!mounts || mounts->kind != NODE_SEQUENCE || mounts->len == 0)
+    int kind = pod_kind(t);
+    const node *mounts = kind >= 0 ? default_container_mounts(t->defaults, kind) : NULL; /* shape: read_defaults */
+    if (!mounts)
         return NULL; /* none, or null */
     node *kept = node_collection(r->wf->mem, NODE_SEQUENCE, STYLE_BLOCK);
     for (size_t i = 0; kept && i < mounts->len; i++)
@@ -975,15 +991,6 @@ static int patch_kind(const node *patch)
     return strstr(patch->as.text, "{{") ? 2 : strchr(patch->as.text, '\\') ? 3 : 0;
 }
 
-/* The volume mounts templateDefaults `d` give a container of pod kind
- * `kind` (pod_kind), or NULL. */
-static const node *default_container_mounts(const node *d, int kind)
-{
-    static const char *const keys[] = {"container", "script", "containerSet"};
-    const node *mounts = map_get(map_get(d, keys[kind]), "volumeMounts");
-    return mounts && mounts->kind == NODE_SEQUENCE && mounts->len ? mounts : NULL;
-}
-
 /* Whether templateDefaults `d` give a template a sidecar or init container
  * that has mounts or mirrors the main container's (one that has neither
  * changes no mount). */
@@ -1002,13 +1009,6 @@ static bool defaults_side_mount(const node *d)
     return some;
 }
 
-/* Which of run_settings' pod kinds template t is (container, script,
- * containerSet), or -1 for a template that runs no container. */
-static int pod_kind(const template *t)
-{
-    return t->kind == TEMPLATE_CONTAINER ? 0 : t->kind == TEMPLATE_SCRIPT ? 1 : t->kind == TEMPLATE_CONTAINER_SET ? 2
-                                                                                                                : -1;
-}
 
 const char *template_mount_patch(const template *t, const workflow *wf)
 {
