@@ -18,6 +18,7 @@
 
 #define SMALL_MAPPING 16 /* below this, duplicate keys are found by comparing all pairs */
 #define INTERN_CHECK 65536 /* interning stops when fewer than half of this many scalars repeat */
+#define MAX_IMPLICIT_KEY 1024 /* libyaml's longest key without "? " (YAML 1.1 allows no more) */
 
 typedef enum { BEFORE, INSIDE, AFTER } comment_place; /* see comments.h's node_comments */
 
@@ -1001,14 +1002,19 @@ static void parser_error(loader *l, const yaml_parser_t *p)
         return;
     }
     yaml_mark_t at = p->problem_mark, context = p->context_mark;
+    bool long_key = at.column >= MAX_IMPLICIT_KEY &&
+                    (strcmp(problem, "mapping values are not allowed in this context") == 0 ||
+                     strcmp(problem, "did not find expected ',' or '}'") == 0);
+    const char *hint = long_key ? "; if a key of over 1024 characters ends here: libyaml reads one only in "
+                                  "the explicit form, '? KEY' then ': VALUE'" : "";
     shift_mark(l, &at);
     shift_mark(l, &context);
     if (p->context)
         l->err = error_new(VP_EINVALID, l->file, at.line + 1, at.column + 1,
-                           "%s (%s started at line %lu, column %lu)", problem, p->context,
-                           (unsigned long)context.line + 1, (unsigned long)context.column + 1);
+                           "%s (%s started at line %lu, column %lu)%s", problem, p->context,
+                           (unsigned long)context.line + 1, (unsigned long)context.column + 1, hint);
     else
-        l->err = error_new(VP_EINVALID, l->file, at.line + 1, at.column + 1, "%s", problem);
+        l->err = error_new(VP_EINVALID, l->file, at.line + 1, at.column + 1, "%s%s", problem, hint);
 }
 
 static int dispatch(loader *l, const yaml_event_t *e)

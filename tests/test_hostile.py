@@ -222,6 +222,14 @@ CASES = {
     "3,000 path tags of 30 KB": lambda: (_path_tags(30000, 3000), 6, "error: template 'use': the paths that "
                                         "replace its artifacts' path tags ({{inputs.artifacts.X.path}}) would add "
                                         "more than 64 MiB", False),
+    # libyaml reads a key of over 1024 characters only after "? "
+    "key of 1,100 characters": lambda: (b"metadata:\n  annotations:\n    " + b"k" * 1100 + b": v\n", 3,
+                                        ":3:1105: error: mapping values are not allowed in this context; if a key "
+                                        "of over 1024 characters ends here: libyaml reads one only in the explicit "
+                                        "form, '? KEY' then ': VALUE'", False),
+    "flow key of 1,100 characters": lambda: (b"a: {" + b"k" * 1100 + b": v}\n", 3, "started at line 1, column 4); if "
+                                             "a key of over 1024 characters ends here", False),
+    "explicit key of 1,100 characters": lambda: (b"a:\n  ? " + b"k" * 1100 + b"\n  : v\n", 0, None, False),
     "huge depth via aliases": lambda: (b"a: &a " + b"[" * 990 + b"1" + b"]" * 990 + b"\nb: " + b"[" * 20 + b"*a" + b"]" * 20 + b"\n",
                                        6, ":2:24: error: alias '*a' nests deeper than 1000 levels", False),
 }
