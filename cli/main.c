@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "explain.h"
 #include "staging.h"
 #include "volpass.h"
 
@@ -331,34 +332,51 @@ static int is_stdio(const char *path)
     return !path || strcmp(path, "-") == 0;
 }
 
-/* FILE:LINE:COLUMN: SEVERITY: MESSAGE, leaving out what the message lacks. */
-static void print_message(const vp_error *e, const char *severity)
+/* With --explain=json, where errors go instead of being printed: entries of
+ * the one JSON array standard error holds. Set for the run, once the
+ * command line is read (its usage errors are printed). */
+static explained *error_entries;
+
+/* FILE:LINE:COLUMN: SEVERITY: MESSAGE, leaving out what is not known:
+ * FILE when it is NULL or "", LINE:COLUMN when line is 0. */
+static void print_message(const char *file, unsigned long line, unsigned long column, const char *severity,
+                          const char *message)
 {
-    const char *file = vp_error_file(e);
-    put_text(*file ? file : "volpass");
-    if (*file && vp_error_line(e))
-        fprintf(stderr, ":%lu:%lu", vp_error_line(e), vp_error_column(e));
+    bool named = file && *file;
+    put_text(named ? file : "volpass");
+    if (named && line)
+        fprintf(stderr, ":%lu:%lu", line, column);
     fprintf(stderr, ": %s: ", severity);
-    put_text(vp_error_message(e));
+    put_text(message);
     fputc('\n', stderr);
+}
+
+static void report_error(const char *file, unsigned long line, unsigned long column, const char *message)
+{
+    if (error_entries)
+        explain_error(error_entries, file, line, column, message);
+    else
+        print_message(file, line, column, "error", message);
 }
 
 static void print_error(const vp_error *e)
 {
-    print_message(e, "error");
+    report_error(vp_error_file(e), vp_error_line(e), vp_error_column(e), vp_error_message(e));
 }
 
 static void print_warning(const vp_error *w, void *ctx)
 {
     (void)ctx;
-    print_message(w, "warning");
+    print_message(vp_error_file(w), vp_error_line(w), vp_error_column(w), "warning", vp_error_message(w));
 }
 
+/* An error about a whole file: PATH: error: WHAT: the cause errno gives. */
 static int io_error(const char *what, const char *path)
 {
     int cause = errno;
-    put_text(path);
-    fprintf(stderr, ": error: %s: %s\n", what, strerror(cause));
+    char message[256];
+    snprintf(message, sizeof message, "%s: %s", what, strerror(cause));
+    report_error(path, 0, 0, message);
     return cause == ENOMEM ? VP_ENOMEM : VP_EIO; /* a buffer that cannot grow is no I/O error */
 }
 
@@ -594,9 +612,10 @@ static int load_input(const cli *c, const char *path, vp_stream **out, vp_stream
         return io_error("cannot read", name);
     if (!text.mapped && text.len > limit) { /* read_all stopped, or never started: its length says nothing */
         input_free(&text);
-        put_text(name);
-        fprintf(stderr, ": error: input exceeds the limit of %zu bytes (raise --max-input-bytes to accept it)\n",
-                limit);
+        char message[128];
+        snprintf(message, sizeof message, "input exceeds the limit of %zu bytes (raise --max-input-bytes to "
+                 "accept it)", limit);
+        report_error(name, 0, 0, message);
         return VP_ELIMIT;
     }
     vp_load_options load = c->load;
@@ -652,75 +671,17 @@ static int run_verify(const cli *c)
     return rc;
 }
 
-/* --explain: decisions are copied as they come and written at the end. */
-typedef struct decisions {
-    vp_decision *items;
-    size_t count, cap;
-    bool oom;
-} decisions;
-
-static char *copy(const char *s, bool *oom)
+/* Writes the entries of --explain to standard error. */
+static int write_explained(const cli *c, explained *all)
 {
-    char *c = s ? strdup(s) : NULL;
-    *oom |= s && !c;
-    return c;
-}
-
-static void keep_decision(const vp_decision *d, void *ctx)
-{
-    decisions *all = ctx;
-    if (all->count == all->cap) {
-        size_t cap = all->cap ? all->cap * 2 : 32;
-        vp_decision *bigger = realloc(all->items, cap * sizeof *bigger);
-        if (!bigger) {
-            all->oom = true;
-            return;
-        }
-        all->items = bigger;
-        all->cap = cap;
-    }
-    vp_decision *c = &all->items[all->count++];
-    *c = *d;
-    c->template_name = copy(d->template_name, &all->oom);
-    c->artifact = copy(d->artifact, &all->oom);
-    c->role = copy(d->role, &all->oom);
-    c->action = copy(d->action, &all->oom);
-    c->detail = copy(d->detail, &all->oom);
-    c->file = copy(d->file, &all->oom);
-}
-
-/* With --explain=json, a warning is one more entry of the array, so that
- * standard error holds JSON only: action "warning", its message as the
- * detail, no template, artifact or role. */
-static void keep_warning(const vp_error *w, void *ctx)
-{
-    vp_decision d = {"", NULL, "", "warning", vp_error_message(w), vp_error_line(w), vp_error_column(w),
-                     vp_error_file(w)};
-    keep_decision(&d, ctx);
-}
-
-static int write_decisions(const cli *c, decisions *all)
-{
-    vp_error *err = NULL;
-    vp_status st = vp_decisions_write(all->items, all->count,
-                                      c->explain == EXPLAIN_JSON ? VP_REPORT_JSON : VP_REPORT_TEXT,
-                                      write_file, stderr, &err);
-    vp_error_free(err);
-    for (size_t i = 0; i < all->count; i++) {
-        free((char *)all->items[i].template_name);
-        free((char *)all->items[i].artifact);
-        free((char *)all->items[i].role);
-        free((char *)all->items[i].action);
-        free((char *)all->items[i].detail);
-        free((char *)all->items[i].file);
-    }
-    free(all->items);
-    bool written = st == VP_OK && fflush(stderr) == 0 && !ferror(stderr); /* stderr is buffered */
-    return written && !all->oom ? EXIT_OK : io_error("cannot write", "<stderr>");
+    error_entries = NULL; /* from here on errors are printed */
+    int rc = explain_write(all, c->explain == EXPLAIN_JSON ? VP_REPORT_JSON : VP_REPORT_TEXT, write_file, stderr);
+    bool written = rc == 0 && fflush(stderr) == 0 && !ferror(stderr); /* standard error is buffered */
+    return written ? EXIT_OK : io_error("cannot write", "<stderr>");
 }
 
 /* Rewrites one input into `output`; with --explain, its decisions join `all`. */
-static int rewrite_one(const cli *c, const char *input, const char *output, decisions *all)
+static int rewrite_one(const cli *c, const char *input, const char *output, explained *all)
 {
     vp_stream *s = NULL, *original = NULL;
     int rc = load_input(c, input, &s, c->verify ? &original : NULL);
@@ -729,11 +690,11 @@ static int rewrite_one(const cli *c, const char *input, const char *output, deci
     vp_error *err = NULL;
     vp_rewrite_options opts = c->rewrite;
     if (c->explain != EXPLAIN_NONE) {
-        opts.on_decision = keep_decision;
+        opts.on_decision = explain_decision;
         opts.decision_ctx = all;
     }
     if (c->explain == EXPLAIN_JSON) {
-        opts.on_warning = keep_warning;
+        opts.on_warning = explain_warning;
         opts.warning_ctx = all;
     }
     vp_status st = vp_rewrite(s, &opts, &err);
@@ -753,19 +714,23 @@ static int rewrite_one(const cli *c, const char *input, const char *output, deci
 
 /* With --in-place every file is rewritten over itself, and all of them
  * change only if every one succeeded. --explain explains them all at once
- * (one JSON array), as far as they got. */
+ * (one JSON array), as far as they got, before the outputs appear: when
+ * it cannot be written, none does (so that a failing rename, which is
+ * rare, is the one error that comes as text after the JSON array). */
 static int run(const cli *c)
 {
     int rc = EXIT_OK;
-    decisions all = {NULL, 0, 0, false};
+    explained all = {NULL, 0, 0, false};
+    if (c->explain == EXPLAIN_JSON)
+        error_entries = &all;
     if (c->nfiles == 0)
         rc = rewrite_one(c, c->input, c->output, &all);
     for (int i = 0; i < c->nfiles && rc == EXIT_OK; i++)
         rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i], &all);
     if (c->explain != EXPLAIN_NONE) {
-        int explained = write_decisions(c, &all);
+        int written = write_explained(c, &all);
         if (rc == EXIT_OK)
-            rc = explained;
+            rc = written;
     }
     return finish_outputs(rc);
 }

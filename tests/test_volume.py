@@ -1752,6 +1752,19 @@ def test_explain(ctx):
         "file": "--keep-artifact", "line": 1, "column": 1, "template": "", "artifact": "", "role": "",
         "action": "warning", "detail": "no template of the input has an output artifact named 'nothing-of-that-name'"}
         and len(decisions) == 6, str(decisions))
+    # So are errors, with the decisions made before them; one about a whole file has no position.
+    with tempfile.TemporaryDirectory() as d:
+        clash = written(d, "clash.yaml", _read(source).replace(
+            "command: [cat, /in/text]\n", "command: [cat, /in/text]\n    outputs: {artifacts: [{name: o, path: /in/text/o}]}\n"))
+        proc = ctx.run(["--input", clash, "--volume", PVC, "--explain=json", "-o", os.path.join(d, "out.yaml")])
+        decisions = json.loads(proc.stderr)
+        expect(proc.returncode == 4 and decisions[-1]["action"] == "error" and decisions[-1]["line"] > 0 and
+               "would be mounted read-only over output artifact" in decisions[-1]["detail"] and
+               not os.path.exists(os.path.join(d, "out.yaml")), proc.stderr)
+        proc = ctx.run(["--input", os.path.join(d, "missing.yaml"), "--volume", PVC, "--explain=json"])
+        expect(proc.returncode == 5 and json.loads(proc.stderr) == [{
+            "file": os.path.join(d, "missing.yaml"), "line": 0, "column": 0, "template": "", "artifact": "",
+            "role": "", "action": "error", "detail": "cannot open: No such file or directory"}], proc.stderr)
 
 
 def test_default_is_volume_and_kfp_stays(ctx):
