@@ -150,11 +150,13 @@ static const char *storage_path(vctx *v, const char *root, const char *sub, cons
  * WorkflowTemplate is followed from the template (call_tree_expand): the
  * volumes of a Workflow that runs it come first (the first such Workflow's
  * in the stream). */
-static const node *pod_volume(vctx *v, const instance *i, const char *name)
+static const node *pod_volume(vctx *v, const instance *i, const char *name, const workflow **runner)
 {
     const workflow *running = running_workflow(i);
     /* A Workflow's volumes take the place of those of the WorkflowTemplate it runs (workflowTemplateRef). */
     const node *vol = template_volume(i->tmpl, running->runner, name);
+    if (runner)
+        *runner = vol && running->runner ? running->runner : NULL;
     if (!vol)
         vol = template_volume(i->tmpl, running, name);
     const node *refers = map_get(running->spec, "workflowTemplateRef");
@@ -180,7 +182,7 @@ static const char *setting_in(vctx *v, const instance *i, const char *text)
  * workflow's is the one Argo makes for it, named after the workflow. */
 static const char *storage_of(vctx *v, const instance *i, const char *name, const char **root)
 {
-    const node *vol = pod_volume(v, i, name);
+    const node *vol = pod_volume(v, i, name, NULL);
     *root = "";
     const char *key = vol ? volume_storage(&v->r->mem, vol, root) : fmt(v, "persistentVolumeClaim\n{{workflow.name}}-%s", name);
     v->oom |= !key;
@@ -259,10 +261,18 @@ static const char *volume_identity(vctx *v, const node *vol)
     return fmt(v, "%s\n%s\n%s", key ? key : "", root, read_only ? read_only : "");
 }
 
-/* Whether the Workflows that run the WorkflowTemplate of instance i's run
- * (workflowTemplateRef) give its pod volumes named `name` that differ:
- * verify follows one run of the template, with the first one's. */
-static bool runners_differ(vctx *v, const instance *i, const char *name)
+/* How a problem names workflow wf: by its kind and name, or where it starts. */
+static const char *workflow_label(vctx *v, const workflow *wf)
+{
+    return wf->name ? fmt(v, "%s '%s'", wf->kind, wf->name) : fmt(v, "the %s at line %lu", wf->kind,
+                                                                   (unsigned long)wf->root->line);
+}
+
+/* The first Workflow running the WorkflowTemplate of instance i's run
+ * (workflowTemplateRef) that gives its pod a volume named `name` other than
+ * the first one's, or NULL: verify follows one run of the template, with
+ * the first one's. */
+static const workflow *runner_differing(vctx *v, const instance *i, const char *name)
 {
     const workflow *running = running_workflow(i);
     const char *first = NULL;
@@ -270,10 +280,10 @@ static bool runners_differ(vctx *v, const instance *i, const char *name)
         const node *vol = template_volume(i->tmpl, r, name);
         const char *identity = volume_identity(v, vol ? vol : template_volume(i->tmpl, running, name));
         if (first && strcmp(first, identity) != 0)
-            return true;
+            return r;
         first = identity;
     }
-    return false;
+    return NULL;
 }
 
 const char *verify_volume_problem(vctx *v, const instance *i, const char *name, bool *missing)
@@ -288,29 +298,32 @@ const char *verify_volume_problem(vctx *v, const instance *i, const char *name, 
         return fmt(v, "volume '%s' is one Argo adds to pods itself, which takes the place of "
                    "one of that name and is not shared between pods", name);
     const workflow *running = running_workflow(i);
-    if (runners_differ(v, i, name))
+    const workflow *differing = runner_differing(v, i, name);
+    if (differing)
         return fmt(v, "volume '%s' is not the same in every Workflow that runs the WorkflowTemplate "
-                   "(workflowTemplateRef), and verify follows the run of the first", name);
+                   "(workflowTemplateRef): %s gives another than %s, whose run verify follows", name,
+                   workflow_label(v, differing), workflow_label(v, running->runner));
     if (volume_declared_twice(i->tmpl, name))
         return fmt(v, "volume '%s' is declared twice in the template's volumes, which Kubernetes rejects", name);
-    const node *vol = pod_volume(v, i, name);
+    const workflow *runner;
+    const node *vol = pod_volume(v, i, name, &runner);
     if (vol) {
+        const char *given = runner ? fmt(v, "volume '%s' (given by %s, which runs the WorkflowTemplate)", name,
+                                         workflow_label(v, runner)) : fmt(v, "volume '%s'", name);
         if (!volume_source_kind(vol))
-            return fmt(v, "volume '%s' names no volume source, so Kubernetes makes it an emptyDir, which pods do "
-                       "not share", name);
+            return fmt(v, "%s names no volume source, so Kubernetes makes it an emptyDir, which pods do not share",
+                       given);
         const char *kind = volume_private_kind(vol);
         if (kind)
-            return fmt(v, "volume '%s' is %s %s, which pods do not share", name, volume_kind_article(kind), kind);
+            return fmt(v, "%s is %s %s, which pods do not share", given, volume_kind_article(kind), kind);
         const char *lacks = volume_source_lacks(vol);
         if (lacks)
-            return fmt(v, "volume '%s' lacks %s (%s), which Kubernetes requires", name, lacks,
-                       volume_setting_type(lacks));
+            return fmt(v, "%s lacks %s (%s), which Kubernetes requires", given, lacks, volume_setting_type(lacks));
         const char *invalid = volume_source_invalid(vol);
         if (invalid)
-            return fmt(v, "volume '%s': %s, or Kubernetes refuses the pods that mount it", name, invalid);
+            return fmt(v, "%s: %s, or Kubernetes refuses the pods that mount it", given, invalid);
         kind = volume_read_only_kind(vol);
-        return kind ? fmt(v, "volume '%s' is read-only (%s.readOnly), where no producer can write", name, kind)
-                    : NULL;
+        return kind ? fmt(v, "%s is read-only (%s.readOnly), where no producer can write", given, kind) : NULL;
     }
     bool declared = claims_have(call_tree_run_claims(&v->rew, running), name) ||
                     parameter_named(map_get(running->spec, "volumes"), name, strlen(name));

@@ -1289,17 +1289,21 @@ def test_runner_volumes_verified(ctx):
     """A Workflow's volumes take the place of those of the WorkflowTemplate it
     runs (workflowTemplateRef): verify follows the run from the template,
     and reads the Workflow's volume of a name first; where two Workflows run
-    it with volumes of a name that differ, it says it follows one."""
+    it with volumes of a name that differ, it says it follows one. Either
+    way it names the Workflow that gives the volume."""
     referred = "spec:\n  workflowTemplateRef: {name: lib}\n"
     one = RUNNERS["workflowTemplateRef"].replace("JOINED\n", "")
     two = one + RUNNER.replace("JOINED\n", "") + "  workflowTemplateRef: {name: lib}\n"
     for text, volumes, broken in (
-            (one, ["{name: data-storage, emptyDir: {}}"], "volume 'data-storage' is an emptyDir"),
+            (one, ["{name: data-storage, emptyDir: {}}"], "volume 'data-storage' (given by the Workflow at line "
+             "47, which runs the WorkflowTemplate) is an emptyDir, which pods do not share"),
             (one, ["{name: data-storage, persistentVolumeClaim: {claimName: other, readOnly: true}}"],
-             "volume 'data-storage' is read-only"),
+             "volume 'data-storage' (given by the Workflow at line 47, which runs the WorkflowTemplate) is read-only"),
             (one, ["{name: unused, emptyDir: {}}"], None),
             (two, ["{name: data-storage, emptyDir: {}}", "{name: data-storage, persistentVolumeClaim: {claimName: o}}"],
-             "volume 'data-storage' is not the same in every Workflow that runs the WorkflowTemplate"),
+             "volume 'data-storage' is not the same in every Workflow that runs the WorkflowTemplate "
+             "(workflowTemplateRef): the Workflow at line 54 gives another than the Workflow at line 47, whose run "
+             "verify follows"),
             (two, ["{name: data-storage, persistentVolumeClaim: {claimName: o}}"] * 2, None),
             (two, ["{name: data-storage, persistentVolumeClaim: {claimName: o}}",  # the same, its keys in another order
                    "{persistentVolumeClaim: {claimName: o}, name: data-storage}"], None)):
