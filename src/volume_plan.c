@@ -188,8 +188,26 @@ static bool mount_holds(const template *t, const workflow *wf, const node *m, co
     return path_may_cover(mount, dir);
 }
 
+/* Where a mount path of the user's puts the mount: the kubelet makes a
+ * relative one absolute, below /; one with a ".." component, which the
+ * runtime resolves in the image (through its symbolic links), may be
+ * anywhere, as a path made of one parameter may be. */
+static const char *mount_place(vplan *p, const char *text)
+{
+    const char *mount = edit_normal_path(&p->ed, text);
+    if (path_has_dotdot(mount))
+        return "{{anywhere}}";
+    return mount[0] == '/' || path_is_templated(mount) ? mount : edit_normal_path(&p->ed, edit_fmt(&p->ed, "/%s", mount));
+}
+
+/* A mount's path as the user wrote it (one user_mount found has one). */
+static const char *mount_text(const node *m)
+{
+    return map_get(m, "mountPath")->as.text;
+}
+
 /* The first of the user's own mounts (the main container's, or the
- * containerSet's) that passes `test`; its mount path in *at. */
+ * containerSet's) that passes `test`; where it mounts in *at (mount_place). */
 static const node *user_mount(vplan *p, const template *t, const workflow *wf, mount_test *test, const char *dir,
                               const char *within, const char **at)
 {
@@ -198,9 +216,9 @@ static const node *user_mount(vplan *p, const template *t, const workflow *wf, m
         for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
             const node *m = mounts->as.items[i];
             const node *mp = map_get(m, "mountPath");
-            const char *mount = mp && mp->kind == NODE_SCALAR ? edit_normal_path(&p->ed, mp->as.text) : NULL;
+            const char *mount = mp && mp->kind == NODE_SCALAR ? mount_place(p, mp->as.text) : NULL;
             if (mount && test(t, wf, m, mount, dir, within)) {
-                *at = mp->as.text;
+                *at = mount;
                 return m;
             }
         }
@@ -213,6 +231,9 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
 {
     const node *name = map_get(m, "name");
     const char *volume = name && name->kind == NODE_SCALAR ? name->as.text : "?";
+    if (path_has_dotdot(mount_text(m)))
+        return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, whose '..' the container runtime resolves "
+                                "in the image: it may be on, above or inside %s", volume, mount_text(m), dir);
     if (path_is_templated(at))
         return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, which its parameters may put on, above or "
                                 "inside %s", volume, at, dir);
@@ -222,9 +243,9 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
         return edit_fmt(&p->ed, "the container has a read-only mount over %s", dir);
     if (path_covers(at, dir))
         return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, above %s: what other containers or "
-                                "that volume put there would not be on the shared volume", volume, at, dir);
+                                "that volume put there would not be on the shared volume", volume, mount_text(m), dir);
     return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, inside %s, and what it holds would not be "
-                            "on the shared volume", volume, at, path);
+                            "on the shared volume", volume, mount_text(m), path);
 }
 
 /* Why an output at `path` written into `dir` cannot go through the volume
@@ -453,6 +474,10 @@ static const char *place_output(vplan *p, tplan *tp, size_t k)
         return edit_fmt(&p->ed, "its path %s has a '..' component", raw);
     if (path_is_root(o->mount_dir))
         return "its directory is /, which cannot be mounted (write it into a directory such as /tmp)";
+    if (path_covers("/dev", o->mount_dir))
+        return edit_fmt(&p->ed, "its directory is %s%s, where the container runtime mounts the devices, /dev/shm "
+                        "and /dev/pts: a mount there would replace or hide them (write it into a directory such as "
+                        "/tmp)", o->mount_dir, path_equal(o->mount_dir, "/dev") ? "" : ", in /dev");
     const char *argo = argo_mount_within(t, o->mount_dir);
     if (argo)
         return edit_fmt(&p->ed, "Argo mounts a volume of its own at %s, which a mount on %s would %s", argo,
@@ -616,10 +641,11 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
         return edit_fmt(&p->ed, "lies where Argo mounts a volume of its own (%s), which a mount on %s would %s",
                         argo, path, path_equal(argo, path) ? "duplicate" : "hide");
     const char *at;
-    if (!path_is_templated(path) && user_mount(p, t, wf, mount_on, path, NULL, &at))
+    const node *on = path_is_templated(path) ? NULL : user_mount(p, t, wf, mount_on, path, NULL, &at);
+    if (on)
         return path_is_templated(at)
                    ? edit_fmt(&p->ed, "may lie where the container mounts a volume of its own (at %s): a second "
-                                      "mount there would make Kubernetes refuse the pod", at)
+                                      "mount there would make Kubernetes refuse the pod", mount_text(on))
                    : "lies where the container mounts a volume of its own: a second mount there would make "
                      "Kubernetes refuse the pod";
     if (!path_is_templated(path) && template_mirror_clash(t, path, true, &at))
@@ -628,19 +654,19 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     const node *inner = path_is_templated(path) ? NULL : user_mount(p, t, wf, mount_below, path, NULL, &at);
     if (inner)
         return edit_fmt(&p->ed, "has a volume of the container's own mounted inside it (at %s), whose mount point "
-                                "a read-only mount from the volume could not hold", at);
+                                "a read-only mount from the volume could not hold", mount_text(inner));
     const node *holder = path_is_templated(path) ? NULL : user_mount(p, t, NULL, mount_holds, path, NULL, &at);
     const node *volume = map_get(holder, "name");
     if (volume && volume->kind == NODE_SCALAR && template_shares_volume(t, holder, path))
         return edit_fmt(&p->ed, "lies in volume '%s' (mounted at %s), which other containers of the pod mount "
                                 "too: Argo loads it there for all of them, a mount from the volume would show it "
-                                "to the main container only", volume->as.text, at);
+                                "to the main container only", volume->as.text, mount_text(holder));
     /* Any volume but the pod's own emptyDir (a claim, a claim template,
      * nfs...) outlives the pod: what Argo loads into it, later pods read. */
     if (volume && volume->kind == NODE_SCALAR && !map_get(template_volume(t, wf, volume->as.text), "emptyDir"))
         return edit_fmt(&p->ed, "lies in volume '%s' (mounted at %s): Argo loads it into that volume, where other "
                                 "pods may read it, and a mount from the volume would show it to this container "
-                                "only", volume->as.text, at);
+                                "only", volume->as.text, mount_text(holder));
     return NULL;
 }
 
@@ -682,10 +708,15 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     in->path = edit_normal_path(&p->ed, a->path->as.text);
     /* A path made of parameters ({{inputs.parameters.dir}}/x) is fine:
      * Argo substitutes them in the mount as everywhere in the template. */
-    if (path_is_root(in->path) || (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0)) {
-        plan_refuse(p, VP_EUNSUPPORTED, a->node,
-               "template '%s': input artifact '%s' at %s cannot be mounted (it must be an absolute path below /)",
-               t->name, a->name, a->path->as.text);
+    if (path_is_root(in->path)) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at / cannot be mounted (a "
+                    "volume cannot go on /)", t->name, a->name);
+        return;
+    }
+    if (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s: write its path "
+                    "absolute, /%s, where Kubernetes mounts it, and volpass mounts the volume there", t->name, a->name,
+                    a->path->as.text, in->path);
         return;
     }
     if (path_has_dotdot(in->path)) {

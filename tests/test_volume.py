@@ -356,6 +356,47 @@ def test_templated_user_mount(ctx):
            "mountPath: /in/i.txt" in proc.stdout, proc.stderr)
 
 
+def test_user_mount_paths_as_mounted(ctx):
+    """The kubelet makes a relative mount path absolute: 'tmp/o.txt' is
+    /tmp/o.txt, the output's own path, and keeps the output real as
+    /tmp/o.txt would; 'mnt/w' is elsewhere. A '..' the runtime resolves in the image, through its
+    symbolic links: such a mount may be anywhere, as a templated one (49th
+    review: both were taken for paths elsewhere, and the volume went on the
+    output's directory beside them, hiding or hidden)."""
+    text = _read(os.path.join(CASES, "templated-mount.yaml"))
+    for mount, why in (("tmp/o.txt", "the container mounts volume 'work' at tmp/o.txt, inside /tmp/o.txt"),
+                       ("tmp", "the container already mounts volume 'work' on /tmp"),
+                       ("/tmp/x/..", "the container mounts volume 'work' at /tmp/x/.., whose '..' the container "
+                                     "runtime resolves in the image: it may be on, above or inside /tmp")):
+        proc = run_text(ctx, "um.yaml", text.replace('mountPath: "{{inputs.parameters.d}}"', "mountPath: " + mount),
+                        "--verify")
+        expect(proc.returncode == 0 and "um.yaml:32:9: warning: template 'gen': output artifact 'out' stays a real "
+               "artifact (it needs an artifact repository): " + why in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "um.yaml", text.replace('mountPath: "{{inputs.parameters.d}}"', "mountPath: mnt/w"),
+                    "--verify")
+    expect(proc.returncode == 0 and proc.stderr == "" and "mountPath: /tmp\n" in proc.stdout, proc.stderr)
+
+
+def test_output_in_dev(ctx):
+    """A mount on /dev (or below) would replace the devices the container
+    runtime mounts there: an output written there stays a real artifact."""
+    text = _read(os.path.join(CASES, "templated-mount.yaml")).replace("/tmp/o.txt", "/dev/shm/o.txt")
+    proc = run_text(ctx, "dev.yaml", text, "--verify")
+    expect(proc.returncode == 0 and "output artifact 'out' stays a real artifact (it needs an artifact repository): "
+           "its directory is /dev/shm, in /dev, where the container runtime mounts the devices, /dev/shm and "
+           "/dev/pts: a mount there would replace or hide them" in proc.stderr, proc.stderr)
+
+
+def test_relative_input_path(ctx):
+    """Kubernetes mounts an input at a relative path below /: volpass asks for
+    that path, absolute (it said Argo could not mount it)."""
+    text = _read(os.path.join(CASES, "templated-mount.yaml")).replace("path: /in/i.txt", "path: in/i.txt")
+    proc = run_text(ctx, "rel.yaml", text)
+    expect(proc.returncode == 4 and "rel.yaml:37:9: error: template 'use': input artifact 'in' at in/i.txt: write "
+           "its path absolute, /in/i.txt, where Kubernetes mounts it, and volpass mounts the volume there"
+           in proc.stderr, proc.stderr)
+
+
 def test_nested_outputs_and_mounts(ctx):
     """An output inside another's directory is written through the outer
     mount; outputs that an input, a mount of the user's or a '..' would make
