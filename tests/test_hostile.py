@@ -115,6 +115,15 @@ def _chained_outputs(n):
     return ("\n".join(lines) + "\n").encode()
 
 
+def _hash_flood(n):
+    """n keys that collide under the hash volpass had (hash_flood.c), built with cc."""
+    with tempfile.TemporaryDirectory() as d:
+        program = os.path.join(d, "hash_flood")
+        subprocess.run(["cc", "-O2", "-o", program, os.path.join(os.path.dirname(__file__), "hash_flood.c")],
+                       check=True)
+        return subprocess.run([program, str(n)], check=True, stdout=subprocess.PIPE).stdout
+
+
 def _path_tags(length, tags):
     """An input path of `length` bytes, and an output path and a command of
     `tags` tags each that the rewrite replaces with it."""
@@ -200,6 +209,8 @@ CASES = {
                                      0, None, False),
     "20,000 chained dag outputs": lambda: (_chained_outputs(20000), 6, "artifacts pass through more than 1000 dag "
                                            "or steps templates in a row", False),
+    # 2.6 MB: about 40 s with the fixed hash volpass had, which an input could aim at; keyed, 0.3 s
+    "150,000 keys aimed at one hash slot": lambda: (_hash_flood(150000), 0, None, False),
     "empty input": lambda: (b"", 0, None, False),
     "empty documents": lambda: (b"---\n---\n...\n", 0, None, False),
     "10,000 documents": lambda: (("---\n".join([BASE] * 10000)).encode(), 0, None, True),
