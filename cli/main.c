@@ -80,7 +80,8 @@ static const char *const usage_text[] = {
     "                          4294967295)\n"
     "  -h, --help              show this help\n"
     "      --version           show the version\n"
-    "An option's value may also follow an '=': --volume-name=shared.\n"
+    "An option's value may also follow an '=': --volume-name=shared. Long options\n"
+    "may be abbreviated: --vol for --volume, --in for --input, as in the reference.\n"
     "\n",
     "verify checks, statically, that REWRITTEN moves data as ORIGINAL does: every\n"
     "artifact hand-off of ORIGINAL must reach the consumer at its path through the\n"
@@ -178,15 +179,57 @@ static int parse_size(const char *text, size_t max, size_t *out)
     return 0;
 }
 
-/* Matches "--name VALUE" and "--name=VALUE"; advances *i past what it used. */
-static const char *option_value(int argc, char **argv, int *i, const char *name, const char *alias,
-                                int *missing)
+/* The long options, and the three of the reference's command line. */
+static const char *const long_options[] = {
+    "--input", "--output", "--volume", "--volume-claim-template", "--volume-name", "--path-prefix",
+    "--keep-artifact", "--scheme", "--explain", "--format", "--verify", "--in-place", "--max-depth",
+    "--max-alias-nodes", "--max-input-bytes", "--json", "--help", "--version"};
+static const char *const reference_options[] = {"--input", "--output", "--volume"};
+
+/* The long option that `arg` ("--name" or "--name=VALUE") names: the one
+ * it spells, else the only one it begins (--volume-n for --volume-name, as
+ * getopt_long and the reference's argparse take abbreviations), else the
+ * only one of the reference's it begins (its scripts' --in and --vol); NULL,
+ * after a usage error in *rc for an ambiguous one, when there is none. */
+static const char *long_name(const char *arg, int *rc)
 {
-    const char *arg = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) == 0 && arg[n] == '=')
-        return arg + n + 1;
-    if (strcmp(arg, name) != 0 && !(alias && strcmp(arg, alias) == 0))
+    size_t n = strcspn(arg, "=");
+    const char *found = NULL, *reference = NULL;
+    size_t count = 0;
+    for (size_t k = 0; k < sizeof long_options / sizeof *long_options; k++) {
+        if (strncmp(long_options[k], arg, n) != 0)
+            continue;
+        if (long_options[k][n] == '\0')
+            return long_options[k];
+        found = long_options[k];
+        count++;
+        for (size_t r = 0; r < sizeof reference_options / sizeof *reference_options; r++)
+            if (found == reference_options[r])
+                reference = reference ? NULL : found; /* two reference options: no choice */
+    }
+    if (count == 1 || (count > 1 && reference))
+        return count == 1 ? found : reference;
+    if (count > 1)
+        *rc = usage_error("'%.*s' abbreviates more than one option: write it whole", (int)n, arg);
+    return NULL;
+}
+
+/* Whether the option argv names, `arg_name` (or NULL), is `name`. */
+static bool is_option(const char *arg_name, const char *name)
+{
+    return arg_name && strcmp(arg_name, name) == 0;
+}
+
+/* Matches option `name` given as "NAME VALUE" or "NAME=VALUE" (arg_name is
+ * the option argv[*i] names), or `alias VALUE`; advances *i past what it used. */
+static const char *option_value(int argc, char **argv, int *i, const char *arg_name, const char *name,
+                                const char *alias, int *missing)
+{
+    const char *arg = argv[*i], *eq = strchr(arg, '=');
+    bool named = is_option(arg_name, name);
+    if (named && eq)
+        return eq + 1;
+    if (!named && !(alias && strcmp(arg, alias) == 0))
         return NULL;
     if (*i + 1 >= argc) {
         *missing = 1;
@@ -206,55 +249,66 @@ static int parse_args(int argc, char **argv, cli *c)
         c->verify_command = true;
         first = 2;
     }
+    bool bare_explain = false; /* the argument before was --explain, with no '=' */
     for (int i = first; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        int missing = 0;
+        const char *arg = argv[i], *v, *name = NULL;
+        int missing = 0, rc = 0;
+        if (strncmp(arg, "--", 2) == 0 && !(name = long_name(arg, &rc)) && rc)
+            return rc;
+        bool after_explain = bare_explain;
+        bare_explain = false;
+        static const char *const flags[] = {"--verify", "--in-place", "--json", "--help", "--version"};
+        for (size_t k = 0; strchr(arg, '=') && k < sizeof flags / sizeof *flags; k++)
+            if (is_option(name, flags[k]))
+                return usage_error("%s takes no value: '%s'", name, arg);
         if (c->verify_command && (arg[0] != '-' || strcmp(arg, "-") == 0)) {
             if (nfiles == 2)
                 return usage_error("verify takes two files, ORIGINAL and REWRITTEN; '%s' is a third", arg);
             c->files[nfiles++] = arg;
             continue;
         }
-        if (c->verify_command && strcmp(arg, "--json") == 0) {
+        if (c->verify_command && is_option(name, "--json")) {
             c->json = true;
             continue;
         }
-        if (!c->verify_command && strcmp(arg, "--verify") == 0) {
+        if (!c->verify_command && is_option(name, "--verify")) {
             c->verify = true;
             continue;
         }
-        if (!c->verify_command && strcmp(arg, "--in-place") == 0) {
+        if (!c->verify_command && is_option(name, "--in-place")) {
             c->in_place = true;
             continue;
         }
         if (!c->verify_command && arg[0] != '-') {
+            if (after_explain && (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0))
+                return usage_error("--explain takes its format after '=': --explain=%s", arg);
             c->in_place_files[c->nfiles++] = arg; /* argc bounds the count */
             continue;
         }
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+        if (strcmp(arg, "-h") == 0 || is_option(name, "--help")) {
             for (size_t k = 0; k < sizeof usage_text / sizeof *usage_text; k++)
                 fputs(usage_text[k], stdout);
             return -1;
         }
-        if (strcmp(arg, "--version") == 0) {
+        if (is_option(name, "--version")) {
             printf("volpass %s\n", vp_version());
             return -1;
         }
-        if (c->verify_command && strncmp(arg, "--max-", 6) != 0)
+        if (c->verify_command && !(name && strncmp(name, "--max-", 6) == 0))
             return usage_error("verify takes two files, --json and the --max-* limits, not '%s'", arg);
-        if ((v = option_value(argc, argv, &i, "--input", "-i", &missing))) {
+        if ((v = option_value(argc, argv, &i, name, "--input", "-i", &missing))) {
             if (set_once(&c->input, v, "--input") != 0)
                 return EXIT_USAGE;
-        } else if ((v = option_value(argc, argv, &i, "--output", "-o", &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--output", "-o", &missing))) {
             if (set_once(&c->output, v, "--output") != 0)
                 return EXIT_USAGE;
-        } else if ((v = option_value(argc, argv, &i, "--volume", NULL, &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--volume", NULL, &missing))) {
             if (set_once(&c->rewrite.volume, v, "--volume") != 0)
                 return EXIT_USAGE;
-        } else if ((v = option_value(argc, argv, &i, "--path-prefix", NULL, &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--path-prefix", NULL, &missing))) {
             if (set_once(&c->rewrite.path_prefix, v, "--path-prefix") != 0)
                 return EXIT_USAGE;
-        } else if ((v = option_value(argc, argv, &i, "--scheme", NULL, &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--scheme", NULL, &missing))) {
             if (set_once(&scheme, v, "--scheme") != 0)
                 return EXIT_USAGE;
             if (strcmp(v, "kfp") == 0)
@@ -263,22 +317,23 @@ static int parse_args(int argc, char **argv, cli *c)
                 c->rewrite.scheme = VP_SCHEME_VOLUME;
             else
                 return usage_error("unknown scheme '%s' (known: volume, kfp)", v);
-        } else if ((v = option_value(argc, argv, &i, "--volume-claim-template", NULL, &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--volume-claim-template", NULL, &missing))) {
             if (set_once(&c->rewrite.volume_claim_template, v, "--volume-claim-template") != 0)
                 return EXIT_USAGE;
-        } else if ((v = option_value(argc, argv, &i, "--volume-name", NULL, &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--volume-name", NULL, &missing))) {
             if (set_once(&c->rewrite.volume_name, v, "--volume-name") != 0)
                 return EXIT_USAGE;
-        } else if ((v = option_value(argc, argv, &i, "--keep-artifact", NULL, &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--keep-artifact", NULL, &missing))) {
             c->keep[c->rewrite.keep_artifacts_count++] = v; /* argc bounds the count */
-        } else if (strncmp(arg, "--explain", 9) == 0 && (arg[9] == '\0' || arg[9] == '=')) {
-            const char *how = arg[9] ? arg + 10 : "text";
+        } else if (is_option(name, "--explain")) {
+            const char *how = strchr(arg, '=') ? strchr(arg, '=') + 1 : "text";
+            bare_explain = !strchr(arg, '=');
             if (c->explain != EXPLAIN_NONE)
                 return usage_error("%s", "--explain is given twice");
             if (strcmp(how, "text") != 0 && strcmp(how, "json") != 0)
                 return usage_error("unknown --explain format '%s' (known: text, json)", how);
             c->explain = strcmp(how, "json") == 0 ? EXPLAIN_JSON : EXPLAIN_TEXT;
-        } else if ((v = option_value(argc, argv, &i, "--format", NULL, &missing))) {
+        } else if ((v = option_value(argc, argv, &i, name, "--format", NULL, &missing))) {
             if (set_once(&format, v, "--format") != 0)
                 return EXIT_USAGE;
             if (strcmp(v, "yaml") == 0)
@@ -289,7 +344,7 @@ static int parse_args(int argc, char **argv, cli *c)
                 return usage_error("unknown format '%s' (known: yaml, json)", v);
         } else if (!missing) {
             size_t k = 0;
-            while (k < 3 && !(v = option_value(argc, argv, &i, size_options[k], NULL, &missing)) && !missing)
+            while (k < 3 && !(v = option_value(argc, argv, &i, name, size_options[k], NULL, &missing)) && !missing)
                 k++;
             if (k == 3)
                 return usage_error("unknown argument '%s'", arg);

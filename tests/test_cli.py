@@ -87,6 +87,23 @@ def test_usage_errors(ctx):
                  "--max-input-bytes takes a whole number from 1 to 4294967295")
 
 
+def test_abbreviated_options(ctx):
+    """Long options may be abbreviated, as getopt_long and the reference's
+    argparse take them; where an abbreviation begins several, the one of the
+    reference's three (--input, --output, --volume) it begins wins, so that
+    the reference's --in and --vol work as they do there."""
+    with _tmp() as d:
+        out = os.path.join(d, "out.yaml")
+        proc = ctx.run(["--in", PASSING, "--out", out, "--vol", VOLUME])
+        expect(proc.returncode == 0 and _read(out) == ctx.rewrite(PASSING).stdout, proc.stderr)
+        proc = ctx.run(["--inp=" + PASSING, "--volume-n", "shared", "--v", VOLUME, "--form=json"])
+        expect(proc.returncode == 0 and '"name": "shared"' in proc.stdout and proc.stdout.startswith("{"), proc.stderr)
+    _usage_error(ctx, ["--volume", VOLUME, "--ver"], "'--ver' abbreviates more than one option: write it whole")
+    _usage_error(ctx, ["--volume", VOLUME, "--max=5"], "'--max' abbreviates more than one option")
+    _usage_error(ctx, ["--volume", VOLUME, "--verify=yes"], "--verify takes no value: '--verify=yes'")
+    _usage_error(ctx, ["--volume", VOLUME, "--explain", "json"], "--explain takes its format after '=': --explain=json")
+
+
 def test_utf16_json(ctx):
     """JSON in UTF-16 (with a byte order mark, as libyaml reads it) is JSON, written back as JSON in UTF-8."""
     as_json = json.dumps(yaml.safe_load(_read(PASSING)), indent=2)
