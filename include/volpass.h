@@ -143,7 +143,7 @@ typedef struct vp_rewrite_options {
                                           claim (spec.volumeClaimTemplates); given with `volume`: VP_EINVALID */
     const char *volume_name;           /* NULL = "data-storage" (or the first free "data-storage-N");
                                           a DNS-1123 label (else VP_EINVALID) */
-    const char *const *keep_artifacts; /* output artifact names left as real artifacts */
+    const char *const *keep_artifacts; /* output artifact names left as real artifacts (none NULL) */
     size_t keep_artifacts_count;
     vp_decision_fn on_decision;        /* optional; called for each decision */
     void *decision_ctx;
@@ -187,7 +187,8 @@ void vp_verify_report_free(vp_verify_report *report);
  * each ("FILE:LINE:COLUMN: template 'T', ROLE artifact 'A': ACTION: DETAIL";
  * without the artifact for a decision about the template), or one JSON
  * array of objects with the fields "file", "line", "column", "template",
- * "artifact" ("" for a template's), "role", "action" and "detail". */
+ * "artifact" ("" for a template's), "role", "action" and "detail". A NULL
+ * string is written as an empty one. */
 vp_status vp_decisions_write(const vp_decision *decisions, size_t count, vp_report_format format,
                              vp_write_fn write, void *ctx, vp_error **err);
 

@@ -182,6 +182,11 @@ vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_st
     if (opts->scheme == VP_SCHEME_KFP && (opts->keep_artifacts_count || opts->volume_name))
         return error_give(err, error_new(VP_EINVALID, opts->volume_name ? "--volume-name" : "--keep-artifact", 0, 0,
                                          "the kfp scheme does what the reference does, which has no such option"));
+    for (size_t k = 0; k < opts->keep_artifacts_count; k++)
+        if (!opts->keep_artifacts || !opts->keep_artifacts[k])
+            return error_give(err, error_new(VP_EINVALID, NULL, 0, 0, "keep_artifacts_count is %zu, but %s NULL",
+                                             opts->keep_artifacts_count, opts->keep_artifacts
+                                             ? "one of keep_artifacts is" : "keep_artifacts is"));
     if (opts->volume && opts->volume_claim_template)
         return error_give(err, error_new(VP_EINVALID, "--volume-claim-template", 0, 0,
                                          "a volume and a volume claim template exclude each other"));

@@ -9,9 +9,12 @@
 #include "verify.h"
 
 /* Writes s with its control characters as \xNN: names from a workflow
- * must not drive the terminal or CI log that shows a report. */
+ * must not drive the terminal or CI log that shows a report. NULL writes
+ * nothing: a caller's decision may leave strings out. */
 static int put(vp_write_fn write, void *ctx, const char *s)
 {
+    if (!s)
+        return 0;
     const char *run = s;
     for (; *s; s++) {
         if ((unsigned char)*s >= 0x20 && *s != 0x7f)
@@ -28,11 +31,6 @@ static int put(vp_write_fn write, void *ctx, const char *s)
 static int end_line(vp_write_fn write, void *ctx)
 {
     return write("\n", 1, ctx);
-}
-
-static const char *or_empty(const char *s)
-{
-    return s ? s : "";
 }
 
 static int write_line(const vp_verify_report *r, const entry *e, vp_write_fn write, void *ctx)
@@ -77,9 +75,10 @@ typedef struct builder {
     bool oom;
 } builder;
 
+/* A string node; "" for NULL. */
 static node *string(builder *b, const char *s)
 {
-    node *n = node_string(b->a, s);
+    node *n = node_string(b->a, s ? s : "");
     b->oom |= !n;
     return n;
 }
@@ -121,7 +120,7 @@ static node *entry_node(builder *b, const vp_verify_report *r, const entry *e)
     set(b, m, "output", string(b, e->output));
     set(b, m, "consumer", string(b, e->consumer));
     set(b, m, "input", string(b, e->input));
-    set(b, m, "subPath", string(b, or_empty(e->sub_path)));
+    set(b, m, "subPath", string(b, e->sub_path));
     set(b, m, e->preserved ? "location" : "reason", string(b, e->detail));
     return m;
 }
@@ -193,9 +192,9 @@ static vp_status decisions_json(const vp_decision *d, size_t n, vp_write_fn writ
     node *list = node_collection(&a, NODE_SEQUENCE, STYLE_BLOCK);
     for (size_t i = 0; i < n && list; i++) {
         node *m = mapping(&b);
-        set(&b, m, "file", string(&b, or_empty(d[i].file)));
+        set(&b, m, "file", string(&b, d[i].file));
         set(&b, m, "template", string(&b, d[i].template_name));
-        set(&b, m, "artifact", string(&b, or_empty(d[i].artifact)));
+        set(&b, m, "artifact", string(&b, d[i].artifact));
         set(&b, m, "role", string(&b, d[i].role));
         set(&b, m, "action", string(&b, d[i].action));
         set(&b, m, "detail", string(&b, d[i].detail));
@@ -217,7 +216,7 @@ vp_status vp_decisions_write(const vp_decision *d, size_t n, vp_report_format fo
     for (size_t i = 0; i < n; i++) {
         char where[64];
         snprintf(where, sizeof where, ":%lu:%lu: ", d[i].line, d[i].column);
-        int rc = put(write, ctx, or_empty(d[i].file)) || put(write, ctx, where) || put(write, ctx, "template '") ||
+        int rc = put(write, ctx, d[i].file) || put(write, ctx, where) || put(write, ctx, "template '") ||
                  put(write, ctx, d[i].template_name) || put(write, ctx, "'");
         if (!rc && d[i].artifact)
             rc = put(write, ctx, ", ") || put(write, ctx, d[i].role) || put(write, ctx, " artifact '") ||

@@ -266,12 +266,35 @@ static void api_arguments(void)
           strstr(vp_error_message(err), "exclude each other"));
     vp_error_free(err);
     err = NULL;
+    /* a count of names to keep, with no list or a NULL name: refused, not read */
+    vp_rewrite_options kept = bad_scheme;
+    kept.scheme = VP_SCHEME_VOLUME;
+    kept.keep_artifacts_count = 2;
+    CHECK(vp_rewrite(s, &kept, &err) == VP_EINVALID &&
+          strcmp(vp_error_message(err), "keep_artifacts_count is 2, but keep_artifacts is NULL") == 0);
+    vp_error_free(err);
+    err = NULL;
+    const char *names[] = {"a", NULL};
+    kept.keep_artifacts = names;
+    CHECK(vp_rewrite(s, &kept, &err) == VP_EINVALID &&
+          strcmp(vp_error_message(err), "keep_artifacts_count is 2, but one of keep_artifacts is NULL") == 0);
+    vp_error_free(err);
+    err = NULL;
     text_buf b = {NULL, 0, 0};
+    /* a decision's strings left NULL are written empty */
+    vp_decision bare = {NULL, NULL, NULL, "kept", NULL, 3, 4, NULL};
+    CHECK(vp_decisions_write(&bare, 1, VP_REPORT_TEXT, text_buf_write, &b, &err) == VP_OK && b.len &&
+          strcmp(b.data, ":3:4: template '': kept: \n") == 0);
+    b.len = 0;
+    CHECK(vp_decisions_write(&bare, 1, VP_REPORT_JSON, text_buf_write, &b, &err) == VP_OK && b.len &&
+          strstr(b.data, "\"template\": \"\"") && strstr(b.data, "\"detail\": \"\""));
+    b.len = 0;
     CHECK(vp_stream_emit(s, (vp_format)9, text_buf_write, &b, &err) == VP_EINVALID && b.len == 0);
     vp_error_free(err);
     err = NULL;
     CHECK(vp_decisions_write(NULL, 0, (vp_report_format)9, text_buf_write, &b, &err) == VP_EINVALID && b.len == 0);
     vp_error_free(err);
+    free(b.data);
     vp_stream_free(s);
     s = NULL;
     CHECK(vp_stream_load(&s, NULL, 5, NULL, NULL) == VP_EINVALID && !s);
