@@ -116,6 +116,10 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
     if (lacks)
         return option_error("--volume", source, "the volume needs %s (%s), which Kubernetes requires", lacks,
                             volume_setting_type(lacks));
+    const node *read_only = map_get(source, "readOnly");
+    if (read_only && !(read_only->kind == NODE_SCALAR && scalar_resolve(read_only) == SCALAR_BOOL))
+        return option_error("--volume", read_only, "readOnly must be false (unquoted), or left out: Kubernetes "
+                            "refuses another type");
     const char *invalid = volume_source_invalid(volume);
     if (invalid)
         return option_error("--volume", source, "%s, or Kubernetes refuses the pods that mount it", invalid);
@@ -141,9 +145,14 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
         return option_error("--volume-claim-template", spec, "give the claim's spec "
                             "({accessModes: [...], resources: ...}), not a whole PersistentVolumeClaim");
     const node *modes = map_get(spec, "accessModes");
-    if (!map_get(map_get(map_get(spec, "resources"), "requests"), "storage"))
+    const node *size = map_get(map_get(map_get(spec, "resources"), "requests"), "storage");
+    if (!size)
         return option_error("--volume-claim-template", spec, "the claim needs a size: "
                             "resources: {requests: {storage: 10Gi}}");
+    if (size->kind != NODE_SCALAR || !size->as.text[0] ||
+        !(strchr("0123456789.", size->as.text[0]) || strncmp(size->as.text, "{{", 2) == 0))
+        return option_error("--volume-claim-template", size, "the claim's size must be a quantity, such as 10Gi "
+                            "or 500M");
     if (scalar_is(map_get(spec, "volumeMode"), "Block"))
         return option_error("--volume-claim-template", map_get(spec, "volumeMode"), "a Block claim is a raw "
                             "device, which cannot be mounted as a directory: leave volumeMode out (Filesystem)");
@@ -203,6 +212,10 @@ vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_st
         return st;
     vp_error *bad = *volume ? volume_error((*volume)->docs[0].root, opts->scheme)
                             : claim_error((*claim)->docs[0].root, opts->on_warning, opts->warning_ctx);
+    const node *name = *volume && !bad ? map_get((*volume)->docs[0].root, "name") : NULL;
+    if (name)
+        warning_give(opts->on_warning, opts->warning_ctx, "--volume", name->line, name->column, "the volume's "
+                     "name is the one in the workflow (data-storage, or --volume-name), not this one");
     if (bad) {
         vp_stream_free(*volume); /* after the message is made: it quotes the spec */
         vp_stream_free(*claim);

@@ -1457,13 +1457,16 @@ def test_volume_specs_refused(ctx):
                                  ("{nfs: {server: s, path: /}, cephfs: {monitors: [m]}}", "1:1", "it names 2"),
                                  ("gitRepo: {repository: r}", "1:10", "a gitRepo volume is not shared between pods"),
                                  ("persistentVolumeClaim: null", "1:24",
-                                  "the persistentVolumeClaim source needs its settings")):
+                                  "the persistentVolumeClaim source needs its settings"),
+                                 ('persistentVolumeClaim: {claimName: c, readOnly: "false"}', "1:49",
+                                  "readOnly must be false (unquoted), or left out")):
         proc = ctx.run(["--input", keep, "--volume", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and proc.stderr.startswith(f"--volume:{where}: error: ") and
                message in proc.stderr, f"{spec}: {proc.stderr}")
     proc = ctx.run(["--input", keep, "--volume", "{name: ignored, nfs: {server: s, path: /}}"])
-    expect(proc.returncode == 0 and "  - name: data-storage\n    nfs: {server: s, path: /}\n" in proc.stdout,
-           proc.stderr)
+    expect(proc.returncode == 0 and "  - name: data-storage\n    nfs: {server: s, path: /}\n" in proc.stdout and
+           "--volume:1:8: warning: the volume's name is the one in the workflow (data-storage, or --volume-name), "
+           "not this one" in proc.stderr, proc.stderr)
     for spec, where, message in (("{}", "1:1", "the claim needs a size"),
                                  ("{metadata: {name: c}, spec: " + CLAIM + "}", "1:1", "give the claim's spec"),
                                  ("{accessModes: [ReadOnlyMany], resources: {requests: {storage: 1Gi}}}", "1:15",
@@ -1473,7 +1476,11 @@ def test_volume_specs_refused(ctx):
                                  ("{accessModes: ReadWriteMany, resources: {requests: {storage: 1Gi}}}", "1:15",
                                   "accessModes must be a list"),
                                  (CLAIM.replace("}}}", "}}, volumeMode: Block}"), "1:83",
-                                  "a Block claim is a raw device")):
+                                  "a Block claim is a raw device"),
+                                 ("{accessModes: [ReadWriteMany], resources: {requests: {storage: [1]}}}", "1:64",
+                                  "the claim's size must be a quantity, such as 10Gi or 500M"),
+                                 ("{accessModes: [ReadWriteMany], resources: {requests: {storage: Gi}}}", "1:64",
+                                  "the claim's size must be a quantity")):
         proc = ctx.run(["--input", keep, "--volume-claim-template", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and
                f"--volume-claim-template:{where}: error: " + message in proc.stderr, f"{spec}: {proc.stderr}")
