@@ -811,7 +811,9 @@ int main(int argc, char **argv)
     if (rc != 0) {
         free(c.keep);
         free(c.in_place_files);
-        return rc < 0 ? EXIT_OK : rc;
+        if (rc < 0) /* --help or --version, written: standard output may be full or closed */
+            rc = fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : io_error("cannot write", "<stdout>");
+        return rc;
     }
     staging_init();
     signal(SIGXFSZ, SIG_IGN); /* past a file size limit, a write fails (EFBIG) and volpass says so */

@@ -271,6 +271,10 @@ def test_io_errors(ctx):
             rc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "-i", PASSING],
                                 stdout=full, stderr=subprocess.PIPE, text=True)
         expect(rc.returncode == 5 and "<stdout>: error: cannot write" in rc.stderr, rc.stderr)
+        for option in ("--help", "--version"):  # as GNU tools do: what was asked for was not written
+            with open("/dev/full", "w") as full:
+                rc = subprocess.run(ctx.wrapper + [ctx.volpass, option], stdout=full, stderr=subprocess.PIPE, text=True)
+            expect(rc.returncode == 5 and "<stdout>: error: cannot write: No space left" in rc.stderr, rc.stderr)
         # --explain's report goes to stderr: unwritable, the run fails and nothing is replaced.
         with _tmp() as d:
             target = os.path.join(d, "wf.yaml")
