@@ -13,6 +13,7 @@
 #include "comments.h"
 #include "error.h"
 #include "grow.h"
+#include "scalar.h"
 #include "stream.h"
 #include "strmap.h"
 
@@ -284,6 +285,48 @@ static bool is_merge(const char *text, size_t len, node_style style, const char 
     return len == 2 && memcmp(text, "<<", 2) == 0 && style == STYLE_PLAIN && (!tag || strcmp(tag, MERGE_TAG) == 0);
 }
 
+#define BINARY_TAG "tag:yaml.org,2002:binary"
+
+/* A !!binary scalar becomes the text its base64 holds, as go-yaml reads
+ * it: a string, untagged, its quotes the emitter's. volpass keeps text
+ * only, which is what Argo's fields hold: not UTF-8, or with a NUL, it is
+ * refused. */
+static int binary_text(loader *l, node *n)
+{
+    char *text = arena_alloc(&l->s->arena, (size_t)n->len + 1);
+    if (!text)
+        return fail_oom(l);
+    size_t len = scalar_base64_decode(n->as.text, n->len, text);
+    const char *bad = len == SIZE_MAX ? "is not base64 (go-yaml, which Argo and Kubernetes read YAML with, "
+                                        "refuses it)"
+                      : !text_is_utf8(text, len) || memchr(text, '\0', len) ? "holds bytes that are not UTF-8 "
+                                                                               "text, which volpass does not keep"
+                                                                             : NULL;
+    if (bad) {
+        l->err = error_new(VP_EINVALID, l->file, n->line, n->column, "the !!binary value %s", bad);
+        return -1;
+    }
+    text[len] = '\0';
+    if (node_set_text(&l->s->arena, n, text, len) != 0)
+        return fail_oom(l);
+    n->style = STYLE_ANY;
+    n->inert = n->inert && !memchr(text, '{', len);
+    return 0;
+}
+
+/* Whether tagged scalar n holds what its tag says (scalar_fits_tag), which
+ * go-yaml requires: else an error. */
+static bool tag_fits(loader *l, const node *n)
+{
+    if (scalar_fits_tag(n))
+        return true;
+    const char *tag = node_tag(n) + strlen("tag:yaml.org,2002:"); /* scalar_fits_tag fails on core tags only */
+    l->err = error_new(VP_EINVALID, l->file, n->line, n->column, "'%s' is no %s, as its tag !!%s says: go-yaml, "
+                       "which Argo and Kubernetes read YAML with, refuses it", n->as.text,
+                       strcmp(tag, "int") == 0 ? "integer" : strcmp(tag, "bool") == 0 ? "boolean" : tag, tag);
+    return false;
+}
+
 static int on_scalar(loader *l, const yaml_event_t *e)
 {
     size_t len = e->data.scalar.length;
@@ -303,11 +346,14 @@ static int on_scalar(loader *l, const yaml_event_t *e)
      * reports it as implicit, except on an empty scalar): a string it stays,
      * untagged. */
     const char *tag = (const char *)e->data.scalar.tag;
+    bool explicit = tag && !e->data.scalar.plain_implicit && !e->data.scalar.quoted_implicit;
     if (tag && strcmp(tag, "!") == 0) {
         if (n->style == STYLE_PLAIN)
             n->style = STYLE_ANY;
-    } else if (!e->data.scalar.plain_implicit && !e->data.scalar.quoted_implicit &&
-               set_tag(l, n, tag) != 0) {
+    } else if (explicit && strcmp(tag, BINARY_TAG) == 0) {
+        if (binary_text(l, n) != 0)
+            return -1;
+    } else if (explicit && (set_tag(l, n, tag) != 0 || !tag_fits(l, n))) {
         return -1;
     }
     if (e->data.scalar.anchor && !define_anchor(l, e->data.scalar.anchor, n, true))

@@ -178,15 +178,48 @@ static scalar_type resolve_tag(const char *tag)
     return SCALAR_STR;
 }
 
+bool scalar_fits_tag(const node *n)
+{
+    scalar_type t = resolve_tag(node_tag(n)), plain = resolve_plain(n->as.text, n->len);
+    return t == SCALAR_STR || t == plain || (t == SCALAR_FLOAT && plain == SCALAR_INT);
+}
+
+size_t scalar_base64_decode(const char *text, size_t len, char *out)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint32_t group = 0;
+    size_t n = 0, in_group = 0, padding = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\n' || c == '\r')
+            continue;
+        const char *d = c && !padding ? strchr(digits, c) : NULL;
+        if (c == '=' && in_group >= 2) {
+            padding++;
+            in_group++;
+        } else if (d) {
+            group = group << 6 | (uint32_t)(d - digits);
+            in_group++;
+        } else {
+            return SIZE_MAX;
+        }
+        if (in_group == 4) {
+            group <<= 6 * padding;
+            for (size_t b = 0; b < 3 - padding; b++)
+                out[n++] = (char)(group >> (16 - 8 * b));
+            group = 0;
+            in_group = 0;
+            if (padding)
+                padding = 4; /* nothing may follow */
+        }
+    }
+    return in_group ? SIZE_MAX : n;
+}
+
 scalar_type scalar_resolve(const node *n)
 {
-    if (n->tagged) {
-        scalar_type t = resolve_tag(node_tag(n));
-        scalar_type plain = resolve_plain(n->as.text, n->len);
-        /* An explicit tag the text does not fit (!!int abc) is read as a
-         * string; go-yaml reads an integer tagged !!float as a float. */
-        return t == SCALAR_STR || t == plain || (t == SCALAR_FLOAT && plain == SCALAR_INT) ? t : SCALAR_STR;
-    }
+    if (n->tagged) /* the loader refuses a tag the text does not fit (!!int abc) */
+        return scalar_fits_tag(n) ? resolve_tag(node_tag(n)) : SCALAR_STR;
     return n->style == STYLE_PLAIN ? resolve_plain(n->as.text, n->len) : SCALAR_STR;
 }
 

@@ -18,6 +18,16 @@ typedef enum scalar_type { SCALAR_STR, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCA
  * base-60 numbers (12:30 is a string) and timestamps read as strings. */
 scalar_type scalar_resolve(const node *n);
 
+/* Whether explicitly tagged scalar n holds what its tag says: go-yaml
+ * refuses !!int abc, and reads an integer tagged !!float as a float. A tag
+ * of no type it resolves (!!str, a local !tag) fits any text. */
+bool scalar_fits_tag(const node *n);
+
+/* Decodes the base64 of a !!binary scalar, as go-yaml does (Go's standard
+ * encoding, padded, line breaks ignored), into out (at least len bytes);
+ * its length, or SIZE_MAX when the text is no such base64. */
+size_t scalar_base64_decode(const char *text, size_t len, char *out);
+
 /* Whether n is a scalar go-yaml reads as null (~, null, nothing at all):
  * to Argo, a field set to null is absent. NULL-safe. */
 bool scalar_is_null(const node *n);

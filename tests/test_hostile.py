@@ -233,6 +233,18 @@ CASES = {
     "3,000 path tags of 30 KB": lambda: (_path_tags(30000, 3000), 6, "error: template 'use': the paths that "
                                         "replace its artifacts' path tags ({{inputs.artifacts.X.path}}) would add "
                                         "more than 64 MiB", False),
+    # explicit tags, as go-yaml reads them: !!binary is the text of its base64; a core tag must fit
+    "an integer tag on a word": lambda: (BASE.replace("image: busybox", "image: !!int busybox", 1).encode(), 3,
+                                         ":18:24: error: 'busybox' is no integer, as its tag !!int says: go-yaml, "
+                                         "which Argo and Kubernetes read YAML with, refuses it", False),
+    "a null tag on a word": lambda: (BASE.replace("image: busybox", "image: !!null busybox", 1).encode(), 3,
+                                     "error: 'busybox' is no null, as its tag !!null says", False),
+    "binary that is no base64": lambda: (BASE.replace("image: busybox", "image: !!binary busy!", 1).encode(), 3,
+                                         ":18:24: error: the !!binary value is not base64", False),
+    "binary that is no text": lambda: (BASE.replace("image: busybox", "image: !!binary //8=", 1).encode(), 3,
+                                       ":18:24: error: the !!binary value holds bytes that are not UTF-8 text", False),
+    "a template named in binary": lambda: (BASE.replace("template: use", "template: !!binary dXNl", 1).encode(), 0,
+                                           None, False),
     # libyaml reads a key of over 1024 characters only after "? "
     "key of 1,100 characters": lambda: (b"metadata:\n  annotations:\n    " + b"k" * 1100 + b": v\n", 3,
                                         ":3:1105: error: mapping values are not allowed in this context; if a key "

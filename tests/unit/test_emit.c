@@ -297,8 +297,31 @@ static void utf8_checked(void)
     arena_free(&a);
 }
 
+/* !!binary as go-yaml decodes it: Go's padded standard base64, line breaks
+ * skipped, nothing after the padding. */
+static void base64_decoded(void)
+{
+    static const struct {
+        const char *text, *want; /* want NULL: refused */
+    } cases[] = {
+        {"", ""}, {"aGVsbG8=", "hello"}, {"aGVs\nbG8=\n", "hello"}, {"aGVs\r\nbG8=", "hello"},
+        {"QQ==", "A"}, {"QUI=", "AB"}, {"QUJD", "ABC"}, {"QUJDRA==", "ABCD"},
+        {"QQ", NULL}, {"QQ=", NULL}, {"Q===", NULL}, {"QQ==QQ==", NULL}, {"QQ=Q", NULL},
+        {"aGVs bG8=", NULL}, {"aGVsbG8", NULL}, {"aG-sbG8=", NULL}, {"aG_sbG8=", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[32];
+        size_t n = scalar_base64_decode(cases[i].text, strlen(cases[i].text), out);
+        if (!cases[i].want)
+            CHECK(n == SIZE_MAX);
+        else
+            CHECK(n == strlen(cases[i].want) && memcmp(out, cases[i].want, n) == 0);
+    }
+}
+
 void test_emit(void)
 {
+    base64_decoded();
     utf8_checked();
     styles_kept();
     comments_before_documents_kept();
