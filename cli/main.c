@@ -221,7 +221,8 @@ static bool is_option(const char *arg_name, const char *name)
 }
 
 /* Matches option `name` given as "NAME VALUE" or "NAME=VALUE" (arg_name is
- * the option argv[*i] names), or `alias VALUE`; advances *i past what it used. */
+ * the option argv[*i] names), or as its two-character alias, "-a VALUE" or
+ * "-aVALUE"; advances *i past what it used. */
 static const char *option_value(int argc, char **argv, int *i, const char *arg_name, const char *name,
                                 const char *alias, int *missing)
 {
@@ -229,6 +230,8 @@ static const char *option_value(int argc, char **argv, int *i, const char *arg_n
     bool named = is_option(arg_name, name);
     if (named && eq)
         return eq + 1;
+    if (alias && strncmp(arg, alias, 2) == 0 && arg[2]) /* -iFILE */
+        return arg + 2;
     if (!named && !(alias && strcmp(arg, alias) == 0))
         return NULL;
     if (*i + 1 >= argc) {
@@ -250,10 +253,16 @@ static int parse_args(int argc, char **argv, cli *c)
         first = 2;
     }
     bool bare_explain = false; /* the argument before was --explain, with no '=' */
+    bool operands_only = false; /* after "--", as getopt has it: every argument is a file */
     for (int i = first; i < argc; i++) {
         const char *arg = argv[i], *v, *name = NULL;
         int missing = 0, rc = 0;
-        if (strncmp(arg, "--", 2) == 0 && !(name = long_name(arg, &rc)) && rc)
+        if (!operands_only && strcmp(arg, "--") == 0) {
+            operands_only = true;
+            continue;
+        }
+        bool operand = operands_only || arg[0] != '-' || strcmp(arg, "-") == 0;
+        if (!operand && strncmp(arg, "--", 2) == 0 && !(name = long_name(arg, &rc)) && rc)
             return rc;
         bool after_explain = bare_explain;
         bare_explain = false;
@@ -261,7 +270,7 @@ static int parse_args(int argc, char **argv, cli *c)
         for (size_t k = 0; strchr(arg, '=') && k < sizeof flags / sizeof *flags; k++)
             if (is_option(name, flags[k]))
                 return usage_error("%s takes no value: '%s'", name, arg);
-        if (c->verify_command && (arg[0] != '-' || strcmp(arg, "-") == 0)) {
+        if (c->verify_command && operand) {
             if (nfiles == 2)
                 return usage_error("verify takes two files, ORIGINAL and REWRITTEN; '%s' is a third", arg);
             c->files[nfiles++] = arg;
@@ -279,9 +288,11 @@ static int parse_args(int argc, char **argv, cli *c)
             c->in_place = true;
             continue;
         }
-        if (!c->verify_command && arg[0] != '-') {
+        if (!c->verify_command && operand) {
             if (after_explain && (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0))
                 return usage_error("--explain takes its format after '=': --explain=%s", arg);
+            if (strcmp(arg, "-") == 0)
+                return usage_error("%s", "'-' (standard input) cannot be rewritten in place: read it with --input -");
             c->in_place_files[c->nfiles++] = arg; /* argc bounds the count */
             continue;
         }

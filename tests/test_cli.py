@@ -91,13 +91,25 @@ def test_abbreviated_options(ctx):
     """Long options may be abbreviated, as getopt_long and the reference's
     argparse take them; where an abbreviation begins several, the one of the
     reference's three (--input, --output, --volume) it begins wins, so that
-    the reference's --in and --vol work as they do there."""
+    the reference's --in and --vol work as they do there. getopt's other
+    forms work too."""
     with _tmp() as d:
         out = os.path.join(d, "out.yaml")
         proc = ctx.run(["--in", PASSING, "--out", out, "--vol", VOLUME])
         expect(proc.returncode == 0 and _read(out) == ctx.rewrite(PASSING).stdout, proc.stderr)
         proc = ctx.run(["--inp=" + PASSING, "--volume-n", "shared", "--v", VOLUME, "--form=json"])
         expect(proc.returncode == 0 and '"name": "shared"' in proc.stdout and proc.stdout.startswith("{"), proc.stderr)
+    # getopt's other forms: a short option's value attached, and "--" before files that look like options
+    with _tmp() as d:
+        out, odd = os.path.join(d, "out.yaml"), "-odd.yaml"
+        proc = ctx.run(["-i" + PASSING, "-o" + out, "--volume", VOLUME])
+        expect(proc.returncode == 0 and _read(out) == ctx.rewrite(PASSING).stdout, proc.stderr)
+        with open(os.path.join(d, odd), "w") as f:
+            f.write(_read(PASSING))
+        proc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place", "--", odd], cwd=d,
+                              capture_output=True, text=True)
+        expect(proc.returncode == 0 and _read(os.path.join(d, odd)) == _read(out), proc.stderr)
+    _usage_error(ctx, ["--volume", VOLUME, "--in-place", "-"], "'-' (standard input) cannot be rewritten in place")
     _usage_error(ctx, ["--volume", VOLUME, "--ver"], "'--ver' abbreviates more than one option: write it whole")
     _usage_error(ctx, ["--volume", VOLUME, "--max=5"], "'--max' abbreviates more than one option")
     _usage_error(ctx, ["--volume", VOLUME, "--verify=yes"], "--verify takes no value: '--verify=yes'")
