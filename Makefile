@@ -8,7 +8,7 @@ CFLAGS ?= -O2 -g
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wformat=2 -Wvla -Werror
 CPPFLAGS += -Iinclude -Isrc
-LDLIBS = -lyaml
+LDLIBS = -lyaml -pthread
 
 LIB_SRC = $(sort $(wildcard src/*.c))
 LIB_OBJ = $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)

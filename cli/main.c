@@ -195,8 +195,8 @@ static const char *long_name(const char *arg, int *rc)
 {
     size_t n = strcspn(arg, "=");
     const char *found = NULL, *reference = NULL;
-    size_t count = 0;
-    for (size_t k = 0; k < sizeof long_options / sizeof *long_options; k++) {
+    size_t count = 0, references = 0;
+    for (size_t k = 0; n > 2 && k < sizeof long_options / sizeof *long_options; k++) {
         if (strncmp(long_options[k], arg, n) != 0)
             continue;
         if (long_options[k][n] == '\0')
@@ -204,10 +204,10 @@ static const char *long_name(const char *arg, int *rc)
         found = long_options[k];
         count++;
         for (size_t r = 0; r < sizeof reference_options / sizeof *reference_options; r++)
-            if (found == reference_options[r])
-                reference = reference ? NULL : found; /* two reference options: no choice */
+            if (strcmp(found, reference_options[r]) == 0)
+                reference = found, references++;
     }
-    if (count == 1 || (count > 1 && reference))
+    if (count == 1 || (count > 1 && references == 1))
         return count == 1 ? found : reference;
     if (count > 1)
         *rc = usage_error("'%.*s' abbreviates more than one option: write it whole", (int)n, arg);
@@ -257,6 +257,8 @@ static int parse_args(int argc, char **argv, cli *c)
     for (int i = first; i < argc; i++) {
         const char *arg = argv[i], *v, *name = NULL;
         int missing = 0, rc = 0;
+        bool after_explain = bare_explain;
+        bare_explain = false;
         if (!operands_only && strcmp(arg, "--") == 0) {
             operands_only = true;
             continue;
@@ -264,8 +266,6 @@ static int parse_args(int argc, char **argv, cli *c)
         bool operand = operands_only || arg[0] != '-' || strcmp(arg, "-") == 0;
         if (!operand && strncmp(arg, "--", 2) == 0 && !(name = long_name(arg, &rc)) && rc)
             return rc;
-        bool after_explain = bare_explain;
-        bare_explain = false;
         static const char *const flags[] = {"--verify", "--in-place", "--json", "--help", "--version"};
         for (size_t k = 0; strchr(arg, '=') && k < sizeof flags / sizeof *flags; k++)
             if (is_option(name, flags[k]))
@@ -291,8 +291,6 @@ static int parse_args(int argc, char **argv, cli *c)
         if (!c->verify_command && operand) {
             if (after_explain && (strcmp(arg, "json") == 0 || strcmp(arg, "text") == 0))
                 return usage_error("--explain takes its format after '=': --explain=%s", arg);
-            if (strcmp(arg, "-") == 0)
-                return usage_error("%s", "'-' (standard input) cannot be rewritten in place: read it with --input -");
             c->in_place_files[c->nfiles++] = arg; /* argc bounds the count */
             continue;
         }
@@ -378,6 +376,9 @@ static int parse_args(int argc, char **argv, cli *c)
         return usage_error("'%s': files are given with --in-place, or one with --input", c->in_place_files[0]);
     if (c->in_place && c->nfiles == 0)
         return usage_error("%s", "--in-place needs the files to rewrite");
+    for (int k = 0; c->in_place && k < c->nfiles; k++)
+        if (strcmp(c->in_place_files[k], "-") == 0)
+            return usage_error("%s", "'-' (standard input) cannot be rewritten in place: read it with --input -");
     if (c->in_place && (c->input || c->output))
         return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
     if (c->rewrite.scheme == VP_SCHEME_KFP && (c->explain != EXPLAIN_NONE || c->rewrite.keep_artifacts_count ||

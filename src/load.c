@@ -1050,7 +1050,8 @@ static void parser_error(loader *l, const yaml_parser_t *p)
     yaml_mark_t at = p->problem_mark, context = p->context_mark;
     bool long_key = at.column >= MAX_IMPLICIT_KEY &&
                     (strcmp(problem, "mapping values are not allowed in this context") == 0 ||
-                     strcmp(problem, "did not find expected ',' or '}'") == 0);
+                     strcmp(problem, "did not find expected ',' or '}'") == 0 ||
+                     strcmp(problem, "did not find expected ',' or ']'") == 0);
     const char *hint = long_key ? "; if a key of over 1024 characters ends here: libyaml reads one only in "
                                   "the explicit form, '? KEY' then ': VALUE'" : "";
     shift_mark(l, &at);

@@ -117,7 +117,8 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
         return option_error("--volume", source, "the volume needs %s (%s), which Kubernetes requires", lacks,
                             volume_setting_type(lacks));
     const node *read_only = map_get(source, "readOnly");
-    if (read_only && !(read_only->kind == NODE_SCALAR && scalar_resolve(read_only) == SCALAR_BOOL))
+    if (read_only && !scalar_is_null(read_only) &&
+        !(read_only->kind == NODE_SCALAR && scalar_resolve(read_only) == SCALAR_BOOL))
         return option_error("--volume", read_only, "readOnly must be false (unquoted), or left out: Kubernetes "
                             "refuses another type");
     const char *invalid = volume_source_invalid(volume);
@@ -135,6 +136,31 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
     return NULL;
 }
 
+/* Whether text is a Kubernetes quantity: a decimal number, signed or not,
+ * then a binary suffix (Ki ... Ei), a decimal one (m, k, M ... E) or an
+ * exponent (e3, E-2), or none. */
+static bool quantity(const char *text)
+{
+    const char *c = text + (*text == '+' || *text == '-');
+    size_t whole = strspn(c, "0123456789");
+    c += whole;
+    size_t fraction = *c == '.' ? strspn(c + 1, "0123456789") : 0;
+    if (*c == '.')
+        c += 1 + fraction;
+    if (whole + fraction == 0)
+        return false;
+    if ((*c == 'e' || *c == 'E') && c[1]) {
+        const char *e = c + 1 + (c[1] == '+' || c[1] == '-');
+        if (*e && strspn(e, "0123456789") == strlen(e))
+            return true;
+    }
+    static const char *const suffixes[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "m", "k", "M", "G", "T", "P", "E"};
+    for (size_t k = 0; k < sizeof suffixes / sizeof *suffixes; k++)
+        if (strcmp(c, suffixes[k]) == 0)
+            return true;
+    return false;
+}
+
 /* What makes --volume-claim-template unfit, or NULL: a whole claim given
  * instead of its spec, or a spec Kubernetes refuses (no accessModes, no
  * storage request), or one whose access modes let no two pods write. A
@@ -149,8 +175,7 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
     if (!size)
         return option_error("--volume-claim-template", spec, "the claim needs a size: "
                             "resources: {requests: {storage: 10Gi}}");
-    if (size->kind != NODE_SCALAR || !size->as.text[0] ||
-        !(strchr("0123456789.", size->as.text[0]) || strncmp(size->as.text, "{{", 2) == 0))
+    if (size->kind != NODE_SCALAR || !(quantity(size->as.text) || strncmp(size->as.text, "{{", 2) == 0))
         return option_error("--volume-claim-template", size, "the claim's size must be a quantity, such as 10Gi "
                             "or 500M");
     if (scalar_is(map_get(spec, "volumeMode"), "Block"))
@@ -213,9 +238,11 @@ vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_st
     vp_error *bad = *volume ? volume_error((*volume)->docs[0].root, opts->scheme)
                             : claim_error((*claim)->docs[0].root, opts->on_warning, opts->warning_ctx);
     const node *name = *volume && !bad ? map_get((*volume)->docs[0].root, "name") : NULL;
-    if (name)
+    bool same = scalar_is(name, opts->volume_name ? opts->volume_name : "data-storage");
+    if (name && !same)
         warning_give(opts->on_warning, opts->warning_ctx, "--volume", name->line, name->column, "the volume's "
-                     "name is the one in the workflow (data-storage, or --volume-name), not this one");
+                     "name is the one in the workflow (%s), not this one", opts->scheme == VP_SCHEME_KFP ?
+                     "data-storage" : "data-storage, or --volume-name");
     if (bad) {
         vp_stream_free(*volume); /* after the message is made: it quotes the spec */
         vp_stream_free(*claim);

@@ -219,7 +219,7 @@ size_t scalar_base64_decode(const char *text, size_t len, char *out)
 scalar_type scalar_resolve(const node *n)
 {
     if (n->tagged) /* the loader refuses a tag the text does not fit (!!int abc) */
-        return scalar_fits_tag(n) ? resolve_tag(node_tag(n)) : SCALAR_STR;
+        return resolve_tag(node_tag(n));
     return n->style == STYLE_PLAIN ? resolve_plain(n->as.text, n->len) : SCALAR_STR;
 }
 
@@ -309,13 +309,13 @@ bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size
     }
     if (size < (size_t)n->len + 32)
         return false;
-    if (type == SCALAR_FLOAT) {
+    number v = go_number(n->as.text, n->len);
+    if (type == SCALAR_FLOAT && v.type != SCALAR_INT) { /* an integer tagged !!float is its value, in decimal */
         if (is_one_of(n->as.text, n->len, special_floats))
             return false; /* .inf and .nan have no JSON form */
         float_literal(n->as.text, n->len, buf);
         return true;
     }
-    number v = go_number(n->as.text, n->len);
     if (v.type != SCALAR_INT)
         return false; /* tagged !!int but no integer: never resolved so */
     snprintf(buf, size, "%s%" PRIuMAX, v.negative && v.magnitude ? "-" : "", v.magnitude);

@@ -76,7 +76,6 @@ static uint32_t hash(const char *key, size_t len)
 
 void strmap_init(strmap *m)
 {
-    pthread_once(&sip_key_once, draw_sip_key);
     m->slots = NULL;
     m->cap = 0;
     m->count = 0;
@@ -109,6 +108,8 @@ void *strmap_get(const strmap *m, const char *key, size_t len)
 
 static int grow(strmap *m)
 {
+    if (!m->cap) /* a map's first key: nothing is hashed before one (strmap_get of an empty map returns at once) */
+        pthread_once(&sip_key_once, draw_sip_key);
     size_t cap = m->cap ? m->cap * 2 : 16;
     strmap_slot *old = m->slots;
     size_t old_cap = m->cap;

@@ -92,8 +92,13 @@ const char *verify_pod_path(vctx *v, const call_tree *t, const instance *i, cons
     return !vals.why && vals.n ? vals.v[0] : text;
 }
 
+const char *verify_mount_path(vctx *v, const char *text)
+{
+    return text[0] == '/' || strncmp(text, "{{", 2) == 0 ? text : fmt(v, "/%s", text);
+}
+
 /* The mount whose mountPath is the longest prefix of `path`, or NULL. With
- * v set, mount paths have their parameters substituted in instance i. */
+ * tree set, mount paths have their parameters substituted in instance i. */
 static const node *covering_mount_in(vctx *v, const call_tree *tree, const instance *i,
                                      const template *t, const char *path, size_t *prefix_len)
 {
@@ -104,7 +109,7 @@ static const node *covering_mount_in(vctx *v, const call_tree *tree, const insta
         for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++) {
             const char *mp = scalar_text(map_get(mounts->as.items[k], "mountPath"));
             if (mp)
-                mp = verify_pod_path(v, tree, i, mp);
+                mp = verify_mount_path(v, tree ? verify_pod_path(v, tree, i, mp) : mp);
             size_t n = mp ? path_covers(mp, path) : 0;
             if (n && (!best || n > best_len)) {
                 best = mounts->as.items[k];
@@ -116,9 +121,9 @@ static const node *covering_mount_in(vctx *v, const call_tree *tree, const insta
     return best;
 }
 
-const node *verify_covering_mount(const template *t, const char *path, size_t *prefix_len)
+const node *verify_covering_mount(vctx *v, const template *t, const char *path, size_t *prefix_len)
 {
-    return covering_mount_in(NULL, NULL, NULL, t, path, prefix_len);
+    return covering_mount_in(v, NULL, NULL, t, path, prefix_len);
 }
 
 static size_t mount_count(const template *t, const char *mount_path)
@@ -155,8 +160,8 @@ static const node *pod_volume(vctx *v, const instance *i, const char *name, cons
     const workflow *running = running_workflow(i);
     /* A Workflow's volumes take the place of those of the WorkflowTemplate it runs (workflowTemplateRef). */
     const node *vol = template_volume(i->tmpl, running->runner, name);
-    if (runner)
-        *runner = vol && running->runner ? running->runner : NULL;
+    if (runner) /* when the runner's spec gives it, not the template's own volumes */
+        *runner = vol && running->runner && !template_volume(i->tmpl, NULL, name) ? running->runner : NULL;
     if (!vol)
         vol = template_volume(i->tmpl, running, name);
     const node *refers = map_get(running->spec, "workflowTemplateRef");
@@ -664,7 +669,7 @@ static void check_shared_volume_kept(vctx *v, const instance *orig, const artifa
     const instance *c = call_tree_find(&v->rew, orig->path);
     const char *path = scalar_text(in->path);
     size_t prefix;
-    const node *holder = path ? verify_covering_mount(orig->tmpl, path, &prefix) : NULL;
+    const node *holder = path ? verify_covering_mount(v, orig->tmpl, path, &prefix) : NULL;
     const char *volume = scalar_text(map_get(holder, "name"));
     if (volume && template_shares_volume(orig->tmpl, holder, path) && c && c->tmpl &&
         !find_artifact(&c->tmpl->inputs, text_span(in->name)))

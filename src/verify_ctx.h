@@ -146,9 +146,13 @@ void verify_resolve_text(vctx *v, const call_tree *t, const instance *scope, con
  * known. With v NULL, as written. */
 const char *verify_pod_path(vctx *v, const call_tree *t, const instance *i, const char *text);
 
+/* Where a mount path puts the mount: the kubelet makes a relative one
+ * absolute, below /. */
+const char *verify_mount_path(vctx *v, const char *text);
+
 /* The mount of pod template t whose mountPath is the longest prefix of
  * `path` (*prefix_len, its length), or NULL. */
-const node *verify_covering_mount(const template *t, const char *path, size_t *prefix_len);
+const node *verify_covering_mount(vctx *v, const template *t, const char *path, size_t *prefix_len);
 
 /* A volume that every pod of the workflow sees alike; NULL when it is, else
  * why not. A pod has its template's volumes, those the running workflow's

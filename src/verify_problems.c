@@ -27,7 +27,7 @@ static bool first_visit(vctx *v, const template *t, const workflow *wf)
 /* ---- problems of the rewrite -------------------------------------------- */
 
 /* The deepest mount of t strictly above `path`, or NULL. */
-static const node *mount_above(const template *t, const char *path, size_t *prefix_len)
+static const node *mount_above(vctx *v, const template *t, const char *path, size_t *prefix_len)
 {
     char *parent = strdup(path);
     if (!parent)
@@ -37,9 +37,9 @@ static const node *mount_above(const template *t, const char *path, size_t *pref
     const node *m = NULL;
     if (slash && slash != parent) {
         *slash = '\0';
-        m = verify_covering_mount(t, parent, prefix_len);
+        m = verify_covering_mount(v, t, parent, prefix_len);
     } else if (slash && slash[1]) {
-        m = verify_covering_mount(t, "/", prefix_len);
+        m = verify_covering_mount(v, t, "/", prefix_len);
     }
     free(parent);
     return m;
@@ -63,6 +63,7 @@ static void check_mounts(vctx *v, const instance *i)
             const char *mp = scalar_text(map_get(m, "mountPath"));
             if (!mp)
                 continue;
+            mp = verify_mount_path(v, mp);
             if (path_is_root(mp))
                 verify_problem(v, m, t, "a volume mount at /");
             const char *runner = template_runner_mount(t, running_workflow(i), mp);
@@ -81,13 +82,13 @@ static void check_mounts(vctx *v, const instance *i)
                 verify_problem(v, m, t, "the mount at %s %s the one Argo gives the container at %s", mp,
                         path_equal(argo, mp) ? "duplicates" : "hides", argo);
             size_t prefix;
-            const node *outer = mount_above(t, mp, &prefix);
+            const node *outer = mount_above(v, t, mp, &prefix);
             if (outer && scalar_is_true(map_get(outer, "readOnly")))
                 verify_problem(v, m, t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
                         "cannot make its mount point", mp, scalar_text(map_get(outer, "mountPath")));
             for (size_t b = 0; b < a; b++) {
                 const char *other = scalar_text(map_get(mounts->as.items[b], "mountPath"));
-                if (other && path_equal(mp, other)) {
+                if (other && path_equal(mp, verify_mount_path(v, other))) {
                     verify_problem(v, m, t, "two volume mounts on %s", mp);
                     break;
                 }
@@ -217,8 +218,8 @@ static void each_moved(vctx *v, const instance *i, bool outputs, void (*fn)(vctx
         char *path = (char *)fmt(v, "%s", m.a->path->as.text);
         path_normalize(path);
         m.path = path;
-        m.now = verify_covering_mount(i->tmpl, path, &m.now_len);
-        m.then = verify_covering_mount(orig->tmpl, path, &m.then_len);
+        m.now = verify_covering_mount(v, i->tmpl, path, &m.now_len);
+        m.then = verify_covering_mount(v, orig->tmpl, path, &m.then_len);
         const char *at = m.now ? scalar_text(map_get(m.now, "mountPath")) : NULL;
         if (at && !(m.then && path_equal(at, scalar_text(map_get(m.then, "mountPath")))))
             fn(v, i, &m);
@@ -270,7 +271,7 @@ static void check_outputs_writable(vctx *v, const instance *i)
             char *path = out->path ? (char *)fmt(v, "%s", out->path->as.text) : NULL;
             if (path)
                 path_normalize(path);
-            const node *m = path ? verify_covering_mount(i->tmpl, path, &prefix) : NULL;
+            const node *m = path ? verify_covering_mount(v, i->tmpl, path, &prefix) : NULL;
             if (m && scalar_is_true(map_get(m, "readOnly")))
                 verify_problem(v, m, i->tmpl, "output '%s' at %s lies under a read-only mount",
                         out->name, out->path->as.text);

@@ -197,7 +197,8 @@ static const char *mount_place(vplan *p, const char *text)
     const char *mount = edit_normal_path(&p->ed, text);
     if (path_has_dotdot(mount))
         return "{{anywhere}}";
-    return mount[0] == '/' || path_is_templated(mount) ? mount : edit_normal_path(&p->ed, edit_fmt(&p->ed, "/%s", mount));
+    bool relative = mount[0] != '/' && strncmp(mount, "{{", 2) != 0; /* "{{…}}/x" may be either */
+    return relative ? edit_normal_path(&p->ed, edit_fmt(&p->ed, "/%s", mount)) : mount;
 }
 
 /* A mount's path as the user wrote it (one user_mount found has one). */
@@ -236,7 +237,7 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
                                 "in the image: it may be on, above or inside %s", volume, mount_text(m), dir);
     if (path_is_templated(at))
         return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, which its parameters may put on, above or "
-                                "inside %s", volume, at, dir);
+                                "inside %s", volume, mount_text(m), dir);
     if (path_equal(at, dir))
         return edit_fmt(&p->ed, "the container already mounts volume '%s' on %s", volume, dir);
     if (path_covers(at, dir) && scalar_is_true(map_get(m, "readOnly")))
@@ -713,15 +714,15 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
                     "volume cannot go on /)", t->name, a->name);
         return;
     }
-    if (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0) {
-        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s: write its path "
-                    "absolute, /%s, where Kubernetes mounts it, and volpass mounts the volume there", t->name, a->name,
-                    a->path->as.text, in->path);
-        return;
-    }
     if (path_has_dotdot(in->path)) {
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s cannot be mounted: "
                     "its path has a '..' component", t->name, a->name, a->path->as.text);
+        return;
+    }
+    if (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s: write its path "
+                    "absolute, %s, where Kubernetes mounts it, and volpass mounts the volume there", t->name, a->name,
+                    a->path->as.text, edit_normal_path(&p->ed, edit_fmt(&p->ed, "/%s", in->path)));
         return;
     }
     in->unmountable = unmountable(p, t, tp->wf, a, in->path);

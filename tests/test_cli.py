@@ -110,6 +110,9 @@ def test_abbreviated_options(ctx):
                               capture_output=True, text=True)
         expect(proc.returncode == 0 and _read(os.path.join(d, odd)) == _read(out), proc.stderr)
     _usage_error(ctx, ["--volume", VOLUME, "--in-place", "-"], "'-' (standard input) cannot be rewritten in place")
+    _usage_error(ctx, ["--volume", VOLUME, "-"], "'-': files are given with --in-place, or one with --input")
+    _usage_error(ctx, ["--=" + VOLUME], "unknown argument '--=")  # no option's name, not --volume's
+    _usage_error(ctx, ["--volume", VOLUME, "--explain", "--", "json"], "'json': files are given with --in-place")
     _usage_error(ctx, ["--volume", VOLUME, "--ver"], "'--ver' abbreviates more than one option: write it whole")
     _usage_error(ctx, ["--volume", VOLUME, "--max=5"], "'--max' abbreviates more than one option")
     _usage_error(ctx, ["--volume", VOLUME, "--verify=yes"], "--verify takes no value: '--verify=yes'")

@@ -252,6 +252,9 @@ CASES = {
                                         "form, '? KEY' then ': VALUE'", False),
     "flow key of 1,100 characters": lambda: (b"a: {" + b"k" * 1100 + b": v}\n", 3, "started at line 1, column 4); if "
                                              "a key of over 1024 characters ends here", False),
+    "key of 1,100 characters in a flow list": lambda: (b"a: [" + b"k" * 1100 + b": v]\n", 3, "did not find expected "
+                                                       "',' or ']' (while parsing a flow sequence started at line 1, "
+                                                       "column 4); if a key of over 1024 characters ends here", False),
     "explicit key of 1,100 characters": lambda: (b"a:\n  ? " + b"k" * 1100 + b"\n  : v\n", 0, None, False),
     "huge depth via aliases": lambda: (b"a: &a " + b"[" * 990 + b"1" + b"]" * 990 + b"\nb: " + b"[" * 20 + b"*a" + b"]" * 20 + b"\n",
                                        6, ":2:24: error: alias '*a' nests deeper than 1000 levels", False),

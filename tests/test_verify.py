@@ -892,6 +892,26 @@ def tests(ctx):
     return cases
 
 
+def test_relative_mount_path(ctx):
+    """The kubelet mounts a relative mount path below /: 'tmp' and the
+    rewrite's /tmp are two mounts on one place (51st review: verify compared
+    them as written and passed the rewrite)."""
+    report = _verify(ctx, os.path.join(HERE, "data", "verify", "relative-mount.yaml"),
+                     os.path.join(HERE, "data", "verify", "relative-mount.rewritten.yaml"))
+    expect([p["message"] for p in report["problems"]] == ["template 'gen': two volume mounts on /tmp"],
+           str(report["problems"]))
+
+
+def test_template_volume_not_the_runners(ctx):
+    """A volume the template declares itself is its own, whatever the Workflow
+    that runs its WorkflowTemplate gives (51st review: verify said that
+    Workflow gave it)."""
+    report = _verify(ctx, os.path.join(HERE, "data", "verify", "runner-own-volume.yaml"),
+                     os.path.join(HERE, "data", "verify", "runner-own-volume.rewritten.yaml"))
+    expect([(h["verdict"], h["reason"]) for h in report["handoffs"]] == [
+        ("broken", "volume 'data-storage' is an emptyDir, which pods do not share")], str(report["handoffs"]))
+
+
 def test_kept_output_holding_a_mount(ctx):
     """An output that stays a real artifact is collected by Argo through
     every mount of the main container: one inside it is no problem, even

@@ -367,7 +367,10 @@ def test_user_mount_paths_as_mounted(ctx):
     for mount, why in (("tmp/o.txt", "the container mounts volume 'work' at tmp/o.txt, inside /tmp/o.txt"),
                        ("tmp", "the container already mounts volume 'work' on /tmp"),
                        ("/tmp/x/..", "the container mounts volume 'work' at /tmp/x/.., whose '..' the container "
-                                     "runtime resolves in the image: it may be on, above or inside /tmp")):
+                                     "runtime resolves in the image: it may be on, above or inside /tmp"),
+                       # relative and templated: /t... may be /tmp (51st review: taken for a path elsewhere)
+                       ("'t{{inputs.parameters.d}}'", "the container mounts volume 'work' at t{{inputs.parameters.d}}, "
+                                                      "which its parameters may put on, above or inside /tmp")):
         proc = run_text(ctx, "um.yaml", text.replace('mountPath: "{{inputs.parameters.d}}"', "mountPath: " + mount),
                         "--verify")
         expect(proc.returncode == 0 and "um.yaml:32:9: warning: template 'gen': output artifact 'out' stays a real "
@@ -395,6 +398,9 @@ def test_relative_input_path(ctx):
     expect(proc.returncode == 4 and "rel.yaml:37:9: error: template 'use': input artifact 'in' at in/i.txt: write "
            "its path absolute, /in/i.txt, where Kubernetes mounts it, and volpass mounts the volume there"
            in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "rel.yaml", text.replace("path: in/i.txt", "path: ./in/i.txt"))
+    expect(proc.returncode == 4 and "input artifact 'in' at ./in/i.txt: write its path absolute, /in/i.txt," in
+           proc.stderr, proc.stderr)
 
 
 def test_nested_outputs_and_mounts(ctx):
@@ -1459,6 +1465,8 @@ def test_volume_specs_refused(ctx):
                                  ("persistentVolumeClaim: null", "1:24",
                                   "the persistentVolumeClaim source needs its settings"),
                                  ('persistentVolumeClaim: {claimName: c, readOnly: "false"}', "1:49",
+                                  "readOnly must be false (unquoted), or left out"),
+                                 ('persistentVolumeClaim: {claimName: c, readOnly: [false]}', "1:49",
                                   "readOnly must be false (unquoted), or left out")):
         proc = ctx.run(["--input", keep, "--volume", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and proc.stderr.startswith(f"--volume:{where}: error: ") and
@@ -1480,10 +1488,18 @@ def test_volume_specs_refused(ctx):
                                  ("{accessModes: [ReadWriteMany], resources: {requests: {storage: [1]}}}", "1:64",
                                   "the claim's size must be a quantity, such as 10Gi or 500M"),
                                  ("{accessModes: [ReadWriteMany], resources: {requests: {storage: Gi}}}", "1:64",
-                                  "the claim's size must be a quantity")):
+                                  "the claim's size must be a quantity"),
+                                 ("{accessModes: [ReadWriteMany], resources: {requests: {storage: 10 apples}}}",
+                                  "1:64", "the claim's size must be a quantity")):
         proc = ctx.run(["--input", keep, "--volume-claim-template", spec])
         expect(proc.returncode == 3 and proc.stdout == "" and
                f"--volume-claim-template:{where}: error: " + message in proc.stderr, f"{spec}: {proc.stderr}")
+    for size in ("+1Gi", "1.5e3", "500M", ".5Ki", "'{{workflow.parameters.size}}'"):  # Kubernetes quantities
+        proc = ctx.run(["--input", keep, "--volume-claim-template", CLAIM.replace("1Gi", size)])
+        expect(proc.returncode == 0, f"{size}: {proc.stderr}")
+    for spec in ("{name: data-storage, nfs: {server: s, path: /}}", "nfs: {server: s, path: /, readOnly: null}"):
+        proc = ctx.run(["--input", keep, "--volume", spec])  # the name it gets anyway; null is no value
+        expect(proc.returncode == 0 and proc.stderr == "", f"{spec}: {proc.stderr}")
     proc = ctx.run(["--input", keep, "--volume-claim-template", CLAIM.replace("ReadWriteMany", "ReadWriteOnce")])
     expect(proc.returncode == 0 and "--volume-claim-template:1:15: warning: a ReadWriteOnce claim is shared only by "
            "pods on one node" in proc.stderr, proc.stderr)

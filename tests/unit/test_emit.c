@@ -236,6 +236,9 @@ static void json_output(void)
             "    18446744073709551615,\n    \"._5\",\n    \"2001-12-14\"\n  ],\n"
             "  {\n    \"true\": \"a\",\n    \"8\": \"b\",\n    \"1e+06\": \"c\",\n    \"0.5\": \"d\",\n"
             "    \"1e-05\": \"e\",\n    \"15\": \"f\",\n    \"-.inf\": \"g\",\n    \"x\": \"h\"\n  }\n]\n");
+    /* an integer tagged !!float is its value, as go-yaml reads it: hex, octal and binary are no JSON */
+    to_json("[!!float 0x10, !!float 017, !!float -0b11, !!float 3, !!float 1.5, !!binary aGk=]\n",
+            "[\n  16,\n  15,\n  -3,\n  3,\n  1.5,\n  \"hi\"\n]\n");
     to_json("- 1\n- [a, {b: c}]\n---\nx\n", "[\n  1,\n  [\n    \"a\",\n    {\n      \"b\": \"c\"\n    }\n  ]\n]\n\"x\"\n");
     /* JSON in, JSON out by default; YAML out on request, in block style. */
     vp_error *err = NULL;
