@@ -186,11 +186,22 @@ static const char *const long_options[] = {
     "--max-alias-nodes", "--max-input-bytes", "--json", "--help", "--version"};
 static const char *const reference_options[] = {"--input", "--output", "--volume"};
 
+/* Whether long option `name` takes no value. */
+static bool is_flag(const char *name)
+{
+    static const char *const flags[] = {"--verify", "--in-place", "--json", "--help", "--version"};
+    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+        if (strcmp(name, flags[k]) == 0)
+            return true;
+    return false;
+}
+
 /* The long option that `arg` ("--name" or "--name=VALUE") names: the one
  * it spells, else the only one it begins (--volume-n for --volume-name, as
  * getopt_long and the reference's argparse take abbreviations), else the
- * only one of the reference's it begins (its scripts' --in and --vol); NULL,
- * after a usage error in *rc for an ambiguous one, when there is none. */
+ * only one of the reference's it begins (its scripts' --in and --vol); NULL
+ * when there is none, after a usage error in *rc for an ambiguous one or a
+ * flag given a value. */
 static const char *long_name(const char *arg, int *rc)
 {
     size_t n = strcspn(arg, "=");
@@ -199,16 +210,23 @@ static const char *long_name(const char *arg, int *rc)
     for (size_t k = 0; n > 2 && k < sizeof long_options / sizeof *long_options; k++) {
         if (strncmp(long_options[k], arg, n) != 0)
             continue;
-        if (long_options[k][n] == '\0')
-            return long_options[k];
+        if (long_options[k][n] == '\0') {
+            found = long_options[k], count = 1;
+            break;
+        }
         found = long_options[k];
         count++;
         for (size_t r = 0; r < sizeof reference_options / sizeof *reference_options; r++)
             if (strcmp(found, reference_options[r]) == 0)
                 reference = found, references++;
     }
-    if (count == 1 || (count > 1 && references == 1))
-        return count == 1 ? found : reference;
+    const char *name = count == 1 ? found : count > 1 && references == 1 ? reference : NULL;
+    if (name && arg[n] == '=' && is_flag(name)) {
+        *rc = usage_error("%s takes no value: '%s'", name, arg);
+        return NULL;
+    }
+    if (name)
+        return name;
     if (count > 1)
         *rc = usage_error("'%.*s' abbreviates more than one option: write it whole", (int)n, arg);
     return NULL;
@@ -266,10 +284,6 @@ static int parse_args(int argc, char **argv, cli *c)
         bool operand = operands_only || arg[0] != '-' || strcmp(arg, "-") == 0;
         if (!operand && strncmp(arg, "--", 2) == 0 && !(name = long_name(arg, &rc)) && rc)
             return rc;
-        static const char *const flags[] = {"--verify", "--in-place", "--json", "--help", "--version"};
-        for (size_t k = 0; strchr(arg, '=') && k < sizeof flags / sizeof *flags; k++)
-            if (is_option(name, flags[k]))
-                return usage_error("%s takes no value: '%s'", name, arg);
         if (c->verify_command && operand) {
             if (nfiles == 2)
                 return usage_error("verify takes two files, ORIGINAL and REWRITTEN; '%s' is a third", arg);
