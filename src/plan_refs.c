@@ -161,6 +161,17 @@ ref plan_from_ref(const artifact *a, tag *g, bool *tagged)
     return *tagged && !g->expression && g->start == 0 && g->end == a->from->len ? ref_parse(g->expr) : (ref){0};
 }
 
+const call_site *plan_skippable_producer(const tplan *scope, const artifact *a)
+{
+    tag g;
+    bool tagged;
+    ref r = plan_from_ref(a, &g, &tagged);
+    if (!names_artifact(r) || r.kind != REF_OUTPUT || !r.steps)
+        return NULL;
+    const call_site *c = template_call(scope->t, r.step.s, r.step.len);
+    return c && map_get(c->node, "when") ? c : NULL;
+}
+
 backing plan_from_backing(vplan *p, tplan *scope, const artifact *a)
 {
     const char *param;
@@ -304,6 +315,14 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "that would pass it on cannot be dropped, and the template would fail: remove optional, "
                             "or keep the producer's output a real artifact (--keep-artifact)",
                             tp->t->name, oi->a->name);
+            const call_site *skippable = oi->convert ? plan_skippable_producer(tp, oi->a) : NULL;
+            if (skippable)
+                plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' comes from step "
+                            "'%s', which runs only when its condition holds: Argo gives a skipped step's output an "
+                            "empty artifact, but the location parameter that would pass it on has no value, and the "
+                            "template would fail: choose the step that ran with fromExpression (cond ? a : b), or "
+                            "keep the producer's output a real artifact (--keep-artifact)", tp->t->name, oi->a->name,
+                            skippable->name);
             oi->param = plan_location_param(p, tp, tp->t->output_parameters, tp->out, i, "output");
             if (oi->convert)
                 plan_decide(p, tp->t, oi->a, "output", "converted", "passed on as parameter '%s'", oi->param);

@@ -200,6 +200,12 @@ void plan_warn_apart(vplan *p, const call_site *c, const node *at);
  * anything else); its first tag in *g, when *tagged. */
 ref plan_from_ref(const artifact *a, tag *g, bool *tagged);
 
+/* The step of steps template `scope` with a `when` whose output artifact
+ * a's `from` names, as a whole tag, or NULL: a step that may be skipped, of
+ * which Argo (v4.1) gives the artifact an empty placeholder, and the
+ * parameter that would carry its location no value. */
+const call_site *plan_skippable_producer(const tplan *scope, const artifact *a);
+
 /* Whether artifact argument or dag/steps output `a`, passed on in graph
  * template `scope` (from or fromExpression), names data on the volume
  * after the rewrite or a real artifact. */
