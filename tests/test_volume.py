@@ -380,13 +380,7 @@ def test_user_mount_paths_as_mounted(ctx):
     expect(proc.returncode == 0 and proc.stderr == "" and "mountPath: /tmp\n" in proc.stdout, proc.stderr)
 
 
-SKIPPED = """apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {generateName: skip-}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
+SKIPPED_TEMPLATES = """  - name: main
     steps:
     - - {name: flip, template: flip}
     - - {name: heads, template: gen, when: "{{steps.flip.outputs.result}} == heads"}
@@ -421,15 +415,16 @@ def test_skipped_step_outputs(ctx):
     no value, and the template or step fails (52nd review: converted, and
     verify passed). Choosing the branch that ran (fromExpression), or a
     consumer that needs the input, converts."""
-    proc = run_text(ctx, "skip.yaml", SKIPPED, "--verify")
+    skipped = workflow_head("skip-") + SKIPPED_TEMPLATES
+    proc = run_text(ctx, "skip.yaml", skipped, "--verify")
     expect(proc.returncode == 0, proc.stderr)
-    plain = SKIPPED.replace('fromExpression: "steps.flip.outputs.result == \'heads\' ? steps.heads.outputs.artifacts.out '
+    plain = skipped.replace('fromExpression: "steps.flip.outputs.result == \'heads\' ? steps.heads.outputs.artifacts.out '
                             ': steps.tails.outputs.artifacts.out"', 'from: "{{steps.tails.outputs.artifacts.out}}"')
     proc = run_text(ctx, "skip.yaml", plain)
     expect(proc.returncode == 4 and "skip.yaml:19:9: error: template 'main': output artifact 'h' comes from step "
            "'tails', which runs only when its condition holds: Argo gives a skipped step's output an empty "
            "artifact, but the location parameter that would pass it on has no value" in proc.stderr, proc.stderr)
-    optional = SKIPPED.replace("{name: in, path: /in/x.txt}", "{name: in, path: /in/x.txt, optional: true}")
+    optional = skipped.replace("{name: in, path: /in/x.txt}", "{name: in, path: /in/x.txt, optional: true}")
     proc = run_text(ctx, "skip.yaml", optional)
     expect(proc.returncode == 4 and "skip.yaml:16:13: error: template 'main', use: artifact argument 'in' comes "
            "from step 'heads', which runs only when its condition holds, for an optional input" in proc.stderr,
