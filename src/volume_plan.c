@@ -563,10 +563,12 @@ static void check_memoized(vplan *p, const template *t, const workflow *wf)
 static void check_non_root(vplan *p, const tplan *tp)
 {
     const node *user = tp->nmounts ? template_non_root(tp->t, tp->wf) : NULL;
-    if (user)
-        plan_warn(p, user, "template '%s' runs as a user other than root: the kubelet makes the directory of its "
-                      "outputs on the volume owned by root, with the mode of the volume's root, which must let "
-                      "that user write (mode 1777, say)", tp->t->name);
+    const node *patch = tp->nmounts && !user ? template_patch_user(tp->t, tp->wf) : NULL;
+    if (user || patch)
+        plan_warn(p, user ? user : patch, "template '%s' %s as a user other than root: the kubelet makes the "
+                  "directory of its outputs on the volume owned by root, with the mode of the volume's root, which "
+                  "must let that user write (mode 1777, say)", tp->t->name,
+                  user ? "runs" : "may run (its podSpecPatch sets the user)");
 }
 
 /* Each directory converted outputs are written into is mounted from the

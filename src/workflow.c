@@ -991,6 +991,17 @@ static int patch_kind(const node *patch)
     return strstr(patch->as.text, "{{") ? 2 : strchr(patch->as.text, '\\') ? 3 : 0;
 }
 
+const node *template_patch_user(const template *t, const workflow *wf)
+{
+    const node *patches[] = {map_get(t->node, "podSpecPatch"), wf ? map_get(wf->defaults, "podSpecPatch") : NULL,
+                             wf ? map_get(wf->spec, "podSpecPatch") : NULL};
+    for (size_t i = 0; i < sizeof patches / sizeof *patches; i++)
+        for (const char *s = patches[i] && patches[i]->kind == NODE_SCALAR ? patches[i]->as.text : ""; *s; s++)
+            if (strncasecmp(s, "runAsUser", 9) == 0 || strncasecmp(s, "runAsNonRoot", 12) == 0)
+                return patches[i];
+    return NULL;
+}
+
 /* Whether templateDefaults `d` give a template a sidecar or init container
  * that has mounts or mirrors the main container's (one that has neither
  * changes no mount). */

@@ -231,6 +231,12 @@ const node *template_mirror_clash(const template *t, const char *path, bool mayb
  * NULL. wf may be NULL: t's own only. */
 const node *template_non_root(const template *t, const workflow *wf);
 
+/* A podSpecPatch of pod template t (its own, templateDefaults', the
+ * workflow's) that sets runAsUser or runAsNonRoot (in any case: Go's JSON
+ * reader matches field names so), which may make its pod run as a user
+ * other than root, whatever its securityContext says; or NULL. */
+const node *template_patch_user(const template *t, const workflow *wf);
+
 /* A mount Argo gives pod template t's main container itself at `dir` or
  * below it, or NULL: its executor's /var/run/argo (every container), a
  * script's source in /argo/staging. A mount of the volume on `dir` would be

@@ -2162,6 +2162,13 @@ def test_producer_running_as_another_user(ctx):
     proc = run_text(ctx, "users.yaml", defaults)
     expect(proc.returncode == 0 and "warning: template 'produce' runs as a user other than root" in proc.stderr,
            proc.stderr)
+    # a podSpecPatch that sets the user, which the securityContext does not show (52nd review: no warning)
+    for patch in ("'{\"securityContext\": {\"runAsUser\": 1000}}'", "'{\"securityContext\": {\"RunAsNonRoot\": true}}'"):
+        patched = text.replace("    securityContext: {runAsUser: 1000}\n", "    podSpecPatch: " + patch + "\n").replace(
+            "CONTEXT", "")
+        proc = run_text(ctx, "users.yaml", patched)
+        expect(proc.returncode == 0 and "users.yaml:16:19: warning: template 'produce' may run (its podSpecPatch sets "
+               "the user) as a user other than root" in proc.stderr, proc.stderr)
 
 
 def test_no_workflow_in_the_input(ctx):
