@@ -113,8 +113,11 @@ def rewrite_document(doc, volume, path_prefix=None):
     return doc, warned
 
 
+CORPUS_EVERY = 1  # run.py --corpus-every: the corpus tests take every Nth file only
+
+
 def corpus_files():
     out = []
     for d, _, files in os.walk(CORPUS):
         out += [os.path.join(d, f) for f in files]
-    return sorted(out)
+    return sorted(out)[::CORPUS_EVERY]

@@ -48,7 +48,12 @@ def main():
     ap.add_argument("--wrapper", default="", help="command to run volpass under, e.g. valgrind")
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
     ap.add_argument("--instrumented", action="store_true", help="volpass is built with sanitizers")
+    ap.add_argument("--corpus-every", type=int, default=1, metavar="N",
+                    help="run the tests over Argo's examples on every Nth only (in sorted order)")
     args = ap.parse_args()
+    reference.CORPUS_EVERY = args.corpus_every
+    if args.corpus_every > 1:
+        print(f"Argo's examples: every {args.corpus_every}th, {len(reference.corpus_files())} files")
     ctx = harness.Context(args.build, args.wrapper, args.instrumented)
 
     passed, failed = run_unit(ctx) if not args.k else (0, 0)
