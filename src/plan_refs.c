@@ -166,6 +166,11 @@ const call_site *plan_skippable_producer(const tplan *scope, const artifact *a)
     tag g;
     bool tagged;
     ref r = plan_from_ref(a, &g, &tagged);
+    span expr = tagged && g.expression ? g.expr : a->from_expression ? (span){a->from_expression->as.text,
+                                                                              a->from_expression->len} : (span){0};
+    span alts[EXPR_MAX_BRANCHES];
+    if (expr.s && expr_alternatives(expr, alts, EXPR_MAX_BRANCHES) == 1) /* no ?: to choose the step that ran */
+        r = ref_parse(alts[0]);
     if (!names_artifact(r) || r.kind != REF_OUTPUT || !r.steps)
         return NULL;
     const call_site *c = template_call(scope->t, r.step.s, r.step.len);

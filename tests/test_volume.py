@@ -413,8 +413,9 @@ def test_skipped_step_outputs(ctx):
     an empty placeholder, which a steps template passes on and an optional
     input goes without; the location parameter that would stand for it has
     no value, and the template or step fails (52nd review: converted, and
-    verify passed). Choosing the branch that ran (fromExpression), or a
-    consumer that needs the input, converts."""
+    verify passed); so does an expression that is that reference alone.
+    Choosing the branch that ran (fromExpression), or a consumer that needs
+    the input, converts."""
     skipped = workflow_head("skip-") + SKIPPED_TEMPLATES
     proc = run_text(ctx, "skip.yaml", skipped, "--verify")
     expect(proc.returncode == 0, proc.stderr)
@@ -424,6 +425,10 @@ def test_skipped_step_outputs(ctx):
     expect(proc.returncode == 4 and "skip.yaml:19:9: error: template 'main': output artifact 'h' comes from step "
            "'tails', which runs only when its condition holds: Argo gives a skipped step's output an empty "
            "artifact, but the location parameter that would pass it on has no value" in proc.stderr, proc.stderr)
+    for bare in ('fromExpression: "steps.tails.outputs.artifacts.out"', 'from: "{{=steps.tails.outputs.artifacts.out}}"'):
+        proc = run_text(ctx, "skip.yaml", plain.replace('from: "{{steps.tails.outputs.artifacts.out}}"', bare))
+        expect(proc.returncode == 4 and "error: template 'main': output artifact 'h' comes from step 'tails', which "
+               "runs only when its condition holds" in proc.stderr, f"{bare}: {proc.stderr}")
     optional = skipped.replace("{name: in, path: /in/x.txt}", "{name: in, path: /in/x.txt, optional: true}")
     proc = run_text(ctx, "skip.yaml", optional)
     expect(proc.returncode == 4 and "skip.yaml:16:13: error: template 'main', use: artifact argument 'in' comes "
