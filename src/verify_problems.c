@@ -402,6 +402,31 @@ static void check_required_parameters(vctx *v, const instance *i)
     }
 }
 
+/* Argo (v4.1) gives a step skipped by its `when` output parameters of no
+ * value: a steps template whose output parameter is one of them, with no
+ * default, fails where that step was skipped. */
+static void check_skippable_outputs(vctx *v, const template *t)
+{
+    const node *params = t->kind == TEMPLATE_STEPS ? t->output_parameters : NULL;
+    for (size_t k = 0; params && params->kind == NODE_SEQUENCE && k < params->len; k++) {
+        const node *from = map_get(params->as.items[k], "valueFrom");
+        const char *text = scalar_text(map_get(from, "parameter"));
+        size_t pos = 0;
+        tag g;
+        if (!text || map_get(from, "default") || !tag_next(text, strlen(text), &pos, &g) || g.expression ||
+            g.start != 0 || g.end != strlen(text))
+            continue;
+        ref r = ref_parse(g.expr);
+        const call_site *c = r.kind == REF_OUTPUT && r.steps && !r.artifact ? template_call(t, r.step.s, r.step.len)
+                                                                             : NULL;
+        if (c && map_get(c->node, "when"))
+            verify_problem(v, params->as.items[k], t, "output parameter '%s' comes from step '%s', which runs only "
+                           "when its condition holds: where it was skipped, that parameter has no value (and no "
+                           "default), and Argo fails the template", scalar_text(map_get(params->as.items[k], "name")),
+                           c->name);
+    }
+}
+
 void verify_check_instance(vctx *v, const call_tree *tree, instance *i)
 {
     if (!i || !i->tmpl)
@@ -414,6 +439,7 @@ void verify_check_instance(vctx *v, const call_tree *tree, instance *i)
     if (expanded && first_visit(v, i->tmpl, running_workflow(i))) {
         scan s = {v, tree, i};
         scan_node(&s, i->tmpl->node, false);
+        check_skippable_outputs(v, i->tmpl);
         if (template_runs_pod(i->tmpl)) {
             check_mounts(v, i);
             each_moved(v, i, true, output_whole);

@@ -912,6 +912,20 @@ def test_template_volume_not_the_runners(ctx):
         ("broken", "volume 'data-storage' is an emptyDir, which pods do not share")], str(report["handoffs"]))
 
 
+def test_skipped_step_output_parameter(ctx):
+    """A steps output parameter taken from a step with `when`, with no
+    default, has no value where that step was skipped, and Argo (v4.1) fails
+    the template: volpass refuses to make one (test_skipped_step_outputs),
+    and verify reports one another rewrite made. The original's artifact
+    took an empty placeholder instead."""
+    report = _verify(ctx, os.path.join(HERE, "data", "verify", "skipped-step.yaml"),
+                     os.path.join(HERE, "data", "verify", "skipped-step.rewritten.yaml"))
+    expect([p["message"] for p in report["problems"]] == [
+        "template 'main': output parameter 'h-subpath' comes from step 'tails', which runs only when its condition "
+        "holds: where it was skipped, that parameter has no value (and no default), and Argo fails the template"],
+        str(report["problems"]))
+
+
 def test_kept_output_holding_a_mount(ctx):
     """An output that stays a real artifact is collected by Argo through
     every mount of the main container: one inside it is no problem, even
