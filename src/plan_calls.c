@@ -158,19 +158,6 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "Argo drops when its producer did not run or wrote nothing; a location on the volume "
                         "cannot be dropped: remove optional, or keep the producer's output a real artifact "
                         "(--keep-artifact)", scope->t->name, c->name, a->name);
-        /* Argo gives an optional input an empty artifact from a step that
-         * was skipped, which the input then goes without; the location
-         * parameter has no value, and the call fails instead. */
-        const call_site *skippable = params[i] && k != NOT_FOUND && target->in[k].a->optional && !p->err
-                                         ? plan_skippable_producer(scope, a) : NULL;
-        const node *when = map_get(c->node, "when"); /* the same condition: both run, or neither */
-        if (skippable && !(when && node_equal(map_get(skippable->node, "when"), when)))
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' comes from step "
-                        "'%s', which runs only when its condition holds, for an optional input: Argo runs the "
-                        "step without it when that step was skipped, but the location parameter that would pass "
-                        "it on has no value, and the step would fail: give the consumer the same condition (when), or "
-                        "keep the producer's output a real artifact (--keep-artifact)", scope->t->name, c->name,
-                        a->name, skippable->name);
         /* An exit handler's arguments are spec.arguments, which the
          * entrypoint takes too: they are not the call's to rewrite. */
         if (params[i] && c->workflow_arguments && !p->err)

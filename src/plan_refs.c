@@ -169,12 +169,19 @@ const call_site *plan_skippable_producer(const tplan *scope, const artifact *a)
     span expr = tagged && g.expression ? g.expr : a->from_expression ? (span){a->from_expression->as.text,
                                                                               a->from_expression->len} : (span){0};
     span alts[EXPR_MAX_BRANCHES];
-    if (expr.s && expr_alternatives(expr, alts, EXPR_MAX_BRANCHES) == 1) /* no ?: to choose the step that ran */
-        r = ref_parse(alts[0]);
-    if (!names_artifact(r) || r.kind != REF_OUTPUT || !r.steps)
-        return NULL;
-    const call_site *c = template_call(scope->t, r.step.s, r.step.len);
-    return c && map_get(c->node, "when") ? c : NULL;
+    size_t n = expr.s ? expr_alternatives(expr, alts, EXPR_MAX_BRANCHES) : 1;
+    if (!expr.s)
+        alts[0] = (span){NULL, 0};
+    const call_site *only = NULL; /* the step every branch names: ?: chooses no other that ran */
+    for (size_t i = 0; i < n && n <= EXPR_MAX_BRANCHES; i++) {
+        ref b = expr.s ? ref_parse(alts[i]) : r;
+        const call_site *c = names_artifact(b) && b.kind == REF_OUTPUT && b.steps
+                                 ? template_call(scope->t, b.step.s, b.step.len) : NULL;
+        if (!c || (only && c != only))
+            return NULL;
+        only = c;
+    }
+    return only && map_get(only->node, "when") ? only : NULL;
 }
 
 backing plan_from_backing(vplan *p, tplan *scope, const artifact *a)

@@ -411,14 +411,26 @@ static void check_skippable_outputs(vctx *v, const template *t)
     for (size_t k = 0; params && params->kind == NODE_SEQUENCE && k < params->len; k++) {
         const node *from = map_get(params->as.items[k], "valueFrom");
         const char *text = scalar_text(map_get(from, "parameter"));
+        const char *expression = scalar_text(map_get(from, "expression"));
         size_t pos = 0;
         tag g;
-        if (!text || map_get(from, "default") || !tag_next(text, strlen(text), &pos, &g) || g.expression ||
-            g.start != 0 || g.end != strlen(text))
+        span alts[MAX_ALT];
+        size_t n = 0; /* the values it takes: a whole tag, or each branch of the expression's ?: */
+        if (map_get(from, "default"))
             continue;
-        ref r = ref_parse(g.expr);
-        const call_site *c = r.kind == REF_OUTPUT && r.steps && !r.artifact ? template_call(t, r.step.s, r.step.len)
-                                                                             : NULL;
+        if (text && tag_next(text, strlen(text), &pos, &g) && !g.expression && g.start == 0 && g.end == strlen(text))
+            alts[n++] = g.expr;
+        else if (expression)
+            n = expr_alternatives(text_span(expression), alts, MAX_ALT);
+        const call_site *c = NULL; /* the step every value comes from, with no other to choose */
+        for (size_t b = 0; b < n && n <= MAX_ALT; b++) {
+            ref r = ref_parse(alts[b]);
+            const call_site *one = r.kind == REF_OUTPUT && r.steps && !r.artifact
+                                       ? template_call(t, r.step.s, r.step.len) : NULL;
+            c = one && (!b || one == c) ? one : NULL;
+            if (!c)
+                break;
+        }
         if (c && map_get(c->node, "when"))
             verify_problem(v, params->as.items[k], t, "output parameter '%s' comes from step '%s', which runs only "
                            "when its condition holds: where it was skipped, that parameter has no value (and no "

@@ -201,8 +201,8 @@ void plan_warn_apart(vplan *p, const call_site *c, const node *at);
 ref plan_from_ref(const artifact *a, tag *g, bool *tagged);
 
 /* The step of steps template `scope` with a `when` whose output artifact
- * a's `from` names, as a whole tag (or its fromExpression, as the whole
- * expression, with no ?: to choose), or NULL: a step that may be skipped, of
+ * a's `from` names, as a whole tag (or its fromExpression, in every branch
+ * of its ?:, which then chooses no other step), or NULL: a step that may be skipped, of
  * which Argo (v4.1) gives the artifact an empty placeholder, and the
  * parameter that would carry its location no value. */
 const call_site *plan_skippable_producer(const tplan *scope, const artifact *a);

@@ -51,6 +51,8 @@ def main():
     ap.add_argument("--corpus-every", type=int, default=1, metavar="N",
                     help="run the tests over Argo's examples on every Nth only (in sorted order)")
     args = ap.parse_args()
+    if args.corpus_every < 1:
+        ap.error("--corpus-every takes a whole number from 1")
     reference.CORPUS_EVERY = args.corpus_every
     if args.corpus_every > 1:
         print(f"Argo's examples: every {args.corpus_every}th, {len(reference.corpus_files())} files")
