@@ -161,29 +161,6 @@ ref plan_from_ref(const artifact *a, tag *g, bool *tagged)
     return *tagged && !g->expression && g->start == 0 && g->end == a->from->len ? ref_parse(g->expr) : (ref){0};
 }
 
-const call_site *plan_skippable_producer(const tplan *scope, const artifact *a)
-{
-    tag g;
-    bool tagged;
-    ref r = plan_from_ref(a, &g, &tagged);
-    span expr = tagged && g.expression ? g.expr : a->from_expression ? (span){a->from_expression->as.text,
-                                                                              a->from_expression->len} : (span){0};
-    span alts[EXPR_MAX_BRANCHES];
-    size_t n = expr.s ? expr_alternatives(expr, alts, EXPR_MAX_BRANCHES) : 1;
-    if (!expr.s)
-        alts[0] = (span){NULL, 0};
-    const call_site *only = NULL; /* the step every branch names: ?: chooses no other that ran */
-    for (size_t i = 0; i < n && n <= EXPR_MAX_BRANCHES; i++) {
-        ref b = expr.s ? ref_parse(alts[i]) : r;
-        const call_site *c = names_artifact(b) && b.kind == REF_OUTPUT && b.steps
-                                 ? template_call(scope->t, b.step.s, b.step.len) : NULL;
-        if (!c || (only && c != only))
-            return NULL;
-        only = c;
-    }
-    return only && map_get(only->node, "when") ? only : NULL;
-}
-
 backing plan_from_backing(vplan *p, tplan *scope, const artifact *a)
 {
     const char *param;
@@ -327,7 +304,11 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "that would pass it on cannot be dropped, and the template would fail: remove optional, "
                             "or keep the producer's output a real artifact (--keep-artifact)",
                             tp->t->name, oi->a->name);
-            const call_site *skippable = oi->convert ? plan_skippable_producer(tp, oi->a) : NULL;
+            const artifact *a = oi->a; /* Argo takes from before fromExpression */
+            const char *expression = a->from_expression ? a->from_expression->as.text : NULL;
+            const call_site *skippable = !oi->convert ? NULL
+                                         : a->from ? template_skippable_step(tp->t, a->from->as.text, false, true)
+                                                   : template_skippable_step(tp->t, expression, true, true);
             if (skippable)
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' comes from step "
                             "'%s', which runs only when its condition holds: Argo gives a skipped step's output an "

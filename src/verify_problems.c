@@ -402,36 +402,19 @@ static void check_required_parameters(vctx *v, const instance *i)
     }
 }
 
-/* Argo (v4.1) gives a step skipped by its `when` output parameters of no
- * value: a steps template whose output parameter is one of them, with no
- * default, fails where that step was skipped. */
+/* A steps template whose output parameter is, with no default, that of a
+ * step its `when` may skip fails where that step was skipped
+ * (template_skippable_step). */
 static void check_skippable_outputs(vctx *v, const template *t)
 {
     const node *params = t->kind == TEMPLATE_STEPS ? t->output_parameters : NULL;
     for (size_t k = 0; params && params->kind == NODE_SEQUENCE && k < params->len; k++) {
         const node *from = map_get(params->as.items[k], "valueFrom");
         const char *text = scalar_text(map_get(from, "parameter"));
-        const char *expression = scalar_text(map_get(from, "expression"));
-        size_t pos = 0;
-        tag g;
-        span alts[MAX_ALT];
-        size_t n = 0; /* the values it takes: a whole tag, or each branch of the expression's ?: */
-        if (map_get(from, "default"))
-            continue;
-        if (text && tag_next(text, strlen(text), &pos, &g) && !g.expression && g.start == 0 && g.end == strlen(text))
-            alts[n++] = g.expr;
-        else if (expression)
-            n = expr_alternatives(text_span(expression), alts, MAX_ALT);
-        const call_site *c = NULL; /* the step every value comes from, with no other to choose */
-        for (size_t b = 0; b < n && n <= MAX_ALT; b++) {
-            ref r = ref_parse(alts[b]);
-            const call_site *one = r.kind == REF_OUTPUT && r.steps && !r.artifact
-                                       ? template_call(t, r.step.s, r.step.len) : NULL;
-            c = one && (!b || one == c) ? one : NULL;
-            if (!c)
-                break;
-        }
-        if (c && map_get(c->node, "when"))
+        const call_site *c = map_get(from, "default") ? NULL
+                             : text ? template_skippable_step(t, text, false, false)
+                             : template_skippable_step(t, scalar_text(map_get(from, "expression")), true, false);
+        if (c)
             verify_problem(v, params->as.items[k], t, "output parameter '%s' comes from step '%s', which runs only "
                            "when its condition holds: where it was skipped, that parameter has no value (and no "
                            "default), and Argo fails the template", scalar_text(map_get(params->as.items[k], "name")),

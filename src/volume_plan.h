@@ -122,7 +122,6 @@ typedef struct stream_calls {
     bool claim_replaced;  /* its own claims replace those of the WorkflowTemplate it runs: it gets the claim */
 } stream_calls;
 
-
 /* The branches of expression `expr` (the values its ?: operators pick)
  * into alts, room for EXPR_MAX_BRANCHES; 0, refused at `at`, when there are
  * more or they nest too deep. */
@@ -199,13 +198,6 @@ void plan_warn_apart(vplan *p, const call_site *c, const node *at);
 /* The reference the whole of artifact a's `from` is ({0} when it is
  * anything else); its first tag in *g, when *tagged. */
 ref plan_from_ref(const artifact *a, tag *g, bool *tagged);
-
-/* The step of steps template `scope` with a `when` whose output artifact
- * a's `from` names, as a whole tag (or its fromExpression, in every branch
- * of its ?:, which then chooses no other step), or NULL: a step that may be skipped, of
- * which Argo (v4.1) gives the artifact an empty placeholder, and the
- * parameter that would carry its location no value. */
-const call_site *plan_skippable_producer(const tplan *scope, const artifact *a);
 
 /* Whether artifact argument or dag/steps output `a`, passed on in graph
  * template `scope` (from or fromExpression), names data on the volume

@@ -753,6 +753,31 @@ const call_site *template_call(const template *t, const char *name, size_t len)
     return c && (c->kind == CALL_TASK || c->kind == CALL_STEP) ? c : NULL;
 }
 
+const call_site *template_skippable_step(const template *t, const char *text, bool expression, bool of_artifact)
+{
+    span expr = {text, text ? strlen(text) : 0};
+    size_t pos = 0;
+    tag g;
+    if (text && !expression) {
+        if (!tag_next(text, expr.len, &pos, &g) || g.start != 0 || g.end != expr.len)
+            return NULL;
+        expr = g.expr;
+        expression = g.expression;
+    }
+    span alts[EXPR_MAX_BRANCHES];
+    size_t n = !text ? 0 : expression ? expr_alternatives(expr, alts, EXPR_MAX_BRANCHES) : (alts[0] = expr, 1);
+    const call_site *only = NULL;
+    for (size_t i = 0; i < n && n <= EXPR_MAX_BRANCHES; i++) {
+        ref r = ref_parse(alts[i]);
+        const call_site *c = r.kind == REF_OUTPUT && r.steps && r.artifact == of_artifact && !r.rest.len
+                                 ? template_call(t, r.step.s, r.step.len) : NULL;
+        if (!c || (only && c != only))
+            return NULL;
+        only = c;
+    }
+    return only && map_get(only->node, "when") ? only : NULL;
+}
+
 void workflow_free(workflow *wf)
 {
     for (size_t i = 0; i < wf->ntemplates; i++)

@@ -192,6 +192,14 @@ const node *required_parameter(const node *param);
 /* The task or step of graph template `t` named name[0, len), or NULL. */
 const call_site *template_call(const template *t, const char *name, size_t len);
 
+/* The step of t with a `when` whose output (an artifact when `of_artifact`,
+ * else a parameter) `text` names in every branch, or NULL: `text` is a whole
+ * tag ({{…}}, or {{=…}} read as an expression) or, with `expression`, an
+ * expression; ?: then chooses no other step. Argo (v4.1) gives a step its
+ * `when` skipped an empty placeholder for each output artifact and no value
+ * for each output parameter. */
+const call_site *template_skippable_step(const template *t, const char *text, bool expression, bool of_artifact);
+
 /* The template named `name`, or NULL. */
 template *workflow_template(const workflow *wf, const char *name);
 
