@@ -154,6 +154,11 @@ size_t path_covers(const char *mount, const char *path)
     return covered;
 }
 
+bool path_is_relative(const char *path)
+{
+    return path[0] != '/' && strncmp(path, "{{", 2) != 0;
+}
+
 bool path_is_templated(const char *path)
 {
     for (const char *c = strchr(path, '{'); c; c = strchr(c + 1, '{')) /* strchr: most paths have none */

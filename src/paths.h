@@ -32,6 +32,11 @@ bool path_is_root(const char *path);
  * directories), the length of `path`'s prefix it covers (at least 1); else 0. */
 size_t path_covers(const char *mount, const char *path);
 
+/* Whether the path is relative: it starts with neither '/' nor a tag
+ * (whose value may make it absolute). The kubelet mounts a relative mount
+ * path below /. */
+bool path_is_relative(const char *path);
+
 /* Whether the path holds a {{…}} tag that Argo substitutes at run time. */
 bool path_is_templated(const char *path);
 

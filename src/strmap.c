@@ -84,7 +84,7 @@ void strmap_init(strmap *m)
 void strmap_free(strmap *m)
 {
     free(m->slots);
-    *m = (strmap){NULL, 0, 0};
+    strmap_init(m);
 }
 
 /* The slot holding key, or the empty one where it would go. */

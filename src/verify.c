@@ -94,7 +94,7 @@ const char *verify_pod_path(vctx *v, const call_tree *t, const instance *i, cons
 
 const char *verify_mount_path(vctx *v, const char *text)
 {
-    return text[0] == '/' || strncmp(text, "{{", 2) == 0 ? text : fmt(v, "/%s", text);
+    return path_is_relative(text) ? fmt(v, "/%s", text) : text;
 }
 
 /* The mount whose mountPath is the longest prefix of `path`, or NULL. With

@@ -197,8 +197,7 @@ static const char *mount_place(vplan *p, const char *text)
     const char *mount = edit_normal_path(&p->ed, text);
     if (path_has_dotdot(mount))
         return "{{anywhere}}";
-    bool relative = mount[0] != '/' && strncmp(mount, "{{", 2) != 0; /* "{{…}}/x" may be either */
-    return relative ? edit_normal_path(&p->ed, edit_fmt(&p->ed, "/%s", mount)) : mount;
+    return path_is_relative(mount) ? edit_normal_path(&p->ed, edit_fmt(&p->ed, "/%s", mount)) : mount;
 }
 
 /* A mount's path as the user wrote it (one user_mount found has one). */
@@ -721,7 +720,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
                     "its path has a '..' component", t->name, a->name, a->path->as.text);
         return;
     }
-    if (in->path[0] != '/' && strncmp(in->path, "{{", 2) != 0) {
+    if (path_is_relative(in->path)) {
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' at %s: write its path "
                     "absolute, %s, where Kubernetes mounts it, and volpass mounts the volume there", t->name, a->name,
                     a->path->as.text, edit_normal_path(&p->ed, edit_fmt(&p->ed, "/%s", in->path)));

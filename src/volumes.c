@@ -141,7 +141,7 @@ const char *volume_storage(arena *mem, const node *volume, const char **root)
 const char *volume_source_invalid(const node *volume)
 {
     const node *nfs = map_get(map_get(volume, "nfs"), "path");
-    if (nfs && nfs->kind == NODE_SCALAR && nfs->as.text[0] != '/' && strncmp(nfs->as.text, "{{", 2) != 0)
+    if (nfs && nfs->kind == NODE_SCALAR && path_is_relative(nfs->as.text))
         return "nfs.path must be an absolute path";
     const node *driver = map_get(map_get(volume, "csi"), "driver");
     if (driver && driver->kind == NODE_SCALAR) {
