@@ -179,22 +179,18 @@ static int parse_size(const char *text, size_t max, size_t *out)
     return 0;
 }
 
-/* The long options, and the three of the reference's command line. */
-static const char *const long_options[] = {
-    "--input", "--output", "--volume", "--volume-claim-template", "--volume-name", "--path-prefix",
-    "--keep-artifact", "--scheme", "--explain", "--format", "--verify", "--in-place", "--max-depth",
-    "--max-alias-nodes", "--max-input-bytes", "--json", "--help", "--version"};
-static const char *const reference_options[] = {"--input", "--output", "--volume"};
-
-/* Whether long option `name` takes no value. */
-static bool is_flag(const char *name)
-{
-    static const char *const flags[] = {"--verify", "--in-place", "--json", "--help", "--version"};
-    for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
-        if (strcmp(name, flags[k]) == 0)
-            return true;
-    return false;
-}
+/* The long options: those that take no value (flags), and the three of the
+ * reference's command line, which its abbreviations stand for. */
+static const struct long_option {
+    const char *name;
+    bool flag, reference;
+} long_options[] = {
+    {"--input", false, true}, {"--output", false, true}, {"--volume", false, true},
+    {"--volume-claim-template", false, false}, {"--volume-name", false, false}, {"--path-prefix", false, false},
+    {"--keep-artifact", false, false}, {"--scheme", false, false}, {"--explain", false, false},
+    {"--format", false, false}, {"--verify", true, false}, {"--in-place", true, false}, {"--max-depth", false, false},
+    {"--max-alias-nodes", false, false}, {"--max-input-bytes", false, false}, {"--json", true, false},
+    {"--help", true, false}, {"--version", true, false}};
 
 /* The long option that `arg` ("--name" or "--name=VALUE") names: the one
  * it spells, else the only one it begins (--volume-n for --volume-name, as
@@ -205,28 +201,27 @@ static bool is_flag(const char *name)
 static const char *long_name(const char *arg, int *rc)
 {
     size_t n = strcspn(arg, "=");
-    const char *found = NULL, *reference = NULL;
+    const struct long_option *found = NULL, *reference = NULL;
     size_t count = 0, references = 0;
     for (size_t k = 0; n > 2 && k < sizeof long_options / sizeof *long_options; k++) {
-        if (strncmp(long_options[k], arg, n) != 0)
+        const struct long_option *o = &long_options[k];
+        if (strncmp(o->name, arg, n) != 0)
             continue;
-        if (long_options[k][n] == '\0') {
-            found = long_options[k], count = 1;
+        if (o->name[n] == '\0') {
+            found = o, count = 1;
             break;
         }
-        found = long_options[k];
-        count++;
-        for (size_t r = 0; r < sizeof reference_options / sizeof *reference_options; r++)
-            if (strcmp(found, reference_options[r]) == 0)
-                reference = found, references++;
+        found = o, count++;
+        if (o->reference)
+            reference = o, references++;
     }
-    const char *name = count == 1 ? found : count > 1 && references == 1 ? reference : NULL;
-    if (name && arg[n] == '=' && is_flag(name)) {
-        *rc = usage_error("%s takes no value: '%s'", name, arg);
+    const struct long_option *o = count == 1 ? found : count > 1 && references == 1 ? reference : NULL;
+    if (o && arg[n] == '=' && o->flag) {
+        *rc = usage_error("%s takes no value: '%s'", o->name, arg);
         return NULL;
     }
-    if (name)
-        return name;
+    if (o)
+        return o->name;
     if (count > 1)
         *rc = usage_error("'%.*s' abbreviates more than one option: write it whole", (int)n, arg);
     return NULL;
@@ -349,8 +344,9 @@ static int parse_args(int argc, char **argv, cli *c)
         } else if ((v = option_value(argc, argv, &i, name, "--keep-artifact", NULL, &missing))) {
             c->keep[c->rewrite.keep_artifacts_count++] = v; /* argc bounds the count */
         } else if (is_option(name, "--explain")) {
-            const char *how = strchr(arg, '=') ? strchr(arg, '=') + 1 : "text";
-            bare_explain = !strchr(arg, '=');
+            const char *eq = strchr(arg, '=');
+            const char *how = eq ? eq + 1 : "text";
+            bare_explain = !eq;
             if (c->explain != EXPLAIN_NONE)
                 return usage_error("%s", "--explain is given twice");
             if (strcmp(how, "text") != 0 && strcmp(how, "json") != 0)
