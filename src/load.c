@@ -167,7 +167,7 @@ static node_style scalar_style(yaml_scalar_style_t style)
  * read back, so it is refused here, where its place is known. */
 static bool tag_writable(const char *tag)
 {
-    static const char core[] = "tag:yaml.org,2002:";
+    static const char core[] = CORE_TAG;
     size_t n = strlen(tag);
     const char *rest = strncmp(tag, core, sizeof core - 1) == 0 && n > sizeof core - 1 ? tag + sizeof core - 1
                        : tag[0] == '!' && n > 1                                     ? tag + 1
@@ -277,7 +277,7 @@ static int add_key(loader *l, const char *text, size_t len, node_style style, co
     return push_child(l, c, 0);
 }
 
-#define MERGE_TAG "tag:yaml.org,2002:merge"
+#define MERGE_TAG CORE_TAG "merge"
 
 /* "<<", plain, untagged or tagged !!merge. */
 static bool is_merge(const char *text, size_t len, node_style style, const char *tag)
@@ -285,7 +285,7 @@ static bool is_merge(const char *text, size_t len, node_style style, const char 
     return len == 2 && memcmp(text, "<<", 2) == 0 && style == STYLE_PLAIN && (!tag || strcmp(tag, MERGE_TAG) == 0);
 }
 
-#define BINARY_TAG "tag:yaml.org,2002:binary"
+#define BINARY_TAG CORE_TAG "binary"
 
 /* A !!binary scalar becomes the text its base64 holds, as go-yaml reads
  * it: a string, untagged, its quotes the emitter's. volpass keeps text
@@ -320,7 +320,7 @@ static bool tag_fits(loader *l, const node *n)
 {
     if (scalar_fits_tag(n))
         return true;
-    const char *tag = node_tag(n) + strlen("tag:yaml.org,2002:"); /* scalar_fits_tag fails on core tags only */
+    const char *tag = node_tag(n) + strlen(CORE_TAG); /* scalar_fits_tag fails on core tags only */
     l->err = error_new(VP_EINVALID, l->file, n->line, n->column, "'%s' is no %s, as its tag !!%s says: go-yaml, "
                        "which Argo and Kubernetes read YAML with, refuses it", n->as.text,
                        strcmp(tag, "int") == 0 ? "integer" : strcmp(tag, "bool") == 0 ? "boolean" : tag, tag);

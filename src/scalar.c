@@ -163,7 +163,7 @@ static scalar_type resolve_plain(const char *t, size_t len)
 
 static scalar_type resolve_tag(const char *tag)
 {
-    static const char core[] = "tag:yaml.org,2002:";
+    static const char core[] = CORE_TAG;
     if (strncmp(tag, core, sizeof core - 1) != 0)
         return SCALAR_STR;
     tag += sizeof core - 1;

@@ -11,6 +11,8 @@
 
 #include "doc.h"
 
+#define CORE_TAG "tag:yaml.org,2002:" /* what "!!" stands for: !!int is CORE_TAG "int" */
+
 typedef enum scalar_type { SCALAR_STR, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCALAR_FLOAT } scalar_type;
 
 /* The type go-yaml v2 gives the scalar: YAML 1.1's words (y, yes, on, ~),
