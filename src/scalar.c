@@ -178,8 +178,76 @@ static scalar_type resolve_tag(const char *tag)
     return SCALAR_STR;
 }
 
+/* Go's time.Parse reading digits for a layout field of one digit ("1",
+ * "2", "15", "4", "5"): one or two. Their value, and *s moved past them; -1
+ * when there are none. */
+static int go_short_number(const char **s)
+{
+    if (!is_digit(**s))
+        return -1;
+    int v = *(*s)++ - '0';
+    if (is_digit(**s))
+        v = 10 * v + (*(*s)++ - '0');
+    return v;
+}
+
+static int days_in_month(int month, int year)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* Whether go-yaml v2 takes text as a timestamp (resolve.go): Go's time.Parse
+ * of one of "2006-1-2T15:4:5.999999999Z07:00" (or 't'), "2006-1-2
+ * 15:4:5.999999999" (one space or more, no zone) and "2006-1-2". */
+static bool is_go_timestamp(const char *s)
+{
+    int year = 0;
+    for (int i = 0; i < 4; i++, s++) {
+        if (!is_digit(*s))
+            return false;
+        year = 10 * year + (*s - '0');
+    }
+    if (*s++ != '-')
+        return false;
+    int month = go_short_number(&s);
+    if (month < 1 || month > 12 || *s++ != '-')
+        return false;
+    int day = go_short_number(&s);
+    if (day < 1 || day > days_in_month(month, year))
+        return false;
+    if (*s == '\0')
+        return true;
+    bool zoned = *s == 'T' || *s == 't';
+    if (zoned)
+        s++;
+    else if (*s == ' ')
+        s += strspn(s, " ");
+    else
+        return false;
+    int hour = go_short_number(&s);
+    int minute = hour >= 0 && *s == ':' ? (s++, go_short_number(&s)) : -1;
+    int second = minute >= 0 && *s == ':' ? (s++, go_short_number(&s)) : -1;
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+        return false;
+    if ((*s == '.' || *s == ',') && is_digit(s[1]))
+        for (s++; is_digit(*s); s++)
+            ;
+    if (!zoned)
+        return *s == '\0';
+    if (*s == 'Z')
+        return s[1] == '\0';
+    /* ±hh:mm, hours up to 24 and minutes up to 60 (Go allows both) */
+    return (s[0] == '+' || s[0] == '-') && is_digit(s[1]) && is_digit(s[2]) && s[3] == ':' && is_digit(s[4]) &&
+           is_digit(s[5]) && s[6] == '\0' && (s[1] - '0') * 10 + (s[2] - '0') <= 24 &&
+           (s[4] - '0') * 10 + (s[5] - '0') <= 60;
+}
+
 bool scalar_fits_tag(const node *n)
 {
+    if (strcmp(node_tag(n), CORE_TAG "timestamp") == 0)
+        return strlen(n->as.text) == n->len && is_go_timestamp(n->as.text);
     scalar_type t = resolve_tag(node_tag(n)), plain = resolve_plain(n->as.text, n->len);
     return t == SCALAR_STR || t == plain || (t == SCALAR_FLOAT && plain == SCALAR_INT);
 }

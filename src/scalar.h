@@ -21,8 +21,9 @@ typedef enum scalar_type { SCALAR_STR, SCALAR_NULL, SCALAR_BOOL, SCALAR_INT, SCA
 scalar_type scalar_resolve(const node *n);
 
 /* Whether explicitly tagged scalar n holds what its tag says: go-yaml
- * refuses !!int abc, and reads an integer tagged !!float as a float. A tag
- * of no type it resolves (!!str, a local !tag) fits any text. */
+ * refuses !!int abc and !!timestamp 2001-02-30, and reads an integer tagged
+ * !!float as a float. A tag of no type it resolves (!!str, a local !tag)
+ * fits any text. */
 bool scalar_fits_tag(const node *n);
 
 /* Decodes the base64 of a !!binary scalar, as go-yaml does (Go's standard

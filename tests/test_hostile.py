@@ -124,6 +124,17 @@ def _hash_flood(n):
         return subprocess.run([program, str(n)], check=True, stdout=subprocess.PIPE).stdout
 
 
+def _tagged_timestamps(values):
+    """An annotation per value, each tagged !!timestamp: a stream with no workflow."""
+    return ("metadata:\n" + "".join(f"  a{i}: !!timestamp {v}\n" for i, v in enumerate(values))).encode()
+
+
+# go-yaml's four timestamp layouts go through Go's time.Parse, which checks each field's range
+REFUSED_TIMESTAMPS = ["2001-2-29", "2001-12-14T21:59:43", "2001-12-14 21:59:43.10 -5", "2001-12-14T24:00:00Z",
+                      "2001-12-14T21:59:43+0500", "2001-12-14T21:59:43+24:61", "2001-12-14T21:59:43.Z", "20011-1-1",
+                      "2001"]
+
+
 def _path_tags(length, tags):
     """An input path of `length` bytes, and an output path and a command of
     `tags` tags each that the rewrite replaces with it."""
@@ -239,6 +250,12 @@ CASES = {
                                          "which Argo and Kubernetes read YAML with, refuses it", False),
     "a null tag on a word": lambda: (BASE.replace("image: busybox", "image: !!null busybox", 1).encode(), 3,
                                      "error: 'busybox' is no null, as its tag !!null says", False),
+    "a timestamp tag on a word": lambda: (BASE.replace("image: busybox", "image: !!timestamp busybox", 1).encode(),
+                                          3, ":18:24: error: 'busybox' is no timestamp, as its tag !!timestamp says",
+                                          False),
+    "timestamp tags on what go-yaml takes": lambda: (_tagged_timestamps([
+        "2000-2-29", "2001-12-14t21:59:43.10-05:00", "2001-1-1T1:2:3Z", "2001-12-14 21:59:43,5",
+        "'2001-12-14   21:59:43'", "2001-12-14T21:59:43.123456789012+24:60"]), 0, None, False),
     "binary that is no base64": lambda: (BASE.replace("image: busybox", "image: !!binary busy!", 1).encode(), 3,
                                          ":18:24: error: the !!binary value is not base64", False),
     "binary that is no text": lambda: (BASE.replace("image: busybox", "image: !!binary //8=", 1).encode(), 3,
@@ -259,6 +276,9 @@ CASES = {
     "huge depth via aliases": lambda: (b"a: &a " + b"[" * 990 + b"1" + b"]" * 990 + b"\nb: " + b"[" * 20 + b"*a" + b"]" * 20 + b"\n",
                                        6, ":2:24: error: alias '*a' nests deeper than 1000 levels", False),
 }
+CASES.update({f"a timestamp tag on {v}": lambda v=v: (_tagged_timestamps([v]), 3, f":2:7: error: '{v}' is no timestamp, "
+                                                      "as its tag !!timestamp says", False)
+              for v in REFUSED_TIMESTAMPS})
 
 
 def _all_rewritten(path):
