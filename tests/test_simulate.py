@@ -1,0 +1,134 @@
+"""The contract by execution: the original and volpass's output run in a model
+of Argo (simulate.py), and every pod of the output must read, at each of
+its input artifact paths, what the original's pod reads there. Inputs: the
+hand-written cases, Argo's examples that hold artifacts, and generated
+pipelines (bench/gen.py: dag and steps, fan-out and fan-in, other file
+names, sources of their own, a stream of WorkflowTemplates)."""
+import collections
+import os
+import subprocess
+import sys
+import threading
+
+import reference
+import simulate
+from expr import Unsupported
+from harness import expect
+from test_volume import CASES, PVC, passing_workflow, run_text
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOURCE = {"persistentVolumeClaim": {"claimName": "pvc"}}
+GENERATED = [(f"gen {n} templates, seed {seed}", [str(n), "--seed", str(seed), "--group", "6"])
+             for n, seed in ((20, 1), (40, 2), (60, 3), (120, 4))] + \
+            [("gen stream of 12 documents", ["12", "--documents"])]
+
+_outcomes = collections.defaultdict(list)
+_lock = threading.Lock()
+
+
+def _note(kind, name):
+    with _lock:
+        _outcomes[kind].append(name)
+
+
+def check_text(ctx, name, text):
+    """Converts text and compares the two runs; returns what happened."""
+    proc = run_text(ctx, name, text)
+    if proc.returncode != 0:
+        expect(proc.returncode in (3, 4) and "error:" in proc.stderr, f"exit {proc.returncode}: {proc.stderr}")
+        return "refused"
+    original, converted = reference.load_all(text), reference.load_all(proc.stdout)
+    try:
+        problems, runs = simulate.compare(original, converted, SOURCE)
+    except Unsupported as e:
+        return f"not modelled: {e}"
+    except simulate.RunError as e:
+        return f"the original fails: {e}"
+    expect(not problems, "\n  ".join(problems[:10]))
+    return "same reads" if runs else "nothing to run"
+
+
+def _file_case(ctx, path):
+    def run():
+        with open(path) as f:
+            outcome = check_text(ctx, os.path.basename(path), f.read())
+        _note(outcome, os.path.basename(path))
+    return run
+
+
+def _generated_case(ctx, name, args):
+    def run():
+        text = _generate(args)
+        outcome = check_text(ctx, "generated.yaml", text)
+        expect(outcome == "same reads", f"{name}: {outcome}")  # gen.py writes only what the model knows
+        _note(outcome, name)
+    return run
+
+
+def _generate(args):
+    return subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py")] + args, check=True,
+                          capture_output=True, text=True).stdout
+
+
+# a consumer reading under another file name than its producer wrote
+NAMES = passing_workflow("names-") + """  - name: produce
+    container: {image: busybox, command: [sh, -c, "echo hi > /tmp/out/result.txt"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out/result.txt}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/data.txt}]}
+    container: {image: busybox, command: [cat, /in/data.txt]}
+"""
+
+
+def test_catches_breaks(ctx):
+    """The simulation sees a broken hand-off: the reference's rewrite (the kfp
+    scheme) where file names differ, a producer's mount moved, the volume
+    left out."""
+    kfp = run_text(ctx, "names.yaml", NAMES, "--scheme", "kfp")
+    expect(kfp.returncode == 0, kfp.stderr)
+    problems, _ = simulate.compare(reference.load_all(NAMES), reference.load_all(kfp.stdout), SOURCE)
+    expect(problems == ["document 1: pod main/use reads /in/data.txt: None instead of ('file', 'main/gen', "
+                        "'/tmp/out/result.txt')"], f"the reference's fault is not seen: {problems}")
+    text = _generate(["20", "--group", "6"])
+    original = reference.load_all(text)
+    kfp = run_text(ctx, "generated.yaml", text, "--scheme", "kfp")
+    problems, _ = simulate.compare(original, reference.load_all(kfp.stdout), SOURCE)
+    expect(problems and "input parameter 'config-subpath' was not supplied" in problems[0],
+           f"the reference's loss of an input's own source is not seen: {problems[:1]}")
+    converted = run_text(ctx, "generated.yaml", text).stdout
+    # the producer mount of /tmp/out/features moved: what its consumers read is not there
+    moved = converted.replace("subPath: artifact_data/{{workflow.uid}}/{{pod.name}}/features\n",
+                              "subPath: elsewhere/{{pod.name}}/features\n")
+    expect(moved != converted, "no producer mount to move")
+    problems, _ = simulate.compare(original, reference.load_all(moved), SOURCE)
+    expect(problems and all(": None instead of ('file', " in p and "/tmp/out/features/" in p for p in problems),
+           f"a moved producer mount is not seen: {problems[:3]}")
+    no_volume = reference.load_all(converted)
+    del no_volume[0]["spec"]["volumes"]
+    problems, _ = simulate.compare(original, no_volume, SOURCE)
+    expect(problems and "the converted run fails" in problems[0] and "which the pod lacks" in problems[0],
+           f"a missing volume is not seen: {problems[:1]}")
+
+
+def _has_artifacts(path):
+    with open(path) as f:
+        return "artifacts:" in f.read()
+
+
+def summary():
+    parts = [f"{len(names)} {kind.split(':')[0]}" for kind, names in sorted(_outcomes.items())]
+    print("simulated runs: " + ", ".join(parts))
+    unmodelled = collections.Counter(k for k in _outcomes if k.startswith(("not modelled", "the original fails")))
+    for kind in sorted(unmodelled):
+        print(f"  {kind}: {', '.join(sorted(_outcomes[kind]))}")
+    expect(len(_outcomes["same reads"]) >= len(GENERATED), "the generated pipelines did not all run")
+
+
+def tests(ctx):
+    files = sorted(os.path.join(CASES, n) for n in os.listdir(CASES) if n.endswith(".yaml"))
+    files += [p for p in reference.corpus_files() if _has_artifacts(p)]
+    cases = [(f"simulate:{os.path.relpath(p, ROOT if p.startswith(ROOT) else reference.CORPUS)}", _file_case(ctx, p))
+             for p in files]
+    cases += [(f"simulate:{name}", _generated_case(ctx, name, args)) for name, args in GENERATED]
+    cases.append(("simulate:sees broken hand-offs", lambda: test_catches_breaks(ctx)))
+    return cases
