@@ -151,6 +151,18 @@ void edit_set(editor *e, node *map, const char *key, node *value)
         e->oom = true;
 }
 
+void edit_set_first(editor *e, node *map, const char *key, node *value)
+{
+    bool added = map_find(map, key) < 0;
+    edit_set(e, map, key, value);
+    if (!added || e->oom)
+        return;
+    node *k = map->as.items[2 * (size_t)map->len - 2], *v = map->as.items[2 * (size_t)map->len - 1];
+    memmove(&map->as.items[2], &map->as.items[0], (2 * (size_t)map->len - 2) * sizeof(node *));
+    map->as.items[0] = k;
+    map->as.items[1] = v;
+}
+
 void edit_push(editor *e, node *seq, node *item)
 {
     if (!unflow(seq) || !item || seq_push(e->mem, seq, item) != 0)

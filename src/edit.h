@@ -57,6 +57,9 @@ node *edit_mapping(editor *e, const pairs *m);
 /* map[key] = value; a new key goes at the end. */
 void edit_set(editor *e, node *map, const char *key, node *value);
 
+/* The same, but a new key goes first (an inline template's name). */
+void edit_set_first(editor *e, node *map, const char *key, node *value);
+
 /* Appends to a sequence. A flow collection volpass adds to is written in
  * block style: long added mounts read better on lines of their own. */
 void edit_push(editor *e, node *seq, node *item);

@@ -43,7 +43,8 @@ static bool template_taken(vplan *p, const char *name, const void *home)
     return workflow_template(wf, name) || (key && strmap_get(&p->twin_names, key, len));
 }
 
-static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const workflow *home, const node *at)
+static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const workflow *home, const node *at,
+                            bool named)
 {
     for (size_t i = 0; i < target->ntwins; i++)
         if (target->twins[i].home == home && same_mask(target->twins[i].mask, mask, target->t->inputs.count))
@@ -96,11 +97,15 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     }
     memcpy(tw->mask, mask, target->t->inputs.count);
     tw->home = home;
+    tw->named = named;
     /* "-constant" when it takes a real artifact where the template takes the volume, else "-volume". */
     const char *kind = "volume";
-    for (size_t k = 0; k < target->t->inputs.count; k++)
+    bool own_form = true; /* the template's own form: a twin for its name alone */
+    for (size_t k = 0; k < target->t->inputs.count; k++) {
         if (target->in[k].convert && !mask[k])
             kind = "constant";
+        own_form = own_form && target->in[k].convert == mask[k];
+    }
     tw->name = plan_first_free(p, edit_fmt(&p->ed, "%s-%s", target->t->name, kind), template_taken, home);
     if (strlen(tw->name) > MAX_NAME) {
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than "
@@ -113,9 +118,11 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         p->ed.oom = true;
     target->ntwins++;
     plan_decide(p, target->t, NULL, "template", "twin",
-           "twin '%s' created: a call passes %s", tw->name,
-           strcmp(kind, "constant") == 0 ? "a real artifact where the template takes a volume location"
-                                         : "a volume location where the template keeps a real artifact");
+           "twin '%s' created: %s", tw->name,
+           own_form ? "an inline template that writes to the volume needs a name of its own, as Argo validates a "
+                   "step's or task's inline template without {{pod.name}}, which its output locations hold"
+           : strcmp(kind, "constant") == 0 ? "a call passes a real artifact where the template takes a volume location"
+                                           : "a call passes a volume location where the template keeps a real artifact");
     return tw;
 }
 
@@ -204,9 +211,13 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         if (a == NOT_FOUND && defaults[k] && !p->err && !c->workflow_arguments)
             needed[k] = true;
     }
+    /* A pod template inline in a step or task that writes to the volume
+     * moves to a template of its own: Argo validates the step or task,
+     * inline template and all, where {{pod.name}} is not known. */
+    bool named = c->inline_template == tt && template_runs_pod(tt) && cp->target->nmounts;
     const bool *mask = defaults;
-    if (!p->err && !same_mask(needed, defaults, tt->inputs.count)) {
-        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node);
+    if (!p->err && (named || !same_mask(needed, defaults, tt->inputs.count))) {
+        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node, named);
         if (tw) {
             cp->twin = tw->name;
             mask = tw->mask;

@@ -631,7 +631,7 @@ static void apply_template(applier *e, tplan *tp)
     apply_pod(e, tp, t->node, defaults);
     for (size_t k = 0; k < tp->ntwins && !p->ed.oom; k++) {
         apply_pod(e, tp, copies[k], tp->twins[k].mask);
-        edit_set(e->ed, copies[k], "name", edit_str(e->ed, tp->twins[k].name));
+        edit_set_first(e->ed, copies[k], "name", edit_str(e->ed, tp->twins[k].name));
         edit_push(e->ed, edit_list_field(e->ed, tp->twins[k].home->spec, "templates"), copies[k]);
     }
 }

@@ -349,6 +349,10 @@ static void scan_text(scan *s, const node *at, const char *text, bool expression
         artifact_mention own; /* {{outputs.artifacts.X.path}} */
         if (g.expression)
             scan_expression(s, at, g.expr); /* which finds an expression's own artifacts */
+        else if (span_is(g.expr, "pod.name") && s->i->call && s->i->call->inline_template == s->i->tmpl)
+            verify_problem(s->v, at, s->i->tmpl, "{{pod.name}} in the inline template of '%s': Argo validates a step "
+                           "or task with its inline template, where pod.name is not known, and refuses the "
+                           "workflow; a named template may use it", s->i->call->name);
         else if (expr_mention_is(g.expr, &own) && !own.input && own.name.len && template_runs_pod(s->i->tmpl) &&
                  !find_artifact(&s->i->tmpl->outputs, own.name))
             verify_problem(s->v, at, s->i->tmpl, "reference {{%s}} points at no output artifact", span_str(s->v, g.expr));

@@ -1109,7 +1109,7 @@ static void adopt_twin(vplan *p, template *t, const workflow *wf)
 {
     tplan *tp = plan_of(t);
     if (!tp || !template_runs_pod(t) || workflow_callable_apart(wf) || tp->ntwins != 1 || tp->default_calls ||
-        tp->twins[0].home != wf)
+        tp->twins[0].home != wf || tp->twins[0].named)
         return;
     const twin *tw = &tp->twins[0];
     for (size_t k = 0; k < t->inputs.count; k++)

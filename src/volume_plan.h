@@ -50,6 +50,7 @@ typedef struct twin {
     bool *mask; /* per input: converted */
     const char *name;
     const workflow *home; /* the document it is added to */
+    bool named;           /* an inline template's, made for its name alone (plan_call_form): never adopted */
 } twin;
 
 typedef struct tplan tplan;

@@ -261,6 +261,16 @@ def pod_added_writing_everywhere(doc):
         "image": "alpine", "command": ["rm", "-rf", "/all"], "volumeMounts": [{"name": "data-storage", "mountPath": "/all"}]}})
 
 
+def producer_inline(doc):
+    """Argo validates a step with its inline template, where {{pod.name}} is not known."""
+    step = doc["spec"]["templates"][0]["steps"][0][0]
+    inline = dict(_templates(doc)["hello-world-to-file"])
+    del inline["name"]
+    del step["template"]
+    step["inline"] = inline
+    doc["spec"]["templates"] = [t for t in doc["spec"]["templates"] if t["name"] != "hello-world-to-file"]
+
+
 def volume_shadowed_by_template(doc):
     """Argo prefers a template's own volume to the workflow's of the same name."""
     _templates(doc)["print-message-from-file"]["volumes"] = [
@@ -366,6 +376,7 @@ VARIANTS = {
     missing_parameter: ("{{inputs.parameters.message-subpath}} of 'artifact-example/consume-artifact' has no value",
                         ["required parameter 'message-subpath' is not supplied by 'artifact-example'"]),
     read_only_over_output: (None, ["output 'hello-art' at /tmp/hello_world.txt lies under a read-only mount"]),
+    producer_inline: (None, ["{{pod.name}} in the inline template of 'generate-artifact': Argo validates a step"] * 2),
     duplicate_mount_path: ("two volume mounts on /tmp/message", ["two volume mounts on /tmp/message"]),
     volume_renamed: ("volume 'data-storage' does not exist",
                      ["volume 'data-storage' does not exist", "volume 'data-storage' does not exist"]),

@@ -537,6 +537,18 @@ def test_sources_and_twins(ctx):
     golden(ctx, os.path.join(CASES, "sources.yaml"), "sources.yaml", "--volume", PVC)
 
 
+def test_inline_producers(ctx):
+    """A producer inline in a step or task moves to a template of its own:
+    Argo validates the step or task with it, where {{pod.name}} is not known."""
+    proc = golden(ctx, os.path.join(CASES, "inline-producer.yaml"), "inline-producer.yaml", "--volume", PVC)
+    [doc] = reference.load_all(proc.stdout)
+    calls = [s for t in doc["spec"]["templates"] for group in t.get("steps", []) for s in group]
+    calls += [task for t in doc["spec"]["templates"] for task in t.get("dag", {}).get("tasks", [])]
+    inline = [c["name"] for c in calls if "inline" in c]
+    expect(inline == ["read"] and "pod.name" not in json.dumps([c.get("inline") for c in calls]),
+           f"inline templates left: {inline}")
+
+
 def test_expressions_globals_hooks(ctx):
     golden(ctx, os.path.join(CASES, "flow.yaml"), "flow.yaml", "--volume", PVC)
 
