@@ -90,7 +90,8 @@ typedef enum vp_format { VP_FORMAT_AUTO = 0, VP_FORMAT_YAML, VP_FORMAT_JSON } vp
 typedef struct vp_load_options {
     const char *filename;    /* used in error messages; NULL means "<stdin>" (set it for a buffer) */
     size_t max_depth;        /* deepest nesting of collections; 0 = default; at most VP_MAX_DEPTH_LIMIT */
-    size_t max_alias_nodes;  /* nodes that alias expansion may create; 0 = default */
+    size_t max_alias_nodes;  /* nodes that alias expansion may create, a scalar one more per 64 bytes of its
+                                text (written out, it is repeated); 0 = default */
     size_t max_input_bytes;  /* largest accepted input; 0 = default; at most VP_MAX_INPUT_BYTES_LIMIT */
 } vp_load_options;
 

@@ -116,7 +116,8 @@ node *node_mapping(arena *a, node *const *items, size_t pairs)
     return n;
 }
 
-node *node_copy(arena *a, const node *n)
+/* A copy of tree n in arena a; its scalars' texts too unless `share`. */
+static node *copy_tree(arena *a, const node *n, bool share)
 {
     node *c = node_new(a, (node_kind)n->kind, (node_style)n->style);
     if (!c)
@@ -124,10 +125,8 @@ node *node_copy(arena *a, const node *n)
     *c = *n;
     c->tagged = 0;
     c->commented = 0;
-    /* Text and tag are copied too: the source may live in another arena (the
-     * volume spec is parsed on its own) that is freed first. */
     if (n->kind == NODE_SCALAR) {
-        c->as.text = arena_strndup(a, n->as.text, n->len);
+        c->as.text = share ? n->as.text : arena_strndup(a, n->as.text, n->len);
         if (!c->as.text)
             return NULL;
     } else {
@@ -137,10 +136,20 @@ node *node_copy(arena *a, const node *n)
         if (count && !c->as.items)
             return NULL;
         for (size_t i = 0; i < count; i++)
-            if (!(c->as.items[i] = node_copy(a, n->as.items[i])))
+            if (!(c->as.items[i] = copy_tree(a, n->as.items[i], share)))
                 return NULL;
     }
     return n->tagged && node_set_tag(a, c, node_tag(n)) != 0 ? NULL : c;
+}
+
+node *node_copy(arena *a, const node *n)
+{
+    return copy_tree(a, n, false);
+}
+
+node *node_clone(arena *a, const node *n)
+{
+    return copy_tree(a, n, true);
 }
 
 bool node_equal(const node *x, const node *y)

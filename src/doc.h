@@ -66,7 +66,12 @@ node *node_text(arena *a, const char *text, size_t len, node_style style);
 node *node_collection(arena *a, node_kind kind, node_style style);
 /* A new mapping of `pairs` pairs (items: key, value, key, value, ...), allocated at that size. */
 node *node_mapping(arena *a, node *const *items, size_t pairs);
+/* A deep copy of n, texts and tags included: n may live in another arena
+ * (the volume spec is parsed on its own) that is freed first. */
 node *node_copy(arena *a, const node *n);
+/* A deep copy of n's nodes that shares its scalars' texts, for n of the
+ * same arena (an alias, a twin): nodes never change their text in place. */
+node *node_clone(arena *a, const node *n);
 bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */
 
 /* Whether n is the scalar `text`. Inline, so that the length of a literal

@@ -610,12 +610,16 @@ static int on_collection_end(loader *l)
     return add_child(l, n, f.height + 1);
 }
 
-/* Counts the nodes of a subtree, stopping once the count passes `limit`. */
+/* Counts the nodes of a subtree, stopping once the count passes `limit`.
+ * A scalar counts one more per ALIAS_TEXT_NODE bytes of its text: aliases
+ * share the text, but writing them out repeats it, and 5,000 aliases of a
+ * 1 MB scalar would make 5 GB of output from 1 MB of input. */
+#define ALIAS_TEXT_NODE 64
 static size_t count_nodes(const node *n, size_t limit)
 {
     size_t total = 1;
     if (n->kind == NODE_SCALAR)
-        return total;
+        return total + n->len / ALIAS_TEXT_NODE;
     size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
     for (size_t i = 0; i < slots && total <= limit; i++)
         total += count_nodes(n->as.items[i], limit - total);
@@ -642,12 +646,18 @@ static int on_alias(loader *l, const yaml_event_t *e)
     }
     size_t size = count_nodes(a->target, l->alias_left);
     if (size > l->alias_left) {
-        snprintf(msg, sizeof msg, "aliases expand to more than %zu nodes (raise --max-alias-nodes to accept it)",
-                 l->max_alias_nodes);
+        snprintf(msg, sizeof msg, "aliases expand to more than %zu nodes, a scalar counting one more per %d "
+                 "bytes of its text (raise --max-alias-nodes to accept it)", l->max_alias_nodes, ALIAS_TEXT_NODE);
         return fail(l, VP_ELIMIT, &e->start_mark, msg);
     }
     l->alias_left -= size;
-    return add_child(l, node_copy(&l->s->arena, a->target), a->height);
+    /* go-yaml takes no alias for a merge key: `*m :` with m a `<<` is that
+     * text, a key like any other, which the output quotes. A duplicate key
+     * check points at the alias. */
+    node *copy = is_merge_key(a->target) ? node_text(&l->s->arena, a->target->as.text, a->target->len, STYLE_SINGLE)
+                                         : node_clone(&l->s->arena, a->target);
+    return push_child(l, (child){copy, (uint32_t)e->start_mark.line + 1, (uint32_t)e->start_mark.column + 1},
+                      a->height);
 }
 
 static int begin_document(loader *l, const yaml_event_t *e)

@@ -618,7 +618,7 @@ static void apply_template(applier *e, tplan *tp)
     /* Twins are copies of the template as written, made before it changes. */
     node *copies[MAX_TWINS];
     for (size_t k = 0; k < tp->ntwins; k++) {
-        copies[k] = node_copy(p->ed.mem, t->node);
+        copies[k] = node_clone(p->ed.mem, t->node);
         p->ed.oom |= !copies[k];
     }
     bool *defaults = arena_alloc(p->ed.mem, t->inputs.count + 1);

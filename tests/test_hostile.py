@@ -102,6 +102,10 @@ def _laughs(levels):
     return ("\n".join(lines) + "\n").encode()
 
 
+def _aliased_scalar(size, aliases):
+    return ("kind: ConfigMap\ndata:\n  a: &a " + "x" * size + "\n  l:\n" + "  - *a\n" * aliases).encode()
+
+
 def _chained_outputs(n):
     """A dag output passed on through n steps templates in a row."""
     lines = [BASE[:BASE.index("  templates:")].rstrip("\n"), "  templates:", "  - name: main", "    steps:",
@@ -147,6 +151,11 @@ def _path_tags(length, tags):
 
 CASES = {
     "billion laughs": lambda: (_laughs(9), 6, "aliases expand to more than 1000000 nodes", False),
+    # aliases share a scalar's text, but writing them repeats it: 5 GB of output from 1 MB
+    "5,000 aliases of a 1 MB scalar": lambda: (_aliased_scalar(1000000, 5000), 6, ":68:5: error: aliases expand to "
+                                               "more than 1000000 nodes, a scalar counting one more per 64 bytes",
+                                               False),
+    "1,000 aliases of a 10 KB scalar": lambda: (_aliased_scalar(10000, 1000), 0, None, False),
     "100,000 nested [": lambda: (b"[" * 100000, 6, ":1:1001: error: nesting deeper than 1000 levels", False),
     "100,000 nested {a:": lambda: (b"{a: " * 100000, 6, "nesting deeper than 1000 levels", False),
     "100,000 nested block maps": lambda: ("".join(" " * i + "a:\n" for i in range(1200)).encode(), 6,
@@ -273,6 +282,11 @@ CASES = {
                                                        "',' or ']' (while parsing a flow sequence started at line 1, "
                                                        "column 4); if a key of over 1024 characters ends here", False),
     "explicit key of 1,100 characters": lambda: (b"a:\n  ? " + b"k" * 1100 + b"\n  : v\n", 0, None, False),
+    # go-yaml takes no alias for a merge key: it is the key '<<', written quoted; twice, a duplicate
+    "an alias of a merge key": lambda: (b"k: &m <<\nb: {*m : {x: 1}}\n", 0, None, False),
+    "an alias of a merge key twice": lambda: (b"k: &m <<\nb: {*m : {x: 1}, *m : {y: 2}}\n", 3,
+                                              ":2:18: error: duplicate key '<<' in a mapping (first at line 2, "
+                                              "column 5)", False),
     "huge depth via aliases": lambda: (b"a: &a " + b"[" * 990 + b"1" + b"]" * 990 + b"\nb: " + b"[" * 20 + b"*a" + b"]" * 20 + b"\n",
                                        6, ":2:24: error: alias '*a' nests deeper than 1000 levels", False),
 }
@@ -304,7 +318,13 @@ def _comments_carried(path):
     expect(len(comments) == 900, f"{len(comments)} of the 900 comments")
 
 
-OUTPUT_CHECKS = {"10,000 documents": _all_rewritten, "100 MB scalar": _whole_scalar,
+def _merge_key_quoted(path):
+    with open(path) as f:
+        text = f.read()
+    expect(text == "k: <<\nb: {'<<': {x: 1}}\n", f"the aliased merge key came out as {text!r}")
+
+
+OUTPUT_CHECKS = {"an alias of a merge key": _merge_key_quoted, "10,000 documents": _all_rewritten, "100 MB scalar": _whole_scalar,
                  "200,000 comments 900 deep": _comments_shallow, "900 ends with a comment each": _comments_carried}
 
 
