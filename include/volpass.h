@@ -30,7 +30,8 @@
  * Lifetimes: the strings of an error live until vp_error_free; a verify
  * report holds copies of what it says and outlives the streams it compared.
  * Nothing is shared between streams: separate streams may be used from
- * separate threads at once.
+ * separate threads at once. Nothing depends on the program's locale
+ * (setlocale): numbers are read and written with '.' in every one.
  */
 #ifndef VOLPASS_H
 #define VOLPASS_H

@@ -1,11 +1,49 @@
 #include "scalar.h"
 
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- numbers whatever the locale ------------------------------------------
+ *
+ * strtod and printf's %e read and write the decimal point of the thread's
+ * locale: a program linking volpass may have called setlocale with one
+ * whose point is ','. They run under the C locale, switched for the calling
+ * thread alone (uselocale). Were it missing, the thread's own is kept. */
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void make_c_locale(void)
+{
+    c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/* Puts the calling thread under the C locale; returns the locale to restore. */
+static locale_t enter_c_locale(void)
+{
+    pthread_once(&c_locale_once, make_c_locale);
+    return c_locale ? uselocale(c_locale) : (locale_t)0;
+}
+
+static void leave_c_locale(locale_t before)
+{
+    if (before)
+        uselocale(before);
+}
+
+static double c_strtod(const char *s)
+{
+    locale_t before = enter_c_locale();
+    double v = strtod(s, NULL);
+    leave_c_locale(before);
+    return v;
+}
 
 static bool is_one_of(const char *text, size_t len, const char *const *words)
 {
@@ -118,7 +156,7 @@ static number go_number(const char *t, size_t len)
         ; /* a float that starts with '.' is read as written: no '_' */
     else if (t[0] != '.' && go_integer(s, &n))
         n.type = SCALAR_INT;
-    else if (is_go_float(s) && !isinf(strtod(s, NULL)))
+    else if (is_go_float(s) && !isinf(c_strtod(s)))
         n.type = SCALAR_FLOAT; /* Go refuses a float out of range: a string */
     if (s != small)
         free(s);
@@ -405,11 +443,13 @@ static void go_float32_key(double value, char *buf, size_t size)
         return;
     }
     char e[32];
+    locale_t before = enter_c_locale();
     for (int precision = 0; precision < 9; precision++) {
         snprintf(e, sizeof e, "%.*e", precision, (double)f);
         if ((float)strtod(e, NULL) == f)
             break;
     }
+    leave_c_locale(before);
     /* e is [-]d[.ddd]e±XX: its digits, without the point and trailing zeros. */
     char digits[16];
     size_t nd = 0;
@@ -451,7 +491,7 @@ bool scalar_json_key(const node *n, char *buf, size_t size)
     if (type != SCALAR_FLOAT)
         return false;
     if (scalar_json_literal(n, type, buf, size))
-        go_float32_key(strtod(buf, NULL), buf, size);
+        go_float32_key(c_strtod(buf), buf, size);
     else /* .inf, .nan: the spellings go-yaml writes */
         snprintf(buf, size, "%s", (n->as.text[n->len - 3] | 0x20) == 'n' ? ".nan" : n->as.text[0] == '-' ? "-.inf" : ".inf");
     return true;

@@ -1,4 +1,5 @@
 /* Emitting: styles kept, strings quoted so they stay strings, JSON typed. */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,6 +323,30 @@ static void base64_decoded(void)
     }
 }
 
+/* A program linking volpass may run under a locale whose decimal point is
+ * ',' (strtod("1.5") is 1 there): numbers read and written in JSON are the
+ * same as in the C locale. tests/run.py makes that locale, "comma", with
+ * localedef, and gives its directory in LOCPATH. */
+static void json_numbers_whatever_the_locale(void)
+{
+    const char *numbers = "data: {1.5: a, 1.7: b, 2.5e-3: c, 1.5e1: d, 123456.7: e}\nf: [1.5e400, .5e999, 2.5]\n";
+    const char *json = "{\n  \"data\": {\n    \"1.5\": \"a\",\n    \"1.7\": \"b\",\n    \"0.0025\": \"c\",\n"
+                       "    \"15\": \"d\",\n    \"123456.7\": \"e\"\n  },\n  \"f\": [\n    \"1.5e400\",\n"
+                       "    \".5e999\",\n    2.5\n  ]\n}\n";
+    locale_t comma = newlocale(LC_NUMERIC_MASK, "comma", (locale_t)0);
+    CHECK(comma != (locale_t)0);
+    if (!comma) {
+        fprintf(stderr, "  no locale 'comma' in LOCPATH: tests/run.py makes it with localedef\n");
+        return;
+    }
+    locale_t before = uselocale(comma);
+    CHECK(strtod("1.5", NULL) == 1.0); /* the locale is in force */
+    to_json(numbers, json);
+    uselocale(before);
+    freelocale(comma);
+    to_json(numbers, json);
+}
+
 void test_emit(void)
 {
     base64_decoded();
@@ -331,4 +356,5 @@ void test_emit(void)
     comments_inside_documents_kept();
     created_strings_stay_strings();
     json_output();
+    json_numbers_whatever_the_locale();
 }
