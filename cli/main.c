@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -470,13 +471,14 @@ static int read_all(FILE *in, size_t limit, char **data, size_t *len)
         if (n == cap) {
             if (n > limit)
                 break;
-            char *bigger = realloc(buf, cap * 2);
+            size_t bigger_cap = cap * 2 > limit ? limit + 1 : cap * 2; /* one byte past the limit refuses it */
+            char *bigger = realloc(buf, bigger_cap);
             if (!bigger) {
                 free(buf);
                 return -1;
             }
             buf = bigger;
-            cap *= 2;
+            cap = bigger_cap;
         }
         size_t got = fread(buf + n, 1, cap - n, in);
         n += got;
@@ -564,36 +566,40 @@ static int emit_to(const vp_stream *s, vp_format format, FILE *out, const char *
     return io_error("cannot write", name);
 }
 
+static bool names_open_file(const char *path)
+{
+    return strncmp(path, "/proc/", 6) == 0 || strncmp(path, "/dev/fd/", 8) == 0 || strncmp(path, "/dev/std", 8) == 0;
+}
+
 /* Whether `path` names an open file of the process (/dev/stdout,
  * /dev/fd/N, /proc/self/fd/N, or a symbolic link that leads through
  * /proc), which must be written, not replaced; *link is set when it is a
- * symbolic link at all. */
-static bool open_file_of_process(const char *path, bool *link)
+ * symbolic link at all, and `reached` (of PATH_MAX bytes) holds the name
+ * of the open file it leads to. */
+static bool open_file_of_process(const char *path, bool *link, char *reached)
 {
-    char hop[4096], next[4096];
-    snprintf(hop, sizeof hop, "%s", path);
+    char next[PATH_MAX];
+    snprintf(reached, PATH_MAX, "%s", path);
     *link = false;
-    if (strncmp(path, "/proc/", 6) == 0 || strncmp(path, "/dev/fd/", 8) == 0 || strncmp(path, "/dev/std", 8) == 0)
-        return true;
     struct stat st;
-    for (int hops = 0; hops < 40 && lstat(hop, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+    for (int hops = 0; hops < 40 && !names_open_file(reached) && lstat(reached, &st) == 0 && S_ISLNK(st.st_mode);
+         hops++) {
         *link = true;
-        ssize_t n = readlink(hop, next, sizeof next - 1);
+        ssize_t n = readlink(reached, next, sizeof next - 1);
         if (n < 0)
             return false;
         next[n] = '\0';
-        if (strncmp(next, "/proc/", 6) == 0)
-            return true;
-        if (next[0] != '/' && strrchr(hop, '/')) /* relative to the link's directory */
-            snprintf(strrchr(hop, '/') + 1, sizeof hop - (size_t)(strrchr(hop, '/') + 1 - hop), "%s", next);
+        char *slash = strrchr(reached, '/');
+        if (next[0] != '/' && slash) /* relative to the link's directory */
+            snprintf(slash + 1, PATH_MAX - (size_t)(slash + 1 - reached), "%s", next);
         else
-            memcpy(hop, next, (size_t)n + 1);
+            memcpy(reached, next, (size_t)n + 1);
     }
-    return false;
+    return names_open_file(reached);
 }
 
-/* The descriptor that /dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N or
- * /proc/self/fd/N names, or -1. */
+/* The descriptor that /dev/stdin, /dev/stdout, /dev/stderr, /dev/fd/N,
+ * /proc/self/fd/N or /proc/PID/fd/N (PID volpass's own) names, or -1. */
 static int descriptor_named(const char *path)
 {
     if (strcmp(path, "/dev/stdin") == 0)
@@ -602,8 +608,11 @@ static int descriptor_named(const char *path)
         return 1;
     if (strcmp(path, "/dev/stderr") == 0)
         return 2;
+    char own[64];
+    snprintf(own, sizeof own, "/proc/%ld/fd/", (long)getpid());
     const char *digits = strncmp(path, "/dev/fd/", 8) == 0        ? path + 8
                          : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                         : strncmp(path, own, strlen(own)) == 0     ? path + strlen(own)
                                                                     : NULL;
     if (!digits || !*digits || strspn(digits, "0123456789") != strlen(digits) || strlen(digits) > 6)
         return -1;
@@ -631,14 +640,18 @@ static FILE *duplicate_stream(int fd)
 static int emit_output(const vp_stream *s, vp_format format, const char *target)
 {
     struct stat st;
-    bool link = false, direct = is_stdio(target) || open_file_of_process(target, &link);
+    char reached[PATH_MAX];
+    bool link = false, direct = is_stdio(target) || open_file_of_process(target, &link, reached);
     int exists = !direct && stat(target, &st) == 0;
     if (!direct && (!exists || S_ISREG(st.st_mode))) {
-        char *resolved = link ? realpath(target, NULL) : NULL;
-        if (link && !resolved)
+        /* Through a symbolic link, the file it leads to is replaced, or made
+         * (a link to no file yet, as `>` makes it); a loop is refused. */
+        struct stat end;
+        if (link && lstat(reached, &end) == 0 && S_ISLNK(end.st_mode)) {
+            errno = ELOOP;
             return io_error("cannot follow the symbolic link", target);
-        FILE *out = stage_open(resolved ? resolved : target, exists ? &st : NULL);
-        free(resolved);
+        }
+        FILE *out = stage_open(link ? reached : target, exists ? &st : NULL);
         if (!out)
             return io_error("cannot create a temporary file beside it", target);
         int rc = emit_to(s, format, out, target);
@@ -652,7 +665,7 @@ static int emit_output(const vp_stream *s, vp_format format, const char *target)
      * written through its own descriptor, at its offset and in its mode
      * (opened to append, say); anything else written directly (a device, a
      * pipe, a file reached through /proc) is opened for writing. */
-    int fd = is_stdio(target) ? 1 : descriptor_named(target);
+    int fd = is_stdio(target) ? 1 : descriptor_named(reached);
     const char *name = is_stdio(target) ? "<stdout>" : target;
     FILE *out = fd == 1 ? stdout : fd >= 0 ? duplicate_stream(fd) : fopen(target, "w");
     if (!out)

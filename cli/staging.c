@@ -93,6 +93,12 @@ FILE *stage_open(const char *target, const struct stat *existing)
         errno = made;
         return NULL;
     }
+    /* The file it replaces keeps its owner and group, as far as the user may
+     * give them (root may; others keep at least the group when they are in
+     * it), as sed -i does; then its mode, which chown may have cut. */
+    if (existing && fchown(fd, existing->st_uid, existing->st_gid) != 0 &&
+        fchown(fd, (uid_t)-1, existing->st_gid) != 0)
+        errno = 0; /* not allowed: the new file is the user's */
     mode_t mode = existing ? existing->st_mode & 07777 : new_file_mode();
     FILE *f = fchmod(fd, mode) == 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
