@@ -593,6 +593,14 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     node *inputs = field(r, n, "inputs", NODE_MAPPING, &at);
     t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, &in);
     read_artifacts(r, &t->inputs, inputs, &in);
+    for (size_t k = 0; k < t->inputs.count && !r->err; k++) {
+        const node *from = t->inputs.items[k].from;
+        char where[LABEL_MAX];
+        if (from) /* validateInputs */
+            r->err = error_new(VP_EINVALID, r->file, from->line, from->column, "%s, artifact '%s': from is not valid "
+                               "in inputs, and Argo refuses it: a call passes the artifact in its arguments",
+                               label(&in, where), t->inputs.items[k].name);
+    }
     node *outputs = field(r, n, "outputs", NODE_MAPPING, &at);
     t->output_parameters = field(r, outputs, "parameters", NODE_SEQUENCE, &out);
     read_artifacts(r, &t->outputs, outputs, &out);

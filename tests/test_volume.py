@@ -515,7 +515,10 @@ def test_parameters_refused(ctx):
               "templated.yaml:17:9: error: template 'main', make: does not supply parameter 'file', which template "
               "'make' requires"),
              ("{{inputs.artifacts.in.path}}", "{{inputs.artifacts.nope.path}}",
-              "templated.yaml:47:48: error: template 'use' refers to input artifact 'nope', which it does not declare")]
+              "templated.yaml:47:48: error: template 'use' refers to input artifact 'nope', which it does not declare"),
+             ("{name: named, path: /named.txt}", "{name: named, path: /named.txt, from: x}",
+              "templated.yaml:45:47: error: template 'use': inputs, artifact 'named': from is not valid in inputs, "
+              "and Argo refuses it")]
     with tempfile.TemporaryDirectory() as d:
         for old, new, message in cases:
             path = os.path.join(d, "templated.yaml")
