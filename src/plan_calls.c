@@ -50,9 +50,18 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         if (target->twins[i].home == home && same_mask(target->twins[i].mask, mask, target->t->inputs.count))
             return &target->twins[i];
     if (!template_runs_pod(target->t) && !template_is_graph(target->t)) {
+        static const char *const kinds[] = {"resource", "data", "http", "plugin", "suspend", NULL};
+        const char *const *kind = kinds;
+        while (*kind && !map_get(target->t->node, *kind))
+            kind++;
+        size_t k = 0;
+        while (k + 1 < target->t->inputs.count && !mask[k])
+            k++;
         plan_refuse(p, VP_EUNSUPPORTED, at,
-                    "template '%s' takes input artifacts but runs no container that the volume could be "
-                    "mounted into: keep its producers' outputs as artifacts (--keep-artifact)", target->t->name);
+                    "this call passes a volume location for input artifact '%s' of template '%s', a %s template, "
+                    "whose pod Argo makes itself and loads the artifact into: there is no container of the "
+                    "template's own to mount the volume into. Keep its producer's output a real artifact "
+                    "(--keep-artifact)", target->t->inputs.items[k].name, target->t->name, *kind ? *kind : "such");
         return NULL;
     }
     if (template_is_graph(target->t)) {

@@ -552,8 +552,10 @@ static void check_memoized(vplan *p, const template *t, const workflow *wf)
                     "(use --volume, or keep its outputs real artifacts with --keep-artifact)", t->name, by);
     else
         plan_warn(p, memoize, "template '%s' is memoized%s: a later run that finds its outputs in the cache reads them "
-                         "where the run that made them wrote them on the volume, which must still hold them",
-             t->name, by);
+                         "where the run that made them wrote them on the volume, which must still hold them; and an "
+                         "entry a run before the conversion made holds artifacts, not the location parameters its "
+                         "consumers now read, so the run that finds it fails: give the cache a new name or key, or "
+                         "empty it", t->name, by);
 }
 
 /* The kubelet makes a producer's directory on the volume (its subPath)
@@ -802,6 +804,10 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
             plan_output(p, tp, k);
         mount_outputs(p, tp);
         check_non_root(p, tp);
+    } else if (t->kind == TEMPLATE_OTHER) {
+        for (size_t k = 0; k < t->outputs.count; k++)
+            plan_decide(p, t, &t->outputs.items[k], "output", "kept", "the template has no container of its own "
+                        "to mount the volume into: Argo's executor saves the artifact itself");
     }
     for (size_t k = 0; k < t->inputs.count && !p->err; k++)
         plan_input(p, tp, k);

@@ -1159,7 +1159,8 @@ def test_memoized_producer(ctx):
             f.write(text.replace(old, "  - name: make\n    memoize: {key: k, maxAge: 1h, cache: {configMap: {name: c}}}\n"
                                       "    container:\n"))
         proc = ctx.run(["--input", path, "--volume", PVC])
-        expect(proc.returncode == 0 and "memo.yaml:26:14: warning: template 'make' is memoized" in proc.stderr,
+        expect(proc.returncode == 0 and "memo.yaml:26:14: warning: template 'make' is memoized" in proc.stderr and
+               "an entry a run before the conversion made holds artifacts" in proc.stderr,
                proc.stderr)
         proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
         expect(proc.returncode == 4 and "memo.yaml:26:14: error: template 'make' is memoized" in proc.stderr,
@@ -1728,8 +1729,8 @@ def test_repeated_names_refused(ctx):
 
 # Hand-written documents that must be refused: file -> (exit, location, message).
 REFUSALS = {
-    "no-container.yaml": (4, "12:9", "template 'apply' takes input artifacts but runs no container that the "
-                                     "volume could be mounted into"),
+    "no-container.yaml": (4, "12:9", "this call passes a volume location for input artifact 'manifest' of "
+                                     "template 'apply', a resource template, whose pod Argo makes itself"),
     "passed-name.yaml": (4, "22:13", "template 'main', consume: parameter 'in-subpath', which the called "
                                      "template does not declare, is passed already"),
     "containerset-no-main.yaml": (4, "9:5", "template 'main' has artifacts, but its containerSet has no "
@@ -1904,6 +1905,19 @@ def test_explain(ctx):
         expect(proc.returncode == 5 and json.loads(proc.stderr) == [{
             "file": os.path.join(d, "missing.yaml"), "line": 0, "column": 0, "template": "", "artifact": "",
             "role": "", "action": "error", "detail": "cannot open: No such file or directory"}], proc.stderr)
+    # A resource template's output stays a real artifact, and says why.
+    resource = passing_workflow("resource-") + """  - name: produce
+    resource: {action: create, manifest: "apiVersion: v1\\nkind: ConfigMap\\nmetadata: {generateName: x-}\\n"}
+    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/x}]}
+    container: {image: alpine, command: [cat, /in/x]}
+"""
+    proc = run_text(ctx, "resource.yaml", resource, "--explain=json")
+    decisions = json.loads(proc.stderr)
+    expect(proc.returncode == 0 and decisions[0]["template"] == "produce" and decisions[0]["action"] == "kept" and
+           decisions[0]["detail"].startswith("the template has no container of its own to mount the volume into"),
+           str(decisions))
 
 
 def test_default_is_volume_and_kfp_stays(ctx):
