@@ -7,8 +7,8 @@ checked by running rather than by reading.
 
 Modelled, as Argo's controller and Kubernetes do it:
 - calls: steps (groups in order), dag tasks (in dependency order),
-  `templateRef` to a WorkflowTemplate of the stream, `inline`, `withItems`
-  (one pod per item), the entrypoint then `onExit`, both given
+  `templateRef` to a WorkflowTemplate of the stream, `inline`, loops
+  (`withItems`, `withSequence`, a `withParam` of a JSON list: one pod per item), the entrypoint then `onExit`, both given
   `spec.arguments`, and `workflowTemplateRef`;
 - parameters: arguments, an input's `value` or `default`, the tags of
   inputs, tasks, steps, `workflow.*`, `pod.name`, `item`; output parameters
@@ -17,15 +17,16 @@ Modelled, as Argo's controller and Kubernetes do it:
 - artifacts: arguments by `from` (with `subPath`) or with a source of their
   own, an input's own source as its default, `fromExpression`,
   `globalName` and `workflow.outputs.artifacts`;
-- the volume: each pod's mounts of it (path, subPath, readOnly); a mount
-  must name a volume the pod has, at a path no other mount of it takes.
+- the volume: each pod's mounts of it (path, subPath, readOnly), a
+  containerSet's those of its main container and the set; a mount must
+  name a volume the pod has, at a path no other mount of it takes.
 
 A container writes a file at each path its original template declares an
 output at, and reads one at each input artifact path: the program is the
 same in both runs, so the converted pod, found by its call path (names of
 steps and tasks, which volpass keeps), is asked about the original's paths.
-What is not modelled (withParam, containerSet, hooks, ...) raises
-Unsupported."""
+What is not modelled (hooks, templateDefaults, a withParam known at run
+time only, ...) raises Unsupported."""
 import json
 import posixpath
 import re
@@ -309,11 +310,33 @@ class Run:
             artifacts[a["name"]] = _below(content, scope.substitute(a.get("subPath", "")))
         return {"parameters": params, "artifacts": artifacts}
 
+    @staticmethod
+    def _items(scope, call):
+        """The items a call loops over, or None: withItems; withParam's JSON
+        list (one known before the run only); withSequence's numbers."""
+        if "withParam" in call:
+            try:
+                items = json.loads(scope.substitute(call["withParam"]))
+            except ValueError:  # known at run time only: two items stand for it
+                return [f"<item {i} of {call['name']}>" for i in range(2)]
+            if not isinstance(items, list):
+                raise RunError(f"withParam of {items!r}, no list")
+            return items
+        if "withSequence" in call:
+            seq = scope.substitute(call["withSequence"])
+            try:
+                start = int(seq.get("start", 0))
+                end = int(seq["end"]) if "end" in seq else start + int(seq.get("count", 0)) - 1
+            except ValueError:
+                raise Unsupported("withSequence of a value known at run time only")
+            if "format" in seq:
+                raise Unsupported("withSequence's format")
+            return [str(i) for i in (range(start, end + 1) if end >= start else range(start, end - 1, -1))]
+        return call.get("withItems")
+
     def _call(self, scope, call, doc, path):
-        if "withParam" in call or "withSequence" in call:
-            raise Unsupported("withParam and withSequence")
         target, target_doc = self._target(call, doc)
-        items = call.get("withItems")
+        items = self._items(scope, call)
         if items is None:
             scope.calls[call["name"]] = self._run_template(target, target_doc, self._arguments(scope, call.get(
                 "arguments") or {}), path + (call["name"],))
@@ -360,17 +383,17 @@ class Run:
         elif "dag" in t:
             for task in _dag_order(_list(t, "dag", "tasks")):
                 self._call(scope, task, doc, path)
-        elif "container" in t or "script" in t:
+        elif "container" in t or "script" in t or "containerSet" in t:
             scope.pod = "pod-" + "-".join(re.sub(r"[^a-z0-9]", "", p.lower()) for p in path)
             self._pod(t, scope, path)
-        elif "containerSet" in t or _list(t, "inputs", "artifacts") or _list(t, "outputs", "artifacts"):
-            raise Unsupported(f"artifacts of a template of kind {sorted(set(t) & {'containerSet', 'resource', 'data', 'http', 'plugin', 'suspend'})}")
+        elif _list(t, "inputs", "artifacts") or _list(t, "outputs", "artifacts"):
+            raise Unsupported(f"artifacts of a template of kind {sorted(set(t) & {'resource', 'data', 'http', 'plugin', 'suspend'})}")
         return self._outputs(t, scope, path)
 
     # -- pods -------------------------------------------------------------
     def _pod(self, t, scope, path):
         key = "/".join(path)
-        body = scope.substitute(t.get("container") or t.get("script") or {})
+        body = scope.substitute(_main_container(t))
         if self.original is None:  # the original: the container reads and writes at its artifacts' paths
             ins = [(p, scope.artifacts[n]) for n, p in scope.paths.items()]
             outs = [scope.substitute(a["path"]) for a in _list(t, "outputs", "artifacts") if "path" in a]
@@ -398,12 +421,18 @@ class Run:
                 self.volume[_norm(posixpath.join(m[1], _under(p, m[0])))] = ("file", key, posixpath.normpath(p))
 
     def _mounts(self, t, body, key):
-        """The container's mounts of the shared volume: (path, subPath, readOnly)."""
-        volumes = list(_list(self.spec, "volumes")) + list(_list(t, "volumes"))
-        if self.base:
-            volumes += _list(self.base, "spec", "volumes")
+        """The container's mounts of the shared volume: (path, subPath, readOnly).
+        A containerSet's pod gets the workflow's volumes its shared mounts,
+        an init container's or a sidecar's name (addVolumeReferences), not
+        those its containers' own mounts name."""
+        workflow = list(_list(self.spec, "volumes")) + list(_list(self.base, "spec", "volumes"))
+        workflow += [{"name": _get(c, "metadata", "name")} for c in _list(self.spec, "volumeClaimTemplates")]
+        if "containerSet" in t:
+            named = {m.get("name") for c in [t["containerSet"]] + _list(t, "initContainers") + _list(t, "sidecars")
+                     for m in _list(c, "volumeMounts")}
+            workflow = [v for v in workflow if v.get("name") in named]
+        volumes = workflow + list(_list(t, "volumes"))
         names = {v.get("name") for v in volumes}
-        names |= {_get(c, "metadata", "name") for c in _list(self.spec, "volumeClaimTemplates")}
         shared = {v.get("name") for v in volumes if {k: x for k, x in v.items() if k != "name"} == self.source}
         seen, out = set(), []
         for m in _list(body, "volumeMounts"):
@@ -473,6 +502,18 @@ class Run:
             if a.get("globalName"):
                 self.global_artifacts[scope.substitute(a["globalName"])] = out["artifacts"][a["name"]]
         return out
+
+
+def _main_container(t):
+    """What the container that runs the program mounts: a containerSet's
+    container named main, with the set's shared mounts."""
+    if "containerSet" not in t:
+        return t.get("container") or t.get("script") or {}
+    cs = t["containerSet"] or {}
+    main = next((c for c in _list(cs, "containers") if c.get("name") == "main"), None)
+    if main is None:
+        raise RunError("a containerSet with no container named main")
+    return dict(main, volumeMounts=_list(cs, "volumeMounts") + _list(main, "volumeMounts"))
 
 
 def _merge_arguments(own, base):

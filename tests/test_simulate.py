@@ -14,7 +14,7 @@ import reference
 import simulate
 from expr import Unsupported
 from harness import expect
-from test_volume import CASES, PVC, passing_workflow, run_text
+from test_volume import CASES, CONTAINER_SETS, PVC, passing_workflow, run_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCE = {"persistentVolumeClaim": {"claimName": "pvc"}}
@@ -83,7 +83,7 @@ NAMES = passing_workflow("names-") + """  - name: produce
 def test_catches_breaks(ctx):
     """The simulation sees a broken hand-off: the reference's rewrite (the kfp
     scheme) where file names differ, a producer's mount moved, the volume
-    left out."""
+    left out, a containerSet's pod without a volume of its own."""
     kfp = run_text(ctx, "names.yaml", NAMES, "--scheme", "kfp")
     expect(kfp.returncode == 0, kfp.stderr)
     problems, _ = simulate.compare(reference.load_all(NAMES), reference.load_all(kfp.stdout), SOURCE)
@@ -103,6 +103,13 @@ def test_catches_breaks(ctx):
     problems, _ = simulate.compare(original, reference.load_all(moved), SOURCE)
     expect(problems and all(": None instead of ('file', " in p and "/tmp/out/features/" in p for p in problems),
            f"a moved producer mount is not seen: {problems[:3]}")
+    # a containerSet's pod gets no workflow volume its containers' own mounts name: it needs its own
+    sets = run_text(ctx, "sets.yaml", CONTAINER_SETS).stdout
+    own = "    - name: data-storage\n      persistentVolumeClaim: {claimName: pvc}\n  volumes:\n"
+    expect(own in sets, "the containerSet template has no volume of its own")
+    without = reference.load_all(sets.replace(own, "  volumes:\n"))
+    problems, _ = simulate.compare(reference.load_all(CONTAINER_SETS), without, SOURCE)
+    expect(problems and "volume 'data-storage', which the pod lacks" in problems[0], f"not seen: {problems[:1]}")
     no_volume = reference.load_all(converted)
     del no_volume[0]["spec"]["volumes"]
     problems, _ = simulate.compare(original, no_volume, SOURCE)
