@@ -43,57 +43,102 @@ static bool template_taken(vplan *p, const char *name, const void *home)
     return workflow_template(wf, name) || (key && strmap_get(&p->twin_names, key, len));
 }
 
+/* Whether a call passing `mask` (per input: a volume location) cannot have
+ * a twin of target, in document `home`; refused then, naming why. */
+static bool twin_refused(vplan *p, const tplan *target, const bool *mask, const workflow *home, const node *at)
+{
+    const template *t = target->t;
+    if (!template_runs_pod(t) && !template_is_graph(t)) {
+        size_t k = 0;
+        while (k + 1 < t->inputs.count && !mask[k])
+            k++;
+        plan_refuse(p, VP_EUNSUPPORTED, at,
+                    "this call passes a volume location for input artifact '%s' of template '%s', a %s template, "
+                    "whose pod Argo makes itself and loads the artifact into: there is no container of the "
+                    "template's own to mount the volume into. Keep its producer's output a real artifact "
+                    "(--keep-artifact)", t->inputs.items[k].name, t->name, template_type(t));
+    } else if (template_is_graph(t)) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' is called with constant artifacts where it expects the "
+                    "volume, or the other way round; volpass makes twins of container and script templates only",
+                    t->name);
+    } else if (map_get(home->spec, "workflowTemplateRef")) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need a twin in a Workflow that runs a WorkflowTemplate "
+                    "(workflowTemplateRef), which Argo allows no templates of its own", t->name);
+    } else if (target->ntwins == MAX_TWINS) {
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", t->name, MAX_TWINS);
+    } else if (!plan_refuse_nested_inputs(p, target, mask, at)) {
+        for (size_t k = 0; k < t->inputs.count && !p->err; k++) {
+            if (mask[k] && !target->in[k].convert && plan_refuse_input_over_outputs(p, target, k, at))
+                break;
+            if (mask[k] && target->in[k].unmountable)
+                plan_refuse(p, VP_EUNSUPPORTED, at, "this call passes template '%s' a volume location for input "
+                            "artifact '%s', but it %s: keep the producer's output a real artifact (--keep-artifact)",
+                            t->name, t->inputs.items[k].name, target->in[k].unmountable);
+        }
+    }
+    return p->err != NULL;
+}
+
+/* What a twin's name starts with: its template's name, or for an inline
+ * template that of its step or task, which may hold tags and characters a
+ * template's name may not (Argo takes [a-zA-Z0-9][-a-zA-Z0-9]*): those go,
+ * runs of them as one '-'. */
+static const char *twin_base(vplan *p, const template *t, bool is_inline)
+{
+    if (!is_inline)
+        return t->name;
+    char *base = arena_alloc(p->ed.mem, strlen(t->name) + sizeof "inline");
+    if (!base) {
+        p->ed.oom = true;
+        return "";
+    }
+    size_t n = 0;
+    for (const char *s = t->name; *s; s++) {
+        if (s[0] == '{' && s[1] == '{' && strstr(s, "}}")) {
+            s = strstr(s, "}}") + 1;
+        } else if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
+            base[n++] = *s;
+            continue;
+        }
+        if (n && base[n - 1] != '-')
+            base[n++] = '-';
+    }
+    while (n && base[n - 1] == '-')
+        n--;
+    base[n] = '\0';
+    return n ? base : "inline";
+}
+
+/* Why a twin is made, for --explain. */
+#define INLINE_NAMED "an inline template that writes to the volume needs a name of its own, as Argo validates a " \
+                     "step's or task's inline template without {{pod.name}}, which its output locations hold"
+static const char *twin_reason(const tplan *target, const bool *mask, bool named)
+{
+    bool constant = false, own_form = true;
+    for (size_t k = 0; k < target->t->inputs.count; k++) {
+        constant = constant || (target->in[k].convert && !mask[k]);
+        own_form = own_form && target->in[k].convert == mask[k];
+    }
+    if (own_form)
+        return INLINE_NAMED;
+    if (constant)
+        return named ? "a call passes a real artifact where the template takes a volume location; and " INLINE_NAMED
+                     : "a call passes a real artifact where the template takes a volume location";
+    return named ? "a call passes a volume location where the template keeps a real artifact; and " INLINE_NAMED
+                 : "a call passes a volume location where the template keeps a real artifact";
+}
+
+/* The twin of target that a call passing `mask` calls, made the first time
+ * (named: an inline template's, made for a name of its own as well); NULL
+ * when refused. */
 static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const workflow *home, const node *at,
                             bool named)
 {
     for (size_t i = 0; i < target->ntwins; i++)
         if (target->twins[i].home == home && same_mask(target->twins[i].mask, mask, target->t->inputs.count))
             return &target->twins[i];
-    if (!template_runs_pod(target->t) && !template_is_graph(target->t)) {
-        static const char *const kinds[] = {"resource", "data", "http", "plugin", "suspend", NULL};
-        const char *const *kind = kinds;
-        while (*kind && !map_get(target->t->node, *kind))
-            kind++;
-        size_t k = 0;
-        while (k + 1 < target->t->inputs.count && !mask[k])
-            k++;
-        plan_refuse(p, VP_EUNSUPPORTED, at,
-                    "this call passes a volume location for input artifact '%s' of template '%s', a %s template, "
-                    "whose pod Argo makes itself and loads the artifact into: there is no container of the "
-                    "template's own to mount the volume into. Keep its producer's output a real artifact "
-                    "(--keep-artifact)", target->t->inputs.items[k].name, target->t->name, *kind ? *kind : "such");
+    if (twin_refused(p, target, mask, home, at))
         return NULL;
-    }
-    if (template_is_graph(target->t)) {
-        plan_refuse(p, VP_EUNSUPPORTED, at,
-               "template '%s' is called with constant artifacts where it expects the volume, or the "
-               "other way round; volpass makes twins of container and script templates only",
-               target->t->name);
-        return NULL;
-    }
-    if (map_get(home->spec, "workflowTemplateRef")) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need a twin in a Workflow that runs a WorkflowTemplate "
-                    "(workflowTemplateRef), which Argo allows no templates of its own", target->t->name);
-        return NULL;
-    }
-    if (target->ntwins == MAX_TWINS) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need more than %d twins", target->t->name, MAX_TWINS);
-        return NULL;
-    }
-    if (plan_refuse_nested_inputs(p, target, mask, at))
-        return NULL;
-    for (size_t k = 0; k < target->t->inputs.count; k++)
-        if (mask[k] && !target->in[k].convert && plan_refuse_input_over_outputs(p, target, k, at))
-            return NULL;
-    for (size_t k = 0; k < target->t->inputs.count; k++) {
-        const artifact *a = &target->t->inputs.items[k];
-        if (mask[k] && target->in[k].unmountable) {
-            plan_refuse(p, VP_EUNSUPPORTED, at, "this call passes template '%s' a volume location for input "
-                        "artifact '%s', but it %s: keep the producer's output a real artifact (--keep-artifact)",
-                        target->t->name, a->name, target->in[k].unmountable);
-            return NULL;
-        }
-    }
     if (!target->twins && !(target->twins = arena_alloc(p->ed.mem, MAX_TWINS * sizeof(twin)))) {
         p->ed.oom = true;
         return NULL;
@@ -108,17 +153,16 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     tw->home = home;
     tw->named = named;
     /* "-constant" when it takes a real artifact where the template takes the volume, else "-volume". */
-    const char *kind = "volume";
-    bool own_form = true; /* the template's own form: a twin for its name alone */
-    for (size_t k = 0; k < target->t->inputs.count; k++) {
-        if (target->in[k].convert && !mask[k])
-            kind = "constant";
-        own_form = own_form && target->in[k].convert == mask[k];
-    }
-    tw->name = plan_first_free(p, edit_fmt(&p->ed, "%s-%s", target->t->name, kind), template_taken, home);
+    bool constant = false;
+    for (size_t k = 0; k < target->t->inputs.count; k++)
+        constant = constant || (target->in[k].convert && !mask[k]);
+    const char *base = twin_base(p, target->t, named);
+    tw->name = plan_first_free(p, edit_fmt(&p->ed, "%s-%s", base, constant ? "constant" : "volume"), template_taken,
+                               home);
     if (strlen(tw->name) > MAX_NAME) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than "
-                    "the %d characters Argo accepts: shorten the template's name", target->t->name, tw->name, MAX_NAME);
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than the %d "
+                    "characters Argo accepts: shorten the %s name", target->t->name, tw->name, MAX_NAME,
+                    named ? "step's or task's" : "template's");
         return NULL;
     }
     size_t len;
@@ -126,12 +170,8 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     if (!key || strmap_put(&p->twin_names, key, len, tw) != 0)
         p->ed.oom = true;
     target->ntwins++;
-    plan_decide(p, target->t, NULL, "template", "twin",
-           "twin '%s' created: %s", tw->name,
-           own_form ? "an inline template that writes to the volume needs a name of its own, as Argo validates a "
-                   "step's or task's inline template without {{pod.name}}, which its output locations hold"
-           : strcmp(kind, "constant") == 0 ? "a call passes a real artifact where the template takes a volume location"
-                                           : "a call passes a volume location where the template keeps a real artifact");
+    plan_decide(p, target->t, NULL, "template", "twin", "twin '%s' created: %s", tw->name,
+                twin_reason(target, mask, named));
     return tw;
 }
 

@@ -442,6 +442,14 @@ static const struct {
     {"plugin", TEMPLATE_OTHER},
 };
 
+const char *template_type(const template *t)
+{
+    for (size_t i = 0; i < sizeof template_types / sizeof *template_types; i++)
+        if (argo_field(t->node, template_types[i].key))
+            return template_types[i].key;
+    return "typeless";
+}
+
 /* The kind of template t (`name`). Argo takes a template of one type only
  * ("multiple template types specified"): an error when t has two, naming them. */
 static template_kind classify(reader *r, const node *t, const char *name)
@@ -596,7 +604,7 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     for (size_t k = 0; k < t->inputs.count && !r->err; k++) {
         const node *from = t->inputs.items[k].from;
         char where[LABEL_MAX];
-        if (from) /* validateInputs */
+        if (from && from->len) /* validateInputs: an empty one passes */
             r->err = error_new(VP_EINVALID, r->file, from->line, from->column, "%s, artifact '%s': from is not valid "
                                "in inputs, and Argo refuses it: a call passes the artifact in its arguments",
                                label(&in, where), t->inputs.items[k].name);

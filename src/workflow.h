@@ -165,6 +165,10 @@ static inline bool template_runs_pod(const template *t)
            t->kind == TEMPLATE_CONTAINER_SET;
 }
 
+/* The key that gives template t its type (container, resource, data, ...),
+ * for messages; "typeless" when it has none. */
+const char *template_type(const template *t);
+
 #define NOT_FOUND ((size_t)-1)
 
 /* Index of the artifact named name[0, len) in `l`, or NOT_FOUND. */

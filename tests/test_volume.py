@@ -526,6 +526,10 @@ def test_parameters_refused(ctx):
                 f.write(text.replace(old, new))
             proc = ctx.run(["--input", path, "--volume", PVC])
             expect(proc.returncode == 3 and proc.stdout == "" and message in proc.stderr, proc.stderr)
+        # an empty from in inputs passes Argo's check
+        proc = run_text(ctx, "templated.yaml", text.replace("{name: named, path: /named.txt}",
+                                                            "{name: named, path: /named.txt, from: ''}"))
+        expect(proc.returncode == 0, proc.stderr)
         # null is no valueFrom, and "" no path: Argo takes both
         for new in ('value: "{{workflow.parameters.dir}}", valueFrom: null',
                     'valueFrom: {configMapKeyRef: {name: dirs, key: use}, path: ""}'):
@@ -550,6 +554,20 @@ def test_inline_producers(ctx):
     inline = [c["name"] for c in calls if "inline" in c]
     expect(inline == ["read"] and "pod.name" not in json.dumps([c.get("inline") for c in calls]),
            f"inline templates left: {inline}")
+    # A twin's name comes from the step's, less what a template's name may not hold (tags, say).
+    producer = "        inline:\n          container: {image: alpine, command: [sh, -c, \"echo > /tmp/out/m\"]}\n" \
+               "          outputs: {artifacts: [{name: out, path: /tmp/out/m}]}\n"
+    named = workflow_head("named-") + "  - name: main\n    inputs: {parameters: [{name: p, value: a}]}\n    steps:\n" + \
+        "".join(f"    - - name: \"{step}\"\n" + producer for step in ("gen-{{inputs.parameters.p}}.x",
+                                                                        "{{inputs.parameters.p}}", "s" * 125))
+    proc = run_text(ctx, "named.yaml", named.replace("s" * 125, "last"))
+    [doc] = reference.load_all(proc.stdout)
+    expect(proc.returncode == 0 and [t["name"] for t in doc["spec"]["templates"]] ==
+           ["main", "gen-x-volume", "inline-volume", "last-volume"], proc.stderr)
+    proc = run_text(ctx, "named.yaml", named)
+    expect(proc.returncode == 4 and f"error: template '{'s' * 125}' needs a twin, whose name '{'s' * 125}-volume' would "
+           "be longer than the 128 characters Argo accepts: shorten the step's or task's name" in proc.stderr,
+           proc.stderr)
 
 
 def test_expressions_globals_hooks(ctx):
