@@ -1,7 +1,8 @@
 """A small interpreter of expr-lang, the language of Argo's `{{=…}}` tags,
 `fromExpression` and `valueFrom.expression`, for the simulation
 (simulate.py): string and number literals, member access (`.x`, `?.x`,
-`['x']`), `+`, `==`, `!=`, `&&`/`and`, `||`/`or`, `!`/`not`, `?:` and
+`['x']`), `+` (and `-`, which no string takes: `tasks.a-b` is a
+subtraction), `==`, `!=`, `&&`/`and`, `||`/`or`, `!`/`not`, `?:` and
 parentheses. A call (`sprig.trim(x)`) or anything else raises Unsupported;
 a missing member is None, as in expr-lang, which `+` then refuses."""
 import re
@@ -15,8 +16,8 @@ class ExprError(Exception):
     """An expression Argo would fail to evaluate."""
 
 
-TOKEN = re.compile(r"""\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\d+(?:\.\d+)?)|([A-Za-z_][\w-]*)"""
-                   r"""|(\?\.|==|!=|&&|\|\||[.\[\]()?:+!]))""")
+TOKEN = re.compile(r"""\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\d+(?:\.\d+)?)|([A-Za-z_]\w*)"""
+                   r"""|(\?\.|==|!=|&&|\|\||[.\[\]()?:+!-]))""")
 WORDS = {"and": "&&", "or": "||", "not": "!"}
 
 
@@ -68,7 +69,7 @@ class _Parser:
         no = self.ternary()
         return yes if _truth(cond) else no
 
-    LEVELS = [("||",), ("&&",), ("==", "!="), ("+",)]
+    LEVELS = [("||",), ("&&",), ("==", "!="), ("+", "-")]
 
     def binary(self, level):
         if level == len(self.LEVELS):
@@ -136,6 +137,8 @@ def _apply(op, left, right):
         if isinstance(left, str) and isinstance(right, str):
             return left + right
         raise ExprError(f"cannot add {left!r} and {right!r}")
+    if op == "-":  # tasks.a-b.outputs is tasks.a minus b.outputs: a hyphenated name needs ['a-b']
+        raise ExprError(f"cannot subtract {right!r} from {left!r}")
     return _truth(left) and _truth(right) if op == "&&" else _truth(left) or _truth(right)
 
 

@@ -35,6 +35,7 @@ from expr import ExprError, Unsupported, evaluate
 
 SOURCES = ("raw", "s3", "http", "git", "gcs", "oss", "hdfs", "artifactory", "azure", "plugin", "key")
 TAG = re.compile(r"\{\{(=?)\s*(.*?)\s*\}\}", re.S)
+POD_NAME = re.compile(r"\{\{\s*pod\.name\s*\}\}")
 UID, NAME = "uid-1", "wf-1"
 
 
@@ -192,6 +193,7 @@ class Run:
         self.docs, self.doc, self.source = docs, doc, volume_source
         self.original = original  # the original's Run, when this one runs the converted workflow
         self.reads = {}           # (call path, path) -> content
+        self.faults = []          # what breaks the contract without failing the run
         self.pod_paths = {}       # call path -> (input paths, output paths), of the original's pods
         self.volume = {}          # location on the shared volume -> content
         self.global_artifacts, self.global_params = {}, {}
@@ -335,6 +337,8 @@ class Run:
         return call.get("withItems")
 
     def _call(self, scope, call, doc, path):
+        if "inline" in call and POD_NAME.search(json.dumps(call["inline"])):  # validateSteps, validateDAG
+            raise RunError(f"Argo refuses {{{{pod.name}}}} in the inline template of '{call['name']}'")
         target, target_doc = self._target(call, doc)
         items = self._items(scope, call)
         if items is None:
@@ -404,14 +408,16 @@ class Run:
         if key not in self.original.pod_paths:
             raise RunError(f"pod {key} does not run in the original")
         reads, writes = self.original.pod_paths[key]
-        mounts = self._mounts(t, body, key)
         by_path = {posixpath.normpath(p): scope.artifacts[n] for n, p in scope.paths.items()}
+        mounts = self._mounts(t, body, key, by_path)
         for p in reads:
             p = posixpath.normpath(p)
             if p in by_path:
                 self.reads[(key, p)] = by_path[p]
                 continue
             m = self._mount_of(mounts, p)
+            if m and not m[2]:  # a consumer that could change what others read
+                self.faults.append(f"pod {key} reads {p} through a writable mount on {m[0]}")
             self.reads[(key, p)] = self._volume_read(_norm(posixpath.join(m[1], _under(p, m[0])))) if m else None
         for p in writes:
             m = self._mount_of(mounts, p)
@@ -420,30 +426,40 @@ class Run:
             if m:
                 self.volume[_norm(posixpath.join(m[1], _under(p, m[0])))] = ("file", key, posixpath.normpath(p))
 
-    def _mounts(self, t, body, key):
-        """The container's mounts of the shared volume: (path, subPath, readOnly).
-        A containerSet's pod gets the workflow's volumes its shared mounts,
-        an init container's or a sidecar's name (addVolumeReferences), not
-        those its containers' own mounts name."""
-        workflow = list(_list(self.spec, "volumes")) + list(_list(self.base, "spec", "volumes"))
+    def _volumes(self, t):
+        """The pod's volumes by name: the workflow's, and the template's own,
+        which Argo prefers. A containerSet's pod gets the workflow's volumes
+        its shared mounts, an init container's or a sidecar's name
+        (addVolumeReferences), not those its containers' own mounts name."""
+        workflow = list(_list(self.base, "spec", "volumes")) + list(_list(self.spec, "volumes"))
         workflow += [{"name": _get(c, "metadata", "name")} for c in _list(self.spec, "volumeClaimTemplates")]
         if "containerSet" in t:
             named = {m.get("name") for c in [t["containerSet"]] + _list(t, "initContainers") + _list(t, "sidecars")
                      for m in _list(c, "volumeMounts")}
             workflow = [v for v in workflow if v.get("name") in named]
-        volumes = workflow + list(_list(t, "volumes"))
-        names = {v.get("name") for v in volumes}
-        shared = {v.get("name") for v in volumes if {k: x for k, x in v.items() if k != "name"} == self.source}
-        seen, out = set(), []
+        return {v.get("name"): v for v in workflow + list(_list(t, "volumes"))}
+
+    def _mounts(self, t, body, key, inputs):
+        """The container's mounts of the shared volume: (path, subPath,
+        readOnly). Kubernetes refuses a pod whose mounts (Argo mounts each
+        real input artifact at its path too) share a path, name a volume
+        the pod lacks, or have a subPath that is absolute, climbs with '..'
+        or holds a tag nothing resolved."""
+        volumes = self._volumes(t)
+        seen, out = set(inputs), []
         for m in _list(body, "volumeMounts"):
             mount_path = posixpath.normpath(posixpath.join("/", m.get("mountPath", "")))
-            if mount_path in seen:
-                raise RunError(f"pod {key}: two mounts on {mount_path}")
+            sub = m.get("subPath", "")
+            if mount_path in seen or mount_path == "/":
+                raise RunError(f"pod {key}: a mount on {mount_path}, " +
+                               ("which another mount or an input artifact takes" if mount_path in seen else "the root"))
             seen.add(mount_path)
-            if m.get("name") not in names:
+            if m.get("name") not in volumes:
                 raise RunError(f"pod {key}: a mount of volume '{m.get('name')}', which the pod lacks")
-            if m.get("name") in shared:
-                out.append((mount_path, m.get("subPath", ""), bool(m.get("readOnly"))))
+            if sub.startswith("/") or ".." in sub.split("/") or "{{" in sub:
+                raise RunError(f"pod {key}: the mount on {mount_path} has subPath {sub!r}")
+            if {k: x for k, x in volumes[m.get("name")].items() if k != "name"} == self.source:
+                out.append((mount_path, sub, bool(m.get("readOnly"))))
         return out
 
     @staticmethod
@@ -455,13 +471,15 @@ class Run:
         return best
 
     def _volume_read(self, location):
+        """What lies at `location`: written there, or below the deepest
+        location written above it."""
         if location in self.volume:
             return self.volume[location]
-        for where, content in self.volume.items():
-            rest = _under(location, where) if where else location
-            if rest:
-                return _below(content, rest)
-        return None
+        above = [w for w in self.volume if _under(location, w) if w]
+        if not above:
+            return None
+        where = max(above, key=len)
+        return _below(self.volume[where], _under(location, where))
 
     # -- outputs ----------------------------------------------------------
     def _outputs(self, t, scope, path):
@@ -571,4 +589,5 @@ def compare(original_docs, converted_docs, volume_source):
             got = after.reads.get(where)
             if got != content:
                 problems.append(f"document {i + 1}: pod {where[0]} reads {where[1]}: {got} instead of {content}")
+        problems += [f"document {i + 1}: {fault}" for fault in after.faults]
     return problems, runs

@@ -12,6 +12,7 @@ import threading
 
 import reference
 import simulate
+import expr
 from expr import Unsupported
 from harness import expect
 from test_volume import CASES, CONTAINER_SETS, PVC, passing_workflow, run_text
@@ -70,20 +71,52 @@ def _generate(args):
                           capture_output=True, text=True).stdout
 
 
-# a consumer reading under another file name than its producer wrote
-NAMES = passing_workflow("names-") + """  - name: produce
-    container: {image: busybox, command: [sh, -c, "echo hi > /tmp/out/result.txt"]}
-    outputs: {artifacts: [{name: out, path: /tmp/out/result.txt}]}
+
+
+SIMPLE = passing_workflow("simple-") + """  - name: produce
+    container: {image: busybox, command: [sh, -c, "echo hi > /tmp/out/data.txt"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out/data.txt}]}
   - name: consume
     inputs: {artifacts: [{name: in, path: /in/data.txt}]}
     container: {image: busybox, command: [cat, /in/data.txt]}
 """
 
 
+# a consumer reading under another file name than its producer wrote
+NAMES = SIMPLE.replace("/tmp/out/data.txt", "/tmp/out/result.txt")
+
+
+def _inline_producer(templates):
+    [task] = [t for t in templates["main"]["dag"]["tasks"] if t["name"] == "gen"]
+    task["inline"] = {k: v for k, v in templates["produce"].items() if k != "name"}
+    del task["template"]
+
+
+# Breaks of volpass's output of SIMPLE (by its templates), and what the simulation says of each.
+SIMPLE_BREAKS = {
+    "a writable consumer mount": (lambda t: t["consume"]["container"]["volumeMounts"][0].update(readOnly=False),
+                                  "reads /in/data.txt through a writable mount on /in/data.txt"),
+    "a template's own volume of the name": (
+        lambda t: t["consume"].update(volumes=[{"name": "data-storage", "emptyDir": {}}]),
+        "pod main/use reads /in/data.txt: None instead of ('file', 'main/gen', '/tmp/out/data.txt')"),
+    "a subPath with ..": (lambda t: t["consume"]["container"]["volumeMounts"][0].update(subPath="../x"),
+                          "the converted run fails: pod main/use: the mount on /in/data.txt has subPath '../x'"),
+    "an unresolved tag in a subPath": (
+        lambda t: t["consume"]["container"]["volumeMounts"][0].update(subPath="{{inputs.parameters.nothing}}"),
+        "the mount on /in/data.txt has subPath '{{inputs.parameters.nothing}}'"),
+    "an input artifact where a mount is": (
+        lambda t: t["consume"]["inputs"].update(artifacts=[{"name": "x", "path": "/in/data.txt", "raw": {"data": "x"}}]),
+        "pod main/use: a mount on /in/data.txt, which another mount or an input artifact takes"),
+    "{{pod.name}} in an inline template": (_inline_producer,
+                                           "the converted run fails: Argo refuses {{pod.name}} in the inline template"),
+}
+
+
 def test_catches_breaks(ctx):
     """The simulation sees a broken hand-off: the reference's rewrite (the kfp
     scheme) where file names differ, a producer's mount moved, the volume
-    left out, a containerSet's pod without a volume of its own."""
+    left out, a containerSet's pod without a volume of its own, and the
+    breaks of SIMPLE_BREAKS."""
     kfp = run_text(ctx, "names.yaml", NAMES, "--scheme", "kfp")
     expect(kfp.returncode == 0, kfp.stderr)
     problems, _ = simulate.compare(reference.load_all(NAMES), reference.load_all(kfp.stdout), SOURCE)
@@ -115,6 +148,16 @@ def test_catches_breaks(ctx):
     problems, _ = simulate.compare(original, no_volume, SOURCE)
     expect(problems and "the converted run fails" in problems[0] and "which the pod lacks" in problems[0],
            f"a missing volume is not seen: {problems[:1]}")
+    for name, (mutate, seen) in SIMPLE_BREAKS.items():
+        docs = reference.load_all(run_text(ctx, "simple.yaml", SIMPLE).stdout)
+        mutate({t["name"]: t for t in docs[0]["spec"]["templates"]})
+        problems, _ = simulate.compare(reference.load_all(SIMPLE), docs, SOURCE)
+        expect(len(problems) == 1 and seen in problems[0], f"{name}: {problems}")
+    try:
+        expr.evaluate("tasks.gen-a.outputs.parameters.x", {"tasks": {"gen-a": {}}})
+        expect(False, "tasks.gen-a read as one name, where expr-lang subtracts")
+    except expr.ExprError:
+        pass
 
 
 def _has_artifacts(path):
