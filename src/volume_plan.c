@@ -156,8 +156,10 @@ static bool mount_on(const template *t, const workflow *wf, const node *m, const
     return path_may_equal(mount, dir);
 }
 
-/* On `dir` or above it, or below `within` (an output's data): what it
- * holds is then not what the shared volume mounted on `dir` would hold. An
+/* On `dir` or above it, below `within` (an output's data), or inside
+ * `dir` where `within`, a file name made of parameters (whose values may
+ * hold '/'), may lie: what it holds is then not what the shared volume
+ * mounted on `dir` would hold. An
  * emptyDir above `dir` that no other container sees there holds nothing but
  * what the main container writes: it may be above. */
 static bool mount_over(const template *t, const workflow *wf, const node *m, const char *mount, const char *dir,
@@ -165,8 +167,8 @@ static bool mount_over(const template *t, const workflow *wf, const node *m, con
 {
     if (path_may_cover(within, mount))
         return true;
-    if (!path_may_cover(mount, dir))
-        return false;
+    if (!path_may_cover(mount, dir)) /* inside dir: it keeps the output when it may hold it (a name of parameters) */
+        return path_may_cover(mount, within);
     const node *name = map_get(m, "name");
     const node *volume = name && name->kind == NODE_SCALAR ? template_volume(t, wf, name->as.text) : NULL;
     return path_may_equal(mount, dir) || !map_get(volume, "emptyDir") || template_shares_volume(t, m, dir);
@@ -244,6 +246,10 @@ static const char *mount_conflict(vplan *p, const node *m, const char *at, const
     if (path_covers(at, dir))
         return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, above %s: what other containers or "
                                 "that volume put there would not be on the shared volume", volume, mount_text(m), dir);
+    if (!path_may_cover(path, at)) /* mount_over: inside dir, where the output's parameters may put it */
+        return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, inside %s, where the parameters of %s may "
+                                "put the output, and what it holds would not be on the shared volume", volume,
+                        mount_text(m), dir, path);
     return edit_fmt(&p->ed, "the container mounts volume '%s' at %s, inside %s, and what it holds would not be "
                             "on the shared volume", volume, mount_text(m), path);
 }

@@ -55,13 +55,20 @@ def _get(node, *keys):
     return node
 
 
+def _normpath(path):
+    """posixpath.normpath, but for the two leading slashes POSIX lets it
+    keep: Go's path.Clean, and the kubelet, read //x as /x."""
+    path = posixpath.normpath(path)
+    return "/" + path.lstrip("/") if path.startswith("//") else path
+
+
 def _norm(path):
-    return posixpath.normpath(path).lstrip("/") if path else ""
+    return _normpath(path).lstrip("/") if path else ""
 
 
 def _under(path, base):
     """path relative to base, or None when it does not lie there."""
-    path, base = posixpath.normpath(path), posixpath.normpath(base)
+    path, base = _normpath(path), _normpath(base)
     if path == base:
         return ""
     prefix = base.rstrip("/") + "/"
@@ -74,7 +81,7 @@ def _below(token, sub):
         return token
     if token is None:
         return None
-    return token[:-1] + (posixpath.normpath(posixpath.join(token[-1], sub)),)
+    return token[:-1] + (_normpath(posixpath.join(token[-1], sub)),)
 
 
 def _source(artifact):
@@ -177,6 +184,8 @@ class Scope:
         for call in env["tasks"].values():
             call["outputs"]["artifacts"] = {k: ("artifact", v) for k, v in call["outputs"]["artifacts"].items()}
         env["inputs"]["artifacts"] = {k: ("artifact", v) for k, v in self.artifacts.items()}
+        # dag and steps scopes mirror the workflow's outputs (addWorkflowOutputsToLocalScope)
+        env["workflow"]["outputs"]["artifacts"] = {k: ("artifact", v) for k, v in self.run.global_artifacts.items()}
         try:
             value = evaluate(text, env)
         except ExprError as e:
@@ -403,28 +412,29 @@ class Run:
             outs = [scope.substitute(a["path"]) for a in _list(t, "outputs", "artifacts") if "path" in a]
             self.pod_paths[key] = ([p for p, _ in ins], outs)
             for p, content in ins:
-                self.reads[(key, posixpath.normpath(p))] = content
+                self.reads[(key, _normpath(p))] = content
             return
         if key not in self.original.pod_paths:
             raise RunError(f"pod {key} does not run in the original")
         reads, writes = self.original.pod_paths[key]
-        by_path = {posixpath.normpath(p): scope.artifacts[n] for n, p in scope.paths.items()}
+        by_path = {_normpath(p): scope.artifacts[n] for n, p in scope.paths.items()}
         mounts = self._mounts(t, body, key, by_path)
         for p in reads:
-            p = posixpath.normpath(p)
+            p = _normpath(p)
             if p in by_path:
                 self.reads[(key, p)] = by_path[p]
                 continue
             m = self._mount_of(mounts, p)
-            if m and not m[2]:  # a consumer that could change what others read
+            if m and m[3] and not m[2]:  # a consumer that could change what others read
                 self.faults.append(f"pod {key} reads {p} through a writable mount on {m[0]}")
-            self.reads[(key, p)] = self._volume_read(_norm(posixpath.join(m[1], _under(p, m[0])))) if m else None
+            self.reads[(key, p)] = self._volume_read(_norm(posixpath.join(m[1], _under(p, m[0])))) \
+                if m and m[3] else None
         for p in writes:
             m = self._mount_of(mounts, p)
             if m and m[2]:
                 raise RunError(f"pod {key} writes {p} into a read-only mount on {m[0]}")
-            if m:
-                self.volume[_norm(posixpath.join(m[1], _under(p, m[0])))] = ("file", key, posixpath.normpath(p))
+            if m and m[3]:  # else into a volume of the pod's own, which no other pod sees
+                self.volume[_norm(posixpath.join(m[1], _under(p, m[0])))] = ("file", key, _normpath(p))
 
     def _volumes(self, t):
         """The pod's volumes by name: the workflow's, and the template's own,
@@ -440,15 +450,15 @@ class Run:
         return {v.get("name"): v for v in workflow + list(_list(t, "volumes"))}
 
     def _mounts(self, t, body, key, inputs):
-        """The container's mounts of the shared volume: (path, subPath,
-        readOnly). Kubernetes refuses a pod whose mounts (Argo mounts each
+        """The container's mounts: (path, subPath, readOnly, shared), shared
+        when the volume is the shared one. Kubernetes refuses a pod whose mounts (Argo mounts each
         real input artifact at its path too) share a path, name a volume
         the pod lacks, or have a subPath that is absolute, climbs with '..'
         or holds a tag nothing resolved."""
         volumes = self._volumes(t)
         seen, out = set(inputs), []
         for m in _list(body, "volumeMounts"):
-            mount_path = posixpath.normpath(posixpath.join("/", m.get("mountPath", "")))
+            mount_path = _normpath(posixpath.join("/", m.get("mountPath", "")))
             sub = m.get("subPath", "")
             if mount_path in seen or mount_path == "/":
                 raise RunError(f"pod {key}: a mount on {mount_path}, " +
@@ -458,8 +468,8 @@ class Run:
                 raise RunError(f"pod {key}: a mount of volume '{m.get('name')}', which the pod lacks")
             if sub.startswith("/") or ".." in sub.split("/") or "{{" in sub:
                 raise RunError(f"pod {key}: the mount on {mount_path} has subPath {sub!r}")
-            if {k: x for k, x in volumes[m.get("name")].items() if k != "name"} == self.source:
-                out.append((mount_path, sub, bool(m.get("readOnly"))))
+            shared = {k: x for k, x in volumes[m.get("name")].items() if k != "name"} == self.source
+            out.append((mount_path, sub, bool(m.get("readOnly")), shared))
         return out
 
     @staticmethod
@@ -508,7 +518,7 @@ class Run:
                 self.global_params[scope.substitute(p["globalName"])] = value
         for a in _list(t, "outputs", "artifacts"):
             if is_pod:
-                content = ("file", key, posixpath.normpath(scope.substitute(a["path"]))) if "path" in a else None
+                content = ("file", key, _normpath(scope.substitute(a["path"]))) if "path" in a else None
             elif "from" in a:
                 content = scope.artifact_ref(a["from"])
             elif "fromExpression" in a:

@@ -356,6 +356,22 @@ def test_templated_user_mount(ctx):
            "mountPath: /in/i.txt" in proc.stdout, proc.stderr)
 
 
+def test_templated_name_in_own_mount(ctx):
+    """An output's file name made of parameters may hold '/': the output may
+    then lie in a volume the producer mounts inside its directory, and stays
+    a real artifact. A literal file name beside that mount converts."""
+    source = os.path.join(CASES, "templated-name-in-own-mount.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "templated-name-in-own-mount.yaml:35:9: warning: template 'produce': output "
+           "artifact 'out' stays a real artifact (it needs an artifact repository): the container mounts volume "
+           "'scratch' at /tmp/out/cache, inside /tmp/out, where the parameters of /tmp/out/{{inputs.parameters.name}}"
+           ".txt may put the output" in proc.stderr and "subPath" not in proc.stdout, proc.stderr)
+    text = _read(source).replace("{{inputs.parameters.name}}.txt", "result.txt")
+    expect(text.count("/tmp/out/result.txt") == 3, "templated-name-in-own-mount.yaml changed")
+    proc = run_text(ctx, "templated-name-in-own-mount.yaml", text, "--verify")
+    expect(proc.returncode == 0 and proc.stderr == "" and "mountPath: /tmp/out\n" in proc.stdout, proc.stderr)
+
+
 def test_user_mount_paths_as_mounted(ctx):
     """The kubelet makes a relative mount path absolute: 'tmp/o.txt' is
     /tmp/o.txt, the output's own path, and keeps the output real as
