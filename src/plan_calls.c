@@ -234,6 +234,81 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
     return params;
 }
 
+/* The value call c, made in workflow wf, gives input parameter `name` of
+ * `target`: its argument, or the parameter's own value or default; a
+ * workflow parameter ({{workflow.parameters.X}}) as spec.arguments gives it.
+ * NULL when it is known at run time only. */
+static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name)
+{
+    const node *arg = parameter_named(c->parameters, name.s, name.len);
+    const node *own = parameter_named(target->input_parameters, name.s, name.len);
+    const node *v = arg ? parameter_own_value(arg, false) : NULL;
+    if (!arg && !parameter_reads_config_map(own)) /* whose key wins (ProcessArgs) */
+        v = parameter_own_value(own, true);
+    const char *text = v ? v->as.text : NULL;
+    size_t pos = 0;
+    tag g;
+    if (text && tag_next(text, strlen(text), &pos, &g)) {
+        ref r = g.expression || g.start != 0 || g.end != strlen(text) ? (ref){0} : ref_parse(g.expr);
+        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
+                                                             : NULL;
+        v = parameter_own_value(global, false);
+        text = v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
+    }
+    return text;
+}
+
+/* `text` with the values call c gives the parameters it names (its own,
+ * the template's defaults, workflow parameters), "*" for one known at run
+ * time only (*unknown set): no '.' nor '/' of its own, so what the known
+ * values make shows. */
+static const char *filled_in(vplan *p, const tplan *scope, const call_site *c, const template *target,
+                             const char *text, bool *unknown)
+{
+    const char *out = "";
+    size_t pos = 0, done = 0, len = strlen(text);
+    tag g;
+    while (tag_next(text, len, &pos, &g)) {
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(scope->wf, c, target, r.name) : NULL;
+        *unknown |= !value;
+        out = edit_fmt(&p->ed, "%s%.*s%s", out, (int)(g.start - done), text + done, value ? value : "*");
+        done = g.end;
+    }
+    return edit_fmt(&p->ed, "%s%s", out, text + done);
+}
+
+/* An output's path made of parameters, as the values call c gives them
+ * make it: its file name must have no '..' component while it goes through
+ * the volume (it would be written outside the mount, and its consumer
+ * handed a subPath Kubernetes refuses), and it must not lie in an input
+ * the call passes a volume location (mask), mounted read-only: the
+ * producer could not write it. (Values known at run time only are not
+ * checked here; verify checks a rewrite with each call's values.) */
+static void check_output_paths(vplan *p, const tplan *scope, const call_site *c, const tplan *target,
+                               const bool *mask)
+{
+    for (size_t k = 0; template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
+        const art_plan *o = &target->out[k];
+        if (!o->path || !strstr(o->path, "{{"))
+            continue;
+        bool unknown = false;
+        const char *path = filled_in(p, scope, c, target->t, o->path, &unknown);
+        const char *at_run_time = unknown ? " (* known at run time)" : "";
+        if (o->convert && path_has_dotdot(path))
+            plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
+                        "artifact '%s' of '%s' %s%s, whose '..' component leaves the directory the volume is "
+                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, path, at_run_time);
+        for (size_t j = 0; j < target->t->inputs.count && !p->err; j++)
+            if (mask[j] && target->in[j].path && path_covers(target->in[j].path, edit_normal_path(&p->ed, path)))
+                plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put output "
+                            "artifact '%s' of '%s' at %s%s, in input artifact '%s', which it passes a volume "
+                            "location, mounted read-only at %s: the producer could not write it", scope->t->name,
+                            c->name, o->a->name, target->t->name, path, at_run_time, target->t->inputs.items[j].name,
+                            target->in[j].path);
+    }
+}
+
 /* The form of the target call `c` needs, and so what its arguments become. */
 static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan *cp, const backing *b)
 {
@@ -275,60 +350,9 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         cp->target->default_calls++;
     }
     if (!p->err)
+        check_output_paths(p, scope, c, cp->target, mask);
+    if (!p->err)
         cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
-}
-
-/* The value call c, made in workflow wf, gives input parameter `name` of
- * `target`: its argument, or the parameter's own value or default; a
- * workflow parameter ({{workflow.parameters.X}}) as spec.arguments gives it.
- * NULL when it is known at run time only. */
-static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name)
-{
-    const node *arg = parameter_named(c->parameters, name.s, name.len);
-    const node *own = parameter_named(target->input_parameters, name.s, name.len);
-    const node *v = arg ? parameter_own_value(arg, false) : NULL;
-    if (!arg && !parameter_reads_config_map(own)) /* whose key wins (ProcessArgs) */
-        v = parameter_own_value(own, true);
-    const char *text = v ? v->as.text : NULL;
-    size_t pos = 0;
-    tag g;
-    if (text && tag_next(text, strlen(text), &pos, &g)) {
-        ref r = g.expression || g.start != 0 || g.end != strlen(text) ? (ref){0} : ref_parse(g.expr);
-        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
-                                                             : NULL;
-        v = parameter_own_value(global, false);
-        text = v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
-    }
-    return text;
-}
-
-/* An output's file name made of parameters stays in the directory its
- * mount covers only while the values make no '..' component: a call giving
- * such values would write outside the volume and hand its consumer a
- * subPath Kubernetes refuses. (Values known at run time only are not
- * checked here; verify checks a rewrite with each call's values.) */
-static void check_output_names(vplan *p, const tplan *scope, const call_site *c, const tplan *target)
-{
-    for (size_t k = 0; target && template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
-        const art_plan *o = &target->out[k];
-        const char *name = o->convert && strstr(o->file, "{{") ? "" : NULL;
-        size_t pos = 0, done = 0, len = o->convert ? strlen(o->file) : 0;
-        tag g;
-        bool unknown = false;
-        while (name && tag_next(o->file, len, &pos, &g)) {
-            ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-            const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(scope->wf, c, target->t, r.name)
-                                                                   : NULL;
-            unknown |= !value; /* "*": no '.' nor '/' of its own, so what the known values make shows */
-            name = edit_fmt(&p->ed, "%s%.*s%s", name, (int)(g.start - done), o->file + done, value ? value : "*");
-            done = g.end;
-        }
-        if (name && (name = edit_fmt(&p->ed, "%s%s", name, o->file + done)) && path_has_dotdot(name))
-            plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
-                        "artifact '%s' of '%s' %s/%s%s, whose '..' component leaves the directory the volume is "
-                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, o->mount_dir, name,
-                        unknown ? " (* known at run time)" : "");
-    }
 }
 
 void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
@@ -394,7 +418,6 @@ void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp)
         b[i] = plan_from_backing(p, scope, a);
         plan_check_argument_sub_path(p, scope, c, a, b[i]);
     }
-    check_output_names(p, scope, c, cp->target);
     if (!p->err)
         plan_call_form(p, scope, c, cp, b);
     free(b);

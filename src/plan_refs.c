@@ -54,6 +54,15 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
             return BACK_UNKNOWN;
         }
         *param = scope->in[k].param;
+        /* One still being decided up a recursion (its callers lead back to
+         * it) is taken to stay real: data reaches the volume from pods'
+         * outputs only, so what a cycle passes to itself adds none. Where
+         * that does not settle (plan_check_settled), volume_plan tries
+         * again taking it to come from the volume. */
+        if (template_is_graph(scope->t) && scope->graph_inputs == PLAN_BUSY && k >= scope->inputs_settled) {
+            p->assumed = true;
+            return p->second_try ? BACK_VOLUME : BACK_ARTIFACT;
+        }
         return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
     }
     if (r.kind == REF_WORKFLOW_OUTPUT && r.artifact)
@@ -346,6 +355,15 @@ static void warn_graph_interface(vplan *p, const tplan *tp, size_t k)
          convention ? edit_fmt(&p->ed, "a volume location ('%s')", tp->in[k].param) : "a real artifact");
 }
 
+/* Whether caller `cl` of graph template tp passes input k through the
+ * volume; passing nothing is a real artifact (Argo's default, or none). */
+static backing caller_backing(vplan *p, const tplan *tp, const caller *cl, size_t k)
+{
+    const call_site *c = cl->c;
+    size_t a = artifact_index(&c->arguments, tp->t->inputs.items[k].name, strlen(tp->t->inputs.items[k].name));
+    return a == NOT_FOUND ? BACK_ARTIFACT : plan_from_backing(p, cl->scope, &c->arguments.items[a]);
+}
+
 void plan_graph_inputs(vplan *p, tplan *tp)
 {
     if (tp->graph_inputs != PLAN_TODO || !enter_graph(p, tp))
@@ -356,12 +374,10 @@ void plan_graph_inputs(vplan *p, tplan *tp)
         size_t volume = 0, artifacts = 0;
         const node *at = NULL;
         for (size_t i = 0; i < tp->ncallers; i++) {
-            const call_site *c = tp->callers[i].c;
-            size_t a = artifact_index(&c->arguments, t->inputs.items[k].name, strlen(t->inputs.items[k].name));
-            backing b = a == NOT_FOUND ? BACK_ARTIFACT : plan_from_backing(p, tp->callers[i].scope, &c->arguments.items[a]);
+            backing b = caller_backing(p, tp, &tp->callers[i], k);
             volume += b == BACK_VOLUME;
             artifacts += b == BACK_ARTIFACT;
-            at = c->node;
+            at = tp->callers[i].c->node;
         }
         if (volume && artifacts)
             plan_refuse(p, VP_EUNSUPPORTED, at,
@@ -375,9 +391,37 @@ void plan_graph_inputs(vplan *p, tplan *tp)
             plan_decide(p, t, &t->inputs.items[k], "input", "converted", "passed on as parameter '%s'", tp->in[k].param);
         else
             plan_decide(p, t, &t->inputs.items[k], "input", "kept", "its callers pass a real artifact");
+        tp->inputs_settled = k + 1;
     }
     tp->graph_inputs = PLAN_DONE;
     p->nesting--;
+}
+
+static void refuse_unsettled(vplan *p, const tplan *tp, const artifact *a, const char *role)
+{
+    plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' passes on data that comes back to it "
+                "through other calls of dag or steps templates, and volpass could not settle whether that goes through "
+                "the volume or stays a real artifact: keep the outputs that feed it real artifacts (--keep-artifact)",
+                tp->t->name, role, a->name);
+}
+
+void plan_check_settled(vplan *p, template *t, const workflow *wf)
+{
+    (void)wf;
+    tplan *tp = plan_of(t);
+    if (!tp || !template_is_graph(t))
+        return;
+    for (size_t i = 0; tp->graph_outputs == PLAN_DONE && i < t->outputs.count && !p->err; i++) {
+        backing b = plan_from_backing(p, tp, tp->out[i].a);
+        if (b != BACK_UNKNOWN && (b == BACK_VOLUME) != tp->out[i].convert)
+            refuse_unsettled(p, tp, tp->out[i].a, "output");
+    }
+    for (size_t k = 0; tp->graph_inputs == PLAN_DONE && k < t->inputs.count && !p->err; k++)
+        for (size_t i = 0; i < tp->ncallers && !p->err; i++) {
+            backing b = caller_backing(p, tp, &tp->callers[i], k);
+            if (b != BACK_UNKNOWN && (b == BACK_VOLUME) != tp->in[k].convert)
+                refuse_unsettled(p, tp, &t->inputs.items[k], "input");
+        }
 }
 
 void plan_add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c)

@@ -73,11 +73,39 @@ static void report_decisions(vplan *p)
 
 void VP_PRINTF(3, 4) plan_warn(vplan *p, const node *at, const char *f, ...)
 {
+    if (!p->ctx->on_warning)
+        return;
     va_list ap;
     va_start(ap, f);
-    warning_givev(p->ctx->on_warning, p->ctx->warning_ctx, p->ctx->file, at ? at->line : 0, at ? at->column : 0, f,
-                  ap);
+    vp_error *w = error_newv(VP_OK, p->ctx->file, at ? at->line : 0, at ? at->column : 0, f, ap);
     va_end(ap);
+    if (!p->holding) {
+        p->ctx->on_warning(w, p->ctx->warning_ctx);
+        vp_error_free(w);
+        return;
+    }
+    vp_error **bigger = grow_heap(p->warnings, &p->warnings_cap, p->nwarnings, sizeof *bigger);
+    if (!bigger) {
+        vp_error_free(w);
+        p->ed.oom = true;
+        return;
+    }
+    p->warnings = bigger;
+    p->warnings[p->nwarnings++] = w;
+}
+
+/* Hands on (give) or drops the warnings held. */
+static void release_warnings(vplan *p, bool give)
+{
+    for (size_t i = 0; i < p->nwarnings; i++) {
+        if (give)
+            p->ctx->on_warning(p->warnings[i], p->ctx->warning_ctx);
+        vp_error_free(p->warnings[i]);
+    }
+    free(p->warnings);
+    p->warnings = NULL;
+    p->nwarnings = p->warnings_cap = 0;
+    p->holding = !give;
 }
 
 tplan *plan_of(const template *t)
@@ -1209,7 +1237,8 @@ static void warn_settings_apart(vplan *p, const workflow *wf, size_t d)
                   : "may run templates of one not in the input (a templateRef named by parameters)");
 }
 
-void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
+/* One try at the plan: every template, call and twin decided, or refused. */
+static stream_calls *plan_once(vplan *p)
 {
     call_tree *tree = p->tree;
     /* Every template; who calls what; then the forms that depend on callers
@@ -1243,12 +1272,51 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
         if (!p->err)
             plan_roots(p, &roots[d]);
     }
+    if (!p->err)
+        each_template(p, plan_check_settled);
     if (!p->err && !p->ed.oom) {
         each_template(p, adopt_twin);
         untwin_all(p, roots);
     }
     if (!p->err)
         each_template(p, refuse_artifact_expressions); /* now that every twin is known */
+    return roots;
+}
+
+static void forget_plan(vplan *p, template *t, const workflow *wf)
+{
+    (void)p, (void)wf;
+    t->plan = NULL;
+}
+
+/* Back to no plan at all (the arena keeps what the try made). */
+static void plan_reset(vplan *p, stream_calls *roots)
+{
+    free(roots);
+    vp_error_free(p->err);
+    p->err = NULL;
+    each_template(p, forget_plan);
+    strmap_free(&p->globals);
+    strmap_free(&p->param_globals);
+    strmap_free(&p->setters);
+    strmap_free(&p->twin_names);
+    strmap_free(&p->apart);
+    p->templated_setters = NULL;
+    p->nesting = p->growth = p->ndecisions = 0;
+    p->assumed = false;
+    release_warnings(p, false);
+}
+
+void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
+{
+    p->holding = true;
+    stream_calls *roots = plan_once(p);
+    if (p->err && p->assumed && !p->ed.oom) { /* refused where a cycle's forms rested on an assumption */
+        plan_reset(p, roots);
+        p->second_try = true;
+        roots = plan_once(p);
+    }
+    release_warnings(p, true);
     report_decisions(p);
     warn_unused_keeps(p);
     *volume = p->err ? NULL : choose_volume_name(p);

@@ -77,6 +77,7 @@ struct tplan {
     struct call_plan *calls; /* a dag or steps template's: the plan of each of its calls */
     plan_state graph_outputs;   /* a dag or steps template's outputs: from what its calls pass on */
     plan_state graph_inputs;    /* its inputs: from what its callers pass */
+    size_t inputs_settled;      /* while graph_inputs is BUSY: how many of its inputs are decided */
     bool mentions_artifacts; /* some text of it is an expression ({{=...}}, fromExpression) or a tag that names
                                 one of its own artifacts: check_mentions looks */
     caller *callers;         /* every call of this template in the stream */
@@ -106,6 +107,13 @@ typedef struct vplan {
     size_t growth;      /* bytes the paths that replace artifact path tags add (check_mentions) */
     struct decision *decisions; /* for --explain, handed on when the plan is done (adopt_twin may change some) */
     size_t ndecisions, decisions_cap;
+    vp_error **warnings;  /* while `holding`, until the plan stands: volume_plan may plan twice */
+    size_t nwarnings, warnings_cap;
+    bool holding;
+    /* An input of a dag or steps template that is being decided further up
+     * a recursion is taken to stay a real artifact, or on the second try to
+     * come from the volume (ref_backing); `assumed` says one was taken. */
+    bool second_try, assumed;
     vp_error *err;
 } vplan;
 
@@ -220,6 +228,11 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k);
  * artifacts; callers that disagree are refused (only pod templates get
  * twins). Without callers in the stream, the default stands. */
 void plan_graph_inputs(vplan *p, tplan *tp);
+
+/* Refuses a dag or steps template whose input or output form, decided
+ * while a cycle of calls was being followed, is not what its callers or
+ * sources give once every form is known (each_template, after planning). */
+void plan_check_settled(vplan *p, template *t, const workflow *wf);
 
 /* Notes that graph template `scope` calls `target` through call c. */
 void plan_add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c);

@@ -356,6 +356,21 @@ def test_templated_user_mount(ctx):
            "mountPath: /in/i.txt" in proc.stdout, proc.stderr)
 
 
+def test_cycles_of_graph_templates(ctx):
+    """Where what a dag or steps template passes on comes back to another
+    call of it, its forms are decided in a cycle: taken first to stay real
+    (data reaches the volume from pods only), then, if that does not settle,
+    to come from the volume. Each case converts, every form as its sources
+    give it (test_simulate runs them too)."""
+    for name, template, artifact, action in (("cycle-constants.yaml", "swap", "out-a", "kept"),
+                                             ("cycle-volume.yaml", "swap", "out-a", "converted"),
+                                             ("chained-pass-through.yaml", "pass", "x", "kept")):
+        proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC, "--verify", "--explain=json"])
+        decisions = json.loads(proc.stderr)
+        expect(proc.returncode == 0 and [d["action"] for d in decisions if d["template"] == template and
+                                         d["artifact"] == artifact] == [action], f"{name}: {proc.stderr}")
+
+
 def test_templated_name_in_own_mount(ctx):
     """An output's file name made of parameters may hold '/': the output may
     then lie in a volume the producer mounts inside its directory, and stays
@@ -1763,6 +1778,9 @@ def test_repeated_names_refused(ctx):
 
 # Hand-written documents that must be refused: file -> (exit, location, message).
 REFUSALS = {
+    "output-param-in-input.yaml": (4, "12:9", "template 'main', use: the parameters it passes put output artifact 'r' "
+                                              "of 'use' at /tmp/out/in/x.txt, in input artifact 'd', which it passes a "
+                                              "volume location, mounted read-only at /tmp/out/in"),
     "no-container.yaml": (4, "12:9", "this call passes a volume location for input artifact 'manifest' of "
                                      "template 'apply', a resource template, whose pod Argo makes itself"),
     "passed-name.yaml": (4, "22:13", "template 'main', consume: parameter 'in-subpath', which the called "
