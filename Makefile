@@ -42,7 +42,7 @@ asan:
 	  LDFLAGS="-fsanitize=address,undefined" TEST_FLAGS=--instrumented check
 
 valgrind: all
-	python3 tests/run.py --build $(BUILD) --wrapper "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all" $(VALGRIND_FLAGS)
+	python3 tests/run.py --build $(BUILD) --wrapper "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all --show-leak-kinds=all --suppressions=$(CURDIR)/tests/valgrind.supp" $(VALGRIND_FLAGS)
 
 # The README's first command ends here: build and convert the bundled example.
 demo: all

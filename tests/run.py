@@ -52,7 +52,8 @@ def make_comma_locale(directory):
 def run_unit(ctx):
     cmd = ctx.wrapper + [os.path.join(ctx.build, "unit-tests"), reference.CORPUS]
     with tempfile.TemporaryDirectory() as d:
-        env = dict(os.environ, LOCPATH=make_comma_locale(d))
+        env = dict(os.environ, LOCPATH=make_comma_locale(d),
+                   LSAN_OPTIONS="suppressions=" + os.path.join(HERE, "lsan.supp"))
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     m = re.search(r"^unit: (\d+) passed, (\d+) failed$", proc.stdout, re.M)
     if proc.returncode != 0 or not m:
