@@ -407,6 +407,8 @@ class Run:
     def _pod(self, t, scope, path):
         key = "/".join(path)
         body = scope.substitute(_main_container(t))
+        by_path = {_normpath(p): scope.artifacts[n] for n, p in scope.paths.items()}
+        mounts = self._mounts(t, body, key, by_path)  # Kubernetes refuses the same pods in both runs
         if self.original is None:  # the original: the container reads and writes at its artifacts' paths
             ins = [(p, scope.artifacts[n]) for n, p in scope.paths.items()]
             outs = [scope.substitute(a["path"]) for a in _list(t, "outputs", "artifacts") if "path" in a]
@@ -417,8 +419,6 @@ class Run:
         if key not in self.original.pod_paths:
             raise RunError(f"pod {key} does not run in the original")
         reads, writes = self.original.pod_paths[key]
-        by_path = {_normpath(p): scope.artifacts[n] for n, p in scope.paths.items()}
-        mounts = self._mounts(t, body, key, by_path)
         for p in reads:
             p = _normpath(p)
             if p in by_path:
