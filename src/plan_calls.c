@@ -290,10 +290,11 @@ static void check_output_paths(vplan *p, const tplan *scope, const call_site *c,
 {
     for (size_t k = 0; template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
         const art_plan *o = &target->out[k];
-        if (!o->path || !strstr(o->path, "{{"))
+        const node *written = o->a->path; /* o->path is planned only for outputs that may go through the volume */
+        if (!written || written->kind != NODE_SCALAR || !strstr(written->as.text, "{{"))
             continue;
         bool unknown = false;
-        const char *path = filled_in(p, scope, c, target->t, o->path, &unknown);
+        const char *path = filled_in(p, scope, c, target->t, edit_normal_path(&p->ed, written->as.text), &unknown);
         const char *at_run_time = unknown ? " (* known at run time)" : "";
         if (o->convert && path_has_dotdot(path))
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "

@@ -356,6 +356,20 @@ def test_templated_user_mount(ctx):
            "mountPath: /in/i.txt" in proc.stdout, proc.stderr)
 
 
+def test_output_put_in_input_by_values(ctx):
+    """The check of what a call's values make of an output's path covers an
+    output that stays a real artifact (optional) too: the producer writes it
+    all the same, into the read-only mount (output-param-in-input.yaml, in
+    REFUSALS, is the one that goes through the volume)."""
+    text = _read(os.path.join(CASES, "output-param-in-input.yaml"))
+    optional = text.replace('path: "/tmp/out/{{inputs.parameters.n}}.txt"}',
+                            'path: "/tmp/out/{{inputs.parameters.n}}.txt", optional: true}')
+    expect(optional != text, "output-param-in-input.yaml changed")
+    proc = run_text(ctx, "optional.yaml", optional)
+    expect(proc.returncode == 4 and "optional.yaml:12:9: error: template 'main', use: the parameters it passes put "
+           "output artifact 'r' of 'use' at /tmp/out/in/x.txt, in input artifact 'd'" in proc.stderr, proc.stderr)
+
+
 def test_cycles_of_graph_templates(ctx):
     """Where what a dag or steps template passes on comes back to another
     call of it, its forms are decided in a cycle: taken first to stay real
