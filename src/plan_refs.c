@@ -55,13 +55,14 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         }
         *param = scope->in[k].param;
         /* One still being decided up a recursion (its callers lead back to
-         * it) is taken to stay real: data reaches the volume from pods'
-         * outputs only, so what a cycle passes to itself adds none. Where
-         * that does not settle (plan_check_settled), volume_plan tries
-         * again taking it to come from the volume. */
+         * it): first it says nothing (what a cycle passes to itself adds no
+         * data: the other callers decide, or the default form stands); where
+         * forms then do not settle (plan_check_settled), volume_plan tries
+         * again taking it to stay real, then to come from the volume. */
         if (template_is_graph(scope->t) && scope->graph_inputs == PLAN_BUSY && k >= scope->inputs_settled) {
             p->assumed = true;
-            return p->second_try ? BACK_VOLUME : BACK_ARTIFACT;
+            return p->assumption == ASSUME_REAL ? BACK_ARTIFACT : p->assumption == ASSUME_VOLUME ? BACK_VOLUME
+                                                                                               : BACK_UNKNOWN;
         }
         return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
     }
@@ -150,6 +151,7 @@ static backing expression_backing(vplan *p, tplan *scope, const artifact *a, con
             continue;
         if (b != BACK_UNKNOWN && one != b) {
             span volume = b == BACK_VOLUME ? first : alts[i], real = b == BACK_VOLUME ? alts[i] : first;
+            plan_note_cycle_bound(p);
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': artifact '%s' takes one of the branches of "
                         "'%s', where %.*s goes through the volume and %.*s stays a real artifact: keep all of them "
                         "real artifacts (--keep-artifact) or none", scope->t->name, a->name, expr, (int)volume.len,
@@ -380,6 +382,8 @@ void plan_graph_inputs(vplan *p, tplan *tp)
             at = tp->callers[i].c->node;
         }
         if (volume && artifacts)
+            plan_note_cycle_bound(p);
+        if (volume && artifacts)
             plan_refuse(p, VP_EUNSUPPORTED, at,
                    "template '%s': input artifact '%s' gets a volume location from some callers and a "
                    "real artifact from others; volpass makes twins of container and script templates only",
@@ -399,6 +403,7 @@ void plan_graph_inputs(vplan *p, tplan *tp)
 
 static void refuse_unsettled(vplan *p, const tplan *tp, const artifact *a, const char *role)
 {
+    plan_note_cycle_bound(p);
     plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' passes on data that comes back to it "
                 "through other calls of dag or steps templates, and volpass could not settle whether that goes through "
                 "the volume or stays a real artifact: keep the outputs that feed it real artifacts (--keep-artifact)",

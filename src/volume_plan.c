@@ -1303,18 +1303,40 @@ static void plan_reset(vplan *p, stream_calls *roots)
     strmap_free(&p->apart);
     p->templated_setters = NULL;
     p->nesting = p->growth = p->ndecisions = 0;
-    p->assumed = false;
+    p->assumed = p->cycle_bound = false;
     release_warnings(p, false);
 }
 
+void plan_note_cycle_bound(vplan *p)
+{
+    p->cycle_bound = p->cycle_bound || (!p->err && p->assumed);
+}
+
+/* Plans; where a refusal came of a plan whose forms rested on an
+ * assumption about a cycle, tries the others in turn, the first plan that
+ * stands winning. When none does, the refusal reported is that of the
+ * first try refused for a reason of its own (not cycle_bound), else the
+ * first try's: that try is made again, for its warnings and decisions. */
 void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
 {
     p->holding = true;
     stream_calls *roots = plan_once(p);
-    if (p->err && p->assumed && !p->ed.oom) { /* refused where a cycle's forms rested on an assumption */
+    int report = -1;
+    while (p->err && p->assumed && !p->ed.oom && p->assumption + 1 < ASSUMPTIONS) {
+        if (report < 0 && !p->cycle_bound)
+            report = (int)p->assumption;
         plan_reset(p, roots);
-        p->second_try = true;
+        p->assumption++;
         roots = plan_once(p);
+    }
+    if (p->assumption != ASSUME_NOTHING && p->err && !p->ed.oom) {
+        if (report < 0 && !p->cycle_bound)
+            report = (int)p->assumption;
+        if (report != (int)p->assumption) {
+            plan_reset(p, roots);
+            p->assumption = report < 0 ? ASSUME_NOTHING : report;
+            roots = plan_once(p);
+        }
     }
     release_warnings(p, true);
     report_decisions(p);

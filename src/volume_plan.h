@@ -110,10 +110,12 @@ typedef struct vplan {
     vp_error **warnings;  /* while `holding`, until the plan stands: volume_plan may plan twice */
     size_t nwarnings, warnings_cap;
     bool holding;
-    /* An input of a dag or steps template that is being decided further up
-     * a recursion is taken to stay a real artifact, or on the second try to
-     * come from the volume (ref_backing); `assumed` says one was taken. */
-    bool second_try, assumed;
+    /* What an input of a dag or steps template that is being decided
+     * further up a recursion is taken to be (ref_backing), one try after
+     * another (volume_plan); `assumed` says the plan took it somewhere. */
+    enum { ASSUME_NOTHING, ASSUME_REAL, ASSUME_VOLUME, ASSUMPTIONS } assumption;
+    bool assumed;
+    bool cycle_bound;   /* the refusal is of forms that may rest on the assumption (plan_note_cycle_bound) */
     vp_error *err;
 } vplan;
 
@@ -228,6 +230,11 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k);
  * artifacts; callers that disagree are refused (only pod templates get
  * twins). Without callers in the stream, the default stands. */
 void plan_graph_inputs(vplan *p, tplan *tp);
+
+/* Says that the refusal about to be made, when it is the plan's first, is
+ * one of forms that may rest on an assumption about a cycle: another try
+ * may not make it, and another refusal of a try is the one to report. */
+void plan_note_cycle_bound(vplan *p);
 
 /* Refuses a dag or steps template whose input or output form, decided
  * while a cycle of calls was being followed, is not what its callers or

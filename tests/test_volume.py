@@ -372,17 +372,24 @@ def test_output_put_in_input_by_values(ctx):
 
 def test_cycles_of_graph_templates(ctx):
     """Where what a dag or steps template passes on comes back to another
-    call of it, its forms are decided in a cycle: taken first to stay real
-    (data reaches the volume from pods only), then, if that does not settle,
-    to come from the volume. Each case converts, every form as its sources
-    give it (test_simulate runs them too)."""
+    call of it, its forms are decided in a cycle: what the cycle's own calls
+    pass says nothing at first, then (if forms do not settle) is taken to
+    stay real, then to come from the volume. Each case converts, every form
+    as its sources give it (test_simulate runs them too)."""
     for name, template, artifact, action in (("cycle-constants.yaml", "swap", "out-a", "kept"),
                                              ("cycle-volume.yaml", "swap", "out-a", "converted"),
-                                             ("chained-pass-through.yaml", "pass", "x", "kept")):
+                                             ("chained-pass-through.yaml", "pass", "x", "kept"),
+                                             ("recursion-two-inputs.yaml", "loop", "data", "converted"),
+                                             ("recursion-two-inputs.yaml", "loop", "config", "kept"),
+                                             ("recursion-library.yaml", "loop", "x", "converted")):
         proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC, "--verify", "--explain=json"])
         decisions = json.loads(proc.stderr)
         expect(proc.returncode == 0 and [d["action"] for d in decisions if d["template"] == template and
                                          d["artifact"] == artifact] == [action], f"{name}: {proc.stderr}")
+    # Refused where a cycle converts: the refusal is the reason, not what a try at the cycle made of it.
+    proc = ctx.run(["--input", os.path.join(CASES, "cycle-and-refusal.yaml"), "--volume", PVC])
+    expect(proc.returncode == 4 and proc.stderr.count("error:") == 1 and "cycle-and-refusal.yaml:30:9: error: "
+           "template 'main', use2: the parameters it passes put output artifact 'r'" in proc.stderr, proc.stderr)
 
 
 def test_templated_name_in_own_mount(ctx):
