@@ -166,8 +166,10 @@ def _has_artifacts(path):
 
 
 def summary():
-    parts = [f"{len(names)} {kind.split(':')[0]}" for kind, names in sorted(_outcomes.items())]
-    print("simulated runs: " + ", ".join(parts))
+    by_kind = collections.Counter()
+    for kind, names in _outcomes.items():
+        by_kind[kind.split(":")[0]] += len(names)
+    print("simulated runs: " + ", ".join(f"{n} {kind}" for kind, n in sorted(by_kind.items())))
     unmodelled = collections.Counter(k for k in _outcomes if k.startswith(("not modelled", "the original fails")))
     for kind in sorted(unmodelled):
         print(f"  {kind}: {', '.join(sorted(_outcomes[kind]))}")
