@@ -283,8 +283,10 @@ static bool enter_graph(vplan *p, const tplan *tp)
 backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
 {
     art_plan *o = &tp->out[k];
-    if (tp->graph_outputs == PLAN_BUSY) /* recursion: assume the volume, checked when it unwinds */
-        return BACK_VOLUME;
+    if (tp->graph_outputs == PLAN_BUSY) { /* recursion: an assumption, as for inputs (ref_backing) */
+        p->assumed = true;
+        return p->assumption == ASSUME_REAL ? BACK_ARTIFACT : BACK_VOLUME;
+    }
     if (tp->graph_outputs == PLAN_TODO) {
         if (!enter_graph(p, tp))
             return BACK_UNKNOWN;

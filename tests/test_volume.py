@@ -381,7 +381,8 @@ def test_cycles_of_graph_templates(ctx):
                                              ("chained-pass-through.yaml", "pass", "x", "kept"),
                                              ("recursion-two-inputs.yaml", "loop", "data", "converted"),
                                              ("recursion-two-inputs.yaml", "loop", "config", "kept"),
-                                             ("recursion-library.yaml", "loop", "x", "converted")):
+                                             ("recursion-library.yaml", "loop", "x", "converted"),
+                                             ("recursion-returning-input.yaml", "loop", "out", "kept")):
         proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC, "--verify", "--explain=json"])
         decisions = json.loads(proc.stderr)
         expect(proc.returncode == 0 and [d["action"] for d in decisions if d["template"] == template and
