@@ -109,19 +109,27 @@ static const char *twin_base(vplan *p, const template *t, bool is_inline)
     return n ? base : "inline";
 }
 
+/* Whether a call passing `mask` gives target a real artifact where its own
+ * form takes a volume location: its twin is then "-constant". */
+static bool takes_constant(const tplan *target, const bool *mask)
+{
+    for (size_t k = 0; k < target->t->inputs.count; k++)
+        if (target->in[k].convert && !mask[k])
+            return true;
+    return false;
+}
+
 /* Why a twin is made, for --explain. */
 #define INLINE_NAMED "an inline template that writes to the volume needs a name of its own, as Argo validates a " \
                      "step's or task's inline template without {{pod.name}}, which its output locations hold"
 static const char *twin_reason(const tplan *target, const bool *mask, bool named)
 {
-    bool constant = false, own_form = true;
-    for (size_t k = 0; k < target->t->inputs.count; k++) {
-        constant = constant || (target->in[k].convert && !mask[k]);
+    bool own_form = true;
+    for (size_t k = 0; k < target->t->inputs.count; k++)
         own_form = own_form && target->in[k].convert == mask[k];
-    }
     if (own_form)
         return INLINE_NAMED;
-    if (constant)
+    if (takes_constant(target, mask))
         return named ? "a call passes a real artifact where the template takes a volume location; and " INLINE_NAMED
                      : "a call passes a real artifact where the template takes a volume location";
     return named ? "a call passes a volume location where the template keeps a real artifact; and " INLINE_NAMED
@@ -152,13 +160,9 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     memcpy(tw->mask, mask, target->t->inputs.count);
     tw->home = home;
     tw->named = named;
-    /* "-constant" when it takes a real artifact where the template takes the volume, else "-volume". */
-    bool constant = false;
-    for (size_t k = 0; k < target->t->inputs.count; k++)
-        constant = constant || (target->in[k].convert && !mask[k]);
     const char *base = twin_base(p, target->t, named);
-    tw->name = plan_first_free(p, edit_fmt(&p->ed, "%s-%s", base, constant ? "constant" : "volume"), template_taken,
-                               home);
+    tw->name = plan_first_free(p, edit_fmt(&p->ed, "%s-%s", base, takes_constant(target, mask) ? "constant" : "volume"),
+                               template_taken, home);
     if (strlen(tw->name) > MAX_NAME) {
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than the %d "
                     "characters Argo accepts: shorten the %s name", target->t->name, tw->name, MAX_NAME,
@@ -295,13 +299,14 @@ static void check_output_paths(vplan *p, const tplan *scope, const call_site *c,
             continue;
         bool unknown = false;
         const char *path = filled_in(p, scope, c, target->t, edit_normal_path(&p->ed, written->as.text), &unknown);
+        const char *normal = edit_normal_path(&p->ed, path); /* the values may bring '.' or '//' */
         const char *at_run_time = unknown ? " (* known at run time)" : "";
         if (o->convert && path_has_dotdot(path))
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
                         "artifact '%s' of '%s' %s%s, whose '..' component leaves the directory the volume is "
                         "mounted on", scope->t->name, c->name, o->a->name, target->t->name, path, at_run_time);
         for (size_t j = 0; j < target->t->inputs.count && !p->err; j++)
-            if (mask[j] && target->in[j].path && path_covers(target->in[j].path, edit_normal_path(&p->ed, path)))
+            if (mask[j] && target->in[j].path && path_covers(target->in[j].path, normal))
                 plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put output "
                             "artifact '%s' of '%s' at %s%s, in input artifact '%s', which it passes a volume "
                             "location, mounted read-only at %s: the producer could not write it", scope->t->name,
