@@ -120,6 +120,8 @@ static bool takes_constant(const tplan *target, const bool *mask)
 }
 
 /* Why a twin is made, for --explain. */
+#define TAKES_CONSTANT "a call passes a real artifact where the template takes a volume location"
+#define TAKES_VOLUME "a call passes a volume location where the template keeps a real artifact"
 #define INLINE_NAMED "an inline template that writes to the volume needs a name of its own, as Argo validates a " \
                      "step's or task's inline template without {{pod.name}}, which its output locations hold"
 static const char *twin_reason(const tplan *target, const bool *mask, bool named)
@@ -130,10 +132,8 @@ static const char *twin_reason(const tplan *target, const bool *mask, bool named
     if (own_form)
         return INLINE_NAMED;
     if (takes_constant(target, mask))
-        return named ? "a call passes a real artifact where the template takes a volume location; and " INLINE_NAMED
-                     : "a call passes a real artifact where the template takes a volume location";
-    return named ? "a call passes a volume location where the template keeps a real artifact; and " INLINE_NAMED
-                 : "a call passes a volume location where the template keeps a real artifact";
+        return named ? TAKES_CONSTANT "; and " INLINE_NAMED : TAKES_CONSTANT;
+    return named ? TAKES_VOLUME "; and " INLINE_NAMED : TAKES_VOLUME;
 }
 
 /* The twin of target that a call passing `mask` calls, made the first time
@@ -177,6 +177,81 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     plan_decide(p, target->t, NULL, "template", "twin", "twin '%s' created: %s", tw->name,
                 twin_reason(target, mask, named));
     return tw;
+}
+
+/* The field that names the template caller cl calls, for a twin to take
+ * over; false when that call cannot be pointed at another template alone. */
+static bool call_target_of(const caller *cl, call_target *out)
+{
+    const call_site *c = cl->c;
+    const workflow *wf = cl->scope->wf;
+    node *map = c->node;
+    const char *key = "template";
+    if (cl->scope->t == &wf->handlers && c->kind == CALL_TASK) {
+        if (workflow_callable_apart(wf))
+            return false; /* workflows apart run its entrypoint too, with arguments of their own */
+        key = "entrypoint";
+    } else if (c->kind == CALL_ON_EXIT) {
+        key = "onExit";
+    } else if (c->inline_template || call_target_dynamic(c)) {
+        return false;
+    } else if (c->template_ref) {
+        map = c->template_ref;
+    }
+    long i = map_find(map, key);
+    if (i < 0 || map_value(map, (size_t)i)->kind != NODE_SCALAR)
+        return false;
+    *out = (call_target){map, (size_t)i, NULL};
+    return true;
+}
+
+const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed)
+{
+    graph_twins *g = p->graph_twins;
+    if (p->err || !g)
+        return ""; /* the first refusal stands; this one is not told */
+    if (g->count == MAX_GRAPH_TWINS)
+        return edit_fmt(&p->ed, "volpass makes at most %d twins of dag and steps templates", MAX_GRAPH_TWINS);
+    call_target *moved = arena_alloc(p->ed.mem, (tp->ncallers + 1) * sizeof *moved);
+    if (!moved) {
+        p->ed.oom = true;
+        return "";
+    }
+    /* The calls that pass a real artifact go to a twin that keeps it one;
+     * when there are none, or one of them cannot, those that pass volume
+     * locations go. */
+    for (int constant = 1; constant >= 0; constant--) {
+        backing form = constant ? BACK_ARTIFACT : BACK_VOLUME;
+        size_t n = 0;
+        bool movable = true;
+        for (size_t i = 0; i < tp->ncallers && movable; i++)
+            if (passed[i] == form)
+                movable = call_target_of(&tp->callers[i], &moved[n++]);
+        if (!movable || !n)
+            continue;
+        const char *base = edit_fmt(&p->ed, "%s-%s", tp->t->name, constant ? "constant" : "volume");
+        const char *name = plan_first_free(p, base, template_taken, tp->wf);
+        if (strlen(name) > MAX_NAME)
+            return edit_fmt(&p->ed, "its name '%s' would be longer than the %d characters Argo accepts", name,
+                            MAX_NAME);
+        g->items[g->count] = (graph_twin){map_get(tp->wf->spec, "templates"), tp->t->node, NULL, name,
+                                          tp->t->inputs.items[k].name, constant, moved, n};
+        g->requested = true;
+        return NULL;
+    }
+    return "among them is a call that cannot be pointed at another template alone (the entrypoint of a "
+           "WorkflowTemplate, which workflows apart run too, or a templateRef named by parameters)";
+}
+
+void plan_note_graph_twins(vplan *p, template *t, const workflow *wf)
+{
+    (void)wf;
+    for (size_t i = 0; p->graph_twins && i < p->graph_twins->count; i++) {
+        const graph_twin *tw = &p->graph_twins->items[i];
+        if (tw->original == t->node)
+            plan_decide(p, t, NULL, "template", "twin", "twin '%s' created: %s (input artifact '%s')", tw->name,
+                        tw->constant ? TAKES_CONSTANT : TAKES_VOLUME, tw->input);
+    }
 }
 
 /* The parameter each argument artifact of call `c` becomes, or NULL where it

@@ -341,21 +341,27 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
     return o->convert ? BACK_VOLUME : BACK_ARTIFACT;
 }
 
-/* A WorkflowTemplate's dag or steps template whose callers in the input
- * made input k take another form than a workflow converted apart passes it
- * (a volume location where the input has no source of its own, else a real
- * artifact): graph templates have no twins, so such a call breaks. */
-static void warn_graph_interface(vplan *p, const tplan *tp, size_t k)
+/* Whether input k of a WorkflowTemplate's dag or steps template takes a
+ * volume location by the convention workflows converted apart call it by:
+ * where it has no source of its own (else a real artifact). */
+static bool convention_form(const tplan *tp, size_t k)
 {
     const artifact *a = &tp->t->inputs.items[k];
-    bool convention = !a->source && !a->optional;
-    if (!workflow_callable_apart(tp->wf) || tp->in[k].convert == convention)
-        return;
-    plan_warn(p, a->node, "template '%s': input artifact '%s' %s, as its callers in the input pass %s; a workflow "
-         "converted apart that calls the template through templateRef passes %s, which it will not find: convert "
-         "such workflows together with it", tp->t->name, a->name,
+    return !a->source && !a->optional;
+}
+
+/* A WorkflowTemplate's dag or steps template whose callers in the input,
+ * which no twin could take (`no_twin` says why), made input k take another
+ * form than a workflow converted apart passes it: such a call breaks. */
+static void warn_graph_interface(vplan *p, const tplan *tp, size_t k, const char *no_twin)
+{
+    const artifact *a = &tp->t->inputs.items[k];
+    bool convention = convention_form(tp, k);
+    plan_warn(p, a->node, "template '%s': input artifact '%s' %s, as its callers in the input pass %s, and no twin of "
+         "the template can take their calls: %s; a workflow converted apart that calls the template through "
+         "templateRef passes %s, which it will not find: convert such workflows together with it", tp->t->name, a->name,
          convention ? "stays a real artifact" : "comes from the volume",
-         convention ? "real artifacts" : "volume locations",
+         convention ? "real artifacts" : "volume locations", no_twin,
          convention ? edit_fmt(&p->ed, "a volume location ('%s')", tp->in[k].param) : "a real artifact");
 }
 
@@ -374,25 +380,41 @@ void plan_graph_inputs(vplan *p, tplan *tp)
         return; /* done, or being done further up a recursion: the current form stands */
     tp->graph_inputs = PLAN_BUSY;
     const template *t = tp->t;
-    for (size_t k = 0; k < t->inputs.count && !p->err; k++) {
+    backing *passed = arena_alloc(p->ed.mem, (tp->ncallers + 1) * sizeof *passed);
+    p->ed.oom |= !passed;
+    for (size_t k = 0; k < t->inputs.count && !p->err && passed; k++) {
         size_t volume = 0, artifacts = 0;
         const node *at = NULL;
         for (size_t i = 0; i < tp->ncallers; i++) {
-            backing b = caller_backing(p, tp, &tp->callers[i], k);
-            volume += b == BACK_VOLUME;
-            artifacts += b == BACK_ARTIFACT;
+            passed[i] = caller_backing(p, tp, &tp->callers[i], k);
+            volume += passed[i] == BACK_VOLUME;
+            artifacts += passed[i] == BACK_ARTIFACT;
             at = tp->callers[i].c->node;
         }
-        if (volume && artifacts)
+        /* Workflows converted apart may call it, by the convention, unless
+         * it is a twin (made for calls in the input). */
+        bool apart = workflow_callable_apart(tp->wf) && !graph_twin_of(p->graph_twins, t->node);
+        const char *no_twin; /* from plan_graph_twin: NULL when asked for, and the plan starts again */
+        if (volume && artifacts) {
             plan_note_cycle_bound(p);
-        if (volume && artifacts)
-            plan_refuse(p, VP_EUNSUPPORTED, at,
-                   "template '%s': input artifact '%s' gets a volume location from some callers and a "
-                   "real artifact from others; volpass makes twins of container and script templates only",
-                   t->name, t->inputs.items[k].name);
-        else if (volume || artifacts)
+            no_twin = plan_graph_twin(p, tp, k, passed);
+            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' gets a volume location from "
+                        "some callers and a real artifact from others%s%s", t->name, t->inputs.items[k].name,
+                        no_twin ? ", and no twin of the template can take the calls of either form: " : "",
+                        no_twin ? no_twin : "");
+        } else if (apart && (convention_form(tp, k) ? artifacts : volume)) {
+            /* its callers in the input go to a twin; it keeps the convention's form */
+            no_twin = plan_graph_twin(p, tp, k, passed);
+            if (!no_twin)
+                plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s': the callers in the input "
+                            "go to a twin, as they pass it in another form than workflows converted apart",
+                            t->name, t->inputs.items[k].name);
             tp->in[k].convert = volume > 0;
-        warn_graph_interface(p, tp, k);
+            if (no_twin && *no_twin)
+                warn_graph_interface(p, tp, k, no_twin);
+        } else if (volume || artifacts) {
+            tp->in[k].convert = volume > 0;
+        }
         if (tp->in[k].convert)
             plan_decide(p, t, &t->inputs.items[k], "input", "converted", "passed on as parameter '%s'", tp->in[k].param);
         else

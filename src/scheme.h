@@ -31,8 +31,11 @@ typedef struct scheme_ctx {
 
 vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err);
 
-/* Rewrites every workflow of the stream at once (templateRef crosses documents). */
+/* Rewrites every workflow of the stream at once (templateRef crosses
+ * documents). `twins`: the twins of dag and steps templates made in the
+ * documents so far; a refusal may ask for another there (graph_twin.h). */
 struct call_tree;
-vp_status scheme_volume(const scheme_ctx *ctx, struct call_tree *tree, vp_error **err);
+struct graph_twins;
+vp_status scheme_volume(const scheme_ctx *ctx, struct call_tree *tree, struct graph_twins *twins, vp_error **err);
 
 #endif

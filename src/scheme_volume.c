@@ -656,12 +656,13 @@ static void apply_roots(applier *e, workflow *wf, const stream_calls *r)
         edit_set(e->ed, wf->spec, "entrypoint", edit_str(e->ed, r->entry_plan.twin));
 }
 
-vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, vp_error **err)
+vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, graph_twins *twins, vp_error **err)
 {
     vplan p;
     memset(&p, 0, sizeof p);
     p.ctx = ctx;
     p.tree = tree;
+    p.graph_twins = twins;
     edit_init(&p.ed, ctx->arena);
     strmap_init(&p.globals);
     strmap_init(&p.param_globals);

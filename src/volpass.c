@@ -4,6 +4,7 @@
 
 #include "calltree.h"
 #include "error.h"
+#include "graph_twin.h"
 #include "options.h"
 #include "scalar.h"
 #include "scheme.h"
@@ -102,20 +103,39 @@ static vp_status rewrite_kfp(vp_stream *s, const scheme_ctx *ctx, vp_error **err
     return st;
 }
 
+/* Plans and rewrites; where the plan asks for a twin of a dag or steps
+ * template, makes it in the documents and starts again from them. A
+ * refusal takes the twins back out: a stream refused is left as it was. */
 static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
 {
     node **docs = malloc((s->ndocs + 1) * sizeof *docs);
-    if (!docs)
+    graph_twins *twins = calloc(1, sizeof *twins);
+    if (!docs || !twins) {
+        free(docs);
+        free(twins);
         return error_give(err, error_oom());
+    }
     for (size_t i = 0; i < s->ndocs; i++)
         docs[i] = s->docs[i].root;
-    call_tree tree;
-    vp_status st = call_tree_read(&tree, docs, s->ndocs, s->filename, err);
-    if (st == VP_OK)
-        st = scheme_volume(ctx, &tree, err);
-    call_tree_free(&tree);
+    vp_error *e = NULL;
+    for (;;) {
+        twins->requested = false;
+        call_tree tree;
+        if (call_tree_read(&tree, docs, s->ndocs, s->filename, &e) == VP_OK)
+            scheme_volume(ctx, &tree, twins, &e);
+        call_tree_free(&tree);
+        if (!e || !twins->requested)
+            break;
+        vp_error_free(e);
+        e = graph_twin_make(&s->arena, twins) == 0 ? NULL : error_oom();
+        if (e)
+            break;
+    }
+    if (e)
+        graph_twins_undo(twins);
+    free(twins);
     free(docs);
-    return st;
+    return e ? error_give(err, e) : VP_OK;
 }
 
 /* A stream with no Argo workflow passes through unchanged: likely a mistake

@@ -1244,6 +1244,7 @@ static stream_calls *plan_once(vplan *p)
     /* Every template; who calls what; then the forms that depend on callers
      * (graph templates' inputs and outputs); then every call. */
     each_template(p, plan_all);
+    each_template(p, plan_note_graph_twins);
     each_template(p, plan_note_globals);
     each_template(p, plan_register_globals); /* of pod templates, in stream order; dag and steps ones as needed */
     stream_calls *roots = calloc(tree->nwfs + 1, sizeof *roots);
@@ -1304,6 +1305,8 @@ static void plan_reset(vplan *p, stream_calls *roots)
     p->templated_setters = NULL;
     p->nesting = p->growth = p->ndecisions = 0;
     p->assumed = p->cycle_bound = false;
+    if (p->graph_twins)
+        p->graph_twins->requested = false;
     release_warnings(p, false);
 }
 
@@ -1338,9 +1341,14 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
             roots = plan_once(p);
         }
     }
-    release_warnings(p, true);
-    report_decisions(p);
-    warn_unused_keeps(p);
+    /* Refused asking for a twin of a graph template: the plan starts
+     * again with it, and says nothing of this one. */
+    bool again = p->err && p->graph_twins && p->graph_twins->requested;
+    release_warnings(p, !again);
+    if (!again) {
+        report_decisions(p);
+        warn_unused_keeps(p);
+    }
     *volume = p->err ? NULL : choose_volume_name(p);
     *roots_out = roots;
 }

@@ -7,6 +7,7 @@
 #include "calltree.h"
 #include "edit.h"
 #include "error.h"
+#include "graph_twin.h"
 #include "refs.h"
 #include "scheme.h"
 
@@ -116,6 +117,7 @@ typedef struct vplan {
     enum { ASSUME_NOTHING, ASSUME_REAL, ASSUME_VOLUME, ASSUMPTIONS } assumption;
     bool assumed;
     bool cycle_bound;   /* the refusal is of forms that may rest on the assumption (plan_note_cycle_bound) */
+    graph_twins *graph_twins; /* those made, and room to ask for one; NULL when none may be asked for */
     vp_error *err;
 } vplan;
 
@@ -227,8 +229,9 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k);
 
 /* A dag or steps template's input artifacts go through the volume when its
  * callers pass volume locations, and stay artifacts when they pass real
- * artifacts; callers that disagree are refused (only pod templates get
- * twins). Without callers in the stream, the default stands. */
+ * artifacts; callers that disagree are refused, asking for a twin of the
+ * template (plan_graph_twin). Without callers in the stream, the default
+ * stands. */
 void plan_graph_inputs(vplan *p, tplan *tp);
 
 /* Says that the refusal about to be made, when it is the plan's first, is
@@ -240,6 +243,16 @@ void plan_note_cycle_bound(vplan *p);
  * while a cycle of calls was being followed, is not what its callers or
  * sources give once every form is known (each_template, after planning). */
 void plan_check_settled(vplan *p, template *t, const workflow *wf);
+
+/* Asks for a twin of graph template tp for its callers that pass input k
+ * in one form (passed: per caller) where the others pass the other, by the
+ * refusal about to be made: rewrite_volume makes it and plans again. NULL
+ * when asked; else why there can be none. */
+const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed);
+
+/* --explain: the twins of dag and steps templates made before this plan,
+ * said of the templates they copy (each_template). */
+void plan_note_graph_twins(vplan *p, template *t, const workflow *wf);
 
 /* Notes that graph template `scope` calls `target` through call c. */
 void plan_add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c);

@@ -271,16 +271,23 @@ def test_converted_apart(ctx):
 
 
 def test_graph_interface(ctx):
-    """A WorkflowTemplate's dag or steps template takes the form its callers
-    in the input pass (it has no twins): one that differs from what a
-    workflow converted apart passes gets a warning, and verify on the two
-    converted apart finds the hand-off broken; converted together, none."""
+    """A WorkflowTemplate's dag or steps template keeps the form workflows
+    converted apart call it by (the convention): its callers in the input
+    that pass another go to a twin, so that verify on the WorkflowTemplate
+    and a workflow converted apart finds the hand-off preserved. Where a
+    twin cannot take them (the WorkflowTemplate's entrypoint, which workflows
+    apart run too), the template takes their form, with a warning, and
+    verify on the two finds the hand-off broken."""
     source = os.path.join(CASES, "graph-interface.yaml")
-    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
-    expect(proc.returncode == 0 and "graph-interface.yaml:20:9: warning: template 'pipeline': input artifact 'seed' "
-           "stays a real artifact, as its callers in the input pass real artifacts; a workflow converted apart that "
-           "calls the template through templateRef passes a volume location ('seed-subpath')" in proc.stderr,
-           proc.stderr)
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify", "--explain"])
+    [doc] = reference.load_all(proc.stdout)
+    names = {t["name"]: t for t in doc["spec"]["templates"]}
+    expect(proc.returncode == 0 and "warning" not in proc.stderr and "graph-interface.yaml:17:5: template "
+           "'pipeline': twin: twin 'pipeline-constant' created: a call passes a real artifact where the template "
+           "takes a volume location (input artifact 'seed')" in proc.stderr, proc.stderr)
+    expect(names["selftest"]["steps"][0][0]["template"] == "pipeline-constant" and
+           names["pipeline"]["inputs"] == {"parameters": [{"name": "seed-subpath"}]} and
+           names["pipeline-constant"]["inputs"]["artifacts"][0]["name"] == "seed", proc.stdout)
     caller = ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: w-}\nspec:\n"
               "  entrypoint: main\n  templates:\n  - name: main\n    steps:\n    - - {name: s, template: mk}\n"
               "    - - name: p\n        templateRef: {name: lib, template: pipeline}\n        arguments:\n"
@@ -289,13 +296,64 @@ def test_graph_interface(ctx):
               "    outputs: {artifacts: [{name: o, path: /tmp/s/o}]}\n")
     apart = run_text(ctx, "caller.yaml", caller)
     expect(apart.returncode == 0, apart.stderr)
+    together = run_text(ctx, "both.yaml", _read(source) + "---\n" + caller, "--verify")
+    expect(together.returncode == 0 and together.stdout == proc.stdout + "---\n" + apart.stdout, together.stderr)
     with tempfile.TemporaryDirectory() as d:
         original = written(d, "both.yaml", _read(source) + "---\n" + caller)
         code, report = verify_report(ctx, original, proc.stdout + "---\n" + apart.stdout)
-    expect(code == 1 and any(h["verdict"] == "broken" for h in report["handoffs"]), json.dumps(report))
-    together = run_text(ctx, "both.yaml", _read(source) + "---\n" + caller, "--verify")
-    expect(together.returncode == 4 and "gets a volume location from some callers and a real artifact from others"
-           in together.stderr, together.stderr)
+        expect(code == 0 and [h["verdict"] for h in report["handoffs"]] == ["preserved"] * 3, json.dumps(report))
+        # the entrypoint passes the constant: it cannot call a twin
+        entry = _read(source).replace("entrypoint: selftest", "entrypoint: pipeline\n  arguments:\n    artifacts:\n"
+                                      "    - {name: seed, raw: {data: hello}}").replace(
+            "        template: pipeline\n", "        template: gen\n")
+        lone = run_text(ctx, "entry.yaml", entry, "--verify")
+        expect(lone.returncode == 0 and "entry.yaml:23:9: warning: template 'pipeline': input artifact 'seed' stays a "
+               "real artifact, as its callers in the input pass real artifacts, and no twin of the template can take "
+               "their calls: among them is a call that cannot be pointed at another template alone (the entrypoint of "
+               "a WorkflowTemplate, which workflows apart run too" in lone.stderr, lone.stderr)
+        original = written(d, "both.yaml", entry + "---\n" + caller)
+        code, report = verify_report(ctx, original, lone.stdout + "---\n" + apart.stdout)
+        expect(code == 1 and any(h["verdict"] == "broken" for h in report["handoffs"]), json.dumps(report))
+
+
+def test_graph_twins(ctx):
+    """A dag or steps template whose callers pass an input in two forms gets
+    a twin for the calls that pass a real artifact; the templates it calls
+    get theirs in turn, a graph template's in another plan. A stream that
+    would need more than 16 is refused, and left as it was."""
+    source = os.path.join(CASES, "graph-twins.yaml")
+    proc = golden(ctx, source, "graph-twins.yaml", "--volume", PVC)
+    [doc] = reference.load_all(proc.stdout)
+    expect(proc.stderr == "" and [t["name"] for t in doc["spec"]["templates"]] ==
+           ["main", "train", "fit", "report", "make", "read", "train-constant", "fit-constant", "report-constant",
+            "read-constant"], proc.stderr)
+    calls = {t["name"]: t["template"] for t in doc["spec"]["templates"][0]["dag"]["tasks"]}
+    expect(calls == {"make": "make", "from-producer": "train", "from-constant": "train-constant",
+                     "report-produced": "report", "report-default": "report-constant"}, str(calls))
+    again = run_text(ctx, "again.yaml", proc.stdout)
+    expect(again.returncode == 0 and again.stdout == proc.stdout, again.stderr)
+    # 17 dag templates, each called with the volume and with a constant
+    head = workflow_head("many-") + "  - name: main\n    dag:\n      tasks:\n      - {name: make, template: make}\n"
+    calls = "".join(f"      - {{name: v{i}, template: sub{i}, depends: make, arguments: {{artifacts: [{{name: d, "
+                    f"from: '{{{{tasks.make.outputs.artifacts.out}}}}'}}]}}}}\n"
+                    f"      - {{name: c{i}, template: sub{i}, arguments: {{artifacts: [{{name: d, raw: {{data: x}}}}]}}}}\n"
+                    for i in range(17))
+    subs = "".join(f"  - name: sub{i}\n    inputs: {{artifacts: [{{name: d}}]}}\n    dag:\n      tasks:\n"
+                   f"      - {{name: r, template: read, arguments: {{artifacts: [{{name: d, from: "
+                   f"'{{{{inputs.artifacts.d}}}}'}}]}}}}\n" for i in range(17))
+    pods = ("  - name: make\n    container: {image: busybox, command: [sh, -c, 'echo > /tmp/o/d']}\n"
+            "    outputs: {artifacts: [{name: out, path: /tmp/o/d}]}\n"
+            "  - name: read\n    inputs: {artifacts: [{name: d, path: /in/d}]}\n"
+            "    container: {image: busybox, command: [cat, /in/d]}\n")
+    many = head + calls + subs + pods
+    proc = run_text(ctx, "many.yaml", many)
+    expect(proc.returncode == 4 and proc.stdout == "" and "many.yaml:44:9: error: template 'sub16': input artifact "
+           "'d' gets a volume location from some callers and a real artifact from others, and no twin of the template "
+           "can take the calls of either form: volpass makes at most 16 twins of dag and steps templates"
+           in proc.stderr, proc.stderr)
+    sixteen = head + calls.split("      - {name: v16")[0] + subs.split("  - name: sub16")[0] + pods
+    proc = run_text(ctx, "sixteen.yaml", sixteen, "--verify")
+    expect(proc.returncode == 0 and proc.stdout.count("-constant\n") == 17, proc.stderr)
 
 
 def test_template_namespaces(ctx):

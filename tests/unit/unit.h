@@ -37,6 +37,7 @@ void test_load(void);
 void test_emit(void);
 void test_refs(void);
 void test_paths(void);
+void test_rewrite(void);
 void test_corpus(const char *dir);
 
 /* Helpers shared by the test files (unit_main.c). */

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
     test_emit();
     test_refs();
     test_paths();
+    test_rewrite();
     test_corpus(argv[1]);
     printf("unit: %d passed, %d failed\n", unit_checks_passed, unit_checks_failed);
     return unit_checks_failed ? 1 : 0;
