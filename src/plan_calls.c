@@ -280,12 +280,14 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",
                         scope->t->name, c->name, params[i], a->name);
         /* Argo ends a tag at its first }}: in the {{=...}} that passes the
-         * location on, a tag of the expression's own would end it. */
-        if (params[i] && a->from_expression && strstr(a->from_expression->as.text, "{{") && !p->err)
+         * location on, a tag of the expression's own, or a }} in its text,
+         * would end it. */
+        if (params[i] && a->from_expression && !p->err &&
+            (strstr(a->from_expression->as.text, "{{") || strstr(a->from_expression->as.text, "}}")))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' takes a fromExpression "
-                        "holding a {{...}} tag, which the {{=...}} tag that passes its location on cannot hold; in "
-                        "the expression, name the value without braces (workflow.parameters.X, inputs.parameters.X)",
-                        scope->t->name, c->name, a->name);
+                        "holding a {{...}} tag or '}}', which the {{=...}} tag that passes its location on cannot "
+                        "hold (it would end at the first '}}'); in the expression, name the value without braces "
+                        "(workflow.parameters.X, inputs.parameters.X)", scope->t->name, c->name, a->name);
         /* Argo drops an optional argument whose producer did not run or wrote
          * nothing; a parameter naming a location it cannot drop. */
         if (params[i] && a->optional && !p->err)
@@ -313,11 +315,28 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
     return params;
 }
 
+const char *plan_with_item(vplan *p, const char *text, const node *item)
+{
+    const char *out = "";
+    size_t pos = 0, done = 0, len = strlen(text);
+    tag g;
+    while (tag_next(text, len, &pos, &g)) {
+        const char *value = g.expression ? NULL : item_text(item, g.expr.s, g.expr.len);
+        if (value) {
+            out = edit_fmt(&p->ed, "%s%.*s%s", out, (int)(g.start - done), text + done, value);
+            done = g.end;
+        }
+    }
+    return done ? edit_fmt(&p->ed, "%s%s", out, text + done) : text;
+}
+
 /* The value call c, made in workflow wf, gives input parameter `name` of
- * `target`: its argument, or the parameter's own value or default; a
- * workflow parameter ({{workflow.parameters.X}}) as spec.arguments gives it.
- * NULL when it is known at run time only. */
-static const char *parameter_value(const workflow *wf, const call_site *c, const template *target, span name)
+ * `target` (in the run of withItems item `item`, or NULL): its argument, or
+ * the parameter's own value or default; a workflow parameter
+ * ({{workflow.parameters.X}}) as spec.arguments gives it. NULL when it is
+ * known at run time only. */
+static const char *parameter_value(vplan *p, const workflow *wf, const call_site *c, const template *target,
+                                   span name, const node *item)
 {
     const node *arg = parameter_named(c->parameters, name.s, name.len);
     const node *own = parameter_named(target->input_parameters, name.s, name.len);
@@ -325,6 +344,8 @@ static const char *parameter_value(const workflow *wf, const call_site *c, const
     if (!arg && !parameter_reads_config_map(own)) /* whose key wins (ProcessArgs) */
         v = parameter_own_value(own, true);
     const char *text = v ? v->as.text : NULL;
+    if (text && arg && item)
+        text = plan_with_item(p, text, item);
     size_t pos = 0;
     tag g;
     if (text && tag_next(text, strlen(text), &pos, &g)) {
@@ -337,57 +358,98 @@ static const char *parameter_value(const workflow *wf, const call_site *c, const
     return text;
 }
 
-/* `text` with the values call c gives the parameters it names (its own,
- * the template's defaults, workflow parameters), "*" for one known at run
- * time only (*unknown set): no '.' nor '/' of its own, so what the known
- * values make shows. */
+/* Artifact path `written` of `target` (made of parameters; else NULL) with
+ * the values call c gives the parameters it names (its own, in the run of
+ * `item`; the template's defaults; workflow parameters), normalised; "*"
+ * for one known at run time only (*unknown set): no '.' nor '/' of its
+ * own, so what the known values make shows. */
 static const char *filled_in(vplan *p, const tplan *scope, const call_site *c, const template *target,
-                             const char *text, bool *unknown)
+                             const node *written, const node *item, bool *unknown)
 {
-    const char *out = "";
+    if (!written || written->kind != NODE_SCALAR || !strstr(written->as.text, "{{"))
+        return NULL;
+    const char *text = edit_normal_path(&p->ed, written->as.text), *out = "";
     size_t pos = 0, done = 0, len = strlen(text);
     tag g;
     while (tag_next(text, len, &pos, &g)) {
         ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(scope->wf, c, target, r.name) : NULL;
+        const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(p, scope->wf, c, target, r.name, item)
+                                                               : NULL;
         *unknown |= !value;
         out = edit_fmt(&p->ed, "%s%.*s%s", out, (int)(g.start - done), text + done, value ? value : "*");
         done = g.end;
     }
-    return edit_fmt(&p->ed, "%s%s", out, text + done);
+    return edit_normal_path(&p->ed, edit_fmt(&p->ed, "%s%s", out, text + done)); /* values may bring '.' or '//' */
 }
 
-/* An output's path made of parameters, as the values call c gives them
- * make it: its file name must have no '..' component while it goes through
- * the volume (it would be written outside the mount, and its consumer
- * handed a subPath Kubernetes refuses), and it must not lie in an input
- * the call passes a volume location (mask), mounted read-only: the
- * producer could not write it. (Values known at run time only are not
- * checked here; verify checks a rewrite with each call's values.) */
-static void check_output_paths(vplan *p, const tplan *scope, const call_site *c, const tplan *target,
-                               const bool *mask)
+/* Artifact paths made of parameters, as the values call c gives them make
+ * them in the run of withItems item number `nth` (`item`; NULL when the
+ * call has no items). An output's file name must have no '..' component
+ * while it goes through the volume (it would be written outside the mount,
+ * and its consumer handed a subPath Kubernetes refuses), and it must not
+ * lie in an input the call passes a volume location (mask), mounted
+ * read-only: the producer could not write it; no input may lie inside such
+ * an input either, where the runtime could not make its mount point.
+ * (Values known at run time only are not checked here; verify checks a
+ * rewrite with each call's values.) */
+static void check_paths_with(vplan *p, const tplan *scope, const call_site *c, const tplan *target, const bool *mask,
+                             const node *item, size_t nth)
 {
-    for (size_t k = 0; template_runs_pod(target->t) && k < target->t->outputs.count && !p->err; k++) {
+    const template *t = target->t;
+    bool unknown = false;
+    const char **in = arena_alloc(p->ed.mem, (t->inputs.count + 1) * sizeof *in);
+    if (!in) {
+        p->ed.oom = true;
+        return;
+    }
+    for (size_t j = 0; j < t->inputs.count; j++)
+        in[j] = filled_in(p, scope, c, t, t->inputs.items[j].path, item, &unknown);
+    for (size_t k = 0; k < t->outputs.count && !p->err; k++) {
         const art_plan *o = &target->out[k];
-        const node *written = o->a->path; /* o->path is planned only for outputs that may go through the volume */
-        if (!written || written->kind != NODE_SCALAR || !strstr(written->as.text, "{{"))
+        const char *path = filled_in(p, scope, c, t, o->a->path, item, &unknown);
+        if (!path)
             continue;
-        bool unknown = false;
-        const char *path = filled_in(p, scope, c, target->t, edit_normal_path(&p->ed, written->as.text), &unknown);
-        const char *normal = edit_normal_path(&p->ed, path); /* the values may bring '.' or '//' */
-        const char *at_run_time = unknown ? " (* known at run time)" : "";
+        const char *when = edit_fmt(&p->ed, "%s%s", unknown ? " (* known at run time)" : "",
+                                    item ? edit_fmt(&p->ed, " with item %zu of withItems", nth + 1) : "");
         if (o->convert && path_has_dotdot(path))
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
                         "artifact '%s' of '%s' %s%s, whose '..' component leaves the directory the volume is "
-                        "mounted on", scope->t->name, c->name, o->a->name, target->t->name, path, at_run_time);
-        for (size_t j = 0; j < target->t->inputs.count && !p->err; j++)
-            if (mask[j] && target->in[j].path && path_covers(target->in[j].path, normal))
+                        "mounted on", scope->t->name, c->name, o->a->name, t->name, path, when);
+        for (size_t j = 0; j < t->inputs.count && !p->err; j++)
+            if (mask[j] && target->in[j].path && path_covers(in[j] ? in[j] : target->in[j].path, path))
                 plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put output "
                             "artifact '%s' of '%s' at %s%s, in input artifact '%s', which it passes a volume "
                             "location, mounted read-only at %s: the producer could not write it", scope->t->name,
-                            c->name, o->a->name, target->t->name, path, at_run_time, target->t->inputs.items[j].name,
-                            target->in[j].path);
+                            c->name, o->a->name, t->name, path, when, t->inputs.items[j].name,
+                            in[j] ? in[j] : target->in[j].path);
     }
+    for (size_t j = 0; j < t->inputs.count && !p->err; j++) {
+        const char *outer = in[j] ? in[j] : target->in[j].path;
+        for (size_t k = 0; mask[j] && outer && k < t->inputs.count && !p->err; k++) {
+            const char *inner = in[k] ? in[k] : target->in[k].path;
+            if (k == j || (!in[j] && !in[k]) || !inner || !path_covers(outer, inner) || path_equal(outer, inner))
+                continue; /* both as written: plan_refuse_nested_inputs */
+            plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put input artifact "
+                        "'%s' of '%s' at %s%s, inside input artifact '%s', which it passes a volume location, "
+                        "mounted read-only at %s: the runtime could not make its mount point there", scope->t->name,
+                        c->name, t->inputs.items[k].name, t->name, inner,
+                        item ? edit_fmt(&p->ed, " with item %zu of withItems", nth + 1) : "",
+                        t->inputs.items[j].name, outer);
+        }
+    }
+}
+
+/* check_paths_with, for each run of call c: one for each of its
+ * withItems, or one with the values known before it runs. */
+static void check_call_paths(vplan *p, const tplan *scope, const call_site *c, const tplan *target, const bool *mask)
+{
+    if (!template_runs_pod(target->t))
+        return;
+    const node *items = call_items(c);
+    if (!items)
+        check_paths_with(p, scope, c, target, mask, NULL, 0);
+    for (size_t i = 0; items && i < items->len && !p->err; i++)
+        check_paths_with(p, scope, c, target, mask, items->as.items[i], i);
 }
 
 /* The form of the target call `c` needs, and so what its arguments become. */
@@ -431,7 +493,7 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         cp->target->default_calls++;
     }
     if (!p->err)
-        check_output_paths(p, scope, c, cp->target, mask);
+        check_call_paths(p, scope, c, cp->target, mask);
     if (!p->err)
         cp->arg_params = argument_params(p, scope, c, b, cp->target, mask);
 }

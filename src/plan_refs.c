@@ -219,15 +219,16 @@ static bool sub_path_fits_expression(const tplan *tp, const node *text)
  * as Go's path.Join does, resolving "..", and Kubernetes refuses ".." in a
  * mount's subPath: a literal subPath is resolved when applied (it must stay
  * inside the artifact); one made of parameters must have no ".." of its
- * own, nor take one from a workflow parameter's value. (Values known at run
- * time only are not checked here; verify checks a rewrite with them.) */
-static const char *sub_path_problem(vplan *p, const workflow *wf, const node *sub)
+ * own, nor take one from a workflow parameter's value or, for an argument
+ * of call c, from one of its withItems. (Values known at run time only are
+ * not checked here; verify checks a rewrite with them.) */
+static const char *sub_path_problem(vplan *p, const workflow *wf, const call_site *c, const node *sub)
 {
     size_t pos = 0;
     tag g;
     if (!tag_next(sub->as.text, sub->len, &pos, &g)) {
-        char *c = arena_strndup(p->ed.mem, sub->as.text, sub->len);
-        return c && !path_resolve_relative(c) ? "climbs out of the artifact with '..'" : NULL;
+        char *resolved = arena_strndup(p->ed.mem, sub->as.text, sub->len);
+        return resolved && !path_resolve_relative(resolved) ? "climbs out of the artifact with '..'" : NULL;
     }
     if (path_has_dotdot(sub->as.text))
         return "has a '..' component beside parameters, which volpass cannot resolve and Kubernetes refuses in a "
@@ -242,12 +243,19 @@ static const char *sub_path_problem(vplan *p, const workflow *wf, const node *su
                                     "cannot resolve and Kubernetes refuses in a subPath", (int)r.name.len, r.name.s,
                             v->as.text);
     }
+    const node *items = c ? call_items(c) : NULL;
+    for (size_t i = 0; items && i < items->len; i++) {
+        const char *made = plan_with_item(p, sub->as.text, items->as.items[i]);
+        if (path_has_dotdot(made))
+            return edit_fmt(&p->ed, "item %zu of withItems makes %s, whose '..' component volpass cannot resolve "
+                                    "and Kubernetes refuses in a subPath", i + 1, made);
+    }
     return NULL;
 }
 
 void plan_check_argument_sub_path(vplan *p, const tplan *scope, const call_site *c, const artifact *a, backing b)
 {
-    const char *problem = a->sub_path && b == BACK_VOLUME ? sub_path_problem(p, scope->wf, a->sub_path) : NULL;
+    const char *problem = a->sub_path && b == BACK_VOLUME ? sub_path_problem(p, scope->wf, c, a->sub_path) : NULL;
     if (problem)
         plan_refuse(p, VP_EUNSUPPORTED, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
                     "%s", scope->t->name, c->name, a->name, a->sub_path->as.text, problem);
@@ -300,7 +308,8 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "expression that does can read the template's input parameters, and the workflow's "
                             "name, namespace and uid, but no other value", tp->t->name, oi->a->name,
                             oi->a->sub_path->as.text);
-            const char *problem = oi->convert && oi->a->sub_path ? sub_path_problem(p, tp->wf, oi->a->sub_path) : NULL;
+            const char *problem = oi->convert && oi->a->sub_path ? sub_path_problem(p, tp->wf, NULL, oi->a->sub_path)
+                                                                 : NULL;
             if (problem)
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->sub_path, "template '%s': output artifact '%s' takes the "
                             "subPath %s, which %s", tp->t->name, oi->a->name, oi->a->sub_path->as.text, problem);

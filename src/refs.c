@@ -292,7 +292,7 @@ static bool own_root(span e, size_t i, bool *input, size_t *root)
         lead--;
     char before = lead > 0 ? e.s[lead - 1] : ' ';
     *root = start;
-    return (*input || output) && !is_ident_char(before) && before != '.' && before != ']' && before != '?';
+    return (*input || output) && !is_ident_char(before) && before != '.' && before != ']';
 }
 
 /* The name after "artifacts" (ending before e.s[i]): quoted or bare, in

@@ -453,13 +453,15 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
         size_t n = m.path ? plan_branches(p, tp, g->expr, at, alts) : 0;
         for (size_t i = 0; i < n; i++)
             branch |= alts[i].s == m.whole.s && alts[i].len == m.whole.len;
-        if (branch && path && !strpbrk(path->as.text, "'\\")) {
+        /* The path goes into the {{=...}} quoted: Argo would end the tag at a
+         * '}}' of it (of a tag, say), and volpass does not escape. */
+        if (branch && path && !strpbrk(path->as.text, "'\\") && !strstr(path->as.text, "}}")) {
             grow_by_path(p, tp, path, at);
             continue;
         }
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s artifact '%.*s', which "
                     "the volume replaces; volpass rewrites only a whole branch %s.artifacts.%.*s.path whose path has "
-                    "no quote or backslash (or write {{%s.artifacts.%.*s.path}})", t->name, (int)g->expr.len,
+                    "no quote, backslash or '}}' (a tag) (or write {{%s.artifacts.%.*s.path}})", t->name, (int)g->expr.len,
                     g->expr.s, role, (int)m.name.len, m.name.s, side, (int)m.name.len, m.name.s, side,
                     (int)m.name.len, m.name.s);
     }

@@ -254,6 +254,10 @@ const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *
  * said of the templates they copy (each_template). */
 void plan_note_graph_twins(vplan *p, template *t, const workflow *wf);
 
+/* `text` with the values withItems item `item` gives its {{item}} and
+ * {{item.KEY}} tags; tags it gives none left as they are. */
+const char *plan_with_item(vplan *p, const char *text, const node *item);
+
 /* Notes that graph template `scope` calls `target` through call c. */
 void plan_add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c);
 

@@ -734,6 +734,29 @@ const char *call_target_dynamic(const call_site *c)
     return NULL;
 }
 
+const node *call_items(const call_site *c)
+{
+    const node *items = argo_field(c->node, "withItems");
+    return items && items->kind == NODE_SEQUENCE ? items : NULL;
+}
+
+const char *item_text(const node *item, const char *expr, size_t len)
+{
+    if (len < 4 || memcmp(expr, "item", 4) != 0)
+        return NULL;
+    const char *s = expr + 4, *end = expr + len;
+    while (s < end && item) { /* .KEY, into a mapping item, as often as the tag says */
+        if (*s++ != '.')
+            return NULL;
+        const char *key = s;
+        while (s < end && *s != '.')
+            s++;
+        long i = map_find_len(item, key, (size_t)(s - key));
+        item = i < 0 ? NULL : map_value(item, (size_t)i);
+    }
+    return item && item->kind == NODE_SCALAR ? item->as.text : NULL;
+}
+
 const node *required_parameter(const node *param)
 {
     const node *name = map_get(param, "name");

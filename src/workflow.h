@@ -137,6 +137,15 @@ bool workflow_callable_apart(const workflow *wf);
  * time and does not validate; else NULL. */
 const char *call_target_dynamic(const call_site *c);
 
+/* The items of call c's withItems, a list, or NULL (none, or values known
+ * at run time only: withParam, withSequence). */
+const node *call_items(const call_site *c);
+
+/* The text item `item` of a withItems list gives the tag whose expression
+ * is expr[0, len) ("item", "item.KEY.KEY..."), or NULL when that is not an
+ * item's, or the item has no scalar there. */
+const char *item_text(const node *item, const char *expr, size_t len);
+
 /* Reads the document into `wf`, its arrays allocated from `mem` (which must
  * outlive it). Returns VP_EINVALID with the location when a field the model
  * reads has the wrong type. */

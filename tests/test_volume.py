@@ -847,10 +847,18 @@ def test_templated_input_paths(ctx):
         expect(proc.returncode == code and message in proc.stderr and (message or "stays a real" not in proc.stderr),
                f"{path}: exit {proc.returncode}: {proc.stderr}")
         expect((proc.stdout == "") == (code != 0), f"{path}: output and exit {code} disagree")
-    # A path that starts with a tag is converted; verify substitutes each call's
-    # value, and finds this one inside a's read-only mount.
+    # A path that starts with a tag is converted, but not with a value the call
+    # gives that puts it inside a's read-only mount; verify substitutes values
+    # passed on from further up, and finds the same.
     nested = text.replace(fixed, 'path: "{{inputs.parameters.name}}"').replace("value: b\n", "value: /in/x\n")
     proc = run_text(ctx, "templated-inputs.yaml", nested, "--verify")
+    expect(proc.returncode == 4 and "templated-inputs.yaml:19:9: error: template 'main', c: the parameters it passes "
+           "put input artifact 'b' of 'cons' at /in/x, inside input artifact 'a', which it passes a volume location, "
+           "mounted read-only at /in" in proc.stderr, proc.stderr)
+    passed_on = nested.replace("  - name: main\n    steps:", "  - name: main\n    inputs:\n      parameters:\n"
+                               "      - {name: where, value: /in/x}\n    steps:", 1).replace(
+        "value: /in/x\n", "value: \"{{inputs.parameters.where}}\"\n")
+    proc = run_text(ctx, "templated-inputs.yaml", passed_on, "--verify")
     expect(proc.returncode == 1 and "problem: template 'cons': the mount at /in/x lies inside the read-only mount "
            "at /in" in proc.stderr, proc.stderr)
 
@@ -2473,6 +2481,24 @@ def test_refused_for_what_runs_could_not_do(ctx):
         "graph-subpath-global.yaml": ("20:79", "output artifact 'd' takes the subPath {{workflow.parameters.sp}}, "
                                       "whose value volpass cannot append"),
         "from-expression-tag.yaml": ("20:13", "artifact argument 'x' takes a fromExpression holding a {{...}} tag"),
+        "expression-first-branch.yaml": ("28:48", "template 'use': the expression 'inputs.parameters.c == 'y' ? "
+                                         "inputs.artifacts.x : '/dev/null'' reads input artifact 'x', which the volume "
+                                         "replaces"),
+        "expression-templated-path.yaml": ("28:48", "reads input artifact 'x', which the volume replaces; volpass "
+                                           "rewrites only a whole branch inputs.artifacts.x.path whose path has no "
+                                           "quote, backslash or '}}' (a tag)"),
+        "from-expression-braces.yaml": ("21:13", "template 'main', use: artifact argument 'x' takes a fromExpression "
+                                        "holding a {{...}} tag or '}}'"),
+        # withItems values are the call's own, checked item by item
+        "items-subpath-dotdot.yaml": ("17:77", "template 'main', use: argument 'x' takes the subPath {{item}}, which "
+                                      "item 2 of withItems makes sub/../b.txt, whose '..' component volpass cannot "
+                                      "resolve and Kubernetes refuses in a subPath"),
+        "items-output-dotdot.yaml": ("10:9", "template 'main', gen: the parameters it passes make output artifact 'out' "
+                                     "of 'gen' /tmp/out/../up.txt with item 2 of withItems, whose '..' component"),
+        "items-nested-inputs.yaml": ("12:9", "template 'main', use: the parameters it passes put input artifact 'z' of "
+                                     "'use' at /in/a/sub with item 2 of withItems, inside input artifact 'x', which it "
+                                     "passes a volume location, mounted read-only at /in/a: the runtime could not "
+                                     "make its mount point there"),
         "passthrough.yaml": ("35:9", "template 'fwd': input artifact 'data' at /in/{{inputs.parameters.n}} would be "
                              "mounted read-only over output artifact 'same' at {{inputs.artifacts.data.path}}"),
         "passthrough-spaced.yaml": ("35:9", "template 'fwd': input artifact 'data' at /in/{{inputs.parameters.n}} "
@@ -2488,6 +2514,11 @@ def test_refused_for_what_runs_could_not_do(ctx):
         proc = ctx.run(["--input", os.path.join(CASES, "refused", name), "--volume", PVC])
         expect(proc.returncode == 4 and proc.stdout == "" and f"{name}:{where}: error: " in proc.stderr and
                words in proc.stderr, f"{name}: {proc.returncode} {proc.stderr}")
+    # the same value given as a constant
+    nested = _read(os.path.join(CASES, "refused", "items-nested-inputs.yaml"))
+    proc = run_text(ctx, "nested.yaml", nested.replace('withItems: ["b", "a/sub"]', "").replace('"{{item}}"', "a/sub"))
+    expect(proc.returncode == 4 and "nested.yaml:12:9: error: template 'main', use: the parameters it passes put input "
+           "artifact 'z' of 'use' at /in/a/sub, inside input artifact 'x'" in proc.stderr, proc.stderr)
     # An input parameter's value, with a quote or set at run time, the expression reads as a variable.
     source = os.path.join(CASES, "graph-subpath-quote.yaml")
     # Literal text around it is quoted, its quotes and backslashes escaped, as verify reads them back.

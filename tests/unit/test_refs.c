@@ -53,6 +53,9 @@ static void artifact_mentions(void)
     CHECK(mentions("'inputs.artifacts.a' + steps.s.outputs.artifacts.b + tasks['t'].outputs['artifacts'].c", ""));
     /* a bracket string that is no own artifacts is passed whole: its closing quote opens nothing */
     CHECK(mentions("d('artifacts', 1)['artifacts'] + 'z' + trim(inputs.artifacts.in.path)", "in:in.path"));
+    /* either branch of ?:, and after ?? */
+    CHECK(mentions("c == 'y' ? inputs.artifacts.a : outputs.artifacts['b'].path", "in:a out:b.path"));
+    CHECK(mentions("x?.y ?? inputs.artifacts.a.path", "in:a.path"));
     artifact_mention m;
     CHECK(expr_mention_is(sp(" inputs . artifacts . a . path "), &m) && m.path);
     CHECK(!expr_mention_is(sp("sprig.trim(inputs.artifacts.a.path)"), &m));
