@@ -372,6 +372,8 @@ static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
     const template *t = tp->t;
     artifact_mention m;
     tp->mentions_artifacts |= g->expression || expr_next_mention(g->expr, &(size_t){0}, &m);
+    if (!g->expression && span_is(g->expr, "inputs.parameters"))
+        tp->lists_parameters = n;
     ref r = g->expression ? (ref){0} : ref_parse(g->expr);
     if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
@@ -467,12 +469,29 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
     }
 }
 
-static void refuse_artifact_expressions(vplan *p, template *t, const workflow *wf)
+/* Argo gives {{inputs.parameters}} the JSON list of every input parameter:
+ * a template that reads it and takes an input from the volume, in some
+ * form of it, finds that input's location parameter there too. */
+static void warn_parameter_list(vplan *p, const tplan *tp)
+{
+    for (size_t k = 0; tp->lists_parameters && k < tp->t->inputs.count; k++)
+        if (template_runs_pod(tp->t) ? input_from_volume(tp, k) : tp->in[k].convert) {
+            plan_warn(p, tp->lists_parameters, "template '%s' reads {{inputs.parameters}}, the list of all its input "
+                      "parameters, which gains '%s' (the location of input artifact '%s' on the volume)",
+                      tp->t->name, tp->in[k].param, tp->t->inputs.items[k].name);
+            return;
+        }
+}
+
+/* What a template's texts read that the rewrite changes, once every twin is known. */
+static void check_texts_after_twins(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
     tplan *tp = plan_of(t);
     if (tp && tp->mentions_artifacts && template_runs_pod(t)) /* noted by check_reference */
         each_tag(p, tp, t->node, false, check_mentions);
+    if (tp && !p->err)
+        warn_parameter_list(p, tp);
 }
 
 /* Where output k is written (o->path, o->mount_dir, o->file), or why it
@@ -1282,7 +1301,7 @@ static stream_calls *plan_once(vplan *p)
         untwin_all(p, roots);
     }
     if (!p->err)
-        each_template(p, refuse_artifact_expressions); /* now that every twin is known */
+        each_template(p, check_texts_after_twins); /* now that every twin is known */
     return roots;
 }
 

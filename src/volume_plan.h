@@ -81,6 +81,7 @@ struct tplan {
     size_t inputs_settled;      /* while graph_inputs is BUSY: how many of its inputs are decided */
     bool mentions_artifacts; /* some text of it is an expression ({{=...}}, fromExpression) or a tag that names
                                 one of its own artifacts: check_mentions looks */
+    const node *lists_parameters; /* a text of it that reads {{inputs.parameters}}, the whole list, or NULL */
     caller *callers;         /* every call of this template in the stream */
     size_t ncallers, callers_cap;
 };

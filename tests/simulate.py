@@ -81,7 +81,9 @@ def _below(token, sub):
         return token
     if token is None:
         return None
-    return token[:-1] + (_normpath(posixpath.join(token[-1], sub)),)
+    # Go's path.Join, as Argo joins a key and a subPath: an absolute subPath
+    # still goes below the key (posixpath.join would drop the key)
+    return token[:-1] + (_normpath("/".join(part for part in (token[-1], sub) if part)),)
 
 
 def _source(artifact):

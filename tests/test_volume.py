@@ -316,6 +316,25 @@ def test_graph_interface(ctx):
         expect(code == 1 and any(h["verdict"] == "broken" for h in report["handoffs"]), json.dumps(report))
 
 
+def test_parameter_list(ctx):
+    """{{inputs.parameters}} is the JSON list of a template's input
+    parameters: one that reads it and takes an input from the volume finds
+    the input's location parameter there too, which volpass says."""
+    text = passing_workflow("list-") + """  - name: produce
+    container: {image: alpine, command: [sh, -c, "echo > /tmp/out/d"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out/d}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /tmp/in/x}]}
+    container: {image: alpine, command: [sh, -c, "echo '{{inputs.parameters}}'; cat /tmp/in/x"]}
+"""
+    proc = run_text(ctx, "list.yaml", text)
+    expect(proc.returncode == 0 and "warning: template 'consume' reads {{inputs.parameters}}, the list of all its "
+           "input parameters, which gains 'in-subpath' (the location of input artifact 'in' on the volume)"
+           in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "list.yaml", text, "--keep-artifact", "out")
+    expect(proc.returncode == 0 and "inputs.parameters}}, the list" not in proc.stderr, proc.stderr)
+
+
 def test_graph_twins(ctx):
     """A dag or steps template whose callers pass an input in two forms gets
     a twin for the calls that pass a real artifact; the templates it calls
