@@ -58,8 +58,8 @@ static bool twin_refused(vplan *p, const tplan *target, const bool *mask, const 
                     "template's own to mount the volume into. Keep its producer's output a real artifact "
                     "(--keep-artifact)", t->inputs.items[k].name, t->name, template_type(t));
     } else if (template_is_graph(t)) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' is called with constant artifacts where it expects the "
-                    "volume, or the other way round; volpass makes twins of container and script templates only",
+        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s', a dag or steps template, is called here with constant "
+                    "artifacts where its form, which its callers decided, takes the volume, or the other way round",
                     t->name);
     } else if (map_get(home->spec, "workflowTemplateRef")) {
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need a twin in a Workflow that runs a WorkflowTemplate "
