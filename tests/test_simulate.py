@@ -6,6 +6,7 @@ pipelines (bench/gen.py: dag and steps, fan-out and fan-in, other file
 names, sources of their own, a stream of WorkflowTemplates)."""
 import collections
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -32,11 +33,14 @@ def _note(kind, name):
         _outcomes[kind].append(name)
 
 
-def check_text(ctx, name, text):
-    """Converts text and compares the two runs; returns what happened."""
+def check_text(ctx, name, text, refusal="error:"):
+    """Converts text and compares the two runs; returns what happened. A
+    refusal must exit 3 or 4 and say why, in a message matching the
+    regular expression `refusal`."""
     proc = run_text(ctx, name, text)
     if proc.returncode != 0:
-        expect(proc.returncode in (3, 4) and "error:" in proc.stderr, f"exit {proc.returncode}: {proc.stderr}")
+        expect(proc.returncode in (3, 4) and re.search(refusal, proc.stderr),
+               f"exit {proc.returncode}: {proc.stderr}")
         return "refused"
     original, converted = reference.load_all(text), reference.load_all(proc.stdout)
     try:
