@@ -50,8 +50,9 @@ demo: all
 
 # What CI runs (.ci/run): every test, plain and with sanitizers; under
 # valgrind, every test but on a fifth of Argo's examples and of the
-# simulation's hand-written cases (the sanitizers see all of them, and
-# valgrind would take ten minutes more; `make valgrind` runs them all);
+# simulation's hand-written cases and generated workflows (the sanitizers
+# see all of them, and valgrind would take ten minutes more; `make
+# valgrind` runs them all);
 # then each fuzz target for 40 s from a fixed seed, so that runs mutate
 # alike (how far one gets still varies with the machine's speed; a failure
 # leaves its input in build-fuzz/crashes/). The whole stays near 14

@@ -84,7 +84,7 @@ def main():
     ap.add_argument("--instrumented", action="store_true", help="volpass is built with sanitizers")
     ap.add_argument("--corpus-every", type=int, default=1, metavar="N",
                     help="run the tests over Argo's examples, and the simulation over the hand-written "
-                         "cases, on every Nth only (in sorted order)")
+                         "cases and generated workflows, on every Nth only (in sorted order)")
     args = ap.parse_args()
     if args.corpus_every < 1:
         ap.error("--corpus-every takes a whole number from 1")

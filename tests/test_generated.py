@@ -1,0 +1,51 @@
+"""Random workflows (generate.py), one per seed of a fixed range, through
+volpass and the simulation, as test_simulate.py runs its cases. Each must
+either convert, the converted run reading what the original reads, or be
+refused (exit 3 or 4) with a message that says where: the template and
+the artifact, or the volume's name being taken. Anything else fails the
+seed: a difference the simulation finds, a crash, another exit status,
+an original the model cannot run or does not model (generate.py writes
+only what it models). And since refusing everything would pass, at least
+half the seeds must convert."""
+import collections
+import threading
+
+import generate
+import reference
+from harness import expect
+from test_simulate import check_text
+
+SEEDS = range(200)
+CONVERTED = "same reads"
+PASSING = (CONVERTED, "nothing to run", "refused")
+REFUSAL = r"error: (.*template '[^']+'.*artifact '[^']+'|the volume would be named \S+, as \S+ is taken)"
+
+_outcomes = collections.Counter()
+_lock = threading.Lock()
+
+
+def _seed_case(ctx, seed):
+    def run():
+        outcome = "failed"
+        try:
+            outcome = check_text(ctx, f"seed-{seed}.yaml", generate.workflow(seed), refusal=REFUSAL)
+            expect(outcome in PASSING, outcome)
+        except AssertionError as e:
+            outcome = "failed"
+            raise AssertionError(f"seed {seed} (python3 tests/generate.py {seed} prints it): {e}") from None
+        finally:
+            with _lock:
+                _outcomes[outcome] += 1
+    return run
+
+
+def summary():
+    total = sum(_outcomes.values())
+    print("generated workflows: " + ", ".join(f"{n} {kind}" for kind, n in sorted(_outcomes.items())))
+    expect(2 * _outcomes[CONVERTED] >= total,
+           f"{_outcomes[CONVERTED]} of {total} seeds convert: too few to test the conversion")
+
+
+def tests(ctx):
+    # With --corpus-every N (CI's valgrind pass), every Nth seed only, as test_simulate samples its cases.
+    return [(f"generated:seed {seed}", _seed_case(ctx, seed)) for seed in SEEDS[::reference.CORPUS_EVERY]]
