@@ -44,7 +44,8 @@ static bool template_taken(vplan *p, const char *name, const void *home)
 }
 
 /* Whether a call passing `mask` (per input: a volume location) cannot have
- * a twin of target, in document `home`; refused then, naming why. */
+ * a twin of pod template target, in document `home`; refused then, naming
+ * why. (A graph template's twin is asked for: plan_graph_twin.) */
 static bool twin_refused(vplan *p, const tplan *target, const bool *mask, const workflow *home, const node *at)
 {
     const template *t = target->t;
@@ -57,10 +58,6 @@ static bool twin_refused(vplan *p, const tplan *target, const bool *mask, const 
                     "whose pod Argo makes itself and loads the artifact into: there is no container of the "
                     "template's own to mount the volume into. Keep its producer's output a real artifact "
                     "(--keep-artifact)", t->inputs.items[k].name, t->name, template_type(t));
-    } else if (template_is_graph(t)) {
-        plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s', a dag or steps template, is called here with constant "
-                    "artifacts where its form, which its callers decided, takes the volume, or the other way round",
-                    t->name);
     } else if (map_get(home->spec, "workflowTemplateRef")) {
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' would need a twin in a Workflow that runs a WorkflowTemplate "
                     "(workflowTemplateRef), which Argo allows no templates of its own", t->name);
@@ -205,42 +202,58 @@ static bool call_target_of(const caller *cl, call_target *out)
     return true;
 }
 
-const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed)
+static const char UNMOVABLE[] = "among them is a call that cannot be pointed at another template alone (the "
+                                "entrypoint of a WorkflowTemplate, which workflows apart run too, or a templateRef "
+                                "named by parameters)";
+
+/* Asks for a twin of graph template tp for its n callers `moving`, which
+ * pass input k in the other form (a real artifact where tp takes a volume
+ * location, when `constant`); NULL when asked, else why there can be none. */
+static const char *ask_graph_twin(vplan *p, const tplan *tp, size_t k, bool constant, const caller *moving, size_t n)
 {
     graph_twins *g = p->graph_twins;
     if (p->err || !g)
         return ""; /* the first refusal stands; this one is not told */
     if (g->count == MAX_GRAPH_TWINS)
         return edit_fmt(&p->ed, "volpass makes at most %d twins of dag and steps templates", MAX_GRAPH_TWINS);
-    call_target *moved = arena_alloc(p->ed.mem, (tp->ncallers + 1) * sizeof *moved);
+    call_target *moved = arena_alloc(p->ed.mem, (n + 1) * sizeof *moved);
     if (!moved) {
+        p->ed.oom = true;
+        return "";
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!call_target_of(&moving[i], &moved[i]))
+            return UNMOVABLE;
+    const char *base = edit_fmt(&p->ed, "%s-%s", tp->t->name, constant ? "constant" : "volume");
+    const char *name = plan_first_free(p, base, template_taken, tp->wf);
+    if (strlen(name) > MAX_NAME)
+        return edit_fmt(&p->ed, "its name '%s' would be longer than the %d characters Argo accepts", name, MAX_NAME);
+    g->items[g->count] = (graph_twin){map_get(tp->wf->spec, "templates"), tp->t->node, NULL, name,
+                                      tp->t->inputs.items[k].name, constant, moved, n};
+    g->requested = true;
+    return NULL;
+}
+
+const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed)
+{
+    caller *group = arena_alloc(p->ed.mem, (tp->ncallers + 1) * sizeof *group);
+    if (!group) {
         p->ed.oom = true;
         return "";
     }
     /* The calls that pass a real artifact go to a twin that keeps it one;
      * when there are none, or one of them cannot, those that pass volume
      * locations go. */
+    const char *why = "";
     for (int constant = 1; constant >= 0; constant--) {
-        backing form = constant ? BACK_ARTIFACT : BACK_VOLUME;
         size_t n = 0;
-        bool movable = true;
-        for (size_t i = 0; i < tp->ncallers && movable; i++)
-            if (passed[i] == form)
-                movable = call_target_of(&tp->callers[i], &moved[n++]);
-        if (!movable || !n)
-            continue;
-        const char *base = edit_fmt(&p->ed, "%s-%s", tp->t->name, constant ? "constant" : "volume");
-        const char *name = plan_first_free(p, base, template_taken, tp->wf);
-        if (strlen(name) > MAX_NAME)
-            return edit_fmt(&p->ed, "its name '%s' would be longer than the %d characters Argo accepts", name,
-                            MAX_NAME);
-        g->items[g->count] = (graph_twin){map_get(tp->wf->spec, "templates"), tp->t->node, NULL, name,
-                                          tp->t->inputs.items[k].name, constant, moved, n};
-        g->requested = true;
-        return NULL;
+        for (size_t i = 0; i < tp->ncallers; i++)
+            if (passed[i] == (constant ? BACK_ARTIFACT : BACK_VOLUME))
+                group[n++] = tp->callers[i];
+        if (n && (why = ask_graph_twin(p, tp, k, constant, group, n)) != UNMOVABLE)
+            return why;
     }
-    return "among them is a call that cannot be pointed at another template alone (the entrypoint of a "
-           "WorkflowTemplate, which workflows apart run too, or a templateRef named by parameters)";
+    return why;
 }
 
 void plan_note_graph_twins(vplan *p, template *t, const workflow *wf)
@@ -482,6 +495,20 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
      * moves to a template of its own: Argo validates the step or task,
      * inline template and all, where {{pod.name}} is not known. */
     bool named = c->inline_template == tt && template_runs_pod(tt) && cp->target->nmounts;
+    if (!p->err && template_is_graph(tt) && !same_mask(needed, defaults, tt->inputs.count)) {
+        /* callers of its own form decided it, this one was not among them (a
+         * cycle of calls, say): it goes to a twin */
+        size_t k = 0;
+        while (needed[k] == defaults[k])
+            k++;
+        const char *no_twin = ask_graph_twin(p, cp->target, k, defaults[k], &(caller){scope, c}, 1);
+        plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: passes template '%s' %s for input artifact "
+                    "'%s', where the template's form, which its other callers decided, takes %s%s%s",
+                    scope->t->name, c->name, tt->name, needed[k] ? "a volume location" : "a real artifact",
+                    tt->inputs.items[k].name, needed[k] ? "a real artifact" : "a volume location",
+                    no_twin ? ", and no twin of it can take the call: " : "", no_twin ? no_twin : "");
+        return;
+    }
     const bool *mask = defaults;
     if (!p->err && (named || !same_mask(needed, defaults, tt->inputs.count))) {
         const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node, named);
