@@ -212,7 +212,9 @@ class Run:
         self.spec = spec.get("workflowSpec", {}) if doc.get("kind") == "CronWorkflow" else spec
         ref = self.spec.get("workflowTemplateRef")
         self.base = self._template_doc(ref.get("name"), ref.get("clusterScope")) if ref else None
-        self.wf_params = {p["name"]: str(p.get("value", "")) for p in _list(self.spec, "arguments", "parameters")}
+        # with workflowTemplateRef, the WorkflowTemplate's parameters for those the Workflow leaves out
+        given = _list(self.base, "spec", "arguments", "parameters") + _list(self.spec, "arguments", "parameters")
+        self.wf_params = {p["name"]: str(p.get("value", "")) for p in given}
 
     # -- the documents --------------------------------------------------
     def _template_doc(self, name, cluster=False):
