@@ -259,22 +259,26 @@ static void input_whole(vctx *v, const instance *i, const moved *m)
 }
 
 /* Every output path (the original's, which the producer writes, and any the
- * rewrite declares) must not lie under a read-only mount. */
-static void check_outputs_writable(vctx *v, const instance *i)
+ * rewrite declares) must not lie under a read-only mount: checked as
+ * written once per template (not `placed`), or, for one made of parameters,
+ * as instance i places it, in every instance (`placed`: the values differ). */
+static void check_outputs_writable(vctx *v, const call_tree *tree, const instance *i, bool placed)
 {
     const instance *orig = v->baseline ? i : call_tree_find(&v->orig, i->path);
     const artifact_list *lists[] = {orig && orig->tmpl ? &orig->tmpl->outputs : NULL, &i->tmpl->outputs};
     for (size_t l = 0; l < 2; l++)
         for (size_t k = 0; lists[l] && k < lists[l]->count; k++) {
             const artifact *out = &lists[l]->items[k];
+            const char *raw = out->path ? scalar_text(out->path) : NULL;
+            if (!raw || (strstr(raw, "{{") != NULL) != placed)
+                continue;
+            v->budget = BUDGET;
+            char *path = (char *)fmt(v, "%s", placed ? verify_pod_path(v, tree, i, raw) : raw);
+            path_normalize(path);
             size_t prefix;
-            char *path = out->path ? (char *)fmt(v, "%s", out->path->as.text) : NULL;
-            if (path)
-                path_normalize(path);
-            const node *m = path ? verify_covering_mount(v, i->tmpl, path, &prefix) : NULL;
+            const node *m = verify_covering_mount(v, i->tmpl, path, &prefix);
             if (m && scalar_is_true(map_get(m, "readOnly")))
-                verify_problem(v, m, i->tmpl, "output '%s' at %s lies under a read-only mount",
-                        out->name, out->path->as.text);
+                verify_problem(v, m, i->tmpl, "output '%s' at %s lies under a read-only mount", out->name, path);
         }
 }
 
@@ -443,11 +447,13 @@ void verify_check_instance(vctx *v, const call_tree *tree, instance *i)
             check_mounts(v, i);
             each_moved(v, i, true, output_whole);
             each_moved(v, i, false, input_whole);
-            check_outputs_writable(v, i);
+            check_outputs_writable(v, tree, i, false);
         }
     }
-    if (template_runs_pod(i->tmpl))
-        check_placed_mounts(v, tree, i); /* in every instance: the paths may differ */
+    if (template_runs_pod(i->tmpl)) { /* in every instance: the paths may differ */
+        check_placed_mounts(v, tree, i);
+        check_outputs_writable(v, tree, i, true);
+    }
     for (size_t c = 0; c < i->nchildren; c++)
         verify_check_instance(v, tree, i->children[c]);
 }

@@ -459,6 +459,29 @@ def check_variant(ctx, mutate):
            f"problems {got}, wanted {problems}")
 
 
+def test_output_placed_in_a_read_only_input(ctx):
+    """An output path made of parameters, placed by values a dag passes on
+    from its own caller (which volpass, checking each call's own values,
+    does not see), lands in an input the rewrite mounts read-only: verify
+    fills in the values of each instance and reports it."""
+    source = os.path.join(HERE, "data", "verify", "output-in-input-passed-on.yaml")
+    proc = ctx.run(["--input", source, "--volume", VOLUME])
+    expect(proc.returncode == 0, proc.stderr)
+    report = _verify_text(ctx, source, proc.stdout)
+    expect([p["message"] for p in report["problems"]] == ["template 'use': output 'o' at /out/s/t-0.txt lies under a "
+                                                         "read-only mount"], json.dumps(report))
+    # with a value that puts it beside the input, nothing to say
+    with open(source) as f:
+        beside = f.read().replace("value: s/t", "value: t")
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "beside.yaml")
+        with open(original, "w") as f:
+            f.write(beside)
+        proc = ctx.run(["--input", original, "--volume", VOLUME])
+        report = _verify_text(ctx, original, proc.stdout)
+    expect(proc.returncode == 0 and report["problems"] == [], json.dumps(report))
+
+
 def test_dynamic_template_ref(ctx):
     """A templateRef whose template is a parameter runs a template known at
     run time only: verify says that it does not check the hand-offs through
