@@ -33,6 +33,7 @@ typedef struct graph_twin {
     node *original;        /* the template copied */
     node *copy;            /* the twin, once made */
     const char *name;
+    const char *original_name;
     const char *input;     /* the input artifact its callers pass in the other form */
     bool constant;         /* they pass a real artifact where the original takes a volume location */
     call_target *callers;  /* the calls that go to the twin */

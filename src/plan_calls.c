@@ -228,7 +228,7 @@ static const char *ask_graph_twin(vplan *p, const tplan *tp, size_t k, bool cons
     const char *name = plan_first_free(p, base, template_taken, tp->wf);
     if (strlen(name) > MAX_NAME)
         return edit_fmt(&p->ed, "its name '%s' would be longer than the %d characters Argo accepts", name, MAX_NAME);
-    g->items[g->count] = (graph_twin){map_get(tp->wf->spec, "templates"), tp->t->node, NULL, name,
+    g->items[g->count] = (graph_twin){map_get(tp->wf->spec, "templates"), tp->t->node, NULL, name, tp->t->name,
                                       tp->t->inputs.items[k].name, constant, moved, n};
     g->requested = true;
     return NULL;

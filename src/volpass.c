@@ -1,4 +1,5 @@
 /* The public API: streams in, rewrites, streams out. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,42 @@ static vp_status rewrite_kfp(vp_stream *s, const scheme_ctx *ctx, vp_error **err
     return st;
 }
 
+/* A refusal made after twins of dag or steps templates were made may name
+ * one, which the input does not have: says which template each one it
+ * names copies. */
+static vp_error *tell_twins(vp_error *e, const graph_twins *twins)
+{
+    const char *said = vp_error_message(e);
+    char *note = NULL;
+    size_t len = 0;
+    FILE *f = twins->count && e != error_oom() ? open_memstream(&note, &len) : NULL;
+    bool told = false;
+    for (size_t i = 0; f && i < twins->count; i++) {
+        const graph_twin *tw = &twins->items[i];
+        size_t n = strlen(tw->name);
+        const char *at = said;
+        while ((at = strstr(at, tw->name)) && !(at > said && at[-1] == '\'' && at[n] == '\''))
+            at += n;
+        if (!at)
+            continue;
+        fprintf(f, "%s'%s' is a twin volpass made of template '%s' for its calls that pass input artifact '%s' %s",
+                told ? "; " : " (", tw->name, tw->original_name, tw->input,
+                tw->constant ? "a real artifact" : "a volume location");
+        told = true;
+    }
+    if (!f || fclose(f) != 0 || !told) {
+        free(note);
+        return e;
+    }
+    vp_error *with = error_new(vp_error_status(e), vp_error_file(e), vp_error_line(e), vp_error_column(e), "%s%s)",
+                               said, note);
+    free(note);
+    if (with == error_oom())
+        return e;
+    vp_error_free(e);
+    return with;
+}
+
 /* Plans and rewrites; where the plan asks for a twin of a dag or steps
  * template, makes it in the documents and starts again from them. A
  * refusal takes the twins back out: a stream refused is left as it was. */
@@ -131,8 +168,10 @@ static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **
         if (e)
             break;
     }
-    if (e)
+    if (e) {
+        e = tell_twins(e, twins);
         graph_twins_undo(twins);
+    }
     free(twins);
     free(docs);
     return e ? error_give(err, e) : VP_OK;

@@ -339,7 +339,8 @@ def test_graph_twins(ctx):
     """A dag or steps template whose callers pass an input in two forms gets
     a twin for the calls that pass a real artifact; the templates it calls
     get theirs in turn, a graph template's in another plan. A stream that
-    would need more than 16 is refused, and left as it was."""
+    would need more than 16 is refused, and left as it was; a refusal that
+    names a twin says which template it copies."""
     source = os.path.join(CASES, "graph-twins.yaml")
     proc = golden(ctx, source, "graph-twins.yaml", "--volume", PVC)
     [doc] = reference.load_all(proc.stdout)
@@ -370,6 +371,16 @@ def test_graph_twins(ctx):
            "'d' gets a volume location from some callers and a real artifact from others, and no twin of the template "
            "can take the calls of either form: volpass makes at most 16 twins of dag and steps templates"
            in proc.stderr, proc.stderr)
+    # a refusal that names a twin says what it is a twin of
+    mixed = head + calls.split("      - {name: v1,")[0] + (
+        "  - name: sub0\n    inputs: {artifacts: [{name: d}]}\n    dag:\n      tasks:\n"
+        "      - {name: mk2, template: make}\n      - {name: r, template: read, depends: mk2, arguments: {artifacts: "
+        "[{name: d, fromExpression: \"tasks.mk2.status == 'Succeeded' ? inputs.artifacts.d : "
+        "tasks.mk2.outputs.artifacts.out\"}]}}\n") + pods
+    proc = run_text(ctx, "mixed.yaml", mixed)
+    expect(proc.returncode == 4 and proc.stdout == "" and "error: template 'sub0-constant': artifact 'd' takes one of "
+           "the branches" in proc.stderr and "('sub0-constant' is a twin volpass made of template 'sub0' for its calls "
+           "that pass input artifact 'd' a real artifact)\n" in proc.stderr, proc.stderr)
     sixteen = head + calls.split("      - {name: v16")[0] + subs.split("  - name: sub16")[0] + pods
     proc = run_text(ctx, "sixteen.yaml", sixteen, "--verify")
     expect(proc.returncode == 0 and proc.stdout.count("-constant\n") == 17, proc.stderr)
