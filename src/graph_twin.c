@@ -20,6 +20,21 @@ static void restore_callers(graph_twin *tw, size_t n)
         tw->callers[n].map->as.items[2 * tw->callers[n].pair + 1] = tw->callers[n].was;
 }
 
+/* The node of `copy` (a clone of `original`) where `original` has `at`, or NULL. */
+static node *counterpart(node *original, node *copy, const node *at)
+{
+    if (original == at)
+        return copy;
+    size_t n = original->kind == NODE_MAPPING ? 2 * (size_t)original->len
+               : original->kind == NODE_SEQUENCE ? original->len : 0;
+    for (size_t i = 0; i < n; i++) {
+        node *found = counterpart(original->as.items[i], copy->as.items[i], at);
+        if (found)
+            return found;
+    }
+    return NULL;
+}
+
 int graph_twin_make(arena *mem, graph_twins *twins)
 {
     graph_twin *tw = &twins->items[twins->count];
@@ -35,11 +50,21 @@ int graph_twin_make(arena *mem, graph_twins *twins)
     }
     /* Copied once its callers are moved: where the template calls itself
      * in the form the twin takes, the twin calls itself. Its scalars are
-     * the original's: its name is a new one. */
+     * the original's: its name is a new one, and so are the targets of its
+     * calls that pass the input on (inner_calls). */
     node *copy = moved == tw->ncallers ? node_clone(mem, tw->original) : NULL;
     if (!copy || !name_in(mem, copy, (size_t)name, tw->name) || seq_push(mem, tw->templates, copy) != 0) {
         restore_callers(tw, moved);
         return -1;
+    }
+    for (size_t i = 0; i < tw->ninner_calls; i++) {
+        const call_target *c = &tw->inner_calls[i];
+        node *call = counterpart(tw->original, copy, c->map);
+        if (!call || !name_in(mem, call, c->pair, c->to ? c->to : tw->name)) {
+            tw->templates->len--;
+            restore_callers(tw, moved);
+            return -1;
+        }
     }
     tw->copy = copy;
     twins->count++;
@@ -73,4 +98,12 @@ const graph_twin *graph_twin_of(const graph_twins *twins, const node *t)
         if (twins->items[i].copy == t)
             return &twins->items[i];
     return NULL;
+}
+
+bool graph_twins_for_convention(const graph_twins *twins)
+{
+    for (size_t i = 0; i < twins->count; i++)
+        if (twins->items[i].for_convention)
+            return true;
+    return false;
 }

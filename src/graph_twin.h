@@ -21,11 +21,13 @@
 
 /* The field of a call that names the template it calls (template,
  * templateRef's template, onExit, a workflow's entrypoint): value `pair` of
- * mapping `map`, which was `was` before the twin took it. */
+ * mapping `map`, which was `was` before the twin took it; `to`, the
+ * template it calls in the twin's copy, for the copy's own calls. */
 typedef struct call_target {
     node *map;
     size_t pair;
     node *was;
+    const char *to;
 } call_target;
 
 typedef struct graph_twin {
@@ -36,15 +38,28 @@ typedef struct graph_twin {
     const char *original_name;
     const char *input;     /* the input artifact its callers pass in the other form */
     bool constant;         /* they pass a real artifact where the original takes a volume location */
+    bool for_convention;   /* made so that a WorkflowTemplate's template keeps the convention's form */
     call_target *callers;  /* the calls that go to the twin */
     size_t ncallers;
+    /* Calls in the template that pass the input on as they got it, to
+     * itself or to a template with a twin of the same form: in the copy,
+     * they call the copy, or that twin (recursion stays in one form). */
+    call_target *inner_calls;
+    size_t ninner_calls;
 } graph_twin;
 
 typedef struct graph_twins {
     graph_twin items[MAX_GRAPH_TWINS];
     size_t count;   /* made */
     bool requested; /* items[count] is asked for by the plan just refused */
+    /* None is made for the convention: with them, the stream was refused
+     * (a template kept in the convention's form calls one that cannot take
+     * it, say), and without, its templates take their callers' forms. */
+    bool no_convention;
 } graph_twins;
+
+/* Whether one of the twins made is one for the convention. */
+bool graph_twins_for_convention(const graph_twins *twins);
 
 /* Makes twins->items[count], asked for: the template copied under its new
  * name into its list, and its callers pointed at it. -1 when out of memory

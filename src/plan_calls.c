@@ -198,7 +198,7 @@ static bool call_target_of(const caller *cl, call_target *out)
     long i = map_find(map, key);
     if (i < 0 || map_value(map, (size_t)i)->kind != NODE_SCALAR)
         return false;
-    *out = (call_target){map, (size_t)i, NULL};
+    *out = (call_target){map, (size_t)i, NULL, NULL};
     return true;
 }
 
@@ -206,10 +206,52 @@ static const char UNMOVABLE[] = "among them is a call that cannot be pointed at 
                                 "entrypoint of a WorkflowTemplate, which workflows apart run too, or a templateRef "
                                 "named by parameters)";
 
+/* The calls in graph template tp, named (`template:`), but for those among
+ * `moving`, that pass input k on as they got it ({{inputs.artifacts.K}}):
+ * to tp itself, or to a graph template with a twin made for calls that pass
+ * that input of its in the same form (`constant`). In tp's twin they call
+ * the twin, or that one (graph_twin_make): a recursion stays in one form. */
+static call_target *inner_calls(vplan *p, const tplan *tp, size_t k, bool constant, const caller *moving, size_t n,
+                                size_t *count)
+{
+    const template *t = tp->t;
+    call_target *inner = arena_alloc(p->ed.mem, (t->ncalls + 1) * sizeof *inner);
+    p->ed.oom |= !inner;
+    for (size_t i = 0; inner && i < t->ncalls; i++) {
+        const call_site *c = &t->calls[i];
+        bool moved = false;
+        for (size_t m = 0; m < n && !moved; m++)
+            moved = moving[m].c == c;
+        long pair = map_find(c->node, "template");
+        const workflow *in = NULL;
+        const template *target = moved || !c->template_name || c->template_ref || c->inline_template || pair < 0
+                                 ? NULL : call_tree_target(p->tree, tp->wf, c, &in);
+        for (size_t a = 0; target && template_is_graph(target) && a < c->arguments.count; a++) {
+            tag g;
+            bool tagged;
+            ref r = plan_from_ref(&c->arguments.items[a], &g, &tagged);
+            if (r.kind != REF_INPUT || !r.artifact || !span_is(r.name, t->inputs.items[k].name))
+                continue;
+            const char *to = NULL, *passed = c->arguments.items[a].name;
+            for (size_t w = 0; target != t && w < p->graph_twins->count && !to; w++) {
+                const graph_twin *tw = &p->graph_twins->items[w];
+                if (tw->original == target->node && tw->constant == constant && strcmp(tw->input, passed) == 0)
+                    to = tw->name;
+            }
+            if (target == t ? strcmp(passed, t->inputs.items[k].name) == 0 : to != NULL) {
+                inner[(*count)++] = (call_target){c->node, (size_t)pair, NULL, to};
+                break;
+            }
+        }
+    }
+    return inner;
+}
+
 /* Asks for a twin of graph template tp for its n callers `moving`, which
  * pass input k in the other form (a real artifact where tp takes a volume
  * location, when `constant`); NULL when asked, else why there can be none. */
-static const char *ask_graph_twin(vplan *p, const tplan *tp, size_t k, bool constant, const caller *moving, size_t n)
+static const char *ask_graph_twin(vplan *p, const tplan *tp, size_t k, bool constant, const caller *moving, size_t n,
+                                  bool for_convention)
 {
     graph_twins *g = p->graph_twins;
     if (p->err || !g)
@@ -224,17 +266,20 @@ static const char *ask_graph_twin(vplan *p, const tplan *tp, size_t k, bool cons
     for (size_t i = 0; i < n; i++)
         if (!call_target_of(&moving[i], &moved[i]))
             return UNMOVABLE;
+    const char *input = tp->t->inputs.items[k].name;
+    size_t ninner = 0;
+    call_target *inner = inner_calls(p, tp, k, constant, moving, n, &ninner);
     const char *base = edit_fmt(&p->ed, "%s-%s", tp->t->name, constant ? "constant" : "volume");
     const char *name = plan_first_free(p, base, template_taken, tp->wf);
     if (strlen(name) > MAX_NAME)
         return edit_fmt(&p->ed, "its name '%s' would be longer than the %d characters Argo accepts", name, MAX_NAME);
     g->items[g->count] = (graph_twin){map_get(tp->wf->spec, "templates"), tp->t->node, NULL, name, tp->t->name,
-                                      tp->t->inputs.items[k].name, constant, moved, n};
+                                      input, constant, for_convention, moved, n, inner, ninner};
     g->requested = true;
     return NULL;
 }
 
-const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed)
+const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed, bool for_convention)
 {
     caller *group = arena_alloc(p->ed.mem, (tp->ncallers + 1) * sizeof *group);
     if (!group) {
@@ -250,7 +295,7 @@ const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *
         for (size_t i = 0; i < tp->ncallers; i++)
             if (passed[i] == (constant ? BACK_ARTIFACT : BACK_VOLUME))
                 group[n++] = tp->callers[i];
-        if (n && (why = ask_graph_twin(p, tp, k, constant, group, n)) != UNMOVABLE)
+        if (n && (why = ask_graph_twin(p, tp, k, constant, group, n, for_convention)) != UNMOVABLE)
             return why;
     }
     return why;
@@ -417,19 +462,25 @@ static void check_paths_with(vplan *p, const tplan *scope, const call_site *c, c
     }
     for (size_t j = 0; j < t->inputs.count; j++)
         in[j] = filled_in(p, scope, c, t, t->inputs.items[j].path, item, &unknown);
+    bool placed_inputs = false; /* some input path is made of parameters */
+    for (size_t j = 0; j < t->inputs.count; j++)
+        placed_inputs |= in[j] != NULL;
     for (size_t k = 0; k < t->outputs.count && !p->err; k++) {
         const art_plan *o = &target->out[k];
-        const char *path = filled_in(p, scope, c, t, o->a->path, item, &unknown);
+        const char *filled = filled_in(p, scope, c, t, o->a->path, item, &unknown);
+        const char *path = filled ? filled : placed_inputs && o->a->path && o->a->path->kind == NODE_SCALAR
+                                                 ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;
         if (!path)
-            continue;
+            continue; /* both as written: plan_refuse_input_over_outputs */
         const char *when = edit_fmt(&p->ed, "%s%s", unknown ? " (* known at run time)" : "",
                                     item ? edit_fmt(&p->ed, " with item %zu of withItems", nth + 1) : "");
-        if (o->convert && path_has_dotdot(path))
+        if (filled && o->convert && path_has_dotdot(path))
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
                         "artifact '%s' of '%s' %s%s, whose '..' component leaves the directory the volume is "
                         "mounted on", scope->t->name, c->name, o->a->name, t->name, path, when);
         for (size_t j = 0; j < t->inputs.count && !p->err; j++)
-            if (mask[j] && target->in[j].path && path_covers(in[j] ? in[j] : target->in[j].path, path))
+            if (mask[j] && (filled || in[j]) && target->in[j].path &&
+                path_covers(in[j] ? in[j] : target->in[j].path, path))
                 plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put output "
                             "artifact '%s' of '%s' at %s%s, in input artifact '%s', which it passes a volume "
                             "location, mounted read-only at %s: the producer could not write it", scope->t->name,
@@ -501,7 +552,7 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
         size_t k = 0;
         while (needed[k] == defaults[k])
             k++;
-        const char *no_twin = ask_graph_twin(p, cp->target, k, defaults[k], &(caller){scope, c}, 1);
+        const char *no_twin = ask_graph_twin(p, cp->target, k, defaults[k], &(caller){scope, c}, 1, false);
         plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: passes template '%s' %s for input artifact "
                     "'%s', where the template's form, which its other callers decided, takes %s%s%s",
                     scope->t->name, c->name, tt->name, needed[k] ? "a volume location" : "a real artifact",

@@ -37,6 +37,15 @@ void plan_warn_apart(vplan *p, const call_site *c, const node *at)
          name->as.text);
 }
 
+/* What a form still being decided further up a recursion is taken to be
+ * in this try of the plan (volume_plan): `unsaid` in the first, which
+ * assumes nothing. */
+static backing assumed_backing(vplan *p, backing unsaid)
+{
+    p->assumed = true;
+    return p->assumption == ASSUME_REAL ? BACK_ARTIFACT : p->assumption == ASSUME_VOLUME ? BACK_VOLUME : unsaid;
+}
+
 /* Whether reference `r`, made in graph template `scope`, names data on the
  * volume after the rewrite or a real artifact; and its parameter name. A
  * reference to an artifact that does not exist is refused at `at` (Argo
@@ -60,9 +69,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
          * forms then do not settle (plan_check_settled), volume_plan tries
          * again taking it to stay real, then to come from the volume. */
         if (template_is_graph(scope->t) && scope->graph_inputs == PLAN_BUSY && k >= scope->inputs_settled) {
-            p->assumed = true;
-            return p->assumption == ASSUME_REAL ? BACK_ARTIFACT : p->assumption == ASSUME_VOLUME ? BACK_VOLUME
-                                                                                               : BACK_UNKNOWN;
+            return assumed_backing(p, BACK_UNKNOWN);
         }
         return scope->in[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
     }
@@ -292,8 +299,7 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
 {
     art_plan *o = &tp->out[k];
     if (tp->graph_outputs == PLAN_BUSY) { /* recursion: an assumption, as for inputs (ref_backing) */
-        p->assumed = true;
-        return p->assumption == ASSUME_REAL ? BACK_ARTIFACT : BACK_VOLUME;
+        return assumed_backing(p, BACK_VOLUME);
     }
     if (tp->graph_outputs == PLAN_TODO) {
         if (!enter_graph(p, tp))
@@ -406,14 +412,15 @@ void plan_graph_inputs(vplan *p, tplan *tp)
         const char *no_twin; /* from plan_graph_twin: NULL when asked for, and the plan starts again */
         if (volume && artifacts) {
             plan_note_cycle_bound(p);
-            no_twin = plan_graph_twin(p, tp, k, passed);
+            no_twin = plan_graph_twin(p, tp, k, passed, false);
             plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' gets a volume location from "
                         "some callers and a real artifact from others%s%s", t->name, t->inputs.items[k].name,
                         no_twin ? ", and no twin of the template can take the calls of either form: " : "",
                         no_twin ? no_twin : "");
         } else if (apart && (convention_form(tp, k) ? artifacts : volume)) {
             /* its callers in the input go to a twin; it keeps the convention's form */
-            no_twin = plan_graph_twin(p, tp, k, passed);
+            no_twin = p->graph_twins->no_convention ? "volpass plans without such twins when they lead to a refusal"
+                                                    : plan_graph_twin(p, tp, k, passed, true);
             if (!no_twin)
                 plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s': the callers in the input "
                             "go to a twin, as they pass it in another form than workflows converted apart",

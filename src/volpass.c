@@ -142,7 +142,8 @@ static vp_error *tell_twins(vp_error *e, const graph_twins *twins)
 
 /* Plans and rewrites; where the plan asks for a twin of a dag or steps
  * template, makes it in the documents and starts again from them. A
- * refusal takes the twins back out: a stream refused is left as it was. */
+ * refusal with twins made for the convention starts again without any;
+ * another takes the twins back out: a stream refused is left as it was. */
 static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
 {
     node **docs = malloc((s->ndocs + 1) * sizeof *docs);
@@ -161,12 +162,18 @@ static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **
         if (call_tree_read(&tree, docs, s->ndocs, s->filename, &e) == VP_OK)
             scheme_volume(ctx, &tree, twins, &e);
         call_tree_free(&tree);
-        if (!e || !twins->requested)
+        if (e && !twins->requested && !twins->no_convention && graph_twins_for_convention(twins)) {
+            graph_twins_undo(twins); /* and again, from the start, with none for the convention */
+            twins->no_convention = true;
+        } else if (!e || !twins->requested) {
             break;
+        } else if (graph_twin_make(&s->arena, twins) != 0) {
+            vp_error_free(e);
+            e = error_oom();
+            break;
+        }
         vp_error_free(e);
-        e = graph_twin_make(&s->arena, twins) == 0 ? NULL : error_oom();
-        if (e)
-            break;
+        e = NULL;
     }
     if (e) {
         e = tell_twins(e, twins);

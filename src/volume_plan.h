@@ -246,10 +246,11 @@ void plan_note_cycle_bound(vplan *p);
 void plan_check_settled(vplan *p, template *t, const workflow *wf);
 
 /* Asks for a twin of graph template tp for its callers that pass input k
- * in one form (passed: per caller) where the others pass the other, by the
+ * in one form (passed: per caller) where the others pass the other, or
+ * (for_convention) where workflows converted apart pass the other, by the
  * refusal about to be made: rewrite_volume makes it and plans again. NULL
  * when asked; else why there can be none. */
-const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed);
+const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed, bool for_convention);
 
 /* --explain: the twins of dag and steps templates made before this plan,
  * said of the templates they copy (each_template). */

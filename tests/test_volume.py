@@ -352,6 +352,25 @@ def test_graph_twins(ctx):
                      "report-produced": "report", "report-default": "report-constant"}, str(calls))
     again = run_text(ctx, "again.yaml", proc.stdout)
     expect(again.returncode == 0 and again.stdout == proc.stdout, again.stderr)
+    # Run again, a WorkflowTemplate's twin, whose callers all pass what the
+    # convention does not, would take it in a twin of its own, and call one
+    # that cannot: the plan with such twins is refused, the one without stands.
+    source = os.path.join(CASES, "graph-twin-rerun.yaml")
+    first = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    second = run_text(ctx, "rerun.yaml", first.stdout, "--verify")
+    expect(first.returncode == 0 and second.returncode == 0 and "rerun.yaml:64:26: warning: template 'inner-constant': "
+           "input artifact 'x' stays a real artifact, as its callers in the input pass real artifacts, and no twin of "
+           "the template can take their calls: volpass plans without such twins when they lead to a refusal"
+           in second.stderr, first.stderr + second.stderr)
+    expect([t["name"] for t in reference.load_all(second.stdout)[0]["spec"]["templates"]] ==
+           [t["name"] for t in reference.load_all(first.stdout)[0]["spec"]["templates"]], second.stdout)
+    # a recursion: the twin's call of itself goes to the twin
+    proc = ctx.run(["--input", os.path.join(CASES, "graph-twin-recursion.yaml"), "--volume", PVC, "--verify"])
+    [doc] = reference.load_all(proc.stdout) if proc.returncode == 0 else [{}]
+    steps = {t["name"]: [s["template"] for group in t.get("steps", []) for s in group]
+             for t in doc.get("spec", {}).get("templates", [])}
+    expect(steps.get("rec") == ["cat", "rec"] and steps.get("rec-constant") == ["cat-constant", "rec-constant"] and
+           steps.get("main") == ["gen", "rec", "rec-constant"], f"{proc.stderr} {steps}")
     # 17 dag templates, each called with the volume and with a constant
     head = workflow_head("many-") + "  - name: main\n    dag:\n      tasks:\n      - {name: make, template: make}\n"
     calls = "".join(f"      - {{name: v{i}, template: sub{i}, depends: make, arguments: {{artifacts: [{{name: d, "
@@ -2519,6 +2538,9 @@ def test_refused_for_what_runs_could_not_do(ctx):
                                            "quote, backslash or '}}' (a tag)"),
         "from-expression-braces.yaml": ("21:13", "template 'main', use: artifact argument 'x' takes a fromExpression "
                                         "holding a {{...}} tag or '}}'"),
+        "output-in-placed-input.yaml": ("12:9", "template 'main', use: the parameters it passes put output artifact "
+                                        "'r' of 'use' at /in/1/r, in input artifact 'x', which it passes a volume "
+                                        "location, mounted read-only at /in/1: the producer could not write it"),
         # withItems values are the call's own, checked item by item
         "items-subpath-dotdot.yaml": ("17:77", "template 'main', use: argument 'x' takes the subPath {{item}}, which "
                                       "item 2 of withItems makes sub/../b.txt, whose '..' component volpass cannot "
