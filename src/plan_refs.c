@@ -148,9 +148,11 @@ static backing expression_backing(vplan *p, tplan *scope, const artifact *a, con
         const char *param;
         ref r = ref_parse(alts[i]);
         if (!names_artifact(r)) {
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': branch '%.*s' of '%s' is not an artifact "
-                        "reference (volpass follows the branches of ?: operators)", scope->t->name, (int)alts[i].len,
-                        alts[i].s, expr);
+            bool whole = n == 1 && alts[i].len == strlen(expr);
+            plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': artifact '%s' takes the expression '%s', %s%.*s%s "
+                        "not an artifact reference (volpass follows the branches of ?: operators, each one an "
+                        "artifact reference)", scope->t->name, a->name, expr, whole ? "which is" : "whose branch '",
+                        whole ? 0 : (int)alts[i].len, alts[i].s, whole ? "" : "' is");
             return BACK_UNKNOWN;
         }
         backing one = ref_backing(p, scope, r, &param, a->node);

@@ -1825,8 +1825,15 @@ BRANCHES = [
     ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
      "fromExpression: \"1 > 0 ? steps.make.outputs.artifacts.out : steps.make.outputs.artifact.out\"}\n"
      "          - {name: unused",
-     19, "template 'main': branch 'steps.make.outputs.artifact.out' of '1 > 0 ? steps.make.outputs.artifacts.out : "
-         "steps.make.outputs.artifact.out' is not an artifact reference"),
+     19, "template 'main': artifact 'in' takes the expression '1 > 0 ? steps.make.outputs.artifacts.out : "
+         "steps.make.outputs.artifact.out', whose branch 'steps.make.outputs.artifact.out' is not an artifact "
+         "reference"),
+    ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
+     "fromExpression: \"steps.make.outputs.artifacts.out ?? steps.make.outputs.artifacts.out\"}\n"
+     "          - {name: unused",
+     19, "template 'main': artifact 'in' takes the expression 'steps.make.outputs.artifacts.out ?? "
+         "steps.make.outputs.artifacts.out', which is not an artifact reference (volpass follows the branches of ?: "
+         "operators, each one an artifact reference)"),
     ("from: \"{{steps.make.outputs.artifacts.out}}\"}\n          - {name: unused",
      "fromExpression: \"" + "x ? steps.make.outputs.artifacts.out : " * 16 + "steps.make.outputs.artifacts.out\"}\n"
      "          - {name: unused",
