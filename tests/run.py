@@ -82,6 +82,7 @@ def main():
     ap.add_argument("--wrapper", default="", help="command to run volpass under, e.g. valgrind")
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
     ap.add_argument("--instrumented", action="store_true", help="volpass is built with sanitizers")
+    ap.add_argument("--slowest", type=int, default=0, metavar="N", help="list the N slowest tests at the end")
     ap.add_argument("--corpus-every", type=int, default=1, metavar="N",
                     help="run the tests over Argo's examples, and the simulation over the hand-written "
                          "cases and generated workflows, on every Nth only (in sorted order)")
@@ -95,6 +96,13 @@ def main():
 
     passed, failed = run_unit(ctx) if not args.k else (0, 0)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+    durations = []
+
+    def timed(case):
+        started = time.time()
+        error = run_case(case[1])
+        return case[0], error, time.time() - started
+
     for name in sorted(os.listdir(HERE)):
         if not (name.startswith("test_") and name.endswith(".py")):
             continue
@@ -102,7 +110,8 @@ def main():
         started, p0, f0 = time.time(), passed, failed
         cases = [(n, fn) for n, fn in module.tests(ctx) if args.k in n]
         # Cases are independent processes: run them side by side, report in order.
-        for test_name, error in pool.map(lambda case: (case[0], run_case(case[1])), cases):
+        for test_name, error, seconds in pool.map(timed, cases):
+            durations.append((seconds, test_name))
             if error is None:
                 passed += 1
             else:
@@ -114,6 +123,8 @@ def main():
             if error is not None:
                 print(f"FAIL {name} summary: {error}")
         print(f"{name}: {passed - p0} passed, {failed - f0} failed ({time.time() - started:.1f}s)")
+    for seconds, test_name in sorted(durations, reverse=True)[:args.slowest]:
+        print(f"{seconds:8.1f}s  {test_name}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
