@@ -1465,7 +1465,7 @@ RUNNERS = {
                                "name: go\n    steps: [[{name: s, templateRef: {name: mid, template: via}}]]\n"}
 
 
-def test_joined_workflow_spec(ctx):
+def joined_workflow_spec(ctx, how, runner):
     """A workflow gives every pod it runs its podSpecPatch and templateDefaults,
     those of a WorkflowTemplate's templates it runs too (workflowTemplateRef,
     or templateRef, directly or through another WorkflowTemplate). Mounts they
@@ -1474,58 +1474,58 @@ def test_joined_workflow_spec(ctx):
     container mount compared by its path (one elsewhere changes nothing), a
     sidecar or init container with mounts; their memoize counts as the
     template's own, and their securityContext's user draws the warning of
-    the template's own. Defaults about other things change nothing."""
+    the template's own. Defaults about other things change nothing. One
+    test per way of running (RUNNERS): they run side by side."""
     expect("kind: WorkflowTemplate" in LIBRARY, "PATCHED changed")
     mounts = "'{containers: [{name: main, volumeMounts: [{name: scratch, mountPath: /tmp/out}]}]}'"
     default_mount = "{container: {image: alpine, volumeMounts: [{name: scratch, mountPath: MOUNT, subPathExpr: " \
         "$(POD_NAME)}]}}\n  volumes: [{name: scratch, persistentVolumeClaim: {claimName: s}}]"
     runs = "a workflow that runs it (templateRef, workflowTemplateRef)"
     changed = "the pod's volume mounts may change: "
-    for how, runner in RUNNERS.items():
-        for joined, why in (
-                (f"  podSpecPatch: {mounts}", f"{changed}the podSpecPatch of {runs} mentions volumes"),
-                (f"  templateDefaults: {{podSpecPatch: {mounts}}}", f"{changed}the templateDefaults' podSpecPatch of "
-                                                                  f"{runs} mentions volumes"),
-                ("  templateDefaults: " + default_mount.replace("MOUNT", "/tmp/out"),
-                 "a workflow that runs it gives its container a volume mount on /tmp/out (templateDefaults)"),
-                ("  templateDefaults: " + default_mount.replace("MOUNT", "/tmp"),
-                 "a workflow that runs it gives its container a volume mount on /tmp (templateDefaults)"),
-                ("  templateDefaults: " + default_mount.replace("MOUNT", "/cache"), None),
-                ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
-                 f"{changed}the templateDefaults of {runs} give its pod sidecars or init containers with mounts"),
-                ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
-                 "{limits: {cpu: \"1\"}}}}", None),
-                # a sidecar or init container with no mount of its own, mirroring none, changes no mount
-                ("  templateDefaults: {initContainers: [{name: wait, image: busybox}], sidecars: [{name: log, "
-                 "image: fluentbit}]}", None)):
-            text = runner.replace("JOINED", joined)
-            proc = run_text(ctx, "joined.yaml", text)
-            kept = why is not None
-            expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr) and
-                   (not kept or why in proc.stderr), f"{how}: {proc.stderr}")
-            with tempfile.TemporaryDirectory() as d:
-                original = written(d, "joined.yaml", text)
-                handoffs = check_output(ctx, original, proc.stdout)["handoffs"]
-                expect(handoffs and all(kept == (h["location"] == "a real artifact on both sides") for h in handoffs),
-                       f"{how}: {handoffs}")
-                if kept:  # the rewrite as it was before: verify sees what the joined spec may change
-                    plain = run_text(ctx, "plain.yaml", runner.replace("JOINED\n", ""))
-                    code, report = verify_report(ctx, original, plain.stdout.replace(
-                        "metadata: {generateName: run-}\nspec:\n", "metadata: {generateName: run-}\nspec:\n" +
-                        joined.split("\n")[0] + "\n"))  # not a second spec.volumes
-                    expect(code == 1 and any("the pod's volume mounts may change" in p["message"] or
-                                             "gives its container a volume mount on" in p["message"]
-                                             for p in report["problems"]), f"{how}: {report['problems']}")
-        memoized = runner.replace("JOINED", "  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}")
-        proc = run_text(ctx, "memo.yaml", memoized)
-        expect(proc.returncode == 0 and "warning: template 'produce' is memoized (by spec.templateDefaults)" in
-               proc.stderr, f"{how}: {proc.stderr}")
-        proc = run_text(ctx, "memo.yaml", memoized, volume=("--volume-claim-template", CLAIM))
-        expect(proc.returncode == 4 and "error: template 'produce' is memoized (by spec.templateDefaults)" in
-               proc.stderr, f"{how}: {proc.stderr}")
-        proc = run_text(ctx, "user.yaml", runner.replace("JOINED", "  securityContext: {runAsUser: 1000}"))
-        expect(proc.returncode == 0 and "warning: template 'produce' runs as a user other than root" in proc.stderr,
-               f"{how}: {proc.stderr}")
+    for joined, why in (
+            (f"  podSpecPatch: {mounts}", f"{changed}the podSpecPatch of {runs} mentions volumes"),
+            (f"  templateDefaults: {{podSpecPatch: {mounts}}}", f"{changed}the templateDefaults' podSpecPatch of "
+                                                              f"{runs} mentions volumes"),
+            ("  templateDefaults: " + default_mount.replace("MOUNT", "/tmp/out"),
+             "a workflow that runs it gives its container a volume mount on /tmp/out (templateDefaults)"),
+            ("  templateDefaults: " + default_mount.replace("MOUNT", "/tmp"),
+             "a workflow that runs it gives its container a volume mount on /tmp (templateDefaults)"),
+            ("  templateDefaults: " + default_mount.replace("MOUNT", "/cache"), None),
+            ("  templateDefaults: {sidecars: [{name: s, image: alpine, mirrorVolumeMounts: true}]}",
+             f"{changed}the templateDefaults of {runs} give its pod sidecars or init containers with mounts"),
+            ("  templateDefaults: {retryStrategy: {limit: 2}, container: {image: alpine, resources: "
+             "{limits: {cpu: \"1\"}}}}", None),
+            # a sidecar or init container with no mount of its own, mirroring none, changes no mount
+            ("  templateDefaults: {initContainers: [{name: wait, image: busybox}], sidecars: [{name: log, "
+             "image: fluentbit}]}", None)):
+        text = runner.replace("JOINED", joined)
+        proc = run_text(ctx, "joined.yaml", text)
+        kept = why is not None
+        expect(proc.returncode == 0 and kept == ("output artifact 'out' stays a real artifact" in proc.stderr) and
+               (not kept or why in proc.stderr), f"{how}: {proc.stderr}")
+        with tempfile.TemporaryDirectory() as d:
+            original = written(d, "joined.yaml", text)
+            handoffs = check_output(ctx, original, proc.stdout)["handoffs"]
+            expect(handoffs and all(kept == (h["location"] == "a real artifact on both sides") for h in handoffs),
+                   f"{how}: {handoffs}")
+            if kept:  # the rewrite as it was before: verify sees what the joined spec may change
+                plain = run_text(ctx, "plain.yaml", runner.replace("JOINED\n", ""))
+                code, report = verify_report(ctx, original, plain.stdout.replace(
+                    "metadata: {generateName: run-}\nspec:\n", "metadata: {generateName: run-}\nspec:\n" +
+                    joined.split("\n")[0] + "\n"))  # not a second spec.volumes
+                expect(code == 1 and any("the pod's volume mounts may change" in p["message"] or
+                                         "gives its container a volume mount on" in p["message"]
+                                         for p in report["problems"]), f"{how}: {report['problems']}")
+    memoized = runner.replace("JOINED", "  templateDefaults: {memoize: {key: k, cache: {configMap: {name: c}}}}")
+    proc = run_text(ctx, "memo.yaml", memoized)
+    expect(proc.returncode == 0 and "warning: template 'produce' is memoized (by spec.templateDefaults)" in
+           proc.stderr, f"{how}: {proc.stderr}")
+    proc = run_text(ctx, "memo.yaml", memoized, volume=("--volume-claim-template", CLAIM))
+    expect(proc.returncode == 4 and "error: template 'produce' is memoized (by spec.templateDefaults)" in
+           proc.stderr, f"{how}: {proc.stderr}")
+    proc = run_text(ctx, "user.yaml", runner.replace("JOINED", "  securityContext: {runAsUser: 1000}"))
+    expect(proc.returncode == 0 and "warning: template 'produce' runs as a user other than root" in proc.stderr,
+           f"{how}: {proc.stderr}")
 
 
 def test_many_runners_mounts(ctx):
@@ -2128,6 +2128,8 @@ def tests(ctx):
              for p in reference.corpus_files()]
     cases += [(f"volume:{name[5:]}", lambda fn=fn: fn(ctx))
               for name, fn in sorted(globals().items()) if name.startswith("test_") and callable(fn)]
+    cases += [(f"volume:joined_workflow_spec ({how})",
+               lambda how=how, runner=runner: joined_workflow_spec(ctx, how, runner)) for how, runner in RUNNERS.items()]
     return cases
 
 
