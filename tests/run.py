@@ -83,12 +83,15 @@ def main():
     ap.add_argument("-k", default="", help="run only tests whose name contains this")
     ap.add_argument("--instrumented", action="store_true", help="volpass is built with sanitizers")
     ap.add_argument("--slowest", type=int, default=0, metavar="N", help="list the N slowest tests at the end")
+    ap.add_argument("--every-test", type=int, default=1, metavar="N",
+                    help="run every Nth test of each file only (in its order), for a slow wrapper: CI's valgrind "
+                         "pass, after a full pass under ASan")
     ap.add_argument("--corpus-every", type=int, default=1, metavar="N",
                     help="run the tests over Argo's examples, and the simulation over the hand-written "
                          "cases and generated workflows, on every Nth only (in sorted order)")
     args = ap.parse_args()
-    if args.corpus_every < 1:
-        ap.error("--corpus-every takes a whole number from 1")
+    if args.corpus_every < 1 or args.every_test < 1:
+        ap.error("--corpus-every and --every-test take a whole number from 1")
     reference.CORPUS_EVERY = args.corpus_every
     if args.corpus_every > 1:
         print(f"Argo's examples: every {args.corpus_every}th, {len(reference.corpus_files())} files")
@@ -108,7 +111,7 @@ def main():
             continue
         module = importlib.import_module(name[:-3])
         started, p0, f0 = time.time(), passed, failed
-        cases = [(n, fn) for n, fn in module.tests(ctx) if args.k in n]
+        cases = [(n, fn) for n, fn in module.tests(ctx) if args.k in n][::args.every_test]
         # Cases are independent processes: run them side by side, report in order.
         for test_name, error, seconds in pool.map(timed, cases):
             durations.append((seconds, test_name))
