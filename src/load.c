@@ -1121,6 +1121,32 @@ static vp_format detect_format(const char *data, size_t len)
     return c == '{' || c == '[' ? VP_FORMAT_JSON : VP_FORMAT_YAML;
 }
 
+/* JSON breaks lines at \n and \r only; libyaml at NEL (U+0085), LS
+ * (U+2028) and PS (U+2029) too, and folds a string that holds one raw as a
+ * line of YAML: the string would change. The offset of the first one in
+ * JSON input, its code point in *c; or len. */
+static size_t json_yaml_break(const char *data, size_t len, unsigned *c)
+{
+    int order = utf16_order(data, len);
+    size_t step = order ? 2 : 1;
+    for (size_t i = text_start(data, len, order); i + step <= len; i += step) {
+        unsigned u = unit_at(data, len, i, order);
+        if (order) {
+            *c = u;
+        } else if (u == 0xC2 && i + 1 < len && (unsigned char)data[i + 1] == 0x85) {
+            *c = 0x85;
+        } else if (u == 0xE2 && i + 2 < len && (unsigned char)data[i + 1] == 0x80 &&
+                   ((unsigned char)data[i + 2] == 0xA8 || (unsigned char)data[i + 2] == 0xA9)) {
+            *c = (unsigned char)data[i + 2] == 0xA8 ? 0x2028 : 0x2029;
+        } else {
+            continue;
+        }
+        if (*c == 0x85 || *c == 0x2028 || *c == 0x2029)
+            return i;
+    }
+    return len;
+}
+
 static size_t or_default(size_t value, size_t fallback)
 {
     return value ? value : fallback;
@@ -1195,6 +1221,17 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
                                          len, max_bytes < VP_MAX_INPUT_BYTES_LIMIT ? max_bytes
                                                                                    : (size_t)VP_MAX_INPUT_BYTES_LIMIT));
     s->format = detect_format(data, len);
+    unsigned raw;
+    size_t at = s->format == VP_FORMAT_JSON ? json_yaml_break(data, len, &raw) : len;
+    if (at < len) {
+        unsigned long line, column;
+        offset_position(data, len, at, &line, &column);
+        return error_give(err, error_new(VP_EUNSUPPORTED, l.file, line, column, "a raw %s in JSON: libyaml, which "
+                                         "volpass reads JSON with, takes it for a line break and would change the "
+                                         "string that holds it; write it escaped, \\u%04X", raw == 0x85 ? "NEL "
+                                         "(U+0085)" : raw == 0x2028 ? "LINE SEPARATOR (U+2028)"
+                                         : "PARAGRAPH SEPARATOR (U+2029)", raw));
+    }
 
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))

@@ -2,6 +2,7 @@
 right exit status) or in a correct result, within a time limit and, for a
 plain build, a 1 GiB address-space limit. Prints a table of outcome, time
 and peak memory for each."""
+import json
 import os
 import subprocess
 import tempfile
@@ -43,6 +44,11 @@ spec:
       - {name: in, path: /tmp/in}
     container: {image: busybox, command: [cat, /tmp/in]}
 """
+
+
+def _json(text):
+    """A YAML workflow as one line of JSON, non-ASCII characters as written."""
+    return json.dumps(reference.load_all(text)[0], ensure_ascii=False).encode()
 
 
 def run_case(ctx, name, data, status, words=None, heavy=False, check_output=None):
@@ -254,6 +260,13 @@ CASES = {
                                         "replace its artifacts' path tags ({{inputs.artifacts.X.path}}) would add "
                                         "more than 64 MiB", False),
     # explicit tags, as go-yaml reads them: !!binary is the text of its base64; a core tag must fit
+    # JSON breaks lines at \n and \r only, libyaml at NEL, LS and PS too, folding a string holding one
+    "a raw LINE SEPARATOR in a JSON string": lambda: (_json(BASE).replace(b"echo hi", "echo\u2028hi".encode()), 4,
+                                                      "error: a raw LINE SEPARATOR (U+2028) in JSON: libyaml, which "
+                                                      "volpass reads JSON with, takes it for a line break", False),
+    "a raw NEL in a JSON key": lambda: (_json(BASE).replace(b'"image"', '"im\u0085age"'.encode()), 4,
+                                        "input.yaml:1:", False),  # line 1: libyaml counts a NEL as a break
+    "a raw PARAGRAPH SEPARATOR in YAML": lambda: (BASE.replace("echo hi", "echo\u2029hi").encode(), 0, None, False),
     "an integer tag on a word": lambda: (BASE.replace("image: busybox", "image: !!int busybox", 1).encode(), 3,
                                          ":18:24: error: 'busybox' is no integer, as its tag !!int says: go-yaml, "
                                          "which Argo and Kubernetes read YAML with, refuses it", False),
