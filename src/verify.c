@@ -631,9 +631,18 @@ static void record_handoff(vctx *v, const handoff *h)
     add_entry(v, e);
 }
 
+/* Whether two origins are the same constant: the same source, written
+ * alike (style aside), and the same subPath of it. */
+static bool same_constant(const origin *a, const origin *b)
+{
+    const char *sa = a->sub_path ? a->sub_path : "", *sb = b->sub_path ? b->sub_path : "";
+    return strcmp(a->what, b->what) == 0 && strcmp(sa, sb) == 0 &&
+           node_equal(map_get(a->holder, a->what), map_get(b->holder, b->what));
+}
+
 /* An input that had its own source (raw, s3, ...) in the original must
- * still get it in the rewrite. */
-static void check_source_kept(vctx *v, const instance *orig, const artifact *in, const char *source)
+ * still get it in the rewrite, the same. */
+static void check_source_kept(vctx *v, const instance *orig, const artifact *in, const origin *source)
 {
     const instance *c = call_tree_find(&v->rew, orig->path);
     if (!c || !c->tmpl)
@@ -642,11 +651,18 @@ static void check_source_kept(vctx *v, const instance *orig, const artifact *in,
     v->budget = BUDGET;
     if (find_artifact(&c->tmpl->inputs, text_span(in->name)))
         verify_input_origins(v, &v->rew, c, text_span(in->name), NULL, &os, 0);
-    for (size_t k = 0; k < os.n; k++)
-        if (os.o[k].kind == ORIGIN_SOURCE)
+    bool other = false;
+    for (size_t k = 0; k < os.n; k++) {
+        if (os.o[k].kind == ORIGIN_SOURCE && same_constant(&os.o[k], source))
             return;
-    verify_problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' lost its own source (%s)",
-            in->name, c->path, source);
+        other |= os.o[k].kind == ORIGIN_SOURCE;
+    }
+    if (other)
+        verify_problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' gets another source than its own in "
+                       "the original (%s), or another part of it", in->name, c->path, source->what);
+    else
+        verify_problem(v, c->tmpl->node, c->tmpl, "input artifact '%s' of '%s' lost its own source (%s)", in->name,
+                       c->path, source->what);
 }
 
 /* An input whose file mode Argo sets (mode, recurseMode) keeps the mode its
@@ -702,7 +718,7 @@ static void find_handoffs(instance *i, void *ctx)
             const origin *from = &os.o[o];
 
             if (from->kind == ORIGIN_SOURCE) {
-                check_source_kept(v, i, in, from->what);
+                check_source_kept(v, i, in, from);
                 continue;
             }
             if (from->kind != ORIGIN_OUTPUT || !in->path)

@@ -87,6 +87,7 @@ typedef struct origin {
     const char *output;
     const char *sub_path;     /* accumulated argument subPath, or NULL */
     const char *what;         /* ORIGIN_SOURCE: which source; ORIGIN_UNRESOLVED: why */
+    const node *holder;       /* ORIGIN_SOURCE: the artifact that holds it */
 } origin;
 
 typedef struct origins {

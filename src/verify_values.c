@@ -45,7 +45,7 @@ static void add_origin(origins *os, origin o)
 
 static void unresolved(origins *os, const char *why)
 {
-    add_origin(os, (origin){ORIGIN_UNRESOLVED, NULL, NULL, NULL, why});
+    add_origin(os, (origin){ORIGIN_UNRESOLVED, NULL, NULL, NULL, why, NULL});
 }
 
 /* Where verify stops following, for a limit of its own: the input is not
@@ -143,7 +143,7 @@ static void output_origins(vctx *v, const call_tree *t, const instance *x, const
                            origins *os, int depth)
 {
     if (!template_is_graph(x->tmpl)) {
-        add_origin(os, (origin){ORIGIN_OUTPUT, x, out->name, sub, NULL});
+        add_origin(os, (origin){ORIGIN_OUTPUT, x, out->name, sub, NULL, NULL});
         return;
     }
     sub = join_sub(v, sub_path_value(v, t, x, out->sub_path), sub); /* the part of it passed on */
@@ -229,7 +229,7 @@ void verify_input_origins(vctx *v, const call_tree *t, const instance *i, span n
         } else if (arg->from_expression) {
             expression_origins(v, t, scope, text_span(arg->from_expression->as.text), s, os, depth + 1);
         } else if (arg->source) {
-            add_origin(os, (origin){ORIGIN_SOURCE, NULL, NULL, NULL, arg->source});
+            add_origin(os, (origin){ORIGIN_SOURCE, NULL, NULL, s, arg->source, arg->node});
         } else {
             unresolved(os, fmt(v, "argument '%s' has neither from nor a source", arg->name));
         }
@@ -237,9 +237,9 @@ void verify_input_origins(vctx *v, const call_tree *t, const instance *i, span n
     }
     const artifact *own = i->tmpl ? find_artifact(&i->tmpl->inputs, name) : NULL;
     if (own && own->source)
-        add_origin(os, (origin){ORIGIN_SOURCE, NULL, NULL, NULL, own->source});
+        add_origin(os, (origin){ORIGIN_SOURCE, NULL, NULL, sub, own->source, own->node});
     else if (own && own->optional)
-        add_origin(os, (origin){ORIGIN_NONE, NULL, NULL, NULL, NULL});
+        add_origin(os, (origin){ORIGIN_NONE, NULL, NULL, NULL, NULL, NULL});
     else
         unresolved(os, fmt(v, "nothing supplies input artifact '%s' of '%s'", span_str(v, name), i->path));
 }

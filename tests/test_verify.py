@@ -482,6 +482,27 @@ def test_output_placed_in_a_read_only_input(ctx):
     expect(proc.returncode == 0 and report["problems"] == [], json.dumps(report))
 
 
+def test_constant_changed(ctx):
+    """A constant an input reads (its own source, or an argument's) must come
+    through the rewrite the same: another value, another kind of source or
+    another subPath of it is a problem; the same, written otherwise, is not."""
+    original = ("kind: Workflow\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n"
+                "    - - name: u\n        template: use\n        arguments: {artifacts: [{name: in, raw: {data: hello}}]}\n"
+                "  - name: use\n    inputs: {artifacts: [{name: in, path: /tmp/in/x.txt}]}\n"
+                "    container: {image: busybox, command: [cat, /tmp/in/x.txt]}\n")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "original.yaml")
+        with open(path, "w") as f:
+            f.write(original)
+        for changed, problem in (("raw: {data: goodbye}", True), ("http: {url: 'http://x.example/y'}", True),
+                                 ("raw: {data: hello}, subPath: a", True), ("raw: {data: 'hello'}", False),
+                                 ('raw: {"data": "hello"}', False)):
+            report = _verify_text(ctx, path, original.replace("raw: {data: hello}", changed))
+            said = [p["message"] for p in report["problems"]]
+            expect(said == (["template 'use': input artifact 'in' of 'main/u' gets another source than its own in the "
+                             "original (raw), or another part of it"] if problem else []), f"{changed}: {said}")
+
+
 def test_dynamic_template_ref(ctx):
     """A templateRef whose template is a parameter runs a template known at
     run time only: verify says that it does not check the hand-offs through
