@@ -152,19 +152,47 @@ node *node_clone(arena *a, const node *n)
     return copy_tree(a, n, true);
 }
 
-bool node_equal(const node *x, const node *y)
+/* n's explicit tag; with as_data, none for !!str on a scalar, which a
+ * plain string has. */
+static const char *tag_of(const node *n, bool as_data)
+{
+    const char *tag = node_tag(n);
+    return as_data && tag && n->kind == NODE_SCALAR && strcmp(tag, "tag:yaml.org,2002:str") == 0 ? NULL : tag;
+}
+
+/* node_equal, or with as_data node_same_data. */
+static bool same(const node *x, const node *y, bool as_data)
 {
     if (x->kind != y->kind || x->len != y->len)
         return false;
-    const char *tx = node_tag(x), *ty = node_tag(y);
+    const char *tx = tag_of(x, as_data), *ty = tag_of(y, as_data);
     if ((tx == NULL) != (ty == NULL) || (tx && strcmp(tx, ty) != 0))
         return false;
     if (x->kind == NODE_SCALAR)
         return memcmp(x->as.text, y->as.text, x->len) == 0;
-    for (size_t i = 0; i < slots(x); i++)
-        if (!node_equal(x->as.items[i], y->as.items[i]))
+    if (!as_data || x->kind == NODE_SEQUENCE || x->len > 64) { /* in order (a long mapping too: no quadratic lookups) */
+        for (size_t i = 0; i < slots(x); i++)
+            if (!same(x->as.items[i], y->as.items[i], as_data))
+                return false;
+        return true;
+    }
+    for (size_t i = 0; i < x->len; i++) {
+        const node *key = map_key(x, i);
+        long j = key->kind == NODE_SCALAR ? map_find_len(y, key->as.text, key->len) : -1;
+        if (j < 0 || !same(map_value(x, i), map_value(y, (size_t)j), true))
             return false;
+    }
     return true;
+}
+
+bool node_equal(const node *x, const node *y)
+{
+    return same(x, y, false);
+}
+
+bool node_same_data(const node *x, const node *y)
+{
+    return same(x, y, true);
 }
 
 /* The slots allocated for n's items. A loaded collection has exactly its

@@ -73,6 +73,10 @@ node *node_copy(arena *a, const node *n);
  * same arena (an alias, a twin): nodes never change their text in place. */
 node *node_clone(arena *a, const node *n);
 bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */
+/* The same data as a reader sees it: mapping keys in any order (but in a
+ * mapping of over 64 pairs), style aside, a !!str tag on a string as good
+ * as none. */
+bool node_same_data(const node *x, const node *y);
 
 /* Whether n is the scalar `text`. Inline, so that the length of a literal
  * (the usual argument) is known when compiling. */

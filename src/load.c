@@ -1124,25 +1124,22 @@ static vp_format detect_format(const char *data, size_t len)
 /* JSON breaks lines at \n and \r only; libyaml at NEL (U+0085), LS
  * (U+2028) and PS (U+2029) too, and folds a string that holds one raw as a
  * line of YAML: the string would change. The offset of the first one in
- * JSON input, its code point in *c; or len. */
+ * UTF-8 JSON input, its code point in *c; or len. */
 static size_t json_yaml_break(const char *data, size_t len, unsigned *c)
 {
-    int order = utf16_order(data, len);
-    size_t step = order ? 2 : 1;
-    for (size_t i = text_start(data, len, order); i + step <= len; i += step) {
-        unsigned u = unit_at(data, len, i, order);
-        if (order) {
-            *c = u;
-        } else if (u == 0xC2 && i + 1 < len && (unsigned char)data[i + 1] == 0x85) {
+    if (text_start(data, len, utf16_order(data, len)))
+        return len; /* a byte order mark, or UTF-16: Go's JSON refuses it, Argo reads it as YAML, as volpass does */
+    for (size_t i = 0; i < len; i++) {
+        unsigned u = (unsigned char)data[i];
+        if (u == 0xC2 && i + 1 < len && (unsigned char)data[i + 1] == 0x85) {
             *c = 0x85;
-        } else if (u == 0xE2 && i + 2 < len && (unsigned char)data[i + 1] == 0x80 &&
-                   ((unsigned char)data[i + 2] == 0xA8 || (unsigned char)data[i + 2] == 0xA9)) {
-            *c = (unsigned char)data[i + 2] == 0xA8 ? 0x2028 : 0x2029;
-        } else {
-            continue;
-        }
-        if (*c == 0x85 || *c == 0x2028 || *c == 0x2029)
             return i;
+        }
+        if (u == 0xE2 && i + 2 < len && (unsigned char)data[i + 1] == 0x80 &&
+            ((unsigned char)data[i + 2] == 0xA8 || (unsigned char)data[i + 2] == 0xA9)) {
+            *c = (unsigned char)data[i + 2] == 0xA8 ? 0x2028 : 0x2029;
+            return i;
+        }
     }
     return len;
 }

@@ -631,13 +631,13 @@ static void record_handoff(vctx *v, const handoff *h)
     add_entry(v, e);
 }
 
-/* Whether two origins are the same constant: the same source, written
- * alike (style aside), and the same subPath of it. */
+/* Whether two origins are the same constant: the same source, with the
+ * same data (node_same_data), and the same subPath of it. */
 static bool same_constant(const origin *a, const origin *b)
 {
     const char *sa = a->sub_path ? a->sub_path : "", *sb = b->sub_path ? b->sub_path : "";
     return strcmp(a->what, b->what) == 0 && strcmp(sa, sb) == 0 &&
-           node_equal(map_get(a->holder, a->what), map_get(b->holder, b->what));
+           node_same_data(map_get(a->holder, a->what), map_get(b->holder, b->what));
 }
 
 /* An input that had its own source (raw, s3, ...) in the original must

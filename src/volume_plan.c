@@ -1362,9 +1362,11 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
             roots = plan_once(p);
         }
     }
-    /* Refused asking for a twin of a graph template: the plan starts
-     * again with it, and says nothing of this one. */
-    bool again = p->err && p->graph_twins && p->graph_twins->requested;
+    /* Refused asking for a twin of a graph template, or with twins made
+     * for the convention: the plan starts again (with the twin, or
+     * without those), and says nothing of this one (rewrite_volume). */
+    const graph_twins *g = p->graph_twins;
+    bool again = p->err && g && (g->requested || (!g->no_convention && graph_twins_for_convention(g)));
     release_warnings(p, !again);
     if (!again) {
         report_decisions(p);

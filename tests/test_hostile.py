@@ -266,6 +266,9 @@ CASES = {
                                                       "volpass reads JSON with, takes it for a line break", False),
     "a raw NEL in a JSON key": lambda: (_json(BASE).replace(b'"image"', '"im\u0085age"'.encode()), 4,
                                         "input.yaml:1:", False),  # line 1: libyaml counts a NEL as a break
+    # after a byte order mark, which Go's JSON refuses: Argo reads it as YAML, which breaks the line there too
+    "a raw NEL in JSON after a byte order mark": lambda: (b"\xef\xbb\xbf" + _json(BASE).replace(
+        b"echo hi", "echo\u0085hi".encode()), 0, None, False),
     "a raw PARAGRAPH SEPARATOR in YAML": lambda: (BASE.replace("echo hi", "echo\u2029hi").encode(), 0, None, False),
     "an integer tag on a word": lambda: (BASE.replace("image: busybox", "image: !!int busybox", 1).encode(), 3,
                                          ":18:24: error: 'busybox' is no integer, as its tag !!int says: go-yaml, "

@@ -485,7 +485,8 @@ def test_output_placed_in_a_read_only_input(ctx):
 def test_constant_changed(ctx):
     """A constant an input reads (its own source, or an argument's) must come
     through the rewrite the same: another value, another kind of source or
-    another subPath of it is a problem; the same, written otherwise, is not."""
+    another subPath of it is a problem; the same, written otherwise (keys in
+    another order, a !!str tag), is not."""
     original = ("kind: Workflow\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n"
                 "    - - name: u\n        template: use\n        arguments: {artifacts: [{name: in, raw: {data: hello}}]}\n"
                 "  - name: use\n    inputs: {artifacts: [{name: in, path: /tmp/in/x.txt}]}\n"
@@ -496,11 +497,16 @@ def test_constant_changed(ctx):
             f.write(original)
         for changed, problem in (("raw: {data: goodbye}", True), ("http: {url: 'http://x.example/y'}", True),
                                  ("raw: {data: hello}, subPath: a", True), ("raw: {data: 'hello'}", False),
-                                 ('raw: {"data": "hello"}', False)):
+                                 ('raw: {"data": "hello"}', False), ("raw: {data: !!str hello}", False)):
             report = _verify_text(ctx, path, original.replace("raw: {data: hello}", changed))
             said = [p["message"] for p in report["problems"]]
             expect(said == (["template 'use': input artifact 'in' of 'main/u' gets another source than its own in the "
                              "original (raw), or another part of it"] if problem else []), f"{changed}: {said}")
+        s3 = original.replace("raw: {data: hello}", "s3: {bucket: b, key: k/x.txt}")
+        with open(path, "w") as f:
+            f.write(s3)
+        report = _verify_text(ctx, path, s3.replace("{bucket: b, key: k/x.txt}", "{key: k/x.txt, bucket: b}"))
+        expect(report["problems"] == [], f"keys in another order: {report['problems']}")
 
 
 def test_dynamic_template_ref(ctx):

@@ -364,6 +364,9 @@ def test_graph_twins(ctx):
            in second.stderr, first.stderr + second.stderr)
     expect([t["name"] for t in reference.load_all(second.stdout)[0]["spec"]["templates"]] ==
            [t["name"] for t in reference.load_all(first.stdout)[0]["spec"]["templates"]], second.stdout)
+    explained = run_text(ctx, "rerun.yaml", first.stdout, "--explain")  # of the plan that stands only
+    expect(explained.returncode == 0 and "inner-constant-constant" not in explained.stderr and
+           explained.stderr.count("template 'inner-constant', input artifact 'x'") == 1, explained.stderr)
     # a recursion: the twin's call of itself goes to the twin
     proc = ctx.run(["--input", os.path.join(CASES, "graph-twin-recursion.yaml"), "--volume", PVC, "--verify"])
     [doc] = reference.load_all(proc.stdout) if proc.returncode == 0 else [{}]
