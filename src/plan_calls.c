@@ -373,26 +373,58 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
     return params;
 }
 
-const char *plan_with_item(vplan *p, const char *text, const node *item)
+/* What a tag stands for, to fill_tags; NULL when not known. */
+typedef const char *tag_value(vplan *p, const tag *g, const void *ctx);
+
+/* `text` with its tags replaced by what `value` gives them; one it gives
+ * nothing stays as written, or becomes `unknown_as` when that is given,
+ * and sets *unknown. */
+static const char *fill_tags(vplan *p, const char *text, tag_value *value, const void *ctx, const char *unknown_as,
+                             bool *unknown)
 {
     const char *out = "";
     size_t pos = 0, done = 0, len = strlen(text);
     tag g;
     while (tag_next(text, len, &pos, &g)) {
-        const char *value = g.expression ? NULL : item_text(item, g.expr.s, g.expr.len);
-        if (value) {
-            out = edit_fmt(&p->ed, "%s%.*s%s", out, (int)(g.start - done), text + done, value);
-            done = g.end;
-        }
+        const char *v = value(p, &g, ctx);
+        *unknown |= !v;
+        if (!v && !unknown_as)
+            continue;
+        out = edit_fmt(&p->ed, "%s%.*s%s", out, (int)(g.start - done), text + done, v ? v : unknown_as);
+        done = g.end;
     }
     return done ? edit_fmt(&p->ed, "%s%s", out, text + done) : text;
 }
 
+static const char *item_value(vplan *p, const tag *g, const void *item)
+{
+    (void)p;
+    return g->expression ? NULL : item_text(item, g->expr.s, g->expr.len);
+}
+
+const char *plan_with_item(vplan *p, const char *text, const node *item)
+{
+    bool unknown = false;
+    return fill_tags(p, text, item_value, item, NULL, &unknown);
+}
+
+/* A workflow parameter's value, as spec.arguments gives it (one made of
+ * tags in turn is known at run time only). */
+static const char *workflow_value(vplan *p, const tag *g, const void *wf)
+{
+    (void)p;
+    ref r = g->expression ? (ref){0} : ref_parse(g->expr);
+    const node *global = r.kind == REF_WORKFLOW_PARAMETER
+                         ? parameter_named(((const workflow *)wf)->parameters, r.name.s, r.name.len) : NULL;
+    const node *v = parameter_own_value(global, false);
+    return v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
+}
+
 /* The value call c, made in workflow wf, gives input parameter `name` of
  * `target` (in the run of withItems item `item`, or NULL): its argument, or
- * the parameter's own value or default; a workflow parameter
- * ({{workflow.parameters.X}}) as spec.arguments gives it. NULL when it is
- * known at run time only. */
+ * the parameter's own value or default, with the item's values and
+ * workflow parameters ({{workflow.parameters.X}}, as spec.arguments gives
+ * them) filled in. NULL when it is known at run time only. */
 static const char *parameter_value(vplan *p, const workflow *wf, const call_site *c, const template *target,
                                    span name, const node *item)
 {
@@ -404,16 +436,25 @@ static const char *parameter_value(vplan *p, const workflow *wf, const call_site
     const char *text = v ? v->as.text : NULL;
     if (text && arg && item)
         text = plan_with_item(p, text, item);
-    size_t pos = 0;
-    tag g;
-    if (text && tag_next(text, strlen(text), &pos, &g)) {
-        ref r = g.expression || g.start != 0 || g.end != strlen(text) ? (ref){0} : ref_parse(g.expr);
-        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
-                                                             : NULL;
-        v = parameter_own_value(global, false);
-        text = v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
-    }
-    return text;
+    bool unknown = false;
+    text = text ? fill_tags(p, text, workflow_value, wf, NULL, &unknown) : NULL;
+    return unknown ? NULL : text;
+}
+
+/* filled_in's tag values: input parameters as call c gives them. */
+typedef struct call_values {
+    const tplan *scope;
+    const call_site *c;
+    const template *target;
+    const node *item;
+} call_values;
+
+static const char *input_value(vplan *p, const tag *g, const void *ctx)
+{
+    const call_values *cv = ctx;
+    ref r = g->expression ? (ref){0} : ref_parse(g->expr);
+    return r.kind == REF_INPUT && !r.artifact ? parameter_value(p, cv->scope->wf, cv->c, cv->target, r.name, cv->item)
+                                              : NULL;
 }
 
 /* Artifact path `written` of `target` (made of parameters; else NULL) with
@@ -426,18 +467,25 @@ static const char *filled_in(vplan *p, const tplan *scope, const call_site *c, c
 {
     if (!written || written->kind != NODE_SCALAR || !strstr(written->as.text, "{{"))
         return NULL;
-    const char *text = edit_normal_path(&p->ed, written->as.text), *out = "";
-    size_t pos = 0, done = 0, len = strlen(text);
-    tag g;
-    while (tag_next(text, len, &pos, &g)) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
-        const char *value = r.kind == REF_INPUT && !r.artifact ? parameter_value(p, scope->wf, c, target, r.name, item)
-                                                               : NULL;
-        *unknown |= !value;
-        out = edit_fmt(&p->ed, "%s%.*s%s", out, (int)(g.start - done), text + done, value ? value : "*");
-        done = g.end;
-    }
-    return edit_normal_path(&p->ed, edit_fmt(&p->ed, "%s%s", out, text + done)); /* values may bring '.' or '//' */
+    const char *text = fill_tags(p, edit_normal_path(&p->ed, written->as.text), input_value,
+                                 &(call_values){scope, c, target, item}, "*", unknown);
+    return edit_normal_path(&p->ed, text); /* values may bring '.' or '//' */
+}
+
+/* For a refusal's message: that a value is known at run time only (a "*"
+ * in the path), and which of a call's withItems runs it is of. */
+static const char *which_run(vplan *p, bool unknown, const node *item, size_t nth)
+{
+    return edit_fmt(&p->ed, "%s%s", unknown ? " (* known at run time)" : "",
+                    item ? edit_fmt(&p->ed, " with item %zu of withItems", nth + 1) : "");
+}
+
+/* Whether input k of t is optional, has no source and call c passes it
+ * nothing: Argo makes no mount for it. */
+static bool not_loaded(const call_site *c, const template *t, size_t k)
+{
+    const artifact *a = &t->inputs.items[k];
+    return a->optional && !a->source && artifact_index(&c->arguments, a->name, strlen(a->name)) == NOT_FOUND;
 }
 
 /* Artifact paths made of parameters, as the values call c gives them make
@@ -472,32 +520,31 @@ static void check_paths_with(vplan *p, const tplan *scope, const call_site *c, c
                                                  ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;
         if (!path)
             continue; /* both as written: plan_refuse_input_over_outputs */
-        const char *when = edit_fmt(&p->ed, "%s%s", unknown ? " (* known at run time)" : "",
-                                    item ? edit_fmt(&p->ed, " with item %zu of withItems", nth + 1) : "");
         if (filled && o->convert && path_has_dotdot(path))
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
                         "artifact '%s' of '%s' %s%s, whose '..' component leaves the directory the volume is "
-                        "mounted on", scope->t->name, c->name, o->a->name, t->name, path, when);
+                        "mounted on", scope->t->name, c->name, o->a->name, t->name, path,
+                        which_run(p, unknown, item, nth));
         for (size_t j = 0; j < t->inputs.count && !p->err; j++)
             if (mask[j] && (filled || in[j]) && target->in[j].path &&
                 path_covers(in[j] ? in[j] : target->in[j].path, path))
                 plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put output "
                             "artifact '%s' of '%s' at %s%s, in input artifact '%s', which it passes a volume "
                             "location, mounted read-only at %s: the producer could not write it", scope->t->name,
-                            c->name, o->a->name, t->name, path, when, t->inputs.items[j].name,
-                            in[j] ? in[j] : target->in[j].path);
+                            c->name, o->a->name, t->name, path, which_run(p, unknown, item, nth),
+                            t->inputs.items[j].name, in[j] ? in[j] : target->in[j].path);
     }
     for (size_t j = 0; j < t->inputs.count && !p->err; j++) {
         const char *outer = in[j] ? in[j] : target->in[j].path;
         for (size_t k = 0; mask[j] && outer && k < t->inputs.count && !p->err; k++) {
             const char *inner = in[k] ? in[k] : target->in[k].path;
-            if (k == j || (!in[j] && !in[k]) || !inner || !path_covers(outer, inner) || path_equal(outer, inner))
+            if (k == j || (!in[j] && !in[k]) || !inner || !path_covers(outer, inner) || path_equal(outer, inner) ||
+                not_loaded(c, t, k))
                 continue; /* both as written: plan_refuse_nested_inputs */
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put input artifact "
                         "'%s' of '%s' at %s%s, inside input artifact '%s', which it passes a volume location, "
                         "mounted read-only at %s: the runtime could not make its mount point there", scope->t->name,
-                        c->name, t->inputs.items[k].name, t->name, inner,
-                        item ? edit_fmt(&p->ed, " with item %zu of withItems", nth + 1) : "",
+                        c->name, t->inputs.items[k].name, t->name, inner, which_run(p, false, item, nth),
                         t->inputs.items[j].name, outer);
         }
     }
@@ -507,7 +554,13 @@ static void check_paths_with(vplan *p, const tplan *scope, const call_site *c, c
  * withItems, or one with the values known before it runs. */
 static void check_call_paths(vplan *p, const tplan *scope, const call_site *c, const tplan *target, const bool *mask)
 {
-    if (!template_runs_pod(target->t))
+    const template *t = target->t;
+    bool placed = false; /* a path made of parameters: most have none, and need no look per run */
+    for (size_t k = 0; template_runs_pod(t) && k < t->inputs.count + t->outputs.count && !placed; k++) {
+        const node *path = k < t->inputs.count ? t->inputs.items[k].path : t->outputs.items[k - t->inputs.count].path;
+        placed = path && path->kind == NODE_SCALAR && strstr(path->as.text, "{{");
+    }
+    if (!placed)
         return;
     const node *items = call_items(c);
     if (!items)

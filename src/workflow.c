@@ -742,19 +742,15 @@ const node *call_items(const call_site *c)
 
 const char *item_text(const node *item, const char *expr, size_t len)
 {
-    if (len < 4 || memcmp(expr, "item", 4) != 0)
+    if (len == 4 && memcmp(expr, "item", 4) == 0)
+        return item->kind == NODE_SCALAR ? item->as.text : NULL;
+    if (len < 6 || memcmp(expr, "item.", 5) != 0 || item->kind != NODE_MAPPING)
         return NULL;
-    const char *s = expr + 4, *end = expr + len;
-    while (s < end && item) { /* .KEY, into a mapping item, as often as the tag says */
-        if (*s++ != '.')
-            return NULL;
-        const char *key = s;
-        while (s < end && *s != '.')
-            s++;
-        long i = map_find_len(item, key, (size_t)(s - key));
-        item = i < 0 ? NULL : map_value(item, (size_t)i);
-    }
-    return item && item->kind == NODE_SCALAR ? item->as.text : NULL;
+    /* Argo keys a mapping item's values by "item." and the whole key, dots
+     * and all, one level deep (a nested value it writes as Go prints it). */
+    long i = map_find_len(item, expr + 5, len - 5);
+    const node *v = i < 0 ? NULL : map_value(item, (size_t)i);
+    return v && v->kind == NODE_SCALAR ? v->as.text : NULL;
 }
 
 const node *required_parameter(const node *param)

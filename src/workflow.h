@@ -142,8 +142,8 @@ const char *call_target_dynamic(const call_site *c);
 const node *call_items(const call_site *c);
 
 /* The text item `item` of a withItems list gives the tag whose expression
- * is expr[0, len) ("item", "item.KEY.KEY..."), or NULL when that is not an
- * item's, or the item has no scalar there. */
+ * is expr[0, len) ("item", or "item.KEY" for a mapping item's key KEY, dots
+ * and all), or NULL when that is not an item's, or gives no scalar. */
 const char *item_text(const node *item, const char *expr, size_t len);
 
 /* Reads the document into `wf`, its arrays allocated from `mem` (which must

@@ -2559,6 +2559,10 @@ def test_refused_for_what_runs_could_not_do(ctx):
                                       "resolve and Kubernetes refuses in a subPath"),
         "items-output-dotdot.yaml": ("10:9", "template 'main', gen: the parameters it passes make output artifact 'out' "
                                      "of 'gen' /tmp/out/../up.txt with item 2 of withItems, whose '..' component"),
+        "items-mixed-output.yaml": ("12:9", "template 'main', gen: the parameters it passes make output artifact "
+                                    "'out' of 'gen' /tmp/out/../up.txt with item 2 of withItems"),
+        "items-dotted-key.yaml": ("11:9", "template 'main', gen: the parameters it passes make output artifact 'out' "
+                                  "of 'gen' /tmp/out/../up.txt with item 2 of withItems"),
         "items-nested-inputs.yaml": ("12:9", "template 'main', use: the parameters it passes put input artifact 'z' of "
                                      "'use' at /in/a/sub with item 2 of withItems, inside input artifact 'x', which it "
                                      "passes a volume location, mounted read-only at /in/a: the runtime could not "
@@ -2580,9 +2584,16 @@ def test_refused_for_what_runs_could_not_do(ctx):
                words in proc.stderr, f"{name}: {proc.returncode} {proc.stderr}")
     # the same value given as a constant
     nested = _read(os.path.join(CASES, "refused", "items-nested-inputs.yaml"))
-    proc = run_text(ctx, "nested.yaml", nested.replace('withItems: ["b", "a/sub"]', "").replace('"{{item}}"', "a/sub"))
+    constant = nested.replace('withItems: ["b", "a/sub"]', "").replace('"{{item}}"', "a/sub")
+    proc = run_text(ctx, "nested.yaml", constant)
     expect(proc.returncode == 4 and "nested.yaml:12:9: error: template 'main', use: the parameters it passes put input "
            "artifact 'z' of 'use' at /in/a/sub, inside input artifact 'x'" in proc.stderr, proc.stderr)
+    # an optional input the call passes nothing gets no mount (Argo skips it): nothing is in the way
+    optional = constant.replace("          - {name: z, from: \"{{steps.gen.outputs.artifacts.f}}\"}\n", "").replace(
+        'path: "/in/{{inputs.parameters.n}}"}', 'path: "/in/{{inputs.parameters.n}}", optional: true}')
+    expect(optional.count("optional: true") == 1 and "artifacts.f}}" not in optional, "items-nested-inputs.yaml changed")
+    proc = run_text(ctx, "optional.yaml", optional, "--verify")
+    expect(proc.returncode == 0, proc.stderr)
     # An input parameter's value, with a quote or set at run time, the expression reads as a variable.
     source = os.path.join(CASES, "graph-subpath-quote.yaml")
     # Literal text around it is quoted, its quotes and backslashes escaped, as verify reads them back.
