@@ -94,16 +94,16 @@ void graph_twins_undo(graph_twins *twins)
 
 const graph_twin *graph_twin_of(const graph_twins *twins, const node *t)
 {
-    for (size_t i = 0; twins && i < twins->count; i++)
+    for (size_t i = 0; i < twins->count; i++)
         if (twins->items[i].copy == t)
             return &twins->items[i];
     return NULL;
 }
 
-bool graph_twins_for_convention(const graph_twins *twins)
+bool graph_twins_again(const graph_twins *twins)
 {
-    for (size_t i = 0; i < twins->count; i++)
+    for (size_t i = 0; !twins->requested && !twins->no_convention && i < twins->count; i++)
         if (twins->items[i].for_convention)
             return true;
-    return false;
+    return twins->requested;
 }

@@ -58,8 +58,9 @@ typedef struct graph_twins {
     bool no_convention;
 } graph_twins;
 
-/* Whether one of the twins made is one for the convention. */
-bool graph_twins_for_convention(const graph_twins *twins);
+/* Whether a plan refused with these twins starts again: with the twin it
+ * asked for, or without the twins made for the convention. */
+bool graph_twins_again(const graph_twins *twins);
 
 /* Makes twins->items[count], asked for: the template copied under its new
  * name into its list, and its callers pointed at it. -1 when out of memory

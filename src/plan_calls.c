@@ -116,6 +116,14 @@ static bool takes_constant(const tplan *target, const bool *mask)
     return false;
 }
 
+/* A twin's name in document `home`: BASE-constant when its calls pass a
+ * real artifact where the template takes a volume location, else
+ * BASE-volume (or -N after it, when taken). */
+static const char *twin_name(vplan *p, const char *base, bool constant, const workflow *home)
+{
+    return plan_first_free(p, edit_fmt(&p->ed, "%s-%s", base, constant ? "constant" : "volume"), template_taken, home);
+}
+
 /* Why a twin is made, for --explain. */
 #define TAKES_CONSTANT "a call passes a real artifact where the template takes a volume location"
 #define TAKES_VOLUME "a call passes a volume location where the template keeps a real artifact"
@@ -157,9 +165,7 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
     memcpy(tw->mask, mask, target->t->inputs.count);
     tw->home = home;
     tw->named = named;
-    const char *base = twin_base(p, target->t, named);
-    tw->name = plan_first_free(p, edit_fmt(&p->ed, "%s-%s", base, takes_constant(target, mask) ? "constant" : "volume"),
-                               template_taken, home);
+    tw->name = twin_name(p, twin_base(p, target->t, named), takes_constant(target, mask), home);
     if (strlen(tw->name) > MAX_NAME) {
         plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s' needs a twin, whose name '%s' would be longer than the %d "
                     "characters Argo accepts: shorten the %s name", target->t->name, tw->name, MAX_NAME,
@@ -254,7 +260,7 @@ static const char *ask_graph_twin(vplan *p, const tplan *tp, size_t k, bool cons
                                   bool for_convention)
 {
     graph_twins *g = p->graph_twins;
-    if (p->err || !g)
+    if (p->err)
         return ""; /* the first refusal stands; this one is not told */
     if (g->count == MAX_GRAPH_TWINS)
         return edit_fmt(&p->ed, "volpass makes at most %d twins of dag and steps templates", MAX_GRAPH_TWINS);
@@ -269,8 +275,7 @@ static const char *ask_graph_twin(vplan *p, const tplan *tp, size_t k, bool cons
     const char *input = tp->t->inputs.items[k].name;
     size_t ninner = 0;
     call_target *inner = inner_calls(p, tp, k, constant, moving, n, &ninner);
-    const char *base = edit_fmt(&p->ed, "%s-%s", tp->t->name, constant ? "constant" : "volume");
-    const char *name = plan_first_free(p, base, template_taken, tp->wf);
+    const char *name = twin_name(p, tp->t->name, constant, tp->wf);
     if (strlen(name) > MAX_NAME)
         return edit_fmt(&p->ed, "its name '%s' would be longer than the %d characters Argo accepts", name, MAX_NAME);
     g->items[g->count] = (graph_twin){map_get(tp->wf->spec, "templates"), tp->t->node, NULL, name, tp->t->name,
@@ -304,7 +309,7 @@ const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *
 void plan_note_graph_twins(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
-    for (size_t i = 0; p->graph_twins && i < p->graph_twins->count; i++) {
+    for (size_t i = 0; i < p->graph_twins->count; i++) {
         const graph_twin *tw = &p->graph_twins->items[i];
         if (tw->original == t->node)
             plan_decide(p, t, NULL, "template", "twin", "twin '%s' created: %s (input artifact '%s')", tw->name,
@@ -502,19 +507,20 @@ static void check_paths_with(vplan *p, const tplan *scope, const call_site *c, c
                              const node *item, size_t nth)
 {
     const template *t = target->t;
-    bool unknown = false;
+    bool in_unknown = false; /* not told apart: a "*" in an input's path shows in the messages that give it */
     const char **in = arena_alloc(p->ed.mem, (t->inputs.count + 1) * sizeof *in);
     if (!in) {
         p->ed.oom = true;
         return;
     }
     for (size_t j = 0; j < t->inputs.count; j++)
-        in[j] = filled_in(p, scope, c, t, t->inputs.items[j].path, item, &unknown);
+        in[j] = filled_in(p, scope, c, t, t->inputs.items[j].path, item, &in_unknown);
     bool placed_inputs = false; /* some input path is made of parameters */
     for (size_t j = 0; j < t->inputs.count; j++)
         placed_inputs |= in[j] != NULL;
     for (size_t k = 0; k < t->outputs.count && !p->err; k++) {
         const art_plan *o = &target->out[k];
+        bool unknown = false; /* in this output's path */
         const char *filled = filled_in(p, scope, c, t, o->a->path, item, &unknown);
         const char *path = filled ? filled : placed_inputs && o->a->path && o->a->path->kind == NODE_SCALAR
                                                  ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;

@@ -162,11 +162,11 @@ static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **
         if (call_tree_read(&tree, docs, s->ndocs, s->filename, &e) == VP_OK)
             scheme_volume(ctx, &tree, twins, &e);
         call_tree_free(&tree);
-        if (e && !twins->requested && !twins->no_convention && graph_twins_for_convention(twins)) {
+        if (!e || !graph_twins_again(twins)) {
+            break;
+        } else if (!twins->requested) {
             graph_twins_undo(twins); /* and again, from the start, with none for the convention */
             twins->no_convention = true;
-        } else if (!e || !twins->requested) {
-            break;
         } else if (graph_twin_make(&s->arena, twins) != 0) {
             vp_error_free(e);
             e = error_oom();

@@ -1326,8 +1326,7 @@ static void plan_reset(vplan *p, stream_calls *roots)
     p->templated_setters = NULL;
     p->nesting = p->growth = p->ndecisions = 0;
     p->assumed = p->cycle_bound = false;
-    if (p->graph_twins)
-        p->graph_twins->requested = false;
+    p->graph_twins->requested = false;
     release_warnings(p, false);
 }
 
@@ -1365,8 +1364,7 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
     /* Refused asking for a twin of a graph template, or with twins made
      * for the convention: the plan starts again (with the twin, or
      * without those), and says nothing of this one (rewrite_volume). */
-    const graph_twins *g = p->graph_twins;
-    bool again = p->err && g && (g->requested || (!g->no_convention && graph_twins_for_convention(g)));
+    bool again = p->err && graph_twins_again(p->graph_twins);
     release_warnings(p, !again);
     if (!again) {
         report_decisions(p);

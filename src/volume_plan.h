@@ -118,7 +118,7 @@ typedef struct vplan {
     enum { ASSUME_NOTHING, ASSUME_REAL, ASSUME_VOLUME, ASSUMPTIONS } assumption;
     bool assumed;
     bool cycle_bound;   /* the refusal is of forms that may rest on the assumption (plan_note_cycle_bound) */
-    graph_twins *graph_twins; /* those made, and room to ask for one; NULL when none may be asked for */
+    graph_twins *graph_twins; /* those made, and room to ask for one (rewrite_volume's) */
     vp_error *err;
 } vplan;
 
