@@ -252,6 +252,20 @@ const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, co
     return strmap_get(&t->ambiguous, name->as.text, name->len);
 }
 
+/* Fills t->defaulted; false when out of memory. */
+static bool note_defaulted(call_tree *t)
+{
+    for (size_t d = 0; d < t->nwfs; d++)
+        for (int io = 0; io < 2; io++) {
+            const artifact_list *list = io ? &t->wfs[d].default_outputs : &t->wfs[d].default_inputs;
+            for (size_t i = 0; i < list->count; i++)
+                if (strmap_put(&t->defaulted[io], list->items[i].name, strlen(list->items[i].name),
+                               &list->items[i]) != 0)
+                    return false;
+        }
+    return true;
+}
+
 vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err)
 {
     memset(t, 0, sizeof *t);
@@ -261,6 +275,8 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
     strmap_init(&t->workflow_template_names);
     strmap_init(&t->cluster_templates);
     strmap_init(&t->ambiguous);
+    strmap_init(&t->defaulted[0]);
+    strmap_init(&t->defaulted[1]);
     t->wfs = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(workflow));
     if (!t->wfs)
         return error_give(err, error_oom());
@@ -276,7 +292,12 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
         if (st != VP_OK)
             return st;
     }
-    return call_tree_link_documents(t) ? VP_OK : error_give(err, error_oom());
+    return note_defaulted(t) && call_tree_link_documents(t) ? VP_OK : error_give(err, error_oom());
+}
+
+const artifact *call_tree_defaulted(const call_tree *t, bool input, const char *name)
+{
+    return strmap_get(&t->defaulted[!input], name, strlen(name));
 }
 
 vp_status call_tree_expand(call_tree *t, const char *file, vp_error **err)
@@ -310,6 +331,8 @@ void call_tree_free(call_tree *t)
     strmap_free(&t->workflow_template_names);
     strmap_free(&t->cluster_templates);
     strmap_free(&t->ambiguous);
+    strmap_free(&t->defaulted[0]);
+    strmap_free(&t->defaulted[1]);
     free(t->refs);
     arena_free(&t->mem);
 }

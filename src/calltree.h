@@ -48,6 +48,7 @@ typedef struct call_tree {
      * ClusterWorkflowTemplates by name. */
     strmap workflow_templates, workflow_template_names, cluster_templates;
     strmap ambiguous;    /* names of WorkflowTemplates in two namespaces or more -> the second one seen */
+    strmap defaulted[2]; /* names of templateDefaults' input [0] and output [1] artifacts -> the artifact */
     size_t count;
     bool too_deep;       /* calls nest deeper than call_tree_expand follows: not all instances were made */
     arena mem;
@@ -66,6 +67,14 @@ bool call_tree_uses_outside(const call_tree *t, size_t d);
 
 /* Reads every workflow document of `docs`: enough for call_tree_target. */
 vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *file, vp_error **err);
+
+/* The artifact called `name` among the inputs (or outputs) of the
+ * templateDefaults of a workflow of the stream, or NULL. Argo merges
+ * templateDefaults into every template it runs, their artifacts by name (a
+ * strategic merge): an artifact gone from a template comes back from there,
+ * without a path. Any workflow of the stream may run a template
+ * (templateRef), so the names of all of them count. */
+const artifact *call_tree_defaulted(const call_tree *t, bool input, const char *name);
 
 /* Calls nested deeper than this are not expanded (too_deep is set). */
 #define CALL_TREE_MAX_DEPTH 200

@@ -694,6 +694,25 @@ static void check_shared_volume_kept(vctx *v, const instance *orig, const artifa
                 "shows it to the main container only", in->name, c->path, volume);
 }
 
+/* An artifact of a pod's template that templateDefaults name
+ * (call_tree_defaulted) and that the rewrite took out comes back from
+ * there when Argo runs the template, without a path: the pod fails. */
+static void check_defaulted_kept(vctx *v, const instance *orig)
+{
+    const instance *c = call_tree_find(&v->rew, orig->path);
+    for (int io = 0; c && c->tmpl && io < 2; io++) {
+        const artifact_list *was = io ? &orig->tmpl->outputs : &orig->tmpl->inputs;
+        const artifact_list *now = io ? &c->tmpl->outputs : &c->tmpl->inputs;
+        for (size_t k = 0; k < was->count; k++) {
+            const char *name = was->items[k].name;
+            if (call_tree_defaulted(&v->rew, !io, name) && !find_artifact(now, text_span(name)))
+                verify_problem(v, c->tmpl->node, c->tmpl, "%s artifact '%s' of '%s' is gone, but spec."
+                               "templateDefaults.%s.artifacts names it: Argo merges that entry into the template, "
+                               "where it lacks a path", io ? "output" : "input", name, c->path, io ? "outputs" : "inputs");
+        }
+    }
+}
+
 static void find_handoffs(instance *i, void *ctx)
 {
     vctx *v = ctx;
@@ -704,6 +723,7 @@ static void find_handoffs(instance *i, void *ctx)
                 i->call->arguments.items[0].name, dynamic);
     if (!i->tmpl || !template_runs_pod(i->tmpl))
         return;
+    check_defaulted_kept(v, i);
     for (size_t k = 0; k < i->tmpl->inputs.count; k++) {
         const artifact *in = &i->tmpl->inputs.items[k];
         check_mode_kept(v, i, in);

@@ -566,6 +566,12 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         o->why_kept = "--keep-artifact names it";
         return;
     }
+    if (call_tree_defaulted(p->tree, false, a->name)) {
+        o->keep = true;
+        o->why_kept = "spec.templateDefaults.outputs.artifacts names it: Argo merges that entry into the template, "
+                      "and would add it back, without a path, were the artifact gone";
+        return;
+    }
     if (!a->path) {
         plan_refuse(p, VP_EINVALID, a->node, "template '%s': output artifact '%s' has no path", t->name, a->name);
         return;
@@ -683,6 +689,9 @@ static void mount_outputs(vplan *p, tplan *tp)
  * location: Argo places it as before. */
 static const char *unmountable(vplan *p, const template *t, const workflow *wf, const artifact *a, const char *path)
 {
+    if (call_tree_defaulted(p->tree, true, a->name))
+        return "is named in spec.templateDefaults.inputs.artifacts: Argo merges that entry into the template, and "
+               "would add it back, without a path, were the artifact gone";
     const char *mode = artifact_mode_key(a);
     if (mode)
         return edit_fmt(&p->ed, "sets %s, which a mount from the volume cannot apply (the file keeps its "
@@ -756,6 +765,14 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     const artifact *a = in->a;
     /* a resource, http, plugin... template has no container to mount into */
     in->convert = !a->source && !a->optional && (template_runs_pod(t) || template_is_graph(t));
+    const artifact *d = in->convert && template_is_graph(t) ? call_tree_defaulted(p->tree, true, a->name) : NULL;
+    if (d && !d->source && !d->optional) {
+        plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': input artifact '%s' is named in "
+                    "spec.templateDefaults.inputs.artifacts, required and without a source of its own: Argo merges "
+                    "that entry into the template, and with the artifact gone (volpass passes its location as a "
+                    "parameter) Argo would find it not supplied", t->name, a->name);
+        return;
+    }
     in->param = in->convert ? plan_location_param(p, tp, t->input_parameters, tp->in, k, "input")
                             : free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
     if (!template_runs_pod(t))

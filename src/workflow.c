@@ -513,6 +513,9 @@ static node *read_defaults(reader *r, node *spec)
     for (size_t i = 0; i < 3; i++)
         mappings(r, field(r, field(r, d, pods[i], NODE_MAPPING, &defaults_place), "volumeMounts", NODE_SEQUENCE,
                           &pod_places[i]), &mount_places[i]);
+    static const place in = {&defaults_place, ".inputs", NULL, NULL}, out = {&defaults_place, ".outputs", NULL, NULL};
+    read_artifacts(r, &r->wf->default_inputs, field(r, d, "inputs", NODE_MAPPING, &defaults_place), &in);
+    read_artifacts(r, &r->wf->default_outputs, field(r, d, "outputs", NODE_MAPPING, &defaults_place), &out);
     return r->err ? NULL : d;
 }
 

@@ -110,6 +110,7 @@ typedef struct workflow {
     artifact_list arguments; /* spec.arguments.artifacts */
     node *parameters;        /* spec.arguments.parameters, or NULL */
     const node *defaults;    /* spec.templateDefaults, or NULL */
+    artifact_list default_inputs, default_outputs; /* its inputs' and outputs' artifacts */
     template handlers;       /* the workflow's onExit and hooks, as the call sites of a pseudo-template */
     /* The Workflows of the stream that run this one through
      * workflowTemplateRef, whose specs Argo joins to its own (their volumes

@@ -231,6 +231,10 @@ CASES = {
                                                  3, ":7:48: error: spec.templateDefaults.container.volumeMounts must be a list, not a scalar", False),
     "templateDefaults sidecar a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {sidecars: [x]}\n  templates:", 1).encode(),
                                                   3, ":7:33: error: each item of spec.templateDefaults.sidecars must be a mapping, not a scalar", False),
+    "templateDefaults input artifacts a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {inputs: {artifacts: x}}\n  templates:", 1).encode(),
+                                                          3, ":7:42: error: spec.templateDefaults.inputs.artifacts must be a list, not a scalar", False),
+    "templateDefaults output artifact unnamed": lambda: (BASE.replace("  templates:", "  templateDefaults: {outputs: {artifacts: [{path: /x}]}}\n  templates:", 1).encode(),
+                                                         3, ":7:44: error: spec.templateDefaults.outputs.artifacts: artifact has no name", False),
     "1,100 chained merges": lambda: (("m0: &m0 {x: 1}\n" + "".join(f"m{i}: &m{i} {{<<: *m{i - 1}}}\n" for i in range(1, 1101))).encode(),
                                      0, None, False),
     "20,000 chained dag outputs": lambda: (_chained_outputs(20000), 6, "artifacts pass through more than 1000 dag "

@@ -946,6 +946,73 @@ def test_template_defaults(ctx):
            in proc.stderr and "a caller passing a volume location is refused" in proc.stderr, proc.stderr)
 
 
+DEFAULTED = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: td-}
+spec:
+  entrypoint: main
+  templateDefaults:
+    outputs:
+      artifacts:
+      - {name: out, archive: {none: {}}}
+  templates:
+  - name: main
+    steps:
+    - - {name: a, template: gen}
+    - - name: b
+        template: use
+        arguments: {artifacts: [{name: in, from: "{{steps.a.outputs.artifacts.out}}"}]}
+  - name: gen
+    container: {image: alpine, command: [sh, -c, "echo hi > /tmp/o/out.csv"]}
+    outputs: {artifacts: [{name: out, path: /tmp/o/out.csv}]}
+  - name: use
+    inputs: {artifacts: [{name: in, path: /tmp/i/in.csv}]}
+    container: {image: alpine, command: [cat, /tmp/i/in.csv]}
+"""
+
+
+def test_template_defaults_artifacts(ctx):
+    """Argo merges templateDefaults' inputs and outputs into every template,
+    artifacts by name: one volpass took out of a template would come back,
+    without a path, and fail the pod. An output they name stays a real
+    artifact; an input they name takes no volume location (refused, until
+    --keep-artifact keeps its producer's output real); a dag input they name,
+    required and without a source, is refused. verify reports a rewrite that
+    took such an artifact out."""
+    proc = run_text(ctx, "td.yaml", DEFAULTED, "--verify")
+    expect(proc.returncode == 0 and "td.yaml:19:27: warning: template 'gen': output artifact 'out' stays a real "
+           "artifact (it needs an artifact repository): spec.templateDefaults.outputs.artifacts names it: Argo merges "
+           "that entry into the template" in proc.stderr and "out-subpath" not in proc.stdout, proc.stderr)
+    defaults = DEFAULTED[DEFAULTED.index("  templateDefaults:"):DEFAULTED.index("  templates:")]
+    proc = run_text(ctx, "td.yaml", DEFAULTED.replace(defaults, ""))
+    expect(proc.returncode == 0 and "out-subpath" in proc.stdout, proc.stderr)
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "td.yaml")
+        with open(original, "w") as f:
+            f.write(DEFAULTED)
+        code, report = verify_report(ctx, original, proc.stdout.replace("  templates:", defaults + "  templates:", 1))
+    expect(code == 1 and [p["message"] for p in report["problems"]] == [
+        "template 'gen': output artifact 'out' of 'main/a' is gone, but spec.templateDefaults.outputs.artifacts names "
+        "it: Argo merges that entry into the template, where it lacks a path"], str(report["problems"]))
+    mode = DEFAULTED.replace("    outputs:\n      artifacts:\n      - {name: out, archive: {none: {}}}",
+                             "    inputs:\n      artifacts:\n      - {name: in, optional: true, mode: 0755}")
+    proc = run_text(ctx, "td.yaml", mode)
+    expect(proc.returncode == 4 and proc.stdout == "" and "td.yaml:14:9: error: this call passes template 'use' a "
+           "volume location for input artifact 'in', but it is named in spec.templateDefaults.inputs.artifacts"
+           in proc.stderr and "--keep-artifact" in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "td.yaml", mode, "--keep-artifact", "out", "--verify")
+    expect(proc.returncode == 0 and "out-subpath" not in proc.stdout, proc.stderr)
+    graph = mode.replace("{name: in, optional: true, mode: 0755}", "{name: in}").replace(
+        "        template: use\n", "        template: mid\n").replace(
+        "  - name: use\n", "  - name: mid\n    inputs: {artifacts: [{name: in}]}\n    steps:\n"
+        "    - - {name: u, template: use, arguments: {artifacts: [{name: in, from: '{{inputs.artifacts.in}}'}]}}\n"
+        "  - name: use\n")
+    proc = run_text(ctx, "td.yaml", graph)
+    expect(proc.returncode == 4 and "td.yaml:21:26: error: template 'mid': input artifact 'in' is named in "
+           "spec.templateDefaults.inputs.artifacts, required and without a source of its own" in proc.stderr,
+           proc.stderr)
+
+
 def test_scratch_emptydir_above_outputs(ctx):
     """An emptyDir mounted above an output's directory (a read-only root file
     system's writable /tmp, set in templateDefaults) holds only what the main
