@@ -19,12 +19,25 @@ static staged *files;
 static volatile sig_atomic_t nfiles;
 static size_t cap;
 
-static void on_signal(int sig)
+/* Async-signal-safe: the handler calls it too. A file renamed already is
+ * no longer there. */
+static void unlink_staged(void)
 {
     for (sig_atomic_t i = 0; i < nfiles; i++)
         unlink(files[i].temp);
+}
+
+static void on_signal(int sig)
+{
+    unlink_staged();
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+static void catch_signal(int sig)
+{
+    if (signal(sig, on_signal) == SIG_IGN)
+        signal(sig, SIG_IGN);
 }
 
 void staging_init(void)
@@ -33,10 +46,29 @@ void staging_init(void)
      * run: a closed pipe on standard error (SIGPIPE) too. One the caller
      * ignores (nohup ignores SIGHUP) stays ignored; the command line ignores
      * SIGXFSZ itself, so that a write past a file size limit fails instead. */
-    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGBUS, SIGSEGV, SIGABRT, SIGXCPU};
+    static const int fatal[] = {SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGUSR1, SIGSEGV,
+                                SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGXCPU, SIGVTALRM, SIGPROF, SIGSYS, SIGPOLL,
+#ifdef SIGSTKFLT
+                                SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+                                SIGPWR,
+#endif
+    };
     for (size_t i = 0; i < sizeof fatal / sizeof *fatal; i++)
-        if (signal(fatal[i], on_signal) == SIG_IGN)
-            signal(fatal[i], SIG_IGN);
+        catch_signal(fatal[i]);
+#ifdef SIGRTMIN
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+        catch_signal(sig);
+#endif
+}
+
+/* Blocks every signal (that can be), the mask before in *before. */
+static void block_signals(sigset_t *before)
+{
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, before);
 }
 
 static mode_t new_file_mode(void)
@@ -77,9 +109,8 @@ FILE *stage_open(const char *target, const struct stat *existing)
              long_name ? "" : ".");
     /* A signal between making the file and listing it would leave it
      * behind: none is taken until both are done. */
-    sigset_t all, before;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &before);
+    sigset_t before;
+    block_signals(&before);
     int fd = mkstemp(temp);
     if (fd >= 0) {
         files[nfiles] = (staged){name, temp};
@@ -121,6 +152,8 @@ int stage_close(FILE *f)
     return failed ? -1 : 0;
 }
 
+/* Called with every signal blocked: the handler must not read the list
+ * while it is freed. */
 static void forget(void)
 {
     for (sig_atomic_t i = 0; i < nfiles; i++) {
@@ -128,33 +161,40 @@ static void forget(void)
         free(files[i].temp);
     }
     nfiles = 0;
-}
-
-int stage_commit(const char **failed)
-{
-    for (sig_atomic_t i = 0; i < nfiles; i++)
-        if (rename(files[i].temp, files[i].target) != 0) {
-            int saved = errno;
-            static char target[4096];
-            snprintf(target, sizeof target, "%s", files[i].target);
-            *failed = target;
-            stage_abort();
-            errno = saved;
-            return -1;
-        }
-    forget();
     free(files);
     files = NULL;
     cap = 0;
-    return 0;
+}
+
+/* A signal that comes while the targets are replaced waits until all are
+ * (or, a rename failing, until the rest are removed): one taken between
+ * two renames would leave some targets replaced and others not. */
+int stage_commit(const char **failed)
+{
+    sigset_t before;
+    block_signals(&before);
+    int status = 0, saved = 0;
+    for (sig_atomic_t i = 0; i < nfiles && !status; i++)
+        if (rename(files[i].temp, files[i].target) != 0) {
+            saved = errno;
+            static char target[4096];
+            snprintf(target, sizeof target, "%s", files[i].target);
+            *failed = target;
+            status = -1;
+        }
+    if (status)
+        unlink_staged();
+    forget();
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    errno = saved;
+    return status;
 }
 
 void stage_abort(void)
 {
-    for (sig_atomic_t i = 0; i < nfiles; i++)
-        unlink(files[i].temp);
+    sigset_t before;
+    block_signals(&before);
+    unlink_staged();
     forget();
-    free(files);
-    files = NULL;
-    cap = 0;
+    sigprocmask(SIG_SETMASK, &before, NULL);
 }

@@ -4,8 +4,9 @@
  * signal that ends the process (SIGINT, SIGTERM, SIGPIPE, ...; SIGBUS, which
  * an input file truncated while volpass has it mapped raises) or a full disk
  * before that leaves every target as it was and no temporary file behind.
- * The renames themselves come one after another: should one fail (a
- * directory that denies it), the targets renamed before it stay replaced. */
+ * The renames themselves come one after another, a signal waiting until
+ * they are done: should one fail (a directory that denies it), the targets
+ * renamed before it stay replaced. */
 #ifndef VP_CLI_STAGING_H
 #define VP_CLI_STAGING_H
 

@@ -565,8 +565,26 @@ def test_in_place_signal(ctx):
     """Killed while a file is staged: the originals stay, the staged file goes.
     SIGBUS is what reading a mapped input that something truncated raises."""
     import signal
-    for sig in (signal.SIGTERM, signal.SIGBUS, signal.SIGPIPE, signal.SIGQUIT):
-        _killed_in_place(ctx, sig)
+    for sig in (signal.SIGTERM, signal.SIGBUS, signal.SIGPIPE, signal.SIGQUIT, signal.SIGUSR1, signal.SIGALRM,
+                signal.SIGPROF, signal.SIGRTMIN + 1):
+        _killed_in_place(ctx, int(sig))
+
+
+def test_in_place_signal_while_replacing(ctx):
+    """A signal that comes between the renames of --in-place waits until
+    every file is replaced: one taken at once would leave the first file
+    rewritten and the second not. strace sends SIGTERM as the first rename
+    starts."""
+    with _tmp() as d:
+        paths = _two_workflows(d)
+        renames = "rename,renameat,renameat2"
+        proc = subprocess.run(["strace", "-f", "-qq", "-o", "/dev/null", "-e", f"trace={renames}", "-e",
+                               f"inject={renames}:signal=TERM:when=1"] + ctx.wrapper +
+                              [ctx.volpass, "--volume", VOLUME, "--in-place"] + paths, capture_output=True, text=True)
+        expect(proc.returncode in (-15, 143), f"exit {proc.returncode}: {proc.stderr}")
+        want = ctx.rewrite(PASSING).stdout
+        expect([_read(p) == want for p in paths] == [True, True], "not every file was replaced")
+        expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml"], f"files left: {os.listdir(d)}")
 
 
 def _killed_in_place(ctx, sig):
@@ -585,7 +603,7 @@ def _killed_in_place(ctx, sig):
         proc.send_signal(sig)
         proc.wait(timeout=60)
         expect(len(staged) == 2, f"staged files: {staged}")
-        expect(proc.returncode == -sig, f"{sig.name}: exit {proc.returncode}")
+        expect(proc.returncode == -sig, f"signal {sig}: exit {proc.returncode}")
         expect([_read(p) for p in paths] == before, "a file changed")
         expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml", "c.yaml"], f"files left: {os.listdir(d)}")
 
