@@ -175,6 +175,9 @@ typedef struct vp_verify_summary {
     size_t handoffs, preserved, broken, problems;
 } vp_verify_summary;
 
+/* JSON is UTF-8: in a JSON report, each byte of a string that starts no
+ * UTF-8 character (a file name may hold any) is written as U+FFFD. Text
+ * reports write strings as they are. */
 typedef enum vp_report_format { VP_REPORT_TEXT = 0, VP_REPORT_JSON } vp_report_format;
 
 vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "scalar.h"
 #include "stream.h"
 #include "verify.h"
 
@@ -75,10 +76,11 @@ typedef struct builder {
     bool oom;
 } builder;
 
-/* A string node; "" for NULL. */
+/* A string node; "" for NULL. A file name need not be UTF-8, which JSON is. */
 static node *string(builder *b, const char *s)
 {
-    node *n = node_string(b->a, s ? s : "");
+    s = s ? text_as_utf8(b->a, s, strlen(s)) : "";
+    node *n = s ? node_string(b->a, s) : NULL;
     b->oom |= !n;
     return n;
 }

@@ -497,24 +497,51 @@ bool scalar_json_key(const node *n, char *buf, size_t size)
     return true;
 }
 
-bool text_is_utf8(const char *text, size_t len)
+size_t utf8_width(const char *text, size_t left)
 {
     const unsigned char *s = (const unsigned char *)text;
-    for (size_t i = 0; i < len;) {
-        unsigned c = s[i];
-        size_t width = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (width == 0 || len - i < width)
-            return false;
-        unsigned long value = width == 1 ? c : c & (0x7Fu >> width);
-        for (size_t k = 1; k < width; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            value = value << 6 | (s[i + k] & 0x3Fu);
-        }
-        static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000}; /* shorter forms are overlong */
-        if (value < least[width] || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
-            return false;
-        i += width;
+    unsigned c = s[0];
+    size_t width = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (width == 0 || left < width)
+        return 0;
+    unsigned long value = width == 1 ? c : c & (0x7Fu >> width);
+    for (size_t k = 1; k < width; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        value = value << 6 | (s[k] & 0x3Fu);
     }
+    static const unsigned long least[] = {0, 0, 0x80, 0x800, 0x10000}; /* shorter forms are overlong */
+    if (value < least[width] || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+        return 0;
+    return width;
+}
+
+bool text_is_utf8(const char *text, size_t len)
+{
+    for (size_t i = 0, width; i < len; i += width)
+        if (!(width = utf8_width(text + i, len - i)))
+            return false;
     return true;
+}
+
+const char *text_as_utf8(arena *a, const char *text, size_t len)
+{
+    if (text_is_utf8(text, len))
+        return text;
+    char *out = arena_alloc(a, 3 * len + 1); /* at most one U+FFFD, 3 bytes, per byte */
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 0, width; i < len; i += width) {
+        if ((width = utf8_width(text + i, len - i)) != 0) {
+            memcpy(out + n, text + i, width);
+            n += width;
+        } else {
+            memcpy(out + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            width = 1;
+        }
+    }
+    out[n] = '\0';
+    return out;
 }

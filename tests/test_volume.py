@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import re
+import subprocess
 import tempfile
 import threading
 
@@ -2167,6 +2168,15 @@ def test_explain(ctx):
         expect(proc.returncode == 4 and decisions[-1]["action"] == "error" and decisions[-1]["line"] > 0 and
                "would be mounted read-only over output artifact" in decisions[-1]["detail"] and
                not os.path.exists(os.path.join(d, "out.yaml")), proc.stderr)
+        # A file name that is not UTF-8 (Latin-1 'é') is written with U+FFFD in JSON, which is UTF-8.
+        latin = os.path.join(d.encode(), b"caf\xe9.yaml")
+        with open(latin, "w") as f:
+            f.write(_read(source))
+        proc = subprocess.run(ctx.wrapper + [ctx.volpass.encode(), b"--input", latin, b"--volume", PVC.encode(),
+                                             b"--explain=json"], capture_output=True)
+        decisions = json.loads(proc.stderr.decode())
+        expect(proc.returncode == 0 and decisions and all(x["file"] == os.path.join(d, "caf\ufffd.yaml")
+                                                          for x in decisions), str(decisions))
         proc = ctx.run(["--input", os.path.join(d, "missing.yaml"), "--volume", PVC, "--explain=json"])
         expect(proc.returncode == 5 and json.loads(proc.stderr) == [{
             "file": os.path.join(d, "missing.yaml"), "line": 0, "column": 0, "template": "", "artifact": "",

@@ -289,6 +289,14 @@ static void api_arguments(void)
     CHECK(vp_decisions_write(&bare, 1, VP_REPORT_JSON, text_buf_write, &b, &err) == VP_OK && b.len &&
           strstr(b.data, "\"template\": \"\"") && strstr(b.data, "\"detail\": \"\""));
     b.len = 0;
+    /* JSON is UTF-8: a Latin-1 file name's byte becomes U+FFFD there, and stays as it is in text */
+    vp_decision latin = {"t", NULL, NULL, "kept", "caf\xe9 \xc3\xa9", 1, 1, "caf\xe9.yaml"};
+    CHECK(vp_decisions_write(&latin, 1, VP_REPORT_JSON, text_buf_write, &b, &err) == VP_OK && b.len &&
+          strstr(b.data, "\"file\": \"caf\xef\xbf\xbd.yaml\"") && strstr(b.data, "\"detail\": \"caf\xef\xbf\xbd \xc3\xa9\""));
+    b.len = 0;
+    CHECK(vp_decisions_write(&latin, 1, VP_REPORT_TEXT, text_buf_write, &b, &err) == VP_OK && b.len &&
+          strncmp(b.data, "caf\xe9.yaml:1:1:", 14) == 0);
+    b.len = 0;
     CHECK(vp_stream_emit(s, (vp_format)9, text_buf_write, &b, &err) == VP_EINVALID && b.len == 0);
     vp_error_free(err);
     err = NULL;
