@@ -303,7 +303,7 @@ static char *model_strcat(reader *r, const char *a, const char *b, const char *c
 /* What a call site calls and passes: template, templateRef or inline; arguments. */
 static void read_target(reader *r, call_site *c, const place *at)
 {
-    const node *name = field(r, c->node, "template", NODE_SCALAR, at);
+    const node *name = typed_field(r, c->node, "template", SCALAR_STR, at);
     c->template_name = name ? name->as.text : NULL;
     c->template_ref = field(r, c->node, "templateRef", NODE_MAPPING, at);
     node *inl = field(r, c->node, "inline", NODE_MAPPING, at);
@@ -324,7 +324,7 @@ static void read_target(reader *r, call_site *c, const place *at)
 static void read_handlers(reader *r, template *t, const node *owner, const char *prefix,
                           const place *at)
 {
-    const node *on_exit = field(r, owner, "onExit", NODE_SCALAR, at);
+    const node *on_exit = typed_field(r, owner, "onExit", SCALAR_STR, at);
     if (on_exit) {
         call_site *c = add_call(r, t, (node *)owner, model_strcat(r, prefix, "onExit", ""), CALL_ON_EXIT);
         if (c) {
@@ -374,7 +374,7 @@ static void read_call(reader *r, template *t, node *n, call_kind kind, const pla
         return;
     }
     place unnamed = {tmpl, ", ", what, NULL};
-    const node *name = field(r, n, "name", NODE_SCALAR, &unnamed);
+    const node *name = typed_field(r, n, "name", SCALAR_STR, &unnamed);
     const char *call_name = name ? name->as.text : "";
     place here = {&unnamed, " '", call_name, "'"};
     call_site *c = add_call(r, t, n, call_name, kind);
@@ -580,7 +580,7 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     }
     t->node = n;
     static const place unnamed = {NULL, "template", NULL, NULL};
-    const node *name = inline_name ? NULL : field(r, n, "name", NODE_SCALAR, &unnamed);
+    const node *name = inline_name ? NULL : typed_field(r, n, "name", SCALAR_STR, &unnamed);
     if (!name && !inline_name) {
         if (!r->err)
             r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "template has no name");
@@ -658,10 +658,10 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     node *args = field(&r, wf->spec, "arguments", NODE_MAPPING, &spec_place);
     wf->parameters = field(&r, args, "parameters", NODE_SEQUENCE, &arguments);
     read_artifacts(&r, &wf->arguments, args, &arguments);
-    const node *entry = field(&r, wf->spec, "entrypoint", NODE_SCALAR, &spec_place);
+    const node *entry = typed_field(&r, wf->spec, "entrypoint", SCALAR_STR, &spec_place);
     wf->entrypoint = entry ? entry->as.text : NULL;
     node *meta = field(&r, root, "metadata", NODE_MAPPING, &top);
-    const node *name = field(&r, meta, "name", NODE_SCALAR, &metadata);
+    const node *name = typed_field(&r, meta, "name", SCALAR_STR, &metadata);
     wf->name = name ? name->as.text : NULL;
     const node *name_space = field(&r, meta, "namespace", NODE_SCALAR, &metadata);
     wf->name_space = name_space ? name_space->as.text : "";

@@ -118,8 +118,8 @@ def _chained_outputs(n):
              "    - - {name: i, template: g0}",
              '    - - {name: c, template: use, arguments: {artifacts: [{name: in, from: "{{steps.i.outputs.artifacts.o}}"}]}}']
     for i in range(n):
-        lines += [f"  - name: g{i}", "    steps:", f"    - - {{name: n, template: g{i + 1}}}",
-                  '    outputs: {artifacts: [{name: o, from: "{{steps.n.outputs.artifacts.o}}"}]}']
+        lines += [f"  - name: g{i}", "    steps:", f"    - - {{name: s, template: g{i + 1}}}",
+                  '    outputs: {artifacts: [{name: o, from: "{{steps.s.outputs.artifacts.o}}"}]}']
     lines += [f"  - name: g{n}", "    container: {image: busybox, command: [sh, -c, 'echo > /tmp/o']}",
               "    outputs: {artifacts: [{name: o, path: /tmp/o}]}", BASE[BASE.index("  - name: use"):].rstrip("\n")]
     return ("\n".join(lines) + "\n").encode()
@@ -231,6 +231,17 @@ CASES = {
                                                  3, ":7:48: error: spec.templateDefaults.container.volumeMounts must be a list, not a scalar", False),
     "templateDefaults sidecar a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {sidecars: [x]}\n  templates:", 1).encode(),
                                                   3, ":7:33: error: each item of spec.templateDefaults.sidecars must be a mapping, not a scalar", False),
+    # Argo's fields are typed: a name that YAML reads as a number or a boolean is refused, as Argo refuses it.
+    "entrypoint a number": lambda: (BASE.replace("entrypoint: main", "entrypoint: 42").encode(), 3,
+                                    ":6:15: error: spec.entrypoint must be a string (quote it), not '42'", False),
+    "template name a boolean": lambda: (BASE.replace("  - name: make\n", "  - name: on\n").replace(
+        "template: make\n", "template: 'on'\n").encode(), 3, ":17:11: error: template.name must be a string (quote it), not 'on'", False),
+    "step name a boolean": lambda: (BASE.replace("- - name: use", "- - name: yes").encode(), 3,
+                                    ":12:15: error: template 'main', step.name must be a string (quote it), not 'yes'", False),
+    "step template a number": lambda: (BASE.replace("template: use", "template: 7").encode(), 3,
+                                       ":13:19: error: template 'main', step 'use': template must be a string (quote it), not '7'", False),
+    "onExit a boolean": lambda: (BASE.replace("entrypoint: main", "entrypoint: main\n  onExit: true").encode(), 3,
+                                 ":7:11: error: spec.onExit must be a string (quote it), not 'true'", False),
     "templateDefaults input artifacts a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {inputs: {artifacts: x}}\n  templates:", 1).encode(),
                                                           3, ":7:42: error: spec.templateDefaults.inputs.artifacts must be a list, not a scalar", False),
     "templateDefaults output artifact unnamed": lambda: (BASE.replace("  templates:", "  templateDefaults: {outputs: {artifacts: [{path: /x}]}}\n  templates:", 1).encode(),

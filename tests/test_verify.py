@@ -547,7 +547,7 @@ def test_hidden_outputs(ctx):
     expect(len(problems) == len(wanted) and all(w in p for w, p in zip(wanted, problems)), str(problems))
 
 
-def _chain(levels, step="n"):
+def _chain(levels, step="s"):
     """A workflow passing one artifact down `levels` nested steps templates,
     each calling the next as step `step`."""
     lines = ["apiVersion: argoproj.io/v1alpha1", "kind: Workflow", "metadata: {generateName: chain-}", "spec:",
@@ -611,8 +611,8 @@ def test_deep_chains(ctx):
     caught); one deeper than verify follows is a problem, never a silent
     pass."""
     with tempfile.TemporaryDirectory() as d:
-        for levels, step, handoffs, problems in [(150, "n", 1, 0), (60, "a-rather-long-step-name", 1, 0),
-                                                 (230, "n", 0, 1)]:
+        for levels, step, handoffs, problems in [(150, "s", 1, 0), (60, "a-rather-long-step-name", 1, 0),
+                                                 (230, "s", 0, 1)]:
             original = os.path.join(d, f"chain{levels}.yaml")
             with open(original, "w") as f:
                 f.write(_chain(levels, step))
@@ -714,7 +714,7 @@ def _globals(chain, setters):
                  f"'{{{{workflow.outputs.artifacts.g{chain}}}}}'}}]}}}}")
     for i in range(1, chain + 1):
         for j in range(setters):
-            lines += [f"  - name: d{i}-{j}", "    steps: [[{name: n, template: noop}]]",
+            lines += [f"  - name: d{i}-{j}", "    steps: [[{name: s, template: noop}]]",
                       f"    outputs: {{artifacts: [{{name: x, from: '{{{{workflow.outputs.artifacts.g{i - 1}}}}}', "
                       f"globalName: g{i}}}]}}"]
     lines += ["  - name: noop", "    container: {image: alpine, command: ['true']}"]
