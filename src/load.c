@@ -721,7 +721,18 @@ static void offset_position(const char *data, size_t len, size_t offset, unsigne
     *column = 1;
     for (size_t i = text_start(data, len, order); i < offset && i < len; i += step) {
         unsigned c = unit_at(data, len, i, order);
-        if (c == '\n' || (c == '\r' && unit_at(data, len, i + step, order) != '\n')) {
+        /* NEL, LS and PS break lines in YAML too, as libyaml counts them */
+        bool breaks = c == '\n' || (c == '\r' && unit_at(data, len, i + step, order) != '\n');
+        size_t rest = 0; /* UTF-8 bytes of such a break past the first */
+        if (order)
+            breaks |= c == 0x85 || c == 0x2028 || c == 0x2029;
+        else if (c == 0xC2 && i + 1 < len && (unsigned char)data[i + 1] == 0x85)
+            breaks = true, rest = 1;
+        else if (c == 0xE2 && i + 2 < len && (unsigned char)data[i + 1] == 0x80 &&
+                 ((unsigned char)data[i + 2] | 1) == 0xA9)
+            breaks = true, rest = 2;
+        if (breaks) {
+            i += rest;
             ++*line;
             *column = 1;
         } else if (c != '\r' && (order ? (c & 0xFC00) != 0xDC00 : (c & 0xC0) != 0x80)) {

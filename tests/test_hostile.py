@@ -174,6 +174,11 @@ CASES = {
                                ":4:21: error: invalid length of a UTF-8 sequence", False),
     "invalid UTF-8 after CR line breaks": lambda: (b"a: 1\rb: 2\r\nc: \xff\n", 3,
                                                    ":3:4: error: invalid leading UTF-8 octet", False),
+    # libyaml breaks lines at NEL, LS and PS too: positions by byte offset count them as it does
+    "invalid UTF-8 after NEL, LS and PS": lambda: (b"a: x\xc2\x85b: \xc5\x85y\xe2\x80\xa8c: z\xe2\x80\xa9d: \xff\n", 3,
+                                                   ":4:4: error: invalid leading UTF-8 octet", False),
+    "UTF-16 invalid after LS": lambda: ("\ufeffa: x\u2028b: y".encode("utf-16-le") + b"\x00\xd8" + "z\n".encode("utf-16-le"),
+                                        3, ":2:6: error: expected low surrogate area", False),
     "UTF-16 with CRLF, a lone surrogate": lambda: ("\ufeffa: 1\r\nb: 2\r\nc: x".encode("utf-16-le") + b"\x00\xd8" +
                                                    "y\r\n".encode("utf-16-le"), 3,
                                                    ":3:6: error: expected low surrogate area", False),
