@@ -66,6 +66,9 @@ typedef struct loader {
     vp_error *err;
     /* A JSON stream is parsed one document at a time (next_json_document). */
     size_t start, end;  /* bytes the current parser reads */
+    /* Tags with %00 (tag_holds_nul), looked for when the input holds it. */
+    bool percent_nul;
+    size_t tag_chars, tag_bytes; /* a character of the current parser, and its byte */
     yaml_mark_t base;   /* its line and column in the whole input; marks are relative to it */
     yaml_mark_t resume; /* where the last document ended, as the parser counts */
     bool between;       /* that document end was the last event */
@@ -776,6 +779,67 @@ static size_t byte_at(loader *l, size_t chars)
     return l->seen_bytes;
 }
 
+/* libyaml decodes a %XX escape in a tag and hands the tag over as a C
+ * string: one with %00 (a NUL) arrives cut there, as another tag, which
+ * may even change the data (tag:yaml.org,2002:binary%00 would decode
+ * base64). Such tags are refused, found in the input's text, which is
+ * looked at only when it holds "%00" at all (percent_nul). */
+static bool holds_percent_nul(const char *data, size_t len, int order)
+{
+    size_t step = order ? 2 : 1;
+    for (size_t i = text_start(data, len, order); i + 3 * step <= len; i += step)
+        if (unit_at(data, len, i, order) == '%' && unit_at(data, len, i + step, order) == '0' &&
+            unit_at(data, len, i + 2 * step, order) == '0')
+            return true;
+    return false;
+}
+
+/* Whether the text from byte `at`, a node's properties (an anchor and a
+ * tag, in either order) or a document's directives up to byte `to`, holds
+ * a tag with %00: in a token "!...", or "!<...>", or a %TAG line. */
+static bool tags_hold_nul(const loader *l, size_t at, size_t to)
+{
+    const char *p = l->data + at, *end = l->data + to;
+    while (p < end && (*p == '!' || *p == '&' || *p == '%' || *p == '#')) {
+        bool verbatim = *p == '!' && p + 1 < end && p[1] == '<', line = *p == '%' || *p == '#';
+        const char *stop = p;
+        while (stop < end && (verbatim ? *stop != '>' : line ? *stop != '\n' : !strchr(" \t\r\n,[]{}", *stop)))
+            stop++;
+        for (const char *q = p; *p != '&' && *p != '#' && q + 3 <= stop; q++)
+            if (q[0] == '%' && q[1] == '0' && q[2] == '0')
+                return true;
+        for (p = stop + (stop < end); p < end && strchr(" \t\r\n", *p); p++)
+            continue;
+    }
+    return false;
+}
+
+/* Why event e's tags (a node's, or a document's %TAG directives) cannot
+ * be kept, or NULL: one holds %00; in UTF-16, whose text is not looked at,
+ * any tag of an input that holds %00 at all. */
+static const char *tag_holds_nul(loader *l, const yaml_event_t *e)
+{
+    bool tagged = e->type == YAML_SCALAR_EVENT           ? e->data.scalar.tag != NULL
+                  : e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.tag != NULL
+                  : e->type == YAML_MAPPING_START_EVENT  ? e->data.mapping_start.tag != NULL
+                  : e->type == YAML_DOCUMENT_START_EVENT &&
+                        e->data.document_start.tag_directives.start != e->data.document_start.tag_directives.end;
+    if (!tagged || !l->percent_nul)
+        return NULL;
+    if (utf16_order(l->data, l->len))
+        return "the input, in UTF-16, holds %00 and a tag: libyaml decodes %00 in a tag to a NUL, at which it cuts "
+               "the tag, and volpass looks for it in UTF-8 text only";
+    if (e->start_mark.index < l->tag_chars) { /* never so, events come in order: counted again */
+        l->tag_chars = 0;
+        l->tag_bytes = l->start ? l->start : text_start(l->data, l->len, 0);
+    }
+    size_t from = skip_chars(l, l->tag_bytes, e->start_mark.index - l->tag_chars);
+    l->tag_chars = e->start_mark.index;
+    l->tag_bytes = from;
+    return tags_hold_nul(l, from, skip_chars(l, from, e->end_mark.index - e->start_mark.index))
+               ? "a tag holds %00, a NUL, at which libyaml cuts it: volpass cannot keep the tag whole" : NULL;
+}
+
 /* libyaml does not report comments. Those before a document's first node
  * (a file's header, a "# Source:" line after "---") lie in text no node
  * holds: from the previous document's end (or the stream's start) to the
@@ -1115,6 +1179,9 @@ static int on_event(loader *l, const yaml_event_t *e)
     } else if (in_document && before_event(l, e) != 0) {
         return -1;
     }
+    const char *cut = tag_holds_nul(l, e);
+    if (cut)
+        return fail(l, VP_EUNSUPPORTED, &e->start_mark, cut);
     if (dispatch(l, e) != 0)
         return -1;
     return in_document ? after_event(l, e) : 0;
@@ -1168,6 +1235,8 @@ static void restart(loader *l, yaml_parser_t *p, size_t at, yaml_mark_t mark)
     shift_mark(l, &mark);
     l->base = mark;
     l->start = at;
+    l->tag_chars = 0;
+    l->tag_bytes = at;
     l->comments = false;
     l->end = l->len;
     if (at < l->len && l->data[at] != '{' && l->data[at] != '[') {
@@ -1217,6 +1286,8 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.end = len;
     l.seen_bytes = l.hash_byte = text_start(data, len, 0);
     l.comments = !utf16_order(data, len);
+    l.percent_nul = holds_percent_nul(data, len, utf16_order(data, len));
+    l.tag_bytes = text_start(data, len, 0);
     strmap_init(&l.anchors);
     strmap_init(&l.texts);
     strmap_init(&l.keys);

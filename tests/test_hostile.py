@@ -179,6 +179,14 @@ CASES = {
                                                    ":4:4: error: invalid leading UTF-8 octet", False),
     "UTF-16 invalid after LS": lambda: ("\ufeffa: x\u2028b: y".encode("utf-16-le") + b"\x00\xd8" + "z\n".encode("utf-16-le"),
                                         3, ":2:6: error: expected low surrogate area", False),
+    # libyaml decodes %00 in a tag to a NUL, and cuts the tag there: refused, not written shortened
+    "tag with %00": lambda: (b"a: !<tag:yaml.org,2002:binary%00> YQ==\n", 4, ":1:4: error: a tag holds %00, a NUL", False),
+    "shorthand tag with %00, after an anchor": lambda: (b"a: &x !e%00z y\n", 4, ":1:4: error: a tag holds %00", False),
+    "%TAG prefix with %00": lambda: (b"%TAG !e! tag:x,2000:%00\n---\na: !e!foo x\n", 4,
+                                     ":1:1: error: a tag holds %00", False),
+    "%00 outside tags": lambda: (b"url: http://x/%00\nb: !!str 5\nc: !<x%01> d\n", 0, None, False),
+    "UTF-16 with %00 and a tag": lambda: ("\ufeffurl: x%00\nb: !!str 5\n".encode("utf-16-le"), 4,
+                                          ":2:4: error: the input, in UTF-16, holds %00 and a tag", False),
     "UTF-16 with CRLF, a lone surrogate": lambda: ("\ufeffa: 1\r\nb: 2\r\nc: x".encode("utf-16-le") + b"\x00\xd8" +
                                                    "y\r\n".encode("utf-16-le"), 3,
                                                    ":3:6: error: expected low surrogate area", False),
@@ -354,13 +362,19 @@ def _comments_carried(path):
     expect(len(comments) == 900, f"{len(comments)} of the 900 comments")
 
 
+def _percent_nul_kept(path):
+    with open(path) as f:
+        text = f.read()
+    expect(text == "url: http://x/%00\nb: !!str 5\nc: !<x%01> d\n", f"came out as {text!r}")
+
+
 def _merge_key_quoted(path):
     with open(path) as f:
         text = f.read()
     expect(text == "k: <<\nb: {'<<': {x: 1}}\n", f"the aliased merge key came out as {text!r}")
 
 
-OUTPUT_CHECKS = {"an alias of a merge key": _merge_key_quoted, "10,000 documents": _all_rewritten, "100 MB scalar": _whole_scalar,
+OUTPUT_CHECKS = {"an alias of a merge key": _merge_key_quoted, "%00 outside tags": _percent_nul_kept, "10,000 documents": _all_rewritten, "100 MB scalar": _whole_scalar,
                  "200,000 comments 900 deep": _comments_shallow, "900 ends with a comment each": _comments_carried}
 
 
