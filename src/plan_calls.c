@@ -19,27 +19,11 @@ static bool same_mask(const bool *a, const bool *b, size_t n)
     return true;
 }
 
-/* Twin names are kept per document: the key is the document's address
- * followed by the name. */
-static const char *twin_key(vplan *p, const workflow *wf, const char *name, size_t *len)
-{
-    size_t n = strlen(name);
-    char *key = arena_alloc(p->ed.mem, sizeof wf + n);
-    if (!key) {
-        p->ed.oom = true;
-        return NULL;
-    }
-    memcpy(key, &wf, sizeof wf);
-    memcpy(key + sizeof wf, name, n);
-    *len = sizeof wf + n;
-    return key;
-}
-
 static bool template_taken(vplan *p, const char *name, const void *home)
 {
     const workflow *wf = home;
     size_t len;
-    const char *key = twin_key(p, wf, name, &len);
+    const char *key = plan_address_key(p, wf, name, &len); /* twin names are kept per document */
     return workflow_template(wf, name) || (key && strmap_get(&p->twin_names, key, len));
 }
 
@@ -74,6 +58,40 @@ static bool twin_refused(vplan *p, const tplan *target, const bool *mask, const 
         }
     }
     return p->err != NULL;
+}
+
+/* Where call c passes target volume locations that it cannot take (for
+ * an input that is unmountable, or to a template with no container of its
+ * own), twin_for refuses the call; but the producers' outputs may stay real
+ * artifacts instead. Asks that they do (plan_keep_producer), when each such
+ * output can be found: the plan then starts again. */
+static void keep_producers(vplan *p, tplan *scope, const call_site *c, const tplan *target, const bool *needed)
+{
+    const template *t = target->t;
+    bool mounts = template_runs_pod(t) || template_is_graph(t);
+    size_t n = 0, *args = arena_alloc(p->ed.mem, (t->inputs.count + 1) * sizeof *args);
+    if (!args) {
+        p->ed.oom = true;
+        return;
+    }
+    for (size_t k = 0; k < t->inputs.count; k++) {
+        if (!needed[k] || (mounts && !target->in[k].unmountable))
+            continue;
+        const char *name = t->inputs.items[k].name;
+        if ((args[n++] = artifact_index(&c->arguments, name, strlen(name))) == NOT_FOUND)
+            return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *input = c->arguments.items[args[i]].name;
+        size_t k = artifact_index(&t->inputs, input, strlen(input));
+        const char *why = mounts ? edit_fmt(&p->ed, "template '%s' takes it as input artifact '%s', which %s",
+                                            t->name, input, target->in[k].unmountable)
+                                 : edit_fmt(&p->ed, "template '%s' takes it as input artifact '%s', and a %s template "
+                                            "has no container of its own to mount the volume into", t->name, input,
+                                            template_type(t));
+        if (!plan_keep_producer(p, scope, &c->arguments.items[args[i]], why))
+            return;
+    }
 }
 
 /* What a twin's name starts with: its template's name, or for an inline
@@ -173,7 +191,7 @@ static const twin *twin_for(vplan *p, tplan *target, const bool *mask, const wor
         return NULL;
     }
     size_t len;
-    const char *key = twin_key(p, home, tw->name, &len);
+    const char *key = plan_address_key(p, home, tw->name, &len);
     if (!key || strmap_put(&p->twin_names, key, len, tw) != 0)
         p->ed.oom = true;
     target->ntwins++;
@@ -621,6 +639,7 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
     }
     const bool *mask = defaults;
     if (!p->err && (named || !same_mask(needed, defaults, tt->inputs.count))) {
+        keep_producers(p, scope, c, cp->target, needed); /* before twin_for refuses the call */
         const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node, named);
         if (tw) {
             cp->twin = tw->name;

@@ -12,6 +12,8 @@
 
 /* ---- following references ---------------------------------------------- */
 
+#define KEEP_BUDGET 1024 /* references plan_keep_producer follows, at most */
+
 static backing global_backing(vplan *p, span name, const char **param);
 
 static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
@@ -118,6 +120,57 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     if (template_is_graph(x->t))
         return plan_graph_output_backing(p, x, k);
     return x->out[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
+}
+
+/* plan_keep_producer for argument (or output) `a` made in `scope`, within
+ * a budget of steps: through dag and steps outputs, and through a dag's or
+ * steps' input to what each of its callers passes. */
+static bool keep_from(vplan *p, tplan *scope, const artifact *a, const char *why, size_t *budget)
+{
+    tag g;
+    bool tagged;
+    ref r = a->from && *budget ? plan_from_ref(a, &g, &tagged) : (ref){0};
+    if (!r.artifact || (tagged && g.expression))
+        return false;
+    --*budget;
+    if (r.kind == REF_INPUT && template_is_graph(scope->t)) {
+        for (size_t i = 0; i < scope->ncallers; i++) {
+            const caller *cl = &scope->callers[i];
+            size_t k = artifact_index(&cl->c->arguments, r.name.s, r.name.len);
+            if (k == NOT_FOUND || !keep_from(p, cl->scope, &cl->c->arguments.items[k], why, budget))
+                return false;
+        }
+        return scope->ncallers > 0;
+    }
+    const call_site *c = r.kind == REF_OUTPUT ? template_call(scope->t, r.step.s, r.step.len) : NULL;
+    tplan *x = c && !c->looped && !call_target_dynamic(c) ? target_plan(p, scope, c) : NULL;
+    size_t k = x ? artifact_index(&x->t->outputs, r.name.s, r.name.len) : NOT_FOUND;
+    if (k == NOT_FOUND)
+        return false;
+    if (template_is_graph(x->t))
+        return keep_from(p, x, x->out[k].a, why, budget); /* on to what its output passes on */
+    size_t len;
+    const char *key = plan_address_key(p, x->t->node, x->out[k].a->name, &len);
+    if (!key || strmap_get(&p->kept_for_consumers, key, len))
+        return key != NULL;
+    if (strmap_put(&p->kept_for_consumers, key, len, (void *)why) != 0) {
+        p->ed.oom = true;
+        return false;
+    }
+    return p->keep_asked = true;
+}
+
+bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *why)
+{
+    size_t budget = KEEP_BUDGET;
+    return keep_from(p, scope, a, why, &budget);
+}
+
+const char *plan_kept_for_consumer(vplan *p, const template *t, const artifact *a)
+{
+    size_t len;
+    const char *key = p->kept_for_consumers.count ? plan_address_key(p, t->node, a->name, &len) : NULL;
+    return key ? strmap_get(&p->kept_for_consumers, key, len) : NULL;
 }
 
 size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts)

@@ -121,6 +121,20 @@ static bool kept_by_option(const scheme_ctx *ctx, const char *name)
     return false;
 }
 
+const char *plan_address_key(vplan *p, const void *address, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    char *key = arena_alloc(p->ed.mem, sizeof address + n);
+    if (!key) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    memcpy(key, &address, sizeof address);
+    memcpy(key + sizeof address, name, n);
+    *len = sizeof address + n;
+    return key;
+}
+
 const char *plan_first_free(vplan *p, const char *base, name_test *taken, const void *ctx)
 {
     const char *name = base;
@@ -566,6 +580,12 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         o->why_kept = "--keep-artifact names it";
         return;
     }
+    const char *consumer = plan_kept_for_consumer(p, t, a);
+    if (consumer) {
+        o->keep = true;
+        o->why_kept = consumer;
+        return;
+    }
     if (call_tree_defaulted(p->tree, false, a->name)) {
         o->keep = true;
         o->why_kept = "spec.templateDefaults.outputs.artifacts names it: Argo merges that entry into the template, "
@@ -811,8 +831,8 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
             return;
         }
     if (in->unmountable)
-        plan_decide(p, t, a, "input", "kept", "left as a real artifact: it %s (a caller passing a volume location is "
-               "refused: keep the producer's output a real artifact)", in->unmountable);
+        plan_decide(p, t, a, "input", "kept", "left as a real artifact: it %s (an output a call passes it stays a real "
+               "artifact, or the call is refused where volpass cannot tell which output it passes)", in->unmountable);
     else if (!in->convert)
         plan_decide(p, t, a, "input", "kept",
                "left as a real artifact by default: it %s%s%s (a caller passing a volume location gets a twin)",
@@ -1352,14 +1372,15 @@ void plan_note_cycle_bound(vplan *p)
     p->cycle_bound = p->cycle_bound || (!p->err && p->assumed);
 }
 
+#define MAX_KEEP_TRIES 16
+
 /* Plans; where a refusal came of a plan whose forms rested on an
  * assumption about a cycle, tries the others in turn, the first plan that
  * stands winning. When none does, the refusal reported is that of the
  * first try refused for a reason of its own (not cycle_bound), else the
  * first try's: that try is made again, for its warnings and decisions. */
-void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
+static stream_calls *plan_assuming(vplan *p)
 {
-    p->holding = true;
     stream_calls *roots = plan_once(p);
     int report = -1;
     while (p->err && p->assumed && !p->ed.oom && p->assumption + 1 < ASSUMPTIONS) {
@@ -1378,6 +1399,24 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
             roots = plan_once(p);
         }
     }
+    return roots;
+}
+
+/* Plans (plan_assuming); where a try asks for producers' outputs to stay
+ * real artifacts for consumers that cannot take a volume location, plans
+ * again with them kept, up to MAX_KEEP_TRIES times. */
+void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
+{
+    p->holding = true;
+    strmap_init(&p->kept_for_consumers);
+    stream_calls *roots = plan_assuming(p);
+    for (size_t tries = 0; p->keep_asked && !p->ed.oom && tries < MAX_KEEP_TRIES; tries++) {
+        p->keep_asked = false;
+        plan_reset(p, roots);
+        p->assumption = ASSUME_NOTHING;
+        roots = plan_assuming(p);
+    }
+    strmap_free(&p->kept_for_consumers);
     /* Refused asking for a twin of a graph template, or with twins made
      * for the convention: the plan starts again (with the twin, or
      * without those), and says nothing of this one (rewrite_volume). */

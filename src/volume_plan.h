@@ -104,6 +104,11 @@ typedef struct vplan {
     struct setter *templated_setters; /* outputs whose globalName is made of parameters */
     strmap twin_names;  /* document address + twin name -> twin */
     strmap apart;       /* names of WorkflowTemplates not in the input that calls go to (plan_warn_apart) */
+    /* Outputs kept real artifacts for a consumer that cannot take a volume
+     * location (plan_keep_producer): template address + output name -> why.
+     * They hold from one try of the plan to the next. */
+    strmap kept_for_consumers;
+    bool keep_asked;    /* this try asked for one more: volume_plan plans again */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
     size_t growth;      /* bytes the paths that replace artifact path tags add (check_mentions) */
@@ -149,6 +154,18 @@ const node *volume_listed(const vplan *p, const node *list, const char *name);
 /* The plan of template `t`, or NULL when `t` is not in the stream. */
 tplan *plan_of(const template *t);
 
+/* Asks that the outputs which argument `a` of a call in `scope` passes on
+ * stay real artifacts, `why` naming the consumer that cannot take a volume
+ * location: followed through dag and steps outputs, and a dag's or steps'
+ * inputs to what their callers pass, to the pod templates that write them,
+ * which the next try of the plan keeps (keep_asked, when one is new).
+ * False when one cannot be found (a global artifact, an expression, ...):
+ * the call is then refused. */
+bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *why);
+
+/* Why output `a` of template `t` stays a real artifact for a consumer, or NULL. */
+const char *plan_kept_for_consumer(vplan *p, const template *t, const artifact *a);
+
 /* Whether reference `r`, written in dag or steps template `scope`, names
  * data on the volume after the rewrite or a real artifact; in *param the
  * parameter that carries its location. */
@@ -175,6 +192,10 @@ void VP_PRINTF(3, 4) plan_warn(vplan *p, const node *at, const char *f, ...);
 /* `base` (interned), or BASE-2, BASE-3, ...: the first name `taken` does
  * not say is taken. Every name volpass adds is chosen so. */
 const char *plan_first_free(vplan *p, const char *base, name_test *taken, const void *ctx);
+
+/* A key for a strmap: `address` (a document's, a template's) followed by
+ * `name`; NULL when out of memory. */
+const char *plan_address_key(vplan *p, const void *address, const char *name, size_t *len);
 
 /* The parameter that carries the location of artifact `a` of template tp
  * (the `role` list: "input", "output"): NAME-subpath, or the first free

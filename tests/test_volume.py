@@ -193,8 +193,8 @@ def test_mirrored_mounts(ctx):
     """A sidecar or init container with mirrorVolumeMounts (its own, or from
     templateDefaults' container of its name) gets every mount the main
     container has: an output whose mount would land on one of its own stays
-    a real artifact, an input there is refused, and verify reports a
-    rewrite that makes two mounts there."""
+    a real artifact, an input there too (and the output a call passes it),
+    and verify reports a rewrite that makes two mounts there."""
     source = os.path.join(CASES, "mirror.yaml")
     proc = golden(ctx, source, "mirror.yaml", "--volume", PVC)
     expect("mirror.yaml:38:9: warning: template 'make': output artifact 'logs' stays a real artifact" in proc.stderr
@@ -211,13 +211,13 @@ def test_mirrored_mounts(ctx):
            "container 'proxy', which mirrors the main container's mounts" in merged.stderr, merged.stderr)
     watcher = ("    initContainers:\n    - {name: watch, image: busybox, mirrorVolumeMounts: true, "
                "volumeMounts: [{name: side-tmp, mountPath: /in/model.bin}]}\n")
-    refused = run_text(ctx, "mirror.yaml", text.replace("    container:\n      image: busybox\n      command: [cat",
-                                                        watcher + "    container:\n      image: busybox\n"
-                                                        "      command: [cat"))
-    expect(refused.returncode == 4 and refused.stdout == "" and
-           "mirror.yaml:19:9: error: this call passes template 'use' a volume location for input artifact 'model', "
-           "but it lies where container 'watch' (which mirrors the main container's mounts) mounts a volume: a "
-           "second mount there would make Kubernetes refuse the pod" in refused.stderr, refused.stderr)
+    kept = run_text(ctx, "mirror.yaml", text.replace("    container:\n      image: busybox\n      command: [cat",
+                                                     watcher + "    container:\n      image: busybox\n"
+                                                     "      command: [cat"), "--verify")
+    expect(kept.returncode == 0 and "mirror.yaml:39:9: warning: template 'make': output artifact 'model' stays a real "
+           "artifact (it needs an artifact repository): template 'use' takes it as input artifact 'model', which lies "
+           "where container 'watch' (which mirrors the main container's mounts) mounts a volume: a second mount there "
+           "would make Kubernetes refuse the pod" in kept.stderr, kept.stderr)
     # a mount path made of parameters counts where its values may put it
     for path, kept in (('"{{workflow.parameters.d}}"', True), ('"/side/{{workflow.parameters.d}}"', False)):
         templated = run_text(ctx, "mirror.yaml", text.replace("{name: side-tmp, mountPath: /tmp}",
@@ -944,7 +944,7 @@ def test_template_defaults(ctx):
     proc = run_text(ctx, "defaults.yaml", inside, "--explain")
     expect(proc.returncode == 0 and "defaults.yaml:50:9: template 'cons', input artifact 'in': kept: left as a real artifact: "
            "it lies in volume 'scratch' (mounted at /tmp/out/cache), which other containers of the pod mount too"
-           in proc.stderr and "a caller passing a volume location is refused" in proc.stderr, proc.stderr)
+           in proc.stderr and "(an output a call passes it stays a real artifact" in proc.stderr, proc.stderr)
 
 
 DEFAULTED = """apiVersion: argoproj.io/v1alpha1
@@ -976,10 +976,10 @@ def test_template_defaults_artifacts(ctx):
     """Argo merges templateDefaults' inputs and outputs into every template,
     artifacts by name: one volpass took out of a template would come back,
     without a path, and fail the pod. An output they name stays a real
-    artifact; an input they name takes no volume location (refused, until
-    --keep-artifact keeps its producer's output real); a dag input they name,
-    required and without a source, is refused. verify reports a rewrite that
-    took such an artifact out."""
+    artifact; an input they name takes no volume location (the output passed
+    to it stays a real artifact, as --keep-artifact keeps it); a dag input
+    they name, required and without a source, is refused. verify reports a
+    rewrite that took such an artifact out."""
     proc = run_text(ctx, "td.yaml", DEFAULTED, "--verify")
     expect(proc.returncode == 0 and "td.yaml:19:27: warning: template 'gen': output artifact 'out' stays a real "
            "artifact (it needs an artifact repository): spec.templateDefaults.outputs.artifacts names it: Argo merges "
@@ -997,12 +997,12 @@ def test_template_defaults_artifacts(ctx):
         "it: Argo merges that entry into the template, where it lacks a path"], str(report["problems"]))
     mode = DEFAULTED.replace("    outputs:\n      artifacts:\n      - {name: out, archive: {none: {}}}",
                              "    inputs:\n      artifacts:\n      - {name: in, optional: true, mode: 0755}")
-    proc = run_text(ctx, "td.yaml", mode)
-    expect(proc.returncode == 4 and proc.stdout == "" and "td.yaml:14:9: error: this call passes template 'use' a "
-           "volume location for input artifact 'in', but it is named in spec.templateDefaults.inputs.artifacts"
-           in proc.stderr and "--keep-artifact" in proc.stderr, proc.stderr)
-    proc = run_text(ctx, "td.yaml", mode, "--keep-artifact", "out", "--verify")
-    expect(proc.returncode == 0 and "out-subpath" not in proc.stdout, proc.stderr)
+    proc = run_text(ctx, "td.yaml", mode, "--verify")
+    expect(proc.returncode == 0 and "td.yaml:19:27: warning: template 'gen': output artifact 'out' stays a real "
+           "artifact (it needs an artifact repository): template 'use' takes it as input artifact 'in', which is named "
+           "in spec.templateDefaults.inputs.artifacts" in proc.stderr and "out-subpath" not in proc.stdout, proc.stderr)
+    kept = run_text(ctx, "td.yaml", mode, "--keep-artifact", "out", "--verify")
+    expect(kept.returncode == 0 and kept.stdout == proc.stdout, kept.stderr)
     graph = mode.replace("{name: in, optional: true, mode: 0755}", "{name: in}").replace(
         "        template: use\n", "        template: mid\n").replace(
         "  - name: use\n", "  - name: mid\n    inputs: {artifacts: [{name: in}]}\n    steps:\n"
@@ -1040,18 +1040,20 @@ def test_scratch_emptydir_above_outputs(ctx):
 
 def test_input_in_shared_volume(ctx):
     """An input in a volume that another container of the pod mounts too (an
-    init container, a sidecar) stays a real artifact: a volume location for it
-    is refused, a kept producer output converts, and verify reports a rewrite
-    that mounts it from a volume for the main container only."""
+    init container, a sidecar) stays a real artifact, and so does its
+    producer's output (as --keep-artifact keeps it), and verify reports a
+    rewrite that mounts it from a volume for the main container only."""
     source = os.path.join(CASES, "shared-volume.yaml")
     golden(ctx, source, "shared-volume.yaml", "--volume", PVC, "--keep-artifact", "out")
     text = _read(source)
-    why = ("input artifact 'in', but it lies in volume 'workspace' (mounted at /workspace), which other containers "
+    why = ("output artifact 'out' stays a real artifact (it needs an artifact repository): template 'cons' takes it "
+           "as input artifact 'in', which lies in volume 'workspace' (mounted at /workspace), which other containers "
            "of the pod mount too")
     for variant in (text, text.replace("initContainers:", "sidecars:")):
         proc = run_text(ctx, "shared-volume.yaml", variant)
-        expect(proc.returncode == 4 and proc.stdout == "" and f"shared-volume.yaml:17:9: error: this call passes "
-               f"template 'cons' a volume location for {why}" in proc.stderr and "--keep-artifact" in proc.stderr, proc.stderr)
+        expect(proc.returncode == 0 and why in proc.stderr and proc.stdout == _read(os.path.join(EXPECTED,
+               "shared-volume.yaml")).replace("initContainers:", "sidecars:" if variant != text else "initContainers:"),
+               proc.stderr)
     # An init container that mounts only another part of the volume (its subPath) does not see the input.
     apart = text.replace("      - name: workspace\n        mountPath: /workspace\n    container:",
                          "      - name: workspace\n        mountPath: /workspace\n        subPath: logs\n    container:")
@@ -1996,8 +1998,6 @@ REFUSALS = {
     "output-param-in-input.yaml": (4, "12:9", "template 'main', use: the parameters it passes put output artifact 'r' "
                                               "of 'use' at /tmp/out/in/x.txt, in input artifact 'd', which it passes a "
                                               "volume location, mounted read-only at /tmp/out/in"),
-    "no-container.yaml": (4, "12:9", "this call passes a volume location for input artifact 'manifest' of "
-                                     "template 'apply', a resource template, whose pod Argo makes itself"),
     "passed-name.yaml": (4, "22:13", "template 'main', consume: parameter 'in-subpath', which the called "
                                      "template does not declare, is passed already"),
     "containerset-no-main.yaml": (4, "9:5", "template 'main' has artifacts, but its containerSet has no "
@@ -2010,6 +2010,60 @@ def test_refusals(ctx):
         proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC])
         expect(proc.returncode == code and proc.stdout == "", f"{name}: exit {proc.returncode}")
         expect(f"{name}:{where}: error: {message}" in proc.stderr, proc.stderr)
+
+
+def test_no_container_keeps_producers(ctx):
+    """A resource template's input takes no volume location: the output
+    passed to it stays a real artifact, through a dag's or steps' input and
+    output too, found from each caller; one passed through a global
+    artifact, whose producer volpass does not follow, is refused."""
+    source = os.path.join(CASES, "no-container.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "no-container.yaml:23:9: warning: template 'produce': output artifact 'out' stays "
+           "a real artifact (it needs an artifact repository): template 'apply' takes it as input artifact 'manifest', "
+           "and a resource template has no container of its own to mount the volume into" in proc.stderr, proc.stderr)
+    text = _read(source)
+    through = text.replace("""    - - name: use
+        template: apply
+        arguments:
+          artifacts:
+          - {name: manifest, from: "{{steps.make.outputs.artifacts.out}}"}
+""", """    - - name: mid
+        template: mid
+        arguments:
+          artifacts:
+          - {name: x, from: "{{steps.make.outputs.artifacts.out}}"}
+    - - name: again
+        template: mid
+        arguments:
+          artifacts:
+          - {name: x, from: "{{steps.mid.outputs.artifacts.o}}"}
+  - name: mid
+    inputs: {artifacts: [{name: x}]}
+    steps:
+    - - name: use
+        template: apply
+        arguments: {artifacts: [{name: manifest, from: "{{inputs.artifacts.x}}"}]}
+      - name: copy
+        template: copy
+        arguments: {artifacts: [{name: i, from: "{{inputs.artifacts.x}}"}]}
+    outputs: {artifacts: [{name: o, from: "{{steps.copy.outputs.artifacts.o}}"}]}
+  - name: copy
+    inputs: {artifacts: [{name: i, path: /in/i}]}
+    container: {image: busybox, command: [sh, -c, "cp /in/i /tmp/o"]}
+    outputs: {artifacts: [{name: o, path: /tmp/o}]}
+""")
+    expect(through != text, "no-container.yaml changed")
+    proc = run_text(ctx, "no-container.yaml", through, "--verify")
+    expect(proc.returncode == 0 and [line.split(": warning: ")[1][:60] for line in proc.stderr.splitlines()] ==
+           ["template 'copy': output artifact 'o' stays a real artifact (",
+            "template 'produce': output artifact 'out' stays a real artif"], proc.stderr)
+    global_ = text.replace('from: "{{steps.make.outputs.artifacts.out}}"', 'from: "{{workflow.outputs.artifacts.g}}"')
+    proc = run_text(ctx, "no-container.yaml", global_.replace("- {name: out, path: /tmp/out}",
+                                                              "- {name: out, path: /tmp/out, globalName: g}"))
+    expect(proc.returncode == 4 and proc.stdout == "" and "no-container.yaml:14:9: error: this call passes a volume "
+           "location for input artifact 'manifest' of template 'apply', a resource template" in proc.stderr,
+           proc.stderr)
 
 
 # Variants of inputs.yaml that must be refused: ([(pattern, replacement)],
@@ -2035,17 +2089,6 @@ UNMOUNTABLE = [
      "{{inputs.artifacts.data.path}}/b.txt"),
     ([(re.escape("path: /in/data}"), "path: /in/../data}")], "35:9",
      "template 'use': input artifact 'data' at /in/../data cannot be mounted: its path has a '..' component"),
-    ([(re.escape("command: [cat, /in/data, /etc/app/config]"),
-       "command: [cat, /in/data, /etc/app/config]\n      volumeMounts: [{name: cfg, mountPath: /etc/app/config}]\n"
-       "    volumes: [{name: cfg, emptyDir: {}}]")], "13:9",
-     "this call passes template 'use' a volume location for input artifact 'config', but it lies where the "
-     "container mounts a volume of its own: a second mount there would make Kubernetes refuse the pod"),
-    ([(re.escape("path: /in/data}"), "path: /in/data, mode: 0755}")], "13:9",
-     "this call passes template 'use' a volume location for input artifact 'data', but it sets mode, which a "
-     "mount from the volume cannot apply"),
-    ([(re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}")], "13:9",
-     "this call passes template 'use' a volume location for input artifact 'data', but it sets recurseMode, which a "
-     "mount from the volume cannot apply"),
     ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
        '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}')], "17:13",
      "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
@@ -2066,6 +2109,41 @@ def test_refused_output_not_kept(ctx):
         expect(old in text, old)
         proc = run_text(ctx, "refused.yaml", text.replace(old, new, 1))
         expect(proc.returncode in (3, 4) and proc.stderr.count("\n") == 1 and message in proc.stderr, proc.stderr)
+
+
+# Inputs a mount cannot give what Argo gives, whose producer's output stays a real artifact instead.
+UNMOUNTABLE_KEPT = [
+    ([(re.escape("command: [cat, /in/data, /etc/app/config]"),
+       "command: [cat, /in/data, /etc/app/config]\n      volumeMounts: [{name: cfg, mountPath: /etc/app/config}]\n"
+       "    volumes: [{name: cfg, emptyDir: {}}]")],
+     "input artifact 'config', which lies where the container mounts a volume of its own: a second mount there "
+     "would make Kubernetes refuse the pod"),
+    ([(re.escape("path: /in/data}"), "path: /in/data, mode: 0755}")],
+     "input artifact 'data', which sets mode, which a mount from the volume cannot apply"),
+    ([(re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}")],
+     "input artifact 'data', which sets recurseMode, which a mount from the volume cannot apply"),
+]
+
+
+def test_unmountable_inputs_keep_producers(ctx):
+    """A call that passes a volume location to an input a mount cannot give
+    what Argo gives (a volume the container mounts there, a file mode Argo
+    sets) keeps the producer's output a real artifact instead: a try of the
+    plan asks for it, and the next one keeps it."""
+    text = _read(os.path.join(CASES, "inputs.yaml"))
+    for edits, why in UNMOUNTABLE_KEPT:
+        variant = text
+        for pattern, new in edits:
+            expect(re.search(pattern, variant), f"inputs.yaml lacks {pattern!r}")
+            variant = re.sub(pattern, new, variant)
+        proc = run_text(ctx, "inputs.yaml", variant, "--verify")
+        expect(proc.returncode == 0 and "inputs.yaml:31:9: warning: template 'make': output artifact 'out' stays a "
+               f"real artifact (it needs an artifact repository): template 'use' takes it as {why}" in proc.stderr,
+               proc.stderr)
+    proc = ctx.run(["--input", os.path.join(CASES, "mount-inside-input.yaml"), "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "mount-inside-input.yaml:17:27: warning: template 'gen': output artifact 'o' "
+           "stays a real artifact (it needs an artifact repository): template 'use' takes it as input artifact 'x', "
+           "which has a volume of the container's own mounted inside it (at /in/cache)" in proc.stderr, proc.stderr)
 
 
 def test_inputs_refused(ctx):
@@ -2288,9 +2366,9 @@ def test_argo_own_mounts(ctx):
     and a script's source at /argo/staging: a mount of the volume on either
     would be a second mount on one path (Kubernetes refuses the pod), and
     one above them would hide them. Such an output stays a real artifact, an
-    input on such a path too (so a caller passing a volume location is
-    refused); below them (/var/run/argo/out) is fine, and /argo/staging is
-    free in a container template. verify reports such a mount."""
+    input on such a path too (and so does the output a caller passes it);
+    below them (/var/run/argo/out) is fine, and /argo/staging is free in a
+    container template. verify reports such a mount."""
     proc = run_text(ctx, "argo.yaml", ARGO_MOUNTS.replace("INPUT", "/in/c.txt"))
     expect(proc.returncode == 0 and proc.stderr.count("stays a real artifact") == 2 and
            "output artifact 'a' stays a real artifact (it needs an artifact repository): Argo mounts a volume of its "
@@ -2308,10 +2386,10 @@ def test_argo_own_mounts(ctx):
         expect(code == 1 and [p["message"] for p in report["problems"]] ==
                ["template 'gen': the mount at /var/run/argo duplicates the one Argo gives the container at "
                 "/var/run/argo"], str(report["problems"]))
-    proc = run_text(ctx, "argo.yaml", ARGO_MOUNTS.replace("INPUT", "/var/run"))
-    expect(proc.returncode == 4 and "input artifact 'c'" in proc.stderr and
-           "lies where Argo mounts a volume of its own (/var/run/argo), which a mount on /var/run would hide"
-           in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "argo.yaml", ARGO_MOUNTS.replace("INPUT", "/var/run"), "--verify")
+    expect(proc.returncode == 0 and "output artifact 'c' stays a real artifact (it needs an artifact repository): "
+           "template 'use' takes it as input artifact 'c', which lies where Argo mounts a volume of its own "
+           "(/var/run/argo), which a mount on /var/run would hide" in proc.stderr, proc.stderr)
 
 
 def test_output_inside_a_kept_input(ctx):
@@ -2588,16 +2666,26 @@ def test_input_in_a_lasting_volume(ctx):
     """Argo loads an input whose path lies in a volume of the user's own into
     that volume; one that outlives the pod (a claim, a claim template, nfs)
     lets later pods read it there, which a mount from the volume would not:
-    such an input stays a real artifact (a caller passing a location is
-    refused), one in the pod's own emptyDir is mounted."""
+    such an input stays a real artifact, and so does the output a caller
+    passes it (as --keep-artifact would keep it); one in the pod's own
+    emptyDir is mounted."""
     source = os.path.join(CASES, "input-in-claim.yaml")
     proc = ctx.run(["--input", source, "--volume", PVC, "--explain"])
-    expect(proc.returncode == 4 and proc.stdout == "" and "input-in-claim.yaml:19:9: error: this call passes template "
-           "'stage' a volume location for input artifact 'data', but it lies in volume 'ws' (mounted at /ws): Argo "
-           "loads it into that volume" in proc.stderr and "input artifact 'tmp': converted" in proc.stderr, proc.stderr)
-    proc = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "m"])
-    expect(proc.returncode == 0 and "mountPath: /ws/data.txt" not in proc.stdout, proc.stdout + proc.stderr)
+    expect(proc.returncode == 0 and "input-in-claim.yaml:28:27: warning: template 'gen': output artifact 'm' stays a "
+           "real artifact (it needs an artifact repository): template 'stage' takes it as input artifact 'data', "
+           "which lies in volume 'ws' (mounted at /ws): Argo loads it into that volume" in proc.stderr and
+           "mountPath: /ws/data.txt" not in proc.stdout, proc.stderr)
     check_output(ctx, source, proc.stdout)
+    kept = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "m"])
+    expect(kept.returncode == 0 and kept.stdout == proc.stdout, kept.stderr)
+    # The emptyDir input fed by an output of its own: that one goes through the volume.
+    two = _read(source).replace('- {name: tmp, from: "{{steps.gen.outputs.artifacts.m}}"}',
+                                '- {name: tmp, from: "{{steps.gen.outputs.artifacts.t}}"}').replace(
+        "outputs: {artifacts: [{name: m, path: /tmp/out/m.txt}]}",
+        "outputs: {artifacts: [{name: m, path: /tmp/out/m.txt}, {name: t, path: /tmp/t/t.txt}]}")
+    proc = run_text(ctx, "input-in-claim.yaml", two, "--explain", "--verify")
+    expect(proc.returncode == 0 and "input artifact 'tmp': converted: mounted read-only at /scratch/data.txt"
+           in proc.stderr and "output artifact 't': converted" in proc.stderr, proc.stderr)
 
 
 def test_refused_for_what_runs_could_not_do(ctx):
@@ -2605,8 +2693,6 @@ def test_refused_for_what_runs_could_not_do(ctx):
     location Argo garbles; each is refused, naming the template and
     artifact, and with its producer's output kept real where that helps."""
     cases = {
-        "mount-inside-input.yaml": ("12:9", "passes template 'use' a volume location for input artifact 'x', but it has "
-                                    "a volume of the container's own mounted inside it (at /in/cache)"),
         "templated-nested-inputs.yaml": ("32:9", "input artifact 'inner' at /in/{{inputs.parameters.n}}/f.txt would be "
                                          "mounted inside input artifact 'outer' at /in/{{inputs.parameters.n}}"),
         "templated-input-over-output.yaml": ("20:19", "input artifact 'd' at /in/{{inputs.parameters.n}} would be "
