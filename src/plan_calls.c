@@ -371,11 +371,15 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "(workflow.parameters.X, inputs.parameters.X)", scope->t->name, c->name, a->name);
         /* Argo drops an optional argument whose producer did not run or wrote
          * nothing; a parameter naming a location it cannot drop. */
-        if (params[i] && a->optional && !p->err)
+        if (params[i] && a->optional && !p->err) {
+            plan_keep_producer(p, scope, a, edit_fmt(&p->ed, "template '%s', %s: passes it as optional artifact "
+                               "argument '%s', which Argo drops when its producer did not run or wrote nothing, where "
+                               "a location on the volume cannot be dropped", scope->t->name, c->name, a->name));
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' is optional, which "
                         "Argo drops when its producer did not run or wrote nothing; a location on the volume "
                         "cannot be dropped: remove optional, or keep the producer's output a real artifact "
                         "(--keep-artifact)", scope->t->name, c->name, a->name);
+        }
         /* An exit handler's arguments are spec.arguments, which the
          * entrypoint takes too: they are not the call's to rewrite. */
         if (params[i] && c->workflow_arguments && !p->err)

@@ -381,24 +381,33 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "(--keep-artifact)", tp->t->name, oi->a->name, oi->a->global_name->as.text);
             /* Argo drops an optional output whose step did not run; a
              * parameter with no value fails the template instead. */
-            if (oi->convert && oi->a->optional)
+            if (oi->convert && oi->a->optional) {
+                plan_keep_producer(p, tp, oi->a, edit_fmt(&p->ed, "template '%s' passes it on as optional output "
+                                   "artifact '%s', which Argo drops when the step or task it comes from did not run, "
+                                   "where a location parameter would fail the template", tp->t->name, oi->a->name));
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' is optional, which "
                             "Argo drops when the step or task it comes from did not run; the location parameter "
                             "that would pass it on cannot be dropped, and the template would fail: remove optional, "
                             "or keep the producer's output a real artifact (--keep-artifact)",
                             tp->t->name, oi->a->name);
+            }
             const artifact *a = oi->a; /* Argo takes from before fromExpression */
             const char *expression = a->from_expression ? a->from_expression->as.text : NULL;
             const call_site *skippable = !oi->convert ? NULL
                                          : a->from ? template_skippable_step(tp->t, a->from->as.text, false, true)
                                                    : template_skippable_step(tp->t, expression, true, true);
-            if (skippable)
+            if (skippable) {
+                plan_keep_producer(p, tp, oi->a, edit_fmt(&p->ed, "template '%s' passes it on as output artifact "
+                                   "'%s' from step '%s', which runs only when its condition holds: Argo gives a "
+                                   "skipped step's output an empty artifact, where a location parameter would have no "
+                                   "value", tp->t->name, oi->a->name, skippable->name));
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' comes from step "
                             "'%s', which runs only when its condition holds: Argo gives a skipped step's output an "
                             "empty artifact, but the location parameter that would pass it on has no value, and the "
                             "template would fail: choose the step that ran with fromExpression (cond ? a : b), or "
                             "keep the producer's output a real artifact (--keep-artifact)", tp->t->name, oi->a->name,
                             skippable->name);
+            }
             oi->param = plan_location_param(p, tp, tp->t->output_parameters, tp->out, i, "output");
             if (oi->convert)
                 plan_decide(p, tp->t, oi->a, "output", "converted", "passed on as parameter '%s'", oi->param);

@@ -577,19 +577,21 @@ def test_skipped_step_outputs(ctx):
     an empty placeholder, which a steps template passes on; the location
     parameter that would stand for it has no value, and the template fails
     (52nd review: converted, and verify passed); so does an expression that
-    names that step alone, or in every branch. Choosing the branch that ran
-    with fromExpression converts. A consumer reading the placeholder fails
-    in the original too, optional input or not (Argo puts the argument in the
-    input's place, and it is no longer optional, 53rd review): it converts."""
+    names that step alone, or in every branch: the producer's output stays a
+    real artifact. Choosing the branch that ran with fromExpression
+    converts. A consumer reading the placeholder fails in the original too,
+    optional input or not (Argo puts the argument in the input's place, and
+    it is no longer optional, 53rd review): it converts."""
     skipped = workflow_head("skip-") + SKIPPED_TEMPLATES
     proc = run_text(ctx, "skip.yaml", skipped, "--verify")
     expect(proc.returncode == 0, proc.stderr)
     plain = skipped.replace('fromExpression: "steps.flip.outputs.result == \'heads\' ? steps.heads.outputs.artifacts.out '
                             ': steps.tails.outputs.artifacts.out"', 'from: "{{steps.tails.outputs.artifacts.out}}"')
-    proc = run_text(ctx, "skip.yaml", plain)
-    expect(proc.returncode == 4 and "skip.yaml:19:9: error: template 'main': output artifact 'h' comes from step "
-           "'tails', which runs only when its condition holds: Argo gives a skipped step's output an empty "
-           "artifact, but the location parameter that would pass it on has no value" in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "skip.yaml", plain, "--verify")
+    expect(proc.returncode == 0 and "skip.yaml:26:9: warning: template 'gen': output artifact 'out' stays a real "
+           "artifact (it needs an artifact repository): template 'main' passes it on as output artifact 'h' from step "
+           "'tails', which runs only when its condition holds: Argo gives a skipped step's output an empty artifact, "
+           "where a location parameter would have no value" in proc.stderr, proc.stderr)
     for bare in ('fromExpression: "steps.tails.outputs.artifacts.out"', 'from: "{{=steps.tails.outputs.artifacts.out}}"',
                  'fromExpression: "true ? steps.tails.outputs.artifacts.out : (steps.tails.outputs.artifacts.out)"'):
         proc = run_text(ctx, "skip.yaml", plain.replace('from: "{{steps.tails.outputs.artifacts.out}}"', bare))
@@ -2089,12 +2091,6 @@ UNMOUNTABLE = [
      "{{inputs.artifacts.data.path}}/b.txt"),
     ([(re.escape("path: /in/data}"), "path: /in/../data}")], "35:9",
      "template 'use': input artifact 'data' at /in/../data cannot be mounted: its path has a '..' component"),
-    ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
-       '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}')], "17:13",
-     "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
-    ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
-       '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: yes}')], "17:13",  # go-yaml's true
-     "template 'main', use: artifact argument 'data' is optional, which Argo drops when its producer did not run"),
     ([(r"\buse\b", "u" * 125)], "19:9",
      "template '" + "u" * 125 + "' needs a twin, whose name '" + "u" * 125 + "-constant' would be longer than "
      "the 128 characters Argo accepts"),
@@ -2122,24 +2118,32 @@ UNMOUNTABLE_KEPT = [
      "input artifact 'data', which sets mode, which a mount from the volume cannot apply"),
     ([(re.escape("path: /in/data}"), "path: /in/data, recurseMode: true}")],
      "input artifact 'data', which sets recurseMode, which a mount from the volume cannot apply"),
+    # an optional argument, which Argo drops when its producer did not run: a location cannot be dropped
+    ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
+       '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: true}')], None),
+    ([(re.escape('{name: data, from: "{{steps.make.outputs.artifacts.out}}"}'),
+       '{name: data, from: "{{steps.make.outputs.artifacts.out}}", optional: yes}')], None),  # go-yaml's true
 ]
 
 
 def test_unmountable_inputs_keep_producers(ctx):
     """A call that passes a volume location to an input a mount cannot give
     what Argo gives (a volume the container mounts there, a file mode Argo
-    sets) keeps the producer's output a real artifact instead: a try of the
-    plan asks for it, and the next one keeps it."""
+    sets), or as an optional argument, keeps the producer's output a real
+    artifact instead: a try of the plan asks for it, and the next one keeps
+    it."""
     text = _read(os.path.join(CASES, "inputs.yaml"))
     for edits, why in UNMOUNTABLE_KEPT:
         variant = text
         for pattern, new in edits:
             expect(re.search(pattern, variant), f"inputs.yaml lacks {pattern!r}")
             variant = re.sub(pattern, new, variant)
+        why = (f"template 'use' takes it as {why}" if why else "template 'main', use: passes it as optional artifact "
+               "argument 'data', which Argo drops when its producer did not run or wrote nothing, where a location on "
+               "the volume cannot be dropped")
         proc = run_text(ctx, "inputs.yaml", variant, "--verify")
         expect(proc.returncode == 0 and "inputs.yaml:31:9: warning: template 'make': output artifact 'out' stays a "
-               f"real artifact (it needs an artifact repository): template 'use' takes it as {why}" in proc.stderr,
-               proc.stderr)
+               f"real artifact (it needs an artifact repository): {why}" in proc.stderr, proc.stderr)
     proc = ctx.run(["--input", os.path.join(CASES, "mount-inside-input.yaml"), "--volume", PVC, "--verify"])
     expect(proc.returncode == 0 and "mount-inside-input.yaml:17:27: warning: template 'gen': output artifact 'o' "
            "stays a real artifact (it needs an artifact repository): template 'use' takes it as input artifact 'x', "
@@ -2147,13 +2151,12 @@ def test_unmountable_inputs_keep_producers(ctx):
 
 
 def test_inputs_refused(ctx):
-    """Inputs a mount from the volume cannot give what Argo gives: one inside
-    another's read-only mount (in the template or in a twin of it), one over
-    an output, a path with '..', a file mode Argo would set, one where the
-    container mounts a volume (an input with a source of its own there
-    converts: Argo places it as before),
-    an optional argument (Argo drops it when its producer did not run); and
-    a twin whose name Argo would refuse. The file itself converts."""
+    """Inputs a mount from the volume cannot give what Argo gives, and whose
+    producer's output staying real does not help: one inside another's
+    read-only mount (in the template or in a twin of it), one over an
+    output, a path with '..' (an input with a source of its own where the
+    container mounts a volume converts: Argo places it as before); and a
+    twin whose name Argo would refuse. The file itself converts."""
     path = os.path.join(CASES, "inputs.yaml")
     text = _read(path)
     proc = ctx.run(["--input", path, "--volume", PVC, "--verify"])
@@ -2648,18 +2651,20 @@ def test_exit_handlers_take_workflow_arguments(ctx):
     expect(proc.returncode == 0 and proc.stdout == alone, proc.stdout + proc.stderr)
 
 
-def test_optional_graph_output_refused(ctx):
+def test_optional_graph_output_keeps_producer(ctx):
     """Argo drops a dag or steps template's optional output when its step
     was skipped; the location parameter that would replace it cannot be
-    dropped (the template would fail), so the rewrite is refused, and
-    --keep-artifact on the producer's output converts it."""
+    dropped (the template would fail), so the producer's output stays a real
+    artifact, as --keep-artifact would keep it."""
     source = os.path.join(CASES, "optional-graph-output.yaml")
     proc = ctx.run(["--input", source, "--volume", PVC])
-    expect(proc.returncode == 4 and proc.stdout == "" and "optional-graph-output.yaml:17:9: error: template 'main': "
-           "output artifact 'report' is optional" in proc.stderr, proc.stderr)
-    proc = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "r"])
-    expect(proc.returncode == 0, proc.stderr)
+    expect(proc.returncode == 0 and "optional-graph-output.yaml:21:19: warning: template 'report': output artifact 'r' "
+           "stays a real artifact (it needs an artifact repository): template 'main' passes it on as optional output "
+           "artifact 'report', which Argo drops when the step or task it comes from did not run" in proc.stderr,
+           proc.stderr)
     check_output(ctx, source, proc.stdout)
+    kept = ctx.run(["--input", source, "--volume", PVC, "--keep-artifact", "r"])
+    expect(kept.returncode == 0 and kept.stdout == proc.stdout, kept.stderr)
 
 
 def test_input_in_a_lasting_volume(ctx):
