@@ -252,17 +252,34 @@ const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, co
     return strmap_get(&t->ambiguous, name->as.text, name->len);
 }
 
-/* Fills t->defaulted; false when out of memory. */
+static const artifact_list *defaults_of(const workflow *wf, int io)
+{
+    return io ? &wf->default_outputs : &wf->default_inputs;
+}
+
+/* Fills t->defaulted and t->defaults_paths; false when out of memory. */
 static bool note_defaulted(call_tree *t)
 {
-    for (size_t d = 0; d < t->nwfs; d++)
-        for (int io = 0; io < 2; io++) {
-            const artifact_list *list = io ? &t->wfs[d].default_outputs : &t->wfs[d].default_inputs;
-            for (size_t i = 0; i < list->count; i++)
+    for (int io = 0; io < 2; io++) {
+        size_t paths = 0;
+        for (size_t d = 0; d < t->nwfs; d++) {
+            const artifact_list *list = defaults_of(&t->wfs[d], io);
+            for (size_t i = 0; i < list->count; i++) {
                 if (strmap_put(&t->defaulted[io], list->items[i].name, strlen(list->items[i].name),
                                &list->items[i]) != 0)
                     return false;
+                paths += list->items[i].path != NULL;
+            }
         }
+        if (paths && !(t->defaults_paths[io] = arena_alloc(&t->mem, paths * sizeof(artifact *))))
+            return false;
+        for (size_t d = 0; paths && d < t->nwfs; d++) {
+            const artifact_list *list = defaults_of(&t->wfs[d], io);
+            for (size_t i = 0; i < list->count; i++)
+                if (list->items[i].path)
+                    t->defaults_paths[io][t->ndefaults_paths[io]++] = &list->items[i];
+        }
+    }
     return true;
 }
 

@@ -49,6 +49,8 @@ typedef struct call_tree {
     strmap workflow_templates, workflow_template_names, cluster_templates;
     strmap ambiguous;    /* names of WorkflowTemplates in two namespaces or more -> the second one seen */
     strmap defaulted[2]; /* names of templateDefaults' input [0] and output [1] artifacts -> the artifact */
+    const artifact **defaults_paths[2]; /* those of them with a path, in the stream's order */
+    size_t ndefaults_paths[2];
     size_t count;
     bool too_deep;       /* calls nest deeper than call_tree_expand follows: not all instances were made */
     arena mem;

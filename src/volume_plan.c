@@ -699,6 +699,24 @@ static void mount_outputs(vplan *p, tplan *tp)
         check_memoized(p, t, tp->wf);
 }
 
+/* Why a read-only mount on `path` would hold an artifact templateDefaults
+ * give template t (one it does not declare itself, with a path of its
+ * own), which Argo would fail to write there; or NULL. */
+static const char *holds_defaulted(vplan *p, const template *t, const char *path)
+{
+    for (int io = 0; io < 2; io++)
+        for (size_t i = 0; i < p->tree->ndefaults_paths[io]; i++) {
+            const artifact *d = p->tree->defaults_paths[io][i];
+            const artifact_list *own = io ? &t->outputs : &t->inputs;
+            const char *at = edit_normal_path(&p->ed, d->path->as.text);
+            if (artifact_index(own, d->name, strlen(d->name)) == NOT_FOUND && path_may_cover(path, at))
+                return edit_fmt(&p->ed, "would hold, read-only, %s artifact '%s' of spec.templateDefaults (at %s), "
+                                "which Argo adds to the template and could not write there", io ? "output" : "input",
+                                d->name, d->path->as.text);
+        }
+    return NULL;
+}
+
 /* Why a read-only mount from the volume at `path` would not give the pod
  * what Argo gives it for input `a`, or NULL: a file mode Argo sets (the
  * mount keeps the producer's), a mount already on the path (Kubernetes
@@ -712,6 +730,9 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     if (call_tree_defaulted(p->tree, true, a->name))
         return "is named in spec.templateDefaults.inputs.artifacts: Argo merges that entry into the template, and "
                "would add it back, without a path, were the artifact gone";
+    const char *holds = holds_defaulted(p, t, path);
+    if (holds)
+        return holds;
     const char *mode = artifact_mode_key(a);
     if (mode)
         return edit_fmt(&p->ed, "sets %s, which a mount from the volume cannot apply (the file keeps its "

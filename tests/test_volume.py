@@ -979,7 +979,8 @@ def test_template_defaults_artifacts(ctx):
     artifacts by name: one volpass took out of a template would come back,
     without a path, and fail the pod. An output they name stays a real
     artifact; an input they name takes no volume location (the output passed
-    to it stays a real artifact, as --keep-artifact keeps it); a dag input
+    to it stays a real artifact, as --keep-artifact keeps it), nor does one
+    whose read-only mount would hold an artifact they add; a dag input
     they name, required and without a source, is refused. verify reports a
     rewrite that took such an artifact out."""
     proc = run_text(ctx, "td.yaml", DEFAULTED, "--verify")
@@ -1005,6 +1006,16 @@ def test_template_defaults_artifacts(ctx):
            "in spec.templateDefaults.inputs.artifacts" in proc.stderr and "out-subpath" not in proc.stdout, proc.stderr)
     kept = run_text(ctx, "td.yaml", mode, "--keep-artifact", "out", "--verify")
     expect(kept.returncode == 0 and kept.stdout == proc.stdout, kept.stderr)
+    # an artifact the defaults add (with a path) inside a read-only mount: Argo could not write it there
+    for entry, role in (("inputs:\n      artifacts:\n      - {name: cfg, path: /tmp/i/cfg.txt, raw: {data: x}}", "input"),
+                        ("outputs:\n      artifacts:\n      - {name: log, path: /tmp/i/log.txt, optional: true}", "output")):
+        added = DEFAULTED.replace("outputs:\n      artifacts:\n      - {name: out, archive: {none: {}}}", entry).replace(
+            "{name: in, path: /tmp/i/in.csv}", "{name: in, path: /tmp/i}")
+        proc = run_text(ctx, "td.yaml", added, "--verify")
+        expect(proc.returncode == 0 and "output artifact 'out' stays a real artifact (it needs an artifact "
+               "repository): template 'use' takes it as input artifact 'in', which would hold, read-only, "
+               f"{role} artifact '{entry.split('name: ')[1].split(',')[0]}' of spec.templateDefaults" in proc.stderr,
+               proc.stderr)
     graph = mode.replace("{name: in, optional: true, mode: 0755}", "{name: in}").replace(
         "        template: use\n", "        template: mid\n").replace(
         "  - name: use\n", "  - name: mid\n    inputs: {artifacts: [{name: in}]}\n    steps:\n"
