@@ -315,12 +315,38 @@ static const char *sub_path_problem(vplan *p, const workflow *wf, const call_sit
     return NULL;
 }
 
+/* Whether a tag of subPath `sub`, of an argument of call c, stands for a
+ * value known at run time only: not the workflow's name, namespace or uid,
+ * a workflow parameter spec.arguments gives, nor an item of withItems. */
+static bool sub_path_known_late(const workflow *wf, const call_site *c, const node *sub)
+{
+    size_t pos = 0;
+    tag g;
+    while (tag_next(sub->as.text, sub->len, &pos, &g)) {
+        if (span_is(g.expr, "workflow.name") || span_is(g.expr, "workflow.namespace") || span_is(g.expr, "workflow.uid"))
+            continue;
+        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
+                                                             : NULL;
+        const node *v = parameter_own_value(global, false);
+        bool item = !g.expression && (span_is(g.expr, "item") || (g.expr.len > 5 && memcmp(g.expr.s, "item.", 5) == 0));
+        if (!(v && !strstr(v->as.text, "{{")) && !(item && call_items(c)))
+            return true;
+    }
+    return false;
+}
+
 void plan_check_argument_sub_path(vplan *p, const tplan *scope, const call_site *c, const artifact *a, backing b)
 {
     const char *problem = a->sub_path && b == BACK_VOLUME ? sub_path_problem(p, scope->wf, c, a->sub_path) : NULL;
     if (problem)
         plan_refuse(p, VP_EUNSUPPORTED, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
                     "%s", scope->t->name, c->name, a->name, a->sub_path->as.text, problem);
+    else if (a->sub_path && b == BACK_VOLUME && sub_path_known_late(scope->wf, c, a->sub_path))
+        plan_warn(p, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, whose value is known at run "
+                  "time only: Argo cleans the path it makes of it ('.' and '..' components go), the mount's subPath "
+                  "on the volume keeps them, and Kubernetes refuses a '..' there: the value must have none",
+                  scope->t->name, c->name, a->name, a->sub_path->as.text);
     size_t pos = 0;
     tag g;
     while (a->sub_path && !p->err && tag_next(a->sub_path->as.text, a->sub_path->len, &pos, &g)) {
