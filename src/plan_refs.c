@@ -255,6 +255,13 @@ backing plan_from_backing(vplan *p, tplan *scope, const artifact *a)
     return BACK_ARTIFACT; /* a constant with its own source */
 }
 
+/* Whether a tag is the workflow's name, namespace or uid: Kubernetes names,
+ * which hold no '/', quote or backslash, and start with a letter or digit. */
+static bool names_workflow(span expr)
+{
+    return span_is(expr, "workflow.name") || span_is(expr, "workflow.namespace") || span_is(expr, "workflow.uid");
+}
+
 /* Whether subPath `text` of an output of dag or steps template tp can be
  * appended, in the expression that passes its location on, to that
  * location (output_expression in scheme_volume.c): each of its tags must be
@@ -267,7 +274,7 @@ static bool sub_path_fits_expression(const tplan *tp, const node *text)
     size_t pos = 0;
     tag g;
     while (tag_next(text->as.text, text->len, &pos, &g)) {
-        if (span_is(g.expr, "workflow.name") || span_is(g.expr, "workflow.namespace") || span_is(g.expr, "workflow.uid"))
+        if (names_workflow(g.expr))
             continue;
         ref r = g.expression ? (ref){0} : ref_parse(g.expr);
         if (r.kind != REF_INPUT || r.artifact || !parameter_named(tp->t->input_parameters, r.name.s, r.name.len))
@@ -323,7 +330,7 @@ static bool sub_path_known_late(const workflow *wf, const call_site *c, const no
     size_t pos = 0;
     tag g;
     while (tag_next(sub->as.text, sub->len, &pos, &g)) {
-        if (span_is(g.expr, "workflow.name") || span_is(g.expr, "workflow.namespace") || span_is(g.expr, "workflow.uid"))
+        if (names_workflow(g.expr))
             continue;
         ref r = g.expression ? (ref){0} : ref_parse(g.expr);
         const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
