@@ -1,4 +1,5 @@
-# volpass build. `make` builds build/volpass and build/libvolpass.a;
+# volpass build. `make` builds build/volpass and build/libvolpass.a, and the
+# unit tests and the benchmark's two helpers (build/unit-tests, bench-floor, bench-phases);
 # `make check` runs every test; `make asan` and `make valgrind` run them again
 # under AddressSanitizer+UndefinedBehaviorSanitizer and under valgrind.
 

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "options.h"
 #include "scalar.h"
+#include "scheme.h"
 #include "stream.h"
 #include "volumes.h"
 #include "workflow.h"
@@ -238,11 +239,11 @@ vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_st
     vp_error *bad = *volume ? volume_error((*volume)->docs[0].root, opts->scheme)
                             : claim_error((*claim)->docs[0].root, opts->on_warning, opts->warning_ctx);
     const node *name = *volume && !bad ? map_get((*volume)->docs[0].root, "name") : NULL;
-    bool same = scalar_is(name, opts->volume_name ? opts->volume_name : "data-storage");
+    bool same = scalar_is(name, opts->volume_name ? opts->volume_name : DEFAULT_VOLUME_NAME);
     if (name && !same)
         warning_give(opts->on_warning, opts->warning_ctx, "--volume", name->line, name->column, "the volume's "
                      "name is the one in the workflow (%s), not this one", opts->scheme == VP_SCHEME_KFP ?
-                     "data-storage" : "data-storage, or --volume-name");
+                     DEFAULT_VOLUME_NAME : DEFAULT_VOLUME_NAME ", or --volume-name");
     if (bad) {
         vp_stream_free(*volume); /* after the message is made: it quotes the spec */
         vp_stream_free(*claim);

@@ -87,10 +87,11 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
         return BACK_UNKNOWN;
     }
     if (c->looped) {
-        plan_refuse(p, VP_EUNSUPPORTED, at,
-               "template '%s': '%.*s' runs in a loop (withItems, withParam or withSequence), and Argo "
-               "does not aggregate artifacts: its output artifact '%.*s' cannot be passed on",
-               scope->t->name, (int)r.step.len, r.step.s, (int)r.name.len, r.name.s);
+        if (at)
+            plan_refuse(p, VP_EUNSUPPORTED, at,
+                        "template '%s': '%.*s' runs in a loop (withItems, withParam or withSequence), and Argo "
+                        "does not aggregate artifacts: its output artifact '%.*s' cannot be passed on",
+                        scope->t->name, (int)r.step.len, r.step.s, (int)r.name.len, r.name.s);
         return BACK_UNKNOWN;
     }
     const char *dynamic = call_target_dynamic(c);

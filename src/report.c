@@ -34,16 +34,23 @@ static int end_line(vp_write_fn write, void *ctx)
     return write("\n", 1, ctx);
 }
 
+/* FILE:LINE:COLUMN: (FILE: with no line), the file written whole, however long. */
+static int put_location(vp_write_fn write, void *ctx, const char *file, unsigned long line, unsigned long column)
+{
+    char where[64];
+    if (line)
+        snprintf(where, sizeof where, ":%lu:%lu: ", line, column);
+    else
+        snprintf(where, sizeof where, ": ");
+    return put(write, ctx, file) || put(write, ctx, where);
+}
+
 static int write_line(const vp_verify_report *r, const entry *e, vp_write_fn write, void *ctx)
 {
-    char head[256];
     int rc;
     if (e->kind == ENTRY_PROBLEM) {
-        if (e->line)
-            snprintf(head, sizeof head, "%s:%lu:%lu: problem: ", r->file, e->line, e->column);
-        else
-            snprintf(head, sizeof head, "%s: problem: ", r->file);
-        rc = put(write, ctx, head) || put(write, ctx, e->detail);
+        rc = put_location(write, ctx, r->file, e->line, e->column) || put(write, ctx, "problem: ") ||
+             put(write, ctx, e->detail);
     } else {
         rc = put(write, ctx, e->preserved ? "preserved: " : "broken: ") ||
              put(write, ctx, e->producer) || put(write, ctx, " output '") ||
@@ -216,9 +223,7 @@ vp_status vp_decisions_write(const vp_decision *d, size_t n, vp_report_format fo
     if (format == VP_REPORT_JSON)
         return decisions_json(d, n, write, ctx, err);
     for (size_t i = 0; i < n; i++) {
-        char where[64];
-        snprintf(where, sizeof where, ":%lu:%lu: ", d[i].line, d[i].column);
-        int rc = put(write, ctx, d[i].file) || put(write, ctx, where) || put(write, ctx, "template '") ||
+        int rc = put_location(write, ctx, d[i].file, d[i].line, d[i].column) || put(write, ctx, "template '") ||
                  put(write, ctx, d[i].template_name) || put(write, ctx, "'");
         if (!rc && d[i].artifact)
             rc = put(write, ctx, ", ") || put(write, ctx, d[i].role) || put(write, ctx, " artifact '") ||

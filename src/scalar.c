@@ -497,7 +497,9 @@ bool scalar_json_key(const node *n, char *buf, size_t size)
     return true;
 }
 
-size_t utf8_width(const char *text, size_t left)
+/* The bytes of the UTF-8 character text starts with (of `left`), or 0 when
+ * they are not one (a stray byte, an overlong form, a surrogate). */
+static size_t utf8_width(const char *text, size_t left)
 {
     const unsigned char *s = (const unsigned char *)text;
     unsigned c = s[0];

@@ -57,9 +57,6 @@ bool scalar_json_key(const node *n, char *buf, size_t size);
  * or code points past U+10FFFF), as every YAML text must be: libyaml
  * refuses to write a scalar that is not. */
 bool text_is_utf8(const char *text, size_t len);
-/* The bytes of the UTF-8 character text starts with (of `left`), or 0 when
- * they are not one (a stray byte, an overlong form, a surrogate). */
-size_t utf8_width(const char *text, size_t left);
 /* text itself when it is UTF-8, else a copy in `a` with each byte that
  * starts no character replaced by U+FFFD (a file name in a JSON report:
  * JSON is UTF-8); NULL when out of memory. */

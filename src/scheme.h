@@ -9,9 +9,11 @@
 #include "workflow.h"
 
 /* What both schemes name alike: the volume (by default, in the volume
- * scheme), and the parameter that carries an artifact's location. */
+ * scheme), and the parameter that carries an artifact's location; and
+ * where on the volume the data goes, by default. */
 #define DEFAULT_VOLUME_NAME "data-storage"
 #define SUBPATH_SUFFIX "-subpath"
+#define DEFAULT_PATH_PREFIX "artifact_data/"
 
 typedef struct scheme_ctx {
     arena *arena;        /* the stream's: new nodes go here */

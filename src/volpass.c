@@ -11,8 +11,6 @@
 #include "scheme.h"
 #include "stream.h"
 
-#define DEFAULT_PATH_PREFIX "artifact_data/"
-
 const char *vp_version(void)
 {
     return VOLPASS_VERSION;

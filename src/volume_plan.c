@@ -161,17 +161,16 @@ static bool param_taken(vplan *p, const char *name, const void *ctx)
 
 /* NAME-subpath, or NAME-subpath-2, -3, ...: the first not already a parameter
  * of `list` nor taken by an earlier artifact of the same plan. */
-static const char *free_name(vplan *p, const node *list, const art_plan *taken, size_t ntaken,
-                             const char *base, const char *suffix)
+static const char *free_name(vplan *p, const node *list, const art_plan *taken, size_t ntaken, const char *base)
 {
-    return plan_first_free(p, edit_cat(&p->ed, base, suffix), param_taken, &(param_names){list, taken, ntaken});
+    return plan_first_free(p, edit_cat(&p->ed, base, SUBPATH_SUFFIX), param_taken, &(param_names){list, taken, ntaken});
 }
 
 const char *plan_location_param(vplan *p, const tplan *tp, const node *list, const art_plan *taken, size_t k,
                                   const char *role)
 {
     const artifact *a = taken[k].a;
-    const char *name = free_name(p, list, taken, k, a->name, SUBPATH_SUFFIX);
+    const char *name = free_name(p, list, taken, k, a->name);
     if (workflow_callable_apart(tp->wf) && strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' would carry its location in "
                     "parameter '%s" SUBPATH_SUFFIX "', which the template has already; a workflow that calls it "
@@ -815,7 +814,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     in->param = in->convert ? plan_location_param(p, tp, t->input_parameters, tp->in, k, "input")
-                            : free_name(p, t->input_parameters, tp->in, k, a->name, SUBPATH_SUFFIX);
+                            : free_name(p, t->input_parameters, tp->in, k, a->name);
     if (!template_runs_pod(t))
         return;
     if (!a->path) {

@@ -4,6 +4,7 @@ import collections
 import copy
 import json
 import os
+import shutil
 import re
 import tempfile
 import threading
@@ -525,6 +526,21 @@ def test_dynamic_template_ref(ctx):
         report = _verify(ctx, path, path)
         expect(report["handoffs"] == [] and [p["message"] for p in report["problems"]] == [wanted],
                f"{name}: {report}")
+
+
+def test_long_file_name_in_text_report(ctx):
+    """The text report names the rewritten file whole on each problem line,
+    however long its path (one of over 255 bytes was cut short)."""
+    data = os.path.join(HERE, "data")
+    with tempfile.TemporaryDirectory() as d:
+        deep = os.path.join(d, "x" * 200, "y" * 200)
+        os.makedirs(deep)
+        broken = os.path.join(deep, "nesting.broken.yaml")
+        shutil.copy(os.path.join(data, "verify", "nesting.broken.yaml"), broken)
+        proc = ctx.run(["verify", os.path.join(data, "volume", "nesting.yaml"), broken])
+    problems = [line for line in proc.stdout.splitlines() if ": problem: " in line]
+    expect(proc.returncode == 1 and len(problems) == 5 and all(line.startswith(broken + ":") for line in problems),
+           proc.stdout[:1000])
 
 
 def test_hidden_outputs(ctx):
