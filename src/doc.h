@@ -86,6 +86,12 @@ static inline bool scalar_is(const node *n, const char *text)
     return n && n->kind == NODE_SCALAR && n->len == len && memcmp(n->as.text, text, len) == 0;
 }
 
+/* A scalar's text, or NULL for NULL or a collection. */
+static inline const char *scalar_text(const node *n)
+{
+    return n && n->kind == NODE_SCALAR ? n->as.text : NULL;
+}
+
 /* Appends; returns -1 when out of memory (or when the node is not a sequence, or a mapping). */
 int seq_push(arena *a, node *seq, node *item);
 int map_push(arena *a, node *map, node *key, node *value);

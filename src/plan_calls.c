@@ -440,7 +440,7 @@ const char *plan_with_item(vplan *p, const char *text, const node *item)
 static const char *workflow_value(vplan *p, const tag *g, const void *wf)
 {
     (void)p;
-    ref r = g->expression ? (ref){0} : ref_parse(g->expr);
+    ref r = tag_ref(g);
     const node *global = r.kind == REF_WORKFLOW_PARAMETER
                          ? parameter_named(((const workflow *)wf)->parameters, r.name.s, r.name.len) : NULL;
     const node *v = parameter_own_value(global, false);
@@ -479,7 +479,7 @@ typedef struct call_values {
 static const char *input_value(vplan *p, const tag *g, const void *ctx)
 {
     const call_values *cv = ctx;
-    ref r = g->expression ? (ref){0} : ref_parse(g->expr);
+    ref r = tag_ref(g);
     return r.kind == REF_INPUT && !r.artifact ? parameter_value(p, cv->scope->wf, cv->c, cv->target, r.name, cv->item)
                                               : NULL;
 }

@@ -277,7 +277,7 @@ static bool sub_path_fits_expression(const tplan *tp, const node *text)
     while (tag_next(text->as.text, text->len, &pos, &g)) {
         if (names_workflow(g.expr))
             continue;
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        ref r = tag_ref(&g);
         if (r.kind != REF_INPUT || r.artifact || !parameter_named(tp->t->input_parameters, r.name.s, r.name.len))
             return false;
     }
@@ -304,7 +304,7 @@ static const char *sub_path_problem(vplan *p, const workflow *wf, const call_sit
         return "has a '..' component beside parameters, which volpass cannot resolve and Kubernetes refuses in a "
                "subPath";
     for (pos = 0; tag_next(sub->as.text, sub->len, &pos, &g);) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        ref r = tag_ref(&g);
         const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
                                                              : NULL;
         const node *v = parameter_own_value(global, false);
@@ -333,7 +333,7 @@ static bool sub_path_known_late(const workflow *wf, const call_site *c, const no
     while (tag_next(sub->as.text, sub->len, &pos, &g)) {
         if (names_workflow(g.expr))
             continue;
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        ref r = tag_ref(&g);
         const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
                                                              : NULL;
         const node *v = parameter_own_value(global, false);
@@ -358,7 +358,7 @@ void plan_check_argument_sub_path(vplan *p, const tplan *scope, const call_site 
     size_t pos = 0;
     tag g;
     while (a->sub_path && !p->err && tag_next(a->sub_path->as.text, a->sub_path->len, &pos, &g)) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        ref r = tag_ref(&g);
         if (r.artifact)
             plan_refuse(p, VP_EINVALID, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
                         "names an artifact where Argo substitutes parameters only", scope->t->name, c->name,

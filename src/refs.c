@@ -118,6 +118,11 @@ ref ref_parse(span expr)
     return r;
 }
 
+ref tag_ref(const tag *g)
+{
+    return g->expression ? (ref){0} : ref_parse(g->expr);
+}
+
 /* Strips spaces and the parentheses that enclose the whole expression, up
  * to UNWRAP_MAX pairs. One pass finds where each leading '(' closes, so a
  * hostile "((((...))))" costs linear time, not quadratic. */

@@ -44,6 +44,10 @@ typedef struct ref {
 /* Reads a reference; kind is REF_NONE when `expr` is not one. */
 ref ref_parse(span expr);
 
+/* The reference tag g is ({{steps.a.outputs.artifacts.b}}); an expression
+ * tag ({{=...}}) is none, kind REF_NONE. */
+ref tag_ref(const tag *g);
+
 /* The values an expression may evaluate to: the branches of its ?: operators
  * (recursively), each trimmed of spaces and parentheses; an expression
  * without ?: is its own single value. Stores at most `max` (at least 1) and

@@ -383,7 +383,7 @@ static void append_sub_path(applier *e, text_buf *b, const char *sub)
     bool quoted = true;
     tag g;
     while (tag_next(sub, len, &pos, &g)) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        ref r = tag_ref(&g);
         if (r.kind != REF_INPUT || r.artifact)
             continue;
         if (g.start > done && !quoted)
@@ -571,7 +571,7 @@ static void warn_undeclared_parameters(applier *e, const workflow *wf, const nod
     size_t pos = 0;
     tag g;
     while (tag_next(n->as.text, n->len, &pos, &g)) {
-        ref r = g.expression ? (ref){0} : ref_parse(g.expr);
+        ref r = tag_ref(&g);
         if (r.kind == REF_WORKFLOW_PARAMETER && !parameter_named(wf->parameters, r.name.s, r.name.len) &&
             !(runs && parameter_named(runs->parameters, r.name.s, r.name.len)))
             plan_warn(e->p, wf->root, "the volume '%s' this %s's pods mount names workflow parameter '%.*s', "

@@ -74,10 +74,6 @@ static inline span text_span(const char *s)
     return (span){s, strlen(s)};
 }
 
-static inline const char *scalar_text(const node *n)
-{
-    return n && n->kind == NODE_SCALAR ? n->as.text : NULL;
-}
 
 typedef enum origin_kind { ORIGIN_OUTPUT, ORIGIN_SOURCE, ORIGIN_NONE, ORIGIN_UNRESOLVED } origin_kind;
 

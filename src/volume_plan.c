@@ -387,7 +387,7 @@ static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
     tp->mentions_artifacts |= g->expression || expr_next_mention(g->expr, &(size_t){0}, &m);
     if (!g->expression && span_is(g->expr, "inputs.parameters"))
         tp->lists_parameters = n;
-    ref r = g->expression ? (ref){0} : ref_parse(g->expr);
+    ref r = tag_ref(g);
     if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
                     t->name, (int)r.name.len, r.name.s);

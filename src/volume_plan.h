@@ -141,10 +141,13 @@ typedef struct stream_calls {
     bool claim_replaced;  /* its own claims replace those of the WorkflowTemplate it runs: it gets the claim */
 } stream_calls;
 
-/* The branches of expression `expr` (the values its ?: operators pick)
- * into alts, room for EXPR_MAX_BRANCHES; 0, refused at `at`, when there are
- * more or they nest too deep. */
-size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts);
+/* The plan's functions, by the file that defines them: volume_plan, which
+ * scheme_volume.c calls, and those its three files share. */
+
+/* Whether a new name is taken already, for plan_first_free. */
+typedef bool name_test(vplan *p, const char *name, const void *ctx);
+
+/* ---- volume_plan.c: the stream, and each template on its own ----------- */
 
 /* The volume or claim of list `list` named `name`, or NULL; with p, one
  * other than volpass's own (one an earlier conversion with these options
@@ -154,29 +157,16 @@ const node *volume_listed(const vplan *p, const node *list, const char *name);
 /* The plan of template `t`, or NULL when `t` is not in the stream. */
 tplan *plan_of(const template *t);
 
-/* Asks that the outputs which argument `a` of a call in `scope` passes on
- * stay real artifacts, `why` naming the consumer that cannot take a volume
- * location: followed through dag and steps outputs, and a dag's or steps'
- * inputs to what their callers pass, to the pod templates that write them,
- * which the next try of the plan keeps (keep_asked, when one is new).
- * False when one cannot be found (a global artifact, an expression, ...):
- * the call is then refused. */
-bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *why);
+/* Says that the refusal about to be made, when it is the plan's first, is
+ * one of forms that may rest on an assumption about a cycle: another try
+ * may not make it, and another refusal of a try is the one to report. */
+void plan_note_cycle_bound(vplan *p);
 
-/* Why output `a` of template `t` stays a real artifact for a consumer, or NULL. */
-const char *plan_kept_for_consumer(vplan *p, const template *t, const artifact *a);
-
-/* Whether reference `r`, written in dag or steps template `scope`, names
- * data on the volume after the rewrite or a real artifact; in *param the
- * parameter that carries its location. */
-backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at);
-
-/* The plan's own functions, shared by its three files. */
-
-/* Whether a new name is taken already, for plan_first_free. */
-typedef bool name_test(vplan *p, const char *name, const void *ctx);
-
-/* ---- volume_plan.c: the stream, and each template on its own ----------- */
+/* Plans the whole stream: every template, call and root. On a refusal
+ * p->err is set and nothing should be applied. Each dag and steps
+ * template's plan gets its calls' plans; *roots, per document, the calls
+ * that start it; *volume the volume's name. */
+void volume_plan(vplan *p, stream_calls **roots, const char **volume);
 
 /* Refuses the stream; the first refusal stands. */
 void VP_PRINTF(4, 5) plan_refuse(vplan *p, vp_status status, const node *at, const char *f, ...);
@@ -225,6 +215,28 @@ bool plan_refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, cons
 
 /* ---- plan_refs.c: what references name ------------------------------- */
 
+/* The branches of expression `expr` (the values its ?: operators pick)
+ * into alts, room for EXPR_MAX_BRANCHES; 0, refused at `at`, when there are
+ * more or they nest too deep. */
+size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts);
+
+/* Asks that the outputs which argument `a` of a call in `scope` passes on
+ * stay real artifacts, `why` naming the consumer that cannot take a volume
+ * location: followed through dag and steps outputs, and a dag's or steps'
+ * inputs to what their callers pass, to the pod templates that write them,
+ * which the next try of the plan keeps (keep_asked, when one is new).
+ * False when one cannot be found (a global artifact, an expression, ...):
+ * the call is then refused. */
+bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *why);
+
+/* Why output `a` of template `t` stays a real artifact for a consumer, or NULL. */
+const char *plan_kept_for_consumer(vplan *p, const template *t, const artifact *a);
+
+/* Whether reference `r`, written in dag or steps template `scope`, names
+ * data on the volume after the rewrite or a real artifact; in *param the
+ * parameter that carries its location. */
+backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at);
+
 /* Call c goes through templateRef to a WorkflowTemplate not in the input,
  * which volpass takes to be converted apart by its convention; said once
  * per WorkflowTemplate, at `at` (none during the edit). */
@@ -256,30 +268,10 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k);
  * stands. */
 void plan_graph_inputs(vplan *p, tplan *tp);
 
-/* Says that the refusal about to be made, when it is the plan's first, is
- * one of forms that may rest on an assumption about a cycle: another try
- * may not make it, and another refusal of a try is the one to report. */
-void plan_note_cycle_bound(vplan *p);
-
 /* Refuses a dag or steps template whose input or output form, decided
  * while a cycle of calls was being followed, is not what its callers or
  * sources give once every form is known (each_template, after planning). */
 void plan_check_settled(vplan *p, template *t, const workflow *wf);
-
-/* Asks for a twin of graph template tp for its callers that pass input k
- * in one form (passed: per caller) where the others pass the other, or
- * (for_convention) where workflows converted apart pass the other, by the
- * refusal about to be made: rewrite_volume makes it and plans again. NULL
- * when asked; else why there can be none. */
-const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed, bool for_convention);
-
-/* --explain: the twins of dag and steps templates made before this plan,
- * said of the templates they copy (each_template). */
-void plan_note_graph_twins(vplan *p, template *t, const workflow *wf);
-
-/* `text` with the values withItems item `item` gives its {{item}} and
- * {{item.KEY}} tags; tags it gives none left as they are. */
-const char *plan_with_item(vplan *p, const char *text, const node *item);
 
 /* Notes that graph template `scope` calls `target` through call c. */
 void plan_add_caller(vplan *p, tplan *target, tplan *scope, const call_site *c);
@@ -335,10 +327,19 @@ void plan_check_workflow_arguments(vplan *p, const workflow *wf, const stream_ca
  * the template's pods mount. */
 void plan_claim(vplan *p, const workflow *wf, stream_calls *r);
 
-/* Plans the whole stream: every template, call and root. On a refusal
- * p->err is set and nothing should be applied. Each dag and steps
- * template's plan gets its calls' plans; *roots, per document, the calls
- * that start it; *volume the volume's name. */
-void volume_plan(vplan *p, stream_calls **roots, const char **volume);
+/* Asks for a twin of graph template tp for its callers that pass input k
+ * in one form (passed: per caller) where the others pass the other, or
+ * (for_convention) where workflows converted apart pass the other, by the
+ * refusal about to be made: rewrite_volume makes it and plans again. NULL
+ * when asked; else why there can be none. */
+const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *passed, bool for_convention);
+
+/* --explain: the twins of dag and steps templates made before this plan,
+ * said of the templates they copy (each_template). */
+void plan_note_graph_twins(vplan *p, template *t, const workflow *wf);
+
+/* `text` with the values withItems item `item` gives its {{item}} and
+ * {{item.KEY}} tags; tags it gives none left as they are. */
+const char *plan_with_item(vplan *p, const char *text, const node *item);
 
 #endif

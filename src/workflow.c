@@ -753,7 +753,7 @@ const char *item_text(const node *item, const char *expr, size_t len)
      * and all, one level deep (a nested value it writes as Go prints it). */
     long i = map_find_len(item, expr + 5, len - 5);
     const node *v = i < 0 ? NULL : map_value(item, (size_t)i);
-    return v && v->kind == NODE_SCALAR ? v->as.text : NULL;
+    return scalar_text(v);
 }
 
 const node *required_parameter(const node *param)
@@ -1191,7 +1191,7 @@ const char *template_runner_mount(const template *t, const workflow *wf, const c
         const node *mounts = default_container_mounts(wf->runs.defaults[i], k);
         for (size_t m = 0; mounts && m < mounts->len; m++) {
             const node *at = map_get(mounts->as.items[m], "mountPath");
-            const char *mp = at && at->kind == NODE_SCALAR ? at->as.text : NULL;
+            const char *mp = scalar_text(at);
             if (mp && (path_is_templated(mp) || path_is_templated(path) || path_covers(mp, path) ||
                        path_covers(path, mp)))
                 return mp;
