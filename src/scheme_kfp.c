@@ -358,8 +358,7 @@ static const template *callee_of(const kfp *k, const call_site *call)
 {
     if (call->inline_template)
         return call->inline_template;
-    return call->template_name ? strmap_get(&k->wf->by_name, call->template_name, strlen(call->template_name))
-                               : NULL;
+    return call->template_name ? workflow_template(k->wf, call->template_name) : NULL;
 }
 
 /* The calls of g: arguments the kfp scheme passes as it does not mean to

@@ -104,17 +104,15 @@ static const node *covering_mount_in(vctx *v, const call_tree *tree, const insta
 {
     const node *best = NULL;
     size_t best_len = 0;
-    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(t, w);
-        for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++) {
-            const char *mp = scalar_text(map_get(mounts->as.items[k], "mountPath"));
-            if (mp)
-                mp = verify_mount_path(v, tree ? verify_pod_path(v, tree, i, mp) : mp);
-            size_t n = mp ? path_covers(mp, path) : 0;
-            if (n && (!best || n > best_len)) {
-                best = mounts->as.items[k];
-                best_len = n;
-            }
+    mount_cursor at = {0, 0};
+    for (const node *m; (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &at));) {
+        const char *mp = scalar_text(map_get(m, "mountPath"));
+        if (mp)
+            mp = verify_mount_path(v, tree ? verify_pod_path(v, tree, i, mp) : mp);
+        size_t n = mp ? path_covers(mp, path) : 0;
+        if (n && (!best || n > best_len)) {
+            best = m;
+            best_len = n;
         }
     }
     *prefix_len = best_len;
@@ -129,12 +127,10 @@ const node *verify_covering_mount(vctx *v, const template *t, const char *path, 
 static size_t mount_count(const template *t, const char *mount_path)
 {
     size_t n = 0;
-    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(t, w);
-        for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
-            const char *mp = scalar_text(map_get(mounts->as.items[i], "mountPath"));
-            n += mp && path_equal(mp, mount_path);
-        }
+    mount_cursor at = {0, 0};
+    for (const node *m; (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &at));) {
+        const char *mp = scalar_text(map_get(m, "mountPath"));
+        n += mp && path_equal(mp, mount_path);
     }
     return n;
 }

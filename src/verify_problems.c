@@ -115,12 +115,10 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
 {
     const template *t = i->tmpl;
     size_t n = 0, templated = 0;
-    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(t, w);
-        for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++, n++) {
-            const char *mp = scalar_text(map_get(mounts->as.items[a], "mountPath"));
-            templated += mp && strstr(mp, "{{");
-        }
+    mount_cursor at = {0, 0};
+    for (const node *mount; (mount = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &at)); n++) {
+        const char *mp = scalar_text(map_get(mount, "mountPath"));
+        templated += mp && strstr(mp, "{{");
     }
     if (!templated)
         return;
@@ -128,20 +126,18 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
     const char **path = malloc(n * sizeof *path);
     bool *placed = malloc(n);
     n = 0;
-    for (int w = 0; m && path && placed && w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(t, w);
-        for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++, n++) {
-            m[n] = mounts->as.items[a];
-            const char *raw = scalar_text(map_get(m[n], "mountPath"));
-            placed[n] = raw && strstr(raw, "{{");
-            v->budget = BUDGET;
-            path[n] = placed[n] ? verify_pod_path(v, tree, i, raw) : raw;
-            if (placed[n] && v->budget == 0)
-                verify_problem(v, m[n], t, "the mount path %s takes more references than verify follows to fill in '%s', "
-                        "so verify does not check it", raw, i->path);
-            if (placed[n] && strstr(path[n], "{{"))
-                placed[n] = false; /* values not known here */
-        }
+    at = (mount_cursor){0, 0};
+    for (const node *mount; m && path && placed && (mount = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &at)); n++) {
+        m[n] = mount;
+        const char *raw = scalar_text(map_get(mount, "mountPath"));
+        placed[n] = raw && strstr(raw, "{{");
+        v->budget = BUDGET;
+        path[n] = placed[n] ? verify_pod_path(v, tree, i, raw) : raw;
+        if (placed[n] && v->budget == 0)
+            verify_problem(v, mount, t, "the mount path %s takes more references than verify follows to fill in '%s', "
+                    "so verify does not check it", raw, i->path);
+        if (placed[n] && strstr(path[n], "{{"))
+            placed[n] = false; /* values not known here */
     }
     for (size_t a = 0; m && path && placed && a < n; a++) {
         if (!placed[a])
@@ -178,17 +174,15 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
 static void mounts_inside(vctx *v, const instance *i, const char *path, const char *role, const artifact *a,
                           const char *wrong)
 {
-    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(i->tmpl, w);
-        for (size_t m = 0; mounts && mounts->kind == NODE_SEQUENCE && m < mounts->len; m++) {
-            const char *mp = scalar_text(map_get(mounts->as.items[m], "mountPath"));
-            char *inner = mp ? (char *)fmt(v, "%s", mp) : NULL;
-            if (inner)
-                path_normalize(inner);
-            if (inner && path_covers(path, inner) && strcmp(path, inner) != 0)
-                verify_problem(v, mounts->as.items[m], i->tmpl, "%s '%s' at %s holds the mount at %s, %s", role, a->name,
-                        a->path->as.text, mp, wrong);
-        }
+    mount_cursor at = {0, 0};
+    for (const node *m; (m = template_next_mount(i->tmpl, TEMPLATE_MOUNT_LISTS, &at));) {
+        const char *mp = scalar_text(map_get(m, "mountPath"));
+        char *inner = mp ? (char *)fmt(v, "%s", mp) : NULL;
+        if (inner)
+            path_normalize(inner);
+        if (inner && path_covers(path, inner) && strcmp(path, inner) != 0)
+            verify_problem(v, m, i->tmpl, "%s '%s' at %s holds the mount at %s, %s", role, a->name, a->path->as.text,
+                           mp, wrong);
     }
 }
 

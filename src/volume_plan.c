@@ -254,16 +254,13 @@ static const char *mount_text(const node *m)
 static const node *user_mount(vplan *p, const template *t, const workflow *wf, mount_test *test, const char *dir,
                               const char *within, const char **at)
 {
-    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(t, w);
-        for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
-            const node *m = mounts->as.items[i];
-            const node *mp = map_get(m, "mountPath");
-            const char *mount = mp && mp->kind == NODE_SCALAR ? mount_place(p, mp->as.text) : NULL;
-            if (mount && test(t, wf, m, mount, dir, within)) {
-                *at = mount;
-                return m;
-            }
+    mount_cursor next = {0, 0};
+    for (const node *m; (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &next));) {
+        const char *mp = scalar_text(map_get(m, "mountPath"));
+        const char *mount = mp ? mount_place(p, mp) : NULL;
+        if (mount && test(t, wf, m, mount, dir, within)) {
+            *at = mount;
+            return m;
         }
     }
     return NULL;

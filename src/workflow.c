@@ -522,13 +522,11 @@ static node *read_defaults(reader *r, node *spec)
 /* Whether one of t's own volumeMounts lists has a mount on `path`. */
 static bool mounts_on(const template *t, const node *path)
 {
-    for (int w = 0; w < TEMPLATE_OWN_MOUNT_LISTS; w++) {
-        const node *mounts = template_mounts(t, w);
-        for (size_t i = 0; path && path->kind == NODE_SCALAR && mounts && i < mounts->len; i++) {
-            const node *mp = map_get(mounts->as.items[i], "mountPath");
-            if (mp && mp->kind == NODE_SCALAR && path_equal(mp->as.text, path->as.text))
-                return true;
-        }
+    mount_cursor at = {0, 0};
+    for (const node *m; path && path->kind == NODE_SCALAR && (m = template_next_mount(t, TEMPLATE_OWN_MOUNT_LISTS, &at));) {
+        const char *mp = scalar_text(map_get(m, "mountPath"));
+        if (mp && path_equal(mp, path->as.text))
+            return true;
     }
     return false;
 }
@@ -831,6 +829,16 @@ const node *template_mounts(const template *t, int which)
     if (which == 1)
         return t->kind == TEMPLATE_CONTAINER_SET ? map_get(map_get(t->node, "containerSet"), "volumeMounts") : NULL;
     return t->default_mounts;
+}
+
+const node *template_next_mount(const template *t, int lists, mount_cursor *at)
+{
+    for (; at->list < lists; at->list++, at->next = 0) {
+        const node *mounts = template_mounts(t, at->list);
+        if (mounts && mounts->kind == NODE_SEQUENCE && at->next < mounts->len)
+            return mounts->as.items[at->next++];
+    }
+    return NULL;
 }
 
 /* Where in its volume a mount shows `path` (which lies under its

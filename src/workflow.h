@@ -225,6 +225,16 @@ template *workflow_template(const workflow *wf, const char *name);
 #define TEMPLATE_OWN_MOUNT_LISTS 2
 const node *template_mounts(const template *t, int which);
 
+/* Walks the mounts of the first `lists` of those lists, in order:
+ *     mount_cursor at = {0, 0};
+ *     for (const node *m; (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &at));)
+ * NULL after the last. */
+typedef struct mount_cursor {
+    int list;
+    size_t next;
+} mount_cursor;
+const node *template_next_mount(const template *t, int lists, mount_cursor *at);
+
 /* The first volume mount of pod template t, in any of its containers (the
  * main one's lists above, then init containers, sidecars, its own and
  * spec.templateDefaults', and a containerSet's), for which fn holds; NULL
