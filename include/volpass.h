@@ -155,8 +155,10 @@ typedef struct vp_rewrite_options {
 
 /* Rewrites every Workflow, WorkflowTemplate, ClusterWorkflowTemplate and
  * CronWorkflow document of the stream in place; other documents are left as
- * they are. On error the stream is unchanged only as far as the failing
- * document: discard it. */
+ * they are. The options' strings need to last for the call only. On error,
+ * the volume scheme leaves the stream as it was; the kfp scheme, which
+ * rewrites one document after another, may have rewritten those before the
+ * failing one: discard the stream then. */
 vp_status vp_rewrite(vp_stream *stream, const vp_rewrite_options *opts, vp_error **err);
 
 /* ---- verifying ------------------------------------------------------- */
@@ -177,7 +179,8 @@ typedef struct vp_verify_summary {
 
 /* JSON is UTF-8: in a JSON report, each byte of a string that starts no
  * UTF-8 character (a file name may hold any) is written as U+FFFD. Text
- * reports write strings as they are. */
+ * reports write strings as they are, but for control characters, written
+ * \xNN so that a name cannot drive the terminal that shows them. */
 typedef enum vp_report_format { VP_REPORT_TEXT = 0, VP_REPORT_JSON } vp_report_format;
 
 vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
@@ -190,7 +193,8 @@ void vp_verify_report_free(vp_verify_report *report);
 
 /* Writes decisions gathered through vp_rewrite_options.on_decision: one line
  * each ("FILE:LINE:COLUMN: template 'T', ROLE artifact 'A': ACTION: DETAIL";
- * without the artifact for a decision about the template), or one JSON
+ * "FILE: " for line 0; without the artifact for a decision about the
+ * template), or one JSON
  * array of objects with the fields "file", "line", "column", "template",
  * "artifact" ("" for a template's), "role", "action" and "detail". A NULL
  * string is written as an empty one. */
