@@ -10,85 +10,14 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "comments.h"
 #include "error.h"
 #include "grow.h"
+#include "loader.h"
 #include "scalar.h"
-#include "stream.h"
-#include "strmap.h"
 
 #define SMALL_MAPPING 16 /* below this, duplicate keys are found by comparing all pairs */
 #define INTERN_CHECK 65536 /* interning stops when fewer than half of this many scalars repeat */
 #define MAX_IMPLICIT_KEY 1024 /* libyaml's longest key without "? " (YAML 1.1 allows no more) */
-
-typedef enum { BEFORE, INSIDE, AFTER } comment_place; /* see comments.h's node_comments */
-
-typedef struct anchor {
-    node *target;
-    size_t height;  /* nesting depth of target's subtree: aliases must respect the depth cap too */
-    bool complete;  /* false while the anchored collection is still open */
-} anchor;
-
-typedef struct frame {
-    node *collection;
-    char *tag;      /* an explicit tag, set when the collection closes; or NULL */
-    anchor *anchor; /* NULL when the collection has none */
-    size_t base;    /* index of its first child on the child stack */
-    size_t height;  /* deepest child subtree so far */
-    bool merge;     /* a mapping with a merge key (<<) */
-} frame;
-
-/* A finished node waiting on the child stack, with its own source position:
- * a shared key node has none (see add_key). */
-typedef struct child {
-    node *n;
-    uint32_t line, column;
-} child;
-
-typedef struct loader {
-    vp_stream *s;
-    const char *data;
-    size_t len;
-    const char *file;
-    size_t max_depth;
-    size_t alias_left;
-    size_t max_alias_nodes;
-    child *children;
-    size_t nchildren, children_cap;
-    frame *frames;
-    size_t depth, frames_cap;
-    strmap anchors;
-    strmap texts;        /* scalar text -> its one copy in the arena */
-    strmap keys;         /* mapping key text -> its shared node */
-    size_t texts_seen;   /* scalars looked up since the last check */
-    size_t texts_reused;
-    bool interning;      /* texts and keys are shared */
-    vp_error *err;
-    /* A JSON stream is parsed one document at a time (next_json_document). */
-    size_t start, end;  /* bytes the current parser reads */
-    /* Tags with %00 (tag_holds_nul), looked for when the input holds it. */
-    bool percent_nul;
-    size_t tag_chars, tag_bytes; /* a character of the current parser, and its byte */
-    yaml_mark_t base;   /* its line and column in the whole input; marks are relative to it */
-    yaml_mark_t resume; /* where the last document ended, as the parser counts */
-    bool between;       /* that document end was the last event */
-    /* Comments (see document_comments and before_event). */
-    bool comments;      /* kept: in UTF-8 read by the first parser */
-    size_t gap_from;    /* character where the text between documents starts */
-    bool opening;       /* a document started and no node of it yet */
-    size_t seen_chars, seen_bytes; /* a character index and its byte, for byte_at */
-    size_t last_end;    /* character where the last event of the document ended */
-    bool last_mid_line; /* not at a line's start */
-    node *last_inline;  /* the last event's node: a scalar or flow collection ending a line, no key */
-    bool last_key;      /* the last event was a key */
-    size_t hash_byte, hash_char; /* the last '#' found (see hash_between), or where the search starts */
-    bool hash_found;
-    comment_block before, inside; /* found, and not yet given a node (before_event) */
-    /* Comments carried on (before_event): grown in place, as they may pass
-     * the ends of many collections, each with comments of its own. */
-    char *carried;
-    size_t carried_len, carried_cap;
-} loader;
 
 static int fail(loader *l, vp_status status, const yaml_mark_t *mark, const char *what)
 {
@@ -97,7 +26,7 @@ static int fail(loader *l, vp_status status, const yaml_mark_t *mark, const char
     return -1;
 }
 
-static int fail_oom(loader *l)
+int loader_fail_oom(loader *l)
 {
     l->err = error_oom();
     return -1;
@@ -124,10 +53,10 @@ static void shift_mark(const loader *l, yaml_mark_t *m)
 static int push_child(loader *l, child next, size_t height)
 {
     if (!next.n)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     child *c = grow_heap(l->children, &l->children_cap, l->nchildren, sizeof *c);
     if (!c)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     l->children = c;
     l->children[l->nchildren++] = next;
     if (l->depth && l->frames[l->depth - 1].height < height)
@@ -188,7 +117,7 @@ static int set_tag(loader *l, node *n, const char *tag)
                            "that YAML readers refuse", tag);
         return -1;
     }
-    return node_set_tag(&l->s->arena, n, tag) == 0 ? 0 : fail_oom(l);
+    return node_set_tag(&l->s->arena, n, tag) == 0 ? 0 : loader_fail_oom(l);
 }
 
 /* One copy of each scalar text: a workflow repeats its keys, images and
@@ -226,7 +155,7 @@ static const char *intern(loader *l, const char *text, size_t len)
 }
 
 /* The open collection's frame, or NULL at a document's top. */
-static const frame *open_frame(const loader *l)
+const frame *loader_open_frame(const loader *l)
 {
     return l->depth ? &l->frames[l->depth - 1] : NULL;
 }
@@ -234,7 +163,7 @@ static const frame *open_frame(const loader *l)
 /* The open collection's frame when it is a mapping, else NULL. */
 static const frame *open_mapping(const loader *l)
 {
-    const frame *f = open_frame(l);
+    const frame *f = loader_open_frame(l);
     return f && f->collection->kind == NODE_MAPPING ? f : NULL;
 }
 
@@ -273,7 +202,7 @@ static int add_key(loader *l, const char *text, size_t len, node_style style, co
     c.n = copy ? node_text(&l->s->arena, copy, len, style) : NULL;
     share = share && l->interning; /* which the lookup just counted may have ended */
     if (!c.n || (share && strmap_put(&l->keys, copy, len, c.n) != 0))
-        return fail_oom(l);
+        return loader_fail_oom(l);
     c.n->inert = !memchr(text, '{', len);
     if (!share)
         position(c.n, mark);
@@ -298,7 +227,7 @@ static int binary_text(loader *l, node *n)
 {
     char *text = arena_alloc(&l->s->arena, (size_t)n->len + 1);
     if (!text)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     size_t len = scalar_base64_decode(n->as.text, n->len, text);
     const char *bad = len == SIZE_MAX ? "is not base64 (go-yaml, which Argo and Kubernetes read YAML with, "
                                         "refuses it)"
@@ -311,7 +240,7 @@ static int binary_text(loader *l, node *n)
     }
     text[len] = '\0';
     if (node_set_text(&l->s->arena, n, text, len) != 0)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     n->style = STYLE_ANY;
     n->inert = n->inert && !memchr(text, '{', len);
     return 0;
@@ -342,7 +271,7 @@ static int on_scalar(loader *l, const yaml_event_t *e)
     const char *text = intern(l, value, len);
     node *n = text ? position(node_text(&l->s->arena, text, len, style), &e->start_mark) : NULL;
     if (!n)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     n->inert = !memchr(value, '{', len) && !bare_expression(l);
     /* A plain or quoted scalar without a tag resolves by itself; an explicit
      * one keeps it. The non-specific tag "!" makes any text a string (libyaml
@@ -360,7 +289,7 @@ static int on_scalar(loader *l, const yaml_event_t *e)
         return -1;
     }
     if (e->data.scalar.anchor && !define_anchor(l, e->data.scalar.anchor, n, true))
-        return fail_oom(l);
+        return loader_fail_oom(l);
     return add_child(l, n, 0);
 }
 
@@ -371,7 +300,7 @@ static const char *depth_hint(const loader *l)
 }
 
 /* Whether collection start event e opens a flow collection. */
-static bool flow_start(const yaml_event_t *e)
+bool loader_flow_start(const yaml_event_t *e)
 {
     return e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE
                                                 : e->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
@@ -384,7 +313,7 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
         snprintf(msg, sizeof msg, "nesting deeper than %zu levels (%s)", l->max_depth, depth_hint(l));
         return fail(l, VP_ELIMIT, &e->start_mark, msg);
     }
-    bool flow = flow_start(e);
+    bool flow = loader_flow_start(e);
     const yaml_char_t *tag = kind == NODE_SEQUENCE ? e->data.sequence_start.tag
                                                    : e->data.mapping_start.tag;
     int implicit = kind == NODE_SEQUENCE ? e->data.sequence_start.implicit
@@ -394,16 +323,16 @@ static int on_collection_start(loader *l, const yaml_event_t *e, node_kind kind)
     node *n = position(node_collection(&l->s->arena, kind, flow ? STYLE_FLOW : STYLE_BLOCK),
                        &e->start_mark);
     if (!n)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     char *tag_copy = NULL;
     if (!implicit && tag && !(tag_copy = arena_strndup(&l->s->arena, (const char *)tag, strlen((const char *)tag))))
-        return fail_oom(l);
+        return loader_fail_oom(l);
     anchor *a = NULL;
     if (anchor_name && !(a = define_anchor(l, anchor_name, n, false)))
-        return fail_oom(l);
+        return loader_fail_oom(l);
     frame *f = grow_heap(l->frames, &l->frames_cap, l->depth, sizeof *f);
     if (!f)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     l->frames = f;
     l->frames[l->depth++] = (frame){n, tag_copy, a, l->nchildren, 0, false};
     return 0;
@@ -466,7 +395,7 @@ static int check_keys(loader *l, const child *keys_values, size_t pairs)
     }
     child *keys = malloc(pairs * sizeof *keys);
     if (!keys)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     size_t n = 0;
     for (size_t i = 0; i < pairs; i++)
         if (!is_merge_key(keys_values[2 * i].n))
@@ -505,7 +434,7 @@ static int merge_put(loader *l, strmap *at, node **out, size_t *n, node *k, node
         return 0;
     }
     if (strmap_put(at, k->as.text, k->len, (void *)(uintptr_t)(*n + 1)) != 0)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     out[2 * *n] = k;
     out[2 * *n + 1] = v;
     ++*n;
@@ -532,7 +461,7 @@ static int merge_value(loader *l, const child *key, const node *v, strmap *at, n
             node *k = map_key(m, i);
             if (strmap_get(&mine, k->as.text, k->len))
                 continue;
-            rc = strmap_put(&mine, k->as.text, k->len, k) != 0 ? fail_oom(l)
+            rc = strmap_put(&mine, k->as.text, k->len, k) != 0 ? loader_fail_oom(l)
                                                                 : merge_put(l, at, out, n, k, map_value(m, i));
         }
     }
@@ -558,7 +487,7 @@ static int merge_keys(loader *l, const child *items, size_t *pairs, node ***out)
     strmap at;
     strmap_init(&at);
     node **merged = malloc((2 * total + 1) * sizeof *merged);
-    int rc = merged ? 0 : fail_oom(l);
+    int rc = merged ? 0 : loader_fail_oom(l);
     size_t n = 0;
     for (size_t i = 0; rc == 0 && i < *pairs; i++)
         rc = is_merge_key(items[2 * i].n) ? merge_value(l, &items[2 * i], items[2 * i + 1].n, &at, merged, &n)
@@ -591,7 +520,7 @@ static int on_collection_end(loader *l)
         n->as.items = arena_alloc(&l->s->arena, count * sizeof(node *));
         if (!n->as.items) {
             free(merged);
-            return fail_oom(l);
+            return loader_fail_oom(l);
         }
     }
     n->inert = true;
@@ -668,7 +597,7 @@ static int begin_document(loader *l, const yaml_event_t *e)
     vp_stream *s = l->s;
     document *d = grow_heap(s->docs, &s->cap, s->ndocs, sizeof *d);
     if (!d)
-        return fail_oom(l);
+        return loader_fail_oom(l);
     s->docs = d;
     s->docs[s->ndocs++] = (document){.explicit_start = !e->data.document_start.implicit};
     strmap_free(&l->anchors); /* anchors are scoped to their document */
@@ -685,434 +614,6 @@ static void end_document(loader *l, const yaml_event_t *e)
     l->gap_from = e->end_mark.index;
 }
 
-/* The byte order of a UTF-16 input, by its byte order mark (as libyaml
- * reads it): 1 little-endian, 2 big-endian; 0 for UTF-8. */
-static int utf16_order(const char *data, size_t len)
-{
-    if (len >= 2 && memcmp(data, "\xFF\xFE", 2) == 0)
-        return 1;
-    return len >= 2 && memcmp(data, "\xFE\xFF", 2) == 0 ? 2 : 0;
-}
-
-/* The code unit at byte i: a byte of UTF-8, or two of UTF-16 (order as
- * utf16_order says); 0 past the end. */
-static unsigned unit_at(const char *data, size_t len, size_t i, int order)
-{
-    if (i + (order ? 2 : 1) > len)
-        return 0;
-    unsigned a = (unsigned char)data[i];
-    if (!order)
-        return a;
-    unsigned b = (unsigned char)data[i + 1];
-    return order == 1 ? a | b << 8 : a << 8 | b;
-}
-
-/* Where text starts: past a byte order mark. */
-static size_t text_start(const char *data, size_t len, int order)
-{
-    return order ? 2 : len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-}
-
-/* libyaml reports encoding errors as a byte offset; turn it into line and
- * column (characters; a line ends at \n, \r\n or a lone \r). */
-static void offset_position(const char *data, size_t len, size_t offset, unsigned long *line,
-                            unsigned long *column)
-{
-    int order = utf16_order(data, len);
-    size_t step = order ? 2 : 1;
-    *line = 1;
-    *column = 1;
-    for (size_t i = text_start(data, len, order); i < offset && i < len; i += step) {
-        unsigned c = unit_at(data, len, i, order);
-        /* NEL, LS and PS break lines in YAML too, as libyaml counts them */
-        bool breaks = c == '\n' || (c == '\r' && unit_at(data, len, i + step, order) != '\n');
-        size_t rest = 0; /* UTF-8 bytes of such a break past the first */
-        if (order)
-            breaks |= c == 0x85 || c == 0x2028 || c == 0x2029;
-        else if (c == 0xC2 && i + 1 < len && (unsigned char)data[i + 1] == 0x85)
-            breaks = true, rest = 1;
-        else if (c == 0xE2 && i + 2 < len && (unsigned char)data[i + 1] == 0x80 &&
-                 ((unsigned char)data[i + 2] | 1) == 0xA9)
-            breaks = true, rest = 2;
-        if (breaks) {
-            i += rest;
-            ++*line;
-            *column = 1;
-        } else if (c != '\r' && (order ? (c & 0xFC00) != 0xDC00 : (c & 0xC0) != 0x80)) {
-            ++*column; /* not the second half of a character */
-        }
-    }
-}
-
-static bool ascii8(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return (w & 0x8080808080808080u) == 0;
-}
-
-/* The byte `chars` characters after byte `at` of UTF-8 input (libyaml's
- * marks count characters): eight bytes at a time while they are ASCII, as
- * a stream of documents is walked through whole. */
-static size_t skip_chars(const loader *l, size_t at, size_t chars)
-{
-    while (chars > 0 && at < l->len) {
-        if (chars >= 8 && l->len - at >= 8 && ascii8(l->data + at)) {
-            at += 8;
-            chars -= 8;
-            continue;
-        }
-        at++;
-        while (at < l->len && ((unsigned char)l->data[at] & 0xC0) == 0x80)
-            at++;
-        chars--;
-    }
-    return at;
-}
-
-/* The byte where the first parser's character `chars` is: counted on from
- * the last one asked for, as the documents' positions only grow. */
-static size_t byte_at(loader *l, size_t chars)
-{
-    l->seen_bytes = skip_chars(l, l->seen_bytes, chars - l->seen_chars);
-    l->seen_chars = chars;
-    return l->seen_bytes;
-}
-
-/* libyaml decodes a %XX escape in a tag and hands the tag over as a C
- * string: one with %00 (a NUL) arrives cut there, as another tag, which
- * may even change the data (tag:yaml.org,2002:binary%00 would decode
- * base64). Such tags are refused, found in the input's text, which is
- * looked at only when it holds "%00" at all (percent_nul). */
-static bool holds_percent_nul(const char *data, size_t len, int order)
-{
-    size_t step = order ? 2 : 1;
-    for (size_t i = text_start(data, len, order); i + 3 * step <= len; i += step)
-        if (unit_at(data, len, i, order) == '%' && unit_at(data, len, i + step, order) == '0' &&
-            unit_at(data, len, i + 2 * step, order) == '0')
-            return true;
-    return false;
-}
-
-/* Whether the text from byte `at`, a node's properties (an anchor and a
- * tag, in either order) or a document's directives up to byte `to`, holds
- * a tag with %00: in a token "!...", or "!<...>", or a %TAG line. */
-static bool tags_hold_nul(const loader *l, size_t at, size_t to)
-{
-    const char *p = l->data + at, *end = l->data + to;
-    while (p < end && (*p == '!' || *p == '&' || *p == '%' || *p == '#')) {
-        bool verbatim = *p == '!' && p + 1 < end && p[1] == '<', line = *p == '%' || *p == '#';
-        const char *stop = p;
-        while (stop < end && (verbatim ? *stop != '>' : line ? *stop != '\n' : !strchr(" \t\r\n,[]{}", *stop)))
-            stop++;
-        for (const char *q = p; *p != '&' && *p != '#' && q + 3 <= stop; q++)
-            if (q[0] == '%' && q[1] == '0' && q[2] == '0')
-                return true;
-        for (p = stop + (stop < end); p < end && strchr(" \t\r\n", *p); p++)
-            continue;
-    }
-    return false;
-}
-
-/* Why event e's tags (a node's, or a document's %TAG directives) cannot
- * be kept, or NULL: one holds %00; in UTF-16, whose text is not looked at,
- * any tag of an input that holds %00 at all. */
-static const char *tag_holds_nul(loader *l, const yaml_event_t *e)
-{
-    bool tagged = e->type == YAML_SCALAR_EVENT           ? e->data.scalar.tag != NULL
-                  : e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.tag != NULL
-                  : e->type == YAML_MAPPING_START_EVENT  ? e->data.mapping_start.tag != NULL
-                  : e->type == YAML_DOCUMENT_START_EVENT &&
-                        e->data.document_start.tag_directives.start != e->data.document_start.tag_directives.end;
-    if (!tagged || !l->percent_nul)
-        return NULL;
-    if (utf16_order(l->data, l->len))
-        return "the input, in UTF-16, holds %00 and a tag: libyaml decodes %00 in a tag to a NUL, at which it cuts "
-               "the tag, and volpass looks for it in UTF-8 text only";
-    if (e->start_mark.index < l->tag_chars) { /* never so, events come in order: counted again */
-        l->tag_chars = 0;
-        l->tag_bytes = l->start ? l->start : text_start(l->data, l->len, 0);
-    }
-    size_t from = skip_chars(l, l->tag_bytes, e->start_mark.index - l->tag_chars);
-    l->tag_chars = e->start_mark.index;
-    l->tag_bytes = from;
-    return tags_hold_nul(l, from, skip_chars(l, from, e->end_mark.index - e->start_mark.index))
-               ? "a tag holds %00, a NUL, at which libyaml cuts it: volpass cannot keep the tag whole" : NULL;
-}
-
-/* libyaml does not report comments. Those before a document's first node
- * (a file's header, a "# Source:" line after "---") lie in text no node
- * holds: from the previous document's end (or the stream's start) to the
- * first event after the document's start, at character `to`. The emitter
- * writes them before the document. Only in UTF-8 read by the first parser
- * (a JSON stream's restarted ones have no comments worth the trouble). */
-static int document_comments(loader *l, size_t to)
-{
-    l->opening = false;
-    if (!l->comments)
-        return 0;
-    size_t from = byte_at(l, l->gap_from), end = byte_at(l, to);
-    document *d = &l->s->docs[l->s->ndocs - 1];
-    return comments_gather(&l->s->arena, l->data, from, end, false, &d->leading) == 0 ? 0 : fail_oom(l);
-}
-
-/* The characters in data[from, to): bytes that do not continue one. */
-static size_t count_chars(const loader *l, size_t from, size_t to)
-{
-    size_t chars = 0;
-    for (; from + 8 <= to && ascii8(l->data + from); from += 8)
-        chars += 8;
-    for (; from < to; from++)
-        chars += ((unsigned char)l->data[from] & 0xC0) != 0x80;
-    return chars;
-}
-
-/* The byte `chars` characters before byte `at`. */
-static size_t back_chars(const loader *l, size_t at, size_t chars)
-{
-    while (chars-- > 0 && at > 0)
-        while (--at > 0 && ((unsigned char)l->data[at] & 0xC0) == 0x80)
-            ;
-    return at;
-}
-
-/* Whether the text from character `from` to `to` may hold a comment: the
- * next '#' of the input lies there. Each '#' is found once, its character
- * counted on from the one before, so that the gap before each event costs
- * a comparison. */
-static bool hash_between(loader *l, size_t from, size_t to)
-{
-    while (l->hash_char != SIZE_MAX && (!l->hash_found || l->hash_char < from)) {
-        size_t at = l->hash_byte + l->hash_found;
-        const char *hash = at < l->len ? memchr(l->data + at, '#', l->len - at) : NULL;
-        if (!hash) {
-            l->hash_char = SIZE_MAX;
-            break;
-        }
-        size_t byte = (size_t)(hash - l->data);
-        l->hash_char += count_chars(l, l->hash_byte, byte);
-        l->hash_byte = byte;
-        l->hash_found = true;
-    }
-    return l->hash_char < to;
-}
-
-/* n's entry in the stream's table of comments, made when it has none. The
- * search from the end is short: a node gets comments while it is among the
- * last ones read (from its start to its first entry, or right after it). */
-static node_comments *note_of(loader *l, node *n)
-{
-    vp_stream *s = l->s;
-    for (size_t i = s->nnotes; n->commented && i-- > 0;)
-        if (s->notes[i].n == n)
-            return &s->notes[i];
-    node_comments *t = grow_heap(s->notes, &s->notes_cap, s->nnotes, sizeof *t);
-    if (!t)
-        return NULL;
-    s->notes = t;
-    n->commented = true;
-    t[s->nnotes] = (node_comments){.n = n};
-    return &t[s->nnotes++];
-}
-
-/* Gives n the comments `found` (and empties it). */
-static int attach(loader *l, node *n, comment_block *found, comment_place place)
-{
-    if (!found->len)
-        return 0;
-    if (place != INSIDE)
-        found->trailing = 0;
-    node_comments *note = note_of(l, n);
-    comment_block *to = !note ? NULL : place == BEFORE ? &note->before : place == INSIDE ? &note->inside : &note->after;
-    if (!to || comments_join(&l->s->arena, to, found) != 0)
-        return fail_oom(l);
-    *found = (comment_block){NULL, 0, 0};
-    return 0;
-}
-
-/* The comments between the last event and e, whose text holds no node.
- * One on the line where the last event ended is that node's own (`after`)
- * when it is a scalar or a flow collection that is no key; after a key, it
- * stays first in `gap`, trailing, for the key's block value (before_event);
- * else it is a line of its own. */
-static int gap_comments(loader *l, const yaml_event_t *e, comment_block *gap)
-{
-    size_t from = l->last_end, to = e->start_mark.index;
-    bool mid_line = l->last_mid_line;
-    node *owner = l->last_inline;
-    l->last_end = e->end_mark.index;
-    l->last_mid_line = e->end_mark.column > 0;
-    l->last_inline = NULL; /* after_event sets it */
-    *gap = (comment_block){NULL, 0, 0};
-    if (to <= from || !hash_between(l, from, to))
-        return 0;
-    size_t start = back_chars(l, l->hash_byte, l->hash_char - from);
-    size_t end = skip_chars(l, l->hash_byte, to - l->hash_char);
-    if (comments_gather(&l->s->arena, l->data, start, end, mid_line, gap) != 0)
-        return fail_oom(l);
-    if (owner) {
-        comment_block own = comments_take_trailing(gap);
-        return attach(l, owner, &own, AFTER);
-    }
-    if (!l->last_key)
-        gap->trailing = 0;
-    return 0;
-}
-
-/* Gives the open collection at frame `level` the comments before its
- * first entry. They go on the lines after a mapping value's key; those of
- * a sequence item, before its "- " line, unless it is its sequence's first
- * entry: then they are that sequence's, and so on up; the root's go before
- * the document. Each goes where reading the output again finds it. */
-static int attach_inside(loader *l, size_t level, comment_block *found)
-{
-    for (; level > 0; level--) {
-        const frame *parent = &l->frames[level - 1];
-        node *n = l->frames[level].collection;
-        if (parent->collection->kind == NODE_MAPPING)
-            return attach(l, n, found, INSIDE);
-        if (l->nchildren > parent->base)
-            return attach(l, n, found, BEFORE);
-    }
-    found->trailing = 0;
-    if (comments_join(&l->s->arena, &l->s->docs[l->s->ndocs - 1].leading, found) != 0)
-        return fail_oom(l);
-    *found = (comment_block){NULL, 0, 0};
-    return 0;
-}
-
-/* Adds the comments of b to those carried on, as lines of their own. */
-static int carry(loader *l, const comment_block *b)
-{
-    if (!b->len)
-        return 0;
-    size_t need = l->carried_len + b->len;
-    if (need > l->carried_cap) {
-        size_t cap = 2 * l->carried_cap > need ? 2 * l->carried_cap : need;
-        char *grown = realloc(l->carried, cap);
-        if (!grown)
-            return fail_oom(l);
-        l->carried = grown;
-        l->carried_cap = cap;
-    }
-    memcpy(l->carried + l->carried_len, b->text, b->len);
-    l->carried_len += b->len;
-    return 0;
-}
-
-/* The comments carried on, as a block of the stream's, and none carried. */
-static int take_carried(loader *l, comment_block *out)
-{
-    *out = (comment_block){NULL, 0, 0};
-    if (!l->carried_len)
-        return 0;
-    char *text = arena_strndup(&l->s->arena, l->carried, l->carried_len);
-    if (!text)
-        return fail_oom(l);
-    *out = (comment_block){text, (uint32_t)l->carried_len, 0};
-    l->carried_len = 0;
-    return 0;
-}
-
-/* Where the comments met before event e of a document go, decided before
- * e changes the stack (see comments.h for what they become):
- * - before a block collection's first entry: inside the collection
- *   (attach_inside);
- * - before a later key: before its value (l->before, for after_event);
- * - before a later sequence item: before the item (likewise);
- * - between a key and a block collection as its value: inside that;
- * - before the end of a collection, or before a scalar value: carried on
- *   to the next of the places above, or to the document's end;
- * - inside a flow collection: dropped. */
-static int before_event(loader *l, const yaml_event_t *e)
-{
-    comment_block gap, found;
-    if (gap_comments(l, e, &gap) != 0)
-        return -1;
-    if (!gap.len && !l->carried_len)
-        return 0;
-    const frame *f = open_frame(l);
-    if (f && f->collection->style == STYLE_FLOW)
-        return 0;
-    bool node_event = e->type == YAML_SCALAR_EVENT || e->type == YAML_ALIAS_EVENT ||
-                      e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
-    bool block_start = (e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT) && !flow_start(e);
-    size_t entries = f ? l->nchildren - f->base : 0;
-    bool value = f && f->collection->kind == NODE_MAPPING && entries % 2 == 1;
-    if (e->type == YAML_DOCUMENT_END_EVENT || !f || !node_event || (value && !block_start)) {
-        if (carry(l, &gap) != 0)
-            return -1;
-        return e->type == YAML_DOCUMENT_END_EVENT ? take_carried(l, &l->s->docs[l->s->ndocs - 1].end) : 0;
-    }
-    if (take_carried(l, &found) != 0 || comments_join(&l->s->arena, &found, &gap) != 0)
-        return fail_oom(l);
-    if (entries == 0)
-        return attach_inside(l, l->depth - 1, &found);
-    if (value)
-        l->inside = found;
-    else
-        l->before = found;
-    return 0;
-}
-
-/* The comments inside a collection's start event: a block collection's
- * with an anchor or a tag spans from those to its first entry. An anchor
- * or tag holds no blank, so a '#' after one starts a comment. byte_at
- * counts on from the last place asked for: a start before it (which the
- * comments before the document took in) has none. */
-static int start_comments(loader *l, const yaml_event_t *e, node *n)
-{
-    bool tagged = e->type == YAML_MAPPING_START_EVENT ? e->data.mapping_start.anchor || !e->data.mapping_start.implicit
-                                                      : e->data.sequence_start.anchor || !e->data.sequence_start.implicit;
-    if (!tagged || n->style == STYLE_FLOW || e->start_mark.index < l->seen_chars)
-        return 0;
-    size_t from = byte_at(l, e->start_mark.index), to = byte_at(l, e->end_mark.index);
-    comment_block found;
-    if (comments_gather(&l->s->arena, l->data, from, to, false, &found) != 0)
-        return fail_oom(l);
-    return attach_inside(l, l->depth - 1, &found);
-}
-
-/* Gives the node event e made the comments before_event kept for it, and
- * notes what a comment on the rest of its line would belong to. */
-static int after_event(loader *l, const yaml_event_t *e)
-{
-    bool start = e->type == YAML_SEQUENCE_START_EVENT || e->type == YAML_MAPPING_START_EVENT;
-    bool end = e->type == YAML_SEQUENCE_END_EVENT || e->type == YAML_MAPPING_END_EVENT;
-    bool scalar = e->type == YAML_SCALAR_EVENT || e->type == YAML_ALIAS_EVENT;
-    const frame *f = open_frame(l);
-    bool in_flow = f && f->collection->style == STYLE_FLOW;
-    node *last = l->nchildren ? l->children[l->nchildren - 1].n : NULL;
-    bool key = scalar && f && f->collection->kind == NODE_MAPPING && (l->nchildren - f->base) % 2 == 1;
-    l->last_key = key;
-    bool block_scalar = e->type == YAML_SCALAR_EVENT && (e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
-                                                         e->data.scalar.style == YAML_FOLDED_SCALAR_STYLE);
-    bool nothing = scalar && !f && last->kind == NODE_SCALAR && !last->len && !last->tagged; /* a root written "---" */
-    if (!in_flow && !key && !nothing && ((scalar && !block_scalar) || (end && last->style == STYLE_FLOW)))
-        l->last_inline = last; /* a block scalar ends its line: what follows is no comment of it */
-    if (!start && !scalar)
-        return 0;
-    node *n = start ? f->collection : last;
-    if (!key && (l->before.len || l->inside.len) &&
-        (attach(l, n, &l->before, BEFORE) != 0 || attach(l, n, &l->inside, INSIDE) != 0))
-        return -1;
-    return start ? start_comments(l, e, n) : 0;
-}
-
-/* The comments after the last document's end ("...") are its own. */
-static int stream_end_comments(loader *l, const yaml_event_t *e)
-{
-    if (!l->s->ndocs || e->start_mark.index <= l->gap_from || l->gap_from < l->seen_chars)
-        return 0;
-    size_t from = byte_at(l, l->gap_from), to = byte_at(l, e->start_mark.index);
-    comment_block found;
-    document *d = &l->s->docs[l->s->ndocs - 1];
-    if (comments_gather(&l->s->arena, l->data, from, to, false, &found) != 0 ||
-        comments_join(&l->s->arena, &d->end, &found) != 0)
-        return fail_oom(l);
-    return 0;
-}
-
 static void parser_error(loader *l, const yaml_parser_t *p)
 {
     if (p->error == YAML_MEMORY_ERROR) {
@@ -1123,7 +624,7 @@ static void parser_error(loader *l, const yaml_parser_t *p)
     if (p->error == YAML_READER_ERROR) {
         unsigned long line, column;
         size_t offset = l->start + p->problem_offset;
-        offset_position(l->data, l->len, offset, &line, &column);
+        text_position(l->data, l->len, offset, &line, &column);
         if (p->problem_value != -1)
             l->err = error_new(VP_EINVALID, l->file, line, column, "%s (value 0x%X at byte offset %zu)",
                                problem, (unsigned)p->problem_value, offset);
@@ -1167,59 +668,24 @@ static int dispatch(loader *l, const yaml_event_t *e)
 
 static int on_event(loader *l, const yaml_event_t *e)
 {
-    if (l->comments && e->type == YAML_STREAM_END_EVENT && stream_end_comments(l, e) != 0)
+    if (l->comments && e->type == YAML_STREAM_END_EVENT && loader_stream_end_comments(l, e) != 0)
         return -1;
     bool in_document = l->comments && l->s->ndocs && e->type != YAML_DOCUMENT_START_EVENT &&
                        e->type != YAML_STREAM_END_EVENT;
     if (l->opening) {
-        if (document_comments(l, e->start_mark.index) != 0)
+        if (loader_document_comments(l, e->start_mark.index) != 0)
             return -1;
         l->last_end = e->end_mark.index;
         l->last_mid_line = e->end_mark.column > 0;
-    } else if (in_document && before_event(l, e) != 0) {
+    } else if (in_document && loader_before_event(l, e) != 0) {
         return -1;
     }
-    const char *cut = tag_holds_nul(l, e);
+    const char *cut = loader_tag_holds_nul(l, e);
     if (cut)
         return fail(l, VP_EUNSUPPORTED, &e->start_mark, cut);
     if (dispatch(l, e) != 0)
         return -1;
-    return in_document ? after_event(l, e) : 0;
-}
-
-/* JSON when the first character after a byte order mark and white space
- * opens an object or array (in UTF-8 or UTF-16, which libyaml reads too). */
-static vp_format detect_format(const char *data, size_t len)
-{
-    int order = utf16_order(data, len);
-    size_t i = text_start(data, len, order);
-    unsigned c;
-    while ((c = unit_at(data, len, i, order)) == ' ' || c == '\t' || c == '\r' || c == '\n')
-        i += order ? 2 : 1;
-    return c == '{' || c == '[' ? VP_FORMAT_JSON : VP_FORMAT_YAML;
-}
-
-/* JSON breaks lines at \n and \r only; libyaml at NEL (U+0085), LS
- * (U+2028) and PS (U+2029) too, and folds a string that holds one raw as a
- * line of YAML: the string would change. The offset of the first one in
- * UTF-8 JSON input, its code point in *c; or len. */
-static size_t json_yaml_break(const char *data, size_t len, unsigned *c)
-{
-    if (text_start(data, len, utf16_order(data, len)))
-        return len; /* a byte order mark, or UTF-16: Go's JSON refuses it, Argo reads it as YAML, as volpass does */
-    for (size_t i = 0; i < len; i++) {
-        unsigned u = (unsigned char)data[i];
-        if (u == 0xC2 && i + 1 < len && (unsigned char)data[i + 1] == 0x85) {
-            *c = 0x85;
-            return i;
-        }
-        if (u == 0xE2 && i + 2 < len && (unsigned char)data[i + 1] == 0x80 &&
-            ((unsigned char)data[i + 2] == 0xA8 || (unsigned char)data[i + 2] == 0xA9)) {
-            *c = (unsigned char)data[i + 2] == 0xA8 ? 0x2028 : 0x2029;
-            return i;
-        }
-    }
-    return len;
+    return in_document ? loader_after_event(l, e) : 0;
 }
 
 static size_t or_default(size_t value, size_t fallback)
@@ -1246,7 +712,7 @@ static void restart(loader *l, yaml_parser_t *p, size_t at, yaml_mark_t mark)
     }
     yaml_parser_delete(p);
     if (!yaml_parser_initialize(p))
-        fail_oom(l); /* p stays safe to delete */
+        loader_fail_oom(l); /* p stays safe to delete */
     else
         yaml_parser_set_input_string(p, (const unsigned char *)l->data + at, l->end - at);
 }
@@ -1261,7 +727,7 @@ static bool next_json_document(loader *l, yaml_parser_t *p)
         p->problem_mark.index != l->resume.index)
         return false;
     size_t at = l->start ? l->start : text_start(l->data, l->len, 0); /* libyaml does not count the mark */
-    restart(l, p, skip_chars(l, at, l->resume.index), l->resume);
+    restart(l, p, loader_skip_chars(l, at, l->resume.index), l->resume);
     return true;
 }
 
@@ -1285,8 +751,8 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.alias_left = l.max_alias_nodes;
     l.end = len;
     l.seen_bytes = l.hash_byte = text_start(data, len, 0);
-    l.comments = !utf16_order(data, len);
-    l.percent_nul = holds_percent_nul(data, len, utf16_order(data, len));
+    l.comments = !text_utf16_order(data, len);
+    l.percent_nul = text_holds_percent_nul(data, len, text_utf16_order(data, len));
     l.tag_bytes = text_start(data, len, 0);
     strmap_init(&l.anchors);
     strmap_init(&l.texts);
@@ -1299,12 +765,12 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
                                          "(raise --max-input-bytes to accept it)",
                                          len, max_bytes < VP_MAX_INPUT_BYTES_LIMIT ? max_bytes
                                                                                    : (size_t)VP_MAX_INPUT_BYTES_LIMIT));
-    s->format = detect_format(data, len);
+    s->format = text_format(data, len);
     unsigned raw;
-    size_t at = s->format == VP_FORMAT_JSON ? json_yaml_break(data, len, &raw) : len;
+    size_t at = s->format == VP_FORMAT_JSON ? text_json_yaml_break(data, len, &raw) : len;
     if (at < len) {
         unsigned long line, column;
-        offset_position(data, len, at, &line, &column);
+        text_position(data, len, at, &line, &column);
         return error_give(err, error_new(VP_EUNSUPPORTED, l.file, line, column, "a raw %s in JSON: libyaml, which "
                                          "volpass reads JSON with, takes it for a line break and would change the "
                                          "string that holds it; write it escaped, \\u%04X", raw == 0x85 ? "NEL "
