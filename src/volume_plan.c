@@ -690,6 +690,12 @@ static void mount_outputs(vplan *p, tplan *tp)
                "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
                o->mount_dir, o->param,
                o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
+        const char *mirror;
+        if (template_mirror_clash(t, NULL, false, &mirror))
+            plan_warn(p, o->a->node, "template '%s': container '%s' mirrors the main container's mounts, so it sees "
+                      "the volume at %s, where output artifact '%s' is written: what it writes there reaches the "
+                      "output's consumers, where Argo would take the main container's files alone", t->name, mirror,
+                      o->mount_dir, o->a->name);
     }
     if (tp->nmounts)
         check_memoized(p, t, tp->wf);

@@ -973,7 +973,7 @@ const node *template_mirror_clash(const template *t, const char *path, bool mayb
             const node *mirror = argo_field(ctr, "mirrorVolumeMounts");
             if (!scalar_is_true(mirror ? mirror : argo_field(twin, "mirrorVolumeMounts")))
                 continue;
-            const node *m = mount_at(ctr, path, maybe);
+            const node *m = path ? mount_at(ctr, path, maybe) : ctr;
             if (m || (m = mount_at(twin, path, maybe))) {
                 const node *name = map_get(ctr, "name");
                 *container = name && name->kind == NODE_SCALAR ? name->as.text : "?";

@@ -253,7 +253,8 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
  * (mirrorVolumeMounts): Argo copies every mount of the main container into
  * it, so one added there on `path` would be its second, which Kubernetes
  * refuses. With `maybe`, also a mount whose path is made of parameters
- * that may put it there. The container's name in *container; NULL for none. */
+ * that may put it there. The container's name in *container; NULL for none.
+ * With `path` NULL: the first such container that mirrors (its node). */
 const node *template_mirror_clash(const template *t, const char *path, bool maybe, const char **container);
 
 /* The setting that makes pod template t's main container run as a user

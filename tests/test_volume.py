@@ -194,12 +194,17 @@ def test_mirrored_mounts(ctx):
     templateDefaults' container of its name) gets every mount the main
     container has: an output whose mount would land on one of its own stays
     a real artifact, an input there too (and the output a call passes it),
-    and verify reports a rewrite that makes two mounts there."""
+    and verify reports a rewrite that makes two mounts there. One that goes
+    through the volume gets a warning: that container sees its directory."""
     source = os.path.join(CASES, "mirror.yaml")
     proc = golden(ctx, source, "mirror.yaml", "--volume", PVC)
     expect("mirror.yaml:38:9: warning: template 'make': output artifact 'logs' stays a real artifact" in proc.stderr
            and "container 'proxy', which mirrors the main container's mounts, mounts volume 'side-tmp' on /tmp"
            in proc.stderr, proc.stderr)
+    # what such a container writes beside an output on the volume reaches its consumers: a warning says so
+    expect("mirror.yaml:39:9: warning: template 'make': container 'proxy' mirrors the main container's mounts, so it "
+           "sees the volume at /work, where output artifact 'model' is written: what it writes there reaches the "
+           "output's consumers, where Argo would take the main container's files alone" in proc.stderr, proc.stderr)
     text = _read(source)
     sidecar = "    sidecars:\n    - name: proxy"
     expect(sidecar in text and "      mirrorVolumeMounts: true\n" in text, "mirror.yaml changed")
