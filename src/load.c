@@ -155,11 +155,6 @@ static const char *intern(loader *l, const char *text, size_t len)
 }
 
 /* The open collection's frame, or NULL at a document's top. */
-const frame *loader_open_frame(const loader *l)
-{
-    return l->depth ? &l->frames[l->depth - 1] : NULL;
-}
-
 /* The open collection's frame when it is a mapping, else NULL. */
 static const frame *open_mapping(const loader *l)
 {
@@ -680,7 +675,7 @@ static int on_event(loader *l, const yaml_event_t *e)
     } else if (in_document && loader_before_event(l, e) != 0) {
         return -1;
     }
-    const char *cut = loader_tag_holds_nul(l, e);
+    const char *cut = l->percent_nul ? loader_tag_holds_nul(l, e) : NULL; /* most inputs hold no %00 */
     if (cut)
         return fail(l, VP_EUNSUPPORTED, &e->start_mark, cut);
     if (dispatch(l, e) != 0)

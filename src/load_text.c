@@ -137,10 +137,15 @@ size_t loader_back_chars(const loader *l, size_t at, size_t chars)
  * looked at only when it holds "%00" at all (percent_nul). */
 bool text_holds_percent_nul(const char *data, size_t len, int order)
 {
-    size_t step = order ? 2 : 1;
-    for (size_t i = text_start(data, len, order); i + 3 * step <= len; i += step)
-        if (unit_at(data, len, i, order) == '%' && unit_at(data, len, i + step, order) == '0' &&
-            unit_at(data, len, i + 2 * step, order) == '0')
+    if (!order) { /* UTF-8: at memchr's pace, as every input is looked at */
+        for (const char *p = data; len && (p = memchr(p, '%', len - (size_t)(p - data))) != NULL; p++)
+            if (len - (size_t)(p - data) >= 3 && p[1] == '0' && p[2] == '0')
+                return true;
+        return false;
+    }
+    for (size_t i = text_start(data, len, order); i + 6 <= len; i += 2)
+        if (unit_at(data, len, i, order) == '%' && unit_at(data, len, i + 2, order) == '0' &&
+            unit_at(data, len, i + 4, order) == '0')
             return true;
     return false;
 }

@@ -91,7 +91,10 @@ typedef struct loader {
 int loader_fail_oom(loader *l);
 
 /* The innermost open collection, or NULL. */
-const frame *loader_open_frame(const loader *l);
+static inline const frame *loader_open_frame(const loader *l)
+{
+    return l->depth ? &l->frames[l->depth - 1] : NULL;
+}
 
 /* Whether collection start event e opens a flow collection. */
 bool loader_flow_start(const yaml_event_t *e);
