@@ -63,35 +63,34 @@ static bool twin_refused(vplan *p, const tplan *target, const bool *mask, const 
 /* Where call c passes target volume locations that it cannot take (for
  * an input that is unmountable, or to a template with no container of its
  * own), twin_for refuses the call; but the producers' outputs may stay real
- * artifacts instead. Asks that they do (plan_keep_producer), when each such
- * output can be found: the plan then starts again. */
-static void keep_producers(vplan *p, tplan *scope, const call_site *c, const tplan *target, const bool *needed)
+ * artifacts instead. Asks that they do (plan_keep_producer); when each is
+ * asked for, the call is planned on passing real artifacts there (needed
+ * cleared), as in the next try of the plan, which keeps them. */
+static void keep_producers(vplan *p, tplan *scope, const call_site *c, const tplan *target, bool *needed)
 {
     const template *t = target->t;
     bool mounts = template_runs_pod(t) || template_is_graph(t);
-    size_t n = 0, *args = arena_alloc(p->ed.mem, (t->inputs.count + 1) * sizeof *args);
-    if (!args) {
+    size_t n = 0, *inputs = arena_alloc(p->ed.mem, (t->inputs.count + 1) * sizeof *inputs);
+    if (!inputs) {
         p->ed.oom = true;
         return;
     }
-    for (size_t k = 0; k < t->inputs.count; k++) {
-        if (!needed[k] || (mounts && !target->in[k].unmountable))
-            continue;
-        const char *name = t->inputs.items[k].name;
-        if ((args[n++] = artifact_index(&c->arguments, name, strlen(name))) == NOT_FOUND)
-            return;
-    }
+    for (size_t k = 0; k < t->inputs.count; k++)
+        if (needed[k] && (!mounts || target->in[k].unmountable))
+            inputs[n++] = k;
     for (size_t i = 0; i < n; i++) {
-        const char *input = c->arguments.items[args[i]].name;
-        size_t k = artifact_index(&t->inputs, input, strlen(input));
+        const artifact *in = &t->inputs.items[inputs[i]];
+        size_t a = artifact_index(&c->arguments, in->name, strlen(in->name));
         const char *why = mounts ? edit_fmt(&p->ed, "template '%s' takes it as input artifact '%s', which %s",
-                                            t->name, input, target->in[k].unmountable)
+                                            t->name, in->name, target->in[inputs[i]].unmountable)
                                  : edit_fmt(&p->ed, "template '%s' takes it as input artifact '%s', and a %s template "
-                                            "has no container of its own to mount the volume into", t->name, input,
+                                            "has no container of its own to mount the volume into", t->name, in->name,
                                             template_type(t));
-        if (!plan_keep_producer(p, scope, &c->arguments.items[args[i]], why))
+        if (a == NOT_FOUND || !plan_keep_producer(p, scope, &c->arguments.items[a], why))
             return;
     }
+    for (size_t i = 0; i < n; i++)
+        needed[inputs[i]] = false;
 }
 
 /* What a twin's name starts with: its template's name, or for an inline
@@ -371,10 +370,10 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
                         "(workflow.parameters.X, inputs.parameters.X)", scope->t->name, c->name, a->name);
         /* Argo drops an optional argument whose producer did not run or wrote
          * nothing; a parameter naming a location it cannot drop. */
-        if (params[i] && a->optional && !p->err) {
-            plan_keep_producer(p, scope, a, edit_fmt(&p->ed, "template '%s', %s: passes it as optional artifact "
-                               "argument '%s', which Argo drops when its producer did not run or wrote nothing, where "
-                               "a location on the volume cannot be dropped", scope->t->name, c->name, a->name));
+        if (params[i] && a->optional && !p->err &&
+            !plan_keep_producer(p, scope, a, edit_fmt(&p->ed, "template '%s', %s: passes it as optional artifact "
+                                "argument '%s', which Argo drops when its producer did not run or wrote nothing, where "
+                                "a location on the volume cannot be dropped", scope->t->name, c->name, a->name))) {
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: artifact argument '%s' is optional, which "
                         "Argo drops when its producer did not run or wrote nothing; a location on the volume "
                         "cannot be dropped: remove optional, or keep the producer's output a real artifact "

@@ -123,55 +123,141 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     return x->out[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
 }
 
-/* plan_keep_producer for argument (or output) `a` made in `scope`, within
- * a budget of steps: through dag and steps outputs, and through a dag's or
- * steps' input to what each of its callers passes. */
-static bool keep_from(vplan *p, tplan *scope, const artifact *a, const char *why, size_t *budget)
+/* The call that led plan_keep_producer into a dag or steps template (to
+ * what its output passes on), and the one that led into its scope; NULL
+ * where the walk started. */
+typedef struct entry {
+    tplan *scope;
+    const call_site *c;
+    const struct entry *up;
+} entry;
+
+/* What plan_keep_producer has found so far: the pod templates' outputs to
+ * keep, none of them kept until all are found. */
+typedef struct keep_walk {
+    size_t budget;       /* references it still follows */
+    const art_plan **found;
+    size_t nfound, cap;
+    strmap inputs;       /* the inputs followed to all their callers: a cycle, or a diamond, once */
+} keep_walk;
+
+static bool keep_from(vplan *p, keep_walk *w, tplan *scope, const artifact *a, const entry *in);
+
+/* Input `name` of dag or steps template `scope`, as the call that led into
+ * it passes it; where the walk started there, as each of its callers does
+ * (the input takes one form for all of them). */
+static bool keep_input(vplan *p, keep_walk *w, tplan *scope, span name, const entry *in)
 {
-    tag g;
-    bool tagged;
-    ref r = a->from && *budget ? plan_from_ref(a, &g, &tagged) : (ref){0};
-    if (!r.artifact || (tagged && g.expression))
-        return false;
-    --*budget;
-    if (r.kind == REF_INPUT && template_is_graph(scope->t)) {
-        for (size_t i = 0; i < scope->ncallers; i++) {
-            const caller *cl = &scope->callers[i];
-            size_t k = artifact_index(&cl->c->arguments, r.name.s, r.name.len);
-            if (k == NOT_FOUND || !keep_from(p, cl->scope, &cl->c->arguments.items[k], why, budget))
-                return false;
+    if (!in) {
+        size_t len;
+        const char *key = plan_address_key(p, scope, edit_intern(&p->ed, name.s, name.len), &len);
+        if (key && strmap_get(&w->inputs, key, len))
+            return true; /* followed already, or being followed */
+        if (!key || strmap_put(&w->inputs, key, len, (void *)key) != 0) {
+            p->ed.oom = true;
+            return false;
         }
-        return scope->ncallers > 0;
     }
+    size_t n = in ? 1 : scope->ncallers;
+    for (size_t i = 0; i < n; i++) {
+        tplan *from = in ? in->scope : scope->callers[i].scope;
+        const call_site *c = in ? in->c : scope->callers[i].c;
+        size_t k = artifact_index(&c->arguments, name.s, name.len);
+        if (k == NOT_FOUND || !keep_from(p, w, from, &c->arguments.items[k], in ? in->up : NULL))
+            return false;
+    }
+    return n > 0;
+}
+
+/* A reference to an artifact itself (not to one of its fields, such as .path). */
+static bool names_artifact(ref r)
+{
+    return r.artifact && r.rest.len == 0;
+}
+
+/* The pod templates' outputs that reference `r`, made in `scope`, names:
+ * through dag and steps outputs and inputs. Not in a WorkflowTemplate's
+ * template, whose form workflows converted apart rely on (the convention:
+ * outputs through the volume). */
+static bool keep_ref(vplan *p, keep_walk *w, tplan *scope, ref r, const entry *in)
+{
+    if (!names_artifact(r) || !w->budget)
+        return false;
+    w->budget--;
+    if (r.kind == REF_INPUT && template_is_graph(scope->t))
+        return keep_input(p, w, scope, r.name, in);
     const call_site *c = r.kind == REF_OUTPUT ? template_call(scope->t, r.step.s, r.step.len) : NULL;
     tplan *x = c && !c->looped && !call_target_dynamic(c) ? target_plan(p, scope, c) : NULL;
     size_t k = x ? artifact_index(&x->t->outputs, r.name.s, r.name.len) : NOT_FOUND;
-    if (k == NOT_FOUND)
+    if (k == NOT_FOUND || workflow_callable_apart(x->wf))
         return false;
-    if (template_is_graph(x->t))
-        return keep_from(p, x, x->out[k].a, why, budget); /* on to what its output passes on */
-    size_t len;
-    const char *key = plan_address_key(p, x->t->node, x->out[k].a->name, &len);
-    if (!key || strmap_get(&p->kept_for_consumers, key, len))
-        return key != NULL;
-    if (strmap_put(&p->kept_for_consumers, key, len, (void *)why) != 0) {
+    if (template_is_graph(x->t)) /* on to what its output passes on, entered through c */
+        return keep_from(p, w, x, x->out[k].a, &(entry){scope, c, in});
+    if (!x->out[k].convert)
+        return true; /* a real artifact already */
+    const art_plan **more = grow_arena(p->ed.mem, w->found, &w->cap, w->nfound, sizeof *w->found);
+    if (!more) {
         p->ed.oom = true;
         return false;
     }
-    return p->keep_asked = true;
+    w->found = more;
+    w->found[w->nfound++] = &x->out[k];
+    return true;
+}
+
+/* keep_ref for what argument (or output) `a` takes: its `from`, or each
+ * branch of its expression ({{=...}}, fromExpression). */
+static bool keep_from(vplan *p, keep_walk *w, tplan *scope, const artifact *a, const entry *in)
+{
+    tag g;
+    bool tagged;
+    ref r = plan_from_ref(a, &g, &tagged);
+    span expr = tagged && g.expression ? g.expr
+                : !a->from && a->from_expression ? (span){a->from_expression->as.text, a->from_expression->len}
+                : (span){NULL, 0};
+    if (!expr.s)
+        return a->from && keep_ref(p, w, scope, r, in);
+    span alts[EXPR_MAX_BRANCHES];
+    size_t n = expr_alternatives(expr, alts, EXPR_MAX_BRANCHES);
+    for (size_t i = 0; i < n && n <= EXPR_MAX_BRANCHES; i++)
+        if (!keep_ref(p, w, scope, ref_parse(alts[i]), in))
+            return false;
+    return n > 0 && n <= EXPR_MAX_BRANCHES;
 }
 
 bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *why)
 {
-    size_t budget = KEEP_BUDGET;
-    return keep_from(p, scope, a, why, &budget);
+    keep_walk w = {KEEP_BUDGET, NULL, 0, 0, {NULL, 0, 0}};
+    bool found = keep_from(p, &w, scope, a, NULL);
+    strmap_free(&w.inputs);
+    if (!found)
+        return false;
+    bool asked = false;
+    for (size_t i = 0; i < w.nfound; i++) {
+        const art_plan *o = w.found[i];
+        size_t len;
+        const char *key = plan_address_key(p, o->a->node, o->a->name, &len);
+        kept *k = key ? strmap_get(&p->kept_for_consumers, key, len) : NULL;
+        if (!k && key && (k = arena_alloc(p->ed.mem, sizeof *k)) != NULL) {
+            *k = (kept){why, p->keep_tries};
+            if (strmap_put(&p->kept_for_consumers, key, len, k) != 0)
+                k = NULL;
+        }
+        if (!k) {
+            p->ed.oom = true;
+            return false;
+        }
+        asked |= k->try_asked == p->keep_tries; /* else kept already, and still passed a volume location */
+    }
+    return p->keep_asked |= asked, asked;
 }
 
-const char *plan_kept_for_consumer(vplan *p, const template *t, const artifact *a)
+const char *plan_kept_for_consumer(vplan *p, const artifact *a)
 {
     size_t len;
-    const char *key = p->kept_for_consumers.count ? plan_address_key(p, t->node, a->name, &len) : NULL;
-    return key ? strmap_get(&p->kept_for_consumers, key, len) : NULL;
+    const char *key = p->kept_for_consumers.count ? plan_address_key(p, a->node, a->name, &len) : NULL;
+    const kept *k = key ? strmap_get(&p->kept_for_consumers, key, len) : NULL;
+    return k ? k->why : NULL;
 }
 
 size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, span *alts)
@@ -182,12 +268,6 @@ size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, sp
     plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': '%.*s' has more than %d branches, or nests them deeper "
                 "than %d", scope->t->name, (int)expr.len, expr.s, EXPR_MAX_BRANCHES, EXPR_MAX_NESTING);
     return 0;
-}
-
-/* A reference to an artifact itself (not to one of its fields, such as .path). */
-static bool names_artifact(ref r)
-{
-    return r.artifact && r.rest.len == 0;
 }
 
 /* The branches of artifact a's fromExpression (or {{=...}} from) must all
@@ -212,6 +292,10 @@ static backing expression_backing(vplan *p, tplan *scope, const artifact *a, con
         backing one = ref_backing(p, scope, r, &param, a->node);
         if (one == BACK_UNKNOWN)
             continue;
+        if (b != BACK_UNKNOWN && one != b &&
+            plan_keep_producer(p, scope, a, edit_fmt(&p->ed, "template '%s' takes it as artifact '%s' from one of the "
+                               "branches of '%s', some of which stay real artifacts", scope->t->name, a->name, expr)))
+            return BACK_ARTIFACT; /* as in the next try of the plan */
         if (b != BACK_UNKNOWN && one != b) {
             span volume = b == BACK_VOLUME ? first : alts[i], real = b == BACK_VOLUME ? alts[i] : first;
             plan_note_cycle_bound(p);
@@ -415,10 +499,12 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
                             "(--keep-artifact)", tp->t->name, oi->a->name, oi->a->global_name->as.text);
             /* Argo drops an optional output whose step did not run; a
              * parameter with no value fails the template instead. */
-            if (oi->convert && oi->a->optional) {
+            if (oi->convert && oi->a->optional &&
                 plan_keep_producer(p, tp, oi->a, edit_fmt(&p->ed, "template '%s' passes it on as optional output "
                                    "artifact '%s', which Argo drops when the step or task it comes from did not run, "
-                                   "where a location parameter would fail the template", tp->t->name, oi->a->name));
+                                   "where a location parameter would fail the template", tp->t->name, oi->a->name)))
+                oi->convert = false; /* as in the next try of the plan */
+            if (oi->convert && oi->a->optional) {
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' is optional, which "
                             "Argo drops when the step or task it comes from did not run; the location parameter "
                             "that would pass it on cannot be dropped, and the template would fail: remove optional, "
@@ -430,11 +516,13 @@ backing plan_graph_output_backing(vplan *p, tplan *tp, size_t k)
             const call_site *skippable = !oi->convert ? NULL
                                          : a->from ? template_skippable_step(tp->t, a->from->as.text, false, true)
                                                    : template_skippable_step(tp->t, expression, true, true);
-            if (skippable) {
+            if (skippable &&
                 plan_keep_producer(p, tp, oi->a, edit_fmt(&p->ed, "template '%s' passes it on as output artifact "
                                    "'%s' from step '%s', which runs only when its condition holds: Argo gives a "
                                    "skipped step's output an empty artifact, where a location parameter would have no "
-                                   "value", tp->t->name, oi->a->name, skippable->name));
+                                   "value", tp->t->name, oi->a->name, skippable->name)))
+                oi->convert = false, skippable = NULL; /* as in the next try of the plan */
+            if (skippable) {
                 plan_refuse(p, VP_EUNSUPPORTED, oi->a->node, "template '%s': output artifact '%s' comes from step "
                             "'%s', which runs only when its condition holds: Argo gives a skipped step's output an "
                             "empty artifact, but the location parameter that would pass it on has no value, and the "

@@ -576,7 +576,7 @@ static void plan_output(vplan *p, tplan *tp, size_t k)
         o->why_kept = "--keep-artifact names it";
         return;
     }
-    const char *consumer = plan_kept_for_consumer(p, t, a);
+    const char *consumer = plan_kept_for_consumer(p, a);
     if (consumer) {
         o->keep = true;
         o->why_kept = consumer;
@@ -1433,12 +1433,17 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
     p->holding = true;
     strmap_init(&p->kept_for_consumers);
     stream_calls *roots = plan_assuming(p);
-    for (size_t tries = 0; p->keep_asked && !p->ed.oom && tries < MAX_KEEP_TRIES; tries++) {
+    while (p->keep_asked && !p->ed.oom && p->keep_tries < MAX_KEEP_TRIES) {
         p->keep_asked = false;
+        p->keep_tries++;
         plan_reset(p, roots);
         p->assumption = ASSUME_NOTHING;
         roots = plan_assuming(p);
     }
+    if (p->keep_asked && !p->err) /* planned on as if kept: not a plan that stands */
+        plan_refuse(p, VP_EUNSUPPORTED, NULL, "producers' outputs kept real artifacts for consumers that cannot take a "
+                    "volume location still lead to more after %d plans of the stream: keep them real artifacts with "
+                    "--keep-artifact", MAX_KEEP_TRIES + 1);
     strmap_free(&p->kept_for_consumers);
     /* Refused asking for a twin of a graph template, or with twins made
      * for the convention: the plan starts again (with the twin, or

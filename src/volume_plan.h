@@ -105,10 +105,11 @@ typedef struct vplan {
     strmap twin_names;  /* document address + twin name -> twin */
     strmap apart;       /* names of WorkflowTemplates not in the input that calls go to (plan_warn_apart) */
     /* Outputs kept real artifacts for a consumer that cannot take a volume
-     * location (plan_keep_producer): template address + output name -> why.
-     * They hold from one try of the plan to the next. */
+     * location (plan_keep_producer): output address + name -> kept. They
+     * hold from one try of the plan to the next. */
     strmap kept_for_consumers;
-    bool keep_asked;    /* this try asked for one more: volume_plan plans again */
+    size_t keep_tries;  /* tries of the plan made for them */
+    bool keep_asked;    /* this try asked for more: volume_plan plans again */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
     size_t growth;      /* bytes the paths that replace artifact path tags add (check_mentions) */
@@ -126,6 +127,13 @@ typedef struct vplan {
     graph_twins *graph_twins; /* those made, and room to ask for one (rewrite_volume's) */
     vp_error *err;
 } vplan;
+
+/* An output kept a real artifact for a consumer, why, and in which try it
+ * was asked for (vplan.kept_for_consumers). */
+typedef struct kept {
+    const char *why;
+    size_t try_asked;
+} kept;
 
 /* How an artifact reference is carried after the rewrite. */
 typedef enum backing { BACK_VOLUME, BACK_ARTIFACT, BACK_UNKNOWN } backing;
@@ -222,15 +230,18 @@ size_t plan_branches(vplan *p, const tplan *scope, span expr, const node *at, sp
 
 /* Asks that the outputs which argument `a` of a call in `scope` passes on
  * stay real artifacts, `why` naming the consumer that cannot take a volume
- * location: followed through dag and steps outputs, and a dag's or steps'
- * inputs to what their callers pass, to the pod templates that write them,
- * which the next try of the plan keeps (keep_asked, when one is new).
- * False when one cannot be found (a global artifact, an expression, ...):
- * the call is then refused. */
+ * location: followed through dag and steps outputs (and the inputs of the
+ * call that led into one), and through the inputs of `scope` itself to what
+ * each of its callers passes, to the pod templates that write them, which
+ * the next try of the plan keeps (keep_asked). True when this try asked
+ * for one: the caller plans on as the next try will; false, and nothing
+ * asked, when one cannot be found (a global artifact, an expression), is a
+ * WorkflowTemplate's (whose outputs workflows converted apart read from the
+ * volume), or all were kept already: the caller refuses. */
 bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *why);
 
-/* Why output `a` of template `t` stays a real artifact for a consumer, or NULL. */
-const char *plan_kept_for_consumer(vplan *p, const template *t, const artifact *a);
+/* Why output `a` stays a real artifact for a consumer, or NULL. */
+const char *plan_kept_for_consumer(vplan *p, const artifact *a);
 
 /* Whether reference `r`, written in dag or steps template `scope`, names
  * data on the volume after the rewrite or a real artifact; in *param the

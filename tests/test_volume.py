@@ -583,8 +583,8 @@ def test_skipped_step_outputs(ctx):
     parameter that would stand for it has no value, and the template fails
     (52nd review: converted, and verify passed); so does an expression that
     names that step alone, or in every branch: the producer's output stays a
-    real artifact. Choosing the branch that ran with fromExpression
-    converts. A consumer reading the placeholder fails in the original too,
+    real artifact (through the expression's branches too). Choosing the
+    branch that ran with fromExpression converts. A consumer reading the placeholder fails in the original too,
     optional input or not (Argo puts the argument in the input's place, and
     it is no longer optional, 53rd review): it converts."""
     skipped = workflow_head("skip-") + SKIPPED_TEMPLATES
@@ -599,9 +599,10 @@ def test_skipped_step_outputs(ctx):
            "where a location parameter would have no value" in proc.stderr, proc.stderr)
     for bare in ('fromExpression: "steps.tails.outputs.artifacts.out"', 'from: "{{=steps.tails.outputs.artifacts.out}}"',
                  'fromExpression: "true ? steps.tails.outputs.artifacts.out : (steps.tails.outputs.artifacts.out)"'):
-        proc = run_text(ctx, "skip.yaml", plain.replace('from: "{{steps.tails.outputs.artifacts.out}}"', bare))
-        expect(proc.returncode == 4 and "error: template 'main': output artifact 'h' comes from step 'tails', which "
-               "runs only when its condition holds" in proc.stderr, f"{bare}: {proc.stderr}")
+        proc = run_text(ctx, "skip.yaml", plain.replace('from: "{{steps.tails.outputs.artifacts.out}}"', bare), "--verify")
+        expect(proc.returncode == 0 and "warning: template 'gen': output artifact 'out' stays a real artifact (it needs "
+               "an artifact repository): template 'main' passes it on as output artifact 'h' from step 'tails'"
+               in proc.stderr, f"{bare}: {proc.stderr}")
     optional = skipped.replace("{name: in, path: /in/x.txt}", "{name: in, path: /in/x.txt, optional: true}")
     proc = run_text(ctx, "skip.yaml", optional, "--verify")
     expect(proc.returncode == 0, proc.stderr)
@@ -2715,6 +2716,116 @@ def test_input_in_a_lasting_volume(ctx):
            in proc.stderr and "output artifact 't': converted" in proc.stderr, proc.stderr)
 
 
+def test_mixed_branches_keep_producers(ctx):
+    """A fromExpression whose branches mix an output that stays a real
+    artifact (an optional one) with one that goes through the volume: the
+    latter stays real too, each keeping its own reason; one that passes
+    through a global artifact, which volpass does not follow, is refused."""
+    source = os.path.join(CASES, "from-expression-mixed.yaml")
+    proc = ctx.run(["--input", source, "--volume", PVC, "--verify"])
+    expect(proc.returncode == 0 and "from-expression-mixed.yaml:27:9: warning: template 'gen-a': output artifact "
+           "'metrics' stays a real artifact (it needs an artifact repository): it is optional" in proc.stderr and
+           "from-expression-mixed.yaml:32:9: warning: template 'gen-b': output artifact 'out' stays a real artifact (it "
+           "needs an artifact repository): template 'main' takes it as artifact 'in' from one of the branches of "
+           "'tasks.a.outputs.result == 'x' ? tasks.a.outputs.artifacts.metrics : tasks.b.outputs.artifacts.out', "
+           "some of which stay real artifacts" in proc.stderr, proc.stderr)
+    text = _read(source)
+    global_ = text.replace("tasks.b.outputs.artifacts.out\"", "workflow.outputs.artifacts.g\"").replace(
+        "- {name: out, path: /tmp/o.txt}", "- {name: out, path: /tmp/o.txt, globalName: g}")
+    expect(global_ != text, "from-expression-mixed.yaml changed")
+    proc = run_text(ctx, "mixed.yaml", global_)
+    expect(proc.returncode == 4 and "mixed.yaml:21:13: error: template 'main': artifact 'in' takes one of the branches "
+           "of 'tasks.a.outputs.result == 'x' ? tasks.a.outputs.artifacts.metrics : workflow.outputs.artifacts.g', "
+           "where workflow.outputs.artifacts.g goes through the volume and tasks.a.outputs.artifacts.metrics stays a "
+           "real artifact: keep all of them real artifacts (--keep-artifact) or none" in proc.stderr, proc.stderr)
+
+
+KEEP_HEAD = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: k-}\nspec:\n  entrypoint: main\n"
+KEEP_TEMPLATES = """  - name: produce
+    container: {image: busybox, command: [sh, -c, "echo hi > /tmp/out"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+  - name: cons
+    inputs: {artifacts: [{name: x, path: /in/x, mode: 0755}]}
+    container: {image: busybox, command: [cat, /in/x]}
+  - name: reader
+    inputs: {artifacts: [{name: x, path: /in/x}]}
+    container: {image: busybox, command: [cat, /in/x]}
+"""
+
+
+def _kept_outputs(stderr):
+    """The outputs a run's warnings say stay real artifacts: (template, output)."""
+    return sorted(re.findall(r"warning: template '([^']+)': output artifact '([^']+)' stays a real artifact", stderr))
+
+
+def test_keep_producers_where_they_are(ctx):
+    """Keeping producers for consumers that take no volume location follows
+    a dag's or steps' output to the call that led into it alone (another
+    caller's producer stays on the volume, whatever the order of the calls),
+    a recursion and a diamond of callers once; keeps many in one plan (17
+    consumers); and never keeps a WorkflowTemplate's output, whose form
+    workflows converted apart rely on: refused there, as before."""
+    passthrough = KEEP_HEAD + """  templates:
+  - name: main
+    steps:
+    - - {name: make, template: produce}
+      - {name: other, template: produce2}
+    - - {name: viaone, template: h, arguments: {artifacts: [{name: i, from: "{{steps.make.outputs.artifacts.out}}"}]}}
+      - {name: viatwo, template: h2, arguments: {artifacts: [{name: i, from: "{{steps.other.outputs.artifacts.out}}"}]}}
+    - - {name: apply, template: cons, arguments: {artifacts: [{name: x, from: "{{steps.viaone.outputs.artifacts.o}}"}]}}
+      - {name: read, template: reader, arguments: {artifacts: [{name: x, from: "{{steps.viatwo.outputs.artifacts.o}}"}]}}
+  - name: h
+    inputs: {artifacts: [{name: i}]}
+    steps: [[{name: look, template: reader, arguments: {artifacts: [{name: x, from: "{{inputs.artifacts.i}}"}]}}]]
+    outputs: {artifacts: [{name: o, from: "{{inputs.artifacts.i}}"}]}
+  - name: produce2
+    container: {image: busybox, command: [sh, -c, "echo two > /tmp/out"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+""" + KEEP_TEMPLATES
+    two = passthrough.replace("template: h2,", "template: h,")
+    swapped = two.replace("    - - {name: make, template: produce}\n      - {name: other, template: produce2}\n",
+                          "    - - {name: other, template: produce2}\n      - {name: make, template: produce}\n")
+    expect(swapped != two, "the steps were not swapped")
+    for text in (two, swapped):
+        proc = run_text(ctx, "k.yaml", text, "--verify", "--explain")
+        expect(proc.returncode == 0 and _kept_outputs(proc.stderr) == [("produce", "out")] and
+               "template 'produce2', output artifact 'out': converted" in proc.stderr, proc.stderr)
+    recursion = KEEP_HEAD + """  templates:
+  - name: main
+    steps:
+    - - {name: make, template: produce}
+    - - {name: r, template: rec, arguments: {artifacts: [{name: i, from: "{{steps.make.outputs.artifacts.out}}"}]}}
+  - name: rec
+    inputs: {artifacts: [{name: i}], parameters: [{name: n, value: "0"}]}
+    steps:
+    - - {name: use, template: cons, arguments: {artifacts: [{name: x, from: "{{inputs.artifacts.i}}"}]}}
+    - - {name: again, template: rec, when: "{{inputs.parameters.n}} == 1",
+         arguments: {artifacts: [{name: i, from: "{{inputs.artifacts.i}}"}], parameters: [{name: n, value: "1"}]}}
+""" + KEEP_TEMPLATES
+    proc = run_text(ctx, "rec.yaml", recursion, "--verify")
+    expect(proc.returncode == 0 and _kept_outputs(proc.stderr) == [("produce", "out")], proc.stderr)
+    many = KEEP_HEAD + "  templates:\n  - name: main\n    steps:\n    - [" + ", ".join(
+        f"{{name: p{i}, template: prod{i}}}" for i in range(17)) + "]\n    - [" + ", ".join(
+        f"{{name: c{i}, template: cons, arguments: {{artifacts: [{{name: x, from: '{{{{steps.p{i}.outputs.artifacts.out}}}}'}}]}}}}"
+        for i in range(17)) + "]\n" + "".join(KEEP_TEMPLATES.split("  - name: cons")[0].replace("name: produce", f"name: prod{i}")
+                                            for i in range(17)) + "  - name: cons" + KEEP_TEMPLATES.split("  - name: cons")[1]
+    proc = run_text(ctx, "many.yaml", many, "--verify")
+    expect(proc.returncode == 0 and len(_kept_outputs(proc.stderr)) == 17, proc.stderr)
+    library = """apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  templates:
+  - name: pipeline
+    steps:
+    - - {name: make, template: produce}
+    - - {name: use, template: cons, arguments: {artifacts: [{name: x, from: "{{steps.make.outputs.artifacts.out}}"}]}}
+""" + KEEP_TEMPLATES
+    proc = run_text(ctx, "lib.yaml", library)
+    expect(proc.returncode == 4 and "lib.yaml:9:9: error: this call passes template 'cons' a volume location for input "
+           "artifact 'x', but it sets mode" in proc.stderr, proc.stderr)
+
+
 def test_refused_for_what_runs_could_not_do(ctx):
     """Each would have converted (exit 0) into a pod that cannot start or a
     location Argo garbles; each is refused, naming the template and
@@ -2762,11 +2873,6 @@ def test_refused_for_what_runs_could_not_do(ctx):
         "passthrough-spaced.yaml": ("35:9", "template 'fwd': input artifact 'data' at /in/{{inputs.parameters.n}} "
                                     "would be mounted read-only over output artifact 'same' at "
                                     "/in/{{ inputs.parameters.n }}"),  # Argo trims a tag's blanks
-        "from-expression-mixed.yaml": ("21:13", "template 'main': artifact 'in' takes one of the branches of "
-                                       "'tasks.a.outputs.result == 'x' ? tasks.a.outputs.artifacts.metrics : "
-                                       "tasks.b.outputs.artifacts.out', where tasks.b.outputs.artifacts.out goes "
-                                       "through the volume and tasks.a.outputs.artifacts.metrics stays a real "
-                                       "artifact: keep all of them real artifacts (--keep-artifact) or none"),
     }
     for name, (where, words) in cases.items():
         proc = ctx.run(["--input", os.path.join(CASES, "refused", name), "--volume", PVC])
