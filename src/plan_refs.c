@@ -120,7 +120,9 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     *param = x->out[k].param;
     if (template_is_graph(x->t))
         return plan_graph_output_backing(p, x, k);
-    return x->out[k].convert ? BACK_VOLUME : BACK_ARTIFACT;
+    /* one this try asked to keep is real in the next: so it is here, for what
+     * else refers to it (a fromExpression's other branch, say) */
+    return x->out[k].convert && !plan_kept_for_consumer(p, x->out[k].a) ? BACK_VOLUME : BACK_ARTIFACT;
 }
 
 /* The call that led plan_keep_producer into a dag or steps template (to
@@ -159,6 +161,8 @@ static bool keep_input(vplan *p, keep_walk *w, tplan *scope, span name, const en
         }
     }
     size_t n = in ? 1 : scope->ncallers;
+    if (!n) /* spec.arguments' constants; in a WorkflowTemplate, what callers apart pass: the volume */
+        return !workflow_callable_apart(scope->wf);
     for (size_t i = 0; i < n; i++) {
         tplan *from = in ? in->scope : scope->callers[i].scope;
         const call_site *c = in ? in->c : scope->callers[i].c;
@@ -166,7 +170,7 @@ static bool keep_input(vplan *p, keep_walk *w, tplan *scope, span name, const en
         if (k == NOT_FOUND || !keep_from(p, w, from, &c->arguments.items[k], in ? in->up : NULL))
             return false;
     }
-    return n > 0;
+    return true;
 }
 
 /* A reference to an artifact itself (not to one of its fields, such as .path). */
@@ -191,6 +195,9 @@ static bool keep_ref(vplan *p, keep_walk *w, tplan *scope, ref r, const entry *i
     size_t k = x ? artifact_index(&x->t->outputs, r.name.s, r.name.len) : NOT_FOUND;
     if (k == NOT_FOUND || workflow_callable_apart(x->wf))
         return false;
+    for (const entry *e = in; e; e = e->up)
+        if (e->scope == scope && e->c == c)
+            return true; /* a recursion: what it passes on comes of the other branches, followed already */
     if (template_is_graph(x->t)) /* on to what its output passes on, entered through c */
         return keep_from(p, w, x, x->out[k].a, &(entry){scope, c, in});
     if (!x->out[k].convert)
@@ -215,8 +222,8 @@ static bool keep_from(vplan *p, keep_walk *w, tplan *scope, const artifact *a, c
     span expr = tagged && g.expression ? g.expr
                 : !a->from && a->from_expression ? (span){a->from_expression->as.text, a->from_expression->len}
                 : (span){NULL, 0};
-    if (!expr.s)
-        return a->from && keep_ref(p, w, scope, r, in);
+    if (!expr.s) /* without from either, it has a source of its own: a real artifact already */
+        return !a->from || keep_ref(p, w, scope, r, in);
     span alts[EXPR_MAX_BRANCHES];
     size_t n = expr_alternatives(expr, alts, EXPR_MAX_BRANCHES);
     for (size_t i = 0; i < n && n <= EXPR_MAX_BRANCHES; i++)
@@ -249,6 +256,8 @@ bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *w
         }
         asked |= k->try_asked == p->keep_tries; /* else kept already, and still passed a volume location */
     }
+    if (asked)
+        p->keep_at = a->node;
     return p->keep_asked |= asked, asked;
 }
 

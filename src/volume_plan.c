@@ -1441,9 +1441,9 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
         roots = plan_assuming(p);
     }
     if (p->keep_asked && !p->err) /* planned on as if kept: not a plan that stands */
-        plan_refuse(p, VP_EUNSUPPORTED, NULL, "producers' outputs kept real artifacts for consumers that cannot take a "
-                    "volume location still lead to more after %d plans of the stream: keep them real artifacts with "
-                    "--keep-artifact", MAX_KEEP_TRIES + 1);
+        plan_refuse(p, VP_EUNSUPPORTED, p->keep_at, "producers' outputs kept real artifacts for consumers that cannot "
+                    "take a volume location (as for this artifact, the last) still lead to more after %d plans of the "
+                    "stream: keep them real artifacts with --keep-artifact", MAX_KEEP_TRIES + 1);
     strmap_free(&p->kept_for_consumers);
     /* Refused asking for a twin of a graph template, or with twins made
      * for the convention: the plan starts again (with the twin, or

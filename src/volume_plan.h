@@ -110,6 +110,7 @@ typedef struct vplan {
     strmap kept_for_consumers;
     size_t keep_tries;  /* tries of the plan made for them */
     bool keep_asked;    /* this try asked for more: volume_plan plans again */
+    const node *keep_at; /* the artifact that asked last, for the refusal when they never end */
     editor ed;          /* the stream's arena (ed.mem), where the names the plan makes end up in the documents */
     size_t nesting;     /* dag and steps templates being followed through one another */
     size_t growth;      /* bytes the paths that replace artifact path tags add (check_mentions) */

@@ -32,8 +32,9 @@ class Generator:
     caller needs to call it: its parameters, its input and output artifacts
     (directory or file), the global artifacts it makes."""
 
-    def __init__(self, rng):
+    def __init__(self, rng, keeps=False):
         self.r = rng
+        self.keeps = keeps  # the situations where an input takes no volume location (k())
         self.templates = {}
         self.n = 0
         self.gcount = 0
@@ -44,6 +45,10 @@ class Generator:
 
     def p(self, x):
         return self.r.random() < x
+
+    def k(self, x):
+        """p(x) with keeps on; False, drawing nothing, without (the seeds of old stay as they were)."""
+        return self.keeps and self.r.random() < x
 
     def fresh(self, prefix):
         self.n += 1
@@ -142,12 +147,20 @@ class Generator:
             r.choice(tins)["optional"] = True
         if tins and self.p(0.01):
             r.choice(tins)["mode"] = 0o644
+        if tins and self.k(0.12):
+            r.choice(tins)["mode" if self.k(0.7) else "recurseMode"] = 0o755 if self.k(0.5) else True
         for a in touts:
             if self.p(0.04):
                 a["optional"] = True
             if self.p(0.04):
                 a["s3"] = {"key": "out/" + a["name"]}
         t = template_head(name, tparams, tins)
+        if tins and self.k(0.08):
+            # a template that runs no container: its inputs take no volume location
+            for a in tins:
+                a.pop("optional", None)
+            t["resource"] = {"action": "create", "manifest": "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: x-}\n"}
+            return t, signature("pod", params, tparams, ins, [], set())
         # the program names some paths by tag: volpass must leave them as they are
         words = ["echo"]
         for a in tins:
@@ -221,6 +234,10 @@ class Generator:
                 for p in call.get("arguments", {}).get("parameters", []):
                     if self.p(0.6):
                         p["value"] = "{{item}}"
+            if self.k(0.12):
+                # true when it runs, which volpass cannot know
+                call["when"] = (f"'{{{{inputs.parameters.{params[0]}}}}}' != 'zzz'" if params and self.k(0.5)
+                                else "'{{workflow.name}}' != 'zzz'")
             calls.append((call, deps))
             if not looped:
                 w = "tasks" if kind == "dag" else "steps"
@@ -253,7 +270,7 @@ class Generator:
         outs, touts = [], []
         produced = [a for a in avail if a[2] is not None]
         for j in range(r.choice([0, 1, 1, 2])):
-            pool = produced if produced and self.p(0.85) else avail
+            pool = produced if produced and self.p(0.5 if self.keeps else 0.85) else avail
             if not pool:
                 break
             src = r.choice(pool)
@@ -285,6 +302,8 @@ class Generator:
                 g = f"g{self.gcount}"
                 a["globalName"] = g
                 globals_made.add(g)
+            if self.k(0.06):
+                a["optional"] = True
             touts.append(a)
             outs.append({"name": on, "isdir": isdir, "global": g, "path": None})
         if touts:
@@ -363,6 +382,8 @@ class Generator:
                                                f"{{{{inputs.parameters.{params[0]}}}}}" if params else "k.txt"])
             else:
                 arg["raw"] = {"data": "c"}
+            if ("from" in arg or "fromExpression" in arg) and self.k(0.08):
+                arg["optional"] = True
             aarts.append(arg)
         args = {}
         if aparams:
@@ -382,9 +403,14 @@ class Generator:
             t, sig = self.pod_template(self.fresh("inl"))
             del t["name"]
             return sig, {"inline": t}
+        if self.k(0.06):
+            name = self.recursive(doc)
+            return self.templates[name][2], ({"templateRef": {"name": "lib", "template": name}}
+                                              if self.templates[name][0] == "lib" and doc != "lib"
+                                              else {"template": name})
         want_comp = depth > 0 and self.p(0.35)
         cands = [n for n in self.templates if (self.templates[n][2]["kind"] != "pod") == want_comp]
-        if not cands or self.p(0.4):
+        if not cands or self.p(0.2 if self.keeps else 0.4):
             tdoc = "lib" if doc == "wf2" else doc if doc == "lib" or not self.use_lib or self.p(0.6) else "lib"
             name = self.new_template(depth, tdoc, want_comp)
         else:
@@ -397,6 +423,36 @@ class Generator:
         if tdoc == "lib" and (doc in ("wf", "wf2") or self.p(0.2)):
             return sig, {"templateRef": {"name": "lib", "template": name}}
         return sig, {"template": name}
+
+    def recursive(self, doc):
+        """A steps template that calls itself while its parameter q is 'a'
+        (then 'b', so twice at most), passing on what a pod made of its input
+        artifact; its output is the pod's, or its input passed on."""
+        tdoc = "lib" if doc == "wf2" else doc
+        name = self.fresh("rec")
+        pname = self.fresh("recpod")
+        pt, psig = self.pod_template(pname)
+        while not psig["outs"] or not psig["ins"] or "resource" in pt:
+            pt, psig = self.pod_template(pname)
+        self.templates[pname] = (tdoc, pt, psig)
+        x = {"name": "x0", "isdir": psig["ins"][0]["isdir"], "default": False}
+        pargs = {"artifacts": [{"name": a["name"], "from": "{{inputs.artifacts.x0}}"} for a in psig["ins"]
+                               if not a["default"]]}
+        pp = [{"name": q, "value": "{{inputs.parameters.q}}"} for q in psig["required_params"]]
+        if pp:
+            pargs["parameters"] = pp
+        o = psig["outs"][0]
+        again = {"name": "again", "template": name, "when": "'{{inputs.parameters.q}}' == 'a'",
+                 "arguments": {"parameters": [{"name": "q", "value": "b"}],
+                               "artifacts": [{"name": "x0", "from": f"{{{{steps.work.outputs.artifacts.{o['name']}}}}}"}]}}
+        t = {"name": name, "inputs": {"parameters": [{"name": "q"}], "artifacts": [{"name": "x0"}]},
+             "steps": [[{"name": "work", "template": pname, "arguments": pargs}], [again]],
+             "outputs": {"artifacts": [{"name": "y0", "from": f"{{{{steps.work.outputs.artifacts.{o['name']}}}}}"
+                                        if self.p(0.5) else "{{inputs.artifacts.x0}}"}]}}
+        youts = [{"name": "y0", "isdir": False, "global": None, "path": None}]
+        sig = signature("steps", ["q"], [{"name": "q"}], [x], youts, set())
+        self.templates[name] = (tdoc, t, sig)
+        return name
 
     def new_template(self, depth, doc, want_comp):
         """The name of a new pod template, or composite, of document doc."""
@@ -480,6 +536,7 @@ class Generator:
             t, _ = self.pod_template(name)
             t.get("inputs", {}).pop("artifacts", None)
             t.pop("script", None)
+            t.pop("resource", None)
             t["container"] = {"image": "busybox", "command": ["sh", "-c", "echo exit"]}
             if not t.get("inputs"):
                 t.pop("inputs", None)
@@ -531,12 +588,15 @@ def signature(kind, params, tparams, ins, outs, globals_made):
             "ins": ins, "outs": outs, "globals": globals_made}
 
 
-def workflow(seed):
-    """The text of seed's workflow."""
-    return Generator(random.Random(seed)).workflow()
+def workflow(seed, keeps=False):
+    """The text of seed's workflow; with keeps, one with inputs that take no
+    volume location too (mode, resource templates, optional arguments,
+    `when`, optional outputs, recursion), where volpass keeps producers' outputs real."""
+    return Generator(random.Random(seed), keeps).workflow()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        sys.exit("usage: generate.py SEED")
-    sys.stdout.write(workflow(int(sys.argv[1])))
+    args = [a for a in sys.argv[1:] if a != "--keeps"]
+    if len(args) != 1 or not args[0].isdigit():
+        sys.exit("usage: generate.py SEED [--keeps]")
+    sys.stdout.write(workflow(int(args[0]), "--keeps" in sys.argv[1:]))

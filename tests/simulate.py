@@ -168,6 +168,8 @@ class Scope:
                 raise RunError(f"'{ref}': {parts[1]} has not run")
             if out.get("looped"):
                 raise Unsupported("a reference to a looped call's outputs")
+            if out.get("skipped"):
+                raise Unsupported("a reference to a skipped call's artifacts")
             return self._found(out["artifacts"], ".".join(parts[4:]), ref)
         if parts[:2] == ["inputs", "artifacts"]:
             return self._found(self.artifacts, ".".join(parts[2:]), ref)
@@ -353,6 +355,16 @@ class Run:
         if "inline" in call and POD_NAME.search(json.dumps(call["inline"])):  # validateSteps, validateDAG
             raise RunError(f"Argo refuses {{{{pod.name}}}} in the inline template of '{call['name']}'")
         target, target_doc = self._target(call, doc)
+        if "when" in call:
+            try:
+                run_it = evaluate(scope.substitute(call["when"]), scope.env())
+            except ExprError as e:
+                raise RunError(f"when '{call['when']}': {e}")
+            if run_it is not True and run_it is not False:
+                raise Unsupported(f"when '{call['when']}' of no boolean")
+            if not run_it:
+                scope.calls[call["name"]] = {"skipped": True, "parameters": {}, "artifacts": {}, "result": None}
+                return
         items = self._items(scope, call)
         if items is None:
             scope.calls[call["name"]] = self._run_template(target, target_doc, self._arguments(scope, call.get(
@@ -403,6 +415,8 @@ class Run:
         elif "container" in t or "script" in t or "containerSet" in t:
             scope.pod = "pod-" + "-".join(re.sub(r"[^a-z0-9]", "", p.lower()) for p in path)
             self._pod(t, scope, path)
+        elif "resource" in t and not _list(t, "outputs", "artifacts"):
+            self._resource(t, scope, path)
         elif _list(t, "inputs", "artifacts") or _list(t, "outputs", "artifacts"):
             raise Unsupported(f"artifacts of a template of kind {sorted(set(t) & {'resource', 'data', 'http', 'plugin', 'suspend'})}")
         return self._outputs(t, scope, path)
@@ -439,6 +453,24 @@ class Run:
                 raise RunError(f"pod {key} writes {p} into a read-only mount on {m[0]}")
             if m and m[3]:  # else into a volume of the pod's own, which no other pod sees
                 self.volume[_norm(posixpath.join(m[1], _under(p, m[0])))] = ("file", key, _normpath(p))
+
+    def _resource(self, t, scope, path):
+        """A resource template: Argo's executor loads its input artifacts, which
+        only real artifacts give (it has no container to mount a volume into)."""
+        key = "/".join(path)
+        for a in _list(t, "inputs", "artifacts"):
+            if a.get("path") and a["name"] not in scope.artifacts and "{{" in str(a.get("path")):
+                raise Unsupported("a resource template's input path of a tag")
+        ins = {_normpath(p): scope.artifacts[n] for n, p in scope.paths.items()}
+        if self.original is None:
+            self.pod_paths[key] = (list(ins), [])
+            for p, content in ins.items():
+                self.reads[(key, p)] = content
+            return
+        if key not in self.original.pod_paths:
+            raise RunError(f"pod {key} does not run in the original")
+        for p in self.original.pod_paths[key][0]:
+            self.reads[(key, p)] = ins.get(p)
 
     def _volumes(self, t):
         """The pod's volumes by name: the workflow's, and the template's own,

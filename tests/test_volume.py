@@ -405,10 +405,19 @@ def test_graph_twins(ctx):
         "      - {name: mk2, template: make}\n      - {name: r, template: read, depends: mk2, arguments: {artifacts: "
         "[{name: d, fromExpression: \"tasks.mk2.status == 'Succeeded' ? inputs.artifacts.d : "
         "tasks.mk2.outputs.artifacts.out\"}]}}\n") + pods
-    proc = run_text(ctx, "mixed.yaml", mixed)
+    # (the other branch through a global artifact, which volpass does not follow to keep its producer real)
+    global_ = mixed.replace("tasks.mk2.outputs.artifacts.out", "workflow.outputs.artifacts.g").replace(
+        "{name: out, path: /tmp/o/d}", "{name: out, path: /tmp/o/d, globalName: g}")
+    proc = run_text(ctx, "mixed.yaml", global_)
     expect(proc.returncode == 4 and proc.stdout == "" and "error: template 'sub0-constant': artifact 'd' takes one of "
            "the branches" in proc.stderr and "('sub0-constant' is a twin volpass made of template 'sub0' for its calls "
            "that pass input artifact 'd' a real artifact)\n" in proc.stderr, proc.stderr)
+    # where it can, the branch that goes through the volume stays a real artifact
+    proc = run_text(ctx, "mixed.yaml", mixed, "--verify")
+    expect(proc.returncode == 0 and "warning: template 'make': output artifact 'out' stays a real artifact (it needs "
+           "an artifact repository): template 'sub0-constant' takes it as artifact 'd' from one of the branches of "
+           "'tasks.mk2.status == 'Succeeded' ? inputs.artifacts.d : tasks.mk2.outputs.artifacts.out', some of which "
+           "stay real artifacts" in proc.stderr, proc.stderr)
     sixteen = head + calls.split("      - {name: v16")[0] + subs.split("  - name: sub16")[0] + pods
     proc = run_text(ctx, "sixteen.yaml", sixteen, "--verify")
     expect(proc.returncode == 0 and proc.stdout.count("-constant\n") == 17, proc.stderr)
@@ -2762,9 +2771,12 @@ def test_keep_producers_where_they_are(ctx):
     """Keeping producers for consumers that take no volume location follows
     a dag's or steps' output to the call that led into it alone (another
     caller's producer stays on the volume, whatever the order of the calls),
-    a recursion and a diamond of callers once; keeps many in one plan (17
-    consumers); and never keeps a WorkflowTemplate's output, whose form
-    workflows converted apart rely on: refused there, as before."""
+    a recursion and a diamond of callers once, a recursion through an output
+    once; keeps many in one plan (17 consumers, a chain of 17 expressions
+    that each mix a producer with the next: each keep counts at once);
+    takes a constant (an entry input, one passed on) for the real artifact
+    it is; and never keeps a WorkflowTemplate's output, whose form workflows
+    converted apart rely on: refused there, as before."""
     passthrough = KEEP_HEAD + """  templates:
   - name: main
     steps:
@@ -2811,6 +2823,23 @@ def test_keep_producers_where_they_are(ctx):
                                             for i in range(17)) + "  - name: cons" + KEEP_TEMPLATES.split("  - name: cons")[1]
     proc = run_text(ctx, "many.yaml", many, "--verify")
     expect(proc.returncode == 0 and len(_kept_outputs(proc.stderr)) == 17, proc.stderr)
+    # a chain of expressions, each mixing a producer with the next, kept in one plan: each keep counts at once
+    chain = KEEP_HEAD + "  templates:\n  - name: main\n    dag:\n      tasks:\n" + "".join(
+        f"      - {{name: p{i}, template: prod{i}}}\n" for i in range(18)) + \
+        "      - {name: c, template: cons, depends: p0, arguments: {artifacts: [{name: x, from: '{{tasks.p0.outputs.artifacts.out}}'}]}}\n" + \
+        "".join(f"      - {{name: m{i}, template: reader, depends: p{i - 1} && p{i}, arguments: {{artifacts: [{{name: x, fromExpression: "
+                f"\"workflow.name == 'w' ? tasks.p{i - 1}.outputs.artifacts.out : tasks.p{i}.outputs.artifacts.out\"}}]}}}}\n"
+                for i in range(1, 18)) + \
+        "".join(KEEP_TEMPLATES.split("  - name: cons")[0].replace("name: produce", f"name: prod{i}") for i in range(18)) + \
+        "  - name: cons" + KEEP_TEMPLATES.split("  - name: cons")[1]
+    proc = run_text(ctx, "chain.yaml", chain, "--verify")
+    expect(proc.returncode == 0 and len(_kept_outputs(proc.stderr)) == 18, proc.stderr)
+    # a recursion through an output, an entry input and a constant passed on: converted, the producers kept
+    for name, kept in (("keep-recursion-output.yaml", [("copy", "out")]),
+                       ("keep-mixed-entry-input.yaml", [("produce", "out")]),
+                       ("keep-mixed-raw-passthrough.yaml", [("produce", "out")])):
+        proc = ctx.run(["--input", os.path.join(CASES, name), "--volume", PVC, "--verify"])
+        expect(proc.returncode == 0 and _kept_outputs(proc.stderr) == kept, f"{name}: {proc.stderr}")
     library = """apiVersion: argoproj.io/v1alpha1
 kind: WorkflowTemplate
 metadata: {name: lib}
