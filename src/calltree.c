@@ -273,6 +273,15 @@ static bool note_defaulted(call_tree *t)
         }
         if (paths && !(t->defaults_paths[io] = arena_alloc(&t->mem, paths * sizeof(artifact *))))
             return false;
+        for (size_t d = 0; d < t->nwfs; d++) {
+            const node *params = t->wfs[d].default_parameters[io]; /* of mappings: read_defaults */
+            for (size_t i = 0; params && i < params->len; i++) {
+                const node *name = map_get(params->as.items[i], "name");
+                if (name && name->kind == NODE_SCALAR &&
+                    strmap_put(&t->defaulted_parameters, name->as.text, name->len, (void *)name) != 0)
+                    return false;
+            }
+        }
         for (size_t d = 0; paths && d < t->nwfs; d++) {
             const artifact_list *list = defaults_of(&t->wfs[d], io);
             for (size_t i = 0; i < list->count; i++)
@@ -294,6 +303,7 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
     strmap_init(&t->ambiguous);
     strmap_init(&t->defaulted[0]);
     strmap_init(&t->defaulted[1]);
+    strmap_init(&t->defaulted_parameters);
     t->wfs = arena_alloc(&t->mem, (ndocs ? ndocs : 1) * sizeof(workflow));
     if (!t->wfs)
         return error_give(err, error_oom());
@@ -315,6 +325,11 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
 const artifact *call_tree_defaulted(const call_tree *t, bool input, const char *name)
 {
     return strmap_get(&t->defaulted[!input], name, strlen(name));
+}
+
+bool call_tree_parameter_defaulted(const call_tree *t, const char *name)
+{
+    return strmap_get(&t->defaulted_parameters, name, strlen(name)) != NULL;
 }
 
 vp_status call_tree_expand(call_tree *t, const char *file, vp_error **err)
@@ -350,6 +365,7 @@ void call_tree_free(call_tree *t)
     strmap_free(&t->ambiguous);
     strmap_free(&t->defaulted[0]);
     strmap_free(&t->defaulted[1]);
+    strmap_free(&t->defaulted_parameters);
     free(t->refs);
     arena_free(&t->mem);
 }

@@ -51,6 +51,7 @@ typedef struct call_tree {
     strmap defaulted[2]; /* names of templateDefaults' input [0] and output [1] artifacts -> the artifact */
     const artifact **defaults_paths[2]; /* those of them with a path, in the stream's order */
     size_t ndefaults_paths[2];
+    strmap defaulted_parameters; /* names of templateDefaults' input and output parameters */
     size_t count;
     bool too_deep;       /* calls nest deeper than call_tree_expand follows: not all instances were made */
     arena mem;
@@ -77,6 +78,11 @@ vp_status call_tree_read(call_tree *t, node **docs, size_t ndocs, const char *fi
  * without a path. Any workflow of the stream may run a template
  * (templateRef), so the names of all of them count. */
 const artifact *call_tree_defaulted(const call_tree *t, bool input, const char *name);
+
+/* Whether the templateDefaults of a workflow of the stream name a parameter
+ * `name` (among inputs or outputs), which Argo merges into every template's
+ * parameter of that name. */
+bool call_tree_parameter_defaulted(const call_tree *t, const char *name);
 
 /* Calls nested deeper than this are not expanded (too_deep is set). */
 #define CALL_TREE_MAX_DEPTH 200

@@ -149,11 +149,13 @@ typedef struct param_names {
     size_t ntaken;
 } param_names;
 
+/* Taken too: a name templateDefaults give a parameter, which Argo would
+ * merge into the one volpass adds. */
 static bool param_taken(vplan *p, const char *name, const void *ctx)
 {
-    (void)p;
     const param_names *in = ctx;
-    bool used = parameter_named(in->list, name, strlen(name)) != NULL;
+    bool used = parameter_named(in->list, name, strlen(name)) != NULL ||
+                call_tree_parameter_defaulted(p->tree, name);
     for (size_t i = 0; i < in->ntaken && !used; i++)
         used = in->taken[i].param && strcmp(in->taken[i].param, name) == 0;
     return used;
@@ -173,8 +175,9 @@ const char *plan_location_param(vplan *p, const tplan *tp, const node *list, con
     const char *name = free_name(p, list, taken, k, a->name);
     if (workflow_callable_apart(tp->wf) && strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' would carry its location in "
-                    "parameter '%s" SUBPATH_SUFFIX "', which the template has already; a workflow that calls it "
-                    "through templateRef, converted apart, passes or reads that name: rename the parameter",
+                    "parameter '%s" SUBPATH_SUFFIX "', which the template has already (or templateDefaults give it); a "
+                    "workflow that calls it through templateRef, converted apart, passes or reads that name: rename the "
+                    "parameter",
                     tp->t->name, role, a->name, a->name);
     return name;
 }

@@ -514,8 +514,13 @@ static node *read_defaults(reader *r, node *spec)
         mappings(r, field(r, field(r, d, pods[i], NODE_MAPPING, &defaults_place), "volumeMounts", NODE_SEQUENCE,
                           &pod_places[i]), &mount_places[i]);
     static const place in = {&defaults_place, ".inputs", NULL, NULL}, out = {&defaults_place, ".outputs", NULL, NULL};
-    read_artifacts(r, &r->wf->default_inputs, field(r, d, "inputs", NODE_MAPPING, &defaults_place), &in);
-    read_artifacts(r, &r->wf->default_outputs, field(r, d, "outputs", NODE_MAPPING, &defaults_place), &out);
+    static const place in_params = {&in, ".parameters", NULL, NULL}, out_params = {&out, ".parameters", NULL, NULL};
+    node *ins = field(r, d, "inputs", NODE_MAPPING, &defaults_place), *outs = field(r, d, "outputs", NODE_MAPPING,
+                                                                                   &defaults_place);
+    read_artifacts(r, &r->wf->default_inputs, ins, &in);
+    read_artifacts(r, &r->wf->default_outputs, outs, &out);
+    mappings(r, r->wf->default_parameters[0] = field(r, ins, "parameters", NODE_SEQUENCE, &in), &in_params);
+    mappings(r, r->wf->default_parameters[1] = field(r, outs, "parameters", NODE_SEQUENCE, &out), &out_params);
     return r->err ? NULL : d;
 }
 

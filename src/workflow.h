@@ -111,6 +111,7 @@ typedef struct workflow {
     node *parameters;        /* spec.arguments.parameters, or NULL */
     const node *defaults;    /* spec.templateDefaults, or NULL */
     artifact_list default_inputs, default_outputs; /* its inputs' and outputs' artifacts */
+    node *default_parameters[2]; /* its inputs' [0] and outputs' [1] parameters, or NULL */
     template handlers;       /* the workflow's onExit and hooks, as the call sites of a pseudo-template */
     /* The Workflows of the stream that run this one through
      * workflowTemplateRef, whose specs Argo joins to its own (their volumes

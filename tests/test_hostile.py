@@ -257,6 +257,8 @@ CASES = {
                                  ":7:11: error: spec.onExit must be a string (quote it), not 'true'", False),
     "templateDefaults input artifacts a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {inputs: {artifacts: x}}\n  templates:", 1).encode(),
                                                           3, ":7:42: error: spec.templateDefaults.inputs.artifacts must be a list, not a scalar", False),
+    "templateDefaults input parameter a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {inputs: {parameters: [x]}}\n  templates:", 1).encode(),
+                                                          3, ":7:44: error: each item of spec.templateDefaults.inputs.parameters must be a mapping, not a scalar", False),
     "templateDefaults output artifact unnamed": lambda: (BASE.replace("  templates:", "  templateDefaults: {outputs: {artifacts: [{path: /x}]}}\n  templates:", 1).encode(),
                                                          3, ":7:44: error: spec.templateDefaults.outputs.artifacts: artifact has no name", False),
     "1,100 chained merges": lambda: (("m0: &m0 {x: 1}\n" + "".join(f"m{i}: &m{i} {{<<: *m{i - 1}}}\n" for i in range(1, 1101))).encode(),

@@ -995,7 +995,8 @@ def test_template_defaults_artifacts(ctx):
     without a path, and fail the pod. An output they name stays a real
     artifact; an input they name takes no volume location (the output passed
     to it stays a real artifact, as --keep-artifact keeps it), nor does one
-    whose read-only mount would hold an artifact they add; a dag input
+    whose read-only mount would hold an artifact they add; a location
+    parameter takes another name than one of theirs; a dag input
     they name, required and without a source, is refused. verify reports a
     rewrite that took such an artifact out."""
     proc = run_text(ctx, "td.yaml", DEFAULTED, "--verify")
@@ -1021,6 +1022,15 @@ def test_template_defaults_artifacts(ctx):
            "in spec.templateDefaults.inputs.artifacts" in proc.stderr and "out-subpath" not in proc.stdout, proc.stderr)
     kept = run_text(ctx, "td.yaml", mode, "--keep-artifact", "out", "--verify")
     expect(kept.returncode == 0 and kept.stdout == proc.stdout, kept.stderr)
+    # a parameter the defaults name as volpass would name a location's: Argo would merge the two, so another name
+    named = DEFAULTED.replace("outputs:\n      artifacts:\n      - {name: out, archive: {none: {}}}",
+                              "outputs:\n      parameters:\n      - {name: out-subpath, value: x}")
+    proc = run_text(ctx, "td.yaml", named, "--verify")
+    expect(proc.returncode == 0 and "name: out-subpath-2\n" in proc.stdout and
+           "steps.a.outputs.parameters.out-subpath-2" in proc.stdout, proc.stderr)
+    proc = run_text(ctx, "td.yaml", named.replace("kind: Workflow\n", "kind: WorkflowTemplate\n"))
+    expect(proc.returncode == 4 and "would carry its location in parameter 'out-subpath', which the template has "
+           "already (or templateDefaults give it)" in proc.stderr, proc.stderr)
     # an artifact the defaults add (with a path) inside a read-only mount: Argo could not write it there
     for entry, role in (("inputs:\n      artifacts:\n      - {name: cfg, path: /tmp/i/cfg.txt, raw: {data: x}}", "input"),
                         ("outputs:\n      artifacts:\n      - {name: log, path: /tmp/i/log.txt, optional: true}", "output")):
