@@ -214,6 +214,13 @@ static const char *call_name_at(const void *items, size_t i, const node **at)
 static node *typed_field(reader *r, const node *map, const char *key, scalar_type type, const place *at)
 {
     node *v = field(r, map, key, NODE_SCALAR, at);
+    if (v && memchr(v->as.text, '\0', v->len)) { /* escaped, "\0": no name nor path holds one */
+        char where[LABEL_MAX];
+        size_t n = strlen(label(at, where));
+        r->err = error_new(VP_EINVALID, r->file, v->line, v->column, "%s%s%s holds a NUL character (\\0), which no "
+                           "name or path can hold", where, n && where[n - 1] == '\'' ? ": " : ".", key);
+        return NULL;
+    }
     if (v && scalar_resolve(v) != type) {
         char where[LABEL_MAX];
         size_t n = strlen(label(at, where));

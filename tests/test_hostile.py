@@ -257,6 +257,8 @@ CASES = {
                                  ":7:11: error: spec.onExit must be a string (quote it), not 'true'", False),
     "templateDefaults input artifacts a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {inputs: {artifacts: x}}\n  templates:", 1).encode(),
                                                           3, ":7:42: error: spec.templateDefaults.inputs.artifacts must be a list, not a scalar", False),
+    "artifact path holding an escaped NUL": lambda: (BASE.replace("{name: out, path: /tmp/out}", '{name: out, path: "/tmp/o\\0x/out"}').encode(),
+                                                     3, ":21:27: error: template 'make': outputs.artifacts, artifact 'out': path holds a NUL character", False),
     "templateDefaults input parameter a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {inputs: {parameters: [x]}}\n  templates:", 1).encode(),
                                                           3, ":7:44: error: each item of spec.templateDefaults.inputs.parameters must be a mapping, not a scalar", False),
     "templateDefaults output artifact unnamed": lambda: (BASE.replace("  templates:", "  templateDefaults: {outputs: {artifacts: [{path: /x}]}}\n  templates:", 1).encode(),
