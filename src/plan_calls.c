@@ -354,7 +354,7 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
         bool volume = k != NOT_FOUND ? mask[k] : b[i] == BACK_VOLUME && !c->workflow_arguments;
         params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX);
         if (volume && !target && c->template_ref)
-            plan_warn_apart(p, c, a->node);
+            plan_warn_apart(p, scope->wf, c, a->node);
         if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",

@@ -22,8 +22,20 @@ static tplan *target_plan(vplan *p, const tplan *scope, const call_site *c)
     return plan_of(call_tree_target(p->tree, scope->wf, c, &in));
 }
 
-void plan_warn_apart(vplan *p, const call_site *c, const node *at)
+void plan_warn_apart(vplan *p, const workflow *wf, const call_site *c, const node *at)
 {
+    for (int io = 0; at && io < 2; io++) {
+        const node *params = wf->default_parameters[io];
+        for (size_t i = 0; params && i < params->len; i++) {
+            const node *given = map_get(params->as.items[i], "name");
+            size_t n = given && given->kind == NODE_SCALAR ? given->len : 0;
+            if (n > strlen(SUBPATH_SUFFIX) && strcmp(given->as.text + n - strlen(SUBPATH_SUFFIX), SUBPATH_SUFFIX) == 0)
+                plan_refuse(p, VP_EUNSUPPORTED, given, "spec.templateDefaults gives parameter '%s', which Argo "
+                            "merges into every template it runs, those of WorkflowTemplates not in the input too, "
+                            "whose artifacts' locations, converted apart, take such names: rename it, or convert the "
+                            "documents together", given->as.text);
+        }
+    }
     const node *name = map_get(c->template_ref, "name");
     if (!at || !name || name->kind != NODE_SCALAR || strmap_get(&p->apart, name->as.text, name->len))
         return;
@@ -33,8 +45,9 @@ void plan_warn_apart(vplan *p, const call_site *c, const node *at)
     }
     plan_warn(p, at, "%s '%s' is not in the input: volpass takes it to be converted apart with the same options, its "
          "outputs passing volume locations and its inputs with no source of their own taking them; where it keeps "
-         "one a real artifact (an optional output, --keep-artifact, an input with a source), a hand-off with it "
-         "breaks: convert the documents together (as one stream), or check them with volpass verify",
+         "one a real artifact (an optional output, --keep-artifact, an input with a source, or one a mount cannot "
+         "give, with mode, say), a hand-off with it breaks: convert the documents together (as one stream), or check "
+         "them with volpass verify",
          scalar_is_true(map_get(c->template_ref, "clusterScope")) ? "ClusterWorkflowTemplate" : "WorkflowTemplate",
          name->as.text);
 }
@@ -106,7 +119,7 @@ backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const nod
     }
     tplan *x = target_plan(p, scope, c);
     if (!x) { /* a template outside the stream: volpass's convention */
-        plan_warn_apart(p, c, at);
+        plan_warn_apart(p, scope->wf, c, at);
         *param = edit_fmt(&p->ed, "%.*s" SUBPATH_SUFFIX, (int)r.name.len, r.name.s);
         return BACK_VOLUME;
     }

@@ -700,8 +700,6 @@ static void mount_outputs(vplan *p, tplan *tp)
                       "output's consumers, where Argo would take the main container's files alone", t->name, mirror,
                       o->mount_dir, o->a->name);
     }
-    if (tp->nmounts)
-        check_memoized(p, t, tp->wf);
 }
 
 /* Why a read-only mount on `path` would hold an artifact templateDefaults
@@ -977,17 +975,26 @@ static call_plan *plan_calls(vplan *p, tplan *tp)
 
 static void finish_graph_outputs(vplan *p, template *t, const workflow *wf)
 {
+    (void)wf;
     tplan *tp = plan_of(t);
     if (tp && template_is_graph(t)) {
         plan_graph_inputs(p, tp);
         if (t->outputs.count)
             plan_graph_output_backing(p, tp, 0);
-        for (size_t k = 0; k < t->outputs.count; k++)
-            if (tp->out[k].convert) {
-                check_memoized(p, t, wf); /* a dag or steps template can be memoized too */
-                break;
-            }
     }
+}
+
+/* check_memoized for a template with an output through the volume (a dag
+ * or steps one too), once every call is planned: an output kept real for a
+ * consumer is asked for by then (the next try keeps it). */
+static void check_memoized_outputs(vplan *p, template *t, const workflow *wf)
+{
+    tplan *tp = plan_of(t);
+    for (size_t k = 0; tp && (template_runs_pod(t) || template_is_graph(t)) && k < t->outputs.count; k++)
+        if (tp->out[k].convert) {
+            check_memoized(p, t, wf);
+            return;
+        }
 }
 
 static void index_template_calls(vplan *p, template *t, const workflow *wf)
@@ -1357,6 +1364,8 @@ static stream_calls *plan_once(vplan *p)
         if (!p->err)
             plan_roots(p, &roots[d]);
     }
+    if (!p->err)
+        each_template(p, check_memoized_outputs);
     if (!p->err)
         each_template(p, plan_check_settled);
     if (!p->err && !p->ed.oom) {

@@ -249,10 +249,13 @@ const char *plan_kept_for_consumer(vplan *p, const artifact *a);
  * parameter that carries its location. */
 backing ref_backing(vplan *p, tplan *scope, ref r, const char **param, const node *at);
 
-/* Call c goes through templateRef to a WorkflowTemplate not in the input,
- * which volpass takes to be converted apart by its convention; said once
- * per WorkflowTemplate, at `at` (none during the edit). */
-void plan_warn_apart(vplan *p, const call_site *c, const node *at);
+/* Call c, made in workflow wf, goes through templateRef to a
+ * WorkflowTemplate not in the input, which volpass takes to be converted
+ * apart by its convention; said once per WorkflowTemplate, at `at` (none
+ * during the edit). A parameter NAME-subpath that wf's templateDefaults
+ * give, which Argo would merge into the location parameter of that name
+ * the convention gives that template, is refused. */
+void plan_warn_apart(vplan *p, const workflow *wf, const call_site *c, const node *at);
 
 /* The reference the whole of artifact a's `from` is ({0} when it is
  * anything else); its first tag in *g, when *tagged. */

@@ -313,6 +313,10 @@ static void read_target(reader *r, call_site *c, const place *at)
     const node *name = typed_field(r, c->node, "template", SCALAR_STR, at);
     c->template_name = name ? name->as.text : NULL;
     c->template_ref = field(r, c->node, "templateRef", NODE_MAPPING, at);
+    place ref_at = {at, ": templateRef", NULL, NULL};
+    typed_field(r, c->template_ref, "name", SCALAR_STR, &ref_at);
+    typed_field(r, c->template_ref, "template", SCALAR_STR, &ref_at);
+    typed_field(r, c->template_ref, "clusterScope", SCALAR_BOOL, &ref_at);
     node *inl = field(r, c->node, "inline", NODE_MAPPING, at);
     if (inl && !r->err) {
         c->inline_template = model_alloc(r, 1, sizeof(template));

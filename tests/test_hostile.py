@@ -253,6 +253,8 @@ CASES = {
                                     ":12:15: error: template 'main', step.name must be a string (quote it), not 'yes'", False),
     "step template a number": lambda: (BASE.replace("template: use", "template: 7").encode(), 3,
                                        ":13:19: error: template 'main', step 'use': template must be a string (quote it), not '7'", False),
+    "templateRef template a boolean": lambda: (BASE.replace("template: use", "templateRef: {name: lib, template: on}").encode(), 3,
+                                               ":13:44: error: template 'main', step 'use': templateRef.template must be a string (quote it), not 'on'", False),
     "onExit a boolean": lambda: (BASE.replace("entrypoint: main", "entrypoint: main\n  onExit: true").encode(), 3,
                                  ":7:11: error: spec.onExit must be a string (quote it), not 'true'", False),
     "templateDefaults input artifacts a scalar": lambda: (BASE.replace("  templates:", "  templateDefaults: {inputs: {artifacts: x}}\n  templates:", 1).encode(),

@@ -1031,6 +1031,13 @@ def test_template_defaults_artifacts(ctx):
     proc = run_text(ctx, "td.yaml", named.replace("kind: Workflow\n", "kind: WorkflowTemplate\n"))
     expect(proc.returncode == 4 and "would carry its location in parameter 'out-subpath', which the template has "
            "already (or templateDefaults give it)" in proc.stderr, proc.stderr)
+    # with the producer in a WorkflowTemplate not in the input, whose location parameter takes that name: refused
+    apart = named.replace("    - - {name: a, template: gen}", "    - - {name: a, templateRef: {name: lib, template: gen}}")
+    expect(apart != named, "DEFAULTED changed")
+    proc = run_text(ctx, "td.yaml", apart)
+    expect(proc.returncode == 4 and "td.yaml:9:16: error: spec.templateDefaults gives parameter 'out-subpath', which "
+           "Argo merges into every template it runs, those of WorkflowTemplates not in the input too" in proc.stderr,
+           proc.stderr)
     # an artifact the defaults add (with a path) inside a read-only mount: Argo could not write it there
     for entry, role in (("inputs:\n      artifacts:\n      - {name: cfg, path: /tmp/i/cfg.txt, raw: {data: x}}", "input"),
                         ("outputs:\n      artifacts:\n      - {name: log, path: /tmp/i/log.txt, optional: true}", "output")):
@@ -1452,7 +1459,8 @@ def test_volume_name_shared(ctx):
 def test_memoized_producer(ctx):
     """A memoized producer's cached outputs point into an earlier run's
     directory: a warning with --volume, refused with a claim of each run;
-    also where spec.templateDefaults memoizes every template."""
+    also where spec.templateDefaults memoizes every template; not where its
+    output stays real for a consumer that takes no volume location."""
     text = _read(os.path.join(CASES, "inputs.yaml"))
     old = "  - name: make\n    container:\n"
     expect(old in text, "inputs.yaml changed")
@@ -1481,6 +1489,13 @@ def test_memoized_producer(ctx):
             proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM])
             expect(proc.returncode == 4 and "memo.yaml:7:31: error: template 'make' is memoized (by "
                    "spec.templateDefaults)" in proc.stderr, proc.stderr)
+        # its output kept real for a consumer that takes no volume location: nothing of it on the claim
+        with open(path, "w") as f:
+            f.write(text.replace(old, "  - name: make\n    memoize: {key: k, maxAge: 1h, cache: {configMap: {name: c}}}\n"
+                                      "    container:\n").replace("path: /in/data}", "path: /in/data, mode: 0755}"))
+        proc = ctx.run(["--input", path, "--volume-claim-template", CLAIM, "--verify"])
+        expect(proc.returncode == 0 and "warning: template 'make': output artifact 'out' stays a real artifact" in
+               proc.stderr and "is memoized" not in proc.stderr, proc.stderr)
 
 
 OPTIONAL_OUTPUT = passing_workflow("optional-") + """  - name: produce
