@@ -257,7 +257,8 @@ static const artifact_list *defaults_of(const workflow *wf, int io)
     return io ? &wf->default_outputs : &wf->default_inputs;
 }
 
-/* Fills t->defaulted and t->defaults_paths; false when out of memory. */
+/* Fills t->defaulted, t->defaults_paths and t->defaulted_parameters; false
+ * when out of memory. */
 static bool note_defaulted(call_tree *t)
 {
     for (int io = 0; io < 2; io++) {
@@ -273,6 +274,12 @@ static bool note_defaulted(call_tree *t)
         }
         if (paths && !(t->defaults_paths[io] = arena_alloc(&t->mem, paths * sizeof(artifact *))))
             return false;
+        for (size_t d = 0; paths && d < t->nwfs; d++) {
+            const artifact_list *list = defaults_of(&t->wfs[d], io);
+            for (size_t i = 0; i < list->count; i++)
+                if (list->items[i].path)
+                    t->defaults_paths[io][t->ndefaults_paths[io]++] = &list->items[i];
+        }
         for (size_t d = 0; d < t->nwfs; d++) {
             const node *params = t->wfs[d].default_parameters[io]; /* of mappings: read_defaults */
             for (size_t i = 0; params && i < params->len; i++) {
@@ -281,12 +288,6 @@ static bool note_defaulted(call_tree *t)
                     strmap_put(&t->defaulted_parameters, name->as.text, name->len, (void *)name) != 0)
                     return false;
             }
-        }
-        for (size_t d = 0; paths && d < t->nwfs; d++) {
-            const artifact_list *list = defaults_of(&t->wfs[d], io);
-            for (size_t i = 0; i < list->count; i++)
-                if (list->items[i].path)
-                    t->defaults_paths[io][t->ndefaults_paths[io]++] = &list->items[i];
         }
     }
     return true;

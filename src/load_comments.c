@@ -79,7 +79,7 @@ static int attach(loader *l, node *n, comment_block *found, comment_place place)
 /* The comments between the last event and e, whose text holds no node.
  * One on the line where the last event ended is that node's own (`after`)
  * when it is a scalar or a flow collection that is no key; after a key, it
- * stays first in `gap`, trailing, for the key's block value (before_event);
+ * stays first in `gap`, trailing, for the key's block value (loader_before_event);
  * else it is a line of its own. */
 static int gap_comments(loader *l, const yaml_event_t *e, comment_block *gap)
 {
@@ -88,7 +88,7 @@ static int gap_comments(loader *l, const yaml_event_t *e, comment_block *gap)
     node *owner = l->last_inline;
     l->last_end = e->end_mark.index;
     l->last_mid_line = e->end_mark.column > 0;
-    l->last_inline = NULL; /* after_event sets it */
+    l->last_inline = NULL; /* loader_after_event sets it */
     *gap = (comment_block){NULL, 0, 0};
     if (to <= from || !hash_between(l, from, to))
         return 0;
@@ -164,7 +164,7 @@ static int take_carried(loader *l, comment_block *out)
  * e changes the stack (see comments.h for what they become):
  * - before a block collection's first entry: inside the collection
  *   (attach_inside);
- * - before a later key: before its value (l->before, for after_event);
+ * - before a later key: before its value (l->before, for loader_after_event);
  * - before a later sequence item: before the item (likewise);
  * - between a key and a block collection as its value: inside that;
  * - before the end of a collection, or before a scalar value: carried on

@@ -49,7 +49,7 @@ static size_t unicode_break(const char *data, size_t len, size_t i, unsigned *c)
 }
 
 /* libyaml reports encoding errors as a byte offset; turn it into line and
- * column (characters; a line ends at \n, \r\n or a lone \r). */
+ * column (characters; a line ends at \n, \r\n, a lone \r, NEL, LS or PS). */
 void text_position(const char *data, size_t len, size_t offset, unsigned long *line, unsigned long *column)
 {
     int order = text_utf16_order(data, len);

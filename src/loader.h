@@ -61,25 +61,25 @@ typedef struct loader {
     vp_error *err;
     /* A JSON stream is parsed one document at a time (next_json_document). */
     size_t start, end;  /* bytes the current parser reads */
-    /* Tags with %00 (tag_holds_nul), looked for when the input holds it. */
+    /* Tags with %00 (loader_tag_holds_nul), looked for when the input holds it. */
     bool percent_nul;
     size_t tag_chars, tag_bytes; /* a character of the current parser, and its byte */
     yaml_mark_t base;   /* its line and column in the whole input; marks are relative to it */
     yaml_mark_t resume; /* where the last document ended, as the parser counts */
     bool between;       /* that document end was the last event */
-    /* Comments (see document_comments and before_event). */
+    /* Comments (see loader_document_comments and loader_before_event). */
     bool comments;      /* kept: in UTF-8 read by the first parser */
     size_t gap_from;    /* character where the text between documents starts */
     bool opening;       /* a document started and no node of it yet */
-    size_t seen_chars, seen_bytes; /* a character index and its byte, for byte_at */
+    size_t seen_chars, seen_bytes; /* a character index and its byte, for loader_byte_at */
     size_t last_end;    /* character where the last event of the document ended */
     bool last_mid_line; /* not at a line's start */
     node *last_inline;  /* the last event's node: a scalar or flow collection ending a line, no key */
     bool last_key;      /* the last event was a key */
     size_t hash_byte, hash_char; /* the last '#' found (see hash_between), or where the search starts */
     bool hash_found;
-    comment_block before, inside; /* found, and not yet given a node (before_event) */
-    /* Comments carried on (before_event): grown in place, as they may pass
+    comment_block before, inside; /* found, and not yet given a node (loader_before_event) */
+    /* Comments carried on (loader_before_event): grown in place, as they may pass
      * the ends of many collections, each with comments of its own. */
     char *carried;
     size_t carried_len, carried_cap;

@@ -434,9 +434,7 @@ const char *plan_with_item(vplan *p, const char *text, const node *item)
     return fill_tags(p, text, item_value, item, NULL, &unknown);
 }
 
-/* A workflow parameter's value, as spec.arguments gives it (one made of
- * tags in turn is known at run time only). */
-static const char *workflow_value(vplan *p, const tag *g, const void *wf)
+const char *plan_workflow_value(vplan *p, const tag *g, const void *wf)
 {
     (void)p;
     ref r = tag_ref(g);
@@ -463,7 +461,7 @@ static const char *parameter_value(vplan *p, const workflow *wf, const call_site
     if (text && arg && item)
         text = plan_with_item(p, text, item);
     bool unknown = false;
-    text = text ? fill_tags(p, text, workflow_value, wf, NULL, &unknown) : NULL;
+    text = text ? fill_tags(p, text, plan_workflow_value, wf, NULL, &unknown) : NULL;
     return unknown ? NULL : text;
 }
 

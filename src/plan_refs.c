@@ -245,6 +245,16 @@ static bool keep_from(vplan *p, keep_walk *w, tplan *scope, const artifact *a, c
     return n > 0 && n <= EXPR_MAX_BRANCHES;
 }
 
+/* Output a's entry in kept_for_consumers, keyed by the address of its node
+ * (the key plan_keep_producer puts there), or NULL; looked up with no copy
+ * of the key, as ref_backing asks of every output it follows. */
+static kept *kept_entry(const vplan *p, const artifact *a)
+{
+    const node *address = a->node;
+    return p->kept_for_consumers.count ? strmap_get(&p->kept_for_consumers, (const char *)&address, sizeof address)
+                                       : NULL;
+}
+
 bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *why)
 {
     keep_walk w = {KEEP_BUDGET, NULL, 0, 0, {NULL, 0, 0}};
@@ -255,13 +265,15 @@ bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *w
     bool asked = false;
     for (size_t i = 0; i < w.nfound; i++) {
         const art_plan *o = w.found[i];
-        size_t len;
-        const char *key = plan_address_key(p, o->a->node, o->a->name, &len);
-        kept *k = key ? strmap_get(&p->kept_for_consumers, key, len) : NULL;
-        if (!k && key && (k = arena_alloc(p->ed.mem, sizeof *k)) != NULL) {
-            *k = (kept){why, p->keep_tries};
-            if (strmap_put(&p->kept_for_consumers, key, len, k) != 0)
-                k = NULL;
+        kept *k = kept_entry(p, o->a);
+        if (!k) {
+            size_t len;
+            const char *key = plan_address_key(p, o->a->node, "", &len);
+            if (key && (k = arena_alloc(p->ed.mem, sizeof *k)) != NULL) {
+                *k = (kept){why, p->keep_tries};
+                if (strmap_put(&p->kept_for_consumers, key, len, k) != 0)
+                    k = NULL;
+            }
         }
         if (!k) {
             p->ed.oom = true;
@@ -276,9 +288,7 @@ bool plan_keep_producer(vplan *p, tplan *scope, const artifact *a, const char *w
 
 const char *plan_kept_for_consumer(vplan *p, const artifact *a)
 {
-    size_t len;
-    const char *key = p->kept_for_consumers.count ? plan_address_key(p, a->node, a->name, &len) : NULL;
-    const kept *k = key ? strmap_get(&p->kept_for_consumers, key, len) : NULL;
+    const kept *k = kept_entry(p, a);
     return k ? k->why : NULL;
 }
 
@@ -432,19 +442,13 @@ static const char *sub_path_problem(vplan *p, const workflow *wf, const call_sit
 /* Whether a tag of subPath `sub`, of an argument of call c, stands for a
  * value known at run time only: not the workflow's name, namespace or uid,
  * a workflow parameter spec.arguments gives, nor an item of withItems. */
-static bool sub_path_known_late(const workflow *wf, const call_site *c, const node *sub)
+static bool sub_path_known_late(vplan *p, const workflow *wf, const call_site *c, const node *sub)
 {
     size_t pos = 0;
     tag g;
     while (tag_next(sub->as.text, sub->len, &pos, &g)) {
-        if (names_workflow(g.expr))
-            continue;
-        ref r = tag_ref(&g);
-        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
-                                                             : NULL;
-        const node *v = parameter_own_value(global, false);
         bool item = !g.expression && (span_is(g.expr, "item") || (g.expr.len > 5 && memcmp(g.expr.s, "item.", 5) == 0));
-        if (!(v && !strstr(v->as.text, "{{")) && !(item && call_items(c)))
+        if (!names_workflow(g.expr) && !plan_workflow_value(p, &g, wf) && !(item && call_items(c)))
             return true;
     }
     return false;
@@ -456,7 +460,7 @@ void plan_check_argument_sub_path(vplan *p, const tplan *scope, const call_site 
     if (problem)
         plan_refuse(p, VP_EUNSUPPORTED, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, which "
                     "%s", scope->t->name, c->name, a->name, a->sub_path->as.text, problem);
-    else if (a->sub_path && b == BACK_VOLUME && sub_path_known_late(scope->wf, c, a->sub_path))
+    else if (a->sub_path && b == BACK_VOLUME && sub_path_known_late(p, scope->wf, c, a->sub_path))
         plan_warn(p, a->sub_path, "template '%s', %s: argument '%s' takes the subPath %s, whose value is known at run "
                   "time only: Argo cleans the path it makes of it ('.' and '..' components go), the mount's subPath "
                   "on the volume keeps them, and Kubernetes refuses a '..' there: the value must have none",

@@ -661,6 +661,9 @@ static void check_non_root(vplan *p, const tplan *tp)
 static void mount_outputs(vplan *p, tplan *tp)
 {
     const template *t = tp->t;
+    const char *mirror = NULL; /* a container that mirrors the main one's mounts: it sees theirs */
+    if (t->outputs.count)
+        template_mirror_clash(t, NULL, false, &mirror);
     for (size_t k = 0; k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
         if (!o->convert) {
@@ -693,8 +696,7 @@ static void mount_outputs(vplan *p, tplan *tp)
                "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
                o->mount_dir, o->param,
                o->keep ? " (and the artifact is still uploaded to its own destination)" : "");
-        const char *mirror;
-        if (template_mirror_clash(t, NULL, false, &mirror))
+        if (mirror)
             plan_warn(p, o->a->node, "template '%s': container '%s' mirrors the main container's mounts, so it sees "
                       "the volume at %s, where output artifact '%s' is written: what it writes there reaches the "
                       "output's consumers, where Argo would take the main container's files alone", t->name, mirror,

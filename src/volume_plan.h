@@ -105,7 +105,7 @@ typedef struct vplan {
     strmap twin_names;  /* document address + twin name -> twin */
     strmap apart;       /* names of WorkflowTemplates not in the input that calls go to (plan_warn_apart) */
     /* Outputs kept real artifacts for a consumer that cannot take a volume
-     * location (plan_keep_producer): output address + name -> kept. They
+     * location (plan_keep_producer): output node's address -> kept. They
      * hold from one try of the plan to the next. */
     strmap kept_for_consumers;
     size_t keep_tries;  /* tries of the plan made for them */
@@ -352,6 +352,11 @@ const char *plan_graph_twin(vplan *p, const tplan *tp, size_t k, const backing *
 /* --explain: the twins of dag and steps templates made before this plan,
  * said of the templates they copy (each_template). */
 void plan_note_graph_twins(vplan *p, template *t, const workflow *wf);
+
+/* What tag g stands for when it is a parameter of workflow wf (a const
+ * workflow *) that spec.arguments gives, with no tag of its own: its text;
+ * else NULL (known at run time only, or no such parameter). */
+const char *plan_workflow_value(vplan *p, const tag *g, const void *wf);
 
 /* `text` with the values withItems item `item` gives its {{item}} and
  * {{item.KEY}} tags; tags it gives none left as they are. */
