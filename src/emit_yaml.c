@@ -209,14 +209,16 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
 /* Whether the document must start with "---" to read back as it was: a
  * root written as nothing at all (an empty plain scalar) would be no
  * document, and one starting with '{' or '[' (a flow collection, styles
- * kept) would make the text read as JSON, which loses the styles. */
+ * kept, or an empty one, which libyaml writes so in any style) would make
+ * the text read as JSON, which loses the styles and refuses what JSON may
+ * not hold raw (a LINE SEPARATOR in a YAML string). */
 static bool needs_start_marker(const yaml_out *out, const node *root)
 {
     if (!root || empty_plain(root))
         return true;
     if (root->tagged || root->kind == NODE_SCALAR)
         return false; /* a tag is written first */
-    return out->keep_styles && root->style == STYLE_FLOW;
+    return root->len == 0 || (out->keep_styles && root->style == STYLE_FLOW);
 }
 
 /* Whether the emitter writes the root on the lines after its "---": an
