@@ -280,9 +280,18 @@ static size_t past_string(span e, size_t i)
     return e.len;
 }
 
+/* Whether the identifier starting at e.s[start] is a root, not a member
+ * (steps.a.outputs, tasks['a'].outputs): what comes before it, spaces
+ * aside, is no access. An identifier there is an operator (not, in). */
+static bool is_root(span e, size_t start)
+{
+    while (start > 0 && is_space(e.s[start - 1]))
+        start--;
+    return start == 0 || (e.s[start - 1] != '.' && e.s[start - 1] != ']');
+}
+
 /* Whether the identifier before e.s[i] (access punctuation between) is the
- * root of the template's own inputs or outputs (not steps.a.outputs, nor
- * tasks['a'].outputs); its start in *root. */
+ * root of the template's own inputs or outputs; its start in *root. */
 static bool own_root(span e, size_t i, bool *input, size_t *root)
 {
     while (i > 0 && is_access(e.s[i - 1]))
@@ -292,12 +301,35 @@ static bool own_root(span e, size_t i, bool *input, size_t *root)
         start--;
     *input = i - start == 6 && memcmp(e.s + start, "inputs", 6) == 0;
     bool output = i - start == 7 && memcmp(e.s + start, "outputs", 7) == 0;
-    size_t lead = start;
-    while (lead > 0 && is_space(e.s[lead - 1]))
-        lead--;
-    char before = lead > 0 ? e.s[lead - 1] : ' ';
     *root = start;
-    return (*input || output) && !is_ident_char(before) && before != '.' && before != ']';
+    return (*input || output) && is_root(e, start);
+}
+
+/* Whether the word "inputs" or "outputs" at e.s[i] (the root itself) is
+ * read other than by a member, bare or quoted, that holds no artifact or
+ * only named ones (parameters, artifacts; an output's result and exitCode):
+ * (inputs).artifacts, toJson(outputs), let x = inputs. Whatever it finds
+ * there, volpass cannot follow. */
+static bool opaque_root(span e, size_t i, bool *input)
+{
+    *input = word_at(e, i, "inputs");
+    if ((!*input && !word_at(e, i, "outputs")) || !is_root(e, i))
+        return false;
+    size_t past = i + (*input ? 6 : 7), j = past;
+    while (j < e.len && is_access(e.s[j]) && !is_quote(e.s[j]))
+        j++;
+    if (j == past)
+        return true; /* no access follows: the whole of it is read */
+    span member = {e.s + j, 0};
+    if (j < e.len && is_quote(e.s[j])) {
+        size_t end = past_string(e, j);
+        member = (span){e.s + j + 1, end - j >= 2 ? end - j - 2 : 0};
+    }
+    while (j + member.len < e.len && member.s == e.s + j && is_ident_char(e.s[j + member.len]))
+        member.len++;
+    if (span_is(member, "parameters") || span_is(member, "artifacts"))
+        return false;
+    return *input || (!span_is(member, "result") && !span_is(member, "exitCode"));
 }
 
 /* The name after "artifacts" (ending before e.s[i]): quoted or bare, in
@@ -342,14 +374,23 @@ static size_t path_after(span e, size_t i)
 bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
 {
     for (size_t i = *pos; i < expr.len; i++) {
-        size_t past; /* past the word "artifacts": bare, or the string of a bracket access */
-        if (expr.s[i] != 'a' && !is_quote(expr.s[i]))
+        size_t past; /* past the word "artifacts": bare, or the string of a bracket access or get() */
+        char c = expr.s[i];
+        if (c != 'a' && c != 'i' && c != 'o' && !is_quote(c))
             continue; /* the usual case, decided at once */
-        if (is_quote(expr.s[i])) {
+        if ((c == 'i' || c == 'o') && opaque_root(expr, i, &out->input)) {
+            size_t len = out->input ? 6 : 7;
+            *out = (artifact_mention){.input = out->input, .opaque = true, .name = {expr.s + i, 0},
+                                      .whole = {expr.s + i, len}};
+            *pos = i + len;
+            return true;
+        }
+        if (is_quote(c)) {
             size_t end = past_string(expr, i), before = i;
             while (before > 0 && is_space(expr.s[before - 1]))
                 before--;
-            if (!(before > 0 && expr.s[before - 1] == '[' && end - i == 11 && memcmp(expr.s + i + 1, "artifacts", 9) == 0)) {
+            bool member = before > 0 && (expr.s[before - 1] == '[' || expr.s[before - 1] == ',');
+            if (!(member && end - i == 11 && memcmp(expr.s + i + 1, "artifacts", 9) == 0)) {
                 i = end - 1; /* a string: "inputs.artifacts.x" in it is text, not a reference */
                 continue;
             }
@@ -368,6 +409,7 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
         while (end < expr.len && expr.s[end] == ']')
             end++;
         size_t with_path = path_after(expr, end);
+        out->opaque = false;
         out->path = with_path != end;
         out->whole = (span){expr.s + root, with_path - root};
         *pos = with_path > i ? with_path : i + 1;

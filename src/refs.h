@@ -68,11 +68,15 @@ size_t expr_terms(span expr, span *out, size_t max);
 /* A template's own artifact named inside an expression, in any of the
  * language's spellings (inputs.artifacts.x, inputs['artifacts']['x'],
  * inputs?.artifacts?.x, get(inputs.artifacts, 'x')), as a branch or inside a
- * call (sprig.trim(inputs.artifacts.x.path)). String literals are skipped. */
+ * call (sprig.trim(inputs.artifacts.x.path)); or the template's inputs or
+ * outputs read whole, or by a member that is none of parameters, artifacts,
+ * and an output's result and exitCode ((inputs).artifacts, toJson(outputs)):
+ * an opaque mention, of any artifact. String literals are skipped. */
 typedef struct artifact_mention {
     bool input;  /* inputs.artifacts (else outputs.artifacts) */
+    bool opaque; /* "inputs" or "outputs" alone: which artifacts it reads, volpass cannot tell */
     bool path;   /* the member path follows the name */
-    span name;   /* empty when it cannot be read (inputs.artifacts[k]) */
+    span name;   /* empty when it cannot be read (inputs.artifacts[k], opaque) */
     span whole;  /* from "inputs" or "outputs" through the name, and path */
 } artifact_mention;
 

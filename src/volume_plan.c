@@ -442,9 +442,13 @@ static void check_mentions(vplan *p, tplan *tp, const node *at, const tag *g)
         if (m.name.len == 0) { /* which artifact is known at run time only: any may be one the volume replaces */
             for (size_t k = 0; k < list->count && !p->err; k++)
                 if (m.input ? input_from_volume(tp, k) : output_removed(&tp->out[k]))
-                    plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s artifacts "
-                                "by a name known at run time, and the volume replaces '%s'", t->name,
-                                (int)g->expr.len, g->expr.s, m.input ? "input" : "output", list->items[k].name);
+                    plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': the expression '%.*s' reads %s, and the "
+                                "volume replaces %s artifact '%s'", t->name, (int)g->expr.len, g->expr.s,
+                                m.opaque ? (m.input ? "'inputs' other than by its parameters or artifacts"
+                                                    : "'outputs' other than by its parameters or artifacts")
+                                         : (m.input ? "input artifacts by a name known at run time"
+                                                    : "output artifacts by a name known at run time"),
+                                m.input ? "input" : "output", list->items[k].name);
             continue;
         }
         size_t k = artifact_index(list, m.name.s, m.name.len);

@@ -871,6 +871,17 @@ def test_artifact_paths_in_expressions(ctx):
         proc = run_text(ctx, "expressions.yaml", _read(source).replace(branch, other))
         expect(proc.returncode == 4 and proc.stdout == "" and "expressions.yaml:48:22: error: template 'cons': the "
                f"expression '{other}' reads input artifact" in proc.stderr, proc.stderr)
+    # The root itself read whole, or through a member volpass does not follow:
+    # which artifact it reaches, volpass cannot tell. Its parameters it may.
+    for other, reads in (("(inputs).artifacts['in'].path", "'inputs' other than by its parameters or artifacts"),
+                         ("toJson(inputs)", "'inputs' other than by its parameters or artifacts"),
+                         ("get(inputs, 'artifacts').in.path", "input artifacts by a name known at run time"),
+                         ("not inputs.artifacts.in.path", "input artifact 'in', which the volume replaces")):
+        proc = run_text(ctx, "expressions.yaml", _read(source).replace(branch, other))
+        expect(proc.returncode == 4 and proc.stdout == "" and "expressions.yaml:48:22: error: template 'cons': the "
+               f"expression '{other}' reads {reads}" in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "expressions.yaml", _read(source).replace(branch, "get(inputs, 'parameters').mode"))
+    expect(proc.returncode == 0 and "{{= get(inputs, 'parameters').mode }}" in proc.stdout, proc.stderr)
     # a tag: the path only ({{inputs.artifacts.in.path}} becomes the path)
     for tag, code in (("inputs.artifacts.in", 4), ("inputs.artifacts.in.mode", 4), (" inputs.artifacts.in.path ", 0)):
         proc = run_text(ctx, "expressions.yaml", _read(source).replace('"{{=inputs?.artifacts?.in?.path}}"',

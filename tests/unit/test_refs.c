@@ -39,8 +39,8 @@ static bool mentions(const char *expr, const char *names)
     size_t pos = 0, n = 0;
     artifact_mention m;
     while (expr_next_mention(sp(expr), &pos, &m) && n < sizeof got - 80)
-        n += (size_t)snprintf(got + n, sizeof got - n, "%s%s:%.*s%s", n ? " " : "", m.input ? "in" : "out",
-                              (int)m.name.len, m.name.s, m.path ? ".path" : "");
+        n += (size_t)snprintf(got + n, sizeof got - n, "%s%s:%.*s%s%s", n ? " " : "", m.input ? "in" : "out",
+                              (int)m.name.len, m.name.s, m.opaque ? "?" : "", m.path ? ".path" : "");
     return strcmp(got, names) == 0;
 }
 
@@ -56,6 +56,14 @@ static void artifact_mentions(void)
     /* either branch of ?:, and after ?? */
     CHECK(mentions("c == 'y' ? inputs.artifacts.a : outputs.artifacts['b'].path", "in:a out:b.path"));
     CHECK(mentions("x?.y ?? inputs.artifacts.a.path", "in:a.path"));
+    /* the root read whole, or by a member other than parameters and artifacts */
+    CHECK(mentions("(inputs).artifacts.a.path + toJson(outputs)", "in:? out:?"));
+    CHECK(mentions("let x = inputs; x.artifacts.a", "in:?"));
+    CHECK(mentions("inputs?.parameters.p + get(inputs, 'parameters') + inputs ['parameters']", ""));
+    CHECK(mentions("outputs.result + outputs['exitCode'] + inputs.result", "in:?")); /* an input has neither */
+    CHECK(mentions("get(inputs, 'artifacts')", "in:")); /* get's spelling, with no name after it */
+    CHECK(mentions("not inputs.artifacts.a.path", "in:a.path")); /* an operator word before the root */
+    CHECK(mentions("tasks.a.outputs + steps['b'] . outputs + x.inputs + 'inputs'", ""));
     artifact_mention m;
     CHECK(expr_mention_is(sp(" inputs . artifacts . a . path "), &m) && m.path);
     CHECK(!expr_mention_is(sp("sprig.trim(inputs.artifacts.a.path)"), &m));
