@@ -40,13 +40,21 @@ bool tag_next(const char *text, size_t len, size_t *pos, tag *out)
     return false;
 }
 
-/* Splits "a.b['c-d'].e" into segments a, b, c-d, e. */
+/* Whether s.s[i] starts an optional member access, "?." (not the "?" of
+ * a ?: whose then-branch is a number: a?.5:1). */
+static bool optional_access(span s, size_t i)
+{
+    return s.s[i] == '?' && i + 1 < s.len && s.s[i + 1] == '.' &&
+           !(i + 2 < s.len && s.s[i + 2] >= '0' && s.s[i + 2] <= '9');
+}
+
+/* Splits "a.b['c-d'].e" (or a?.b?.['c-d']) into segments a, b, c-d, e. */
 static size_t segments(span s, span *out, size_t max)
 {
     size_t n = 0, i = 0;
     while (i < s.len && n < max) {
-        if (s.s[i] == '.') {
-            i++;
+        if (s.s[i] == '.' || optional_access(s, i)) {
+            i += s.s[i] == '?' ? 2 : 1;
             continue;
         }
         if (s.s[i] == '[' && i + 1 < s.len && (s.s[i + 1] == '\'' || s.s[i + 1] == '"')) {
@@ -61,7 +69,7 @@ static size_t segments(span s, span *out, size_t max)
             continue;
         }
         size_t j = i;
-        while (j < s.len && s.s[j] != '.' && s.s[j] != '[')
+        while (j < s.len && s.s[j] != '.' && s.s[j] != '[' && !optional_access(s, j))
             j++;
         out[n++] = (span){s.s + i, j - i};
         i = j;
@@ -82,7 +90,7 @@ ref ref_parse(span expr)
     span seg[8];
     expr = trim(expr);
     for (size_t i = 0; i < expr.len; i++)
-        if (expr.s[i] == ' ' || expr.s[i] == '(' || expr.s[i] == '?')
+        if (expr.s[i] == ' ' || expr.s[i] == '(' || (expr.s[i] == '?' && !optional_access(expr, i)))
             return r; /* an expression, not a plain reference */
     size_t n = segments(expr, seg, 8);
     size_t used = 0;

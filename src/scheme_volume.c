@@ -110,7 +110,16 @@ static const char *placeholder_path(const tplan *scope, const bool *mask, span e
 /* In an expression, artifact references become parameter references in
  * bracket form (names hold '-'): outputs.artifacts.x -> outputs.parameters['x-subpath'];
  * placeholders of converted artifacts become their path, as a string (the
- * plan refused paths with a quote or backslash). */
+ * plan refused paths with a quote or backslash).
+ *
+ * Where branches choose (c ? tasks.a.outputs.artifacts.x : ...), a call's
+ * outputs are read through optional members: tasks['a']?.outputs?.parameters?.['x-subpath'].
+ * Argo resolves a {{=...}} in a step's or task's arguments only once every
+ * tasks.* and steps.* member it names, in any branch, exists, and a dag or
+ * steps call that failed has no outputs: the task would wait forever where
+ * the fromExpression, evaluated as it stands, took the other branch.
+ * Optional members are exempt; read in the branch taken, a missing one
+ * gives nil, which fails the task as the unresolved artifact did. */
 static void rewrite_expression(applier *e, tplan *scope, const bool *mask, span expr, text_buf *out)
 {
     vplan *p = e->p;
@@ -138,7 +147,10 @@ static void rewrite_expression(applier *e, tplan *scope, const bool *mask, span 
         if (r.kind == REF_OUTPUT) {
             tb_put(p, out, r.steps ? "steps['" : "tasks['", 7);
             tb_put(p, out, r.step.s, r.step.len);
-            tb_put(p, out, "'].outputs.parameters['", 23);
+            if (n > 1)
+                tb_put(p, out, "']?.outputs?.parameters?.['", 27);
+            else
+                tb_put(p, out, "'].outputs.parameters['", 23);
         } else if (r.kind == REF_INPUT) {
             tb_put(p, out, "inputs.parameters['", 19);
         } else {

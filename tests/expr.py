@@ -1,7 +1,7 @@
 """A small interpreter of expr-lang, the language of Argo's `{{=…}}` tags,
 `fromExpression` and `valueFrom.expression`, for the simulation
 (simulate.py): string and number literals, member access (`.x`, `?.x`,
-`['x']`), `+` (and `-`, which no string takes: `tasks.a-b` is a
+`['x']`, `?.['x']`), `+` (and `-`, which no string takes: `tasks.a-b` is a
 subtraction), `==`, `!=`, `&&`/`and`, `||`/`or`, `!`/`not`, `?:` and
 parentheses. A call (`sprig.trim(x)`) or anything else raises Unsupported;
 a missing member is None, as in expr-lang, which `+` then refuses."""
@@ -101,7 +101,9 @@ class _Parser:
 
     def postfix(self, value):
         while True:
-            if self.peek(".") or self.peek("?."):
+            if self.peek("?.") and self.toks[self.i + 1] == ("op", "["):
+                self.take()  # a?.['x']: the bracket access below, optional
+            elif self.peek(".") or self.peek("?."):
                 self.take()
                 kind, name = self.take()
                 if kind != "name":
@@ -149,3 +151,33 @@ def evaluate(text, env):
     if p.peek()[0] != "end":
         raise Unsupported(f"expression continues: {p.peek()[1]!r}")
     return value
+
+
+def required_paths(text):
+    """The names Argo requires to exist before it resolves `text` in a step's
+    or task's arguments (missingVarsInEnv in util/template): each
+    identifier, and each member path made of names and string indexes, a
+    prefix of a longer one included, but none that passes an optional
+    member (a?.b) nor the one an optional member reads from. (A `??`,
+    which exempts its left side too, is not modelled: its tokens fail.)"""
+    toks, paths = _tokens(text), set()
+    for i, (kind, name) in enumerate(toks):
+        if kind != "name" or (i and toks[i - 1] in (("op", "."), ("op", "?."))):
+            continue
+        chain, j = [(name, False)], i + 1  # (segment, reached through an optional member)
+        while True:
+            optional = toks[j] == ("op", "?.")
+            k = j + 1 if optional else j
+            if toks[k] == ("op", "[") and toks[k + 1][0] == "str" and toks[k + 2] == ("op", "]"):
+                chain.append((toks[k + 1][1], optional))
+                j = k + 3
+            elif (optional or toks[k] == ("op", ".")) and toks[k + (0 if optional else 1)][0] == "name":
+                chain.append((toks[k + (0 if optional else 1)][1], optional))
+                j = k + (1 if optional else 2)
+            else:
+                break
+        for end in range(1, len(chain) + 1):
+            if any(opt for _, opt in chain[1:end]) or (end < len(chain) and chain[end][1]):
+                break
+            paths.add(".".join(seg for seg, _ in chain[:end]))
+    return paths

@@ -31,7 +31,7 @@ import json
 import posixpath
 import re
 
-from expr import ExprError, Unsupported, evaluate
+from expr import ExprError, Unsupported, evaluate, required_paths
 
 SOURCES = ("raw", "s3", "http", "git", "gcs", "oss", "hdfs", "artifactory", "azure", "plugin", "key")
 TAG = re.compile(r"\{\{(=?)\s*(.*?)\s*\}\}", re.S)
@@ -613,6 +613,53 @@ def runnable(doc):
                                                           "ClusterWorkflowTemplate")
 
 
+def _graph_calls(doc):
+    """(template name, call name) -> the call, for every dag task and step of the document's templates."""
+    spec = _get(doc, "spec", "workflowSpec") if isinstance(doc, dict) and doc.get("kind") == "CronWorkflow" else \
+        _get(doc, "spec")
+    calls = {}
+    for t in _list(spec, "templates"):
+        steps = [s for group in _list(t, "steps") if isinstance(group, list) for s in group]
+        for c in _list(t, "dag", "tasks") + steps:
+            if isinstance(c, dict):
+                calls[(t.get("name"), c.get("name"))] = c
+    return calls
+
+
+def _argument_needs(call):
+    """The tasks.* and steps.* names Argo requires to exist before it
+    resolves the call's {{=...}} arguments (ReplaceStrictAny), by parameter."""
+    needs = {}
+    for p in _list(call, "arguments", "parameters"):
+        value = p.get("value") if isinstance(p, dict) else None
+        for m in TAG.finditer(value if isinstance(value, str) else ""):
+            if m.group(1):
+                needs.setdefault(p.get("name"), set()).update(
+                    x for x in required_paths(m.group(2)) if x.startswith(("tasks.", "steps.")))
+    return needs
+
+
+def added_waits(original_doc, converted_doc):
+    """What the converted workflow's calls wait for that the original's did
+    not: Argo holds a step or task until every tasks.* and steps.* name its
+    {{=...}} arguments read, in any branch, exists. A dag or steps call that
+    failed has no outputs, so an argument that needs one waits for ever,
+    where the original's fromExpression (evaluated as it stands, one branch)
+    ran. The simulation runs every call to success, so this reads the text."""
+    faults, before = [], _graph_calls(original_doc)
+    for key, call in _graph_calls(converted_doc).items():
+        old = before.get(key, {})
+        allowed = set().union(*_argument_needs(old).values())
+        for a in _list(old, "arguments", "artifacts"):
+            if isinstance(a, dict) and isinstance(a.get("fromExpression"), str):
+                allowed |= required_paths(a["fromExpression"])
+        for name, needs in _argument_needs(call).items():
+            if needs - allowed:
+                faults.append(f"call {key[1]} of template {key[0]}: argument '{name}' needs "
+                              f"{', '.join(sorted(needs - allowed))} to exist, which the original did not")
+    return faults
+
+
 def compare(original_docs, converted_docs, volume_source):
     """For each runnable document: None when the converted run reads what the
     original does, else what differs. Raises Unsupported for what the
@@ -621,6 +668,7 @@ def compare(original_docs, converted_docs, volume_source):
         return [f"{len(original_docs)} documents became {len(converted_docs)}"], 0
     problems, runs = [], 0
     for i, (doc, new) in enumerate(zip(original_docs, converted_docs)):
+        problems += [f"document {i + 1}: {fault}" for fault in added_waits(doc, new)]
         if not runnable(doc) or (doc.get("kind") != "Workflow" and doc.get("kind") != "CronWorkflow"
                                  and not _get(doc, "spec", "entrypoint")):
             continue

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 import reference
+import simulate
 from harness import VOLUME, expect
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -850,6 +851,24 @@ def test_graph_output_subpath(ctx):
         proc = ctx.run(["--input", path, "--volume", PVC])
     expect(proc.returncode == 4 and "graph-subpath.yaml:34:74: error: template 'inner': output artifact 'part' takes "
            "the subPath {{tasks.p.outputs.result}}, whose value volpass cannot append" in proc.stderr, proc.stderr)
+
+
+def test_fallback_on_failure(ctx):
+    """A fromExpression that falls back on another artifact when a dag call
+    fails: Argo resolves a task's {{=...}} arguments only once every tasks.*
+    member they name exists, in any branch, and a failed dag call has no
+    outputs. The location is read through optional members, which Argo
+    exempts, so the consumer runs on the branch taken, as the original."""
+    source = os.path.join(CASES, "fallback.yaml")
+    proc = golden(ctx, source, "fallback.yaml", "--volume", PVC)
+    original, converted = reference.load_all(_read(source))[0], reference.load_all(proc.stdout)[0]
+    expect(simulate.added_waits(original, converted) == [], "the converted task waits for outputs")
+    plain = proc.stdout.replace("']?.outputs?.parameters?.['", "'].outputs.parameters['")
+    expect(plain != proc.stdout, "expected/fallback.yaml changed")
+    waits = simulate.added_waits(original, reference.load_all(plain)[0])
+    expect(waits == ["call use of template main: argument 'in-subpath' needs tasks.safe.outputs.parameters, "
+                     "tasks.safe.outputs.parameters.out-subpath, tasks.try.outputs.parameters, "
+                     "tasks.try.outputs.parameters.result-subpath to exist, which the original did not"], str(waits))
 
 
 def test_artifact_paths_in_expressions(ctx):

@@ -69,6 +69,18 @@ static void artifact_mentions(void)
     CHECK(!expr_mention_is(sp("sprig.trim(inputs.artifacts.a.path)"), &m));
 }
 
+/* References, in plain and optional member spellings; "?" of a ?: is no member. */
+static void references(void)
+{
+    ref r = ref_parse(sp("tasks['a-b']?.outputs?.parameters?.['x-subpath']"));
+    CHECK(r.kind == REF_OUTPUT && !r.steps && !r.artifact && branch_is(r.step, "a-b") &&
+          branch_is(r.name, "x-subpath") && !r.rest.len);
+    r = ref_parse(sp("steps.s?.outputs.artifacts.o.path"));
+    CHECK(r.kind == REF_OUTPUT && r.steps && r.artifact && branch_is(r.name, "o") && branch_is(r.rest, ".path"));
+    CHECK(ref_parse(sp("c ? tasks.a.outputs.artifacts.x : y")).kind == REF_NONE);
+    CHECK(ref_parse(sp("inputs.artifacts.x?.5:1")).kind == REF_NONE); /* a ?: whose branch is 5 */
+}
+
 static void terms(void)
 {
     span t[3];
@@ -104,6 +116,7 @@ void test_refs(void)
 {
     alternatives();
     artifact_mentions();
+    references();
     terms();
     hostile();
 }
