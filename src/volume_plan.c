@@ -501,6 +501,29 @@ static void warn_parameter_list(vplan *p, const tplan *tp)
 }
 
 /* What a template's texts read that the rewrite changes, once every twin is known. */
+/* An output parameter read from a file inside an input that comes from
+ * the volume: the container may have written that file, into what Argo
+ * gave it as a writable directory of its own, and the mount is read-only. */
+static void warn_parameter_in_input(vplan *p, const tplan *tp)
+{
+    const node *list = tp->t->output_parameters;
+    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++) {
+        const node *from = map_get(list->as.items[i], "valueFrom");
+        const node *path = map_get(from, "path"), *name = map_get(list->as.items[i], "name");
+        if (!path || path->kind != NODE_SCALAR || !name || name->kind != NODE_SCALAR)
+            continue;
+        const char *normal = edit_normal_path(&p->ed, path->as.text);
+        for (size_t k = 0; k < tp->t->inputs.count; k++)
+            if (tp->in[k].path && input_from_volume(tp, k) && path_must_cover(tp->in[k].path, normal)) {
+                plan_warn(p, path, "template '%s': output parameter '%s' is read from %s, inside input artifact "
+                          "'%s', which is mounted read-only from the volume: the container cannot write that file "
+                          "there, as it could into the directory Argo gave it", tp->t->name, name->as.text,
+                          path->as.text, tp->t->inputs.items[k].name);
+                break;
+            }
+    }
+}
+
 static void check_texts_after_twins(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
@@ -509,6 +532,8 @@ static void check_texts_after_twins(vplan *p, template *t, const workflow *wf)
         each_tag(p, tp, t->node, false, check_mentions);
     if (tp && !p->err)
         warn_parameter_list(p, tp);
+    if (tp && !p->err && template_runs_pod(t))
+        warn_parameter_in_input(p, tp);
 }
 
 /* Where output k is written (o->path, o->mount_dir, o->file), or why it

@@ -871,6 +871,44 @@ def test_fallback_on_failure(ctx):
                      "tasks.try.outputs.parameters.result-subpath to exist, which the original did not"], str(waits))
 
 
+OUTPUT_PARAMETER_IN_INPUT = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: op-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: make, template: make}
+    - - name: use
+        template: cons
+        arguments:
+          artifacts: [{name: in, from: "{{steps.make.outputs.artifacts.out}}"}]
+  - name: make
+    container: {image: alpine, command: [sh, -c, "mkdir -p /tmp/out; echo x > /tmp/out/x"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+  - name: cons
+    inputs: {artifacts: [{name: in, path: /tmp/in}]}
+    container: {image: alpine, command: [sh, -c, "wc -l /tmp/in/x > /tmp/in/count"]}
+    outputs: {parameters: [{name: n, valueFrom: {path: /tmp/in/count}}, {name: m, valueFrom: {path: /tmp/inx}}]}
+"""
+
+
+def test_output_parameter_in_input(ctx):
+    """An output parameter read from a file inside an input the volume
+    mounts read-only: the container may have written it there, into the
+    directory Argo gave it, and the conversion is warned of (once: not of a
+    path beside the input's)."""
+    proc = run_text(ctx, "op.yaml", OUTPUT_PARAMETER_IN_INPUT)
+    expect(proc.returncode == 0 and proc.stderr.endswith("op.yaml:20:56: warning: template 'cons': output parameter 'n' is "
+           "read from /tmp/in/count, inside input artifact 'in', which is mounted read-only from the volume: the "
+           "container cannot write that file there, as it could into the directory Argo gave it\n") and
+           proc.stderr.count("warning:") == 1, proc.stderr)
+    proc = run_text(ctx, "op.yaml", OUTPUT_PARAMETER_IN_INPUT.replace("/tmp/in/count}", "/tmp/count}"))
+    expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+
+
 def test_artifact_paths_in_expressions(ctx):
     """{{=outputs.artifacts.X.path}} and a branch inputs.artifacts['X'].path of
     an expression, in any spelling, become the path, as a string: Argo
