@@ -166,6 +166,12 @@ def run_text(ctx, name, text, *args, volume=("--volume", PVC)):
         return ctx.run(["--input", path] + list(volume) + list(args))
 
 
+def expect_one_warning(proc, message):
+    """A conversion with one line on standard error: `message`, after the file's directory."""
+    expect(proc.returncode == 0 and proc.stderr.endswith(message + "\n") and proc.stderr.count("\n") == 1,
+           f"exit {proc.returncode}: {proc.stderr}")
+
+
 def golden(ctx, source, expected, *args):
     proc = ctx.run(["--input", source] + list(args))
     expect(proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr}")
@@ -901,10 +907,9 @@ def test_output_parameter_in_input(ctx):
     directory Argo gave it, and the conversion is warned of (once: not of a
     path beside the input's)."""
     proc = run_text(ctx, "op.yaml", OUTPUT_PARAMETER_IN_INPUT)
-    expect(proc.returncode == 0 and proc.stderr.endswith("op.yaml:20:56: warning: template 'cons': output parameter 'n' is "
-           "read from /tmp/in/count, inside input artifact 'in', which is mounted read-only from the volume: the "
-           "container cannot write that file there, as it could into the directory Argo gave it\n") and
-           proc.stderr.count("warning:") == 1, proc.stderr)
+    expect_one_warning(proc, "op.yaml:20:56: warning: template 'cons': output parameter 'n' is read from "
+                       "/tmp/in/count, inside input artifact 'in', which is mounted read-only from the volume: the "
+                       "container cannot write that file there, as it could into the directory Argo gave it")
     proc = run_text(ctx, "op.yaml", OUTPUT_PARAMETER_IN_INPUT.replace("/tmp/in/count}", "/tmp/count}"))
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
 
@@ -2664,10 +2669,9 @@ def test_producer_running_as_another_user(ctx):
     container: {image: alpine, command: [cat, /in/a.txt]}
 """
     proc = run_text(ctx, "users.yaml", text.replace("CONTEXT", ""))
-    expect(proc.returncode == 0 and proc.stderr.endswith("users.yaml:16:34: warning: template 'produce' runs as a "
-           "user other than root: the kubelet makes the directory of its outputs on the volume owned by root, with "
-           "the mode of the volume's root, which must let that user write (mode 1777, say)\n") and
-           proc.stderr.count("\n") == 1, proc.stderr)
+    expect_one_warning(proc, "users.yaml:16:34: warning: template 'produce' runs as a user other than root: the "
+                       "kubelet makes the directory of its outputs on the volume owned by root, with the mode of the "
+                       "volume's root, which must let that user write (mode 1777, say)")
     proc = run_text(ctx, "users.yaml", text.replace("CONTEXT", ", securityContext: {runAsUser: 0}"))
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
     defaults = text.replace("    securityContext: {runAsUser: 1000}\n", "").replace("CONTEXT", "").replace(
