@@ -1,5 +1,6 @@
 #include "refs.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static bool is_space(char c)
@@ -434,4 +435,68 @@ bool expr_mention_is(span expr, artifact_mention *out)
         return false; /* a mention starts with inputs or outputs: tasks.a..., parameters, most tags */
     size_t pos = 0;
     return expr_next_mention(expr, &pos, out) && out->whole.s == expr.s && out->whole.len == expr.len;
+}
+
+/* The member name that ends before e.s[end] (bare, or quoted in brackets,
+ * of name characters), in *name; returns where the access punctuation
+ * before it starts (the end of what it is a member of), else SIZE_MAX. */
+static size_t member_before(span e, size_t end, span *name)
+{
+    while (end > 0 && (e.s[end - 1] == ']' || is_space(e.s[end - 1])))
+        end--;
+    bool quoted = end > 0 && is_quote(e.s[end - 1]);
+    size_t start = end - quoted;
+    while (start > 0 && is_name_char(e.s[start - 1]))
+        start--;
+    *name = (span){e.s + start, end - quoted - start};
+    if (!name->len || (quoted && (start == 0 || e.s[start - 1] != e.s[end - 1])))
+        return SIZE_MAX;
+    start -= quoted;
+    while (start > 0 && is_access(e.s[start - 1]) && !is_quote(e.s[start - 1]))
+        start--;
+    return start;
+}
+
+/* Whether a member access follows e.s[i]: .x, ?.x, [...] (a call's
+ * parentheses are no access). */
+static bool member_follows(span e, size_t i)
+{
+    while (i < e.len && is_space(e.s[i]))
+        i++;
+    return i < e.len && (e.s[i] == '[' || (e.s[i] == '.' && i + 1 < e.len && is_ident_char(e.s[i + 1])) ||
+                         optional_access(e, i));
+}
+
+bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out)
+{
+    for (size_t i = *pos; i < expr.len; i++) {
+        if (is_quote(expr.s[i]) && !(i + 12 <= expr.len && memcmp(expr.s + i + 1, "parameters", 10) == 0 &&
+                                     expr.s[i + 11] == expr.s[i])) {
+            i = past_string(expr, i) - 1; /* text, not a member */
+            continue;
+        }
+        bool quoted = is_quote(expr.s[i]);
+        if (!quoted && (expr.s[i] != 'p' || !word_at(expr, i, "parameters")))
+            continue;
+        size_t past = i + 10 + 2 * quoted;
+        while (past < expr.len && expr.s[past] == ']')
+            past++;
+        *pos = past;
+        span side, call, root;
+        size_t at = member_before(expr, quoted ? i + 12 : i + 10, &side); /* "parameters", then what it is of */
+        if (at == SIZE_MAX || member_follows(expr, past) || (at = member_before(expr, at, &side)) == SIZE_MAX)
+            continue;
+        if (span_is(side, "inputs") && is_root(expr, (size_t)(side.s - expr.s))) {
+            *out = (parameter_map){.input = true};
+            return true;
+        }
+        if (!span_is(side, "outputs") || (at = member_before(expr, at, &call)) == SIZE_MAX ||
+            member_before(expr, at, &root) == SIZE_MAX || !is_root(expr, (size_t)(root.s - expr.s)) ||
+            !(span_is(root, "tasks") || span_is(root, "steps")))
+            continue;
+        *out = (parameter_map){.steps = span_is(root, "steps"), .call = call};
+        return true;
+    }
+    *pos = expr.len;
+    return false;
 }

@@ -86,6 +86,18 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out);
 /* Whether the expression is one mention and nothing else (spaces aside). */
 bool expr_mention_is(span expr, artifact_mention *out);
 
+/* A map of parameters read whole, not one of its members: the template's
+ * own inputs.parameters, or the outputs.parameters of a step or task (a
+ * looped one's aggregate), in an expression or a tag. */
+typedef struct parameter_map {
+    bool input; /* inputs.parameters (else a call's) */
+    bool steps; /* steps.X rather than tasks.X */
+    span call;  /* X */
+} parameter_map;
+
+/* Finds the next such read at or after *pos; advances *pos past it. */
+bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out);
+
 /* Whether the span is `text`. Inline, so that the length of a literal (the
  * usual argument) is known when compiling. */
 static inline bool span_is(span s, const char *text)

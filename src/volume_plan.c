@@ -385,8 +385,13 @@ static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
     const template *t = tp->t;
     artifact_mention m;
     tp->mentions_artifacts |= g->expression || expr_next_mention(g->expr, &(size_t){0}, &m);
-    if (!g->expression && span_is(g->expr, "inputs.parameters"))
-        tp->lists_parameters = n;
+    size_t pos = 0;
+    parameter_map map;
+    while (expr_next_parameter_map(g->expr, &pos, &map)) {
+        if (map.input && !tp->lists_parameters)
+            tp->lists_parameters = n;
+        tp->reads_call_maps |= !map.input;
+    }
     ref r = tag_ref(g);
     if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
@@ -493,11 +498,32 @@ static void warn_parameter_list(vplan *p, const tplan *tp)
 {
     for (size_t k = 0; tp->lists_parameters && k < tp->t->inputs.count; k++)
         if (template_runs_pod(tp->t) ? input_from_volume(tp, k) : tp->in[k].convert) {
-            plan_warn(p, tp->lists_parameters, "template '%s' reads {{inputs.parameters}}, the list of all its input "
-                      "parameters, which gains '%s' (the location of input artifact '%s' on the volume)",
+            plan_warn(p, tp->lists_parameters, "template '%s' reads inputs.parameters whole, the list of all its "
+                      "input parameters, which gains '%s' (the location of input artifact '%s' on the volume)",
                       tp->t->name, tp->in[k].param, tp->t->inputs.items[k].name);
             return;
         }
+}
+
+/* Likewise {{tasks.X.outputs.parameters}}, of a looped call X: the list of
+ * each instance's output parameters, which gain the locations of the
+ * outputs that go through the volume. */
+static void warn_call_parameter_list(vplan *p, tplan *scope, const node *n, const tag *g)
+{
+    size_t pos = 0;
+    parameter_map map;
+    while (expr_next_parameter_map(g->expr, &pos, &map)) {
+        const call_site *c = map.input ? NULL : template_call(scope->t, map.call.s, map.call.len);
+        const tplan *target = c ? scope->calls[c - scope->t->calls].target : NULL;
+        for (size_t k = 0; target && k < target->t->outputs.count; k++)
+            if (target->out[k].convert && target->out[k].param) {
+                plan_warn(p, n, "template '%s' reads %s.%s.outputs.parameters whole, the list of all the output "
+                          "parameters of '%s', which gains '%s' (the location of output artifact '%s' on the "
+                          "volume)", scope->t->name, map.steps ? "steps" : "tasks", c->name, target->t->name,
+                          target->out[k].param, target->t->outputs.items[k].name);
+                return;
+            }
+    }
 }
 
 /* What a template's texts read that the rewrite changes, once every twin is known. */
@@ -534,6 +560,8 @@ static void check_texts_after_twins(vplan *p, template *t, const workflow *wf)
         warn_parameter_list(p, tp);
     if (tp && !p->err && template_runs_pod(t))
         warn_parameter_in_input(p, tp);
+    if (tp && !p->err && tp->reads_call_maps && tp->calls)
+        each_tag(p, tp, t->node, false, warn_call_parameter_list);
 }
 
 /* Where output k is written (o->path, o->mount_dir, o->file), or why it

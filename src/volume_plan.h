@@ -82,6 +82,7 @@ struct tplan {
     bool mentions_artifacts; /* some text of it is an expression ({{=...}}, fromExpression) or a tag that names
                                 one of its own artifacts: check_mentions looks */
     const node *lists_parameters; /* a text of it that reads {{inputs.parameters}}, the whole list, or NULL */
+    bool reads_call_maps;    /* some text of it reads a call's outputs.parameters whole */
     caller *callers;         /* every call of this template in the stream */
     size_t ncallers, callers_cap;
 };

@@ -341,11 +341,27 @@ def test_parameter_list(ctx):
     container: {image: alpine, command: [sh, -c, "echo '{{inputs.parameters}}'; cat /tmp/in/x"]}
 """
     proc = run_text(ctx, "list.yaml", text)
-    expect(proc.returncode == 0 and "warning: template 'consume' reads {{inputs.parameters}}, the list of all its "
+    expect(proc.returncode == 0 and "warning: template 'consume' reads inputs.parameters whole, the list of all its "
            "input parameters, which gains 'in-subpath' (the location of input artifact 'in' on the volume)"
            in proc.stderr, proc.stderr)
     proc = run_text(ctx, "list.yaml", text, "--keep-artifact", "out")
-    expect(proc.returncode == 0 and "inputs.parameters}}, the list" not in proc.stderr, proc.stderr)
+    expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+    # in an expression too; a member of it is no list
+    for reads, warned in (("{{=toJson(inputs.parameters)}}", True), ("{{=jsonpath(inputs['parameters'], '$')}}", True),
+                          ("{{=inputs.parameters['in-subpath']}}", False)):
+        proc = run_text(ctx, "list.yaml", text.replace("{{inputs.parameters}}", reads))
+        expect(proc.returncode == 0 and ("reads inputs.parameters whole" in proc.stderr) == warned, proc.stderr)
+    # A looped call's outputs.parameters, read whole, lists each instance's
+    # output parameters, which gain the locations of its outputs.
+    looped = text.replace("      - {name: gen, template: produce}\n", "      - {name: gen, template: produce, withItems: [1]}\n"
+                          "      - {name: all, template: show, depends: gen, arguments: {parameters: [{name: p, value: "
+                          "'{{tasks.gen.outputs.parameters}}'}]}}\n").replace(
+        "        arguments: {artifacts: [{name: in, from: \"{{tasks.gen.outputs.artifacts.out}}\"}]}\n", "") + \
+        "  - name: show\n    inputs: {parameters: [{name: p}]}\n    container: {image: alpine, command: [echo, '{{inputs.parameters.p}}']}\n"
+    proc = run_text(ctx, "list.yaml", looped.replace("{{inputs.parameters}}", "x"))
+    expect_one_warning(proc, "warning: template 'main' reads tasks.gen.outputs.parameters whole, the list of all the "
+                       "output parameters of 'produce', which gains 'out-subpath' (the location of output artifact "
+                       "'out' on the volume)")
 
 
 def test_graph_twins(ctx):

@@ -81,6 +81,28 @@ static void references(void)
     CHECK(ref_parse(sp("inputs.artifacts.x?.5:1")).kind == REF_NONE); /* a ?: whose branch is 5 */
 }
 
+/* Maps of parameters read whole, in a tag or an expression. */
+static bool maps(const char *expr, const char *want)
+{
+    char got[256] = "";
+    size_t pos = 0, n = 0;
+    parameter_map m;
+    while (expr_next_parameter_map(sp(expr), &pos, &m) && n < sizeof got - 80)
+        n += (size_t)snprintf(got + n, sizeof got - n, "%s%s%.*s", n ? " " : "",
+                              m.input ? "inputs" : m.steps ? "steps:" : "tasks:", (int)m.call.len, m.call.s);
+    return strcmp(got, want) == 0;
+}
+
+static void parameter_maps(void)
+{
+    CHECK(maps("inputs.parameters", "inputs"));
+    CHECK(maps("tasks.gen-1.outputs.parameters", "tasks:gen-1"));
+    CHECK(maps("toJson(inputs?.parameters) + jsonpath(steps['s'].outputs['parameters'], '$')", "inputs steps:s"));
+    /* a member of it, another's, or text */
+    CHECK(maps("inputs.parameters.x + inputs.parameters['y'] + inputs?.parameters?.z + x.inputs.parameters", ""));
+    CHECK(maps("tasks.a.outputs.parameters.n + 'inputs.parameters' + workflow.parameters + outputs.parameters", ""));
+}
+
 static void terms(void)
 {
     span t[3];
@@ -117,6 +139,7 @@ void test_refs(void)
     alternatives();
     artifact_mentions();
     references();
+    parameter_maps();
     terms();
     hostile();
 }
