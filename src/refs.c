@@ -387,7 +387,9 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
         char c = expr.s[i];
         if (c != 'a' && c != 'i' && c != 'o' && !is_quote(c))
             continue; /* the usual case, decided at once */
-        if ((c == 'i' || c == 'o') && opaque_root(expr, i, &out->input)) {
+        bool root_word = expr.len - i >= 6 && ((c == 'i' && memcmp(expr.s + i, "inputs", 6) == 0) ||
+                                               (c == 'o' && memcmp(expr.s + i, "output", 6) == 0));
+        if (root_word && opaque_root(expr, i, &out->input)) {
             size_t len = out->input ? 6 : 7;
             *out = (artifact_mention){.input = out->input, .opaque = true, .name = {expr.s + i, 0},
                                       .whole = {expr.s + i, len}};
