@@ -478,12 +478,16 @@ class Run:
         its shared mounts, an init container's or a sidecar's name
         (addVolumeReferences), not those its containers' own mounts name."""
         workflow = list(_list(self.base, "spec", "volumes")) + list(_list(self.spec, "volumes"))
-        workflow += [{"name": _get(c, "metadata", "name")} for c in _list(self.spec, "volumeClaimTemplates")]
+        # Argo makes each claim template a claim named after the run, which the pods mount under its name
+        workflow += [{"name": name, "persistentVolumeClaim": {"claimName": f"{NAME}-{name}"}}
+                     for name in (_get(c, "metadata", "name") for c in _list(self.base, "spec", "volumeClaimTemplates")
+                                  + _list(self.spec, "volumeClaimTemplates"))]
         if "containerSet" in t:
             named = {m.get("name") for c in [t["containerSet"]] + _list(t, "initContainers") + _list(t, "sidecars")
                      for m in _list(c, "volumeMounts")}
             workflow = [v for v in workflow if v.get("name") in named]
-        return {v.get("name"): v for v in workflow + list(_list(t, "volumes"))}
+        own = [json.loads(self.substitute_globals(json.dumps(v))) for v in _list(t, "volumes")]
+        return {v.get("name"): v for v in workflow + own}
 
     def _mounts(self, t, body, key, inputs):
         """The container's mounts: (path, subPath, readOnly, shared), shared

@@ -14,6 +14,7 @@ import threading
 import reference
 import simulate
 import expr
+import generate
 from expr import Unsupported
 from harness import expect
 from test_volume import CASES, CONTAINER_SETS, PVC, passing_workflow, run_text
@@ -164,6 +165,36 @@ def test_catches_breaks(ctx):
         pass
 
 
+CLAIM = "{accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}"
+
+
+def _claim_source(original, converted):
+    """The volume the run's claim makes: of the claim template volpass added
+    (named after the run), if it added one (none when nothing converts)."""
+    before = {c["metadata"]["name"] for c in simulate._list(original, "spec", "volumeClaimTemplates")}
+    added = [c["metadata"]["name"] for c in simulate._list(converted, "spec", "volumeClaimTemplates")
+             if c["metadata"]["name"] not in before]
+    return {"persistentVolumeClaim": {"claimName": f"{simulate.NAME}-{name}"} for name in added[:1]}
+
+
+def test_claim_templates(ctx):
+    """With --volume-claim-template, the run's own claim carries the data: the
+    workflow's volume Argo makes of the claim template, and a containerSet
+    template's own volume, which names the claim after the run."""
+    converted = 0
+    texts = [SIMPLE, NAMES, CONTAINER_SETS] + [generate.workflow(seed) for seed in range(40)]
+    for i, text in enumerate(texts):
+        proc = run_text(ctx, "claim.yaml", text, volume=("--volume-claim-template", CLAIM))
+        if proc.returncode != 0:
+            expect(i >= 3 and proc.returncode in (3, 4), f"case {i}: exit {proc.returncode}: {proc.stderr}")
+            continue
+        original, rewritten = reference.load_all(text), reference.load_all(proc.stdout)
+        problems, runs = simulate.compare(original, rewritten, _claim_source(original[0], rewritten[0]))
+        expect(not problems, f"case {i}: {problems[:3]}")
+        converted += runs
+    expect(converted >= 20, f"only {converted} of {len(texts)} cases ran")
+
+
 def _has_artifacts(path):
     with open(path) as f:
         return "artifacts:" in f.read()
@@ -189,4 +220,5 @@ def tests(ctx):
              for p in files]
     cases += [(f"simulate:{name}", _generated_case(ctx, name, args)) for name, args in GENERATED]
     cases.append(("simulate:sees broken hand-offs", lambda: test_catches_breaks(ctx)))
+    cases.append(("simulate:claim templates", lambda: test_claim_templates(ctx)))
     return cases
