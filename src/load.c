@@ -419,11 +419,28 @@ static size_t subtree_height(const node *n)
     return deepest + 1;
 }
 
+static const char *scalar_type_name(scalar_type type)
+{
+    static const char *const names[] = {"a string", "null", "a boolean", "an integer", "a number"};
+    return names[type];
+}
+
 /* Sets key k to v in the merged pairs out (*n of them): in its place when
- * an earlier pair has k, else appended. `at` maps each key to its index + 1. */
-static int merge_put(loader *l, strmap *at, node **out, size_t *n, node *k, node *v)
+ * an earlier pair has k, else appended. `at` maps each key to its index + 1.
+ * Two keys of one text and two types ("1" and 1) are two keys to YAML, and
+ * one to Kubernetes, which reads keys as strings: refused, as they are
+ * side by side, at `where` (the key, or the merge key that brings it). */
+static int merge_put(loader *l, strmap *at, node **out, size_t *n, node *k, node *v, const child *where)
 {
     uintptr_t i = (uintptr_t)strmap_get(at, k->as.text, k->len);
+    scalar_type type = i ? scalar_resolve(k) : SCALAR_STR, before = i ? scalar_resolve(out[2 * (i - 1)]) : type;
+    if (before != type) {
+        l->err = error_new(VP_EINVALID, l->file, where->line, where->column,
+                           "key '%s' is %s here and %s in another pair of the mapping a merge key (<<) makes: two "
+                           "keys to YAML, one to Kubernetes, which reads keys as strings", k->as.text,
+                           scalar_type_name(type), scalar_type_name(before));
+        return -1;
+    }
     if (i) {
         out[2 * (i - 1) + 1] = v;
         return 0;
@@ -457,7 +474,7 @@ static int merge_value(loader *l, const child *key, const node *v, strmap *at, n
             if (strmap_get(&mine, k->as.text, k->len))
                 continue;
             rc = strmap_put(&mine, k->as.text, k->len, k) != 0 ? loader_fail_oom(l)
-                                                                : merge_put(l, at, out, n, k, map_value(m, i));
+                                                                : merge_put(l, at, out, n, k, map_value(m, i), key);
         }
     }
     strmap_free(&mine);
@@ -486,7 +503,8 @@ static int merge_keys(loader *l, const child *items, size_t *pairs, node ***out)
     size_t n = 0;
     for (size_t i = 0; rc == 0 && i < *pairs; i++)
         rc = is_merge_key(items[2 * i].n) ? merge_value(l, &items[2 * i], items[2 * i + 1].n, &at, merged, &n)
-                                          : merge_put(l, &at, merged, &n, items[2 * i].n, items[2 * i + 1].n);
+                                          : merge_put(l, &at, merged, &n, items[2 * i].n, items[2 * i + 1].n,
+                                                      &items[2 * i]);
     strmap_free(&at);
     if (rc != 0) {
         free(merged);

@@ -158,6 +158,10 @@ static void merge_keys(void)
     }
     refused_text("m: {<<: 5}\n", VP_EINVALID, 1, 5, "the value of a merge key (<<) must be a mapping or a list");
     refused_text("m: {<<: [{a: 1}, x]}\n", VP_EINVALID, 1, 5, "must be a mapping or a list of mappings");
+    /* one text, two types: two keys to YAML, one to Kubernetes, as side by side */
+    refused_text("a: &m {\"1\": x}\nb:\n  <<: *m\n  1: y\n", VP_EINVALID, 4, 3,
+                 "key '1' is an integer here and a string in another pair of the mapping a merge key (<<) makes");
+    refused_text("b: {~: y, <<: {\"~\": x}}\n", VP_EINVALID, 1, 11, "key '~' is a string here and null in another");
 }
 
 static void depth(void)
