@@ -45,9 +45,10 @@ static const char *const usage_text[] = {
     "                          a regular FILE is written to a temporary file\n"
     "                          and renamed, so it is untouched when anything\n"
     "                          fails (a device or pipe is written directly)\n"
-    "      --in-place          rewrite each FILE over itself, apart from the\n"
-    "                          others; none changes unless every one is rewritten\n"
-    "                          (a rename that fails leaves those before replaced)\n"
+    "      --in-place          rewrite each FILE, a regular file, over itself,\n"
+    "                          apart from the others; none changes unless every\n"
+    "                          one is rewritten (a rename that fails leaves those\n"
+    "                          before replaced)\n"
     "      --volume SPEC       the volume source, YAML or JSON, e.g.\n"
     "                          \"persistentVolumeClaim: {claimName: my-pvc}\";\n"
     "                          with its required settings, writable (not\n"
@@ -637,13 +638,19 @@ static FILE *duplicate_stream(int fd)
 /* A regular file (or a new one) is staged and appears when the run commits,
  * through a symbolic link the file it leads to; standard output, a device,
  * a pipe or an open file of the process (/dev/stdout) is written directly
- * (the rewrite is complete before the first byte goes out). */
-static int emit_output(const vp_stream *s, vp_format format, const char *target)
+ * (the rewrite is complete before the first byte goes out). Written in
+ * place, a file must be a regular one, to change with the others or not
+ * at all (and a FIFO, opened to write, would wait for a reader for ever). */
+static int emit_output(const vp_stream *s, vp_format format, const char *target, bool in_place)
 {
     struct stat st;
     char reached[PATH_MAX];
     bool link = false, direct = is_stdio(target) || open_file_of_process(target, &link, reached);
     int exists = !direct && stat(target, &st) == 0;
+    if (in_place && (direct || (exists && !S_ISREG(st.st_mode)))) {
+        report_error(target, 0, 0, "cannot rewrite it in place: --in-place rewrites regular files only");
+        return VP_EIO;
+    }
     if (!direct && (!exists || S_ISREG(st.st_mode))) {
         /* Through a symbolic link, the file it leads to is replaced, or made
          * (a link to no file yet, as `>` makes it); a loop is refused. */
@@ -798,7 +805,7 @@ static int rewrite_one(const cli *c, const char *input, const char *output, expl
         rc = verify_and_report(c, original, s, stderr, true);
     }
     if (rc == EXIT_OK)
-        rc = emit_output(s, c->format, output);
+        rc = emit_output(s, c->format, output, c->in_place);
     vp_stream_free(s);
     vp_stream_free(original);
     return rc;

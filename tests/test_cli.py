@@ -614,6 +614,37 @@ def test_in_place_usage(ctx):
     _usage_error(ctx, ["--volume", VOLUME, "--in-place", "-o", "x.yaml", PASSING], "no --input or --output")
 
 
+def test_in_place_regular_files_only(ctx):
+    """--in-place rewrites regular files, which change with the others or not
+    at all: a FIFO (once read, opened to write it would wait for a reader for
+    ever), a device or an open file of the process is refused, with exit 5,
+    and the other files stay as they were."""
+    import threading
+    with _tmp() as d:
+        paths = _two_workflows(d)
+        before = [_read(p) for p in paths]
+        fifo = os.path.join(d, "c.yaml")
+        os.mkfifo(fifo)
+
+        def feed():
+            with open(fifo, "w") as f:
+                f.write(before[0])
+        writer = threading.Thread(target=feed)
+        writer.start()
+        proc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place"] + paths + [fifo],
+                              capture_output=True, text=True, timeout=120)
+        writer.join()
+        expect(proc.returncode == 5 and proc.stderr == f"{fifo}: error: cannot rewrite it in place: --in-place "
+               "rewrites regular files only\n", proc.stderr)
+        expect([_read(p) for p in paths] == before, "a file changed")
+        expect(sorted(os.listdir(d)) == ["a.yaml", "b.yaml", "c.yaml"], f"files left: {os.listdir(d)}")
+    for target in ("/dev/null", "/dev/stdin"):
+        with open(PASSING) as f:
+            proc = subprocess.run(ctx.wrapper + [ctx.volpass, "--volume", VOLUME, "--in-place", target], stdin=f,
+                                  capture_output=True, text=True)
+        expect(proc.returncode == 5 and "error: cannot rewrite it in place" in proc.stderr, proc.stderr)
+
+
 def test_input_too_large_unread(ctx):
     """A regular file past --max-input-bytes (1 GiB by default) is refused by
     its size, before any of it is read: under a 300 MB address-space cap a
