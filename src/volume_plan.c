@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "grow.h"
 #include "paths.h"
@@ -185,6 +186,23 @@ const char *plan_location_param(vplan *p, const tplan *tp, const node *list, con
 /* ---- planning one template --------------------------------------------- */
 
 #define MAX_FILE_NAME 255 /* bytes of a file name on Linux file systems (NAME_MAX) */
+
+/* The directory on the volume of a pod's next output mount: the output's
+ * name, unless another mount's key is that name to a file system that
+ * ignores case (Azure Files and other SMB shares keep case but ignore it:
+ * Model and model would be one directory), then name-2, name-3... */
+static const char *mount_key(vplan *p, const tplan *tp, const char *name)
+{
+    const char *key = name;
+    for (unsigned n = 2;; n++) {
+        size_t i = 0;
+        while (i < tp->nmounts && strcasecmp(tp->mounts[i].key, key) != 0)
+            i++;
+        if (i == tp->nmounts)
+            return key;
+        key = edit_fmt(&p->ed, "%s-%u", name, n);
+    }
+}
 
 /* A relation between a mount `m` of the user's (at `mount`) and paths of an
  * artifact of template t in workflow wf. A mount path made of parameters
@@ -742,12 +760,13 @@ static void mount_outputs(vplan *p, tplan *tp)
         size_t i = 0;
         while (i < tp->nmounts && strcmp(tp->mounts[i].dir, o->mount_dir) != 0)
             i++;
-        if (i == tp->nmounts && strlen(o->a->name) > MAX_FILE_NAME)
+        const char *key = i == tp->nmounts ? mount_key(p, tp, o->a->name) : NULL;
+        if (key && strlen(key) > MAX_FILE_NAME)
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%.32s...' names the "
                         "directory of its location on the volume, and is longer than the %d bytes a file name "
                         "may have there", t->name, o->a->name, MAX_FILE_NAME);
-        if (i == tp->nmounts)
-            tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, o->a->name};
+        if (key)
+            tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, key};
         o->mount = i;
         plan_decide(p, t, o->a, "output", "converted",
                "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",

@@ -196,6 +196,16 @@ def test_collisions(ctx):
            "already mounts volume 'cache' on /cache" in proc.stderr, proc.stderr)
 
 
+def test_names_apart_in_case(ctx):
+    """Two outputs named apart by case alone get directories on the volume
+    named apart in more (Model, model-2): on an SMB share, which ignores
+    case, Model and model would be one directory, and one output would
+    overwrite the other."""
+    proc = golden(ctx, os.path.join(CASES, "case-names.yaml"), "case-names.yaml", "--volume", PVC)
+    dirs = re.findall(r"subPath: artifact_data/\{\{workflow.uid\}\}/\{\{pod.name\}\}/(\S+)", proc.stdout)
+    expect(dirs == ["Model", "model-2"] and proc.stderr == "", f"{dirs} {proc.stderr}")
+
+
 def test_mirrored_mounts(ctx):
     """A sidecar or init container with mirrorVolumeMounts (its own, or from
     templateDefaults' container of its name) gets every mount the main
