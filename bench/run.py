@@ -101,11 +101,25 @@ def stream(ndocs):
     return path
 
 
+def json_stream(path):
+    """The same stream as JSON, one document after the other (as volpass writes it)."""
+    out = path[:-len(".yaml")] + ".json"
+    if not os.path.exists(out) or os.path.getmtime(out) < os.path.getmtime(path):
+        print(f"generating {os.path.relpath(out, ROOT)} ...", flush=True)
+        script = ("import json, sys, yaml\n"
+                  "with open(sys.argv[1]) as f, open(sys.argv[2], 'w') as out:\n"
+                  "    for d in yaml.load_all(f, Loader=yaml.CSafeLoader):\n"
+                  "        out.write(json.dumps(d) + '\\n')\n")
+        subprocess.run([sys.executable, "-c", script, path, out], check=True)
+    return out
+
+
 def bench_streams(args, progs):
     """Many documents in one input, as CI converting a repository of
     WorkflowTemplates would give: each document and each templateRef must
-    cost the same however many there are. The reference reads one document
-    only, so it is not run here."""
+    cost the same however many there are, in YAML or in JSON (where each
+    document is read by a parser of its own). The reference reads one
+    document only, so it is not run here."""
     timed = [(label, argv) for label, argv in progs if label != "reference"]
     per_doc = {}
     for n in args.streams:
@@ -119,6 +133,9 @@ def bench_streams(args, progs):
         for label, r in rows.items():
             per_doc[label] = table_row(label, r, n, size, per_doc.get(label), args)
         print(f"volpass / floor: {paired(rows['volpass'], rows['floor']):.2f}× wall", flush=True)
+        as_json = summary(measure([(label, argv) for label, argv in timed if label == "volpass"],
+                                  json_stream(path), args.reps_large)["volpass"])
+        print(f"volpass on the stream as JSON / as YAML: {paired(as_json, rows['volpass']):.2f}× wall", flush=True)
 
 
 def measure(progs, path, reps):

@@ -706,6 +706,34 @@ static size_t or_default(size_t value, size_t fallback)
     return value ? value : fallback;
 }
 
+/* libyaml's read handler: the bytes [next, end) of the input, in pieces
+ * that start small and double. libyaml decodes whatever it was given at
+ * once: from a string it takes 16 KB, and a stream of small JSON documents,
+ * each read by a parser of its own, cost as much per document. */
+static int read_input(void *data, unsigned char *buffer, size_t size, size_t *size_read)
+{
+    loader *l = data;
+    size_t n = l->end - l->next;
+    if (n > size)
+        n = size;
+    if (n > l->chunk)
+        n = l->chunk;
+    memcpy(buffer, l->data + l->next, n);
+    l->next += n;
+    if (l->chunk < ((size_t)1 << 20))
+        l->chunk *= 2;
+    *size_read = n;
+    return 1;
+}
+
+/* Has parser p read the input from byte `at` to l->end. */
+static void read_from(loader *l, yaml_parser_t *p, size_t at)
+{
+    l->next = at;
+    l->chunk = 256;
+    yaml_parser_set_input(p, read_input, l);
+}
+
 /* Starts `p` again on the input from byte `at` on, whose position `mark`
  * has in the current parser. A document that is a scalar (null, 1, "x")
  * ends with its line: YAML would read the next lines as more of it. */
@@ -727,7 +755,7 @@ static void restart(loader *l, yaml_parser_t *p, size_t at, yaml_mark_t mark)
     if (!yaml_parser_initialize(p))
         loader_fail_oom(l); /* p stays safe to delete */
     else
-        yaml_parser_set_input_string(p, (const unsigned char *)l->data + at, l->end - at);
+        read_from(l, p, at);
 }
 
 /* JSON streams put documents one after the other ("{...}\n{...}", as
@@ -794,7 +822,7 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
         return error_give(err, error_oom());
-    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    read_from(&l, &parser, 0);
     for (bool done = false; !done && !l.err;) {
         yaml_event_t e;
         if (!yaml_parser_parse(&parser, &e)) {

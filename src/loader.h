@@ -61,6 +61,7 @@ typedef struct loader {
     vp_error *err;
     /* A JSON stream is parsed one document at a time (next_json_document). */
     size_t start, end;  /* bytes the current parser reads */
+    size_t next, chunk; /* the next byte it reads, and how many it gets at most (see read_input) */
     /* Tags with %00 (loader_tag_holds_nul), looked for when the input holds it. */
     bool percent_nul;
     size_t tag_chars, tag_bytes; /* a character of the current parser, and its byte */
