@@ -761,11 +761,13 @@ static void restart(loader *l, yaml_parser_t *p, size_t at, yaml_mark_t mark)
 /* JSON streams put documents one after the other ("{...}\n{...}", as
  * emit_json writes them), which YAML allows only with "---" between them.
  * When the parser of a JSON input stops right where a document ended, the
- * rest is parsed on its own, from there. */
+ * rest is parsed on its own, from there. Not in UTF-16, which the parser
+ * knows by the byte order mark at the start (and Argo reads as YAML, which
+ * refuses it there as libyaml does). */
 static bool next_json_document(loader *l, yaml_parser_t *p)
 {
     if (l->s->format != VP_FORMAT_JSON || !l->between || p->error != YAML_PARSER_ERROR ||
-        p->problem_mark.index != l->resume.index)
+        p->problem_mark.index != l->resume.index || text_utf16_order(l->data, l->len))
         return false;
     size_t at = l->start ? l->start : text_start(l->data, l->len, 0); /* libyaml does not count the mark */
     restart(l, p, loader_skip_chars(l, at, l->resume.index), l->resume);

@@ -190,6 +190,9 @@ CASES = {
     "UTF-16 with CRLF, a lone surrogate": lambda: ("\ufeffa: 1\r\nb: 2\r\nc: x".encode("utf-16-le") + b"\x00\xd8" +
                                                    "y\r\n".encode("utf-16-le"), 3,
                                                    ":3:6: error: expected low surrogate area", False),
+    # a JSON stream in UTF-16 is read as YAML reads it, which wants --- between documents
+    "UTF-16 JSON stream": lambda: ('\ufeff{"a":1}\n{"b":2}\n'.encode("utf-16-le"), 3,
+                                   ":2:1: error: did not find expected <document start>", False),
     "UTF-16 surrogate": lambda: (b"a: \xed\xa0\x80\n", 3, ":1:4: error: invalid Unicode character", False),
     "NUL byte": lambda: (b"a: b\x00c\n", 3, ":1:5: error: control characters are not allowed", False),
     "duplicate key": lambda: (BASE.replace("  entrypoint: main\n", "  entrypoint: main\n  entrypoint: other\n").encode(),
