@@ -187,6 +187,32 @@ const char *plan_location_param(vplan *p, const tplan *tp, const node *list, con
 
 #define MAX_FILE_NAME 255 /* bytes of a file name on Linux file systems (NAME_MAX) */
 
+/* What a mount from the volume on an output's directory hides that the
+ * template shows it needs: its working directory (where the program
+ * usually is), or a directory of the system's programs and settings. What
+ * the image has anywhere else, the rewrite cannot see (see the README). */
+static void warn_hidden(vplan *p, const template *t, const art_plan *o)
+{
+    static const char *const system_dirs[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc", "/usr",
+                                              "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/local",
+                                              "/usr/local/bin", "/usr/local/lib"};
+    const node *wd = map_get(t->container, "workingDir");
+    if (wd && wd->kind == NODE_SCALAR && wd->len && path_covers(o->mount_dir, edit_normal_path(&p->ed, wd->as.text))) {
+        plan_warn(p, o->a->node, "template '%s': output artifact '%s' is written to the volume, mounted on %s, "
+                  "which holds the container's workingDir %s: the mount hides what the image has there, its "
+                  "program perhaps (write outputs into a directory of their own)", t->name, o->a->name,
+                  o->mount_dir, wd->as.text);
+        return;
+    }
+    for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++)
+        if (path_equal(o->mount_dir, system_dirs[i])) {
+            plan_warn(p, o->a->node, "template '%s': output artifact '%s' is written to the volume, mounted on %s, "
+                      "a directory of the system's programs or settings: the mount hides what the image has "
+                      "there (write outputs into a directory of their own)", t->name, o->a->name, o->mount_dir);
+            return;
+        }
+}
+
 /* The directory on the volume of a pod's next output mount: the output's
  * name, unless another mount's key is that name to a file system that
  * ignores case (Azure Files and other SMB shares keep case but ignore it:
@@ -765,8 +791,10 @@ static void mount_outputs(vplan *p, tplan *tp)
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%.32s...' names the "
                         "directory of its location on the volume, and is longer than the %d bytes a file name "
                         "may have there", t->name, o->a->name, MAX_FILE_NAME);
-        if (key)
+        if (key) {
             tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, key};
+            warn_hidden(p, t, o);
+        }
         o->mount = i;
         plan_decide(p, t, o->a, "output", "converted",
                "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",

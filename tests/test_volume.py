@@ -206,6 +206,26 @@ def test_names_apart_in_case(ctx):
     expect(dirs == ["Model", "model-2"] and proc.stderr == "", f"{dirs} {proc.stderr}")
 
 
+def test_hidden_by_mount(ctx):
+    """An output's directory mounted from the volume hides what the image has
+    there: where the template shows what that is (its workingDir, or a
+    directory of the system's programs), a warning says so; elsewhere it
+    cannot know, and says nothing."""
+    text = _read(os.path.join(CASES, "case-names.yaml"))
+    at_work = text.replace("      command: [sh, -c, \"echo A", "      workingDir: /app/src\n      command: [sh, -c, \"echo A")
+    expect(at_work != text, "case-names.yaml changed")
+    proc = run_text(ctx, "hidden.yaml", at_work.replace("path: /tmp/a/data.csv", "path: /app/data.csv"))
+    expect_one_warning(proc, "hidden.yaml:27:9: warning: template 'gen': output artifact 'Model' is written to the "
+                       "volume, mounted on /app, which holds the container's workingDir /app/src: the mount hides what "
+                       "the image has there, its program perhaps (write outputs into a directory of their own)")
+    proc = run_text(ctx, "hidden.yaml", text.replace("path: /tmp/b/data.csv", "path: /etc/data.csv"))
+    expect_one_warning(proc, "hidden.yaml:27:9: warning: template 'gen': output artifact 'model' is written to the "
+                       "volume, mounted on /etc, a directory of the system's programs or settings: the mount hides "
+                       "what the image has there (write outputs into a directory of their own)")
+    proc = run_text(ctx, "hidden.yaml", at_work.replace("path: /tmp/a/data.csv", "path: /app/src2/data.csv"))
+    expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
+
+
 def test_mirrored_mounts(ctx):
     """A sidecar or init container with mirrorVolumeMounts (its own, or from
     templateDefaults' container of its name) gets every mount the main
