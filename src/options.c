@@ -244,6 +244,17 @@ vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_st
         warning_give(opts->on_warning, opts->warning_ctx, "--volume", name->line, name->column, "the volume's "
                      "name is the one in the workflow (%s), not this one", opts->scheme == VP_SCHEME_KFP ?
                      DEFAULT_VOLUME_NAME : DEFAULT_VOLUME_NAME ", or --volume-name");
+    const char *one_node = *volume && !bad && opts->scheme == VP_SCHEME_VOLUME
+                               ? volume_one_node_kind((*volume)->docs[0].root) : NULL;
+    if (one_node) {
+        const node *at = map_get((*volume)->docs[0].root, one_node);
+        warning_give(opts->on_warning, opts->warning_ctx, "--volume", at->line, at->column, strcmp(one_node, "csi")
+                     ? "%s %s volume attaches to one node at a time to be written: a producer and a consumer on two "
+                       "nodes cannot both mount it (use a ReadWriteMany persistentVolumeClaim)"
+                     : "%s %s volume given inline is made for each pod by its driver: whether pods share what it "
+                       "holds depends on the driver (a ReadWriteMany persistentVolumeClaim is shared)",
+                     volume_kind_article(one_node), one_node);
+    }
     if (bad) {
         vp_stream_free(*volume); /* after the message is made: it quotes the spec */
         vp_stream_free(*claim);

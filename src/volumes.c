@@ -209,6 +209,17 @@ const char *volume_private_kind(const node *volume)
     return NULL;
 }
 
+const char *volume_one_node_kind(const node *volume)
+{
+    static const char *const one_node_kinds[] = {"awsElasticBlockStore", "gcePersistentDisk", "azureDisk", "rbd",
+                                                 "iscsi", "fc", "cinder", "vsphereVolume", "photonPersistentDisk",
+                                                 "scaleIO", "flocker", "csi", NULL};
+    for (const char *const *k = one_node_kinds; *k; k++)
+        if (map_get(volume, *k))
+            return *k;
+    return NULL;
+}
+
 const char *volume_read_only_kind(const node *volume)
 {
     for (size_t i = 0; volume && volume->kind == NODE_MAPPING && i < volume->len; i++)

@@ -15,6 +15,12 @@
  * (hostPath), the name of that kind; NULL for storage pods can share. */
 const char *volume_private_kind(const node *volume);
 
+/* The source, when it is storage that one node at a time attaches to
+ * write (a cloud disk, a block device: awsElasticBlockStore, rbd...), or
+ * made for each pod by a driver that may or may not share it (an inline
+ * csi volume); NULL otherwise. */
+const char *volume_one_node_kind(const node *volume);
+
 /* Whether name is a Kubernetes volume name: a DNS-1123 label (at most 63
  * lowercase letters, digits and '-', starting and ending with neither '-'). */
 bool volume_name_valid(const char *name);

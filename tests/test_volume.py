@@ -2017,6 +2017,17 @@ def test_volume_specs_refused(ctx):
     proc = ctx.run(["--input", keep, "--volume-claim-template", CLAIM.replace("ReadWriteMany", "ReadWriteOnce")])
     expect(proc.returncode == 0 and "--volume-claim-template:1:15: warning: a ReadWriteOnce claim is shared only by "
            "pods on one node" in proc.stderr, proc.stderr)
+    # storage one node at a time attaches to write, or that an inline csi driver makes per pod: a warning
+    for spec, message in (("awsElasticBlockStore: {volumeID: vol-1}", "--volume:1:23: warning: an "
+                           "awsElasticBlockStore volume attaches to one node at a time to be written"),
+                          ("gcePersistentDisk: {pdName: d}", "--volume:1:20: warning: a gcePersistentDisk volume "
+                           "attaches to one node"),
+                          ("csi: {driver: secrets-store.csi.k8s.io}", "--volume:1:6: warning: a csi volume given inline "
+                           "is made for each pod by its driver: whether pods share what it holds depends on the driver")):
+        proc = ctx.run(["--input", keep, "--volume", spec])
+        expect(proc.returncode == 0 and message in proc.stderr and proc.stderr.count("\n") == 1, f"{spec}: {proc.stderr}")
+    proc = ctx.run(["--input", keep, "--volume", "awsElasticBlockStore: {volumeID: vol-1}", "--scheme", "kfp"])
+    expect(proc.returncode == 0 and "attaches" not in proc.stderr, proc.stderr)  # the reference's choice, as it is
 
 
 def test_read_only_volume_refused(ctx):
