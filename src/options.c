@@ -18,6 +18,7 @@ static vp_status load_spec(vp_stream **out, const char *text, const char *option
 {
     vp_load_options opts = VP_LOAD_OPTIONS_INIT;
     opts.filename = option;
+    opts.max_depth = VP_MAX_DEPTH_LIMIT; /* an option's text is the user's own: no --max-depth applies to it */
     vp_status st = vp_stream_load(out, text, strlen(text), &opts, err);
     if (st != VP_OK)
         return st;

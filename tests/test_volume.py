@@ -2026,6 +2026,11 @@ def test_volume_specs_refused(ctx):
                            "is made for each pod by its driver: whether pods share what it holds depends on the driver")):
         proc = ctx.run(["--input", keep, "--volume", spec])
         expect(proc.returncode == 0 and message in proc.stderr and proc.stderr.count("\n") == 1, f"{spec}: {proc.stderr}")
+    # an option's text is the user's own: --max-depth is not for it, only volpass's own limit
+    for depth, message in ((1500, "--volume:2:4: error: 'x' is not a volume source"),
+                           (20000, "--volume:2:10003: error: nesting deeper than 10000 levels (the most volpass follows)")):
+        proc = ctx.run(["--input", keep, "--volume", f"nfs: {{server: s, path: /}}\nx: {'[' * depth}{']' * depth}"])
+        expect(proc.returncode in (3, 6) and proc.stderr.startswith(message), proc.stderr[:300])
     proc = ctx.run(["--input", keep, "--volume", "awsElasticBlockStore: {volumeID: vol-1}", "--scheme", "kfp"])
     expect(proc.returncode == 0 and "attaches" not in proc.stderr, proc.stderr)  # the reference's choice, as it is
 
