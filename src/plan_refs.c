@@ -240,7 +240,7 @@ static bool keep_from(vplan *p, keep_walk *w, tplan *scope, const artifact *a, c
     span alts[EXPR_MAX_BRANCHES];
     size_t n = expr_alternatives(expr, alts, EXPR_MAX_BRANCHES);
     for (size_t i = 0; i < n && n <= EXPR_MAX_BRANCHES; i++)
-        if (!keep_ref(p, w, scope, ref_parse(alts[i]), in))
+        if (!keep_ref(p, w, scope, ref_parse_branch(alts[i]), in))
             return false;
     return n > 0 && n <= EXPR_MAX_BRANCHES;
 }
@@ -312,7 +312,7 @@ static backing expression_backing(vplan *p, tplan *scope, const artifact *a, con
     span first = {NULL, 0}; /* the branch that set b */
     for (size_t i = 0; i < n && !p->err; i++) {
         const char *param;
-        ref r = ref_parse(alts[i]);
+        ref r = ref_parse_branch(alts[i]);
         if (!names_artifact(r)) {
             bool whole = n == 1 && alts[i].len == strlen(expr);
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': artifact '%s' takes the expression '%s', %s%.*s%s "

@@ -54,7 +54,7 @@ static size_t segments(span s, span *out, size_t max)
 {
     size_t n = 0, i = 0;
     while (i < s.len && n < max) {
-        if (s.s[i] == '.' || optional_access(s, i)) {
+        if (s.s[i] == '.' || optional_access(s, i)) { /* ref_parse let a ?. through only in an expression */
             i += s.s[i] == '?' ? 2 : 1;
             continue;
         }
@@ -84,14 +84,17 @@ static bool kind_segment(span s, bool *artifact)
     return *artifact || span_is(s, "parameters");
 }
 
-ref ref_parse(span expr)
+/* A reference in a tag, or (`branch`) a branch of an expression, where an
+ * optional member (a?.b) reads as a plain one does: Argo looks a tag's
+ * text up as it stands, and finds none by that name. */
+static ref parse(span expr, bool branch)
 {
     ref r;
     memset(&r, 0, sizeof r);
     span seg[8];
     expr = trim(expr);
     for (size_t i = 0; i < expr.len; i++)
-        if (expr.s[i] == ' ' || expr.s[i] == '(' || (expr.s[i] == '?' && !optional_access(expr, i)))
+        if (expr.s[i] == ' ' || expr.s[i] == '(' || (expr.s[i] == '?' && !(branch && optional_access(expr, i))))
             return r; /* an expression, not a plain reference */
     size_t n = segments(expr, seg, 8);
     size_t used = 0;
@@ -125,6 +128,16 @@ ref ref_parse(span expr)
         r.rest = (span){end, (size_t)(expr.s + expr.len - end)};
     }
     return r;
+}
+
+ref ref_parse(span expr)
+{
+    return parse(expr, false);
+}
+
+ref ref_parse_branch(span expr)
+{
+    return parse(expr, true);
 }
 
 ref tag_ref(const tag *g)
@@ -186,7 +199,7 @@ static size_t find_top(span s, size_t from, char c)
             depth--;
         else if (depth == 0 && ch == c && c != '?' && c != ':')
             return i;
-        else if (depth == 0 && ch == '?' && (i + 1 >= s.len || (s.s[i + 1] != '?' && s.s[i + 1] != '.')) &&
+        else if (depth == 0 && ch == '?' && (i + 1 >= s.len || s.s[i + 1] != '?') && !optional_access(s, i) &&
                  (i == 0 || s.s[i - 1] != '?')) { /* not ?? (nil coalescing) nor ?. (optional chaining) */
             if (c == '?')
                 return i;
@@ -290,10 +303,13 @@ static size_t past_string(span e, size_t i)
 }
 
 /* Whether the identifier starting at e.s[start] is a root, not a member
- * (steps.a.outputs, tasks['a'].outputs): what comes before it, spaces
- * aside, is no access. An identifier there is an operator (not, in). */
+ * (steps.a.outputs, tasks['a'].outputs) nor the end of a hyphenated name:
+ * what comes before it, spaces aside, is no access. An identifier there is
+ * an operator (not, in). */
 static bool is_root(span e, size_t start)
 {
+    if (start > 0 && e.s[start - 1] == '-')
+        return false; /* the end of a hyphenated name: {{inputs.parameters.num-outputs}} */
     while (start > 0 && is_space(e.s[start - 1]))
         start--;
     return start == 0 || (e.s[start - 1] != '.' && e.s[start - 1] != ']');
@@ -312,33 +328,6 @@ static bool own_root(span e, size_t i, bool *input, size_t *root)
     bool output = i - start == 7 && memcmp(e.s + start, "outputs", 7) == 0;
     *root = start;
     return (*input || output) && is_root(e, start);
-}
-
-/* Whether the word "inputs" or "outputs" at e.s[i] (the root itself) is
- * read other than by a member, bare or quoted, that holds no artifact or
- * only named ones (parameters, artifacts; an output's result and exitCode):
- * (inputs).artifacts, toJson(outputs), let x = inputs. Whatever it finds
- * there, volpass cannot follow. */
-static bool opaque_root(span e, size_t i, bool *input)
-{
-    *input = word_at(e, i, "inputs");
-    if ((!*input && !word_at(e, i, "outputs")) || !is_root(e, i))
-        return false;
-    size_t past = i + (*input ? 6 : 7), j = past;
-    while (j < e.len && is_access(e.s[j]) && !is_quote(e.s[j]))
-        j++;
-    if (j == past)
-        return true; /* no access follows: the whole of it is read */
-    span member = {e.s + j, 0};
-    if (j < e.len && is_quote(e.s[j])) {
-        size_t end = past_string(e, j);
-        member = (span){e.s + j + 1, end - j >= 2 ? end - j - 2 : 0};
-    }
-    while (j + member.len < e.len && member.s == e.s + j && is_ident_char(e.s[j + member.len]))
-        member.len++;
-    if (span_is(member, "parameters") || span_is(member, "artifacts"))
-        return false;
-    return *input || (!span_is(member, "result") && !span_is(member, "exitCode"));
 }
 
 /* The name after "artifacts" (ending before e.s[i]): quoted or bare, in
@@ -380,6 +369,26 @@ static size_t path_after(span e, size_t i)
     return j;
 }
 
+/* Whether the word "inputs" or "outputs" at e.s[i] (the root itself) is
+ * read other than by a member, bare or quoted, that holds no artifact or
+ * only named ones (parameters, artifacts; an output's result and exitCode):
+ * (inputs).artifacts, toJson(outputs), let x = inputs. Whatever it finds
+ * there, volpass cannot follow. */
+static bool opaque_root(span e, size_t i, bool *input)
+{
+    *input = word_at(e, i, "inputs");
+    if ((!*input && !word_at(e, i, "outputs")) || !is_root(e, i))
+        return false;
+    size_t past = i + (*input ? 6 : 7);
+    if (past == e.len || !is_access(e.s[past]) || is_quote(e.s[past]))
+        return true; /* no access follows: the whole of it is read */
+    span member;
+    name_after(e, past, &member); /* bare, or quoted; empty when a variable names it */
+    if (span_is(member, "parameters") || span_is(member, "artifacts"))
+        return false;
+    return *input || (!span_is(member, "result") && !span_is(member, "exitCode"));
+}
+
 bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
 {
     for (size_t i = *pos; i < expr.len; i++) {
@@ -387,6 +396,7 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
         char c = expr.s[i];
         if (c != 'a' && c != 'i' && c != 'o' && !is_quote(c))
             continue; /* the usual case, decided at once */
+        /* a cheap look first: "inputs", or the first six letters of "outputs" */
         bool root_word = expr.len - i >= 6 && ((c == 'i' && memcmp(expr.s + i, "inputs", 6) == 0) ||
                                                (c == 'o' && memcmp(expr.s + i, "output", 6) == 0));
         if (root_word && opaque_root(expr, i, &out->input)) {
@@ -439,6 +449,10 @@ bool expr_mention_is(span expr, artifact_mention *out)
     return expr_next_mention(expr, &pos, out) && out->whole.s == expr.s && out->whole.len == expr.len;
 }
 
+/* Longest member name followed back: a step's or task's name is far shorter
+ * (Argo caps it at 128), and a bounded walk keeps a scan linear. */
+#define MAX_MEMBER_NAME 256
+
 /* The member name that ends before e.s[end] (bare, or quoted in brackets,
  * of name characters), in *name; returns where the access punctuation
  * before it starts (the end of what it is a member of), else SIZE_MAX. */
@@ -448,15 +462,20 @@ static size_t member_before(span e, size_t end, span *name)
         end--;
     bool quoted = end > 0 && is_quote(e.s[end - 1]);
     size_t start = end - quoted;
-    while (start > 0 && is_name_char(e.s[start - 1]))
+    while (start > 0 && is_name_char(e.s[start - 1]) && end - start < MAX_MEMBER_NAME)
         start--;
     *name = (span){e.s + start, end - quoted - start};
     if (!name->len || (quoted && (start == 0 || e.s[start - 1] != e.s[end - 1])))
         return SIZE_MAX;
-    start -= quoted;
-    while (start > 0 && is_access(e.s[start - 1]) && !is_quote(e.s[start - 1]))
-        start--;
-    return start;
+    return start - quoted;
+}
+
+/* Where the access punctuation that ends before e.s[at] starts. */
+static size_t access_before(span e, size_t at)
+{
+    while (at > 0 && is_access(e.s[at - 1]) && !is_quote(e.s[at - 1]))
+        at--;
+    return at;
 }
 
 /* Whether a member access follows e.s[i]: .x, ?.x, [...] (a call's
@@ -469,35 +488,49 @@ static bool member_follows(span e, size_t i)
                          optional_access(e, i));
 }
 
+/* Whether the member "parameters" at e.s[i, past) (bare, or a quoted
+ * string) is a map read whole: of the template's inputs, or of a call's
+ * outputs. */
+static bool parameter_map_at(span e, size_t i, size_t past, parameter_map *out)
+{
+    span side, call, root;
+    size_t at;
+    if (member_follows(e, past) || (at = member_before(e, access_before(e, i), &side)) == SIZE_MAX)
+        return false;
+    if (span_is(side, "inputs") && is_root(e, (size_t)(side.s - e.s))) {
+        *out = (parameter_map){.input = true};
+        return true;
+    }
+    if (!span_is(side, "outputs") || (at = member_before(e, access_before(e, at), &call)) == SIZE_MAX ||
+        member_before(e, access_before(e, at), &root) == SIZE_MAX || !is_root(e, (size_t)(root.s - e.s)) ||
+        !(span_is(root, "tasks") || span_is(root, "steps")))
+        return false;
+    *out = (parameter_map){.steps = span_is(root, "steps"), .call = call};
+    return true;
+}
+
 bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out)
 {
     for (size_t i = *pos; i < expr.len; i++) {
-        if (is_quote(expr.s[i]) && !(i + 12 <= expr.len && memcmp(expr.s + i + 1, "parameters", 10) == 0 &&
-                                     expr.s[i + 11] == expr.s[i])) {
-            i = past_string(expr, i) - 1; /* text, not a member */
+        size_t past;
+        if (is_quote(expr.s[i])) {
+            past = past_string(expr, i);
+            if (past - i != 12 || memcmp(expr.s + i + 1, "parameters", 10) != 0) {
+                i = past - 1; /* text, not a member */
+                continue;
+            }
+        } else if (expr.s[i] == 'p' && word_at(expr, i, "parameters") && (i == 0 || expr.s[i - 1] != '-')) {
+            past = i + 10; /* (after a '-', the end of a name, a-parameters) */
+        } else {
             continue;
         }
-        bool quoted = is_quote(expr.s[i]);
-        if (!quoted && (expr.s[i] != 'p' || !word_at(expr, i, "parameters")))
-            continue;
-        size_t past = i + 10 + 2 * quoted;
         while (past < expr.len && expr.s[past] == ']')
             past++;
-        *pos = past;
-        span side, call, root;
-        size_t at = member_before(expr, quoted ? i + 12 : i + 10, &side); /* "parameters", then what it is of */
-        if (at == SIZE_MAX || member_follows(expr, past) || (at = member_before(expr, at, &side)) == SIZE_MAX)
-            continue;
-        if (span_is(side, "inputs") && is_root(expr, (size_t)(side.s - expr.s))) {
-            *out = (parameter_map){.input = true};
+        if (parameter_map_at(expr, i, past, out)) {
+            *pos = past;
             return true;
         }
-        if (!span_is(side, "outputs") || (at = member_before(expr, at, &call)) == SIZE_MAX ||
-            member_before(expr, at, &root) == SIZE_MAX || !is_root(expr, (size_t)(root.s - expr.s)) ||
-            !(span_is(root, "tasks") || span_is(root, "steps")))
-            continue;
-        *out = (parameter_map){.steps = span_is(root, "steps"), .call = call};
-        return true;
+        i = past - 1;
     }
     *pos = expr.len;
     return false;

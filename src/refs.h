@@ -41,8 +41,13 @@ typedef struct ref {
     span rest;       /* what follows Y, e.g. ".path"; empty when nothing */
 } ref;
 
-/* Reads a reference; kind is REF_NONE when `expr` is not one. */
+/* Reads the reference of a tag ({{tasks.a.outputs.artifacts.x}}); kind is
+ * REF_NONE when `expr` is not one. */
 ref ref_parse(span expr);
+
+/* The same of a branch of an expression, which may read members through
+ * optional access too (tasks['a']?.outputs?.artifacts?.x). */
+ref ref_parse_branch(span expr);
 
 /* The reference tag g is ({{steps.a.outputs.artifacts.b}}); an expression
  * tag ({{=...}}) is none, kind REF_NONE. */

@@ -139,7 +139,7 @@ static void rewrite_expression(applier *e, tplan *scope, const bool *mask, span 
             last = start + alts[i].len;
             continue;
         }
-        ref r = ref_parse(alts[i]);
+        ref r = ref_parse_branch(alts[i]);
         const char *param;
         if (!r.artifact || r.rest.len || ref_backing(p, scope, r, &param, NULL) != BACK_VOLUME || !param)
             continue; /* inputs.artifacts.x.path of an input kept in this form stays */

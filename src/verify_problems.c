@@ -287,12 +287,13 @@ static bool declared_parameter(const template *t, span name)
     return find_parameter(t->input_parameters, name) != NULL;
 }
 
-/* Checks one reference written in template i->tmpl; whether it reported a problem. */
-static bool check_reference(scan *s, const node *at, span e)
+/* Checks one reference written in template i->tmpl, a tag's or (`branch`)
+ * an expression's; whether it reported a problem. */
+static bool check_reference(scan *s, const node *at, span e, bool branch)
 {
     vctx *v = s->v;
     const template *t = s->i->tmpl;
-    ref r = ref_parse(e);
+    ref r = branch ? ref_parse_branch(e) : ref_parse(e);
     if (r.kind == REF_INPUT && !r.artifact && !declared_parameter(t, r.name))
         verify_problem(v, at, t, "parameter '%s' is used but not declared", span_str(v, r.name));
     else if (r.kind == REF_INPUT && r.artifact && !find_artifact(&t->inputs, r.name))
@@ -320,7 +321,7 @@ static void scan_expression(scan *s, const node *at, span e)
     size_t n = expr_alternatives(e, alts, MAX_ALT);
     bool reported = false;
     for (size_t k = 0; k < n && k < MAX_ALT; k++)
-        reported |= check_reference(s, at, alts[k]);
+        reported |= check_reference(s, at, alts[k], true);
     if (reported)
         return; /* one problem an expression: its mention of that artifact is the same fault */
     const template *t = s->i->tmpl;
@@ -355,7 +356,7 @@ static void scan_text(scan *s, const node *at, const char *text, bool expression
                  !find_artifact(&s->i->tmpl->outputs, own.name))
             verify_problem(s->v, at, s->i->tmpl, "reference {{%s}} points at no output artifact", span_str(s->v, g.expr));
         else
-            check_reference(s, at, g.expr);
+            check_reference(s, at, g.expr, false);
     }
 }
 

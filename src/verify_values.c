@@ -183,7 +183,7 @@ static void expression_origins(vctx *v, const call_tree *t, const instance *scop
         return;
     }
     for (size_t k = 0; k < n; k++)
-        ref_origins(v, t, scope, ref_parse(alts[k]), sub, os, depth);
+        ref_origins(v, t, scope, ref_parse_branch(alts[k]), sub, os, depth);
 }
 
 /* Every output of i and the instances below it that sets global artifact `name`. */
@@ -476,7 +476,7 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
             cannot(out, "{{pod.name}} outside a pod");
         return;
     }
-    ref r = ref_parse(e);
+    ref r = in_expression ? ref_parse_branch(e) : ref_parse(e);
     if (r.kind == REF_INPUT && !r.artifact && scope) {
         input_parameter(v, t, scope, r.name, out, depth);
     } else if (r.kind == REF_INPUT && r.artifact && span_is(r.rest, ".path") && scope && scope->tmpl) {

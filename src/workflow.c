@@ -820,7 +820,7 @@ const call_site *template_skippable_step(const template *t, const char *text, bo
     size_t n = !text ? 0 : expression ? expr_alternatives(expr, alts, EXPR_MAX_BRANCHES) : (alts[0] = expr, 1);
     const call_site *only = NULL;
     for (size_t i = 0; i < n && n <= EXPR_MAX_BRANCHES; i++) {
-        ref r = ref_parse(alts[i]);
+        ref r = expression ? ref_parse_branch(alts[i]) : ref_parse(alts[i]);
         const call_site *c = r.kind == REF_OUTPUT && r.steps && r.artifact == of_artifact && !r.rest.len
                                  ? template_call(t, r.step.s, r.step.len) : NULL;
         if (!c || (only && c != only))

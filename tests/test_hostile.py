@@ -167,6 +167,13 @@ CASES = {
     "100,000 nested block maps": lambda: ("".join(" " * i + "a:\n" for i in range(1200)).encode(), 6,
                                           ":1001:1001: error: nesting deeper", False),
     "100 MB scalar": lambda: (b"a: " + b"x" * (100 << 20) + b"\n", 0, None, True),
+    # the scans of expressions for parameter maps and for roots read whole stay linear
+    "4 MB of parameters-parameters-...": lambda: (BASE.replace(
+        "command: [cat, /tmp/in]", "command: [cat, /tmp/in, '{{=" + "parameters-" * 400000 + "x}}']").encode(),
+        0, None, False),
+    "4 MB call name before outputs.parameters": lambda: (BASE.replace(
+        "command: [cat, /tmp/in]", "command: [cat, /tmp/in, '{{=tasks." + "a-" * 2000000 + "b.outputs.parameters + "
+        "outputs outputs outputs}}']").encode(), 0, None, False),
     "1,000,000 keys": lambda: ("".join(f"k{i}: {i}\n" for i in range(1000000)).encode(), 0, None, True),
     "invalid UTF-8": lambda: (BASE.encode().replace(b"busybox", b"busy\xffbox", 1), 3,
                               ":18:28: error: invalid leading UTF-8 octet", False),

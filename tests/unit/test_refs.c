@@ -64,21 +64,23 @@ static void artifact_mentions(void)
     CHECK(mentions("get(inputs, 'artifacts')", "in:")); /* get's spelling, with no name after it */
     CHECK(mentions("not inputs.artifacts.a.path", "in:a.path")); /* an operator word before the root */
     CHECK(mentions("tasks.a.outputs + steps['b'] . outputs + x.inputs + 'inputs'", ""));
+    CHECK(mentions("inputs.parameters.num-outputs + workflow.parameters.my-inputs", "")); /* ends of names */
     artifact_mention m;
     CHECK(expr_mention_is(sp(" inputs . artifacts . a . path "), &m) && m.path);
     CHECK(!expr_mention_is(sp("sprig.trim(inputs.artifacts.a.path)"), &m));
 }
 
-/* References, in plain and optional member spellings; "?" of a ?: is no member. */
+/* References, in plain and (in an expression) optional member spellings; "?" of a ?: is no member. */
 static void references(void)
 {
-    ref r = ref_parse(sp("tasks['a-b']?.outputs?.parameters?.['x-subpath']"));
+    ref r = ref_parse_branch(sp("tasks['a-b']?.outputs?.parameters?.['x-subpath']"));
     CHECK(r.kind == REF_OUTPUT && !r.steps && !r.artifact && branch_is(r.step, "a-b") &&
           branch_is(r.name, "x-subpath") && !r.rest.len);
-    r = ref_parse(sp("steps.s?.outputs.artifacts.o.path"));
+    r = ref_parse_branch(sp("steps.s?.outputs.artifacts.o.path"));
     CHECK(r.kind == REF_OUTPUT && r.steps && r.artifact && branch_is(r.name, "o") && branch_is(r.rest, ".path"));
     CHECK(ref_parse(sp("c ? tasks.a.outputs.artifacts.x : y")).kind == REF_NONE);
-    CHECK(ref_parse(sp("inputs.artifacts.x?.5:1")).kind == REF_NONE); /* a ?: whose branch is 5 */
+    CHECK(ref_parse_branch(sp("inputs.artifacts.x?.5:1")).kind == REF_NONE); /* a ?: whose branch is 5 */
+    CHECK(ref_parse(sp("tasks.a?.outputs.artifacts.o")).kind == REF_NONE); /* a tag is looked up as it stands */
 }
 
 /* Maps of parameters read whole, in a tag or an expression. */
@@ -101,6 +103,9 @@ static void parameter_maps(void)
     /* a member of it, another's, or text */
     CHECK(maps("inputs.parameters.x + inputs.parameters['y'] + inputs?.parameters?.z + x.inputs.parameters", ""));
     CHECK(maps("tasks.a.outputs.parameters.n + 'inputs.parameters' + workflow.parameters + outputs.parameters", ""));
+    /* a quoted 'parameters' that is text leaves the scan outside strings */
+    CHECK(maps("x == 'parameters' ? 'a' : toJson(inputs.parameters)", "inputs"));
+    CHECK(maps("inputs.parameters.a-parameters", "")); /* the end of a name */
 }
 
 static void terms(void)
