@@ -433,15 +433,15 @@ static const char *scalar_type_name(scalar_type type)
 static int merge_put(loader *l, strmap *at, node **out, size_t *n, node *k, node *v, const child *where)
 {
     uintptr_t i = (uintptr_t)strmap_get(at, k->as.text, k->len);
-    scalar_type type = i ? scalar_resolve(k) : SCALAR_STR, before = i ? scalar_resolve(out[2 * (i - 1)]) : type;
-    if (before != type) {
-        l->err = error_new(VP_EINVALID, l->file, where->line, where->column,
-                           "key '%s' is %s here and %s in another pair of the mapping a merge key (<<) makes: two "
-                           "keys to YAML, one to Kubernetes, which reads keys as strings", k->as.text,
-                           scalar_type_name(type), scalar_type_name(before));
-        return -1;
-    }
     if (i) {
+        scalar_type type = scalar_resolve(k), before = scalar_resolve(out[2 * (i - 1)]);
+        if (before != type) {
+            l->err = error_new(VP_EINVALID, l->file, where->line, where->column,
+                               "key '%s' is %s here and %s in another pair of the mapping a merge key (<<) makes: "
+                               "two keys to YAML, one to Kubernetes, which reads keys as strings", k->as.text,
+                               scalar_type_name(type), scalar_type_name(before));
+            return -1;
+        }
         out[2 * (i - 1) + 1] = v;
         return 0;
     }
@@ -707,9 +707,10 @@ static size_t or_default(size_t value, size_t fallback)
 }
 
 /* libyaml's read handler: the bytes [next, end) of the input, in pieces
- * that start small and double. libyaml decodes whatever it was given at
- * once: from a string it takes 16 KB, and a stream of small JSON documents,
- * each read by a parser of its own, cost as much per document. */
+ * that start small and double (up to what it asks for, 16 KB at most).
+ * libyaml decodes whatever it was given at once: from a string it takes
+ * 16 KB, and a stream of small JSON documents, each read by a parser of
+ * its own, cost as much per document. */
 static int read_input(void *data, unsigned char *buffer, size_t size, size_t *size_read)
 {
     loader *l = data;
@@ -720,7 +721,7 @@ static int read_input(void *data, unsigned char *buffer, size_t size, size_t *si
         n = l->chunk;
     memcpy(buffer, l->data + l->next, n);
     l->next += n;
-    if (l->chunk < ((size_t)1 << 20))
+    if (l->chunk < size)
         l->chunk *= 2;
     *size_read = n;
     return 1;

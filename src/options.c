@@ -204,6 +204,22 @@ static vp_error *claim_error(const node *spec, vp_warning_fn on_warning, void *w
     return NULL;
 }
 
+/* Storage pods may not share, which Kubernetes does not refuse: attached
+ * to one node at a time, or made per pod by a csi driver. */
+static void warn_unshared(const vp_rewrite_options *opts, const node *volume)
+{
+    const char *kind = volume_one_node_kind(volume);
+    const node *at = kind ? map_get(volume, kind) : map_get(volume, "csi");
+    if (kind)
+        warning_give(opts->on_warning, opts->warning_ctx, "--volume", at->line, at->column, "%s %s volume "
+                     "attaches to one node at a time to be written: a producer and a consumer on two nodes cannot "
+                     "both mount it (use a ReadWriteMany persistentVolumeClaim)", volume_kind_article(kind), kind);
+    else if (volume_made_per_pod(volume))
+        warning_give(opts->on_warning, opts->warning_ctx, "--volume", at->line, at->column, "a csi volume given "
+                     "inline is made for each pod by its driver: whether pods share what it holds depends on the "
+                     "driver (a ReadWriteMany persistentVolumeClaim is shared)");
+}
+
 vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_stream **claim, vp_error **err)
 {
     *volume = *claim = NULL;
@@ -245,17 +261,8 @@ vp_status options_read(const vp_rewrite_options *opts, vp_stream **volume, vp_st
         warning_give(opts->on_warning, opts->warning_ctx, "--volume", name->line, name->column, "the volume's "
                      "name is the one in the workflow (%s), not this one", opts->scheme == VP_SCHEME_KFP ?
                      DEFAULT_VOLUME_NAME : DEFAULT_VOLUME_NAME ", or --volume-name");
-    const char *one_node = *volume && !bad && opts->scheme == VP_SCHEME_VOLUME
-                               ? volume_one_node_kind((*volume)->docs[0].root) : NULL;
-    if (one_node) {
-        const node *at = map_get((*volume)->docs[0].root, one_node);
-        warning_give(opts->on_warning, opts->warning_ctx, "--volume", at->line, at->column, strcmp(one_node, "csi")
-                     ? "%s %s volume attaches to one node at a time to be written: a producer and a consumer on two "
-                       "nodes cannot both mount it (use a ReadWriteMany persistentVolumeClaim)"
-                     : "%s %s volume given inline is made for each pod by its driver: whether pods share what it "
-                       "holds depends on the driver (a ReadWriteMany persistentVolumeClaim is shared)",
-                     volume_kind_article(one_node), one_node);
-    }
+    if (*volume && !bad && opts->scheme == VP_SCHEME_VOLUME)
+        warn_unshared(opts, (*volume)->docs[0].root);
     if (bad) {
         vp_stream_free(*volume); /* after the message is made: it quotes the spec */
         vp_stream_free(*claim);

@@ -189,7 +189,8 @@ const char *plan_location_param(vplan *p, const tplan *tp, const node *list, con
 
 /* What a mount from the volume on an output's directory hides that the
  * template shows it needs: its working directory (where the program
- * usually is), or a directory of the system's programs and settings. What
+ * usually is), or the whole of one of the directories of the system's
+ * programs and settings below (a directory inside one hides less). What
  * the image has anywhere else, the rewrite cannot see (see the README). */
 static void warn_hidden(vplan *p, const template *t, const art_plan *o)
 {
@@ -423,7 +424,10 @@ void plan_refuse_undeclared_input(vplan *p, const template *t, span name, const 
  * {{inputs.parameters.X}} the template does not declare (one of the
  * parameters the rewrite adds must not give it a meaning); in a pod
  * template, any {{tasks.…}} or {{steps.…}} (only dag and steps templates
- * have those); in a dag or steps template, {{pod.name}} (it has no pod). */
+ * have those); in a dag or steps template, {{pod.name}} (it has no pod).
+ * It notes too what check_texts_after_twins looks at once the twins are
+ * known: expressions and mentions of the template's own artifacts, and
+ * reads of parameter lists whole. */
 static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
 {
     const template *t = tp->t;
@@ -549,9 +553,10 @@ static void warn_parameter_list(vplan *p, const tplan *tp)
         }
 }
 
-/* Likewise {{tasks.X.outputs.parameters}}, of a looped call X: the list of
- * each instance's output parameters, which gain the locations of the
- * outputs that go through the volume. */
+/* Likewise a call's tasks.X.outputs.parameters read whole: in a tag, a
+ * looped call's list of each instance's output parameters, in an
+ * expression any call's; they gain the locations of the outputs that go
+ * through the volume. */
 static void warn_call_parameter_list(vplan *p, tplan *scope, const node *n, const tag *g)
 {
     size_t pos = 0;
@@ -570,7 +575,6 @@ static void warn_call_parameter_list(vplan *p, tplan *scope, const node *n, cons
     }
 }
 
-/* What a template's texts read that the rewrite changes, once every twin is known. */
 /* An output parameter read from a file inside an input that comes from
  * the volume: the container may have written that file, into what Argo
  * gave it as a writable directory of its own, and the mount is read-only. */
@@ -594,6 +598,7 @@ static void warn_parameter_in_input(vplan *p, const tplan *tp)
     }
 }
 
+/* What a template's texts read that the rewrite changes, once every twin is known. */
 static void check_texts_after_twins(vplan *p, template *t, const workflow *wf)
 {
     (void)wf;
@@ -789,8 +794,8 @@ static void mount_outputs(vplan *p, tplan *tp)
         const char *key = i == tp->nmounts ? mount_key(p, tp, o->a->name) : NULL;
         if (key && strlen(key) > MAX_FILE_NAME)
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%.32s...' names the "
-                        "directory of its location on the volume, and is longer than the %d bytes a file name "
-                        "may have there", t->name, o->a->name, MAX_FILE_NAME);
+                        "directory of its location on the volume, '%.32s...', longer than the %d bytes a file name "
+                        "may have there", t->name, o->a->name, key, MAX_FILE_NAME);
         if (key) {
             tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, key};
             warn_hidden(p, t, o);

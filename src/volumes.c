@@ -213,11 +213,16 @@ const char *volume_one_node_kind(const node *volume)
 {
     static const char *const one_node_kinds[] = {"awsElasticBlockStore", "gcePersistentDisk", "azureDisk", "rbd",
                                                  "iscsi", "fc", "cinder", "vsphereVolume", "photonPersistentDisk",
-                                                 "scaleIO", "flocker", "csi", NULL};
+                                                 "scaleIO", "flocker", NULL};
     for (const char *const *k = one_node_kinds; *k; k++)
         if (map_get(volume, *k))
             return *k;
     return NULL;
+}
+
+bool volume_made_per_pod(const node *volume)
+{
+    return map_get(volume, "csi") != NULL;
 }
 
 const char *volume_read_only_kind(const node *volume)

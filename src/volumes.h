@@ -16,10 +16,13 @@
 const char *volume_private_kind(const node *volume);
 
 /* The source, when it is storage that one node at a time attaches to
- * write (a cloud disk, a block device: awsElasticBlockStore, rbd...), or
- * made for each pod by a driver that may or may not share it (an inline
- * csi volume); NULL otherwise. */
+ * write (a cloud disk, a block device: awsElasticBlockStore, rbd...);
+ * NULL otherwise. */
 const char *volume_one_node_kind(const node *volume);
+
+/* Whether the source is made for each pod by a driver, which may or may
+ * not share what it holds (an inline csi volume). */
+bool volume_made_per_pod(const node *volume);
 
 /* Whether name is a Kubernetes volume name: a DNS-1123 label (at most 63
  * lowercase letters, digits and '-', starting and ending with neither '-'). */
