@@ -1,6 +1,7 @@
 #include "error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,32 @@ vp_error *error_new(vp_status status, const char *file, unsigned long line,
     return e;
 }
 
+/* A message quotes what the input holds (an expression, a path), which may
+ * be megabytes long: past MESSAGE_MAX bytes, its middle is left out, so
+ * that the start (what is refused) and the end (why) both remain. */
+#define MESSAGE_MAX 4096
+#define MESSAGE_HEAD 2048
+#define MESSAGE_TAIL 1024
+
+static bool utf8_continuation(char c)
+{
+    return ((unsigned char)c & 0xC0) == 0x80;
+}
+
+/* Cuts the middle out of message m (n bytes long, NUL-terminated) in place,
+ * on character boundaries; returns its new length. */
+static size_t shorten(char *m, size_t n)
+{
+    size_t head = MESSAGE_HEAD, tail = n - MESSAGE_TAIL;
+    while (head > 0 && utf8_continuation(m[head]))
+        head--;
+    while (tail < n && utf8_continuation(m[tail]))
+        tail++;
+    int gap = snprintf(m + head, 64, " [... %zu bytes left out ...] ", tail - head);
+    memmove(m + head + gap, m + tail, n - tail + 1);
+    return head + (size_t)gap + (n - tail);
+}
+
 vp_error *error_newv(vp_status status, const char *file, unsigned long line,
                      unsigned long column, const char *fmt, va_list ap)
 {
@@ -51,6 +78,15 @@ vp_error *error_newv(vp_status status, const char *file, unsigned long line,
     memcpy(e->file, file, flen + 1);
     e->message = e->file + flen + 1;
     vsnprintf(e->message, (size_t)n + 1, fmt, ap);
+    if ((size_t)n > MESSAGE_MAX) {
+        size_t kept = shorten(e->message, (size_t)n);
+        vp_error *small = realloc(e, sizeof *e + flen + 1 + kept + 1);
+        if (small) {
+            small->file = (char *)(small + 1);
+            small->message = small->file + flen + 1;
+            e = small;
+        }
+    }
     return e;
 }
 

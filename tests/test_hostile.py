@@ -97,8 +97,8 @@ def run_case(ctx, name, data, status, words=None, heavy=False, check_output=None
             return
         expect(not wrote, f"{name}: an output file was written despite the error")
         expect(stderr.startswith(path + ":"), f"{name}: the error does not name the file: {stderr[:200]}")
-        if words:
-            expect(words in stderr, f"{name}: '{words}' not in: {stderr[:300]}")
+        for w in [words] if isinstance(words, str) else words or []:  # a text, or several
+            expect(w in stderr, f"{name}: '{w}' not in: {stderr[:300]}")
 
 
 def _laughs(levels):
@@ -174,6 +174,13 @@ CASES = {
     "4 MB call name before outputs.parameters": lambda: (BASE.replace(
         "command: [cat, /tmp/in]", "command: [cat, /tmp/in, '{{=tasks." + "a-" * 2000000 + "b.outputs.parameters + "
         "outputs outputs outputs}}']").encode(), 0, None, False),
+    # a message quoting a 4 MB expression keeps its start and its end, and leaves the middle out
+    "4 MB expression refused": lambda: (BASE.replace(
+        "command: [cat, /tmp/in]", "command: [cat, '{{=toJson(inputs) + \"" + "x" * 4000000 + "\"}}']").encode(),
+        4, ["input.yaml:26:48: error: template 'use': the expression 'toJson(inputs) + \"xxxxxxxxxx",
+            "xxxxxxxxxx [... 399", " bytes left out ...] xxxxxxxxxx",
+            "xxxxxxxxxx\"' reads 'inputs' other than by its parameters or artifacts, and the volume replaces input "
+            "artifact 'in'\n"], False),
     "1,000,000 keys": lambda: ("".join(f"k{i}: {i}\n" for i in range(1000000)).encode(), 0, None, True),
     "invalid UTF-8": lambda: (BASE.encode().replace(b"busybox", b"busy\xffbox", 1), 3,
                               ":18:28: error: invalid leading UTF-8 octet", False),
