@@ -530,8 +530,52 @@ static const char *other_writer(vctx *v, const char *store, const char *path, co
     return other;
 }
 
+/* What the consumer of a hand-off may read in the rewrite: for each hand-off
+ * of its input in the original (several where a fromExpression chooses, or
+ * several producers set a global), the storage and path the producer wrote,
+ * with the subPath; a NULL path where it cannot be known. */
+typedef struct read_set {
+    const char *store[MAX_ALT], *path[MAX_ALT];
+    size_t n;
+} read_set;
+
+/* Where the rewrite's producer of h writes what h hands over, or NULL. */
+static const char *handoff_location(vctx *v, const handoff *h, const char **store)
+{
+    const instance *p = call_tree_find(&v->rew, h->producer->path);
+    if (!p || !p->tmpl)
+        return NULL;
+    location at;
+    v->budget = BUDGET;
+    locate(v, &v->rew, p, h->produced_at, &at);
+    char *sub = (char *)fmt(v, "%s", h->sub_path ? h->sub_path : "");
+    if (at.where.why || at.where.n != 1 || !path_resolve_relative(sub))
+        return NULL;
+    *store = at.store;
+    return storage_path(v, at.where.v[0], sub, "");
+}
+
+/* A place the consumer may read (a value of its mount's subPath) that no
+ * hand-off of the original gives it: a location that another run of a
+ * global parameter's producers, say, wrote last. NULL when there is none,
+ * or when some place of the set is unknown (nothing to compare with). */
+static const char *foreign_read(const location *at, const read_set *all)
+{
+    for (size_t i = 0; i < all->n; i++)
+        if (!all->path[i])
+            return NULL;
+    for (size_t j = 0; j < at->where.n; j++) {
+        size_t i = 0;
+        while (i < all->n && !(strcmp(all->store[i], at->store) == 0 && strcmp(all->path[i], at->where.v[j]) == 0))
+            i++;
+        if (i == all->n)
+            return at->where.v[j];
+    }
+    return NULL;
+}
+
 /* Preserved, or why not; `where` receives the location when preserved. */
-static const char *check_handoff(vctx *v, const handoff *h, const char **where)
+static const char *check_handoff(vctx *v, const handoff *h, const read_set *all, const char **where)
 {
     const instance *c = call_tree_find(&v->rew, h->consumer->path);
     const instance *p = call_tree_find(&v->rew, h->producer->path);
@@ -601,6 +645,11 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
                 return fmt(v, "'%s' mounts volume '%s' at %s writable, and may change what other consumers of the "
                            "output read", c->path, at_consumer.volume,
                            scalar_text(map_get(at_consumer.mount, "mountPath")));
+            const char *foreign = foreign_read(&at_consumer, all);
+            if (foreign)
+                return fmt(v, "the consumer may read volume '%s' at %s as well, where none of the producers it "
+                           "read from in the original writes (another setter of a global parameter, say)",
+                           at_consumer.volume, in_volume(&at_consumer, foreign));
             const char *other = other_writer(v, at_consumer.store, expected, p->path);
             const char *shown = in_volume(&at_consumer, expected);
             if (other && strcmp(other, p->path) == 0)
@@ -616,10 +665,10 @@ static const char *check_handoff(vctx *v, const handoff *h, const char **where)
                in_volume(&at_producer, expected));
 }
 
-static void record_handoff(vctx *v, const handoff *h)
+static void record_handoff(vctx *v, const handoff *h, const read_set *all)
 {
     const char *where = NULL;
-    const char *why = check_handoff(v, h, &where);
+    const char *why = check_handoff(v, h, all, &where);
     /* The report outlives the call trees and documents: it keeps copies. */
     entry e = {ENTRY_HANDOFF, why == NULL, fmt(v, "%s", h->producer->path), fmt(v, "%s", h->output),
                fmt(v, "%s", h->consumer->path), fmt(v, "%s", h->input),
@@ -730,6 +779,8 @@ static void find_handoffs(instance *i, void *ctx)
         if (os.limit)
             verify_problem(v, in->node, i->tmpl, "input artifact '%s' of '%s': %s, so verify does not check all its "
                     "hand-offs", in->name, i->path, os.limit);
+        handoff hs[MAX_ALT];
+        read_set all = {.n = 0};
         for (size_t o = 0; o < os.n; o++) {
             const origin *from = &os.o[o];
 
@@ -745,10 +796,13 @@ static void find_handoffs(instance *i, void *ctx)
             bool oom = false; /* Argo puts the producer's input paths in its output paths */
             const char *produced_at = template_output_path(from->producer->tmpl, out->path->as.text, &v->r->mem, &oom);
             v->oom |= oom;
-            handoff h = {from->producer, i, from->output, in->name, from->sub_path,
-                         produced_at ? produced_at : out->path->as.text, in->path->as.text};
-            record_handoff(v, &h);
+            hs[all.n] = (handoff){from->producer, i, from->output, in->name, from->sub_path,
+                                  produced_at ? produced_at : out->path->as.text, in->path->as.text};
+            all.path[all.n] = handoff_location(v, &hs[all.n], &all.store[all.n]);
+            all.n++;
         }
+        for (size_t h = 0; h < all.n; h++)
+            record_handoff(v, &hs[h], &all);
     }
 }
 

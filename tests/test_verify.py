@@ -706,6 +706,54 @@ def test_recursive_expression(ctx):
     expect(sorted(h["verdict"] for h in report["handoffs"]) == ["broken", "broken"], json.dumps(report))
 
 
+GLOBAL_SETTERS = """apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: g-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: gen1, template: gen}
+    - - {name: gen2, template: gen}
+    - - name: consume
+        template: use
+        arguments:
+          artifacts: [{name: message, from: "{{steps.gen1.outputs.artifacts.out}}"}]
+  - name: gen
+    container: {image: busybox, command: [sh, -c, "echo $RANDOM > /tmp/out/f.txt"]}
+    outputs:
+      artifacts: [{name: out, path: /tmp/out/f.txt}]
+  - name: use
+    inputs:
+      artifacts: [{name: message, path: /tmp/in/message}]
+    container: {image: busybox, command: [cat, /tmp/in/message]}
+"""
+
+
+def test_location_of_another_producer(ctx):
+    """A consumer whose location may be one no producer it read in the
+    original wrote is broken, even when another value is the right one:
+    here a global parameter that both runs of gen set, the last one wins."""
+    with tempfile.TemporaryDirectory() as d:
+        original = os.path.join(d, "g.yaml")
+        with open(original, "w") as f:
+            f.write(GLOBAL_SETTERS)
+        proc = ctx.run(["--input", original, "--volume", VOLUME])
+        expect(proc.returncode == 0, proc.stderr)
+        report = _verify_text(ctx, original, proc.stdout)
+        expect([h["verdict"] for h in report["handoffs"]] == ["preserved"], json.dumps(report))
+        argument = "value: '{{steps.gen1.outputs.parameters.out-subpath}}'"
+        expect(argument in proc.stdout, "the rewrite's argument changed")
+        through_global = proc.stdout.replace(argument, "value: '{{workflow.outputs.parameters.loc}}'").replace(
+            "value: artifact_data/{{workflow.uid}}/{{pod.name}}/out/f.txt\n",
+            "value: artifact_data/{{workflow.uid}}/{{pod.name}}/out/f.txt\n        globalName: loc\n")
+        report = _verify_text(ctx, original, through_global)
+        expect([h["verdict"] for h in report["handoffs"]] == ["broken"] and "the consumer may read volume "
+               "'data-storage' at artifact_data/{{workflow.uid}}/<pod main/gen2>/out/f.txt as well, where none of the "
+               "producers it read from in the original writes" in report["handoffs"][0]["reason"], json.dumps(report))
+
+
 def test_global_cycle(ctx):
     """A location carried by a global parameter set from itself: verify ends
     (it walked every instance again per level, for ever) and calls the
