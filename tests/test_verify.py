@@ -13,6 +13,7 @@ import yaml
 
 import reference
 from harness import VOLUME, VOLUME_DATA, expect
+from test_volume import workflow_head
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOOD = os.path.join(HERE, "data", "verify", "artifact-passing.rewritten.yaml")
@@ -706,13 +707,7 @@ def test_recursive_expression(ctx):
     expect(sorted(h["verdict"] for h in report["handoffs"]) == ["broken", "broken"], json.dumps(report))
 
 
-GLOBAL_SETTERS = """apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {generateName: g-}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
+GLOBAL_SETTERS = workflow_head("g-") + """  - name: main
     steps:
     - - {name: gen1, template: gen}
     - - {name: gen2, template: gen}
@@ -736,16 +731,12 @@ def test_location_of_another_producer(ctx):
     original wrote is broken, even when another value is the right one:
     here a global parameter that both runs of gen set, the last one wins."""
     with tempfile.TemporaryDirectory() as d:
-        original = os.path.join(d, "g.yaml")
-        with open(original, "w") as f:
-            f.write(GLOBAL_SETTERS)
-        proc = ctx.run(["--input", original, "--volume", VOLUME])
-        expect(proc.returncode == 0, proc.stderr)
-        report = _verify_text(ctx, original, proc.stdout)
+        original, rewritten = _converted(ctx, d, GLOBAL_SETTERS)
+        report = _verify_text(ctx, original, rewritten)
         expect([h["verdict"] for h in report["handoffs"]] == ["preserved"], json.dumps(report))
         argument = "value: '{{steps.gen1.outputs.parameters.out-subpath}}'"
-        expect(argument in proc.stdout, "the rewrite's argument changed")
-        through_global = proc.stdout.replace(argument, "value: '{{workflow.outputs.parameters.loc}}'").replace(
+        expect(argument in rewritten, "the rewrite's argument changed")
+        through_global = rewritten.replace(argument, "value: '{{workflow.outputs.parameters.loc}}'").replace(
             "value: artifact_data/{{workflow.uid}}/{{pod.name}}/out/f.txt\n",
             "value: artifact_data/{{workflow.uid}}/{{pod.name}}/out/f.txt\n        globalName: loc\n")
         report = _verify_text(ctx, original, through_global)
@@ -803,12 +794,18 @@ def _verify_broken_mount(ctx, text, mount):
     """Converts `text`, moves the producer's mount on `mount` elsewhere, and
     returns what verify says of that broken rewrite."""
     with tempfile.TemporaryDirectory() as d:
-        original = os.path.join(d, "original.yaml")
-        with open(original, "w") as f:
-            f.write(text)
-        proc = ctx.run(["--input", original, "--volume", VOLUME])
-        expect(proc.returncode == 0, proc.stderr)
-        return _verify_text(ctx, original, proc.stdout.replace(f"mountPath: {mount}\n", "mountPath: /tmp/WRONG\n"))
+        original, rewritten = _converted(ctx, d, text)
+        return _verify_text(ctx, original, rewritten.replace(f"mountPath: {mount}\n", "mountPath: /tmp/WRONG\n"))
+
+
+def _converted(ctx, d, text):
+    """Writes `text` into directory d as original.yaml and converts it: its path, and volpass's output."""
+    original = os.path.join(d, "original.yaml")
+    with open(original, "w") as f:
+        f.write(text)
+    proc = ctx.run(["--input", original, "--volume", VOLUME])
+    expect(proc.returncode == 0, proc.stderr)
+    return original, proc.stdout
 
 
 def test_what_verify_cannot_follow(ctx):

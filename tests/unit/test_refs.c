@@ -32,16 +32,36 @@ static void alternatives(void)
           branch_is(alts[0], "a"));
 }
 
-/* The template's own artifacts named in an expression, in any spelling. */
-static bool mentions(const char *expr, const char *names)
+/* What a scanner finds in an expression, one description after another, as
+ * "a b c": describe writes the next one (at most room bytes) and returns
+ * its length, or returns 0 when there is none. */
+typedef size_t describe_fn(span expr, size_t *pos, char *out, size_t room);
+
+static bool found(describe_fn *describe, const char *expr, const char *want)
 {
     char got[256] = "";
-    size_t pos = 0, n = 0;
+    size_t pos = 0, n = 0, wrote;
+    while (n < sizeof got - 80 && (wrote = describe(sp(expr), &pos, got + n + (n > 0), sizeof got - n - 1)) > 0) {
+        if (n > 0)
+            got[n] = ' ';
+        n += (n > 0) + wrote;
+    }
+    return strcmp(got, want) == 0;
+}
+
+/* The template's own artifacts named in an expression, in any spelling. */
+static size_t describe_mention(span expr, size_t *pos, char *out, size_t room)
+{
     artifact_mention m;
-    while (expr_next_mention(sp(expr), &pos, &m) && n < sizeof got - 80)
-        n += (size_t)snprintf(got + n, sizeof got - n, "%s%s:%.*s%s%s", n ? " " : "", m.input ? "in" : "out",
-                              (int)m.name.len, m.name.s, m.opaque ? "?" : "", m.path ? ".path" : "");
-    return strcmp(got, names) == 0;
+    if (!expr_next_mention(expr, pos, &m))
+        return 0;
+    return (size_t)snprintf(out, room, "%s:%.*s%s%s", m.input ? "in" : "out", (int)m.name.len, m.name.s,
+                            m.opaque ? "?" : "", m.path ? ".path" : "");
+}
+
+static bool mentions(const char *expr, const char *names)
+{
+    return found(describe_mention, expr, names);
 }
 
 static void artifact_mentions(void)
@@ -84,15 +104,18 @@ static void references(void)
 }
 
 /* Maps of parameters read whole, in a tag or an expression. */
+static size_t describe_map(span expr, size_t *pos, char *out, size_t room)
+{
+    parameter_map m;
+    if (!expr_next_parameter_map(expr, pos, &m))
+        return 0;
+    return (size_t)snprintf(out, room, "%s%.*s", m.input ? "inputs" : m.steps ? "steps:" : "tasks:", (int)m.call.len,
+                            m.call.s);
+}
+
 static bool maps(const char *expr, const char *want)
 {
-    char got[256] = "";
-    size_t pos = 0, n = 0;
-    parameter_map m;
-    while (expr_next_parameter_map(sp(expr), &pos, &m) && n < sizeof got - 80)
-        n += (size_t)snprintf(got + n, sizeof got - n, "%s%s%.*s", n ? " " : "",
-                              m.input ? "inputs" : m.steps ? "steps:" : "tasks:", (int)m.call.len, m.call.s);
-    return strcmp(got, want) == 0;
+    return found(describe_map, expr, want);
 }
 
 static void parameter_maps(void)
