@@ -787,20 +787,30 @@ static const char *referred_name(const node *refers)
 /* Refuses the spec.arguments.artifacts a Workflow passes, constants, to
  * template `name` of the WorkflowTemplate `doc` it runs (`shown`), which
  * takes one of them from the volume once converted: the Workflow has no
- * template of its own to call a twin from. */
-static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const char *shown)
+ * template of its own to call a twin from. Argo merges the
+ * WorkflowTemplate's spec.arguments under the Workflow's: those count too
+ * where the Workflow names the template itself (`named`: its own
+ * entrypoint or exit handler), and are refused there; without, they are
+ * the WorkflowTemplate's entrypoint's, which its conversion planned. */
+static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const node *named,
+                            const char *shown)
 {
     tplan *tp = plan_of(name ? workflow_template(doc, name) : NULL);
     if (tp && template_is_graph(tp->t))
         plan_graph_inputs(p, tp); /* from its callers: a dag or steps template has no twins */
-    for (size_t i = 0; tp && i < wf->arguments.count && !p->err; i++) {
-        const artifact *a = &wf->arguments.items[i];
+    size_t merged = named ? doc->arguments.count : 0;
+    for (size_t i = 0; tp && i < wf->arguments.count + merged && !p->err; i++) {
+        bool own = i < wf->arguments.count;
+        const artifact *a = own ? &wf->arguments.items[i] : &doc->arguments.items[i - wf->arguments.count];
+        if (!own && artifact_index(&wf->arguments, a->name, strlen(a->name)) != NOT_FOUND)
+            continue; /* the Workflow's own replaces it */
         size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
         if (k != NOT_FOUND && tp->in[k].convert)
-            plan_refuse(p, VP_EUNSUPPORTED, a->node, "spec.arguments: artifact '%s' goes through workflowTemplateRef "
-                        "to template '%s' of WorkflowTemplate '%s', which takes it from the volume once converted; "
-                        "a Workflow that only refers to that template cannot call a twin of it that takes the "
-                        "artifact", a->name, tp->t->name, shown);
+            plan_refuse(p, VP_EUNSUPPORTED, own ? a->node : named, "spec.arguments%s: artifact '%s' goes "
+                        "through workflowTemplateRef to template '%s' of WorkflowTemplate '%s', which takes it from the "
+                        "volume once converted; a Workflow that only refers to that template cannot call a twin of it "
+                        "that takes the artifact", own ? "" : " (the WorkflowTemplate's, which Argo merges in)", a->name,
+                        tp->t->name, shown);
     }
 }
 
@@ -814,21 +824,24 @@ void plan_check_referred_calls(vplan *p, const workflow *wf)
                     "in the one it is submitted to; the input has WorkflowTemplate '%s' in namespaces '%s' and '%s', "
                     "and which one runs is not known: name the namespace, or convert the documents of each "
                     "namespace apart", other->name, first->name_space, other->name_space);
-    if (!refers || wf->arguments.count == 0 || p->err)
+    if (!refers || p->err)
         return;
     const workflow *doc = call_tree_document(p->tree, wf, refers);
     const char *shown = referred_name(refers);
+    if (wf->arguments.count == 0 && (!doc || doc->arguments.count == 0))
+        return;
     if (!doc) {
         plan_warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "
                         "it, an entrypoint or exit handler of it that runs a pod takes the input artifacts that have "
                         "no source of their own from the volume, not from spec.arguments", shown);
         return;
     }
-    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, shown);
+    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, map_get(wf->spec, "entrypoint"),
+                    shown);
     for (size_t c = 0; c < wf->handlers.ncalls && !p->err; c++) {
         const call_site *h = &wf->handlers.calls[c];
         if (h->workflow_arguments && h->template_name && !workflow_template(wf, h->template_name))
-            refuse_referred(p, wf, doc, h->template_name, shown);
+            refuse_referred(p, wf, doc, h->template_name, h->node, shown);
     }
 }
 

@@ -1339,6 +1339,13 @@ static void plan_roots(vplan *p, stream_calls *r)
     r->handlers = plan_calls(p, r->scope);
     if (r->entry.template_name)
         plan_call(p, r->scope, &r->entry, &r->entry_plan);
+    const workflow *wf = r->scope->wf;
+    if (r->entry_plan.twin && workflow_callable_apart(wf))
+        plan_warn(p, map_get(wf->spec, "entrypoint"), "spec.entrypoint: template '%s' takes input artifacts from the "
+                  "volume once converted, and the %s's spec.arguments pass real ones: its entrypoint is now twin '%s'; "
+                  "a workflow that runs it naming entrypoint '%s' itself (workflowTemplateRef, argo submit --from "
+                  "--entrypoint) runs the form that takes the volume", r->entry.template_name, wf->kind,
+                  r->entry_plan.twin, r->entry.template_name);
 }
 
 /* A Workflow's templates run from its own calls only (and from `argo submit

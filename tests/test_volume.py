@@ -1288,6 +1288,29 @@ def test_referred_entry(ctx):
         proc = ctx.run(["--input", alone, "--volume", PVC])
     expect(proc.returncode == 0 and "alone.yaml:5:24: warning: spec.workflowTemplateRef: WorkflowTemplate 'lib' is "
            "not in the input" in proc.stderr, proc.stderr)
+    # The WorkflowTemplate's own spec.arguments go to its entrypoint, which
+    # becomes a twin that takes them (with a warning: a workflow apart that
+    # names the entrypoint itself runs the form that takes the volume). Argo
+    # merges them into a Workflow that runs it: one that names a template
+    # itself (entrypoint, onExit) passes them there, refused where that takes
+    # the volume, as the Workflow's own would be.
+    template = ("apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: wt}\nspec:\n"
+                "  entrypoint: use\n  arguments:\n    artifacts:\n    - {name: d, raw: {data: hello}}\n  templates:\n"
+                "  - name: use\n    inputs:\n      artifacts:\n      - {name: d, path: /in/d}\n"
+                "    container: {image: busybox, command: [cat, /in/d]}\n")
+    runner = "---\napiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: w-}\nspec:\n"
+    proc = run_text(ctx, "wt.yaml", template + runner + "  workflowTemplateRef: {name: wt}\n")
+    expect_one_warning(proc, "wt.yaml:5:15: warning: spec.entrypoint: template 'use' takes input artifacts from the "
+                       "volume once converted, and the WorkflowTemplate's spec.arguments pass real ones: its entrypoint "
+                       "is now twin 'use-constant'; a workflow that runs it naming entrypoint 'use' itself "
+                       "(workflowTemplateRef, argo submit --from --entrypoint) runs the form that takes the volume")
+    expect("  entrypoint: use-constant\n" in proc.stdout, proc.stdout)
+    for named, at in (("  entrypoint: use\n", "20:15"), ("  onExit: use\n", "20:3")):
+        proc = run_text(ctx, "wt.yaml", template + runner + named + "  workflowTemplateRef: {name: wt}\n")
+        expect(proc.returncode == 4 and proc.stdout == "" and f"wt.yaml:{at}: error: spec.arguments (the "
+               "WorkflowTemplate's, which Argo merges in): artifact 'd' goes through workflowTemplateRef to template "
+               "'use' of WorkflowTemplate 'wt', which takes it from the volume once converted" in proc.stderr,
+               proc.stderr)
     # A steps entrypoint takes the constant as a real artifact, as it does
     # converted alone (its callers pass real artifacts), in either order.
     docs = _read(os.path.join(CASES, "referred-steps.yaml")).split("---\n")
