@@ -465,7 +465,8 @@ static const char *parameter_value(vplan *p, const workflow *wf, const call_site
     return unknown ? NULL : text;
 }
 
-/* filled_in's tag values: input parameters as call c gives them. */
+/* filled_in's tag values: input parameters as call c gives them, and the
+ * workflow's parameters as its spec.arguments give them. */
 typedef struct call_values {
     const tplan *scope;
     const call_site *c;
@@ -477,6 +478,8 @@ static const char *input_value(vplan *p, const tag *g, const void *ctx)
 {
     const call_values *cv = ctx;
     ref r = tag_ref(g);
+    if (r.kind == REF_WORKFLOW_PARAMETER)
+        return plan_workflow_value(p, g, cv->scope->wf);
     return r.kind == REF_INPUT && !r.artifact ? parameter_value(p, cv->scope->wf, cv->c, cv->target, r.name, cv->item)
                                               : NULL;
 }

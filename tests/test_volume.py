@@ -928,24 +928,12 @@ def test_fallback_on_failure(ctx):
                      "tasks.try.outputs.parameters.result-subpath to exist, which the original did not"], str(waits))
 
 
-OUTPUT_PARAMETER_IN_INPUT = """\
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {generateName: op-}
-spec:
-  entrypoint: main
-  templates:
-  - name: main
-    steps:
-    - - {name: make, template: make}
-    - - name: use
-        template: cons
-        arguments:
-          artifacts: [{name: in, from: "{{steps.make.outputs.artifacts.out}}"}]
-  - name: make
+def _output_parameter_in_input():
+    """use reads make's directory, and writes a file into it that an output parameter reads."""
+    return make_then_use("op-") + """  - name: make
     container: {image: alpine, command: [sh, -c, "mkdir -p /tmp/out; echo x > /tmp/out/x"]}
     outputs: {artifacts: [{name: out, path: /tmp/out}]}
-  - name: cons
+  - name: use
     inputs: {artifacts: [{name: in, path: /tmp/in}]}
     container: {image: alpine, command: [sh, -c, "wc -l /tmp/in/x > /tmp/in/count"]}
     outputs: {parameters: [{name: n, valueFrom: {path: /tmp/in/count}}, {name: m, valueFrom: {path: /tmp/inx}}]}
@@ -957,11 +945,11 @@ def test_output_parameter_in_input(ctx):
     mounts read-only: the container may have written it there, into the
     directory Argo gave it, and the conversion is warned of (once: not of a
     path beside the input's)."""
-    proc = run_text(ctx, "op.yaml", OUTPUT_PARAMETER_IN_INPUT)
-    expect_one_warning(proc, "op.yaml:20:56: warning: template 'cons': output parameter 'n' is read from "
+    proc = run_text(ctx, "op.yaml", _output_parameter_in_input())
+    expect_one_warning(proc, "op.yaml:20:56: warning: template 'use': output parameter 'n' is read from "
                        "/tmp/in/count, inside input artifact 'in', which is mounted read-only from the volume: the "
                        "container cannot write that file there, as it could into the directory Argo gave it")
-    proc = run_text(ctx, "op.yaml", OUTPUT_PARAMETER_IN_INPUT.replace("/tmp/in/count}", "/tmp/count}"))
+    proc = run_text(ctx, "op.yaml", _output_parameter_in_input().replace("/tmp/in/count}", "/tmp/count}"))
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
 
 
@@ -1055,6 +1043,45 @@ def test_templated_input_paths(ctx):
     proc = run_text(ctx, "templated-inputs.yaml", passed_on, "--verify")
     expect(proc.returncode == 1 and "problem: template 'cons': the mount at /in/x lies inside the read-only mount "
            "at /in" in proc.stderr, proc.stderr)
+
+
+def make_then_use(generate_name, output="out", input="in"):
+    """A Workflow's text up to its templates make and use, which its steps
+    call in turn, use taking make's output artifact `output` as `input`."""
+    return workflow_head(generate_name) + f"""  - name: main
+    steps:
+    - - {{name: make, template: make}}
+    - - name: use
+        template: use
+        arguments:
+          artifacts: [{{name: {input}, from: "{{{{steps.make.outputs.artifacts.{output}}}}}"}}]
+"""
+
+
+def _workflow_parameter_path(value):
+    """A workflow whose output path holds {{workflow.parameters.n}}, which spec.arguments set to `value`."""
+    return make_then_use("wp-").replace("spec:\n", f"spec:\n  arguments:\n    parameters:\n    - {{name: n, value: "
+                                         f"{value}}}\n") + """  - name: make
+    container: {image: busybox, command: [sh, -c, "echo A > /tmp/out/{{workflow.parameters.n}}"]}
+    outputs:
+      artifacts: [{name: out, path: "/tmp/out/{{workflow.parameters.n}}"}]
+  - name: use
+    inputs:
+      artifacts: [{name: in, path: /in/d}]
+    container: {image: busybox, command: [cat, /in/d]}
+"""
+
+
+def test_workflow_parameter_in_output_path(ctx):
+    """A workflow parameter in an output's path takes the value spec.arguments
+    gives it: one whose '..' leaves the mount is refused, as an input
+    parameter's is; another converts."""
+    proc = run_text(ctx, "wp.yaml", _workflow_parameter_path('"../x"'))
+    expect(proc.returncode == 4 and proc.stdout == "" and "wp.yaml:12:9: error: template 'main', make: the parameters "
+           "it passes make output artifact 'out' of 'make' /tmp/out/../x, whose '..' component leaves the directory the "
+           "volume is mounted on" in proc.stderr, proc.stderr)
+    proc = run_text(ctx, "wp.yaml", _workflow_parameter_path("x/y.txt"), "--verify")
+    expect(proc.returncode == 0 and "/{{workflow.parameters.n}}" in proc.stdout, proc.stderr)
 
 
 def test_template_defaults(ctx):
