@@ -199,6 +199,16 @@ static void warn_optional(kfp *k, const template *t, const optional_runs *o)
                  "leaves it out fails" CONVERTS, t->name, t->inputs.items[i].name, t->inputs.items[i].name);
 }
 
+/* An artifact with a source of its own, which the kfp scheme replaces
+ * with a parameter NAME-subpath (and, in a pod, a mount of the volume). */
+static void warn_own_source(kfp *k, const template *t, const artifact *a, bool input)
+{
+    if (a->source)
+        warn(k, a->node, "template '%s': %s artifact '%s' has a source of its own (%s), which the kfp scheme "
+             "replaces with the volume, as the reference does: %s" CONVERTS, t->name, input ? "input" : "output",
+             a->name, a->source, input ? "a call must pass it, or fails" : "the file is no longer stored there");
+}
+
 /* A pod template's artifacts, each of which becomes a mount of the volume
  * on its directory and a parameter NAME-subpath. */
 static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l, bool input)
@@ -207,10 +217,7 @@ static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l
     for (size_t i = 0; i < l->count; i++) {
         const artifact *a = &l->items[i];
         const char *dir = dirname_of(k, a->path), *mode = input ? artifact_mode_key(a) : NULL;
-        if (a->source)
-            warn(k, a->node, "template '%s': %s artifact '%s' has a source of its own (%s), which the kfp scheme "
-                 "replaces with the volume, as the reference does: %s" CONVERTS, t->name, role, a->name, a->source,
-                 input ? "a call must pass it, or fails" : "the file is no longer stored there");
+        warn_own_source(k, t, a, input);
         if (dir && (!dir[0] || path_is_root(dir)))
             warn(k, a->node, "template '%s': %s artifact '%s' at %s has no directory of its own, so the kfp scheme "
                  "mounts the volume at '%s', as the reference does, where no container can have it" CONVERTS,
@@ -488,6 +495,8 @@ static void warn_faults(kfp *k)
             warn_taken_parameters(k, at, &t->inputs, t->input_parameters, false);
             warn_taken_parameters(k, at, &t->outputs, t->output_parameters, false);
         }
+        for (size_t a = 0; graph && a < t->inputs.count; a++)
+            warn_own_source(k, t, &t->inputs.items[a], true); /* its parameter, passed on, has no value */
         if (graph)
             warn_calls(k, t, warned);
     }

@@ -133,6 +133,20 @@ FAULT_WARNINGS = [
 ]
 
 
+def _graph_source(ctx):
+    """A dag or steps template's input with a source of its own becomes, as
+    the reference makes it, a parameter nothing gives: warned of, and verify
+    finds the output broken."""
+    path = os.path.join(CASES, "graph-source.yaml")
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "out.yaml")
+        proc = ctx.run(["--scheme", "kfp", "--input", path, "--output", out, "--volume", VOLUME])
+        expect(proc.returncode == 0 and proc.stderr.count("warning:") == 1 and "graph-source.yaml:12:9: warning: "
+               "template 'main': input artifact 'x' has a source of its own (raw), which the kfp scheme replaces with "
+               "the volume" in proc.stderr, proc.stderr)
+        expect(ctx.run(["verify", path, out]).returncode == 1, "verify finds nothing wrong")
+
+
 def _faults_warned(ctx):
     """Each fault the kfp scheme shares with the reference draws a warning
     that names it, and verify finds the output broken."""
@@ -153,7 +167,8 @@ def tests(ctx):
     cases = [(f"differential:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: _record(ctx, p))
              for p in reference.corpus_files()]
     return cases + [(f"differential:kfp/{name}", lambda p=os.path.join(CASES, name): _case(ctx, p))
-                    for name in sorted(os.listdir(CASES))] + [("differential:faults-warned", lambda: _faults_warned(ctx))]
+                    for name in sorted(os.listdir(CASES))] + [("differential:faults-warned", lambda: _faults_warned(ctx)),
+                                                              ("differential:graph-source", lambda: _graph_source(ctx))]
 
 
 def summary():
