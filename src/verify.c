@@ -537,7 +537,25 @@ static const char *other_writer(vctx *v, const char *store, const char *path, co
 typedef struct read_set {
     const char *store[MAX_ALT], *path[MAX_ALT];
     size_t n;
+    bool incomplete; /* an origin is not among them (unresolved, or past verify's limits) */
 } read_set;
+
+/* Where what h hands over lies in the storage of `at`, the producer's
+ * located output: its one place, with h's subPath joined as Go's path.Join
+ * does. NULL, with *why, when there is no one such place. */
+static const char *handed_place(vctx *v, const location *at, const handoff *h, const char **why)
+{
+    if (at->where.n != 1) {
+        *why = "the producer's location is not one place";
+        return NULL;
+    }
+    char *sub = (char *)fmt(v, "%s", h->sub_path ? h->sub_path : "");
+    if (!path_resolve_relative(sub)) {
+        *why = fmt(v, "the subPath %s climbs out of the producer's artifact", h->sub_path);
+        return NULL;
+    }
+    return storage_path(v, at->where.v[0], sub, "");
+}
 
 /* Where the rewrite's producer of h writes what h hands over, or NULL. */
 static const char *handoff_location(vctx *v, const handoff *h, const char **store)
@@ -548,23 +566,55 @@ static const char *handoff_location(vctx *v, const handoff *h, const char **stor
     location at;
     v->budget = BUDGET;
     locate(v, &v->rew, p, h->produced_at, &at);
-    char *sub = (char *)fmt(v, "%s", h->sub_path ? h->sub_path : "");
-    if (at.where.why || at.where.n != 1 || !path_resolve_relative(sub))
-        return NULL;
+    const char *why;
     *store = at.store;
-    return storage_path(v, at.where.v[0], sub, "");
+    return at.where.why ? NULL : handed_place(v, &at, h, &why);
 }
 
-/* A place the consumer may read (a value of its mount's subPath) that no
- * hand-off of the original gives it: a location that another run of a
- * global parameter's producers, say, wrote last. NULL when there is none,
- * or when some place of the set is unknown (nothing to compare with). */
-static const char *foreign_read(const location *at, const read_set *all)
+/* The length of the document's index that starts an instance path in a
+ * stream of several ("1:main/gen"), or 0. */
+static size_t document_prefix(const char *path)
+{
+    size_t n = strspn(path, "0123456789");
+    return n && path[n] == ':' ? n + 1 : 0;
+}
+
+/* Whether a place the consumer `reader` may read can be judged: known (no
+ * parameter only a run gives) and, when a pod's, one of the reader's own
+ * run (the document it runs in: a global parameter of another document's
+ * run, which verify follows too, never reaches it) that the original runs
+ * and verify followed there (not a twin's, nor one past the instances of a
+ * recursion it expands). */
+static bool judged(vctx *v, const char *place, const char *reader)
+{
+    if (strstr(place, "<parameter ") || strstr(place, "<output parameter "))
+        return false;
+    const char *pod = strstr(place, "<pod ");
+    if (!pod)
+        return true;
+    pod += strlen("<pod ");
+    const char *end = strchr(pod, '>');
+    size_t n = document_prefix(pod);
+    if (!end || n != document_prefix(reader) || strncmp(pod, reader, n) != 0)
+        return false;
+    const instance *i = call_tree_find(&v->orig, fmt(v, "%.*s", (int)(end - pod), pod));
+    return i && i->tmpl;
+}
+
+/* A place the consumer `reader` may read (a value of its mount's subPath)
+ * that no hand-off of the original gives it: a location that another run
+ * of a global parameter's producers, say, wrote last. NULL when there is
+ * none, or when some place of the set is unknown (nothing to compare with). */
+static const char *foreign_read(vctx *v, const location *at, const read_set *all, const char *reader)
 {
     for (size_t i = 0; i < all->n; i++)
         if (!all->path[i])
             return NULL;
+    if (all->incomplete)
+        return NULL;
     for (size_t j = 0; j < at->where.n; j++) {
+        if (!judged(v, at->where.v[j], reader))
+            continue;
         size_t i = 0;
         while (i < all->n && !(strcmp(all->store[i], at->store) == 0 && strcmp(all->path[i], at->where.v[j]) == 0))
             i++;
@@ -632,23 +682,20 @@ static const char *check_handoff(vctx *v, const handoff *h, const read_set *all,
                          at_consumer.volume, at_producer.volume)
                    : fmt(v, "the consumer's volume '%s' is not the producer's: a template's own volume of that name "
                          "takes the workflow's place, or its settings take other values", at_consumer.volume);
-    if (at_producer.where.n != 1)
-        return "the producer's location is not one place";
-    /* Argo joins the artifact's key and the subPath as Go's path.Join does */
-    char *sub = (char *)fmt(v, "%s", h->sub_path ? h->sub_path : "");
-    if (!path_resolve_relative(sub))
-        return fmt(v, "the subPath %s climbs out of the producer's artifact", h->sub_path);
-    const char *expected = storage_path(v, at_producer.where.v[0], sub, "");
+    const char *expected = handed_place(v, &at_producer, h, &why);
+    if (!expected)
+        return why;
     for (size_t k = 0; k < at_consumer.where.n; k++)
         if (strcmp(at_consumer.where.v[k], expected) == 0) {
             if (!scalar_is_true(map_get(at_consumer.mount, "readOnly")))
                 return fmt(v, "'%s' mounts volume '%s' at %s writable, and may change what other consumers of the "
                            "output read", c->path, at_consumer.volume,
                            scalar_text(map_get(at_consumer.mount, "mountPath")));
-            const char *foreign = foreign_read(&at_consumer, all);
+            const char *foreign = foreign_read(v, &at_consumer, all, c->path);
             if (foreign)
                 return fmt(v, "the consumer may read volume '%s' at %s as well, where none of the producers it "
-                           "read from in the original writes (another setter of a global parameter, say)",
+                           "read from in the original writes (another setter of a global parameter, say, where "
+                           "which one it reads depends on the order they run in, which verify does not follow)",
                            at_consumer.volume, in_volume(&at_consumer, foreign));
             const char *other = other_writer(v, at_consumer.store, expected, p->path);
             const char *shown = in_volume(&at_consumer, expected);
@@ -780,7 +827,7 @@ static void find_handoffs(instance *i, void *ctx)
             verify_problem(v, in->node, i->tmpl, "input artifact '%s' of '%s': %s, so verify does not check all its "
                     "hand-offs", in->name, i->path, os.limit);
         handoff hs[MAX_ALT];
-        read_set all = {.n = 0};
+        read_set all = {.n = 0, .incomplete = os.limit != NULL};
         for (size_t o = 0; o < os.n; o++) {
             const origin *from = &os.o[o];
 
@@ -788,9 +835,11 @@ static void find_handoffs(instance *i, void *ctx)
                 check_source_kept(v, i, in, from);
                 continue;
             }
+            all.incomplete |= from->kind == ORIGIN_UNRESOLVED;
             if (from->kind != ORIGIN_OUTPUT || !in->path)
                 continue;
             const artifact *out = find_artifact(&from->producer->tmpl->outputs, text_span(from->output));
+            all.incomplete |= !out || !out->path || !template_runs_pod(from->producer->tmpl);
             if (!out || !out->path || !template_runs_pod(from->producer->tmpl))
                 continue;
             bool oom = false; /* Argo puts the producer's input paths in its output paths */
