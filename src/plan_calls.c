@@ -794,9 +794,12 @@ static const char *referred_name(const node *refers)
  * WorkflowTemplate's spec.arguments under the Workflow's: those count too
  * where the Workflow names the template itself (`named`: its own
  * entrypoint or exit handler), and are refused there; without, they are
- * the WorkflowTemplate's entrypoint's, which its conversion planned. */
-static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const node *named,
-                            const char *shown)
+ * the WorkflowTemplate's entrypoint's, which its conversion planned. Its
+ * entrypoint, a pod template its own spec.arguments pass a constant, is a
+ * twin that takes that artifact real: the Workflow's passes, unless it
+ * names that entrypoint itself, which names the template's own form. */
+static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, bool entry,
+                            const node *named, const char *shown)
 {
     tplan *tp = plan_of(name ? workflow_template(doc, name) : NULL);
     if (tp && template_is_graph(tp->t))
@@ -808,12 +811,17 @@ static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, c
         if (!own && artifact_index(&wf->arguments, a->name, strlen(a->name)) != NOT_FOUND)
             continue; /* the Workflow's own replaces it */
         size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
-        if (k != NOT_FOUND && tp->in[k].convert)
-            plan_refuse(p, VP_EUNSUPPORTED, own ? a->node : named, "spec.arguments%s: artifact '%s' goes "
-                        "through workflowTemplateRef to template '%s' of WorkflowTemplate '%s', which takes it from the "
-                        "volume once converted; a Workflow that only refers to that template cannot call a twin of it "
-                        "that takes the artifact", own ? "" : " (the WorkflowTemplate's, which Argo merges in)", a->name,
-                        tp->t->name, shown);
+        bool entry_twin = entry && template_runs_pod(tp->t) && doc->entrypoint && strcmp(name, doc->entrypoint) == 0 &&
+                          artifact_index(&doc->arguments, a->name, strlen(a->name)) != NOT_FOUND;
+        if (k == NOT_FOUND || !tp->in[k].convert || (entry_twin && !named))
+            continue;
+        plan_refuse(p, VP_EUNSUPPORTED, own ? a->node : named, "spec.arguments%s: artifact '%s' goes through "
+                    "workflowTemplateRef to template '%s' of WorkflowTemplate '%s', which takes it from the volume once "
+                    "converted; %s", own ? "" : " (the WorkflowTemplate's, which Argo merges in)", a->name, tp->t->name,
+                    shown, entry_twin ? "leave spec.entrypoint out: the WorkflowTemplate's own, a twin of it that takes "
+                                        "the artifact, runs then"
+                                      : "a Workflow that only refers to that template cannot call a twin of it that "
+                                        "takes the artifact");
     }
 }
 
@@ -839,12 +847,12 @@ void plan_check_referred_calls(vplan *p, const workflow *wf)
                         "no source of their own from the volume, not from spec.arguments", shown);
         return;
     }
-    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, map_get(wf->spec, "entrypoint"),
-                    shown);
+    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, true,
+                    map_get(wf->spec, "entrypoint"), shown);
     for (size_t c = 0; c < wf->handlers.ncalls && !p->err; c++) {
         const call_site *h = &wf->handlers.calls[c];
         if (h->workflow_arguments && h->template_name && !workflow_template(wf, h->template_name))
-            refuse_referred(p, wf, doc, h->template_name, h->node, shown);
+            refuse_referred(p, wf, doc, h->template_name, false, h->node, shown);
     }
 }
 

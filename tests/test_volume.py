@@ -1332,12 +1332,19 @@ def test_referred_entry(ctx):
                        "is now twin 'use-constant'; a workflow that runs it naming entrypoint 'use' itself "
                        "(workflowTemplateRef, argo submit --from --entrypoint) runs the form that takes the volume")
     expect("  entrypoint: use-constant\n" in proc.stdout, proc.stdout)
-    for named, at in (("  entrypoint: use\n", "20:15"), ("  onExit: use\n", "20:3")):
+    for named, at, advice in (("  entrypoint: use\n", "20:15", "leave spec.entrypoint out: the WorkflowTemplate's "
+                               "own, a twin of it that takes the artifact, runs then"),
+                              ("  onExit: use\n", "20:3", "a Workflow that only refers to that template cannot call "
+                               "a twin of it that takes the artifact")):
         proc = run_text(ctx, "wt.yaml", template + runner + named + "  workflowTemplateRef: {name: wt}\n")
         expect(proc.returncode == 4 and proc.stdout == "" and f"wt.yaml:{at}: error: spec.arguments (the "
                "WorkflowTemplate's, which Argo merges in): artifact 'd' goes through workflowTemplateRef to template "
-               "'use' of WorkflowTemplate 'wt', which takes it from the volume once converted" in proc.stderr,
-               proc.stderr)
+               f"'use' of WorkflowTemplate 'wt', which takes it from the volume once converted; {advice}" in
+               proc.stderr, proc.stderr)
+    # The Workflow's own constant for that entrypoint goes to the twin too: it converts.
+    own = runner + "  workflowTemplateRef: {name: wt}\n  arguments:\n    artifacts:\n    - {name: d, raw: {data: x}}\n"
+    proc = run_text(ctx, "wt.yaml", template + own, "--verify")
+    expect(proc.returncode == 0 and "  entrypoint: use-constant\n" in proc.stdout, proc.stderr)
     # A steps entrypoint takes the constant as a real artifact, as it does
     # converted alone (its callers pass real artifacts), in either order.
     docs = _read(os.path.join(CASES, "referred-steps.yaml")).split("---\n")
