@@ -47,9 +47,9 @@ static bool utf8_continuation(char c)
 static size_t shorten(char *m, size_t n)
 {
     size_t head = MESSAGE_HEAD, tail = n - MESSAGE_TAIL;
-    while (head > 0 && utf8_continuation(m[head]))
+    for (int k = 0; k < 3 && utf8_continuation(m[head]); k++) /* a character has 3 continuation bytes at most */
         head--;
-    while (tail < n && utf8_continuation(m[tail]))
+    for (int k = 0; k < 3 && utf8_continuation(m[tail]); k++)
         tail++;
     int gap = snprintf(m + head, 64, " [... %zu bytes left out ...] ", tail - head);
     memmove(m + head + gap, m + tail, n - tail + 1);

@@ -425,23 +425,28 @@ static const char *scalar_type_name(scalar_type type)
     return names[type];
 }
 
-/* Sets key k to v in the merged pairs out (*n of them): in its place when
- * an earlier pair has k, else appended. `at` maps each key to its index + 1.
- * Two keys of one text and two types ("1" and 1) are two keys to YAML, and
+/* Two keys of one text and two types ("1" and 1) are two keys to YAML, and
  * one to Kubernetes, which reads keys as strings: refused, as they are
  * side by side, at `where` (the key, or the merge key that brings it). */
+static int check_same_key(loader *l, const node *k, const node *before, const child *where)
+{
+    scalar_type type = scalar_resolve(k), was = scalar_resolve(before);
+    if (type == was)
+        return 0;
+    l->err = error_new(VP_EINVALID, l->file, where->line, where->column, "key '%s' is %s here and %s in another pair "
+                       "of the mapping a merge key (<<) makes: two keys to YAML, one to Kubernetes, which reads keys "
+                       "as strings", k->as.text, scalar_type_name(type), scalar_type_name(was));
+    return -1;
+}
+
+/* Sets key k to v in the merged pairs out (*n of them): in its place when
+ * an earlier pair has k, else appended. `at` maps each key to its index + 1. */
 static int merge_put(loader *l, strmap *at, node **out, size_t *n, node *k, node *v, const child *where)
 {
     uintptr_t i = (uintptr_t)strmap_get(at, k->as.text, k->len);
     if (i) {
-        scalar_type type = scalar_resolve(k), before = scalar_resolve(out[2 * (i - 1)]);
-        if (before != type) {
-            l->err = error_new(VP_EINVALID, l->file, where->line, where->column,
-                               "key '%s' is %s here and %s in another pair of the mapping a merge key (<<) makes: "
-                               "two keys to YAML, one to Kubernetes, which reads keys as strings", k->as.text,
-                               scalar_type_name(type), scalar_type_name(before));
+        if (check_same_key(l, k, out[2 * (i - 1)], where) != 0)
             return -1;
-        }
         out[2 * (i - 1) + 1] = v;
         return 0;
     }
@@ -471,8 +476,11 @@ static int merge_value(loader *l, const child *key, const node *v, strmap *at, n
         }
         for (size_t i = 0; rc == 0 && i < m->len; i++) {
             node *k = map_key(m, i);
-            if (strmap_get(&mine, k->as.text, k->len))
+            const node *earlier = strmap_get(&mine, k->as.text, k->len); /* an earlier mapping's wins */
+            if (earlier) {
+                rc = check_same_key(l, k, earlier, key);
                 continue;
+            }
             rc = strmap_put(&mine, k->as.text, k->len, k) != 0 ? loader_fail_oom(l)
                                                                 : merge_put(l, at, out, n, k, map_value(m, i), key);
         }

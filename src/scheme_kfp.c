@@ -200,13 +200,20 @@ static void warn_optional(kfp *k, const template *t, const optional_runs *o)
 }
 
 /* An artifact with a source of its own, which the kfp scheme replaces
- * with a parameter NAME-subpath (and, in a pod, a mount of the volume). */
-static void warn_own_source(kfp *k, const template *t, const artifact *a, bool input)
+ * with a mount of the volume (`role`: in a pod) or a parameter
+ * NAME-subpath that nothing gives a value (an input of a dag or steps). */
+static void warn_own_source(kfp *k, const template *t, const artifact *a, const char *role)
 {
-    if (a->source)
+    if (!a->source)
+        return;
+    if (role)
         warn(k, a->node, "template '%s': %s artifact '%s' has a source of its own (%s), which the kfp scheme "
-             "replaces with the volume, as the reference does: %s" CONVERTS, t->name, input ? "input" : "output",
-             a->name, a->source, input ? "a call must pass it, or fails" : "the file is no longer stored there");
+             "replaces with the volume, as the reference does: %s" CONVERTS, t->name, role, a->name, a->source,
+             strcmp(role, "input") == 0 ? "a call must pass it, or fails" : "the file is no longer stored there");
+    else
+        warn(k, a->node, "template '%s': input artifact '%s' has a source of its own (%s), which the kfp scheme "
+             "replaces with the parameter %s" SUBPATH_SUFFIX ", as the reference does: nothing gives it a value"
+             CONVERTS, t->name, a->name, a->source, a->name);
 }
 
 /* A pod template's artifacts, each of which becomes a mount of the volume
@@ -217,7 +224,7 @@ static void warn_pod_artifacts(kfp *k, const template *t, const artifact_list *l
     for (size_t i = 0; i < l->count; i++) {
         const artifact *a = &l->items[i];
         const char *dir = dirname_of(k, a->path), *mode = input ? artifact_mode_key(a) : NULL;
-        warn_own_source(k, t, a, input);
+        warn_own_source(k, t, a, role);
         if (dir && (!dir[0] || path_is_root(dir)))
             warn(k, a->node, "template '%s': %s artifact '%s' at %s has no directory of its own, so the kfp scheme "
                  "mounts the volume at '%s', as the reference does, where no container can have it" CONVERTS,
@@ -496,7 +503,7 @@ static void warn_faults(kfp *k)
             warn_taken_parameters(k, at, &t->outputs, t->output_parameters, false);
         }
         for (size_t a = 0; graph && a < t->inputs.count; a++)
-            warn_own_source(k, t, &t->inputs.items[a], true); /* its parameter, passed on, has no value */
+            warn_own_source(k, t, &t->inputs.items[a], NULL);
         if (graph)
             warn_calls(k, t, warned);
     }

@@ -794,8 +794,8 @@ static void mount_outputs(vplan *p, tplan *tp)
         const char *key = i == tp->nmounts ? mount_key(p, tp, o->a->name) : NULL;
         if (key && strlen(key) > MAX_FILE_NAME)
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%.32s...' names the "
-                        "directory of its location on the volume, '%.32s...', longer than the %d bytes a file name "
-                        "may have there", t->name, o->a->name, key, MAX_FILE_NAME);
+                        "directory of its location on the volume, '...%s', longer than the %d bytes a file name "
+                        "may have there", t->name, o->a->name, key + strlen(key) - 32, MAX_FILE_NAME);
         if (key) {
             tp->mounts[tp->nmounts++] = (out_mount){o->mount_dir, key};
             warn_hidden(p, t, o);

@@ -143,7 +143,7 @@ def _graph_source(ctx):
         proc = ctx.run(["--scheme", "kfp", "--input", path, "--output", out, "--volume", VOLUME])
         expect(proc.returncode == 0 and proc.stderr.count("warning:") == 1 and "graph-source.yaml:12:9: warning: "
                "template 'main': input artifact 'x' has a source of its own (raw), which the kfp scheme replaces with "
-               "the volume" in proc.stderr, proc.stderr)
+               "the parameter x-subpath, as the reference does: nothing gives it a value" in proc.stderr, proc.stderr)
         expect(ctx.run(["verify", path, out]).returncode == 1, "verify finds nothing wrong")
 
 

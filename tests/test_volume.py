@@ -1294,7 +1294,7 @@ def test_output_name_too_long_for_a_directory(ctx):
                         .replace("artifacts.d}}", f"artifacts.{'o' * length}}}}}"))
         expect(proc.returncode == code, f"{length}: exit {proc.returncode}: {proc.stderr}")
     expect("long.yaml:36:9: error: template 'prod': output artifact 'oooooooooooooooooooooooooooooooo...' names the "
-           "directory of its location on the volume, 'oooooooooooooooooooooooooooooooo...', longer than the 255 bytes"
+           "directory of its location on the volume, '...oooooooooooooooooooooooooooooooo', longer than the 255 bytes"
            in proc.stderr, proc.stderr)
 
 

@@ -162,6 +162,7 @@ static void merge_keys(void)
     refused_text("a: &m {\"1\": x}\nb:\n  <<: *m\n  1: y\n", VP_EINVALID, 4, 3,
                  "key '1' is an integer here and a string in another pair of the mapping a merge key (<<) makes");
     refused_text("b: {~: y, <<: {\"~\": x}}\n", VP_EINVALID, 1, 11, "key '~' is a string here and null in another");
+    refused_text("b: {<<: [{\"1\": a}, {1: b}]}\n", VP_EINVALID, 1, 5, "key '1' is an integer here and a string");
 }
 
 static void depth(void)
