@@ -214,6 +214,25 @@ static void warn_hidden(vplan *p, const template *t, const art_plan *o)
         }
 }
 
+/* Output k's file and an earlier one's of the same mount named apart by
+ * case alone (Model.txt, model.txt): one file on storage that ignores case
+ * (Azure Files and other SMB shares), where the container's own file
+ * system had two. */
+static void warn_case_apart(vplan *p, const tplan *tp, size_t k)
+{
+    const art_plan *o = &tp->out[k];
+    for (size_t j = 0; *o->file && j < k; j++) {
+        const art_plan *e = &tp->out[j];
+        if (e->convert && e->mount == o->mount && *e->file && strcasecmp(e->file, o->file) == 0 &&
+            strcmp(e->file, o->file) != 0) {
+            plan_warn(p, o->a->node, "template '%s': output artifacts '%s' and '%s' are files %s and %s of one "
+                      "directory mounted from the volume: one file on storage that ignores case (Azure Files, SMB "
+                      "shares)", tp->t->name, e->a->name, o->a->name, e->file, o->file);
+            return;
+        }
+    }
+}
+
 /* The directory on the volume of a pod's next output mount: the output's
  * name, unless another mount's key is that name to a file system that
  * ignores case (Azure Files and other SMB shares keep case but ignore it:
@@ -801,6 +820,7 @@ static void mount_outputs(vplan *p, tplan *tp)
             warn_hidden(p, t, o);
         }
         o->mount = i;
+        warn_case_apart(p, tp, k);
         plan_decide(p, t, o->a, "output", "converted",
                "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
                o->mount_dir, o->param,

@@ -204,6 +204,13 @@ def test_names_apart_in_case(ctx):
     proc = golden(ctx, os.path.join(CASES, "case-names.yaml"), "case-names.yaml", "--volume", PVC)
     dirs = re.findall(r"subPath: artifact_data/\{\{workflow.uid\}\}/\{\{pod.name\}\}/(\S+)", proc.stdout)
     expect(dirs == ["Model", "model-2"] and proc.stderr == "", f"{dirs} {proc.stderr}")
+    # Files of one directory named apart by case alone: the container writes both, a warning says so.
+    one_dir = _read(os.path.join(CASES, "case-names.yaml")).replace("/tmp/a/data.csv", "/tmp/out/Data.csv").replace(
+        "/tmp/b/data.csv", "/tmp/out/data.csv")
+    proc = run_text(ctx, "case.yaml", one_dir)
+    expect_one_warning(proc, "case.yaml:27:9: warning: template 'gen': output artifacts 'Model' and 'model' are files "
+                       "Data.csv and data.csv of one directory mounted from the volume: one file on storage that "
+                       "ignores case (Azure Files, SMB shares)")
 
 
 def test_hidden_by_mount(ctx):
