@@ -206,7 +206,7 @@ static void warn_hidden(vplan *p, const template *t, const art_plan *o)
         return;
     }
     for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++)
-        if (path_equal(o->mount_dir, system_dirs[i])) {
+        if (strcmp(o->mount_dir, system_dirs[i]) == 0) { /* both normalised */
             plan_warn(p, o->a->node, "template '%s': output artifact '%s' is written to the volume, mounted on %s, "
                       "a directory of the system's programs or settings: the mount hides what the image has "
                       "there (write outputs into a directory of their own)", t->name, o->a->name, o->mount_dir);
