@@ -535,3 +535,28 @@ bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out)
     *pos = expr.len;
     return false;
 }
+
+size_t expr_artifacts_outside(span expr, const span *alts, size_t n)
+{
+    for (size_t i = 0; i < expr.len; i++) {
+        size_t k = 0;
+        while (k < n && !(expr.s + i >= alts[k].s && expr.s + i < alts[k].s + alts[k].len))
+            k++;
+        if (k < n) {
+            i = (size_t)(alts[k].s + alts[k].len - expr.s) - 1; /* past the branch */
+            continue;
+        }
+        if (is_quote(expr.s[i])) {
+            size_t end = past_string(expr, i), before = i;
+            while (before > 0 && is_space(expr.s[before - 1]))
+                before--;
+            bool member = before > 0 && (expr.s[before - 1] == '[' || expr.s[before - 1] == ',');
+            if (member && end - i == 11 && memcmp(expr.s + i + 1, "artifacts", 9) == 0)
+                return i; /* ['artifacts'], get(x, 'artifacts') */
+            i = end - 1;
+        } else if (expr.s[i] == 'a' && word_at(expr, i, "artifacts")) {
+            return i;
+        }
+    }
+    return expr.len;
+}

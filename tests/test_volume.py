@@ -929,6 +929,14 @@ def test_fallback_on_failure(ctx):
     expect(simulate.added_waits(original, converted) == [], "the converted task waits for outputs")
     plain = proc.stdout.replace("']?.outputs?.parameters?.['", "'].outputs.parameters['")
     expect(plain != proc.stdout, "expected/fallback.yaml changed")
+    # A condition that reads an artifact itself would read it where the volume took its place.
+    condition = _read(source).replace("tasks.try.status == 'Succeeded' ?", "tasks.try.outputs?.artifacts?.result != nil ?")
+    expect(condition != _read(source), "fallback.yaml changed")
+    proc = run_text(ctx, "fallback.yaml", condition)
+    expect(proc.returncode == 4 and proc.stdout == "" and "fallback.yaml:24:13: error: template 'main': artifact 'in' "
+           "takes the expression 'tasks.try.outputs?.artifacts?.result != nil ? tasks.try.outputs.artifacts.result : "
+           "tasks.safe.outputs.artifacts.out', which reads artifacts other than as a whole branch" in proc.stderr,
+           proc.stderr)
     waits = simulate.added_waits(original, reference.load_all(plain)[0])
     expect(waits == ["call use of template main: argument 'in-subpath' needs tasks.safe.outputs.parameters, "
                      "tasks.safe.outputs.parameters.out-subpath, tasks.try.outputs.parameters, "

@@ -131,6 +131,21 @@ static void parameter_maps(void)
     CHECK(maps("inputs.parameters.a-parameters", "")); /* the end of a name */
 }
 
+/* Artifacts read outside an expression's branches (and its strings). */
+static void artifacts_outside(void)
+{
+    const char *e = "tasks.a.outputs.artifacts.x != nil ? tasks.a.outputs.artifacts.x : steps['b'].outputs.artifacts.y";
+    span alts[4];
+    size_t n = expr_alternatives(sp(e), alts, 4);
+    CHECK(n == 2 && expr_artifacts_outside(sp(e), alts, n) == 16);
+    e = "tasks.a.status == 'artifacts' ? tasks.a.outputs['artifacts'].x : tasks.b.outputs.artifacts.y";
+    n = expr_alternatives(sp(e), alts, 4);
+    CHECK(n == 2 && expr_artifacts_outside(sp(e), alts, n) == strlen(e)); /* text, and branches */
+    e = "x['artifacts'] == 1 ? tasks.a.outputs.artifacts.x : tasks.b.outputs.artifacts.y";
+    n = expr_alternatives(sp(e), alts, 4);
+    CHECK(n == 2 && expr_artifacts_outside(sp(e), alts, n) == 2); /* a bracket's string is a member */
+}
+
 static void terms(void)
 {
     span t[3];
@@ -168,6 +183,7 @@ void test_refs(void)
     artifact_mentions();
     references();
     parameter_maps();
+    artifacts_outside();
     terms();
     hostile();
 }
