@@ -478,14 +478,19 @@ static size_t access_before(span e, size_t at)
     return at;
 }
 
-/* Whether a member access follows e.s[i]: .x, ?.x, [...] (a call's
- * parentheses are no access). */
+/* Whether a member access follows e.s[i]: .x, ?.x, [...], spaces between
+ * or not (a call's parentheses are no access). */
 static bool member_follows(span e, size_t i)
 {
     while (i < e.len && is_space(e.s[i]))
         i++;
-    return i < e.len && (e.s[i] == '[' || (e.s[i] == '.' && i + 1 < e.len && is_ident_char(e.s[i + 1])) ||
-                         optional_access(e, i));
+    if (i < e.len && e.s[i] == '.') {
+        size_t j = i + 1;
+        while (j < e.len && is_space(e.s[j]))
+            j++;
+        return j < e.len && is_ident_char(e.s[j]);
+    }
+    return i < e.len && (e.s[i] == '[' || optional_access(e, i));
 }
 
 /* Whether the member "parameters" at e.s[i, past) (bare, or a quoted

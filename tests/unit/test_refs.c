@@ -129,6 +129,7 @@ static void parameter_maps(void)
     /* a quoted 'parameters' that is text leaves the scan outside strings */
     CHECK(maps("x == 'parameters' ? 'a' : toJson(inputs.parameters)", "inputs"));
     CHECK(maps("inputs.parameters.a-parameters", "")); /* the end of a name */
+    CHECK(maps("sprig.trim(inputs . parameters . j)", "")); /* spaces about the dots */
 }
 
 /* Artifacts read outside an expression's branches (and its strings). */
