@@ -825,6 +825,36 @@ static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, c
     }
 }
 
+/* The value a Workflow's own spec.arguments give a workflow parameter, or NULL. */
+static const char *own_workflow_value(vplan *p, const tag *g, const void *wf)
+{
+    return tag_ref(g).kind == REF_WORKFLOW_PARAMETER ? plan_workflow_value(p, g, wf) : NULL;
+}
+
+/* A Workflow's own workflow parameters replace those of the WorkflowTemplate
+ * `doc` it runs (Argo merges the specs): in a path of an output that goes
+ * through the volume, a value with a '..' component leaves the mount, as
+ * one of doc's own would (check_paths_with). */
+static void check_referred_paths(vplan *p, const workflow *wf, const workflow *doc, const char *shown)
+{
+    for (size_t i = 0; i < doc->ntemplates && !p->err; i++) {
+        const tplan *tp = plan_of(&doc->templates[i]);
+        for (size_t k = 0; tp && template_runs_pod(tp->t) && k < tp->t->outputs.count && !p->err; k++) {
+            const node *path = tp->t->outputs.items[k].path;
+            if (!tp->out[k].convert || !path || path->kind != NODE_SCALAR || !strstr(path->as.text, "{{"))
+                continue;
+            bool unknown = false;
+            const char *filled = edit_normal_path(&p->ed, fill_tags(p, path->as.text, own_workflow_value, wf, NULL,
+                                                                    &unknown));
+            if (path_has_dotdot(filled))
+                plan_refuse(p, VP_EUNSUPPORTED, map_get(wf->spec, "arguments"), "spec.arguments: the workflow "
+                            "parameters this Workflow gives WorkflowTemplate '%s', in place of its own, make output "
+                            "artifact '%s' of template '%s' %s, whose '..' component leaves the directory the volume "
+                            "is mounted on", shown, tp->t->outputs.items[k].name, tp->t->name, filled);
+        }
+    }
+}
+
 void plan_check_referred_calls(vplan *p, const workflow *wf)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
@@ -839,7 +869,9 @@ void plan_check_referred_calls(vplan *p, const workflow *wf)
         return;
     const workflow *doc = call_tree_document(p->tree, wf, refers);
     const char *shown = referred_name(refers);
-    if (wf->arguments.count == 0 && (!doc || doc->arguments.count == 0))
+    if (doc && wf->parameters)
+        check_referred_paths(p, wf, doc, shown);
+    if (p->err || (wf->arguments.count == 0 && (!doc || doc->arguments.count == 0)))
         return;
     if (!doc) {
         plan_warn(p, refers, "spec.workflowTemplateRef: WorkflowTemplate '%s' is not in the input; if volpass converts "

@@ -1097,6 +1097,18 @@ def test_workflow_parameter_in_output_path(ctx):
            "volume is mounted on" in proc.stderr, proc.stderr)
     proc = run_text(ctx, "wp.yaml", _workflow_parameter_path("x/y.txt"), "--verify")
     expect(proc.returncode == 0 and "/{{workflow.parameters.n}}" in proc.stdout, proc.stderr)
+    # A Workflow that runs it as a WorkflowTemplate gives the parameter a value of its own, which Argo takes.
+    template = _workflow_parameter_path("x").replace("kind: Workflow\nmetadata: {generateName: wp-}",
+                                                      "kind: WorkflowTemplate\nmetadata: {name: wp}")
+    runner = ("---\napiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: r-}\nspec:\n"
+              "  arguments:\n    parameters:\n    - {name: n, value: VALUE}\n  workflowTemplateRef: {name: wp}\n")
+    proc = run_text(ctx, "wp.yaml", template + runner.replace("VALUE", '"../x"'))
+    expect(proc.returncode == 4 and proc.stdout == "" and "wp.yaml:31:5: error: spec.arguments: the workflow parameters "
+           "this Workflow gives WorkflowTemplate 'wp', in place of its own, make output artifact 'out' of template "
+           "'make' /tmp/out/../x, whose '..' component leaves the directory the volume is mounted on" in proc.stderr,
+           proc.stderr)
+    proc = run_text(ctx, "wp.yaml", template + runner.replace("VALUE", "y"), "--verify")
+    expect(proc.returncode == 0, proc.stderr)
 
 
 def test_template_defaults(ctx):
