@@ -14,6 +14,24 @@
 #include "workflow.h"
 
 /* A --volume or --volume-claim-template text: one document, a mapping. */
+/* How deep a workflow places an option's text at most: a template's own
+ * volume of a CronWorkflow's (spec, workflowSpec, templates, a template,
+ * volumes, a volume) is 6 levels below the document's root. */
+#define OPTION_PLACED_DEPTH 6
+
+/* The levels of collections in n, counted as far as `limit` (a scalar has 0). */
+static size_t nesting(const node *n, size_t limit)
+{
+    if (n->kind == NODE_SCALAR || limit == 0)
+        return 0;
+    size_t deepest = 0, slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = 0; i < slots && deepest < limit - 1; i++) {
+        size_t d = nesting(n->as.items[i], limit - 1);
+        deepest = d > deepest ? d : deepest;
+    }
+    return deepest + 1;
+}
+
 static vp_status load_spec(vp_stream **out, const char *text, const char *option, vp_error **err)
 {
     vp_load_options opts = VP_LOAD_OPTIONS_INIT;
@@ -23,6 +41,14 @@ static vp_status load_spec(vp_stream **out, const char *text, const char *option
     if (st != VP_OK)
         return st;
     const vp_stream *v = *out;
+    size_t room = VP_MAX_DEPTH_LIMIT - OPTION_PLACED_DEPTH;
+    if (v->ndocs == 1 && v->docs[0].root && nesting(v->docs[0].root, room + 1) > room) {
+        vp_stream_free(*out);
+        *out = NULL;
+        return error_give(err, error_new(VP_ELIMIT, option, 1, 1, "the text nests more than %zu levels deep: in a "
+                                         "workflow, it would nest past %d, the most volpass follows", room,
+                                         VP_MAX_DEPTH_LIMIT));
+    }
     if (v->ndocs != 1 || !v->docs[0].root || v->docs[0].root->kind != NODE_MAPPING) {
         vp_stream_free(*out);
         *out = NULL;

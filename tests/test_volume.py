@@ -2111,8 +2111,11 @@ def test_volume_specs_refused(ctx):
                            "is made for each pod by its driver: whether pods share what it holds depends on the driver")):
         proc = ctx.run(["--input", keep, "--volume", spec])
         expect(proc.returncode == 0 and message in proc.stderr and proc.stderr.count("\n") == 1, f"{spec}: {proc.stderr}")
-    # an option's text is the user's own: --max-depth is not for it, only volpass's own limit
+    # an option's text is the user's own: --max-depth is not for it, only volpass's own limit, less
+    # the depth a workflow places it at (so that the output reads back)
     for depth, message in ((1500, "--volume:2:4: error: 'x' is not a volume source"),
+                           (9994, "--volume:1:1: error: the text nests more than 9994 levels deep: in a workflow, it "
+                            "would nest past 10000, the most volpass follows"),
                            (20000, "--volume:2:10003: error: nesting deeper than 10000 levels (the most volpass follows)")):
         proc = ctx.run(["--input", keep, "--volume", f"nfs: {{server: s, path: /}}\nx: {'[' * depth}{']' * depth}"])
         expect(proc.returncode in (3, 6) and proc.stderr.startswith(message), proc.stderr[:300])
