@@ -194,7 +194,8 @@ static const char *storage_of(vctx *v, const instance *i, const char *name, cons
 static void locate(vctx *v, const call_tree *t, const instance *i, const char *raw, location *out)
 {
     size_t prefix = 0;
-    char *path = (char *)fmt(v, "%s", verify_pod_path(v, t, i, raw));
+    /* read as a mount path is (a value known at run time only is no absolute path) */
+    char *path = (char *)fmt(v, "%s", verify_mount_path(v, verify_pod_path(v, t, i, raw)));
     path_normalize(path);
     memset(out, 0, sizeof *out);
     out->mount = covering_mount_in(v, t, i, i->tmpl, path, &prefix);

@@ -726,6 +726,13 @@ def test_templated_paths(ctx):
     proc = golden(ctx, os.path.join(CASES, "templated.yaml"), "templated.yaml", "--volume", PVC)
     expect("output artifact 'placed' stays a real artifact" in proc.stderr and
            "its directory {{inputs.parameters.where}} depends on parameters" in proc.stderr, proc.stderr)
+    # An input whose path holds a value given only at submission: verify places its
+    # mount, written with the same parameter, on it (fuzz_rewrite found it called broken).
+    text = _read(os.path.join(CASES, "templated.yaml"))
+    submitted = text.replace("    - {name: dir, value: /data}\n", "    - {name: dir}\n")
+    expect(submitted != text, "templated.yaml changed")
+    proc = run_text(ctx, "templated.yaml", submitted, "--verify")
+    expect(proc.returncode == 0 and "mountPath: '{{inputs.parameters.dir}}/in.txt'" in proc.stdout, proc.stderr)
 
 
 def test_parameters_refused(ctx):
