@@ -185,6 +185,19 @@ static bool same(const node *x, const node *y, bool as_data)
     return true;
 }
 
+size_t node_height(const node *n)
+{
+    if (n->kind == NODE_SCALAR)
+        return 0;
+    size_t deepest = 0, slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    for (size_t i = 0; i < slots; i++) {
+        size_t h = node_height(n->as.items[i]);
+        if (h > deepest)
+            deepest = h;
+    }
+    return deepest + 1;
+}
+
 bool node_equal(const node *x, const node *y)
 {
     return same(x, y, false);

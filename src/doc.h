@@ -77,6 +77,9 @@ bool node_equal(const node *x, const node *y); /* same data, same key order; ign
  * mapping of over 64 pairs), style aside, a !!str tag on a string as good
  * as none. */
 bool node_same_data(const node *x, const node *y);
+/* Levels of collections in n's subtree, n's own included (a scalar has 0):
+ * as deep as the loader's depth limit at most, as it refused deeper input. */
+size_t node_height(const node *n);
 
 /* Whether n is the scalar `text`. Inline, so that the length of a literal
  * (the usual argument) is known when compiling. */

@@ -404,21 +404,6 @@ static int check_keys(loader *l, const child *keys_values, size_t pairs)
     return rc;
 }
 
-/* Levels of collections in n's subtree, n's own included (a scalar has 0).
- * Deep as the depth limit at most: the loader refused deeper input. */
-static size_t subtree_height(const node *n)
-{
-    if (n->kind == NODE_SCALAR)
-        return 0;
-    size_t deepest = 0, slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
-    for (size_t i = 0; i < slots; i++) {
-        size_t h = subtree_height(n->as.items[i]);
-        if (h > deepest)
-            deepest = h;
-    }
-    return deepest + 1;
-}
-
 static const char *scalar_type_name(scalar_type type)
 {
     static const char *const names[] = {"a string", "null", "a boolean", "an integer", "a number"};
@@ -551,7 +536,7 @@ static int on_collection_end(loader *l)
     }
     n->len = (uint32_t)(n->kind == NODE_MAPPING ? count / 2 : count);
     if (merged) /* the merge key's value nested one or two levels deeper than its pairs now do */
-        f.height = subtree_height(n) - 1;
+        f.height = node_height(n) - 1;
     free(merged);
     if (set_tag(l, n, f.tag) != 0)
         return -1;

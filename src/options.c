@@ -19,19 +19,6 @@
  * volumes, a volume) is 6 levels below the document's root. */
 #define OPTION_PLACED_DEPTH 6
 
-/* The levels of collections in n, counted as far as `limit` (a scalar has 0). */
-static size_t nesting(const node *n, size_t limit)
-{
-    if (n->kind == NODE_SCALAR || limit == 0)
-        return 0;
-    size_t deepest = 0, slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
-    for (size_t i = 0; i < slots && deepest < limit - 1; i++) {
-        size_t d = nesting(n->as.items[i], limit - 1);
-        deepest = d > deepest ? d : deepest;
-    }
-    return deepest + 1;
-}
-
 static vp_status load_spec(vp_stream **out, const char *text, const char *option, vp_error **err)
 {
     vp_load_options opts = VP_LOAD_OPTIONS_INIT;
@@ -42,7 +29,7 @@ static vp_status load_spec(vp_stream **out, const char *text, const char *option
         return st;
     const vp_stream *v = *out;
     size_t room = VP_MAX_DEPTH_LIMIT - OPTION_PLACED_DEPTH;
-    if (v->ndocs == 1 && v->docs[0].root && nesting(v->docs[0].root, room + 1) > room) {
+    if (v->ndocs == 1 && v->docs[0].root && node_height(v->docs[0].root) > room) {
         vp_stream_free(*out);
         *out = NULL;
         return error_give(err, error_new(VP_ELIMIT, option, 1, 1, "the text nests more than %zu levels deep: in a "
