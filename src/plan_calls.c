@@ -825,12 +825,6 @@ static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, c
     }
 }
 
-/* The value a Workflow's own spec.arguments give a workflow parameter, or NULL. */
-static const char *own_workflow_value(vplan *p, const tag *g, const void *wf)
-{
-    return tag_ref(g).kind == REF_WORKFLOW_PARAMETER ? plan_workflow_value(p, g, wf) : NULL;
-}
-
 /* A Workflow's own workflow parameters replace those of the WorkflowTemplate
  * `doc` it runs (Argo merges the specs): in a path of an output that goes
  * through the volume, a value with a '..' component leaves the mount, as
@@ -844,7 +838,7 @@ static void check_referred_paths(vplan *p, const workflow *wf, const workflow *d
             if (!tp->out[k].convert || !path || path->kind != NODE_SCALAR || !strstr(path->as.text, "{{"))
                 continue;
             bool unknown = false;
-            const char *filled = edit_normal_path(&p->ed, fill_tags(p, path->as.text, own_workflow_value, wf, NULL,
+            const char *filled = edit_normal_path(&p->ed, fill_tags(p, path->as.text, plan_workflow_value, wf, NULL,
                                                                     &unknown));
             if (path_has_dotdot(filled))
                 plan_refuse(p, VP_EUNSUPPORTED, map_get(wf->spec, "arguments"), "spec.arguments: the workflow "

@@ -302,6 +302,17 @@ static size_t past_string(span e, size_t i)
     return e.len;
 }
 
+/* Whether the string literal at e.s[i, end) is 'artifacts' read as a
+ * member: x['artifacts'], or get(x, 'artifacts'). */
+static bool quoted_artifacts_member(span e, size_t i, size_t end)
+{
+    size_t before = i;
+    while (before > 0 && is_space(e.s[before - 1]))
+        before--;
+    bool member = before > 0 && (e.s[before - 1] == '[' || e.s[before - 1] == ',');
+    return member && end - i == 11 && memcmp(e.s + i + 1, "artifacts", 9) == 0;
+}
+
 /* Whether the identifier starting at e.s[start] is a root, not a member
  * (steps.a.outputs, tasks['a'].outputs) nor the end of a hyphenated name:
  * what comes before it, spaces aside, is no access. An identifier there is
@@ -407,11 +418,8 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
             return true;
         }
         if (is_quote(c)) {
-            size_t end = past_string(expr, i), before = i;
-            while (before > 0 && is_space(expr.s[before - 1]))
-                before--;
-            bool member = before > 0 && (expr.s[before - 1] == '[' || expr.s[before - 1] == ',');
-            if (!(member && end - i == 11 && memcmp(expr.s + i + 1, "artifacts", 9) == 0)) {
+            size_t end = past_string(expr, i);
+            if (!quoted_artifacts_member(expr, i, end)) {
                 i = end - 1; /* a string: "inputs.artifacts.x" in it is text, not a reference */
                 continue;
             }
@@ -552,12 +560,9 @@ size_t expr_artifacts_outside(span expr, const span *alts, size_t n)
             continue;
         }
         if (is_quote(expr.s[i])) {
-            size_t end = past_string(expr, i), before = i;
-            while (before > 0 && is_space(expr.s[before - 1]))
-                before--;
-            bool member = before > 0 && (expr.s[before - 1] == '[' || expr.s[before - 1] == ',');
-            if (member && end - i == 11 && memcmp(expr.s + i + 1, "artifacts", 9) == 0)
-                return i; /* ['artifacts'], get(x, 'artifacts') */
+            size_t end = past_string(expr, i);
+            if (quoted_artifacts_member(expr, i, end))
+                return i;
             i = end - 1;
         } else if (expr.s[i] == 'a' && word_at(expr, i, "artifacts")) {
             return i;
