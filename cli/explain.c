@@ -46,19 +46,58 @@ void explain_warning(const vp_error *w, void *ctx)
     explain_decision(&d, ctx);
 }
 
+static void free_entry(vp_decision *d)
+{
+    free((char *)d->template_name);
+    free((char *)d->artifact);
+    free((char *)d->role);
+    free((char *)d->action);
+    free((char *)d->detail);
+    free((char *)d->file);
+}
+
+void explain_free(explained *e)
+{
+    for (size_t i = 0; i < e->count; i++)
+        free_entry(&e->items[i]);
+    free(e->items);
+    *e = (explained){NULL, 0, 0, false};
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_entry(const vp_decision *a, const vp_decision *b)
+{
+    return a->line == b->line && a->column == b->column && same_text(a->file, b->file) &&
+           same_text(a->template_name, b->template_name) && same_text(a->artifact, b->artifact) &&
+           same_text(a->role, b->role) && same_text(a->action, b->action) && same_text(a->detail, b->detail);
+}
+
+void explain_keep_common(explained *e, const explained *other)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < e->count; i++) {
+        bool common = false;
+        for (size_t j = 0; j < other->count && !common; j++)
+            common = same_entry(&e->items[i], &other->items[j]);
+        if (common)
+            e->items[kept++] = e->items[i];
+        else
+            free_entry(&e->items[i]);
+    }
+    e->count = kept;
+    e->oom |= other->oom;
+}
+
 int explain_write(explained *e, vp_report_format format, vp_write_fn write, void *ctx)
 {
     vp_error *err = NULL;
     vp_status st = vp_decisions_write(e->items, e->count, format, write, ctx, &err);
     vp_error_free(err);
-    for (size_t i = 0; i < e->count; i++) {
-        free((char *)e->items[i].template_name);
-        free((char *)e->items[i].artifact);
-        free((char *)e->items[i].role);
-        free((char *)e->items[i].action);
-        free((char *)e->items[i].detail);
-        free((char *)e->items[i].file);
-    }
-    free(e->items);
-    return st == VP_OK && !e->oom ? 0 : -1;
+    bool oom = e->oom;
+    explain_free(e);
+    return st == VP_OK && !oom ? 0 : -1;
 }

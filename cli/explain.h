@@ -25,6 +25,12 @@ void explain_warning(const vp_error *w, void *ctx);
 /* Keeps an error as an entry of action "error"; line 0 when it has no position. */
 void explain_error(explained *e, const char *file, unsigned long line, unsigned long column, const char *message);
 
+/* Keeps in `e` only the entries that `other` has too: the same in every field. */
+void explain_keep_common(explained *e, const explained *other);
+
+/* Frees every entry, and leaves `e` empty. */
+void explain_free(explained *e);
+
 /* Writes every entry through `write` and frees them; 0, or -1 when it
  * cannot write or an entry could not be kept. */
 int explain_write(explained *e, vp_report_format format, vp_write_fn write, void *ctx);

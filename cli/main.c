@@ -779,8 +779,55 @@ static int write_explained(const cli *c, explained *all)
     return written ? EXIT_OK : io_error("cannot write", "<stderr>");
 }
 
-/* Rewrites one input into `output`; with --explain, its decisions join `all`. */
-static int rewrite_one(const cli *c, const char *input, const char *output, explained *all)
+/* Whether `file`, where a warning is, is one of the options (a warning
+ * about --volume's text or --keep-artifact's names). */
+static bool names_option(const char *file)
+{
+    for (size_t k = 0; k < sizeof long_options / sizeof *long_options; k++)
+        if (strcmp(long_options[k].name, file) == 0)
+            return true;
+    return false;
+}
+
+/* Where one file's warnings go. With --in-place, every file's rewrite
+ * gives the warnings about an option alike, and one that says "no
+ * template has an output artifact named x" holds of the files together
+ * only when it holds of each: those are held in `of_options`, and given
+ * once after the rewrites, when every rewrite gave them (run). */
+typedef struct warning_sink {
+    vp_warning_fn give; /* print_warning, or explain_warning with JSON */
+    void *give_ctx;
+    explained *of_options; /* NULL: given at once too */
+} warning_sink;
+
+static void sort_warning(const vp_error *w, void *ctx)
+{
+    const warning_sink *sink = ctx;
+    if (sink->of_options && names_option(vp_error_file(w)))
+        explain_warning(w, sink->of_options);
+    else
+        sink->give(w, sink->give_ctx);
+}
+
+/* Gives the option warnings that every rewrite gave: as entries of `all`
+ * with JSON, else printed. */
+static void give_held(const cli *c, explained *held, explained *all)
+{
+    for (size_t i = 0; i < held->count; i++) {
+        const vp_decision *d = &held->items[i];
+        if (c->explain == EXPLAIN_JSON)
+            explain_decision(d, all);
+        else
+            print_message(d->file, d->line, d->column, "warning", d->detail);
+    }
+    all->oom |= held->oom;
+    explain_free(held);
+}
+
+/* Rewrites one input into `output`; with --explain, its decisions join
+ * `all`; warnings about options go to `of_options` when it is not NULL. */
+static int rewrite_one(const cli *c, const char *input, const char *output, explained *all,
+                       explained *of_options)
 {
     vp_stream *s = NULL, *original = NULL;
     int rc = load_input(c, input, &s, c->verify ? &original : NULL);
@@ -792,10 +839,11 @@ static int rewrite_one(const cli *c, const char *input, const char *output, expl
         opts.on_decision = explain_decision;
         opts.decision_ctx = all;
     }
-    if (c->explain == EXPLAIN_JSON) {
-        opts.on_warning = explain_warning;
-        opts.warning_ctx = all;
-    }
+    warning_sink sink = {print_warning, NULL, of_options};
+    if (c->explain == EXPLAIN_JSON)
+        sink = (warning_sink){explain_warning, all, of_options};
+    opts.on_warning = sort_warning;
+    opts.warning_ctx = &sink;
     vp_status st = vp_rewrite(s, &opts, &err);
     if (st != VP_OK) {
         print_error(err);
@@ -823,9 +871,19 @@ static int run(const cli *c)
     if (c->explain == EXPLAIN_JSON)
         error_entries = &all;
     if (c->nfiles == 0)
-        rc = rewrite_one(c, c->input, c->output, &all);
-    for (int i = 0; i < c->nfiles && rc == EXIT_OK; i++)
-        rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i], &all);
+        rc = rewrite_one(c, c->input, c->output, &all, NULL);
+    explained held = {NULL, 0, 0, false};
+    for (int i = 0; i < c->nfiles && rc == EXIT_OK; i++) {
+        explained given = {NULL, 0, 0, false};
+        rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i], &all, c->nfiles > 1 ? &given : NULL);
+        if (i == 0) {
+            held = given;
+        } else {
+            explain_keep_common(&held, &given);
+            explain_free(&given);
+        }
+    }
+    give_held(c, &held, &all);
     if (c->explain != EXPLAIN_NONE) {
         int written = write_explained(c, &all);
         if (rc == EXIT_OK)

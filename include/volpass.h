@@ -121,7 +121,8 @@ typedef enum vp_scheme {
 typedef void (*vp_warning_fn)(const vp_error *warning, void *ctx);
 
 /* One decision of the volume scheme, for --explain: what happened to one
- * artifact of one template, and why. Strings live until the callback returns. */
+ * artifact of one template, and why. Only a rewrite that succeeds reports
+ * its decisions. Strings live until the callback returns. */
 typedef struct vp_decision {
     const char *template_name;
     const char *artifact;  /* NULL for decisions about the whole template (twins) */

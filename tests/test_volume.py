@@ -2525,6 +2525,20 @@ def test_explain(ctx):
         decisions = json.loads(proc.stderr)
     expect(proc.returncode == 0 and [x["file"] for x in decisions] == [files[0]] * 5 + [files[1]] * 5,
            str(decisions))
+    # A warning about an option comes once for all the files, and only when it holds of each: 'report' is
+    # an output of a.yaml, though not of b.yaml, which has no workflow.
+    with tempfile.TemporaryDirectory() as d:
+        files = [written(d, "a.yaml", _read(source)), written(d, "b.yaml", "kind: ConfigMap\n")]
+        keeps = ["--keep-artifact", "report", "--keep-artifact", "nope"]
+        named = "{name: mine, persistentVolumeClaim: {claimName: pvc}}"
+        proc = ctx.run(["--in-place"] + files + ["--volume", named] + keeps)
+        expect(proc.returncode == 0 and proc.stderr.count("--volume:1:8: warning: the volume's name is") == 1 and
+               proc.stderr.count("output artifact named 'nope'") == 1 and "named 'report'" not in proc.stderr and
+               "b.yaml:1:7: warning: no document is an Argo workflow" in proc.stderr, proc.stderr)
+        proc = ctx.run(["--in-place"] + files + ["--volume", PVC, "--explain=json"] + keeps)
+        warned = [x["detail"] for x in json.loads(proc.stderr) if x["file"] == "--keep-artifact"]
+        expect(proc.returncode == 0 and warned == [
+            "no template of the input has an output artifact named 'nope'"], proc.stderr)
     # With JSON, warnings are entries of the array too: standard error is JSON alone.
     proc = ctx.run(["--input", source, "--volume", PVC, "--explain=json", "--keep-artifact", "nothing-of-that-name"])
     decisions = json.loads(proc.stderr)
@@ -2532,13 +2546,14 @@ def test_explain(ctx):
         "file": "--keep-artifact", "line": 1, "column": 1, "template": "", "artifact": "", "role": "",
         "action": "warning", "detail": "no template of the input has an output artifact named 'nothing-of-that-name'"}
         and len(decisions) == 6, str(decisions))
-    # So are errors, with the decisions made before them; one about a whole file has no position.
+    # So are errors; a refused rewrite did nothing, so it lists no decision. One about a whole file has no position.
     with tempfile.TemporaryDirectory() as d:
         clash = written(d, "clash.yaml", _read(source).replace(
             "command: [cat, /in/text]\n", "command: [cat, /in/text]\n    outputs: {artifacts: [{name: o, path: /in/text/o}]}\n"))
         proc = ctx.run(["--input", clash, "--volume", PVC, "--explain=json", "-o", os.path.join(d, "out.yaml")])
         decisions = json.loads(proc.stderr)
-        expect(proc.returncode == 4 and decisions[-1]["action"] == "error" and decisions[-1]["line"] > 0 and
+        expect(proc.returncode == 4 and {x["action"] for x in decisions} == {"warning", "error"} and decisions[-1]["action"] == "error" and
+               decisions[-1]["line"] > 0 and
                "would be mounted read-only over output artifact" in decisions[-1]["detail"] and
                not os.path.exists(os.path.join(d, "out.yaml")), proc.stderr)
         # A file name that is not UTF-8 (Latin-1 'é') is written with U+FFFD in JSON, which is UTF-8.
