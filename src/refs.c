@@ -380,6 +380,18 @@ static size_t path_after(span e, size_t i)
     return j;
 }
 
+/* Whether the word at e.s[start, past) is a key of a map literal, a
+ * string that reads nothing: {inputs: 1}. (After '?' it is a branch of
+ * c ? inputs : x, which reads it.) */
+static bool map_key(span e, size_t start, size_t past)
+{
+    while (past < e.len && is_space(e.s[past]))
+        past++;
+    while (start > 0 && is_space(e.s[start - 1]))
+        start--;
+    return past < e.len && e.s[past] == ':' && start > 0 && (e.s[start - 1] == '{' || e.s[start - 1] == ',');
+}
+
 /* Whether the word "inputs" or "outputs" at e.s[i] (the root itself) is
  * read other than by a member, bare or quoted, that holds no artifact or
  * only named ones (parameters, artifacts; an output's result and exitCode):
@@ -391,6 +403,8 @@ static bool opaque_root(span e, size_t i, bool *input)
     if ((!*input && !word_at(e, i, "outputs")) || !is_root(e, i))
         return false;
     size_t past = i + (*input ? 6 : 7);
+    if (map_key(e, i, past))
+        return false;
     if (past == e.len || !is_access(e.s[past]) || is_quote(e.s[past]))
         return true; /* no access follows: the whole of it is read */
     span member;
@@ -501,6 +515,22 @@ static bool member_follows(span e, size_t i)
     return i < e.len && (e.s[i] == '[' || optional_access(e, i));
 }
 
+/* Whether the map that starts at e.s[start] and ends before e.s[past] is
+ * the first argument of get(), which reads one member of it: get(m, 'k'). */
+static bool get_argument(span e, size_t start, size_t past)
+{
+    while (past < e.len && is_space(e.s[past]))
+        past++;
+    while (start > 0 && is_space(e.s[start - 1]))
+        start--;
+    if (past == e.len || e.s[past] != ',' || start == 0 || e.s[start - 1] != '(')
+        return false;
+    start--;
+    while (start > 0 && is_space(e.s[start - 1]))
+        start--;
+    return start >= 3 && word_at(e, start - 3, "get");
+}
+
 /* Whether the member "parameters" at e.s[i, past) (bare, or a quoted
  * string) is a map read whole: of the template's inputs, or of a call's
  * outputs. */
@@ -512,14 +542,14 @@ static bool parameter_map_at(span e, size_t i, size_t past, parameter_map *out)
         return false;
     if (span_is(side, "inputs") && is_root(e, (size_t)(side.s - e.s))) {
         *out = (parameter_map){.input = true};
-        return true;
+        return !get_argument(e, (size_t)(side.s - e.s), past);
     }
     if (!span_is(side, "outputs") || (at = member_before(e, access_before(e, at), &call)) == SIZE_MAX ||
         member_before(e, access_before(e, at), &root) == SIZE_MAX || !is_root(e, (size_t)(root.s - e.s)) ||
         !(span_is(root, "tasks") || span_is(root, "steps")))
         return false;
     *out = (parameter_map){.steps = span_is(root, "steps"), .call = call};
-    return true;
+    return !get_argument(e, (size_t)(root.s - e.s), past);
 }
 
 bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out)

@@ -390,7 +390,8 @@ def test_parameter_list(ctx):
     expect(proc.returncode == 0 and proc.stderr == "", proc.stderr)
     # in an expression too; a member of it is no list
     for reads, warned in (("{{=toJson(inputs.parameters)}}", True), ("{{=jsonpath(inputs['parameters'], '$')}}", True),
-                          ("{{=inputs.parameters['in-subpath']}}", False)):
+                          ("{{=inputs.parameters['in-subpath']}}", False),
+                          ("{{=get(inputs.parameters, 'in-subpath')}}", False)):
         proc = run_text(ctx, "list.yaml", text.replace("{{inputs.parameters}}", reads))
         expect(proc.returncode == 0 and ("reads inputs.parameters whole" in proc.stderr) == warned, proc.stderr)
     # A looped call's outputs.parameters, read whole, lists each instance's
@@ -1005,6 +1006,8 @@ def test_artifact_paths_in_expressions(ctx):
                f"expression '{other}' reads {reads}" in proc.stderr, proc.stderr)
     proc = run_text(ctx, "expressions.yaml", _read(source).replace(branch, "get(inputs, 'parameters').mode"))
     expect(proc.returncode == 0 and "{{= get(inputs, 'parameters').mode }}" in proc.stdout, proc.stderr)
+    proc = run_text(ctx, "expressions.yaml", _read(source).replace(branch, "toJson({inputs: 1})"))  # a map's key
+    expect(proc.returncode == 0 and "{{= toJson({inputs: 1}) }}" in proc.stdout, proc.stderr)
     # a tag: the path only ({{inputs.artifacts.in.path}} becomes the path)
     for tag, code in (("inputs.artifacts.in", 4), ("inputs.artifacts.in.mode", 4), (" inputs.artifacts.in.path ", 0)):
         proc = run_text(ctx, "expressions.yaml", _read(source).replace('"{{=inputs?.artifacts?.in?.path}}"',

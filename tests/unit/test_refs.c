@@ -85,6 +85,9 @@ static void artifact_mentions(void)
     CHECK(mentions("not inputs.artifacts.a.path", "in:a.path")); /* an operator word before the root */
     CHECK(mentions("tasks.a.outputs + steps['b'] . outputs + x.inputs + 'inputs'", ""));
     CHECK(mentions("inputs.parameters.num-outputs + workflow.parameters.my-inputs", "")); /* ends of names */
+    /* a key of a map literal is a string; a branch of ?: or a map's value is a read */
+    CHECK(mentions("toJson({inputs: 1, 'a': 2 , outputs : 3})", ""));
+    CHECK(mentions("c ? inputs : {k: outputs}", "in:? out:?"));
     artifact_mention m;
     CHECK(expr_mention_is(sp(" inputs . artifacts . a . path "), &m) && m.path);
     CHECK(!expr_mention_is(sp("sprig.trim(inputs.artifacts.a.path)"), &m));
@@ -130,6 +133,10 @@ static void parameter_maps(void)
     CHECK(maps("x == 'parameters' ? 'a' : toJson(inputs.parameters)", "inputs"));
     CHECK(maps("inputs.parameters.a-parameters", "")); /* the end of a name */
     CHECK(maps("sprig.trim(inputs . parameters . j)", "")); /* spaces about the dots */
+    /* get() reads one member of its first argument; another function reads the map */
+    CHECK(maps("get(inputs.parameters, 'j') + get ( tasks.a.outputs.parameters , k)", ""));
+    CHECK(maps("jsonpath(inputs.parameters, '$') + get(x, inputs.parameters) + forget(inputs.parameters, 'j')",
+               "inputs inputs inputs"));
 }
 
 /* Artifacts read outside an expression's branches (and its strings). */
