@@ -80,13 +80,17 @@ bool path_has_dotdot(const char *path)
     return false;
 }
 
-bool path_resolve_relative(char *path)
+/* Resolves path's "." and ".." components in place (see
+ * path_resolve_relative). A ".." that climbs above the start makes it
+ * false, or is dropped when the start is the root (`at_root`), whose
+ * parent is itself. */
+static bool resolve(char *path, bool at_root)
 {
     size_t out = 0; /* path[0, out) is resolved: components joined by '/' */
     for (const char *in = path; *in;) {
         size_t n = strcspn(in, "/");
         if (n == 2 && in[0] == '.' && in[1] == '.') {
-            if (out == 0)
+            if (out == 0 && !at_root)
                 return false;
             while (out > 0 && path[out - 1] != '/')
                 out--;
@@ -101,6 +105,16 @@ bool path_resolve_relative(char *path)
     }
     path[out] = '\0';
     return true;
+}
+
+bool path_resolve_relative(char *path)
+{
+    return resolve(path, false);
+}
+
+void path_resolve_absolute(char *path)
+{
+    resolve(path + 1, true);
 }
 
 /* p when it is normal (no allocation: the usual case), else a normalised

@@ -25,6 +25,10 @@ bool path_has_dotdot(const char *path);
  * the path left undefined, when it climbs above its start ("../b"). */
 bool path_resolve_relative(char *path);
 
+/* The same for absolute path `path` ("/a/../b" is "/b"), as the kernel
+ * resolves it: "/.." is "/". */
+void path_resolve_absolute(char *path);
+
 bool path_equal(const char *a, const char *b);
 bool path_is_root(const char *path);
 

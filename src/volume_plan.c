@@ -187,6 +187,21 @@ const char *plan_location_param(vplan *p, const tplan *tp, const node *list, con
 
 #define MAX_FILE_NAME 255 /* bytes of a file name on Linux file systems (NAME_MAX) */
 
+/* A container's workingDir, normalised, and resolved when it is absolute
+ * and has a ".." component (/work/../out is /out). */
+static const char *working_dir(vplan *p, const char *dir)
+{
+    if (dir[0] != '/' || !path_has_dotdot(dir))
+        return edit_normal_path(&p->ed, dir);
+    char *resolved = arena_strndup(p->ed.mem, dir, strlen(dir));
+    if (!resolved) {
+        p->ed.oom = true;
+        return "";
+    }
+    path_resolve_absolute(resolved);
+    return resolved;
+}
+
 /* What a mount from the volume on an output's directory hides that the
  * template shows it needs: its working directory (where the program
  * usually is), or the whole of one of the directories of the system's
@@ -198,7 +213,7 @@ static void warn_hidden(vplan *p, const template *t, const art_plan *o)
                                               "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/local",
                                               "/usr/local/bin", "/usr/local/lib"};
     const node *wd = map_get(t->container, "workingDir");
-    if (wd && wd->kind == NODE_SCALAR && wd->len && path_covers(o->mount_dir, edit_normal_path(&p->ed, wd->as.text))) {
+    if (wd && wd->kind == NODE_SCALAR && wd->len && path_covers(o->mount_dir, working_dir(p, wd->as.text))) {
         plan_warn(p, o->a->node, "template '%s': output artifact '%s' is written to the volume, mounted on %s, "
                   "which holds the container's workingDir %s: the mount hides what the image has there, its "
                   "program perhaps (write outputs into a directory of their own)", t->name, o->a->name,

@@ -229,7 +229,17 @@ def test_hidden_by_mount(ctx):
               "hidden.yaml:27:9: warning: template 'gen': output artifact 'model' is written to the volume, mounted on "
               "/etc, a directory of the system's programs or settings: the mount hides what the image has there "
               "(write outputs into a directory of their own)"),
-             (at_work.replace("path: /tmp/a/data.csv", "path: /app/src2/data.csv"), None)]
+             (at_work.replace("path: /tmp/a/data.csv", "path: /app/src2/data.csv"), None),
+             # a workingDir's '..' is resolved: /tmp/x/../a is /tmp/a; /../.. is /
+             (at_work.replace("workingDir: /app/src", "workingDir: /tmp/x/../a/"),
+              "hidden.yaml:27:9: warning: template 'gen': output artifact 'Model' is written to the volume, mounted on "
+              "/tmp/a, which holds the container's workingDir /tmp/x/../a/: the mount hides what the image has there, "
+              "its program perhaps (write outputs into a directory of their own)"),
+             (at_work.replace("workingDir: /app/src", "workingDir: /../../tmp/./a/b/.."),
+              "hidden.yaml:27:9: warning: template 'gen': output artifact 'Model' is written to the volume, mounted on "
+              "/tmp/a, which holds the container's workingDir /../../tmp/./a/b/..: the mount hides what the image has "
+              "there, its program perhaps (write outputs into a directory of their own)"),
+             (at_work.replace("workingDir: /app/src", "workingDir: /tmp/a/../c"), None)]
     for case, message in cases:
         proc = run_text(ctx, "hidden.yaml", case)
         if message:

@@ -262,4 +262,12 @@ void test_paths(void)
         strcpy(buf, climbing[i]);
         CHECK(!path_resolve_relative(buf));
     }
+    /* An absolute path as the kernel resolves it: the root's parent is the root. */
+    const char *absolute[][2] = {{"/", "/"}, {"/..", "/"}, {"/../a/./b//../c/", "/a/c"}, {"/a/b/../../..", "/"}};
+    for (size_t i = 0; i < sizeof absolute / sizeof *absolute; i++) {
+        char buf[32];
+        strcpy(buf, absolute[i][0]);
+        path_resolve_absolute(buf);
+        CHECK(strcmp(buf, absolute[i][1]) == 0);
+    }
 }
