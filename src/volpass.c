@@ -84,14 +84,27 @@ vp_status vp_stream_emit(const vp_stream *s, vp_format format, vp_write_fn write
     return emit_yaml(s, s->format == VP_FORMAT_YAML, write, ctx, err);
 }
 
+/* A document of another kind with spec.templates, which the kfp scheme
+ * passes through where the reference rewrites it as a workflow. */
+static void warn_other_kind(const node *root, const char *file, const scheme_ctx *ctx)
+{
+    const node *kind = map_get(root, "kind");
+    if (kind && kind->kind == NODE_SCALAR && map_get(map_get(root, "spec"), "templates"))
+        warning_give(ctx->on_warning, ctx->warning_ctx, file, kind->line, kind->column, "a document of kind '%s' "
+                     "is no Argo workflow: the kfp scheme leaves it as it is, where the reference rewrites any "
+                     "document with spec.templates", kind->as.text);
+}
+
 static vp_status rewrite_kfp(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
 {
     vp_status st = VP_OK;
     arena models;
     arena_init(&models);
     for (size_t i = 0; i < s->ndocs && st == VP_OK; i++) {
-        if (!workflow_document(s->docs[i].root))
+        if (!workflow_document(s->docs[i].root)) {
+            warn_other_kind(s->docs[i].root, s->filename, ctx);
             continue;
+        }
         workflow wf;
         st = workflow_read(&wf, s->docs[i].root, s->filename, &models, err);
         if (st == VP_OK)

@@ -163,12 +163,34 @@ def _faults_warned(ctx):
         expect(ctx.run(["verify", path, out]).returncode == 1, "verify finds nothing wrong")
 
 
+def _other_kind(ctx):
+    """A document of another kind with spec.templates, which the reference
+    rewrites as a workflow, passes through, with a warning that says so."""
+    text = """apiVersion: example.com/v1
+kind: Pipeline
+metadata: {name: p}
+spec:
+  templates:
+  - name: gen
+    container: {image: alpine}
+    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+"""
+    [doc] = reference.load_all(text)
+    rewritten, _ = reference.rewrite_spec(doc["spec"], VOLUME_DATA, None)  # as the reference takes any document
+    expect("volumes" in rewritten, "the reference leaves the document as it is")
+    proc = ctx.run(["--scheme", "kfp", "--volume", VOLUME], stdin=text)
+    expect(proc.returncode == 0 and proc.stdout == text and proc.stderr == "<stdin>:2:7: warning: a document of "
+           "kind 'Pipeline' is no Argo workflow: the kfp scheme leaves it as it is, where the reference rewrites "
+           "any document with spec.templates\n", proc.stderr)
+
+
 def tests(ctx):
     cases = [(f"differential:{os.path.relpath(p, reference.CORPUS)}", lambda p=p: _record(ctx, p))
              for p in reference.corpus_files()]
     return cases + [(f"differential:kfp/{name}", lambda p=os.path.join(CASES, name): _case(ctx, p))
                     for name in sorted(os.listdir(CASES))] + [("differential:faults-warned", lambda: _faults_warned(ctx)),
-                                                              ("differential:graph-source", lambda: _graph_source(ctx))]
+                                                              ("differential:graph-source", lambda: _graph_source(ctx)),
+                                                              ("differential:other-kind", lambda: _other_kind(ctx))]
 
 
 def summary():
