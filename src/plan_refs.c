@@ -343,14 +343,13 @@ static backing expression_backing(vplan *p, tplan *scope, const artifact *a, con
     }
     /* The branches become location parameters; an artifact read elsewhere,
      * in a condition, would be read where the volume took its place. */
-    span e = {expr, strlen(expr)};
-    size_t at = b == BACK_VOLUME ? expr_artifacts_outside(e, alts, n) : e.len;
-    if (!p->err && at < e.len)
+    span read = b == BACK_VOLUME ? expr_artifacts_outside((span){expr, strlen(expr)}, alts, n) : (span){NULL, 0};
+    if (!p->err && read.len)
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': artifact '%s' takes the expression '%s', which reads "
                     "artifacts other than as a whole branch ('%.*s'): volpass passes each branch's artifact as its "
                     "location on the volume, and the artifact it reads there would be gone (keep the branches' "
                     "outputs real artifacts, --keep-artifact, or test something else, a step's status, say)",
-                    scope->t->name, a->name, expr, (int)(e.len - at < 40 ? e.len - at : 40), expr + at);
+                    scope->t->name, a->name, expr, (int)read.len, read.s);
     return b;
 }
 

@@ -579,7 +579,34 @@ bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out)
     return false;
 }
 
-size_t expr_artifacts_outside(span expr, const span *alts, size_t n)
+/* The access chain around the member "artifacts" at e.s[i, past): back to
+ * its root, on to the name after it (x['artifacts'], tasks.a.outputs.artifacts.b). */
+static span access_chain(span e, size_t i, size_t past)
+{
+    for (;;) {
+        size_t j = i;
+        while (j > 0 && is_space(e.s[j - 1]))
+            j--; /* spaces before an access belong to the chain: tasks.a.outputs ['artifacts'] */
+        bool joined = j == i || member_follows(e, j);
+        if (joined && j > 0 && (is_name_char(e.s[j - 1]) || (is_access(e.s[j - 1]) && !is_space(e.s[j - 1]) &&
+                                                             e.s[j - 1] != ',')))
+            i = j - 1;
+        else
+            break;
+    }
+    size_t end = past;
+    while (end < e.len && e.s[end] == ']')
+        end++;
+    if (member_follows(e, end)) {
+        span name;
+        end = name_after(e, end, &name);
+        while (end < e.len && e.s[end] == ']')
+            end++;
+    }
+    return (span){e.s + i, end - i};
+}
+
+span expr_artifacts_outside(span expr, const span *alts, size_t n)
 {
     for (size_t i = 0; i < expr.len; i++) {
         size_t k = 0;
@@ -592,11 +619,11 @@ size_t expr_artifacts_outside(span expr, const span *alts, size_t n)
         if (is_quote(expr.s[i])) {
             size_t end = past_string(expr, i);
             if (quoted_artifacts_member(expr, i, end))
-                return i;
+                return access_chain(expr, i, end);
             i = end - 1;
         } else if (expr.s[i] == 'a' && word_at(expr, i, "artifacts")) {
-            return i;
+            return access_chain(expr, i, i + 9);
         }
     }
-    return expr.len;
+    return (span){NULL, 0};
 }

@@ -103,11 +103,12 @@ typedef struct parameter_map {
 /* Finds the next such read at or after *pos; advances *pos past it. */
 bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out);
 
-/* Where the expression names artifacts (the word, or the string
- * 'artifacts' as a member: ['artifacts']) outside its n branches `alts`
- * (spans of it) and its other string literals: a condition that reads one
- * (tasks.a.outputs.artifacts.x != nil ? ...); expr.len when nowhere. */
-size_t expr_artifacts_outside(span expr, const span *alts, size_t n);
+/* The first read of artifacts (the word, or the string 'artifacts' as a
+ * member: ['artifacts']) outside the expression's n branches `alts` (spans
+ * of it) and its other string literals: a condition that reads one
+ * (tasks.a.outputs.artifacts.x != nil ? ...). The span is the access
+ * chain from its root to the name after "artifacts"; empty when none. */
+span expr_artifacts_outside(span expr, const span *alts, size_t n);
 
 /* Whether the span is `text`. Inline, so that the length of a literal (the
  * usual argument) is known when compiling. */

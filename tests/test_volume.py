@@ -953,7 +953,8 @@ def test_fallback_on_failure(ctx):
     proc = run_text(ctx, "fallback.yaml", condition)
     expect(proc.returncode == 4 and proc.stdout == "" and "fallback.yaml:24:13: error: template 'main': artifact 'in' "
            "takes the expression 'tasks.try.outputs?.artifacts?.result != nil ? tasks.try.outputs.artifacts.result : "
-           "tasks.safe.outputs.artifacts.out', which reads artifacts other than as a whole branch" in proc.stderr,
+           "tasks.safe.outputs.artifacts.out', which reads artifacts other than as a whole branch "
+           "('tasks.try.outputs?.artifacts?.result')" in proc.stderr,
            proc.stderr)
     waits = simulate.added_waits(original, reference.load_all(plain)[0])
     expect(waits == ["call use of template main: argument 'in-subpath' needs tasks.safe.outputs.parameters, "
