@@ -1614,11 +1614,11 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
      * for the convention: the plan starts again (with the twin, or
      * without those), and says nothing of this one (rewrite_volume). */
     bool again = p->err && graph_twins_again(p->graph_twins);
+    *volume = p->err ? NULL : choose_volume_name(p); /* which may refuse too */
     release_warnings(p, !again);
     if (!again && !p->err) /* a refused plan decided nothing that --explain could show as done */
         report_decisions(p);
     if (!again)
         warn_unused_keeps(p);
-    *volume = p->err ? NULL : choose_volume_name(p);
     *roots_out = roots;
 }

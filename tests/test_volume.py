@@ -2570,6 +2570,11 @@ def test_explain(ctx):
                decisions[-1]["line"] > 0 and
                "would be mounted read-only over output artifact" in decisions[-1]["detail"] and
                not os.path.exists(os.path.join(d, "out.yaml")), proc.stderr)
+        # So is one refused once the plan is made: the volume's name is taken.
+        named = _read(source).replace("spec:\n", "spec:\n  volumes: [{name: data, emptyDir: {}}]\n", 1)
+        proc = run_text(ctx, "named.yaml", named, "--explain", "--volume-name", "data")
+        expect(proc.returncode == 4 and proc.stderr.count("\n") == 1 and "named.yaml:8:13: error: --volume-name data: "
+               "the workflow already has a volume of that name" in proc.stderr, proc.stderr)
         # A file name that is not UTF-8 (Latin-1 'é') is written with U+FFFD in JSON, which is UTF-8.
         latin = os.path.join(d.encode(), b"caf\xe9.yaml")
         with open(latin, "w") as f:
