@@ -55,11 +55,16 @@ const workflow *call_tree_document(const call_tree *t, const workflow *from, con
     return found;
 }
 
+const workflow *call_tree_runs(const call_tree *t, const workflow *wf)
+{
+    const node *refers = map_get(wf->spec, "workflowTemplateRef");
+    return refers ? call_tree_document(t, wf, refers) : NULL;
+}
+
 const node *call_tree_run_claims(const call_tree *t, const workflow *wf)
 {
     const node *own = spec_claims(wf->spec);
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    const workflow *runs = own || !refers ? NULL : call_tree_document(t, wf, refers);
+    const workflow *runs = own ? NULL : call_tree_runs(t, wf);
     return runs ? spec_claims(runs->spec) : own;
 }
 
@@ -69,8 +74,15 @@ template *call_tree_target(const call_tree *t, const workflow *wf, const call_si
     *in = wf;
     if (c->inline_template)
         return c->inline_template;
-    if (c->template_name)
-        return workflow_template(wf, c->template_name);
+    if (c->template_name) {
+        /* Argo joins the spec of the WorkflowTemplate a Workflow runs to the
+         * Workflow's: a name the Workflow does not have is that template's. */
+        template *own = workflow_template(wf, c->template_name);
+        const workflow *runs = own ? NULL : call_tree_runs(t, wf);
+        if (runs)
+            *in = runs;
+        return runs ? workflow_template(runs, c->template_name) : own;
+    }
     if (c->template_ref) {
         const node *name = map_get(c->template_ref, "template");
         *in = call_tree_document(t, wf, c->template_ref);

@@ -108,6 +108,10 @@ const workflow *call_tree_document(const call_tree *t, const workflow *from, con
  * those others; else NULL: which one runs is not known. */
 const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, const node *template_ref);
 
+/* The WorkflowTemplate of the stream that workflow wf runs through
+ * spec.workflowTemplateRef, or NULL. */
+const workflow *call_tree_runs(const call_tree *t, const workflow *wf);
+
 /* The claims (spec.volumeClaimTemplates) a run of workflow wf creates, or
  * NULL for none (or unknown): its own list when it has one (spec_claims);
  * else, when it runs a WorkflowTemplate of the stream through
@@ -116,7 +120,9 @@ const workflow *call_tree_ambiguous(const call_tree *t, const workflow *from, co
 const node *call_tree_run_claims(const call_tree *t, const workflow *wf);
 
 /* The template call `c` (made from a template of `wf`) runs, and in *in the
- * document that template belongs to; NULL when it is not in the stream. */
+ * document that template belongs to (for a name wf does not have, the
+ * WorkflowTemplate wf runs through workflowTemplateRef); NULL when it is
+ * not in the stream. */
 template *call_tree_target(const call_tree *t, const workflow *wf, const call_site *c,
                            const workflow **in);
 

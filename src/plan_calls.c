@@ -644,7 +644,11 @@ static void plan_call_form(vplan *p, tplan *scope, const call_site *c, call_plan
     const bool *mask = defaults;
     if (!p->err && (named || !same_mask(needed, defaults, tt->inputs.count))) {
         keep_producers(p, scope, c, cp->target, needed); /* before twin_for refuses the call */
-        const twin *tw = twin_for(p, cp->target, needed, scope->wf, c->node, named);
+        /* A Workflow that runs a WorkflowTemplate has no templates of its
+         * own: a twin of one of that template's goes there, where the
+         * Workflow's calls find it by name, as Argo joins the two specs. */
+        const workflow *home = call_tree_runs(p->tree, scope->wf) == cp->target->wf ? cp->target->wf : scope->wf;
+        const twin *tw = twin_for(p, cp->target, needed, home, c->node, named);
         if (tw) {
             cp->twin = tw->name;
             mask = tw->mask;
@@ -788,18 +792,18 @@ static const char *referred_name(const node *refers)
 }
 
 /* Refuses the spec.arguments.artifacts a Workflow passes, constants, to
- * template `name` of the WorkflowTemplate `doc` it runs (`shown`), which
- * takes one of them from the volume once converted: the Workflow has no
- * template of its own to call a twin from. Argo merges the
- * WorkflowTemplate's spec.arguments under the Workflow's: those count too
- * where the Workflow names the template itself (`named`: its own
- * entrypoint or exit handler), and are refused there; without, they are
+ * the entrypoint `name` of the WorkflowTemplate `doc` it runs (`shown`),
+ * which takes one of them from the volume once converted. (Its exit
+ * handlers are calls, planned as others, and a twin one needs goes to
+ * doc.) Argo merges the WorkflowTemplate's spec.arguments under the
+ * Workflow's: those count too where the Workflow names the entrypoint
+ * itself (`named`), and are refused there; without, they are
  * the WorkflowTemplate's entrypoint's, which its conversion planned. Its
  * entrypoint, a pod template its own spec.arguments pass a constant, is a
  * twin that takes that artifact real: the Workflow's passes, unless it
  * names that entrypoint itself, which names the template's own form. */
-static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, bool entry,
-                            const node *named, const char *shown)
+static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, const char *name, const node *named,
+                            const char *shown)
 {
     tplan *tp = plan_of(name ? workflow_template(doc, name) : NULL);
     if (tp && template_is_graph(tp->t))
@@ -811,7 +815,7 @@ static void refuse_referred(vplan *p, const workflow *wf, const workflow *doc, c
         if (!own && artifact_index(&wf->arguments, a->name, strlen(a->name)) != NOT_FOUND)
             continue; /* the Workflow's own replaces it */
         size_t k = artifact_index(&tp->t->inputs, a->name, strlen(a->name));
-        bool entry_twin = entry && template_runs_pod(tp->t) && doc->entrypoint && strcmp(name, doc->entrypoint) == 0 &&
+        bool entry_twin = template_runs_pod(tp->t) && doc->entrypoint && strcmp(name, doc->entrypoint) == 0 &&
                           artifact_index(&doc->arguments, a->name, strlen(a->name)) != NOT_FOUND;
         if (k == NOT_FOUND || !tp->in[k].convert || (entry_twin && !named))
             continue;
@@ -873,13 +877,8 @@ void plan_check_referred_calls(vplan *p, const workflow *wf)
                         "no source of their own from the volume, not from spec.arguments", shown);
         return;
     }
-    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, true,
-                    map_get(wf->spec, "entrypoint"), shown);
-    for (size_t c = 0; c < wf->handlers.ncalls && !p->err; c++) {
-        const call_site *h = &wf->handlers.calls[c];
-        if (h->workflow_arguments && h->template_name && !workflow_template(wf, h->template_name))
-            refuse_referred(p, wf, doc, h->template_name, false, h->node, shown);
-    }
+    refuse_referred(p, wf, doc, wf->entrypoint ? wf->entrypoint : doc->entrypoint, map_get(wf->spec, "entrypoint"),
+                    shown);
 }
 
 /* Whether template t of `doc`, in the input, or one inline in it, has an

@@ -496,6 +496,14 @@ static bool mounts_volume(const node *n, const char *name)
     return false;
 }
 
+/* Whether the pods that reference r runs get the callee's volumes from the
+ * caller: a templateRef, save one of a Workflow to the WorkflowTemplate it
+ * runs (workflowTemplateRef), whose volumes Argo joins to its own. */
+static bool runs_with_caller_volumes(const call_tree *tree, const doc_ref *r)
+{
+    return r->template_ref && call_tree_runs(tree, &tree->wfs[r->caller]) != &tree->wfs[r->callee];
+}
+
 /* Which documents need the volume among theirs, one bool each: those whose
  * pods mount it, and those that run such pods through templateRef
  * (directly, or through other documents' templates), or run templates of a
@@ -510,11 +518,11 @@ static bool *documents_mounting(const call_tree *tree, const char *volume)
     if (mounts && start && callers && queue) {
         /* the templateRef references by callee: document d's callers are callers[start[d], start[d + 1]) */
         for (size_t r = 0; r < tree->nrefs; r++)
-            start[tree->refs[r].callee + 2] += tree->refs[r].template_ref;
+            start[tree->refs[r].callee + 2] += runs_with_caller_volumes(tree, &tree->refs[r]);
         for (size_t d = 2; d <= n + 1; d++)
             start[d] += start[d - 1];
         for (size_t r = 0; r < tree->nrefs; r++)
-            if (tree->refs[r].template_ref)
+            if (runs_with_caller_volumes(tree, &tree->refs[r]))
                 callers[start[tree->refs[r].callee + 1]++] = tree->refs[r].caller;
         for (size_t d = 0; d < n; d++) {
             const workflow *wf = &tree->wfs[d];

@@ -1367,8 +1367,8 @@ def test_referred_entry(ctx):
     # becomes a twin that takes them (with a warning: a workflow apart that
     # names the entrypoint itself runs the form that takes the volume). Argo
     # merges them into a Workflow that runs it: one that names a template
-    # itself (entrypoint, onExit) passes them there, refused where that takes
-    # the volume, as the Workflow's own would be.
+    # itself passes them there: its entrypoint is refused where that takes the
+    # volume, as the Workflow's own would be; its onExit calls the twin.
     template = ("apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: wt}\nspec:\n"
                 "  entrypoint: use\n  arguments:\n    artifacts:\n    - {name: d, raw: {data: hello}}\n  templates:\n"
                 "  - name: use\n    inputs:\n      artifacts:\n      - {name: d, path: /in/d}\n"
@@ -1380,15 +1380,14 @@ def test_referred_entry(ctx):
                        "is now twin 'use-constant'; a workflow that runs it naming entrypoint 'use' itself "
                        "(workflowTemplateRef, argo submit --from --entrypoint) runs the form that takes the volume")
     expect("  entrypoint: use-constant\n" in proc.stdout, proc.stdout)
-    for named, at, advice in (("  entrypoint: use\n", "20:15", "leave spec.entrypoint out: the WorkflowTemplate's "
-                               "own, a twin of it that takes the artifact, runs then"),
-                              ("  onExit: use\n", "20:3", "a Workflow that only refers to that template cannot call "
-                               "a twin of it that takes the artifact")):
-        proc = run_text(ctx, "wt.yaml", template + runner + named + "  workflowTemplateRef: {name: wt}\n")
-        expect(proc.returncode == 4 and proc.stdout == "" and f"wt.yaml:{at}: error: spec.arguments (the "
-               "WorkflowTemplate's, which Argo merges in): artifact 'd' goes through workflowTemplateRef to template "
-               f"'use' of WorkflowTemplate 'wt', which takes it from the volume once converted; {advice}" in
-               proc.stderr, proc.stderr)
+    proc = run_text(ctx, "wt.yaml", template + runner + "  entrypoint: use\n  workflowTemplateRef: {name: wt}\n")
+    expect(proc.returncode == 4 and proc.stdout == "" and "wt.yaml:20:15: error: spec.arguments (the "
+           "WorkflowTemplate's, which Argo merges in): artifact 'd' goes through workflowTemplateRef to template "
+           "'use' of WorkflowTemplate 'wt', which takes it from the volume once converted; leave spec.entrypoint "
+           "out: the WorkflowTemplate's own, a twin of it that takes the artifact, runs then" in proc.stderr,
+           proc.stderr)
+    proc = run_text(ctx, "wt.yaml", template + runner + "  onExit: use\n  workflowTemplateRef: {name: wt}\n", "--verify")
+    expect(proc.returncode == 0 and "  onExit: use-constant\n" in proc.stdout, proc.stdout + proc.stderr)
     # The Workflow's own constant for that entrypoint goes to the twin too: it converts.
     own = runner + "  workflowTemplateRef: {name: wt}\n  arguments:\n    artifacts:\n    - {name: d, raw: {data: x}}\n"
     proc = run_text(ctx, "wt.yaml", template + own, "--verify")
@@ -3245,19 +3244,32 @@ def test_exit_handlers_take_all_of_spec_arguments(ctx):
              "from the volume"),
             ("step-reference-across-documents.yaml", "28:17", "spec.arguments: artifact 'config' is read by the exit "
              "handler of a template this workflow runs from another document, where the reference it takes is "
-             "resolved"),
-            ("hook-twin-in-referring-workflow.yaml", "21:11", "template 'notify' would need a twin in a Workflow that "
-             "runs a WorkflowTemplate (workflowTemplateRef)")):
+             "resolved")):
         proc = ctx.run(["--input", os.path.join(handlers, name), "--volume", PVC])
         expect(proc.returncode == 4 and proc.stdout == "" and f"{name}:{where}: error: {words}" in proc.stderr,
                f"{name}: {proc.stderr}")
     proc = ctx.run(["--input", os.path.join(handlers, "referred-workflow-template.yaml"), "--volume", PVC])
-    expect(proc.returncode == 4 and proc.stdout == "" and "referred-workflow-template.yaml:23:17: error: "
-           "spec.arguments: artifact 'config' goes through workflowTemplateRef to template 'notify' of "
-           "WorkflowTemplate 'wt'" in proc.stderr, proc.stderr)
+    expect(proc.returncode == 0 and "  onExit: notify-constant\n" in proc.stdout and
+           "  - name: notify-constant\n" in proc.stdout.split("---")[0], proc.stdout + proc.stderr)
     proc = ctx.run(["--input", os.path.join(handlers, "in-workflow-template.yaml"), "--volume", PVC])
     expect(proc.returncode == 0 and "onExit: notify-constant}" in proc.stdout, proc.stdout + proc.stderr)
+    # A twin that a Workflow running a WorkflowTemplate needs goes to that template: the Workflow may have none.
+    proc = ctx.run(["--input", os.path.join(handlers, "hook-twin-in-referring-workflow.yaml"), "--volume", PVC])
+    docs = reference.load_all(proc.stdout) if proc.returncode == 0 else [{}, {}]
+    expect([t["name"] for t in docs[0]["spec"]["templates"]] == ["main", "notify", "notify-constant"] and
+           docs[1]["spec"]["hooks"]["exit"] == {"template": "notify-constant"} and
+           "templates" not in docs[1]["spec"] and "volumes" not in docs[1]["spec"], proc.stdout + proc.stderr)
+    # by name too: the WorkflowTemplate's template, as Argo joins the specs
+    proc = ctx.run(["--input", os.path.join(handlers, "hook-by-name-in-referring-workflow.yaml"), "--volume", PVC])
+    docs = reference.load_all(proc.stdout) if proc.returncode == 0 else [{}, {}]
+    expect([t["name"] for t in docs[0]["spec"]["templates"]] == ["produce", "consume", "pipeline", "consume-constant"]
+           and docs[1]["spec"]["hooks"]["exit"]["template"] == "consume-constant", proc.stdout + proc.stderr)
+    kept = os.path.join(handlers, "hook-by-name-kept-real.yaml")
+    proc = ctx.run(["--input", kept, "--volume", PVC])
+    expect(proc.returncode == 0 and proc.stdout == _read(kept), proc.stdout + proc.stderr)
     for name in ("parameters.yaml", "task-arguments-not-theirs.yaml", "through-template-ref.yaml",
+                 "hook-twin-in-referring-workflow.yaml", "hook-by-name-in-referring-workflow.yaml",
+                 "referred-workflow-template.yaml",
                  "in-workflow-template.yaml", "unread-global-argument.yaml", "global-argument-no-handler-reads.yaml",
                  "argument-the-handler-does-not-declare.yaml"):
         source = os.path.join(handlers, name)
