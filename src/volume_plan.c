@@ -1339,6 +1339,37 @@ static void warn_unused_keeps(vplan *p)
     }
 }
 
+/* Kubeflow Pipelines' UI shows what outputs of these names hold, read from
+ * the artifact repository: written to the volume, they show nothing there.
+ * One warning a name, at the first such output. */
+static void warn_ui_outputs(vplan *p)
+{
+    static const char *const ui_outputs[] = {"mlpipeline-ui-metadata", "mlpipeline-metrics"};
+    for (size_t n = 0; n < sizeof ui_outputs / sizeof *ui_outputs; n++) {
+        const art_plan *first = NULL;
+        const template *first_in = NULL;
+        size_t count = 0;
+        for (size_t d = 0; d < p->tree->nwfs; d++)
+            for (size_t i = 0; p->tree->wfs[d].root && i < p->tree->wfs[d].ntemplates; i++) {
+                const template *t = &p->tree->wfs[d].templates[i];
+                const tplan *tp = plan_of(t);
+                for (size_t k = 0; tp && template_runs_pod(t) && k < t->outputs.count; k++)
+                    if (tp->out[k].convert && strcmp(t->outputs.items[k].name, ui_outputs[n]) == 0) {
+                        first = first ? first : &tp->out[k];
+                        first_in = first_in ? first_in : t;
+                        count++;
+                    }
+            }
+        if (first)
+            plan_warn(p, first->a->node, "template '%s': output artifact '%s' goes through the volume%s, where "
+                      "Kubeflow Pipelines' UI, which reads it from the artifact repository, finds nothing: keep it a "
+                      "real artifact with --keep-artifact %s", first_in->name, ui_outputs[n],
+                      count == 1 ? "" : edit_fmt(&p->ed, " (and so does that of %zu more template%s)", count - 1,
+                                                 count == 2 ? "" : "s"),
+                      ui_outputs[n]);
+    }
+}
+
 /* Plans the calls of t and of the templates inline in it, parents first. */
 static void plan_template_calls(vplan *p, template *t)
 {
@@ -1615,6 +1646,8 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
      * without those), and says nothing of this one (rewrite_volume). */
     bool again = p->err && graph_twins_again(p->graph_twins);
     *volume = p->err ? NULL : choose_volume_name(p); /* which may refuse too */
+    if (!p->err)
+        warn_ui_outputs(p);
     release_warnings(p, !again);
     if (!again && !p->err) /* a refused plan decided nothing that --explain could show as done */
         report_decisions(p);

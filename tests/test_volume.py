@@ -1556,6 +1556,21 @@ def test_global_artifacts_everywhere(ctx):
 def test_keep_artifact(ctx):
     golden(ctx, os.path.join(CASES, "keep.yaml"), "keep.yaml", "--volume", PVC,
            "--keep-artifact", "mlpipeline-ui-metadata", "--keep-artifact", "mlpipeline-metrics")
+    # Not kept, Kubeflow's UI finds nothing of them: a warning for each name, at its first output.
+    proc = ctx.run(["--input", os.path.join(CASES, "keep.yaml"), "--volume", PVC])
+    expect(proc.returncode == 0 and proc.stderr.count("warning:") == 2 and
+           "keep.yaml:28:9: warning: template 'train': output artifact 'mlpipeline-ui-metadata' goes through the "
+           "volume, where Kubeflow Pipelines' UI, which reads it from the artifact repository, finds nothing: keep "
+           "it a real artifact with --keep-artifact mlpipeline-ui-metadata" in proc.stderr and
+           "output artifact 'mlpipeline-metrics' goes through the volume, where" in proc.stderr, proc.stderr)
+    twice = _read(os.path.join(CASES, "keep.yaml")).replace(
+        "      - {name: mlpipeline-metrics, path: /tmp/metrics.json}\n",
+        "      - {name: mlpipeline-metrics, path: /tmp/metrics.json}\n      - {name: mlpipeline-ui-metadata, path: /tmp/ui}\n")
+    proc = run_text(ctx, "keep.yaml", twice, "--keep-artifact", "mlpipeline-metrics")
+    expect_one_warning(proc, "keep.yaml:28:9: warning: template 'train': output artifact 'mlpipeline-ui-metadata' goes "
+                       "through the volume (and so does that of 1 more template), where Kubeflow Pipelines' UI, "
+                       "which reads it from the artifact repository, finds nothing: keep it a real artifact with "
+                       "--keep-artifact mlpipeline-ui-metadata")
 
 
 def test_volume_claim_template_and_name(ctx):
@@ -2116,8 +2131,9 @@ def test_volume_specs_refused(ctx):
     for size in ("+1Gi", "1.5e3", "500M", ".5Ki", "'{{workflow.parameters.size}}'"):  # Kubernetes quantities
         proc = ctx.run(["--input", keep, "--volume-claim-template", CLAIM.replace("1Gi", size)])
         expect(proc.returncode == 0, f"{size}: {proc.stderr}")
+    ui = ["--keep-artifact", "mlpipeline-ui-metadata", "--keep-artifact", "mlpipeline-metrics"]
     for spec in ("{name: data-storage, nfs: {server: s, path: /}}", "nfs: {server: s, path: /, readOnly: null}"):
-        proc = ctx.run(["--input", keep, "--volume", spec])  # the name it gets anyway; null is no value
+        proc = ctx.run(["--input", keep, "--volume", spec] + ui)  # the name it gets anyway; null is no value
         expect(proc.returncode == 0 and proc.stderr == "", f"{spec}: {proc.stderr}")
     proc = ctx.run(["--input", keep, "--volume-claim-template", CLAIM.replace("ReadWriteMany", "ReadWriteOnce")])
     expect(proc.returncode == 0 and "--volume-claim-template:1:15: warning: a ReadWriteOnce claim is shared only by "
@@ -2129,7 +2145,7 @@ def test_volume_specs_refused(ctx):
                            "attaches to one node"),
                           ("csi: {driver: secrets-store.csi.k8s.io}", "--volume:1:6: warning: a csi volume given inline "
                            "is made for each pod by its driver: whether pods share what it holds depends on the driver")):
-        proc = ctx.run(["--input", keep, "--volume", spec])
+        proc = ctx.run(["--input", keep, "--volume", spec] + ui)
         expect(proc.returncode == 0 and message in proc.stderr and proc.stderr.count("\n") == 1, f"{spec}: {proc.stderr}")
     # an option's text is the user's own: --max-depth is not for it, only volpass's own limit, less
     # the depth a workflow places it at (so that the output reads back)
