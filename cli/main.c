@@ -98,8 +98,9 @@ static const char *const usage_text[] = {
     "  0  success\n"
     "  1  verify found a broken hand-off or a problem\n"
     "  2  usage error\n"
-    "  3  invalid input (YAML, UTF-8, duplicate key, wrong type) or a bad\n"
-    "     --volume, --volume-claim-template, --volume-name or --path-prefix\n"
+    "  3  invalid input (YAML, UTF-8, duplicate key, wrong type, a workflow\n"
+    "     Argo refuses) or a bad --volume, --volume-claim-template,\n"
+    "     --volume-name or --path-prefix\n"
     "  4  input the scheme cannot convert\n"
     "  5  I/O error\n"
     "  6  a safety limit exceeded\n"
@@ -779,32 +780,38 @@ static int write_explained(const cli *c, explained *all)
     return written ? EXIT_OK : io_error("cannot write", "<stderr>");
 }
 
-/* Whether `file`, where a warning is, is one of the options (a warning
- * about --volume's text or --keep-artifact's names). */
-static bool names_option(const char *file)
+/* Whether `file`, where a warning is, is one of the options whose values
+ * the library may warn of (--volume's text, --keep-artifact's names), and
+ * not a file of --in-place that happens to be named so. */
+static bool names_option(const cli *c, const char *file)
 {
-    for (size_t k = 0; k < sizeof long_options / sizeof *long_options; k++)
-        if (strcmp(long_options[k].name, file) == 0)
-            return true;
-    return false;
+    static const char *const warned_of[] = {"--volume", "--volume-claim-template", "--volume-name", "--path-prefix",
+                                            "--keep-artifact"};
+    bool option = false;
+    for (size_t k = 0; k < sizeof warned_of / sizeof *warned_of && !option; k++)
+        option = strcmp(warned_of[k], file) == 0;
+    for (int i = 0; i < c->nfiles && option; i++)
+        option = strcmp(c->in_place_files[i], file) != 0;
+    return option;
 }
 
 /* Where one file's warnings go. With --in-place, every file's rewrite
  * gives the warnings about an option alike, and one that says "no
  * template has an output artifact named x" holds of the files together
- * only when it holds of each: those are held in `of_options`, and given
- * once after the rewrites, when every rewrite gave them (run). */
+ * only when it holds of each: those are held in `option_warnings`, and
+ * given once after the rewrites, when every rewrite gave them (run). */
 typedef struct warning_sink {
+    const cli *c;
     vp_warning_fn give; /* print_warning, or explain_warning with JSON */
     void *give_ctx;
-    explained *of_options; /* NULL: given at once too */
+    explained *option_warnings; /* NULL: given at once too */
 } warning_sink;
 
 static void sort_warning(const vp_error *w, void *ctx)
 {
     const warning_sink *sink = ctx;
-    if (sink->of_options && names_option(vp_error_file(w)))
-        explain_warning(w, sink->of_options);
+    if (sink->option_warnings && names_option(sink->c, vp_error_file(w)))
+        explain_warning(w, sink->option_warnings);
     else
         sink->give(w, sink->give_ctx);
 }
@@ -825,9 +832,9 @@ static void give_held(const cli *c, explained *held, explained *all)
 }
 
 /* Rewrites one input into `output`; with --explain, its decisions join
- * `all`; warnings about options go to `of_options` when it is not NULL. */
+ * `all`; warnings about options go to `option_warnings` when it is not NULL. */
 static int rewrite_one(const cli *c, const char *input, const char *output, explained *all,
-                       explained *of_options)
+                       explained *option_warnings)
 {
     vp_stream *s = NULL, *original = NULL;
     int rc = load_input(c, input, &s, c->verify ? &original : NULL);
@@ -839,9 +846,9 @@ static int rewrite_one(const cli *c, const char *input, const char *output, expl
         opts.on_decision = explain_decision;
         opts.decision_ctx = all;
     }
-    warning_sink sink = {print_warning, NULL, of_options};
+    warning_sink sink = {c, print_warning, NULL, option_warnings};
     if (c->explain == EXPLAIN_JSON)
-        sink = (warning_sink){explain_warning, all, of_options};
+        sink = (warning_sink){c, explain_warning, all, option_warnings};
     opts.on_warning = sort_warning;
     opts.warning_ctx = &sink;
     vp_status st = vp_rewrite(s, &opts, &err);
@@ -872,15 +879,15 @@ static int run(const cli *c)
         error_entries = &all;
     if (c->nfiles == 0)
         rc = rewrite_one(c, c->input, c->output, &all, NULL);
-    explained held = {NULL, 0, 0, false};
+    explained held = {NULL, 0, 0, false}; /* the option warnings of every file so far */
     for (int i = 0; i < c->nfiles && rc == EXIT_OK; i++) {
-        explained given = {NULL, 0, 0, false};
-        rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i], &all, c->nfiles > 1 ? &given : NULL);
+        explained this_file = {NULL, 0, 0, false};
+        rc = rewrite_one(c, c->in_place_files[i], c->in_place_files[i], &all, c->nfiles > 1 ? &this_file : NULL);
         if (i == 0) {
-            held = given;
+            held = this_file;
         } else {
-            explain_keep_common(&held, &given);
-            explain_free(&given);
+            explain_keep_common(&held, &this_file);
+            explain_free(&this_file);
         }
     }
     give_held(c, &held, &all);
@@ -908,7 +915,6 @@ int main(int argc, char **argv)
         return VP_ENOMEM;
     }
     c.rewrite.keep_artifacts = c.keep;
-    c.rewrite.on_warning = print_warning;
     int rc = parse_args(argc, argv, &c);
     if (rc != 0) {
         free(c.keep);

@@ -16,8 +16,9 @@
  * warning's error object, given to a warning callback, lives only for the
  * call. Errors carry
  * the input's file name, line and column (1-based; 0 when they do not apply).
- * An error in a rewrite option names the option as the command line spells
- * it ("--volume", "--path-prefix"), with line and column in its value; the
+ * An error in a rewrite option, or a warning about one, names the option as
+ * its file, as the command line spells it ("--volume", "--keep-artifact"),
+ * with line and column in its value; the
  * limit messages name the command-line options too ("raise --max-depth"):
  * vp_load_options.max_depth and the others are those limits.
  *

@@ -92,17 +92,32 @@ const char *edit_fmt(editor *e, const char *f, ...)
     return edit_intern(e, s, (size_t)n);
 }
 
+/* A copy of `path` in the arena, to change; NULL, noted, when out of memory. */
+static char *path_copy(editor *e, const char *path)
+{
+    char *c = arena_strndup(e->mem, path, strlen(path));
+    e->oom |= !c;
+    return c;
+}
+
 const char *edit_normal_path(editor *e, const char *path)
 {
     if (path_is_normal(path))
         return path;
-    char *c = arena_strndup(e->mem, path, strlen(path));
-    if (!c) {
-        e->oom = true;
-        return "";
-    }
-    path_normalize(c);
-    return c;
+    char *c = path_copy(e, path);
+    if (c)
+        path_normalize(c);
+    return c ? c : "";
+}
+
+const char *edit_resolved_path(editor *e, const char *path)
+{
+    if (path[0] != '/' || !path_has_dotdot(path))
+        return edit_normal_path(e, path);
+    char *c = path_copy(e, path);
+    if (c)
+        path_resolve_absolute(c);
+    return c ? c : "";
 }
 
 node *edit_str(editor *e, const char *text)

@@ -36,6 +36,11 @@ const char *edit_join(editor *e, const char *const *parts);
  * usual case: no copy), else a normalised copy; "" when out of memory. */
 const char *edit_normal_path(editor *e, const char *path);
 
+/* The same, its ".." components resolved by their text when it is absolute
+ * (/work/../out is /out), where the place a path names matters more than a
+ * symbolic link it may cross: a container's workingDir, for a warning. */
+const char *edit_resolved_path(editor *e, const char *path);
+
 /* printf, interned. */
 const char *edit_fmt(editor *e, const char *f, ...) VP_PRINTF(2, 3);
 

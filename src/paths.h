@@ -25,8 +25,9 @@ bool path_has_dotdot(const char *path);
  * the path left undefined, when it climbs above its start ("../b"). */
 bool path_resolve_relative(char *path);
 
-/* The same for absolute path `path` ("/a/../b" is "/b"), as the kernel
- * resolves it: "/.." is "/". */
+/* The same for absolute path `path`, by its text, as Go's path.Clean does:
+ * "/a/../b" is "/b", "/.." is "/". (The kernel follows a symbolic link
+ * before its ".."; mount paths are compared unresolved for that reason.) */
 void path_resolve_absolute(char *path);
 
 bool path_equal(const char *a, const char *b);

@@ -853,7 +853,7 @@ static void check_referred_paths(vplan *p, const workflow *wf, const workflow *d
     }
 }
 
-void plan_check_referred_calls(vplan *p, const workflow *wf)
+void plan_check_run_arguments(vplan *p, const workflow *wf)
 {
     const node *refers = map_get(wf->spec, "workflowTemplateRef");
     const workflow *other = refers ? call_tree_ambiguous(p->tree, wf, refers) : NULL;

@@ -8,6 +8,21 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n';
 }
 
+/* Where the spaces that end before e.s[i] start, and past those that start at e.s[i]. */
+static size_t space_before(span e, size_t i)
+{
+    while (i > 0 && is_space(e.s[i - 1]))
+        i--;
+    return i;
+}
+
+static size_t space_after(span e, size_t i)
+{
+    while (i < e.len && is_space(e.s[i]))
+        i++;
+    return i;
+}
+
 static span trim(span s)
 {
     while (s.len && is_space(s.s[0]))
@@ -306,9 +321,7 @@ static size_t past_string(span e, size_t i)
  * member: x['artifacts'], or get(x, 'artifacts'). */
 static bool quoted_artifacts_member(span e, size_t i, size_t end)
 {
-    size_t before = i;
-    while (before > 0 && is_space(e.s[before - 1]))
-        before--;
+    size_t before = space_before(e, i);
     bool member = before > 0 && (e.s[before - 1] == '[' || e.s[before - 1] == ',');
     return member && end - i == 11 && memcmp(e.s + i + 1, "artifacts", 9) == 0;
 }
@@ -321,8 +334,7 @@ static bool is_root(span e, size_t start)
 {
     if (start > 0 && e.s[start - 1] == '-')
         return false; /* the end of a hyphenated name: {{inputs.parameters.num-outputs}} */
-    while (start > 0 && is_space(e.s[start - 1]))
-        start--;
+    start = space_before(e, start);
     return start == 0 || (e.s[start - 1] != '.' && e.s[start - 1] != ']');
 }
 
@@ -339,6 +351,14 @@ static bool own_root(span e, size_t i, bool *input, size_t *root)
     bool output = i - start == 7 && memcmp(e.s + start, "outputs", 7) == 0;
     *root = start;
     return (*input || output) && is_root(e, start);
+}
+
+/* Past the closing brackets at e.s[i]: the end of x['y'] or x[0]['y']. */
+static size_t past_brackets(span e, size_t i)
+{
+    while (i < e.len && e.s[i] == ']')
+        i++;
+    return i;
 }
 
 /* The name after "artifacts" (ending before e.s[i]): quoted or bare, in
@@ -385,10 +405,8 @@ static size_t path_after(span e, size_t i)
  * c ? inputs : x, which reads it.) */
 static bool map_key(span e, size_t start, size_t past)
 {
-    while (past < e.len && is_space(e.s[past]))
-        past++;
-    while (start > 0 && is_space(e.s[start - 1]))
-        start--;
+    past = space_after(e, past);
+    start = space_before(e, start);
     return past < e.len && e.s[past] == ':' && start > 0 && (e.s[start - 1] == '{' || e.s[start - 1] == ',');
 }
 
@@ -448,9 +466,7 @@ bool expr_next_mention(span expr, size_t *pos, artifact_mention *out)
             i = past - 1; /* past its word, or its whole string: a quote inside is not an opening one */
             continue;
         }
-        size_t end = name_after(expr, past, &out->name);
-        while (end < expr.len && expr.s[end] == ']')
-            end++;
+        size_t end = past_brackets(expr, name_after(expr, past, &out->name));
         size_t with_path = path_after(expr, end);
         out->opaque = false;
         out->path = with_path != end;
@@ -504,12 +520,9 @@ static size_t access_before(span e, size_t at)
  * or not (a call's parentheses are no access). */
 static bool member_follows(span e, size_t i)
 {
-    while (i < e.len && is_space(e.s[i]))
-        i++;
+    i = space_after(e, i);
     if (i < e.len && e.s[i] == '.') {
-        size_t j = i + 1;
-        while (j < e.len && is_space(e.s[j]))
-            j++;
+        size_t j = space_after(e, i + 1);
         return j < e.len && is_ident_char(e.s[j]);
     }
     return i < e.len && (e.s[i] == '[' || optional_access(e, i));
@@ -519,15 +532,11 @@ static bool member_follows(span e, size_t i)
  * the first argument of get(), which reads one member of it: get(m, 'k'). */
 static bool get_argument(span e, size_t start, size_t past)
 {
-    while (past < e.len && is_space(e.s[past]))
-        past++;
-    while (start > 0 && is_space(e.s[start - 1]))
-        start--;
+    past = space_after(e, past);
+    start = space_before(e, start);
     if (past == e.len || e.s[past] != ',' || start == 0 || e.s[start - 1] != '(')
         return false;
-    start--;
-    while (start > 0 && is_space(e.s[start - 1]))
-        start--;
+    start = space_before(e, start - 1);
     return start >= 3 && word_at(e, start - 3, "get");
 }
 
@@ -567,8 +576,7 @@ bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out)
         } else {
             continue;
         }
-        while (past < expr.len && expr.s[past] == ']')
-            past++;
+        past = past_brackets(expr, past);
         if (parameter_map_at(expr, i, past, out)) {
             *pos = past;
             return true;
@@ -584,9 +592,7 @@ bool expr_next_parameter_map(span expr, size_t *pos, parameter_map *out)
 static span access_chain(span e, size_t i, size_t past)
 {
     for (;;) {
-        size_t j = i;
-        while (j > 0 && is_space(e.s[j - 1]))
-            j--; /* spaces before an access belong to the chain: tasks.a.outputs ['artifacts'] */
+        size_t j = space_before(e, i); /* spaces before an access belong to the chain: tasks.a.outputs ['artifacts'] */
         bool joined = j == i || member_follows(e, j);
         if (joined && j > 0 && (is_name_char(e.s[j - 1]) || (is_access(e.s[j - 1]) && !is_space(e.s[j - 1]) &&
                                                              e.s[j - 1] != ',')))
@@ -594,14 +600,10 @@ static span access_chain(span e, size_t i, size_t past)
         else
             break;
     }
-    size_t end = past;
-    while (end < e.len && e.s[end] == ']')
-        end++;
+    size_t end = past_brackets(e, past);
     if (member_follows(e, end)) {
         span name;
-        end = name_after(e, end, &name);
-        while (end < e.len && e.s[end] == ']')
-            end++;
+        end = past_brackets(e, name_after(e, end, &name));
     }
     return (span){e.s + i, end - i};
 }
@@ -621,7 +623,7 @@ span expr_artifacts_outside(span expr, const span *alts, size_t n)
             if (quoted_artifacts_member(expr, i, end))
                 return access_chain(expr, i, end);
             i = end - 1;
-        } else if (expr.s[i] == 'a' && word_at(expr, i, "artifacts")) {
+        } else if (expr.s[i] == 'a' && word_at(expr, i, "artifacts") && !map_key(expr, i, i + 9)) {
             return access_chain(expr, i, i + 9);
         }
     }

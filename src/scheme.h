@@ -31,7 +31,9 @@ typedef struct scheme_ctx {
     void *decision_ctx;
 } scheme_ctx;
 
-vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err);
+/* Rewrites the workflows among the stream's documents `roots`, one after
+ * another, as Kubeflow's rewriter takes each alone. */
+vp_status scheme_kfp(const scheme_ctx *ctx, node *const *roots, size_t n, vp_error **err);
 
 /* Rewrites every workflow of the stream at once (templateRef crosses
  * documents). `twins`: the twins of dag and steps templates made in the

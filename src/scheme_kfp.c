@@ -730,7 +730,8 @@ static void warn_file_names(const kfp *k)
     free(names);
 }
 
-vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err)
+/* Rewrites one workflow document. */
+static vp_status rewrite_workflow(const scheme_ctx *ctx, workflow *wf, vp_error **err)
 {
     vp_status st = check(ctx, wf, err);
     if (st != VP_OK)
@@ -753,4 +754,35 @@ vp_status scheme_kfp(const scheme_ctx *ctx, workflow *wf, vp_error **err)
         return error_give(err, error_oom());
     warn_file_names(&k);
     return VP_OK;
+}
+
+/* A document of another kind with spec.templates, which the kfp scheme
+ * passes through where the reference rewrites it as a workflow. */
+static void warn_other_kind(const scheme_ctx *ctx, const node *root)
+{
+    const node *kind = map_get(root, "kind");
+    if (kind && kind->kind == NODE_SCALAR && map_get(map_get(root, "spec"), "templates"))
+        warning_give(ctx->on_warning, ctx->warning_ctx, ctx->file, kind->line, kind->column, "a document of kind "
+                     "'%s' is no Argo workflow: the kfp scheme leaves it as it is, where the reference rewrites any "
+                     "document with spec.templates", kind->as.text);
+}
+
+vp_status scheme_kfp(const scheme_ctx *ctx, node *const *roots, size_t n, vp_error **err)
+{
+    vp_status st = VP_OK;
+    arena models;
+    arena_init(&models);
+    for (size_t i = 0; i < n && st == VP_OK; i++) {
+        if (!workflow_document(roots[i])) {
+            warn_other_kind(ctx, roots[i]);
+            continue;
+        }
+        workflow wf;
+        st = workflow_read(&wf, roots[i], ctx->file, &models, err);
+        if (st == VP_OK)
+            st = rewrite_workflow(ctx, &wf, err);
+        workflow_free(&wf);
+    }
+    arena_free(&models);
+    return st;
 }

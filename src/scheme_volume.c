@@ -679,16 +679,7 @@ static void apply_roots(applier *e, workflow *wf, const stream_calls *r)
 vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, graph_twins *twins, vp_error **err)
 {
     vplan p;
-    memset(&p, 0, sizeof p);
-    p.ctx = ctx;
-    p.tree = tree;
-    p.graph_twins = twins;
-    edit_init(&p.ed, ctx->arena);
-    strmap_init(&p.globals);
-    strmap_init(&p.param_globals);
-    strmap_init(&p.setters);
-    strmap_init(&p.twin_names);
-    strmap_init(&p.apart);
+    vplan_init(&p, ctx, tree, twins);
     stream_calls *roots = NULL;
     const char *volume = NULL;
     volume_plan(&p, &roots, &volume);
@@ -719,12 +710,7 @@ vp_status scheme_volume(const scheme_ctx *ctx, call_tree *tree, graph_twins *twi
         free(mounts);
     }
     free(roots);
-    strmap_free(&p.globals);
-    strmap_free(&p.param_globals);
-    strmap_free(&p.setters);
-    strmap_free(&p.twin_names);
-    strmap_free(&p.apart);
-    edit_free(&p.ed);
+    vplan_free(&p);
     if (p.ed.oom && !p.err)
         p.err = error_oom();
     return p.err ? error_give(err, p.err) : VP_OK;

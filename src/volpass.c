@@ -84,34 +84,20 @@ vp_status vp_stream_emit(const vp_stream *s, vp_format format, vp_write_fn write
     return emit_yaml(s, s->format == VP_FORMAT_YAML, write, ctx, err);
 }
 
-/* A document of another kind with spec.templates, which the kfp scheme
- * passes through where the reference rewrites it as a workflow. */
-static void warn_other_kind(const node *root, const char *file, const scheme_ctx *ctx)
+/* The stream's documents' roots, for a scheme: NULL when out of memory. */
+static node **document_roots(const vp_stream *s)
 {
-    const node *kind = map_get(root, "kind");
-    if (kind && kind->kind == NODE_SCALAR && map_get(map_get(root, "spec"), "templates"))
-        warning_give(ctx->on_warning, ctx->warning_ctx, file, kind->line, kind->column, "a document of kind '%s' "
-                     "is no Argo workflow: the kfp scheme leaves it as it is, where the reference rewrites any "
-                     "document with spec.templates", kind->as.text);
+    node **roots = malloc((s->ndocs + 1) * sizeof *roots);
+    for (size_t i = 0; roots && i < s->ndocs; i++)
+        roots[i] = s->docs[i].root;
+    return roots;
 }
 
 static vp_status rewrite_kfp(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
 {
-    vp_status st = VP_OK;
-    arena models;
-    arena_init(&models);
-    for (size_t i = 0; i < s->ndocs && st == VP_OK; i++) {
-        if (!workflow_document(s->docs[i].root)) {
-            warn_other_kind(s->docs[i].root, s->filename, ctx);
-            continue;
-        }
-        workflow wf;
-        st = workflow_read(&wf, s->docs[i].root, s->filename, &models, err);
-        if (st == VP_OK)
-            st = scheme_kfp(ctx, &wf, err);
-        workflow_free(&wf);
-    }
-    arena_free(&models);
+    node **roots = document_roots(s);
+    vp_status st = roots ? scheme_kfp(ctx, roots, s->ndocs, err) : error_give(err, error_oom());
+    free(roots);
     return st;
 }
 
@@ -157,15 +143,13 @@ static vp_error *tell_twins(vp_error *e, const graph_twins *twins)
  * another takes the twins back out: a stream refused is left as it was. */
 static vp_status rewrite_volume(vp_stream *s, const scheme_ctx *ctx, vp_error **err)
 {
-    node **docs = malloc((s->ndocs + 1) * sizeof *docs);
+    node **docs = document_roots(s);
     graph_twins *twins = calloc(1, sizeof *twins);
     if (!docs || !twins) {
         free(docs);
         free(twins);
         return error_give(err, error_oom());
     }
-    for (size_t i = 0; i < s->ndocs; i++)
-        docs[i] = s->docs[i].root;
     vp_error *e = NULL;
     for (;;) {
         twins->requested = false;

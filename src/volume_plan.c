@@ -187,21 +187,6 @@ const char *plan_location_param(vplan *p, const tplan *tp, const node *list, con
 
 #define MAX_FILE_NAME 255 /* bytes of a file name on Linux file systems (NAME_MAX) */
 
-/* A container's workingDir, normalised, and resolved when it is absolute
- * and has a ".." component (/work/../out is /out). */
-static const char *working_dir(vplan *p, const char *dir)
-{
-    if (dir[0] != '/' || !path_has_dotdot(dir))
-        return edit_normal_path(&p->ed, dir);
-    char *resolved = arena_strndup(p->ed.mem, dir, strlen(dir));
-    if (!resolved) {
-        p->ed.oom = true;
-        return "";
-    }
-    path_resolve_absolute(resolved);
-    return resolved;
-}
-
 /* What a mount from the volume on an output's directory hides that the
  * template shows it needs: its working directory (where the program
  * usually is), or the whole of one of the directories of the system's
@@ -213,7 +198,7 @@ static void warn_hidden(vplan *p, const template *t, const art_plan *o)
                                               "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/local",
                                               "/usr/local/bin", "/usr/local/lib"};
     const node *wd = map_get(t->container, "workingDir");
-    if (wd && wd->kind == NODE_SCALAR && wd->len && path_covers(o->mount_dir, working_dir(p, wd->as.text))) {
+    if (wd && wd->kind == NODE_SCALAR && wd->len && path_covers(o->mount_dir, edit_resolved_path(&p->ed, wd->as.text))) {
         plan_warn(p, o->a->node, "template '%s': output artifact '%s' is written to the volume, mounted on %s, "
                   "which holds the container's workingDir %s: the mount hides what the image has there, its "
                   "program perhaps (write outputs into a directory of their own)", t->name, o->a->name,
@@ -1248,16 +1233,39 @@ static bool shares_templates(const call_tree *tree)
     return false;
 }
 
+/* The first of t and the templates inline in it (parents first) for which
+ * `found` is true, or NULL. */
+static const template *find_deep(const template *t, bool (*found)(const template *, void *), void *ctx)
+{
+    if (found(t, ctx))
+        return t;
+    const template *in = NULL;
+    for (size_t c = 0; c < t->ncalls && !in; c++)
+        if (t->calls[c].inline_template)
+            in = find_deep(t->calls[c].inline_template, found, ctx);
+    return in;
+}
+
+/* The first template of the stream, inline ones included, for which
+ * `found` is true, or NULL; every one is asked while `found` is false. */
+static const template *find_template(const call_tree *tree, bool (*found)(const template *, void *), void *ctx)
+{
+    const template *t = NULL;
+    for (size_t d = 0; d < tree->nwfs && !t; d++)
+        for (size_t i = 0; tree->wfs[d].root && i < tree->wfs[d].ntemplates && !t; i++)
+            t = find_deep(&tree->wfs[d].templates[i], found, ctx);
+    return t;
+}
+
 /* Whether pod template t's plan mounts the volume: for an output, an
  * input it takes from there by default, or a twin (which takes some). */
-static bool plan_mounts(const template *t)
+static bool plan_mounts(const template *t, void *ctx)
 {
+    (void)ctx;
     const tplan *tp = plan_of(t);
     bool mounts = tp && template_runs_pod(t) && (tp->nmounts || tp->ntwins);
     for (size_t k = 0; tp && template_runs_pod(t) && k < t->inputs.count && !mounts; k++)
         mounts = tp->in[k].convert;
-    for (size_t c = 0; c < t->ncalls && !mounts; c++)
-        mounts = t->calls[c].inline_template && plan_mounts(t->calls[c].inline_template);
     return mounts;
 }
 
@@ -1266,15 +1274,10 @@ static bool plan_mounts(const template *t)
  * converted already has nothing left to convert.) */
 static bool stream_mounts(const call_tree *tree)
 {
-    for (size_t d = 0; d < tree->nwfs; d++) {
-        const workflow *wf = &tree->wfs[d];
-        if (wf->root && call_tree_uses_outside(tree, d))
+    for (size_t d = 0; d < tree->nwfs; d++)
+        if (tree->wfs[d].root && call_tree_uses_outside(tree, d))
             return true;
-        for (size_t i = 0; wf->root && i < wf->ntemplates; i++)
-            if (plan_mounts(&wf->templates[i]))
-                return true;
-    }
-    return false;
+    return find_template(tree, plan_mounts, NULL) != NULL;
 }
 
 static bool volume_taken(vplan *p, const char *name, const void *ctx)
@@ -1301,23 +1304,17 @@ static const char *choose_volume_name(vplan *p)
     return name;
 }
 
-/* Whether template t, or one inline in it, has an output artifact named
- * `name`: with pods_only, a template that runs a pod. */
-static bool outputs_named(const template *t, const char *name, bool pods_only)
-{
-    bool has = (!pods_only || template_runs_pod(t)) && artifact_index(&t->outputs, name, strlen(name)) != NOT_FOUND;
-    for (size_t c = 0; !has && c < t->ncalls; c++)
-        has = t->calls[c].inline_template && outputs_named(t->calls[c].inline_template, name, pods_only);
-    return has;
-}
+/* An output artifact's name looked for, in templates that run a pod only
+ * or in any. */
+typedef struct output_named {
+    const char *name;
+    bool pods_only;
+} output_named;
 
-static bool stream_outputs_named(const vplan *p, const char *name, bool pods_only)
+static bool has_output(const template *t, void *ctx)
 {
-    for (size_t d = 0; d < p->tree->nwfs; d++)
-        for (size_t i = 0; p->tree->wfs[d].root && i < p->tree->wfs[d].ntemplates; i++)
-            if (outputs_named(&p->tree->wfs[d].templates[i], name, pods_only))
-                return true;
-    return false;
+    const output_named *o = ctx;
+    return (!o->pods_only || template_runs_pod(t)) && artifact_index(&t->outputs, o->name, strlen(o->name)) != NOT_FOUND;
 }
 
 /* A --keep-artifact that names no output of the input is likely misspelt;
@@ -1327,9 +1324,9 @@ static void warn_unused_keeps(vplan *p)
 {
     for (size_t k = 0; k < p->ctx->keep_count && p->ctx->on_warning; k++) {
         const char *name = p->ctx->keep[k];
-        if (stream_outputs_named(p, name, true))
+        if (find_template(p->tree, has_output, &(output_named){name, true}))
             continue;
-        if (stream_outputs_named(p, name, false))
+        if (find_template(p->tree, has_output, &(output_named){name, false}))
             warning_give(p->ctx->on_warning, p->ctx->warning_ctx, "--keep-artifact", 1, 1, "only dag and steps "
                          "templates have an output artifact named '%s', which passes on what a pod template's output "
                          "holds: keep that output instead", name);
@@ -1339,6 +1336,29 @@ static void warn_unused_keeps(vplan *p)
     }
 }
 
+/* The outputs of one name that go through the volume: the first, and how
+ * many pod templates have one. */
+typedef struct converted_outputs {
+    const char *name;
+    const tplan *first;
+    const art_plan *first_output;
+    size_t count;
+} converted_outputs;
+
+static bool count_converted(const template *t, void *ctx)
+{
+    converted_outputs *c = ctx;
+    const tplan *tp = plan_of(t);
+    size_t k = tp && template_runs_pod(t) ? artifact_index(&t->outputs, c->name, strlen(c->name)) : NOT_FOUND;
+    if (k != NOT_FOUND && tp->out[k].convert) {
+        if (!c->count++) {
+            c->first = tp;
+            c->first_output = &tp->out[k];
+        }
+    }
+    return false; /* on to every template */
+}
+
 /* Kubeflow Pipelines' UI shows what outputs of these names hold, read from
  * the artifact repository: written to the volume, they show nothing there.
  * One warning a name, at the first such output. */
@@ -1346,27 +1366,15 @@ static void warn_ui_outputs(vplan *p)
 {
     static const char *const ui_outputs[] = {"mlpipeline-ui-metadata", "mlpipeline-metrics"};
     for (size_t n = 0; n < sizeof ui_outputs / sizeof *ui_outputs; n++) {
-        const art_plan *first = NULL;
-        const template *first_in = NULL;
-        size_t count = 0;
-        for (size_t d = 0; d < p->tree->nwfs; d++)
-            for (size_t i = 0; p->tree->wfs[d].root && i < p->tree->wfs[d].ntemplates; i++) {
-                const template *t = &p->tree->wfs[d].templates[i];
-                const tplan *tp = plan_of(t);
-                for (size_t k = 0; tp && template_runs_pod(t) && k < t->outputs.count; k++)
-                    if (tp->out[k].convert && strcmp(t->outputs.items[k].name, ui_outputs[n]) == 0) {
-                        first = first ? first : &tp->out[k];
-                        first_in = first_in ? first_in : t;
-                        count++;
-                    }
-            }
-        if (first)
-            plan_warn(p, first->a->node, "template '%s': output artifact '%s' goes through the volume%s, where "
-                      "Kubeflow Pipelines' UI, which reads it from the artifact repository, finds nothing: keep it a "
-                      "real artifact with --keep-artifact %s", first_in->name, ui_outputs[n],
-                      count == 1 ? "" : edit_fmt(&p->ed, " (and so does that of %zu more template%s)", count - 1,
-                                                 count == 2 ? "" : "s"),
-                      ui_outputs[n]);
+        converted_outputs c = {ui_outputs[n], NULL, NULL, 0};
+        find_template(p->tree, count_converted, &c);
+        if (c.count)
+            plan_warn(p, c.first_output->a->node, "template '%s': output artifact '%s' goes through the volume%s, "
+                      "where Kubeflow Pipelines' UI, which reads it from the artifact repository, finds nothing: "
+                      "keep it a real artifact with --keep-artifact %s", c.first->t->name, c.name,
+                      c.count == 1 ? "" : edit_fmt(&p->ed, " (and so does that of %zu more template%s)", c.count - 1,
+                                                   c.count == 2 ? "" : "s"),
+                      c.name);
     }
 }
 
@@ -1394,7 +1402,7 @@ static void make_roots(vplan *p, workflow *wf, stream_calls *r)
     plan_index_calls(p, r->scope);
     tplan *entry = plan_of(wf->entrypoint ? workflow_template(wf, wf->entrypoint) : NULL);
     if (!entry)
-        return; /* a WorkflowTemplate's, or none: plan_check_referred_calls */
+        return; /* a WorkflowTemplate's, or none: plan_check_run_arguments */
     r->entry = (call_site){wf->spec, "spec.arguments", CALL_TASK, wf->arguments, wf->parameters,
                            wf->entrypoint, NULL, NULL, false, false};
     plan_add_caller(p, entry, r->scope, &r->entry);
@@ -1542,7 +1550,7 @@ static stream_calls *plan_once(vplan *p)
         warn_settings_apart(p, wf, d);
         plan_check_workflow_arguments(p, wf, &roots[d]);
         if (!roots[d].entry.template_name)
-            plan_check_referred_calls(p, wf); /* once every caller of the WorkflowTemplate's is known */
+            plan_check_run_arguments(p, wf); /* once every caller of the WorkflowTemplate's is known */
         for (size_t i = 0; i < wf->ntemplates && !p->err; i++)
             plan_template_calls(p, &wf->templates[i]);
         if (!p->err)
@@ -1568,17 +1576,39 @@ static void forget_plan(vplan *p, template *t, const workflow *wf)
 }
 
 /* Back to no plan at all (the arena keeps what the try made). */
+/* Empties the plan's maps (strmap_free leaves them ready for use). */
+static void free_maps(vplan *p)
+{
+    strmap_free(&p->globals);
+    strmap_free(&p->param_globals);
+    strmap_free(&p->setters);
+    strmap_free(&p->twin_names);
+    strmap_free(&p->apart);
+}
+
+void vplan_init(vplan *p, const scheme_ctx *ctx, call_tree *tree, graph_twins *twins)
+{
+    memset(p, 0, sizeof *p);
+    p->ctx = ctx;
+    p->tree = tree;
+    p->graph_twins = twins;
+    edit_init(&p->ed, ctx->arena);
+    free_maps(p); /* of nothing yet: each map initialised */
+}
+
+void vplan_free(vplan *p)
+{
+    free_maps(p);
+    edit_free(&p->ed);
+}
+
 static void plan_reset(vplan *p, stream_calls *roots)
 {
     free(roots);
     vp_error_free(p->err);
     p->err = NULL;
     each_template(p, forget_plan);
-    strmap_free(&p->globals);
-    strmap_free(&p->param_globals);
-    strmap_free(&p->setters);
-    strmap_free(&p->twin_names);
-    strmap_free(&p->apart);
+    free_maps(p);
     p->templated_setters = NULL;
     p->nesting = p->growth = p->ndecisions = 0;
     p->assumed = p->cycle_bound = false;
@@ -1621,6 +1651,27 @@ static stream_calls *plan_assuming(vplan *p)
     return roots;
 }
 
+/* Once the plan stands: names the volume (which may refuse too), warns of
+ * the outputs Kubeflow's UI misses, and gives the warnings held, the
+ * decisions and the warnings of --keep-artifact. Refused asking for a twin
+ * of a graph template, or with twins made for the convention, the plan
+ * starts again (with the twin, or without those), and says nothing of this
+ * one (rewrite_volume); a refused plan decided nothing that --explain could
+ * show as done. Returns the volume's name, NULL when refused. */
+static const char *finish_plan(vplan *p)
+{
+    bool again = p->err && graph_twins_again(p->graph_twins);
+    const char *volume = p->err ? NULL : choose_volume_name(p);
+    if (!p->err)
+        warn_ui_outputs(p);
+    release_warnings(p, !again);
+    if (!again && !p->err)
+        report_decisions(p);
+    if (!again)
+        warn_unused_keeps(p);
+    return p->err ? NULL : volume;
+}
+
 /* Plans (plan_assuming); where a try asks for producers' outputs to stay
  * real artifacts for consumers that cannot take a volume location, plans
  * again with them kept, up to MAX_KEEP_TRIES times. */
@@ -1641,17 +1692,6 @@ void volume_plan(vplan *p, stream_calls **roots_out, const char **volume)
                     "take a volume location (as for this artifact, the last) still lead to more after %d plans of the "
                     "stream: keep them real artifacts with --keep-artifact", MAX_KEEP_TRIES + 1);
     strmap_free(&p->kept_for_consumers);
-    /* Refused asking for a twin of a graph template, or with twins made
-     * for the convention: the plan starts again (with the twin, or
-     * without those), and says nothing of this one (rewrite_volume). */
-    bool again = p->err && graph_twins_again(p->graph_twins);
-    *volume = p->err ? NULL : choose_volume_name(p); /* which may refuse too */
-    if (!p->err)
-        warn_ui_outputs(p);
-    release_warnings(p, !again);
-    if (!again && !p->err) /* a refused plan decided nothing that --explain could show as done */
-        report_decisions(p);
-    if (!again)
-        warn_unused_keeps(p);
+    *volume = finish_plan(p);
     *roots_out = roots;
 }

@@ -172,6 +172,11 @@ tplan *plan_of(const template *t);
  * may not make it, and another refusal of a try is the one to report. */
 void plan_note_cycle_bound(vplan *p);
 
+/* A plan of the stream in `tree`, with nothing planned yet; and its end
+ * (the error, if any, stays in p->err for the caller). */
+void vplan_init(vplan *p, const scheme_ctx *ctx, call_tree *tree, graph_twins *twins);
+void vplan_free(vplan *p);
+
 /* Plans the whole stream: every template, call and root. On a refusal
  * p->err is set and nothing should be applied. Each dag and steps
  * template's plan gets its calls' plans; *roots, per document, the calls
@@ -321,9 +326,10 @@ void plan_call(vplan *p, tplan *scope, const call_site *c, call_plan *cp);
 void plan_check_required_parameters(vplan *p, const tplan *scope, const call_site *c, const call_plan *cp);
 
 /* A Workflow that runs a WorkflowTemplate (workflowTemplateRef) passes its
- * spec.arguments to that template's entrypoint and to the exit handlers it
- * names (spec.onExit, or a spec.hooks.exit given no arguments). */
-void plan_check_referred_calls(vplan *p, const workflow *wf);
+ * spec.arguments to that template's entrypoint, and its workflow parameters
+ * to that template's output paths. (Its exit handlers are calls, planned
+ * as others.) */
+void plan_check_run_arguments(vplan *p, const workflow *wf);
 
 /* An exit handler of a template in another document in the input
  * (templateRef, workflowTemplateRef) reads this workflow's spec.arguments

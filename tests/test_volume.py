@@ -1571,6 +1571,20 @@ def test_keep_artifact(ctx):
                        "through the volume (and so does that of 1 more template), where Kubeflow Pipelines' UI, "
                        "which reads it from the artifact repository, finds nothing: keep it a real artifact with "
                        "--keep-artifact mlpipeline-ui-metadata")
+    inline = passing_workflow("inline-") + """  - name: produce
+    container: {image: alpine, command: [sh, -c, "echo > /tmp/out"]}
+    outputs: {artifacts: [{name: out, path: /tmp/out}]}
+  - name: consume
+    inputs: {artifacts: [{name: in, path: /in/x}]}
+    steps:
+    - - name: s
+        inline:
+          container: {image: alpine, command: [sh, -c, "cat /in/x > /tmp/o/ui.json"]}
+          outputs: {artifacts: [{name: mlpipeline-ui-metadata, path: /tmp/o/ui.json}]}
+"""
+    proc = run_text(ctx, "inline.yaml", inline)
+    expect(proc.returncode == 0 and "warning: template 's': output artifact 'mlpipeline-ui-metadata' goes through the "
+           "volume, where" in proc.stderr, proc.stderr)
 
 
 def test_volume_claim_template_and_name(ctx):

@@ -152,6 +152,9 @@ static void artifacts_outside(void)
     e = "x['artifacts'] == 1 ? tasks.a.outputs.artifacts.x : tasks.b.outputs.artifacts.y";
     n = expr_alternatives(sp(e), alts, 4);
     CHECK(n == 2 && branch_is(expr_artifacts_outside(sp(e), alts, n), "x['artifacts']")); /* a member */
+    e = "{artifacts: 1} == x ? tasks.a.outputs.artifacts.x : tasks.b.outputs.artifacts.y"; /* a map's key */
+    n = expr_alternatives(sp(e), alts, 4);
+    CHECK(n == 2 && !expr_artifacts_outside(sp(e), alts, n).len);
     e = "len(steps['s']?.outputs ['artifacts']['o-1']) > 0 ? steps.s.outputs.artifacts.o : steps.t.outputs.artifacts.o";
     n = expr_alternatives(sp(e), alts, 4);
     CHECK(n == 2 && branch_is(expr_artifacts_outside(sp(e), alts, n), "steps['s']?.outputs ['artifacts']['o-1']"));
