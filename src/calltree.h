@@ -64,8 +64,9 @@ typedef struct call_tree {
 bool call_tree_link_documents(call_tree *t);
 
 /* Whether document d runs templates of a document not in the stream
- * (templateRef, workflowTemplateRef), or may (a templateRef named by
- * parameters). */
+ * (templateRef, workflowTemplateRef): call_tree_runs_outside; or that or
+ * may (a templateRef named by parameters): call_tree_uses_outside. */
+bool call_tree_runs_outside(const call_tree *t, size_t d);
 bool call_tree_uses_outside(const call_tree *t, size_t d);
 
 /* Reads every workflow document of `docs`: enough for call_tree_target. */

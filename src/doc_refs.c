@@ -172,11 +172,15 @@ static bool join_run_settings(call_tree *t)
     return ok;
 }
 
-bool call_tree_uses_outside(const call_tree *t, size_t d)
+bool call_tree_runs_outside(const call_tree *t, size_t d)
 {
     const workflow *wf = &t->wfs[d];
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    return t->calls_outside[d] || t->runs_any[d] || (refers && !call_tree_document(t, wf, refers));
+    return t->calls_outside[d] || (map_get(wf->spec, "workflowTemplateRef") && !call_tree_runs(t, wf));
+}
+
+bool call_tree_uses_outside(const call_tree *t, size_t d)
+{
+    return call_tree_runs_outside(t, d) || t->runs_any[d];
 }
 
 bool call_tree_link_documents(call_tree *t)

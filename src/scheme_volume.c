@@ -586,8 +586,7 @@ static void warn_undeclared_parameters(applier *e, const workflow *wf, const nod
             warn_undeclared_parameters(e, wf, n->as.items[i]);
         return;
     }
-    const node *refers = map_get(wf->spec, "workflowTemplateRef");
-    const workflow *runs = refers ? call_tree_document(e->p->tree, wf, refers) : NULL;
+    const workflow *runs = call_tree_runs(e->p->tree, wf);
     size_t pos = 0;
     tag g;
     while (tag_next(n->as.text, n->len, &pos, &g)) {

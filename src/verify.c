@@ -160,8 +160,7 @@ static const node *pod_volume(vctx *v, const instance *i, const char *name, cons
         *runner = vol && running->runner && !template_volume(i->tmpl, NULL, name) ? running->runner : NULL;
     if (!vol)
         vol = template_volume(i->tmpl, running, name);
-    const node *refers = map_get(running->spec, "workflowTemplateRef");
-    const workflow *joined = refers && !vol ? call_tree_document(&v->rew, running, refers) : NULL;
+    const workflow *joined = vol ? NULL : call_tree_runs(&v->rew, running);
     if (joined && template_reaches(i->tmpl, name))
         vol = parameter_named(map_get(joined->spec, "volumes"), name, strlen(name));
     return vol;

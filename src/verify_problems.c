@@ -457,10 +457,7 @@ void verify_check_run_claims(vctx *v)
 {
     for (size_t d = 0; d < v->rew.nwfs; d++) {
         const workflow *orig = &v->orig.wfs[d], *rew = &v->rew.wfs[d];
-        const node *refers = map_get(rew->spec, "workflowTemplateRef");
-        const workflow *runs = refers ? call_tree_document(&v->rew, rew, refers) : NULL;
-        const workflow *ran =
-            orig->root ? call_tree_document(&v->orig, orig, map_get(orig->spec, "workflowTemplateRef")) : NULL;
+        const workflow *runs = call_tree_runs(&v->rew, rew), *ran = orig->root ? call_tree_runs(&v->orig, orig) : NULL;
         if (!runs || !ran)
             continue;
         const node *before = call_tree_run_claims(&v->orig, orig), *now = call_tree_run_claims(&v->rew, rew);
@@ -469,9 +466,10 @@ void verify_check_run_claims(vctx *v)
             const char *name = scalar_text(map_get(map_get(given->as.items[k], "metadata"), "name"));
             bool needed = claims_have(before, name) || !claims_have(spec_claims(ran->spec), name);
             if (name && needed && !claims_have(now, name))
-                verify_problem(v, refers, NULL, "%s '%s' runs WorkflowTemplate '%s' without its volume claim '%s': "
-                        "its own spec.volumeClaimTemplates replaces the template's", rew->kind,
-                        rew->name ? rew->name : "(generated)", runs->name ? runs->name : "?", name);
+                verify_problem(v, map_get(rew->spec, "workflowTemplateRef"), NULL, "%s '%s' runs WorkflowTemplate '%s' "
+                               "without its volume claim '%s': its own spec.volumeClaimTemplates replaces the "
+                               "template's", rew->kind, rew->name ? rew->name : "(generated)",
+                               runs->name ? runs->name : "?", name);
         }
     }
 }

@@ -1506,8 +1506,7 @@ static const char *settings_said(const run_settings *r)
  * converting that one apart, cannot heed them there. */
 static void warn_settings_apart(vplan *p, const workflow *wf, size_t d)
 {
-    const node *refers = map_get(wf->spec, "workflowTemplateRef"); /* a fixed name not in the input */
-    bool outside = p->tree->calls_outside[d] || (refers && !call_tree_document(p->tree, wf, refers));
+    bool outside = call_tree_runs_outside(p->tree, d); /* a fixed name not in the input */
     if (!outside && !p->tree->runs_any[d])
         return;
     run_settings mine = {0};
