@@ -127,27 +127,28 @@ static vp_error *volume_error(const node *volume, vp_scheme scheme)
     if (sources != 1)
         return option_error("--volume", volume, "the volume must name one source, such as "
                             "\"persistentVolumeClaim: {claimName: my-pvc}\"; it names %zu", sources);
-    const char *lacks = volume_source_lacks(volume);
-    if (lacks)
-        return option_error("--volume", source, "the volume needs %s (%s), which Kubernetes requires", lacks,
-                            volume_setting_type(lacks));
     const node *read_only = map_get(source, "readOnly");
     if (read_only && !scalar_is_null(read_only) &&
         !(read_only->kind == NODE_SCALAR && scalar_resolve(read_only) == SCALAR_BOOL))
         return option_error("--volume", read_only, "readOnly must be false (unquoted), or left out: Kubernetes "
                             "refuses another type");
-    const char *invalid = volume_source_invalid(volume);
-    if (invalid)
-        return option_error("--volume", source, "%s, or Kubernetes refuses the pods that mount it", invalid);
-    const char *kind = volume_private_kind(volume);
-    if (scheme == VP_SCHEME_VOLUME && kind)
+    const char *what;
+    switch (volume_unfit(volume, scheme == VP_SCHEME_VOLUME, &what)) {
+    case VOLUME_LACKS:
+        return option_error("--volume", source, "the volume needs %s (%s), which Kubernetes requires", what,
+                            volume_setting_type(what));
+    case VOLUME_INVALID:
+        return option_error("--volume", source, "%s, or Kubernetes refuses the pods that mount it", what);
+    case VOLUME_PRIVATE:
         return option_error("--volume", source, "%s %s volume is not shared between pods, so artifacts cannot pass "
                             "through it; use a ReadWriteMany persistentVolumeClaim (or --volume-claim-template)",
-                            volume_kind_article(kind), kind);
-    kind = volume_read_only_kind(volume);
-    if (kind)
+                            volume_kind_article(what), what);
+    case VOLUME_READ_ONLY:
         return option_error("--volume", source, "the volume is read-only (%s.readOnly), so producers could not "
-                            "write their artifacts into it", kind);
+                            "write their artifacts into it", what);
+    case VOLUME_FIT:
+        break;
+    }
     return NULL;
 }
 

@@ -314,17 +314,20 @@ const char *verify_volume_problem(vctx *v, const instance *i, const char *name, 
         if (!volume_source_kind(vol))
             return fmt(v, "%s names no volume source, so Kubernetes makes it an emptyDir, which pods do not share",
                        given);
-        const char *kind = volume_private_kind(vol);
-        if (kind)
-            return fmt(v, "%s is %s %s, which pods do not share", given, volume_kind_article(kind), kind);
-        const char *lacks = volume_source_lacks(vol);
-        if (lacks)
-            return fmt(v, "%s lacks %s (%s), which Kubernetes requires", given, lacks, volume_setting_type(lacks));
-        const char *invalid = volume_source_invalid(vol);
-        if (invalid)
-            return fmt(v, "%s: %s, or Kubernetes refuses the pods that mount it", given, invalid);
-        kind = volume_read_only_kind(vol);
-        return kind ? fmt(v, "%s is read-only (%s.readOnly), where no producer can write", given, kind) : NULL;
+        const char *what;
+        switch (volume_unfit(vol, true, &what)) {
+        case VOLUME_LACKS:
+            return fmt(v, "%s lacks %s (%s), which Kubernetes requires", given, what, volume_setting_type(what));
+        case VOLUME_INVALID:
+            return fmt(v, "%s: %s, or Kubernetes refuses the pods that mount it", given, what);
+        case VOLUME_PRIVATE:
+            return fmt(v, "%s is %s %s, which pods do not share", given, volume_kind_article(what), what);
+        case VOLUME_READ_ONLY:
+            return fmt(v, "%s is read-only (%s.readOnly), where no producer can write", given, what);
+        case VOLUME_FIT:
+            break;
+        }
+        return NULL;
     }
     bool declared = claims_have(call_tree_run_claims(&v->rew, running), name) ||
                     parameter_named(map_get(running->spec, "volumes"), name, strlen(name));

@@ -232,3 +232,16 @@ const char *volume_read_only_kind(const node *volume)
             return map_key(volume, i)->as.text;
     return NULL;
 }
+
+volume_fault volume_unfit(const node *volume, bool shared, const char **what)
+{
+    if ((*what = volume_source_lacks(volume)))
+        return VOLUME_LACKS;
+    if ((*what = volume_source_invalid(volume)))
+        return VOLUME_INVALID;
+    if (shared && (*what = volume_private_kind(volume)))
+        return VOLUME_PRIVATE;
+    if ((*what = volume_read_only_kind(volume)))
+        return VOLUME_READ_ONLY;
+    return VOLUME_FIT;
+}

@@ -73,4 +73,16 @@ const char *volume_source_kind(const node *volume);
  * kind: no producer can write there. NULL otherwise. */
 const char *volume_read_only_kind(const node *volume);
 
+/* What first makes a volume that names one source unfit to pass artifacts
+ * between pods, as --volume and verify both judge it, in this order. */
+typedef enum volume_fault {
+    VOLUME_FIT,
+    VOLUME_LACKS,    /* a setting Kubernetes requires: *what is it (volume_source_lacks) */
+    VOLUME_INVALID,  /* a setting Kubernetes refuses: *what says why (volume_source_invalid) */
+    VOLUME_PRIVATE,  /* storage each pod or node has for itself, when `shared` is asked: *what is its kind */
+    VOLUME_READ_ONLY /* read-only for every pod: *what is its kind */
+} volume_fault;
+
+volume_fault volume_unfit(const node *volume, bool shared, const char **what);
+
 #endif
