@@ -238,6 +238,39 @@ static bool is_option(const char *arg_name, const char *name)
     return arg_name && strcmp(arg_name, name) == 0;
 }
 
+/* The options that go together, and those that must not, once all are
+ * read (`verify_files`: how many files verify was given). */
+static int check_combinations(const cli *c, int verify_files)
+{
+    if (c->verify_command) {
+        if (verify_files != 2)
+            return usage_error("%s", "verify needs two files: ORIGINAL and REWRITTEN");
+        if (strcmp(c->files[0], "-") == 0 && strcmp(c->files[1], "-") == 0)
+            return usage_error("%s", "verify reads one of ORIGINAL and REWRITTEN from standard input, not both");
+        return 0;
+    }
+    if (c->nfiles && !c->in_place)
+        return usage_error("'%s': files are given with --in-place, or one with --input", c->in_place_files[0]);
+    if (c->in_place && c->nfiles == 0)
+        return usage_error("%s", "--in-place needs the files to rewrite");
+    for (int k = 0; c->in_place && k < c->nfiles; k++)
+        if (strcmp(c->in_place_files[k], "-") == 0)
+            return usage_error("%s", "'-' (standard input) cannot be rewritten in place: read it with --input -");
+    if (c->in_place && (c->input || c->output))
+        return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
+    if (c->rewrite.scheme == VP_SCHEME_KFP && (c->explain != EXPLAIN_NONE || c->rewrite.keep_artifacts_count ||
+                                                c->rewrite.volume_name || c->rewrite.volume_claim_template))
+        return usage_error("%s", "--explain, --keep-artifact, --volume-name and --volume-claim-template belong to "
+                                 "the volume scheme; the kfp scheme does what the reference does");
+    if (c->rewrite.volume && c->rewrite.volume_claim_template)
+        return usage_error("%s", "--volume and --volume-claim-template exclude each other");
+    if (c->rewrite.volume_claim_template)
+        return 0;
+    if (!c->rewrite.volume)
+        return usage_error("%s", "--volume is required, e.g. --volume \"persistentVolumeClaim: {claimName: my-pvc}\"");
+    return 0;
+}
+
 /* Matches option `name` given as "NAME VALUE" or "NAME=VALUE" (arg_name is
  * the option argv[*i] names), or as its two-character alias, "-a VALUE" or
  * "-aVALUE"; advances *i past what it used. */
@@ -380,33 +413,7 @@ static int parse_args(int argc, char **argv, cli *c)
         if (missing)
             return usage_error("%s needs a value", arg);
     }
-    if (c->verify_command) {
-        if (nfiles != 2)
-            return usage_error("%s", "verify needs two files: ORIGINAL and REWRITTEN");
-        if (strcmp(c->files[0], "-") == 0 && strcmp(c->files[1], "-") == 0)
-            return usage_error("%s", "verify reads one of ORIGINAL and REWRITTEN from standard input, not both");
-        return 0;
-    }
-    if (c->nfiles && !c->in_place)
-        return usage_error("'%s': files are given with --in-place, or one with --input", c->in_place_files[0]);
-    if (c->in_place && c->nfiles == 0)
-        return usage_error("%s", "--in-place needs the files to rewrite");
-    for (int k = 0; c->in_place && k < c->nfiles; k++)
-        if (strcmp(c->in_place_files[k], "-") == 0)
-            return usage_error("%s", "'-' (standard input) cannot be rewritten in place: read it with --input -");
-    if (c->in_place && (c->input || c->output))
-        return usage_error("%s", "--in-place takes the files to rewrite, and no --input or --output");
-    if (c->rewrite.scheme == VP_SCHEME_KFP && (c->explain != EXPLAIN_NONE || c->rewrite.keep_artifacts_count ||
-                                                c->rewrite.volume_name || c->rewrite.volume_claim_template))
-        return usage_error("%s", "--explain, --keep-artifact, --volume-name and --volume-claim-template belong to "
-                                 "the volume scheme; the kfp scheme does what the reference does");
-    if (c->rewrite.volume && c->rewrite.volume_claim_template)
-        return usage_error("%s", "--volume and --volume-claim-template exclude each other");
-    if (c->rewrite.volume_claim_template)
-        return 0;
-    if (!c->rewrite.volume)
-        return usage_error("%s", "--volume is required, e.g. --volume \"persistentVolumeClaim: {claimName: my-pvc}\"");
-    return 0;
+    return check_combinations(c, nfiles);
 }
 
 static int is_stdio(const char *path)
