@@ -219,8 +219,8 @@ void verify_input_origins(vctx *v, const call_tree *t, const instance *i, span n
                           const char *sub, origins *os, int depth)
 {
     const artifact *arg = i->call ? find_artifact(&i->call->arguments, name) : NULL;
-    if (!arg && !i->call && i->wf)
-        arg = find_artifact(&i->wf->arguments, name); /* the entrypoint's: spec.arguments */
+    if (!arg && is_entrypoint(i)) /* spec.arguments; a library's other roots have callers apart */
+        arg = find_artifact(&i->wf->arguments, name);
     if (arg) {
         const instance *scope = i->call ? i->parent : NULL;
         const char *s = join_sub(v, sub_path_value(v, t, scope, arg->sub_path), sub);

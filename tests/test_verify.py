@@ -1109,3 +1109,47 @@ def test_values_set_at_run_time(ctx):
     expect(fixed != proc.stdout, "the rewrite names no file by parameter")
     report = _verify_text(ctx, original, fixed)
     expect([h["verdict"] for h in report["handoffs"]] == ["broken"] * 6, json.dumps(report["handoffs"]))
+
+
+def test_library_roots_take_no_spec_arguments(ctx):
+    """Argo passes a WorkflowTemplate's spec.arguments to its entrypoint; a
+    library template that nothing in the input calls is called apart, by
+    workflows with arguments of their own (generate.py 3431 --keeps: verify
+    said its input lost the raw source of spec.arguments)."""
+    text = """apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  entrypoint: entry
+  arguments:
+    artifacts:
+    - {name: x, raw: {data: hello}}
+  templates:
+  - name: entry
+    container: {image: alpine, command: [echo]}
+  - name: lib-dag
+    inputs:
+      artifacts: [{name: x}]
+    dag:
+      tasks:
+      - name: use
+        template: use
+        arguments:
+          artifacts: [{name: in, from: "{{inputs.artifacts.x}}"}]
+  - name: use
+    inputs:
+      artifacts: [{name: in, path: /in/x}]
+    container: {image: alpine, command: [cat, /in/x]}
+"""
+    with tempfile.TemporaryDirectory() as d:
+        original, rewritten = _converted(ctx, d, text)
+        report = _verify_text(ctx, original, rewritten)
+    expect(report["problems"] == [] and report["handoffs"] == [], json.dumps(report))
+    # The entrypoint takes them: one that reads x as its input keeps the source.
+    entry = text.replace("  entrypoint: entry\n", "  entrypoint: lib-dag\n")
+    with tempfile.TemporaryDirectory() as d:
+        original, rewritten = _converted(ctx, d, entry)
+        report = _verify_text(ctx, original, rewritten)
+        lost = _verify_text(ctx, original, rewritten.replace("raw: {data: hello}", "raw: {data: other}"))
+    expect(report["problems"] == [], json.dumps(report))
+    expect([p["message"] for p in lost["problems"]] != [], json.dumps(lost))
