@@ -204,6 +204,14 @@ def test_names_apart_in_case(ctx):
     proc = golden(ctx, os.path.join(CASES, "case-names.yaml"), "case-names.yaml", "--volume", PVC)
     dirs = re.findall(r"subPath: artifact_data/\{\{workflow.uid\}\}/\{\{pod.name\}\}/(\S+)", proc.stdout)
     expect(dirs == ["Model", "model-2"] and proc.stderr == "", f"{dirs} {proc.stderr}")
+    # More of a name: each takes the next suffix free, past a name that has one itself (model-2).
+    more = _read(os.path.join(CASES, "case-names.yaml")).replace(
+        "      - {name: model, path: /tmp/b/data.csv}\n", "      - {name: model, path: /tmp/b/data.csv}\n"
+        "      - {name: MODEL, path: /tmp/c/data.csv}\n      - {name: model-2, path: /tmp/d/data.csv}\n"
+        "      - {name: Model-2, path: /tmp/e/data.csv}\n")
+    proc = run_text(ctx, "more.yaml", more)
+    dirs = re.findall(r"subPath: artifact_data/\{\{workflow.uid\}\}/\{\{pod.name\}\}/(\S+)", proc.stdout)
+    expect(dirs == ["Model", "model-2", "MODEL-3", "model-2-2", "Model-2-3"], f"{dirs} {proc.stderr}")
     # Files of one directory named apart by case alone: the container writes both, a warning says so.
     one_dir = _read(os.path.join(CASES, "case-names.yaml")).replace("/tmp/a/data.csv", "/tmp/out/Data.csv").replace(
         "/tmp/b/data.csv", "/tmp/out/data.csv")
