@@ -11,6 +11,10 @@
 /* verify works on each instance and keeps what it finds, 3 to 4 KB of an
  * instance that passes artifacts: about 1 GB at the limit. */
 #define MAX_INSTANCES 250000
+/* An instance's path names every call above it: deep nesting repeated
+ * across documents (a chain of WorkflowTemplates each a root) makes them
+ * long, and verify copies them into what it finds. */
+#define MAX_PATH_BYTES (64u << 20)
 #define MAX_RECURSION 2 /* a recursive template is expanded this many times in one branch */
 
 typedef struct builder {
@@ -149,6 +153,14 @@ static instance *make_instance(builder *b, const workflow *wf, template *tmpl, i
         b->err = error_new(VP_ELIMIT, b->file, at ? at->line : 0, at ? at->column : 0,
                            "the workflow expands to more than %d template instances, more than verify follows",
                            MAX_INSTANCES);
+        return NULL;
+    }
+    size_t path_len = (parent ? strlen(parent->path) + 1 : 0) + strlen(name);
+    if ((t->path_bytes += path_len) > MAX_PATH_BYTES) {
+        const node *at = call ? call->node : wf->root;
+        b->err = error_new(VP_ELIMIT, b->file, at ? at->line : 0, at ? at->column : 0,
+                           "the workflow's template instances nest so deep and so often that their paths take more "
+                           "than %u MiB, more than verify follows", MAX_PATH_BYTES >> 20);
         return NULL;
     }
     instance *i = arena_alloc(&t->mem, sizeof *i);

@@ -52,7 +52,8 @@ typedef struct call_tree {
     const artifact **defaults_paths[2]; /* those of them with a path, in the stream's order */
     size_t ndefaults_paths[2];
     strmap defaulted_parameters; /* names of templateDefaults' input and output parameters */
-    size_t count;
+    size_t count;        /* instances made */
+    size_t path_bytes;   /* their paths', in all */
     bool too_deep;       /* calls nest deeper than call_tree_expand follows: not all instances were made */
     arena mem;
 } call_tree;

@@ -1154,3 +1154,30 @@ spec:
         lost = _verify_text(ctx, original, rewritten.replace("raw: {data: hello}", "raw: {data: other}"))
     expect(report["problems"] == [], json.dumps(report))
     expect([p["message"] for p in lost["problems"]] != [], json.dumps(lost))
+
+
+def test_instance_path_limit(ctx):
+    """An instance's path names every call above it: a chain of
+    WorkflowTemplates, each's entrypoint a root that reaches the rest, makes paths of
+    quadratic length in all. verify stops once they take 64 MiB (84th review:
+    1,000 such templates took 2.85 GB), and the rewrite is not concerned."""
+    if ctx.instrumented:
+        return
+    name = "n" * 100
+    docs = []
+    for i in range(400):
+        call = (f"    - - name: {name}\n        templateRef: {{name: wt{i + 1}, template: {name}}}\n"
+                if i + 1 < 400 else "    - - name: leaf\n        template: leaf\n")
+        docs.append(f"apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {{name: wt{i}}}\nspec:\n"
+                    f"  entrypoint: {name}\n  templates:\n  - name: {name}\n    steps:\n{call}"
+                    "  - name: leaf\n    container: {image: alpine, command: [true]}\n")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "chain.yaml")
+        with open(path, "w") as f:
+            f.write("---\n".join(docs))
+        proc = ctx.run(["--input", path, "--volume", VOLUME])
+        expect(proc.returncode == 0, proc.stderr)
+        proc = ctx.run(["--input", path, "--volume", VOLUME, "--verify"])
+        expect(proc.returncode == 6 and proc.stdout == "" and re.match(
+            re.escape(path) + r":\d+:\d+: error: the workflow's template instances nest so deep and so often that "
+            r"their paths take more than 64 MiB, more than verify follows", proc.stderr), proc.stderr)
