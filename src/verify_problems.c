@@ -177,12 +177,23 @@ static void mounts_inside(vctx *v, const instance *i, const char *path, const ch
     mount_cursor at = {0, 0};
     for (const node *m; (m = template_next_mount(i->tmpl, TEMPLATE_MOUNT_LISTS, &at));) {
         const char *mp = scalar_text(map_get(m, "mountPath"));
-        char *inner = mp ? (char *)fmt(v, "%s", mp) : NULL;
-        if (inner)
-            path_normalize(inner);
-        if (inner && path_covers(path, inner) && strcmp(path, inner) != 0)
+        if (!mp)
+            continue;
+        /* Normalised apart from the report's arena: a copy for each artifact
+         * and mount would grow with their product. */
+        bool normal = path_is_normal(mp);
+        char *owned = normal ? NULL : strdup(mp);
+        if (!normal && !owned) {
+            v->oom = true;
+            continue;
+        }
+        if (owned)
+            path_normalize(owned);
+        const char *inner = owned ? owned : mp;
+        if (path_covers(path, inner) && strcmp(path, inner) != 0)
             verify_problem(v, m, i->tmpl, "%s '%s' at %s holds the mount at %s, %s", role, a->name, a->path->as.text,
                            mp, wrong);
+        free(owned);
     }
 }
 
