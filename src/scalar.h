@@ -53,6 +53,15 @@ bool scalar_json_literal(const node *n, scalar_type type, char *buf, size_t size
  * length + 32 bytes); false for a string or null key, which is written as it is. */
 bool scalar_json_key(const node *n, char *buf, size_t size);
 
+/* Whether a[0, n) and b[0, n) are the same but for the case of ASCII
+ * letters, whatever the program's locale (strncasecmp follows it: in a
+ * Turkish one, 'I' is no capital 'i'). Stops at the first difference, so
+ * a shorter string ends the comparison. */
+bool text_equal_ignoring_case(const char *a, const char *b, size_t n);
+
+/* c, an ASCII capital letter made small. */
+char text_ascii_lower(char c);
+
 /* Whether text[0, len) is well-formed UTF-8 (no overlong forms, surrogates
  * or code points past U+10FFFF), as every YAML text must be: libyaml
  * refuses to write a scalar that is not. */

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "grow.h"
 #include "paths.h"
@@ -223,7 +222,8 @@ static void warn_case_apart(vplan *p, const tplan *tp, size_t k)
     const art_plan *o = &tp->out[k];
     for (size_t j = 0; *o->file && j < k; j++) {
         const art_plan *e = &tp->out[j];
-        if (e->convert && e->mount == o->mount && *e->file && strcasecmp(e->file, o->file) == 0 &&
+        if (e->convert && e->mount == o->mount && *e->file && strlen(e->file) == strlen(o->file) &&
+            text_equal_ignoring_case(e->file, o->file, strlen(o->file)) &&
             strcmp(e->file, o->file) != 0) {
             plan_warn(p, o->a->node, "template '%s': output artifacts '%s' and '%s' are files %s and %s of one "
                       "directory mounted from the volume: one file on storage that ignores case (Azure Files, SMB "
@@ -250,7 +250,7 @@ static const char *fold_case(vplan *p, const char *s)
         return s;
     }
     for (size_t i = 0; i < n; i++)
-        f[i] = f[i] >= 'A' && f[i] <= 'Z' ? (char)(f[i] - 'A' + 'a') : f[i];
+        f[i] = text_ascii_lower(f[i]);
     return f;
 }
 

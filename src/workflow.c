@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "error.h"
 #include "grow.h"
@@ -104,7 +103,7 @@ static bool is_workflow_kind(const node *kind)
 bool workflow_kind_like(const char *kind)
 {
     for (const char *const *k = workflow_kinds; *k; k++)
-        if (strcasecmp(*k, kind) == 0)
+        if (strlen(*k) == strlen(kind) && text_equal_ignoring_case(*k, kind, strlen(kind)))
             return true;
     return false;
 }
@@ -1086,7 +1085,7 @@ static int patch_kind(const node *patch)
     if (!patch || patch->kind != NODE_SCALAR)
         return 0;
     for (const char *s = patch->as.text; *s; s++)
-        if (strncasecmp(s, "volume", 6) == 0)
+        if (text_equal_ignoring_case(s, "volume", 6))
             return 1;
     return strstr(patch->as.text, "{{") ? 2 : strchr(patch->as.text, '\\') ? 3 : 0;
 }
@@ -1097,7 +1096,7 @@ const node *template_patch_user(const template *t, const workflow *wf)
                              wf ? map_get(wf->spec, "podSpecPatch") : NULL};
     for (size_t i = 0; i < sizeof patches / sizeof *patches; i++)
         for (const char *s = patches[i] && patches[i]->kind == NODE_SCALAR ? patches[i]->as.text : ""; *s; s++)
-            if (strncasecmp(s, "runAsUser", 9) == 0 || strncasecmp(s, "runAsNonRoot", 12) == 0)
+            if (text_equal_ignoring_case(s, "runAsUser", 9) || text_equal_ignoring_case(s, "runAsNonRoot", 12))
                 return patches[i];
     return NULL;
 }

@@ -323,6 +323,18 @@ static void base64_decoded(void)
     }
 }
 
+/* ASCII letters compared without case, as storage that ignores case and
+ * Argo's kinds do; other bytes as they are (no locale folds them). */
+static void case_ignored(void)
+{
+    CHECK(text_equal_ignoring_case("WorkflowTemplate", "workflowtemplate", 16));
+    CHECK(text_equal_ignoring_case("runAsUser: 1", "RUNASUSER", 9));
+    CHECK(!text_equal_ignoring_case("volume", "volumf", 6));
+    CHECK(!text_equal_ignoring_case("vol", "volume", 6)); /* the shorter one ends it */
+    CHECK(!text_equal_ignoring_case("\xc9", "\xe9", 1)); /* Latin-1 capital and small E acute: not ASCII */
+    CHECK(text_ascii_lower('I') == 'i' && text_ascii_lower('[') == '[' && text_ascii_lower('z') == 'z');
+}
+
 /* A program linking volpass may run under a locale whose decimal point is
  * ',' (strtod("1.5") is 1 there): numbers read and written in JSON are the
  * same as in the C locale. tests/run.py makes that locale, "comma", with
@@ -351,6 +363,7 @@ void test_emit(void)
 {
     base64_decoded();
     utf8_checked();
+    case_ignored();
     styles_kept();
     comments_before_documents_kept();
     comments_inside_documents_kept();
