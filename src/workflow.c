@@ -146,7 +146,7 @@ typedef const char *(*name_at_fn)(const void *items, size_t i, const node **at);
 
 enum {
     PAIRWISE_MAX = 16,   /* longer lists are checked for repeats through a set */
-    INDEX_MIN = 64,      /* a graph with more calls, or a list with more artifacts, keeps that set to find them by name */
+    CALL_INDEX_MIN = 64, /* a graph with more calls keeps that set to find them by name */
 };
 
 static void refuse_repeat(reader *r, const place *where, const char *what, const char *name,
@@ -190,7 +190,7 @@ static void refuse_repeats(reader *r, const void *items, size_t count, name_at_f
  * scanning a few dozen names costs less than the set's memory. */
 static strmap *call_index(template *t)
 {
-    return t->ncalls > INDEX_MIN ? &t->calls_by_name : NULL;
+    return t->ncalls > CALL_INDEX_MIN ? &t->calls_by_name : NULL;
 }
 
 static const char *artifact_name_at(const void *items, size_t i, const node **at)
@@ -272,8 +272,7 @@ static void read_artifacts(reader *r, artifact_list *list, node *owner, const pl
     list->items = model_alloc(r, seq->len, sizeof(artifact));
     for (size_t i = 0; i < seq->len && !r->err; i++)
         read_artifact(r, &list->items[list->count++], seq->as.items[i], &here);
-    refuse_repeats(r, list->items, list->count, artifact_name_at, "artifacts", &here,
-                   list->count > INDEX_MIN ? &list->by_name : NULL);
+    refuse_repeats(r, list->items, list->count, artifact_name_at, "artifacts", &here, NULL);
 }
 
 static void read_template(reader *r, template *t, node *n, const char *name);
@@ -711,10 +710,6 @@ static bool named(const char *have, const char *name, size_t len)
 
 size_t artifact_index(const artifact_list *l, const char *name, size_t len)
 {
-    if (l->by_name.count) {
-        size_t i = (uintptr_t)strmap_get(&l->by_name, name, len);
-        return i ? i - 1 : NOT_FOUND;
-    }
     for (size_t i = 0; i < l->count; i++)
         if (named(l->items[i].name, name, len))
             return i;
@@ -790,14 +785,9 @@ template *workflow_template(const workflow *wf, const char *name)
 static void template_free(template *t)
 {
     strmap_free(&t->calls_by_name);
-    strmap_free(&t->inputs.by_name);
-    strmap_free(&t->outputs.by_name);
-    for (size_t c = 0; c < t->ncalls; c++) {
-        if (!t->calls[c].workflow_arguments) /* else spec.arguments', which workflow_free frees */
-            strmap_free(&t->calls[c].arguments.by_name);
+    for (size_t c = 0; c < t->ncalls; c++)
         if (t->calls[c].inline_template)
             template_free(t->calls[c].inline_template);
-    }
 }
 
 const call_site *template_call(const template *t, const char *name, size_t len)
@@ -845,9 +835,6 @@ void workflow_free(workflow *wf)
         template_free(&wf->templates[i]);
     template_free(&wf->handlers);
     strmap_free(&wf->by_name);
-    strmap_free(&wf->arguments.by_name);
-    strmap_free(&wf->default_inputs.by_name);
-    strmap_free(&wf->default_outputs.by_name);
 }
 
 const node *template_mounts(const template *t, int which)

@@ -37,7 +37,6 @@ typedef struct artifact_list {
     node *owner;     /* the inputs, outputs or arguments mapping holding "artifacts", or NULL */
     artifact *items;
     size_t count;
-    strmap by_name;  /* name -> index + 1 of each artifact, when too many to scan (over 64) */
 } artifact_list;
 
 typedef enum call_kind {

@@ -3318,33 +3318,3 @@ def test_exit_handlers_take_all_of_spec_arguments(ctx):
     proc = ctx.run(["--input", source, "--volume", PVC])
     expect(proc.returncode == 0 and "+ '/{{workflow.name}}'" in proc.stdout, proc.stdout + proc.stderr)
     check_output(ctx, source, proc.stdout)
-
-
-def test_many_artifacts_found_by_name(ctx):
-    """A list of more than 64 artifacts is searched through a map of their
-    names (84th review: each reference scanned the list): a reference to
-    one of 100 outputs finds it, and one to a name not among them is
-    refused as before."""
-    outputs = "".join(f"      - {{name: out{k}, path: /tmp/out/f{k}}}\n" for k in range(100))
-    text = workflow_head("many-") + """  - name: main
-    dag:
-      tasks:
-      - {name: gen, template: gen}
-      - name: use
-        template: use
-        dependencies: [gen]
-        arguments: {artifacts: [{name: in, from: "{{tasks.gen.outputs.artifacts.out77}}"}]}
-  - name: gen
-    container: {image: alpine, command: [sh, -c, "mkdir -p /tmp/out; touch /tmp/out/f77"]}
-    outputs:
-      artifacts:
-""" + outputs + """  - name: use
-    inputs: {artifacts: [{name: in, path: /in/x}]}
-    container: {image: alpine, command: [cat, /in/x]}
-"""
-    proc = run_text(ctx, "many.yaml", text, "--verify")
-    expect(proc.returncode == 0 and "value: '{{tasks.gen.outputs.parameters.out77-subpath}}'" in proc.stdout and
-           "value: artifact_data/{{workflow.uid}}/{{pod.name}}/out0/f77" in proc.stdout, proc.stdout + proc.stderr)
-    proc = run_text(ctx, "many.yaml", text.replace("artifacts.out77}}", "artifacts.out100}}"))
-    expect(proc.returncode == 3 and "refers to output artifact 'out100' of 'gen', whose template 'gen' does not "
-           "declare it" in proc.stderr, proc.stderr)
