@@ -59,9 +59,6 @@ bool scalar_json_key(const node *n, char *buf, size_t size);
  * a shorter string ends the comparison. */
 bool text_equal_ignoring_case(const char *a, const char *b, size_t n);
 
-/* c, an ASCII capital letter made small. */
-char text_ascii_lower(char c);
-
 /* Whether text[0, len) is well-formed UTF-8 (no overlong forms, surrogates
  * or code points past U+10FFFF), as every YAML text must be: libyaml
  * refuses to write a scalar that is not. */

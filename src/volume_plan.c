@@ -233,45 +233,40 @@ static void warn_case_apart(vplan *p, const tplan *tp, size_t k)
     }
 }
 
-/* The names of a pod's output mounts on the volume as storage that
- * ignores case sees them (ASCII letters folded: Model is model), and for
- * each name asked for, the suffix to try next: each key is found at once,
- * however many outputs share a name. */
-typedef struct mount_names {
-    strmap taken, next;
-} mount_names;
-
-static const char *fold_case(vplan *p, const char *s)
+/* n when key, case aside, is name-n, n a number from 2 on (written
+ * without leading zeros, less than a billion); 1 when it is name itself;
+ * else 0. */
+static unsigned key_number(const char *key, const char *name, size_t len)
 {
-    size_t n = strlen(s);
-    char *f = arena_strndup(p->ed.mem, s, n);
-    if (!f) {
-        p->ed.oom = true;
-        return s;
-    }
-    for (size_t i = 0; i < n; i++)
-        f[i] = text_ascii_lower(f[i]);
-    return f;
+    if (!text_equal_ignoring_case(key, name, len))
+        return 0;
+    if (key[len] == '\0')
+        return 1;
+    const char *d = key + len + 1;
+    size_t digits = strspn(d, "0123456789");
+    if (key[len] != '-' || digits == 0 || digits > 9 || d[digits] != '\0' || d[0] == '0')
+        return 0;
+    unsigned n = (unsigned)strtoul(d, NULL, 10);
+    return n >= 2 ? n : 0;
 }
 
 /* The directory on the volume of a pod's next output mount: the output's
  * name, unless another mount's key is that name to a file system that
  * ignores case (Azure Files and other SMB shares keep case but ignore it:
- * Model and model would be one directory), then name-2, name-3... */
-static const char *mount_key(vplan *p, mount_names *names, const char *name)
+ * Model and model would be one directory), then name-N, N one past the
+ * highest such number among the keys (name itself counting 1). One pass
+ * over the mounts, however many share a name. */
+static const char *mount_key(vplan *p, const tplan *tp, const char *name)
 {
-    const char *base = fold_case(p, name), *key = name, *folded = base;
-    uintptr_t n = (uintptr_t)strmap_get(&names->next, base, strlen(base));
-    for (n = n ? n : 1; !p->ed.oom; n++) {
-        key = n == 1 ? name : edit_fmt(&p->ed, "%s-%u", name, (unsigned)n);
-        folded = n == 1 ? base : fold_case(p, key);
-        if (!strmap_get(&names->taken, folded, strlen(folded)))
-            break;
+    size_t len = strlen(name);
+    unsigned last = 0;
+    bool taken = false;
+    for (size_t i = 0; i < tp->nmounts; i++) {
+        unsigned n = key_number(tp->mounts[i].key, name, len);
+        taken |= n == 1;
+        last = n > last ? n : last;
     }
-    if (strmap_put(&names->taken, folded, strlen(folded), (void *)folded) != 0 ||
-        strmap_put(&names->next, base, strlen(base), (void *)(n + 1)) != 0)
-        p->ed.oom = true;
-    return key;
+    return !taken ? name : edit_fmt(&p->ed, "%s-%u", name, last + 1);
 }
 
 /* A relation between a mount `m` of the user's (at `mount`) and paths of an
@@ -813,9 +808,6 @@ static void mount_outputs(vplan *p, tplan *tp)
     const char *mirror = NULL; /* a container that mirrors the main one's mounts: it sees theirs */
     if (t->outputs.count)
         template_mirror_clash(t, NULL, false, &mirror);
-    mount_names names;
-    strmap_init(&names.taken);
-    strmap_init(&names.next);
     for (size_t k = 0; k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
         if (!o->convert) {
@@ -837,7 +829,7 @@ static void mount_outputs(vplan *p, tplan *tp)
         size_t i = 0;
         while (i < tp->nmounts && strcmp(tp->mounts[i].dir, o->mount_dir) != 0)
             i++;
-        const char *key = i == tp->nmounts ? mount_key(p, &names, o->a->name) : NULL;
+        const char *key = i == tp->nmounts ? mount_key(p, tp, o->a->name) : NULL;
         if (key && strlen(key) > MAX_FILE_NAME)
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%.32s...' names the "
                         "directory of its location on the volume, '...%s', longer than the %d bytes a file name "
@@ -858,8 +850,6 @@ static void mount_outputs(vplan *p, tplan *tp)
                       "output's consumers, where Argo would take the main container's files alone", t->name, mirror,
                       o->mount_dir, o->a->name);
     }
-    strmap_free(&names.taken);
-    strmap_free(&names.next);
 }
 
 /* Why a read-only mount on `path` would hold an artifact templateDefaults
