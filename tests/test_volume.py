@@ -212,6 +212,12 @@ def test_names_apart_in_case(ctx):
     proc = run_text(ctx, "more.yaml", more)
     dirs = re.findall(r"subPath: artifact_data/\{\{workflow.uid\}\}/\{\{pod.name\}\}/(\S+)", proc.stdout)
     expect(dirs == ["Model", "model-2", "MODEL-3", "model-2-2", "Model-2-3"], f"{dirs} {proc.stderr}")
+    # A number taken already is passed: after model-5, the next model is model-6 (one pass over the mounts).
+    gap = more.replace("{name: model-2, path: /tmp/d/data.csv}", "{name: model-5, path: /tmp/d/data.csv}").replace(
+        "{name: Model-2, path: /tmp/e/data.csv}", "{name: mODEL, path: /tmp/e/data.csv}")
+    proc = run_text(ctx, "gap.yaml", gap)
+    dirs = re.findall(r"subPath: artifact_data/\{\{workflow.uid\}\}/\{\{pod.name\}\}/(\S+)", proc.stdout)
+    expect(dirs == ["Model", "model-2", "MODEL-3", "model-5", "mODEL-6"], f"{dirs} {proc.stderr}")
     # Files of one directory named apart by case alone: the container writes both, a warning says so.
     one_dir = _read(os.path.join(CASES, "case-names.yaml")).replace("/tmp/a/data.csv", "/tmp/out/Data.csv").replace(
         "/tmp/b/data.csv", "/tmp/out/data.csv")
