@@ -155,17 +155,17 @@ static instance *make_instance(builder *b, const workflow *wf, template *tmpl, i
                            MAX_INSTANCES);
         return NULL;
     }
-    size_t path_len = (parent ? strlen(parent->path) + 1 : 0) + strlen(name);
-    if ((t->path_bytes += path_len) > MAX_PATH_BYTES) {
+    instance *i = arena_alloc(&t->mem, sizeof *i);
+    char *path = join_path(b, parent ? parent->path : NULL, name);
+    size_t len = path ? strlen(path) : 0;
+    if ((t->path_bytes += len) > MAX_PATH_BYTES) {
         const node *at = call ? call->node : wf->root;
         b->err = error_new(VP_ELIMIT, b->file, at ? at->line : 0, at ? at->column : 0,
                            "the workflow's template instances nest so deep and so often that their paths take more "
                            "than %u MiB, more than verify follows", MAX_PATH_BYTES >> 20);
         return NULL;
     }
-    instance *i = arena_alloc(&t->mem, sizeof *i);
-    char *path = join_path(b, parent ? parent->path : NULL, name);
-    if (!i || !path || strmap_put(&t->by_path, path, strlen(path), i) != 0) {
+    if (!i || !path || strmap_put(&t->by_path, path, len, i) != 0) {
         b->err = error_oom();
         return NULL;
     }

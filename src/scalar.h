@@ -56,7 +56,8 @@ bool scalar_json_key(const node *n, char *buf, size_t size);
 /* Whether a[0, n) and b[0, n) are the same but for the case of ASCII
  * letters, whatever the program's locale (strncasecmp follows it: in a
  * Turkish one, 'I' is no capital 'i'). Stops at the first difference, so
- * a shorter string ends the comparison. */
+ * a shorter string ends the comparison; n = strlen(a) + 1 compares whole
+ * strings, their ends too. */
 bool text_equal_ignoring_case(const char *a, const char *b, size_t n);
 
 /* Whether text[0, len) is well-formed UTF-8 (no overlong forms, surrogates

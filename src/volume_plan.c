@@ -222,8 +222,8 @@ static void warn_case_apart(vplan *p, const tplan *tp, size_t k)
     const art_plan *o = &tp->out[k];
     for (size_t j = 0; *o->file && j < k; j++) {
         const art_plan *e = &tp->out[j];
-        if (e->convert && e->mount == o->mount && *e->file && strlen(e->file) == strlen(o->file) &&
-            text_equal_ignoring_case(e->file, o->file, strlen(o->file)) &&
+        if (e->convert && e->mount == o->mount && *e->file &&
+            text_equal_ignoring_case(e->file, o->file, strlen(o->file) + 1) &&
             strcmp(e->file, o->file) != 0) {
             plan_warn(p, o->a->node, "template '%s': output artifacts '%s' and '%s' are files %s and %s of one "
                       "directory mounted from the volume: one file on storage that ignores case (Azure Files, SMB "

@@ -103,7 +103,7 @@ static bool is_workflow_kind(const node *kind)
 bool workflow_kind_like(const char *kind)
 {
     for (const char *const *k = workflow_kinds; *k; k++)
-        if (strlen(*k) == strlen(kind) && text_equal_ignoring_case(*k, kind, strlen(kind)))
+        if (text_equal_ignoring_case(*k, kind, strlen(*k) + 1))
             return true;
     return false;
 }

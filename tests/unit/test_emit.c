@@ -331,6 +331,7 @@ static void case_ignored(void)
     CHECK(text_equal_ignoring_case("runAsUser: 1", "RUNASUSER", 9));
     CHECK(!text_equal_ignoring_case("volume", "volumf", 6));
     CHECK(!text_equal_ignoring_case("vol", "volume", 6)); /* the shorter one ends it */
+    CHECK(text_equal_ignoring_case("Volume", "vOLUME", 7) && !text_equal_ignoring_case("Volume", "volumes", 7));
     CHECK(!text_equal_ignoring_case("\xc9", "\xe9", 1)); /* Latin-1 capital and small E acute: not ASCII */
     CHECK(text_equal_ignoring_case("I[z", "i[Z", 3) && !text_equal_ignoring_case("[", "{", 1));
 }
