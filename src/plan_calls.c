@@ -515,6 +515,52 @@ static bool not_loaded(const call_site *c, const template *t, size_t k)
     return a->optional && !a->source && artifact_index(&c->arguments, a->name, strlen(a->name)) == NOT_FOUND;
 }
 
+/* A query of check_paths_with's (path_index.h): the first input, by the
+ * paths one run of a call gives its target's inputs, that a visitor below
+ * finds about `path`. */
+typedef struct run_paths {
+    const call_site *c;
+    const tplan *target;
+    const template *t;
+    const bool *mask;
+    const char **in;   /* the inputs' paths as the run fills them in, or NULL as written */
+    bool filled;       /* what `at` is was filled in */
+    const char *at;
+    size_t self;
+    size_t found;
+} run_paths;
+
+/* Input j's path in the run: filled in, or as written, or NULL. */
+static const char *input_path(const run_paths *r, size_t j)
+{
+    return r->in[j] ? r->in[j] : r->target->in[j].path;
+}
+
+static const char *run_path(vplan *p, const void *run, size_t j)
+{
+    (void)p;
+    return input_path(run, j);
+}
+
+/* An input from the volume holding output path `at`. */
+static void holds_output(void *ctx, size_t j)
+{
+    run_paths *r = ctx;
+    if (j < r->found && r->mask[j] && (r->filled || r->in[j]) && r->target->in[j].path &&
+        path_covers(input_path(r, j), r->at))
+        r->found = j;
+}
+
+/* An input inside input `self` (at `at`), one of them filled in. */
+static void inside_input(void *ctx, size_t k)
+{
+    run_paths *r = ctx;
+    const char *inner = input_path(r, k);
+    if (k < r->found && k != r->self && (r->in[r->self] || r->in[k]) && inner && path_covers(r->at, inner) &&
+        !path_equal(r->at, inner) && !not_loaded(r->c, r->t, k))
+        r->found = k;
+}
+
 /* Artifact paths made of parameters, as the values call c gives them make
  * them in the run of withItems item number `nth` (`item`; NULL when the
  * call has no items). An output's file name must have no '..' component
@@ -535,46 +581,55 @@ static void check_paths_with(vplan *p, const tplan *scope, const call_site *c, c
         p->ed.oom = true;
         return;
     }
-    for (size_t j = 0; j < t->inputs.count; j++)
-        in[j] = filled_in(p, scope, c, t, t->inputs.items[j].path, item, &in_unknown);
     bool placed_inputs = false; /* some input path is made of parameters */
-    for (size_t j = 0; j < t->inputs.count; j++)
+    for (size_t j = 0; j < t->inputs.count; j++) {
+        in[j] = filled_in(p, scope, c, t, t->inputs.items[j].path, item, &in_unknown);
         placed_inputs |= in[j] != NULL;
+    }
+    run_paths r = {c, target, t, mask, in, false, NULL, NOT_FOUND, NOT_FOUND};
+    const path_index *ix = NULL;
+    bool indexed = false;
     for (size_t k = 0; k < t->outputs.count && !p->err; k++) {
         const art_plan *o = &target->out[k];
         bool unknown = false; /* in this output's path */
         const char *filled = filled_in(p, scope, c, t, o->a->path, item, &unknown);
-        const char *path = filled ? filled : placed_inputs && o->a->path && o->a->path->kind == NODE_SCALAR
-                                                 ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;
-        if (!path)
+        const char *at = filled ? filled : placed_inputs && o->a->path && o->a->path->kind == NODE_SCALAR
+                                               ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;
+        if (!at)
             continue; /* both as written: plan_refuse_input_over_outputs */
-        if (filled && o->convert && path_has_dotdot(path))
+        if (filled && o->convert && path_has_dotdot(at)) {
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes make output "
                         "artifact '%s' of '%s' %s%s, whose '..' component leaves the directory the volume is "
-                        "mounted on", scope->t->name, c->name, o->a->name, t->name, path,
+                        "mounted on", scope->t->name, c->name, o->a->name, t->name, at,
                         which_run(p, unknown, item, nth));
-        for (size_t j = 0; j < t->inputs.count && !p->err; j++)
-            if (mask[j] && (filled || in[j]) && target->in[j].path &&
-                path_covers(in[j] ? in[j] : target->in[j].path, path))
-                plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put output "
-                            "artifact '%s' of '%s' at %s%s, in input artifact '%s', which it passes a volume "
-                            "location, mounted read-only at %s: the producer could not write it", scope->t->name,
-                            c->name, o->a->name, t->name, path, which_run(p, unknown, item, nth),
-                            t->inputs.items[j].name, in[j] ? in[j] : target->in[j].path);
+            break;
+        }
+        if (!indexed)
+            ix = plan_index_paths(p, t->inputs.count, run_path, &r, false), indexed = true;
+        r.filled = filled != NULL, r.at = at, r.found = NOT_FOUND;
+        path_index_holding(ix, t->inputs.count, at, holds_output, &r);
+        if (r.found != NOT_FOUND)
+            plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put output "
+                        "artifact '%s' of '%s' at %s%s, in input artifact '%s', which it passes a volume "
+                        "location, mounted read-only at %s: the producer could not write it", scope->t->name,
+                        c->name, o->a->name, t->name, at, which_run(p, unknown, item, nth),
+                        t->inputs.items[r.found].name, input_path(&r, r.found));
     }
+    if (!placed_inputs)
+        return; /* both as written: plan_refuse_nested_inputs */
+    if (!indexed)
+        ix = plan_index_paths(p, t->inputs.count, run_path, &r, false);
     for (size_t j = 0; j < t->inputs.count && !p->err; j++) {
-        const char *outer = in[j] ? in[j] : target->in[j].path;
-        for (size_t k = 0; mask[j] && outer && k < t->inputs.count && !p->err; k++) {
-            const char *inner = in[k] ? in[k] : target->in[k].path;
-            if (k == j || (!in[j] && !in[k]) || !inner || !path_covers(outer, inner) || path_equal(outer, inner) ||
-                not_loaded(c, t, k))
-                continue; /* both as written: plan_refuse_nested_inputs */
+        if (!mask[j] || !input_path(&r, j))
+            continue;
+        r.self = j, r.at = input_path(&r, j), r.found = NOT_FOUND;
+        path_index_under(ix, t->inputs.count, r.at, inside_input, &r);
+        if (r.found != NOT_FOUND)
             plan_refuse(p, VP_EUNSUPPORTED, c->node, "template '%s', %s: the parameters it passes put input artifact "
                         "'%s' of '%s' at %s%s, inside input artifact '%s', which it passes a volume location, "
                         "mounted read-only at %s: the runtime could not make its mount point there", scope->t->name,
-                        c->name, t->inputs.items[k].name, t->name, inner, which_run(p, false, item, nth),
-                        t->inputs.items[j].name, outer);
-        }
+                        c->name, t->inputs.items[r.found].name, t->name, input_path(&r, r.found),
+                        which_run(p, false, item, nth), t->inputs.items[j].name, r.at);
     }
 }
 

@@ -27,22 +27,53 @@ typedef struct applier {
     const char *prefix;
 } applier;
 
-/* Removes the artifact named `name` from owner.artifacts; drops the emptied
- * list and then the emptied owner key of `parent`. */
-static void remove_artifact(node *parent, const char *owner_key, const char *name)
+/* Which artifacts of a list the rewrite removes: k is an index in the list. */
+typedef bool artifact_gone(const void *ctx, size_t k);
+
+/* Removes from owner.artifacts those of `list` that `gone` names, in one
+ * pass (removed one at a time, each moved the rest of a long list); drops
+ * the emptied list and then the emptied owner key of `parent`. */
+static void remove_artifacts(node *parent, const char *owner_key, const artifact_list *list, artifact_gone *gone,
+                             const void *ctx)
 {
     node *owner = map_get(parent, owner_key);
-    node *list = map_get(owner, "artifacts");
-    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++)
-        if (scalar_is(map_get(list->as.items[i], "name"), name)) {
-            memmove(&list->as.items[i], &list->as.items[i + 1], (list->len - i - 1) * sizeof(node *));
-            list->len--;
-            break;
-        }
-    if (list && list->kind == NODE_SEQUENCE && list->len == 0)
+    node *items = map_get(owner, "artifacts");
+    if (!items || items->kind != NODE_SEQUENCE)
+        return;
+    size_t left = 0;
+    for (size_t i = 0; i < items->len; i++) {
+        const node *name = map_get(items->as.items[i], "name");
+        size_t k = name && name->kind == NODE_SCALAR ? artifact_index(list, name->as.text, name->len) : NOT_FOUND;
+        if (k == NOT_FOUND || !gone(ctx, k))
+            items->as.items[left++] = items->as.items[i];
+    }
+    if (left == items->len)
+        return;
+    items->len = left;
+    if (left == 0)
         map_remove(owner, "artifacts");
-    if (owner && owner->kind == NODE_MAPPING && owner->len == 0)
+    if (owner->len == 0)
         map_remove(parent, owner_key);
+}
+
+static bool in_mask(const void *mask, size_t k)
+{
+    return ((const bool *)mask)[k];
+}
+
+static bool converted(const void *plans, size_t k)
+{
+    return ((const art_plan *)plans)[k].convert;
+}
+
+static bool removed(const void *outputs, size_t k)
+{
+    return output_removed(&((const art_plan *)outputs)[k]);
+}
+
+static bool passed_as_parameter(const void *call, size_t k)
+{
+    return ((const call_plan *)call)->arg_params[k] != NULL;
 }
 
 /* ---- applying: references in text --------------------------------------- */
@@ -310,8 +341,8 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"), edit_mapping(e->ed, &param));
         edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
              mount_node(e, in->path, edit_str(e->ed, edit_cat(e->ed, "{{inputs.parameters.", in->param, "}}")), true));
-        remove_artifact(n, "inputs", in->a->name);
     }
+    remove_artifacts(n, "inputs", &t->inputs, in_mask, mask);
     for (size_t m = 0; m < tp->nmounts; m++)
         edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
              mount_node(e, tp->mounts[m].dir, edit_str(e->ed, out_sub_path(e, tp, m)), false));
@@ -331,9 +362,8 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         if (o->global)
             edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
         edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"), edit_mapping(e->ed, &param));
-        if (!o->keep)
-            remove_artifact(n, "outputs", o->a->name);
     }
+    remove_artifacts(n, "outputs", &t->outputs, removed, tp->out);
 }
 
 static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node *call_node)
@@ -363,8 +393,8 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
         edit_put(e->ed, &pn, "name", edit_str(e->ed, param));
         edit_put(e->ed, &pn, "value", edit_str(e->ed, value));
         edit_push(e->ed, edit_list_field(e->ed, args, "parameters"), edit_mapping(e->ed, &pn));
-        remove_artifact(call_node, "arguments", a->name);
     }
+    remove_artifacts(call_node, "arguments", &c->arguments, passed_as_parameter, cp);
     if (cp->twin && cp->c->kind == CALL_ON_EXIT) { /* the call node is the task, step or spec */
         edit_set(e->ed, call_node, "onExit", edit_str(e->ed, cp->twin));
     } else if (cp->twin) { /* Argo runs a call's inline template before its named one */
@@ -466,8 +496,8 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
         if (o->global)
             edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
         edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"), edit_mapping(e->ed, &param));
-        remove_artifact(n, "outputs", o->a->name);
     }
+    remove_artifacts(n, "outputs", &t->outputs, converted, tp->out);
     for (size_t k = 0; k < t->inputs.count; k++) {
         if (!tp->in[k].convert)
             continue;
@@ -476,9 +506,7 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
         edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"), edit_mapping(e->ed, &param));
     }
     rewrite_tree(e, tp, NULL, n, false);
-    for (size_t k = 0; k < t->inputs.count; k++)
-        if (tp->in[k].convert)
-            remove_artifact(n, "inputs", tp->in[k].a->name);
+    remove_artifacts(n, "inputs", &t->inputs, converted, tp->in);
 }
 
 /* Whether n's subtree mounts volume `name`: holds a mapping with a

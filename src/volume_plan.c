@@ -18,6 +18,7 @@
 #include "grow.h"
 #include "paths.h"
 #include "scalar.h"
+#include "strmap.h"
 #include "volume_plan.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -144,35 +145,53 @@ const char *plan_first_free(vplan *p, const char *base, name_test *taken, const 
 }
 
 typedef struct param_names {
-    const node *list;       /* the template's parameters */
-    const art_plan *taken;  /* its artifacts planned before, whose parameters are taken too */
+    const node *list;               /* the template's parameters */
+    const artifact_list *artifacts; /* the artifacts being given parameters */
+    const art_plan *taken;          /* their plans: those before ntaken have theirs, taken too */
     size_t ntaken;
 } param_names;
+
+/* Which of `artifacts` parameter `name` would be the location parameter of:
+ * free_name names each NAME-subpath or NAME-subpath-N, N a number, so the
+ * name tells which NAME it was made for, and a check of a name against
+ * those taken looks at one artifact rather than each. */
+static size_t artifact_of_param(const artifact_list *artifacts, const char *name)
+{
+    size_t n = strlen(name), end = n, suffix = strlen(SUBPATH_SUFFIX);
+    while (end > 0 && name[end - 1] >= '0' && name[end - 1] <= '9')
+        end--;
+    end = end < n && end > 0 && name[end - 1] == '-' ? end - 1 : n;
+    if (end < suffix || memcmp(name + end - suffix, SUBPATH_SUFFIX, suffix) != 0)
+        return NOT_FOUND;
+    return artifact_index(artifacts, name, end - suffix);
+}
 
 /* Taken too: a name templateDefaults give a parameter, which Argo would
  * merge into the one volpass adds. */
 static bool param_taken(vplan *p, const char *name, const void *ctx)
 {
     const param_names *in = ctx;
-    bool used = parameter_named(in->list, name, strlen(name)) != NULL ||
-                call_tree_parameter_defaulted(p->tree, name);
-    for (size_t i = 0; i < in->ntaken && !used; i++)
-        used = in->taken[i].param && strcmp(in->taken[i].param, name) == 0;
-    return used;
+    if (parameter_named(in->list, name, strlen(name)) || call_tree_parameter_defaulted(p->tree, name))
+        return true;
+    size_t i = artifact_of_param(in->artifacts, name);
+    return i < in->ntaken && in->taken[i].param && strcmp(in->taken[i].param, name) == 0;
 }
 
 /* NAME-subpath, or NAME-subpath-2, -3, ...: the first not already a parameter
- * of `list` nor taken by an earlier artifact of the same plan. */
-static const char *free_name(vplan *p, const node *list, const art_plan *taken, size_t ntaken, const char *base)
+ * of `list` nor taken by an earlier artifact of the same plan; NAME is that
+ * of the artifact taken[k] plans, one of `artifacts`. */
+static const char *free_name(vplan *p, const node *list, const artifact_list *artifacts, const art_plan *taken,
+                             size_t k)
 {
-    return plan_first_free(p, edit_cat(&p->ed, base, SUBPATH_SUFFIX), param_taken, &(param_names){list, taken, ntaken});
+    return plan_first_free(p, edit_cat(&p->ed, taken[k].a->name, SUBPATH_SUFFIX), param_taken,
+                           &(param_names){list, artifacts, taken, k});
 }
 
 const char *plan_location_param(vplan *p, const tplan *tp, const node *list, const art_plan *taken, size_t k,
                                   const char *role)
 {
     const artifact *a = taken[k].a;
-    const char *name = free_name(p, list, taken, k, a->name);
+    const char *name = free_name(p, list, taken == tp->in ? &tp->t->inputs : &tp->t->outputs, taken, k);
     if (workflow_callable_apart(tp->wf) && strcmp(name + strlen(a->name), SUBPATH_SUFFIX) != 0)
         plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s': %s artifact '%s' would carry its location in "
                     "parameter '%s" SUBPATH_SUFFIX "', which the template has already (or templateDefaults give it); a "
@@ -213,24 +232,84 @@ static void warn_hidden(vplan *p, const template *t, const art_plan *o)
         }
 }
 
+/* The outputs placed so far, by the file each is written as (the number of
+ * its mount, '/', its file name in lower case), for warn_case_apart: a walk
+ * of them all for each output would make a template of thousands of outputs
+ * take seconds. A template of a few outputs has them walked instead. */
+typedef struct case_apart {
+    strmap seen; /* -> case_seen */
+    bool mapped;
+} case_apart;
+
+/* The first output written as a file, and the first written as that file
+ * but named otherwise (Model.txt after model.txt), or NOT_FOUND. */
+typedef struct case_seen {
+    size_t first, other;
+} case_seen;
+
+static void case_apart_init(case_apart *c, size_t outputs)
+{
+    strmap_init(&c->seen);
+    c->mapped = outputs > PATH_INDEX_MIN;
+}
+
+static void case_apart_free(case_apart *c)
+{
+    strmap_free(&c->seen);
+}
+
+/* The earlier output whose file has output k's name but for case, found
+ * in c's map, where output k goes too. */
+static size_t case_apart_seen(vplan *p, const tplan *tp, size_t k, case_apart *c)
+{
+    const art_plan *o = &tp->out[k];
+    size_t size = 3 * sizeof o->mount + strlen(o->file) + 2;
+    char *key = arena_alloc(p->ed.mem, size);
+    if (!key) {
+        p->ed.oom = true;
+        return NOT_FOUND;
+    }
+    snprintf(key, size, "%zu/%s", o->mount, o->file);
+    for (char *ch = strchr(key, '/'); *ch; ch++)
+        *ch = *ch >= 'A' && *ch <= 'Z' ? (char)(*ch - 'A' + 'a') : *ch;
+    case_seen *seen = strmap_get(&c->seen, key, strlen(key));
+    if (!seen) {
+        seen = arena_alloc(p->ed.mem, sizeof *seen);
+        if (!seen || strmap_put(&c->seen, key, strlen(key), seen) != 0) {
+            p->ed.oom = true;
+            return NOT_FOUND;
+        }
+        *seen = (case_seen){k, NOT_FOUND};
+        return NOT_FOUND;
+    }
+    bool like_first = strcmp(tp->out[seen->first].file, o->file) == 0;
+    size_t apart = like_first ? seen->other : seen->first;
+    if (!like_first && seen->other == NOT_FOUND)
+        seen->other = k;
+    return apart;
+}
+
 /* Output k's file and an earlier one's of the same mount named apart by
  * case alone (Model.txt, model.txt): one file on storage that ignores case
  * (Azure Files and other SMB shares), where the container's own file
  * system had two. */
-static void warn_case_apart(vplan *p, const tplan *tp, size_t k)
+static void warn_case_apart(vplan *p, const tplan *tp, size_t k, case_apart *c)
 {
     const art_plan *o = &tp->out[k];
-    for (size_t j = 0; *o->file && j < k; j++) {
-        const art_plan *e = &tp->out[j];
-        if (e->convert && e->mount == o->mount && *e->file &&
-            text_equal_ignoring_case(e->file, o->file, strlen(o->file) + 1) &&
-            strcmp(e->file, o->file) != 0) {
-            plan_warn(p, o->a->node, "template '%s': output artifacts '%s' and '%s' are files %s and %s of one "
-                      "directory mounted from the volume: one file on storage that ignores case (Azure Files, SMB "
-                      "shares)", tp->t->name, e->a->name, o->a->name, e->file, o->file);
-            return;
-        }
-    }
+    if (!*o->file)
+        return;
+    size_t j = NOT_FOUND;
+    if (c->mapped)
+        j = case_apart_seen(p, tp, k, c);
+    for (size_t e = 0; !c->mapped && e < k && j == NOT_FOUND; e++)
+        if (tp->out[e].convert && tp->out[e].mount == o->mount && *tp->out[e].file &&
+            text_equal_ignoring_case(tp->out[e].file, o->file, strlen(o->file) + 1) &&
+            strcmp(tp->out[e].file, o->file) != 0)
+            j = e;
+    if (j != NOT_FOUND)
+        plan_warn(p, o->a->node, "template '%s': output artifacts '%s' and '%s' are files %s and %s of one "
+                  "directory mounted from the volume: one file on storage that ignores case (Azure Files, SMB "
+                  "shares)", tp->t->name, tp->out[j].a->name, o->a->name, tp->out[j].file, o->file);
 }
 
 /* n when key, case aside, is name-n, n a number from 2 on (written
@@ -492,6 +571,104 @@ static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
                     "that runs a pod has", t->name);
 }
 
+/* ---- the paths of a template's artifacts, checked against each other ---- */
+
+path_index *plan_index_paths(vplan *p, size_t n, const char *(*path_of)(vplan *, const void *, size_t),
+                             const void *ctx, bool distinct)
+{
+    if (n <= PATH_INDEX_MIN)
+        return NULL;
+    path_index *ix = arena_alloc(p->ed.mem, sizeof *ix);
+    path_entry *e = ix ? arena_alloc(p->ed.mem, n * sizeof *e) : NULL;
+    if (!e) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *path = path_of(p, ctx, i);
+        if (path)
+            e[count++] = (path_entry){path, strlen(path), i};
+    }
+    *ix = (path_index){e, count};
+    path_index_sort(ix, distinct);
+    return ix;
+}
+
+/* A query over a template's artifact paths, which looks for the first
+ * artifact (the least index) that a visitor below finds about `path`. */
+typedef struct first_path {
+    vplan *p;
+    const tplan *tp;
+    const char *path;
+    size_t self;  /* the artifact the query is for, which does not count */
+    size_t found; /* NOT_FOUND until one does */
+} first_path;
+
+/* Where output o is, for the checks against inputs: its planned path, or
+ * the one written. */
+static const char *output_path(vplan *p, const art_plan *o)
+{
+    return o->path ? o->path : o->a->path ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;
+}
+
+static const char *indexed_output_path(vplan *p, const void *tp, size_t k)
+{
+    return output_path(p, &((const tplan *)tp)->out[k]);
+}
+
+/* The paths of a template's inputs, and of its outputs (output_path), for
+ * one of many (vplan.artifact_paths): each template's plan would otherwise
+ * grow for the few that have them. */
+typedef struct artifact_paths {
+    const tplan *tp; /* the key */
+    path_index *in, *out;
+} artifact_paths;
+
+static const artifact_paths *paths_of(const vplan *p, const tplan *tp)
+{
+    const template *t = tp->t;
+    if (t->inputs.count <= PATH_INDEX_MIN && t->outputs.count <= PATH_INDEX_MIN)
+        return NULL;
+    return strmap_get(&p->artifact_paths, (const char *)&tp, sizeof tp);
+}
+
+static const path_index *in_paths(const vplan *p, const tplan *tp)
+{
+    const artifact_paths *a = paths_of(p, tp);
+    return a ? a->in : NULL;
+}
+
+static const path_index *out_paths(const vplan *p, const tplan *tp)
+{
+    const artifact_paths *a = paths_of(p, tp);
+    return a ? a->out : NULL;
+}
+
+/* Input paths as plan_input sets them, known before it runs. */
+static const char *indexed_input_path(vplan *p, const void *tp, size_t k)
+{
+    const node *path = ((const tplan *)tp)->t->inputs.items[k].path;
+    return path ? edit_normal_path(&p->ed, path->as.text) : NULL;
+}
+
+/* Once its outputs are planned. */
+static void index_artifact_paths(vplan *p, const tplan *tp)
+{
+    const template *t = tp->t;
+    if (t->inputs.count <= PATH_INDEX_MIN && t->outputs.count <= PATH_INDEX_MIN)
+        return;
+    artifact_paths *a = arena_alloc(p->ed.mem, sizeof *a);
+    if (a)
+        a->tp = tp;
+    if (!a || strmap_put(&p->artifact_paths, (const char *)&a->tp, sizeof a->tp, a) != 0) {
+        p->ed.oom = true;
+        return;
+    }
+    a->out = plan_index_paths(p, t->outputs.count, indexed_output_path, tp, false);
+    a->in = plan_index_paths(p, t->inputs.count, indexed_input_path, tp, false);
+}
+
 /* Whether input k of pod template tp comes from the volume in some form of
  * it: the template itself or a twin. */
 static bool input_from_volume(const tplan *tp, size_t k)
@@ -613,6 +790,13 @@ static void warn_call_parameter_list(vplan *p, tplan *scope, const node *n, cons
     }
 }
 
+static void volume_input_holding(void *ctx, size_t k)
+{
+    first_path *f = ctx;
+    if (k < f->found && f->tp->in[k].path && input_from_volume(f->tp, k) && path_must_cover(f->tp->in[k].path, f->path))
+        f->found = k;
+}
+
 /* An output parameter read from a file inside an input that comes from
  * the volume: the container may have written that file, into what Argo
  * gave it as a writable directory of its own, and the mount is read-only. */
@@ -624,15 +808,13 @@ static void warn_parameter_in_input(vplan *p, const tplan *tp)
         const node *path = map_get(from, "path"), *name = map_get(list->as.items[i], "name");
         if (!path || path->kind != NODE_SCALAR || !name || name->kind != NODE_SCALAR)
             continue;
-        const char *normal = edit_normal_path(&p->ed, path->as.text);
-        for (size_t k = 0; k < tp->t->inputs.count; k++)
-            if (tp->in[k].path && input_from_volume(tp, k) && path_must_cover(tp->in[k].path, normal)) {
-                plan_warn(p, path, "template '%s': output parameter '%s' is read from %s, inside input artifact "
-                          "'%s', which is mounted read-only from the volume: the container cannot write that file "
-                          "there, as it could into the directory Argo gave it", tp->t->name, name->as.text,
-                          path->as.text, tp->t->inputs.items[k].name);
-                break;
-            }
+        first_path f = {p, tp, edit_normal_path(&p->ed, path->as.text), NOT_FOUND, NOT_FOUND};
+        path_index_holding(in_paths(p, tp), tp->t->inputs.count, f.path, volume_input_holding, &f);
+        if (f.found != NOT_FOUND)
+            plan_warn(p, path, "template '%s': output parameter '%s' is read from %s, inside input artifact "
+                      "'%s', which is mounted read-only from the volume: the container cannot write that file "
+                      "there, as it could into the directory Argo gave it", tp->t->name, name->as.text,
+                      path->as.text, tp->t->inputs.items[f.found].name);
     }
 }
 
@@ -796,18 +978,65 @@ static void check_non_root(vplan *p, const tplan *tp)
                   user ? "runs" : "may run (its podSpecPatch sets the user)");
 }
 
-/* Each directory converted outputs are written into is mounted from the
- * volume once; the kept outputs are announced in the same order. An output
- * whose directory lies inside another's is written through that other
- * mount, as the path below it: a mount of its own would hide it from the
- * other output (an output /tmp/model/metrics.json inside an output
+static const char *converted_dir(vplan *p, const void *tp, size_t k)
+{
+    (void)p;
+    const art_plan *o = &((const tplan *)tp)->out[k];
+    return o->convert ? o->mount_dir : NULL;
+}
+
+/* The shortest directory of a converted output that holds f->path. Those
+ * place_outputs has moved went into such a directory already, the shortest
+ * that holds theirs, and so the shortest that holds f->path too. */
+static void shortest_holding(void *ctx, size_t j)
+{
+    first_path *f = ctx;
+    const char *dir = f->tp->out[j].mount_dir;
+    if (f->tp->out[j].convert && strlen(dir) < strlen(f->path) && path_covers(dir, f->path))
+        f->path = dir;
+}
+
+/* An output whose directory lies inside another's is written through that
+ * other mount, as the path below it: a mount of its own would hide it from
+ * the other output (an output /tmp/model/metrics.json inside an output
  * /tmp/model, both written through /tmp). */
+static void place_outputs(vplan *p, tplan *tp)
+{
+    const template *t = tp->t;
+    const path_index *dirs = plan_index_paths(p, t->outputs.count, converted_dir, tp, true);
+    for (size_t k = 0; k < t->outputs.count; k++) {
+        art_plan *o = &tp->out[k];
+        first_path f = {p, tp, o->mount_dir, NOT_FOUND, NOT_FOUND};
+        if (o->convert)
+            path_index_holding(dirs, t->outputs.count, o->mount_dir, shortest_holding, &f);
+        if (f.path != o->mount_dir) {
+            const char *below = o->mount_dir + strlen(f.path) + 1;
+            o->file = *o->file ? edit_cat(&p->ed, below, "/", o->file) : edit_intern(&p->ed, below, strlen(below));
+            o->mount_dir = f.path;
+        }
+    }
+}
+
+/* The first converted output in directory f->path. */
+static void first_in_dir(void *ctx, size_t j)
+{
+    first_path *f = ctx;
+    if (j < f->found && f->tp->out[j].convert && strcmp(f->tp->out[j].mount_dir, f->path) == 0)
+        f->found = j;
+}
+
+/* Each directory converted outputs are written into is mounted from the
+ * volume once; the kept outputs are announced in the same order. */
 static void mount_outputs(vplan *p, tplan *tp)
 {
     const template *t = tp->t;
     const char *mirror = NULL; /* a container that mirrors the main one's mounts: it sees theirs */
     if (t->outputs.count)
         template_mirror_clash(t, NULL, false, &mirror);
+    place_outputs(p, tp);
+    const path_index *dirs = plan_index_paths(p, t->outputs.count, converted_dir, tp, true);
+    case_apart apart;
+    case_apart_init(&apart, t->outputs.count);
     for (size_t k = 0; k < t->outputs.count; k++) {
         art_plan *o = &tp->out[k];
         if (!o->convert) {
@@ -815,20 +1044,9 @@ static void mount_outputs(vplan *p, tplan *tp)
                 keep_output(p, t, o, kept_by_option(p->ctx, o->a->name));
             continue;
         }
-        const char *outer = o->mount_dir;
-        for (size_t j = 0; j < t->outputs.count; j++) {
-            const char *dir = tp->out[j].mount_dir;
-            if (tp->out[j].convert && strlen(dir) < strlen(outer) && path_covers(dir, outer))
-                outer = dir;
-        }
-        if (outer != o->mount_dir) {
-            const char *below = o->mount_dir + strlen(outer) + 1;
-            o->file = *o->file ? edit_cat(&p->ed, below, "/", o->file) : edit_intern(&p->ed, below, strlen(below));
-            o->mount_dir = outer;
-        }
-        size_t i = 0;
-        while (i < tp->nmounts && strcmp(tp->mounts[i].dir, o->mount_dir) != 0)
-            i++;
+        first_path f = {p, tp, o->mount_dir, NOT_FOUND, NOT_FOUND};
+        path_index_equal(dirs, t->outputs.count, o->mount_dir, first_in_dir, &f);
+        size_t i = f.found < k ? tp->out[f.found].mount : tp->nmounts;
         const char *key = i == tp->nmounts ? mount_key(p, tp, o->a->name) : NULL;
         if (key && strlen(key) > MAX_FILE_NAME)
             plan_refuse(p, VP_EUNSUPPORTED, o->a->node, "template '%s': output artifact '%.32s...' names the "
@@ -839,7 +1057,7 @@ static void mount_outputs(vplan *p, tplan *tp)
             warn_hidden(p, t, o);
         }
         o->mount = i;
-        warn_case_apart(p, tp, k);
+        warn_case_apart(p, tp, k, &apart);
         plan_decide(p, t, o->a, "output", "converted",
                "written to the volume: %s is mounted from it; parameter '%s' carries the location%s",
                o->mount_dir, o->param,
@@ -850,6 +1068,7 @@ static void mount_outputs(vplan *p, tplan *tp)
                       "output's consumers, where Argo would take the main container's files alone", t->name, mirror,
                       o->mount_dir, o->a->name);
     }
+    case_apart_free(&apart);
 }
 
 /* Why a read-only mount on `path` would hold an artifact templateDefaults
@@ -932,23 +1151,36 @@ static const char *unmountable(vplan *p, const template *t, const workflow *wf, 
     return NULL;
 }
 
+/* Its path, not mount_dir: that may be another output's. */
+static void output_inside(void *ctx, size_t j)
+{
+    first_path *f = ctx;
+    const char *out_path = j < f->found ? output_path(f->p, &f->tp->out[j]) : NULL;
+    if (out_path && path_must_cover(f->path, out_path))
+        f->found = j;
+}
+
 bool plan_refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const node *at)
 {
     const template *t = tp->t;
     const art_plan *in = &tp->in[k];
-    for (size_t j = 0; in->path && j < t->outputs.count; j++) {
-        const art_plan *o = &tp->out[j];
-        /* Its path, not mount_dir: that may be another output's. */
-        const char *out_path = o->path                ? o->path
-                               : o->a->path ? edit_normal_path(&p->ed, o->a->path->as.text) : NULL;
-        if (out_path && path_must_cover(in->path, out_path)) {
-            plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' at %s would be mounted "
-                        "read-only over output artifact '%s' at %s", t->name, in->a->name, in->path, o->a->name,
-                        o->a->path->as.text);
-            return true;
-        }
-    }
-    return false;
+    if (!in->path)
+        return false;
+    first_path f = {p, tp, in->path, NOT_FOUND, NOT_FOUND};
+    path_index_under(out_paths(p, tp), t->outputs.count, in->path, output_inside, &f);
+    if (f.found == NOT_FOUND)
+        return false;
+    plan_refuse(p, VP_EUNSUPPORTED, at, "template '%s': input artifact '%s' at %s would be mounted read-only over "
+                "output artifact '%s' at %s", t->name, in->a->name, in->path, tp->out[f.found].a->name,
+                tp->out[f.found].a->path->as.text);
+    return true;
+}
+
+static void input_at(void *ctx, size_t j)
+{
+    first_path *f = ctx;
+    if (j < f->found && f->tp->in[j].path && path_equal(f->tp->in[j].path, f->path))
+        f->found = j;
 }
 
 /* Inputs convert by default when nothing but a caller can supply them. */
@@ -968,7 +1200,7 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
         return;
     }
     in->param = in->convert ? plan_location_param(p, tp, t->input_parameters, tp->in, k, "input")
-                            : free_name(p, t->input_parameters, tp->in, k, a->name);
+                            : free_name(p, t->input_parameters, &t->inputs, tp->in, k);
     if (!template_runs_pod(t))
         return;
     if (!a->path) {
@@ -998,12 +1230,13 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
     in->convert &= !in->unmountable;
     if (in->convert && plan_refuse_input_over_outputs(p, tp, k, a->node))
         return;
-    for (size_t j = 0; j < k; j++)
-        if (tp->in[j].path && path_equal(tp->in[j].path, in->path)) {
-            plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifacts '%s' and '%s' share the path %s",
-                   t->name, tp->in[j].a->name, a->name, in->path);
-            return;
-        }
+    first_path f = {p, tp, in->path, NOT_FOUND, NOT_FOUND};
+    path_index_equal(in_paths(p, tp), k, in->path, input_at, &f);
+    if (f.found != NOT_FOUND) {
+        plan_refuse(p, VP_EINVALID, a->node, "template '%s': input artifacts '%s' and '%s' share the path %s",
+                    t->name, tp->in[f.found].a->name, a->name, in->path);
+        return;
+    }
     if (in->unmountable)
         plan_decide(p, t, a, "input", "kept", "left as a real artifact: it %s (an output a call passes it stays a real "
                "artifact, or the call is refused where volpass cannot tell which output it passes)", in->unmountable);
@@ -1016,6 +1249,14 @@ static void plan_input(vplan *p, tplan *tp, size_t k)
                in->path, in->param);
 }
 
+static void input_inside(void *ctx, size_t k)
+{
+    first_path *f = ctx;
+    const char *inner = f->tp->in[k].path;
+    if (k < f->found && k != f->self && inner && path_must_cover(f->path, inner) && !path_equal(f->path, inner))
+        f->found = k;
+}
+
 bool plan_refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, const node *at)
 {
     const template *t = tp->t;
@@ -1023,15 +1264,14 @@ bool plan_refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, cons
         const art_plan *outer = &tp->in[o];
         if (!(mask ? mask[o] : outer->convert) || !outer->path)
             continue;
-        for (size_t k = 0; k < t->inputs.count; k++) {
-            const art_plan *inner = &tp->in[k];
-            if (k != o && inner->path && path_must_cover(outer->path, inner->path) &&
-                !path_equal(outer->path, inner->path)) {
-                plan_refuse(p, VP_EUNSUPPORTED, at ? at : inner->a->node, "template '%s': input artifact '%s' at %s "
-                            "would be mounted inside input artifact '%s' at %s, which is mounted read-only from the "
-                            "volume", t->name, inner->a->name, inner->path, outer->a->name, outer->path);
-                return true;
-            }
+        first_path f = {p, tp, outer->path, o, NOT_FOUND};
+        path_index_under(in_paths(p, tp), t->inputs.count, outer->path, input_inside, &f);
+        if (f.found != NOT_FOUND) {
+            const art_plan *inner = &tp->in[f.found];
+            plan_refuse(p, VP_EUNSUPPORTED, at ? at : inner->a->node, "template '%s': input artifact '%s' at %s "
+                        "would be mounted inside input artifact '%s' at %s, which is mounted read-only from the "
+                        "volume", t->name, inner->a->name, inner->path, outer->a->name, outer->path);
+            return true;
         }
     }
     return false;
@@ -1068,6 +1308,7 @@ static tplan *plan_template(vplan *p, template *t, const workflow *wf)
     if (template_runs_pod(t)) {
         for (size_t k = 0; k < t->outputs.count && !p->err; k++)
             plan_output(p, tp, k);
+        index_artifact_paths(p, tp);
         mount_outputs(p, tp);
         check_non_root(p, tp);
     } else if (t->kind == TEMPLATE_OTHER) {
@@ -1602,6 +1843,7 @@ static void free_maps(vplan *p)
     strmap_free(&p->setters);
     strmap_free(&p->twin_names);
     strmap_free(&p->apart);
+    strmap_free(&p->artifact_paths);
 }
 
 void vplan_init(vplan *p, const scheme_ctx *ctx, call_tree *tree, graph_twins *twins)

@@ -8,6 +8,7 @@
 #include "edit.h"
 #include "error.h"
 #include "graph_twin.h"
+#include "path_index.h"
 #include "refs.h"
 #include "scheme.h"
 
@@ -105,6 +106,9 @@ typedef struct vplan {
     struct setter *templated_setters; /* outputs whose globalName is made of parameters */
     strmap twin_names;  /* document address + twin name -> twin */
     strmap apart;       /* names of WorkflowTemplates not in the input that calls go to (plan_warn_apart) */
+    /* A pod template of many artifacts: its plan's address -> the paths of
+     * its artifacts, indexed for the checks between them (volume_plan.c). */
+    strmap artifact_paths;
     /* Outputs kept real artifacts for a consumer that cannot take a volume
      * location (plan_keep_producer): output node's address -> kept. They
      * hold from one try of the plan to the next. */
@@ -227,6 +231,12 @@ bool plan_refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const n
  * mounted inside another's read-only mount from the volume: the runtime
  * cannot make its mount point there. At `at`, or at the inner input. */
 bool plan_refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, const node *at);
+
+/* An index (path_index.h), in the arena, of the paths path_of gives n
+ * artifacts (NULL for none) when there are enough to want one; else NULL,
+ * and queries walk them all. */
+path_index *plan_index_paths(vplan *p, size_t n, const char *(*path_of)(vplan *, const void *ctx, size_t),
+                             const void *ctx, bool distinct);
 
 /* ---- plan_refs.c: what references name ------------------------------- */
 

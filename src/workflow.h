@@ -35,7 +35,7 @@ typedef struct artifact {
 
 typedef struct artifact_list {
     node *owner;     /* the inputs, outputs or arguments mapping holding "artifacts", or NULL */
-    artifact *items;
+    artifact *items; /* a long list's are followed by pointers to them in the order of their names (workflow.c) */
     size_t count;
 } artifact_list;
 

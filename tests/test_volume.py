@@ -2552,6 +2552,71 @@ def test_inputs_refused(ctx):
                 "not apply"], json.dumps(report["problems"]))
 
 
+def _many_artifacts(text, n=30):
+    """inputs.yaml (a variant of it) with template 'use' given n more inputs,
+    each with a source of its own, after its two, and n more outputs at the
+    end: enough for the checks between its artifacts to go through indexes
+    of their paths and names, with each line of the two inputs where it was."""
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("      - {name: config"))
+    lines[at + 1:at + 1] = [f"      - {{name: p{i}, path: /pad/in/p{i}, raw: {{data: x}}}}" for i in range(n)]
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    if "    outputs:" not in text[text.index("  - name: u"):]:
+        text += "    outputs:\n      artifacts:\n"
+    return text + "".join(f"      - {{name: q{i}, path: /pad/out/q{i}}}\n" for i in range(n))
+
+
+def test_inputs_refused_among_many(ctx):
+    """The refusals of test_inputs_refused, each in a template of more
+    artifacts than it walks one by one (an index of their paths finds them):
+    the same artifacts, at the same places. The file itself converts, and
+    verify finds every hand-off preserved."""
+    text = _many_artifacts(_read(os.path.join(CASES, "inputs.yaml")))
+    proc = run_text(ctx, "inputs.yaml", text, "--verify")
+    expect(proc.returncode == 0 and proc.stdout.count("mountPath: /pad/in/") == 0 and
+           proc.stdout.count("name: q29-subpath") == 2, proc.stderr)  # use, and its twin use-constant
+    for edits, where, message in UNMOUNTABLE:
+        variant = _read(os.path.join(CASES, "inputs.yaml"))
+        for pattern, new in edits:
+            variant = re.sub(pattern, new, variant)
+        proc = run_text(ctx, "inputs.yaml", _many_artifacts(variant))
+        expect(proc.returncode == 4 and f"inputs.yaml:{where}: error: {message}" in proc.stderr,
+               f"{edits!r}: exit {proc.returncode}: {proc.stderr}")
+
+
+def test_many_outputs_placed(ctx):
+    """Outputs of a template of many: those in a directory inside another's
+    go through that other's mount, one mount a directory; files named apart
+    by case alone in one directory are warned of; a location parameter takes
+    the first name free (the template has an output parameter o3-subpath,
+    an output is named o5-subpath); and the consumer reads the output
+    deepest in, o36."""
+    outputs = [f"/out/d{i % 4}/f{i}" for i in range(36)] + ["/out/d1/deep/g", "/out/", "/out/d2/F2"]
+    names = [f"o{i}" for i in range(len(outputs))]
+    names[5] = "o5-subpath"
+    text = passing_workflow("many-").replace("artifacts.out", "artifacts.o36") + """  - name: produce
+    container: {image: alpine, command: [sh, -c, "mkdir -p /out && echo"]}
+    outputs:
+      parameters: [{name: o3-subpath, valueFrom: {path: /tmp/p}}]
+      artifacts:
+""" + "".join(f"      - {{name: {n}, path: {p}}}\n" for n, p in zip(names, outputs)) + """  - name: consume
+    inputs:
+      artifacts:
+      - {name: in, path: /in/f}
+    container: {image: alpine, command: [cat, /in/f]}
+"""
+    proc = run_text(ctx, "many.yaml", text, "--verify")
+    expect(proc.returncode == 0, proc.stderr)
+    produce = proc.stdout[proc.stdout.index("- name: produce"):proc.stdout.index("- name: consume")]
+    expect(re.findall(r"mountPath: (\S+)", produce) == ["/out"], produce)
+    expect("name: o3-subpath-2\n" in produce and "name: o5-subpath-subpath\n" in produce and
+           "value: artifact_data/{{workflow.uid}}/{{pod.name}}/o0/d1/deep/g" in produce, produce)
+    warnings = [line.split(": warning: ")[1] for line in proc.stderr.splitlines()]
+    expect(warnings == ["template 'produce': output artifacts 'o2' and 'o38' are files d2/f2 and d2/F2 of one "
+                        "directory mounted from the volume: one file on storage that ignores case (Azure Files, "
+                        "SMB shares)"], proc.stderr)
+
+
 def test_tagged_placeholder_keeps_its_tag(ctx):
     text = _read(os.path.join(CASES, "extra.yaml")).replace(
         "command: [cat, /data/in]", "command: [cat, !!str \"{{inputs.artifacts.in.path}}\"]")

@@ -1,6 +1,7 @@
 /* References and expressions (what the rewriter and verify read in {{...}}), and paths. */
 #include <stdlib.h>
 
+#include "path_index.h"
 #include "paths.h"
 #include "refs.h"
 #include "unit.h"
@@ -203,8 +204,81 @@ void test_refs(void)
 }
 
 /* Paths as Kubernetes compares mounts (src/paths.c). */
+/* ---- path_index: the candidates it visits hold every path the checks it
+ * stands in for would find, and not every path ---------------------------- */
+
+#define INDEXED_MAX 400
+
+static void mark(void *seen, size_t i)
+{
+    ((bool *)seen)[i] = true;
+}
+
+/* Every path of one to three components of `parts`, absolute or not, "/" too. */
+static size_t index_test_paths(char paths[][32])
+{
+    static const char *const parts[] = {"a", "b", "ab", "a b", "{{x}}"};
+    size_t k = sizeof parts / sizeof *parts, n = 0;
+    strcpy(paths[n++], "/");
+    for (int lead = 0; lead < 2; lead++)
+        for (size_t code = 0; code < k + k * k + k * k * k; code++) {
+            size_t c = code, depth = c < k ? 1 : c < k + k * k ? 2 : 3;
+            c -= depth == 1 ? 0 : depth == 2 ? k : k + k * k;
+            char *p = paths[n++];
+            *p = '\0';
+            for (size_t d = 0; d < depth; d++, c /= k) {
+                if (lead || d)
+                    strcat(p, "/");
+                strcat(p, parts[c % k]);
+            }
+        }
+    return n;
+}
+
+static void test_path_index(void)
+{
+    static char paths[INDEXED_MAX][32];
+    static path_entry entries[INDEXED_MAX];
+    size_t n = index_test_paths(paths);
+    for (size_t i = 0; i < n; i++)
+        entries[i] = (path_entry){paths[i], strlen(paths[i]), i};
+    path_index ix = {entries, n};
+    path_index_sort(&ix, false);
+    size_t missed = 0, visits = 0, beyond = 0;
+    for (size_t q = 0; q < n; q++) {
+        const char *query = paths[q];
+        bool under[INDEXED_MAX] = {false}, holding[INDEXED_MAX] = {false}, equal[INDEXED_MAX] = {false};
+        path_index_under(&ix, n, query, mark, under);
+        path_index_holding(&ix, n, query, mark, holding);
+        path_index_equal(&ix, n, query, mark, equal);
+        for (size_t j = 0; j < n; j++) {
+            const char *p = paths[j];
+            missed += !under[j] && (path_must_cover(query, p) || path_covers(query, p));
+            missed += !holding[j] && (path_must_cover(p, query) || path_covers(p, query));
+            missed += !equal[j] && path_equal(p, query);
+            visits += under[j] + holding[j] + equal[j];
+        }
+        bool first_half[INDEXED_MAX] = {false};
+        path_index_under(&ix, n / 2, query, mark, first_half);
+        for (size_t j = n / 2; j < n; j++)
+            beyond += first_half[j];
+    }
+    CHECK(n > 300 && missed == 0 && beyond == 0);
+    CHECK(visits < n * n / 4); /* an index: most paths are not looked at */
+    /* With `distinct`, one entry of paths written alike: the least index. */
+    for (size_t i = 0; i < n; i++)
+        entries[i] = (path_entry){paths[i % 10], strlen(paths[i % 10]), i};
+    ix = (path_index){entries, n};
+    path_index_sort(&ix, true);
+    bool least = ix.count == 10;
+    for (size_t i = 0; i < ix.count; i++)
+        least &= ix.entries[i].index < 10;
+    CHECK(least);
+}
+
 void test_paths(void)
 {
+    test_path_index();
     const char *normal[] = {"/", "/tmp", "/tmp/a.txt", "/a/.b", "/a/..", "relative/x", "/a b/{{x}} }", NULL};
     const char *not_normal[] = {"//", "/tmp/", "/a//b", "/a/./b", "/a/.", "/in/{{ x}}", "/in/{{x\t}}", NULL};
     for (const char **p = normal; *p; p++)
