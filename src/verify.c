@@ -97,44 +97,6 @@ const char *verify_mount_path(vctx *v, const char *text)
     return path_is_relative(text) ? fmt(v, "/%s", text) : text;
 }
 
-/* The mount whose mountPath is the longest prefix of `path`, or NULL. With
- * tree set, mount paths have their parameters substituted in instance i. */
-static const node *covering_mount_in(vctx *v, const call_tree *tree, const instance *i,
-                                     const template *t, const char *path, size_t *prefix_len)
-{
-    const node *best = NULL;
-    size_t best_len = 0;
-    mount_cursor at = {0, 0};
-    for (const node *m; (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &at));) {
-        const char *mp = scalar_text(map_get(m, "mountPath"));
-        if (mp)
-            mp = verify_mount_path(v, tree ? verify_pod_path(v, tree, i, mp) : mp);
-        size_t n = mp ? path_covers(mp, path) : 0;
-        if (n && (!best || n > best_len)) {
-            best = m;
-            best_len = n;
-        }
-    }
-    *prefix_len = best_len;
-    return best;
-}
-
-const node *verify_covering_mount(vctx *v, const template *t, const char *path, size_t *prefix_len)
-{
-    return covering_mount_in(v, NULL, NULL, t, path, prefix_len);
-}
-
-static size_t mount_count(const template *t, const char *mount_path)
-{
-    size_t n = 0;
-    mount_cursor at = {0, 0};
-    for (const node *m; (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &at));) {
-        const char *mp = scalar_text(map_get(m, "mountPath"));
-        n += mp && path_equal(mp, mount_path);
-    }
-    return n;
-}
-
 /* Path `sub` of a volume showing directory `root` of its storage, then
  * `rest` below it: the path in the storage, normalised. */
 static const char *storage_path(vctx *v, const char *root, const char *sub, const char *rest)
@@ -197,7 +159,7 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
     char *path = (char *)fmt(v, "%s", verify_mount_path(v, verify_pod_path(v, t, i, raw)));
     path_normalize(path);
     memset(out, 0, sizeof *out);
-    out->mount = covering_mount_in(v, t, i, i->tmpl, path, &prefix);
+    out->mount = verify_covering_mount_in(v, t, i, i->tmpl, path, &prefix);
     if (!out->mount) {
         cannot(&out->where, fmt(v, "no volume mount of '%s' covers %s", i->path, path));
         return;
@@ -207,7 +169,7 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
         cannot(&out->where, fmt(v, "'%s' mounts a volume at /, which no container can start with", i->path));
         return;
     }
-    if (mount_count(i->tmpl, mount_path) > 1) {
+    if (verify_mount_count(v, i->tmpl, mount_path) > 1) {
         cannot(&out->where, fmt(v, "'%s' has two volume mounts on %s: Kubernetes rejects them, or (written "
                                 "apart, as /a and /a/) one hides the other", i->path, mount_path));
         return;
@@ -882,6 +844,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     strmap_init(&v.reported);
     strmap_init(&v.writes);
     strmap_init(&v.above);
+    strmap_init(&v.parameter_lists);
     node **docs_o = malloc((original->ndocs + 1) * sizeof *docs_o);
     node **docs_r = malloc((rewritten->ndocs + 1) * sizeof *docs_r);
     vp_status st = r->file && docs_o && docs_r ? VP_OK : error_give(err, error_oom());
@@ -925,6 +888,8 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     strmap_free(&v.reported);
     strmap_free(&v.writes);
     strmap_free(&v.above);
+    verify_mounts_free(&v);
+    strmap_free(&v.parameter_lists);
     free(docs_o);
     free(docs_r);
     if (st != VP_OK) {

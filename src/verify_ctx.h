@@ -13,6 +13,7 @@
 #include "calltree.h"
 #include "error.h"
 #include "grow.h"
+#include "path_index.h"
 #include "paths.h"
 #include "scalar.h"
 #include "refs.h"
@@ -23,6 +24,22 @@
 #define MAX_ALT EXPR_MAX_BRANCHES /* alternatives followed for one value (branches of ?:) */
 #define MAX_GLOBAL_NESTING 8 /* globals looked up through one another */
 #define BUDGET 20000         /* references followed to answer one question */
+#define MOUNT_TABLES 8       /* pods whose mounts are kept at hand (verify_mounts.c) */
+
+/* A pod's volume mounts, and their paths as one instance's values fill them
+ * in (as written, without one), indexed by path (verify_mounts.c). */
+typedef struct mount_table {
+    const template *t;
+    const call_tree *tree;
+    const instance *i;
+    const node **mount;
+    const char **path;  /* each mount's mountPath, filled in, made absolute, normalised; or NULL */
+    path_entry *entries;
+    path_index ix;      /* over `path`, for a pod of more than PATH_INDEX_MIN mounts */
+    size_t n, cap;
+    unsigned long used; /* when last asked for, to replace the one asked for least lately */
+} mount_table;
+
 typedef struct vctx {
     vp_verify_report *r;
     const char *file;  /* the rewritten stream's, for problem positions */
@@ -41,6 +58,9 @@ typedef struct vctx {
      * of each place written (writes) and of each directory above one (above),
      * to the writer: a place two instances write is nobody's alone. */
     strmap writes, above;
+    mount_table mounts[MOUNT_TABLES];
+    unsigned long mounts_clock;
+    strmap parameter_lists; /* a long parameter list's address -> its items sorted by name (find_parameter) */
 } vctx;
 
 static inline const char *VP_PRINTF(2, 3) fmt(vctx *v, const char *f, ...)
@@ -64,10 +84,9 @@ static inline const artifact *find_artifact(const artifact_list *l, span name)
     return i == NOT_FOUND ? NULL : &l->items[i];
 }
 
-static inline node *find_parameter(const node *list, span name)
-{
-    return parameter_named(list, name.s, name.len);
-}
+/* The first parameter of `list` named `name`, or NULL; a long list is
+ * indexed by name the first time (verify_values.c). */
+node *find_parameter(vctx *v, const node *list, span name);
 
 static inline span text_span(const char *s)
 {
@@ -148,8 +167,26 @@ const char *verify_pod_path(vctx *v, const call_tree *t, const instance *i, cons
 const char *verify_mount_path(vctx *v, const char *text);
 
 /* The mount of pod template t whose mountPath is the longest prefix of
- * `path` (*prefix_len, its length), or NULL. */
+ * `path` (*prefix_len, its length), or NULL; the first of them when two are.
+ * With tree set, mount paths have their parameters substituted in instance i. */
+const node *verify_covering_mount_in(vctx *v, const call_tree *tree, const instance *i, const template *t,
+                                     const char *path, size_t *prefix_len);
 const node *verify_covering_mount(vctx *v, const template *t, const char *path, size_t *prefix_len);
+
+/* How many mounts of pod template t are on `mount_path`, as written. */
+size_t verify_mount_count(vctx *v, const template *t, const char *mount_path);
+
+/* Whether a mount of pod template t between `first` and j (not j), in the
+ * order of template_next_mount, is on the path of the j-th, as written. */
+bool verify_mount_repeats(vctx *v, const template *t, size_t first, size_t j);
+
+/* Calls fn, in their order, for the mounts of pod template t that lie
+ * inside `path` (normalised), not on it, by their paths as written. */
+void verify_each_mount_inside(vctx *v, const template *t, const char *path,
+                              void (*fn)(vctx *, const node *mount, const char *mount_path, void *), void *ctx);
+
+/* Frees the mount tables of v. */
+void verify_mounts_free(vctx *v);
 
 /* A volume that every pod of the workflow sees alike; NULL when it is, else
  * why not. A pod has its template's volumes, those the running workflow's

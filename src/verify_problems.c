@@ -56,6 +56,7 @@ static void check_mounts(vctx *v, const instance *i)
             break;
         }
     }
+    size_t first = 0; /* the list's first mount, in the order of template_next_mount */
     for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
         const node *mounts = template_mounts(t, w);
         for (size_t a = 0; mounts && mounts->kind == NODE_SEQUENCE && a < mounts->len; a++) {
@@ -86,13 +87,8 @@ static void check_mounts(vctx *v, const instance *i)
             if (outer && scalar_is_true(map_get(outer, "readOnly")))
                 verify_problem(v, m, t, "the mount at %s lies inside the read-only mount at %s, where the runtime "
                         "cannot make its mount point", mp, scalar_text(map_get(outer, "mountPath")));
-            for (size_t b = 0; b < a; b++) {
-                const char *other = scalar_text(map_get(mounts->as.items[b], "mountPath"));
-                if (other && path_equal(mp, verify_mount_path(v, other))) {
-                    verify_problem(v, m, t, "two volume mounts on %s", mp);
-                    break;
-                }
-            }
+            if (verify_mount_repeats(v, t, first, first + a))
+                verify_problem(v, m, t, "two volume mounts on %s", mp);
             const char *name = scalar_text(map_get(m, "name"));
             bool missing;
             const char *why = verify_volume_problem(v, i, name, &missing);
@@ -104,6 +100,7 @@ static void check_mounts(vctx *v, const instance *i)
             if (sub && (sub[0] == '/' || path_has_dotdot(sub))) /* whatever its references hold */
                 verify_problem(v, m, t, "the mount's subPath %s is not one Kubernetes takes (relative, without '..')", sub);
         }
+        first += mounts && mounts->kind == NODE_SEQUENCE ? mounts->len : 0;
     }
 }
 
@@ -169,32 +166,26 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
     free(placed);
 }
 
+typedef struct inside_artifact {
+    const instance *i;
+    const char *role;
+    const artifact *a;
+    const char *wrong;
+} inside_artifact;
+
+static void report_inside(vctx *v, const node *mount, const char *mount_path, void *ctx)
+{
+    const inside_artifact *x = ctx;
+    verify_problem(v, mount, x->i->tmpl, "%s '%s' at %s holds the mount at %s, %s", x->role, x->a->name,
+                   x->a->path->as.text, mount_path, x->wrong);
+}
+
 /* Reports each mount of instance i's pod that lies inside `path`, where
  * artifact a (an "output" or "input") is, saying what is wrong with it. */
 static void mounts_inside(vctx *v, const instance *i, const char *path, const char *role, const artifact *a,
                           const char *wrong)
 {
-    mount_cursor at = {0, 0};
-    for (const node *m; (m = template_next_mount(i->tmpl, TEMPLATE_MOUNT_LISTS, &at));) {
-        const char *mp = scalar_text(map_get(m, "mountPath"));
-        if (!mp)
-            continue;
-        /* Normalised apart from the report's arena: a copy for each artifact
-         * and mount would grow with their product. */
-        bool normal = path_is_normal(mp);
-        char *owned = normal ? NULL : strdup(mp);
-        if (!normal && !owned) {
-            v->oom = true;
-            continue;
-        }
-        if (owned)
-            path_normalize(owned);
-        const char *inner = owned ? owned : mp;
-        if (path_covers(path, inner) && strcmp(path, inner) != 0)
-            verify_problem(v, m, i->tmpl, "%s '%s' at %s holds the mount at %s, %s", role, a->name, a->path->as.text,
-                           mp, wrong);
-        free(owned);
-    }
+    verify_each_mount_inside(v, i->tmpl, path, report_inside, &(inside_artifact){i, role, a, wrong});
 }
 
 /* What one artifact of the original has about it in pod instance i of the
@@ -293,9 +284,9 @@ typedef struct scan {
     const instance *i;
 } scan;
 
-static bool declared_parameter(const template *t, span name)
+static bool declared_parameter(vctx *v, const template *t, span name)
 {
-    return find_parameter(t->input_parameters, name) != NULL;
+    return find_parameter(v, t->input_parameters, name) != NULL;
 }
 
 /* Checks one reference written in template i->tmpl, a tag's or (`branch`)
@@ -305,7 +296,7 @@ static bool check_reference(scan *s, const node *at, span e, bool branch)
     vctx *v = s->v;
     const template *t = s->i->tmpl;
     ref r = branch ? ref_parse_branch(e) : ref_parse(e);
-    if (r.kind == REF_INPUT && !r.artifact && !declared_parameter(t, r.name))
+    if (r.kind == REF_INPUT && !r.artifact && !declared_parameter(v, t, r.name))
         verify_problem(v, at, t, "parameter '%s' is used but not declared", span_str(v, r.name));
     else if (r.kind == REF_INPUT && r.artifact && !find_artifact(&t->inputs, r.name))
         verify_problem(v, at, t, "reference {{%s}} points at no input artifact", span_str(v, e));
@@ -313,7 +304,7 @@ static bool check_reference(scan *s, const node *at, span e, bool branch)
         const instance *x = instance_sibling(s->tree, s->i, r.step);
         bool found = x && x->tmpl &&
                      (r.artifact ? find_artifact(&x->tmpl->outputs, r.name) != NULL
-                                 : find_parameter(x->tmpl->output_parameters, r.name) != NULL);
+                                 : find_parameter(v, x->tmpl->output_parameters, r.name) != NULL);
         if ((x && !x->tmpl) || found)
             return false; /* found, or in a template outside the stream: nothing to check against */
         verify_problem(v, at, t, "reference {{%s}} points at nothing", span_str(v, e));
@@ -408,8 +399,8 @@ static void check_required_parameters(vctx *v, const instance *i)
         const node *p = params->as.items[k], *name = required_parameter(p);
         if (!name)
             continue;
-        const node *supplied = i->call ? find_parameter(i->call->parameters, text_span(name->as.text))
-                                       : find_parameter(i->wf->parameters, text_span(name->as.text));
+        const node *supplied = i->call ? find_parameter(v, i->call->parameters, text_span(name->as.text))
+                                       : find_parameter(v, i->wf->parameters, text_span(name->as.text));
         if (!supplied)
             verify_problem(v, i->call ? i->call->node : p, t, "required parameter '%s' is not supplied by '%s'",
                     name->as.text, i->call ? (i->parent ? i->parent->path : "the workflow") : "spec.arguments");
