@@ -51,10 +51,43 @@ def _json(text):
     return json.dumps(reference.load_all(text)[0], ensure_ascii=False).encode()
 
 
-def run_case(ctx, name, data, status, words=None, heavy=False, check_output=None):
+def run_limited(ctx, name, args, d):
+    """Runs volpass with `args` under the time limit and, for a plain build,
+    the address-space cap; returns its exit status, standard output and
+    error, seconds taken and peak RSS in KiB."""
+    out, errors, rss_file = os.path.join(d, "stdout"), os.path.join(d, "stderr"), os.path.join(d, "rss")
+    # GNU time measures its own child, which a small process forked: not
+    # this large Python one, whose peak a fork would carry over.
+    launcher = ["/usr/bin/time", "-f", "%M", "-o", rss_file]
+    if not ctx.instrumented:  # ASan cannot run under the cap, valgrind needs more
+        launcher += ["prlimit", f"--as={GIB}"]
+    started = time.time()
+    with open(out, "wb") as stdout, open(errors, "wb") as err:
+        proc = subprocess.Popen(launcher + ctx.wrapper + [ctx.volpass] + args, stdout=stdout, stderr=err)
+        try:
+            returncode = proc.wait(timeout=TIME_LIMIT * (20 if ctx.instrumented else 1))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError(f"{name}: still running after the time limit")
+    elapsed = time.time() - started
+    with open(out, "rb") as f:
+        stdout = f.read().decode("utf-8", "replace")
+    with open(errors, "rb") as f:
+        stderr = f.read().decode("utf-8", "replace")
+    if "Command exited with non-zero status" in stderr or "Command terminated by signal" in stderr:
+        stderr = stderr[:stderr.rfind("Command ")]  # GNU time's own line
+    with open(rss_file) as f:
+        rss_kib = int(f.read().split()[-1])
+    return returncode, stdout, stderr, elapsed, rss_kib
+
+
+def run_case(ctx, name, data, status, words=None, heavy=False, check_output=None, verified=False):
     """Feeds `data` (bytes) to volpass; checks the exit status and that an
     error names a position: FILE:LINE:COLUMN (or FILE: for whole-file limits);
-    a success's output goes to `check_output(path)`."""
+    a success's output goes to `check_output(path)`, and when `verified`
+    to `volpass verify`, under the same limits, which must find every
+    hand-off preserved."""
     if heavy and ctx.instrumented:
         return  # too slow under valgrind, and ASan cannot run under a 1 GiB cap
     with tempfile.TemporaryDirectory() as d:
@@ -62,38 +95,21 @@ def run_case(ctx, name, data, status, words=None, heavy=False, check_output=None
         with open(path, "wb") as f:
             f.write(data)
         out = os.path.join(d, "out.yaml")
-        errors, rss_file = os.path.join(d, "stderr"), os.path.join(d, "rss")
-        # GNU time measures its own child, which a small process forked: not
-        # this large Python one, whose peak a fork would carry over.
-        launcher = ["/usr/bin/time", "-f", "%M", "-o", rss_file]
-        if not ctx.instrumented:  # ASan cannot run under the cap, valgrind needs more
-            launcher += ["prlimit", f"--as={GIB}"]
-        started = time.time()
-        with open(errors, "wb") as err:
-            proc = subprocess.Popen(launcher + ctx.wrapper + [ctx.volpass, "--input", path, "--output", out,
-                                                              "--volume", VOLUME],
-                                    stdout=subprocess.DEVNULL, stderr=err)
-            try:
-                returncode = proc.wait(timeout=TIME_LIMIT * (20 if ctx.instrumented else 1))
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                raise AssertionError(f"{name}: still running after the time limit")
-        elapsed = time.time() - started
-        with open(errors, "rb") as f:
-            stderr = f.read().decode("utf-8", "replace")
-        if "Command exited with non-zero status" in stderr or "Command terminated by signal" in stderr:
-            stderr = stderr[:stderr.rfind("Command ")]  # GNU time's own line
-        with open(rss_file) as f:
-            rss_kib = int(f.read().split()[-1])
+        returncode, _, stderr, elapsed, rss_kib = run_limited(ctx, name, ["--input", path, "--output", out,
+                                                                          "--volume", VOLUME], d)
         wrote = os.path.exists(out)
         with _lock:
             _results.append((name, len(data), returncode, elapsed, rss_kib))
-        expect(proc.returncode == status, f"{name}: exit {proc.returncode}, wanted {status}: {stderr[:300]}")
+        expect(returncode == status, f"{name}: exit {returncode}, wanted {status}: {stderr[:300]}")
         if status == 0:
             expect(wrote, f"{name}: no output")
             if check_output:
                 check_output(out)
+            if verified:
+                returncode, report, stderr, elapsed, rss_kib = run_limited(ctx, name, ["verify", path, out], d)
+                with _lock:
+                    _results.append((name + " (verify)", len(data), returncode, elapsed, rss_kib))
+                expect(returncode == 0 and " 0 broken; 0 problems" in report, f"{name}: verify: {report}{stderr[:300]}")
             return
         expect(not wrote, f"{name}: an output file was written despite the error")
         expect(stderr.startswith(path + ":"), f"{name}: the error does not name the file: {stderr[:200]}")
@@ -123,6 +139,36 @@ def _chained_outputs(n):
     lines += [f"  - name: g{n}", "    container: {image: busybox, command: [sh, -c, 'echo > /tmp/o']}",
               "    outputs: {artifacts: [{name: o, path: /tmp/o}]}", BASE[BASE.index("  - name: use"):].rstrip("\n")]
     return ("\n".join(lines) + "\n").encode()
+
+
+def _many_artifacts(n, output_path, input_path=lambda i: f"/in/g{i}", items=False):
+    """A producer of n outputs, output i at output_path(i), and a consumer of
+    n inputs, input i at input_path(i), each passed one of them: with
+    `items`, the consumer runs once for each of two withItems that set its
+    parameter d, and has n outputs of its own in a directory d names."""
+    lines = [BASE[:BASE.index("  templates:")].rstrip("\n"), "  templates:", "  - name: main", "    dag:",
+             "      tasks:", "      - {name: a, template: make}", "      - name: b", "        template: use",
+             "        dependencies: [a]"]
+    if items:
+        lines += ["        withItems: [x, y]", "        arguments:", "          parameters: [{name: d, value: '{{item}}'}]"]
+    else:
+        lines += ["        arguments:"]
+    lines += ["          artifacts:"] + [f"          - {{name: in{i}, from: '{{{{tasks.a.outputs.artifacts.out{i}}}}}'}}"
+                                         for i in range(n)]
+    lines += ["  - name: make", "    container: {image: busybox, command: [sh, -c, 'true']}", "    outputs:",
+              "      artifacts:"] + [f"      - {{name: out{i}, path: '{output_path(i)}'}}" for i in range(n)]
+    lines += ["  - name: use", "    inputs:"] + (["      parameters: [{name: d}]"] if items else [])
+    lines += ["      artifacts:"] + [f"      - {{name: in{i}, path: '{input_path(i)}'}}" for i in range(n)]
+    if items:
+        lines += ["    outputs:", "      artifacts:"] + [f"      - {{name: o{i}, path: '/o/{{{{inputs.parameters.d}}}}/h{i}'}}"
+                                                        for i in range(n)]
+    lines += ["    container: {image: busybox, command: [sh, -c, 'true']}"]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _case_apart(i):
+    """The i-th spelling of one file name in upper and lower case."""
+    return "".join(c.upper() if (i >> b) & 1 else c for b, c in enumerate("abcdefghijklmnop"))
 
 
 def _hash_flood(n):
@@ -288,6 +334,17 @@ CASES = {
                                            "or steps templates in a row", False),
     # 2.6 MB: about 40 s with the fixed hash volpass had, which an input could aim at; keyed, 0.3 s
     "150,000 keys aimed at one hash slot": lambda: (_hash_flood(150000), 0, None, False),
+    # each check between one template's artifacts walked all the others: 21 s to convert, 79 s to verify
+    "16,000 artifacts in one template": lambda: (_many_artifacts(16000, lambda i: f"/tmp/d{i % 50}/f{i}"), 0, None,
+                                                 True),
+    # 8 s to convert; verify filled in every mount path for every artifact: 167 s and 12 GB
+    "8,000 artifacts at paths made of parameters": lambda: (_many_artifacts(
+        8000, lambda i: f"/tmp/d{i % 50}/f{i}", lambda i: f"/in/{{{{inputs.parameters.d}}}}/g{i}", items=True),
+        0, None, True),
+    "16,000 files in one directory, apart by case": lambda: (_many_artifacts(
+        16000, lambda i: "/tmp/out/" + _case_apart(i)), 0, None, True),
+    "16,000 output directories in one": lambda: (_many_artifacts(16000, lambda i: f"/o/a{i}/f" if i else "/o/"), 0,
+                                                 None, True),
     "empty input": lambda: (b"", 0, None, False),
     "empty documents": lambda: (b"---\n---\n...\n", 0, None, False),
     "10,000 documents": lambda: (("---\n".join([BASE] * 10000)).encode(), 0, None, True),
@@ -401,9 +458,14 @@ OUTPUT_CHECKS = {"an alias of a merge key": _merge_key_quoted, "%00 outside tags
                  "200,000 comments 900 deep": _comments_shallow, "900 ends with a comment each": _comments_carried}
 
 
+# Rewrites that `volpass verify` checks too, under the same limits.
+VERIFIED = {"16,000 artifacts in one template", "8,000 artifacts at paths made of parameters",
+            "16,000 files in one directory, apart by case", "16,000 output directories in one"}
+
+
 def check_case(ctx, name):
     data, status, words, heavy = CASES[name]()
-    run_case(ctx, name, data, status, words, heavy, OUTPUT_CHECKS.get(name))
+    run_case(ctx, name, data, status, words, heavy, OUTPUT_CHECKS.get(name), name in VERIFIED)
 
 
 def summary():
