@@ -26,7 +26,8 @@ static int compare_entries(const void *x, const void *y)
 
 void path_index_sort(path_index *ix, bool distinct)
 {
-    qsort(ix->entries, ix->count, sizeof *ix->entries, compare_entries);
+    if (ix->count > 1)
+        qsort(ix->entries, ix->count, sizeof *ix->entries, compare_entries);
     size_t kept = 0;
     for (size_t i = 0; i < ix->count; i++) {
         const path_entry *e = &ix->entries[i], *last = kept ? &ix->entries[kept - 1] : NULL;

@@ -201,7 +201,8 @@ void verify_each_mount_inside(vctx *v, const template *t, const char *path,
     /* Relative paths are compared as written; the index holds them made absolute. */
     path_index_under(path[0] == '/' ? index_of(m) : NULL, m->n, path, strictly_inside, &c);
     v->oom |= c.oom;
-    qsort(c.hits, c.n, sizeof *c.hits, compare_sizes);
+    if (c.n > 1)
+        qsort(c.hits, c.n, sizeof *c.hits, compare_sizes);
     for (size_t k = 0; k < c.n; k++)
         fn(v, m->mount[c.hits[k]], scalar_text(map_get(m->mount[c.hits[k]], "mountPath")), ctx);
     free(c.hits);

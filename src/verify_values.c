@@ -57,7 +57,8 @@ static const parameter_index *index_parameters(vctx *v, const node *list)
         if (name && name->kind == NODE_SCALAR)
             e[n++] = (named){name->as.text, name->len, i};
     }
-    qsort(e, n, sizeof *e, compare_named);
+    if (n > 1)
+        qsort(e, n, sizeof *e, compare_named);
     *ix = (parameter_index){e, n};
     return ix;
 }
