@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sorted.h"
+
 /* Byte i of s as the order ranks it: its end first, then '/', then the rest. */
 static int rank(const char *s, size_t len, size_t i)
 {
@@ -37,18 +39,22 @@ void path_index_sort(path_index *ix, bool distinct)
     ix->count = kept;
 }
 
+typedef struct path_key {
+    const char *text;
+    size_t len;
+} path_key;
+
+static int entry_order(const void *entry, const void *key)
+{
+    const path_entry *e = entry;
+    const path_key *k = key;
+    return compare(e->path, e->len, k->text, k->len);
+}
+
 /* The first entry not below text[0..len) in the order. */
 static size_t lower_bound(const path_index *ix, const char *text, size_t len)
 {
-    size_t lo = 0, hi = ix->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (compare(ix->entries[mid].path, ix->entries[mid].len, text, len) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return sorted_lower_bound(ix->entries, ix->count, sizeof *ix->entries, &(path_key){text, len}, entry_order);
 }
 
 static void visit_all(size_t n, path_visit *visit, void *ctx)

@@ -355,7 +355,7 @@ static const char **argument_params(vplan *p, tplan *scope, const call_site *c, 
         params[i] = !volume ? NULL : k != NOT_FOUND ? target->in[k].param : edit_cat(&p->ed, a->name, SUBPATH_SUFFIX);
         if (volume && !target && c->template_ref)
             plan_warn_apart(p, scope->wf, c, a->node);
-        if (params[i] && parameter_named(c->parameters, params[i], strlen(params[i])))
+        if (params[i] && plan_parameter(p, c->parameters, params[i], strlen(params[i])))
             plan_refuse(p, VP_EUNSUPPORTED, a->node, "template '%s', %s: parameter '%s', which the called template "
                         "does not declare, is passed already; volpass needs that name for artifact '%s'",
                         scope->t->name, c->name, params[i], a->name);
@@ -436,10 +436,9 @@ const char *plan_with_item(vplan *p, const char *text, const node *item)
 
 const char *plan_workflow_value(vplan *p, const tag *g, const void *wf)
 {
-    (void)p;
     ref r = tag_ref(g);
     const node *global = r.kind == REF_WORKFLOW_PARAMETER
-                         ? parameter_named(((const workflow *)wf)->parameters, r.name.s, r.name.len) : NULL;
+                         ? plan_parameter(p, ((const workflow *)wf)->parameters, r.name.s, r.name.len) : NULL;
     const node *v = parameter_own_value(global, false);
     return v && !strstr(v->as.text, "{{") ? v->as.text : NULL;
 }
@@ -452,8 +451,8 @@ const char *plan_workflow_value(vplan *p, const tag *g, const void *wf)
 static const char *parameter_value(vplan *p, const workflow *wf, const call_site *c, const template *target,
                                    span name, const node *item)
 {
-    const node *arg = parameter_named(c->parameters, name.s, name.len);
-    const node *own = parameter_named(target->input_parameters, name.s, name.len);
+    const node *arg = plan_parameter(p, c->parameters, name.s, name.len);
+    const node *own = plan_parameter(p, target->input_parameters, name.s, name.len);
     const node *v = arg ? parameter_own_value(arg, false) : NULL;
     if (!arg && !parameter_reads_config_map(own)) /* whose key wins (ProcessArgs) */
         v = parameter_own_value(own, true);
@@ -823,7 +822,7 @@ void plan_check_required_parameters(vplan *p, const tplan *scope, const call_sit
         const node *arg = c->parameters->as.items[i];
         const node *name = map_get(arg, "name");
         const char *fault = name && name->kind == NODE_SCALAR
-                                ? argument_fault(c, arg, parameter_named(list, name->as.text, name->len) != NULL)
+                                ? argument_fault(c, arg, plan_parameter(p, list, name->as.text, name->len) != NULL)
                                 : NULL;
         if (fault) {
             plan_refuse(p, VP_EINVALID, arg, "template '%s', %s: passes parameter '%s' %s", scope->t->name,
@@ -833,7 +832,7 @@ void plan_check_required_parameters(vplan *p, const tplan *scope, const call_sit
     }
     for (size_t i = 0; list && i < list->len && !p->err; i++) {
         const node *name = required_parameter(list->as.items[i]);
-        if (name && !parameter_named(c->parameters, name->as.text, name->len))
+        if (name && !plan_parameter(p, c->parameters, name->as.text, name->len))
             plan_refuse(p, VP_EINVALID, c->node, "template '%s', %s: does not supply parameter '%s', which "
                         "template '%s' requires", scope->t->name, c->name, name->as.text, cp->target->t->name);
     }

@@ -430,7 +430,7 @@ static const char *sub_path_problem(vplan *p, const workflow *wf, const call_sit
                "subPath";
     for (pos = 0; tag_next(sub->as.text, sub->len, &pos, &g);) {
         ref r = tag_ref(&g);
-        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? parameter_named(wf->parameters, r.name.s, r.name.len)
+        const node *global = r.kind == REF_WORKFLOW_PARAMETER ? plan_parameter(p, wf->parameters, r.name.s, r.name.len)
                                                              : NULL;
         const node *v = parameter_own_value(global, false);
         if (v && path_has_dotdot(v->as.text))

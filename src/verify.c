@@ -844,7 +844,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     strmap_init(&v.reported);
     strmap_init(&v.writes);
     strmap_init(&v.above);
-    strmap_init(&v.parameter_lists);
+    name_index_init(&v.names, &r->mem);
     node **docs_o = malloc((original->ndocs + 1) * sizeof *docs_o);
     node **docs_r = malloc((rewritten->ndocs + 1) * sizeof *docs_r);
     vp_status st = r->file && docs_o && docs_r ? VP_OK : error_give(err, error_oom());
@@ -889,7 +889,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     strmap_free(&v.writes);
     strmap_free(&v.above);
     verify_mounts_free(&v);
-    strmap_free(&v.parameter_lists);
+    name_index_free(&v.names);
     free(docs_o);
     free(docs_r);
     if (st != VP_OK) {

@@ -13,6 +13,7 @@
 #include "calltree.h"
 #include "error.h"
 #include "grow.h"
+#include "name_index.h"
 #include "path_index.h"
 #include "paths.h"
 #include "scalar.h"
@@ -60,7 +61,7 @@ typedef struct vctx {
     strmap writes, above;
     mount_table mounts[MOUNT_TABLES];
     unsigned long mounts_clock;
-    strmap parameter_lists; /* a long parameter list's address -> its items sorted by name (find_parameter) */
+    name_index names;   /* long parameter lists, for find_parameter */
 } vctx;
 
 static inline const char *VP_PRINTF(2, 3) fmt(vctx *v, const char *f, ...)
@@ -84,8 +85,7 @@ static inline const artifact *find_artifact(const artifact_list *l, span name)
     return i == NOT_FOUND ? NULL : &l->items[i];
 }
 
-/* The first parameter of `list` named `name`, or NULL; a long list is
- * indexed by name the first time (verify_values.c). */
+/* The first parameter of `list` named `name`, or NULL (name_index.h). */
 node *find_parameter(vctx *v, const node *list, span name);
 
 static inline span text_span(const char *s)

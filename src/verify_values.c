@@ -4,82 +4,11 @@
  * parameter holds in the rewrite, symbolically (verify_resolve_text). */
 #include "verify_ctx.h"
 
-/* ---- parameters by name ------------------------------------------------- */
-
-/* A list longer than this is worth sorting by name: a rewritten pod has a
- * parameter for each artifact passed through the volume, and each of its
- * mounts names one. */
-enum { PARAMETER_INDEX_MIN = 16 };
-
-typedef struct named {
-    const char *name;
-    size_t len;
-    size_t index; /* in the list */
-} named;
-
-/* A list's named items, sorted by name, then by place: the first of a name first. */
-typedef struct parameter_index {
-    named *e;
-    size_t n;
-} parameter_index;
-
-static int compare_names(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : (alen > blen) - (alen < blen);
-}
-
-static int compare_named(const void *x, const void *y)
-{
-    const named *a = x, *b = y;
-    int c = compare_names(a->name, a->len, b->name, b->len);
-    return c ? c : (a->index > b->index) - (a->index < b->index);
-}
-
-/* The index of `list`, made the first time it is asked for; NULL when out of memory. */
-static const parameter_index *index_parameters(vctx *v, const node *list)
-{
-    parameter_index *ix = strmap_get(&v->parameter_lists, (const char *)&list, sizeof list);
-    if (ix)
-        return ix;
-    ix = arena_alloc(&v->r->mem, sizeof *ix);
-    const node **key = arena_alloc(&v->r->mem, sizeof *key); /* the map keeps the key's bytes: in the arena */
-    named *e = arena_alloc(&v->r->mem, list->len * sizeof *e);
-    if (key)
-        *key = list;
-    if (!ix || !key || !e || strmap_put(&v->parameter_lists, (const char *)key, sizeof *key, ix) != 0) {
-        v->oom = true;
-        return NULL;
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < list->len; i++) {
-        const node *name = map_get(list->as.items[i], "name");
-        if (name && name->kind == NODE_SCALAR)
-            e[n++] = (named){name->as.text, name->len, i};
-    }
-    if (n > 1)
-        qsort(e, n, sizeof *e, compare_named);
-    *ix = (parameter_index){e, n};
-    return ix;
-}
-
 node *find_parameter(vctx *v, const node *list, span name)
 {
-    if (!list || list->kind != NODE_SEQUENCE || list->len <= PARAMETER_INDEX_MIN)
-        return parameter_named(list, name.s, name.len);
-    const parameter_index *ix = index_parameters(v, list);
-    if (!ix)
-        return NULL;
-    size_t lo = 0, hi = ix->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (compare_names(ix->e[mid].name, ix->e[mid].len, name.s, name.len) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    bool found = lo < ix->n && compare_names(ix->e[lo].name, ix->e[lo].len, name.s, name.len) == 0;
-    return found ? list->as.items[ix->e[lo].index] : NULL;
+    node *p = name_index_find(&v->names, list, name.s, name.len);
+    v->oom |= v->names.oom;
+    return p;
 }
 
 static const char over_budget[] = "references fan out more than verify follows";

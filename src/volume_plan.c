@@ -171,7 +171,7 @@ static size_t artifact_of_param(const artifact_list *artifacts, const char *name
 static bool param_taken(vplan *p, const char *name, const void *ctx)
 {
     const param_names *in = ctx;
-    if (parameter_named(in->list, name, strlen(name)) || call_tree_parameter_defaulted(p->tree, name))
+    if (plan_parameter(p, in->list, name, strlen(name)) || call_tree_parameter_defaulted(p->tree, name))
         return true;
     size_t i = artifact_of_param(in->artifacts, name);
     return i < in->ntaken && in->taken[i].param && strcmp(in->taken[i].param, name) == 0;
@@ -199,6 +199,13 @@ const char *plan_location_param(vplan *p, const tplan *tp, const node *list, con
                     "parameter",
                     tp->t->name, role, a->name, a->name);
     return name;
+}
+
+node *plan_parameter(vplan *p, const node *list, const char *name, size_t len)
+{
+    node *found = name_index_find(&p->names, list, name, len);
+    p->ed.oom |= p->names.oom;
+    return found;
 }
 
 /* ---- planning one template --------------------------------------------- */
@@ -558,7 +565,7 @@ static void check_reference(vplan *p, tplan *tp, const node *n, const tag *g)
         tp->reads_call_maps |= !map.input;
     }
     ref r = tag_ref(g);
-    if (r.kind == REF_INPUT && !r.artifact && !parameter_named(t->input_parameters, r.name.s, r.name.len))
+    if (r.kind == REF_INPUT && !r.artifact && !plan_parameter(p, t->input_parameters, r.name.s, r.name.len))
         plan_refuse(p, VP_EINVALID, n, "template '%s' uses parameter '%.*s', which it does not declare",
                     t->name, (int)r.name.len, r.name.s);
     else if (r.kind == REF_INPUT && r.artifact && artifact_index(&t->inputs, r.name.s, r.name.len) == NOT_FOUND)
@@ -1854,11 +1861,13 @@ void vplan_init(vplan *p, const scheme_ctx *ctx, call_tree *tree, graph_twins *t
     p->graph_twins = twins;
     edit_init(&p->ed, ctx->arena);
     free_maps(p); /* of nothing yet: each map initialised */
+    name_index_init(&p->names, p->ed.mem);
 }
 
 void vplan_free(vplan *p)
 {
     free_maps(p);
+    name_index_free(&p->names);
     edit_free(&p->ed);
 }
 

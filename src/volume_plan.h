@@ -8,6 +8,7 @@
 #include "edit.h"
 #include "error.h"
 #include "graph_twin.h"
+#include "name_index.h"
 #include "path_index.h"
 #include "refs.h"
 #include "scheme.h"
@@ -109,6 +110,7 @@ typedef struct vplan {
     /* A pod template of many artifacts: its plan's address -> the paths of
      * its artifacts, indexed for the checks between them (volume_plan.c). */
     strmap artifact_paths;
+    name_index names;   /* long parameter lists, for plan_parameter */
     /* Outputs kept real artifacts for a consumer that cannot take a volume
      * location (plan_keep_producer): output node's address -> kept. They
      * hold from one try of the plan to the next. */
@@ -231,6 +233,10 @@ bool plan_refuse_input_over_outputs(vplan *p, const tplan *tp, size_t k, const n
  * mounted inside another's read-only mount from the volume: the runtime
  * cannot make its mount point there. At `at`, or at the inner input. */
 bool plan_refuse_nested_inputs(vplan *p, const tplan *tp, const bool *mask, const node *at);
+
+/* parameter_named, through the plan's index of long lists (name_index.h):
+ * the plan changes no list. */
+node *plan_parameter(vplan *p, const node *list, const char *name, size_t len);
 
 /* An index (path_index.h), in the arena, of the paths path_of gives n
  * artifacts (NULL for none) when there are enough to want one; else NULL,

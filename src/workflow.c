@@ -13,6 +13,7 @@
 #include "paths.h"
 #include "refs.h"
 #include "scalar.h"
+#include "sorted.h"
 
 /* Artifact fields that make an artifact bring its own data. */
 static const char *const source_keys[] = {"raw", "s3", "http", "git", "gcs", "oss", "hdfs",
@@ -147,7 +148,7 @@ typedef const char *(*name_at_fn)(const void *items, size_t i, const node **at);
 enum {
     PAIRWISE_MAX = 16,   /* longer lists are checked for repeats through a set */
     CALL_INDEX_MIN = 64, /* a graph with more calls keeps that set to find them by name */
-    NAME_INDEX_MIN = 16, /* a list of more artifacts is sorted by name to find them */
+    ARTIFACT_INDEX_MIN = 16, /* a list of more artifacts is sorted by name to find them */
 };
 
 static void refuse_repeat(reader *r, const place *where, const char *what, const char *name,
@@ -262,18 +263,10 @@ static void read_artifact(reader *r, artifact *a, node *n, const place *at)
                 a->source = *k;
 }
 
-/* Artifact name `have` against name[0..len), in the order of their bytes. */
-static int compare_name(const char *have, const char *name, size_t len)
-{
-    size_t n = strlen(have);
-    int c = memcmp(have, name, n < len ? n : len);
-    return c ? c : (n > len) - (n < len);
-}
-
 static int compare_artifacts(const void *x, const void *y)
 {
     const artifact *a = *(const artifact *const *)x, *b = *(const artifact *const *)y;
-    return compare_name(a->name, b->name, strlen(b->name));
+    return strcmp(a->name, b->name);
 }
 
 /* A long list's items in the order of their names, which artifact_index
@@ -281,7 +274,7 @@ static int compare_artifacts(const void *x, const void *y)
  * so that a list costs no more for them, and a short list nothing. */
 static const artifact **by_name(const artifact_list *list)
 {
-    return list->count > NAME_INDEX_MIN ? (const artifact **)(list->items + list->count) : NULL;
+    return list->count > ARTIFACT_INDEX_MIN ? (const artifact **)(list->items + list->count) : NULL;
 }
 
 /* Its names are unique: refuse_repeats has checked. */
@@ -301,7 +294,7 @@ static void read_artifacts(reader *r, artifact_list *list, node *owner, const pl
     node *seq = field(r, owner, "artifacts", NODE_SEQUENCE, at);
     if (!seq)
         return;
-    size_t room = seq->len > NAME_INDEX_MIN ? sizeof(artifact) + sizeof(artifact *) : sizeof(artifact);
+    size_t room = seq->len > ARTIFACT_INDEX_MIN ? sizeof(artifact) + sizeof(artifact *) : sizeof(artifact);
     list->items = model_alloc(r, seq->len, room);
     for (size_t i = 0; i < seq->len && !r->err; i++)
         read_artifact(r, &list->items[list->count++], seq->as.items[i], &here);
@@ -743,21 +736,20 @@ static bool named(const char *have, const char *name, size_t len)
     return strlen(have) == len && memcmp(have, name, len) == 0;
 }
 
+static int artifact_order(const void *element, const void *key)
+{
+    const artifact *a = *(const artifact *const *)element;
+    const span *name = key;
+    return text_order(a->name, strlen(a->name), name->s, name->len);
+}
+
 size_t artifact_index(const artifact_list *l, const char *name, size_t len)
 {
     const artifact **order = by_name(l);
-    for (size_t lo = 0, hi = order ? l->count : 0; lo < hi;) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = compare_name(order[mid]->name, name, len);
-        if (c == 0)
-            return (size_t)(order[mid] - l->items);
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (order) {
+        size_t at = sorted_lower_bound(order, l->count, sizeof *order, &(span){name, len}, artifact_order);
+        return at < l->count && named(order[at]->name, name, len) ? (size_t)(order[at] - l->items) : NOT_FOUND;
     }
-    if (order)
-        return NOT_FOUND;
     for (size_t i = 0; i < l->count; i++)
         if (named(l->items[i].name, name, len))
             return i;

@@ -1,7 +1,9 @@
 /* The document model's operations and the string map. */
 #include "doc.h"
 #include "edit.h"
+#include "name_index.h"
 #include "strmap.h"
+#include "workflow.h"
 #include "unit.h"
 
 static void mappings(void)
@@ -111,8 +113,44 @@ static void tags(void)
     arena_free(&a);
 }
 
+/* name_index_find answers as parameter_named does, on a list long enough
+ * to be sorted: names given twice (the first counts), absent ones, items
+ * without a name; and walks a list that changed since it was sorted. */
+static void named_lists(void)
+{
+    arena a;
+    arena_init(&a);
+    editor e;
+    edit_init(&e, &a);
+    node *list = node_collection(&a, NODE_SEQUENCE, STYLE_BLOCK);
+    for (int i = 0; i < 40; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "p%d", i % 30);
+        node *item = node_collection(&a, NODE_MAPPING, STYLE_FLOW);
+        edit_set(&e, item, i == 7 ? "value" : "name", node_string(&a, name));
+        edit_push(&e, list, item);
+    }
+    name_index x;
+    name_index_init(&x, &a);
+    bool alike = true;
+    for (int i = 0; i < 35; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "p%d", i);
+        alike &= name_index_find(&x, list, name, strlen(name)) == parameter_named(list, name, strlen(name));
+    }
+    CHECK(alike && name_index_find(&x, list, "p3", 2) == list->as.items[3] && !name_index_find(&x, list, "p", 1));
+    CHECK(name_index_find(&x, list, "p7", 2) == list->as.items[37]); /* item 7 has no name */
+    node *late = node_collection(&a, NODE_MAPPING, STYLE_FLOW);
+    edit_set(&e, late, "name", node_string(&a, "late"));
+    edit_push(&e, list, late);
+    CHECK(name_index_find(&x, list, "late", 4) == late && !x.oom);
+    name_index_free(&x);
+    arena_free(&a);
+}
+
 void test_model(void)
 {
+    named_lists();
     tags();
     mappings();
     editor_shares();
