@@ -69,16 +69,45 @@ static const sorted_list *sorted(name_index *x, const node *list)
     return s;
 }
 
+static bool named_so(const node *item, const char *name, size_t len)
+{
+    const node *n = map_get(item, "name");
+    return n && n->kind == NODE_SCALAR && text_order(n->as.text, n->len, name, len) == 0;
+}
+
+/* Where list's items named name[0..len) are among its sorted items: the
+ * first place, and how many (*count); NULL when the list is to be walked. */
+static const sorted_list *run_of(name_index *x, const node *list, const char *name, size_t len, size_t *at,
+                                 size_t *count)
+{
+    if (!x || !list || list->kind != NODE_SEQUENCE || list->len <= NAME_INDEX_MIN)
+        return NULL;
+    const sorted_list *s = sorted(x, list);
+    if (!s || s->items != list->as.items || s->len != list->len)
+        return NULL;
+    *at = sorted_lower_bound(s->e, s->n, sizeof *s->e, &(named){name, len, 0}, compare_named);
+    size_t end = *at;
+    while (end < s->n && text_order(s->e[end].name, s->e[end].len, name, len) == 0)
+        end++;
+    *count = end - *at;
+    return s;
+}
+
 node *name_index_find(name_index *x, const node *list, const char *name, size_t len)
 {
-    if (!list || list->kind != NODE_SEQUENCE || list->len <= NAME_INDEX_MIN)
-        return parameter_named(list, name, len);
-    const sorted_list *s = sorted(x, list);
-    if (!s)
-        return NULL;
-    if (s->items != list->as.items || s->len != list->len)
-        return parameter_named(list, name, len);
-    size_t at = sorted_lower_bound(s->e, s->n, sizeof *s->e, &(named){name, len, 0}, compare_named);
-    bool found = at < s->n && text_order(s->e[at].name, s->e[at].len, name, len) == 0;
-    return found ? s->list->as.items[s->e[at].index] : NULL;
+    size_t at, count;
+    const sorted_list *s = run_of(x, list, name, len, &at, &count);
+    if (s)
+        return count ? s->list->as.items[s->e[at].index] : NULL;
+    return parameter_named(list, name, len);
+}
+
+size_t name_index_count(name_index *x, const node *list, const char *name, size_t len)
+{
+    size_t at, count = 0;
+    if (run_of(x, list, name, len, &at, &count))
+        return count;
+    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++)
+        count += named_so(list->as.items[i], name, len);
+    return count;
 }

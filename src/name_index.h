@@ -26,8 +26,11 @@ void name_index_init(name_index *x, arena *mem);
 void name_index_free(name_index *x);
 
 /* The first item of `list` (a sequence of mappings) whose "name" is
- * name[0..len), as parameter_named finds it; NULL when none is, or when
- * out of memory (x->oom set). */
+ * name[0..len), as parameter_named finds it (which it calls for x NULL, and
+ * when out of memory, x->oom set); NULL when none is. */
 node *name_index_find(name_index *x, const node *list, const char *name, size_t len);
+
+/* How many items of `list` are named name[0..len). */
+size_t name_index_count(name_index *x, const node *list, const char *name, size_t len);
 
 #endif

@@ -117,11 +117,11 @@ static const node *pod_volume(vctx *v, const instance *i, const char *name, cons
 {
     const workflow *running = running_workflow(i);
     /* A Workflow's volumes take the place of those of the WorkflowTemplate it runs (workflowTemplateRef). */
-    const node *vol = template_volume(i->tmpl, running->runner, name);
+    const node *vol = template_volume_in(&v->names, i->tmpl, running->runner, name);
     if (runner) /* when the runner's spec gives it, not the template's own volumes */
-        *runner = vol && running->runner && !template_volume(i->tmpl, NULL, name) ? running->runner : NULL;
+        *runner = vol && running->runner && !template_volume_in(&v->names, i->tmpl, NULL, name) ? running->runner : NULL;
     if (!vol)
-        vol = template_volume(i->tmpl, running, name);
+        vol = template_volume_in(&v->names, i->tmpl, running, name);
     const workflow *joined = vol ? NULL : call_tree_runs(&v->rew, running);
     if (joined && template_reaches(i->tmpl, name))
         vol = parameter_named(map_get(joined->spec, "volumes"), name, strlen(name));
@@ -196,22 +196,14 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
         out->where.v[k] = storage_path(v, root, out->where.v[k], rest);
 }
 
-static size_t volumes_named(const node *list, const char *name)
-{
-    size_t n = 0;
-    for (size_t k = 0; list && list->kind == NODE_SEQUENCE && k < list->len; k++)
-        n += scalar_is(map_get(list->as.items[k], "name"), name);
-    return n;
-}
-
 /* Whether a pod of template t gets two volumes named `name`, which
  * Kubernetes rejects: Argo gives a pod its template's volumes as they are,
  * then of the workflow's and its claims only the first of each name it has
  * not got (so a second data-storage there, as the kfp scheme adds after the
  * user's, is never used). */
-static bool volume_declared_twice(const template *t, const char *name)
+static bool volume_declared_twice(vctx *v, const template *t, const char *name)
 {
-    return volumes_named(map_get(t->node, "volumes"), name) > 1;
+    return name_index_count(&v->names, map_get(t->node, "volumes"), name, strlen(name)) > 1;
 }
 
 /* What tells volume `vol` from another for a pod: the storage it shows,
@@ -240,8 +232,8 @@ static const workflow *runner_differing(vctx *v, const instance *i, const char *
     const workflow *running = running_workflow(i);
     const char *first = NULL;
     for (const workflow *r = running->runner; r; r = r->next_runner) {
-        const node *vol = template_volume(i->tmpl, r, name);
-        const char *identity = volume_identity(v, vol ? vol : template_volume(i->tmpl, running, name));
+        const node *vol = template_volume_in(&v->names, i->tmpl, r, name);
+        const char *identity = volume_identity(v, vol ? vol : template_volume_in(&v->names, i->tmpl, running, name));
         if (first && strcmp(first, identity) != 0)
             return r;
         first = identity;
@@ -266,7 +258,7 @@ const char *verify_volume_problem(vctx *v, const instance *i, const char *name, 
         return fmt(v, "volume '%s' is not the same in every Workflow that runs the WorkflowTemplate "
                    "(workflowTemplateRef): %s gives another than %s, whose run verify follows", name,
                    workflow_label(v, differing), workflow_label(v, running->runner));
-    if (volume_declared_twice(i->tmpl, name))
+    if (volume_declared_twice(v, i->tmpl, name))
         return fmt(v, "volume '%s' is declared twice in the template's volumes, which Kubernetes rejects", name);
     const workflow *runner;
     const node *vol = pod_volume(v, i, name, &runner);
@@ -422,8 +414,8 @@ static bool note_written(const node *m, const void *ctx)
     const char *name = scalar_text(map_get(m, "name"));
     bool own = w->orig && w->orig->tmpl && template_find_mount(w->orig->tmpl, same_mount, m) && name;
     if (own) {
-        const node *was = template_volume(w->orig->tmpl, running_workflow(w->orig), name),
-                   *is = template_volume(w->i->tmpl, running_workflow(w->i), name);
+        const node *was = template_volume_in(&w->v->names, w->orig->tmpl, running_workflow(w->orig), name),
+                   *is = template_volume_in(&w->v->names, w->i->tmpl, running_workflow(w->i), name);
         own = was == is || (was && is && node_equal(was, is));
     }
     if (!own)

@@ -421,11 +421,101 @@ static const char *mount_text(const node *m)
     return map_get(m, "mountPath")->as.text;
 }
 
+/* The user's own mounts of a template of many (user_mount), read once:
+ * where each mounts (mount_place), the literal places indexed; those made
+ * of parameters, or with '..', may be anywhere and are tried always. */
+typedef struct user_mounts {
+    const template *t; /* the key */
+    const node **mount;
+    const char **place; /* or NULL, for a mount without a mountPath */
+    size_t n;
+    path_index literal;
+    size_t *anywhere, nanywhere;
+} user_mounts;
+
+static size_t count_mounts(const template *t)
+{
+    size_t n = 0;
+    for (int w = 0; w < TEMPLATE_MOUNT_LISTS; w++) {
+        const node *mounts = template_mounts(t, w);
+        n += mounts && mounts->kind == NODE_SEQUENCE ? mounts->len : 0;
+    }
+    return n;
+}
+
+static const user_mounts *read_user_mounts(vplan *p, const template *t, size_t n)
+{
+    user_mounts *u = arena_alloc(p->ed.mem, sizeof *u);
+    const node **mount = arena_alloc(p->ed.mem, n * sizeof *mount);
+    const char **place = arena_alloc(p->ed.mem, n * sizeof *place);
+    path_entry *e = arena_alloc(p->ed.mem, n * sizeof *e);
+    size_t *anywhere = arena_alloc(p->ed.mem, n * sizeof *anywhere);
+    if (u)
+        u->t = t;
+    if (!u || !mount || !place || !e || !anywhere || strmap_put(&p->user_mounts, (const char *)&u->t, sizeof u->t, u) != 0) {
+        p->ed.oom = true;
+        return NULL;
+    }
+    *u = (user_mounts){t, mount, place, 0, {e, 0}, anywhere, 0};
+    mount_cursor next = {0, 0};
+    for (const node *m; u->n < n && (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &next)); u->n++) {
+        const char *mp = scalar_text(map_get(m, "mountPath"));
+        const char *at = mp ? mount_place(p, mp) : NULL;
+        mount[u->n] = m;
+        place[u->n] = at;
+        if (at && path_is_templated(at))
+            anywhere[u->nanywhere++] = u->n;
+        else if (at)
+            e[u->literal.count++] = (path_entry){at, strlen(at), u->n};
+    }
+    path_index_sort(&u->literal, false);
+    return u;
+}
+
+/* A template's own mounts, read once, when it has many; else NULL. */
+static const user_mounts *user_mounts_of(vplan *p, const template *t)
+{
+    size_t n = count_mounts(t);
+    if (n <= PATH_INDEX_MIN)
+        return NULL;
+    const user_mounts *u = strmap_get(&p->user_mounts, (const char *)&t, sizeof t);
+    return u ? u : read_user_mounts(p, t, n);
+}
+
+typedef struct mount_query {
+    const user_mounts *u;
+    mount_test *test;
+    const template *t;
+    const workflow *wf;
+    const char *dir, *within;
+    size_t found;
+} mount_query;
+
+static void passes_test(void *ctx, size_t j)
+{
+    mount_query *q = ctx;
+    const char *at = q->u->place[j];
+    if (j < q->found && at && q->test(q->t, q->wf, q->u->mount[j], at, q->dir, q->within))
+        q->found = j;
+}
+
 /* The first of the user's own mounts (the main container's, or the
- * containerSet's) that passes `test`; where it mounts in *at (mount_place). */
+ * containerSet's) that passes `test`; where it mounts in *at (mount_place).
+ * Every test relates a mount to `dir` (literal) or to `within`, which lies
+ * in it: a literal mount that passes is on `dir`, above or below it. */
 static const node *user_mount(vplan *p, const template *t, const workflow *wf, mount_test *test, const char *dir,
                               const char *within, const char **at)
 {
+    const user_mounts *u = user_mounts_of(p, t);
+    if (u) {
+        mount_query q = {u, test, t, wf, dir, within, NOT_FOUND};
+        path_index_holding(&u->literal, u->n, dir, passes_test, &q);
+        path_index_under(&u->literal, u->n, dir, passes_test, &q);
+        for (size_t k = 0; k < u->nanywhere; k++)
+            passes_test(&q, u->anywhere[k]);
+        *at = q.found == NOT_FOUND ? NULL : u->place[q.found];
+        return q.found == NOT_FOUND ? NULL : u->mount[q.found];
+    }
     mount_cursor next = {0, 0};
     for (const node *m; (m = template_next_mount(t, TEMPLATE_MOUNT_LISTS, &next));) {
         const char *mp = scalar_text(map_get(m, "mountPath"));
@@ -1851,6 +1941,7 @@ static void free_maps(vplan *p)
     strmap_free(&p->twin_names);
     strmap_free(&p->apart);
     strmap_free(&p->artifact_paths);
+    strmap_free(&p->user_mounts);
 }
 
 void vplan_init(vplan *p, const scheme_ctx *ctx, call_tree *tree, graph_twins *twins)

@@ -110,6 +110,7 @@ typedef struct vplan {
     /* A pod template of many artifacts: its plan's address -> the paths of
      * its artifacts, indexed for the checks between them (volume_plan.c). */
     strmap artifact_paths;
+    strmap user_mounts; /* a pod template of many mounts: its address -> its own mounts, read (volume_plan.c) */
     name_index names;   /* long parameter lists, for plan_parameter */
     /* Outputs kept real artifacts for a consumer that cannot take a volume
      * location (plan_keep_producer): output node's address -> kept. They

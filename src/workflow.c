@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "grow.h"
+#include "name_index.h"
 #include "paths.h"
 #include "refs.h"
 #include "scalar.h"
@@ -1091,15 +1092,19 @@ bool template_reaches(const template *t, const char *name)
     return false;
 }
 
-const node *template_volume(const template *t, const workflow *wf, const char *name)
+const node *template_volume_in(name_index *names, const template *t, const workflow *wf, const char *name)
 {
     const node *lists[] = {map_get(t->node, "volumes"), wf ? map_get(wf->defaults, "volumes") : NULL,
                            wf && template_reaches(t, name) ? map_get(wf->spec, "volumes") : NULL};
-    for (size_t l = 0; name && l < sizeof lists / sizeof *lists; l++)
-        for (size_t i = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && i < lists[l]->len; i++)
-            if (scalar_is(map_get(lists[l]->as.items[i], "name"), name))
-                return lists[l]->as.items[i];
-    return NULL;
+    const node *found = NULL;
+    for (size_t l = 0; name && !found && l < sizeof lists / sizeof *lists; l++)
+        found = name_index_find(names, lists[l], name, strlen(name));
+    return found;
+}
+
+const node *template_volume(const template *t, const workflow *wf, const char *name)
+{
+    return template_volume_in(NULL, t, wf, name);
 }
 
 /* Which of a podSpecPatch's texts may change mounts: 0 none (no patch, an

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "doc.h"
+#include "name_index.h"
 #include "strmap.h"
 #include "volpass.h"
 
@@ -288,6 +289,10 @@ bool template_reaches(const template *t, const char *name);
  * it: t's own, or wf's spec.templateDefaults' or spec.volumes' (wf may be
  * NULL: t's own only); NULL when there is none (or name is NULL). */
 const node *template_volume(const template *t, const workflow *wf, const char *name);
+
+/* The same, looked up through `names` (name_index.h; NULL: walked), for a
+ * pod of many volumes. */
+const node *template_volume_in(name_index *names, const template *t, const workflow *wf, const char *name);
 
 /* Why a podSpecPatch may give template t's pod other mounts or volumes than
  * the template shows when workflow wf runs it ("its podSpecPatch mentions
