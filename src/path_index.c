@@ -39,22 +39,16 @@ void path_index_sort(path_index *ix, bool distinct)
     ix->count = kept;
 }
 
-typedef struct path_key {
-    const char *text;
-    size_t len;
-} path_key;
-
 static int entry_order(const void *entry, const void *key)
 {
-    const path_entry *e = entry;
-    const path_key *k = key;
-    return compare(e->path, e->len, k->text, k->len);
+    const path_entry *e = entry, *k = key;
+    return compare(e->path, e->len, k->path, k->len);
 }
 
 /* The first entry not below text[0..len) in the order. */
 static size_t lower_bound(const path_index *ix, const char *text, size_t len)
 {
-    return sorted_lower_bound(ix->entries, ix->count, sizeof *ix->entries, &(path_key){text, len}, entry_order);
+    return sorted_lower_bound(ix->entries, ix->count, sizeof *ix->entries, &(path_entry){text, len, 0}, entry_order);
 }
 
 static void visit_all(size_t n, path_visit *visit, void *ctx)
