@@ -145,6 +145,7 @@ static void named_lists(void)
     edit_push(&e, list, late);
     CHECK(name_index_find(&x, list, "late", 4) == late && !x.oom);
     name_index_free(&x);
+    edit_free(&e);
     arena_free(&a);
 }
 
