@@ -187,13 +187,14 @@ static void put_trailing(comment_writer *w, size_t at, const char *text, size_t 
 /* ---- finding each waiting comment's place ---------------------------------- */
 
 /* Where the '|' of a literal block scalar with text[0, len) is, when the
- * stage (from offset batch on) ends with it as libyaml writes one: '|', its
- * hints, a line break, then the lines of the text, those not empty indented
- * alike. NOT_YET when it ends otherwise (libyaml chose another style). */
-static size_t literal_start(const comment_writer *w, size_t batch, const char *text, size_t len)
+ * stage from offset batch to `end` ends with it as libyaml writes one: '|',
+ * its hints, a line break, then the lines of the text, those not empty
+ * indented alike. NOT_YET when it ends otherwise (libyaml chose another
+ * style). */
+static size_t literal_start(const comment_writer *w, size_t batch, size_t end, const char *text, size_t len)
 {
     const char *s = w->stage;
-    size_t k = w->staged, i = len, indent = NOT_YET;
+    size_t k = end, i = len, indent = NOT_YET;
     while (i > 0) {
         if (text[i - 1] == '\n') {
             if (k == batch || s[k - 1] != '\n')
@@ -238,7 +239,7 @@ static size_t scalar_line(const comment_writer *w, size_t x, size_t batch, size_
     if (!text)
         return NOT_YET;
     if (!one_line_scalar(w->scalar[x % HISTORY].style, text, len) &&
-        (end = literal_start(w, batch, text, len)) == NOT_YET)
+        (end = literal_start(w, batch, end, text, len)) == NOT_YET)
         return NOT_YET;
     while (end > batch && w->stage[end - 1] != '\n')
         end--;
@@ -311,6 +312,26 @@ static size_t text_end(const comment_writer *w, size_t x, size_t batch, size_t d
     return next == NOT_YET ? NOT_YET : next - 1;
 }
 
+/* Where the header line of literal block scalar event x ends (its '|' and
+ * hints, then the line break), written by a call that wrote events up to
+ * done - 1 from stage offset batch on; NOT_YET when libyaml wrote it
+ * otherwise, or its end is not known (text_end). */
+static size_t header_end(const comment_writer *w, size_t x, size_t batch, size_t done)
+{
+    const char *text = w->scalar[x % HISTORY].text;
+    size_t end = text ? text_end(w, x, batch, done) : NOT_YET;
+    if (end == NOT_YET)
+        return NOT_YET;
+    /* followed in the same call, a text that ends in a line break ends past the one before what follows */
+    size_t len = w->scalar[x % HISTORY].len;
+    size_t at = literal_start(w, batch, end < w->staged && len && text[len - 1] == '\n' ? end + 1 : end, text, len);
+    if (at == NOT_YET)
+        return NOT_YET;
+    for (at++; at < w->staged && strchr("123456789+-", w->stage[at]); at++)
+        continue;
+    return at < w->staged && w->stage[at] == '\n' ? at : NOT_YET;
+}
+
 /* Whether waiting comment wt is done with (placed or dropped), after a
  * call wrote events done_before to done - 1 from stage offset *batch on. */
 static bool place(comment_writer *w, waiting *wt, size_t *batch, bool line_start, size_t done_before, size_t done)
@@ -333,6 +354,12 @@ static bool place(comment_writer *w, waiting *wt, size_t *batch, bool line_start
         }
         return place_before_entry(w, wt, line_start, batch);
     case AFTER_TEXT:
+        if (w->scalar[wt->event % HISTORY].style == STYLE_LITERAL) {
+            size_t at = header_end(w, wt->event, *batch, done);
+            if (at != NOT_YET)
+                put_trailing(w, at, wt->c->text, wt->c->len, batch);
+            return true; /* placed, or dropped: never after the text, which would take it in */
+        }
         if (wt->at == NOT_YET && (wt->at = text_end(w, wt->event, *batch, done)) == NOT_YET)
             return true; /* dropped: where the text ends is not known */
         if (wt->at == w->staged)
@@ -442,7 +469,8 @@ void cw_after(comment_writer *w, const node *n)
 {
     uint8_t *placed;
     const node_comments *note = notes_of(w, n, &placed);
-    if (note && note->after.len && !(*placed & PLACED_AFTER) && one_line(w, n)) {
+    bool header = n->kind == NODE_SCALAR && n->style == STYLE_LITERAL; /* placed on the '|' line (header_end) */
+    if (note && note->after.len && !(*placed & PLACED_AFTER) && (one_line(w, n) || header)) {
         await(w, AFTER_TEXT, &note->after, false, "");
         *placed |= PLACED_AFTER;
     }

@@ -219,6 +219,24 @@ static int start_comments(loader *l, const yaml_event_t *e, node *n)
     return attach_inside(l, l->depth - 1, &found);
 }
 
+/* A comment on the header line of block scalar n (`source: |  # run it`),
+ * which libyaml takes in with the scalar, as its own (`after`): no event
+ * ends there for gap_comments to find it after. Nothing else on that line
+ * has a blank before a '#': a tag or an anchor holds no blank. */
+static int header_comment(loader *l, const yaml_event_t *e, node *n)
+{
+    if (!l->comments || !hash_between(l, e->start_mark.index, e->end_mark.index))
+        return 0;
+    size_t from = loader_byte_at(l, e->start_mark.index), to = from;
+    while (to < l->len && !text_line_break(l->data, to, l->len))
+        to++;
+    comment_block header;
+    if (comments_gather(&l->s->arena, l->data, from, to, true, &header) != 0)
+        return loader_fail_oom(l);
+    comment_block own = comments_take_trailing(&header);
+    return attach(l, n, &own, AFTER);
+}
+
 /* Gives the node event e made the comments before_event kept for it, and
  * notes what a comment on the rest of its line would belong to. */
 int loader_after_event(loader *l, const yaml_event_t *e)
@@ -236,6 +254,8 @@ int loader_after_event(loader *l, const yaml_event_t *e)
     bool nothing = scalar && !f && last->kind == NODE_SCALAR && !last->len && !last->tagged; /* a root written "---" */
     if (!in_flow && !key && !nothing && ((scalar && !block_scalar) || (end && last->style == STYLE_FLOW)))
         l->last_inline = last; /* a block scalar ends its line: what follows is no comment of it */
+    if (block_scalar && !key && header_comment(l, e, last) != 0)
+        return -1;
     if (!start && !scalar)
         return 0;
     node *n = start ? f->collection : last;

@@ -136,6 +136,16 @@ static void comments_inside_documents_kept(void)
     kept_inside("a:\n- |\n  - |\n  - x # no\n# c\n- |\n  - |\n", "a:\n- |\n  - |\n  - x # no\n# c\n- |\n  - |\n");
     round_trip("a:\n- x # t\n# c\n- >\n  f\n  g\n", "a:\n- x\n- >\n  f g\n");
     round_trip("a:\n- x # t\n# c\n- |\n  a\xE2\x80\xA8  b\n", "a:\n- x\n- |\n  a\xE2\x80\xA8  b\n");
+    /* on a literal block scalar's header line, after its '|' and hints
+     * (libyaml takes it in with the scalar); a folded one's is lost */
+    kept_inside("source: |  # the program\n  echo\nb: 1\n", "source: | # the program\n  echo\nb: 1\n");
+    kept_inside("a:\n- |-  # strip\n  e\n\n  f\n- x\n", "a:\n- |- # strip\n  e\n\n  f\n- x\n");
+    kept_inside("a: !t |2 # two\n   lead\n  b\n", "a: !t |2 # two\n   lead\n  b\n");
+    kept_inside("a: |\n  # text, no comment\nb: 2\n", "a: |\n  # text, no comment\nb: 2\n");
+    kept_inside("a: &x | # once\n  t\nb: *x\n", "a: | # once\n  t\nb: |\n  t\n");
+    kept_inside("--- | # root\n  r\n", "--- | # root\n  r\n");
+    round_trip("a: > # folded\n  f\n  g\nb: 1\n", "a: >\n  f g\nb: 1\n");
+    round_trip("a: |\r\n  x # in text\r\nb: 1 # tb\r\n", "a: |\n  x # in text\nb: 1 # tb\n");
     /* after an alias's copy; after the last document's "..." */
     kept_inside("a: &x 1\nb: *x # c\nc: 2\n", "a: 1\nb: 1 # c\nc: 2\n");
     kept_inside("a: 1\n...\n# c\n", "a: 1\n# c\n...\n");
