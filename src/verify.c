@@ -881,6 +881,7 @@ vp_status vp_verify(const vp_stream *original, const vp_stream *rewritten,
     strmap_free(&v.writes);
     strmap_free(&v.above);
     verify_mounts_free(&v);
+    verify_globals_free(&v);
     name_index_free(&v.names);
     free(docs_o);
     free(docs_r);

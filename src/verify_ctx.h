@@ -41,6 +41,15 @@ typedef struct mount_table {
     unsigned long used; /* when last asked for, to replace the one asked for least lately */
 } mount_table;
 
+/* The outputs of a tree's instances that set each global name, artifacts
+ * and parameters apart, in the order a walk of the tree from its roots
+ * meets them (verify_values.c): made the first time a global is looked
+ * up, where each lookup walked every instance. */
+typedef struct global_index {
+    const call_tree *tree;
+    strmap artifacts, parameters; /* name -> setters */
+} global_index;
+
 typedef struct vctx {
     vp_verify_report *r;
     const char *file;  /* the rewritten stream's, for problem positions */
@@ -62,6 +71,7 @@ typedef struct vctx {
     mount_table mounts[MOUNT_TABLES];
     unsigned long mounts_clock;
     name_index names;   /* long parameter lists, for find_parameter */
+    global_index setters[2]; /* of the original and of the rewrite, as they are asked for */
 } vctx;
 
 static inline const char *VP_PRINTF(2, 3) fmt(vctx *v, const char *f, ...)
@@ -184,6 +194,9 @@ bool verify_mount_repeats(vctx *v, const template *t, size_t first, size_t j);
  * inside `path` (normalised), not on it, by their paths as written. */
 void verify_each_mount_inside(vctx *v, const template *t, const char *path,
                               void (*fn)(vctx *, const node *mount, const char *mount_path, void *), void *ctx);
+
+/* Frees the global indexes of v. */
+void verify_globals_free(vctx *v);
 
 /* Frees the mount tables of v. */
 void verify_mounts_free(vctx *v);

@@ -193,18 +193,78 @@ static void expression_origins(vctx *v, const call_tree *t, const instance *scop
         ref_origins(v, t, scope, ref_parse_branch(alts[k]), sub, os, depth);
 }
 
-/* Every output of i and the instances below it that sets global artifact `name`. */
-static void global_leaf(vctx *v, const call_tree *t, const instance *i, span name, const char *sub, origins *os,
-                        int depth)
+/* ---- global names: the outputs that set each ---------------------------- */
+
+/* One output that sets a global name: an artifact or a parameter's node. */
+typedef struct setter {
+    const instance *i;
+    const void *output;
+} setter;
+
+typedef struct setters {
+    setter *items;
+    size_t n, cap;
+} setters;
+
+static void add_setter(vctx *v, strmap *names, const char *name, const instance *i, const void *output)
+{
+    setters *s = strmap_get(names, name, strlen(name));
+    if (!s) {
+        s = arena_alloc(&v->r->mem, sizeof *s);
+        if (!s || strmap_put(names, name, strlen(name), s) != 0) {
+            v->oom = true;
+            return;
+        }
+        *s = (setters){NULL, 0, 0};
+    }
+    setter *items = grow_arena(&v->r->mem, s->items, &s->cap, s->n, sizeof *items);
+    if (!items) {
+        v->oom = true;
+        return;
+    }
+    s->items = items;
+    s->items[s->n++] = (setter){i, output};
+}
+
+static void index_setters(vctx *v, global_index *g, const instance *i)
 {
     for (size_t k = 0; i->tmpl && k < i->tmpl->outputs.count; k++) {
         const artifact *a = &i->tmpl->outputs.items[k];
-        if (a->global_name && span_is(name, a->global_name->as.text))
-            output_origins(v, t, i, a, sub, os, depth + 1);
+        if (a->global_name)
+            add_setter(v, &g->artifacts, a->global_name->as.text, i, a);
+    }
+    const node *params = i->tmpl ? i->tmpl->output_parameters : NULL;
+    for (size_t k = 0; params && k < params->len; k++) {
+        const char *name = scalar_text(map_get(params->as.items[k], "globalName"));
+        if (name)
+            add_setter(v, &g->parameters, name, i, params->as.items[k]);
     }
     for (size_t c = 0; c < i->nchildren; c++)
         if (i->children[c])
-            global_leaf(v, t, i->children[c], name, sub, os, depth);
+            index_setters(v, g, i->children[c]);
+}
+
+/* The index of tree t's global setters, made the first time. */
+static const global_index *globals_of(vctx *v, const call_tree *t)
+{
+    global_index *g = &v->setters[t == &v->orig ? 0 : 1];
+    if (g->tree != t) {
+        g->tree = t;
+        strmap_init(&g->artifacts);
+        strmap_init(&g->parameters);
+        for (size_t r = 0; r < t->nroots; r++)
+            index_setters(v, g, t->roots[r]);
+    }
+    return g;
+}
+
+void verify_globals_free(vctx *v)
+{
+    for (size_t k = 0; k < 2; k++)
+        if (v->setters[k].tree) {
+            strmap_free(&v->setters[k].artifacts);
+            strmap_free(&v->setters[k].parameters);
+        }
 }
 
 static void global_origins(vctx *v, const call_tree *t, span name, const char *sub, origins *os, int depth)
@@ -215,8 +275,9 @@ static void global_origins(vctx *v, const call_tree *t, span name, const char *s
         return;
     }
     size_t before = os->n;
-    for (size_t r = 0; r < t->nroots; r++)
-        global_leaf(v, t, t->roots[r], name, sub, os, depth);
+    const setters *set = strmap_get(&globals_of(v, t)->artifacts, name.s, name.len);
+    for (size_t k = 0; set && k < set->n; k++)
+        output_origins(v, t, set->items[k].i, set->items[k].output, sub, os, depth + 1);
     leave_global(v);
     if (os->n == before)
         unresolved(os, fmt(v, "no output has globalName '%s'", span_str(v, name)));
@@ -365,24 +426,18 @@ static const char *sub_path_value(vctx *v, const call_tree *t, const instance *s
     return !vals.why && vals.n == 1 ? vals.v[0] : text->as.text;
 }
 
-static void global_parameter(vctx *v, const call_tree *t, const instance *i, span name,
-                             values *out, int depth)
+/* The values of the output parameters of tree t that set global `name`. */
+static void global_parameter(vctx *v, const call_tree *t, span name, values *out, int depth)
 {
-    for (size_t k = 0; i->tmpl && k < (i->tmpl->output_parameters ? i->tmpl->output_parameters->len : 0); k++) {
-        const node *p = i->tmpl->output_parameters->as.items[k];
-        const char *g = scalar_text(map_get(p, "globalName"));
-        if (g && span_is(name, g) && out->n < MAX_ALT) {
-            values one;
-            output_node_values(v, t, i, p, &one, depth);
-            for (size_t j = 0; j < one.n && out->n < MAX_ALT; j++)
-                out->v[out->n++] = one.v[j];
-            if (one.why && !out->why)
-                out->why = one.why;
-        }
+    const setters *set = strmap_get(&globals_of(v, t)->parameters, name.s, name.len);
+    for (size_t k = 0; set && k < set->n && out->n < MAX_ALT; k++) {
+        values one;
+        output_node_values(v, t, set->items[k].i, set->items[k].output, &one, depth);
+        for (size_t j = 0; j < one.n && out->n < MAX_ALT; j++)
+            out->v[out->n++] = one.v[j];
+        if (one.why && !out->why)
+            out->why = one.why;
     }
-    for (size_t c = 0; c < i->nchildren; c++)
-        if (i->children[c])
-            global_parameter(v, t, i->children[c], name, out, depth);
 }
 
 /* Writes code point c (a surrogate half as U+FFFD, as Go does) in UTF-8 at o; where it ends. */
@@ -508,8 +563,7 @@ static void variable_values(vctx *v, const call_tree *t, const instance *scope, 
                             span_str(v, r.name)));
             return;
         }
-        for (size_t k = 0; k < t->nroots; k++)
-            global_parameter(v, t, t->roots[k], r.name, out, depth + 1);
+        global_parameter(v, t, r.name, out, depth + 1);
         leave_global(v);
         if (out->n == 0 && !out->why)
             out->why = fmt(v, "no output parameter has globalName '%s'", span_str(v, r.name));

@@ -179,6 +179,22 @@ def _many_artifacts(n, output_path, input_path=lambda i: f"/in/g{i}", items=Fals
     return ("\n".join(lines) + "\n").encode()
 
 
+def _globals(n):
+    """n producers, each setting a global artifact of its own, and a consumer
+    of all n through {{workflow.outputs.artifacts.NAME}}."""
+    lines = [BASE[:BASE.index("  templates:")].rstrip("\n"), "  templates:", "  - name: main", "    steps:", "    -"]
+    lines += [f"      - {{name: p{i}, template: make{i}}}" for i in range(n)]
+    lines += ["    - - name: c", "        template: use", "        arguments:", "          artifacts:"]
+    lines += [f"          - {{name: in{i}, from: '{{{{workflow.outputs.artifacts.g{i}}}}}'}}" for i in range(n)]
+    for i in range(n):
+        lines += [f"  - name: make{i}", "    container: {image: busybox, command: [sh, -c, 'true']}",
+                  f"    outputs: {{artifacts: [{{name: out, path: /tmp/out, globalName: g{i}}}]}}"]
+    lines += ["  - name: use", "    inputs:", "      artifacts:"] + [f"      - {{name: in{i}, path: /in/g{i}}}"
+                                                                  for i in range(n)]
+    lines += ["    container: {image: busybox, command: [sh, -c, 'true']}"]
+    return ("\n".join(lines) + "\n").encode()
+
+
 def _case_apart(i):
     """The i-th spelling of one file name in upper and lower case."""
     return "".join(c.upper() if (i >> b) & 1 else c for b, c in enumerate("abcdefghijklmnop"))
@@ -362,6 +378,8 @@ CASES = {
     # each artifact's path was checked against every mount of the pod's own: 40 s
     "8,000 volumes of each pod's own": lambda: (_many_artifacts(8000, lambda i: f"/tmp/d{i % 50}/f{i}", volumes=True),
                                                 0, None, True),
+    # verify walked every instance for each global it looked up: over a minute
+    "24,000 global artifacts": lambda: (_globals(24000), 0, None, True),
     "16,000 output directories in one": lambda: (_many_artifacts(16000, lambda i: f"/o/a{i}/f" if i else "/o/"), 0,
                                                  None, True),
     "empty input": lambda: (b"", 0, None, False),
@@ -480,7 +498,8 @@ OUTPUT_CHECKS = {"an alias of a merge key": _merge_key_quoted, "%00 outside tags
 # Rewrites that `volpass verify` checks too, under the same limits.
 VERIFIED = {"16,000 artifacts in one template", "8,000 artifacts at paths made of parameters",
             "16,000 files in one directory, apart by case", "16,000 output directories in one",
-            "32,000 parameters and artifacts through one call", "8,000 volumes of each pod's own"}
+            "32,000 parameters and artifacts through one call", "8,000 volumes of each pod's own",
+            "24,000 global artifacts"}
 
 
 def check_case(ctx, name):
