@@ -101,7 +101,7 @@ const char *verify_mount_path(vctx *v, const char *text)
  * `rest` below it: the path in the storage, normalised. */
 static const char *storage_path(vctx *v, const char *root, const char *sub, const char *rest)
 {
-    char *path = (char *)fmt(v, "%s/%s/%s", root, sub, rest);
+    char *path = fmt_writable(v, "%s/%s/%s", root, sub, rest);
     path_normalize(path);
     return path + (*path == '/'); /* "/" when all three are empty */
 }
@@ -156,7 +156,7 @@ static void locate(vctx *v, const call_tree *t, const instance *i, const char *r
 {
     size_t prefix = 0;
     /* read as a mount path is (a value known at run time only is no absolute path) */
-    char *path = (char *)fmt(v, "%s", verify_mount_path(v, verify_pod_path(v, t, i, raw)));
+    char *path = fmt_writable(v, "%s", verify_mount_path(v, verify_pod_path(v, t, i, raw)));
     path_normalize(path);
     memset(out, 0, sizeof *out);
     out->mount = verify_covering_mount_in(v, t, i, i->tmpl, path, &prefix);
@@ -389,7 +389,7 @@ static void note_mount_writes(vctx *v, const instance *i, const node *m)
     if (where.why || where.n == 0)
         one_value(&where, "");
     for (size_t a = 0; a < where.n; a++) {
-        char *path = (char *)fmt(v, "%s", where.v[a]);
+        char *path = fmt_writable(v, "%s", where.v[a]);
         if (!path_resolve_relative(path))
             *path = '\0'; /* above the volume's root: Kubernetes refuses it; anywhere, say */
         note_write_at(v, store, storage_path(v, root, path, ""), i->path);
@@ -506,7 +506,7 @@ static const char *handed_place(vctx *v, const location *at, const handoff *h, c
         *why = "the producer's location is not one place";
         return NULL;
     }
-    char *sub = (char *)fmt(v, "%s", h->sub_path ? h->sub_path : "");
+    char *sub = fmt_writable(v, "%s", h->sub_path ? h->sub_path : "");
     if (!path_resolve_relative(sub)) {
         *why = fmt(v, "the subPath %s climbs out of the producer's artifact", h->sub_path);
         return NULL;

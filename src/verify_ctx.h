@@ -84,6 +84,21 @@ static inline const char *VP_PRINTF(2, 3) fmt(vctx *v, const char *f, ...)
     return s ? s : "";
 }
 
+/* fmt's text, to change in place (normalise, cut, decode: never to make
+ * longer); when out of memory, noted, an empty one all the same. */
+static inline char *VP_PRINTF(2, 3) fmt_writable(vctx *v, const char *f, ...)
+{
+    static _Thread_local char none[1];
+    va_list ap;
+    va_start(ap, f);
+    char *s = arena_vprintf(&v->r->mem, f, ap);
+    va_end(ap);
+    v->oom |= !s;
+    if (!s)
+        none[0] = '\0';
+    return s ? s : none;
+}
+
 static inline const char *span_str(vctx *v, span s)
 {
     return fmt(v, "%.*s", (int)s.len, s.s);

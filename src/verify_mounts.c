@@ -15,7 +15,7 @@ static const char *table_path(vctx *v, const mount_table *m, const char *text)
     v->budget = budget;
     if (path_is_normal(path))
         return path;
-    char *copy = (char *)fmt(v, "%s", path);
+    char *copy = fmt_writable(v, "%s", path);
     path_normalize(copy);
     return copy;
 }

@@ -145,7 +145,7 @@ static void check_placed_mounts(vctx *v, const call_tree *tree, const instance *
             verify_problem(v, m[a], t, "a mount path with '..': %s", path[a]);
         const node *outer = NULL;
         size_t best = 0;
-        char *parent = (char *)fmt(v, "%s", path[a]);
+        char *parent = fmt_writable(v, "%s", path[a]);
         path_normalize(parent);
         char *slash = strrchr(parent, '/');
         if (slash)
@@ -211,7 +211,7 @@ static void each_moved(vctx *v, const instance *i, bool outputs, void (*fn)(vctx
         moved m = {orig, &list->items[k], NULL, NULL, NULL, 0, 0};
         if (!m.a->path || strstr(m.a->path->as.text, "{{"))
             continue;
-        char *path = (char *)fmt(v, "%s", m.a->path->as.text);
+        char *path = fmt_writable(v, "%s", m.a->path->as.text);
         path_normalize(path);
         m.path = path;
         m.now = verify_covering_mount(v, i->tmpl, path, &m.now_len);
@@ -269,7 +269,7 @@ static void check_outputs_writable(vctx *v, const call_tree *tree, const instanc
             if (!raw || (strstr(raw, "{{") != NULL) != placed)
                 continue;
             v->budget = BUDGET;
-            char *path = (char *)fmt(v, "%s", placed ? verify_pod_path(v, tree, i, raw) : raw);
+            char *path = fmt_writable(v, "%s", placed ? verify_pod_path(v, tree, i, raw) : raw);
             path_normalize(path);
             size_t prefix;
             const node *m = verify_covering_mount(v, i->tmpl, path, &prefix);

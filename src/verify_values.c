@@ -488,8 +488,8 @@ static const char *unescaped(vctx *v, const char *text)
 {
     if (!strchr(text, '\\') && !strchr(text, '\r'))
         return text;
-    char *out = (char *)fmt(v, "%s", text), *o = out;
-    for (const char *c = text; *c; c++) {
+    char *out = fmt_writable(v, "%s", text), *o = out;
+    for (const char *c = out; *c; c++) { /* in place: o never passes c */
         if (*c == '\r') {
             *o++ = '\n';
             c += c[1] == '\n';
