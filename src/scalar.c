@@ -548,7 +548,7 @@ const char *text_as_utf8(arena *a, const char *text, size_t len)
     return out;
 }
 
-static char ascii_lower(char c)
+char text_ascii_lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
@@ -556,7 +556,7 @@ static char ascii_lower(char c)
 bool text_equal_ignoring_case(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+        if (text_ascii_lower(a[i]) != text_ascii_lower(b[i]))
             return false;
     return true;
 }

@@ -60,6 +60,10 @@ bool scalar_json_key(const node *n, char *buf, size_t size);
  * strings, their ends too. */
 bool text_equal_ignoring_case(const char *a, const char *b, size_t n);
 
+/* c in lower case when it is an ASCII capital, as text_equal_ignoring_case
+ * compares them; else c. */
+char text_ascii_lower(char c);
+
 /* Whether text[0, len) is well-formed UTF-8 (no overlong forms, surrogates
  * or code points past U+10FFFF), as every YAML text must be: libyaml
  * refuses to write a scalar that is not. */

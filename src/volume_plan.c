@@ -277,8 +277,8 @@ static size_t case_apart_seen(vplan *p, const tplan *tp, size_t k, case_apart *c
         return NOT_FOUND;
     }
     snprintf(key, size, "%zu/%s", o->mount, o->file);
-    for (char *ch = strchr(key, '/'); *ch; ch++)
-        *ch = *ch >= 'A' && *ch <= 'Z' ? (char)(*ch - 'A' + 'a') : *ch;
+    for (char *ch = strchr(key, '/'); *ch; ch++) /* the file name, as text_equal_ignoring_case compares it */
+        *ch = text_ascii_lower(*ch);
     case_seen *seen = strmap_get(&c->seen, key, strlen(key));
     if (!seen) {
         seen = arena_alloc(p->ed.mem, sizeof *seen);
