@@ -1,6 +1,7 @@
 #include "edit.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +23,35 @@ void edit_free(editor *e)
     e->scratch_cap = 0;
 }
 
+/* The slot of e->recent for a text at address s. */
+static edit_recent *recent_slot(editor *e, const char *s)
+{
+    return &e->recent[((uintptr_t)s * UINT64_C(0x9E3779B97F4A7C15)) >> 58];
+}
+_Static_assert(EDIT_RECENT == 64, "recent_slot takes the top 6 bits of the product");
+
 /* The string scalar over the one copy of s[0, len): a text and its node are
- * made together, so that one lookup finds either. */
+ * made together, so that one lookup finds either. Most texts come again at
+ * the same address, literals ("name", "mountPath") and texts this returned
+ * (edit_str(e, edit_cat(...))): a slot by address remembers the last node
+ * for each, and a hit, confirmed by comparing the text, costs no hashing.
+ * A reused buffer at that address holds another text, which the comparison
+ * tells, unless it is that node's own copy, which never changes. */
 static node *string(editor *e, const char *s, size_t len)
 {
+    edit_recent *r = recent_slot(e, s);
+    if (r->at == s && r->n->len == len && (r->n->as.text == s || memcmp(r->n->as.text, s, len) == 0))
+        return r->n;
     node *n = strmap_get(&e->strings, s, len);
-    if (n)
-        return n;
-    char *copy = arena_strndup(e->mem, s, len);
-    n = copy ? node_text(e->mem, copy, len, STYLE_ANY) : NULL;
-    if (!n || strmap_put(&e->strings, copy, len, n) != 0) {
-        e->oom = true;
-        return NULL;
+    if (!n) {
+        char *copy = arena_strndup(e->mem, s, len);
+        n = copy ? node_text(e->mem, copy, len, STYLE_ANY) : NULL;
+        if (!n || strmap_put(&e->strings, copy, len, n) != 0) {
+            e->oom = true;
+            return NULL;
+        }
     }
+    *r = (edit_recent){s, n};
     return n;
 }
 

@@ -11,9 +11,17 @@
 #include "error.h"
 #include "strmap.h"
 
+/* A text recently asked for, by the address it was given at: see string() in edit.c. */
+#define EDIT_RECENT 64
+typedef struct edit_recent {
+    const char *at;
+    node *n;
+} edit_recent;
+
 typedef struct editor {
     arena *mem;       /* the stream's: everything added lives there */
     strmap strings;   /* text -> the one string scalar over its one copy */
+    edit_recent recent[EDIT_RECENT];
     node *yes;        /* the plain `true` */
     char *scratch;    /* where edit_cat and edit_fmt build a text */
     size_t scratch_cap;
