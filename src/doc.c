@@ -101,6 +101,7 @@ int node_set_text(arena *a, node *n, const char *text, size_t len)
     n->len = (uint32_t)len;
     n->tagged = 0;
     n->inert = false; /* the text is no longer the loaded one */
+    n->utf8 = false;
     return tag ? node_set_tag(a, n, tag) : 0;
 }
 

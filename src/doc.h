@@ -38,6 +38,9 @@ typedef struct node {
     bool inert : 1;
     /* Has comments in its stream's table (see comments.h); a copy does not. */
     bool commented : 1;
+    /* Scalars: text and tag are known to be UTF-8, having been read by
+     * libyaml, which checks; the emitter checks any other text. */
+    bool utf8 : 1;
     uint8_t tagged; /* has an explicit tag */
     uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */
     uint32_t line;  /* 1-based source position; 0 for nodes volpass created and shared keys (load.c) */

@@ -2,7 +2,9 @@
  * is written in the style it was read in; strings volpass created get the
  * quoting that keeps them strings for every reader; the input's comments
  * are put back beside their nodes. */
+#include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -75,6 +77,37 @@ static bool node_is_utf8(const node *n)
            (n->kind != NODE_SCALAR || text_is_utf8(n->as.text, n->len));
 }
 
+/* The scalar event for n, written as `text`. libyaml's constructor copies
+ * text and tag after checking that they are UTF-8, a tenth of the emitter's
+ * time here; loaded text was checked as libyaml read it (n->utf8), so its
+ * event is filled in directly. The copies are made with malloc, as libyaml
+ * makes its own: yaml_event_delete frees them with free (api.c, yaml_free). */
+static int scalar_event(yaml_event_t *e, const node *n, const char *text, size_t len, int plain_implicit,
+                        int quoted_implicit, yaml_scalar_style_t style)
+{
+    const char *tag = node_tag(n);
+    if (!n->utf8)
+        return yaml_scalar_event_initialize(e, NULL, (yaml_char_t *)tag, (yaml_char_t *)text, (int)len,
+                                            plain_implicit, quoted_implicit, style);
+    char *value = len < INT_MAX ? malloc(len + 1) : NULL, *tag_copy = tag ? strdup(tag) : NULL;
+    if (!value || (tag && !tag_copy)) {
+        free(value);
+        free(tag_copy);
+        return 0;
+    }
+    memcpy(value, text, len);
+    value[len] = '\0';
+    memset(e, 0, sizeof *e);
+    e->type = YAML_SCALAR_EVENT;
+    e->data.scalar.tag = (yaml_char_t *)tag_copy;
+    e->data.scalar.value = (yaml_char_t *)value;
+    e->data.scalar.length = len;
+    e->data.scalar.plain_implicit = plain_implicit;
+    e->data.scalar.quoted_implicit = quoted_implicit;
+    e->data.scalar.style = style;
+    return 1;
+}
+
 static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
 {
     yaml_event_t e;
@@ -109,8 +142,7 @@ static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in
         plain_implicit = 0;
         quoted_implicit = 1;
     }
-    if (!yaml_scalar_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), (yaml_char_t *)text, (int)len,
-                                      plain_implicit, quoted_implicit, yaml_scalar_style(style)))
+    if (!scalar_event(&e, n, text, len, plain_implicit, quoted_implicit, yaml_scalar_style(style)))
         return refused(out, n);
     if (!in_flow && n->commented)
         cw_after(&out->cw, n);

@@ -134,14 +134,33 @@ static void count_lookup(loader *l, bool reused) /* counts one lookup, found or 
         if (!l->interning) {
             strmap_free(&l->texts);
             strmap_free(&l->keys);
+            memset(l->recent_keys, 0, sizeof l->recent_keys);
+            memset(l->recent_texts, 0, sizeof l->recent_texts);
         }
     }
+}
+
+/* A slot for `text` in a table of `slots` (a power of two) of texts met
+ * lately, by its length and three of its bytes: cheaper than hashing, and
+ * a miss only costs the lookup in the table that was due anyway. Most
+ * scalars repeat one met a few lines before (a workflow's keys are a few
+ * dozen words), and a hit is confirmed by comparing the text. */
+static size_t recent_slot(const char *text, size_t len, size_t slots)
+{
+    const unsigned char *t = (const unsigned char *)text;
+    return len ? (len * 7 + t[0] * 3 + t[len / 2] + t[len - 1] * 5) & (slots - 1) : 0;
 }
 
 static const char *intern(loader *l, const char *text, size_t len)
 {
     if (!l->interning)
         return arena_strndup(&l->s->arena, text, len);
+    size_t r = recent_slot(text, len, LOADER_RECENT_TEXTS);
+    const char *recent = l->recent_texts[r].text;
+    if (recent && l->recent_texts[r].len == len && memcmp(recent, text, len) == 0) {
+        count_lookup(l, true);
+        return recent;
+    }
     const char *s = strmap_get(&l->texts, text, len);
     bool reused = s != NULL;
     if (!s) {
@@ -150,11 +169,12 @@ static const char *intern(loader *l, const char *text, size_t len)
             return NULL;
         s = copy;
     }
+    l->recent_texts[r].text = s;
+    l->recent_texts[r].len = len;
     count_lookup(l, reused);
     return s;
 }
 
-/* The open collection's frame, or NULL at a document's top. */
 /* The open collection's frame when it is a mapping, else NULL. */
 static const frame *open_mapping(const loader *l)
 {
@@ -179,6 +199,18 @@ static bool bare_expression(const loader *l)
     return scalar_is(key, "expression") || scalar_is(key, "fromExpression");
 }
 
+/* The shared node of key `text`, or NULL. */
+static node *shared_key(loader *l, const char *text, size_t len)
+{
+    node **slot = &l->recent_keys[recent_slot(text, len, LOADER_RECENT_KEYS)];
+    if (*slot && (*slot)->len == len && memcmp((*slot)->as.text, text, len) == 0)
+        return *slot;
+    node *n = strmap_get(&l->keys, text, len);
+    if (n)
+        *slot = n;
+    return n;
+}
+
 /* Mapping keys are most of a workflow's nodes ("name" alone thousands of
  * times) and never change in place, so while texts are shared an untagged,
  * unanchored key is one node per text and style. That node has no position
@@ -187,7 +219,7 @@ static bool bare_expression(const loader *l)
  * its own, with its position. */
 static int add_key(loader *l, const char *text, size_t len, node_style style, const yaml_mark_t *mark)
 {
-    child c = {strmap_get(&l->keys, text, len), (uint32_t)(mark->line + 1), (uint32_t)(mark->column + 1)};
+    child c = {shared_key(l, text, len), (uint32_t)(mark->line + 1), (uint32_t)(mark->column + 1)};
     if (c.n && c.n->style == style) {
         count_lookup(l, true);
         return push_child(l, c, 0);
@@ -199,6 +231,7 @@ static int add_key(loader *l, const char *text, size_t len, node_style style, co
     if (!c.n || (share && strmap_put(&l->keys, copy, len, c.n) != 0))
         return loader_fail_oom(l);
     c.n->inert = !memchr(text, '{', len);
+    c.n->utf8 = true;
     if (!share)
         position(c.n, mark);
     return push_child(l, c, 0);
@@ -268,6 +301,7 @@ static int on_scalar(loader *l, const yaml_event_t *e)
     if (!n)
         return loader_fail_oom(l);
     n->inert = !memchr(value, '{', len) && !bare_expression(l);
+    n->utf8 = true;
     /* A plain or quoted scalar without a tag resolves by itself; an explicit
      * one keeps it. The non-specific tag "!" makes any text a string (libyaml
      * reports it as implicit, except on an empty scalar): a string it stays,

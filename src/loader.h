@@ -40,6 +40,9 @@ typedef struct child {
     uint32_t line, column;
 } child;
 
+#define LOADER_RECENT_KEYS 64
+#define LOADER_RECENT_TEXTS 256
+
 typedef struct loader {
     vp_stream *s;
     const char *data;
@@ -55,6 +58,11 @@ typedef struct loader {
     strmap anchors;
     strmap texts;        /* scalar text -> its one copy in the arena */
     strmap keys;         /* mapping key text -> its shared node */
+    node *recent_keys[LOADER_RECENT_KEYS]; /* shared key nodes met lately: see shared_key() in load.c */
+    struct {
+        const char *text;
+        size_t len;
+    } recent_texts[LOADER_RECENT_TEXTS]; /* likewise, interned texts: see intern() */
     size_t texts_seen;   /* scalars looked up since the last check */
     size_t texts_reused;
     bool interning;      /* texts and keys are shared */
