@@ -309,6 +309,26 @@ static void utf8_checked(void)
     CHECK(err && strstr(vp_error_message(err), "not valid UTF-8"));
     vp_error_free(err);
     arena_free(&a);
+
+    /* Loaded text skips libyaml's check (libyaml checked it as it read),
+     * tagged or not; text set on a loaded node is checked again. */
+    err = NULL;
+    vp_stream *loaded = load_text("k: 'x\xc3\xa9'\nt: !!str y\n", &err);
+    CHECK(loaded != NULL);
+    if (!loaded)
+        return;
+    char *out = emit_text(loaded, VP_FORMAT_YAML);
+    CHECK_STR(out, "k: 'x\xc3\xa9'\nt: !!str y\n");
+    free(out);
+    node *k = map_get(loaded->docs[0].root, "k");
+    CHECK(k && k->utf8);
+    if (k) {
+        CHECK(node_set_text(&loaded->arena, k, "ab\xff", 3) == 0 && !k->utf8);
+        CHECK(vp_stream_emit(loaded, VP_FORMAT_YAML, discard_output, NULL, &err) == VP_EINVALID);
+        CHECK(err && strstr(vp_error_message(err), "not valid UTF-8"));
+        vp_error_free(err);
+    }
+    vp_stream_free(loaded);
 }
 
 /* !!binary as go-yaml decodes it: Go's padded standard base64, line breaks
