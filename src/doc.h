@@ -38,8 +38,8 @@ typedef struct node {
     bool inert : 1;
     /* Has comments in its stream's table (see comments.h); a copy does not. */
     bool commented : 1;
-    /* Scalars: text and tag are known to be UTF-8, having been read by
-     * libyaml, which checks; the emitter checks any other text. */
+    /* Scalars: text and tag are known to be UTF-8, read by libyaml (which
+     * checks) or checked when made (edit.c); the emitter checks any other. */
     bool utf8 : 1;
     uint8_t tagged; /* has an explicit tag */
     uint32_t len;   /* scalar: bytes of text; sequence: items; mapping: pairs */

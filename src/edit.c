@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "paths.h"
+#include "scalar.h"
 
 void edit_init(editor *e, arena *mem)
 {
@@ -50,6 +51,7 @@ static node *string(editor *e, const char *s, size_t len)
             e->oom = true;
             return NULL;
         }
+        n->utf8 = text_is_utf8(copy, len); /* once for all the places it goes: the emitter checks no more */
     }
     *r = (edit_recent){s, n};
     return n;
@@ -144,8 +146,9 @@ node *edit_str(editor *e, const char *text)
 
 node *edit_true(editor *e)
 {
-    if (!e->yes && !(e->yes = node_scalar(e->mem, "true", 4, STYLE_PLAIN)))
-        e->oom = true;
+    if (!e->yes && (e->yes = node_scalar(e->mem, "true", 4, STYLE_PLAIN)))
+        e->yes->utf8 = true;
+    e->oom |= !e->yes;
     return e->yes;
 }
 

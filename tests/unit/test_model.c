@@ -53,6 +53,14 @@ static void editor_shares(void)
     node *s = edit_str(&e, "in-0-subpath");
     CHECK(s->as.text == one && s->style == STYLE_ANY && edit_str(&e, buf) == s);
     CHECK(edit_true(&e) == edit_true(&e) && edit_true(&e)->style == STYLE_PLAIN);
+    /* The same buffer with another text in it gives that text's string. */
+    strcpy(buf, "in-1-subpath");
+    node *t = edit_str(&e, buf);
+    CHECK(t != s && scalar_is(t, "in-1-subpath") && edit_str(&e, buf) == t);
+    strcpy(buf, "in-0-subpath");
+    CHECK(edit_str(&e, buf) == s && edit_str(&e, one) == s);
+    /* Made text is checked for UTF-8 once, as it is made. */
+    CHECK(s->utf8 && edit_true(&e)->utf8 && !edit_str(&e, "ab\xff")->utf8);
 
     pairs p = {{NULL}, 0};
     edit_put(&e, &p, "name", s);
