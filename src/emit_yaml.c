@@ -13,21 +13,31 @@
 #include "scalar.h"
 #include "stream.h"
 
-/* A shared key node (plain, line 0: see src/load.c) stands for most of the
- * scalars written, "name" alone thousands of times: its type is found once
- * and kept here, in a slot chosen by its address. The text is compared too,
- * as a null key is written from a copy with another text (null_key). */
-#define KEY_SLOTS 64
+/* Shared nodes stand for most of the scalars written: keys (plain, line 0:
+ * see src/load.c), "name" alone thousands of times, and the strings the
+ * editor made (any style, line 0: see src/edit.c). What the emitter asks of
+ * their text is found once and kept, in a slot chosen by the node's address.
+ * The text is compared too, as a null key is written from a copy with
+ * another text (null_key). */
+#define KNOWN_SLOTS 64
 typedef struct known_key {
     const node *n;
     const char *text;
-    bool string;
+    bool string; /* reads as a string */
 } known_key;
+
+typedef struct known_string {
+    const node *n;
+    const char *text;
+    bool quoted;    /* must be quoted to stay a string */
+    bool multiline; /* holds a line break */
+} known_string;
 
 typedef struct yaml_out {
     comment_writer cw; /* all output goes through it */
     bool keep_styles;  /* false when converting from JSON: write idiomatic YAML instead */
-    known_key keys[KEY_SLOTS];
+    known_key keys[KNOWN_SLOTS];
+    known_string strings[KNOWN_SLOTS];
     const node *refused; /* the node libyaml could not make an event of: see refused() */
     const document *comments_after_start; /* whose comments go after the root's start: see write_comments */
 } yaml_out;
@@ -50,15 +60,33 @@ static yaml_scalar_style_t yaml_scalar_style(node_style style)
     }
 }
 
+static size_t known_slot(const node *n)
+{
+    return ((uintptr_t)n / sizeof *n) % KNOWN_SLOTS;
+}
+
 /* Whether an untagged plain scalar reads as a string. */
 static bool plain_is_string(yaml_out *out, const node *n)
 {
     if (n->line != 0)
         return scalar_resolve(n) == SCALAR_STR;
-    known_key *k = &out->keys[((uintptr_t)n / sizeof *n) % KEY_SLOTS];
+    known_key *k = &out->keys[known_slot(n)];
     if (k->n != n || k->text != n->as.text)
         *k = (known_key){n, n->as.text, scalar_resolve(n) == SCALAR_STR};
     return k->string;
+}
+
+/* What writing n as a string of the emitter's style takes. */
+static known_string any_style(yaml_out *out, const node *n)
+{
+    known_string *k = &out->strings[known_slot(n)];
+    if (n->line == 0 && k->n == n && k->text == n->as.text)
+        return *k;
+    known_string fresh = {n, n->as.text, scalar_needs_quotes(n->as.text, n->len),
+                          memchr(n->as.text, '\n', n->len) != NULL};
+    if (n->line == 0)
+        *k = fresh;
+    return fresh;
 }
 
 /* libyaml's event constructors copy the text and tag, and fail when memory
@@ -134,9 +162,10 @@ static int emit_scalar(yaml_emitter_t *em, yaml_out *out, const node *n, bool in
         if (len == 0 && in_flow)
             text = "null", len = 4; /* libyaml would write '' there, a string (keys: null_key) */
     } else if (style == STYLE_ANY) {
-        plain_implicit = !scalar_needs_quotes(text, len);
+        known_string k = any_style(out, n);
+        plain_implicit = !k.quoted;
         quoted_implicit = 1;
-        if (memchr(text, '\n', len))
+        if (k.multiline)
             style = STYLE_LITERAL; /* libyaml falls back to quotes when it cannot */
     } else {
         plain_implicit = 0;
