@@ -283,6 +283,9 @@ static void utf8_checked(void)
         {"\xed\xa0\x80", false},     /* U+D800, a surrogate */
         {"\xf4\x90\x80\x80", false}, /* past U+10FFFF */
         {"\xf8\x88\x80\x80\x80", false},
+        /* ASCII is taken eight bytes at a time: what follows, or straddles, a run */
+        {"abcdefgh\xc3\xa9", true}, {"abcdefg\xc3\xa9xyz12345678", true}, {"abcdefgh12345678\xff", false},
+        {"abcdefg\xc3", false}, {"abcdefgh\xc3", false}, {"\xc3\xa9" "abcdefgh\x80", false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK(text_is_utf8(cases[i].text, strlen(cases[i].text)) == cases[i].valid);
