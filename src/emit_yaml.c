@@ -125,8 +125,9 @@ static int scalar_event(yaml_event_t *e, const node *n, const char *text, size_t
     }
     memcpy(value, text, len);
     value[len] = '\0';
-    memset(e, 0, sizeof *e);
-    e->type = YAML_SCALAR_EVENT;
+    e->type = YAML_SCALAR_EVENT; /* field by field: clearing the whole event first was a tenth of this walk */
+    e->start_mark = e->end_mark = (yaml_mark_t){0, 0, 0};
+    e->data.scalar.anchor = NULL;
     e->data.scalar.tag = (yaml_char_t *)tag_copy;
     e->data.scalar.value = (yaml_char_t *)value;
     e->data.scalar.length = len;
