@@ -41,7 +41,7 @@ _Static_assert(EDIT_RECENT == 64, "recent_slot takes the top 6 bits of the produ
 static node *string(editor *e, const char *s, size_t len)
 {
     edit_recent *r = recent_slot(e, s);
-    if (r->at == s && r->n->len == len && (r->n->as.text == s || memcmp(r->n->as.text, s, len) == 0))
+    if (r->n && r->at == s && r->n->len == len && (r->n->as.text == s || memcmp(r->n->as.text, s, len) == 0))
         return r->n;
     node *n = strmap_get(&e->strings, s, len);
     if (!n) {

@@ -73,11 +73,10 @@ static const char *kind_name(const node *n)
     return "a scalar";
 }
 
-/* The value of map[key] when it is of `kind`; NULL when absent or null; an
- * error naming the place `at` when it has another type. */
-static node *field(reader *r, const node *map, const char *key, node_kind kind, const place *at)
+/* v, the value of `key`, when it is of `kind`; NULL when absent or null;
+ * an error naming the place `at` when it has another type. */
+static node *checked_field(reader *r, node *v, const char *key, node_kind kind, const place *at)
 {
-    node *v = map_get(map, key);
     if (!v || r->err || scalar_is_null(v))
         return NULL;
     if (v->kind != kind) {
@@ -92,6 +91,12 @@ static node *field(reader *r, const node *map, const char *key, node_kind kind, 
         return NULL;
     }
     return v;
+}
+
+/* The value of map[key], checked as checked_field does. */
+static node *field(reader *r, const node *map, const char *key, node_kind kind, const place *at)
+{
+    return checked_field(r, map_get(map, key), key, kind, at);
 }
 
 static bool is_workflow_kind(const node *kind)
@@ -213,9 +218,10 @@ static const char *call_name_at(const void *items, size_t i, const node **at)
 /* map[key] when it is a scalar of `type` (what Go reads into a string or a
  * bool field: Argo refuses another, as `path: 5` or `optional: "yes"`);
  * NULL when absent or null; an error naming the place otherwise. */
-static node *typed_field(reader *r, const node *map, const char *key, scalar_type type, const place *at)
+/* v, the value of `key`, when it is a scalar of `type` (checked_field). */
+static node *checked_scalar(reader *r, node *v, const char *key, scalar_type type, const place *at)
 {
-    node *v = field(r, map, key, NODE_SCALAR, at);
+    v = checked_field(r, v, key, NODE_SCALAR, at);
     if (v && memchr(v->as.text, '\0', v->len)) { /* escaped, "\0": no name nor path holds one */
         char where[LABEL_MAX];
         size_t n = strlen(label(at, where));
@@ -234,6 +240,22 @@ static node *typed_field(reader *r, const node *map, const char *key, scalar_typ
     return v;
 }
 
+static node *typed_field(reader *r, const node *map, const char *key, scalar_type type, const place *at)
+{
+    return checked_scalar(r, map_get(map, key), key, type, at);
+}
+
+/* The artifact fields read_artifact reads. */
+enum { A_NAME, A_PATH, A_FROM, A_FROM_EXPRESSION, A_SUB_PATH, A_GLOBAL_NAME, A_OPTIONAL, A_FIELDS };
+static const char *const artifact_keys[A_FIELDS] = {"name", "path", "from", "fromExpression", "subPath",
+                                                    "globalName", "optional"};
+
+/* Whether scalar key is `text`; its first byte first, which tells most apart (texts end in NUL). */
+static bool key_is(const node *key, const char *text)
+{
+    return key->as.text[0] == text[0] && scalar_is(key, text);
+}
+
 static void read_artifact(reader *r, artifact *a, node *n, const place *at)
 {
     char where[LABEL_MAX];
@@ -243,7 +265,19 @@ static void read_artifact(reader *r, artifact *a, node *n, const place *at)
         return;
     }
     a->node = n;
-    const node *name = typed_field(r, n, "name", SCALAR_STR, at);
+    node *v[A_FIELDS] = {NULL};
+    for (size_t i = 0; i < n->len; i++) { /* one pass over the artifact's keys, a few among many possible */
+        const node *key = map_key(n, i);
+        if (key->kind != NODE_SCALAR)
+            continue;
+        for (size_t f = 0; f < A_FIELDS; f++)
+            if (key_is(key, artifact_keys[f]))
+                v[f] = map_value(n, i);
+        for (const char *const *k = source_keys; *k && !a->source; k++)
+            if (key_is(key, *k))
+                a->source = *k;
+    }
+    const node *name = checked_scalar(r, v[A_NAME], artifact_keys[A_NAME], SCALAR_STR, at);
     if (!name && !r->err) {
         r->err = error_new(VP_EINVALID, r->file, n->line, n->column, "%s: artifact has no name", label(at, where));
         return;
@@ -252,16 +286,12 @@ static void read_artifact(reader *r, artifact *a, node *n, const place *at)
         return;
     a->name = name->as.text;
     place here = {at, ", artifact '", a->name, "'"};
-    a->path = typed_field(r, n, "path", SCALAR_STR, &here);
-    a->from = typed_field(r, n, "from", SCALAR_STR, &here);
-    a->from_expression = typed_field(r, n, "fromExpression", SCALAR_STR, &here);
-    a->sub_path = typed_field(r, n, "subPath", SCALAR_STR, &here);
-    a->global_name = typed_field(r, n, "globalName", SCALAR_STR, &here);
-    a->optional = scalar_is_true(typed_field(r, n, "optional", SCALAR_BOOL, &here));
-    for (size_t i = 0; i < n->len && !a->source; i++) /* one pass over the artifact's keys */
-        for (const char *const *k = source_keys; *k && !a->source; k++)
-            if ((*k)[0] == map_key(n, i)->as.text[0] && scalar_is(map_key(n, i), *k)) /* texts end in NUL */
-                a->source = *k;
+    a->path = checked_scalar(r, v[A_PATH], artifact_keys[A_PATH], SCALAR_STR, &here);
+    a->from = checked_scalar(r, v[A_FROM], artifact_keys[A_FROM], SCALAR_STR, &here);
+    a->from_expression = checked_scalar(r, v[A_FROM_EXPRESSION], artifact_keys[A_FROM_EXPRESSION], SCALAR_STR, &here);
+    a->sub_path = checked_scalar(r, v[A_SUB_PATH], artifact_keys[A_SUB_PATH], SCALAR_STR, &here);
+    a->global_name = checked_scalar(r, v[A_GLOBAL_NAME], artifact_keys[A_GLOBAL_NAME], SCALAR_STR, &here);
+    a->optional = scalar_is_true(checked_scalar(r, v[A_OPTIONAL], artifact_keys[A_OPTIONAL], SCALAR_BOOL, &here));
 }
 
 static int compare_artifacts(const void *x, const void *y)
