@@ -764,7 +764,7 @@ bool claims_have(const node *claims, const char *name)
 /* Whether the model's name `have` is name[0, len). */
 static bool named(const char *have, const char *name, size_t len)
 {
-    return strlen(have) == len && memcmp(have, name, len) == 0;
+    return have[0] == (len ? name[0] : '\0') && strlen(have) == len && memcmp(have, name, len) == 0; /* first bytes first */
 }
 
 static int artifact_order(const void *element, const void *key)
