@@ -1,5 +1,6 @@
 #include "doc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static node *node_new(arena *a, node_kind kind, node_style style)
@@ -207,6 +208,41 @@ bool node_equal(const node *x, const node *y)
 bool node_same_data(const node *x, const node *y)
 {
     return same(x, y, true);
+}
+
+static int put_bytes(char **buf, size_t *len, size_t *cap, const void *bytes, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t room = *cap ? *cap : 64;
+        while (room < *len + n)
+            room *= 2;
+        char *bigger = realloc(*buf, room);
+        if (!bigger)
+            return -1;
+        *buf = bigger;
+        *cap = room;
+    }
+    memcpy(*buf + *len, bytes, n);
+    *len += n;
+    return 0;
+}
+
+/* What same() compares without as_data, each part told apart from the next:
+ * kind, length, the tag up to its NUL (or a NUL for none), then a scalar's
+ * text, of that length, or the collection's items in order. */
+int node_equality_key(const node *n, char **buf, size_t *len, size_t *cap)
+{
+    const char *tag = node_tag(n);
+    uint8_t kind = n->kind;
+    if (put_bytes(buf, len, cap, &kind, 1) != 0 || put_bytes(buf, len, cap, &n->len, sizeof n->len) != 0 ||
+        put_bytes(buf, len, cap, tag ? "\1" : "", 1) != 0 || (tag && put_bytes(buf, len, cap, tag, strlen(tag) + 1) != 0))
+        return -1;
+    if (n->kind == NODE_SCALAR)
+        return put_bytes(buf, len, cap, n->as.text, n->len);
+    for (size_t i = 0; i < slots(n); i++)
+        if (node_equality_key(n->as.items[i], buf, len, cap) != 0)
+            return -1;
+    return 0;
 }
 
 /* The slots allocated for n's items. A loaded collection has exactly its

@@ -76,6 +76,11 @@ node *node_copy(arena *a, const node *n);
  * same arena (an alias, a twin): nodes never change their text in place. */
 node *node_clone(arena *a, const node *n);
 bool node_equal(const node *x, const node *y); /* same data, same key order; ignores style */
+/* Appends to buf[0, *len) (realloc'd as it grows, *cap its room) bytes that
+ * identify n as node_equal sees it: two nodes give the same bytes exactly
+ * when node_equal holds of them, so that a table can find a node's equals.
+ * -1 when out of memory (the buffer stays the caller's to free). */
+int node_equality_key(const node *n, char **buf, size_t *len, size_t *cap);
 /* The same data as a reader sees it: mapping keys in any order (but in a
  * mapping of over 64 pairs), style aside, a !!str tag on a string as good
  * as none. */

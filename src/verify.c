@@ -401,9 +401,87 @@ static bool same_mount(const node *m, const void *other)
     return node_equal(m, other);
 }
 
+/* The mounts of a pod of the original, in any of its containers, by what
+ * identifies them (node_equality_key): the rewrite's pod has as many and
+ * more, and comparing each with each took a pod of 32,000 mounts 24 s.
+ * Up to OWN_MOUNTS_INDEX_MIN of them are compared one by one instead. */
+#define OWN_MOUNTS_INDEX_MIN 16
+
+typedef struct own_mounts {
+    vctx *v;
+    const template *t; /* the original's, or NULL */
+    size_t count;
+    strmap keys; /* when count > OWN_MOUNTS_INDEX_MIN */
+    arena mem;   /* the keys */
+    char *key;   /* the one being made */
+    size_t len, cap;
+} own_mounts;
+
+/* m's key in set->key[0, set->len); false when out of memory (noted). */
+static bool mount_key(own_mounts *set, const node *m)
+{
+    set->len = 0;
+    if (node_equality_key(m, &set->key, &set->len, &set->cap) == 0)
+        return true;
+    set->v->oom = true;
+    return false;
+}
+
+static bool count_mount(const node *m, const void *ctx)
+{
+    (void)m;
+    (*(own_mounts *const *)ctx)->count++;
+    return false;
+}
+
+static bool index_mount(const node *m, const void *ctx)
+{
+    own_mounts *set = *(own_mounts *const *)ctx;
+    if (!mount_key(set, m))
+        return true;
+    if (strmap_get(&set->keys, set->key, set->len))
+        return false; /* the same as one before it */
+    char *copy = arena_strndup(&set->mem, set->key, set->len);
+    if (copy && strmap_put(&set->keys, copy, set->len, copy) == 0)
+        return false;
+    set->v->oom = true;
+    return true;
+}
+
+static void own_mounts_init(own_mounts *set, vctx *v, const template *t)
+{
+    *set = (own_mounts){.v = v, .t = t};
+    strmap_init(&set->keys);
+    arena_init(&set->mem);
+    if (!t)
+        return;
+    own_mounts *self = set;
+    template_find_mount(t, count_mount, &self);
+    if (set->count > OWN_MOUNTS_INDEX_MIN)
+        template_find_mount(t, index_mount, &self);
+}
+
+static void own_mounts_free(own_mounts *set)
+{
+    strmap_free(&set->keys);
+    arena_free(&set->mem);
+    free(set->key);
+}
+
+/* Whether the original's pod has a mount node_equal to m. */
+static bool has_own_mount(own_mounts *set, const node *m)
+{
+    if (!set->t)
+        return false;
+    if (set->count <= OWN_MOUNTS_INDEX_MIN)
+        return template_find_mount(set->t, same_mount, m) != NULL;
+    return mount_key(set, m) && strmap_get(&set->keys, set->key, set->len) != NULL;
+}
+
 typedef struct mount_writes {
     vctx *v;
     const instance *i, *orig;   /* in the rewrite; in the original, or NULL */
+    own_mounts *own;            /* the original's mounts */
 } mount_writes;
 
 static bool note_written(const node *m, const void *ctx)
@@ -412,7 +490,7 @@ static bool note_written(const node *m, const void *ctx)
     /* One the original has already, of the same volume, is the workflow's
      * own business: volpass compares what the rewrite changed. */
     const char *name = scalar_text(map_get(m, "name"));
-    bool own = w->orig && w->orig->tmpl && template_find_mount(w->orig->tmpl, same_mount, m) && name;
+    bool own = has_own_mount(w->own, m) && name;
     if (own) {
         const node *was = template_volume_in(&w->v->names, w->orig->tmpl, running_workflow(w->orig), name),
                    *is = template_volume_in(&w->v->names, w->i->tmpl, running_workflow(w->i), name);
@@ -428,7 +506,11 @@ static bool note_written(const node *m, const void *ctx)
  * where it may write, whatever its outputs are. */
 static void note_mounts_written(vctx *v, const instance *i)
 {
-    template_find_mount(i->tmpl, note_written, &(mount_writes){v, i, call_tree_find(&v->orig, i->path)});
+    const instance *orig = call_tree_find(&v->orig, i->path);
+    own_mounts own;
+    own_mounts_init(&own, v, orig ? orig->tmpl : NULL);
+    template_find_mount(i->tmpl, note_written, &(mount_writes){v, i, orig, &own});
+    own_mounts_free(&own);
 }
 
 /* Notes where pod instance i of the rewrite writes the outputs of its

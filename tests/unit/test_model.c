@@ -1,7 +1,12 @@
 /* The document model's operations and the string map. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "doc.h"
 #include "edit.h"
 #include "name_index.h"
+#include "stream.h"
 #include "strmap.h"
 #include "workflow.h"
 #include "unit.h"
@@ -80,6 +85,50 @@ static void editor_shares(void)
     CHECK(!e.oom);
     edit_free(&e);
     arena_free(&a);
+}
+
+/* Two nodes give the same equality key exactly when node_equal holds:
+ * style aside, tags, texts, key order and nesting told apart. */
+static void equality_keys(void)
+{
+    static const char *const values[] = {
+        "a", "'a'", "\"a\"", "!!str a", "!custom a", "ab", "1", "'1'", "", "~", "null",
+        "[a, b]", "[a, b, c]", "[ab]", "[a, [b]]", "[[a], b]", "[]", "{}", "{a: b}", "{b: a}",
+        "{a: b, c: d}", "{c: d, a: b}", "{a: [b]}", "[{a: b}]", "{name: v, mountPath: /m, readOnly: true}",
+        "{name: v, mountPath: /m, readOnly: 'true'}", "{name: v, mountPath: '/m', readOnly: true}",
+    };
+    enum { N = sizeof values / sizeof values[0] };
+    char text[4096] = "";
+    for (size_t i = 0; i < N; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "v%zu: %s\n", i, values[i]);
+    vp_error *err = NULL;
+    vp_stream *s = load_text(text, &err);
+    CHECK(s != NULL);
+    if (!s) {
+        vp_error_free(err);
+        return;
+    }
+    const node *root = s->docs[0].root;
+    char *keys[N] = {NULL};
+    size_t lens[N] = {0};
+    for (size_t i = 0; i < N; i++) {
+        size_t cap = 0;
+        CHECK(node_equality_key(map_value(root, i), &keys[i], &lens[i], &cap) == 0);
+    }
+    size_t wrong = 0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            bool same_key = lens[i] == lens[j] && memcmp(keys[i], keys[j], lens[i]) == 0;
+            if (same_key != node_equal(map_value(root, i), map_value(root, j))) {
+                fprintf(stderr, "  equality key of %s and %s: %s\n", values[i], values[j], same_key ? "same" : "apart");
+                wrong++;
+            }
+        }
+    CHECK(wrong == 0);
+    CHECK(lens[0] == lens[2] && memcmp(keys[0], keys[2], lens[0]) == 0); /* "a" and "\"a\"": equal */
+    for (size_t i = 0; i < N; i++)
+        free(keys[i]);
+    vp_stream_free(s);
 }
 
 static void string_map(void)
@@ -163,5 +212,6 @@ void test_model(void)
     tags();
     mappings();
     editor_shares();
+    equality_keys();
     string_map();
 }
