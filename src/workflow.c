@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "grow.h"
+#include "mirrors.h"
 #include "name_index.h"
 #include "paths.h"
 #include "refs.h"
@@ -27,6 +28,7 @@ typedef struct reader {
     workflow *wf;
     const char *file;
     vp_error *err;
+    name_index twins; /* containers by name, for mirrors_read */
 } reader;
 
 /* Where the reader is, for error messages: "template 'x'", then ", task 'y'",
@@ -643,6 +645,19 @@ static node *default_mounts(reader *r, const template *t)
 
 /* `inline_name` names an inline template (which has no name of its own);
  * NULL for the templates of spec.templates. */
+/* The lists of containers beside pod template t's main one: init containers
+ * and sidecars, its own and spec.templateDefaults'; a containerSet's
+ * containers last, when `with_set`. Their count. */
+static size_t side_containers(const template *t, bool with_set, const node *lists[5])
+{
+    lists[0] = map_get(t->node, "initContainers");
+    lists[1] = map_get(t->node, "sidecars");
+    lists[2] = map_get(t->defaults, "initContainers");
+    lists[3] = map_get(t->defaults, "sidecars");
+    lists[4] = map_get(map_get(t->node, "containerSet"), "containers");
+    return with_set ? 5 : 4;
+}
+
 static void read_template(reader *r, template *t, node *n, const char *inline_name)
 {
     if (n->kind != NODE_MAPPING) {
@@ -672,6 +687,12 @@ static void read_template(reader *r, template *t, node *n, const char *inline_na
     field(r, n, "volumes", NODE_SEQUENCE, &at);
     t->defaults = r->wf->defaults;
     t->default_mounts = default_mounts(r, t);
+    const node *sides[5];
+    side_containers(t, false, sides);
+    bool oom;
+    t->mirrors = mirrors_read(sides, r->wf->mem, &r->twins, &oom);
+    if (oom && !r->err)
+        r->err = error_oom();
     const place in = {&at, ": inputs", NULL, NULL}, out = {&at, ": outputs", NULL, NULL};
     node *inputs = field(r, n, "inputs", NODE_MAPPING, &at);
     t->input_parameters = field(r, inputs, "parameters", NODE_SEQUENCE, &in);
@@ -712,7 +733,8 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     memset(wf, 0, sizeof *wf);
     wf->mem = mem;
     strmap_init(&wf->by_name);
-    reader r = {wf, file, NULL};
+    reader r = {.wf = wf, .file = file};
+    name_index_init(&r.twins, mem);
     wf->root = root;
     const node *kind = map_get(root, "kind");
     wf->kind = kind && kind->kind == NODE_SCALAR ? kind->as.text : "Workflow";
@@ -744,6 +766,7 @@ vp_status workflow_read(workflow *wf, node *root, const char *file, arena *mem, 
     for (size_t i = 0; i < wf->ntemplates; i++)
         pass_workflow_arguments(&wf->templates[i], &wf->arguments, wf->parameters);
     pass_workflow_arguments(&wf->handlers, &wf->arguments, wf->parameters);
+    name_index_free(&r.twins);
     return r.err ? error_give(err, r.err) : VP_OK;
 }
 
@@ -964,19 +987,6 @@ static bool mounts_show(const node *mounts, const char *volume, const char *wher
     return false;
 }
 
-/* The lists of containers beside pod template t's main one: init containers
- * and sidecars, its own and spec.templateDefaults'; a containerSet's
- * containers last, when `with_set`. Their count. */
-static size_t side_containers(const template *t, bool with_set, const node *lists[5])
-{
-    lists[0] = map_get(t->node, "initContainers");
-    lists[1] = map_get(t->node, "sidecars");
-    lists[2] = map_get(t->defaults, "initContainers");
-    lists[3] = map_get(t->defaults, "sidecars");
-    lists[4] = map_get(map_get(t->node, "containerSet"), "containers");
-    return with_set ? 5 : 4;
-}
-
 static const node *find_in(const node *mounts, bool (*fn)(const node *m, const void *ctx), const void *ctx)
 {
     for (size_t k = 0; mounts && mounts->kind == NODE_SEQUENCE && k < mounts->len; k++)
@@ -1023,50 +1033,9 @@ bool template_shares_volume(const template *t, const node *holder, const char *p
     return shared;
 }
 
-/* The container of `list` named as `ctr` is, or NULL. */
-static const node *container_named(const node *list, const node *ctr)
-{
-    const node *name = map_get(ctr, "name");
-    for (size_t c = 0; name && name->kind == NODE_SCALAR && list && list->kind == NODE_SEQUENCE && c < list->len; c++)
-        if (scalar_is(map_get(list->as.items[c], "name"), name->as.text))
-            return list->as.items[c];
-    return NULL;
-}
-
-/* Container ctr's mount on `path`, or NULL. */
-static const node *mount_at(const node *ctr, const char *path, bool maybe)
-{
-    const node *mounts = map_get(ctr, "volumeMounts");
-    for (size_t i = 0; mounts && mounts->kind == NODE_SEQUENCE && i < mounts->len; i++) {
-        const node *mp = map_get(mounts->as.items[i], "mountPath");
-        if (mp && mp->kind == NODE_SCALAR && (maybe ? path_may_equal : path_equal)(mp->as.text, path))
-            return mounts->as.items[i];
-    }
-    return NULL;
-}
-
 const node *template_mirror_clash(const template *t, const char *path, bool maybe, const char **container)
 {
-    const node *lists[5];
-    side_containers(t, false, lists);
-    /* Argo merges a templateDefaults container into the template's of the
-     * same name (lists l and l ^ 2): the template's fields win, mounts join. */
-    for (size_t l = 0; l < 4; l++)
-        for (size_t c = 0; lists[l] && lists[l]->kind == NODE_SEQUENCE && c < lists[l]->len; c++) {
-            const node *ctr = lists[l]->as.items[c], *twin = container_named(lists[l ^ 2], ctr);
-            if (l >= 2 && twin)
-                continue; /* seen merged, as the template's own */
-            const node *mirror = argo_field(ctr, "mirrorVolumeMounts");
-            if (!scalar_is_true(mirror ? mirror : argo_field(twin, "mirrorVolumeMounts")))
-                continue;
-            const node *m = path ? mount_at(ctr, path, maybe) : ctr;
-            if (m || (m = mount_at(twin, path, maybe))) {
-                const node *name = map_get(ctr, "name");
-                *container = name && name->kind == NODE_SCALAR ? name->as.text : "?";
-                return m;
-            }
-        }
-    return NULL;
+    return t->mirrors ? mirrors_clash(t->mirrors, path, maybe, container) : NULL;
 }
 
 /* A security context's setting that runs pods as a user other than root,

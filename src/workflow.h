@@ -75,6 +75,7 @@ struct template {
     strmap calls_by_name; /* name -> index + 1 of each call, when too many to scan (over 64) */
     const node *defaults; /* spec.templateDefaults, which Argo merges into every template, or NULL */
     node *default_mounts; /* the volumeMounts it adds to this one (template_mounts), or NULL */
+    const struct mirrors *mirrors; /* its side containers that mirror the main one's mounts (mirrors.h), or NULL */
     void *plan;       /* the volume scheme's plan of it (src/volume_plan.c), while it rewrites */
 };
 

@@ -5,7 +5,9 @@
 
 #include "doc.h"
 #include "edit.h"
+#include "mirrors.h"
 #include "name_index.h"
+#include "paths.h"
 #include "stream.h"
 #include "strmap.h"
 #include "workflow.h"
@@ -87,6 +89,16 @@ static void editor_shares(void)
     arena_free(&a);
 }
 
+/* text loaded, or NULL (a failed check). */
+static vp_stream *load_checked(const char *text)
+{
+    vp_error *err = NULL;
+    vp_stream *s = load_text(text, &err);
+    CHECK(s != NULL);
+    vp_error_free(err);
+    return s;
+}
+
 /* Two nodes give the same equality key exactly when node_equal holds:
  * style aside, tags, texts, key order and nesting told apart. */
 static void equality_keys(void)
@@ -101,13 +113,9 @@ static void equality_keys(void)
     char text[4096] = "";
     for (size_t i = 0; i < N; i++)
         snprintf(text + strlen(text), sizeof text - strlen(text), "v%zu: %s\n", i, values[i]);
-    vp_error *err = NULL;
-    vp_stream *s = load_text(text, &err);
-    CHECK(s != NULL);
-    if (!s) {
-        vp_error_free(err);
+    vp_stream *s = load_checked(text);
+    if (!s)
         return;
-    }
     const node *root = s->docs[0].root;
     char *keys[N] = {NULL};
     size_t lens[N] = {0};
@@ -128,6 +136,75 @@ static void equality_keys(void)
     CHECK(lens[0] == lens[2] && memcmp(keys[0], keys[2], lens[0]) == 0); /* "a" and "\"a\"": equal */
     for (size_t i = 0; i < N; i++)
         free(keys[i]);
+    vp_stream_free(s);
+}
+
+/* The first mirrored mount that answers, walking them in order. */
+static const node *first_mirror_mount(const mirrors *m, const char *path, bool maybe)
+{
+    for (size_t i = 0; i < m->count; i++)
+        if ((maybe ? path_may_equal : path_equal)(m->mounts[i].path, path))
+            return m->mounts[i].mount;
+    return NULL;
+}
+
+/* Sidecars that mirror the main container's mounts: found in Argo's order
+ * (a container of templateDefaults merged into the template's of its name),
+ * and, indexed by path past PATH_INDEX_MIN, giving the answer a walk gives. */
+static void mirrored_mounts(void)
+{
+    char text[16384] = "spec:\n"
+                       "  templateDefaults:\n"
+                       "    sidecars:\n"
+                       "    - {name: s0, volumeMounts: [{name: v, mountPath: /twin}]}\n"
+                       "    - {name: lone, mirrorVolumeMounts: true, volumeMounts: [{name: v, mountPath: /lone}]}\n"
+                       "  templates:\n"
+                       "  - name: t\n"
+                       "    container: {image: alpine}\n"
+                       "    sidecars:\n"
+                       "    - {name: quiet, volumeMounts: [{name: v, mountPath: /a/0}]}\n";
+    static const char *const paths[] = {"/a/%d", "/a//%d/", "/b/{{inputs.parameters.p}}/%d", "/a/{{ inputs.parameters.q }}",
+                                        "/c/%d", "/a/%d/x"};
+    for (int i = 0; i < 24; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text),
+                 "    - {name: s%d, mirrorVolumeMounts: true, volumeMounts: [{name: v, mountPath: '%s'}, "
+                 "{name: v, mountPath: '/d/%d'}]}\n", i, paths[i % 6], i);
+    for (char *at = strstr(text, "%d"); at; at = strstr(text, "%d")) { /* the path templates' own %d */
+        memmove(at + 1, at + 2, strlen(at + 2) + 1);
+        *at = '7';
+    }
+    vp_stream *s = load_checked(text);
+    if (!s)
+        return;
+    workflow wf;
+    CHECK(workflow_read(&wf, s->docs[0].root, "m.yaml", &s->arena, NULL) == VP_OK);
+    const template *t = wf.ntemplates ? &wf.templates[0] : NULL;
+    const mirrors *m = t ? t->mirrors : NULL;
+    CHECK(m && m->count == 50 && m->by_path.entries); /* 24 sidecars' 2 each, s0's twin's, then lone's */
+    if (m) {
+        const char *name;
+        CHECK(template_mirror_clash(t, NULL, false, &name) == m->first && strcmp(name, "s0") == 0);
+        CHECK(strcmp(m->mounts[2].container, "s0") == 0 && scalar_is(map_get(m->mounts[2].mount, "mountPath"), "/twin"));
+        CHECK(strcmp(m->mounts[49].container, "lone") == 0);
+        static const char *const asked[] = {"/a/7", "/a/7/", "/a//7", "/b/x/7", "/b/{{inputs.parameters.p}}/7", "/c/7",
+                                            "/d/5", "/d/23", "/twin", "/lone", "/a/0", "/a/7/x", "/a/zz", "/nowhere",
+                                            "/a/{{inputs.parameters.q}}", "/a/{{inputs.parameters.r}}", "/"};
+        size_t wrong = 0;
+        for (size_t q = 0; q < sizeof asked / sizeof asked[0]; q++)
+            for (int maybe = 0; maybe < 2; maybe++) {
+                name = NULL;
+                const node *got = template_mirror_clash(t, asked[q], maybe, &name);
+                if (got != first_mirror_mount(m, asked[q], maybe) || (got && !name)) {
+                    fprintf(stderr, "  mirror clash at %s (maybe %d): not the first mount that walking finds\n",
+                            asked[q], maybe);
+                    wrong++;
+                }
+            }
+        CHECK(wrong == 0);
+        CHECK(template_mirror_clash(t, "/a/0", false, &name) == NULL); /* quiet does not mirror */
+        CHECK(template_mirror_clash(t, "/d/5", false, &name) && strcmp(name, "s5") == 0);
+    }
+    workflow_free(&wf);
     vp_stream_free(s);
 }
 
@@ -213,5 +290,6 @@ void test_model(void)
     mappings();
     editor_shares();
     equality_keys();
+    mirrored_mounts();
     string_map();
 }
