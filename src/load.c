@@ -822,7 +822,7 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
     l.alias_left = l.max_alias_nodes;
     l.end = len;
     l.seen_bytes = l.hash_byte = text_start(data, len, 0);
-    l.comments = !text_utf16_order(data, len);
+    l.comments = !text_utf16_order(data, len) && memchr(data, '#', len); /* none to keep without a '#' */
     l.percent_nul = text_holds_percent_nul(data, len, text_utf16_order(data, len));
     l.tag_bytes = text_start(data, len, 0);
     strmap_init(&l.anchors);
