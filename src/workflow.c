@@ -217,10 +217,10 @@ static const char *call_name_at(const void *items, size_t i, const node **at)
     return c->name;
 }
 
-/* map[key] when it is a scalar of `type` (what Go reads into a string or a
- * bool field: Argo refuses another, as `path: 5` or `optional: "yes"`);
- * NULL when absent or null; an error naming the place otherwise. */
-/* v, the value of `key`, when it is a scalar of `type` (checked_field). */
+/* v, the value of `key`, when it is a scalar of `type` (what Go reads into
+ * a string or a bool field: Argo refuses another, as `path: 5` or
+ * `optional: "yes"`); NULL when absent or null; an error naming the place
+ * otherwise. */
 static node *checked_scalar(reader *r, node *v, const char *key, scalar_type type, const place *at)
 {
     v = checked_field(r, v, key, NODE_SCALAR, at);
@@ -242,6 +242,7 @@ static node *checked_scalar(reader *r, node *v, const char *key, scalar_type typ
     return v;
 }
 
+/* The value of map[key], checked as checked_scalar does. */
 static node *typed_field(reader *r, const node *map, const char *key, scalar_type type, const place *at)
 {
     return checked_scalar(r, map_get(map, key), key, type, at);
@@ -643,8 +644,6 @@ static node *default_mounts(reader *r, const template *t)
     return kept;
 }
 
-/* `inline_name` names an inline template (which has no name of its own);
- * NULL for the templates of spec.templates. */
 /* The lists of containers beside pod template t's main one: init containers
  * and sidecars, its own and spec.templateDefaults'; a containerSet's
  * containers last, when `with_set`. Their count. */
@@ -658,6 +657,8 @@ static size_t side_containers(const template *t, bool with_set, const node *list
     return with_set ? 5 : 4;
 }
 
+/* `inline_name` names an inline template (which has no name of its own);
+ * NULL for the templates of spec.templates. */
 static void read_template(reader *r, template *t, node *n, const char *inline_name)
 {
     if (n->kind != NODE_MAPPING) {
@@ -787,7 +788,8 @@ bool claims_have(const node *claims, const char *name)
 /* Whether the model's name `have` is name[0, len). */
 static bool named(const char *have, const char *name, size_t len)
 {
-    return have[0] == (len ? name[0] : '\0') && strlen(have) == len && memcmp(have, name, len) == 0; /* first bytes first */
+    /* The first bytes first: most names differ there. */
+    return have[0] == (len ? name[0] : '\0') && strlen(have) == len && memcmp(have, name, len) == 0;
 }
 
 static int artifact_order(const void *element, const void *key)
