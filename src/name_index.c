@@ -69,12 +69,6 @@ static const sorted_list *sorted(name_index *x, const node *list)
     return s;
 }
 
-static bool named_so(const node *item, const char *name, size_t len)
-{
-    const node *n = map_get(item, "name");
-    return n && n->kind == NODE_SCALAR && text_order(n->as.text, n->len, name, len) == 0;
-}
-
 /* Where list's items named name[0..len) are among its sorted items: the
  * first place, and how many (*count); NULL when the list is to be walked. */
 static const sorted_list *run_of(name_index *x, const node *list, const char *name, size_t len, size_t *at,
@@ -108,6 +102,6 @@ size_t name_index_count(name_index *x, const node *list, const char *name, size_
     if (run_of(x, list, name, len, &at, &count))
         return count;
     for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++)
-        count += named_so(list->as.items[i], name, len);
+        count += item_named(list->as.items[i], name, len);
     return count;
 }

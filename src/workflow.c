@@ -812,13 +812,17 @@ size_t artifact_index(const artifact_list *l, const char *name, size_t len)
     return NOT_FOUND;
 }
 
+bool item_named(const node *item, const char *name, size_t len)
+{
+    const node *n = map_get(item, "name");
+    return n && n->kind == NODE_SCALAR && n->len == len && memcmp(n->as.text, name, len) == 0;
+}
+
 node *parameter_named(const node *list, const char *name, size_t len)
 {
-    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++) {
-        const node *n = map_get(list->as.items[i], "name");
-        if (n && n->kind == NODE_SCALAR && n->len == len && memcmp(n->as.text, name, len) == 0)
+    for (size_t i = 0; list && list->kind == NODE_SEQUENCE && i < list->len; i++)
+        if (item_named(list->as.items[i], name, len))
             return list->as.items[i];
-    }
     return NULL;
 }
 

@@ -187,6 +187,9 @@ const char *template_type(const template *t);
 /* Index of the artifact named name[0, len) in `l`, or NOT_FOUND. */
 size_t artifact_index(const artifact_list *l, const char *name, size_t len);
 
+/* Whether item (a parameter, volume, ...) has the scalar name name[0, len). */
+bool item_named(const node *item, const char *name, size_t len);
+
 /* The item named name[0, len) of a parameters list, or NULL. */
 node *parameter_named(const node *list, const char *name, size_t len);
 
