@@ -9,6 +9,7 @@
 #define MAX_COMMENT_INDENT 64  /* deeper, a comment line is indented this much: any indentation reads alike */
 #define PLACED_BEFORE 1        /* a note's before and inside comments */
 #define PLACED_AFTER 2
+#define FOLDED_TRIES 4         /* lines folded_start reads back as a folded scalar's start, at most */
 
 int cw_init(comment_writer *w, const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx)
 {
@@ -70,11 +71,12 @@ static size_t held(const yaml_emitter_t *em)
 }
 
 /* Whether libyaml writes a scalar on one line (the width is unlimited: it
- * never folds): double-quoted (it escapes line breaks there), or not in a
- * block style and with no line break in it. */
+ * never folds): double-quoted (it escapes line breaks there), empty (a
+ * block style too becomes ""), or not in a block style and with no line
+ * break in it. */
 static bool one_line_scalar(node_style style, const char *text, size_t len)
 {
-    if (style == STYLE_DOUBLE)
+    if (style == STYLE_DOUBLE || !len)
         return true;
     if (style == STYLE_LITERAL || style == STYLE_FOLDED)
         return false;
@@ -186,6 +188,21 @@ static void put_trailing(comment_writer *w, size_t at, const char *text, size_t 
 
 /* ---- finding each waiting comment's place ---------------------------------- */
 
+/* Whether c is a block scalar's indentation or chomping hint ("|2-", ">+"). */
+static bool block_hint(char c)
+{
+    return c && strchr("123456789+-", c);
+}
+
+/* Of the stage before `at` (and from `from` on), where a block scalar's
+ * header ends before its hints. */
+static size_t before_hints(const char *s, size_t from, size_t at)
+{
+    for (int hints = 0; hints < 2 && at > from && block_hint(s[at - 1]); hints++)
+        at--;
+    return at;
+}
+
 /* Where the '|' of a literal block scalar with text[0, len) is, when the
  * stage from offset batch to `end` ends with it as libyaml writes one: '|',
  * its hints, a line break, then the lines of the text, those not empty
@@ -219,16 +236,90 @@ static size_t literal_start(const comment_writer *w, size_t batch, size_t end, c
     if (k == batch || s[k - 1] != '\n')
         return NOT_YET;
     k--;
-    for (int hints = 0; hints < 2 && k > batch && s[k - 1] != '\0' && strchr("123456789+-", s[k - 1]); hints++)
-        k--;
+    k = before_hints(s, batch, k);
     return k > batch && s[k - 1] == '|' ? k - 1 : NOT_YET;
+}
+
+/* Whether the staged lines s[from, end), each less indent spaces, read as
+ * YAML whose last node is a folded block scalar of text[0, len) that
+ * starts on their first line. libyaml folds the lines of such a scalar
+ * anew, so they cannot be matched against its text as a literal one's are;
+ * libyaml reads them back instead. Moved left alike, they read as they do
+ * in place (an indentation hint counts from the collection around). */
+static bool reads_as_folded(const char *s, size_t from, size_t end, size_t indent, const char *text, size_t len)
+{
+    char *lines = malloc(end - from + 1); /* out of memory, not known: the comment is dropped */
+    size_t n = 0;
+    for (size_t i = from; lines && i < end;) {
+        const char *nl = memchr(s + i, '\n', end - i);
+        size_t line = nl ? (size_t)(nl - (s + i)) + 1 : end - i, cut = 0;
+        while (cut < indent && cut < line && s[i + cut] == ' ')
+            cut++;
+        if (cut < indent && cut < line && s[i + cut] != '\n') {
+            free(lines); /* less indented: not inside what the line at `from` began */
+            return false;
+        }
+        memcpy(lines + n, s + i + cut, line - cut);
+        n += line - cut;
+        i += line;
+    }
+    yaml_parser_t p;
+    if (!lines || !yaml_parser_initialize(&p)) {
+        free(lines);
+        return false;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)lines, n);
+    bool same = false, done = false;
+    yaml_event_t e;
+    while (!done && yaml_parser_parse(&p, &e)) {
+        done = e.type == YAML_STREAM_END_EVENT;
+        if (e.type == YAML_SCALAR_EVENT)
+            same = e.data.scalar.style == YAML_FOLDED_SCALAR_STYLE && e.start_mark.line == 0 &&
+                   e.data.scalar.length == len && memcmp(e.data.scalar.value, text, len) == 0;
+        else if (e.type != YAML_STREAM_END_EVENT && e.type != YAML_DOCUMENT_END_EVENT &&
+                 e.type != YAML_SEQUENCE_END_EVENT && e.type != YAML_MAPPING_END_EVENT)
+            same = false; /* not the last node */
+        yaml_event_delete(&e);
+    }
+    yaml_parser_delete(&p);
+    free(lines);
+    return done && same;
+}
+
+/* Where the '>' of a folded block scalar with text[0, len) is, when the
+ * stage from offset batch to `end` ends with it as libyaml writes one: a
+ * line that ends in '>' and its hints, less indented than every line with
+ * text below it, from which the rest reads back as that scalar
+ * (reads_as_folded). NOT_YET when there is none among the first few such
+ * lines: each try reads the rest again, and the text's own lines may end in
+ * '>' too. */
+static size_t folded_start(const comment_writer *w, size_t batch, size_t end, const char *text, size_t len)
+{
+    const char *s = w->stage;
+    size_t below = SIZE_MAX; /* the least indentation of the lines with text below */
+    for (size_t line_end = end, tries = 0; line_end > batch && tries < FOLDED_TRIES;) {
+        size_t start = line_end - 1; /* line_end - 1 is a line break, or the stage's end */
+        while (start > batch && s[start - 1] != '\n')
+            start--;
+        size_t at = line_end - (s[line_end - 1] == '\n'), indent = 0;
+        while (start + indent < at && s[start + indent] == ' ')
+            indent++;
+        if (start + indent < at && indent < below) {
+            below = indent;
+            at = before_hints(s, start, at);
+            if (at > start && s[at - 1] == '>' && ++tries && reads_as_folded(s, start, end, indent, text, len))
+                return at - 1;
+        }
+        line_end = start;
+    }
+    return NOT_YET;
 }
 
 /* The start of the line on which scalar event x starts, when its text is
  * the last that a call wrote (from stage offset batch on, events up to
  * done - 1; only block collection ends, which write nothing, may follow):
  * written on one line, it starts the last line; in literal style, the line
- * of its '|'. NOT_YET otherwise. */
+ * of its '|', in folded style that of its '>'. NOT_YET otherwise. */
 static size_t scalar_line(const comment_writer *w, size_t x, size_t batch, size_t done)
 {
     for (size_t j = x + 1; j < done; j++)
@@ -238,8 +329,10 @@ static size_t scalar_line(const comment_writer *w, size_t x, size_t batch, size_
     size_t len = w->scalar[x % HISTORY].len, end = w->staged;
     if (!text)
         return NOT_YET;
-    if (!one_line_scalar(w->scalar[x % HISTORY].style, text, len) &&
-        (end = literal_start(w, batch, end, text, len)) == NOT_YET)
+    node_style style = w->scalar[x % HISTORY].style;
+    if (!one_line_scalar(style, text, len) &&
+        (end = style == STYLE_FOLDED ? folded_start(w, batch, end, text, len)
+                                     : literal_start(w, batch, end, text, len)) == NOT_YET)
         return NOT_YET;
     while (end > batch && w->stage[end - 1] != '\n')
         end--;
@@ -327,7 +420,7 @@ static size_t header_end(const comment_writer *w, size_t x, size_t batch, size_t
     size_t at = literal_start(w, batch, end < w->staged && len && text[len - 1] == '\n' ? end + 1 : end, text, len);
     if (at == NOT_YET)
         return NOT_YET;
-    for (at++; at < w->staged && strchr("123456789+-", w->stage[at]); at++)
+    for (at++; at < w->staged && block_hint(w->stage[at]); at++)
         continue;
     return at < w->staged && w->stage[at] == '\n' ? at : NOT_YET;
 }

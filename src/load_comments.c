@@ -117,7 +117,7 @@ static int attach_inside(loader *l, size_t level, comment_block *found)
         node *n = l->frames[level].collection;
         if (parent->collection->kind == NODE_MAPPING)
             return attach(l, n, found, INSIDE);
-        if (l->nchildren > parent->base)
+        if (l->frames[level].base > parent->base) /* the parent had entries when n began */
             return attach(l, n, found, BEFORE);
     }
     found->trailing = 0;
@@ -220,9 +220,12 @@ static int start_comments(loader *l, const yaml_event_t *e, node *n)
 }
 
 /* A comment on the header line of block scalar n (`source: |  # run it`),
- * which libyaml takes in with the scalar, as its own (`after`): no event
- * ends there for gap_comments to find it after. Nothing else on that line
- * has a blank before a '#': a tag or an anchor holds no blank. */
+ * which libyaml takes in with the scalar: no event ends there for
+ * gap_comments to find it after. Nothing else on that line has a blank
+ * before a '#': a tag or an anchor holds no blank. A literal scalar's is
+ * its own (`after`), written back on its '|' line; libyaml folds a folded
+ * scalar's lines anew, so the writer could not match its header line, and
+ * its comment goes on a line of its own before it (after those there). */
 static int header_comment(loader *l, const yaml_event_t *e, node *n)
 {
     if (!l->comments || !hash_between(l, e->start_mark.index, e->end_mark.index))
@@ -234,7 +237,13 @@ static int header_comment(loader *l, const yaml_event_t *e, node *n)
     if (comments_gather(&l->s->arena, l->data, from, to, true, &header) != 0)
         return loader_fail_oom(l);
     comment_block own = comments_take_trailing(&header);
-    return attach(l, n, &own, AFTER);
+    if (e->data.scalar.style != YAML_FOLDED_SCALAR_STYLE)
+        return attach(l, n, &own, AFTER);
+    const frame *f = loader_open_frame(l);
+    size_t entry = f && f->collection->kind == NODE_MAPPING ? 2 : 1; /* a first value comes after its key */
+    if (!f || l->nchildren - f->base == entry)
+        return attach_inside(l, f ? l->depth - 1 : 0, &own);
+    return attach(l, n, &own, BEFORE);
 }
 
 /* Gives the node event e made the comments before_event kept for it, and
@@ -254,13 +263,13 @@ int loader_after_event(loader *l, const yaml_event_t *e)
     bool nothing = scalar && !f && last->kind == NODE_SCALAR && !last->len && !last->tagged; /* a root written "---" */
     if (!in_flow && !key && !nothing && ((scalar && !block_scalar) || (end && last->style == STYLE_FLOW)))
         l->last_inline = last; /* a block scalar ends its line: what follows is no comment of it */
-    if (block_scalar && !key && header_comment(l, e, last) != 0)
-        return -1;
     if (!start && !scalar)
         return 0;
     node *n = start ? f->collection : last;
     if (!key && (l->before.len || l->inside.len) &&
         (attach(l, n, &l->before, BEFORE) != 0 || attach(l, n, &l->inside, INSIDE) != 0))
+        return -1;
+    if (block_scalar && !key && header_comment(l, e, last) != 0)
         return -1;
     return start ? start_comments(l, e, n) : 0;
 }

@@ -131,20 +131,38 @@ static void comments_inside_documents_kept(void)
     kept_inside("a:\n- x # t\n# c\n- |-\n  e\n\n  f\n", "a:\n- x # t\n# c\n- |-\n  e\n\n  f\n");
     kept_inside("a:\n- x # t\n# c\n- |+\n  e\n\n- y\n", "a:\n- x # t\n# c\n- |+\n  e\n\n- y\n...\n");
     kept_inside("a:\n- x # t\n# c\n- !t |2\n   lead\n  b\n", "a:\n- x # t\n# c\n- !t |2\n   lead\n  b\n");
-    /* ... never inside a block scalar with lines like its own; folded
-     * style (whose lines libyaml rewrites) and other breaks are lost */
+    /* ... never inside a block scalar with lines like its own; one in
+     * folded style, whose lines libyaml folds anew, found by reading the
+     * lines back, its own lines ending in '>' or not; other breaks are lost */
     kept_inside("a:\n- |\n  - |\n  - x # no\n# c\n- |\n  - |\n", "a:\n- |\n  - |\n  - x # no\n# c\n- |\n  - |\n");
-    round_trip("a:\n- x # t\n# c\n- >\n  f\n  g\n", "a:\n- x\n- >\n  f g\n");
+    kept_inside("a:\n- x # t\n# c\n- >\n  f\n  g\n", "a:\n- x # t\n# c\n- >\n  f g\n");
+    kept_inside("a:\n- x >\n# c\n- >\n  f >\n    g >\n\n  h >\n", "a:\n- x >\n# c\n- >\n  f >\n    g >\n\n  h >\n");
+    kept_inside("a:\n- x # t\n# c\n- !t >2\n    lead\n  b\n", "a:\n- x # t\n# c\n- !t >2\n    lead\n  b\n");
+    kept_inside("a:\n- x # t\n# c\n- >+\n  e\n\n- y\n", "a:\n- x # t\n# c\n- >+\n  e\n\n- y\n...\n");
+    kept_inside("- - x # t\n  # c\n  - >-\n    f\n", "- - x # t\n  # c\n  - >-\n    f\n");
+    /* read back from at most four lines that end in '>' (each try reads
+     * the rest again): past them, dropped */
+    kept_inside("a:\n- x # t\n# c\n- >\n  f >\n   g >\n    h >\n     i >\n",
+                "a:\n- x\n- >\n  f >\n   g >\n    h >\n     i >\n");
+    kept_inside("a:\n- x # t\n# c\n- >\n  f >\n   g\n    h >\n     i >\n",
+                "a:\n- x # t\n# c\n- >\n  f >\n   g\n    h >\n     i >\n");
+    /* an empty block scalar is written "", on one line */
+    kept_inside("a:\n- x # t\n# c\n- |-\n- >  # h\n- y\n", "a:\n- x # t\n# c\n- \"\"\n# h\n- \"\"\n- y\n");
     round_trip("a:\n- x # t\n# c\n- |\n  a\xE2\x80\xA8  b\n", "a:\n- x\n- |\n  a\xE2\x80\xA8  b\n");
     /* on a literal block scalar's header line, after its '|' and hints
-     * (libyaml takes it in with the scalar); a folded one's is lost */
+     * (libyaml takes it in with the scalar); a folded one's on a line of
+     * its own before it, or before its collection's first entry */
     kept_inside("source: |  # the program\n  echo\nb: 1\n", "source: | # the program\n  echo\nb: 1\n");
     kept_inside("a:\n- |-  # strip\n  e\n\n  f\n- x\n", "a:\n- |- # strip\n  e\n\n  f\n- x\n");
     kept_inside("a: !t |2 # two\n   lead\n  b\n", "a: !t |2 # two\n   lead\n  b\n");
     kept_inside("a: |\n  # text, no comment\nb: 2\n", "a: |\n  # text, no comment\nb: 2\n");
     kept_inside("a: &x | # once\n  t\nb: *x\n", "a: | # once\n  t\nb: |\n  t\n");
     kept_inside("--- | # root\n  r\n", "--- | # root\n  r\n");
-    round_trip("a: > # folded\n  f\n  g\nb: 1\n", "a: >\n  f g\nb: 1\n");
+    kept_inside("b: 1\na: > # folded\n  f\n  g\n", "b: 1\n# folded\na: >\n  f g\n");
+    kept_inside("a: > # folded\n  f\n  g\nb: 1\n", "# folded\na: >\n  f g\nb: 1\n");
+    kept_inside("k:\n  # c\n  a: >-  # h\n    f\n", "k:\n  # c\n  # h\n  a: >-\n    f\n");
+    kept_inside("l:\n- >  # first\n  f\n- x\n- !t >2 # third\n    lead\n", "l:\n# first\n- >\n  f\n- x\n# third\n- !t >2\n    lead\n");
+    kept_inside("--- > # root\n  r\n", "# root\n--- >\n  r\n");
     round_trip("a: |\r\n  x # in text\r\nb: 1 # tb\r\n", "a: |\n  x # in text\nb: 1 # tb\n");
     /* after an alias's copy; after the last document's "..." */
     kept_inside("a: &x 1\nb: *x # c\nc: 2\n", "a: 1\nb: 1 # c\nc: 2\n");
