@@ -446,8 +446,8 @@ static bool place(comment_writer *w, waiting *wt, size_t *batch, bool line_start
             wt->at = *batch;
         }
         return place_before_entry(w, wt, line_start, batch);
-    case AFTER_TEXT:
-        if (w->scalar[wt->event % HISTORY].style == STYLE_LITERAL) {
+    case AFTER_TEXT: /* a literal scalar's on its '|' line; an empty one is written "", on one line */
+        if (w->scalar[wt->event % HISTORY].style == STYLE_LITERAL && w->scalar[wt->event % HISTORY].len) {
             size_t at = header_end(w, wt->event, *batch, done);
             if (at != NOT_YET)
                 put_trailing(w, at, wt->c->text, wt->c->len, batch);

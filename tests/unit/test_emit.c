@@ -146,8 +146,10 @@ static void comments_inside_documents_kept(void)
                 "a:\n- x\n- >\n  f >\n   g >\n    h >\n     i >\n");
     kept_inside("a:\n- x # t\n# c\n- >\n  f >\n   g\n    h >\n     i >\n",
                 "a:\n- x # t\n# c\n- >\n  f >\n   g\n    h >\n     i >\n");
-    /* an empty block scalar is written "", on one line */
+    /* an empty block scalar is written "", on one line, where a literal
+     * one's header comment follows it */
     kept_inside("a:\n- x # t\n# c\n- |-\n- >  # h\n- y\n", "a:\n- x # t\n# c\n- \"\"\n# h\n- \"\"\n- y\n");
+    kept_inside("a:\n- x\n- |-  # h\n- y\nb: |  # e\nc: 1\n", "a:\n- x\n- \"\" # h\n- y\nb: \"\" # e\nc: 1\n");
     round_trip("a:\n- x # t\n# c\n- |\n  a\xE2\x80\xA8  b\n", "a:\n- x\n- |\n  a\xE2\x80\xA8  b\n");
     /* on a literal block scalar's header line, after its '|' and hints
      * (libyaml takes it in with the scalar); a folded one's on a line of
