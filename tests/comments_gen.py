@@ -3,7 +3,9 @@ mappings and sequences nested a few levels, whose scalars are plain, quoted,
 or literal and folded block scalars (chomping and indentation hints, tags,
 text lines that end in '>' or look like keys, items and comments), with
 comment lines before entries, comments after values and on the header
-line of block scalars. Each comment is numbered apart, so that the test can
+line of block scalars; after them, some entries libyaml writes otherwise
+(multi-line plain and quoted scalars, a complex key, a flow collection, an
+anchor and its alias), and at times a second document. Each comment is numbered apart, so that the test can
 tell which came through. `python3 tests/comments_gen.py SEED` prints one."""
 import itertools
 import random
@@ -56,6 +58,17 @@ def document(seed):
     text = ""
     for i in range(r.randint(1, 4)):
         text += line_comment(0) + f"key{i}: " + node(2, 0)
+    others = [  # entries libyaml writes otherwise than as they were
+        f"multi: first\n  second line  # c{next(ids)}\n",
+        f"quoted: 'a\n  b'  # c{next(ids)}\n",
+        f"? complex  # c{next(ids)}\n: value\n",
+        f"flow: {{a: 1, b: [2, 3]}}  # c{next(ids)}\n",
+        f"anchored: &A v  # c{next(ids)}\nalias: *A  # c{next(ids)}\n",
+        f'escaped: "x\\n y"  # c{next(ids)}\n',
+    ]
+    text += "".join(r.sample(others, r.randint(0, 3)))
+    if r.random() < 0.3:  # a stream: a header before "---", and a second document
+        text = f"# b{next(ids)}\n---\n{text}---\n# b{next(ids)}\nz: 1  # c{next(ids)}\n"
     return text
 
 
