@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "comments.h"
+#include "grow.h"
 
 /* Joining copies: comments that climb to one place through many levels
  * (before each first entry of nested sequences) would copy all before them
@@ -123,14 +124,139 @@ static int by_node(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-void comments_sort(node_comments *table, size_t count)
+void comments_sort(comment_table *t)
 {
-    if (count > 1)
-        qsort(table, count, sizeof *table, by_node);
+    if (t->count > 1)
+        qsort(t->at, t->count, sizeof *t->at, by_node);
+    t->sorted = t->count;
 }
 
 const node_comments *comments_find(const node_comments *table, size_t count, const node *n)
 {
     node_comments key = {.n = n};
     return count ? bsearch(&key, table, count, sizeof *table, by_node) : NULL;
+}
+
+/* n's entry, or NULL. The table's own: writable. */
+static node_comments *lookup(const comment_table *t, const node *n)
+{
+    if (!n->commented)
+        return NULL;
+    for (size_t i = t->count; i-- > t->sorted;)
+        if (t->at[i].n == n)
+            return &t->at[i];
+    return (node_comments *)comments_find(t->at, t->sorted, n);
+}
+
+node_comments *comments_entry(comment_table *t, node *n)
+{
+    node_comments *found = lookup(t, n);
+    if (found)
+        return found;
+    node_comments *grown = grow_heap(t->at, &t->cap, t->count, sizeof *grown);
+    if (!grown)
+        return NULL;
+    t->at = grown;
+    n->commented = true;
+    grown[t->count] = (node_comments){.n = n};
+    return &grown[t->count++];
+}
+
+/* Joins `then` after *first as lines of their own (a trailing comment of
+ * its own line before a block value is one line among them now). */
+static int join_lines(arena *a, comment_block *first, comment_block then)
+{
+    then.trailing = 0;
+    return comments_join(a, first, &then);
+}
+
+/* Joins after *out the comments of n and of the nodes inside it, in their input order. */
+static int gather_tree(const comment_table *t, arena *a, const node *n, comment_block *out)
+{
+    const node_comments *c = lookup(t, n);
+    if (c && (join_lines(a, out, c->before) != 0 || join_lines(a, out, c->inside) != 0))
+        return -1;
+    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->kind == NODE_SEQUENCE ? n->len : 0;
+    for (size_t i = 0; i < slots; i++)
+        if (gather_tree(t, a, n->as.items[i], out) != 0)
+            return -1;
+    return c ? join_lines(a, out, c->after) : 0;
+}
+
+int comments_carry_entry(comment_table *t, arena *a, const node *from, node *from_list, node *to, node *to_list)
+{
+    comment_block carried = {NULL, 0, 0};
+    node_comments *list_note = from_list && from_list->kind == NODE_SEQUENCE && from_list->len &&
+                                       from_list->as.items[0] == from ? lookup(t, from_list) : NULL;
+    if (list_note) { /* the lines before the list and before `from`, not the list key's own comment */
+        comment_block inside = list_note->inside;
+        list_note->inside = comments_take_trailing(&inside);
+        list_note->inside.trailing = list_note->inside.len;
+        carried = list_note->before;
+        list_note->before = (comment_block){NULL, 0, 0};
+        if (join_lines(a, &carried, inside) != 0)
+            return -1;
+    }
+    if (gather_tree(t, a, from, &carried) != 0)
+        return -1;
+    if (!carried.len)
+        return 0;
+    bool first = to_list->kind == NODE_SEQUENCE && to_list->len && to_list->as.items[0] == to;
+    node_comments *c = comments_entry(t, first ? to_list : to);
+    return c ? join_lines(a, first ? &c->inside : &c->before, carried) : -1;
+}
+
+/* Puts one-line comment `line` on the line of n's key (n, whose comments c
+ * are, a mapping value: the trailing one of those inside it), or, when that
+ * line has one already, on a line of its own before n's first entry. */
+static int onto_key_line(arena *a, node_comments *c, comment_block line)
+{
+    if (!line.len)
+        return 0;
+    if (c->inside.trailing)
+        return join_lines(a, &c->inside, line);
+    line.trailing = line.len;
+    if (comments_join(a, &line, &c->inside) != 0)
+        return -1;
+    c->inside = line;
+    return 0;
+}
+
+int comments_carry_list(comment_table *t, arena *a, const node *from, node *to)
+{
+    node_comments *old = lookup(t, from);
+    if (!old)
+        return 0;
+    bool entries = from->kind == NODE_SEQUENCE && from->len; /* the first takes those before (carry_entry) */
+    comment_block before = entries ? (comment_block){NULL, 0, 0} : old->before, after = old->after,
+                  key_line = comments_take_trailing(&old->inside);
+    old->after = (comment_block){NULL, 0, 0};
+    if (!entries)
+        old->before = (comment_block){NULL, 0, 0};
+    node_comments *c = comments_entry(t, to); /* may move the table: old is not read after it */
+    return c && join_lines(a, &c->before, before) == 0 && onto_key_line(a, c, key_line) == 0 &&
+                   onto_key_line(a, c, after) == 0
+               ? 0
+               : -1;
+}
+
+int comments_unflowed(comment_table *t, arena *a, node *n)
+{
+    node_comments *c = lookup(t, n);
+    if (!c || !c->after.len)
+        return 0;
+    comment_block after = c->after;
+    c->after = (comment_block){NULL, 0, 0};
+    return onto_key_line(a, c, after);
+}
+
+int comments_first_entry_changed(comment_table *t, arena *a, node *list)
+{
+    node_comments *first = list->len ? lookup(t, list->as.items[0]) : NULL;
+    if (!first || !first->before.len)
+        return 0;
+    comment_block before = first->before;
+    first->before = (comment_block){NULL, 0, 0};
+    node_comments *c = comments_entry(t, list); /* may move the table: first is not read after it */
+    return c ? join_lines(a, &c->inside, before) : -1;
 }

@@ -55,10 +55,55 @@ size_t text_line_break(const char *text, size_t i, size_t end);
  * lines and together would pass 256 KiB. -1 when out of memory. */
 int comments_join(arena *a, comment_block *first, const comment_block *then);
 
-/* Sorts the table by node, for comments_find. */
-void comments_sort(node_comments *table, size_t count);
+/* The stream's comments, by node. The loader makes its entries in input
+ * order and sorts them; the rewrite adds entries for nodes it makes, after
+ * the `sorted` ones, and sorts the table again when it is done. */
+typedef struct comment_table {
+    node_comments *at;
+    size_t count, cap;
+    size_t sorted; /* at[0, sorted) are in the order of their nodes */
+} comment_table;
 
-/* The comments of n in a sorted table, or NULL. */
+/* Where a node's comments stand (see node_comments). */
+typedef enum { BEFORE, INSIDE, AFTER } comment_place;
+
+/* n's entry, made (and n marked commented) when it has none; NULL when out
+ * of memory. An entry not among the sorted ones is looked for from the
+ * last one made: nodes get their comments while they are the last ones
+ * read, or made. */
+node_comments *comments_entry(comment_table *t, node *n);
+
+/* Sorts the whole table by node, for comments_find. */
+void comments_sort(comment_table *t);
+
+/* The comments of n in a table's sorted part, or NULL. */
 const node_comments *comments_find(const node_comments *table, size_t count, const node *n);
+
+/* Gives `to`, an entry the rewrite put into list `to_list` in place of
+ * `from`, an entry of `from_list` that it removes, the comments of `from`
+ * and of every node inside it, as lines of their own in their input order:
+ * before `to`, or inside `to_list` when `to` is its first entry (comments
+ * before a first entry are the list's). When `from` is the first entry of
+ * `from_list`, the comments before that list's key and before `from`
+ * (which the list holds) go first. -1 when out of memory. */
+int comments_carry_entry(comment_table *t, arena *a, const node *from, node *from_list, node *to, node *to_list);
+
+/* Gives list `to` the comments of list `from`, which the rewrite removes
+ * in its favour: the one on its key's line (or after it, written in flow
+ * style), on `to`'s key line (or before its first entry, when that has
+ * one), and, when `from` has no entries left, those before it that its
+ * first entry did not take (comments_carry_entry), as lines before `to`
+ * after its own. -1 when out of memory. */
+int comments_carry_list(comment_table *t, arena *a, const node *from, node *to);
+
+/* Flow collection n, a mapping value, is written in block style now: the
+ * comment after it goes on its key's line. (As a sequence's item, n keeps
+ * none: there is no such line.) -1 when out of memory. */
+int comments_unflowed(comment_table *t, arena *a, node *n);
+
+/* After the rewrite removed the first entries of `list`, the comments
+ * before its new first entry go inside the list, where the emitter writes
+ * a first entry's. -1 when out of memory. */
+int comments_first_entry_changed(comment_table *t, arena *a, node *list);
 
 #endif

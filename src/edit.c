@@ -9,10 +9,11 @@
 #include "paths.h"
 #include "scalar.h"
 
-void edit_init(editor *e, arena *mem)
+void edit_init(editor *e, arena *mem, comment_table *notes)
 {
     memset(e, 0, sizeof *e);
     e->mem = mem;
+    e->notes = notes;
     strmap_init(&e->strings);
 }
 
@@ -170,10 +171,14 @@ node *edit_mapping(editor *e, const pairs *m)
     return n;
 }
 
-static node *unflow(node *n)
+/* A flow collection volpass adds to is written in block style (edit_push). */
+static node *unflow(editor *e, node *n)
 {
-    if (n && n->style == STYLE_FLOW)
-        n->style = STYLE_BLOCK;
+    if (!n || n->style != STYLE_FLOW)
+        return n;
+    n->style = STYLE_BLOCK;
+    if (e->notes && n->commented && comments_unflowed(e->notes, e->mem, n) != 0)
+        e->oom = true;
     return n;
 }
 
@@ -182,7 +187,7 @@ void edit_set(editor *e, node *map, const char *key, node *value)
     long i = map_find(map, key);
     if (i >= 0 && value)
         map->as.items[2 * i + 1] = value;
-    else if (!unflow(map) || !value || map_push(e->mem, map, edit_str(e, key), value) != 0)
+    else if (!unflow(e, map) || !value || map_push(e->mem, map, edit_str(e, key), value) != 0)
         e->oom = true;
 }
 
@@ -200,7 +205,27 @@ void edit_set_first(editor *e, node *map, const char *key, node *value)
 
 void edit_push(editor *e, node *seq, node *item)
 {
-    if (!unflow(seq) || !item || seq_push(e->mem, seq, item) != 0)
+    if (!unflow(e, seq) || !item || seq_push(e->mem, seq, item) != 0)
+        e->oom = true;
+}
+
+void edit_push_for(editor *e, node *seq, node *item, const node *replaced, node *replaced_in)
+{
+    edit_push(e, seq, item);
+    if (!e->oom && e->notes && e->notes->count &&
+        comments_carry_entry(e->notes, e->mem, replaced, replaced_in, item, seq) != 0)
+        e->oom = true;
+}
+
+void edit_carry_list_comments(editor *e, const node *from, node *to)
+{
+    if (e->notes && from && to && comments_carry_list(e->notes, e->mem, from, to) != 0)
+        e->oom = true;
+}
+
+void edit_first_entry_changed(editor *e, node *list)
+{
+    if (e->notes && comments_first_entry_changed(e->notes, e->mem, list) != 0)
         e->oom = true;
 }
 

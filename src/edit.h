@@ -7,6 +7,7 @@
 #ifndef VP_EDIT_H
 #define VP_EDIT_H
 
+#include "comments.h"
 #include "doc.h"
 #include "error.h"
 #include "strmap.h"
@@ -20,6 +21,7 @@ typedef struct edit_recent {
 
 typedef struct editor {
     arena *mem;       /* the stream's: everything added lives there */
+    comment_table *notes; /* the stream's: what replaces a node takes its comments */
     strmap strings;   /* text -> the one string scalar over its one copy */
     edit_recent recent[EDIT_RECENT];
     node *yes;        /* the plain `true` */
@@ -28,7 +30,7 @@ typedef struct editor {
     bool oom;         /* an allocation failed: the edit is incomplete */
 } editor;
 
-void edit_init(editor *e, arena *mem);
+void edit_init(editor *e, arena *mem, comment_table *notes);
 void edit_free(editor *e);
 
 /* The one copy of s[0, len) in the arena (NUL-terminated). Never write into it. */
@@ -76,6 +78,17 @@ void edit_set_first(editor *e, node *map, const char *key, node *value);
 /* Appends to a sequence. A flow collection volpass adds to is written in
  * block style: long added mounts read better on lines of their own. */
 void edit_push(editor *e, node *seq, node *item);
+
+/* The same, `item` standing for `replaced`, an entry of list `replaced_in`
+ * that the rewrite removes, whose comments it takes (comments_carry_entry). */
+void edit_push_for(editor *e, node *seq, node *item, const node *replaced, node *replaced_in);
+
+/* List `to` takes the comments of list `from`, which the rewrite removes
+ * in its favour (comments_carry_list). */
+void edit_carry_list_comments(editor *e, const node *from, node *to);
+
+/* The rewrite removed the first entries of `list` (comments_first_entry_changed). */
+void edit_first_entry_changed(editor *e, node *list);
 
 /* map[key] as a list (or a mapping), created at the end when absent or null. */
 node *edit_list_field(editor *e, node *map, const char *key);

@@ -16,12 +16,12 @@ int cw_init(comment_writer *w, const vp_stream *s, bool keep_styles, vp_write_fn
     *w = (comment_writer){.write = write, .ctx = ctx, .keep_styles = keep_styles, .last_byte = '\n'};
     for (size_t i = 0; i < s->ndocs; i++)
         w->staging = w->staging || s->docs[i].end.len;
-    if (!s->nnotes)
+    if (!s->notes.count)
         return 0;
     w->staging = true;
-    w->notes = s->notes;
-    w->nnotes = s->nnotes;
-    w->placed = calloc(s->nnotes, sizeof *w->placed);
+    w->notes = s->notes.at;
+    w->nnotes = s->notes.count;
+    w->placed = calloc(s->notes.count, sizeof *w->placed);
     return w->placed ? 0 : -1;
 }
 
@@ -550,7 +550,7 @@ void cw_entry(comment_writer *w, const node *n, size_t i, const node *item)
     }
     if (!mapping && i > 0)
         await(w, BEFORE_LINE, &note->before, false, expect);
-    if (mapping && item->kind != NODE_SCALAR && item->style == STYLE_BLOCK && item->len) {
+    if (mapping && item->kind != NODE_SCALAR && item->style != STYLE_FLOW && item->len) {
         if (item->kind == NODE_MAPPING)
             key_start(item->as.items[0], expect);
         await(w, BEFORE_ENTRY, &note->inside, one_line(w, n->as.items[i - 1]), expect);

@@ -875,7 +875,7 @@ vp_status load_stream(vp_stream *s, const char *data, size_t len, const vp_load_
         yaml_event_delete(&e);
     }
     yaml_parser_delete(&parser);
-    comments_sort(s->notes, s->nnotes);
+    comments_sort(&s->notes);
     free(l.carried);
     free(l.children);
     free(l.frames);

@@ -2,7 +2,6 @@
  * between events and given to the nodes they belong to (comments.h). */
 #include <string.h>
 
-#include "grow.h"
 #include "loader.h"
 
 /* libyaml does not report comments. Those before a document's first node
@@ -43,24 +42,6 @@ static bool hash_between(loader *l, size_t from, size_t to)
     return l->hash_char < to;
 }
 
-/* n's entry in the stream's table of comments, made when it has none. The
- * search from the end is short: a node gets comments while it is among the
- * last ones read (from its start to its first entry, or right after it). */
-static node_comments *note_of(loader *l, node *n)
-{
-    vp_stream *s = l->s;
-    for (size_t i = s->nnotes; n->commented && i-- > 0;)
-        if (s->notes[i].n == n)
-            return &s->notes[i];
-    node_comments *t = grow_heap(s->notes, &s->notes_cap, s->nnotes, sizeof *t);
-    if (!t)
-        return NULL;
-    s->notes = t;
-    n->commented = true;
-    t[s->nnotes] = (node_comments){.n = n};
-    return &t[s->nnotes++];
-}
-
 /* Gives n the comments `found` (and empties it). */
 static int attach(loader *l, node *n, comment_block *found, comment_place place)
 {
@@ -68,7 +49,7 @@ static int attach(loader *l, node *n, comment_block *found, comment_place place)
         return 0;
     if (place != INSIDE)
         found->trailing = 0;
-    node_comments *note = note_of(l, n);
+    node_comments *note = comments_entry(&l->s->notes, n);
     comment_block *to = !note ? NULL : place == BEFORE ? &note->before : place == INSIDE ? &note->inside : &note->after;
     if (!to || comments_join(&l->s->arena, to, found) != 0)
         return loader_fail_oom(l);

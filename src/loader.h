@@ -16,7 +16,6 @@
 #include "stream.h"
 #include "strmap.h"
 
-typedef enum { BEFORE, INSIDE, AFTER } comment_place; /* see comments.h's node_comments */
 
 typedef struct anchor {
     node *target;

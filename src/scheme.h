@@ -4,6 +4,7 @@
 #ifndef VP_SCHEME_H
 #define VP_SCHEME_H
 
+#include "comments.h"
 #include "doc.h"
 #include "volpass.h"
 #include "workflow.h"
@@ -17,6 +18,7 @@
 
 typedef struct scheme_ctx {
     arena *arena;        /* the stream's: new nodes go here */
+    comment_table *notes; /* the stream's comments: removed nodes' go to what replaces them */
     const char *file;
     const node *volume;  /* the volume source, a mapping (copied before use) */
     const char *path_prefix;

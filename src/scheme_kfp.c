@@ -516,28 +516,30 @@ static void warn_faults(kfp *k)
 /* ---- building nodes ----------------------------------------------------- */
 
 /* Makes room for the parameters that replace owner.artifacts: the existing
- * parameters list, or a new one in the artifacts' place. */
-static node *artifacts_to_parameters(kfp *k, node *owner)
+ * parameters list, or a new one in the artifacts' place. The artifacts
+ * list, removed, is left in *artifacts (NULL when there was none), for the
+ * comments of its entries (edit_push_for). */
+static node *artifacts_to_parameters(kfp *k, node *owner, node **artifacts_out)
 {
     long i = map_find(owner, "artifacts");
+    node *artifacts = *artifacts_out = i < 0 ? NULL : owner->as.items[2 * (size_t)i + 1];
     node *params = map_get(owner, "parameters");
-    if (params && params->kind == NODE_SEQUENCE) {
+    if (!params && i >= 0) { /* in the artifacts' place */
+        params = node_collection(k->ed.mem, NODE_SEQUENCE, STYLE_ANY);
+        node *key = edit_str(&k->ed, "parameters");
+        if (!params || !key) {
+            k->ed.oom = true;
+            return NULL;
+        }
+        owner->as.items[2 * (size_t)i] = key;
+        owner->as.items[2 * (size_t)i + 1] = params;
+    } else {
         map_remove(owner, "artifacts");
-        return params;
+        if (!params || params->kind != NODE_SEQUENCE) /* parameters: null */
+            params = edit_list_field(&k->ed, owner, "parameters");
     }
-    if (params || i < 0) { /* parameters: null */
-        map_remove(owner, "artifacts");
-        return edit_list_field(&k->ed, owner, "parameters");
-    }
-    node *seq = node_collection(k->ed.mem, NODE_SEQUENCE, STYLE_ANY);
-    node *key = edit_str(&k->ed, "parameters");
-    if (!seq || !key) {
-        k->ed.oom = true;
-        return NULL;
-    }
-    owner->as.items[2 * (size_t)i] = key;
-    owner->as.items[2 * (size_t)i + 1] = seq;
-    return seq;
+    edit_carry_list_comments(&k->ed, artifacts, params);
+    return params;
 }
 
 /* {{X.artifacts.Y}} -> {{X.parameters.Y-subpath}}, for every such reference,
@@ -614,24 +616,24 @@ static void rewrite_container(kfp *k, template *t)
 {
     const char *data_dir = edit_cat(&k->ed, k->ctx->path_prefix, "{{workflow.uid}}_{{pod.name}}/");
     if (t->inputs.count) {
-        node *params = artifacts_to_parameters(k, t->inputs.owner);
+        node *artifacts, *params = artifacts_to_parameters(k, t->inputs.owner, &artifacts);
         node *mounts = edit_list_field(&k->ed, t->container, "volumeMounts");
         for (size_t i = 0; i < t->inputs.count; i++) {
             const artifact *a = &t->inputs.items[i];
             node *subpath = edit_str(&k->ed, edit_cat(&k->ed, "{{inputs.parameters.", a->name, SUBPATH_SUFFIX "}}"));
             edit_push(&k->ed, mounts, mount(k, a, subpath, true));
-            edit_push(&k->ed, params, parameter(k, a->name, NULL, NULL));
+            edit_push_for(&k->ed, params, parameter(k, a->name, NULL, NULL), a->node, artifacts);
         }
     }
     map_remove(t->inputs.owner, "artifacts");
     if (t->outputs.count) {
-        node *params = artifacts_to_parameters(k, t->outputs.owner);
+        node *artifacts, *params = artifacts_to_parameters(k, t->outputs.owner, &artifacts);
         node *mounts = edit_list_field(&k->ed, t->container, "volumeMounts");
         for (size_t i = 0; i < t->outputs.count; i++) {
             const artifact *a = &t->outputs.items[i];
             node *subpath = edit_str(&k->ed, edit_cat(&k->ed, data_dir, a->name));
             edit_push(&k->ed, mounts, mount(k, a, subpath, false));
-            edit_push(&k->ed, params, parameter(k, a->name, "value", subpath));
+            edit_push_for(&k->ed, params, parameter(k, a->name, "value", subpath), a->node, artifacts);
         }
         map_remove(t->outputs.owner, "artifacts"); /* only here, as the reference: an empty list stays */
     }
@@ -640,10 +642,11 @@ static void rewrite_container(kfp *k, template *t)
 static void rewrite_arguments(kfp *k, artifact_list *args)
 {
     if (args->count) {
-        node *params = artifacts_to_parameters(k, args->owner);
+        node *artifacts, *params = artifacts_to_parameters(k, args->owner, &artifacts);
         for (size_t i = 0; i < args->count; i++)
-            edit_push(&k->ed, params, parameter(k, args->items[i].name, "value",
-                                      artifact_ref_to_parameter_ref(k, args->items[i].from)));
+            edit_push_for(&k->ed, params,
+                          parameter(k, args->items[i].name, "value", artifact_ref_to_parameter_ref(k, args->items[i].from)),
+                          args->items[i].node, artifacts);
     }
     map_remove(args->owner, "artifacts");
 }
@@ -651,17 +654,20 @@ static void rewrite_arguments(kfp *k, artifact_list *args)
 static void rewrite_graph(kfp *k, template *t)
 {
     if (t->inputs.count) {
-        node *params = artifacts_to_parameters(k, t->inputs.owner);
+        node *artifacts, *params = artifacts_to_parameters(k, t->inputs.owner, &artifacts);
         for (size_t i = 0; i < t->inputs.count; i++)
-            edit_push(&k->ed, params, parameter(k, t->inputs.items[i].name, NULL, NULL));
+            edit_push_for(&k->ed, params, parameter(k, t->inputs.items[i].name, NULL, NULL),
+                          t->inputs.items[i].node, artifacts);
     }
     map_remove(t->inputs.owner, "artifacts");
     if (t->outputs.count) {
-        node *params = artifacts_to_parameters(k, t->outputs.owner);
+        node *artifacts, *params = artifacts_to_parameters(k, t->outputs.owner, &artifacts);
         for (size_t i = 0; i < t->outputs.count; i++) {
             pairs value_from = {{NULL}, 0};
             edit_put(&k->ed, &value_from, "parameter", artifact_ref_to_parameter_ref(k, t->outputs.items[i].from));
-            edit_push(&k->ed, params, parameter(k, t->outputs.items[i].name, "valueFrom", edit_mapping(&k->ed, &value_from)));
+            edit_push_for(&k->ed, params,
+                          parameter(k, t->outputs.items[i].name, "valueFrom", edit_mapping(&k->ed, &value_from)),
+                          t->outputs.items[i].node, artifacts);
         }
     }
     map_remove(t->outputs.owner, "artifacts");
@@ -737,7 +743,7 @@ static vp_status rewrite_workflow(const scheme_ctx *ctx, workflow *wf, vp_error 
     if (st != VP_OK)
         return st;
     kfp k = {ctx, wf, {0}, false};
-    edit_init(&k.ed, ctx->arena);
+    edit_init(&k.ed, ctx->arena, ctx->notes);
     if (ctx->on_warning)
         warn_faults(&k);
     add_volume(&k);

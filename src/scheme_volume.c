@@ -32,15 +32,17 @@ typedef bool artifact_gone(const void *ctx, size_t k);
 
 /* Removes from owner.artifacts those of `list` that `gone` names, in one
  * pass (removed one at a time, each moved the rest of a long list); drops
- * the emptied list and then the emptied owner key of `parent`. */
-static void remove_artifacts(node *parent, const char *owner_key, const artifact_list *list, artifact_gone *gone,
-                             const void *ctx)
+ * the emptied list, whose comments go to the parameters that replace it,
+ * and then the emptied owner key of `parent`. */
+static void remove_artifacts(applier *e, node *parent, const char *owner_key, const artifact_list *list,
+                             artifact_gone *gone, const void *ctx)
 {
     node *owner = map_get(parent, owner_key);
     node *items = map_get(owner, "artifacts");
     if (!items || items->kind != NODE_SEQUENCE)
         return;
     size_t left = 0;
+    const node *first = items->len ? items->as.items[0] : NULL;
     for (size_t i = 0; i < items->len; i++) {
         const node *name = map_get(items->as.items[i], "name");
         size_t k = name && name->kind == NODE_SCALAR ? artifact_index(list, name->as.text, name->len) : NOT_FOUND;
@@ -49,11 +51,25 @@ static void remove_artifacts(node *parent, const char *owner_key, const artifact
     }
     if (left == items->len)
         return;
+    bool first_gone = left && items->as.items[0] != first;
     items->len = left;
-    if (left == 0)
+    if (first_gone)
+        edit_first_entry_changed(e->ed, items);
+    if (left == 0) {
+        node *params = map_get(owner, "parameters");
+        if (params && params->kind == NODE_SEQUENCE)
+            edit_carry_list_comments(e->ed, items, params);
         map_remove(owner, "artifacts");
+    }
     if (owner->len == 0)
         map_remove(parent, owner_key);
+}
+
+/* Adds `param`, the parameter that replaces artifact a of `list`, to
+ * `params`; it takes the artifact's comments, as the rewrite removes it. */
+static void replace_artifact(applier *e, node *params, node *param, const artifact_list *list, const artifact *a)
+{
+    edit_push_for(e->ed, params, param, a->node, list->owner ? map_get(list->owner, "artifacts") : NULL);
 }
 
 static bool in_mask(const void *mask, size_t k)
@@ -338,11 +354,12 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         const art_plan *in = &tp->in[k];
         pairs param = {{NULL}, 0};
         edit_put(e->ed, &param, "name", edit_str(e->ed, in->param));
-        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"), edit_mapping(e->ed, &param));
+        replace_artifact(e, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"),
+                         edit_mapping(e->ed, &param), &t->inputs, in->a);
         edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
              mount_node(e, in->path, edit_str(e->ed, edit_cat(e->ed, "{{inputs.parameters.", in->param, "}}")), true));
     }
-    remove_artifacts(n, "inputs", &t->inputs, in_mask, mask);
+    remove_artifacts(e, n, "inputs", &t->inputs, in_mask, mask);
     for (size_t m = 0; m < tp->nmounts; m++)
         edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
              mount_node(e, tp->mounts[m].dir, edit_str(e->ed, out_sub_path(e, tp, m)), false));
@@ -361,9 +378,13 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         edit_put(e->ed, &param, "value", edit_str(e->ed, *o->file ? edit_cat(e->ed, where, "/", o->file) : where));
         if (o->global)
             edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
-        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"), edit_mapping(e->ed, &param));
+        node *params = edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters");
+        if (output_removed(o))
+            replace_artifact(e, params, edit_mapping(e->ed, &param), &t->outputs, o->a);
+        else
+            edit_push(e->ed, params, edit_mapping(e->ed, &param));
     }
-    remove_artifacts(n, "outputs", &t->outputs, removed, tp->out);
+    remove_artifacts(e, n, "outputs", &t->outputs, removed, tp->out);
 }
 
 static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node *call_node)
@@ -392,9 +413,9 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
         pairs pn = {{NULL}, 0};
         edit_put(e->ed, &pn, "name", edit_str(e->ed, param));
         edit_put(e->ed, &pn, "value", edit_str(e->ed, value));
-        edit_push(e->ed, edit_list_field(e->ed, args, "parameters"), edit_mapping(e->ed, &pn));
+        replace_artifact(e, edit_list_field(e->ed, args, "parameters"), edit_mapping(e->ed, &pn), &c->arguments, a);
     }
-    remove_artifacts(call_node, "arguments", &c->arguments, passed_as_parameter, cp);
+    remove_artifacts(e, call_node, "arguments", &c->arguments, passed_as_parameter, cp);
     if (cp->twin && cp->c->kind == CALL_ON_EXIT) { /* the call node is the task, step or spec */
         edit_set(e->ed, call_node, "onExit", edit_str(e->ed, cp->twin));
     } else if (cp->twin) { /* Argo runs a call's inline template before its named one */
@@ -495,18 +516,20 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
         edit_put(e->ed, &param, "valueFrom", edit_mapping(e->ed, &value_from));
         if (o->global)
             edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
-        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"), edit_mapping(e->ed, &param));
+        replace_artifact(e, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"),
+                         edit_mapping(e->ed, &param), &t->outputs, o->a);
     }
-    remove_artifacts(n, "outputs", &t->outputs, converted, tp->out);
+    remove_artifacts(e, n, "outputs", &t->outputs, converted, tp->out);
     for (size_t k = 0; k < t->inputs.count; k++) {
         if (!tp->in[k].convert)
             continue;
         pairs param = {{NULL}, 0};
         edit_put(e->ed, &param, "name", edit_str(e->ed, tp->in[k].param));
-        edit_push(e->ed, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"), edit_mapping(e->ed, &param));
+        replace_artifact(e, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"),
+                         edit_mapping(e->ed, &param), &t->inputs, tp->in[k].a);
     }
     rewrite_tree(e, tp, NULL, n, false);
-    remove_artifacts(n, "inputs", &t->inputs, converted, tp->in);
+    remove_artifacts(e, n, "inputs", &t->inputs, converted, tp->in);
 }
 
 /* Whether n's subtree mounts volume `name`: holds a mapping with a

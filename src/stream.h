@@ -23,8 +23,7 @@ struct vp_stream {
     size_t ndocs, cap;
     vp_format format;
     char *filename; /* for error messages */
-    node_comments *notes; /* comments inside the documents, by node (see comments.h); sorted */
-    size_t nnotes, notes_cap;
+    comment_table notes; /* comments inside the documents, by node (see comments.h); sorted */
 };
 
 /* Parses YAML or JSON text into `s` (already initialised, empty). */

@@ -36,7 +36,7 @@ void vp_stream_free(vp_stream *s)
         return;
     arena_free(&s->arena);
     free(s->docs);
-    free(s->notes);
+    free(s->notes.at);
     free(s->filename);
     free(s);
 }
@@ -213,7 +213,7 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
     vp_status st = options_read(opts, &volume, &claim, err);
     if (st != VP_OK)
         return st;
-    scheme_ctx ctx = {&s->arena, s->filename, volume ? volume->docs[0].root : NULL,
+    scheme_ctx ctx = {&s->arena, &s->notes, s->filename, volume ? volume->docs[0].root : NULL,
                       opts->path_prefix ? opts->path_prefix : DEFAULT_PATH_PREFIX,
                       opts->on_warning, opts->warning_ctx,
                       claim ? claim->docs[0].root : NULL, opts->volume_name,
@@ -222,6 +222,8 @@ vp_status vp_rewrite(vp_stream *s, const vp_rewrite_options *opts, vp_error **er
     st = opts->scheme == VP_SCHEME_KFP ? rewrite_kfp(s, &ctx, err) : rewrite_volume(s, &ctx, err);
     if (st == VP_OK && opts->scheme == VP_SCHEME_VOLUME) /* kfp warns as the reference does */
         warn_no_workflow(s, opts->on_warning, opts->warning_ctx);
+    if (s->notes.sorted != s->notes.count)
+        comments_sort(&s->notes); /* for the emitter: the rewrite gave new nodes comments */
     vp_stream_free(volume);
     vp_stream_free(claim);
     return st;

@@ -1950,7 +1950,7 @@ void vplan_init(vplan *p, const scheme_ctx *ctx, call_tree *tree, graph_twins *t
     p->ctx = ctx;
     p->tree = tree;
     p->graph_twins = twins;
-    edit_init(&p->ed, ctx->arena);
+    edit_init(&p->ed, ctx->arena, ctx->notes);
     free_maps(p); /* of nothing yet: each map initialised */
     name_index_init(&p->names, p->ed.mem);
 }

@@ -852,21 +852,47 @@ def test_expressions_globals_hooks(ctx):
     golden(ctx, os.path.join(CASES, "flow.yaml"), "flow.yaml", "--volume", PVC)
 
 
+def comment_lines(text):
+    """Each comment of a YAML text: a '#' that starts a line's text or follows a blank, to the line's end."""
+    return collections.Counter(re.findall(r"(?:^|[ \t])(#.*)$", text, re.M))
+
+
 def test_comments_kept(ctx):
     """Comments stay beside their nodes (expected/comments.yaml), go with the
-    nodes the rewrite removes, and never become data: the script's line that
-    starts with '#' is still the script's. Converting again changes nothing."""
+    parameters that replace artifacts in both schemes (an artifact's own and
+    its fields' before the parameter, its list's key-line comment on the
+    parameters' key line), and never become data: the script's line that
+    starts with '#' is still the script's. Every comment comes through once.
+    Converting again changes nothing."""
     source = os.path.join(CASES, "comments.yaml")
     proc = golden(ctx, source, "comments.yaml", "--volume", PVC)
     out = proc.stdout
     expect("generateName: comments- # a trailing comment" in out and "# the end\n" in out and
            "dependencies: [make] # after a flow sequence" in out, "a trailing or a closing comment was lost")
-    expect("lost with the artifact" not in out, "a removed artifact's comment was kept")
+    expect("parameters:\n          # goes with the parameter\n          - name: in-subpath\n" in out and
+           "parameters:\n      # the file make writes\n      - name: out-subpath\n" in out and
+           "artifacts: # one output\n      # its log, kept a real artifact with its destination\n      - name: log\n"
+           in out and "parameters: # from make\n" in out and
+           "      # what make wrote, mounted read-only\n      - name: in-subpath\n" in out,
+           "a replaced artifact's comments are not before its parameter")
     args = yaml.safe_load(out)["spec"]["templates"][1]["container"]["args"]
     expect(args == ["# not a comment: the script's own line\necho hi > /tmp/out/result.txt\n"],
            f"the script changed: {args!r}")
     again = ctx.run(["--volume", PVC], stdin=out)
     expect(again.returncode == 0 and again.stdout == out, "converting the output again changed it")
+    kfp = ctx.run(["--input", source, "--scheme", "kfp", "--volume", PVC])
+    expect(kfp.returncode == 0 and "parameters: # one output\n      # the file make writes\n      - name: out-subpath\n"
+           in kfp.stdout, f"kfp: the outputs' comments are not before their parameters: {kfp.stderr}")
+    flow = os.path.join(CASES, "comments-flow.yaml")
+    flow_out = golden(ctx, flow, "comments-flow.yaml", "--volume", PVC).stdout
+    expect("parameters: # flow params\n          # flow artifacts\n" in flow_out,
+           "a flow list's comment is not on the key line of the list it became")
+    flow_kfp = ctx.run(["--input", flow, "--scheme", "kfp", "--volume", PVC])
+    for name, scheme, text in ((source, "volume", out), (source, "kfp", kfp.stdout),
+                               (flow, "volume", flow_out), (flow, "kfp", flow_kfp.stdout)):
+        want, got = comment_lines(_read(name)), comment_lines(text)
+        expect(got == want, f"{os.path.basename(name)}, {scheme}: comments lost {sorted((want - got).elements())}, "
+               f"added {sorted((got - want).elements())}")
 
 
 def test_kinds_and_template_ref(ctx):

@@ -18,7 +18,7 @@ static void mappings(void)
     arena a;
     arena_init(&a);
     editor e;
-    edit_init(&e, &a);
+    edit_init(&e, &a, NULL);
     node *m = node_collection(&a, NODE_MAPPING, STYLE_FLOW);
     for (int i = 0; i < 100; i++) {
         char key[8];
@@ -51,7 +51,7 @@ static void editor_shares(void)
     arena a;
     arena_init(&a);
     editor e;
-    edit_init(&e, &a);
+    edit_init(&e, &a, NULL);
     char buf[16] = "in-0-subpath";
     const char *one = edit_intern(&e, buf, strlen(buf));
     CHECK(one != buf && strcmp(one, "in-0-subpath") == 0);
@@ -255,7 +255,7 @@ static void named_lists(void)
     arena a;
     arena_init(&a);
     editor e;
-    edit_init(&e, &a);
+    edit_init(&e, &a, NULL);
     node *list = node_collection(&a, NODE_SEQUENCE, STYLE_BLOCK);
     for (int i = 0; i < 40; i++) {
         char name[8];
