@@ -250,13 +250,15 @@ int comments_unflowed(comment_table *t, arena *a, node *n)
     return onto_key_line(a, c, after);
 }
 
-int comments_first_entry_changed(comment_table *t, arena *a, node *list)
+int comments_first_entry_changed(comment_table *t, arena *a, node *collection)
 {
-    node_comments *first = list->len ? lookup(t, list->as.items[0]) : NULL;
+    if (!collection->len)
+        return 0;
+    node_comments *first = lookup(t, collection->as.items[collection->kind == NODE_MAPPING]); /* a key's are its value's */
     if (!first || !first->before.len)
         return 0;
     comment_block before = first->before;
     first->before = (comment_block){NULL, 0, 0};
-    node_comments *c = comments_entry(t, list); /* may move the table: first is not read after it */
+    node_comments *c = comments_entry(t, collection); /* may move the table: first is not read after it */
     return c ? join_lines(a, &c->inside, before) : -1;
 }

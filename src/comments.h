@@ -101,9 +101,10 @@ int comments_carry_list(comment_table *t, arena *a, const node *from, node *to);
  * none: there is no such line.) -1 when out of memory. */
 int comments_unflowed(comment_table *t, arena *a, node *n);
 
-/* After the rewrite removed the first entries of `list`, the comments
- * before its new first entry go inside the list, where the emitter writes
- * a first entry's. -1 when out of memory. */
-int comments_first_entry_changed(comment_table *t, arena *a, node *list);
+/* After the rewrite removed the first entries of `collection`, the
+ * comments before its new first entry (a mapping's: before its key) go
+ * inside it, where the emitter writes a first entry's. -1 when out of
+ * memory. */
+int comments_first_entry_changed(comment_table *t, arena *a, node *collection);
 
 #endif

@@ -223,10 +223,20 @@ void edit_carry_list_comments(editor *e, const node *from, node *to)
         e->oom = true;
 }
 
-void edit_first_entry_changed(editor *e, node *list)
+void edit_first_entry_changed(editor *e, node *collection)
 {
-    if (e->notes && comments_first_entry_changed(e->notes, e->mem, list) != 0)
+    if (e->notes && comments_first_entry_changed(e->notes, e->mem, collection) != 0)
         e->oom = true;
+}
+
+void edit_remove(editor *e, node *map, const char *key)
+{
+    long i = map_find(map, key);
+    if (i < 0)
+        return;
+    map_remove(map, key);
+    if (i == 0)
+        edit_first_entry_changed(e, map);
 }
 
 /* map[key] when it is a `kind`, else a new empty one set there. */

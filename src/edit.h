@@ -87,8 +87,12 @@ void edit_push_for(editor *e, node *seq, node *item, const node *replaced, node 
  * in its favour (comments_carry_list). */
 void edit_carry_list_comments(editor *e, const node *from, node *to);
 
-/* The rewrite removed the first entries of `list` (comments_first_entry_changed). */
-void edit_first_entry_changed(editor *e, node *list);
+/* The rewrite removed the first entries of `collection` (comments_first_entry_changed). */
+void edit_first_entry_changed(editor *e, node *collection);
+
+/* Removes map[key], if there; the comments before the entry after it stay
+ * before it when it becomes the first (comments_first_entry_changed). */
+void edit_remove(editor *e, node *map, const char *key);
 
 /* map[key] as a list (or a mapping), created at the end when absent or null. */
 node *edit_list_field(editor *e, node *map, const char *key);

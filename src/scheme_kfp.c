@@ -534,7 +534,7 @@ static node *artifacts_to_parameters(kfp *k, node *owner, node **artifacts_out)
         owner->as.items[2 * (size_t)i] = key;
         owner->as.items[2 * (size_t)i + 1] = params;
     } else {
-        map_remove(owner, "artifacts");
+        edit_remove(&k->ed, owner, "artifacts");
         if (!params || params->kind != NODE_SEQUENCE) /* parameters: null */
             params = edit_list_field(&k->ed, owner, "parameters");
     }
@@ -625,7 +625,7 @@ static void rewrite_container(kfp *k, template *t)
             edit_push_for(&k->ed, params, parameter(k, a->name, NULL, NULL), a->node, artifacts);
         }
     }
-    map_remove(t->inputs.owner, "artifacts");
+    edit_remove(&k->ed, t->inputs.owner, "artifacts");
     if (t->outputs.count) {
         node *artifacts, *params = artifacts_to_parameters(k, t->outputs.owner, &artifacts);
         node *mounts = edit_list_field(&k->ed, t->container, "volumeMounts");
@@ -635,7 +635,7 @@ static void rewrite_container(kfp *k, template *t)
             edit_push(&k->ed, mounts, mount(k, a, subpath, false));
             edit_push_for(&k->ed, params, parameter(k, a->name, "value", subpath), a->node, artifacts);
         }
-        map_remove(t->outputs.owner, "artifacts"); /* only here, as the reference: an empty list stays */
+        edit_remove(&k->ed, t->outputs.owner, "artifacts"); /* only here, as the reference: an empty list stays */
     }
 }
 
@@ -648,7 +648,7 @@ static void rewrite_arguments(kfp *k, artifact_list *args)
                           parameter(k, args->items[i].name, "value", artifact_ref_to_parameter_ref(k, args->items[i].from)),
                           args->items[i].node, artifacts);
     }
-    map_remove(args->owner, "artifacts");
+    edit_remove(&k->ed, args->owner, "artifacts");
 }
 
 static void rewrite_graph(kfp *k, template *t)
@@ -659,7 +659,7 @@ static void rewrite_graph(kfp *k, template *t)
             edit_push_for(&k->ed, params, parameter(k, t->inputs.items[i].name, NULL, NULL),
                           t->inputs.items[i].node, artifacts);
     }
-    map_remove(t->inputs.owner, "artifacts");
+    edit_remove(&k->ed, t->inputs.owner, "artifacts");
     if (t->outputs.count) {
         node *artifacts, *params = artifacts_to_parameters(k, t->outputs.owner, &artifacts);
         for (size_t i = 0; i < t->outputs.count; i++) {
@@ -670,7 +670,7 @@ static void rewrite_graph(kfp *k, template *t)
                           t->outputs.items[i].node, artifacts);
         }
     }
-    map_remove(t->outputs.owner, "artifacts");
+    edit_remove(&k->ed, t->outputs.owner, "artifacts");
     for (size_t c = 0; c < t->ncalls; c++) /* as the reference: not hooks, not exit handlers */
         if (t->calls[c].kind == CALL_TASK || t->calls[c].kind == CALL_STEP)
             rewrite_arguments(k, &t->calls[c].arguments);

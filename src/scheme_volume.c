@@ -59,10 +59,10 @@ static void remove_artifacts(applier *e, node *parent, const char *owner_key, co
         node *params = map_get(owner, "parameters");
         if (params && params->kind == NODE_SEQUENCE)
             edit_carry_list_comments(e->ed, items, params);
-        map_remove(owner, "artifacts");
+        edit_remove(e->ed, owner, "artifacts");
     }
     if (owner->len == 0)
-        map_remove(parent, owner_key);
+        edit_remove(e->ed, parent, owner_key);
 }
 
 /* Adds `param`, the parameter that replaces artifact a of `list`, to
