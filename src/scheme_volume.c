@@ -65,11 +65,17 @@ static void remove_artifacts(applier *e, node *parent, const char *owner_key, co
         edit_remove(e->ed, parent, owner_key);
 }
 
-/* Adds `param`, the parameter that replaces artifact a of `list`, to
- * `params`; it takes the artifact's comments, as the rewrite removes it. */
-static void replace_artifact(applier *e, node *params, node *param, const artifact_list *list, const artifact *a)
+/* Adds `param`, the parameter that replaces artifact a of `list`, to the
+ * parameters of `owner` (the inputs, outputs or arguments being edited). It
+ * takes the artifact's comments, as the rewrite removes it, unless `owner`
+ * is a twin's copy of the list's owner: the copy holds no comments. */
+static void replace_artifact(applier *e, node *owner, node *param, const artifact_list *list, const artifact *a)
 {
-    edit_push_for(e->ed, params, param, a->node, list->owner ? map_get(list->owner, "artifacts") : NULL);
+    node *params = edit_list_field(e->ed, owner, "parameters");
+    if (owner == list->owner)
+        edit_push_for(e->ed, params, param, a->node, map_get(owner, "artifacts"));
+    else
+        edit_push(e->ed, params, param);
 }
 
 static bool in_mask(const void *mask, size_t k)
@@ -354,8 +360,7 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         const art_plan *in = &tp->in[k];
         pairs param = {{NULL}, 0};
         edit_put(e->ed, &param, "name", edit_str(e->ed, in->param));
-        replace_artifact(e, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"),
-                         edit_mapping(e->ed, &param), &t->inputs, in->a);
+        replace_artifact(e, edit_map_field(e->ed, n, "inputs"), edit_mapping(e->ed, &param), &t->inputs, in->a);
         edit_push(e->ed, edit_list_field(e->ed, container, "volumeMounts"),
              mount_node(e, in->path, edit_str(e->ed, edit_cat(e->ed, "{{inputs.parameters.", in->param, "}}")), true));
     }
@@ -378,11 +383,11 @@ static void apply_pod(applier *e, tplan *tp, node *n, const bool *mask)
         edit_put(e->ed, &param, "value", edit_str(e->ed, *o->file ? edit_cat(e->ed, where, "/", o->file) : where));
         if (o->global)
             edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
-        node *params = edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters");
+        node *outputs = edit_map_field(e->ed, n, "outputs");
         if (output_removed(o))
-            replace_artifact(e, params, edit_mapping(e->ed, &param), &t->outputs, o->a);
-        else
-            edit_push(e->ed, params, edit_mapping(e->ed, &param));
+            replace_artifact(e, outputs, edit_mapping(e->ed, &param), &t->outputs, o->a);
+        else /* the artifact stays, with its comments */
+            edit_push(e->ed, edit_list_field(e->ed, outputs, "parameters"), edit_mapping(e->ed, &param));
     }
     remove_artifacts(e, n, "outputs", &t->outputs, removed, tp->out);
 }
@@ -413,7 +418,7 @@ static void apply_arguments(applier *e, tplan *scope, const call_plan *cp, node 
         pairs pn = {{NULL}, 0};
         edit_put(e->ed, &pn, "name", edit_str(e->ed, param));
         edit_put(e->ed, &pn, "value", edit_str(e->ed, value));
-        replace_artifact(e, edit_list_field(e->ed, args, "parameters"), edit_mapping(e->ed, &pn), &c->arguments, a);
+        replace_artifact(e, args, edit_mapping(e->ed, &pn), &c->arguments, a);
     }
     remove_artifacts(e, call_node, "arguments", &c->arguments, passed_as_parameter, cp);
     if (cp->twin && cp->c->kind == CALL_ON_EXIT) { /* the call node is the task, step or spec */
@@ -516,8 +521,7 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
         edit_put(e->ed, &param, "valueFrom", edit_mapping(e->ed, &value_from));
         if (o->global)
             edit_put(e->ed, &param, "globalName", edit_str(e->ed, o->global));
-        replace_artifact(e, edit_list_field(e->ed, edit_map_field(e->ed, n, "outputs"), "parameters"),
-                         edit_mapping(e->ed, &param), &t->outputs, o->a);
+        replace_artifact(e, edit_map_field(e->ed, n, "outputs"), edit_mapping(e->ed, &param), &t->outputs, o->a);
     }
     remove_artifacts(e, n, "outputs", &t->outputs, converted, tp->out);
     for (size_t k = 0; k < t->inputs.count; k++) {
@@ -525,8 +529,7 @@ static void apply_graph(applier *e, tplan *tp, call_plan *calls)
             continue;
         pairs param = {{NULL}, 0};
         edit_put(e->ed, &param, "name", edit_str(e->ed, tp->in[k].param));
-        replace_artifact(e, edit_list_field(e->ed, edit_map_field(e->ed, n, "inputs"), "parameters"),
-                         edit_mapping(e->ed, &param), &t->inputs, tp->in[k].a);
+        replace_artifact(e, edit_map_field(e->ed, n, "inputs"), edit_mapping(e->ed, &param), &t->inputs, tp->in[k].a);
     }
     rewrite_tree(e, tp, NULL, n, false);
     remove_artifacts(e, n, "inputs", &t->inputs, converted, tp->in);
