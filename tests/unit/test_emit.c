@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit.h"
 #include "scalar.h"
 #include "stream.h"
 #include "unit.h"
@@ -413,6 +414,43 @@ static void json_numbers_whatever_the_locale(void)
     to_json(numbers, json);
 }
 
+/* The rewrite's replacing of an entry by another, through the editor: the
+ * new entry takes the comments of the old one and of its fields, and those
+ * before the old list's first entry (its own, before `x`); the new first
+ * entry of the old list keeps those before it. The table finds entries made
+ * after its sorted part, without making one twice. */
+static void comments_go_with_the_replacement(void)
+{
+    vp_error *err = NULL;
+    vp_stream *s = load_text("a:\n# before x\n- name: x  # on x\n  path: /p  # on p\n# before y\n- name: y\n"
+                             "b:\n- k\n", &err);
+    CHECK(s != NULL);
+    if (!s) {
+        vp_error_free(err);
+        return;
+    }
+    editor e;
+    edit_init(&e, &s->arena, &s->notes);
+    node *a = map_get(s->docs[0].root, "a"), *b = map_get(s->docs[0].root, "b"), *x = a->as.items[0];
+    pairs p = {{NULL}, 0};
+    edit_put(&e, &p, "name", edit_str(&e, "x-subpath"));
+    node *param = edit_mapping(&e, &p);
+    size_t sorted = s->notes.count;
+    edit_push_for(&e, b, param, x, a);
+    CHECK(s->notes.count == sorted + 1 && s->notes.sorted == sorted);
+    CHECK(comments_entry(&s->notes, param) == &s->notes.at[sorted]); /* found, not made again */
+    a->as.items[0] = a->as.items[1];
+    a->len = 1;
+    edit_first_entry_changed(&e, a);
+    CHECK(!e.oom);
+    edit_free(&e);
+    comments_sort(&s->notes);
+    char *out = emit_text(s, VP_FORMAT_AUTO);
+    CHECK_STR(out, "a:\n# before y\n- name: y\nb:\n- k\n# before x\n# on x\n# on p\n- name: x-subpath\n");
+    free(out);
+    vp_stream_free(s);
+}
+
 void test_emit(void)
 {
     base64_decoded();
@@ -421,6 +459,7 @@ void test_emit(void)
     styles_kept();
     comments_before_documents_kept();
     comments_inside_documents_kept();
+    comments_go_with_the_replacement();
     created_strings_stay_strings();
     json_output();
     json_numbers_whatever_the_locale();
