@@ -83,7 +83,7 @@ FUZZ_CC ?= clang
 FUZZ_BUILD = build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_LIMIT ?= -max_total_time=$(FUZZ_SECONDS)
-FUZZ_TARGETS = fuzz_load fuzz_volume fuzz_rewrite
+FUZZ_TARGETS = fuzz_load fuzz_volume fuzz_rewrite fuzz_halves
 FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_OBJ = $(LIB_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_SEEDS = ../shared/corpus/argo-examples tests/data examples
@@ -92,7 +92,7 @@ $(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) include/volpass.h | $(FUZZ_BU
 	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h include/volpass.h $(FUZZ_OBJ)
-	$(FUZZ_CC) -Iinclude $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) $(LDLIBS) -o $@
+	$(FUZZ_CC) -Iinclude -Isrc $(WARN) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $< $(FUZZ_OBJ) $(LDLIBS) -o $@
 
 $(FUZZ_BUILD)/obj:
 	mkdir -p $@
@@ -121,7 +121,7 @@ FUZZ_REGRESS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz-regress/%)
 
 $(BUILD)/fuzz-regress/fuzz_%: fuzz/fuzz_%.c fuzz/driver.c fuzz/fuzz.h $(BUILD)/libvolpass.a
 	mkdir -p $(BUILD)/fuzz-regress
-	$(CC) -Iinclude $(WARN) $(CFLAGS) $< fuzz/driver.c $(BUILD)/libvolpass.a $(LDFLAGS) $(LDLIBS) -o $@
+	$(CC) -Iinclude -Isrc $(WARN) $(CFLAGS) $< fuzz/driver.c $(BUILD)/libvolpass.a $(LDFLAGS) $(LDLIBS) -o $@
 
 check valgrind: $(FUZZ_REGRESS)
 

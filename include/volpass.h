@@ -205,7 +205,11 @@ vp_status vp_decisions_write(const vp_decision *decisions, size_t count, vp_repo
 
 /* ---- emitting -------------------------------------------------------- */
 
-/* Writes the stream as YAML or JSON. VP_FORMAT_AUTO keeps the input's format. */
+/* Writes the stream as YAML or JSON. VP_FORMAT_AUTO keeps the input's format.
+ * A large YAML document (8,192 lines and more) is written in two halves at
+ * once, the second on a thread of its own, joined before this returns;
+ * `write` is called on the calling thread only, and the text is what one
+ * thread writes. */
 vp_status vp_stream_emit(const vp_stream *stream, vp_format format,
                          vp_write_fn write, void *ctx, vp_error **err);
 

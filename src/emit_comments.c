@@ -70,6 +70,11 @@ static size_t held(const yaml_emitter_t *em)
     return (size_t)(em->events.tail - em->events.head);
 }
 
+bool cw_idle(const comment_writer *w, const yaml_emitter_t *em)
+{
+    return held(em) == 0 && w->nwait == 0;
+}
+
 /* Whether libyaml writes a scalar on one line (the width is unlimited: it
  * never folds): double-quoted (it escapes line breaks there), empty (a
  * block style too becomes ""), or not in a block style and with no line

@@ -69,6 +69,9 @@ int cw_put(comment_writer *w, const char *text, size_t len);
  * block collection. */
 int cw_emit(comment_writer *w, yaml_emitter_t *em, yaml_event_t *e, const node *scalar, bool block_end);
 
+/* Whether all given to the emitter is written and no comment waits. */
+bool cw_idle(const comment_writer *w, const yaml_emitter_t *em);
+
 /* Writes what is staged; 0 on success. */
 int cw_finish(comment_writer *w);
 

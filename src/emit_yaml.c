@@ -1,46 +1,19 @@
 /* Writing the document model as YAML through libyaml's emitter. Each node
  * is written in the style it was read in; strings volpass created get the
  * quoting that keeps them strings for every reader; the input's comments
- * are put back beside their nodes. */
+ * are put back beside their nodes. The writing goes in steps that
+ * emit_halves.c can also stop at a cut inside a document and take up from
+ * there (emit_yaml.h). */
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
-#include "emit_comments.h"
+#include "emit_yaml.h"
 #include "error.h"
 #include "scalar.h"
-#include "stream.h"
-
-/* Shared nodes stand for most of the scalars written: keys (plain, line 0:
- * see src/load.c), "name" alone thousands of times, and the strings the
- * editor made (any style, line 0: see src/edit.c). What the emitter asks of
- * their text is found once and kept, in a slot chosen by the node's address.
- * The text is compared too, as a null key is written from a copy with
- * another text (null_key). */
-#define KNOWN_SLOTS 64
-typedef struct known_key {
-    const node *n;
-    const char *text;
-    bool string; /* reads as a string */
-} known_key;
-
-typedef struct known_string {
-    const node *n;
-    const char *text;
-    bool quoted;    /* must be quoted to stay a string */
-    bool multiline; /* holds a line break */
-} known_string;
-
-typedef struct yaml_out {
-    comment_writer cw; /* all output goes through it */
-    bool keep_styles;  /* false when converting from JSON: write idiomatic YAML instead */
-    known_key keys[KNOWN_SLOTS];
-    known_string strings[KNOWN_SLOTS];
-    const node *refused; /* the node libyaml could not make an event of: see refused() */
-    const document *comments_after_start; /* whose comments go after the root's start: see write_comments */
-} yaml_out;
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
@@ -224,14 +197,20 @@ static int write_comments(yaml_emitter_t *em, yaml_out *out, const comment_block
     return 1;
 }
 
-static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
+static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow);
+
+/* Whether collection n is written in flow style. */
+static bool written_flow(const yaml_out *out, const node *n)
 {
-    if (n->kind == NODE_SCALAR)
-        return emit_scalar(em, out, n, in_flow);
+    return out->keep_styles && n->style == STYLE_FLOW;
+}
+
+/* The start event of collection n, and the document's leading comments
+ * after it when they wait for it (write_comments). */
+static int emit_start(yaml_emitter_t *em, yaml_out *out, const node *n)
+{
     yaml_event_t e;
-    bool flow = out->keep_styles && n->style == STYLE_FLOW, in_flow_around = in_flow;
-    in_flow = in_flow || flow;
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    bool flow = written_flow(out, n);
     int implicit = !n->tagged;
     int made = n->kind == NODE_MAPPING
                    ? yaml_mapping_start_event_initialize(&e, NULL, (yaml_char_t *)node_tag(n), implicit,
@@ -242,23 +221,38 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
         return refused(out, n);
     if (!cw_emit(&out->cw, em, &e, NULL, false))
         return 0;
-    if (out->comments_after_start &&
-        !write_comments(em, out, &out->comments_after_start->leading, true))
-        return 0;
-    for (size_t i = 0; i < slots; i++) {
-        const node *item = n->as.items[i];
-        node spelled;
-        if (n->kind == NODE_MAPPING && i % 2 == 0 && empty_plain(item)) {
-            spelled = *item;
-            spelled.as.text = null_key(n);
-            spelled.len = (uint32_t)strlen(spelled.as.text);
-            item = &spelled;
-        }
-        if (!in_flow && cw_entry_commented(n, i, item))
-            cw_entry(&out->cw, n, i, item);
-        if (!emit_node(em, out, item, in_flow))
-            return 0;
+    return !out->comments_after_start || write_comments(em, out, &out->comments_after_start->leading, true);
+}
+
+/* Has the comments of entry i of collection n (a key, a value or an item,
+ * `item` as written) wait for their place. */
+static void entry_comments(yaml_out *out, const node *n, size_t i, const node *item, bool in_flow)
+{
+    if (!in_flow && cw_entry_commented(n, i, item))
+        cw_entry(&out->cw, n, i, item);
+}
+
+/* Entry i of collection n: a key, a value or an item. */
+static int emit_entry(yaml_emitter_t *em, yaml_out *out, const node *n, size_t i, bool in_flow)
+{
+    const node *item = n->as.items[i];
+    node spelled;
+    if (n->kind == NODE_MAPPING && i % 2 == 0 && empty_plain(item)) {
+        spelled = *item;
+        spelled.as.text = null_key(n);
+        spelled.len = (uint32_t)strlen(spelled.as.text);
+        item = &spelled;
     }
+    entry_comments(out, n, i, item, in_flow);
+    return emit_node(em, out, item, in_flow);
+}
+
+/* The end event of collection n, written in flow style inside another
+ * one (`in_flow_around`) or not. */
+static int emit_end(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow_around)
+{
+    yaml_event_t e;
+    bool flow = written_flow(out, n);
     if (n->kind == NODE_MAPPING)
         yaml_mapping_end_event_initialize(&e);
     else
@@ -266,6 +260,24 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
     if (flow && !in_flow_around && n->commented)
         cw_after(&out->cw, n);
     return cw_emit(&out->cw, em, &e, NULL, !flow);
+}
+
+static size_t slots_of(const node *n)
+{
+    return n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+}
+
+static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
+{
+    if (n->kind == NODE_SCALAR)
+        return emit_scalar(em, out, n, in_flow);
+    if (!emit_start(em, out, n))
+        return 0;
+    bool inside_flow = in_flow || written_flow(out, n);
+    for (size_t i = 0, slots = slots_of(n); i < slots; i++)
+        if (!emit_entry(em, out, n, i, inside_flow))
+            return 0;
+    return emit_end(em, out, n, in_flow);
 }
 
 /* Whether the document must start with "---" to read back as it was: a
@@ -292,28 +304,36 @@ static bool root_below_start(const yaml_out *out, const node *root)
            !(out->keep_styles && root->style == STYLE_FLOW);
 }
 
-static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, bool first)
+/* Whether document d's root is written as nothing at all. Such a root has
+ * nothing to follow: the comments after it would read as ones before it,
+ * and go there (or are lost, as those of a later document written on its
+ * "---" line are). */
+static bool nothing_written(const document *d)
+{
+    return !d->root || empty_plain(d->root);
+}
+
+/* Document d's comments before it and its start. */
+static int emit_document_start(yaml_emitter_t *em, yaml_out *out, const document *d, bool first)
 {
     bool implicit = !d->explicit_start && !needs_start_marker(out, d->root);
     bool after_start = !first && root_below_start(out, d->root);
-    /* A root written as nothing has nothing to follow: the comments after
-     * it would read as ones before it, and go there (or are lost, as those
-     * of a later document written on its "---" line are). */
-    bool nothing = !d->root || empty_plain(d->root);
     if (d->leading.len && first && !write_comments(em, out, &d->leading, false))
         return 0;
-    if (d->end.len && first && nothing && !write_comments(em, out, &d->end, false))
+    if (d->end.len && first && nothing_written(d) && !write_comments(em, out, &d->end, false))
         return 0;
     out->comments_after_start = d->leading.len && after_start ? d : NULL;
     yaml_event_t e;
     yaml_document_start_event_initialize(&e, NULL, NULL, NULL, implicit);
-    if (!cw_emit(&out->cw, em, &e, NULL, false))
-        return 0;
-    /* A document without a root is written as one that is null. */
-    static const node null_root = {.kind = NODE_SCALAR, .style = STYLE_PLAIN, .as.text = ""};
-    if (!emit_node(em, out, d->root ? d->root : &null_root, false))
-        return 0;
+    return cw_emit(&out->cw, em, &e, NULL, false);
+}
+
+/* Document d's end and the comments after it. */
+static int emit_document_end(yaml_emitter_t *em, yaml_out *out, const document *d)
+{
+    yaml_event_t e;
     yaml_document_end_event_initialize(&e, !d->explicit_end);
+    bool nothing = nothing_written(d);
     if (d->explicit_end && !nothing)
         cw_before_end(&out->cw, &d->end);
     if (!cw_emit(&out->cw, em, &e, NULL, false))
@@ -322,51 +342,170 @@ static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, b
     return cw_end(&out->cw, em, d->explicit_end || nothing ? &none : &d->end);
 }
 
-vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
-                    vp_error **err)
+static int emit_document(yaml_emitter_t *em, yaml_out *out, const document *d, bool first)
 {
-    yaml_out out = {.keep_styles = keep_styles};
-    if (cw_init(&out.cw, s, keep_styles, write, ctx) != 0) {
-        cw_free(&out.cw);
-        return error_give(err, error_oom());
+    /* A document without a root is written as one that is null. */
+    static const node null_root = {.kind = NODE_SCALAR, .style = STYLE_PLAIN, .as.text = ""};
+    return emit_document_start(em, out, d, first) && emit_node(em, out, d->root ? d->root : &null_root, false) &&
+           emit_document_end(em, out, d);
+}
+
+int yw_open(yaml_writer *w, const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx)
+{
+    memset(&w->out, 0, sizeof w->out);
+    w->out.keep_styles = keep_styles;
+    int failed = cw_init(&w->out.cw, s, keep_styles, write, ctx) != 0;
+    w->out.cw.out_of_memory |= failed;
+    if (!yaml_emitter_initialize(&w->em)) {
+        memset(&w->em, 0, sizeof w->em);
+        w->em.error = YAML_MEMORY_ERROR;
+        return -1;
     }
-    yaml_emitter_t em;
+    yaml_emitter_set_output(&w->em, write_handler, &w->out);
+    yaml_emitter_set_unicode(&w->em, 1);
+    yaml_emitter_set_width(&w->em, -1); /* never fold long lines */
+    yaml_emitter_set_indent(&w->em, 2);
     yaml_event_t e;
-    if (!yaml_emitter_initialize(&em)) {
-        cw_free(&out.cw);
-        return error_give(err, error_oom());
-    }
-    yaml_emitter_set_output(&em, write_handler, &out);
-    yaml_emitter_set_unicode(&em, 1);
-    yaml_emitter_set_width(&em, -1); /* never fold long lines */
-    yaml_emitter_set_indent(&em, 2);
-    int ok = 1;
     yaml_stream_start_event_initialize(&e, YAML_UTF8_ENCODING);
-    ok = cw_emit(&out.cw, &em, &e, NULL, false);
-    for (size_t i = 0; ok && i < s->ndocs; i++)
-        ok = emit_document(&em, &out, &s->docs[i], i == 0);
-    if (ok) {
-        yaml_stream_end_event_initialize(&e);
-        ok = cw_emit(&out.cw, &em, &e, NULL, false) && yaml_emitter_flush(&em);
+    return failed || !cw_emit(&w->out.cw, &w->em, &e, NULL, false) ? -1 : 0;
+}
+
+int yw_documents(yaml_writer *w, const vp_stream *s, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (!emit_document(&w->em, &w->out, &s->docs[i], i == 0))
+            return 0;
+    return 1;
+}
+
+int yw_finish(yaml_writer *w)
+{
+    yaml_event_t e;
+    yaml_stream_end_event_initialize(&e);
+    if (!cw_emit(&w->out.cw, &w->em, &e, NULL, false) || !yaml_emitter_flush(&w->em))
+        return 0;
+    if (cw_finish(&w->out.cw) != 0) {
+        w->em.error = YAML_WRITER_ERROR;
+        return 0;
     }
-    if (ok && cw_finish(&out.cw) != 0) {
-        em.error = YAML_WRITER_ERROR;
-        ok = 0;
+    return 1;
+}
+
+int yw_to_split(yaml_writer *w, const vp_stream *s, const split_point *sp)
+{
+    yaml_emitter_t *em = &w->em;
+    yaml_out *out = &w->out;
+    if (!emit_document_start(em, out, &s->docs[sp->doc], sp->doc == 0))
+        return 0;
+    for (size_t l = 0; l <= sp->depth; l++) {
+        const node *n = l < sp->depth ? sp->map[l] : sp->seq;
+        if (!emit_start(em, out, n))
+            return 0;
+        size_t upto = l < sp->depth ? sp->key[l] + 1 : sp->item; /* the key; its value is the next level */
+        for (size_t i = 0; i < upto; i++)
+            if (!emit_entry(em, out, n, i, false))
+                return 0;
+        if (l < sp->depth)
+            entry_comments(out, n, upto, n->as.items[upto], false);
     }
+    return 1;
+}
+
+/* The key every stand-in mapping has, and the text of its sequence's
+ * two items, which make the emitter write out the sequence's start before
+ * the first item of the cut comes, as it has long done where the first
+ * writer stands: the comment writer finds the lines of the items it writes
+ * as that writer does (the emitter holds a collection's start until it has
+ * seen two events after it). */
+#define STAND_IN_KEY "k"
+#define STAND_IN_ITEM "x"
+
+int yw_stand_in(yaml_writer *w, const split_point *sp)
+{
+    yaml_event_t e;
+    yaml_document_start_event_initialize(&e, NULL, NULL, NULL, 1);
+    if (!cw_emit(&w->out.cw, &w->em, &e, NULL, false))
+        return 0;
+    for (size_t l = 0; l < sp->depth; l++) {
+        yaml_mapping_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+        if (!cw_emit(&w->out.cw, &w->em, &e, NULL, false) ||
+            !yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)STAND_IN_KEY, 1, 1, 1, YAML_PLAIN_SCALAR_STYLE) ||
+            !cw_emit(&w->out.cw, &w->em, &e, NULL, false))
+            return 0;
+    }
+    yaml_sequence_start_event_initialize(&e, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+    if (!cw_emit(&w->out.cw, &w->em, &e, NULL, false))
+        return 0;
+    for (int i = 0; i < 2; i++)
+        if (!yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)STAND_IN_ITEM, 1, 1, 1,
+                                          YAML_PLAIN_SCALAR_STYLE) ||
+            !cw_emit(&w->out.cw, &w->em, &e, NULL, false))
+            return 0;
+    return 1;
+}
+
+size_t yw_stand_in_text(const split_point *sp, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (size_t l = 0; l < sp->depth + 2; l++) { /* the keys, then the items, at their mapping's indentation */
+        size_t indent = 2 * (l < sp->depth ? l : sp->depth - 1);
+        int k = snprintf(buf + n, size - n, "%s%*s%s", l ? "\n" : "", (int)indent, "",
+                         l < sp->depth ? STAND_IN_KEY ":" : "- " STAND_IN_ITEM);
+        if (k < 0 || (size_t)k >= size - n)
+            return 0;
+        n += (size_t)k;
+    }
+    return n;
+}
+
+int yw_from_split(yaml_writer *w, const vp_stream *s, const split_point *sp)
+{
+    yaml_emitter_t *em = &w->em;
+    yaml_out *out = &w->out;
+    for (size_t l = sp->depth + 1; l-- > 0;) {
+        const node *n = l < sp->depth ? sp->map[l] : sp->seq;
+        for (size_t i = l < sp->depth ? sp->key[l] + 2 : sp->item, slots = slots_of(n); i < slots; i++)
+            if (!emit_entry(em, out, n, i, false))
+                return 0;
+        if (!emit_end(em, out, n, false))
+            return 0;
+    }
+    return emit_document_end(em, out, &s->docs[sp->doc]) && yw_documents(w, s, sp->doc + 1, s->ndocs);
+}
+
+bool yw_idle(yaml_writer *w)
+{
+    return cw_idle(&w->out.cw, &w->em);
+}
+
+vp_status yw_close(yaml_writer *w, int ok, vp_error **err)
+{
+    yaml_out *out = &w->out;
     vp_status status = VP_OK;
     if (!ok) {
-        if (out.refused && !node_is_utf8(out.refused))
-            status = error_give(err, error_new(VP_EINVALID, "", out.refused->line, out.refused->column,
+        if (out->refused && !node_is_utf8(out->refused))
+            status = error_give(err, error_new(VP_EINVALID, "", out->refused->line, out->refused->column,
                                                "cannot emit YAML: a text that is not valid UTF-8"));
-        else if (out.refused || out.cw.out_of_memory || em.error == YAML_MEMORY_ERROR)
+        else if (out->refused || out->cw.out_of_memory || w->em.error == YAML_MEMORY_ERROR)
             status = error_give(err, error_oom());
-        else if (em.error == YAML_WRITER_ERROR)
+        else if (w->em.error == YAML_WRITER_ERROR)
             status = error_give(err, error_new(VP_EIO, "", 0, 0, "cannot write the output"));
         else
             status = error_give(err, error_new(VP_EINVALID, "", 0, 0, "cannot emit YAML: %s",
-                                               em.problem ? em.problem : "unknown problem"));
+                                               w->em.problem ? w->em.problem : "unknown problem"));
     }
-    yaml_emitter_delete(&em);
-    cw_free(&out.cw);
+    yaml_emitter_delete(&w->em);
+    cw_free(&out->cw);
     return status;
+}
+
+vp_status emit_yaml(const vp_stream *s, bool keep_styles, size_t split_lines, vp_write_fn write, void *ctx,
+                    vp_error **err)
+{
+    split_point sp;
+    if (split_find(s, keep_styles, split_lines, &sp))
+        return emit_halves(s, keep_styles, &sp, write, ctx, NULL, err);
+    yaml_writer w;
+    int ok = yw_open(&w, s, keep_styles, write, ctx) == 0 && yw_documents(&w, s, 0, s->ndocs) && yw_finish(&w);
+    return yw_close(&w, ok, err);
 }

@@ -30,7 +30,10 @@ struct vp_stream {
 vp_status load_stream(vp_stream *s, const char *data, size_t len,
                       const vp_load_options *opts, vp_error **err);
 
-vp_status emit_yaml(const vp_stream *s, bool keep_styles, vp_write_fn write, void *ctx,
+/* A document of at least split_lines lines is written in two halves at
+ * once (emit_halves.c); SIZE_MAX for never. */
+#define EMIT_SPLIT_LINES 8192
+vp_status emit_yaml(const vp_stream *s, bool keep_styles, size_t split_lines, vp_write_fn write, void *ctx,
                     vp_error **err);
 vp_status emit_json(const vp_stream *s, vp_write_fn write, void *ctx, vp_error **err);
 

@@ -81,7 +81,7 @@ vp_status vp_stream_emit(const vp_stream *s, vp_format format, vp_write_fn write
     if (format == VP_FORMAT_JSON)
         return emit_json(s, write, ctx, err);
     /* YAML written from JSON gets YAML's own look: block collections, few quotes. */
-    return emit_yaml(s, s->format == VP_FORMAT_YAML, write, ctx, err);
+    return emit_yaml(s, s->format == VP_FORMAT_YAML, EMIT_SPLIT_LINES, write, ctx, err);
 }
 
 /* The stream's documents' roots, for a scheme: NULL when out of memory. */

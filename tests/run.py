@@ -49,9 +49,27 @@ def make_comma_locale(directory):
     return out
 
 
+def write_documents(directory):
+    """Documents for the unit tests' writing in halves (test_halves.c), besides
+    the corpus and tests/data: random ones full of comments, random workflows
+    whose artifacts carry comments, and a generated pipeline of 300 templates."""
+    import comments_gen
+    for seed in range(0, 300, 3):
+        for name, text in ((f"doc-{seed}.yaml", comments_gen.document(seed)),
+                           (f"workflow-{seed}.yaml", comments_gen.workflow(seed))):
+            with open(os.path.join(directory, name), "w") as f:
+                f.write(text)
+    subprocess.run([sys.executable, os.path.join(HERE, "..", "bench", "gen.py"), "300", "-o",
+                    os.path.join(directory, "pipeline.yaml")], check=True)
+
+
 def run_unit(ctx):
-    cmd = ctx.wrapper + [os.path.join(ctx.build, "unit-tests"), reference.CORPUS]
     with tempfile.TemporaryDirectory() as d:
+        documents = os.path.join(d, "documents")
+        os.mkdir(documents)
+        write_documents(documents)
+        cmd = ctx.wrapper + [os.path.join(ctx.build, "unit-tests"), reference.CORPUS, os.path.join(HERE, "data"),
+                             documents]
         env = dict(os.environ, LOCPATH=make_comma_locale(d),
                    LSAN_OPTIONS="suppressions=" + os.path.join(HERE, "lsan.supp"))
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)

@@ -38,6 +38,7 @@ void test_emit(void);
 void test_refs(void);
 void test_paths(void);
 void test_rewrite(void);
+void test_halves(char **dirs, int count); /* the corpus and other directories of documents */
 void test_corpus(const char *dir);
 
 /* Helpers shared by the test files (unit_main.c). */

@@ -44,8 +44,8 @@ char *emit_text(const vp_stream *s, vp_format format)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: unit-tests CORPUS_DIR\n");
+    if (argc < 2) {
+        fprintf(stderr, "usage: unit-tests CORPUS_DIR [DIR...]\n");
         return 2;
     }
     test_model();
@@ -55,6 +55,7 @@ int main(int argc, char **argv)
     test_paths();
     test_rewrite();
     test_corpus(argv[1]);
+    test_halves(argv + 1, argc - 1);
     printf("unit: %d passed, %d failed\n", unit_checks_passed, unit_checks_failed);
     return unit_checks_failed ? 1 : 0;
 }
