@@ -176,7 +176,7 @@ static int gather_tree(const comment_table *t, arena *a, const node *n, comment_
     const node_comments *c = lookup(t, n);
     if (c && (join_lines(a, out, c->before) != 0 || join_lines(a, out, c->inside) != 0))
         return -1;
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->kind == NODE_SEQUENCE ? n->len : 0;
+    size_t slots = node_slots(n);
     for (size_t i = 0; i < slots; i++)
         if (gather_tree(t, a, n->as.items[i], out) != 0)
             return -1;

@@ -40,9 +40,9 @@ node *node_collection(arena *a, node_kind kind, node_style style)
     return node_new(a, kind, style);
 }
 
-static size_t slots(const node *n)
+size_t node_slots(const node *n)
 {
-    return n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    return n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->kind == NODE_SEQUENCE ? n->len : 0;
 }
 
 /* ---- tags ----------------------------------------------------------------
@@ -78,7 +78,7 @@ static char *tagged_payload(arena *a, const char *tag, size_t bytes)
 int node_set_tag(arena *a, node *n, const char *tag)
 {
     char *copy = arena_strndup(a, tag, strlen(tag));
-    size_t bytes = n->kind == NODE_SCALAR ? (size_t)n->len + 1 : slots(n) * sizeof(node *);
+    size_t bytes = n->kind == NODE_SCALAR ? (size_t)n->len + 1 : node_slots(n) * sizeof(node *);
     char *p = copy ? tagged_payload(a, copy, bytes) : NULL;
     if (!p)
         return -1;
@@ -132,7 +132,7 @@ static node *copy_tree(arena *a, const node *n, bool share)
         if (!c->as.text)
             return NULL;
     } else {
-        size_t count = slots(n);
+        size_t count = node_slots(n);
         c->grown = 0;
         c->as.items = count ? arena_alloc(a, count * sizeof(node *)) : NULL;
         if (count && !c->as.items)
@@ -173,7 +173,7 @@ static bool same(const node *x, const node *y, bool as_data)
     if (x->kind == NODE_SCALAR)
         return memcmp(x->as.text, y->as.text, x->len) == 0;
     if (!as_data || x->kind == NODE_SEQUENCE || x->len > 64) { /* in order (a long mapping too: no quadratic lookups) */
-        for (size_t i = 0; i < slots(x); i++)
+        for (size_t i = 0; i < node_slots(x); i++)
             if (!same(x->as.items[i], y->as.items[i], as_data))
                 return false;
         return true;
@@ -191,7 +191,7 @@ size_t node_height(const node *n)
 {
     if (n->kind == NODE_SCALAR)
         return 0;
-    size_t deepest = 0, slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    size_t deepest = 0, slots = node_slots(n);
     for (size_t i = 0; i < slots; i++) {
         size_t h = node_height(n->as.items[i]);
         if (h > deepest)
@@ -239,7 +239,7 @@ int node_equality_key(const node *n, char **buf, size_t *len, size_t *cap)
         return -1;
     if (n->kind == NODE_SCALAR)
         return put_bytes(buf, len, cap, n->as.text, n->len);
-    for (size_t i = 0; i < slots(n); i++)
+    for (size_t i = 0; i < node_slots(n); i++)
         if (node_equality_key(n->as.items[i], buf, len, cap) != 0)
             return -1;
     return 0;
@@ -249,7 +249,7 @@ int node_equality_key(const node *n, char **buf, size_t *len, size_t *cap)
  * items; one that grew has the next power of two (at least 4). */
 static size_t capacity(const node *n)
 {
-    size_t used = slots(n);
+    size_t used = node_slots(n);
     if (!n->grown)
         return used;
     size_t cap = 4;
@@ -261,7 +261,7 @@ static size_t capacity(const node *n)
 /* Makes room for `extra` more slots, doubling so that appends stay amortised O(1). */
 static int reserve(arena *a, node *n, size_t extra)
 {
-    size_t need = slots(n) + extra;
+    size_t need = node_slots(n) + extra;
     if (need <= capacity(n))
         return 0;
     size_t cap = 4;
@@ -273,8 +273,8 @@ static int reserve(arena *a, node *n, size_t extra)
                              : arena_alloc(a, cap * sizeof(node *));
     if (!items)
         return -1;
-    if (slots(n))
-        memcpy(items, n->as.items, slots(n) * sizeof(node *));
+    if (node_slots(n))
+        memcpy(items, n->as.items, node_slots(n) * sizeof(node *));
     n->as.items = items;
     n->grown = 1;
     return 0;

@@ -85,6 +85,10 @@ int node_equality_key(const node *n, char **buf, size_t *len, size_t *cap);
  * mapping of over 64 pairs), style aside, a !!str tag on a string as good
  * as none. */
 bool node_same_data(const node *x, const node *y);
+/* The entries of n's item array: a mapping's keys and values, a
+ * sequence's items; 0 for a scalar. */
+size_t node_slots(const node *n);
+
 /* Levels of collections in n's subtree, n's own included (a scalar has 0):
  * as deep as the loader's depth limit at most, as it refused deeper input. */
 size_t node_height(const node *n);

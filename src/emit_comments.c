@@ -98,7 +98,7 @@ static bool one_line(const comment_writer *w, const node *n)
         return one_line_scalar((node_style)n->style, n->as.text, n->len);
     if (!w->keep_styles || n->style != STYLE_FLOW)
         return false;
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    size_t slots = node_slots(n);
     for (size_t i = 0; i < slots; i++)
         if (!one_line(w, n->as.items[i]))
             return false;

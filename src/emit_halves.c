@@ -53,7 +53,7 @@ static bool commented_inside(const node *n)
 {
     if (n->commented)
         return true;
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->kind == NODE_SEQUENCE ? n->len : 0;
+    size_t slots = node_slots(n);
     for (size_t i = 0; i < slots; i++)
         if (commented_inside(n->as.items[i]))
             return true;

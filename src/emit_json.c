@@ -161,7 +161,7 @@ static const node *key_clash(const node *n, const node **a, const node **b)
 {
     if (n->kind == NODE_SCALAR)
         return NULL;
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    size_t slots = node_slots(n);
     for (size_t i = n->kind == NODE_MAPPING; i < slots; i += 1 + (n->kind == NODE_MAPPING)) {
         const node *inner = key_clash(n->as.items[i], a, b);
         if (inner)

@@ -262,11 +262,6 @@ static int emit_end(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_fl
     return cw_emit(&out->cw, em, &e, NULL, !flow);
 }
 
-static size_t slots_of(const node *n)
-{
-    return n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
-}
-
 static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_flow)
 {
     if (n->kind == NODE_SCALAR)
@@ -274,7 +269,7 @@ static int emit_node(yaml_emitter_t *em, yaml_out *out, const node *n, bool in_f
     if (!emit_start(em, out, n))
         return 0;
     bool inside_flow = in_flow || written_flow(out, n);
-    for (size_t i = 0, slots = slots_of(n); i < slots; i++)
+    for (size_t i = 0, slots = node_slots(n); i < slots; i++)
         if (!emit_entry(em, out, n, i, inside_flow))
             return 0;
     return emit_end(em, out, n, in_flow);
@@ -464,7 +459,7 @@ int yw_from_split(yaml_writer *w, const vp_stream *s, const split_point *sp)
     yaml_out *out = &w->out;
     for (size_t l = sp->depth + 1; l-- > 0;) {
         const node *n = l < sp->depth ? sp->map[l] : sp->seq;
-        for (size_t i = l < sp->depth ? sp->key[l] + 2 : sp->item, slots = slots_of(n); i < slots; i++)
+        for (size_t i = l < sp->depth ? sp->key[l] + 2 : sp->item, slots = node_slots(n); i < slots; i++)
             if (!emit_entry(em, out, n, i, false))
                 return 0;
         if (!emit_end(em, out, n, false))

@@ -25,9 +25,7 @@ static node *counterpart(node *original, node *copy, const node *at)
 {
     if (original == at)
         return copy;
-    size_t n = original->kind == NODE_MAPPING ? 2 * (size_t)original->len
-               : original->kind == NODE_SEQUENCE ? original->len : 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0, n = node_slots(original); i < n; i++) {
         node *found = counterpart(original->as.items[i], copy->as.items[i], at);
         if (found)
             return found;

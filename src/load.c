@@ -592,7 +592,7 @@ static size_t count_nodes(const node *n, size_t limit)
     size_t total = 1;
     if (n->kind == NODE_SCALAR)
         return total + n->len / ALIAS_TEXT_NODE;
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    size_t slots = node_slots(n);
     for (size_t i = 0; i < slots && total <= limit; i++)
         total += count_nodes(n->as.items[i], limit - total);
     return total;

@@ -444,7 +444,7 @@ static const node *first_mention(const node *n, span *found)
         }
         return NULL;
     }
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    size_t slots = node_slots(n);
     for (size_t i = 0; i < slots; i++) {
         const node *in = first_mention(n->as.items[i], found);
         if (in)

@@ -300,7 +300,7 @@ static void rewrite_tree(applier *e, tplan *scope, const bool *mask, node *n, bo
         }
         return;
     }
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    size_t slots = node_slots(n);
     for (size_t i = 0; i < slots; i++) {
         if (n->kind == NODE_MAPPING && i % 2 == 0)
             continue; /* keys */
@@ -543,7 +543,7 @@ static bool mounts_volume(const node *n, const char *name)
         return false;
     if (n->kind == NODE_MAPPING && map_get(n, "mountPath") && scalar_is(map_get(n, "name"), name))
         return true;
-    size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+    size_t slots = node_slots(n);
     for (size_t i = n->kind == NODE_MAPPING; i < slots; i += 1 + (n->kind == NODE_MAPPING))
         if (mounts_volume(n->as.items[i], name))
             return true;
@@ -635,7 +635,7 @@ static node *volume_entry(applier *e)
 static void warn_undeclared_parameters(applier *e, const workflow *wf, const node *n)
 {
     if (n->kind != NODE_SCALAR) {
-        size_t slots = n->kind == NODE_MAPPING ? 2 * (size_t)n->len : n->len;
+        size_t slots = node_slots(n);
         for (size_t i = 0; i < slots; i++)
             warn_undeclared_parameters(e, wf, n->as.items[i]);
         return;

@@ -79,7 +79,7 @@ static size_t canonical(const node *n, const char *skip, char *out)
         return h + n->len;
     }
     bool map = n->kind == NODE_MAPPING;
-    size_t len = 1, slots = map ? 2 * (size_t)n->len : n->len;
+    size_t len = 1, slots = node_slots(n);
     if (out)
         out[0] = map ? '{' : '[';
     for (size_t i = 0; i < slots; i++) {
